@@ -1,0 +1,49 @@
+// One esbuild build for the three targets: the extension host (node, `vscode` external), the webview (browser)
+// and the CLI (node). `--watch` rebuilds on change; `--production` minifies.
+import * as esbuild from 'esbuild';
+import { mkdirSync } from 'node:fs';
+
+const watch = process.argv.includes('--watch');
+const production = process.argv.includes('--production');
+
+const common = {
+  bundle: true,
+  sourcemap: production ? false : 'linked',
+  minify: production,
+  logLevel: 'warning',
+  target: 'es2022',
+};
+
+/** @type {esbuild.BuildOptions[]} */
+const targets = [
+  {
+    ...common,
+    entryPoints: ['src/extension/extension.ts'],
+    outfile: 'dist/extension.js',
+    platform: 'node',
+    format: 'cjs',
+    external: ['vscode'],
+  },
+  {
+    ...common,
+    entryPoints: ['src/cli/main.ts'],
+    outfile: 'dist/cli.js',
+    platform: 'node',
+    format: 'cjs',
+  },
+  {
+    ...common,
+    entryPoints: ['webview/main.ts'],
+    outfile: 'dist/webview.js',
+    platform: 'browser',
+    format: 'iife',
+  },
+];
+
+mkdirSync('dist', { recursive: true });
+if (watch) {
+  for (const t of targets) await (await esbuild.context(t)).watch();
+  console.log('cellscope: watching for changes');
+} else {
+  await Promise.all(targets.map((t) => esbuild.build(t)));
+}
