@@ -1,0 +1,38 @@
+/** What every cell kind provides to the sequence driver: its recorded quantities, its states, one step. */
+import type { FloatArray } from '../tensor';
+
+export type QuantityRole = 'gate' | 'candidate' | 'state' | 'pre_activation';
+
+export interface QuantityInfo {
+  /** Stable ASCII key used in traces, CSV columns and messages: `i`, `c_tilde`, `pre_f`. */
+  key: string;
+  /** What the charts print: `i`, `c̃`, `pre f`. */
+  label: string;
+  role: QuantityRole;
+  description: string;
+}
+
+/**
+ * A cell with its weights bound, ready to step. `states[s]` holds state s (h, then c for LSTM) of every batch item,
+ * `units` values each; `out[q]` receives quantity q. Offsets pick the batch item / step.
+ */
+export interface CellStepper {
+  readonly units: number;
+  readonly features: number;
+  readonly quantities: readonly QuantityInfo[];
+  /** Names of the carried states, in Keras's order: ['h'] or ['h', 'c']. */
+  readonly stateNames: readonly string[];
+  /** Index in `quantities` of the output h. */
+  readonly outputQuantity: number;
+  /** Advances one step: reads x and the states, writes every quantity, then updates the states in place. */
+  step(x: FloatArray, xOff: number, states: FloatArray[], sOff: number, out: FloatArray[], oOff: number): void;
+}
+
+export function quantity(key: string, label: string, role: QuantityRole, description: string): QuantityInfo {
+  return { key, label, role, description };
+}
+
+/** Pre-activation companion of a gate, recorded so users can see saturation. */
+export function preActivation(gate: QuantityInfo): QuantityInfo {
+  return quantity(`pre_${gate.key}`, `pre ${gate.label}`, 'pre_activation', `${gate.label} before its activation`);
+}

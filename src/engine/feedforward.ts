@@ -1,0 +1,74 @@
+/** The layers around the recurrent ones: Dense (any rank, on the last axis), Embedding, Flatten, Activation. */
+import { activation } from './activations';
+import { RunError } from './errors';
+import { addVecMat } from './linalg';
+import type { ActivationLayer, DenseLayer, EmbeddingLayer, HardSigmoidFlavor } from './model';
+import { allocate, shapeText, sizeOf, type Precision, type Tensor } from './tensor';
+
+export function applyDense(layer: DenseLayer, x: Tensor, precision: Precision, hardSigmoid: HardSigmoidFlavor): Tensor {
+  const inputs = layer.kernel.shape[0]!;
+  const last = x.shape[x.shape.length - 1];
+  if (last !== inputs) {
+    throw new RunError(
+      `layer "${layer.name}" (Dense) expects ${inputs} values on the last axis; got input of shape ${shapeText(x.shape)}`,
+    );
+  }
+  const rows = x.data.length / inputs;
+  const units = layer.units;
+  const kernel = allocate(layer.kernel.data.length, precision);
+  kernel.set(layer.kernel.data);
+  const out = allocate(rows * units, precision);
+  for (let r = 0; r < rows; r++) addVecMat(out, r * units, x.data, r * inputs, inputs, kernel, units, 0, units);
+  if (layer.bias) {
+    const bias = layer.bias.data;
+    for (let r = 0; r < rows; r++) for (let j = 0; j < units; j++) out[r * units + j] += bias[j]!;
+  }
+  const act = activation(layer.activation, hardSigmoid);
+  for (let r = 0; r < rows; r++) act(out, r * units, units);
+  return { shape: [...x.shape.slice(0, -1), units], data: out };
+}
+
+export function applyActivation(layer: ActivationLayer, x: Tensor, hardSigmoid: HardSigmoidFlavor): Tensor {
+  const data = x.data.slice();
+  const n = x.shape[x.shape.length - 1] ?? 1;
+  const act = activation(layer.activation, hardSigmoid);
+  for (let off = 0; off < data.length; off += n) act(data, off, n);
+  return { shape: [...x.shape], data };
+}
+
+export function applyFlatten(x: Tensor): Tensor {
+  return { shape: [x.shape[0]!, sizeOf(x.shape.slice(1))], data: x.data };
+}
+
+/** Token ids [batch, time] → vectors [batch, time, dim]; with mask_zero, id 0 marks padding. */
+export function applyEmbedding(
+  layer: EmbeddingLayer,
+  x: Tensor,
+  precision: Precision,
+): { output: Tensor; mask: Uint8Array | null } {
+  // Keras also accepts [batch, time, 1] id tensors; the trailing 1 carries no information.
+  const shape = x.shape.length === 3 && x.shape[2] === 1 ? x.shape.slice(0, 2) : x.shape;
+  if (shape.length !== 2) {
+    throw new RunError(
+      `layer "${layer.name}" (Embedding) expects token ids of shape [batch, time]; got ${shapeText(x.shape)}`,
+      'an Embedding model takes integer ids, one per time step',
+    );
+  }
+  const [batch, steps] = shape as [number, number];
+  const dim = layer.outputDim;
+  const out = allocate(batch * steps * dim, precision);
+  const mask = layer.maskZero ? new Uint8Array(batch * steps) : null;
+  const table = layer.embeddings.data;
+  for (let k = 0; k < batch * steps; k++) {
+    const id = x.data[k]!;
+    if (!Number.isInteger(id) || id < 0 || id >= layer.inputDim) {
+      const b = Math.floor(k / steps);
+      throw new RunError(
+        `input[${b}][${k % steps}] is ${id}, not a token id of layer "${layer.name}" (Embedding): expected an integer in 0..${layer.inputDim - 1}`,
+      );
+    }
+    out.set(table.subarray(id * dim, (id + 1) * dim), k * dim);
+    if (mask) mask[k] = id === 0 ? 0 : 1;
+  }
+  return { output: { shape: [batch, steps, dim], data: out }, mask };
+}

@@ -1,0 +1,234 @@
+/**
+ * Runs a model the way Keras's `predict` does, layer after layer, for a whole batch. A session keeps the states of
+ * stateful layers from one run to the next until `resetStates()`, as a stateful Keras model does.
+ */
+import type { CellContext } from './cells';
+import { RunError } from './errors';
+import { applyActivation, applyDense, applyEmbedding, applyFlatten } from './feedforward';
+import { mergeDirections } from './merge';
+import type { BidirectionalLayer, HardSigmoidFlavor, Model, RecurrentLayer } from './model';
+import { runRecurrent, type RecurrentResult } from './recurrent';
+import { allocate, shapeText, withPrecision, type FloatArray, type Precision, type Tensor } from './tensor';
+import type { Direction, LayerTrace, Trace } from './trace';
+
+export interface SessionOptions {
+  /** float64 (default) or float32, Keras's own arithmetic. */
+  precision?: Precision;
+  /** Overrides the hard_sigmoid formula the file's Keras version implies. */
+  hardSigmoid?: HardSigmoidFlavor;
+  /** Record every quantity at every step (default true). */
+  record?: boolean;
+}
+
+export interface RunOptions {
+  /** Overrides the session's `record` for this run. */
+  record?: boolean;
+  /** Initial states by layer name: [h] or [h, c], each [batch, units]; Bidirectional: forward's then backward's. */
+  initialStates?: Record<string, Tensor[]>;
+}
+
+export interface RunResult {
+  /** The model's output (the first of `outputs`). */
+  output: Tensor;
+  /** The output, then the final states when the last layer has return_state, as Keras returns them. */
+  outputs: Tensor[];
+  /** Each layer's output, in layer order. */
+  layerOutputs: Tensor[];
+  trace: Trace | null;
+}
+
+interface Flow {
+  value: Tensor;
+  mask: Uint8Array | null;
+}
+
+export class Session {
+  readonly precision: Precision;
+  readonly hardSigmoid: HardSigmoidFlavor;
+  readonly record: boolean;
+  /** Kept states of stateful layers, by `layerIndex/direction`. */
+  private readonly kept = new Map<string, FloatArray[]>();
+
+  constructor(
+    readonly model: Model,
+    options: SessionOptions = {},
+  ) {
+    this.precision = options.precision ?? 'float64';
+    this.hardSigmoid = options.hardSigmoid ?? model.semantics.hardSigmoid;
+    this.record = options.record ?? true;
+  }
+
+  resetStates(): void {
+    this.kept.clear();
+  }
+
+  run(input: Tensor, options: RunOptions = {}): RunResult {
+    const ctx: CellContext = { precision: this.precision, hardSigmoid: this.hardSigmoid };
+    const record = options.record ?? this.record;
+    let flow: Flow = { value: withPrecision(input, this.precision), mask: null };
+    const layerOutputs: Tensor[] = [];
+    const traces: LayerTrace[] = [];
+    // What the last layer adds to the model's outputs besides the carried value (Keras returns them as a list).
+    let extraOutputs: Tensor[] = [];
+    this.model.layers.forEach((layer, index) => {
+      extraOutputs = [];
+      switch (layer.kind) {
+        case 'pass_through':
+          break;
+        case 'embedding':
+          flow = (({ output, mask }) => ({ value: output, mask }))(applyEmbedding(layer, flow.value, this.precision));
+          break;
+        case 'dense':
+          flow = { value: applyDense(layer, flow.value, this.precision, this.hardSigmoid), mask: flow.mask };
+          break;
+        case 'activation':
+          flow = { value: applyActivation(layer, flow.value, this.hardSigmoid), mask: flow.mask };
+          break;
+        case 'flatten':
+          flow = { value: applyFlatten(flow.value), mask: null };
+          break;
+        case 'recurrent': {
+          const r = this.runDirection(layer, index, 'forward', flow, ctx, record, options.initialStates?.[layer.name], false);
+          if (r.trace) traces.push(r.trace);
+          if (layer.config.returnState) {
+            extraOutputs = r.states.map((s) => ({ shape: [flow.value.shape[0]!, layer.config.units], data: s }));
+          }
+          flow = { value: sequenceOutput(layer, r.sequence, flow.value), mask: layer.config.returnSequences ? flow.mask : null };
+          break;
+        }
+        case 'bidirectional': {
+          const out = this.runBidirectional(layer, index, flow, ctx, record, options.initialStates?.[layer.name]);
+          out.traces.forEach((t) => traces.push(t));
+          extraOutputs = [...out.others, ...(layer.forward.config.returnState ? out.states : [])];
+          flow = { value: out.value, mask: layer.forward.config.returnSequences ? flow.mask : null };
+          break;
+        }
+      }
+      layerOutputs.push(flow.value);
+    });
+    return {
+      output: flow.value,
+      outputs: [flow.value, ...extraOutputs],
+      layerOutputs,
+      trace: record ? { precision: this.precision, layers: traces } : null,
+    };
+  }
+
+  private runBidirectional(
+    layer: BidirectionalLayer,
+    index: number,
+    flow: Flow,
+    ctx: CellContext,
+    record: boolean,
+    initial: Tensor[] | undefined,
+  ): { value: Tensor; others: Tensor[]; states: Tensor[]; traces: LayerTrace[] } {
+    const half = initial ? initial.length / 2 : 0;
+    const seq = layer.forward.config.returnSequences;
+    const f = this.runDirection(layer.forward, index, 'forward', flow, ctx, record, initial?.slice(0, half), seq);
+    const b = this.runDirection(layer.backward, index, 'backward', flow, ctx, record, initial?.slice(half), seq);
+    const [batch, steps] = flow.value.shape as [number, number];
+    const fOut = sequenceOutput(layer.forward, f.sequence, flow.value);
+    // Keras flips the backward sequence back to input time so that step t of both directions lines up.
+    const bOut = sequenceOutput(layer.backward, seq ? reverseTime(b.sequence, batch, steps, layer.backward.config.units) : b.sequence, flow.value);
+    const toTensors = (r: RecurrentResult, l: RecurrentLayer) => r.states.map((s) => ({ shape: [batch, l.config.units], data: s }));
+    const [value, ...others] = mergeDirections(layer.mergeMode, fOut, bOut);
+    return {
+      value: value!,
+      others,
+      states: [...toTensors(f, layer.forward), ...toTensors(b, layer.backward)],
+      traces: [f.trace, b.trace].filter((t): t is LayerTrace => t !== null),
+    };
+  }
+
+  private runDirection(
+    layer: RecurrentLayer,
+    index: number,
+    direction: Direction,
+    flow: Flow,
+    ctx: CellContext,
+    record: boolean,
+    initial: Tensor[] | undefined,
+    zeroOutputForMask: boolean,
+  ): RecurrentResult {
+    const x = flow.value;
+    checkRecurrentInput(layer, x, this.model.inputIsTokens);
+    const [batch, steps] = x.shape as [number, number, number];
+    const key = `${index}/${direction}`;
+    const kept = layer.config.stateful ? this.kept.get(key) : undefined;
+    if (kept && kept[0]!.length !== batch * layer.config.units) {
+      throw new RunError(
+        `stateful layer "${layer.name}" holds states for a batch of ${kept[0]!.length / layer.config.units}; this input has ${batch}`,
+        'reset the states, or run with the same batch size (Keras requires a fixed batch for stateful layers)',
+      );
+    }
+    const result = runRecurrent(
+      layer,
+      { data: x.data, batch, steps, mask: flow.mask },
+      {
+        ctx,
+        record,
+        initialStates: kept ?? initialStates(layer, initial, batch, this.precision),
+        layerIndex: index,
+        layerName: layer.name,
+        direction,
+        zeroOutputForMask,
+      },
+    );
+    if (layer.config.stateful) this.kept.set(key, result.states.map((s) => s.slice()));
+    return result;
+  }
+}
+
+function initialStates(layer: RecurrentLayer, given: Tensor[] | undefined, batch: number, precision: Precision): FloatArray[] | null {
+  if (!given) return null;
+  const expected = layer.cell === 'lstm' ? 2 : 1;
+  if (given.length !== expected) {
+    throw new RunError(`layer "${layer.name}" takes ${expected} initial state(s); got ${given.length}`);
+  }
+  return given.map((t, i) => {
+    if (t.data.length !== batch * layer.config.units) {
+      throw new RunError(
+        `initial state ${i} of layer "${layer.name}" has shape ${shapeText(t.shape)}; expected [${batch}, ${layer.config.units}]`,
+      );
+    }
+    const a = allocate(t.data.length, precision);
+    a.set(t.data);
+    return a;
+  });
+}
+
+function checkRecurrentInput(layer: RecurrentLayer, x: Tensor, tokens: boolean): void {
+  const features = layer.weights.kernel.shape[0]!;
+  if (x.shape.length !== 3) {
+    throw new RunError(
+      `layer "${layer.name}" needs a 3-D input [batch, time steps, features]; got ${shapeText(x.shape)}`,
+      x.shape.length === 2 && !tokens
+        ? `an input of shape ${shapeText(x.shape)} is read as (samples, time steps) with no feature axis: reshape it to ${shapeText([...x.shape, 1])} for one feature per step, or to ${shapeText([1, ...x.shape])} for one sequence`
+        : undefined,
+    );
+  }
+  if (x.shape[2] !== features) {
+    throw new RunError(
+      `layer "${layer.name}" expects ${features} feature(s) per time step; the input has ${x.shape[2]} (shape ${shapeText(x.shape)})`,
+    );
+  }
+  if (x.shape[1] === 0) throw new RunError(`layer "${layer.name}" got an empty sequence (0 time steps)`);
+}
+
+/** The layer's output as Keras gives it: the whole sequence, or the last processed step. */
+function sequenceOutput(layer: RecurrentLayer, sequence: FloatArray, x: Tensor): Tensor {
+  const [batch, steps] = x.shape as [number, number];
+  const u = layer.config.units;
+  if (layer.config.returnSequences) return { shape: [batch, steps, u], data: sequence };
+  const last = allocate(batch * u, sequence instanceof Float32Array ? 'float32' : 'float64');
+  for (let b = 0; b < batch; b++) last.set(sequence.subarray((b * steps + steps - 1) * u, (b * steps + steps) * u), b * u);
+  return { shape: [batch, u], data: last };
+}
+
+function reverseTime(seq: FloatArray, batch: number, steps: number, u: number): FloatArray {
+  const out = seq.slice();
+  for (let b = 0; b < batch; b++) {
+    for (let s = 0; s < steps; s++) out.set(seq.subarray((b * steps + s) * u, (b * steps + s + 1) * u), (b * steps + steps - 1 - s) * u);
+  }
+  return out;
+}

@@ -1,0 +1,69 @@
+/**
+ * Everything a run recorded: for each recurrent layer and direction, every quantity (gates, candidates, states and
+ * pre-activations) of every batch item, step and unit, in typed arrays laid out [batch][step][unit].
+ * Steps are stored in processing order; `inputTimeOfStep` maps them to input time, so a go_backwards layer's charts
+ * can be drawn against the input.
+ */
+import type { QuantityInfo } from './cells/cell';
+import type { CellKind } from './model';
+import type { FloatArray, Precision } from './tensor';
+
+export type Direction = 'forward' | 'backward';
+
+/** Which axis a caller indexes steps by: as the cell consumed them, or as they stand in the input. */
+export type StepOrder = 'processing' | 'input';
+
+export interface LayerTrace {
+  layerIndex: number;
+  layerName: string;
+  direction: Direction;
+  cell: CellKind;
+  batch: number;
+  steps: number;
+  units: number;
+  quantities: readonly QuantityInfo[];
+  /** values[q][(b·steps + s)·units + j]: quantity q, batch item b, processing step s, unit j. */
+  values: FloatArray[];
+  /** inputTimeOfStep[s] = input time step consumed at processing step s. */
+  inputTimeOfStep: Int32Array;
+  /** stepOfInputTime[t] = processing step that consumed input time t. */
+  stepOfInputTime: Int32Array;
+  /** masked[b·steps + s] = 1 where a padding token made the layer skip that step (state carried over). */
+  masked: Uint8Array | null;
+}
+
+export interface Trace {
+  precision: Precision;
+  layers: LayerTrace[];
+}
+
+export function quantityIndex(lt: LayerTrace, key: string): number {
+  const q = lt.quantities.findIndex((x) => x.key === key);
+  if (q < 0) throw new RangeError(`layer "${lt.layerName}" (${lt.cell}) records no quantity "${key}"`);
+  return q;
+}
+
+/** One unit's values over all steps of one batch item, in the requested step order. */
+export function series(lt: LayerTrace, key: string, batch: number, unit: number, order: StepOrder = 'input'): Float64Array {
+  const values = lt.values[quantityIndex(lt, key)]!;
+  const out = new Float64Array(lt.steps);
+  for (let i = 0; i < lt.steps; i++) {
+    const s = order === 'input' ? lt.stepOfInputTime[i]! : i;
+    out[i] = values[(batch * lt.steps + s) * lt.units + unit]!;
+  }
+  return out;
+}
+
+/** The vector of one quantity at one processing step of one batch item (a view, not a copy). */
+export function vectorAt(lt: LayerTrace, key: string, batch: number, step: number): FloatArray {
+  const values = lt.values[quantityIndex(lt, key)]!;
+  const start = (batch * lt.steps + step) * lt.units;
+  return values.subarray(start, start + lt.units);
+}
+
+export function stepOrderMaps(steps: number, goBackwards: boolean): { inputTimeOfStep: Int32Array; stepOfInputTime: Int32Array } {
+  const inputTimeOfStep = new Int32Array(steps);
+  for (let s = 0; s < steps; s++) inputTimeOfStep[s] = goBackwards ? steps - 1 - s : s;
+  // The mapping is its own inverse (identity or reversal).
+  return { inputTimeOfStep, stepOfInputTime: inputTimeOfStep.slice() };
+}
