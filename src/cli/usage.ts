@@ -1,0 +1,25 @@
+/** The CLI's contract, printed by `cellscope --help`. Other tools and CI pipelines depend on it: keep it stable. */
+export const USAGE = `cellscope — Keras-exact RNN forward passes, traces and comparisons
+
+usage:
+  cellscope run MODEL [--input IN] [--precision float64|float32] [--out FILE]
+      prints the model's output as JSON {"shape": [...], "data": [...]} (flat, row-major)
+  cellscope compare MODEL [--input IN] [--expected EXP] [--atol 1e-5] [--rtol 0]
+      exit 0 when every element is within atol + rtol·|expected|, 1 when not, 2 when a file is unusable
+  cellscope inspect MODEL
+      layers, shapes, parameter counts, weight statistics per gate
+  cellscope trace MODEL [--input IN] --out FILE.json|FILE.csv
+      every recorded quantity (gates, candidates, states, pre-activations) at every step
+
+options:
+  --input IN            input array: nested lists or {"shape", "data"}; a fixture file carries its own
+  --expected EXP        recorded output: a recording, a fixture, or an array; a fixture carries its own
+  --precision P         float64 (default) or float32 (Keras's float32 arithmetic)
+  --hard-sigmoid K      keras2 (clip(0.2x+0.5)) or keras3 (clip(x/6+0.5)); default: from the file
+  --predict-calls N     run N times without resetting states (stateful models); default from the file, else 1
+  --out FILE            write there instead of stdout; an existing file is kept unless --force
+  --force               overwrite --out
+  --json                inspect: print JSON instead of text
+
+MODEL: a Keras export JSON ({"model": to_json(), "weights": get_weights()}), a keras-model-fixture/v1 or
+keras-recorded-fixture/v1 file.`;
