@@ -19,6 +19,9 @@ export interface LoadErrorDetails {
   /** Character offset in the file text, when known (for editor ranges). */
   offset?: number;
   length?: number;
+  /** 1-based line and column of `offset`, when known; rendered as `file:line:column`. */
+  line?: number;
+  column?: number;
 }
 
 export class LoadError extends Error {
@@ -52,7 +55,8 @@ export function renderLoadError(d: LoadErrorDetails): string {
   const subject = d.subject ? ` (${d.subject})` : '';
   const found = d.found !== undefined ? `; found ${d.found}` : '';
   const hint = d.hint ? `. Hint: ${d.hint}` : '';
-  return `${d.file}:${where}${subject} expected ${d.expected}${found}${hint}`;
+  const position = d.line !== undefined ? `:${d.line}:${d.column ?? 1}` : '';
+  return `${d.file}${position}:${where}${subject} expected ${d.expected}${found}${hint}`;
 }
 
 /** Short description of a JSON value for "found ..." texts. */

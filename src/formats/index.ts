@@ -1,0 +1,188 @@
+/**
+ * Bytes in, model out: picks the loader from the file's content. Loaders are a plain table; binary formats
+ * (.keras, .h5) go before the JSON ones, which share one parse of the text.
+ */
+import type { Tensor } from '../engine/tensor';
+import { LoadError, describeValue, type JsonPath } from './load-error';
+import { readArrayValue } from './arrays';
+import { isObject, keysText } from './json-read';
+import { decodeUtf8, lineColumnAt, locateJsonPath, parseJsonText } from './json-text';
+import { isKerasExport, loadKerasExport, KERAS_EXPORT_FORMAT } from './keras-export';
+import { MODEL_FIXTURE, RECORDED_FIXTURE, loadFixture } from './fixture';
+import type { LoadedModel } from './loaded-model';
+import { RECORDING_FORMAT, readRecording, type Recording } from './recording';
+
+export type { LoadedModel } from './loaded-model';
+export type { Recording, RecordedLayer } from './recording';
+export { LoadError } from './load-error';
+export { modelFromKerasConfig } from './keras-config';
+export { checkModelInput } from './input-check';
+export { locateJsonPath, parseJsonText } from './json-text';
+
+export type ReadSibling = (relativePath: string) => PromiseLike<Uint8Array>;
+
+/** One file being loaded; text and JSON are decoded once, on first use. */
+export class ModelSource {
+  private textCache: string | undefined;
+  private jsonCache: { value: unknown } | undefined;
+  constructor(
+    readonly bytes: Uint8Array | undefined,
+    readonly fileName: string,
+    readonly readSibling?: ReadSibling,
+    text?: string,
+  ) {
+    this.textCache = text;
+  }
+  text(): string {
+    this.textCache ??= decodeUtf8(this.bytes ?? new Uint8Array());
+    return this.textCache;
+  }
+  /** First non-blank character is `{`: JSON loaders only look at such files (a parse error then is the answer). */
+  looksLikeJsonObject(): boolean {
+    if (this.bytes && this.textCache === undefined) {
+      for (const b of this.bytes) {
+        if (b === 0x20 || b === 0x09 || b === 0x0a || b === 0x0d || b === 0xef || b === 0xbb || b === 0xbf) continue;
+        return b === 0x7b;
+      }
+      return false;
+    }
+    return /^\uFEFF?\s*\{/.test(this.text());
+  }
+  json(): unknown {
+    this.jsonCache ??= { value: parseJsonText(this.text(), this.fileName) };
+    return this.jsonCache.value;
+  }
+  formatField(): unknown {
+    if (!this.looksLikeJsonObject()) return undefined;
+    const doc = this.json();
+    return isObject(doc) ? doc.format : undefined;
+  }
+}
+
+export interface ModelLoader {
+  /** SourceInfo.format of what it loads. */
+  format: string;
+  /** For "accepted formats" messages. */
+  description: string;
+  matches(src: ModelSource): boolean;
+  load(src: ModelSource): LoadedModel | Promise<LoadedModel>;
+}
+
+export const MODEL_LOADERS: ModelLoader[] = [
+  {
+    format: RECORDED_FIXTURE,
+    description: `a ${RECORDED_FIXTURE} fixture ({"format": "${RECORDED_FIXTURE}", "layer", "weights", ...})`,
+    matches: (src) => src.formatField() === RECORDED_FIXTURE,
+    load: (src) => loadFixture(src.json(), src.fileName),
+  },
+  {
+    format: MODEL_FIXTURE,
+    description: `a ${MODEL_FIXTURE} file ({"format": "${MODEL_FIXTURE}", "layers": [{"class_name", "config", "weights"}]})`,
+    matches: (src) => src.formatField() === MODEL_FIXTURE,
+    load: (src) => loadFixture(src.json(), src.fileName),
+  },
+  {
+    format: KERAS_EXPORT_FORMAT,
+    description: 'a Keras export JSON ({"model": model.to_json(), "weights": model.get_weights() as lists})',
+    matches: (src) => src.looksLikeJsonObject() && isKerasExport(src.json()),
+    load: (src) => loadKerasExport(src.json(), src.fileName),
+  },
+];
+
+function unrecognised(src: ModelSource): LoadError {
+  const accepted = MODEL_LOADERS.map((l) => l.description).join('; ');
+  const base = { file: src.fileName, expected: `a model file: ${accepted}` };
+  if (!src.looksLikeJsonObject()) return new LoadError({ ...base, path: [], found: 'a file that is not a JSON object' });
+  const doc = src.json();
+  const format = isObject(doc) ? doc.format : undefined;
+  if (format === RECORDING_FORMAT) {
+    return new LoadError({ ...base, path: ['format'], found: `a ${RECORDING_FORMAT} file`, hint: 'a recording holds expected outputs, not a model; open it as the expected output of a model' });
+  }
+  if (format !== undefined) return new LoadError({ ...base, path: ['format'], found: `format ${describeValue(format)}` });
+  return new LoadError({ ...base, path: [], found: isObject(doc) ? keysText(doc) : describeValue(doc) });
+}
+
+/** Adds the text position of the error's JSON path, so editors can underline it. */
+function positioned(e: unknown, src: ModelSource): unknown {
+  if (!(e instanceof LoadError) || e.details.offset !== undefined || !e.details.path.length) return e;
+  let loc: { offset: number; length: number } | undefined;
+  try {
+    loc = locateJsonPath(src.text(), e.details.path as JsonPath);
+  } catch {
+    return e;
+  }
+  if (!loc) return e;
+  const { line, column } = lineColumnAt(src.text(), loc.offset);
+  return new LoadError({ ...e.details, offset: loc.offset, length: loc.length, line, column });
+}
+
+function pick(src: ModelSource): ModelLoader {
+  const loader = MODEL_LOADERS.find((l) => l.matches(src));
+  if (!loader) throw unrecognised(src);
+  return loader;
+}
+
+export async function loadModelBytes(bytes: Uint8Array, fileName: string, readSibling?: ReadSibling): Promise<LoadedModel> {
+  const src = new ModelSource(bytes, fileName, readSibling);
+  try {
+    return await pick(src).load(src);
+  } catch (e) {
+    throw positioned(e, src);
+  }
+}
+
+/** For JSON formats only (editors hand over text); binary or multi-file formats need loadModelBytes. */
+export function loadModelText(text: string, fileName: string): LoadedModel {
+  const src = new ModelSource(undefined, fileName, undefined, text);
+  try {
+    const result = pick(src).load(src);
+    if (result instanceof Promise) {
+      throw new LoadError({ file: fileName, path: [], expected: 'a JSON model file (this format must be loaded from bytes)', found: 'a format that needs loadModelBytes' });
+    }
+    return result;
+  } catch (e) {
+    throw positioned(e, src);
+  }
+}
+
+/** An input or output array: nested lists, or {"shape", "data", "dtype"?}. */
+export function loadArrayBytes(bytes: Uint8Array, fileName: string): Tensor {
+  const src = new ModelSource(bytes, fileName);
+  try {
+    return readArrayValue(src.json(), { file: fileName, path: [] }).tensor;
+  } catch (e) {
+    throw positioned(e, src);
+  }
+}
+
+export function loadRecordingBytes(bytes: Uint8Array, fileName: string): Recording {
+  const src = new ModelSource(bytes, fileName);
+  try {
+    return readRecording(src.json(), fileName);
+  } catch (e) {
+    throw positioned(e, src);
+  }
+}
+
+/** Expected outputs from a recording, a fixture (its expected_output and input), or a bare array. */
+export function loadExpectedBytes(bytes: Uint8Array, fileName: string): Recording {
+  const src = new ModelSource(bytes, fileName);
+  try {
+    const doc = src.json();
+    const format = isObject(doc) ? doc.format : undefined;
+    if (format === RECORDING_FORMAT) return readRecording(doc, fileName);
+    if (format === RECORDED_FIXTURE || format === MODEL_FIXTURE) {
+      const fixture = loadFixture(doc, fileName);
+      if (!fixture.expectedOutput) {
+        throw new LoadError({ file: fileName, path: ['expected_output'], expected: 'an expected_output array in the fixture', found: 'none' });
+      }
+      return { ...(fixture.input ? { input: fixture.input } : {}), output: fixture.expectedOutput, predictCalls: fixture.predictCalls, layers: [] };
+    }
+    if (format !== undefined) {
+      throw new LoadError({ file: fileName, path: ['format'], expected: `expected outputs: a ${RECORDING_FORMAT} file, a fixture with expected_output, or a bare array`, found: `format ${describeValue(format)}` });
+    }
+    return { output: readArrayValue(doc, { file: fileName, path: [] }).tensor, predictCalls: 1, layers: [] };
+  } catch (e) {
+    throw positioned(e, src);
+  }
+}

@@ -1,0 +1,107 @@
+/**
+ * JSON text in, values out. Python's `json` writes NaN / Infinity / -Infinity, which JSON.parse rejects, so those
+ * files take a slower second pass through JSON5. Errors carry line:column and offset for editor diagnostics.
+ */
+import JSON5 from 'json5';
+import { findNodeAtLocation, parseTree, printParseErrorCode, visit } from 'jsonc-parser';
+import { LoadError, type JsonPath } from './load-error';
+
+export function parseJsonText(text: string, file: string): unknown {
+  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  try {
+    return JSON.parse(body);
+  } catch {
+    // fall through: maybe Python's NaN/Infinity
+  }
+  try {
+    return JSON5.parse(body);
+  } catch {
+    throw syntaxError(body, file, text.length - body.length);
+  }
+}
+
+export interface LineColumn {
+  /** 1-based */
+  line: number;
+  /** 1-based, in UTF-16 code units */
+  column: number;
+}
+
+export function lineColumnAt(text: string, offset: number): LineColumn {
+  let line = 1;
+  let lineStart = 0;
+  for (let i = 0; i < offset && i < text.length; i++) {
+    if (text.charCodeAt(i) === 10) {
+      line++;
+      lineStart = i + 1;
+    }
+  }
+  return { line, column: offset - lineStart + 1 };
+}
+
+// Python's non-standard number tokens; jsonc-parser reports them as errors but we accept them.
+const PYTHON_NUMBER_TOKEN = /^-?(NaN|Infinity)/;
+
+function syntaxError(text: string, file: string, bomOffset: number): LoadError {
+  let first: { offset: number; length: number; code: string } | undefined;
+  visit(
+    text,
+    {
+      onError: (error, offset, length) => {
+        if (first) return;
+        if (printParseErrorCode(error) === 'InvalidSymbol' && PYTHON_NUMBER_TOKEN.test(text.slice(offset, offset + 9))) return;
+        first = { offset, length, code: printParseErrorCode(error) };
+      },
+    },
+    { disallowComments: true, allowTrailingComma: false },
+  );
+  const at = first ?? { offset: text.length, length: 0, code: 'unknown syntax error' };
+  const { line, column } = lineColumnAt(text, at.offset);
+  const snippet = text.slice(at.offset, at.offset + 20).split('\n')[0] ?? '';
+  return new LoadError({
+    file,
+    path: [],
+    subject: `JSON syntax error at line ${line}, column ${column}, offset ${at.offset + bomOffset}`,
+    expected: `valid JSON (${describeCode(at.code)})`,
+    found: snippet ? JSON.stringify(snippet) : 'the end of the file',
+    offset: at.offset + bomOffset,
+    length: Math.max(at.length, 1),
+    line,
+    column,
+  });
+}
+
+function describeCode(code: string): string {
+  const words: Record<string, string> = {
+    InvalidSymbol: 'an unexpected symbol',
+    InvalidNumberFormat: 'a malformed number',
+    PropertyNameExpected: 'a property name in double quotes',
+    ValueExpected: 'a value',
+    ColonExpected: 'a colon',
+    CommaExpected: 'a comma',
+    CloseBraceExpected: 'a closing brace',
+    CloseBracketExpected: 'a closing bracket',
+    EndOfFileExpected: 'the end of the file after the top-level value',
+    InvalidCommentToken: 'no comments',
+    UnexpectedEndOfComment: 'a closed comment',
+    UnexpectedEndOfString: 'a closing double quote',
+    UnexpectedEndOfNumber: 'a complete number',
+    InvalidUnicode: 'a valid \\u escape',
+    InvalidEscapeCharacter: 'a valid escape',
+    InvalidCharacter: 'no control characters inside strings',
+  };
+  return words[code] ?? code;
+}
+
+/** Where a JSON path's value sits in the text, for editor ranges; undefined if the path is not in the document. */
+export function locateJsonPath(text: string, path: JsonPath): { offset: number; length: number } | undefined {
+  const root = parseTree(text, [], { allowTrailingComma: true });
+  if (!root) return undefined;
+  const node = findNodeAtLocation(root, [...path]);
+  return node ? { offset: node.offset, length: node.length } : undefined;
+}
+
+/** Decodes UTF-8 bytes (with or without BOM). */
+export function decodeUtf8(bytes: Uint8Array): string {
+  return new TextDecoder('utf-8').decode(bytes);
+}

@@ -1,0 +1,68 @@
+/**
+ * `model.to_json()` (Keras 2 and Keras 3, Sequential and chain-shaped Functional) + `get_weights()` → Model.
+ */
+import type { Model, Semantics } from '../engine/model';
+import type { Tensor } from '../engine/tensor';
+import { describeValue, type JsonPath } from './load-error';
+import { child, fail, isObject, keysText, readArray, readDims, readObject, type At } from './json-read';
+import { chainOrder } from './keras-graph';
+import { convertChain, type ChainItem } from './keras-layers';
+import { semanticsFromConfigStyle, semanticsFromVersion } from './keras-semantics';
+import { WeightCursor, type WeightEntry } from './weights';
+
+export interface KerasConfigContext {
+  file: string;
+  /** Where the config sits in the file. */
+  path: JsonPath;
+  /** Where the weight list sits; weight i is reported at [...weightsPath, i] unless it carries its own path. */
+  weightsPath: JsonPath;
+  kerasVersion?: string;
+  /** SourceInfo.format; default `keras-config`. */
+  format?: string;
+}
+
+const MODEL_CLASSES = ['Sequential', 'Functional', 'Model'];
+
+export function modelFromKerasConfig(modelJson: unknown, weights: readonly (Tensor | WeightEntry)[], ctx: KerasConfigContext): Model {
+  const where: At = { file: ctx.file, path: ctx.path };
+  const root = readObject(modelJson, where, 'a Keras model config (what model.to_json() writes): {"class_name": "Sequential", "config": {...}}');
+  const className = root.class_name;
+  if (typeof className !== 'string' || !MODEL_CLASSES.includes(className)) {
+    fail(child(where, 'class_name'), `a model class: ${MODEL_CLASSES.join(', ')}`, className === undefined ? keysText(root) : describeValue(className), {
+      ...(typeof className === 'string' ? { hint: 'a single layer is not a model; wrap it in a Sequential' } : {}),
+    });
+  }
+  const version = ctx.kerasVersion ?? (typeof root.keras_version === 'string' ? root.keras_version : undefined);
+  const semantics: Semantics =
+    semanticsFromVersion(version, ctx.kerasVersion ? 'in the file' : 'in the model config') ?? semanticsFromConfigStyle(root);
+
+  const configAt = child(where, 'config');
+  // Keras ≤ 2.2.2 wrote a Sequential's config as the bare layer list.
+  const config = Array.isArray(root.config) ? { layers: root.config } : readObject(root.config, configAt, 'the model config (an object)');
+  const layersAt = Array.isArray(root.config) ? configAt : child(configAt, 'layers');
+  const layers = readArray(config.layers, layersAt, 'the list of layers');
+  if (layers.length === 0) fail(layersAt, 'at least one layer', 'an empty list');
+
+  const entries: WeightEntry[] = weights.map((w, i) => ('tensor' in w ? w : { tensor: w, path: [...ctx.weightsPath, i] }));
+  const cursor = new WeightCursor(entries, ctx.file, ctx.weightsPath);
+  const order = className === 'Sequential' ? layers.map((_, i) => i) : chainOrder(config, configAt, layers);
+  const items: ChainItem[] = order.map((i) => ({ json: layers[i], at: child(layersAt, i), weights: cursor }));
+  for (const item of items) {
+    const cls = isObject(item.json) ? item.json.class_name : undefined;
+    if (typeof cls === 'string' && MODEL_CLASSES.includes(cls)) {
+      fail(child(item.at, 'class_name'), 'a layer (nested models are not supported; flatten the model into one Sequential)', `a nested ${cls} model`);
+    }
+  }
+  const buildShape = config.build_input_shape;
+  const hint = Array.isArray(buildShape) && buildShape.length >= 2 ? readDims(buildShape, child(configAt, 'build_input_shape')).slice(1) : undefined;
+  const chain = convertChain(items, { file: ctx.file, semantics }, hint);
+  cursor.finish();
+  return {
+    name: typeof config.name === 'string' ? config.name : className.toLowerCase(),
+    layers: chain.layers,
+    inputShape: chain.inputShape,
+    inputIsTokens: chain.inputIsTokens,
+    semantics,
+    source: { file: ctx.file, format: ctx.format ?? 'keras-config', ...(version ? { kerasVersion: version } : {}) },
+  };
+}

@@ -1,0 +1,60 @@
+/**
+ * The parts every Keras layer entry shares, in both spellings: Keras 2 `{class_name, config}` and Keras 3
+ * `{module, class_name, config, registered_name, build_config}`; and the input shape a layer may declare.
+ */
+import type { Semantics } from '../engine/model';
+import { shapeText } from '../engine/tensor';
+import { child, fail, isObject, keysText, readDims, readObject, type At } from './json-read';
+import { describeValue } from './load-error';
+
+export interface LayerEnv {
+  file: string;
+  semantics: Semantics;
+}
+
+export interface LayerHeader {
+  className: string;
+  config: Record<string, unknown>;
+  name: string;
+  /** Where the layer entry sits. */
+  at: At;
+  /** Where `config` sits, for paths to its keys. */
+  configAt: At;
+}
+
+export function readLayerHeader(json: unknown, where: At, fallbackName: string): LayerHeader {
+  const obj = readObject(json, where, 'a layer: {"class_name": ..., "config": {...}}');
+  if (typeof obj.class_name !== 'string') fail(child(where, 'class_name'), 'the layer class name (a string such as "LSTM")', obj.class_name === undefined ? keysText(obj) : describeValue(obj.class_name));
+  const configAt = child(where, 'config');
+  const config = readObject(obj.config ?? {}, configAt, 'the layer config (an object)');
+  const nameValue = config.name ?? obj.name;
+  const name = typeof nameValue === 'string' && nameValue ? nameValue : fallbackName;
+  return { className: obj.class_name, config, name, at: where, configAt };
+}
+
+/** The sample shape (no batch axis) a layer config declares, if any. */
+export function declaredInputShape(h: LayerHeader): (number | null)[] | undefined {
+  const c = h.config;
+  for (const key of ['batch_shape', 'batch_input_shape']) {
+    if (c[key] !== undefined && c[key] !== null) {
+      const dims = readDims(c[key], child(h.configAt, key));
+      if (dims.length < 2) fail(child(h.configAt, key), 'a batch shape: [batch, ...sample shape]', shapeText(dims));
+      return dims.slice(1);
+    }
+  }
+  if (c.input_shape !== undefined && c.input_shape !== null) return readDims(c.input_shape, child(h.configAt, 'input_shape'));
+  if (typeof c.input_dim === 'number' || typeof c.input_length === 'number') {
+    const length = typeof c.input_length === 'number' ? c.input_length : null;
+    if (h.className === 'Embedding') return [length];
+    if (h.className === 'Dense') return typeof c.input_dim === 'number' ? [c.input_dim] : undefined;
+    return [length, typeof c.input_dim === 'number' ? c.input_dim : null];
+  }
+  return undefined;
+}
+
+/** A wrapped layer (`Bidirectional.layer`, `TimeDistributed.layer`): same spelling as a top-level entry. */
+export function readInnerLayer(outer: LayerHeader, key: string, fallbackName: string): LayerHeader {
+  const at = child(outer.configAt, key);
+  if (!isObject(outer.config[key])) fail(at, `the wrapped layer of ${outer.className} "${outer.name}": {"class_name": ..., "config": {...}}`, describeValue(outer.config[key]));
+  return readLayerHeader(outer.config[key], at, fallbackName);
+}

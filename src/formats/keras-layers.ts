@@ -1,0 +1,139 @@
+/**
+ * One Keras layer entry → one Model layer, and a chain of them → the layers of a Model. Shared by every format
+ * that carries Keras layer configs (to_json exports, fixtures, and later .keras / .h5 / TF.js).
+ */
+import type { DenseLayer, EmbeddingLayer, Layer } from '../engine/model';
+import { shapeText } from '../engine/tensor';
+import { child, fail, readBool, readPositiveInt, type At } from './json-read';
+import { readActivation } from './keras-activation';
+import { declaredInputShape, readInnerLayer, readLayerHeader, type LayerEnv, type LayerHeader } from './keras-layer-json';
+import { CELL_OF_CLASS, convertBidirectional, convertRecurrent, type Converted, type Flow } from './keras-recurrent';
+import type { WeightCursor } from './weights';
+
+const PASS_THROUGH = new Set(['InputLayer', 'Dropout', 'SpatialDropout1D', 'GaussianNoise', 'GaussianDropout']);
+
+export const SUPPORTED_LAYERS =
+  'InputLayer, SimpleRNN, LSTM, GRU, Bidirectional, Dense, TimeDistributed(Dense), Embedding, Flatten, Activation, Dropout, SpatialDropout1D, GaussianNoise, GaussianDropout';
+
+function unsupported(h: LayerHeader, inside?: string): never {
+  return fail(child(h.at, 'class_name'), `a supported layer (${SUPPORTED_LAYERS})`, `${h.className} layer "${h.name}"${inside ? ` inside ${inside}` : ''}`, {
+    subject: `layer "${h.name}"`,
+    hint: `Cellscope runs recurrent models; ${h.className} has no implementation here`,
+  });
+}
+
+function convertDense(h: LayerHeader, flow: Flow, weights: WeightCursor, timeDistributed: boolean, owner = h.name): Converted<DenseLayer> {
+  const c = h.config;
+  const at = (key: string) => child(h.configAt, key);
+  const units = readPositiveInt(c.units, at('units'), 'the number of units (a positive integer)');
+  const activation = readActivation(c.activation, at('activation'), 'linear', `activation of layer "${owner}"`);
+  const useBias = readBool(c.use_bias, at('use_bias'), true);
+  if (flow.dims && flow.dims.length === 0) fail(h.configAt, `an input with at least one axis for layer "${owner}"`, `shape ${shapeText(flow.dims)} (${flow.from})`);
+  if (timeDistributed && flow.dims && flow.dims.length < 2) {
+    fail(h.configAt, `a sequence input (time steps, features) for TimeDistributed layer "${owner}"`, `shape ${shapeText(flow.dims)} (${flow.from})`, {
+      hint: 'TimeDistributed applies Dense at every time step; the layer before needs return_sequences=True',
+    });
+  }
+  const inputs = flow.dims ? flow.dims[flow.dims.length - 1]! : null;
+  const kernel = weights.take({
+    layer: owner,
+    role: 'kernel',
+    shape: [inputs, units],
+    because: `[${inputs ?? 'any number of'} inputs${inputs !== null ? ` (${flow.from})` : ''}, ${units} units]`,
+  });
+  const bias = useBias ? weights.take({ layer: owner, role: 'bias', shape: [units], because: `[${units} units]` }) : null;
+  const lead = flow.dims ? flow.dims.slice(0, -1) : [];
+  const layer: DenseLayer = { kind: 'dense', name: owner, units, activation, kernel, bias, timeDistributed };
+  return { layer, out: { dims: [...lead, units], from: `the output of layer "${owner}"` }, consumed: [...lead, kernel.shape[0]!] };
+}
+
+function convertEmbedding(h: LayerHeader, flow: Flow, weights: WeightCursor): Converted<EmbeddingLayer> {
+  const c = h.config;
+  const at = (key: string) => child(h.configAt, key);
+  const inputDim = readPositiveInt(c.input_dim, at('input_dim'), 'the vocabulary size input_dim (a positive integer)');
+  const outputDim = readPositiveInt(c.output_dim, at('output_dim'), 'the vector size output_dim (a positive integer)');
+  const maskZero = readBool(c.mask_zero, at('mask_zero'), false);
+  const embeddings = weights.take({
+    layer: h.name,
+    role: 'embeddings',
+    shape: [inputDim, outputDim],
+    because: `[input_dim ${inputDim}, output_dim ${outputDim}]`,
+  });
+  const dims = flow.dims ?? [null];
+  const layer: EmbeddingLayer = { kind: 'embedding', name: h.name, inputDim, outputDim, embeddings, maskZero };
+  return { layer, out: { dims: [...dims, outputDim], from: `the output of layer "${h.name}"` }, consumed: dims };
+}
+
+function convertFlatten(h: LayerHeader, flow: Flow): Converted<Layer> {
+  const dims = flow.dims ? [flow.dims.some((d) => d === null) ? null : flow.dims.reduce<number>((a, d) => a * d!, 1)] : null;
+  return { layer: { kind: 'flatten', name: h.name }, out: { dims, from: `the output of layer "${h.name}"` }, consumed: flow.dims ?? [] };
+}
+
+export function convertKerasLayer(h: LayerHeader, flow: Flow, weights: WeightCursor, env: LayerEnv): Converted<Layer> {
+  const same = (layer: Layer): Converted<Layer> => ({ layer, out: flow, consumed: flow.dims ?? [] });
+  if (PASS_THROUGH.has(h.className)) return same({ kind: 'pass_through', name: h.name, className: h.className });
+  if (CELL_OF_CLASS[h.className]) return convertRecurrent(h, flow, weights, env);
+  switch (h.className) {
+    case 'Bidirectional':
+      return convertBidirectional(h, flow, weights, env);
+    case 'Dense':
+      return convertDense(h, flow, weights, false);
+    case 'TimeDistributed': {
+      const inner = readInnerLayer(h, 'layer', `${h.name}_layer`);
+      if (inner.className !== 'Dense') unsupported(inner, `TimeDistributed "${h.name}" (only Dense is supported there)`);
+      return convertDense(inner, flow, weights, true, h.name);
+    }
+    case 'Embedding':
+      return convertEmbedding(h, flow, weights);
+    case 'Flatten':
+      return convertFlatten(h, flow);
+    case 'Activation':
+      return same({ kind: 'activation', name: h.name, activation: readActivation(h.config.activation, child(h.configAt, 'activation'), 'linear', `activation of layer "${h.name}"`) });
+    default:
+      return unsupported(h);
+  }
+}
+
+export interface ChainItem {
+  json: unknown;
+  at: At;
+  weights: WeightCursor;
+  /** Called after the layer took its weights (fixtures check each layer's own list is used up). */
+  done?: () => void;
+}
+
+export interface Chain {
+  layers: Layer[];
+  inputShape: (number | null)[];
+  inputIsTokens: boolean;
+}
+
+/** Layers in run order; the input shape comes from the first declaration, else from the first computing layer. */
+export function convertChain(items: readonly ChainItem[], env: LayerEnv, inputShapeHint?: (number | null)[]): Chain {
+  const layers: Layer[] = [];
+  let inputShape: (number | null)[] | null = inputShapeHint ?? null;
+  let flow: Flow = { dims: inputShape, from: inputShape ? `the input shape ${shapeText(inputShape)}` : 'the input' };
+  let firstReal: Layer | undefined;
+  items.forEach((item, index) => {
+    const h = readLayerHeader(item.json, item.at, `layer_${index}`);
+    if (!firstReal && inputShape === null) {
+      const declared = declaredInputShape(h);
+      if (declared) {
+        inputShape = declared;
+        flow = { dims: declared, from: `the input shape ${shapeText(declared)}` };
+      }
+    }
+    const converted = convertKerasLayer(h, flow, item.weights, env);
+    item.done?.();
+    if (!firstReal && converted.layer.kind !== 'pass_through') {
+      firstReal = converted.layer;
+      if (inputShape === null && converted.consumed.length) inputShape = converted.consumed;
+    }
+    layers.push(converted.layer);
+    flow = converted.out;
+  });
+  if (inputShape === null) {
+    fail(items[0]?.at ?? { file: env.file, path: [] }, 'an input shape (batch_input_shape, batch_shape or an InputLayer) or a first layer with weights that tell it', 'none');
+  }
+  return { layers, inputShape, inputIsTokens: firstReal?.kind === 'embedding' };
+}

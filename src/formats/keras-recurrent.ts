@@ -1,0 +1,167 @@
+/**
+ * SimpleRNN / LSTM / GRU and Bidirectional configs → recurrent layers, taking kernel, recurrent_kernel, bias from
+ * the weight cursor and checking them against units × gates.
+ */
+import { GATE_COUNT, type BidirectionalLayer, type CellKind, type MergeMode, type RecurrentLayer } from '../engine/model';
+import { shapeText } from '../engine/tensor';
+import { describeValue } from './load-error';
+import { child, fail, readBool, readPositiveInt } from './json-read';
+import { readActivation } from './keras-activation';
+import { readInnerLayer, type LayerEnv, type LayerHeader } from './keras-layer-json';
+import type { WeightCursor } from './weights';
+
+export const CELL_OF_CLASS: Record<string, CellKind> = { SimpleRNN: 'simple_rnn', LSTM: 'lstm', GRU: 'gru' };
+
+/** The sample shape flowing between layers (no batch axis); `null` until a layer or the input declares it. */
+export interface Flow {
+  dims: (number | null)[] | null;
+  /** For messages: where these dims come from, e.g. `the output of layer "lstm"`. */
+  from: string;
+}
+
+export interface Converted<L> {
+  layer: L;
+  out: Flow;
+  /** The input shape as this layer understood it (features filled in from its kernel). */
+  consumed: (number | null)[];
+}
+
+function gatesText(cell: CellKind, units: number): string {
+  if (cell === 'lstm') return `4 gates (i, f, c, o) × ${units} units`;
+  if (cell === 'gru') return `3 gates (z, r, h) × ${units} units`;
+  return `${units} units`;
+}
+
+function sequenceInput(h: LayerHeader, flow: Flow): { time: number | null; features: number | null } {
+  if (!flow.dims) return { time: null, features: null };
+  if (flow.dims.length !== 2) {
+    fail(h.configAt, `a sequence input of shape (time steps, features) per sample for ${h.className} layer "${h.name}"`, `shape ${shapeText(flow.dims)} (${flow.from})`, {
+      subject: `layer "${h.name}"`,
+      hint: 'a recurrent layer reads (samples, time steps, features); to stack recurrent layers the one before needs return_sequences=True',
+    });
+  }
+  return { time: flow.dims[0]!, features: flow.dims[1]! };
+}
+
+export function convertRecurrent(
+  h: LayerHeader,
+  flow: Flow,
+  weights: WeightCursor,
+  env: LayerEnv,
+  wrap?: { direction: 'forward' | 'backward'; owner: string },
+): Converted<RecurrentLayer> {
+  const cell = CELL_OF_CLASS[h.className]!;
+  const c = h.config;
+  const at = (key: string) => child(h.configAt, key);
+  const units = readPositiveInt(c.units, at('units'), 'the number of units (a positive integer)');
+  if (c.time_major === true) fail(at('time_major'), 'time_major false (batch-major inputs)', 'true', { subject: `layer "${h.name}"` });
+  const subject = (what: string) => `${what} of layer "${h.name}"`;
+  const gruDefaultResetAfter = env.semantics.kerasMajor === 3;
+  const resetAfter = cell === 'gru' ? readBool(c.reset_after, at('reset_after'), gruDefaultResetAfter) : false;
+  const config = {
+    units,
+    activation: readActivation(c.activation, at('activation'), 'tanh', subject('activation')),
+    recurrentActivation: cell === 'simple_rnn' ? 'sigmoid' : readActivation(c.recurrent_activation, at('recurrent_activation'), 'sigmoid', subject('recurrent_activation')),
+    useBias: readBool(c.use_bias, at('use_bias'), true),
+    returnSequences: readBool(c.return_sequences, at('return_sequences'), false),
+    returnState: readBool(c.return_state, at('return_state'), false),
+    goBackwards: readBool(c.go_backwards, at('go_backwards'), false),
+    stateful: readBool(c.stateful, at('stateful'), false),
+    resetAfter,
+  };
+
+  const { time, features } = sequenceInput(h, flow);
+  const width = GATE_COUNT[cell] * units;
+  const gates = gatesText(cell, units);
+  const owner = wrap?.owner ?? h.name;
+  const req = { layer: owner, ...(wrap ? { direction: wrap.direction } : {}) };
+  const kernel = weights.take({
+    ...req,
+    role: 'kernel',
+    shape: [features, width],
+    because: `[${features ?? 'any number of'} input features${features !== null ? ` (${flow.from})` : ''}, ${gates}]`,
+  });
+  const recurrentKernel = weights.take({ ...req, role: 'recurrent_kernel', shape: [units, width], because: `[${units} units, ${gates}]` });
+  let bias = null;
+  if (config.useBias) {
+    const biasShape = resetAfter ? [2, width] : [width];
+    const why = cell === 'gru' ? `, reset_after=${resetAfter}${c.reset_after === undefined ? ` (the Keras ${env.semantics.kerasMajor} default; the config does not say)` : ''}` : '';
+    bias = weights.take({
+      ...req,
+      role: 'bias',
+      shape: biasShape,
+      because: resetAfter ? `[2 rows (input bias, recurrent bias), ${gates}]${why}` : `[${gates}]${why}`,
+      ...(cell === 'gru'
+        ? { hint: `a GRU bias of shape [${width}] means reset_after=false and [2, ${width}] means reset_after=true; set reset_after in the layer config to match the weights` }
+        : {}),
+    });
+  }
+  const layer: RecurrentLayer = {
+    kind: 'recurrent',
+    name: wrap ? `${wrap.direction}_${h.name.replace(/^(forward|backward)_/, '')}` : h.name,
+    cell,
+    config,
+    weights: { kernel, recurrentKernel, bias },
+  };
+  const featureCount = kernel.shape[0]!;
+  return {
+    layer,
+    out: { dims: config.returnSequences ? [time, units] : [units], from: `the output of layer "${owner}"` },
+    consumed: [time, featureCount],
+  };
+}
+
+const MERGE_MODES: readonly (MergeMode | 'None')[] = ['concat', 'sum', 'mul', 'ave', null, 'None'];
+
+export function convertBidirectional(h: LayerHeader, flow: Flow, weights: WeightCursor, env: LayerEnv): Converted<BidirectionalLayer> {
+  const inner = readInnerLayer(h, 'layer', `${h.name}_layer`);
+  const requireCell = (l: LayerHeader) => {
+    if (!CELL_OF_CLASS[l.className]) {
+      fail(child(l.at, 'class_name'), 'SimpleRNN, LSTM or GRU inside Bidirectional', `${l.className} layer "${l.name}"`, {
+        subject: `layer "${h.name}"`,
+      });
+    }
+  };
+  requireCell(inner);
+  const mergeRaw = h.config.merge_mode === undefined ? 'concat' : h.config.merge_mode;
+  if (!MERGE_MODES.includes(mergeRaw as MergeMode)) {
+    fail(child(h.configAt, 'merge_mode'), 'a merge_mode of "concat", "sum", "mul", "ave" or null', describeValue(mergeRaw), { subject: `layer "${h.name}"` });
+  }
+  const mergeMode = (mergeRaw === 'None' ? null : mergeRaw) as MergeMode;
+
+  let backwardHeader: LayerHeader;
+  if (h.config.backward_layer !== undefined && h.config.backward_layer !== null) {
+    backwardHeader = readInnerLayer(h, 'backward_layer', `${h.name}_backward`);
+    requireCell(backwardHeader);
+    const fwdBack = inner.config.go_backwards === true;
+    const bwdBack = backwardHeader.config.go_backwards === true;
+    if (fwdBack === bwdBack) {
+      fail(child(backwardHeader.configAt, 'go_backwards'), `go_backwards ${!fwdBack} (the opposite of the forward layer's)`, String(bwdBack), {
+        subject: `backward layer of "${h.name}"`,
+        hint: 'Keras requires the two directions of a Bidirectional to read the sequence in opposite orders',
+      });
+    }
+  } else {
+    // Keras builds the backward copy from the forward config with go_backwards flipped.
+    backwardHeader = { ...inner, config: { ...inner.config, go_backwards: !(inner.config.go_backwards === true) } };
+  }
+  const forward = convertRecurrent(inner, flow, weights, env, { direction: 'forward', owner: h.name });
+  const backward = convertRecurrent(backwardHeader, flow, weights, env, { direction: 'backward', owner: h.name });
+  if (forward.layer.config.returnSequences !== backward.layer.config.returnSequences) {
+    fail(child(backwardHeader.configAt, 'return_sequences'), `return_sequences ${forward.layer.config.returnSequences} like the forward layer`, String(backward.layer.config.returnSequences), { subject: `backward layer of "${h.name}"` });
+  }
+  const fu = forward.layer.config.units;
+  const bu = backward.layer.config.units;
+  if (mergeMode !== 'concat' && mergeMode !== null && fu !== bu) {
+    fail(child(backwardHeader.configAt, 'units'), `${fu} units like the forward layer (merge_mode "${mergeMode}" combines them element-wise)`, String(bu), { subject: `backward layer of "${h.name}"` });
+  }
+  const merged = mergeMode === 'concat' ? fu + bu : fu;
+  const time = forward.out.dims && forward.out.dims.length === 2 ? forward.out.dims[0]! : null;
+  const layer: BidirectionalLayer = { kind: 'bidirectional', name: h.name, mergeMode, forward: forward.layer, backward: backward.layer };
+  return {
+    layer,
+    // merge_mode None returns two tensors; nothing after it can be checked against a single shape.
+    out: mergeMode === null ? { dims: null, from: `layer "${h.name}"` } : { dims: forward.layer.config.returnSequences ? [time, merged] : [merged], from: `the output of layer "${h.name}"` },
+    consumed: forward.consumed,
+  };
+}

@@ -1,0 +1,60 @@
+/**
+ * `cellscope-recording/v1`: what Keras computed for an input (written by the Python exporter), including every
+ * recurrent layer's full hidden sequence so per-step activations can be compared, not only the final output.
+ */
+import type { Tensor } from '../engine/tensor';
+import { shapeText } from '../engine/tensor';
+import { describeValue } from './load-error';
+import { readArrayValue } from './arrays';
+import { child, fail, readArray, readObject, readPositiveInt, readString, type At } from './json-read';
+
+export const RECORDING_FORMAT = 'cellscope-recording/v1';
+
+export interface RecordedLayer {
+  name: string;
+  className: string;
+  /** Full hidden sequence [batch, time, units] ([batch, time, 2·units] for a Bidirectional concat). */
+  output: Tensor;
+  /** Final states as Keras returns them (LSTM: h, c). */
+  states?: Tensor[];
+}
+
+export interface Recording {
+  input?: Tensor;
+  output: Tensor;
+  predictCalls: number;
+  kerasVersion?: string;
+  layers: RecordedLayer[];
+}
+
+export function readRecording(doc: unknown, file: string): Recording {
+  const rootAt: At = { file, path: [] };
+  const root = readObject(doc, rootAt, `a ${RECORDING_FORMAT} object`);
+  if (root.format !== RECORDING_FORMAT) fail(child(rootAt, 'format'), `"${RECORDING_FORMAT}"`, describeValue(root.format));
+  if (root.output === undefined) fail(child(rootAt, 'output'), "the model's output (an array)", 'nothing');
+  const output = readArrayValue(root.output, child(rootAt, 'output')).tensor;
+  const input = root.input === undefined ? undefined : readArrayValue(root.input, child(rootAt, 'input')).tensor;
+  if (input && output.shape[0] !== input.shape[0]) {
+    fail(child(rootAt, 'output'), `batch size ${input.shape[0]} like the input`, `shape ${shapeText(output.shape)}`);
+  }
+  const predictCalls = root.predict_calls === undefined ? 1 : readPositiveInt(root.predict_calls, child(rootAt, 'predict_calls'));
+  const kerasVersion = root.keras_version === undefined ? undefined : readString(root.keras_version, child(rootAt, 'keras_version'), 'a version string like "3.15.1"');
+  const layersAt = child(rootAt, 'layers');
+  const layers = readArray(root.layers ?? [], layersAt, 'a list of recorded layers').map((l, i) => readLayer(l, child(layersAt, i), output.shape[0]!));
+  return { ...(input ? { input } : {}), output, predictCalls, ...(kerasVersion ? { kerasVersion } : {}), layers };
+}
+
+function readLayer(v: unknown, at: At, batch: number): RecordedLayer {
+  const obj = readObject(v, at, 'a recorded layer {"name", "class_name", "output", "states"?}');
+  const name = readString(obj.name, child(at, 'name'), 'the layer name');
+  const className = readString(obj.class_name, child(at, 'class_name'), 'the layer class name');
+  const output = readArrayValue(obj.output, child(at, 'output')).tensor;
+  if (output.shape.length !== 3 || output.shape[0] !== batch) {
+    fail(child(at, 'output'), `the full hidden sequence of layer "${name}": shape [${batch}, time steps, units]`, `shape ${shapeText(output.shape)}`);
+  }
+  const layer: RecordedLayer = { name, className, output };
+  if (obj.states !== undefined) {
+    layer.states = readArray(obj.states, child(at, 'states'), 'a list of state arrays').map((s, j) => readArrayValue(s, child(at, 'states', j)).tensor);
+  }
+  return layer;
+}
