@@ -7,7 +7,7 @@ import { LoadError, describeValue, type JsonPath } from './load-error';
 import { readArrayValue } from './arrays';
 import { isObject, keysText } from './json-read';
 import { decodeUtf8, lineColumnAt, locateJsonPath, parseJsonText } from './json-text';
-import { isKerasExport, loadKerasExport, KERAS_EXPORT_FORMAT } from './keras-export';
+import { isKerasExport, loadKerasExport, KERAS_EXPORT_FORMAT, KERAS_EXPORT_TAG } from './keras-export';
 import { MODEL_FIXTURE, RECORDED_FIXTURE, loadFixture } from './fixture';
 import type { LoadedModel } from './loaded-model';
 import { RECORDING_FORMAT, readRecording, type Recording } from './recording';
@@ -83,8 +83,8 @@ export const MODEL_LOADERS: ModelLoader[] = [
   },
   {
     format: KERAS_EXPORT_FORMAT,
-    description: 'a Keras export JSON ({"model": model.to_json(), "weights": model.get_weights() as lists})',
-    matches: (src) => src.looksLikeJsonObject() && isKerasExport(src.json()),
+    description: 'a Keras export JSON ({"model": model.to_json(), "weights": model.get_weights() as lists}, format "keras-export/v1" optional)',
+    matches: (src) => src.formatField() === KERAS_EXPORT_TAG || (src.looksLikeJsonObject() && isKerasExport(src.json())),
     load: (src) => loadKerasExport(src.json(), src.fileName),
   },
 ];

@@ -11,9 +11,13 @@ import type { LoadedModel } from './loaded-model';
 import type { WeightEntry } from './weights';
 
 export const KERAS_EXPORT_FORMAT = 'keras-export-json';
+/** The `format` tag python/cellscope_export.py writes; the two-line snippet writes none. */
+export const KERAS_EXPORT_TAG = 'keras-export/v1';
 
 export function isKerasExport(doc: unknown): boolean {
-  return isObject(doc) && 'model' in doc && 'weights' in doc && !('format' in doc);
+  if (!isObject(doc)) return false;
+  if (doc.format === KERAS_EXPORT_TAG) return true;
+  return doc.format === undefined && 'model' in doc && 'weights' in doc;
 }
 
 export function loadKerasExport(doc: unknown, file: string): LoadedModel {

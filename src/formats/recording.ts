@@ -15,13 +15,19 @@ export interface RecordedLayer {
   className: string;
   /** Full hidden sequence [batch, time, units] ([batch, time, 2·units] for a Bidirectional concat). */
   output: Tensor;
-  /** Final states as Keras returns them (LSTM: h, c). */
+  /** Final states as Keras returns them (LSTM: h, c; Bidirectional: forward then backward). */
   states?: Tensor[];
+  /** Position in Keras's model.layers. */
+  index?: number;
+  /** What the layer outputs as configured (the last step when return_sequences is false). */
+  layerOutput?: Tensor;
 }
 
 export interface Recording {
   input?: Tensor;
   output: Tensor;
+  /** Every output, when the model has several (return_state); `output` is the first. */
+  outputs?: Tensor[];
   predictCalls: number;
   kerasVersion?: string;
   layers: RecordedLayer[];
@@ -41,7 +47,8 @@ export function readRecording(doc: unknown, file: string): Recording {
   const kerasVersion = root.keras_version === undefined ? undefined : readString(root.keras_version, child(rootAt, 'keras_version'), 'a version string like "3.15.1"');
   const layersAt = child(rootAt, 'layers');
   const layers = readArray(root.layers ?? [], layersAt, 'a list of recorded layers').map((l, i) => readLayer(l, child(layersAt, i), output.shape[0]!));
-  return { ...(input ? { input } : {}), output, predictCalls, ...(kerasVersion ? { kerasVersion } : {}), layers };
+  const outputs = root.outputs === undefined ? undefined : readArray(root.outputs, child(rootAt, 'outputs'), 'a list of arrays').map((o, i) => readArrayValue(o, child(rootAt, 'outputs', i)).tensor);
+  return { ...(input ? { input } : {}), output, ...(outputs ? { outputs } : {}), predictCalls, ...(kerasVersion ? { kerasVersion } : {}), layers };
 }
 
 function readLayer(v: unknown, at: At, batch: number): RecordedLayer {
@@ -53,6 +60,11 @@ function readLayer(v: unknown, at: At, batch: number): RecordedLayer {
     fail(child(at, 'output'), `the full hidden sequence of layer "${name}": shape [${batch}, time steps, units]`, `shape ${shapeText(output.shape)}`);
   }
   const layer: RecordedLayer = { name, className, output };
+  if (obj.index !== undefined) {
+    if (typeof obj.index !== 'number' || !Number.isInteger(obj.index) || obj.index < 0) fail(child(at, 'index'), 'a layer index (integer ≥ 0)', describeValue(obj.index));
+    layer.index = obj.index;
+  }
+  if (obj.layer_output !== undefined) layer.layerOutput = readArrayValue(obj.layer_output, child(at, 'layer_output')).tensor;
   if (obj.states !== undefined) {
     layer.states = readArray(obj.states, child(at, 'states'), 'a list of state arrays').map((s, j) => readArrayValue(s, child(at, 'states', j)).tensor);
   }
