@@ -9,6 +9,7 @@ import { describeValue } from './load-error';
 import { readArrayValue } from './arrays';
 import { checkModelInput } from './input-check';
 import { child, fail, isObject, readArray, readObject, readPositiveInt, type At } from './json-read';
+import { defaultLayerNames } from './keras-layer-json';
 import { convertChain, type ChainItem } from './keras-layers';
 import { semanticsFor, semanticsFromVersion } from './keras-semantics';
 import type { LoadedModel } from './loaded-model';
@@ -56,10 +57,11 @@ export function loadFixture(doc: unknown, file: string): LoadedModel {
     const layersAt = child(rootAt, 'layers');
     const layers = readArray(root.layers, layersAt, 'the list of layers [{"class_name", "config", "weights"}]');
     if (!layers.length) fail(layersAt, 'at least one layer', 'an empty list');
+    const fallbackNames = defaultLayerNames(layers);
     items = layers.map((l, i) => {
       const at = child(layersAt, i);
       const obj = readObject(l, at, 'a layer {"class_name", "config", "weights"}');
-      const name = isObject(obj.config) && typeof obj.config.name === 'string' ? obj.config.name : `layer ${i}`;
+      const name = isObject(obj.config) && typeof obj.config.name === 'string' ? obj.config.name : fallbackNames[i]!;
       const cursor = new WeightCursor(weightEntries(obj.weights, child(at, 'weights')), file, [...at.path, 'weights'], `layer "${name}"`);
       return { json: l, at, weights: cursor, done: () => cursor.finish() };
     });

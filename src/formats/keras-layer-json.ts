@@ -32,6 +32,18 @@ export function readLayerHeader(json: unknown, where: At, fallbackName: string):
   return { className: obj.class_name, config, name, at: where, configAt };
 }
 
+/** Keras's own default names (`SimpleRNN` → `simple_rnn`, then `simple_rnn_1`, ...) for entries that carry none. */
+export function defaultLayerNames(entries: readonly unknown[]): string[] {
+  const seen = new Map<string, number>();
+  return entries.map((e) => {
+    const cls = isObject(e) && typeof e.class_name === 'string' ? e.class_name : 'layer';
+    const base = cls.replace(/(.)([A-Z][a-z]+)/g, '$1_$2').replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
+    const n = seen.get(base) ?? 0;
+    seen.set(base, n + 1);
+    return n ? `${base}_${n}` : base;
+  });
+}
+
 /** The sample shape (no batch axis) a layer config declares, if any. */
 export function declaredInputShape(h: LayerHeader): (number | null)[] | undefined {
   const c = h.config;

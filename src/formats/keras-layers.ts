@@ -6,7 +6,7 @@ import type { DenseLayer, EmbeddingLayer, Layer } from '../engine/model';
 import { shapeText } from '../engine/tensor';
 import { child, fail, readBool, readPositiveInt, type At } from './json-read';
 import { readActivation } from './keras-activation';
-import { declaredInputShape, readInnerLayer, readLayerHeader, type LayerEnv, type LayerHeader } from './keras-layer-json';
+import { declaredInputShape, defaultLayerNames, readInnerLayer, readLayerHeader, type LayerEnv, type LayerHeader } from './keras-layer-json';
 import { CELL_OF_CLASS, convertBidirectional, convertRecurrent, type Converted, type Flow } from './keras-recurrent';
 import type { WeightCursor } from './weights';
 
@@ -114,8 +114,9 @@ export function convertChain(items: readonly ChainItem[], env: LayerEnv, inputSh
   let inputShape: (number | null)[] | null = inputShapeHint ?? null;
   let flow: Flow = { dims: inputShape, from: inputShape ? `the input shape ${shapeText(inputShape)}` : 'the input' };
   let firstReal: Layer | undefined;
+  const fallbackNames = defaultLayerNames(items.map((i) => i.json));
   items.forEach((item, index) => {
-    const h = readLayerHeader(item.json, item.at, `layer_${index}`);
+    const h = readLayerHeader(item.json, item.at, fallbackNames[index]!);
     if (!firstReal && inputShape === null) {
       const declared = declaredInputShape(h);
       if (declared) {
