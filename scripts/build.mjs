@@ -12,6 +12,8 @@ const common = {
   minify: production,
   logLevel: 'warning',
   target: 'es2022',
+  // Prefer ES module builds: jsonc-parser's UMD build requires its own files at run time, which a bundle lacks.
+  mainFields: ['module', 'main'],
 };
 
 /** @type {esbuild.BuildOptions[]} */

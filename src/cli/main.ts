@@ -1,1 +1,42 @@
-export {};
+/**
+ * `cellscope` command line. Exit codes are a contract: 0 success (compare: within tolerance), 1 compare found
+ * differences, 2 unusable input or usage, 3 an internal error (a bug: please report it). Never a stack trace,
+ * unless CELLSCOPE_DEBUG is set.
+ */
+import { RunError } from '../engine/errors';
+import { LoadError } from '../formats/load-error';
+import { compareCommand, inspectCommand, runCommand, traceCommand, type Print } from './commands';
+import { fileSystemProblem, UsageError } from './files';
+import { parseCli } from './options';
+import { USAGE } from './usage';
+
+export async function main(argv: string[], print: Print = (t) => process.stdout.write(t + '\n'), printError: Print = (t) => process.stderr.write(t + '\n')): Promise<number> {
+  try {
+    const o = parseCli(argv);
+    if (o === 'help') {
+      print(USAGE);
+      return argv.length ? 0 : 2;
+    }
+    const command = { run: runCommand, compare: compareCommand, inspect: inspectCommand, trace: traceCommand }[o.command]!;
+    return await command(o, print);
+  } catch (e) {
+    if (e instanceof LoadError || e instanceof RunError || e instanceof UsageError) {
+      printError(`cellscope: ${e.message}`);
+      return 2;
+    }
+    const fsProblem = fileSystemProblem(e);
+    if (fsProblem) {
+      printError(`cellscope: ${fsProblem}`);
+      return 2;
+    }
+    printError(`cellscope: internal error: ${(e as Error)?.message ?? String(e)} (please report this)`);
+    if (process.env.CELLSCOPE_DEBUG) printError(String((e as Error)?.stack));
+    return 3;
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}

@@ -1,0 +1,93 @@
+/** The four CLI commands. Each returns its exit code; output goes through `print` so tests can capture it. */
+import { compareTensors, summarizeComparison } from '../compare/compare';
+import { runModel, type RunResult } from '../engine';
+import { summarizeModel, summaryText } from '../engine/summary';
+import type { Tensor } from '../engine/tensor';
+import { traceToCsv, traceToJson } from '../engine/trace-export';
+import { weightStats, type BlockStats } from '../engine/weight-stats';
+import type { LoadedModel } from '../formats';
+import { loadArrayFile, loadExpectedFile, loadModelFile } from '../formats/node-files';
+import { UsageError, writeOutput } from './files';
+import type { CliOptions } from './options';
+
+export type Print = (text: string) => void;
+
+interface Loaded {
+  loaded: LoadedModel;
+  input: Tensor;
+}
+
+async function loadModelAndInput(o: CliOptions): Promise<Loaded> {
+  const loaded = await loadModelFile(o.model);
+  const input = o.input ? await loadArrayFile(o.input) : loaded.input;
+  if (!input) throw new UsageError(`${o.model} carries no input; pass --input IN`);
+  return { loaded, input };
+}
+
+function run(o: CliOptions, { loaded, input }: Loaded, record: boolean): RunResult {
+  return runModel(loaded.model, input, {
+    precision: o.precision,
+    hardSigmoid: o.hardSigmoid,
+    predictCalls: o.predictCalls ?? loaded.predictCalls,
+    record,
+  });
+}
+
+function tensorJson(t: Tensor): string {
+  return JSON.stringify({ shape: t.shape, data: Array.from(t.data) });
+}
+
+async function emit(o: CliOptions, text: string, print: Print): Promise<void> {
+  if (o.out) await writeOutput(o.out, text, o.force);
+  else print(text);
+}
+
+export async function runCommand(o: CliOptions, print: Print): Promise<number> {
+  const l = await loadModelAndInput(o);
+  await emit(o, tensorJson(run(o, l, false).output), print);
+  return 0;
+}
+
+export async function compareCommand(o: CliOptions, print: Print): Promise<number> {
+  const l = await loadModelAndInput(o);
+  const expected = o.expected ? (await loadExpectedFile(o.expected)).output : l.loaded.expectedOutput;
+  if (!expected) throw new UsageError(`${o.model} carries no expected output; pass --expected EXP`);
+  const c = compareTensors(run(o, l, false).output, expected, { atol: o.atol, rtol: o.rtol });
+  print(summarizeComparison(c));
+  if (!c.shapeMismatch) {
+    print(`max abs error ${c.maxAbs} at ${c.maxAbsAt?.text ?? '-'}; max rel error ${c.maxRel}`);
+    print(c.firstDivergence ? `first divergence: ${c.firstDivergence.text}` : 'first divergence: none');
+  }
+  return c.pass ? 0 : 1;
+}
+
+function statsTable(stats: BlockStats[]): string {
+  const g = (x: number) => (Number.isFinite(x) ? x.toPrecision(4) : String(x));
+  const rows = stats.map((s) => [s.layer, s.weight, s.gate, `[${s.shape.join('×')}]`, g(s.min), g(s.max), g(s.mean), g(s.std), String(s.nan), String(s.inf)]);
+  const head = ['layer', 'weight', 'gate', 'shape', 'min', 'max', 'mean', 'std', 'NaN', 'Inf'];
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  return [head, ...rows].map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n');
+}
+
+export async function inspectCommand(o: CliOptions, print: Print): Promise<number> {
+  const { model } = await loadModelFile(o.model);
+  const summary = summarizeModel(model);
+  const stats = weightStats(model);
+  if (o.json) await emit(o, JSON.stringify({ summary, weights: stats }, null, 1), print);
+  else {
+    const flagged = stats.filter((s) => s.nan || s.inf);
+    const alerts = flagged.map((s) => `warning: ${s.layer} ${s.weight} (gate ${s.gate}) holds ${s.nan} NaN and ${s.inf} ±Inf values`);
+    await emit(o, [summaryText(summary), '', statsTable(stats), ...alerts].join('\n'), print);
+  }
+  return 0;
+}
+
+export async function traceCommand(o: CliOptions, print: Print): Promise<number> {
+  if (!o.out || !/\.(json|csv)$/i.test(o.out)) throw new UsageError('trace needs --out FILE.json or --out FILE.csv');
+  const l = await loadModelAndInput(o);
+  const trace = run(o, l, true).trace!;
+  await writeOutput(o.out, /\.csv$/i.test(o.out) ? traceToCsv(trace) : JSON.stringify(traceToJson(trace)), o.force);
+  const values = trace.layers.reduce((n, lt) => n + lt.values.length * lt.batch * lt.steps * lt.units, 0);
+  print(`wrote ${values} values from ${trace.layers.length} recurrent layer direction(s) to ${o.out}`);
+  return 0;
+}

@@ -1,0 +1,79 @@
+/** Command-line options shared by the commands, parsed and checked once. */
+import { parseArgs } from 'node:util';
+import type { HardSigmoidFlavor } from '../engine/model';
+import type { Precision } from '../engine/tensor';
+import { UsageError } from './files';
+
+export interface CliOptions {
+  command: string;
+  model: string;
+  input?: string;
+  expected?: string;
+  out?: string;
+  force: boolean;
+  json: boolean;
+  precision: Precision;
+  hardSigmoid?: HardSigmoidFlavor;
+  predictCalls?: number;
+  atol: number;
+  rtol: number;
+}
+
+function number(name: string, text: string | undefined, fallback: number): number {
+  if (text === undefined) return fallback;
+  const v = Number(text);
+  if (text.trim() === '' || !Number.isFinite(v) || v < 0) throw new UsageError(`--${name} takes a number ≥ 0; got "${text}"`);
+  return v;
+}
+
+export function parseCli(argv: string[]): CliOptions | 'help' {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        input: { type: 'string' },
+        expected: { type: 'string' },
+        out: { type: 'string' },
+        precision: { type: 'string' },
+        'hard-sigmoid': { type: 'string' },
+        'predict-calls': { type: 'string' },
+        atol: { type: 'string' },
+        rtol: { type: 'string' },
+        force: { type: 'boolean', default: false },
+        json: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  const { values: v, positionals } = parsed;
+  if (v.help || positionals.length === 0) return 'help';
+  const [command, model, ...rest] = positionals;
+  if (!['run', 'compare', 'inspect', 'trace'].includes(command!)) throw new UsageError(`unknown command "${command}"; try run, compare, inspect or trace`);
+  if (!model) throw new UsageError(`${command} needs a MODEL file`);
+  if (rest.length) throw new UsageError(`unexpected argument "${rest[0]}"`);
+  if (v.precision !== undefined && v.precision !== 'float64' && v.precision !== 'float32') {
+    throw new UsageError(`--precision takes float64 or float32; got "${v.precision}"`);
+  }
+  const hs = v['hard-sigmoid'];
+  if (hs !== undefined && hs !== 'keras2' && hs !== 'keras3') throw new UsageError(`--hard-sigmoid takes keras2 or keras3; got "${hs}"`);
+  const calls = v['predict-calls'];
+  if (calls !== undefined && !/^[1-9]\d*$/.test(calls)) throw new UsageError(`--predict-calls takes a whole number ≥ 1; got "${calls}"`);
+  return {
+    command: command!,
+    model,
+    input: v.input,
+    expected: v.expected,
+    out: v.out,
+    force: v.force ?? false,
+    json: v.json ?? false,
+    precision: (v.precision as Precision | undefined) ?? 'float64',
+    hardSigmoid: hs as HardSigmoidFlavor | undefined,
+    predictCalls: calls === undefined ? undefined : Number(calls),
+    atol: number('atol', v.atol, 1e-5),
+    rtol: number('rtol', v.rtol, 0),
+  };
+}
