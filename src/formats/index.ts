@@ -92,14 +92,32 @@ export const MODEL_LOADERS: ModelLoader[] = [
 function unrecognised(src: ModelSource): LoadError {
   const accepted = MODEL_LOADERS.map((l) => l.description).join('; ');
   const base = { file: src.fileName, expected: `a model file: ${accepted}` };
-  if (!src.looksLikeJsonObject()) return new LoadError({ ...base, path: [], found: 'a file that is not a JSON object' });
+  if (!src.looksLikeJsonObject()) {
+    const kind = binaryKind(src.bytes);
+    return new LoadError({
+      ...base,
+      path: [],
+      found: kind ?? 'a file that is not a JSON object',
+      ...(kind ? { hint: 'write a Keras export JSON from Python with python/cellscope_export.py (or json.dump({"model": json.loads(model.to_json()), "weights": [w.tolist() for w in model.get_weights()]}, f))' } : {}),
+    });
+  }
   const doc = src.json();
+  if (isObject(doc) && 'modelTopology' in doc) {
+    return new LoadError({ ...base, path: [], found: 'a TensorFlow.js model.json (modelTopology), which this build cannot read' });
+  }
   const format = isObject(doc) ? doc.format : undefined;
   if (format === RECORDING_FORMAT) {
     return new LoadError({ ...base, path: ['format'], found: `a ${RECORDING_FORMAT} file`, hint: 'a recording holds expected outputs, not a model; open it as the expected output of a model' });
   }
   if (format !== undefined) return new LoadError({ ...base, path: ['format'], found: `format ${describeValue(format)}` });
   return new LoadError({ ...base, path: [], found: isObject(doc) ? keysText(doc) : describeValue(doc) });
+}
+
+function binaryKind(bytes: Uint8Array | undefined): string | undefined {
+  if (!bytes || bytes.length < 4) return undefined;
+  if (bytes[0] === 0x89 && bytes[1] === 0x48 && bytes[2] === 0x44 && bytes[3] === 0x46) return 'an HDF5 file (Keras .h5), which this build cannot read';
+  if (bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04) return 'a zip archive (Keras .keras), which this build cannot read';
+  return undefined;
 }
 
 /** Adds the text position of the error's JSON path, so editors can underline it. */

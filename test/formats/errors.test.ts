@@ -167,8 +167,9 @@ test('an unrecognised JSON file lists the accepted formats', () => {
     'expected a model file: a keras-recorded-fixture/v1 fixture',
     'a keras-model-fixture/v1 file',
     'a Keras export JSON',
-    'found an object with keys "modelTopology", "weightsManifest"',
+    'found a TensorFlow.js model.json (modelTopology)',
   );
+  expectLoadError(() => loadModelText('{"layers": [], "name": "x"}', 'odd.json'), 'odd.json:', 'expected a model file', 'found an object with keys "layers", "name"');
   expectLoadError(() => loadModelText('{"format": "keras-model-fixture/v9"}', 'v9.json'), 'v9.json:1:12: `format`', 'found format the string "keras-model-fixture/v9"');
   expectLoadError(() => loadModelText('[1, 2, 3]', 'arr.json'), 'arr.json:', 'found a file that is not a JSON object');
 });
@@ -198,4 +199,10 @@ test('every error is a LoadError, never a TypeError, for malformed structure', (
     { format: 'keras-recorded-fixture/v1', layer: 'LSTM' },
   ];
   for (const doc of bad) expectLoadError(() => loadDoc(doc, 'bad.json'), 'bad.json:');
+});
+
+test('binary model files not handled by any loader say what they are', async () => {
+  const { loadModelBytes } = await import('../../src/formats/index');
+  const h5 = new Uint8Array([0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0]);
+  await assert.rejects(loadModelBytes(h5, 'model.h5'), (e: Error) => /model\.h5:.*found an HDF5 file \(Keras \.h5\)/.test(e.message) && /cellscope_export\.py/.test(e.message));
 });
