@@ -1,0 +1,105 @@
+// The cells our users write by hand today (../shared/seeds), run as Keras layers by the engine. Parameters and
+// expected numbers are read out of the seed documents themselves, so nothing here was typed in from memory.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { runModel, type Tensor } from '../../src/engine';
+import { loadModelText } from '../../src/formats';
+import { SEEDS } from '../fixtures-path';
+// @ts-expect-error plain ES module without types
+import { ensurePythonEnv } from '../../scripts/python-env.mjs';
+
+const seed = (n: string) => readFileSync(join(SEEDS, readdirSync(SEEDS).find((f) => f.startsWith(n))!), 'utf8');
+const numbers = (s: string) => (s.match(/-?(?:math\.inf|\d+(?:\.\d+)?)/g) ?? []).map((t) => (t.includes('inf') ? (t.startsWith('-') ? -Infinity : Infinity) : Number(t)));
+const input = (values: number[]): Tensor => ({ shape: [1, values.length, 1], data: Float64Array.from(values) });
+
+/** A hand-written model file, as a user writes one (keras-model-fixture/v1), loaded through the real loader. */
+function modelFile(layers: object[]) {
+  return loadModelText(JSON.stringify({ format: 'keras-model-fixture/v1', id: 'seed-test', layers }).replace(/"(-?)Infinity"/g, '$1Infinity'), 'seed.json').model;
+}
+const w = (name: string, shape: number[], data: number[]) => ({ name, shape, dtype: 'float32', data: data.map((v) => (Number.isFinite(v) ? v : `${v}`)) });
+
+test('seed 000: the ReLU recurrent neuron counts 1, 2, …, 17 for seventeen inputs of 1', () => {
+  const text = seed('000');
+  const session = text.slice(text.indexOf('neurone1 = RecurenceNeurone()'), text.indexOf('# Long Short'));
+  // What the notebook printed: the lines that hold nothing but a number.
+  const expected = session.split('\n').filter((l) => /^\d+$/.test(l.trim())).map(Number);
+  assert.equal(expected.length, 17);
+  const model = modelFile([
+    { class_name: 'SimpleRNN', config: { units: 1, activation: 'relu', return_sequences: true }, weights: [w('kernel', [1, 1], [1]), w('recurrent_kernel', [1, 1], [1]), w('bias', [1], [0])] },
+  ]);
+  const out = runModel(model, input(new Array(17).fill(1))).output;
+  assert.deepEqual(Array.from(out.data), expected);
+});
+
+/** Seed 002's LSTM(forget W, b, input W, b, candidate W, b, output W, b) with W acting on [x, h], in Keras's layout. */
+function seed002Lstm(args: string) {
+  const arrays = [...args.matchAll(/np\.array\((\[[^()]*\])\)/g)].map((m) => ({ text: m[1]!, values: numbers(m[1]!) }));
+  assert.equal(arrays.length, 8, args);
+  const [fW, fb, iW, ib, cW, cb, oW, ob] = arrays;
+  const units = fb!.values.length;
+  const features = fW!.values.length / units - units;
+  const kernel = new Array(features * 4 * units).fill(0);
+  const recurrent = new Array(units * 4 * units).fill(0);
+  // Keras's gate order is i, f, c, o; row j of a seed matrix is unit j, its columns are [x..., h...].
+  [iW, fW, cW, oW].forEach((W, g) => {
+    for (let j = 0; j < units; j++) {
+      for (let f = 0; f < features; f++) kernel[f * 4 * units + g * units + j] = W!.values[j * (features + units) + f];
+      for (let k = 0; k < units; k++) recurrent[k * 4 * units + g * units + j] = W!.values[j * (features + units) + features + k];
+    }
+  });
+  const bias = [ib, fb, cb, ob].flatMap((b) => b!.values);
+  // The seed's gates are sigmoids; its `recurrent_activation=identity` is the candidate's and `activation` the output's.
+  return modelFile([
+    {
+      class_name: 'LSTM',
+      config: { units, activation: 'linear', recurrent_activation: 'sigmoid', return_sequences: true },
+      weights: [w('kernel', [features, 4 * units], kernel), w('recurrent_kernel', [units, 4 * units], recurrent), w('bias', [4 * units], bias)],
+    },
+  ]);
+}
+
+test("seed 002: identity, count and sum LSTMs (±inf biases, linear activations) give the seed's printed arrays", () => {
+  const text = seed('002');
+  for (const name of ['identity_lstm', 'count_lstm', 'sum_lstm']) {
+    const start = text.indexOf(`${name} = LSTM(`);
+    const call = text.indexOf(`${name}.run(`, start);
+    const printedStart = text.indexOf('\narray(', call);
+    const printed = numbers(text.slice(printedStart, text.indexOf('])', printedStart)));
+    const xs = numbers(text.slice(call, text.indexOf('np.array([0])', call))).slice(0);
+    const model = seed002Lstm(text.slice(start, call));
+    const out = runModel(model, input(xs)).output;
+    assert.deepEqual(Array.from(out.data), printed, name);
+  }
+});
+
+test("seed 002: the mean LSTM's [sum, count] ratio is the seed's printed running mean", () => {
+  const text = seed('002');
+  const start = text.indexOf('mean_lstm = LSTM(');
+  const call = text.indexOf('result = mean_lstm.run(', start);
+  const xs = numbers(text.slice(call, text.indexOf('np.array([0, 0])', call)));
+  const printedStart = text.indexOf('array(', text.indexOf('result[:, 0] / result[:, 1]'));
+  const printed = numbers(text.slice(printedStart, text.indexOf('])', printedStart)));
+  const out = runModel(seed002Lstm(text.slice(start, call)), input(xs)).output.data;
+  const means = xs.map((_, t) => out[2 * t]! / out[2 * t + 1]!);
+  assert.deepEqual(means, printed);
+});
+
+test("seed 003: the scalar tanh neuron with readout equals the seed's own RecurrentNeuron class", { timeout: 600_000 }, () => {
+  const text = seed('003');
+  const block = text.slice(text.indexOf('```python') + 9, text.indexOf('neuron = RecurrentNeuron()'));
+  const [wh, wx, wyh] = [0.7, -1.3, 0.9];
+  const xs = [0.1, 0.5, -0.3, 1.0, 0.0, -2.0, 0.25];
+  const script = `${block}\nn = RecurrentNeuron()\nn.set_w_h(${wh}); n.set_w_x(${wx}); n.set_w_yh(${wyh})\nimport json\nprint(json.dumps([float(n.predict(x)) for x in ${JSON.stringify(xs)}]))\n`;
+  const r = spawnSync(ensurePythonEnv(), ['-c', script], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  const expected = JSON.parse(r.stdout) as number[];
+  const model = modelFile([
+    { class_name: 'SimpleRNN', config: { units: 1, activation: 'tanh', use_bias: false, return_sequences: true }, weights: [w('kernel', [1, 1], [wx]), w('recurrent_kernel', [1, 1], [wh])] },
+    { class_name: 'Dense', config: { units: 1, activation: 'linear', use_bias: false }, weights: [w('kernel', [1, 1], [wyh])] },
+  ]);
+  const out = Array.from(runModel(model, input(xs)).output.data);
+  out.forEach((v, t) => assert.ok(Math.abs(v - expected[t]!) < 1e-12, `step ${t}: ${v} vs the seed's ${expected[t]}`));
+});
