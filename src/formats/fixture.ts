@@ -28,9 +28,12 @@ function weightEntries(list: unknown, where: At): WeightEntry[] {
   });
 }
 
-function fixtureSemantics(root: Record<string, unknown>, format: string): Semantics {
+function fixtureVersion(root: Record<string, unknown>): string | undefined {
   const source = isObject(root.source) ? root.source : {};
-  const version = typeof root.keras_version === 'string' ? root.keras_version : typeof source.keras_version === 'string' ? source.keras_version : undefined;
+  return typeof root.keras_version === 'string' ? root.keras_version : typeof source.keras_version === 'string' ? source.keras_version : undefined;
+}
+
+function fixtureSemantics(version: string | undefined, format: string): Semantics {
   const fromVersion = semanticsFromVersion(version, 'in the fixture');
   if (fromVersion) return fromVersion;
   // keras-recorded fixtures come from Keras 2 (keras-js's notebooks); model fixtures are written for Keras 3.
@@ -46,7 +49,8 @@ export function loadFixture(doc: unknown, file: string): LoadedModel {
   if (format !== RECORDED_FIXTURE && format !== MODEL_FIXTURE) {
     fail(child(rootAt, 'format'), `"${RECORDED_FIXTURE}" or "${MODEL_FIXTURE}"`, describeValue(format));
   }
-  const semantics = fixtureSemantics(root, format);
+  const kerasVersion = fixtureVersion(root);
+  const semantics = fixtureSemantics(kerasVersion, format);
   let items: ChainItem[];
   let finish = () => {};
   if (format === RECORDED_FIXTURE) {
@@ -76,7 +80,7 @@ export function loadFixture(doc: unknown, file: string): LoadedModel {
     inputShape: chain.inputShape,
     inputIsTokens: chain.inputIsTokens,
     semantics,
-    source: { file, format, ...(semantics.decidedBy.startsWith('keras_version') ? { kerasVersion: semantics.decidedBy.split('"')[1]! } : {}) },
+    source: { file, format, ...(kerasVersion ? { kerasVersion } : {}) },
   };
   const loaded: LoadedModel = { model, predictCalls };
   let input: Tensor | undefined;

@@ -113,3 +113,13 @@ test('loadModelBytes reads the same as loadModelFile', async () => {
   const a = await loadModelBytes(readFileSync(file('lstm_dense.json')), 'lstm_dense.json');
   assert.equal(a.model.layers.length, 3);
 });
+
+test('weights land in the right places: the engine reproduces the Keras 3 recording from the export', async () => {
+  const { runModel } = await import('../../src/engine');
+  const { model } = await load('lstm_dense.json');
+  const rec = loadRecordingBytes(readFileSync(file('lstm_dense.recording.json')), 'rec.json');
+  const out = runModel(model, rec.input!, {}).output;
+  assert.deepEqual(out.shape, rec.output.shape);
+  // The export's weights are rounded to 6 decimals; Keras ran on the unrounded float32 ones.
+  out.data.forEach((v, i) => assert.ok(Math.abs(v - rec.output.data[i]!) < 1e-5, `output[${i}]: ${v} vs ${rec.output.data[i]}`));
+});
