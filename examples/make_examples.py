@@ -57,7 +57,7 @@ def check_sizes(d):
 
 
 def sizes_table(sizes):
-    return "\n".join(f"| `{n}` | {s / 1000:.1f} kB |" for n, s in sizes.items())
+    return "\n".join(f"| `{n}` | {s / 1000:.1f} kB |" for n, s in sizes.items() if n != "README.md")
 
 
 # ============================================================================================ sine-lstm (seed 004)
