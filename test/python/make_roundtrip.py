@@ -130,6 +130,19 @@ def _(rng):
     return model, rng.integers(0, 12, (3, 7)).astype(np.int32)
 
 
+@case("embedding_mask_zero_gru")
+def _(rng):
+    """Embedding(9, 4, mask_zero=True) -> GRU(5, seq) -> LSTM(3); token 0 is padding (leading and inside)."""
+    model = keras.Sequential(
+        [keras.Input((6,), dtype="int32"), L.Embedding(9, 4, mask_zero=True), L.GRU(5, return_sequences=True), L.LSTM(3)]
+    )
+    x = rng.integers(1, 9, (3, 6)).astype(np.int32)
+    x[0, :2] = 0  # left padding
+    x[1, 3] = 0  # a gap
+    x[2, 4:] = 0  # right padding
+    return model, x
+
+
 @case("time_distributed_dense")
 def _(rng):
     """LSTM(5, seq) -> TimeDistributed(Dense(2, tanh))."""
