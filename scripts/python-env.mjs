@@ -154,9 +154,18 @@ export function ensurePythonEnv(options = {}) {
       log(`python-env: reusing ${VENV_DIR} (marker missing or versions differ)`);
     }
     log(`python-env: installing ${requirementArgs().join(' ')} from pip's configured index`);
-    run(python, ['-m', 'pip', 'install', '--disable-pip-version-check', '--no-input', ...requirementArgs()], log, {
-      env: { ...process.env, PIP_DISABLE_PIP_VERSION_CHECK: '1' },
-    });
+    const pipInstall = (extra) =>
+      run(python, ['-m', 'pip', 'install', '--disable-pip-version-check', '--no-input', ...extra, ...requirementArgs()], log, {
+        env: { ...process.env, PIP_DISABLE_PIP_VERSION_CHECK: '1' },
+      });
+    try {
+      // Offline machines list an unreachable index (pypi.org) before the local ones; pip's default 5 retries with
+      // back-off cost ~7 s per package there, so try with 1 retry first and fall back to pip's defaults.
+      pipInstall(['--retries', '1']);
+    } catch (e) {
+      log(`python-env: pip failed with --retries 1; trying again with pip's default retries`);
+      pipInstall([]);
+    }
     const probe =
       'import json, importlib.metadata as m, sys; ' +
       `print(json.dumps({"python": sys.version.split()[0], "packages": {n: m.version(n) for n in ${JSON.stringify(Object.keys(REQUIREMENTS))}}}))`;
