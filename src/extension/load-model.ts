@@ -1,0 +1,26 @@
+/** Reads a model file through `vscode.workspace.fs` (so remote and virtual workspaces work) and loads it. */
+import * as vscode from 'vscode';
+import { loadModelBytes } from '../formats/index';
+import { LoadError } from '../formats/load-error';
+import { summarizeModel, type ModelSummaryInfo } from './model-summary';
+
+/** How the file is named in messages: workspace-relative when inside the workspace. */
+export function displayName(uri: vscode.Uri): string {
+  return vscode.workspace.getWorkspaceFolder(uri) ? vscode.workspace.asRelativePath(uri, false) : uri.scheme === 'file' ? uri.fsPath : uri.toString();
+}
+
+export async function loadModelSummary(uri: vscode.Uri): Promise<ModelSummaryInfo> {
+  const bytes = await vscode.workspace.fs.readFile(uri);
+  const dir = vscode.Uri.joinPath(uri, '..');
+  const readSibling = (relativePath: string) => vscode.workspace.fs.readFile(vscode.Uri.joinPath(dir, relativePath));
+  const loaded = await loadModelBytes(bytes, displayName(uri), readSibling);
+  return summarizeModel(loaded);
+}
+
+/** The message for a failed load: a LoadError's own text (file, JSON path, expected, found), never a stack. */
+export function loadFailureMessage(uri: vscode.Uri, e: unknown): string {
+  if (e instanceof LoadError || (e instanceof Error && e.name === 'LoadError')) return e.message;
+  if (e instanceof vscode.FileSystemError) return `Cellscope could not read ${displayName(uri)}: ${e.message}`;
+  const msg = e instanceof Error ? e.message : String(e);
+  return `Cellscope could not load ${displayName(uri)}: ${msg}`;
+}

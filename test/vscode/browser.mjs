@@ -1,0 +1,163 @@
+// Drives the workbench served by server.mjs in Debian's chromium through playwright-core (no browser download).
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+import { REPO_ROOT } from './server.mjs';
+import { CHROMIUM } from './setup.mjs';
+
+export const SCREENSHOT_DIR = join(REPO_ROOT, '.test-output', 'screenshots');
+
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-dev-shm-usage',
+];
+
+/**
+ * Opens `server.workbenchUrl` (or `url`) in a fresh chromium profile and waits until the workbench and its
+ * extension host are up. Returns { page, context, close, consoleLines }.
+ * @param {object} server result of startServer()
+ * @param {object} [o]
+ * @param {{width:number,height:number}} [o.viewport]
+ * @param {boolean} [o.waitForStatusBar] default true
+ * @param {(page: import('playwright-core').Page) => Promise<void>} [o.beforeGoto] e.g. page.exposeFunction
+ * @param {(line: string) => void} [o.onConsole]
+ */
+export async function openWorkbench(server, o = {}) {
+  const dirs = server.dirs;
+  const context = await chromium.launchPersistentContext(join(dirs.root, 'chromium-profile'), {
+    executablePath: CHROMIUM,
+    headless: true,
+    viewport: o.viewport ?? { width: 1400, height: 900 },
+    // chromium's crashpad otherwise writes into the real ~/.config/chromium
+    env: { ...process.env, HOME: dirs.home, XDG_CONFIG_HOME: dirs.xdg, XDG_CACHE_HOME: dirs.xdg },
+    args: CHROMIUM_ARGS,
+  });
+  const page = context.pages()[0] ?? (await context.newPage());
+  const consoleLines = [];
+  page.on('console', (m) => {
+    const line = `[${m.type()}] ${m.text()}`;
+    consoleLines.push(line);
+    o.onConsole?.(line);
+  });
+  page.on('pageerror', (e) => consoleLines.push(`[pageerror] ${e.message}`));
+  const close = () => context.close().catch(() => {});
+  try {
+    if (o.beforeGoto) await o.beforeGoto(page);
+    await page.goto(o.url ?? server.workbenchUrl);
+    await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
+    // The status bar fills once the remote connection and the extension host are up.
+    if (o.waitForStatusBar !== false) await page.waitForSelector('.statusbar-item', { timeout: 60_000 });
+  } catch (e) {
+    await close();
+    throw e;
+  }
+  return { page, context, close, consoleLines };
+}
+
+/**
+ * Runs a command from the command palette by its full title ('Cellscope: Open Visualizer'). Retries because
+ * contributed commands show up only once the extension host has registered them.
+ */
+export async function runCommand(page, title, { attempts = 15 } = {}) {
+  const input = page.locator('.quick-input-widget .quick-input-box input');
+  const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: title });
+  for (let attempt = 1; ; attempt++) {
+    await page.keyboard.press('F1');
+    await input.waitFor({ state: 'visible', timeout: 10_000 });
+    await input.fill(`>${title}`);
+    try {
+      await row.first().waitFor({ state: 'visible', timeout: 3000 });
+      break;
+    } catch (e) {
+      if (attempt >= attempts) throw new Error(`command "${title}" never appeared in the command palette (${attempts} tries)`);
+      await page.keyboard.press('Escape');
+      await page.waitForTimeout(500);
+    }
+  }
+  await page.keyboard.press('Enter');
+}
+
+/** The rows of the open quick pick (labels as shown). */
+export async function quickPickRows(page, { timeout = 30_000 } = {}) {
+  const rows = page.locator('.quick-input-widget .monaco-list-row');
+  await rows.first().waitFor({ state: 'visible', timeout });
+  return rows.allInnerTexts();
+}
+
+/** Selects the quick pick row containing `text` (types it into the filter box first so it is in view). */
+export async function pickQuickItem(page, text, { filter = text, timeout = 30_000 } = {}) {
+  const input = page.locator('.quick-input-widget .quick-input-box input');
+  await input.waitFor({ state: 'visible', timeout });
+  if (filter) await input.fill(filter);
+  const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: text }).first();
+  await row.waitFor({ state: 'visible', timeout });
+  await row.click();
+}
+
+/**
+ * Waits for a notification whose text contains `text` (string or RegExp) and returns its full text. Development
+ * mode needs code-server's smoke-test driver, and VS Code shows no toasts with it on: notifications only go to the
+ * notification center. So this opens the center (status bar bell) and reads it there; a toast is taken too.
+ */
+export async function waitForNotification(page, text, { timeout = 30_000 } = {}) {
+  const center = page.locator('.notifications-center.visible');
+  const item = page.locator('.notifications-center.visible .notification-list-item, .notification-toast', { hasText: text }).first();
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    if (await item.isVisible().catch(() => false)) return item.innerText();
+    if (!(await center.isVisible().catch(() => false))) {
+      await page.locator('[id="status.notifications"]').first().click({ timeout: 5000 }).catch(() => {});
+    }
+    if (Date.now() > deadline) {
+      const all = await page.locator('.notification-list-item, .notification-toast').allInnerTexts().catch(() => []);
+      throw new Error(`no notification containing ${text} within ${timeout / 1000} s; notifications: ${JSON.stringify(all)}`);
+    }
+    await page.waitForTimeout(250);
+  }
+}
+
+/** The webview's own document: two iframes deep (outer host page, inner `active-frame`). */
+export function webviewFrame(page) {
+  return page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
+}
+
+/** Saves a PNG into .test-output/screenshots/<name>.png and returns its path. */
+export async function screenshot(page, name) {
+  mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  const path = join(SCREENSHOT_DIR, `${name.replace(/[^\w.-]+/g, '_')}.png`);
+  await page.screenshot({ path });
+  return path;
+}
+
+/**
+ * Runs the in-host suite the server was started with (`extensionTestsPath`): opens the workbench and waits for
+ * VS Code to call window.codeAutomationExit(code) when the suite's run() settles. Returns { code, seconds }.
+ */
+export async function runInHostSuite(server, { timeout = 180_000 } = {}) {
+  const t0 = Date.now();
+  let resolveExit;
+  const exit = new Promise((r) => (resolveExit = r));
+  const wb = await openWorkbench(server, {
+    waitForStatusBar: false,
+    beforeGoto: (page) => page.exposeFunction('codeAutomationExit', (code) => resolveExit(code)),
+  });
+  let timer;
+  try {
+    const code = await Promise.race([
+      exit,
+      new Promise((_, rej) => {
+        timer = setTimeout(() => rej(new Error(`in-host suite did not finish within ${timeout / 1000} s`)), timeout);
+      }),
+    ]);
+    return { code, seconds: (Date.now() - t0) / 1000, consoleLines: wb.consoleLines };
+  } finally {
+    clearTimeout(timer);
+    await wb.close();
+  }
+}
