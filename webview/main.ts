@@ -1,1 +1,849 @@
-export {};
+/**
+ * The Cellscope panel (webview side). Receives the host's run (init, per-layer trace slices, comparison) and draws it;
+ * it never computes a cell. Every view is redrawn within one animation frame; moving the step redraws only cursors,
+ * the step detail and readouts.
+ */
+import {
+  describeMessage,
+  isPanelState,
+  isToWebview,
+  type ComparisonMessage,
+  type FromWebview,
+  type InitMessage,
+  type PanelState,
+  type ToWebview,
+  type TraceMessage,
+} from '../src/protocol';
+import { LineChart, type Series } from './charts';
+import { Heatmap } from './heatmap';
+import { CellDiagram, StepBars, type BarRow } from './stepdetail';
+import {
+  Scheduler,
+  fmt,
+  invert,
+  layerMeta,
+  parseUnits,
+  shownQuantities,
+  unitsText,
+  valueAt,
+  type Dirty,
+  type Store,
+} from './store';
+import { colourTable, readTheme, rgbaText, watchTheme } from './theme';
+import { button, checkbox, dropdown, isEditingControl, registerToolkit, setButtonLabel, textField, type Dropdown } from './toolkit';
+
+interface VsCodeApi {
+  postMessage(m: FromWebview): void;
+  getState(): unknown;
+  setState(s: unknown): void;
+}
+declare function acquireVsCodeApi(): VsCodeApi;
+
+const vscode = acquireVsCodeApi();
+registerToolkit();
+
+const store: Store = {
+  init: null,
+  trace: null,
+  comparison: null,
+  theme: readTheme(),
+  state: { fileUri: '', layer: 0, batch: 0, step: 0, quantity: 'h', units: [0], focusUnit: 0, showPre: false },
+  playing: false,
+  speed: 10,
+  stepOfTime: new Int32Array(0),
+  stepChangedAt: 0,
+};
+
+const app = document.getElementById('app')!;
+const h = <K extends keyof HTMLElementTagNameMap>(tag: K, cls = '', text = ''): HTMLElementTagNameMap[K] => {
+  const e = document.createElement(tag);
+  if (cls) e.className = cls;
+  if (text) e.textContent = text;
+  return e;
+};
+
+function section(title: string, cls: string): { root: HTMLElement; body: HTMLElement; head: HTMLElement } {
+  const root = h('section', `card ${cls}`);
+  const head = h('div', 'card-head');
+  const id = `h-${cls}`;
+  const h2 = h('h2', '', title);
+  h2.id = id;
+  root.setAttribute('aria-labelledby', id);
+  head.append(h2);
+  const body = h('div', 'card-body');
+  root.append(head, body);
+  return { root, body, head };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Layout, built once per init.
+
+interface Ui {
+  layer: Dropdown;
+  quantity: Dropdown;
+  speed: Dropdown;
+  outUnit: Dropdown;
+  batch: ReturnType<typeof textField>;
+  batchOf: HTMLElement;
+  units: ReturnType<typeof textField>;
+  play: HTMLElement;
+  slider: HTMLInputElement;
+  readout: HTMLElement;
+  timing: HTMLElement;
+  gates: HTMLElement;
+  legend: HTMLElement;
+  heatmap: Heatmap;
+  heatTitle: HTMLElement;
+  bars: StepBars;
+  diagram: CellDiagram;
+  diagramCaption: HTMLElement;
+  inputBody: HTMLElement;
+  inputChart: LineChart | null;
+  tokens: HTMLElement | null;
+  compareBody: HTMLElement;
+  compareText: HTMLElement;
+  compareChart: LineChart | null;
+  stepTable: HTMLTableElement;
+  seriesTable: HTMLTableElement;
+  tables: HTMLDetailsElement;
+  status: HTMLElement;
+}
+
+let ui: Ui | null = null;
+const gateCharts = new Map<number, LineChart>();
+const errorBanner = h('div', 'error-banner');
+errorBanner.setAttribute('role', 'alert');
+errorBanner.hidden = true;
+
+function showError(message: string): void {
+  errorBanner.textContent = message;
+  errorBanner.hidden = false;
+  if (!errorBanner.isConnected) app.prepend(errorBanner);
+}
+
+function buildLayout(init: InitMessage): Ui {
+  app.replaceChildren(errorBanner);
+  app.removeAttribute('aria-busy');
+  const s = init.summary;
+
+  // Header: summary, files, selectors.
+  const header = h('header', 'card header');
+  const title = h('h1', '', `${s.name}`);
+  const meta = h('p', 'muted');
+  meta.textContent = `input ${shape(s.inputShape)} · ${s.params.toLocaleString()} parameters · ${init.precision} · engine run ${init.runMs.toFixed(1)} ms`;
+  const sem = h('p', 'semantics', s.semantics);
+  const files = h('p', 'files');
+  files.append(
+    fileChip('model', init.files.model),
+    fileChip('input', init.files.input ?? '—'),
+    fileChip('recorded output', init.files.recording ?? 'none'),
+  );
+  const layers = h('table', 'layers');
+  layers.createCaption().textContent = 'Layers';
+  const thead = layers.createTHead().insertRow();
+  for (const c of ['layer', 'class', 'output', 'params', 'settings']) {
+    const th = h('th', '', c);
+    th.scope = 'col';
+    thead.append(th);
+  }
+  const tb = layers.createTBody();
+  for (const l of s.layers) {
+    const r = tb.insertRow();
+    for (const c of [l.name, l.className, shape([null, ...l.outputShape]), l.params.toLocaleString(), l.details]) r.insertCell().textContent = c;
+  }
+  header.append(title, meta, sem, files, layers);
+
+  const controls = h('div', 'selectors');
+  controls.setAttribute('role', 'group');
+  controls.setAttribute('aria-label', 'What to show');
+  const layer = dropdown('Layer and direction', (v) => selectLayer(Number(v)));
+  layer.setChoices(
+    init.layers.map((l) => ({ value: String(l.id), label: `${l.layerName}${init.layers.some((o) => o.layerIndex === l.layerIndex && o !== l) ? ` (${l.direction})` : ''} · ${l.cell} · ${l.units} units` })),
+    String(store.state.layer),
+  );
+  const batch = textField('', String(store.state.batch), (v) => selectBatch(Number(v)), 6);
+  const batchOf = h('span', 'muted', `of ${init.batch}`);
+  const quantity = dropdown('Heatmap quantity', (v) => {
+    store.state.quantity = v;
+    scheduler.mark('data');
+  });
+  const units = textField('', unitsText(store.state.units), (v) => {
+    const m = layerMeta(store);
+    const parsed = m ? parseUnits(v, m.units) : null;
+    if (!parsed) {
+      units.setValue(unitsText(store.state.units));
+      return;
+    }
+    store.state.units = parsed;
+    if (!parsed.includes(store.state.focusUnit)) store.state.focusUnit = parsed[0]!;
+    scheduler.mark('data');
+  }, 14);
+  const pre = checkbox('Pre-activations', store.state.showPre, (v) => {
+    store.state.showPre = v;
+    scheduler.mark('data');
+  });
+  const exportCsv = button({ label: 'Export CSV', title: 'Save the whole trace as CSV', onClick: () => vscode.postMessage({ type: 'exportTrace', format: 'csv' }) });
+  const exportJson = button({ label: 'Export JSON', title: 'Save the whole trace as JSON', onClick: () => vscode.postMessage({ type: 'exportTrace', format: 'json' }) });
+  controls.append(labelled('Layer', layer.element), labelled('Batch', batch.element, batchOf), labelled('Units', units.element), labelled('Heatmap', quantity.element), pre.element, exportCsv, exportJson);
+  header.append(controls);
+
+  // Stepping toolbar.
+  const bar = h('div', 'toolbar');
+  bar.setAttribute('role', 'toolbar');
+  bar.setAttribute('aria-label', 'Step through time');
+  const play = button({ label: '▶ Play', ariaLabel: 'Play', title: 'Play / pause (Space)', appearance: 'primary', onClick: () => togglePlay() });
+  const slider = h('input', 'slider');
+  slider.type = 'range';
+  slider.min = '0';
+  slider.step = '1';
+  slider.setAttribute('aria-label', 'Step');
+  slider.addEventListener('input', () => setStep(Number(slider.value)));
+  const speed = dropdown('Playback speed', (v) => (store.speed = Number(v)));
+  speed.setChoices(
+    [1, 2, 5, 10, 20, 50, 100].map((n) => ({ value: String(n), label: `${n} steps/s` })),
+    String(store.speed),
+  );
+  const readout = h('span', 'readout');
+  readout.setAttribute('aria-live', 'polite');
+  const timing = h('span', 'muted timing');
+  bar.append(
+    button({ label: '|◀', ariaLabel: 'First step', title: 'First step (Home)', appearance: 'icon', onClick: () => setStep(0) }),
+    button({ label: '◀', ariaLabel: 'Previous step', title: 'Previous step (←)', appearance: 'icon', onClick: () => setStep(store.state.step - 1) }),
+    play,
+    button({ label: '▶', ariaLabel: 'Next step', title: 'Next step (→)', appearance: 'icon', onClick: () => setStep(store.state.step + 1) }),
+    button({ label: '▶|', ariaLabel: 'Last step', title: 'Last step (End)', appearance: 'icon', onClick: () => setStep(Infinity) }),
+    slider,
+    readout,
+    speed.element,
+    timing,
+  );
+
+  const gates = section('Gates over time', 'gates');
+  const legend = h('div', 'unit-legend');
+  legend.setAttribute('aria-label', 'Unit colours');
+  gates.head.append(legend);
+  const gatesGrid = h('div', 'gate-grid');
+  gates.body.append(gatesGrid);
+
+  const heat = section('Heatmap', 'heat');
+  const heatTitle = h('span', 'muted');
+  heat.head.append(heatTitle);
+  const zoomIn = button({ label: '+', ariaLabel: 'Zoom in time', appearance: 'icon', onClick: () => ui!.heatmap.zoom(0.5) });
+  const zoomOut = button({ label: '−', ariaLabel: 'Zoom out time', appearance: 'icon', onClick: () => ui!.heatmap.zoom(2) });
+  heat.head.append(zoomIn, zoomOut);
+  const heatmap = new Heatmap((unit, t) => {
+    store.state.focusUnit = unit;
+    if (!store.state.units.includes(unit)) store.state.units = [...store.state.units, unit].sort((a, b) => a - b).slice(-16);
+    units.setValue(unitsText(store.state.units));
+    setStep(t, false);
+    scheduler.mark('data');
+  });
+  heat.body.append(heatmap.root);
+
+  const detail = section('Step detail', 'detail');
+  const bars = new StepBars((unit) => {
+    store.state.focusUnit = unit;
+    scheduler.mark('step');
+  });
+  detail.body.append(bars.root);
+
+  const cell = section('Cell', 'cell');
+  const diagram = new CellDiagram();
+  const diagramCaption = h('p', 'muted');
+  cell.body.append(diagram.root, diagramCaption);
+
+  const input = section('Input', 'input');
+  const cmp = section('Output vs recorded Keras output', 'compare');
+  const compareText = h('p', 'compare-text');
+  compareText.setAttribute('aria-live', 'polite');
+  const outUnit = dropdown('Output unit', () => scheduler.mark('data'));
+  cmp.head.append(labelled('Output unit', outUnit.element));
+  cmp.body.append(compareText);
+  if (!init.hasComparison) compareText.textContent = 'No recorded Keras output for this input: nothing to compare.';
+
+  // Accessible data tables (also a visible toggle).
+  const tables = h('details', 'card tables');
+  const sum = h('summary', '', 'Data tables');
+  const stepTable = h('table', 'data');
+  const seriesTable = h('table', 'data');
+  tables.append(sum, stepTable, seriesTable);
+  tables.addEventListener('toggle', () => scheduler.mark('step'));
+
+  const status = h('div', 'sr-only');
+  status.setAttribute('aria-live', 'polite');
+
+  const main = h('main', 'grid');
+  main.append(gates.root, heat.root, detail.root, cell.root, input.root, cmp.root, tables);
+  app.append(header, bar, main, status);
+
+  return {
+    layer, quantity, speed, outUnit, batch, batchOf, units, play, slider, readout, timing,
+    gates: gatesGrid, legend, heatmap, heatTitle, bars, diagram, diagramCaption,
+    inputBody: input.body, inputChart: null, tokens: null,
+    compareBody: cmp.body, compareText, compareChart: null,
+    stepTable, seriesTable, tables, status,
+  };
+}
+
+function labelled(text: string, ...controls: HTMLElement[]): HTMLElement {
+  const l = h('div', 'field');
+  const span = h('span', 'field-label', text);
+  l.append(span, ...controls);
+  return l;
+}
+
+function fileChip(what: string, name: string): HTMLElement {
+  const s = h('span', 'chip');
+  s.append(h('span', 'muted', `${what}: `), h('span', '', name));
+  return s;
+}
+
+const shape = (d: (number | null)[]) => `[${d.map((x) => (x === null ? 'None' : x)).join(', ')}]`;
+
+// ---------------------------------------------------------------------------------------------------------------
+// State changes
+
+function steps(): number {
+  return layerMeta(store)?.steps ?? 0;
+}
+
+function setStep(t: number, mark = true): void {
+  const n = steps();
+  if (!n) return;
+  const next = Math.max(0, Math.min(n - 1, Number.isFinite(t) ? Math.round(t) : n - 1));
+  if (next === store.state.step && mark) return;
+  store.state.step = next;
+  store.stepChangedAt = performance.now();
+  scheduler.mark('step');
+  postStep();
+}
+
+let stepTimer = 0;
+function postStep(): void {
+  clearTimeout(stepTimer);
+  stepTimer = window.setTimeout(() => vscode.postMessage({ type: 'stepChanged', layer: store.state.layer, batch: store.state.batch, step: store.state.step }), 150);
+}
+
+function selectLayer(id: number): void {
+  const m = store.init?.layers[id];
+  if (!m) return;
+  store.state.layer = id;
+  store.state.units = store.state.units.filter((u) => u < m.units);
+  if (!store.state.units.length) store.state.units = defaultUnits(m.units);
+  if (store.state.focusUnit >= m.units) store.state.focusUnit = store.state.units[0]!;
+  if (!m.quantities.some((q) => q.key === store.state.quantity)) store.state.quantity = 'h';
+  store.state.step = Math.min(store.state.step, m.steps - 1);
+  store.stepOfTime = invert(m.inputTimeOfStep);
+  requestTrace();
+}
+
+function selectBatch(b: number): void {
+  const n = store.init?.batch ?? 1;
+  if (!Number.isInteger(b) || b < 0 || b >= n) {
+    ui?.batch.setValue(String(store.state.batch));
+    return;
+  }
+  store.state.batch = b;
+  requestTrace();
+}
+
+const defaultUnits = (n: number) => Array.from({ length: Math.min(n, 6) }, (_, i) => i);
+
+function requestTrace(): void {
+  if (!store.init || !store.init.layers.length) return;
+  ui?.status.replaceChildren(`Loading layer ${store.state.layer}, batch item ${store.state.batch}…`);
+  vscode.postMessage({ type: 'requestTrace', layer: store.state.layer, batch: store.state.batch });
+}
+
+let playFrame = 0;
+function togglePlay(force?: boolean): void {
+  store.playing = force ?? !store.playing;
+  if (ui) setButtonLabel(ui.play, store.playing ? '❚❚ Pause' : '▶ Play', store.playing ? 'Pause' : 'Play');
+  cancelAnimationFrame(playFrame);
+  if (!store.playing) return;
+  if (store.state.step >= steps() - 1) setStep(0);
+  let last = performance.now();
+  let acc = 0;
+  const tick = (now: number) => {
+    acc += ((now - last) / 1000) * store.speed;
+    last = now;
+    if (acc >= 1) {
+      const k = Math.floor(acc);
+      acc -= k;
+      if (store.state.step + k >= steps() - 1) {
+        setStep(steps() - 1);
+        togglePlay(false);
+        return;
+      }
+      setStep(store.state.step + k);
+    }
+    playFrame = requestAnimationFrame(tick);
+  };
+  playFrame = requestAnimationFrame(tick);
+}
+
+document.addEventListener('keydown', (e) => {
+  if (!store.trace || e.altKey || e.ctrlKey || e.metaKey) return;
+  if (isEditingControl(e.target)) return;
+  const k = e.key;
+  if (k === 'ArrowRight') setStep(store.state.step + (e.shiftKey ? 10 : 1));
+  else if (k === 'ArrowLeft') setStep(store.state.step - (e.shiftKey ? 10 : 1));
+  else if (k === 'Home') setStep(0);
+  else if (k === 'End') setStep(Infinity);
+  else if (k === ' ' && !(e.target instanceof HTMLElement && e.target.tagName.toLowerCase() === 'vscode-button')) togglePlay();
+  else return;
+  e.preventDefault();
+});
+
+// ---------------------------------------------------------------------------------------------------------------
+// Rendering
+
+const scheduler = new Scheduler(render);
+
+function render(dirty: Set<Dirty>): void {
+  if (!ui || !store.init) return;
+  const t0 = performance.now();
+  if (store.trace) {
+    if (dirty.has('data')) renderData();
+    renderStep();
+  }
+  if (dirty.has('data')) renderComparison();
+  const ms = performance.now() - t0;
+  document.body.dataset.renderMs = ms.toFixed(3);
+  ui.timing.textContent = `drawn in ${ms.toFixed(1)} ms`;
+  vscode.setState(store.state);
+}
+
+function unitColour(k: number): string {
+  const s = store.theme.series;
+  return s[k % s.length]!;
+}
+
+function quantityRange(q: number): [number, number] {
+  const m = layerMeta(store)!;
+  const role = m.quantities[q]!.role;
+  if (role === 'gate') return [0, 1];
+  const lo = m.ranges[2 * q]!;
+  const hi = m.ranges[2 * q + 1]!;
+  const a = Math.max(Math.abs(lo), Math.abs(hi), 1e-9);
+  return lo >= -1 && hi <= 1 && role !== 'pre_activation' ? [-1, 1] : [-a * 1.05, a * 1.05];
+}
+
+function renderData(): void {
+  const u = ui!;
+  const m = layerMeta(store)!;
+  const tr = store.trace!;
+  const theme = store.theme;
+  const { units, focusUnit } = store.state;
+  u.slider.max = String(m.steps - 1);
+  u.layer.setValue(String(store.state.layer));
+  u.units.setValue(unitsText(units));
+  u.batch.setValue(String(store.state.batch));
+  u.quantity.setChoices(m.quantities.filter((q) => store.state.showPre || q.role !== 'pre_activation' || q.key === store.state.quantity).map((q) => ({ value: q.key, label: q.label })), store.state.quantity);
+
+  // Unit legend.
+  u.legend.replaceChildren(
+    ...units.map((j, k) => {
+      const chip = h('span', `unit-chip${j === focusUnit ? ' focus' : ''}`);
+      const sw = h('span', 'swatch');
+      sw.style.background = unitColour(k);
+      chip.append(sw, `unit ${j}`);
+      return chip;
+    }),
+  );
+
+  // Gate charts: one per shown quantity.
+  const shown = shownQuantities(store);
+  for (const [q, c] of gateCharts) {
+    if (!shown.includes(q) || u.gates.dataset.layer !== String(store.state.layer)) {
+      c.destroy();
+      gateCharts.delete(q);
+    }
+  }
+  u.gates.dataset.layer = String(store.state.layer);
+  for (const q of shown) {
+    const info = m.quantities[q]!;
+    let chart = gateCharts.get(q);
+    if (!chart) {
+      chart = new LineChart({ title: info.label, ariaLabel: '', xLabel: 'time step', height: 150 });
+      chart.onRendered = () => drawGateCursor(q);
+      gateCharts.set(q, chart);
+    }
+    u.gates.append(chart.root); // keeps quantity order
+    chart.setTitle(`${info.label} — ${info.description}`, `${info.label} (${info.description}) of units ${unitsText(units)} over ${m.steps} steps, batch item ${store.state.batch}`);
+    const series: Series[] = units.map((j, k) => {
+      const ys = new Float64Array(m.steps);
+      for (let t = 0; t < m.steps; t++) ys[t] = tr.values[q]![store.stepOfTime[t]! * tr.units + j]!;
+      return { label: `unit ${j}`, color: unitColour(k), ys, width: j === focusUnit ? 2.5 : 1.5 };
+    });
+    const [lo, hi] = quantityRange(q);
+    chart.setData(series, theme, lo, hi);
+  }
+
+  // Heatmap.
+  const qh = m.quantities.findIndex((q) => q.key === store.state.quantity);
+  const qi = qh >= 0 ? qh : m.quantities.length - 1;
+  const info = m.quantities[qi]!;
+  const [lo, hi] = quantityRange(qi);
+  u.heatTitle.textContent = `${info.label} · ${m.units} units × ${m.steps} steps`;
+  u.heatmap.setData({ values: tr.values[qi]!, steps: m.steps, units: m.units, stepOfTime: store.stepOfTime, lo, hi, diverging: info.role !== 'gate', label: info.label }, theme);
+
+  // Input.
+  renderInputData();
+  u.diagram.build(m.cell);
+  u.status.replaceChildren(`Showing ${m.layerName} (${m.direction}), batch item ${store.state.batch}.`);
+}
+
+function renderInputData(): void {
+  const u = ui!;
+  const init = store.init!;
+  const tr = store.trace!;
+  const m = layerMeta(store)!;
+  const T = Math.round(tr.input.length / init.input.features);
+  if (init.input.tokens) {
+    u.inputChart?.destroy();
+    u.inputChart = null;
+    if (!u.tokens) {
+      u.tokens = h('p', 'tokens');
+      u.tokens.setAttribute('aria-label', 'Input tokens, coloured by the focus unit’s h');
+      u.inputBody.replaceChildren(u.tokens);
+    }
+    const vocab = init.input.vocabulary;
+    const spans: HTMLElement[] = [];
+    for (let t = 0; t < T; t++) {
+      const id = tr.input[t]!;
+      const text = vocab?.[id] ?? `⟨${id}⟩`;
+      const s = h('span', 'tok', text === '\n' ? '↵' : text === ' ' ? '␣' : text);
+      s.dataset.t = String(t);
+      s.title = `t=${t}: ${JSON.stringify(text)} (id ${id})`;
+      s.addEventListener('click', () => setStep(t));
+      spans.push(s);
+    }
+    u.tokens.replaceChildren(...spans);
+    colourTokens();
+    return;
+  }
+  if (u.tokens) {
+    u.tokens.remove();
+    u.tokens = null;
+  }
+  if (!u.inputChart) {
+    u.inputChart = new LineChart({ title: 'x', ariaLabel: '', xLabel: 'time step', height: 150 });
+    u.inputChart.onRendered = () => drawInputCursor();
+    u.inputBody.replaceChildren(u.inputChart.root);
+  }
+  const F = init.input.features;
+  const shownF = Math.min(F, 8);
+  const series: Series[] = [];
+  for (let f = 0; f < shownF; f++) {
+    const ys = new Float64Array(T);
+    for (let t = 0; t < T; t++) ys[t] = tr.input[t * F + f]!;
+    series.push({ label: `feature ${f}`, color: unitColour(f), ys });
+  }
+  u.inputChart.setTitle(`x — ${F} feature${F > 1 ? 's' : ''}${F > shownF ? ` (first ${shownF} shown)` : ''}, batch item ${store.state.batch}`, `Input features over ${m.steps} steps`);
+  u.inputChart.setData(series, store.theme);
+}
+
+let tokenTable: Uint8ClampedArray | null = null;
+let tokenTableTheme: unknown = null;
+function colourTokens(): void {
+  const u = ui!;
+  if (!u.tokens) return;
+  const m = layerMeta(store)!;
+  const qh = m.quantities.findIndex((q) => q.key === 'h');
+  if (tokenTableTheme !== store.theme) {
+    tokenTable = colourTable(store.theme, true);
+    tokenTableTheme = store.theme;
+  }
+  const [lo, hi] = quantityRange(qh);
+  const j = store.state.focusUnit;
+  const children = u.tokens.children;
+  for (let t = 0; t < children.length && t < m.steps; t++) {
+    const v = valueAt(store, qh, t, j);
+    const k = Math.max(0, Math.min(255, Math.round(((v - lo) / (hi - lo || 1)) * 255)));
+    const s = children[t] as HTMLElement;
+    s.style.background = rgbaText(tokenTable!, k);
+    s.classList.toggle('current', t === store.state.step);
+  }
+}
+
+let lastFocusForTokens = -1;
+function renderStep(): void {
+  const u = ui!;
+  const m = layerMeta(store)!;
+  const tr = store.trace!;
+  const t = store.state.step;
+  const s = store.stepOfTime[t]!;
+  const j = store.state.focusUnit;
+  u.slider.value = String(t);
+  u.slider.setAttribute('aria-valuetext', `step ${t} of ${m.steps - 1}`);
+  const masked = tr.masked?.[s] ? ' · masked (state carried over)' : '';
+  u.readout.textContent = `t = ${t} / ${m.steps - 1}${m.direction === 'backward' || s !== t ? ` (processing step ${s})` : ''}${masked}`;
+  for (const q of gateCharts.keys()) drawGateCursor(q);
+  drawInputCursor();
+  u.heatmap.setCursor(t, j);
+
+  // Bars.
+  const rows: BarRow[] = shownQuantities(store).map((q) => {
+    const [lo, hi] = quantityRange(q);
+    return { q: m.quantities[q]!, values: tr.values[q]!.subarray(s * tr.units, (s + 1) * tr.units), lo, hi };
+  });
+  u.bars.set(rows, j, store.theme, t);
+
+  // Cell diagram for the focus unit: previous states from the previous processing step (zeros before the first).
+  const vals: Record<string, number | string | undefined> = {};
+  m.quantities.forEach((q, qi) => (vals[q.key] = tr.values[qi]![s * tr.units + j]));
+  const prev = (key: string) => {
+    const qi = m.quantities.findIndex((q) => q.key === key);
+    if (qi < 0) return undefined;
+    return s > 0 ? tr.values[qi]![(s - 1) * tr.units + j] : 'initial';
+  };
+  vals.h_prev = prev('h');
+  vals.c_prev = prev('c');
+  const init = store.init!;
+  const F = init.input.features;
+  if (init.input.tokens) {
+    const id = tr.input[t]!;
+    vals.x = JSON.stringify(init.input.vocabulary?.[id] ?? id);
+  } else vals.x = F === 1 ? tr.input[t]! : `${F} values`;
+  u.diagram.update(vals, `${m.cell.toUpperCase()} cell, unit ${j}, step ${t}`);
+  u.diagramCaption.textContent = `unit ${j} at t = ${t} (${m.layerName}, ${m.direction}); click a bar or the heatmap to pick another unit`;
+
+  if (init.input.tokens && (lastFocusForTokens !== j || true)) colourTokens();
+  lastFocusForTokens = j;
+  renderTables();
+  drawCompareCursor();
+}
+
+function drawGateCursor(q: number): void {
+  const c = gateCharts.get(q);
+  if (!c || !store.trace) return;
+  const t = store.state.step;
+  c.drawCursor(t, store.theme.cursor, store.state.units.map((j, k) => ({ y: valueAt(store, q, t, j), color: unitColour(k) })));
+}
+
+function drawInputCursor(): void {
+  const c = ui?.inputChart;
+  if (!c || !store.trace) return;
+  c.drawCursor(store.state.step, store.theme.cursor);
+}
+
+// Data tables: quantities × selected units at the current step; the focus unit over a window of steps.
+function renderTables(): void {
+  const u = ui!;
+  if (!u.tables.open) return;
+  const m = layerMeta(store)!;
+  const t = store.state.step;
+  const shown = shownQuantities(store);
+  const units = store.state.units;
+  fillTable(
+    u.stepTable,
+    `Values at step ${t} (${m.layerName}, batch item ${store.state.batch})`,
+    ['quantity', ...units.map((j) => `unit ${j}`)],
+    shown.map((q) => [m.quantities[q]!.label, ...units.map((j) => fmt(valueAt(store, q, t, j), 6))]),
+  );
+  const a = Math.max(0, t - 20);
+  const b = Math.min(m.steps, t + 21);
+  const rows: string[][] = [];
+  for (let k = a; k < b; k++) rows.push([k === t ? `${k} (current)` : String(k), ...shown.map((q) => fmt(valueAt(store, q, k, store.state.focusUnit), 6))]);
+  fillTable(u.seriesTable, `Unit ${store.state.focusUnit} over steps ${a}–${b - 1}`, ['step', ...shown.map((q) => m.quantities[q]!.label)], rows);
+}
+
+function fillTable(table: HTMLTableElement, caption: string, head: string[], rows: string[][]): void {
+  table.replaceChildren();
+  table.createCaption().textContent = caption;
+  const hr = table.createTHead().insertRow();
+  for (const c of head) {
+    const th = h('th', '', c);
+    th.scope = 'col';
+    hr.append(th);
+  }
+  const body = table.createTBody();
+  for (const r of rows) {
+    const tr = body.insertRow();
+    r.forEach((c, i) => {
+      if (i === 0) {
+        const th = h('th', '', c);
+        th.scope = 'row';
+        tr.append(th);
+      } else tr.insertCell().textContent = c;
+    });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Comparison
+
+function compareAxes(c: ComparisonMessage): { overTime: boolean; units: number } {
+  return { overTime: c.shape.length === 3, units: c.shape[c.shape.length - 1] ?? 1 };
+}
+
+function renderComparison(): void {
+  const u = ui!;
+  const c = store.comparison;
+  if (!c) return;
+  const theme = store.theme;
+  const { overTime, units } = compareAxes(c);
+  if (u.outUnit.element.childElementCount !== Math.min(units, 512)) {
+    u.outUnit.setChoices(Array.from({ length: Math.min(units, 512) }, (_, k) => ({ value: String(k), label: `unit ${k}` })), '0');
+  }
+  const ou = Math.min(units - 1, Number(u.outUnit.value) || 0);
+  const verdict = c.shapeMismatch ? 'shapes differ' : c.pass ? 'matches' : `${c.mismatches} of ${c.count} differ`;
+  const where = (p: number[] | null) => (p ? p.map((v, i) => `${['batch', 'step', 'unit'][c.shape.length === 3 ? i : i === 0 ? 0 : 2]} ${v}`).join(', ') : 'none');
+  u.compareText.replaceChildren(
+    badge(verdict, c.pass ? 'pass' : 'fail'),
+    h('span', 'max-error', ` max |Δ| = ${fmt(c.maxAbs)}`),
+    ` at ${where(c.maxAbsAt)} · max rel ${fmt(c.maxRel)} · first divergence: ${c.firstDivergence ? where(c.firstDivergence) : `none (atol ${c.atol}, rtol ${c.rtol})`} · ${c.count.toLocaleString()} values`,
+  );
+  if (c.shapeMismatch) return;
+  if (!u.compareChart) {
+    u.compareChart = new LineChart({ title: '', ariaLabel: '', xLabel: overTime ? 'time step' : 'batch item', height: 190, y1Label: '|Δ|', plugins: [marksPlugin] });
+    u.compareChart.onRendered = () => drawCompareCursor();
+    u.compareBody.append(u.compareChart.root);
+  }
+  const actual = new Float64Array(overTime ? c.shape[1]! : c.shape[0]!);
+  const expected = new Float64Array(actual.length);
+  const err = new Float64Array(actual.length);
+  for (let k = 0; k < actual.length; k++) {
+    const idx = overTime ? (store.state.batch * c.shape[1]! + k) * units + ou : k * units + ou;
+    actual[k] = c.actual[idx]!;
+    expected[k] = c.expected[idx]!;
+    err[k] = Math.abs(actual[k]! - expected[k]!);
+  }
+  const title = overTime ? `output unit ${ou} over time, batch item ${store.state.batch}` : `output unit ${ou} over the batch`;
+  u.compareChart.setTitle(`Engine (solid) vs Keras (dashed), ${title}; |Δ| right axis`, `Engine output and recorded Keras output, ${title}, with the absolute error`);
+  u.compareChart.setData(
+    [
+      { label: 'engine', color: theme.series[0]!, ys: actual, width: 2 },
+      { label: 'Keras', color: theme.series[1]!, ys: expected, dashed: true, width: 1.5 },
+      { label: '|Δ|', color: theme.error, ys: err, yAxis: 'y1', width: 1, faint: true },
+    ],
+    theme,
+  );
+}
+
+/** Marks the max error and the first divergence when they fall in the chart's slice. */
+const marksPlugin = {
+  id: 'cellscopeMarks',
+  afterDatasetsDraw(chart: import('chart.js').Chart<'line'>) {
+    const c = store.comparison;
+    if (!c || !ui) return;
+    const { overTime, units } = compareAxes(c);
+    const ou = Math.min(units - 1, Number(ui.outUnit.value) || 0);
+    const g = chart.ctx;
+    const area = chart.chartArea;
+    const mark = (p: number[] | null, label: string, color: string) => {
+      if (!p) return;
+      const unit = p[p.length - 1]!;
+      if (unit !== ou || (overTime && p[0] !== store.state.batch)) return;
+      const x = chart.scales.x!.getPixelForValue(overTime ? p[1]! : p[0]!);
+      g.save();
+      g.strokeStyle = color;
+      g.fillStyle = color;
+      g.setLineDash([2, 3]);
+      g.beginPath();
+      g.moveTo(x, area.top);
+      g.lineTo(x, area.bottom);
+      g.stroke();
+      g.font = `11px ${store.theme.font}`;
+      g.textAlign = x > area.right - 80 ? 'right' : 'left';
+      g.fillText(label, x + (g.textAlign === 'right' ? -4 : 4), area.top + 10);
+      g.restore();
+    };
+    mark(c.maxAbsAt, 'max |Δ|', store.theme.error);
+    mark(c.firstDivergence, 'first divergence', store.theme.warning);
+  },
+};
+
+function drawCompareCursor(): void {
+  const c = store.comparison;
+  const chart = ui?.compareChart;
+  if (!c || !chart) return;
+  chart.drawCursor(compareAxes(c).overTime ? store.state.step : store.state.batch, store.theme.cursor);
+}
+
+function badge(text: string, kind: string): HTMLElement {
+  return h('span', `badge ${kind}`, text);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Messages
+
+function onInit(m: InitMessage): void {
+  store.init = m;
+  store.trace = null;
+  const saved = vscode.getState();
+  const st: PanelState | null = isPanelState(saved) && saved.fileUri === m.fileUri ? saved : null;
+  const layer = st && st.layer < m.layers.length ? st.layer : 0;
+  const meta = m.layers[layer];
+  store.state = {
+    fileUri: m.fileUri,
+    layer,
+    batch: st && st.batch < m.batch ? st.batch : 0,
+    step: st?.step ?? 0,
+    quantity: st?.quantity ?? 'h',
+    units: st?.units.filter((u) => meta && u < meta.units) ?? [],
+    focusUnit: st?.focusUnit ?? 0,
+    showPre: st?.showPre ?? false,
+  };
+  ui = buildLayout(m);
+  for (const c of gateCharts.values()) c.destroy();
+  gateCharts.clear();
+  if (!meta) {
+    showError('This model has no recurrent layer: there are no gates to show.');
+    vscode.setState(store.state);
+    return;
+  }
+  selectLayer(layer);
+  vscode.setState(store.state);
+}
+
+function onTrace(m: TraceMessage): void {
+  const meta = store.init?.layers[m.layer];
+  if (!meta || m.steps !== meta.steps || m.units !== meta.units || m.values.length !== meta.quantities.length) {
+    console.warn('cellscope: trace does not match the layer it names; dropped');
+    vscode.postMessage({ type: 'log', level: 'warn', message: `trace for layer ${m.layer} does not match its metadata; dropped` });
+    return;
+  }
+  if (m.layer !== store.state.layer || m.batch !== store.state.batch) return; // stale answer
+  store.trace = m;
+  store.state.step = Math.min(store.state.step, meta.steps - 1);
+  scheduler.mark('data');
+}
+
+function onMessage(data: unknown): void {
+  if (!isToWebview(data)) {
+    console.warn(`cellscope: dropped a malformed message ${describeMessage(data)}`);
+    vscode.postMessage({ type: 'log', level: 'warn', message: `dropped a malformed message ${describeMessage(data)}` });
+    return;
+  }
+  const m: ToWebview = data;
+  try {
+    switch (m.type) {
+      case 'init':
+        onInit(m);
+        return;
+      case 'trace':
+        onTrace(m);
+        return;
+      case 'comparison':
+        store.comparison = m;
+        scheduler.mark('data');
+        return;
+      case 'error':
+        showError(m.message);
+        return;
+    }
+  } catch (e) {
+    const text = e instanceof Error ? `${e.message}\n${e.stack ?? ''}` : String(e);
+    console.error(e);
+    vscode.postMessage({ type: 'log', level: 'error', message: text });
+  }
+}
+
+window.addEventListener('message', (e: MessageEvent) => onMessage(e.data));
+watchTheme((t) => {
+  store.theme = t;
+  scheduler.mark('data');
+});
+vscode.postMessage({ type: 'ready' });

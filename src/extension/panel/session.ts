@@ -1,0 +1,154 @@
+/**
+ * The host side of the panel without `vscode`: runs the engine once and turns the result into protocol messages.
+ * The extension and the webview tests build their messages with this same code.
+ */
+import { compareTensors, summarizeComparison, type Comparison } from '../../compare/compare';
+import { runModel, type LayerTrace, type RunResult, type Tensor } from '../../engine/index';
+import { summarizeModel } from '../../engine/summary';
+import type { LoadedModel } from '../../formats/index';
+import type { ComparisonMessage, FloatData, InitMessage, TraceLayerMeta, TraceMessage } from '../../protocol';
+
+export interface SessionFiles {
+  /** The model file's URI as a string (saved in webview state). */
+  fileUri: string;
+  model: string;
+  input: string | null;
+  recording: string | null;
+}
+
+export interface SessionInputs {
+  loaded: LoadedModel;
+  input: Tensor;
+  /** Keras's recorded output for `input`, when known. */
+  expected?: Tensor | undefined;
+  predictCalls?: number | undefined;
+  /** Arithmetic of the run (default float64). */
+  precision?: 'float64' | 'float32' | undefined;
+  files: SessionFiles;
+}
+
+function ranges(lt: LayerTrace): Float64Array {
+  const out = new Float64Array(2 * lt.quantities.length);
+  lt.values.forEach((v, q) => {
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (let k = 0; k < v.length; k++) {
+      const x = v[k]!;
+      if (x < lo) lo = x;
+      if (x > hi) hi = x;
+    }
+    out[2 * q] = Number.isFinite(lo) ? lo : 0;
+    out[2 * q + 1] = Number.isFinite(hi) ? hi : 0;
+  });
+  return out;
+}
+
+/** A tight copy: postMessage may send a view's whole underlying buffer. */
+function copy(a: FloatData, start: number, end: number): FloatData {
+  return a.slice(start, end);
+}
+
+export class PanelSession {
+  readonly result: RunResult;
+  readonly comparison: Comparison | null;
+  readonly runMs: number;
+  private readonly layers: LayerTrace[];
+
+  constructor(readonly inputs: SessionInputs) {
+    const t0 = performance.now();
+    this.result = runModel(inputs.loaded.model, inputs.input, {
+      predictCalls: inputs.predictCalls ?? inputs.loaded.predictCalls ?? 1,
+      ...(inputs.precision ? { precision: inputs.precision } : {}),
+    });
+    this.runMs = performance.now() - t0;
+    this.layers = this.result.trace?.layers ?? [];
+    this.comparison = inputs.expected ? compareTensors(this.result.output, inputs.expected) : null;
+  }
+
+  get trace(): LayerTrace[] {
+    return this.layers;
+  }
+
+  initMessage(): InitMessage {
+    const { loaded, input, files } = this.inputs;
+    const model = loaded.model;
+    const s = summarizeModel(model);
+    const layers: TraceLayerMeta[] = this.layers.map((lt, id) => ({
+      id,
+      layerIndex: lt.layerIndex,
+      layerName: lt.layerName,
+      direction: lt.direction,
+      cell: lt.cell,
+      batch: lt.batch,
+      steps: lt.steps,
+      units: lt.units,
+      quantities: lt.quantities.map((q) => ({ key: q.key, label: q.label, role: q.role, description: q.description })),
+      inputTimeOfStep: lt.inputTimeOfStep.slice(),
+      ranges: ranges(lt),
+    }));
+    const tokens = !!model.inputIsTokens;
+    return {
+      type: 'init',
+      fileUri: files.fileUri,
+      files: { model: files.model, input: files.input, recording: files.recording },
+      summary: {
+        name: s.name,
+        layers: s.layers.map((l) => ({ name: l.name, className: l.className, outputShape: [...l.outputShape], params: l.params, details: l.details })),
+        params: s.params,
+        inputShape: [...s.inputShape],
+        semantics: s.semantics,
+      },
+      precision: this.result.trace?.precision ?? 'float64',
+      batch: input.shape[0] ?? 1,
+      steps: input.shape[1] ?? 0,
+      input: { features: tokens ? 1 : input.shape.slice(2).reduce((a, d) => a * d, 1) || 1, tokens, vocabulary: model.vocabulary ? [...model.vocabulary] : null },
+      layers,
+      hasComparison: this.comparison !== null,
+      runMs: this.runMs,
+    };
+  }
+
+  /** One layer/direction for one batch item; throws RangeError for an unknown layer or batch item. */
+  traceMessage(layer: number, batch: number): TraceMessage {
+    const lt = this.layers[layer];
+    if (!lt) throw new RangeError(`no traced layer ${layer} (there are ${this.layers.length})`);
+    if (batch >= lt.batch) throw new RangeError(`batch item ${batch} is out of range (batch ${lt.batch})`);
+    const n = lt.steps * lt.units;
+    const start = batch * n;
+    const inp = this.inputs.input;
+    const per = inp.data.length / (inp.shape[0] ?? 1);
+    return {
+      type: 'trace',
+      layer,
+      batch,
+      steps: lt.steps,
+      units: lt.units,
+      values: lt.values.map((v) => copy(v, start, start + n)),
+      masked: lt.masked ? lt.masked.slice(batch * lt.steps, (batch + 1) * lt.steps) : null,
+      input: copy(inp.data, batch * per, (batch + 1) * per),
+    };
+  }
+
+  comparisonMessage(): ComparisonMessage | null {
+    const c = this.comparison;
+    const expected = this.inputs.expected;
+    if (!c || !expected) return null;
+    return {
+      type: 'comparison',
+      shape: [...this.result.output.shape],
+      actual: this.result.output.data.slice(),
+      expected: expected.data.slice(),
+      pass: c.pass,
+      maxAbs: c.maxAbs,
+      maxRel: c.maxRel,
+      mismatches: c.mismatches,
+      count: c.count,
+      atol: c.tolerance.atol,
+      rtol: c.tolerance.rtol,
+      maxAbsAt: c.maxAbsAt ? [...c.maxAbsAt.indices] : null,
+      firstDivergence: c.firstDivergence ? [...c.firstDivergence.indices] : null,
+      shapeMismatch: c.shapeMismatch,
+      text: summarizeComparison(c),
+    };
+  }
+}

@@ -1,0 +1,267 @@
+/**
+ * Messages between the extension host and the Cellscope webview panel. Shared by both bundles: types only plus
+ * small hand-written guards, no `vscode` import and no engine code (the webview never computes a cell).
+ *
+ * Large numeric data travels as typed arrays (VS Code's postMessage carries them without JSON), never as JSON
+ * number lists. Both sides check every incoming message with `isToWebview` / `isFromWebview` and drop (and log)
+ * anything malformed.
+ */
+
+export type FloatData = Float32Array | Float64Array;
+export type QuantityRole = 'gate' | 'candidate' | 'state' | 'pre_activation';
+export type CellKind = 'simple_rnn' | 'lstm' | 'gru';
+export type Direction = 'forward' | 'backward';
+
+export interface QuantityMeta {
+  key: string;
+  label: string;
+  role: QuantityRole;
+  description: string;
+}
+
+/** One recurrent layer and direction of the trace, without its numbers. */
+export interface TraceLayerMeta {
+  /** Index of this entry in `InitMessage.layers` (what requestTrace names). */
+  id: number;
+  layerIndex: number;
+  layerName: string;
+  direction: Direction;
+  cell: CellKind;
+  batch: number;
+  steps: number;
+  units: number;
+  quantities: QuantityMeta[];
+  /** Processing step s consumed input time inputTimeOfStep[s] (reversed for go_backwards). */
+  inputTimeOfStep: Int32Array;
+  /** Per quantity: [min, max] over the whole trace (all batch items), for stable colour scales. */
+  ranges: Float64Array;
+}
+
+export interface SummaryLayer {
+  name: string;
+  className: string;
+  outputShape: (number | null)[];
+  params: number;
+  details: string;
+}
+
+export interface InitMessage {
+  type: 'init';
+  /** The model file's URI (saved in the webview state so a reload can re-open it). */
+  fileUri: string;
+  files: { model: string; input: string | null; recording: string | null };
+  summary: { name: string; layers: SummaryLayer[]; params: number; inputShape: (number | null)[]; semantics: string };
+  precision: 'float64' | 'float32';
+  batch: number;
+  steps: number;
+  /** Input time steps and features per step (features 1 for token ids). */
+  input: { features: number; tokens: boolean; vocabulary: string[] | null };
+  layers: TraceLayerMeta[];
+  /** A recorded Keras output exists: a `comparison` message follows. */
+  hasComparison: boolean;
+  runMs: number;
+}
+
+/** One layer/direction's numbers for one batch item: values[q] laid out [step][unit], steps in processing order. */
+export interface TraceMessage {
+  type: 'trace';
+  layer: number;
+  batch: number;
+  steps: number;
+  units: number;
+  values: FloatData[];
+  /** masked[s] = 1 where padding made the layer skip processing step s; null when nothing is masked. */
+  masked: Uint8Array | null;
+  /** The model input of this batch item, [time][feature] (token ids as numbers). */
+  input: FloatData;
+}
+
+export interface ComparisonMessage {
+  type: 'comparison';
+  /** Shape of the output, batch first: [batch, units] or [batch, steps, units]. */
+  shape: number[];
+  actual: FloatData;
+  expected: FloatData;
+  pass: boolean;
+  maxAbs: number;
+  maxRel: number;
+  mismatches: number;
+  count: number;
+  atol: number;
+  rtol: number;
+  maxAbsAt: number[] | null;
+  firstDivergence: number[] | null;
+  shapeMismatch: string | null;
+  text: string;
+}
+
+export interface ErrorMessage {
+  type: 'error';
+  message: string;
+}
+
+/** Host → webview. */
+export type ToWebview = InitMessage | TraceMessage | ComparisonMessage | ErrorMessage;
+
+export interface ReadyMessage {
+  type: 'ready';
+}
+export interface RequestTraceMessage {
+  type: 'requestTrace';
+  layer: number;
+  batch: number;
+}
+export interface StepChangedMessage {
+  type: 'stepChanged';
+  layer: number;
+  batch: number;
+  /** Input time step. */
+  step: number;
+}
+export interface ExportTraceMessage {
+  type: 'exportTrace';
+  format: 'csv' | 'json';
+}
+export interface LogMessage {
+  type: 'log';
+  level: 'info' | 'warn' | 'error';
+  message: string;
+}
+
+/** Webview → host. */
+export type FromWebview = ReadyMessage | RequestTraceMessage | StepChangedMessage | ExportTraceMessage | LogMessage;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Guards. Deliberately small and explicit: each checks every field the receiver reads.
+
+type Rec = Record<string, unknown>;
+const isRec = (v: unknown): v is Rec => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isStr = (v: unknown): v is string => typeof v === 'string';
+const isNum = (v: unknown): v is number => typeof v === 'number';
+const isInt = (v: unknown, min = 0): v is number => Number.isInteger(v) && (v as number) >= min;
+const isBool = (v: unknown): v is boolean => typeof v === 'boolean';
+const isFloat = (v: unknown): v is FloatData => v instanceof Float32Array || v instanceof Float64Array;
+const isNullOr = <T>(v: unknown, f: (x: unknown) => x is T): boolean => v === null || f(v);
+const isArrOf = <T>(v: unknown, f: (x: unknown) => boolean): v is T[] => Array.isArray(v) && v.every((x) => f(x));
+const isDim = (v: unknown): boolean => v === null || isInt(v);
+const ROLES = new Set(['gate', 'candidate', 'state', 'pre_activation']);
+const CELLS = new Set(['simple_rnn', 'lstm', 'gru']);
+
+function isQuantity(v: unknown): v is QuantityMeta {
+  return isRec(v) && isStr(v.key) && isStr(v.label) && isStr(v.role) && ROLES.has(v.role) && isStr(v.description);
+}
+
+function isLayerMeta(v: unknown, id: number): v is TraceLayerMeta {
+  if (!isRec(v)) return false;
+  if (v.id !== id || !isInt(v.layerIndex) || !isStr(v.layerName)) return false;
+  if (v.direction !== 'forward' && v.direction !== 'backward') return false;
+  if (!isStr(v.cell) || !CELLS.has(v.cell)) return false;
+  if (!isInt(v.batch, 1) || !isInt(v.steps, 1) || !isInt(v.units, 1)) return false;
+  if (!isArrOf<QuantityMeta>(v.quantities, isQuantity) || v.quantities.length === 0) return false;
+  if (!(v.inputTimeOfStep instanceof Int32Array) || v.inputTimeOfStep.length !== v.steps) return false;
+  return v.ranges instanceof Float64Array && v.ranges.length === 2 * v.quantities.length;
+}
+
+function isSummaryLayer(v: unknown): v is SummaryLayer {
+  return isRec(v) && isStr(v.name) && isStr(v.className) && isArrOf(v.outputShape, isDim) && isNum(v.params) && isStr(v.details);
+}
+
+function isInit(m: Rec): boolean {
+  const f = m.files;
+  const s = m.summary;
+  const i = m.input;
+  if (!isStr(m.fileUri) || !isRec(f) || !isStr(f.model) || !isNullOr(f.input, isStr) || !isNullOr(f.recording, isStr)) return false;
+  if (!isRec(s) || !isStr(s.name) || !isArrOf(s.layers, isSummaryLayer) || !isNum(s.params) || !isArrOf(s.inputShape, isDim) || !isStr(s.semantics)) return false;
+  if (m.precision !== 'float64' && m.precision !== 'float32') return false;
+  if (!isInt(m.batch, 1) || !isInt(m.steps, 0) || !isBool(m.hasComparison) || !isNum(m.runMs)) return false;
+  if (!isRec(i) || !isInt(i.features, 1) || !isBool(i.tokens) || !(i.vocabulary === null || isArrOf(i.vocabulary, isStr))) return false;
+  return Array.isArray(m.layers) && m.layers.every((l, k) => isLayerMeta(l, k));
+}
+
+function isTrace(m: Rec): boolean {
+  if (!isInt(m.layer) || !isInt(m.batch) || !isInt(m.steps, 1) || !isInt(m.units, 1)) return false;
+  const n = (m.steps as number) * (m.units as number);
+  if (!Array.isArray(m.values) || m.values.length === 0 || !m.values.every((v) => isFloat(v) && v.length === n)) return false;
+  if (!(m.masked === null || (m.masked instanceof Uint8Array && m.masked.length === m.steps))) return false;
+  return isFloat(m.input);
+}
+
+function isComparison(m: Rec): boolean {
+  if (!isArrOf<number>(m.shape, (d) => isInt(d, 1)) || m.shape.length < 1) return false;
+  if (!isFloat(m.actual) || !isFloat(m.expected)) return false;
+  const fine = isStr(m.text) && isBool(m.pass) && isNum(m.maxAbs) && isNum(m.maxRel) && isInt(m.mismatches) && isInt(m.count) && isNum(m.atol) && isNum(m.rtol);
+  if (!fine || !isNullOr(m.shapeMismatch, isStr)) return false;
+  if (!isNullOr(m.maxAbsAt, (v): v is number[] => isArrOf(v, isInt)) || !isNullOr(m.firstDivergence, (v): v is number[] => isArrOf(v, isInt))) return false;
+  // Without a shape mismatch both arrays hold exactly shape's values.
+  const size = m.shape.reduce((a, d) => a * d, 1);
+  return m.shapeMismatch !== null || (m.actual.length === size && m.expected.length === size);
+}
+
+/** True for a well-formed host → webview message. */
+export function isToWebview(v: unknown): v is ToWebview {
+  if (!isRec(v)) return false;
+  switch (v.type) {
+    case 'init':
+      return isInit(v);
+    case 'trace':
+      return isTrace(v);
+    case 'comparison':
+      return isComparison(v);
+    case 'error':
+      return isStr(v.message);
+    default:
+      return false;
+  }
+}
+
+/** True for a well-formed webview → host message. */
+export function isFromWebview(v: unknown): v is FromWebview {
+  if (!isRec(v)) return false;
+  switch (v.type) {
+    case 'ready':
+      return true;
+    case 'requestTrace':
+      return isInt(v.layer) && isInt(v.batch);
+    case 'stepChanged':
+      return isInt(v.layer) && isInt(v.batch) && isInt(v.step);
+    case 'exportTrace':
+      return v.format === 'csv' || v.format === 'json';
+    case 'log':
+      return (v.level === 'info' || v.level === 'warn' || v.level === 'error') && isStr(v.message);
+    default:
+      return false;
+  }
+}
+
+/** What the webview saves with setState, and the serializer reads back after a window reload. */
+export interface PanelState {
+  fileUri: string;
+  layer: number;
+  batch: number;
+  /** Input time step. */
+  step: number;
+  quantity: string;
+  units: number[];
+  focusUnit: number;
+  showPre: boolean;
+}
+
+export function isPanelState(v: unknown): v is PanelState {
+  return (
+    isRec(v) &&
+    isStr(v.fileUri) &&
+    isInt(v.layer) &&
+    isInt(v.batch) &&
+    isInt(v.step) &&
+    isStr(v.quantity) &&
+    isArrOf(v.units, isInt) &&
+    isInt(v.focusUnit) &&
+    isBool(v.showPre)
+  );
+}
+
+/** A short description of what was wrong with a message, for the log (never the whole payload). */
+export function describeMessage(v: unknown): string {
+  if (!isRec(v)) return v === null ? 'null' : typeof v;
+  return `{type: ${JSON.stringify(v.type)}, keys: ${Object.keys(v).slice(0, 8).join(', ')}}`;
+}

@@ -1,0 +1,295 @@
+/**
+ * The panel in headless Chromium, fed by the host's own message builders from real engine runs: drawing, stepping,
+ * heatmap picking, comparison, malformed messages, state restore, themes (screenshots) and step-to-render timing.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
+import { PanelSession } from '../../src/extension/panel/session';
+import { loadExpectedBytes, loadModelBytes } from '../../src/formats/index';
+import type { Model } from '../../src/engine/index';
+import { OUT, ROOT, SHOTS, applyTheme, canvasHash, canvasVariety, launch, nextFrames, openPanelPage, serve, type PanelPage, type Served } from './harness';
+
+async function exampleSession(dir: string): Promise<PanelSession> {
+  const base = join(ROOT, 'examples', dir);
+  const loaded = await loadModelBytes(readFileSync(join(base, 'model.cellscope.json')), 'model.cellscope.json');
+  const rec = loadExpectedBytes(readFileSync(join(base, 'recording.json')), 'recording.json');
+  return new PanelSession({
+    loaded,
+    input: rec.input!,
+    expected: rec.output,
+    predictCalls: rec.predictCalls,
+    files: { fileUri: `file://${base}/model.cellscope.json`, model: 'model.cellscope.json', input: 'recording.json', recording: 'recording.json' },
+  });
+}
+
+/** A random LSTM with `units` units over `steps` steps (batch 1, 8 features), for timing. */
+function syntheticSession(units: number, steps: number): PanelSession {
+  let seed = 12345;
+  const rnd = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff - 0.5) * 2;
+  const F = 8;
+  const arr = (n: number, s: number) => Float64Array.from({ length: n }, () => rnd() * s);
+  const model: Model = {
+    name: `synthetic-lstm-${units}x${steps}`,
+    inputShape: [steps, F],
+    inputIsTokens: false,
+    semantics: { kerasMajor: 3, hardSigmoid: 'keras3', decidedBy: 'test' },
+    source: { file: 'synthetic', format: 'test' },
+    layers: [
+      {
+        kind: 'recurrent',
+        name: 'lstm',
+        cell: 'lstm',
+        config: { units, activation: 'tanh', recurrentActivation: 'sigmoid', useBias: true, returnSequences: true, returnState: false, goBackwards: false, stateful: false, resetAfter: false },
+        weights: {
+          kernel: { shape: [F, 4 * units], data: arr(F * 4 * units, 0.5) },
+          recurrentKernel: { shape: [units, 4 * units], data: arr(units * 4 * units, 1.5 / Math.sqrt(units)) },
+          bias: { shape: [4 * units], data: arr(4 * units, 0.3) },
+        },
+      },
+    ],
+  };
+  const input = { shape: [1, steps, F], data: Float64Array.from({ length: steps * F }, (_, k) => Math.sin(k * 0.013) + 0.3 * rnd()) };
+  return new PanelSession({ loaded: { model, predictCalls: 1 }, input, precision: 'float32', files: { fileUri: 'untitled:synthetic', model: 'synthetic', input: 'synthetic', recording: null } });
+}
+
+async function ready(p: PanelPage): Promise<void> {
+  await p.page.waitForFunction(() => document.body.dataset.renderMs !== undefined && document.querySelector('.gate-grid canvas') !== null, null, { timeout: 20000 });
+  await nextFrames(p.page, 3);
+}
+
+const readout = (p: PanelPage) => p.page.locator('.readout').innerText();
+
+/** Median time from a → key press to the end of the frame that drew it, and the render work itself. */
+async function stepTiming(p: PanelPage, n = 40): Promise<{ latencyMs: number; renderMs: number }> {
+  const r = await p.page.evaluate(async (n) => {
+    const lat: number[] = [];
+    const work: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const t0 = performance.now();
+      document.body.dispatchEvent(new KeyboardEvent('keydown', { key: i % 2 ? 'ArrowLeft' : 'ArrowRight', bubbles: true }));
+      await new Promise((r) => requestAnimationFrame(() => r(null)));
+      lat.push(performance.now() - t0);
+      work.push(Number(document.body.dataset.renderMs));
+    }
+    const med = (a: number[]) => a.sort((x, y) => x - y)[Math.floor(a.length / 2)]!;
+    return { latencyMs: med(lat), renderMs: med(work) };
+  }, n);
+  return r;
+}
+
+const perf: Record<string, unknown> = {};
+let browser: Browser;
+let served: Served;
+
+before(async () => {
+  mkdirSync(SHOTS, { recursive: true });
+  served = await serve();
+  browser = await launch();
+});
+
+after(async () => {
+  writeFileSync(join(OUT, 'webview-perf.json'), JSON.stringify(perf, null, 2));
+  await browser?.close();
+  await served?.close();
+});
+
+describe('panel with examples/sine-lstm', () => {
+  let p: PanelPage;
+  let session: PanelSession;
+  before(async () => {
+    session = await exampleSession('sine-lstm');
+    p = await openPanelPage(browser, served, session);
+    await applyTheme(p.page, 'dark');
+    await ready(p);
+  });
+  after(() => p.page.context().close());
+
+  test('posts ready, then asks for the first layer and batch item', () => {
+    assert.equal(p.received[0]?.type, 'ready');
+    assert.deepEqual(p.received.find((m) => m.type === 'requestTrace'), { type: 'requestTrace', layer: 0, batch: 0 });
+    assert.deepEqual(p.malformedFromWebview, []);
+  });
+
+  test('gate charts, heatmap and bars are drawn (canvas pixels vary)', async () => {
+    const charts = await p.page.locator('.gate-grid figure').count();
+    assert.equal(charts, 6, 'LSTM: i, f, c̃, o, c, h');
+    for (const sel of ['.gate-grid figure:nth-child(1) canvas:not(.overlay)', '.gate-grid figure:nth-child(6) canvas:not(.overlay)', '.heatmap-box canvas:not(.overlay)', '.bars canvas']) {
+      const v = await canvasVariety(p.page, sel);
+      assert.ok(v > 8, `${sel}: only ${v} colours`);
+    }
+    assert.ok((await p.page.locator('.diagram .value').count()) >= 8);
+  });
+
+  test('→ advances the step; readout and step values change; ← goes back; End / Home', async () => {
+    await p.page.locator('body').click({ position: { x: 5, y: 5 } });
+    const r0 = await readout(p);
+    const bars0 = await canvasHash(p.page, '.bars canvas');
+    const diagram0 = await p.page.locator('.diagram').textContent();
+    await p.page.keyboard.press('ArrowRight');
+    await nextFrames(p.page);
+    const r1 = await readout(p);
+    assert.match(r0, /^t = 0 \/ 4/);
+    assert.match(r1, /^t = 1 \/ 4/);
+    assert.notEqual(await canvasHash(p.page, '.bars canvas'), bars0, 'bars redrawn with new values');
+    assert.notEqual(await p.page.locator('.diagram').textContent(), diagram0, 'diagram values changed');
+    assert.equal(await p.page.locator('.slider').inputValue(), '1');
+    await p.page.keyboard.press('End');
+    await nextFrames(p.page);
+    assert.match(await readout(p), /^t = 4 \/ 4/);
+    await p.page.keyboard.press('Home');
+    await nextFrames(p.page);
+    assert.match(await readout(p), /^t = 0 \/ 4/);
+    const st = (await p.page.evaluate(() => (window as unknown as { __state: { step: number } }).__state)) as { step: number };
+    assert.equal(st.step, 0, 'state saved with setState');
+  });
+
+  test('clicking the heatmap selects that unit and step', async () => {
+    const heat = p.page.locator('.heatmap-box canvas:not(.overlay)');
+    await heat.scrollIntoViewIfNeeded();
+    const box = (await heat.boundingBox())!;
+    // Plot area: 44 px left margin, 4 px top, 20 px bottom, 10 px right; 6 units × 5 steps.
+    const plotW = box.width - 54;
+    const plotH = box.height - 24;
+    await heat.click({ position: { x: 44 + plotW * (3.5 / 5), y: 4 + plotH * (4.5 / 6) } });
+    await nextFrames(p.page);
+    assert.match(await readout(p), /^t = 3 \//);
+    const st = (await p.page.evaluate(() => (window as unknown as { __state: unknown }).__state)) as { focusUnit: number; step: number; units: number[] };
+    assert.equal(st.focusUnit, 4);
+    assert.equal(st.step, 3);
+    assert.ok(st.units.includes(4));
+    assert.match((await p.page.locator('.diagram title').textContent())!, /unit 4, step 3/);
+  });
+
+  test('the comparison shows the max error figure and a verdict', async () => {
+    const c = session.comparisonMessage()!;
+    const text = await p.page.locator('.compare-text').innerText();
+    assert.match(text, /max \|Δ\| = /);
+    const shown = /max \|Δ\| = ([-\d.e+]+)/.exec(text)![1]!;
+    assert.ok(Math.abs(Number(shown) - c.maxAbs) <= Math.abs(c.maxAbs) * 0.01 + 1e-12, `${shown} vs ${c.maxAbs}`);
+    assert.match(text, c.pass ? /matches/ : /differ/);
+    assert.ok((await canvasVariety(p.page, '.compare canvas:not(.overlay)')) > 8);
+  });
+
+  test('malformed messages are dropped and logged; the panel keeps working', async () => {
+    const before = p.received.filter((m) => m.type === 'log').length;
+    const r0 = await readout(p);
+    await p.send(null);
+    await p.send({ type: 'nope' });
+    await p.send({ type: 'trace', layer: 0, batch: 0, steps: 5, units: 6, values: [[1, 2, 3]], masked: null, input: [1] });
+    await p.send({ type: 'init' });
+    await p.send({ type: 'comparison', shape: [2], actual: new Float64Array(3), expected: new Float64Array(2) });
+    // Well-formed but inconsistent with the layer it names.
+    await p.send({ type: 'trace', layer: 0, batch: 0, steps: 2, units: 1, values: [new Float64Array(2)], masked: null, input: new Float64Array(2) });
+    await nextFrames(p.page);
+    const logs = p.received.filter((m) => m.type === 'log').length - before;
+    assert.equal(logs, 6, 'each bad message logged once');
+    await p.page.keyboard.press('ArrowRight');
+    await nextFrames(p.page);
+    assert.notEqual(await readout(p), r0);
+    assert.ok((await canvasVariety(p.page, '.heatmap-box canvas:not(.overlay)')) > 8);
+    assert.deepEqual(p.pageErrors.filter((e) => !/Applying inline style violates/.test(e)), []);
+  });
+
+  test('an error message is shown in a banner', async () => {
+    await p.send({ type: 'error', message: 'test error: model could not be re-loaded' });
+    await nextFrames(p.page);
+    assert.match(await p.page.locator('.error-banner').innerText(), /test error/);
+    await p.page.evaluate(() => ((document.querySelector('.error-banner') as HTMLElement).hidden = true));
+  });
+
+  test('no CSP violations, no page errors', async () => {
+    const csp = await p.page.evaluate(() => (window as unknown as { __csp: string[] }).__csp);
+    // The toolkit's FAST foundation probes `:focus-visible` support with an empty <style> element (canUseFocusVisible);
+    // the CSP blocks it and FAST falls back to :focus. That probe is the only violation allowed.
+    const others = csp.filter((v) => !/^style-src-elem inline \S*webview\.js:\d+ $/.test(v));
+    assert.deepEqual(others, []);
+    assert.ok(csp.length <= 1, csp.join('\n'));
+    assert.deepEqual(p.pageErrors.filter((e) => !/Applying inline style violates/.test(e)), []);
+  });
+
+  test('screenshots in light, dark and high contrast; nothing overflows at 1000 and 1600 px', async () => {
+    for (const theme of ['light', 'dark', 'high-contrast'] as const) {
+      await applyTheme(p.page, theme);
+      await p.page.screenshot({ path: join(SHOTS, `sine-${theme}.png`), fullPage: true });
+    }
+    for (const width of [1000, 1600]) {
+      await p.page.setViewportSize({ width, height: 900 });
+      await nextFrames(p.page, 4);
+      const overflow = await p.page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      assert.ok(overflow <= 0, `horizontal overflow of ${overflow}px at ${width}px`);
+      await p.page.screenshot({ path: join(SHOTS, `sine-dark-${width}.png`), fullPage: true });
+    }
+    await applyTheme(p.page, 'dark');
+  });
+
+  test('step-to-render time', async () => {
+    perf.sine = await stepTiming(p);
+  });
+
+  test('state survives a reload (getState)', async () => {
+    const state = await p.page.evaluate(() => (window as unknown as { __state: unknown }).__state);
+    const q = await openPanelPage(browser, served, session, { state });
+    await ready(q);
+    assert.equal(await readout(q), await readout(p));
+    await q.page.context().close();
+  });
+});
+
+describe('panel with examples/char-rnn (tokens)', () => {
+  let p: PanelPage;
+  before(async () => {
+    p = await openPanelPage(browser, served, await exampleSession('char-rnn'));
+    await applyTheme(p.page, 'light');
+    await ready(p);
+  });
+  after(() => p.page.context().close());
+
+  test('shows the text coloured by the focus unit and steps through it', async () => {
+    assert.equal(await p.page.locator('.tok').count(), 44);
+    const colours = await p.page.$$eval('.tok', (els) => new Set(els.map((e) => getComputedStyle(e).backgroundColor)).size);
+    assert.ok(colours > 10, `${colours} distinct token colours`);
+    await p.page.locator('.tok').nth(5).click();
+    await nextFrames(p.page);
+    assert.match(await readout(p), /^t = 5 \/ 43/);
+    assert.equal(await p.page.locator('.tok.current').innerText(), 'L');
+    for (const theme of ['light', 'dark', 'high-contrast'] as const) {
+      await applyTheme(p.page, theme);
+      await p.page.screenshot({ path: join(SHOTS, `char-rnn-${theme}.png`), fullPage: true });
+    }
+    perf.charRnn = await stepTiming(p);
+  });
+});
+
+describe('synthetic LSTM 256 units × 1000 steps', () => {
+  let p: PanelPage;
+  before(async () => {
+    const session = syntheticSession(256, 1000);
+    perf.synthetic = { engineMs: session.runMs };
+    p = await openPanelPage(browser, served, session, { width: 1400 });
+    await applyTheme(p.page, 'dark');
+    await ready(p);
+  });
+  after(() => p.page.context().close());
+
+  test('draws and steps within a frame', async () => {
+    assert.ok((await canvasVariety(p.page, '.heatmap-box canvas:not(.overlay)')) > 50);
+    const t = await stepTiming(p);
+    const full = await p.page.evaluate(async () => {
+      // A full data redraw: toggle pre-activations on and off.
+      const box = document.querySelector('vscode-checkbox') as HTMLElement;
+      const t0 = performance.now();
+      box.click();
+      await new Promise((r) => requestAnimationFrame(() => r(null)));
+      const on = performance.now() - t0;
+      box.click();
+      await new Promise((r) => requestAnimationFrame(() => r(null)));
+      return { preOnMs: on, renderMs: Number(document.body.dataset.renderMs) };
+    });
+    perf.synthetic = { ...(perf.synthetic as object), ...t, fullRedraw: full };
+    assert.ok(t.renderMs < 16, `step render took ${t.renderMs} ms`);
+    await p.page.screenshot({ path: join(SHOTS, 'synthetic-256x1000-dark.png'), fullPage: true });
+  });
+});

@@ -1,0 +1,195 @@
+/**
+ * chart.js with only what the panel uses registered (line charts on linear axes, min/max decimation, tooltips), and
+ * a line chart with a transparent overlay canvas for the step cursor: moving the step redraws only the overlay.
+ */
+import { Chart, Decimation, LineController, LineElement, LinearScale, PointElement, Tooltip, type ChartDataset, type Plugin } from 'chart.js';
+import type { Theme } from './theme';
+
+Chart.register(LineController, LineElement, PointElement, LinearScale, Decimation, Tooltip);
+
+export interface Series {
+  label: string;
+  color: string;
+  /** y by x = 0..n-1 (or the given xs). */
+  ys: ArrayLike<number>;
+  dashed?: boolean;
+  yAxis?: 'y' | 'y1';
+  width?: number;
+  /** Drawn translucent, without points (secondary series such as errors). */
+  faint?: boolean;
+}
+
+export interface LineChartOptions {
+  title: string;
+  ariaLabel: string;
+  xLabel: string;
+  yMin?: number | undefined;
+  yMax?: number | undefined;
+  y1Label?: string;
+  height: number;
+  plugins?: Plugin<'line'>[];
+}
+
+/** #rrggbb (or any colour chart.js accepts) with an alpha; non-hex colours are returned unchanged. */
+function withAlpha(color: string, a: number): string {
+  const m = /^#([0-9a-f]{6})$/i.exec(color.trim());
+  if (!m) return color;
+  const n = parseInt(m[1]!, 16);
+  return `rgba(${n >> 16},${(n >> 8) & 255},${n & 255},${a})`;
+}
+
+const tick = (v: number | string): string => {
+  const x = Number(v);
+  if (x === 0) return '0';
+  const a = Math.abs(x);
+  return a < 1e-3 || a >= 1e5 ? x.toExponential(1) : String(Number(x.toPrecision(4)));
+};
+
+function dataset(s: Series): ChartDataset<'line', { x: number; y: number }[]> {
+  const data = new Array<{ x: number; y: number }>(s.ys.length);
+  for (let i = 0; i < s.ys.length; i++) data[i] = { x: i, y: s.ys[i]! };
+  return {
+    label: s.label,
+    data,
+    borderColor: s.faint ? withAlpha(s.color, 0.55) : s.color,
+    backgroundColor: s.faint ? withAlpha(s.color, 0.55) : s.color,
+    borderWidth: s.width ?? 1.5,
+    borderDash: s.dashed ? [5, 3] : [],
+    pointRadius: s.ys.length <= 60 && !s.faint ? 2 : 0,
+    pointHoverRadius: 3,
+    yAxisID: s.yAxis ?? 'y',
+    tension: 0,
+    spanGaps: true,
+  };
+}
+
+export class LineChart {
+  readonly root: HTMLElement;
+  private readonly canvas: HTMLCanvasElement;
+  private readonly overlay: HTMLCanvasElement;
+  private chart: Chart<'line', { x: number; y: number }[]> | null = null;
+  private xCount = 0;
+
+  constructor(private readonly o: LineChartOptions) {
+    this.root = document.createElement('figure');
+    this.root.className = 'chart';
+    const cap = document.createElement('figcaption');
+    cap.className = 'chart-title';
+    cap.textContent = o.title;
+    const box = document.createElement('div');
+    box.className = 'chart-box';
+    box.style.height = `${o.height}px`;
+    this.canvas = document.createElement('canvas');
+    this.canvas.setAttribute('role', 'img');
+    this.canvas.setAttribute('aria-label', o.ariaLabel);
+    this.overlay = document.createElement('canvas');
+    this.overlay.className = 'overlay';
+    this.overlay.setAttribute('aria-hidden', 'true');
+    box.append(this.canvas, this.overlay);
+    this.root.append(cap, box);
+  }
+
+  setTitle(title: string, aria: string): void {
+    this.root.querySelector('figcaption')!.textContent = title;
+    this.canvas.setAttribute('aria-label', aria);
+  }
+
+  /** Replaces all data (redraws the chart). */
+  setData(series: Series[], theme: Theme, yMin = this.o.yMin, yMax = this.o.yMax): void {
+    const n = series.reduce((a, s) => Math.max(a, s.ys.length), 0);
+    this.xCount = n;
+    const datasets = series.map(dataset);
+    const ticks = { color: theme.muted, font: { family: theme.font, size: 11 }, maxRotation: 0 };
+    const grid = { color: theme.grid };
+    const hasY1 = series.some((s) => s.yAxis === 'y1');
+    const scales = {
+      x: { type: 'linear' as const, min: 0, max: Math.max(1, n - 1), ticks: { ...ticks, precision: 0 }, grid, title: { display: true, text: this.o.xLabel, color: theme.muted, font: { size: 11 } } },
+      y: { type: 'linear' as const, ticks: { ...ticks, callback: tick }, grid, ...(yMin !== undefined ? { min: yMin } : {}), ...(yMax !== undefined ? { max: yMax } : {}) },
+      ...(hasY1
+        ? { y1: { type: 'linear' as const, position: 'right' as const, min: 0, ticks: { ...ticks, color: theme.error, callback: tick }, grid: { drawOnChartArea: false }, title: { display: !!this.o.y1Label, text: this.o.y1Label ?? '', color: theme.error, font: { size: 11 } } } }
+        : {}),
+    };
+    if (this.chart) {
+      this.chart.data.datasets = datasets;
+      this.chart.options.scales = scales;
+      this.chart.options.plugins!.tooltip!.bodyColor = theme.fg;
+      this.chart.options.plugins!.tooltip!.titleColor = theme.fg;
+      this.chart.options.plugins!.tooltip!.backgroundColor = theme.bg;
+      this.chart.options.plugins!.tooltip!.borderColor = theme.border;
+      this.chart.update('none');
+    } else {
+      this.chart = new Chart<'line', { x: number; y: number }[]>(this.canvas, {
+        type: 'line',
+        data: { datasets },
+        options: {
+          animation: false,
+          responsive: true,
+          maintainAspectRatio: false,
+          parsing: false,
+          normalized: true,
+          interaction: { mode: 'nearest', axis: 'x', intersect: false },
+          scales,
+          plugins: {
+            decimation: { enabled: true, algorithm: 'min-max' },
+            tooltip: {
+              backgroundColor: theme.bg,
+              titleColor: theme.fg,
+              bodyColor: theme.fg,
+              borderColor: theme.border,
+              borderWidth: 1,
+              callbacks: { title: (items) => `${this.o.xLabel} ${items[0]?.parsed.x ?? ''}` },
+            },
+          },
+        },
+        plugins: [...(this.o.plugins ?? []), { id: 'cursorSync', afterRender: () => this.onRendered?.() }],
+      });
+    }
+  }
+
+  /** Called after chart.js re-rendered (resize, data): the overlay must be redrawn. */
+  onRendered: (() => void) | null = null;
+
+  /** Draws the cursor at x (and dots at the given y values, on the y axis) on the overlay only. */
+  drawCursor(x: number, color: string, dots: { y: number; color: string }[] = []): void {
+    const c = this.chart;
+    const ov = this.overlay;
+    const dpr = window.devicePixelRatio || 1;
+    const w = this.canvas.clientWidth;
+    const h = this.canvas.clientHeight;
+    if (ov.width !== Math.round(w * dpr) || ov.height !== Math.round(h * dpr)) {
+      ov.width = Math.round(w * dpr);
+      ov.height = Math.round(h * dpr);
+    }
+    const g = ov.getContext('2d')!;
+    g.setTransform(dpr, 0, 0, dpr, 0, 0);
+    g.clearRect(0, 0, w, h);
+    if (!c || !this.xCount) return;
+    const area = c.chartArea;
+    const px = c.scales.x!.getPixelForValue(x);
+    g.strokeStyle = color;
+    g.lineWidth = 1.5;
+    g.beginPath();
+    g.moveTo(Math.round(px) + 0.5, area.top);
+    g.lineTo(Math.round(px) + 0.5, area.bottom);
+    g.stroke();
+    for (const d of dots) {
+      if (!Number.isFinite(d.y)) continue;
+      const py = c.scales.y!.getPixelForValue(d.y);
+      g.fillStyle = d.color;
+      g.beginPath();
+      g.arc(px, py, 3, 0, Math.PI * 2);
+      g.fill();
+    }
+  }
+
+  /** The canvas the chart draws on (tests sample its pixels). */
+  get chartCanvas(): HTMLCanvasElement {
+    return this.canvas;
+  }
+
+  destroy(): void {
+    this.chart?.destroy();
+    this.chart = null;
+    this.root.remove();
+  }
+}

@@ -1,0 +1,276 @@
+/**
+ * Units × time heatmap on a plain canvas. Only the visible time window is drawn, one pixel column / row at a time:
+ * when several steps or units fall on one pixel they are averaged (level of detail), so 512 × 10 000 costs about as
+ * much as the canvas has pixels. The image is cached; moving the step redraws only the cursor overlay.
+ */
+import { colourTable, rgbaText, type Theme } from './theme';
+import { fmt } from './store';
+
+export interface HeatmapData {
+  /** values[step·units + unit], processing steps */
+  values: ArrayLike<number>;
+  steps: number;
+  units: number;
+  /** processing step of input time t */
+  stepOfTime: Int32Array;
+  lo: number;
+  hi: number;
+  diverging: boolean;
+  label: string;
+}
+
+const LEFT = 44;
+const BOTTOM = 20;
+const TOP = 4;
+const RIGHT = 10;
+
+export class Heatmap {
+  readonly root: HTMLElement;
+  readonly canvas: HTMLCanvasElement;
+  private readonly overlay: HTMLCanvasElement;
+  private readonly legend: HTMLElement;
+  private data: HeatmapData | null = null;
+  private theme: Theme | null = null;
+  private table: Uint8ClampedArray | null = null;
+  /** Visible input-time window [t0, t1). */
+  private t0 = 0;
+  private t1 = 0;
+  private cursor = { t: 0, unit: 0 };
+
+  constructor(private readonly onPick: (unit: number, t: number) => void) {
+    this.root = document.createElement('div');
+    this.root.className = 'heatmap';
+    const box = document.createElement('div');
+    box.className = 'heatmap-box';
+    this.canvas = document.createElement('canvas');
+    this.canvas.tabIndex = 0;
+    this.canvas.setAttribute('role', 'img');
+    this.overlay = document.createElement('canvas');
+    this.overlay.className = 'overlay';
+    this.overlay.setAttribute('aria-hidden', 'true');
+    box.append(this.canvas, this.overlay);
+    this.legend = document.createElement('div');
+    this.legend.className = 'heatmap-legend';
+    this.root.append(box, this.legend);
+    this.canvas.addEventListener('click', (e) => this.pick(e));
+    this.canvas.addEventListener('wheel', (e) => this.wheel(e), { passive: false });
+    new ResizeObserver(() => this.redraw()).observe(box);
+  }
+
+  setData(d: HeatmapData, theme: Theme): void {
+    const sameShape = this.data && this.data.steps === d.steps;
+    this.data = d;
+    if (!sameShape) {
+      this.t0 = 0;
+      this.t1 = d.steps;
+    }
+    if (this.theme !== theme || this.table === null || (this.data && this.tableDiverging !== d.diverging)) {
+      this.table = colourTable(theme, d.diverging);
+      this.tableDiverging = d.diverging;
+    }
+    this.theme = theme;
+    this.canvas.setAttribute('aria-label', `Heatmap of ${d.label} for ${d.units} units over ${d.steps} steps; click a cell to select its unit and step`);
+    this.drawLegend();
+    this.redraw();
+  }
+  private tableDiverging = false;
+
+  /** Moves the cursor; pans the window when the step leaves it. */
+  setCursor(t: number, unit: number): void {
+    this.cursor = { t, unit };
+    const span = this.t1 - this.t0;
+    if (this.data && (t < this.t0 || t >= this.t1)) {
+      this.t0 = Math.max(0, Math.min(this.data.steps - span, t - Math.floor(span / 2)));
+      this.t1 = this.t0 + span;
+      this.redraw();
+    } else this.drawOverlay();
+  }
+
+  zoom(factor: number, centre = this.cursor.t): void {
+    if (!this.data) return;
+    const n = this.data.steps;
+    const span = Math.max(Math.min(n, 8), Math.min(n, Math.round((this.t1 - this.t0) * factor)));
+    this.t0 = Math.max(0, Math.min(n - span, Math.round(centre - span / 2)));
+    this.t1 = this.t0 + span;
+    this.redraw();
+  }
+
+  get window(): [number, number] {
+    return [this.t0, this.t1];
+  }
+
+  private wheel(e: WheelEvent): void {
+    if (!this.data) return;
+    e.preventDefault();
+    const { t } = this.at(e.offsetX, e.offsetY);
+    this.zoom(e.deltaY > 0 ? 1.25 : 0.8, t);
+  }
+
+  private plot(): { x: number; y: number; w: number; h: number } {
+    const w = this.canvas.clientWidth;
+    const h = this.canvas.clientHeight;
+    return { x: LEFT, y: TOP, w: Math.max(1, w - LEFT - RIGHT), h: Math.max(1, h - TOP - BOTTOM) };
+  }
+
+  private at(px: number, py: number): { t: number; unit: number } {
+    const d = this.data!;
+    const p = this.plot();
+    const t = this.t0 + Math.floor(((px - p.x) / p.w) * (this.t1 - this.t0));
+    const unit = Math.floor(((py - p.y) / p.h) * d.units);
+    return { t: Math.max(0, Math.min(d.steps - 1, t)), unit: Math.max(0, Math.min(d.units - 1, unit)) };
+  }
+
+  private pick(e: MouseEvent): void {
+    if (!this.data) return;
+    const p = this.plot();
+    if (e.offsetX < p.x || e.offsetY < p.y || e.offsetY > p.y + p.h) return;
+    const { t, unit } = this.at(e.offsetX, e.offsetY);
+    this.onPick(unit, t);
+  }
+
+  private fit(c: HTMLCanvasElement): { g: CanvasRenderingContext2D; dpr: number; w: number; h: number } {
+    const dpr = window.devicePixelRatio || 1;
+    const w = this.canvas.clientWidth;
+    const h = this.canvas.clientHeight;
+    if (c.width !== Math.round(w * dpr) || c.height !== Math.round(h * dpr)) {
+      c.width = Math.round(w * dpr);
+      c.height = Math.round(h * dpr);
+    }
+    const g = c.getContext('2d')!;
+    g.setTransform(dpr, 0, 0, dpr, 0, 0);
+    return { g, dpr, w, h };
+  }
+
+  redraw(): void {
+    const d = this.data;
+    const theme = this.theme;
+    const table = this.table;
+    if (!d || !theme || !table || !this.canvas.clientWidth) return;
+    const { g, dpr, w, h } = this.fit(this.canvas);
+    g.clearRect(0, 0, w, h);
+    const p = this.plot();
+    // Image in device pixels: one pixel column per aggregated time range, one row per aggregated unit range.
+    const iw = Math.max(1, Math.min(Math.round(p.w * dpr), this.t1 - this.t0));
+    const ih = Math.max(1, Math.min(Math.round(p.h * dpr), d.units));
+    const img = g.createImageData(iw, ih);
+    const px = img.data;
+    const span = this.t1 - this.t0;
+    const scale = 255 / (d.hi - d.lo || 1);
+    const colSum = new Float64Array(ih);
+    for (let ix = 0; ix < iw; ix++) {
+      const ta = this.t0 + Math.floor((ix * span) / iw);
+      const tb = Math.max(ta + 1, this.t0 + Math.floor(((ix + 1) * span) / iw));
+      colSum.fill(0);
+      for (let t = ta; t < tb; t++) {
+        const base = d.stepOfTime[t]! * d.units;
+        for (let iy = 0; iy < ih; iy++) {
+          const ua = Math.floor((iy * d.units) / ih);
+          const ub = Math.max(ua + 1, Math.floor(((iy + 1) * d.units) / ih));
+          let s = 0;
+          for (let u = ua; u < ub; u++) s += d.values[base + u]!;
+          colSum[iy]! += s / (ub - ua);
+        }
+      }
+      for (let iy = 0; iy < ih; iy++) {
+        const v = colSum[iy]! / (tb - ta);
+        const k = Number.isFinite(v) ? Math.max(0, Math.min(255, Math.round((v - d.lo) * scale))) : 0;
+        const o = (iy * iw + ix) * 4;
+        px[o] = table[k * 4]!;
+        px[o + 1] = table[k * 4 + 1]!;
+        px[o + 2] = table[k * 4 + 2]!;
+        px[o + 3] = 255;
+      }
+    }
+    // Stretch the image onto the plot area (nearest neighbour keeps cells crisp).
+    const tmp = document.createElement('canvas');
+    tmp.width = iw;
+    tmp.height = ih;
+    tmp.getContext('2d')!.putImageData(img, 0, 0);
+    g.imageSmoothingEnabled = false;
+    g.drawImage(tmp, p.x, p.y, p.w, p.h);
+    // Axes.
+    g.fillStyle = theme.muted;
+    g.font = `11px ${theme.font}`;
+    g.textBaseline = 'middle';
+    g.textAlign = 'right';
+    const rowH = p.h / d.units;
+    const every = Math.max(1, Math.ceil(14 / rowH));
+    const nice = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000].find((n) => n >= every) ?? every;
+    for (let u = 0; u < d.units; u += nice) g.fillText(String(u), p.x - 4, p.y + (u + 0.5) * rowH);
+    g.textAlign = 'center';
+    g.textBaseline = 'top';
+    const colW = p.w / span;
+    const tEvery = Math.max(1, Math.ceil(48 / colW));
+    const tNice = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000].find((n) => n >= tEvery) ?? tEvery;
+    for (let t = Math.ceil(this.t0 / tNice) * tNice; t < this.t1; t += tNice) g.fillText(String(t), p.x + (t - this.t0 + 0.5) * colW, p.y + p.h + 4);
+    g.save();
+    g.translate(10, p.y + p.h / 2);
+    g.rotate(-Math.PI / 2);
+    g.textBaseline = 'middle';
+    g.fillText('unit', 0, 0);
+    g.restore();
+    this.drawOverlay();
+  }
+
+  private drawOverlay(): void {
+    const d = this.data;
+    const theme = this.theme;
+    if (!d || !theme || !this.canvas.clientWidth) return;
+    const { g, w, h } = this.fit(this.overlay);
+    g.clearRect(0, 0, w, h);
+    const p = this.plot();
+    const span = this.t1 - this.t0;
+    const colW = p.w / span;
+    const rowH = p.h / d.units;
+    const t = this.cursor.t;
+    g.strokeStyle = theme.cursor;
+    g.lineWidth = 1.5;
+    if (t >= this.t0 && t < this.t1) {
+      const x = p.x + (t - this.t0) * colW;
+      if (colW >= 4) g.strokeRect(x + 0.75, p.y + 0.75, colW - 1.5, p.h - 1.5);
+      else {
+        g.beginPath();
+        g.moveTo(Math.round(x) + 0.5, p.y);
+        g.lineTo(Math.round(x) + 0.5, p.y + p.h);
+        g.stroke();
+      }
+    }
+    // Focus unit: a marker on the right edge and a thin outline of the row.
+    const y = p.y + this.cursor.unit * rowH;
+    const r = p.x + p.w;
+    g.fillStyle = theme.cursor;
+    g.beginPath();
+    g.moveTo(r + 1, y + rowH / 2);
+    g.lineTo(r + 7, y + rowH / 2 - 4);
+    g.lineTo(r + 7, y + rowH / 2 + 4);
+    g.fill();
+    if (rowH >= 4) {
+      g.setLineDash([3, 2]);
+      g.strokeRect(p.x + 0.5, y + 0.5, p.w - 1, Math.max(1, rowH - 1));
+      g.setLineDash([]);
+    }
+  }
+
+  private drawLegend(): void {
+    const d = this.data!;
+    const table = this.table!;
+    const bar = document.createElement('canvas');
+    bar.width = 128;
+    bar.height = 10;
+    bar.className = 'legend-bar';
+    bar.setAttribute('aria-hidden', 'true');
+    const g = bar.getContext('2d')!;
+    for (let i = 0; i < 128; i++) {
+      g.fillStyle = rgbaText(table, i * 2);
+      g.fillRect(i, 0, 1, 10);
+    }
+    const lo = document.createElement('span');
+    lo.textContent = fmt(d.lo, 3);
+    const hi = document.createElement('span');
+    hi.textContent = fmt(d.hi, 3);
+    const what = document.createElement('span');
+    what.className = 'muted';
+    what.textContent = `${d.label}  ·  wheel to zoom time${d.steps > 1 ? '' : ''}`;
+    this.legend.replaceChildren(lo, bar, hi, what);
+  }
+}
