@@ -96,6 +96,15 @@ test('Open Visualizer: quick pick lists the workspace models; picking one shows 
     assert.match(note, /Bidirectional\(GRU\) 8 → Bidirectional\(GRU\) 5/);
     assert.match(note, /Keras 3 semantics/);
     assert.match(note, /[\d,]+ params/);
+
+    // "Show Details" opens the Cellscope output channel with the per-layer table.
+    await page.locator('.notification-list-item .monaco-button', { hasText: 'Show Details' }).first().click();
+    const output = page.locator('.part.panel .view-lines');
+    await output.filter({ hasText: 'total params' }).first().waitFor({ timeout: 15_000 });
+    const table = (await output.first().innerText()).replace(/\u00a0/g, ' '); // monaco renders spaces as nbsp
+    assert.match(table, /Bidirectional\(GRU\)\s+8\s+/);
+    assert.match(table, /Keras 3 semantics \(hard_sigmoid keras3/);
+    await screenshot(page, 'open-visualizer-output-dark');
   });
 });
 
@@ -104,6 +113,8 @@ test('Open Visualizer on a broken file shows the LoadError, not a stack trace (l
     await runCommand(page, 'Cellscope: Open Visualizer');
     await pickQuickItem(page, 'broken-lstm.json');
     const note = await waitForNotification(page, 'broken-lstm.json');
+    // Long messages are collapsed to one line: expand it so the screenshot shows all of it.
+    await page.locator('.notification-list-item .codicon-notifications-expand').first().click({ timeout: 5000 }).catch(() => {});
     await screenshot(page, 'open-visualizer-error-light');
     assert.match(note, /expected/);
     assert.doesNotMatch(note, /\bat .*\.js:\d+/, 'no stack trace in the message');

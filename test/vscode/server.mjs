@@ -48,6 +48,7 @@ export const BASE_SETTINGS = {
   'chat.disableAIFeatures': true,
   'workbench.secondarySideBar.defaultVisibility': 'hidden',
   'window.commandCenter': false,
+  'git.openRepositoryInParentFolders': 'never', // examples/ sits inside the repo: no prompt about it
 };
 
 /**
@@ -59,6 +60,7 @@ export const BASE_SETTINGS = {
  * @param {object} [o.settings] more user settings
  * @param {number} [o.port] default: a free one
  * @param {string} [o.host] default 127.0.0.1
+ * @param {string} [o.urlHost] host name browsers use; default: host (localhost for 0.0.0.0)
  * @param {boolean} [o.keep] keep the throwaway folders after stop (for debugging)
  * @param {(m: string) => void} [o.log]
  */
@@ -112,8 +114,11 @@ export async function startServer(o = {}) {
   live.add(child.pid);
   const exited = new Promise((r) => child.once('exit', (code, signal) => r({ code, signal })));
 
-  const url = `http://${host}:${port}/`;
-  const remote = (p) => `vscode-remote://${host}:${port}${resolve(p)}`;
+  // The address a browser uses (for 0.0.0.0, e.g. a forwarded container port: localhost); the payload's
+  // vscode-remote authority must match it.
+  const urlHost = o.urlHost ?? (host === '0.0.0.0' ? 'localhost' : host);
+  const url = `http://${urlHost}:${port}/`;
+  const remote = (p) => `vscode-remote://${urlHost}:${port}${resolve(p)}`;
   const payload = [['extensionDevelopmentPath', remote(devPath)]];
   if (o.extensionTestsPath) payload.push(['extensionTestsPath', remote(o.extensionTestsPath)]);
   const workbenchUrl = `${url}?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
