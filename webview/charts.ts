@@ -55,7 +55,7 @@ function dataset(s: Series): ChartDataset<'line', { x: number; y: number }[]> {
     backgroundColor: s.faint ? withAlpha(s.color, 0.55) : s.color,
     borderWidth: s.width ?? 1.5,
     borderDash: s.dashed ? [5, 3] : [],
-    pointRadius: s.ys.length <= 60 && !s.faint ? 2 : 0,
+    pointRadius: s.ys.length <= 24 && !s.faint ? 2 : 0,
     pointHoverRadius: 3,
     yAxisID: s.yAxis ?? 'y',
     tension: 0,

@@ -257,7 +257,9 @@ function buildLayout(init: InitMessage): Ui {
   const compareText = h('p', 'compare-text');
   compareText.setAttribute('aria-live', 'polite');
   const outUnit = dropdown('Output unit', () => scheduler.mark('data'));
-  cmp.head.append(labelled('Output unit', outUnit.element));
+  const outField = labelled('Output unit', outUnit.element);
+  outField.hidden = !init.hasComparison;
+  cmp.head.append(outField);
   cmp.body.append(compareText);
   if (!init.hasComparison) compareText.textContent = 'No recorded Keras output for this input: nothing to compare.';
 
@@ -425,8 +427,16 @@ function quantityRange(q: number): [number, number] {
   if (role === 'gate') return [0, 1];
   const lo = m.ranges[2 * q]!;
   const hi = m.ranges[2 * q + 1]!;
-  const a = Math.max(Math.abs(lo), Math.abs(hi), 1e-9);
-  return lo >= -1 && hi <= 1 && role !== 'pre_activation' ? [-1, 1] : [-a * 1.05, a * 1.05];
+  const a = niceCeil(Math.max(Math.abs(lo), Math.abs(hi), 1e-9));
+  return lo >= -1 && hi <= 1 && role !== 'pre_activation' ? [-1, 1] : [-a, a];
+}
+
+/** 1.77 → 2, 14.9 → 15, 0.34 → 0.4: a round axis bound just above x. */
+function niceCeil(x: number): number {
+  const p = 10 ** Math.floor(Math.log10(x));
+  const m = x / p;
+  const step = m <= 2 ? 0.5 : m <= 5 ? 1 : 2;
+  return Math.ceil(m / step) * step * p;
 }
 
 function renderData(): void {
@@ -685,7 +695,10 @@ function renderComparison(): void {
   const theme = store.theme;
   const { overTime, units } = compareAxes(c);
   if (u.outUnit.element.childElementCount !== Math.min(units, 512)) {
-    u.outUnit.setChoices(Array.from({ length: Math.min(units, 512) }, (_, k) => ({ value: String(k), label: `unit ${k}` })), '0');
+    // Start on the output unit with the largest error: the most telling view.
+    const first = c.maxAbsAt ? c.maxAbsAt[c.maxAbsAt.length - 1]! : 0;
+    u.outUnit.setChoices(Array.from({ length: Math.min(units, 512) }, (_, k) => ({ value: String(k), label: `unit ${k}` })), String(Math.min(first, 511)));
+    u.outUnit.element.hidden = false;
   }
   const ou = Math.min(units - 1, Number(u.outUnit.value) || 0);
   const verdict = c.shapeMismatch ? 'shapes differ' : c.pass ? 'matches' : `${c.mismatches} of ${c.count} differ`;

@@ -193,6 +193,16 @@ describe('panel with examples/sine-lstm', () => {
     assert.deepEqual(p.pageErrors.filter((e) => !/Applying inline style violates/.test(e)), []);
   });
 
+  test('data tables: the current step and the focus unit over time, for screen readers', async () => {
+    await p.page.locator('details.tables summary').click();
+    await nextFrames(p.page);
+    const caption = await p.page.locator('details.tables table').first().locator('caption').innerText();
+    assert.match(caption, /^Values at step \d+/);
+    assert.equal(await p.page.locator('details.tables table').first().locator('tbody tr').count(), 6);
+    assert.ok((await p.page.locator('details.tables table').nth(1).locator('tbody tr').count()) >= 5);
+    await p.page.locator('details.tables summary').click();
+  });
+
   test('an error message is shown in a banner', async () => {
     await p.send({ type: 'error', message: 'test error: model could not be re-loaded' });
     await nextFrames(p.page);
@@ -211,10 +221,12 @@ describe('panel with examples/sine-lstm', () => {
   });
 
   test('screenshots in light, dark and high contrast; nothing overflows at 1000 and 1600 px', async () => {
+    await p.page.evaluate(() => window.scrollTo(0, 0));
     for (const theme of ['light', 'dark', 'high-contrast'] as const) {
       await applyTheme(p.page, theme);
       await p.page.screenshot({ path: join(SHOTS, `sine-${theme}.png`), fullPage: true });
     }
+    await applyTheme(p.page, 'dark');
     for (const width of [1000, 1600]) {
       await p.page.setViewportSize({ width, height: 900 });
       await nextFrames(p.page, 4);
@@ -255,6 +267,7 @@ describe('panel with examples/char-rnn (tokens)', () => {
     await nextFrames(p.page);
     assert.match(await readout(p), /^t = 5 \/ 43/);
     assert.equal(await p.page.locator('.tok.current').innerText(), 'L');
+    await p.page.evaluate(() => window.scrollTo(0, 0));
     for (const theme of ['light', 'dark', 'high-contrast'] as const) {
       await applyTheme(p.page, theme);
       await p.page.screenshot({ path: join(SHOTS, `char-rnn-${theme}.png`), fullPage: true });
