@@ -11,6 +11,10 @@ import { isKerasExport, loadKerasExport, KERAS_EXPORT_FORMAT, KERAS_EXPORT_TAG }
 import { MODEL_FIXTURE, RECORDED_FIXTURE, loadFixture } from './fixture';
 import type { LoadedModel } from './loaded-model';
 import { RECORDING_FORMAT, readRecording, type Recording } from './recording';
+import { KERAS_ARCHIVE_FORMAT, isZip, loadKerasArchive } from './keras-archive';
+import { KERAS_H5_FORMAT, loadLegacyH5 } from './keras-h5';
+import { isHdf5 } from './hdf5';
+import { TFJS_FORMAT, isTfjsModelJson, loadTfjs } from './tfjs';
 
 export type { LoadedModel } from './loaded-model';
 export type { Recording, RecordedLayer } from './recording';
@@ -70,6 +74,18 @@ export interface ModelLoader {
 
 export const MODEL_LOADERS: ModelLoader[] = [
   {
+    format: KERAS_ARCHIVE_FORMAT,
+    description: 'a Keras 3 .keras archive (model.save("model.keras"))',
+    matches: (src) => isZip(src.bytes),
+    load: (src) => loadKerasArchive(src.bytes!, src.fileName),
+  },
+  {
+    format: KERAS_H5_FORMAT,
+    description: 'a Keras HDF5 model file (model.save("model.h5"), Keras 2 or 3)',
+    matches: (src) => isHdf5(src.bytes),
+    load: (src) => loadLegacyH5(src.bytes!, src.fileName),
+  },
+  {
     format: RECORDED_FIXTURE,
     description: `a ${RECORDED_FIXTURE} fixture ({"format": "${RECORDED_FIXTURE}", "layer", "weights", ...})`,
     matches: (src) => src.formatField() === RECORDED_FIXTURE,
@@ -87,6 +103,12 @@ export const MODEL_LOADERS: ModelLoader[] = [
     matches: (src) => src.formatField() === KERAS_EXPORT_TAG || (src.looksLikeJsonObject() && isKerasExport(src.json())),
     load: (src) => loadKerasExport(src.json(), src.fileName),
   },
+  {
+    format: TFJS_FORMAT,
+    description: 'a TensorFlow.js layers model (model.json with modelTopology and weightsManifest, shards beside it)',
+    matches: (src) => src.looksLikeJsonObject() && isTfjsModelJson(src.json()),
+    load: (src) => loadTfjs(src.json(), src.fileName, src.readSibling),
+  },
 ];
 
 function unrecognised(src: ModelSource): LoadError {
@@ -102,9 +124,6 @@ function unrecognised(src: ModelSource): LoadError {
     });
   }
   const doc = src.json();
-  if (isObject(doc) && 'modelTopology' in doc) {
-    return new LoadError({ ...base, path: [], found: 'a TensorFlow.js model.json (modelTopology), which this build cannot read' });
-  }
   const format = isObject(doc) ? doc.format : undefined;
   if (format === RECORDING_FORMAT) {
     return new LoadError({ ...base, path: ['format'], found: `a ${RECORDING_FORMAT} file`, hint: 'a recording holds expected outputs, not a model; open it as the expected output of a model' });
@@ -113,10 +132,10 @@ function unrecognised(src: ModelSource): LoadError {
   return new LoadError({ ...base, path: [], found: isObject(doc) ? keysText(doc) : describeValue(doc) });
 }
 
+/** Binary files no loader matched (the HDF5 and zip loaders take theirs by signature). */
 function binaryKind(bytes: Uint8Array | undefined): string | undefined {
   if (!bytes || bytes.length < 4) return undefined;
-  if (bytes[0] === 0x89 && bytes[1] === 0x48 && bytes[2] === 0x44 && bytes[3] === 0x46) return 'an HDF5 file (Keras .h5), which this build cannot read';
-  if (bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04) return 'a zip archive (Keras .keras), which this build cannot read';
+  if (bytes[0] === 0x50 && bytes[1] === 0x4b) return 'a zip archive that is not a .keras file';
   return undefined;
 }
 
