@@ -153,7 +153,8 @@ async function readGroup(group: ManifestGroup, gi: number, file: string, readSib
         path: [...group.at.path, 'paths', pi],
         subject: `shard ${JSON.stringify(path)}`,
         expected: `the shard file ${JSON.stringify(path)} beside ${file.replace(/^.*[\\/]/, '')}`,
-        found: code === 'ENOENT' ? 'no such file' : `a file that could not be read (${e instanceof Error ? e.message : String(e)})`,
+        // Node's fs says ENOENT; VS Code's workspace.fs says FileNotFound.
+        found: code === 'ENOENT' || code === 'FileNotFound' ? 'no such file' : `a file that could not be read (${e instanceof Error ? e.message : String(e)})`,
         hint: 'a TF.js model is model.json plus every shard its weightsManifest lists; copy them all into one folder',
       });
     }
