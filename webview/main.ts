@@ -530,7 +530,7 @@ function renderInputData(): void {
       spans.push(s);
     }
     u.tokens.replaceChildren(...spans);
-    colourTokens();
+    tokensDirty = true;
     return;
   }
   if (u.tokens) {
@@ -578,6 +578,7 @@ function colourTokens(): void {
 }
 
 let lastFocusForTokens = -1;
+let tokensDirty = true;
 function renderStep(): void {
   const u = ui!;
   const m = layerMeta(store)!;
@@ -619,8 +620,16 @@ function renderStep(): void {
   u.diagram.update(vals, `${m.cell.toUpperCase()} cell, unit ${j}, step ${t}`);
   u.diagramCaption.textContent = `unit ${j} at t = ${t} (${m.layerName}, ${m.direction}); click a bar or the heatmap to pick another unit`;
 
-  if (init.input.tokens && (lastFocusForTokens !== j || true)) colourTokens();
-  lastFocusForTokens = j;
+  if (init.input.tokens && u.tokens) {
+    // Colours depend on the focus unit only; a step move just moves the outline.
+    if (lastFocusForTokens !== j || tokensDirty) colourTokens();
+    else {
+      u.tokens.querySelector('.tok.current')?.classList.remove('current');
+      u.tokens.children[t]?.classList.add('current');
+    }
+    lastFocusForTokens = j;
+    tokensDirty = false;
+  }
   renderTables();
   drawCompareCursor();
 }

@@ -1,0 +1,74 @@
+/** The protocol guards accept what the host builds (after a structured clone, as postMessage delivers it) and reject the rest. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PanelSession } from '../../src/extension/panel/session';
+import { panelCsp, panelHtml } from '../../src/extension/panel/html';
+import { loadExpectedBytes, loadModelBytes } from '../../src/formats/index';
+import { isFromWebview, isPanelState, isToWebview } from '../../src/protocol';
+
+async function sine(): Promise<PanelSession> {
+  const base = join(process.cwd(), 'examples', 'sine-lstm');
+  const loaded = await loadModelBytes(readFileSync(join(base, 'model.cellscope.json')), 'model.cellscope.json');
+  const rec = loadExpectedBytes(readFileSync(join(base, 'recording.json')), 'recording.json');
+  return new PanelSession({ loaded, input: rec.input!, expected: rec.output, files: { fileUri: 'file:///m.json', model: 'm.json', input: 'r.json', recording: 'r.json' } });
+}
+
+test('host messages pass the webview guard after structuredClone; numbers travel as typed arrays', async () => {
+  const s = await sine();
+  const init = structuredClone(s.initMessage());
+  assert.ok(isToWebview(init));
+  assert.ok(init.layers[0]!.inputTimeOfStep instanceof Int32Array);
+  const trace = structuredClone(s.traceMessage(0, 3));
+  assert.ok(isToWebview(trace));
+  assert.ok(trace.values.every((v) => v instanceof Float64Array && v.length === 5 * 6));
+  // Tight copies: postMessage must not carry the whole batch's buffer.
+  assert.equal(s.traceMessage(0, 3).values[0]!.buffer.byteLength, 5 * 6 * 8);
+  const cmp = structuredClone(s.comparisonMessage()!);
+  assert.ok(isToWebview(cmp));
+  assert.ok(cmp.maxAbs < 1e-5 && cmp.pass);
+  assert.throws(() => s.traceMessage(1, 0), RangeError);
+  assert.throws(() => s.traceMessage(0, 395), RangeError);
+});
+
+test('malformed host messages are rejected', async () => {
+  const s = await sine();
+  const trace = s.traceMessage(0, 0);
+  const bad: unknown[] = [
+    null,
+    42,
+    [],
+    { type: 'unknown' },
+    { ...trace, values: trace.values.map((v) => Array.from(v)) }, // JSON number arrays
+    { ...trace, values: [trace.values[0]!.slice(1)] }, // wrong length
+    { ...trace, steps: 0 },
+    { ...s.initMessage(), layers: [{ ...s.initMessage().layers[0]!, id: 7 }] },
+    { ...s.initMessage(), precision: 'float16' },
+    { ...s.comparisonMessage()!, actual: new Float64Array(3) },
+    { ...s.comparisonMessage()!, maxAbsAt: [1.5, 0] },
+    { type: 'error' },
+  ];
+  for (const m of bad) assert.equal(isToWebview(m), false, JSON.stringify(m)?.slice(0, 80));
+});
+
+test('webview messages: accepted and rejected', () => {
+  for (const m of [{ type: 'ready' }, { type: 'requestTrace', layer: 0, batch: 2 }, { type: 'stepChanged', layer: 0, batch: 0, step: 4 }, { type: 'exportTrace', format: 'csv' }, { type: 'log', level: 'warn', message: 'x' }]) {
+    assert.ok(isFromWebview(m), JSON.stringify(m));
+  }
+  for (const m of [{ type: 'requestTrace', layer: -1, batch: 0 }, { type: 'requestTrace', layer: '0', batch: 0 }, { type: 'exportTrace', format: 'xml' }, { type: 'log', level: 'debug', message: 'x' }, { type: 'ready2' }, undefined]) {
+    assert.equal(isFromWebview(m), false, JSON.stringify(m));
+  }
+  assert.ok(isPanelState({ fileUri: 'file:///a', layer: 0, batch: 0, step: 3, quantity: 'h', units: [0, 1], focusUnit: 1, showPre: false }));
+  assert.equal(isPanelState({ fileUri: 'file:///a', layer: 0 }), false);
+});
+
+test('panel HTML: strict CSP, one nonce script, no inline style or script', () => {
+  const html = panelHtml({ cspSource: 'https://x.vscode-cdn.net', scriptUri: 'https://x/dist/webview.js', styleUri: 'https://x/media/panel.css', nonce: 'abc123', title: 'Cellscope: <m>.json' });
+  assert.ok(html.includes(panelCsp('https://x.vscode-cdn.net', 'abc123').replace(/'/g, '&#39;')));
+  assert.equal(panelCsp('S', 'N'), "default-src 'none'; script-src 'nonce-N'; style-src S; img-src S data:; font-src S");
+  assert.equal((html.match(/<script/g) ?? []).length, 1);
+  assert.match(html, /<script nonce="abc123" src="https:\/\/x\/dist\/webview.js"><\/script>/);
+  assert.doesNotMatch(html, /<style|style="/);
+  assert.ok(html.includes('&lt;m&gt;.json'));
+});
