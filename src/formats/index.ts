@@ -43,14 +43,22 @@ export class ModelSource {
   }
   /** First non-blank character is `{`: JSON loaders only look at such files (a parse error then is the answer). */
   looksLikeJsonObject(): boolean {
+    return this.firstNonBlank() === '{';
+  }
+  /** First non-blank character opens a JSON object or array (binary files are never decoded as text). */
+  looksLikeJson(): boolean {
+    const c = this.firstNonBlank();
+    return c === '{' || c === '[';
+  }
+  private firstNonBlank(): string | undefined {
     if (this.bytes && this.textCache === undefined) {
       for (const b of this.bytes) {
         if (b === 0x20 || b === 0x09 || b === 0x0a || b === 0x0d || b === 0xef || b === 0xbb || b === 0xbf) continue;
-        return b === 0x7b;
+        return String.fromCharCode(b);
       }
-      return false;
+      return undefined;
     }
-    return /^\uFEFF?\s*\{/.test(this.text());
+    return /^\uFEFF?\s*(\S)/.exec(this.text())?.[1];
   }
   json(): unknown {
     this.jsonCache ??= { value: parseJsonText(this.text(), this.fileName) };
@@ -141,7 +149,7 @@ function binaryKind(bytes: Uint8Array | undefined): string | undefined {
 
 /** Adds the text position of the error's JSON path, so editors can underline it. */
 function positioned(e: unknown, src: ModelSource): unknown {
-  if (!(e instanceof LoadError) || e.details.offset !== undefined || !e.details.path.length) return e;
+  if (!(e instanceof LoadError) || e.details.offset !== undefined || !e.details.path.length || !src.looksLikeJson()) return e;
   let loc: { offset: number; length: number } | undefined;
   try {
     loc = locateJsonPath(src.text(), e.details.path as JsonPath);
