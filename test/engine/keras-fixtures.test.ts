@@ -41,3 +41,19 @@ test('stateful cases need the second call: one predict from zero state misses th
   assert.ok(!compareTensors(runModel(model, input!, { predictCalls: 1 }).output, expectedOutput!).pass);
   assert.ok(compareTensors(runModel(model, input!, { predictCalls: 2 }).output, expectedOutput!).pass);
 });
+
+test('initial states: a run seeded with the first call\'s final states reproduces Keras\'s stateful second call', async () => {
+  for (const name of ['kerasjs-LSTM-7.json', 'kerasjs-GRU-5.json', 'kerasjs-SimpleRNN-6.json']) {
+    const file = fixtureFiles('keras-recorded').find((f) => f.endsWith(name))!;
+    const { model, input, expectedOutput } = await loadModelFile(file);
+    const layer = model.layers.find((l) => l.kind === 'recurrent')!;
+    assert.equal(layer.kind, 'recurrent');
+    // A fresh, non-stateful copy of the layer that returns its states, run once from zeros.
+    const plain = { ...model, layers: model.layers.map((l) => (l === layer && l.kind === 'recurrent' ? { ...l, config: { ...l.config, stateful: false, returnState: true } } : l)) };
+    const first = runModel(plain, input!);
+    assert.equal(first.outputs.length, layer.cell === 'lstm' ? 3 : 2, 'return_state adds h (and c)');
+    const seeded = runModel(plain, input!, { initialStates: { [layer.name]: first.outputs.slice(1) } });
+    const c = compareTensors(seeded.output, expectedOutput!, { atol: 1e-5, rtol: 0 });
+    assert.ok(c.pass, `${name}: max |Δ| ${c.maxAbs}`);
+  }
+});
