@@ -1,11 +1,13 @@
 /**
- * The extension's front door. For now: pick a model file, load it with the formats library and report what it is.
- * The panel with the charts comes later; the commands and their tests are already in place.
+ * The extension's front door: pick a model file (or an example shipped with the extension), load it with the formats
+ * library, write its summary to the output channel and open the visualizer panel on it.
  */
 import * as vscode from 'vscode';
-import { displayName, loadFailureMessage, loadModelSummary } from './load-model';
+import type { LoadedModel } from '../formats/index';
+import { displayName, loadFailureMessage, loadModel, loadModelSummary } from './load-model';
 import { findModelFiles } from './model-files';
-import { summaryOneLine, summaryText, type ModelSummaryInfo } from './model-summary';
+import { summarizeModel, summaryText, type ModelSummaryInfo } from './model-summary';
+import { openPanel, registerPanelSerializer } from './panel/index';
 
 const loadedAt = Date.now();
 
@@ -21,12 +23,13 @@ export function activate(context: vscode.ExtensionContext): CellscopeApi {
   const output = vscode.window.createOutputChannel('Cellscope');
   context.subscriptions.push(
     output,
-    vscode.commands.registerCommand('cellscope.openVisualizer', (uri?: vscode.Uri) => openVisualizer(output, uri)),
+    vscode.commands.registerCommand('cellscope.openVisualizer', (uri?: vscode.Uri) => openVisualizer(context, output, uri)),
     // Hidden (not contributed): load a file and return its summary. Used by tests and, later, by the panel.
     vscode.commands.registerCommand('cellscope.loadModelSummary', (uri: vscode.Uri | string) =>
       loadModelSummary(typeof uri === 'string' ? vscode.Uri.parse(uri) : uri),
     ),
   );
+  registerPanelSerializer(context);
   const api = { activationMs: Date.now() - t0, activationSinceLoadMs: Date.now() - loadedAt };
   output.appendLine(`Cellscope activated in ${api.activationMs} ms (${api.activationSinceLoadMs} ms since the bundle loaded)`);
   return api;
@@ -77,25 +80,38 @@ async function pickModelFile(): Promise<vscode.Uri | undefined> {
   return picked?.[0];
 }
 
-async function openVisualizer(output: vscode.OutputChannel, given?: vscode.Uri): Promise<ModelSummaryInfo | undefined> {
+async function openVisualizer(
+  context: vscode.ExtensionContext,
+  output: vscode.OutputChannel,
+  given?: vscode.Uri,
+): Promise<ModelSummaryInfo | undefined> {
   const uri = given instanceof vscode.Uri ? given : await pickModelFile();
   if (!uri) return undefined;
-  let summary: ModelSummaryInfo;
+  return loadAndShow(context, output, uri, displayName(uri));
+}
+
+/** Loads `uri`, writes its summary to the output channel and opens the panel; a failed load is an error message. */
+async function loadAndShow(
+  context: vscode.ExtensionContext,
+  output: vscode.OutputChannel,
+  uri: vscode.Uri,
+  name: string,
+): Promise<ModelSummaryInfo | undefined> {
+  let loaded: LoadedModel;
   try {
-    summary = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Window, title: `Cellscope: loading ${displayName(uri)}` },
-      () => loadModelSummary(uri),
+    loaded = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Window, title: `Cellscope: loading ${name}` },
+      () => loadModel(uri, name),
     );
   } catch (e) {
-    const message = loadFailureMessage(uri, e);
+    const message = loadFailureMessage(uri, e, name);
     output.appendLine(`[error] ${message}`);
     void vscode.window.showErrorMessage(message);
     return undefined;
   }
+  const summary = summarizeModel(loaded);
   output.appendLine(summaryText(summary));
   output.appendLine('');
-  void vscode.window.showInformationMessage(`Cellscope: ${summaryOneLine(summary)}`, 'Show Details').then((a) => {
-    if (a) output.show(true);
-  });
+  openPanel(context, loaded, uri);
   return summary;
 }

@@ -1,6 +1,6 @@
 /** Reads a model file through `vscode.workspace.fs` (so remote and virtual workspaces work) and loads it. */
 import * as vscode from 'vscode';
-import { loadModelBytes } from '../formats/index';
+import { loadModelBytes, type LoadedModel } from '../formats/index';
 import { LoadError } from '../formats/load-error';
 import { summarizeModel, type ModelSummaryInfo } from './model-summary';
 
@@ -9,18 +9,21 @@ export function displayName(uri: vscode.Uri): string {
   return vscode.workspace.getWorkspaceFolder(uri) ? vscode.workspace.asRelativePath(uri, false) : uri.scheme === 'file' ? uri.fsPath : uri.toString();
 }
 
-export async function loadModelSummary(uri: vscode.Uri): Promise<ModelSummaryInfo> {
+export async function loadModel(uri: vscode.Uri, name = displayName(uri)): Promise<LoadedModel> {
   const bytes = await vscode.workspace.fs.readFile(uri);
   const dir = vscode.Uri.joinPath(uri, '..');
   const readSibling = (relativePath: string) => vscode.workspace.fs.readFile(vscode.Uri.joinPath(dir, relativePath));
-  const loaded = await loadModelBytes(bytes, displayName(uri), readSibling);
-  return summarizeModel(loaded);
+  return loadModelBytes(bytes, name, readSibling);
+}
+
+export async function loadModelSummary(uri: vscode.Uri): Promise<ModelSummaryInfo> {
+  return summarizeModel(await loadModel(uri));
 }
 
 /** The message for a failed load: a LoadError's own text (file, JSON path, expected, found), never a stack. */
-export function loadFailureMessage(uri: vscode.Uri, e: unknown): string {
+export function loadFailureMessage(uri: vscode.Uri, e: unknown, name = displayName(uri)): string {
   if (e instanceof LoadError || (e instanceof Error && e.name === 'LoadError')) return e.message;
-  if (e instanceof vscode.FileSystemError) return `Cellscope could not read ${displayName(uri)}: ${e.message}`;
+  if (e instanceof vscode.FileSystemError) return `Cellscope could not read ${name}: ${e.message}`;
   const msg = e instanceof Error ? e.message : String(e);
-  return `Cellscope could not load ${displayName(uri)}: ${msg}`;
+  return `Cellscope could not load ${name}: ${msg}`;
 }

@@ -1,21 +1,17 @@
 /**
- * What the extension tells the user about a loaded model: layers with their Keras class, units and parameter count,
- * plus which Keras semantics apply. Computed from the loaded `Model`, nothing read from the file directly.
+ * What the extension tells the user about a loaded model. The per-layer description (Keras class, parameter count,
+ * settings, output shape) is the engine's `summarizeModel` (the same one `cellscope inspect` prints); this adds what
+ * only the extension reports: layer kind and units (returned by `cellscope.loadModelSummary`), file format and
+ * whether the file carries an input or Keras's output.
  */
-import type { CellKind, Layer, Model, RecurrentLayer } from '../engine/model';
+import type { Layer, Model } from '../engine/model';
+import { summarizeModel as summarizeEngineModel, summaryText as engineSummaryText, type LayerSummary } from '../engine/summary';
 
-const CELL_CLASS: Record<CellKind, string> = { simple_rnn: 'SimpleRNN', lstm: 'LSTM', gru: 'GRU' };
-
-export interface LayerInfo {
-  name: string;
+export interface LayerInfo extends LayerSummary {
   /** Our layer kind: recurrent, bidirectional, dense, embedding, flatten, activation, pass_through. */
   kind: Layer['kind'];
-  /** As Keras names it: `LSTM`, `Bidirectional(GRU)`, `TimeDistributed(Dense)`, `Dropout`. */
-  className: string;
   /** Units of the layer (per direction for Bidirectional); embedding output size; absent for Flatten and friends. */
   units?: number;
-  params: number;
-  details: string;
 }
 
 export interface ModelSummaryInfo {
@@ -26,6 +22,8 @@ export interface ModelSummaryInfo {
   inputShape: (number | null)[];
   inputIsTokens: boolean;
   semantics: { kerasMajor: 2 | 3; hardSigmoid: string; decidedBy: string };
+  /** The engine's one-line semantics text. */
+  semanticsText: string;
   layers: LayerInfo[];
   params: number;
   /** The file carries an input (and maybe Keras's own output for it). */
@@ -34,78 +32,29 @@ export interface ModelSummaryInfo {
   predictCalls: number;
 }
 
-const count = (t: { data: ArrayLike<number> } | null | undefined): number => t?.data.length ?? 0;
-
-function recurrentParams(l: RecurrentLayer): number {
-  return count(l.weights.kernel) + count(l.weights.recurrentKernel) + count(l.weights.bias);
-}
-
-function recurrentDetails(l: RecurrentLayer): string {
-  const c = l.config;
-  const acts = l.cell === 'simple_rnn' ? c.activation : `${c.activation}/${c.recurrentActivation}`;
-  const flags = [
-    c.returnSequences && 'return_sequences',
-    c.returnState && 'return_state',
-    c.goBackwards && 'go_backwards',
-    c.stateful && 'stateful',
-    !c.useBias && 'no bias',
-    l.cell === 'gru' && `reset_after=${c.resetAfter}`,
-  ].filter((f): f is string => typeof f === 'string');
-  return [acts, ...flags].join(', ');
-}
-
-export function describeLayer(layer: Layer): LayerInfo {
-  const base = { name: layer.name, kind: layer.kind };
+function unitsOf(layer: Layer): number | undefined {
   switch (layer.kind) {
     case 'recurrent':
-      return {
-        ...base,
-        className: CELL_CLASS[layer.cell],
-        units: layer.config.units,
-        params: recurrentParams(layer),
-        details: recurrentDetails(layer),
-      };
+      return layer.config.units;
     case 'bidirectional':
-      return {
-        ...base,
-        className: `Bidirectional(${CELL_CLASS[layer.forward.cell]})`,
-        units: layer.forward.config.units,
-        params: recurrentParams(layer.forward) + recurrentParams(layer.backward),
-        details: `merge_mode=${layer.mergeMode ?? 'none'}, ${recurrentDetails(layer.forward)}`,
-      };
+      return layer.forward.config.units;
     case 'dense':
-      return {
-        ...base,
-        className: layer.timeDistributed ? 'TimeDistributed(Dense)' : 'Dense',
-        units: layer.units,
-        params: count(layer.kernel) + count(layer.bias),
-        details: layer.activation,
-      };
+      return layer.units;
     case 'embedding':
-      return {
-        ...base,
-        className: 'Embedding',
-        units: layer.outputDim,
-        params: count(layer.embeddings),
-        details: `vocabulary ${layer.inputDim}${layer.maskZero ? ', mask_zero' : ''}`,
-      };
-    case 'flatten':
-      return { ...base, className: 'Flatten', params: 0, details: '' };
-    case 'activation':
-      return { ...base, className: 'Activation', params: 0, details: layer.activation };
-    case 'pass_through':
-      return { ...base, className: layer.className, params: 0, details: 'no effect at inference' };
+      return layer.outputDim;
+    default:
+      return undefined;
   }
 }
 
-export function summarizeModel(loaded: {
-  model: Model;
-  input?: unknown;
-  expectedOutput?: unknown;
-  predictCalls?: number;
-}): ModelSummaryInfo {
+export function summarizeModel(loaded: { model: Model; input?: unknown; expectedOutput?: unknown; predictCalls?: number }): ModelSummaryInfo {
   const m = loaded.model;
-  const layers = m.layers.map(describeLayer);
+  const s = summarizeEngineModel(m);
+  const layers = s.layers.map((l, i): LayerInfo => {
+    const layer = m.layers[i]!;
+    const units = unitsOf(layer);
+    return { ...l, kind: layer.kind, ...(units !== undefined ? { units } : {}) };
+  });
   return {
     name: m.name,
     file: m.source.file,
@@ -114,51 +63,22 @@ export function summarizeModel(loaded: {
     inputShape: m.inputShape,
     inputIsTokens: m.inputIsTokens,
     semantics: { ...m.semantics },
+    semanticsText: s.semantics,
     layers,
-    params: layers.reduce((s, l) => s + l.params, 0),
+    params: s.params,
     hasInput: loaded.input !== undefined,
     hasExpectedOutput: loaded.expectedOutput !== undefined,
     predictCalls: loaded.predictCalls ?? 1,
   };
 }
 
-const shape = (s: (number | null)[]): string => `(${s.map((d) => d ?? 'None').join(', ')})`;
-
-export function semanticsText(s: ModelSummaryInfo['semantics']): string {
-  return `Keras ${s.kerasMajor} semantics (hard_sigmoid ${s.hardSigmoid}; ${s.decidedBy})`;
-}
-
-/** One line for a notification: `model "x": Bidirectional(GRU) 8 → Dense 3 · 1,234 params · Keras 3 semantics`. */
-export function summaryOneLine(s: ModelSummaryInfo): string {
-  const layers = s.layers
-    .filter((l) => l.kind !== 'pass_through')
-    .map((l) => (l.units !== undefined ? `${l.className} ${l.units}` : l.className))
-    .join(' → ');
-  return `${s.file}: ${layers || 'no layers'} · ${s.params.toLocaleString('en-US')} params · Keras ${s.semantics.kerasMajor} semantics`;
-}
-
-/** Multi-line text for the output channel, in the spirit of Keras's `model.summary()`. */
+/** Multi-line text for the output channel: the engine's table (as `cellscope inspect`) plus file facts. */
 export function summaryText(s: ModelSummaryInfo): string {
-  const rows = s.layers.map((l) => [
-    l.name,
-    l.className,
-    l.units !== undefined ? String(l.units) : '',
-    l.params.toLocaleString('en-US'),
-    l.details,
-  ]);
-  const head = ['layer', 'class', 'units', 'params', 'details'];
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const fmt = (r: string[]) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  const table = engineSummaryText({ name: s.name, layers: s.layers, params: s.params, inputShape: s.inputShape, semantics: s.semanticsText });
   return [
-    `Model "${s.name}" from ${s.file}`,
-    `  format: ${s.format}${s.kerasVersion ? ` (keras_version ${s.kerasVersion})` : ''}`,
-    `  input: ${shape(s.inputShape)}${s.inputIsTokens ? ' token ids' : ''}`,
-    `  ${semanticsText(s.semantics)}`,
-    '',
-    '  ' + fmt(head),
-    ...rows.map((r) => '  ' + fmt(r)),
-    '',
-    `  total params: ${s.params.toLocaleString('en-US')}`,
+    `${s.file} (${s.format}${s.kerasVersion ? `, keras_version ${s.kerasVersion}` : ''})`,
+    ...table.split('\n').map((l) => '  ' + l),
+    `  total params: ${s.params.toLocaleString('en-US')}${s.inputIsTokens ? '; input: token ids' : ''}`,
     `  sample input in file: ${s.hasInput ? 'yes' : 'no'}; Keras output in file: ${s.hasExpectedOutput ? 'yes' : 'no'}` +
       (s.predictCalls > 1 ? `; predict calls: ${s.predictCalls}` : ''),
   ].join('\n');
