@@ -24,6 +24,9 @@ export function activate(context: vscode.ExtensionContext): CellscopeApi {
   context.subscriptions.push(
     output,
     vscode.commands.registerCommand('cellscope.openVisualizer', (uri?: vscode.Uri) => openVisualizer(context, output, uri)),
+    // Explorer context menu "Open in Cellscope": Open Visualizer on the clicked file.
+    vscode.commands.registerCommand('cellscope.openInCellscope', (uri?: vscode.Uri) => openVisualizer(context, output, uri)),
+    vscode.commands.registerCommand('cellscope.openExample', (relPath?: string) => openExample(context, output, relPath)),
     // Hidden (not contributed): load a file and return its summary. Used by tests and, later, by the panel.
     vscode.commands.registerCommand('cellscope.loadModelSummary', (uri: vscode.Uri | string) =>
       loadModelSummary(typeof uri === 'string' ? vscode.Uri.parse(uri) : uri),
@@ -114,4 +117,48 @@ async function loadAndShow(
   output.appendLine('');
   openPanel(context, loaded, uri);
   return summary;
+}
+
+/** The examples shipped in the extension's `examples/` folder, as paths relative to it. */
+async function listExamples(context: vscode.ExtensionContext): Promise<string[]> {
+  const root = vscode.Uri.joinPath(context.extensionUri, 'examples');
+  const out = ['sine-lstm/model.cellscope.json', 'char-rnn/model.cellscope.json'];
+  try {
+    const entries = await vscode.workspace.fs.readDirectory(vscode.Uri.joinPath(root, 'hand-built'));
+    out.push(
+      ...entries
+        .filter(([name, type]) => type === vscode.FileType.File && name.endsWith('.json'))
+        .map(([name]) => `hand-built/${name}`)
+        .sort(),
+    );
+  } catch {
+    // no hand-built examples shipped: offer the other two
+  }
+  return out;
+}
+
+const EXAMPLE_DETAILS: Record<string, string> = {
+  'sine-lstm': 'LSTM + Dense predicting a noisy sine wave',
+  'char-rnn': 'Embedding + LSTM + softmax predicting the next character',
+  'hand-built': 'hand-set cells with exact integer outputs',
+};
+
+/** `Cellscope: Open Example`: quick pick of the shipped examples (or `relPath` under examples/), opened in the panel. */
+async function openExample(
+  context: vscode.ExtensionContext,
+  output: vscode.OutputChannel,
+  relPath?: string,
+): Promise<ModelSummaryInfo | undefined> {
+  let rel = typeof relPath === 'string' ? relPath : undefined;
+  if (!rel) {
+    const examples = await listExamples(context);
+    const chosen = await vscode.window.showQuickPick(
+      examples.map((p) => ({ label: p, description: EXAMPLE_DETAILS[p.slice(0, p.indexOf('/'))] ?? '', path: p })),
+      { title: 'Cellscope: Open Example', placeHolder: 'Pick an example model shipped with Cellscope', matchOnDescription: true },
+    );
+    rel = chosen?.path;
+  }
+  if (!rel) return undefined;
+  const uri = vscode.Uri.joinPath(context.extensionUri, 'examples', ...rel.split('/'));
+  return loadAndShow(context, output, uri, `examples/${rel}`);
 }

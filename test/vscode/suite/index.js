@@ -38,9 +38,13 @@ test('the extension is installed (development mode) and activates', async () => 
 
 test('its commands are registered', async () => {
   const all = await vscode.commands.getCommands(true);
-  for (const id of ['cellscope.openVisualizer', 'cellscope.loadModelSummary']) assert.ok(all.includes(id), `${id} is not registered`);
+  for (const id of ['cellscope.openVisualizer', 'cellscope.openExample', 'cellscope.openInCellscope', 'cellscope.loadModelSummary']) assert.ok(all.includes(id), `${id} is not registered`);
   const contributed = vscode.extensions.getExtension(EXTENSION_ID).packageJSON.contributes.commands.map((c) => c.command);
   assert.ok(contributed.includes('cellscope.openVisualizer'));
+  assert.ok(contributed.includes('cellscope.openExample'));
+  const menus = vscode.extensions.getExtension(EXTENSION_ID).packageJSON.contributes.menus;
+  const ctx = menus['explorer/context'].find((m) => m.command === 'cellscope.openInCellscope');
+  assert.ok(ctx && /json/.test(ctx.when) && /keras/.test(ctx.when) && /h5/.test(ctx.when), JSON.stringify(ctx));
   assert.ok(!contributed.includes('cellscope.loadModelSummary'), 'loadModelSummary is internal, not in the palette');
 });
 
@@ -83,6 +87,27 @@ test('a broken model file is rejected with a LoadError naming the file, not a st
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
+});
+
+/** Tabs showing a Cellscope panel (webview view types carry an extension-specific prefix). */
+const panelTabs = () =>
+  vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith('cellscope.visualizer'));
+
+test('openExample opens a shipped example in the visualizer panel; opening it again reveals the same panel', async () => {
+  const before = panelTabs().length;
+  const summary = await vscode.commands.executeCommand('cellscope.openExample', 'hand-built/seed002-count-lstm.json');
+  assert.ok(summary && summary.layers.some((l) => l.className === 'LSTM'), JSON.stringify(summary));
+  assert.strictEqual(panelTabs().length, before + 1, 'one panel opened');
+  assert.ok(panelTabs().some((t) => t.label.includes('seed002-count-lstm.json')), panelTabs().map((t) => t.label).join(', '));
+  await vscode.commands.executeCommand('cellscope.openExample', 'hand-built/seed002-count-lstm.json');
+  assert.strictEqual(panelTabs().length, before + 1, 'no second panel for the same file');
+});
+
+test('openInCellscope (explorer menu) opens the panel on the given file', async () => {
+  const file = path.join(SHARED, 'fixtures', 'keras3-generated', 'keras3-seed-1.json');
+  const summary = await vscode.commands.executeCommand('cellscope.openInCellscope', vscode.Uri.file(file));
+  assert.ok(summary && summary.params > 0);
+  assert.ok(panelTabs().some((t) => t.label.includes('keras3-seed-1.json')), panelTabs().map((t) => t.label).join(', '));
 });
 
 async function run() {
