@@ -15,11 +15,15 @@ export interface ArrayValue {
 const INT_DTYPES = new Set(['int8', 'int16', 'int32', 'int64', 'uint8', 'uint16', 'uint32', 'uint64', 'int']);
 const FLOAT_DTYPES = new Set(['float16', 'bfloat16', 'float32', 'float64', 'float', 'double']);
 
+/** Deeper nesting is no array a recurrent network reads (and would recurse without bound). */
+const MAX_RANK = 32;
+
 /** Nested lists of numbers → Tensor; a ragged or non-numeric spot fails at its exact path. */
 export function tensorFromNested(v: unknown, where: At): Tensor {
   const shape: number[] = [];
   let probe: unknown = v;
   while (Array.isArray(probe)) {
+    if (shape.length === MAX_RANK) fail(where, `an array of at most ${MAX_RANK} dimensions`, `an array nested deeper than ${MAX_RANK} levels`);
     shape.push(probe.length);
     if (probe.length === 0) break;
     probe = probe[0];

@@ -34,6 +34,6 @@ export function checkDeclaredSize(
     ...(where.subject ? { subject: where.subject } : {}),
     expected: `${what} of at most ${bytesText(limit)} (Cellscope's limit for one part of a model file)`,
     found: Number.isFinite(declared) && declared >= 0 ? `a declared size of ${bytesText(declared)} (${declared} bytes)` : `an invalid declared size ${declared}`,
-    hint: 'the file is corrupt, or the model is far larger than Cellscope can step through',
+    hint: 'the file is corrupt, or the model is far larger than Cellscope can step through (this fixed limit comes on top of the settings cellscope.limits.maxFileMegabytes and cellscope.limits.maxElements)',
   });
 }

@@ -10,6 +10,7 @@ import * as jsfive from 'jsfive';
 import type { Tensor } from '../engine/tensor';
 import { checkDeclaredSize } from './binary-limits';
 import { LoadError, type JsonPath } from './load-error';
+import { checkElements, resolveLimits, type LoadLimits } from './limits';
 
 interface JsfiveNode {
   readonly name: string;
@@ -34,6 +35,8 @@ export interface H5Where {
   prefix: JsonPath;
   /** For messages: `model.weights.h5 in model.keras` or `the HDF5 file`. */
   label: string;
+  /** Size limits for datasets (defaults when absent). */
+  limits?: LoadLimits;
 }
 
 /** HDF5's own signature, at offset 0 (user blocks, which move it, are not written by Keras). */
@@ -195,6 +198,7 @@ export class H5File {
     }
     const count = shape.reduce((a, d) => a * d, 1);
     checkDeclaredSize(count * Number(m[2]), 'a dataset', base);
+    checkElements(count, base, this.where.limits ?? resolveLimits(), 'a dataset');
     let values: ArrayLike<unknown>;
     try {
       values = n.value;

@@ -15,6 +15,7 @@ import { KERAS_ARCHIVE_FORMAT, isZip, loadKerasArchive } from './keras-archive';
 import { KERAS_H5_FORMAT, loadLegacyH5 } from './keras-h5';
 import { isHdf5 } from './hdf5';
 import { TFJS_FORMAT, isTfjsModelJson, loadTfjs } from './tfjs';
+import { checkElements, checkFileBytes, checkSequenceLength, resolveLimits, type LoadLimits } from './limits';
 
 export type { LoadedModel } from './loaded-model';
 export type { Recording, RecordedLayer } from './recording';
@@ -22,6 +23,7 @@ export { LoadError } from './load-error';
 export { modelFromKerasConfig } from './keras-config';
 export { checkModelInput } from './input-check';
 export { locateJsonPath, parseJsonText } from './json-text';
+export { DEFAULT_LIMITS, LIMIT_SETTINGS, limitsFromSettings, resolveLimits, type LoadLimits, type LimitSettings } from './limits';
 
 export type ReadSibling = (relativePath: string) => PromiseLike<Uint8Array>;
 
@@ -34,6 +36,7 @@ export class ModelSource {
     readonly fileName: string,
     readonly readSibling?: ReadSibling,
     text?: string,
+    readonly limits: LoadLimits = resolveLimits(),
   ) {
     this.textCache = text;
   }
@@ -85,13 +88,13 @@ export const MODEL_LOADERS: ModelLoader[] = [
     format: KERAS_ARCHIVE_FORMAT,
     description: 'a Keras 3 .keras archive (model.save("model.keras"))',
     matches: (src) => isZip(src.bytes),
-    load: (src) => loadKerasArchive(src.bytes!, src.fileName),
+    load: (src) => loadKerasArchive(src.bytes!, src.fileName, src.limits),
   },
   {
     format: KERAS_H5_FORMAT,
     description: 'a Keras HDF5 model file (model.save("model.h5"), Keras 2 or 3)',
     matches: (src) => isHdf5(src.bytes),
-    load: (src) => loadLegacyH5(src.bytes!, src.fileName),
+    load: (src) => loadLegacyH5(src.bytes!, src.fileName, src.limits),
   },
   {
     format: RECORDED_FIXTURE,
@@ -115,7 +118,7 @@ export const MODEL_LOADERS: ModelLoader[] = [
     format: TFJS_FORMAT,
     description: 'a TensorFlow.js layers model (model.json with modelTopology and weightsManifest, shards beside it)',
     matches: (src) => src.looksLikeJsonObject() && isTfjsModelJson(src.json()),
-    load: (src) => loadTfjs(src.json(), src.fileName, src.readSibling),
+    load: (src) => loadTfjs(src.json(), src.fileName, src.readSibling, src.limits),
   },
 ];
 
@@ -167,52 +170,116 @@ function pick(src: ModelSource): ModelLoader {
   return loader;
 }
 
-export async function loadModelBytes(bytes: Uint8Array, fileName: string, readSibling?: ReadSibling): Promise<LoadedModel> {
-  const src = new ModelSource(bytes, fileName, readSibling);
+/** The file's size, before anything is decoded. */
+function checkSize(length: number, fileName: string, limits: LoadLimits): void {
+  checkFileBytes(length, { file: fileName, path: [] }, limits);
+}
+
+/** What a loaded model declares about its input: a sequence no longer than the limit. */
+function checkLoaded(loaded: LoadedModel, fileName: string, limits: LoadLimits): LoadedModel {
+  const shape = loaded.model.inputShape;
+  if (shape.length >= 2 || loaded.model.inputIsTokens) {
+    checkSequenceLength(shape[0], { file: fileName, path: [] }, limits, "the model's declared input length");
+  }
+  for (const [key, t] of [['input', loaded.input], ['expected_output', loaded.expectedOutput]] as const) {
+    if (t) checkTensorLimits(t, { file: fileName, path: [key] }, limits);
+  }
+  return loaded;
+}
+
+function checkTensorLimits(t: Tensor, where: { file: string; path: (string | number)[] }, limits: LoadLimits): void {
+  checkElements(t.data.length, where, limits);
+  if (t.shape.length >= 2) checkSequenceLength(t.shape[1], where, limits, 'an array whose axis 1 (time steps)');
+}
+
+/** Errors that are not LoadErrors (a bug in a loader or a library it uses) are still reported as the file's. */
+function asLoadError(e: unknown, fileName: string): unknown {
+  if (e instanceof LoadError) return e;
+  if (e instanceof RangeError || e instanceof TypeError || (e instanceof Error && /memory|allocation|Maximum call stack/i.test(e.message))) {
+    return new LoadError({
+      file: fileName,
+      path: [],
+      expected: 'a file Cellscope can read',
+      found: `a file that made the reader fail (${e.name}: ${e.message})`,
+      hint: 'the file is probably damaged; if it loads in Keras, please report this as a Cellscope bug',
+    });
+  }
+  return e;
+}
+
+export async function loadModelBytes(bytes: Uint8Array, fileName: string, readSibling?: ReadSibling, limits?: Partial<LoadLimits>): Promise<LoadedModel> {
+  const resolved = resolveLimits(limits);
+  const src = new ModelSource(bytes, fileName, readSibling, undefined, resolved);
   try {
-    return await pick(src).load(src);
+    checkSize(bytes.length, fileName, resolved);
+    return checkLoaded(await pick(src).load(src), fileName, resolved);
   } catch (e) {
-    throw positioned(e, src);
+    throw positioned(asLoadError(e, fileName), src);
   }
 }
 
 /** For JSON formats only (editors hand over text); binary or multi-file formats need loadModelBytes. */
-export function loadModelText(text: string, fileName: string): LoadedModel {
-  const src = new ModelSource(undefined, fileName, undefined, text);
+export function loadModelText(text: string, fileName: string, limits?: Partial<LoadLimits>): LoadedModel {
+  const resolved = resolveLimits(limits);
+  const src = new ModelSource(undefined, fileName, undefined, text, resolved);
   try {
+    checkSize(text.length, fileName, resolved);
     const result = pick(src).load(src);
     if (result instanceof Promise) {
       throw new LoadError({ file: fileName, path: [], expected: 'a JSON model file (this format must be loaded from bytes)', found: 'a format that needs loadModelBytes' });
     }
-    return result;
+    return checkLoaded(result, fileName, resolved);
   } catch (e) {
-    throw positioned(e, src);
+    throw positioned(asLoadError(e, fileName), src);
   }
 }
 
 /** An input or output array: nested lists, or {"shape", "data", "dtype"?}. */
-export function loadArrayBytes(bytes: Uint8Array, fileName: string): Tensor {
-  const src = new ModelSource(bytes, fileName);
+export function loadArrayBytes(bytes: Uint8Array, fileName: string, limits?: Partial<LoadLimits>): Tensor {
+  const resolved = resolveLimits(limits);
+  const src = new ModelSource(bytes, fileName, undefined, undefined, resolved);
   try {
-    return readArrayValue(src.json(), { file: fileName, path: [] }).tensor;
+    checkSize(bytes.length, fileName, resolved);
+    const t = readArrayValue(src.json(), { file: fileName, path: [] }).tensor;
+    checkTensorLimits(t, { file: fileName, path: [] }, resolved);
+    return t;
   } catch (e) {
-    throw positioned(e, src);
+    throw positioned(asLoadError(e, fileName), src);
   }
 }
 
-export function loadRecordingBytes(bytes: Uint8Array, fileName: string): Recording {
-  const src = new ModelSource(bytes, fileName);
+function checkRecording(r: Recording, fileName: string, limits: LoadLimits): Recording {
+  if (r.input) checkTensorLimits(r.input, { file: fileName, path: ['input'] }, limits);
+  checkTensorLimits(r.output, { file: fileName, path: ['output'] }, limits);
+  r.layers.forEach((l, i) => checkTensorLimits(l.output, { file: fileName, path: ['layers', i, 'output'] }, limits));
+  return r;
+}
+
+export function loadRecordingBytes(bytes: Uint8Array, fileName: string, limits?: Partial<LoadLimits>): Recording {
+  const resolved = resolveLimits(limits);
+  const src = new ModelSource(bytes, fileName, undefined, undefined, resolved);
   try {
-    return readRecording(src.json(), fileName);
+    checkSize(bytes.length, fileName, resolved);
+    return checkRecording(readRecording(src.json(), fileName), fileName, resolved);
   } catch (e) {
-    throw positioned(e, src);
+    throw positioned(asLoadError(e, fileName), src);
   }
 }
 
 /** Expected outputs from a recording, a fixture (its expected_output and input), or a bare array. */
-export function loadExpectedBytes(bytes: Uint8Array, fileName: string): Recording {
-  const src = new ModelSource(bytes, fileName);
+export function loadExpectedBytes(bytes: Uint8Array, fileName: string, limits?: Partial<LoadLimits>): Recording {
+  const resolved = resolveLimits(limits);
+  const src = new ModelSource(bytes, fileName, undefined, undefined, resolved);
   try {
+    checkSize(bytes.length, fileName, resolved);
+    return checkRecording(expectedFrom(src, fileName), fileName, resolved);
+  } catch (e) {
+    throw positioned(asLoadError(e, fileName), src);
+  }
+}
+
+function expectedFrom(src: ModelSource, fileName: string): Recording {
+  {
     const doc = src.json();
     const format = isObject(doc) ? doc.format : undefined;
     if (format === RECORDING_FORMAT) return readRecording(doc, fileName);
@@ -227,7 +294,5 @@ export function loadExpectedBytes(bytes: Uint8Array, fileName: string): Recordin
       throw new LoadError({ file: fileName, path: ['format'], expected: `expected outputs: a ${RECORDING_FORMAT} file, a fixture with expected_output, or a bare array`, found: `format ${describeValue(format)}` });
     }
     return { output: readArrayValue(doc, { file: fileName, path: [] }).tensor, predictCalls: 1, layers: [] };
-  } catch (e) {
-    throw positioned(e, src);
   }
 }

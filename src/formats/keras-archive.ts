@@ -9,6 +9,7 @@ import { unzipSync, type UnzipFileInfo } from 'fflate';
 import { LoadError, type JsonPath } from './load-error';
 import { MAX_DECLARED_BYTES, MAX_JSON_MEMBER_BYTES, bytesText, checkDeclaredSize } from './binary-limits';
 import { H5File } from './hdf5';
+import { checkFileBytes, resolveLimits, type LoadLimits } from './limits';
 import { isObject } from './json-read';
 import { decodeUtf8 } from './json-text';
 import { modelFromKerasConfig } from './keras-config';
@@ -38,7 +39,7 @@ function message(e: unknown): string {
 }
 
 /** The members Cellscope reads, after checking every member's name and the wanted ones' declared sizes. */
-function readMembers(bytes: Uint8Array, file: string): Map<string, Uint8Array> {
+function readMembers(bytes: Uint8Array, file: string, limits: LoadLimits): Map<string, Uint8Array> {
   const seen = new Set<string>();
   let refusal: LoadError | undefined;
   const filter = (info: UnzipFileInfo): boolean => {
@@ -63,6 +64,7 @@ function readMembers(bytes: Uint8Array, file: string): Map<string, Uint8Array> {
     if (limit === undefined) return false;
     try {
       checkDeclaredSize(info.originalSize, `archive member ${info.name}`, { file, path: member }, limit);
+      checkFileBytes(info.originalSize, { file, path: member }, limits, `archive member ${info.name} (uncompressed)`);
     } catch (e) {
       refusal = e as LoadError;
       return false;
@@ -98,8 +100,9 @@ function required(members: Map<string, Uint8Array>, name: string, file: string, 
   });
 }
 
-export function loadKerasArchive(bytes: Uint8Array, file: string): LoadedModel {
-  const members = readMembers(bytes, file);
+export function loadKerasArchive(bytes: Uint8Array, file: string, limits?: Partial<LoadLimits>): LoadedModel {
+  const resolved = resolveLimits(limits);
+  const members = readMembers(bytes, file, resolved);
   const configBytes = required(members, CONFIG, file, 'the model config');
   const modelJson = parseEmbeddedJson(decodeUtf8(configBytes), file, [CONFIG], CONFIG);
 
@@ -110,7 +113,7 @@ export function loadKerasArchive(bytes: Uint8Array, file: string): LoadedModel {
     if (isObject(meta) && typeof meta.keras_version === 'string') version = meta.keras_version;
   }
   const weightsBytes = required(members, WEIGHTS, file, 'the weights');
-  const h5 = H5File.open(weightsBytes, { file, prefix: [WEIGHTS], label: `${WEIGHTS} in the archive` });
+  const h5 = H5File.open(weightsBytes, { file, prefix: [WEIGHTS], label: `${WEIGHTS} in the archive`, limits: resolved });
   const plan = planLayers(modelJson, [CONFIG], file);
   const weights = plan ? keras3Weights(h5, plan) : [];
   const model = modelFromKerasConfig(modelJson, weights, {

@@ -17,6 +17,7 @@ import type { Model } from '../engine/model';
 import { LoadError, describeValue, type JsonPath } from './load-error';
 import { MAX_JSON_MEMBER_BYTES, checkDeclaredSize } from './binary-limits';
 import { H5File, attrString, attrStrings } from './hdf5';
+import { resolveLimits, type LoadLimits } from './limits';
 import { isObject } from './json-read';
 import { parseJsonText } from './json-text';
 import { modelFromKerasConfig } from './keras-config';
@@ -160,8 +161,8 @@ export function parseEmbeddedJson(text: string, file: string, path: JsonPath, wh
   }
 }
 
-export function loadLegacyH5(bytes: Uint8Array, file: string): LoadedModel {
-  const h5 = H5File.open(bytes, { file, prefix: [], label: 'the HDF5 file' });
+export function loadLegacyH5(bytes: Uint8Array, file: string, limits?: Partial<LoadLimits>): LoadedModel {
+  const h5 = H5File.open(bytes, { file, prefix: [], label: 'the HDF5 file', limits: resolveLimits(limits) });
   const configText = attrString(h5.attr('/', 'model_config'));
   if (configText === undefined) {
     const weightsOnly = h5.attr('/', 'layer_names') !== undefined || h5.isGroup('/layers');

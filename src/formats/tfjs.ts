@@ -13,6 +13,7 @@ import type { Model } from '../engine/model';
 import type { Tensor } from '../engine/tensor';
 import { LoadError, describeValue, type JsonPath } from './load-error';
 import { MAX_DECLARED_BYTES, checkDeclaredSize } from './binary-limits';
+import { checkElements, checkFileBytes, resolveLimits, type LoadLimits } from './limits';
 import { child, fail, isObject, readArray, readObject, readString, type At } from './json-read';
 import { modelFromKerasConfig } from './keras-config';
 import { planLayers } from './keras-h5';
@@ -55,7 +56,7 @@ interface ManifestGroup {
   totalBytes: number;
 }
 
-function readSpec(v: unknown, where: At): WeightSpec {
+function readSpec(v: unknown, where: At, limits: LoadLimits): WeightSpec {
   const w = readObject(v, where, 'a weight entry {"name", "shape", "dtype"}');
   const name = readString(w.name, child(where, 'name'), 'the weight name (a string such as "lstm/kernel")');
   const shapeAt = child(where, 'shape');
@@ -84,12 +85,13 @@ function readSpec(v: unknown, where: At): WeightSpec {
   const count = shape.reduce((a, d) => a * d, 1);
   const bytes = count * BYTES[quantization?.dtype ?? dtype]!;
   checkDeclaredSize(bytes, `weight "${name}"`, { file: where.file, path: shapeAt.path, subject: `weight "${name}"` });
+  checkElements(count, { file: where.file, path: shapeAt.path, subject: `weight "${name}"` }, limits, `weight "${name}"`);
   return { name, shape, dtype, ...(quantization ? { quantization } : {}), bytes, at: where, optimizer: w.group === 'optimizer' };
 }
 
-function readManifest(doc: Record<string, unknown>, file: string): ManifestGroup[] {
+function readManifest(doc: Record<string, unknown>, file: string, limits: LoadLimits): ManifestGroup[] {
   const at: At = { file, path: ['weightsManifest'] };
-  return readArray(doc.weightsManifest, at, 'weightsManifest: a list of {"paths": [shard files], "weights": [...]}').map((g, gi) => {
+  const groups = readArray(doc.weightsManifest, at, 'weightsManifest: a list of {"paths": [shard files], "weights": [...]}').map((g, gi) => {
     const gAt = child(at, gi);
     const group = readObject(g, gAt, 'a manifest group {"paths", "weights"}');
     const pathsAt = child(gAt, 'paths');
@@ -103,12 +105,14 @@ function readManifest(doc: Record<string, unknown>, file: string): ManifestGroup
       }
       return path;
     });
-    const weights = readArray(group.weights, child(gAt, 'weights'), 'the weights of this group').map((w, wi) => readSpec(w, child(gAt, 'weights', wi)));
+    const weights = readArray(group.weights, child(gAt, 'weights'), 'the weights of this group').map((w, wi) => readSpec(w, child(gAt, 'weights', wi), limits));
     const totalBytes = weights.reduce((a, w) => a + w.bytes, 0);
     checkDeclaredSize(totalBytes, 'the weights of one manifest group', gAt, MAX_DECLARED_BYTES);
     if (weights.length && !paths.length) fail(pathsAt, 'at least one shard file for the group\'s weights', 'an empty list');
     return { paths, weights, at: gAt, totalBytes };
   });
+  checkFileBytes(groups.reduce((a, g) => a + g.totalBytes, 0), at, limits, 'the weight shards together');
+  return groups;
 }
 
 function float16(bits: number): number {
@@ -247,7 +251,7 @@ function withoutNullFlags(v: unknown, depth = 0): unknown {
   return out;
 }
 
-export function loadTfjs(doc: unknown, file: string, readSibling: ReadSibling | undefined): Promise<LoadedModel> {
+export function loadTfjs(doc: unknown, file: string, readSibling: ReadSibling | undefined, limits?: Partial<LoadLimits>): Promise<LoadedModel> {
   const root = readObject(doc, { file, path: [] }, 'a TensorFlow.js model.json object');
   if (root.format === 'graph-model') {
     fail({ file, path: ['format'] }, 'a TF.js layers model ("format": "layers-model"; a Keras model converted with tensorflowjs_converter --output_format tfjs_layers_model)', 'a TF.js graph model, which holds a TensorFlow graph, not Keras layers');
@@ -260,7 +264,7 @@ export function loadTfjs(doc: unknown, file: string, readSibling: ReadSibling | 
   if (isObject(modelJson) && 'node' in modelJson && !('class_name' in modelJson)) {
     fail(topoAt, 'a Keras layers topology ({"class_name", "config"})', 'a TensorFlow graph (a graph model)');
   }
-  const groups = readManifest(root, file);
+  const groups = readManifest(root, file, resolveLimits(limits));
   if (!readSibling) {
     throw new LoadError({
       file,
