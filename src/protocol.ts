@@ -9,7 +9,8 @@
 
 export type FloatData = Float32Array | Float64Array;
 export type QuantityRole = 'gate' | 'candidate' | 'state' | 'pre_activation';
-export type CellKind = 'simple_rnn' | 'lstm' | 'gru';
+/** `custom`: a user-defined cell (its quantities are its own gates and states). */
+export type CellKind = 'simple_rnn' | 'lstm' | 'gru' | 'custom';
 export type Direction = 'forward' | 'backward';
 
 export interface QuantityMeta {
@@ -145,7 +146,7 @@ const isNullOr = <T>(v: unknown, f: (x: unknown) => x is T): boolean => v === nu
 const isArrOf = <T>(v: unknown, f: (x: unknown) => boolean): v is T[] => Array.isArray(v) && v.every((x) => f(x));
 const isDim = (v: unknown): boolean => v === null || isInt(v);
 const ROLES = new Set(['gate', 'candidate', 'state', 'pre_activation']);
-const CELLS = new Set(['simple_rnn', 'lstm', 'gru']);
+const CELLS = new Set(['simple_rnn', 'lstm', 'gru', 'custom']);
 
 function isQuantity(v: unknown): v is QuantityMeta {
   return isRec(v) && isStr(v.key) && isStr(v.label) && isStr(v.role) && ROLES.has(v.role) && isStr(v.description);

@@ -202,6 +202,16 @@ const LAYOUTS: Record<CellKind, { nodes: Node[]; edges: [string, string][] }> = 
     ],
     edges: [['h_prev', 'pre_h'], ['x', 'pre_h'], ['pre_h', 'h']],
   },
+  // A user-defined cell: its gates are its own, so only the input, the carried h and the new h are drawn.
+  custom: {
+    nodes: [
+      { key: 'h_prev', label: 'h₍ₜ₋₁₎', x: 60, y: 60, kind: 'state' },
+      { key: 'x', label: 'xₜ', x: 60, y: 200, kind: 'io' },
+      { key: 'cell', label: 'custom', x: 230, y: 130, kind: 'op' },
+      { key: 'h', label: 'hₜ', x: 420, y: 130, kind: 'state' },
+    ],
+    edges: [['h_prev', 'cell'], ['x', 'cell'], ['cell', 'h']],
+  },
 };
 
 export class CellDiagram {

@@ -2,6 +2,7 @@
  * The one model type every file format is turned into, and the only thing the engine runs.
  * Config names are ours (camelCase); every weight is already checked against its layer's shape by the loader.
  */
+import type { CustomCellDef } from './custom/define';
 import type { Tensor } from './tensor';
 
 export type KerasMajor = 2 | 3;
@@ -24,10 +25,14 @@ export interface SourceInfo {
   kerasVersion?: string;
 }
 
-export type CellKind = 'simple_rnn' | 'lstm' | 'gru';
+/** `custom`: a cell the user defined as expressions (RecurrentLayer.custom holds it). */
+export type CellKind = 'simple_rnn' | 'lstm' | 'gru' | 'custom';
 
-/** Number of gate blocks a cell's kernel columns are cut into: SimpleRNN 1, LSTM 4 (i,f,c,o), GRU 3 (z,r,h). */
-export const GATE_COUNT: Record<CellKind, number> = { simple_rnn: 1, lstm: 4, gru: 3 };
+/**
+ * Number of gate blocks a cell's kernel columns are cut into: SimpleRNN 1, LSTM 4 (i,f,c,o), GRU 3 (z,r,h).
+ * A custom cell has no fused kernel (its weights are named arrays in `custom.weights`): 1, over an empty kernel.
+ */
+export const GATE_COUNT: Record<CellKind, number> = { simple_rnn: 1, lstm: 4, gru: 3, custom: 1 };
 
 export interface RecurrentConfig {
   units: number;
@@ -57,7 +62,10 @@ export interface RecurrentLayer {
   name: string;
   cell: CellKind;
   config: RecurrentConfig;
+  /** For `cell: 'custom'`: kernel [features, 0] and recurrent kernel [units, 0] (no values; they only carry the sizes), no bias. */
   weights: CellWeights;
+  /** The definition of a `cell: 'custom'` layer, with its named weights. */
+  custom?: CustomCellDef;
 }
 
 export type MergeMode = 'concat' | 'sum' | 'mul' | 'ave' | null;

@@ -1,8 +1,9 @@
 /** A model described for people: each layer's class, units, output shape and parameter count, as Keras's summary(). */
+import { customParams } from './custom/define';
 import { GATE_COUNT, type CellKind, type Layer, type Model, type RecurrentLayer } from './model';
 import { shapeText } from './tensor';
 
-export const CELL_CLASS: Record<CellKind, string> = { simple_rnn: 'SimpleRNN', lstm: 'LSTM', gru: 'GRU' };
+export const CELL_CLASS: Record<CellKind, string> = { simple_rnn: 'SimpleRNN', lstm: 'LSTM', gru: 'GRU', custom: 'CustomCell' };
 
 export interface LayerSummary {
   name: string;
@@ -24,19 +25,25 @@ export interface ModelSummary {
 }
 
 function recurrentParams(l: RecurrentLayer): number {
+  if (l.custom) return customParams(l.custom);
   const w = l.weights;
   return w.kernel.data.length + w.recurrentKernel.data.length + (w.bias?.data.length ?? 0);
 }
 
 function recurrentDetails(l: RecurrentLayer): string {
   const c = l.config;
-  const acts = l.cell === 'simple_rnn' ? c.activation : `${c.activation} / ${c.recurrentActivation}`;
+  const custom = l.custom;
+  const acts = custom
+    ? `states ${custom.states.map((s) => s.name).join(', ')}; gates ${custom.gates.map((g) => g.name).join(', ') || 'none'}; output ${custom.output}`
+    : l.cell === 'simple_rnn'
+      ? c.activation
+      : `${c.activation} / ${c.recurrentActivation}`;
   const flags = [
     c.returnSequences && 'return_sequences',
     c.returnState && 'return_state',
     c.goBackwards && 'go_backwards',
     c.stateful && 'stateful',
-    !c.useBias && 'no bias',
+    !c.useBias && !custom && 'no bias',
     l.cell === 'gru' && `reset_after=${c.resetAfter}`,
   ].filter(Boolean);
   return [`units ${c.units}`, acts, ...flags].join(', ');

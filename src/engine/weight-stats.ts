@@ -57,6 +57,9 @@ function perGate(layer: string, weight: string, t: Tensor, gates: readonly strin
 }
 
 function recurrentStats(l: RecurrentLayer, name: string, prefix: string): BlockStats[] {
+  // A custom cell's weights are already one array per gate, by the names its expressions use.
+  if (l.custom) return Object.entries(l.custom.weights).map(([w, t]) => perGate(name, `${prefix}${w}`, t.shape.length ? t : { shape: [1], data: t.data }, ['all'])[0]!);
+  if (l.cell === 'custom') return [];
   const gates = GATE_NAMES[l.cell];
   const out = [...perGate(name, `${prefix}kernel`, l.weights.kernel, gates), ...perGate(name, `${prefix}recurrent_kernel`, l.weights.recurrentKernel, gates)];
   const bias = l.weights.bias;

@@ -8,6 +8,7 @@ import { child, fail, readBool, readPositiveInt, type At } from './json-read';
 import { readActivation } from './keras-activation';
 import { declaredInputShape, defaultLayerNames, readInnerLayer, readLayerHeader, type LayerEnv, type LayerHeader } from './keras-layer-json';
 import { CELL_OF_CLASS, convertBidirectional, convertRecurrent, type Converted, type Flow } from './keras-recurrent';
+import { CUSTOM_CELL_CLASS, convertCustomCell } from './custom-cell';
 import type { WeightCursor } from './weights';
 
 const PASS_THROUGH = new Set(['InputLayer', 'Dropout', 'SpatialDropout1D', 'GaussianNoise', 'GaussianDropout']);
@@ -73,6 +74,7 @@ export function convertKerasLayer(h: LayerHeader, flow: Flow, weights: WeightCur
   const same = (layer: Layer): Converted<Layer> => ({ layer, out: flow, consumed: flow.dims ?? [] });
   if (PASS_THROUGH.has(h.className)) return same({ kind: 'pass_through', name: h.name, className: h.className });
   if (CELL_OF_CLASS[h.className]) return convertRecurrent(h, flow, weights, env);
+  if (h.className === CUSTOM_CELL_CLASS) return convertCustomCell(h, flow, weights, env);
   switch (h.className) {
     case 'Bidirectional':
       return convertBidirectional(h, flow, weights, env);

@@ -81,6 +81,13 @@ export class WeightCursor {
     return entry.tensor;
   }
 
+  /** Every array not taken yet, in order, now marked used (custom cells pick their weights by name). */
+  takeRest(): readonly WeightEntry[] {
+    const rest = this.entries.slice(this.next);
+    this.next = this.entries.length;
+    return rest;
+  }
+
   /** Every array must have been used: extra arrays mean the config and weights disagree. */
   finish(): void {
     if (this.next >= this.entries.length) return;

@@ -1,4 +1,5 @@
 /** One stepper per recurrent layer: picks the cell kind and binds its weights in the run's precision. */
+import { compileCustomCell } from '../custom/compile';
 import type { RecurrentLayer } from '../model';
 import type { CellStepper } from './cell';
 import { bindWeights, type CellContext } from './context';
@@ -10,6 +11,10 @@ export type { CellStepper, QuantityInfo } from './cell';
 export type { CellContext } from './context';
 
 export function makeCell(layer: RecurrentLayer, ctx: CellContext): CellStepper {
+  if (layer.cell === 'custom') {
+    if (!layer.custom) throw new Error(`layer "${layer.name}" is a custom cell without its definition`);
+    return compileCustomCell(layer.custom, ctx);
+  }
   const w = bindWeights(layer, ctx);
   switch (layer.cell) {
     case 'simple_rnn':
