@@ -12,6 +12,8 @@ export interface CliOptions {
   out?: string;
   force: boolean;
   json: boolean;
+  /** compare: on a mismatch, try the usual culprits and say which explains the recording. */
+  diagnose: boolean;
   precision: Precision;
   hardSigmoid?: HardSigmoidFlavor;
   predictCalls?: number;
@@ -43,6 +45,7 @@ export function parseCli(argv: string[]): CliOptions | 'help' {
         rtol: { type: 'string' },
         force: { type: 'boolean', default: false },
         json: { type: 'boolean', default: false },
+        diagnose: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -55,6 +58,7 @@ export function parseCli(argv: string[]): CliOptions | 'help' {
   if (!['run', 'compare', 'inspect', 'trace'].includes(command!)) throw new UsageError(`unknown command "${command}"; try run, compare, inspect or trace`);
   if (!model) throw new UsageError(`${command} needs a MODEL file`);
   if (rest.length) throw new UsageError(`unexpected argument "${rest[0]}"`);
+  if (v.diagnose && command !== 'compare') throw new UsageError(`--diagnose goes with compare, not ${command}`);
   if (v.precision !== undefined && v.precision !== 'float64' && v.precision !== 'float32') {
     throw new UsageError(`--precision takes float64 or float32; got "${v.precision}"`);
   }
@@ -70,6 +74,7 @@ export function parseCli(argv: string[]): CliOptions | 'help' {
     out: v.out,
     force: v.force ?? false,
     json: v.json ?? false,
+    diagnose: v.diagnose ?? false,
     precision: (v.precision as Precision | undefined) ?? 'float64',
     hardSigmoid: hs as HardSigmoidFlavor | undefined,
     predictCalls: calls === undefined ? undefined : Number(calls),

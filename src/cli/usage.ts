@@ -4,7 +4,7 @@ export const USAGE = `cellscope — Keras-exact RNN forward passes, traces and c
 usage:
   cellscope run MODEL [--input IN] [--precision float64|float32] [--out FILE]
       prints the model's output as JSON {"shape": [...], "data": [...]} (flat, row-major)
-  cellscope compare MODEL [--input IN] [--expected EXP] [--atol 1e-5] [--rtol 0]
+  cellscope compare MODEL [--input IN] [--expected EXP] [--atol 1e-5] [--rtol 0] [--diagnose]
       exit 0 when every element is within atol + rtol·|expected|, 1 when not, 2 when a file is unusable
   cellscope inspect MODEL
       layers, shapes, parameter counts, weight statistics per gate
@@ -20,6 +20,9 @@ options:
   --out FILE            write there instead of stdout; an existing file is kept unless --force
   --force               overwrite --out
   --json                inspect: print JSON instead of text
+  --diagnose            compare: on a mismatch, try the usual culprits (gate order, transposed or swapped kernels,
+                        reset_after, hard_sigmoid formula, activations, go_backwards, time order, stateful calls,
+                        bias, float32) and print "diagnosis: ..." with the error before → after; exit code unchanged
 
 MODEL: a Keras export JSON ({"model": to_json(), "weights": get_weights()}), a keras-model-fixture/v1 or
 keras-recorded-fixture/v1 file.`;

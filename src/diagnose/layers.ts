@@ -24,6 +24,9 @@ export interface LayerHypothesis extends Hypothesis {
 }
 
 export function layerHypothesis(rule: LayerRule, only?: string): LayerHypothesis {
+  // A user-defined cell has no fused Keras weights or gate layout: none of these mistakes apply to it.
+  const fits = (layer: RecurrentLayer, direction: Direction, parent: Layer): true | string =>
+    (layer.cell as string) === 'custom' ? 'a custom cell' : rule.layerApplies(layer, direction, parent);
   const pick = (model: Model) =>
     recurrentLayersOf(model).filter(({ layerIndex }) => only === undefined || model.layers[layerIndex]!.name === only);
   return {
@@ -38,7 +41,7 @@ export function layerHypothesis(rule: LayerRule, only?: string): LayerHypothesis
       if (!layers.length) return 'no recurrent layer';
       let reason: string | undefined;
       for (const { layerIndex, direction, layer } of layers) {
-        const ok = rule.layerApplies(layer, direction, model.layers[layerIndex]!);
+        const ok = fits(layer, direction, model.layers[layerIndex]!);
         if (ok === true) return true;
         reason ??= `${layer.name}: ${ok}`;
       }
@@ -47,7 +50,7 @@ export function layerHypothesis(rule: LayerRule, only?: string): LayerHypothesis
     apply(trial) {
       const model = trial.model;
       const fix = (layer: RecurrentLayer, direction: Direction, parent: Layer) =>
-        rule.layerApplies(layer, direction, parent) === true ? rule.applyLayer(layer, direction, parent) : layer;
+        fits(layer, direction, parent) === true ? rule.applyLayer(layer, direction, parent) : layer;
       const layers = model.layers.map((l): Layer => {
         if (only !== undefined && l.name !== only) return l;
         if (l.kind === 'recurrent') return fix(l, 'forward', l);
