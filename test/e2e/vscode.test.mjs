@@ -2,7 +2,7 @@
 // Installs code-server/chromium via test/vscode/setup.mjs when missing (apt-get needs root, as on CI); never skips.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -14,6 +14,7 @@ import {
   runInHostSuite,
   screenshot,
   waitForNotification,
+  webviewFrame,
 } from '../vscode/browser.mjs';
 import { REPO_ROOT, startServer } from '../vscode/server.mjs';
 import { ensureVSCode } from '../vscode/setup.mjs';
@@ -42,6 +43,8 @@ before(async () => {
   writeFileSync(join(workspace, 'settings-not-a-model.json'), JSON.stringify({ name: 'x', weights: 3 }));
   mkdirSync(join(workspace, 'node_modules', 'pkg'), { recursive: true });
   copyFileSync(FIXTURE, join(workspace, 'node_modules', 'pkg', 'hidden-model.json'));
+  // The shipped examples the panel is tried on (a recording.json / input.json next to each model).
+  for (const ex of ['sine-lstm', 'char-rnn']) cpSync(join(REPO_ROOT, 'examples', ex), join(workspace, 'examples', ex), { recursive: true });
   writeFileSync(
     join(workspace, 'models', 'broken-lstm.json'),
     JSON.stringify({ format: 'keras-model-fixture/v1', layers: [{ class_name: 'LSTM', config: { units: 'four' } }] }),
@@ -73,7 +76,83 @@ async function withWorkbench(name, options, fn) {
   }
 }
 
-test('Open Visualizer: quick pick lists the workspace models; picking one shows its summary (dark theme)', { timeout: 240_000 }, async () => {
+/** Distinct colours among ~2000 sampled pixels of the first canvas matching `selector` in the webview (1 = blank). */
+function canvasVariety(frame, selector) {
+  return frame.locator(selector).first().evaluate((c) => {
+    if (!c.width || !c.height) return 0;
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    const seen = new Set();
+    const stride = Math.max(1, Math.floor((c.width * c.height) / 2000));
+    for (let p = 0; p < c.width * c.height; p += stride) seen.add((d[p * 4] << 24) | (d[p * 4 + 1] << 16) | (d[p * 4 + 2] << 8) | d[p * 4 + 3]);
+    return seen.size;
+  });
+}
+
+/** Runs Open Visualizer and picks `<folder>/model.cellscope.json` from the quick pick (other rows share the folder). */
+async function openExampleModel(page, folder) {
+  await runCommand(page, 'Cellscope: Open Visualizer');
+  const input = page.locator('.quick-input-widget .quick-input-box input');
+  await input.waitFor({ state: 'visible', timeout: 30_000 });
+  await input.fill('model.cellscope.json');
+  const row = page
+    .locator('.quick-input-widget .monaco-list-row')
+    .filter({ hasText: folder })
+    .filter({ hasText: 'model.cellscope.json' })
+    .first();
+  await row.waitFor({ state: 'visible', timeout: 30_000 });
+  await row.click();
+}
+
+/** Waits for the panel's webview to show its first step; returns the webview frame. */
+async function waitForPanel(page, tabName) {
+  await page.locator('.tab.active', { hasText: `Cellscope: ${tabName}` }).first().waitFor({ timeout: 30_000 });
+  const frame = webviewFrame(page);
+  await frame.locator('.readout').filter({ hasText: /^t = \d+ \// }).first().waitFor({ timeout: 30_000 });
+  return frame;
+}
+
+/** sine-lstm in the panel: charts drawn, → moves the step, the comparison with Keras's recording is shown. */
+async function checkSinePanel(page, theme) {
+  const frame = await waitForPanel(page, 'sine-lstm/model.cellscope.json');
+  await frame.locator('.gate-grid figure canvas:not(.overlay)').first().waitFor({ timeout: 30_000 });
+  await frame.locator('.compare-text .max-error').waitFor({ timeout: 30_000 });
+  // Charts draw in the next frames: poll until the pixels are there.
+  let gate = 0;
+  let heat = 0;
+  for (let i = 0; i < 40 && (gate <= 8 || heat <= 8); i++) {
+    gate = await canvasVariety(frame, '.gate-grid figure canvas:not(.overlay)');
+    heat = await canvasVariety(frame, '.heatmap-box canvas:not(.overlay)');
+    if (gate <= 8 || heat <= 8) await page.waitForTimeout(250);
+  }
+  assert.ok(gate > 8, `gate chart looks blank (${gate} colours)`);
+  assert.ok(heat > 8, `heatmap looks blank (${heat} colours)`);
+
+  const readout = frame.locator('.readout');
+  const before = await readout.innerText();
+  await frame.locator('.heatmap-box').first().hover(); // focus stays in the webview without clicking a unit
+  await frame.locator('body').click({ position: { x: 2, y: 2 } });
+  await page.keyboard.press('ArrowRight');
+  await assert.doesNotReject(
+    readout.filter({ hasNotText: before }).waitFor({ timeout: 30_000 }),
+    `→ did not change the step readout (${before})`,
+  );
+  const after = await readout.innerText();
+  assert.match(before, /^t = 0 \//);
+  assert.match(after, /^t = 1 \//);
+
+  const cmp = await frame.locator('.compare-text').innerText();
+  assert.match(cmp, /max \|Δ\| = [-\d.e+]+/);
+  assert.match(cmp, /matches/, 'the engine matches the Keras recording');
+  await screenshot(page, `panel-sine-lstm-${theme}`);
+  // Scroll down to the heatmap, then the comparison, for two more pictures.
+  await frame.locator('.heatmap-box').first().scrollIntoViewIfNeeded();
+  await screenshot(page, `panel-sine-lstm-${theme}-heatmap`);
+  await frame.locator('.compare-text').scrollIntoViewIfNeeded();
+  await screenshot(page, `panel-sine-lstm-${theme}-compare`);
+  return { gate, heat, before, after, cmp };
+}
+
+test('Open Visualizer: quick pick lists the workspace models; sine-lstm and char-rnn open in the panel (dark theme)', { timeout: 240_000 }, async () => {
   await withWorkbench('open-visualizer-dark', { colorTheme: 'Default Dark Modern' }, async (page) => {
     const t0 = Date.now();
     await runCommand(page, 'Cellscope: Open Visualizer');
@@ -87,28 +166,25 @@ test('Open Visualizer: quick pick lists the workspace models; picking one shows 
     assert.match(text, /Browse/);
     assert.doesNotMatch(text, /settings-not-a-model/, 'a JSON file that is no model is not offered');
     assert.doesNotMatch(text, /hidden-model/, 'node_modules is excluded');
+    await page.keyboard.press('Escape');
 
-    await pickQuickItem(page, 'keras3-seed-1.json');
-    const note = await waitForNotification(page, 'Cellscope:');
-    timing('open-visualizer-dark: palette → summary notification', t0);
-    await screenshot(page, 'open-visualizer-summary-dark');
-    // keras3-seed-1: Bidirectional(GRU 8, sum) → Bidirectional(GRU 5, concat), written by Keras 3.15.1
-    assert.match(note, /Bidirectional\(GRU\) 8 → Bidirectional\(GRU\) 5/);
-    assert.match(note, /Keras 3 semantics/);
-    assert.match(note, /[\d,]+ params/);
+    await openExampleModel(page, 'sine-lstm');
+    const r = await checkSinePanel(page, 'dark');
+    timing('open-visualizer-dark: palette → sine-lstm panel checked', t0);
+    console.log(`# sine-lstm panel (dark): gate ${r.gate} colours, heatmap ${r.heat}; ${r.before} → ${r.after}; ${r.cmp.split('·')[0]}`);
 
-    // "Show Details" opens the Cellscope output channel with the per-layer table.
-    await page.locator('.notification-list-item .monaco-button', { hasText: 'Show Details' }).first().click();
-    const output = page.locator('.part.panel .view-lines');
-    await output.filter({ hasText: 'total params' }).first().waitFor({ timeout: 15_000 });
-    const table = (await output.first().innerText()).replace(/\u00a0/g, ' '); // monaco renders spaces as nbsp
-    assert.match(table, /Bidirectional\(GRU\)\s+8\s+/);
-    assert.match(table, /Keras 3 semantics \(hard_sigmoid keras3/);
-    await screenshot(page, 'open-visualizer-output-dark');
+    // char-rnn: a token model; its panel shows the 44 characters of the input.
+    await openExampleModel(page, 'char-rnn');
+    const frame = await waitForPanel(page, 'char-rnn/model.cellscope.json');
+    await frame.locator('.tok').nth(43).waitFor({ timeout: 30_000 });
+    assert.equal(await frame.locator('.tok').count(), 44);
+    await frame.locator('.compare-text .max-error').waitFor({ timeout: 30_000 });
+    await screenshot(page, 'panel-char-rnn-dark');
+    timing('open-visualizer-dark: char-rnn panel', t0);
   });
 });
 
-test('Open Visualizer on a broken file shows the LoadError, not a stack trace (light theme)', { timeout: 240_000 }, async () => {
+test('Open Visualizer on a broken file shows the LoadError, not a stack trace; sine-lstm panel (light theme)', { timeout: 240_000 }, async () => {
   await withWorkbench('open-visualizer-error-light', { colorTheme: 'Default Light Modern' }, async (page) => {
     await runCommand(page, 'Cellscope: Open Visualizer');
     await pickQuickItem(page, 'broken-lstm.json');
@@ -119,6 +195,13 @@ test('Open Visualizer on a broken file shows the LoadError, not a stack trace (l
     assert.match(note, /expected/);
     assert.doesNotMatch(note, /\bat .*\.js:\d+/, 'no stack trace in the message');
     assert.equal(await page.locator('.notification-list-item .codicon-error, .notification-toast .codicon-error').count() > 0, true, 'shown as an error');
+    assert.equal(await page.locator('.tab', { hasText: 'Cellscope:' }).count(), 0, 'no panel for a file that failed to load');
+
+    // Close the notification center, then the panel in the light theme.
+    await page.keyboard.press('Escape');
+    await page.locator('.notifications-center .codicon-notifications-hide').first().click({ timeout: 3000 }).catch(() => {});
+    await openExampleModel(page, 'sine-lstm');
+    await checkSinePanel(page, 'light');
   });
 });
 

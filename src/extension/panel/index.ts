@@ -35,6 +35,12 @@ function baseName(uri: vscode.Uri): string {
   return p.slice(p.lastIndexOf('/') + 1);
 }
 
+/** Tab title: `Cellscope: sine-lstm/model.cellscope.json` (with the folder: many models share a file name). */
+function panelTitle(uri: vscode.Uri): string {
+  const parts = uri.path.split('/').filter(Boolean);
+  return `Cellscope: ${parts.slice(-2).join('/')}`;
+}
+
 async function tryRead(uri: vscode.Uri): Promise<Uint8Array | undefined> {
   try {
     return await vscode.workspace.fs.readFile(uri);
@@ -155,7 +161,7 @@ export function openPanel(context: vscode.ExtensionContext, model: LoadedModel, 
     existing.reveal();
     return existing;
   }
-  const panel = vscode.window.createWebviewPanel(PANEL_VIEW_TYPE, `Cellscope: ${baseName(fileUri)}`, vscode.ViewColumn.Active, panelOptions(context));
+  const panel = vscode.window.createWebviewPanel(PANEL_VIEW_TYPE, panelTitle(fileUri), vscode.ViewColumn.Active, panelOptions(context));
   attach(context, panel, fileUri, Promise.resolve(model));
   return panel;
 }

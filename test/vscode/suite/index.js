@@ -89,25 +89,36 @@ test('a broken model file is rejected with a LoadError naming the file, not a st
   }
 });
 
-/** Tabs showing a Cellscope panel (webview view types carry an extension-specific prefix). */
+/** Tabs showing a Cellscope panel (titled `Cellscope: <file>`). */
 const panelTabs = () =>
-  vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith('cellscope.visualizer'));
+  vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.label.startsWith('Cellscope: '));
+
+/** Polls until `cond()` holds (tab changes reach the extension host a moment after the command returns). */
+async function eventually(cond, message, ms = 10_000) {
+  const t0 = Date.now();
+  while (!cond()) {
+    if (Date.now() - t0 > ms) assert.fail(typeof message === 'function' ? message() : message);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+const tabLabels = () => panelTabs().map((t) => t.label).join(', ');
 
 test('openExample opens a shipped example in the visualizer panel; opening it again reveals the same panel', async () => {
   const before = panelTabs().length;
   const summary = await vscode.commands.executeCommand('cellscope.openExample', 'hand-built/seed002-count-lstm.json');
   assert.ok(summary && summary.layers.some((l) => l.className === 'LSTM'), JSON.stringify(summary));
-  assert.strictEqual(panelTabs().length, before + 1, 'one panel opened');
-  assert.ok(panelTabs().some((t) => t.label.includes('seed002-count-lstm.json')), panelTabs().map((t) => t.label).join(', '));
+  await eventually(() => panelTabs().some((t) => t.label.includes('hand-built/seed002-count-lstm.json')), () => `no panel tab: ${tabLabels()}`);
+  assert.strictEqual(panelTabs().length, before + 1, `one panel opened: ${tabLabels()}`);
   await vscode.commands.executeCommand('cellscope.openExample', 'hand-built/seed002-count-lstm.json');
-  assert.strictEqual(panelTabs().length, before + 1, 'no second panel for the same file');
+  await new Promise((r) => setTimeout(r, 300));
+  assert.strictEqual(panelTabs().length, before + 1, `no second panel for the same file: ${tabLabels()}`);
 });
 
 test('openInCellscope (explorer menu) opens the panel on the given file', async () => {
   const file = path.join(SHARED, 'fixtures', 'keras3-generated', 'keras3-seed-1.json');
   const summary = await vscode.commands.executeCommand('cellscope.openInCellscope', vscode.Uri.file(file));
   assert.ok(summary && summary.params > 0);
-  assert.ok(panelTabs().some((t) => t.label.includes('keras3-seed-1.json')), panelTabs().map((t) => t.label).join(', '));
+  await eventually(() => panelTabs().some((t) => t.label.includes('keras3-generated/keras3-seed-1.json')), () => `no panel tab: ${tabLabels()}`);
 });
 
 async function run() {
