@@ -6,8 +6,44 @@ import JSON5 from 'json5';
 import { findNodeAtLocation, parseTree, printParseErrorCode, visit } from 'jsonc-parser';
 import { LoadError, type JsonPath } from './load-error';
 
+/** No model, input or recording nests this deep; deeper text is refused before any recursive reader sees it. */
+export const MAX_JSON_DEPTH = 256;
+
+/** Offset of the first bracket that opens level MAX_JSON_DEPTH + 1, or -1 (strings skipped; one linear pass). */
+function tooDeepAt(text: string): number {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++;
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > MAX_JSON_DEPTH) return i;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return -1;
+}
+
 export function parseJsonText(text: string, file: string): unknown {
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  const deep = tooDeepAt(body);
+  if (deep >= 0) {
+    const bomOffset = text.length - body.length;
+    const { line, column } = lineColumnAt(body, deep);
+    throw new LoadError({
+      file,
+      path: [],
+      subject: `JSON nested too deep at line ${line}, column ${column}, offset ${deep + bomOffset}`,
+      expected: `JSON nested at most ${MAX_JSON_DEPTH} levels deep (a Keras config, weights or an input need far fewer)`,
+      found: `more than ${MAX_JSON_DEPTH} nested arrays or objects`,
+      offset: deep + bomOffset,
+      length: 1,
+      line,
+      column,
+    });
+  }
   try {
     return JSON.parse(body);
   } catch {
