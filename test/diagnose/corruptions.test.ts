@@ -1,11 +1,13 @@
 // Real Keras fixtures, each corrupted one way in the MODEL (a wrong re-implementation) while the expected output
 // stays Keras's recording: diagnose must name the corruption and bring the error back within 1e-5.
 import assert from 'node:assert/strict';
+import { basename } from 'node:path';
 import { after, test } from 'node:test';
 import { compareTensors } from '../../src/compare/compare';
 import { runModel } from '../../src/engine';
 import { diagnose, type Diagnosis, type DiagnoseOptions } from '../../src/diagnose';
 import type { Tensor } from '../../src/engine/tensor';
+import { fixtureFiles } from '../fixtures-path';
 import {
   blocksTransposed,
   config,
@@ -148,13 +150,18 @@ test('missing bias: Keras had none (use_bias=False) but the re-implementation ad
 });
 
 // Keras 3 on JAX/XLA is not reproduced bit for bit by a float32 run (fused operations), so float32 comes closer
-// than float64 only on some cases: seed-35 (float32 exact) and seed-24 (half the float64 error) are two.
+// than float64 only on some cases (seed-35, float32 exact, and seed-24 when this was written): they are looked for.
 test('float32: at a tolerance between the float32 and float64 errors, the difference is called rounding-level', async (t) => {
-  for (const name of ['keras3-seed-35', 'keras3-seed-24']) {
+  const found: { name: string; c: Case; e32: number; e64: number }[] = [];
+  for (const file of fixtureFiles('keras3-generated')) {
+    const name = basename(file, '.json');
     const c = await fixture('keras3-generated', name);
     const e64 = compareTensors(runModel(c.model, c.input, { predictCalls: c.predictCalls }).output, c.expected).maxAbs;
     const e32 = compareTensors(runModel(c.model, c.input, { predictCalls: c.predictCalls, precision: 'float32' }).output, c.expected).maxAbs;
-    assert.ok(e32 < e64, `${name}: float32 (${e32}) should be closer to Keras than float64 (${e64})`);
+    if (e32 < 0.75 * e64) found.push({ name, c, e32, e64 });
+  }
+  assert.ok(found.length > 0, 'no keras3-generated case where float32 is closer to Keras than float64');
+  for (const { name, c, e32, e64 } of found.slice(0, 3)) {
     const atol = e32 > 0 ? Math.sqrt(e32 * e64) : e64 / 2;
     const d = diagnose(c.model, c.input, c.expected, { predictCalls: c.predictCalls, tolerance: { atol, rtol: 0 } });
     record(t, `${name} float64 vs float32 at atol ${atol.toExponential(1)}`, `${d.before.toExponential(2)} → ${d.best?.after.toExponential(2)} (${d.verdict}) | ${d.summary}`);
@@ -200,6 +207,18 @@ test('stacked model: a mistake in one of two layers is found on that layer alone
   const second = c.model.layers.filter((l) => l.kind === 'recurrent')[1]!;
   const model = { ...c.model, layers: c.model.layers.map((l) => (l === second && l.kind === 'recurrent' ? config(l, { activation: 'tanh' }) : l)) };
   expectCause(t, `seed-4 ${second.name} activation elu→tanh`, { ...c, model }, `activation:elu@${second.name}`);
+});
+
+test('Bidirectional: gate order in both directions, and a backward copy that does not go backwards', async (t) => {
+  const b6 = await fixture('keras-recorded', 'kerasjs-Bidirectional-6');
+  const order = ['c', 'i', 'f', 'o'];
+  const model = mapRecurrent(b6.model, (l) =>
+    weights(l, { kernel: storeInOrder(l.weights.kernel, LSTM, order), recurrentKernel: storeInOrder(l.weights.recurrentKernel, LSTM, order), bias: storeInOrder(l.weights.bias!, LSTM, order) }),
+  );
+  expectCause(t, 'Bidirectional-6 (LSTM) gates c,i,f,o', { ...b6, model }, 'lstm-gate-order:c,i,f,o');
+  const b4 = await fixture('keras-recorded', 'kerasjs-Bidirectional-4');
+  const flat = { ...b4.model, layers: b4.model.layers.map((l) => (l.kind === 'bidirectional' ? { ...l, backward: config(l.backward, { goBackwards: false }) } : l)) };
+  expectCause(t, 'Bidirectional-4 backward copy not reversed', { ...b4, model: flat }, 'go-backwards');
 });
 
 after(() => {
