@@ -10,7 +10,7 @@ import { reverseTime } from './weights';
 export const goBackwardsHypotheses: LayerHypothesis[] = [
   layerHypothesis({
     id: 'go-backwards',
-    title: 'go_backwards flipped (in a Bidirectional, the backward copy'"'"'s)',
+    title: "go_backwards flipped (in a Bidirectional, the backward copy's)",
     concept: 'time-order',
     // In a Bidirectional only the backward copy: the forward one never goes backwards.
     layerApplies: (_l, direction, parent) => (parent.kind === 'bidirectional' && direction === 'forward' ? 'forward copy of a Bidirectional' : true),
