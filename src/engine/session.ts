@@ -180,8 +180,8 @@ export class Session {
 }
 
 function initialStates(layer: RecurrentLayer, given: Tensor[] | undefined, batch: number, precision: Precision): FloatArray[] | null {
-  if (!given) return null;
-  const expected = layer.cell === 'lstm' ? 2 : 1;
+  if (!given) return customInitialStates(layer, batch, precision);
+  const expected = layer.custom ? layer.custom.states.length : layer.cell === 'lstm' ? 2 : 1;
   if (given.length !== expected) {
     throw new RunError(`layer "${layer.name}" takes ${expected} initial state(s); got ${given.length}`);
   }
@@ -193,6 +193,17 @@ function initialStates(layer: RecurrentLayer, given: Tensor[] | undefined, batch
     }
     const a = allocate(t.data.length, precision);
     a.set(t.data);
+    return a;
+  });
+}
+
+/** A custom cell's declared initial values (null when every state starts at 0, as built-in cells do). */
+function customInitialStates(layer: RecurrentLayer, batch: number, precision: Precision): FloatArray[] | null {
+  const states = layer.custom?.states;
+  if (!states || states.every((s) => s.initial === null)) return null;
+  return states.map((s) => {
+    const a = allocate(batch * layer.config.units, precision);
+    if (s.initial) for (let b = 0; b < batch; b++) a.set(s.initial, b * layer.config.units);
     return a;
   });
 }

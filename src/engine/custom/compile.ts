@@ -79,7 +79,8 @@ export function compileCustomCell(def: CustomCellDef, ctx: CellContext): CellSte
             bv?.run();
             const A = av?.buf;
             const B = bv?.buf;
-            for (let j = 0; j < n; j++) buf[j] = f(A ? A[j]! : as, B ? B[j]! : bs);
+            // A scalar, or a vector of 1 broadcast against the other operand (numpy style).
+            for (let j = 0; j < n; j++) buf[j] = f(A ? A[A.length === 1 ? 0 : j]! : as, B ? B[B.length === 1 ? 0 : j]! : bs);
           },
         };
       }

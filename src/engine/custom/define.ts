@@ -163,10 +163,11 @@ export function planOf(node: ExprNode, scope: Scope): Plan {
         throw new ExprError(`cannot ${SYMBOL[node.o]} ${what(a)} and ${what(b)} element-wise; a matrix is only used in a product W @ v`, node.col);
       }
       if (a.k === 'scalar' && b.k === 'scalar') return { k: 'scalar', value: scalarOp(node.o, a.value, b.value) };
-      if (a.k !== 'scalar' && b.k !== 'scalar' && a.n !== b.n) {
+      // Like numpy, a vector of 1 broadcasts against any length; other lengths must agree.
+      if (a.k !== 'scalar' && b.k !== 'scalar' && a.n !== b.n && a.n !== 1 && b.n !== 1) {
         throw new ExprError(`cannot ${SYMBOL[node.o]} ${what(a)} and ${what(b)} element-wise: the lengths differ`, node.col);
       }
-      const n = a.k === 'scalar' ? (b as VecPlan).n : a.n;
+      const n = a.k === 'scalar' ? (b as VecPlan).n : b.k === 'scalar' ? a.n : Math.max(a.n, b.n);
       return { k: 'bin', n, o: node.o, a: a.k === 'scalar' ? a.value : a, b: b.k === 'scalar' ? b.value : b };
     }
     case 'concat': {
