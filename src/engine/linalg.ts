@@ -31,3 +31,70 @@ export function addVecMat(
 export function copyInto(dst: FloatArray, dOff: number, src: FloatArray, sOff: number, n: number): void {
   dst.set(src.subarray(sOff, sOff + n), dOff);
 }
+
+/** dst[dOff .. dOff+n) = 0 then += v·M over the column block: the one-row product the cells use. */
+export function vecMat(dst: FloatArray, dOff: number, v: FloatArray, vOff: number, rows: number, M: FloatArray, stride: number, cOff: number, cols: number): void {
+  dst.fill(0, dOff, dOff + cols);
+  addVecMat(dst, dOff, v, vOff, rows, M, stride, cOff, cols);
+}
+
+/**
+ * Where a layer's two matrix products are computed, for every batch item at once: x·K for a block of time steps
+ * before the time loop (it has no recurrence), and h·U once per step. `ReferenceProducts` below is plain TypeScript;
+ * src/engine/wasm/products.ts is the WebAssembly SIMD one with the same results (float64 bit for bit).
+ */
+export interface LayerProducts {
+  /** x·K of the projected block: row (b·blockSteps + i) is batch item b, i-th input time of the block; G·u wide. */
+  readonly xk: FloatArray;
+  /** h·U of every batch item at the current step: row b, G·u wide; columns past `recurrentColumns` are not set. */
+  readonly hu: FloatArray;
+  /** xk rows for input times [t0, t0+n) of every batch item (n ≤ blockSteps). x is [batch, steps, features]. */
+  project(x: FloatArray, steps: number, t0: number, n: number): void;
+  /** hu rows from the states h, [batch·units]. */
+  recur(h: FloatArray): void;
+  /** dst[dOff .. +cols) = v[vOff .. +units) · U[:, cOff .. cOff+cols): GRU reset_after=false's candidate. */
+  recurRow(v: FloatArray, vOff: number, cOff: number, cols: number, dst: FloatArray, dOff: number): void;
+}
+
+export interface ProductShape {
+  batch: number;
+  features: number;
+  units: number;
+  /** G·u: columns of K and U. */
+  width: number;
+  /** Leading columns of h·U that `recur` computes. */
+  recurrentColumns: number;
+  /** Time steps per `project` block. */
+  blockSteps: number;
+}
+
+export class ReferenceProducts implements LayerProducts {
+  readonly xk: FloatArray;
+  readonly hu: FloatArray;
+
+  constructor(
+    private readonly s: ProductShape,
+    private readonly kernel: FloatArray,
+    private readonly recurrentKernel: FloatArray,
+    make: (n: number) => FloatArray,
+  ) {
+    this.xk = make(s.batch * s.blockSteps * s.width);
+    this.hu = make(s.batch * s.width);
+  }
+
+  project(x: FloatArray, steps: number, t0: number, n: number): void {
+    const { batch, features: F, width: W, blockSteps } = this.s;
+    for (let b = 0; b < batch; b++) {
+      for (let i = 0; i < n; i++) vecMat(this.xk, (b * blockSteps + i) * W, x, (b * steps + t0 + i) * F, F, this.kernel, W, 0, W);
+    }
+  }
+
+  recur(h: FloatArray): void {
+    const { batch, units: u, width: W, recurrentColumns } = this.s;
+    for (let b = 0; b < batch; b++) vecMat(this.hu, b * W, h, b * u, u, this.recurrentKernel, W, 0, recurrentColumns);
+  }
+
+  recurRow(v: FloatArray, vOff: number, cOff: number, cols: number, dst: FloatArray, dOff: number): void {
+    vecMat(dst, dOff, v, vOff, this.s.units, this.recurrentKernel, this.s.width, cOff, cols);
+  }
+}

@@ -2,10 +2,13 @@
  * The sequence driver shared by every cell kind: walks the time steps (backwards for go_backwards), carries the
  * states, honours a padding mask, and writes either into the trace or into scratch rows when nothing is recorded.
  */
-import { makeCell, type CellContext } from './cells';
+import { makeCell, type CellContext, type CellStepper } from './cells';
+import { isBatchedCell, type BatchedCell } from './cells/context';
+import { ReferenceProducts, type LayerProducts, type ProductShape } from './linalg';
 import type { RecurrentLayer } from './model';
 import { stepOrderMaps, type Direction, type LayerTrace } from './trace';
-import { allocate, type FloatArray } from './tensor';
+import { allocate, type FloatArray, type Precision } from './tensor';
+import { WasmProducts } from './wasm/products';
 
 export interface RecurrentInput {
   /** [batch, steps, features], row-major, in the run's precision. */
@@ -56,24 +59,10 @@ export function runRecurrent(layer: RecurrentLayer, input: RecurrentInput, opts:
   const out: FloatArray[] = [];
   for (let q = 0; q < nq; q++) out.push(allocate(opts.record ? batch * steps * u : u, precision));
   const maskedSteps = mask && opts.record ? new Uint8Array(batch * steps) : null;
-  const hQ = cell.outputQuantity;
 
-  for (let b = 0; b < batch; b++) {
-    for (let s = 0; s < steps; s++) {
-      const t = goBackwards ? steps - 1 - s : s;
-      const oOff = opts.record ? (b * steps + s) * u : 0;
-      const seqOff = (b * steps + s) * u;
-      if (mask && mask[b * steps + t] === 0) {
-        // Padding: Keras keeps every state and repeats the previous output (or zeros, inside Bidirectional).
-        if (maskedSteps) maskedSteps[b * steps + s] = 1;
-        if (opts.record) fillMaskedRow(out, oOff, u, cell.quantities, cell.stateNames, states, b);
-        if (!opts.zeroOutputForMask && s > 0) sequence.copyWithin(seqOff, seqOff - u, seqOff);
-        continue;
-      }
-      cell.step(input.data, (b * steps + t) * F, states, b * u, out, oOff);
-      sequence.set(out[hQ]!.subarray(oOff, oOff + u), seqOff);
-    }
-  }
+  const run: Walk = { batch, steps, u, F, goBackwards, mask, record: opts.record, zeroOutputForMask: opts.zeroOutputForMask, cell, states, sequence, out, maskedSteps };
+  if (isBatchedCell(cell)) walkBatched({ ...run, cell }, input.data, products(cell, batch, steps, precision, opts.ctx.fastPath));
+  else walkItems(run, input.data);
 
   let trace: LayerTrace | null = null;
   if (opts.record) {
@@ -109,4 +98,105 @@ function fillMaskedRow(
     if (si >= 0) out[i]!.set(states[si]!.subarray(b * u, (b + 1) * u), oOff);
     else out[i]!.fill(NaN, oOff, oOff + u);
   });
+}
+
+interface Walk {
+  batch: number;
+  steps: number;
+  u: number;
+  F: number;
+  goBackwards: boolean;
+  mask: Uint8Array | null;
+  record: boolean;
+  zeroOutputForMask: boolean;
+  cell: CellStepper;
+  states: FloatArray[];
+  sequence: FloatArray;
+  out: FloatArray[];
+  maskedSteps: Uint8Array | null;
+}
+
+/** Padding at (b, s): Keras keeps every state and repeats the previous output (or zeros, inside Bidirectional). */
+function skipMasked(w: Walk, b: number, s: number): void {
+  const { steps, u } = w;
+  const seqOff = (b * steps + s) * u;
+  if (w.maskedSteps) w.maskedSteps[b * steps + s] = 1;
+  if (w.record) fillMaskedRow(w.out, seqOff, u, w.cell.quantities, w.cell.stateNames, w.states, b);
+  if (!w.zeroOutputForMask && s > 0) w.sequence.copyWithin(seqOff, seqOff - u, seqOff);
+}
+
+function copyOutput(w: Walk, oOff: number, seqOff: number): void {
+  const h = w.out[w.cell.outputQuantity]!;
+  const seq = w.sequence;
+  for (let j = 0; j < w.u; j++) seq[seqOff + j] = h[oOff + j]!;
+}
+
+/** Any cell: one batch item at a time, each step computing its own products (custom cells take this path). */
+function walkItems(w: Walk, x: FloatArray): void {
+  const { batch, steps, u, F, goBackwards, mask } = w;
+  for (let b = 0; b < batch; b++) {
+    for (let s = 0; s < steps; s++) {
+      const t = goBackwards ? steps - 1 - s : s;
+      if (mask && mask[b * steps + t] === 0) {
+        skipMasked(w, b, s);
+        continue;
+      }
+      const oOff = w.record ? (b * steps + s) * u : 0;
+      w.cell.step(x, (b * steps + t) * F, w.states, b * u, w.out, oOff);
+      copyOutput(w, oOff, (b * steps + s) * u);
+    }
+  }
+}
+
+/**
+ * Built-in cells: time steps in blocks. x·K of a whole block (every batch item) is one matrix product before the
+ * block's time loop; h·U of every batch item is one product per step. Results equal `walkItems` exactly with the
+ * reference products (same sums in the same order); the WebAssembly products differ only in float32 rounding.
+ */
+function walkBatched(w: Walk & { cell: CellStepper & BatchedCell }, x: FloatArray, p: { products: LayerProducts; blockSteps: number }): void {
+  const { batch, steps, u, goBackwards, mask, cell } = w;
+  const { products, blockSteps } = p;
+  const W = cell.recurrentKernel.length / u;
+  const rowProduct = products.recurRow.bind(products);
+  for (let s0 = 0; s0 < steps; s0 += blockSteps) {
+    const n = Math.min(blockSteps, steps - s0);
+    // Input times of processing steps [s0, s0+n): [s0, s0+n) forwards, [steps-s0-n, steps-s0) backwards.
+    const t0 = goBackwards ? steps - s0 - n : s0;
+    products.project(x, steps, t0, n);
+    for (let s = s0; s < s0 + n; s++) {
+      const t = goBackwards ? steps - 1 - s : s;
+      products.recur(w.states[0]!);
+      for (let b = 0; b < batch; b++) {
+        if (mask && mask[b * steps + t] === 0) {
+          skipMasked(w, b, s);
+          continue;
+        }
+        const oOff = w.record ? (b * steps + s) * u : 0;
+        cell.stepWith(products.xk, (b * blockSteps + t - t0) * W, products.hu, b * W, w.states, b * u, w.out, oOff, rowProduct);
+        copyOutput(w, oOff, (b * steps + s) * u);
+      }
+    }
+  }
+}
+
+let fastPathAllowed = true;
+
+/**
+ * Allow (default) or forbid the WebAssembly kernels for every later run; forbidding runs the plain TypeScript
+ * reference. A run's `CellContext.fastPath` overrides it.
+ */
+export function setFastPath(on: boolean): void {
+  fastPathAllowed = on;
+}
+
+/** Values of x·K kept at once: 4 Mi (16 MB in float32); long or wide inputs are projected block by block. */
+const PROJECTION_BLOCK = 1 << 22;
+
+function products(cell: CellStepper & BatchedCell, batch: number, steps: number, precision: Precision, fastPath: boolean | undefined): { products: LayerProducts; blockSteps: number } {
+  const units = cell.units;
+  const width = cell.recurrentKernel.length / units;
+  const blockSteps = Math.max(1, Math.min(steps, Math.floor(PROJECTION_BLOCK / (batch * width))));
+  const shape: ProductShape = { batch, features: cell.features, units, width, recurrentColumns: cell.recurrentColumns, blockSteps };
+  const wasm = (fastPath ?? fastPathAllowed) ? WasmProducts.create(precision, shape, cell.kernel, cell.recurrentKernel) : null;
+  return { products: wasm ?? new ReferenceProducts(shape, cell.kernel, cell.recurrentKernel, (n) => allocate(n, precision)), blockSteps };
 }

@@ -6,6 +6,11 @@ import { allocate, type FloatArray, type Precision, type Tensor } from '../tenso
 export interface CellContext {
   precision: Precision;
   hardSigmoid: HardSigmoidFlavor;
+  /**
+   * Matrix products on the WebAssembly SIMD kernels (true) or the plain TypeScript reference (false); unset: the
+   * kernels where they load, unless `setFastPath(false)` (recurrent.ts) said otherwise.
+   */
+  fastPath?: boolean;
 }
 
 /** Rounds a scalar result to the run's precision: Keras's float32 rounds after every operation. */
@@ -46,4 +51,39 @@ export function bindWeights(layer: RecurrentLayer, ctx: CellContext): BoundWeigh
     buffer: (n) => allocate(n, ctx.precision),
     round: rounding(ctx.precision),
   };
+}
+
+/** dst[dOff .. +cols) = v[vOff .. +units) · U[:, cOff .. cOff+cols) */
+export type RowProduct = (v: FloatArray, vOff: number, cOff: number, cols: number, dst: FloatArray, dOff: number) => void;
+
+/**
+ * What the built-in cells add to `CellStepper` so that the sequence driver can compute their matrix products for
+ * all batch items and many steps at once (src/engine/linalg.ts LayerProducts), in TypeScript or WebAssembly.
+ * `step` stays: it computes the same products for one item and calls `stepWith`.
+ */
+export interface BatchedCell {
+  /** [features, width] and [units, width], width = gates·units, in the run's precision. */
+  readonly kernel: FloatArray;
+  readonly recurrentKernel: FloatArray;
+  /** Leading columns of h·U a step needs before it starts: all of them, except GRU reset_after=false (z, r). */
+  readonly recurrentColumns: number;
+  /**
+   * One step from precomputed products: xk[xkOff ..] = x·K, hu[huOff ..] = h·U (first `recurrentColumns`).
+   * `rowProduct` computes any further recurrent product the cell needs mid-step.
+   */
+  stepWith(
+    xk: FloatArray,
+    xkOff: number,
+    hu: FloatArray,
+    huOff: number,
+    states: FloatArray[],
+    sOff: number,
+    out: FloatArray[],
+    oOff: number,
+    rowProduct: RowProduct,
+  ): void;
+}
+
+export function isBatchedCell<T extends object>(cell: T): cell is T & BatchedCell {
+  return typeof (cell as Partial<BatchedCell>).stepWith === 'function';
 }

@@ -2,10 +2,10 @@
  * Keras LSTM, kernel columns in gate order i, f, c, o:
  *   z = x·K + h·U + b;  i, f, o = rec(z_i, z_f, z_o);  c̃ = act(z_c);  c = f·c + i·c̃;  h = o·act(c)
  */
-import { addVecMat } from '../linalg';
+import { vecMat } from '../linalg';
 import type { FloatArray } from '../tensor';
 import { preActivation, quantity, type CellStepper } from './cell';
-import type { BoundWeights } from './context';
+import type { BatchedCell, BoundWeights } from './context';
 
 const I = quantity('i', 'i', 'gate', 'input gate: how much of c̃ is written');
 const F = quantity('f', 'f', 'gate', 'forget gate: how much of c is kept');
@@ -16,46 +16,61 @@ const H = quantity('h', 'h', 'state', 'hidden state (the output)');
 const QUANTITIES = [I, F, G, O, C, H, preActivation(I), preActivation(F), preActivation(G), preActivation(O)];
 const [Q_I, Q_F, Q_G, Q_O, Q_C, Q_H, Q_PRE] = [0, 1, 2, 3, 4, 5, 6];
 
-export function lstmCell(w: BoundWeights): CellStepper {
+export function lstmCell(w: BoundWeights): CellStepper & BatchedCell {
   const { units: u, features, kernel, recurrentKernel, bias, act, rec, round } = w;
   const gu = 4 * u;
-  const z = w.buffer(gu);
-  const zr = w.buffer(gu);
+  const xkRow = w.buffer(gu);
+  const huRow = w.buffer(gu);
+
+  function stepWith(xk: FloatArray, xkOff: number, hu: FloatArray, huOff: number, states: FloatArray[], sOff: number, out: FloatArray[], oOff: number): void {
+    const h = states[0]!;
+    const c = states[1]!;
+    // z = (x·K + h·U) + b, each sum rounded to the run's precision. Gate g's block of z is [g·u, (g+1)·u): record it
+    // raw, and again in the gate's own trace row, where it is activated in place.
+    for (let g = 0; g < 4; g++) {
+      const pre = out[Q_PRE + g]!;
+      const gate = out[Q_I + g]!;
+      const o0 = oOff - g * u;
+      for (let j = g * u, end = (g + 1) * u; j < end; j++) {
+        let z = round(xk[xkOff + j]! + hu[huOff + j]!);
+        if (bias) z = round(z + bias[j]!);
+        pre[o0 + j] = z;
+        gate[o0 + j] = z;
+      }
+    }
+    const [i, f, g, o, cOut, hOut] = [out[Q_I]!, out[Q_F]!, out[Q_G]!, out[Q_O]!, out[Q_C]!, out[Q_H]!];
+    rec(i, oOff, u);
+    rec(f, oOff, u);
+    act(g, oOff, u);
+    rec(o, oOff, u);
+    for (let j = 0; j < u; j++) {
+      const k = oOff + j;
+      cOut[k] = round(f[k]! * c[sOff + j]!) + round(i[k]! * g[k]!);
+      hOut[k] = cOut[k]!;
+    }
+    act(hOut, oOff, u);
+    for (let j = 0; j < u; j++) {
+      const k = oOff + j;
+      hOut[k] = o[k]! * hOut[k]!;
+      h[sOff + j] = hOut[k]!;
+      c[sOff + j] = cOut[k]!;
+    }
+  }
+
   return {
     units: u,
     features,
     quantities: QUANTITIES,
     stateNames: ['h', 'c'],
     outputQuantity: Q_H,
+    kernel,
+    recurrentKernel,
+    recurrentColumns: gu,
+    stepWith,
     step(x: FloatArray, xOff: number, states: FloatArray[], sOff: number, out: FloatArray[], oOff: number): void {
-      const h = states[0]!;
-      const c = states[1]!;
-      z.fill(0);
-      addVecMat(z, 0, x, xOff, features, kernel, gu, 0, gu);
-      zr.fill(0);
-      addVecMat(zr, 0, h, sOff, u, recurrentKernel, gu, 0, gu);
-      for (let j = 0; j < gu; j++) z[j] += zr[j]!;
-      if (bias) for (let j = 0; j < gu; j++) z[j] += bias[j]!;
-      // Gate g's block of z is [g·u, (g+1)·u): record it raw, then activate it in place in its own trace row.
-      for (let g = 0; g < 4; g++) {
-        const block = z.subarray(g * u, (g + 1) * u);
-        out[Q_PRE + g]!.set(block, oOff);
-        out[Q_I + g]!.set(block, oOff);
-      }
-      const [i, f, g, o, cOut, hOut] = [out[Q_I]!, out[Q_F]!, out[Q_G]!, out[Q_O]!, out[Q_C]!, out[Q_H]!];
-      rec(i, oOff, u);
-      rec(f, oOff, u);
-      act(g, oOff, u);
-      rec(o, oOff, u);
-      for (let j = 0; j < u; j++) {
-        const k = oOff + j;
-        cOut[k] = round(f[k]! * c[sOff + j]!) + round(i[k]! * g[k]!);
-        hOut[k] = cOut[k]!;
-      }
-      act(hOut, oOff, u);
-      for (let j = 0; j < u; j++) hOut[oOff + j] = o[oOff + j]! * hOut[oOff + j]!;
-      h.set(hOut.subarray(oOff, oOff + u), sOff);
-      c.set(cOut.subarray(oOff, oOff + u), sOff);
+      vecMat(xkRow, 0, x, xOff, features, kernel, gu, 0, gu);
+      vecMat(huRow, 0, states[0]!, sOff, u, recurrentKernel, gu, 0, gu);
+      stepWith(xkRow, 0, huRow, 0, states, sOff, out, oOff);
     },
   };
 }

@@ -1,37 +1,45 @@
 /** Keras SimpleRNN: h = act(x·K + b + h·U). */
-import { addVecMat } from '../linalg';
+import { vecMat } from '../linalg';
 import type { FloatArray } from '../tensor';
 import { preActivation, quantity, type CellStepper } from './cell';
-import type { BoundWeights } from './context';
+import type { BatchedCell, BoundWeights } from './context';
 
 const H = quantity('h', 'h', 'state', 'hidden state (the output)');
 const QUANTITIES = [H, preActivation(H)];
 const [Q_H, Q_PRE_H] = [0, 1];
 
-export function simpleRnnCell(w: BoundWeights): CellStepper {
-  const { units: u, features, kernel, recurrentKernel, bias, act } = w;
-  const z = w.buffer(u);
-  const zr = w.buffer(u);
+export function simpleRnnCell(w: BoundWeights): CellStepper & BatchedCell {
+  const { units: u, features, kernel, recurrentKernel, bias, act, round } = w;
+  const xkRow = w.buffer(u);
+  const huRow = w.buffer(u);
+
+  function stepWith(xk: FloatArray, xkOff: number, hu: FloatArray, huOff: number, states: FloatArray[], sOff: number, out: FloatArray[], oOff: number): void {
+    const h = states[0]!;
+    const pre = out[Q_PRE_H]!;
+    const hOut = out[Q_H]!;
+    // (x·K + b) + h·U, each sum rounded to the run's precision.
+    for (let j = 0; j < u; j++) {
+      const xb = bias ? round(xk[xkOff + j]! + bias[j]!) : xk[xkOff + j]!;
+      pre[oOff + j] = hOut[oOff + j] = round(xb + hu[huOff + j]!);
+    }
+    act(hOut, oOff, u);
+    for (let j = 0; j < u; j++) h[sOff + j] = hOut[oOff + j]!;
+  }
+
   return {
     units: u,
     features,
     quantities: QUANTITIES,
     stateNames: ['h'],
     outputQuantity: Q_H,
+    kernel,
+    recurrentKernel,
+    recurrentColumns: u,
+    stepWith,
     step(x: FloatArray, xOff: number, states: FloatArray[], sOff: number, out: FloatArray[], oOff: number): void {
-      const h = states[0]!;
-      z.fill(0);
-      addVecMat(z, 0, x, xOff, features, kernel, u, 0, u);
-      if (bias) for (let j = 0; j < u; j++) z[j] += bias[j]!;
-      zr.fill(0);
-      addVecMat(zr, 0, h, sOff, u, recurrentKernel, u, 0, u);
-      for (let j = 0; j < u; j++) z[j] += zr[j]!;
-      const pre = out[Q_PRE_H]!;
-      const hOut = out[Q_H]!;
-      pre.set(z, oOff);
-      hOut.set(z, oOff);
-      act(hOut, oOff, u);
-      h.set(hOut.subarray(oOff, oOff + u), sOff);
+      vecMat(xkRow, 0, x, xOff, features, kernel, u, 0, u);
+      vecMat(huRow, 0, states[0]!, sOff, u, recurrentKernel, u, 0, u);
+      stepWith(xkRow, 0, huRow, 0, states, sOff, out, oOff);
     },
   };
 }

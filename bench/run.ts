@@ -1,0 +1,184 @@
+/**
+ * `npm run bench`: times the engine on the "Speed" workloads and prints a table. Not a test.
+ *
+ *   npm run bench                    Cellscope on every workload; TF.js peers for W1/W2 only (W3/W4 peers take minutes)
+ *   npm run bench -- --full          also the slow TF.js peers (W3, W4)
+ *   npm run bench -- --quick         no TF.js peers, no CLI end to end: the Cellscope rows only
+ *   npm run bench -- --only W1,W2    a subset of workloads
+ *   npm run bench -- --reference     force the plain TypeScript kernels (no WebAssembly)
+ *   npm run bench -- --json FILE     also write the rows as JSON
+ *
+ * Each time is the median of several runs after one warm-up run; the machine may be shared, so read the spread too.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { runModel } from '../src/engine';
+import { setFastPath } from '../src/engine/recurrent';
+import { tfjsModel, tfjsReady } from './tfjs-peer';
+import { WORKLOADS, buildWorkload, flopsOf, label, type Workload } from './workloads';
+
+const args = process.argv.slice(2);
+const full = args.includes('--full');
+const quick = args.includes('--quick');
+const reference = args.includes('--reference');
+const onlyArg = args.indexOf('--only');
+const only = onlyArg >= 0 ? new Set(args[onlyArg + 1]!.split(',')) : null;
+const jsonArg = args.indexOf('--json');
+const jsonOut = jsonArg >= 0 ? args[jsonArg + 1]! : null;
+if (reference) setFastPath(false);
+
+interface Timing {
+  median: number;
+  min: number;
+  max: number;
+  runs: number;
+}
+
+/** One warm-up, then runs until at least 3 runs and ~2 s, at most 9 runs. */
+async function time(fn: () => unknown | Promise<unknown>, budgetMs = 2000): Promise<Timing> {
+  await fn();
+  const ts: number[] = [];
+  const start = performance.now();
+  while (ts.length < 3 || (ts.length < 9 && performance.now() - start < budgetMs)) {
+    const t0 = performance.now();
+    await fn();
+    ts.push(performance.now() - t0);
+  }
+  ts.sort((a, b) => a - b);
+  return { median: ts[Math.floor(ts.length / 2)]!, min: ts[0]!, max: ts[ts.length - 1]!, runs: ts.length };
+}
+
+interface Row {
+  workload: string;
+  engine: string;
+  precision: string;
+  trace: string;
+  ms: number;
+  spread: string;
+  gflops: number;
+  target?: number;
+  note?: string;
+}
+
+const rows: Row[] = [];
+const TARGET_MS: Record<string, number> = { 'W1 lstm': 40, 'W1 gru': 40, 'W2 lstm': 15, 'W3 lstm': 500, 'W4 lstm': 2000 };
+
+function fmt(ms: number): string {
+  return ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(1)} ms`;
+}
+
+function add(w: Workload, engine: string, precision: string, trace: string, t: Timing, note?: string): void {
+  const target = engine === 'cellscope' && precision === 'float32' ? TARGET_MS[`${w.id} ${w.cell}`] : undefined;
+  const row: Row = {
+    workload: label(w),
+    engine,
+    precision,
+    trace,
+    ms: t.median,
+    spread: `${fmt(t.min)}–${fmt(t.max)} (${t.runs})`,
+    gflops: flopsOf(w) / (t.median * 1e6),
+    ...(target !== undefined ? { target } : {}),
+    ...(note ? { note } : {}),
+  };
+  rows.push(row);
+  console.error(`  ${row.workload.padEnd(30)} ${engine.padEnd(10)} ${precision} trace ${trace.padEnd(3)} ${fmt(t.median).padStart(9)}  ${row.gflops.toFixed(2)} GFLOP/s`);
+}
+
+async function engineRows(): Promise<void> {
+  for (const w of WORKLOADS) {
+    if (only && !only.has(w.id)) continue;
+    const d = buildWorkload(w);
+    for (const precision of ['float32', 'float64'] as const) {
+      for (const record of [true, false]) {
+        // 64·200·512·10 values · 8 B = 524 MB of trace: measured, but say it is the memory-heavy one.
+        const t = await time(() => runModel(d.model, d.input, { precision, record }), w.steps * w.batch > 10_000 ? 4000 : 2000);
+        add(w, 'cellscope', precision, record ? 'on' : 'off', t);
+      }
+    }
+    if (quick || (w.slowPeer && !full)) continue;
+    await tfjsReady();
+    const peer = tfjsModel(w, d, 'float32');
+    const t = await time(() => peer.predict(), w.slowPeer ? 1 : 2000);
+    add(w, 'tfjs-cpu', 'float32', 'n/a', t, peer.note);
+    peer.dispose();
+  }
+}
+
+/** `cellscope run` of W1 from a Keras export JSON, as a child process, against TF.js loading and predicting it. */
+async function endToEnd(): Promise<void> {
+  const w = WORKLOADS[0]!;
+  const d = buildWorkload(w);
+  const dir = mkdtempSync(join(tmpdir(), 'cellscope-bench-'));
+  try {
+    const { kernel, recurrentKernel, bias } = d.layer.weights;
+    const nested = (t: { shape: readonly number[]; data: ArrayLike<number> }) => {
+      const [r, c] = t.shape.length === 2 ? (t.shape as [number, number]) : [0, t.shape[0]!];
+      if (!r) return Array.from(t.data);
+      return Array.from({ length: r }, (_, i) => Array.from(t.data).slice(i * c, (i + 1) * c));
+    };
+    const model = {
+      class_name: 'Sequential',
+      config: {
+        name: 'w1',
+        layers: [
+          { class_name: 'InputLayer', config: { batch_shape: [null, w.steps, w.features], name: 'input' } },
+          {
+            class_name: 'LSTM',
+            config: { name: 'lstm', units: w.units, activation: 'tanh', recurrent_activation: 'sigmoid', use_bias: true, return_sequences: true },
+          },
+        ],
+      },
+    };
+    const modelFile = join(dir, 'w1.json');
+    writeFileSync(modelFile, JSON.stringify({ model, weights: [nested(kernel), nested(recurrentKernel), nested(bias!)], keras_version: '3.15.1' }));
+    const inputFile = join(dir, 'input.json');
+    writeFileSync(inputFile, JSON.stringify({ shape: d.input.shape, data: Array.from(d.input.data) }));
+    const outFile = join(dir, 'out.json');
+    for (const precision of ['float32', 'float64']) {
+      const t = await time(() => {
+        execFileSync(process.execPath, ['bin/cellscope.js', 'run', modelFile, '--input', inputFile, '--precision', precision, '--out', outFile, '--force'], {
+          stdio: ['ignore', 'ignore', 'inherit'],
+        });
+      }, 3000);
+      add({ ...w, id: 'W1 CLI' }, 'cellscope', precision, 'off', t, 'node bin/cellscope.js run (process start, load, run, write JSON)');
+    }
+    const peerOut = join(dir, 'tfjs-out.json');
+    const t = await time(() => {
+      execFileSync(process.execPath, ['--import', 'tsx', 'bench/tfjs-e2e.ts', modelFile, inputFile, peerOut], { stdio: ['ignore', 'ignore', 'inherit'] });
+    }, 3000);
+    add({ ...w, id: 'W1 CLI' }, 'tfjs-cpu', 'float32', 'n/a', t, 'node: read JSON, build tf.sequential, setWeights, predict, write JSON');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function table(): string {
+  const head = ['workload', 'engine', 'precision', 'trace', 'median', 'min–max (runs)', 'GFLOP/s', 'target'];
+  const body = rows.map((r) => [
+    r.workload,
+    r.engine,
+    r.precision,
+    r.trace,
+    fmt(r.ms),
+    r.spread,
+    r.gflops.toFixed(2),
+    r.target === undefined ? '' : `${r.ms <= r.target ? 'met' : 'MISSED'} (≤ ${fmt(r.target)})`,
+  ]);
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
+  const notes = [...new Set(rows.filter((r) => r.note).map((r) => `${r.workload} ${r.engine}: ${r.note}`))];
+  return [line(head), `|${widths.map((n) => '-'.repeat(n + 2)).join('|')}|`, ...body.map(line), '', ...notes].join('\n');
+}
+
+async function main(): Promise<void> {
+  console.error(`cellscope bench (${reference ? 'reference TypeScript kernels' : 'default kernels'}; medians after one warm-up)`);
+  await engineRows();
+  if (!quick && (!only || only.has('W1'))) await endToEnd();
+  console.log(table());
+  if (jsonOut) writeFileSync(jsonOut, JSON.stringify(rows, null, 1));
+}
+
+void main();

@@ -1,0 +1,89 @@
+/**
+ * The WebAssembly SIMD matrix kernels (scripts/build-wasm.mjs writes them) and the one memory they work in.
+ * Loaded lazily and synchronously (the module is ~3 KB); where WebAssembly SIMD is missing, `wasmKernels()` is null
+ * and the engine keeps to its TypeScript kernels.
+ */
+import type { Precision } from '../tensor';
+import { KERNELS_WASM_BASE64 } from './generated/kernels';
+
+type Gemm = (dst: number, ldd: number, a: number, lda: number, m: number, k: number, b: number, ldb: number, n: number) => void;
+
+interface KernelExports {
+  memory: WebAssembly.Memory;
+  gemm_f32: Gemm;
+  gemm_f64: Gemm;
+}
+
+let loaded: KernelExports | null | undefined;
+
+function decode(b64: string): Uint8Array<ArrayBuffer> {
+  const s = atob(b64);
+  const bytes = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) bytes[i] = s.charCodeAt(i);
+  return bytes;
+}
+
+function kernelExports(): KernelExports | null {
+  if (loaded === undefined) {
+    try {
+      const module = new WebAssembly.Module(decode(KERNELS_WASM_BASE64));
+      loaded = new WebAssembly.Instance(module, {}).exports as unknown as KernelExports;
+    } catch {
+      loaded = null;
+    }
+  }
+  return loaded;
+}
+
+/** True where the WebAssembly SIMD kernels load (Node ≥ 16.4, every current browser). */
+export function wasmAvailable(): boolean {
+  return kernelExports() !== null;
+}
+
+/**
+ * A run's slice of the kernel memory: `reserve` once with everything the run needs (growing the memory detaches
+ * views made before), then `alloc` views. One run at a time: the engine is synchronous, so each run starts anew.
+ */
+export class WasmArena {
+  private top = 0;
+  private readonly bytes: number;
+  readonly gemm: Gemm;
+
+  private constructor(
+    private readonly k: KernelExports,
+    readonly precision: Precision,
+    elements: number,
+  ) {
+    this.bytes = precision === 'float32' ? 4 : 8;
+    this.gemm = precision === 'float32' ? k.gemm_f32 : k.gemm_f64;
+    const need = elements * this.bytes + 64 * 16; // + alignment padding of up to 64 views
+    const have = k.memory.buffer.byteLength;
+    if (need > have) k.memory.grow(Math.ceil((need - have) / 65536));
+  }
+
+  /** An arena of `elements` values of the precision, or null without WebAssembly (or when memory cannot grow). */
+  static create(precision: Precision, elements: number): WasmArena | null {
+    const k = kernelExports();
+    if (!k) return null;
+    try {
+      return new WasmArena(k, precision, elements);
+    } catch {
+      return null;
+    }
+  }
+
+  /** A zeroed view of n values, 16-byte aligned. */
+  alloc(n: number): Float32Array | Float64Array {
+    const start = (this.top + 15) & ~15;
+    this.top = start + n * this.bytes;
+    if (this.top > this.k.memory.buffer.byteLength) throw new RangeError('WasmArena: reserve() was too small');
+    const view = this.precision === 'float32' ? new Float32Array(this.k.memory.buffer, start, n) : new Float64Array(this.k.memory.buffer, start, n);
+    view.fill(0);
+    return view;
+  }
+
+  /** Byte address of element `offset` of a view made by `alloc`. */
+  ptr(view: Float32Array | Float64Array, offset = 0): number {
+    return view.byteOffset + offset * this.bytes;
+  }
+}

@@ -1,0 +1,76 @@
+/**
+ * LayerProducts on the WebAssembly SIMD kernels: K and U are copied into the kernel memory once per run, x blocks
+ * and h are copied in before each product, and `xk` / `hu` are views of the memory the kernels write.
+ */
+import type { LayerProducts, ProductShape } from '../linalg';
+import type { FloatArray, Precision } from '../tensor';
+import { WasmArena } from './kernels';
+
+export class WasmProducts implements LayerProducts {
+  readonly xk: FloatArray;
+  readonly hu: FloatArray;
+  private readonly K: FloatArray;
+  private readonly U: FloatArray;
+  private readonly xIn: FloatArray;
+  private readonly hIn: FloatArray;
+  private readonly rowOut: FloatArray;
+
+  private constructor(
+    private readonly a: WasmArena,
+    private readonly s: ProductShape,
+    kernel: FloatArray,
+    recurrentKernel: FloatArray,
+  ) {
+    const { batch, features: F, units: u, width: W, blockSteps } = s;
+    this.K = a.alloc(F * W);
+    this.K.set(kernel);
+    this.U = a.alloc(u * W);
+    this.U.set(recurrentKernel);
+    this.xIn = a.alloc(batch * blockSteps * F);
+    this.xk = a.alloc(batch * blockSteps * W);
+    this.hIn = a.alloc(batch * u);
+    this.hu = a.alloc(batch * W);
+    this.rowOut = a.alloc(W);
+  }
+
+  /** Null where WebAssembly is unavailable: the caller falls back to ReferenceProducts. */
+  static create(precision: Precision, s: ProductShape, kernel: FloatArray, recurrentKernel: FloatArray): WasmProducts | null {
+    const { batch, features: F, units: u, width: W, blockSteps } = s;
+    const elements = F * W + u * W + batch * blockSteps * (F + W) + batch * (u + W) + W;
+    const a = WasmArena.create(precision, elements);
+    return a ? new WasmProducts(a, s, kernel, recurrentKernel) : null;
+  }
+
+  project(x: FloatArray, steps: number, t0: number, n: number): void {
+    const { batch, features: F, width: W, blockSteps } = this.s;
+    const a = this.a;
+    for (let b = 0; b < batch; b++) this.xIn.set(x.subarray((b * steps + t0) * F, (b * steps + t0 + n) * F), b * blockSteps * F);
+    if (n === blockSteps) {
+      this.xk.fill(0);
+      a.gemm(a.ptr(this.xk), W, a.ptr(this.xIn), F, batch * n, F, a.ptr(this.K), W, W);
+    } else {
+      // A short last block: each batch item's rows are contiguous but not adjacent to the next item's.
+      for (let b = 0; b < batch; b++) {
+        this.xk.fill(0, b * blockSteps * W, (b * blockSteps + n) * W);
+        a.gemm(a.ptr(this.xk, b * blockSteps * W), W, a.ptr(this.xIn, b * blockSteps * F), F, n, F, a.ptr(this.K), W, W);
+      }
+    }
+  }
+
+  recur(h: FloatArray): void {
+    const { batch, units: u, width: W, recurrentColumns } = this.s;
+    const a = this.a;
+    this.hIn.set(h);
+    this.hu.fill(0);
+    a.gemm(a.ptr(this.hu), W, a.ptr(this.hIn), u, batch, u, a.ptr(this.U), W, recurrentColumns);
+  }
+
+  recurRow(v: FloatArray, vOff: number, cOff: number, cols: number, dst: FloatArray, dOff: number): void {
+    const { units: u, width: W } = this.s;
+    const a = this.a;
+    this.hIn.set(v.subarray(vOff, vOff + u));
+    this.rowOut.fill(0, 0, cols);
+    a.gemm(a.ptr(this.rowOut), W, a.ptr(this.hIn), u, 1, u, a.ptr(this.U, cOff), W, cols);
+    dst.set(this.rowOut.subarray(0, cols), dOff);
+  }
+}
