@@ -2,6 +2,7 @@
 // and the CLI (node). `--watch` rebuilds on change; `--production` minifies.
 import * as esbuild from 'esbuild';
 import { mkdirSync } from 'node:fs';
+import { buildWasm } from './build-wasm.mjs';
 
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
@@ -42,6 +43,8 @@ const targets = [
   },
 ];
 
+// The engine's WebAssembly kernels (src/engine/wasm/generated/kernels.ts, rewritten only when the WAT changed).
+await buildWasm();
 mkdirSync('dist', { recursive: true });
 if (watch) {
   for (const t of targets) await (await esbuild.context(t)).watch();
