@@ -29,6 +29,8 @@ export interface RecurrentOptions {
   direction: Direction;
   /** Output zeros (not the carried h) at padded steps: what Keras's Bidirectional asks of its layers. */
   zeroOutputForMask: boolean;
+  /** Values of x·K computed per block (default 4 Mi); small values exercise the block loop in tests. */
+  projectionBlock?: number;
 }
 
 export interface RecurrentResult {
@@ -61,7 +63,7 @@ export function runRecurrent(layer: RecurrentLayer, input: RecurrentInput, opts:
   const maskedSteps = mask && opts.record ? new Uint8Array(batch * steps) : null;
 
   const run: Walk = { batch, steps, u, F, goBackwards, mask, record: opts.record, zeroOutputForMask: opts.zeroOutputForMask, cell, states, sequence, out, maskedSteps };
-  if (isBatchedCell(cell)) walkBatched({ ...run, cell }, input.data, products(cell, batch, steps, precision, opts.ctx.fastPath));
+  if (isBatchedCell(cell)) walkBatched({ ...run, cell }, input.data, products(cell, batch, steps, precision, opts.ctx.fastPath, opts.projectionBlock ?? PROJECTION_BLOCK));
   else walkItems(run, input.data);
 
   let trace: LayerTrace | null = null;
@@ -192,10 +194,17 @@ export function setFastPath(on: boolean): void {
 /** Values of x·K kept at once: 4 Mi (16 MB in float32); long or wide inputs are projected block by block. */
 const PROJECTION_BLOCK = 1 << 22;
 
-function products(cell: CellStepper & BatchedCell, batch: number, steps: number, precision: Precision, fastPath: boolean | undefined): { products: LayerProducts; blockSteps: number } {
+function products(
+  cell: CellStepper & BatchedCell,
+  batch: number,
+  steps: number,
+  precision: Precision,
+  fastPath: boolean | undefined,
+  block: number,
+): { products: LayerProducts; blockSteps: number } {
   const units = cell.units;
   const width = cell.recurrentKernel.length / units;
-  const blockSteps = Math.max(1, Math.min(steps, Math.floor(PROJECTION_BLOCK / (batch * width))));
+  const blockSteps = Math.max(1, Math.min(steps, Math.floor(block / (batch * width))));
   const shape: ProductShape = { batch, features: cell.features, units, width, recurrentColumns: cell.recurrentColumns, blockSteps };
   const wasm = (fastPath ?? fastPathAllowed) ? WasmProducts.create(precision, shape, cell.kernel, cell.recurrentKernel) : null;
   return { products: wasm ?? new ReferenceProducts(shape, cell.kernel, cell.recurrentKernel, (n) => allocate(n, precision)), blockSteps };
