@@ -197,8 +197,8 @@ export class H5File {
       throw new LoadError({ ...base, expected: 'a dataset shape of non-negative integers', found: `[${shape.join(', ')}]` });
     }
     const count = shape.reduce((a, d) => a * d, 1);
-    checkDeclaredSize(count * Number(m[2]), 'a dataset', base);
     checkElements(count, base, this.where.limits ?? resolveLimits(), 'a dataset');
+    checkDeclaredSize(count * Number(m[2]), 'a dataset', base);
     let values: ArrayLike<unknown>;
     try {
       values = n.value;

@@ -2,7 +2,7 @@
  * Bytes in, model out: picks the loader from the file's content. Loaders are a plain table; binary formats
  * (.keras, .h5) go before the JSON ones, which share one parse of the text.
  */
-import type { Tensor } from '../engine/tensor';
+import { shapeText, type Tensor } from '../engine/tensor';
 import { LoadError, describeValue, type JsonPath } from './load-error';
 import { readArrayValue } from './arrays';
 import { isObject, keysText } from './json-read';
@@ -180,6 +180,9 @@ function checkLoaded(loaded: LoadedModel, fileName: string, limits: LoadLimits):
   const shape = loaded.model.inputShape;
   if (shape.length >= 2 || loaded.model.inputIsTokens) {
     checkSequenceLength(shape[0], { file: fileName, path: [] }, limits, "the model's declared input length");
+    if (shape[0] === 0) {
+      throw new LoadError({ file: fileName, path: [], expected: 'a model whose declared input length is at least one time step (or None)', found: `input shape ${shapeText([null, ...shape])}` });
+    }
   }
   for (const [key, t] of [['input', loaded.input], ['expected_output', loaded.expectedOutput]] as const) {
     if (t) checkTensorLimits(t, { file: fileName, path: [key] }, limits);

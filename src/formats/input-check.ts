@@ -30,6 +30,9 @@ export function checkModelInput(input: Tensor, model: Model, where: At): void {
         : `the model reads samples of shape ${shapeText(sample)} with the batch axis first`,
     });
   }
+  if (shape.length >= 2 && shape[1] === 0 && (model.inputIsTokens || model.layers.some((l) => l.kind === 'recurrent' || l.kind === 'bidirectional'))) {
+    fail(where, `${expected}: at least one time step`, `shape ${shapeText(shape)}, an empty sequence`);
+  }
   sample.forEach((d, i) => {
     if (d !== null && shape[i + 1] !== d) {
       const axis = i === sample.length - 1 && !model.inputIsTokens ? 'features' : i === 0 && sample.length >= 2 ? 'time steps' : `axis ${i + 1}`;

@@ -63,8 +63,9 @@ function readMembers(bytes: Uint8Array, file: string, limits: LoadLimits): Map<s
     const limit = WANTED[info.name];
     if (limit === undefined) return false;
     try {
+      // The weights are the big member: the setting speaks first; the JSON members' fixed limit is the smaller one.
+      if (info.name === WEIGHTS) checkFileBytes(info.originalSize, { file, path: member }, limits, `archive member ${info.name} (uncompressed)`);
       checkDeclaredSize(info.originalSize, `archive member ${info.name}`, { file, path: member }, limit);
-      checkFileBytes(info.originalSize, { file, path: member }, limits, `archive member ${info.name} (uncompressed)`);
     } catch (e) {
       refusal = e as LoadError;
       return false;

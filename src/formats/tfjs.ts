@@ -84,8 +84,8 @@ function readSpec(v: unknown, where: At, limits: LoadLimits): WeightSpec {
   }
   const count = shape.reduce((a, d) => a * d, 1);
   const bytes = count * BYTES[quantization?.dtype ?? dtype]!;
-  checkDeclaredSize(bytes, `weight "${name}"`, { file: where.file, path: shapeAt.path, subject: `weight "${name}"` });
   checkElements(count, { file: where.file, path: shapeAt.path, subject: `weight "${name}"` }, limits, `weight "${name}"`);
+  checkDeclaredSize(bytes, `weight "${name}"`, { file: where.file, path: shapeAt.path, subject: `weight "${name}"` });
   return { name, shape, dtype, ...(quantization ? { quantization } : {}), bytes, at: where, optimizer: w.group === 'optimizer' };
 }
 

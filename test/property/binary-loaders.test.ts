@@ -118,7 +118,7 @@ function mutateArchive(zip: Uint8Array, mutations: readonly ArchiveMutation[]): 
         break;
     }
   }
-  let bytes = zipSync(members as Zippable, { level: level as 0 | 1 | 9 });
+  let bytes: Uint8Array = zipSync(members as Zippable, { level: level as 0 | 1 | 9 });
   for (const p of post) bytes = p(bytes);
   return { bytes, desc: descs.join('; ') };
 }
