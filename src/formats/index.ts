@@ -196,18 +196,15 @@ function checkTensorLimits(t: Tensor, where: { file: string; path: (string | num
 }
 
 /** Errors that are not LoadErrors (a bug in a loader or a library it uses) are still reported as the file's. */
-function asLoadError(e: unknown, fileName: string): unknown {
+function asLoadError(e: unknown, fileName: string): LoadError {
   if (e instanceof LoadError) return e;
-  if (e instanceof RangeError || e instanceof TypeError || (e instanceof Error && /memory|allocation|Maximum call stack/i.test(e.message))) {
-    return new LoadError({
-      file: fileName,
-      path: [],
-      expected: 'a file Cellscope can read',
-      found: `a file that made the reader fail (${e.name}: ${e.message})`,
-      hint: 'the file is probably damaged; if it loads in Keras, please report this as a Cellscope bug',
-    });
-  }
-  return e;
+  return new LoadError({
+    file: fileName,
+    path: [],
+    expected: 'a file Cellscope can read',
+    found: `a file that made the reader fail (${e instanceof Error ? `${e.name}: ${e.message}` : String(e)})`,
+    hint: 'the file is probably damaged; if it loads in Keras, please report this as a Cellscope bug',
+  });
 }
 
 export async function loadModelBytes(bytes: Uint8Array, fileName: string, readSibling?: ReadSibling, limits?: Partial<LoadLimits>): Promise<LoadedModel> {
