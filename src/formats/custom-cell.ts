@@ -90,13 +90,17 @@ export function convertCustomCell(h: LayerHeader, flow: Flow, cursor: WeightCurs
     const o = readObject(c.activations, at('activations'), 'extra function names {"name": "activation", ...}');
     for (const [k, v] of Object.entries(o)) activations[k] = readString(v, child(at('activations'), k), 'an activation name such as "tanh"');
   }
+  // The definition's structure first: a layer that merely shares the class name fails here, before taking weights.
+  const states = readStates(c.states ?? ['h'], at('states'));
+  const gates = readGates(c.gates, at('gates'));
+  const updates = readUpdates(c.updates, at('updates'));
   const { weights, paths } = namedWeights(cursor.takeRest(), h.name, env.file);
   const spec: CustomCellSpec = {
     units,
     features,
-    states: readStates(c.states ?? ['h'], at('states')),
-    gates: readGates(c.gates, at('gates')),
-    updates: readUpdates(c.updates, at('updates')),
+    states,
+    gates,
+    updates,
     activations,
     weights,
     ...(c.output !== undefined ? { output: readString(c.output, at('output'), 'the name of the gate or state the cell outputs') } : {}),

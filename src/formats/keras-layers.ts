@@ -14,7 +14,7 @@ import type { WeightCursor } from './weights';
 const PASS_THROUGH = new Set(['InputLayer', 'Dropout', 'SpatialDropout1D', 'GaussianNoise', 'GaussianDropout']);
 
 export const SUPPORTED_LAYERS =
-  'InputLayer, SimpleRNN, LSTM, GRU, Bidirectional, Dense, TimeDistributed(Dense), Embedding, Flatten, Activation, Dropout, SpatialDropout1D, GaussianNoise, GaussianDropout';
+  'InputLayer, SimpleRNN, LSTM, GRU, Bidirectional, Dense, TimeDistributed(Dense), Embedding, Flatten, Activation, Dropout, SpatialDropout1D, GaussianNoise, GaussianDropout; CustomCell in keras-model-fixture/v1 files';
 
 function unsupported(h: LayerHeader, inside?: string): never {
   return fail(child(h.at, 'class_name'), `a supported layer (${SUPPORTED_LAYERS})`, `${h.className} layer "${h.name}"${inside ? ` inside ${inside}` : ''}`, {
