@@ -8,6 +8,7 @@ import { displayName, loadFailureMessage, loadModel, loadModelSummary } from './
 import { findModelFiles } from './model-files';
 import { summarizeModel, summaryText, type ModelSummaryInfo } from './model-summary';
 import { openPanel, registerPanelSerializer } from './panel/index';
+import { registerModelDiagnostics } from './diagnostics';
 
 const loadedAt = Date.now();
 
@@ -33,6 +34,7 @@ export function activate(context: vscode.ExtensionContext): CellscopeApi {
     ),
   );
   registerPanelSerializer(context);
+  registerModelDiagnostics(context);
   const api = { activationMs: Date.now() - t0, activationSinceLoadMs: Date.now() - loadedAt };
   output.appendLine(`Cellscope activated in ${api.activationMs} ms (${api.activationSinceLoadMs} ms since the bundle loaded)`);
   return api;

@@ -1,0 +1,105 @@
+/**
+ * The editor-independent half of the Problems diagnostics: which JSON documents are Cellscope files, which loader
+ * reads each, and the LoadError it throws turned into a message and a text range. No `vscode` import, so the CLI and
+ * plain node tests can use it too.
+ */
+import { parseTree, type Node } from 'jsonc-parser';
+import { loadArrayBytes, loadExpectedBytes, loadModelText, loadRecordingBytes, LoadError, type LoadLimits } from '../formats/index';
+
+/** model: a fixture or Keras export; recording: expected outputs; input: an input array. */
+export type CellscopeKind = 'model' | 'recording' | 'input';
+
+export const MODEL_FORMATS: readonly string[] = ['keras-model-fixture/v1', 'keras-recorded-fixture/v1', 'keras-export/v1'];
+export const RECORDING_FORMAT = 'cellscope-recording/v1';
+
+/** Documents above this many characters are not checked while typing (the panel and CLI still load them). */
+export const MAX_CHECKED_CHARS = 5 * 1024 * 1024;
+
+/** `input*.json` / `recording*.json`: inputs and expected outputs, when a model sits in the same folder. */
+export const INPUT_NAME = /^input[^/\\]*\.json$/i;
+export const RECORDING_NAME = /^recording[^/\\]*\.json$/i;
+/** Sibling names that mean "a model lives in this folder". */
+export const MODEL_SIBLING_NAME = /(\.keras|\.h5|\.hdf5|\.cellscope\.json|\.cellscope-fixture\.json)$|^model[^/\\]*\.json$/i;
+
+/** Top-level keys and the `format` string of a JSON object text, tolerant of syntax errors further on. */
+export function topLevelInfo(text: string): { keys: Set<string>; format: string | undefined } | undefined {
+  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  if (!/^\s*\{/.test(body)) return undefined;
+  let root: Node | undefined;
+  try {
+    root = parseTree(body, [], { allowTrailingComma: true, disallowComments: false });
+  } catch {
+    root = undefined;
+  }
+  const keys = new Set<string>();
+  let format: string | undefined;
+  if (root?.type === 'object') {
+    for (const prop of root.children ?? []) {
+      const [k, v] = prop.children ?? [];
+      if (k?.type !== 'string' || typeof k.value !== 'string') continue;
+      keys.add(k.value);
+      if (k.value === 'format' && v?.type === 'string' && typeof v.value === 'string') format ??= v.value;
+    }
+  }
+  // A document broken early on: the format field, if it is there, still tells what the file is.
+  format ??= /^\s*\{\s*"format"\s*:\s*"([^"]*)"/.exec(body)?.[1];
+  return { keys, format };
+}
+
+/**
+ * What kind of Cellscope file the text is, or undefined for JSON that is none of Cellscope's business.
+ * `baseName` is the file name without folders; `modelInFolder` says whether a model file sits beside it.
+ */
+export function cellscopeKind(text: string, baseName: string, modelInFolder: boolean): CellscopeKind | undefined {
+  const info = topLevelInfo(text);
+  if (info?.format !== undefined) {
+    if (MODEL_FORMATS.includes(info.format)) return 'model';
+    if (info.format === RECORDING_FORMAT) return 'recording';
+  }
+  if (info && info.keys.has('model') && info.keys.has('weights')) return 'model';
+  if (modelInFolder && INPUT_NAME.test(baseName)) return 'input';
+  if (modelInFolder && RECORDING_NAME.test(baseName)) return 'recording';
+  return undefined;
+}
+
+export interface TextProblem {
+  /** The LoadError's text without the `file:line:column:` prefix. */
+  message: string;
+  /** Character range in the text; undefined when the error is about the file as a whole. */
+  offset?: number;
+  length?: number;
+  line?: number;
+  column?: number;
+  error: LoadError;
+}
+
+/** The LoadError's message without its leading `file[:line:column]:`. */
+export function messageWithoutFile(e: LoadError): string {
+  const d = e.details;
+  const prefix = `${d.file}${d.line !== undefined ? `:${d.line}:${d.column ?? 1}` : ''}:`;
+  const msg = e.message.startsWith(prefix) ? e.message.slice(prefix.length) : e.message;
+  return msg.trim();
+}
+
+/** Runs the loader for `kind` on the text; undefined when it loads. Non-LoadError failures are rethrown. */
+export function checkText(text: string, kind: CellscopeKind, fileName: string, limits?: Partial<LoadLimits>): TextProblem | undefined {
+  try {
+    if (kind === 'model') loadModelText(text, fileName, limits);
+    else {
+      const bytes = new TextEncoder().encode(text);
+      if (kind === 'input') loadArrayBytes(bytes, fileName, limits);
+      else if (topLevelInfo(text)?.format === RECORDING_FORMAT) loadRecordingBytes(bytes, fileName, limits);
+      else loadExpectedBytes(bytes, fileName, limits);
+    }
+    return undefined;
+  } catch (e) {
+    if (!(e instanceof LoadError)) throw e;
+    const d = e.details;
+    return {
+      message: messageWithoutFile(e),
+      ...(d.offset !== undefined ? { offset: d.offset, length: d.length ?? 1 } : {}),
+      ...(d.line !== undefined ? { line: d.line, column: d.column ?? 1 } : {}),
+      error: e,
+    };
+  }
+}

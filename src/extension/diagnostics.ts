@@ -1,0 +1,131 @@
+/**
+ * Problems panel: model, input and recording JSON files are checked with the same loaders the panel and CLI use,
+ * on the document's text as it is being edited, and a LoadError becomes a Diagnostic at its JSON path's range
+ * (source `cellscope`). Diagnostics go away when the file loads again or is closed.
+ */
+import * as vscode from 'vscode';
+import { limitsFromSettings, type LimitSettings } from '../formats/index';
+import { MAX_CHECKED_CHARS, MODEL_SIBLING_NAME, cellscopeKind, checkText, type TextProblem } from './diagnostics-check';
+
+export const DIAGNOSTIC_SOURCE = 'cellscope';
+const DEBOUNCE_MS = 300;
+
+export function registerModelDiagnostics(context: vscode.ExtensionContext): vscode.DiagnosticCollection {
+  const collection = vscode.languages.createDiagnosticCollection('cellscope');
+  const timers = new Map<string, ReturnType<typeof setTimeout>>();
+  /** Version of the document each pending or finished check was for (a stale async check must not publish). */
+  const checkedVersion = new Map<string, number>();
+
+  const cancel = (key: string) => {
+    const t = timers.get(key);
+    if (t !== undefined) clearTimeout(t);
+    timers.delete(key);
+  };
+
+  const check = async (doc: vscode.TextDocument) => {
+    const key = doc.uri.toString();
+    if (!isCandidate(doc)) {
+      collection.delete(doc.uri);
+      return;
+    }
+    const version = doc.version;
+    checkedVersion.set(key, version);
+    const text = doc.getText();
+    if (text.length > MAX_CHECKED_CHARS) {
+      collection.delete(doc.uri);
+      return;
+    }
+    const kind = cellscopeKind(text, baseName(doc.uri), await modelInFolder(doc.uri));
+    if (doc.isClosed || checkedVersion.get(key) !== version) return;
+    if (!kind) {
+      collection.delete(doc.uri);
+      return;
+    }
+    let problem: TextProblem | undefined;
+    try {
+      const settings = vscode.workspace.getConfiguration('cellscope').get<LimitSettings>('limits');
+      problem = checkText(text, kind, baseName(doc.uri), limitsFromSettings(settings));
+    } catch (e) {
+      // A loader bug is not the user's problem to fix in this file; the panel reports it when they open it.
+      console.error(`[cellscope] diagnostics: checking ${doc.uri.toString()} failed:`, e);
+      collection.delete(doc.uri);
+      return;
+    }
+    if (!problem) collection.delete(doc.uri);
+    else collection.set(doc.uri, [toDiagnostic(doc, problem)]);
+  };
+
+  const schedule = (doc: vscode.TextDocument, delay = DEBOUNCE_MS) => {
+    if (!isCandidate(doc)) return;
+    const key = doc.uri.toString();
+    cancel(key);
+    timers.set(
+      key,
+      setTimeout(() => {
+        timers.delete(key);
+        void check(doc);
+      }, delay),
+    );
+  };
+
+  context.subscriptions.push(
+    collection,
+    vscode.workspace.onDidOpenTextDocument((doc) => schedule(doc, 0)),
+    vscode.workspace.onDidChangeTextDocument((e) => {
+      if (e.contentChanges.length) schedule(e.document);
+    }),
+    vscode.workspace.onDidSaveTextDocument((doc) => schedule(doc, 0)),
+    vscode.workspace.onDidCloseTextDocument((doc) => {
+      const key = doc.uri.toString();
+      cancel(key);
+      checkedVersion.delete(key);
+      collection.delete(doc.uri);
+    }),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration('cellscope.limits')) for (const doc of vscode.workspace.textDocuments) schedule(doc, 0);
+    }),
+    { dispose: () => [...timers.keys()].forEach(cancel) },
+  );
+  // Activation is triggered by opening a JSON document: that one (and any other open) is already there.
+  for (const doc of vscode.workspace.textDocuments) schedule(doc, 0);
+  return collection;
+}
+
+/** JSON documents that are files the user edits (not git's or an output channel's). */
+function isCandidate(doc: vscode.TextDocument): boolean {
+  if (doc.languageId !== 'json' && doc.languageId !== 'jsonc' && !doc.uri.path.toLowerCase().endsWith('.json')) return false;
+  return !['git', 'output', 'vscode-settings', 'debug'].includes(doc.uri.scheme);
+}
+
+function baseName(uri: vscode.Uri): string {
+  const p = uri.path;
+  return p.slice(p.lastIndexOf('/') + 1);
+}
+
+/** Whether a model file sits in the document's folder (only asked for input*.json / recording*.json). */
+async function modelInFolder(uri: vscode.Uri): Promise<boolean> {
+  if (!/^(input|recording)[^/]*\.json$/i.test(baseName(uri)) || uri.scheme === 'untitled') return false;
+  try {
+    const entries = await vscode.workspace.fs.readDirectory(vscode.Uri.joinPath(uri, '..'));
+    return entries.some(([name, type]) => type !== vscode.FileType.Directory && MODEL_SIBLING_NAME.test(name));
+  } catch {
+    return false;
+  }
+}
+
+function toDiagnostic(doc: vscode.TextDocument, p: TextProblem): vscode.Diagnostic {
+  let range: vscode.Range;
+  if (p.offset !== undefined) {
+    const start = doc.positionAt(p.offset);
+    range = new vscode.Range(start, doc.positionAt(p.offset + Math.max(1, p.length ?? 1)));
+  } else if (p.line !== undefined) {
+    const start = doc.validatePosition(new vscode.Position(p.line - 1, (p.column ?? 1) - 1));
+    range = doc.validateRange(new vscode.Range(start, start.translate(0, 1)));
+  } else {
+    // The file as a whole: its first line.
+    range = doc.lineCount ? doc.lineAt(0).range : new vscode.Range(0, 0, 0, 0);
+  }
+  const d = new vscode.Diagnostic(range, p.message, vscode.DiagnosticSeverity.Error);
+  d.source = DIAGNOSTIC_SOURCE;
+  return d;
+}
