@@ -1,5 +1,5 @@
 /** What a cell needs besides its layer: the arithmetic precision and the hard_sigmoid formula in force. */
-import { activation, type VectorActivation } from '../activations';
+import { activation, scalarActivation, type VectorActivation } from '../activations';
 import type { HardSigmoidFlavor, RecurrentLayer } from '../model';
 import { allocate, type FloatArray, type Precision, type Tensor } from '../tensor';
 
@@ -28,6 +28,9 @@ export interface BoundWeights {
   bias: FloatArray | null;
   act: VectorActivation;
   rec: VectorActivation;
+  /** The same two as scalar functions, for fused loops; undefined for softmax / log_softmax (whole-vector ones). */
+  actScalar: ((x: number) => number) | undefined;
+  recScalar: ((x: number) => number) | undefined;
   buffer(n: number): FloatArray;
   round: (x: number) => number;
 }
@@ -48,6 +51,8 @@ export function bindWeights(layer: RecurrentLayer, ctx: CellContext): BoundWeigh
     bias: layer.config.useBias && bias ? inPrecision(bias, ctx.precision) : null,
     act: activation(layer.config.activation, ctx.hardSigmoid),
     rec: activation(layer.config.recurrentActivation, ctx.hardSigmoid),
+    actScalar: scalarActivation(layer.config.activation, ctx.hardSigmoid),
+    recScalar: scalarActivation(layer.config.recurrentActivation, ctx.hardSigmoid),
     buffer: (n) => allocate(n, ctx.precision),
     round: rounding(ctx.precision),
   };

@@ -17,7 +17,7 @@ const QUANTITIES = [Z, R, HT, H, preActivation(Z), preActivation(R), preActivati
 const [Q_Z, Q_R, Q_HT, Q_H, Q_PRE_Z, Q_PRE_R, Q_PRE_HT] = [0, 1, 2, 3, 4, 5, 6];
 
 export function gruCell(w: BoundWeights, resetAfter: boolean): CellStepper & BatchedCell {
-  const { units: u, features, kernel, recurrentKernel: U, bias, act, rec, round } = w;
+  const { units: u, features, kernel, recurrentKernel: U, bias, act, rec, actScalar, recScalar, round } = w;
   const gu = 3 * u;
   // reset_after=false needs r before the candidate's recurrent product, so only the z and r blocks come precomputed.
   const recurrentColumns = resetAfter ? gu : 2 * u;
@@ -44,13 +44,21 @@ export function gruCell(w: BoundWeights, resetAfter: boolean): CellStepper & Bat
     const [preZ, preR, preHt] = [out[Q_PRE_Z]!, out[Q_PRE_R]!, out[Q_PRE_HT]!];
     for (let j = 0; j < gu; j++) xw[j] = bias ? round(xk[xkOff + j]! + bias[j]!) : xk[xkOff + j]!;
     for (let j = 0; j < recurrentColumns; j++) hw[j] = resetAfter && bias ? round(hu[huOff + j]! + bias[gu + j]!) : hu[huOff + j]!;
-    for (let j = 0; j < u; j++) {
-      const k = oOff + j;
-      preZ[k] = zOut[k] = round(xw[j]! + hw[j]!);
-      preR[k] = rOut[k] = round(xw[u + j]! + hw[u + j]!);
+    if (recScalar) {
+      for (let j = 0; j < u; j++) {
+        const k = oOff + j;
+        zOut[k] = recScalar((preZ[k] = round(xw[j]! + hw[j]!)));
+        rOut[k] = recScalar((preR[k] = round(xw[u + j]! + hw[u + j]!)));
+      }
+    } else {
+      for (let j = 0; j < u; j++) {
+        const k = oOff + j;
+        preZ[k] = zOut[k] = round(xw[j]! + hw[j]!);
+        preR[k] = rOut[k] = round(xw[u + j]! + hw[u + j]!);
+      }
+      rec(zOut, oOff, u);
+      rec(rOut, oOff, u);
     }
-    rec(zOut, oOff, u);
-    rec(rOut, oOff, u);
     if (resetAfter) {
       for (let j = 0; j < u; j++) preHt[oOff + j] = xw[2 * u + j]! + round(rOut[oOff + j]! * hw[2 * u + j]!);
     } else {
@@ -58,8 +66,11 @@ export function gruCell(w: BoundWeights, resetAfter: boolean): CellStepper & Bat
       candidateProduct(rh, 0, 2 * u, u, hw, 2 * u);
       for (let j = 0; j < u; j++) preHt[oOff + j] = xw[2 * u + j]! + hw[2 * u + j]!;
     }
-    htOut.set(preHt.subarray(oOff, oOff + u), oOff);
-    act(htOut, oOff, u);
+    if (actScalar) for (let k = oOff; k < oOff + u; k++) htOut[k] = actScalar(preHt[k]!);
+    else {
+      htOut.set(preHt.subarray(oOff, oOff + u), oOff);
+      act(htOut, oOff, u);
+    }
     for (let j = 0; j < u; j++) {
       const k = oOff + j;
       const zk = zOut[k]!;

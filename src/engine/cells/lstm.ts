@@ -17,7 +17,7 @@ const QUANTITIES = [I, F, G, O, C, H, preActivation(I), preActivation(F), preAct
 const [Q_I, Q_F, Q_G, Q_O, Q_C, Q_H, Q_PRE] = [0, 1, 2, 3, 4, 5, 6];
 
 export function lstmCell(w: BoundWeights): CellStepper & BatchedCell {
-  const { units: u, features, kernel, recurrentKernel, bias, act, rec, round } = w;
+  const { units: u, features, kernel, recurrentKernel, bias, act, rec, actScalar, recScalar, round } = w;
   const gu = 4 * u;
   const xkRow = w.buffer(gu);
   const huRow = w.buffer(gu);
@@ -25,8 +25,46 @@ export function lstmCell(w: BoundWeights): CellStepper & BatchedCell {
   function stepWith(xk: FloatArray, xkOff: number, hu: FloatArray, huOff: number, states: FloatArray[], sOff: number, out: FloatArray[], oOff: number): void {
     const h = states[0]!;
     const c = states[1]!;
-    // z = (x·K + h·U) + b, each sum rounded to the run's precision. Gate g's block of z is [g·u, (g+1)·u): record it
-    // raw, and again in the gate's own trace row, where it is activated in place.
+    // z = (x·K + h·U) + b, each sum rounded to the run's precision. Gate g's block of z is [g·u, (g+1)·u): recorded
+    // raw (pre_*), and activated in the gate's own trace row.
+    if (actScalar && recScalar) {
+      // Element-wise activations: one fused pass per unit with the same roundings as activating the stored rows
+      // in place (every stored value is rounded to the run's precision, so `round` marks each store).
+      const [preI, preF, preG, preO] = [out[Q_PRE]!, out[Q_PRE + 1]!, out[Q_PRE + 2]!, out[Q_PRE + 3]!];
+      const [gi, gf, gg, go, cOut, hOut] = [out[Q_I]!, out[Q_F]!, out[Q_G]!, out[Q_O]!, out[Q_C]!, out[Q_H]!];
+      for (let j = 0; j < u; j++) {
+        const k = oOff + j;
+        let zi = round(xk[xkOff + j]! + hu[huOff + j]!);
+        let zf = round(xk[xkOff + u + j]! + hu[huOff + u + j]!);
+        let zg = round(xk[xkOff + 2 * u + j]! + hu[huOff + 2 * u + j]!);
+        let zo = round(xk[xkOff + 3 * u + j]! + hu[huOff + 3 * u + j]!);
+        if (bias) {
+          zi = round(zi + bias[j]!);
+          zf = round(zf + bias[u + j]!);
+          zg = round(zg + bias[2 * u + j]!);
+          zo = round(zo + bias[3 * u + j]!);
+        }
+        preI[k] = zi;
+        preF[k] = zf;
+        preG[k] = zg;
+        preO[k] = zo;
+        const iv = round(recScalar(zi));
+        const fv = round(recScalar(zf));
+        const gv = round(actScalar(zg));
+        const ov = round(recScalar(zo));
+        gi[k] = iv;
+        gf[k] = fv;
+        gg[k] = gv;
+        go[k] = ov;
+        const cNew = round(round(fv * c[sOff + j]!) + round(iv * gv));
+        const hNew = round(ov * round(actScalar(cNew)));
+        cOut[k] = cNew;
+        hOut[k] = hNew;
+        c[sOff + j] = cNew;
+        h[sOff + j] = hNew;
+      }
+      return;
+    }
     for (let g = 0; g < 4; g++) {
       const pre = out[Q_PRE + g]!;
       const gate = out[Q_I + g]!;

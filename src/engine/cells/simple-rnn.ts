@@ -9,7 +9,7 @@ const QUANTITIES = [H, preActivation(H)];
 const [Q_H, Q_PRE_H] = [0, 1];
 
 export function simpleRnnCell(w: BoundWeights): CellStepper & BatchedCell {
-  const { units: u, features, kernel, recurrentKernel, bias, act, round } = w;
+  const { units: u, features, kernel, recurrentKernel, bias, act, actScalar, round } = w;
   const xkRow = w.buffer(u);
   const huRow = w.buffer(u);
 
@@ -22,7 +22,8 @@ export function simpleRnnCell(w: BoundWeights): CellStepper & BatchedCell {
       const xb = bias ? round(xk[xkOff + j]! + bias[j]!) : xk[xkOff + j]!;
       pre[oOff + j] = hOut[oOff + j] = round(xb + hu[huOff + j]!);
     }
-    act(hOut, oOff, u);
+    if (actScalar) for (let k = oOff; k < oOff + u; k++) hOut[k] = actScalar(pre[k]!);
+    else act(hOut, oOff, u);
     for (let j = 0; j < u; j++) h[sOff + j] = hOut[oOff + j]!;
   }
 
