@@ -36,6 +36,12 @@ function convertDense(h: LayerHeader, flow: Flow, weights: WeightCursor, timeDis
     });
   }
   const inputs = flow.dims ? flow.dims[flow.dims.length - 1]! : null;
+  if (flow.dims && inputs === null && flow.dims.length === 1 && flow.flattened) {
+    // Keras cannot build Dense on a Flatten of a shape with None: the kernel's rows would fix a size nothing declares.
+    fail(h.configAt, `a known input size for Dense layer "${owner}"`, `shape ${shapeText(flow.dims)} (${flow.from}, a Flatten of a shape with a free size)`, {
+      hint: 'declare the input length (batch_input_shape / batch_shape with a fixed number of time steps) so the Flatten output has a size',
+    });
+  }
   const kernel = weights.take({
     layer: owner,
     role: 'kernel',
@@ -67,7 +73,7 @@ function convertEmbedding(h: LayerHeader, flow: Flow, weights: WeightCursor): Co
 
 function convertFlatten(h: LayerHeader, flow: Flow): Converted<Layer> {
   const dims = flow.dims ? [flow.dims.some((d) => d === null) ? null : flow.dims.reduce<number>((a, d) => a * d!, 1)] : null;
-  return { layer: { kind: 'flatten', name: h.name }, out: { dims, from: `the output of layer "${h.name}"` }, consumed: flow.dims ?? [] };
+  return { layer: { kind: 'flatten', name: h.name }, out: { dims, from: `the output of layer "${h.name}"`, flattened: true }, consumed: flow.dims ?? [] };
 }
 
 export function convertKerasLayer(h: LayerHeader, flow: Flow, weights: WeightCursor, env: LayerEnv): Converted<Layer> {
@@ -119,9 +125,20 @@ export function convertChain(items: readonly ChainItem[], env: LayerEnv, inputSh
   const fallbackNames = defaultLayerNames(items.map((i) => i.json));
   items.forEach((item, index) => {
     const h = readLayerHeader(item.json, item.at, fallbackNames[index]!);
-    if (!firstReal && inputShape === null) {
+    if (!firstReal && (inputShape === null || (inputShapeHint && index === 0))) {
       const declared = declaredInputShape(h);
-      if (declared) {
+      if (declared && inputShape !== null) {
+        // The model config's build_input_shape and the first layer's own declaration must agree (None matches any size).
+        const hint = inputShape;
+        const agree = hint.length === declared.length && hint.every((d, i) => d === null || declared[i] === null || d === declared[i]);
+        if (!agree) {
+          fail(h.configAt, `an input shape that agrees with the model's build_input_shape ${shapeText([null, ...hint])}`, `layer "${h.name}" declaring ${shapeText([null, ...declared])}`, {
+            hint: 'the model config and its first layer describe different inputs; the file was edited or is damaged',
+          });
+        }
+        inputShape = hint.map((d, i) => d ?? declared[i]!);
+        flow = { dims: inputShape, from: `the input shape ${shapeText(inputShape)}` };
+      } else if (declared) {
         inputShape = declared;
         flow = { dims: declared, from: `the input shape ${shapeText(declared)}` };
       }

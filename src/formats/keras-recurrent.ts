@@ -17,6 +17,8 @@ export interface Flow {
   dims: (number | null)[] | null;
   /** For messages: where these dims come from, e.g. `the output of layer "lstm"`. */
   from: string;
+  /** Set by Flatten: a None here is a size Keras could not have built a Dense on. */
+  flattened?: boolean;
 }
 
 export interface Converted<L> {

@@ -184,3 +184,23 @@ test('limits: defaults, partial overrides, and the settings package.json declare
   assert.equal(props['cellscope.limits.maxElements'].default, DEFAULT_LIMITS.maxElements);
   assert.equal(props['cellscope.limits.maxSequenceLength'].default, DEFAULT_LIMITS.maxSequenceLength);
 });
+
+// ---- regressions the properties found -------------------------------------------------------------------------
+
+test('a build_input_shape that disagrees with the InputLayer, and Dense on a Flatten of a free size, are LoadErrors', async () => {
+  const path = EXPORT_JSON.find((s) => s.name === 'bidi_simplernn_td.json')!.path;
+  const doc = JSON.parse(readFileSync(path, 'utf8'));
+  const good = await loadModelBytes(enc(JSON.stringify(doc)), 'bidi.json');
+  assert.deepEqual(good.model.inputShape, [4, 2]);
+  // [None, 4, 2] → [4, None, 2]: the model ran with a free time axis and its Dense (8 inputs) failed at run time.
+  // Now the InputLayer's declaration fills in what the hint leaves free, and the model runs.
+  doc.model.config.build_input_shape = [4, null, 2];
+  const swapped = await loadModelBytes(enc(JSON.stringify(doc)), 'bidi.json');
+  assert.deepEqual(swapped.model.inputShape, [4, 2]);
+  assert.deepEqual([...runModel(swapped.model, { shape: [1, 4, 2], data: new Float64Array(8) }).output.shape], [1, 1]);
+  doc.model.config.build_input_shape = [null, 5, 2];
+  await loadError(loadModelBytes(enc(JSON.stringify(doc)), 'bidi.json'), 'bidi.json:', '`model.config.layers[0].config`', "agrees with the model's build_input_shape [None, 5, 2]", 'declaring [None, 4, 2]');
+  delete doc.model.config.build_input_shape;
+  doc.model.config.layers[0].config.batch_shape = [null, null, 2];
+  await loadError(loadModelBytes(enc(JSON.stringify(doc)), 'bidi.json'), 'bidi.json:', 'a known input size for Dense layer', 'a Flatten of a shape with a free size');
+});
