@@ -101,8 +101,17 @@ export interface ErrorMessage {
   message: string;
 }
 
+/** What a host stepping command (Step Forward / Step Back / Play/Pause, keybindings) asks of the webview. */
+export type StepAction = 'forward' | 'back' | 'first' | 'last' | 'togglePlay';
+const STEP_ACTIONS = new Set<string>(['forward', 'back', 'first', 'last', 'togglePlay']);
+
+export interface StepCommandMessage {
+  type: 'step';
+  action: StepAction;
+}
+
 /** Host → webview. */
-export type ToWebview = InitMessage | TraceMessage | ComparisonMessage | ErrorMessage;
+export type ToWebview = InitMessage | TraceMessage | ComparisonMessage | ErrorMessage | StepCommandMessage;
 
 export interface ReadyMessage {
   type: 'ready';
@@ -210,6 +219,8 @@ export function isToWebview(v: unknown): v is ToWebview {
       return isComparison(v);
     case 'error':
       return isStr(v.message);
+    case 'step':
+      return isStr(v.action) && STEP_ACTIONS.has(v.action);
     default:
       return false;
   }

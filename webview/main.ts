@@ -11,6 +11,7 @@ import {
   type FromWebview,
   type InitMessage,
   type PanelState,
+  type StepAction,
   type ToWebview,
   type TraceMessage,
 } from '../src/protocol';
@@ -791,7 +792,24 @@ function badge(text: string, kind: string): HTMLElement {
 // ---------------------------------------------------------------------------------------------------------------
 // Messages
 
+/** Host stepping commands (palette entries and their keybindings): the same moves as the toolbar buttons. */
+function onStepCommand(action: StepAction): void {
+  if (!store.trace) return;
+  if (action === 'forward') setStep(store.state.step + 1);
+  else if (action === 'back') setStep(store.state.step - 1);
+  else if (action === 'first') setStep(0);
+  else if (action === 'last') setStep(Infinity);
+  else togglePlay();
+}
+
 function onInit(m: InitMessage): void {
+  // A re-run (file changed on disk, new input or recording) sends init again: start from a clean slate but keep
+  // the place (step, layer, units) through the saved state.
+  togglePlay(false);
+  ui?.inputChart?.destroy();
+  ui?.compareChart?.destroy();
+  errorBanner.hidden = true;
+  store.comparison = null;
   store.init = m;
   store.trace = null;
   const saved = vscode.getState();
@@ -831,6 +849,7 @@ function onTrace(m: TraceMessage): void {
   store.trace = m;
   store.state.step = Math.min(store.state.step, meta.steps - 1);
   scheduler.mark('data');
+  postStep(); // the host learns where the panel is (its state query, stepping commands)
 }
 
 function onMessage(data: unknown): void {
@@ -854,6 +873,9 @@ function onMessage(data: unknown): void {
         return;
       case 'error':
         showError(m.message);
+        return;
+      case 'step':
+        onStepCommand(m.action);
         return;
     }
   } catch (e) {

@@ -7,6 +7,7 @@ import type { LoadedModel } from '../formats/index';
 import { displayName, loadFailureMessage, loadModel, loadModelSummary } from './load-model';
 import { findModelFiles } from './model-files';
 import { summarizeModel, summaryText, type ModelSummaryInfo } from './model-summary';
+import { registerPanelCommands } from './panel/commands';
 import { openPanel, registerPanelSerializer } from './panel/index';
 import { registerModelDiagnostics } from './diagnostics';
 
@@ -34,6 +35,7 @@ export function activate(context: vscode.ExtensionContext): CellscopeApi {
     ),
   );
   registerPanelSerializer(context);
+  registerPanelCommands(context);
   registerModelDiagnostics(context);
   const api = { activationMs: Date.now() - t0, activationSinceLoadMs: Date.now() - loadedAt };
   output.appendLine(`Cellscope activated in ${api.activationMs} ms (${api.activationSinceLoadMs} ms since the bundle loaded)`);

@@ -210,6 +210,44 @@ describe('panel with examples/sine-lstm', () => {
     await p.page.evaluate(() => ((document.querySelector('.error-banner') as HTMLElement).hidden = true));
   });
 
+  test('host step commands (Step Forward / Back, Play/Pause) move the step; the host hears where it is', async () => {
+    await p.send({ type: 'step', action: 'first' });
+    await nextFrames(p.page);
+    assert.match(await readout(p), /^t = 0 \/ 4/);
+    await p.send({ type: 'step', action: 'forward' });
+    await nextFrames(p.page);
+    assert.match(await readout(p), /^t = 1 \/ 4/);
+    await p.send({ type: 'step', action: 'forward' });
+    await p.send({ type: 'step', action: 'back' });
+    await nextFrames(p.page);
+    assert.match(await readout(p), /^t = 1 \/ 4/);
+    await p.page.waitForTimeout(250); // stepChanged is debounced
+    const last = [...p.received].reverse().find((m) => m.type === 'stepChanged');
+    assert.deepEqual(last, { type: 'stepChanged', layer: 0, batch: 0, step: 1 });
+    await p.send({ type: 'step', action: 'togglePlay' });
+    await nextFrames(p.page);
+    assert.match(await p.page.locator('.toolbar').innerText(), /Pause/);
+    await p.send({ type: 'step', action: 'togglePlay' });
+    await p.send({ type: 'step', action: 'first' });
+    await nextFrames(p.page);
+  });
+
+  test('a re-run (init sent again) hides the error banner and keeps the step', async () => {
+    await p.send({ type: 'step', action: 'forward' });
+    await p.send({ type: 'step', action: 'forward' });
+    await nextFrames(p.page);
+    await p.send({ type: 'error', message: 'test error: re-run failed' });
+    await nextFrames(p.page);
+    assert.equal(await p.page.locator('.error-banner').isVisible(), true);
+    await p.send(session.initMessage());
+    await p.send(session.comparisonMessage()!);
+    await p.page.locator('.readout').filter({ hasText: /^t = 2 \/ 4/ }).waitFor({ timeout: 10_000 });
+    assert.equal(await p.page.locator('.error-banner').isVisible(), false);
+    await p.page.locator('.compare-text .max-error').waitFor({ timeout: 10_000 });
+    await p.send({ type: 'step', action: 'first' });
+    await nextFrames(p.page);
+  });
+
   test('no CSP violations, no page errors', async () => {
     const csp = await p.page.evaluate(() => (window as unknown as { __csp: string[] }).__csp);
     // The toolkit's FAST foundation probes `:focus-visible` support with an empty <style> element (canUseFocusVisible);

@@ -48,8 +48,14 @@ test('malformed host messages are rejected', async () => {
     { ...s.comparisonMessage()!, actual: new Float64Array(3) },
     { ...s.comparisonMessage()!, maxAbsAt: [1.5, 0] },
     { type: 'error' },
+    { type: 'step' },
+    { type: 'step', action: 'sideways' },
   ];
   for (const m of bad) assert.equal(isToWebview(m), false, JSON.stringify(m)?.slice(0, 80));
+});
+
+test('host step commands pass the guard', () => {
+  for (const action of ['forward', 'back', 'first', 'last', 'togglePlay']) assert.ok(isToWebview({ type: 'step', action }), action);
 });
 
 test('webview messages: accepted and rejected', () => {

@@ -8,7 +8,8 @@ import * as vscode from 'vscode';
 import type { Tensor } from '../../engine/index';
 import { traceToCsv, traceToJson } from '../../engine/trace-export';
 import { loadArrayBytes, loadExpectedBytes, loadModelBytes, type LoadedModel } from '../../formats/index';
-import { describeMessage, isFromWebview, isPanelState, type FromWebview, type ToWebview } from '../../protocol';
+import { summarizeComparison } from '../../compare/compare';
+import { describeMessage, isFromWebview, isPanelState, type FromWebview, type StepAction, type ToWebview } from '../../protocol';
 import { makeNonce, panelHtml } from './html';
 import { PanelSession, type SessionFiles } from './session';
 
@@ -82,8 +83,271 @@ function post(panel: vscode.WebviewPanel, m: ToWebview): void {
   void panel.webview.postMessage(m);
 }
 
+const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
+
+/** Reads an input sequence: a bare array (or typed-array object), else a recording / fixture that carries its input. */
+async function readInputFile(uri: vscode.Uri, lm: LoadedModel): Promise<RunInputs> {
+  const bytes = await vscode.workspace.fs.readFile(uri);
+  const name = baseName(uri);
+  let arrayError: unknown;
+  try {
+    return { input: loadArrayBytes(bytes, name), predictCalls: lm.predictCalls, inputName: name, recordingName: null };
+  } catch (e) {
+    arrayError = e;
+  }
+  let rec;
+  try {
+    rec = loadExpectedBytes(bytes, name);
+  } catch {
+    throw arrayError;
+  }
+  if (!rec.input) throw new Error(`${name} holds no input sequence (a recording or fixture without input, or not an array)`);
+  return { input: rec.input, expected: rec.output, predictCalls: rec.predictCalls, inputName: name, recordingName: name };
+}
+
+/** What the hidden `cellscope.panelState` command reports (tests read it). */
+export interface PanelStateInfo {
+  fileUri: string;
+  title: string;
+  files: { model: string; input: string | null; recording: string | null };
+  batch: number;
+  steps: number;
+  features: number;
+  /** Where the webview says it is (input time step), as last reported. */
+  layer: number;
+  step: number;
+  runs: number;
+  comparison: { pass: boolean; maxAbs: number; mismatches: number; count: number; text: string } | null;
+  /** The last load / run error, shown in the panel's banner; null after a good run. */
+  error: string | null;
+  watching: string[];
+}
+
+/**
+ * One visualizer panel: its model file, optional input / recording files chosen by the user, the last good engine
+ * run, and file watchers that re-run it when any of those files changes on disk.
+ */
+export class CellscopePanel {
+  readonly key: string;
+  private session: Promise<PanelSession>;
+  private good: PanelSession | undefined;
+  private inputUri: vscode.Uri | undefined;
+  private recordingUri: vscode.Uri | undefined;
+  private watchers: vscode.Disposable[] = [];
+  private watched: string[] = [];
+  private rerunTimer: ReturnType<typeof setTimeout> | undefined;
+  private runs = 0;
+  private lastError: string | null = null;
+  private position = { layer: 0, batch: 0, step: 0 };
+  private disposed = false;
+  /** Settles after the running (re-)load, whatever its outcome. */
+  private pending: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    readonly panel: vscode.WebviewPanel,
+    readonly fileUri: vscode.Uri,
+    loaded: Promise<LoadedModel>,
+  ) {
+    this.key = fileUri.toString();
+    this.session = loaded.then((lm) => this.build(lm));
+    this.session.then(
+      (s) => {
+        this.good = s;
+        this.runs++;
+      },
+      (e) => (this.lastError = errorText(e)),
+    );
+    this.pending = this.session.catch(() => undefined);
+    this.watch();
+  }
+
+  private async build(lm: LoadedModel, inputUri = this.inputUri, recordingUri = this.recordingUri): Promise<PanelSession> {
+    let found = inputUri ? await readInputFile(inputUri, lm) : await findInputs(lm, this.fileUri);
+    if (recordingUri) {
+      const rec = loadExpectedBytes(await vscode.workspace.fs.readFile(recordingUri), baseName(recordingUri));
+      found = { ...found, expected: rec.output, recordingName: baseName(recordingUri) };
+    }
+    const files: SessionFiles = { fileUri: this.key, model: baseName(this.fileUri), input: found.inputName, recording: found.recordingName };
+    return new PanelSession({ loaded: lm, input: found.input, expected: found.expected, predictCalls: found.predictCalls, files });
+  }
+
+  /** The session requests are answered from: the last good run (a failed re-run keeps it). */
+  private async current(): Promise<PanelSession> {
+    return this.good ?? this.session;
+  }
+
+  /**
+   * Re-loads the model (and input / recording) and re-runs the engine. On success the webview gets a fresh init
+   * (it keeps its place); on failure it keeps the last good trace and shows the error in its banner, and, when the
+   * run was for a newly chosen file, the choice is undone. Resolves to the error text, or null.
+   */
+  rerun(choice: { input?: vscode.Uri; recording?: vscode.Uri } = {}): Promise<string | null> {
+    const run = this.pending.then(async () => {
+      const input = choice.input ?? this.inputUri;
+      const recording = choice.recording ?? this.recordingUri;
+      try {
+        const s = await this.build(await loadFromUri(this.fileUri), input, recording);
+        if (this.disposed) return null;
+        this.good = s;
+        this.session = Promise.resolve(s);
+        this.inputUri = input;
+        this.recordingUri = recording;
+        this.runs++;
+        this.lastError = null;
+        post(this.panel, s.initMessage());
+        const c = s.comparisonMessage();
+        if (c) post(this.panel, c);
+        if (choice.input || choice.recording) this.watch();
+        return null;
+      } catch (e) {
+        const message = loadFailureText(e);
+        this.lastError = message;
+        logLine(`[panel] re-run of ${baseName(this.fileUri)} failed: ${message}`);
+        if (!this.disposed) post(this.panel, { type: 'error', message: this.good ? `${message} — still showing the last good run.` : message });
+        return message;
+      }
+    });
+    this.pending = run;
+    return run;
+  }
+
+  /** Watches the model file, the input and recording files (chosen, or input.json / recording.json beside the model). */
+  private watch(): void {
+    for (const w of this.watchers) w.dispose();
+    this.watchers = [];
+    const dir = vscode.Uri.joinPath(this.fileUri, '..');
+    const targets = [this.fileUri, this.inputUri ?? vscode.Uri.joinPath(dir, 'input.json'), this.recordingUri ?? vscode.Uri.joinPath(dir, 'recording.json')];
+    if (!this.inputUri) targets.push(vscode.Uri.joinPath(dir, 'recording.json'));
+    const seen = new Set<string>();
+    this.watched = [];
+    for (const uri of targets) {
+      if (seen.has(uri.toString())) continue;
+      seen.add(uri.toString());
+      this.watched.push(uri.toString());
+      try {
+        const w = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.joinPath(uri, '..'), baseName(uri)));
+        const onChange = () => this.scheduleRerun();
+        w.onDidChange(onChange);
+        w.onDidCreate(onChange);
+        w.onDidDelete(onChange);
+        this.watchers.push(w);
+      } catch (e) {
+        logLine(`[panel] cannot watch ${uri.toString()}: ${errorText(e)}`);
+      }
+    }
+  }
+
+  /** Debounced: editors often write a file in several steps. */
+  private scheduleRerun(): void {
+    if (this.disposed) return;
+    clearTimeout(this.rerunTimer);
+    this.rerunTimer = setTimeout(() => void this.rerun(), 300);
+  }
+
+  async onMessage(m: FromWebview): Promise<void> {
+    switch (m.type) {
+      case 'ready': {
+        const s = await this.current();
+        post(this.panel, s.initMessage());
+        const c = s.comparisonMessage();
+        if (c) post(this.panel, c);
+        if (this.lastError) post(this.panel, { type: 'error', message: `${this.lastError} — still showing the last good run.` });
+        return;
+      }
+      case 'requestTrace': {
+        const s = await this.current();
+        post(this.panel, s.traceMessage(m.layer, m.batch));
+        return;
+      }
+      case 'stepChanged':
+        this.position = { layer: m.layer, batch: m.batch, step: m.step };
+        return;
+      case 'exportTrace':
+        await this.exportTrace(m.format);
+        return;
+      case 'log':
+        logLine(`[webview ${m.level}] ${m.message}`);
+        return;
+    }
+  }
+
+  /**
+   * Writes the whole trace as CSV or JSON to `target`, or to a file picked in the save dialog (which asks before
+   * replacing a file). Returns the URI written, or undefined when cancelled.
+   */
+  async exportTrace(format?: 'csv' | 'json', target?: vscode.Uri): Promise<vscode.Uri | undefined> {
+    const s = await this.current();
+    const trace = s.result.trace;
+    if (!trace) throw new Error('this run recorded no trace');
+    const stem = baseName(this.fileUri).replace(/\.[^.]*$/, '');
+    if (!target) {
+      target = await vscode.window.showSaveDialog({
+        title: 'Cellscope: Export Trace',
+        defaultUri: vscode.Uri.joinPath(this.fileUri, '..', `${stem}.trace.${format ?? 'csv'}`),
+        filters: format === 'json' ? { JSON: ['json'] } : format === 'csv' ? { CSV: ['csv'] } : { CSV: ['csv'], JSON: ['json'] },
+      });
+      if (!target) return undefined;
+    }
+    const fmt = format ?? (/\.json$/i.test(target.path) ? 'json' : 'csv');
+    const text = fmt === 'csv' ? traceToCsv(trace) : JSON.stringify(traceToJson(trace));
+    await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(text));
+    void vscode.window.showInformationMessage(`Cellscope: trace written to ${baseName(target)}`);
+    return target;
+  }
+
+  step(action: StepAction): void {
+    post(this.panel, { type: 'step', action });
+  }
+
+  async state(): Promise<PanelStateInfo> {
+    await this.pending;
+    const s = this.good;
+    const c = s?.comparison ?? null;
+    const input = s?.inputs.input;
+    const files = s?.inputs.files;
+    return {
+      fileUri: this.key,
+      title: this.panel.title,
+      files: { model: files?.model ?? baseName(this.fileUri), input: files?.input ?? null, recording: files?.recording ?? null },
+      batch: input?.shape[0] ?? 0,
+      steps: input?.shape[1] ?? 0,
+      features: input ? input.data.length / Math.max(1, (input.shape[0] ?? 1) * (input.shape[1] ?? 1)) : 0,
+      layer: this.position.layer,
+      step: this.position.step,
+      runs: this.runs,
+      comparison: c ? { pass: c.pass, maxAbs: c.maxAbs, mismatches: c.mismatches, count: c.count, text: summarizeComparison(c) } : null,
+      error: this.lastError,
+      watching: [...this.watched],
+    };
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    clearTimeout(this.rerunTimer);
+    for (const w of this.watchers) w.dispose();
+    this.watchers = [];
+  }
+}
+
+function loadFailureText(e: unknown): string {
+  if (e instanceof vscode.FileSystemError) return `Cellscope could not read a file: ${e.message}`;
+  return errorText(e);
+}
+
+const controllers = new Map<string, CellscopePanel>();
+let active: CellscopePanel | undefined;
+
+/**
+ * The panel the Cellscope commands act on: the active one, else the one last active if it is still visible (the
+ * command palette or a keybinding may have moved focus for a moment).
+ */
+export function activePanel(): CellscopePanel | undefined {
+  for (const c of controllers.values()) if (c.panel.active) return c;
+  return active && controllers.get(active.key) === active && active.panel.visible ? active : undefined;
+}
+
 /** Fills a panel: HTML, message handling, engine run. Used for new panels and for deserialized ones. */
-function attach(context: vscode.ExtensionContext, panel: vscode.WebviewPanel, fileUri: vscode.Uri, loaded: Promise<LoadedModel>): void {
+function attach(context: vscode.ExtensionContext, panel: vscode.WebviewPanel, fileUri: vscode.Uri, loaded: Promise<LoadedModel>): CellscopePanel {
   const key = fileUri.toString();
   panels.set(key, panel);
   const webview = panel.webview;
@@ -98,60 +362,30 @@ function attach(context: vscode.ExtensionContext, panel: vscode.WebviewPanel, fi
   });
   panel.iconPath = vscode.Uri.joinPath(context.extensionUri, 'media', 'cellscope.svg');
 
-  const session: Promise<PanelSession> = loaded.then(async (lm) => {
-    const found = await findInputs(lm, fileUri);
-    const files: SessionFiles = { fileUri: key, model: baseName(fileUri), input: found.inputName, recording: found.recordingName };
-    return new PanelSession({ loaded: lm, input: found.input, expected: found.expected, predictCalls: found.predictCalls, files });
-  });
-  session.catch(() => undefined);
+  const ctl = new CellscopePanel(panel, fileUri, loaded);
+  controllers.set(key, ctl);
+  active = ctl;
 
-  const fail = (e: unknown) => post(panel, { type: 'error', message: e instanceof Error ? e.message : String(e) });
-
-  const onMessage = async (raw: unknown): Promise<void> => {
+  const fail = (e: unknown) => post(panel, { type: 'error', message: errorText(e) });
+  const sub = webview.onDidReceiveMessage((raw: unknown) => {
     if (!isFromWebview(raw)) {
       logLine(`[panel] dropped a malformed message from the webview: ${describeMessage(raw)}`);
       return;
     }
-    const m: FromWebview = raw;
-    switch (m.type) {
-      case 'ready': {
-        const s = await session;
-        post(panel, s.initMessage());
-        const c = s.comparisonMessage();
-        if (c) post(panel, c);
-        return;
-      }
-      case 'requestTrace': {
-        const s = await session;
-        post(panel, s.traceMessage(m.layer, m.batch));
-        return;
-      }
-      case 'stepChanged':
-        return;
-      case 'exportTrace': {
-        const s = await session;
-        const trace = s.result.trace;
-        if (!trace) return;
-        const target = await vscode.window.showSaveDialog({
-          defaultUri: vscode.Uri.joinPath(fileUri, '..', `${baseName(fileUri).replace(/\.[^.]*$/, '')}.trace.${m.format}`),
-          filters: m.format === 'csv' ? { CSV: ['csv'] } : { JSON: ['json'] },
-        });
-        if (!target) return;
-        const text = m.format === 'csv' ? traceToCsv(trace) : JSON.stringify(traceToJson(trace));
-        await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(text));
-        void vscode.window.showInformationMessage(`Cellscope: trace written to ${baseName(target)}`);
-        return;
-      }
-      case 'log':
-        logLine(`[webview ${m.level}] ${m.message}`);
-        return;
-    }
-  };
-  const sub = webview.onDidReceiveMessage((raw) => onMessage(raw).catch(fail));
+    ctl.onMessage(raw).catch(fail);
+  });
+  const view = panel.onDidChangeViewState((e) => {
+    if (e.webviewPanel.active) active = ctl;
+  });
   panel.onDidDispose(() => {
     sub.dispose();
+    view.dispose();
+    ctl.dispose();
     if (panels.get(key) === panel) panels.delete(key);
+    if (controllers.get(key) === ctl) controllers.delete(key);
+    if (active === ctl) active = undefined;
   });
+  return ctl;
 }
 
 /** Opens (or reveals) the visualizer for a loaded model file. */
