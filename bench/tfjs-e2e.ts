@@ -22,6 +22,9 @@ async function main(): Promise<void> {
         useBias: c.use_bias,
         returnSequences: c.return_sequences,
         inputShape: [input.shape[1], input.shape[2]],
+        // setWeights replaces them (TF.js's default orthogonal initializer alone is slow at this size).
+        kernelInitializer: 'zeros',
+        recurrentInitializer: 'zeros',
       }),
     ],
   });

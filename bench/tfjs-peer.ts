@@ -31,6 +31,9 @@ export function tfjsModel(w: Workload, d: WorkloadData, precision: 'float32' | '
     activation: 'tanh' as const,
     recurrentActivation: 'sigmoid' as const,
     batchInputShape: [w.batch, w.steps, w.features],
+    // setWeights replaces them; TF.js's default orthogonal initializer alone takes minutes for these sizes.
+    kernelInitializer: 'zeros' as const,
+    recurrentInitializer: 'zeros' as const,
   };
   // TF.js's GRU has no reset_after=true: the peer runs reset_after=false (same flop count).
   const rnn = w.cell === 'lstm' ? tf.layers.lstm(common) : w.cell === 'gru' ? tf.layers.gru(common) : tf.layers.simpleRNN(common);
