@@ -173,6 +173,19 @@ test('Open Visualizer: quick pick lists the workspace models; sine-lstm and char
     timing('open-visualizer-dark: palette → sine-lstm panel checked', t0);
     console.log(`# sine-lstm panel (dark): gate ${r.gate} colours, heatmap ${r.heat}; ${r.before} → ${r.after}; ${r.cmp.split('·')[0]}`);
 
+    // Step Forward through its keybinding (ctrl+alt+right while the panel has focus), Step Back from the palette.
+    {
+      const frame = webviewFrame(page);
+      const readout = frame.locator('.readout');
+      assert.match(await readout.innerText(), /^t = 1 \//);
+      await frame.locator('body').click({ position: { x: 2, y: 2 } });
+      await page.keyboard.press('Control+Alt+ArrowRight');
+      await assert.doesNotReject(readout.filter({ hasText: /^t = 2 \// }).waitFor({ timeout: 15_000 }), `ctrl+alt+right did not step forward (${await readout.innerText()})`);
+      await runCommand(page, 'Cellscope: Step Back');
+      await assert.doesNotReject(readout.filter({ hasText: /^t = 1 \// }).waitFor({ timeout: 15_000 }), `Cellscope: Step Back did not step back (${await readout.innerText()})`);
+      timing('open-visualizer-dark: stepping keybinding + palette command', t0);
+    }
+
     // char-rnn: a token model; its panel shows the 44 characters of the input.
     await openExampleModel(page, 'char-rnn');
     const frame = await waitForPanel(page, 'char-rnn/model.cellscope.json');

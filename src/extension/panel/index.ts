@@ -113,7 +113,7 @@ export interface PanelStateInfo {
   batch: number;
   steps: number;
   features: number;
-  /** Where the webview says it is (input time step), as last reported. */
+  /** Where the webview says it is (input time step), as last reported; -1 before it has drawn a trace. */
   layer: number;
   step: number;
   runs: number;
@@ -138,7 +138,7 @@ export class CellscopePanel {
   private rerunTimer: ReturnType<typeof setTimeout> | undefined;
   private runs = 0;
   private lastError: string | null = null;
-  private position = { layer: 0, batch: 0, step: 0 };
+  private position = { layer: -1, batch: -1, step: -1 };
   private disposed = false;
   /** Settles after the running (re-)load, whatever its outcome. */
   private pending: Promise<unknown> = Promise.resolve();

@@ -121,6 +121,171 @@ test('openInCellscope (explorer menu) opens the panel on the given file', async 
   await eventually(() => panelTabs().some((t) => t.label.includes('keras3-generated/keras3-seed-1.json')), () => `no panel tab: ${tabLabels()}`);
 });
 
+// ---------------------------------------------------------------------------------------------------------------
+// Commands on the active panel (hidden cellscope.panelState reports what it shows).
+
+const EXAMPLES = path.join(REPO_ROOT, 'examples');
+const panelState = () => vscode.commands.executeCommand('cellscope.panelState');
+
+/** Polls cellscope.panelState until `cond(state)` holds; returns that state. */
+async function stateWhen(cond, message, ms = 15_000) {
+  const t0 = Date.now();
+  let st;
+  for (;;) {
+    st = await panelState();
+    if (st && cond(st)) return st;
+    if (Date.now() - t0 > ms) assert.fail(`${message}; state: ${JSON.stringify(st)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** A scratch folder inside the workspace (watchers are surest there); removed by the caller. */
+function scratchDir() {
+  const root = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? os.tmpdir();
+  return fs.mkdtempSync(path.join(root, 'cellscope-suite-'));
+}
+
+test('the panel commands are contributed with keybindings while the panel has focus', async () => {
+  const pj = vscode.extensions.getExtension(EXTENSION_ID).packageJSON.contributes;
+  const all = await vscode.commands.getCommands(true);
+  for (const id of ['loadInputSequence', 'loadRecordedOutputs', 'exportTrace', 'stepForward', 'stepBack', 'togglePlay']) {
+    const c = pj.commands.find((x) => x.command === `cellscope.${id}`);
+    assert.ok(c && c.category === 'Cellscope', `cellscope.${id} contributed with category Cellscope`);
+    assert.ok(all.includes(`cellscope.${id}`), `cellscope.${id} registered`);
+  }
+  for (const id of ['stepForward', 'stepBack', 'togglePlay']) {
+    const kb = pj.keybindings.find((k) => k.command === `cellscope.${id}`);
+    assert.ok(kb && /activeWebviewPanelId == 'cellscope.visualizer'/.test(kb.when), JSON.stringify(kb));
+  }
+  const title = pj.menus['editor/title'].find((m) => m.command === 'cellscope.openInCellscope');
+  assert.ok(title && /keras/.test(title.when) && /cellscope.activeEditorIsModel/.test(title.when), JSON.stringify(title));
+  assert.ok(all.includes('cellscope.panelState'), 'hidden state query registered');
+});
+
+test('Load Input Sequence re-runs the active panel with the chosen input (real sine-lstm input, then 3 of its windows)', async () => {
+  await vscode.commands.executeCommand('cellscope.openExample', 'sine-lstm/model.cellscope.json');
+  let st = await stateWhen((s) => s.fileUri.includes('sine-lstm') && s.runs >= 1, 'sine-lstm panel did not become active');
+  assert.deepStrictEqual([st.batch, st.steps, st.files.input, st.files.recording], [395, 5, 'recording.json', 'recording.json']);
+  assert.ok(st.comparison && st.comparison.pass, `the recording matches: ${JSON.stringify(st.comparison)}`);
+  const runs = st.runs;
+
+  st = await vscode.commands.executeCommand('cellscope.loadInputSequence', vscode.Uri.file(path.join(EXAMPLES, 'sine-lstm', 'input.json')));
+  assert.strictEqual(st.files.input, 'input.json');
+  assert.strictEqual(st.comparison, null, 'a bare input array brings no recorded output');
+  assert.strictEqual(st.runs, runs + 1);
+
+  const dir = scratchDir();
+  try {
+    const full = JSON.parse(fs.readFileSync(path.join(EXAMPLES, 'sine-lstm', 'input.json'), 'utf8'));
+    const file = path.join(dir, 'three-windows.json');
+    fs.writeFileSync(file, JSON.stringify({ shape: [3, 5, 1], dtype: 'float32', data: full.data.slice(0, 15) }));
+    st = await vscode.commands.executeCommand('cellscope.loadInputSequence', vscode.Uri.file(file));
+    assert.deepStrictEqual([st.batch, st.steps, st.files.input, st.error], [3, 5, 'three-windows.json', null]);
+    // A file that is no input: the error is reported, the last good run stays.
+    const bad = path.join(dir, 'not-an-input.json');
+    fs.writeFileSync(bad, JSON.stringify({ hello: 'world' }));
+    st = await vscode.commands.executeCommand('cellscope.loadInputSequence', vscode.Uri.file(bad));
+    assert.ok(st.error && /not-an-input\.json/.test(st.error), `error names the file: ${st.error}`);
+    assert.deepStrictEqual([st.batch, st.files.input], [3, 'three-windows.json'], 'last good run kept');
+    log(`LOAD INPUT ${JSON.stringify({ batch: st.batch, steps: st.steps, error: st.error.split('\n')[0] })}`);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('Load Recorded Outputs updates the comparison (recording, then a perturbed copy)', async () => {
+  await vscode.commands.executeCommand('cellscope.openExample', 'sine-lstm/model.cellscope.json');
+  await stateWhen((s) => s.fileUri.includes('sine-lstm'), 'sine-lstm panel not active');
+  // Back to the full input: the recording's own.
+  let st = await vscode.commands.executeCommand('cellscope.loadInputSequence', vscode.Uri.file(path.join(EXAMPLES, 'sine-lstm', 'recording.json')));
+  st = await vscode.commands.executeCommand('cellscope.loadRecordedOutputs', vscode.Uri.file(path.join(EXAMPLES, 'sine-lstm', 'recording.json')));
+  assert.ok(st.comparison && st.comparison.pass && st.comparison.mismatches === 0, JSON.stringify(st.comparison));
+  const dir = scratchDir();
+  try {
+    const rec = JSON.parse(fs.readFileSync(path.join(EXAMPLES, 'sine-lstm', 'recording.json'), 'utf8'));
+    const out = rec.output;
+    const data = out.data.slice();
+    data[7] += 0.5;
+    const file = path.join(dir, 'perturbed-output.json');
+    fs.writeFileSync(file, JSON.stringify({ shape: out.shape, dtype: out.dtype ?? 'float32', data }));
+    st = await vscode.commands.executeCommand('cellscope.loadRecordedOutputs', vscode.Uri.file(file));
+    assert.strictEqual(st.files.recording, 'perturbed-output.json');
+    assert.ok(st.comparison && !st.comparison.pass && st.comparison.mismatches === 1, JSON.stringify(st.comparison));
+    assert.ok(Math.abs(st.comparison.maxAbs - 0.5) < 1e-3, `max |Δ| ≈ 0.5: ${st.comparison.maxAbs}`);
+    log(`LOAD RECORDED ${st.comparison.text.split('\n')[0]}`);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('Export Trace writes a CSV (and a JSON) to the given path', async () => {
+  await vscode.commands.executeCommand('cellscope.openExample', 'hand-built/seed002-count-lstm.json');
+  await stateWhen((s) => s.fileUri.includes('seed002-count-lstm') && s.runs >= 1, 'hand-built panel not active');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cellscope-export-'));
+  try {
+    const csv = path.join(dir, 'trace.csv');
+    const written = await vscode.commands.executeCommand('cellscope.exportTrace', vscode.Uri.file(csv));
+    assert.ok(written && written.fsPath === csv, `returned the target: ${written}`);
+    const text = fs.readFileSync(csv, 'utf8');
+    const lines = text.trim().split('\n');
+    assert.ok(lines.length > 2 && lines[0].includes(','), `CSV with a header: ${lines.slice(0, 2).join(' | ')}`);
+    const json = path.join(dir, 'trace.json');
+    await vscode.commands.executeCommand('cellscope.exportTrace', vscode.Uri.file(json));
+    assert.ok(JSON.parse(fs.readFileSync(json, 'utf8')), 'JSON parses');
+    log(`EXPORT ${lines.length} CSV lines; header ${lines[0].slice(0, 80)}`);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('Step Forward / Step Back move the panel step', async () => {
+  await vscode.commands.executeCommand('cellscope.openExample', 'sine-lstm/model.cellscope.json');
+  let st = await stateWhen((s) => s.fileUri.includes('sine-lstm') && s.step >= 0, 'the webview never reported its step');
+  if (st.step === st.steps - 1) {
+    await vscode.commands.executeCommand('cellscope.stepBack');
+    st = await stateWhen((s) => s.step === st.steps - 2, 'Step Back did not move off the last step');
+  }
+  const s0 = st.step;
+  await vscode.commands.executeCommand('cellscope.stepForward');
+  st = await stateWhen((s) => s.step === s0 + 1, `Step Forward did not move the step from ${s0}`);
+  const s1 = st.step;
+  await vscode.commands.executeCommand('cellscope.stepBack');
+  st = await stateWhen((s) => s.step === s0, `Step Back did not move the step back from ${s1}`);
+  log(`STEP ${s0} → ${s1} → ${st.step}`);
+});
+
+test('the panel re-runs when its files change on disk; a broken file keeps the last good run and reports the error', async () => {
+  const dir = scratchDir();
+  try {
+    for (const f of ['model.cellscope.json', 'recording.json']) fs.copyFileSync(path.join(EXAMPLES, 'sine-lstm', f), path.join(dir, f));
+    await vscode.commands.executeCommand('cellscope.openVisualizer', vscode.Uri.file(path.join(dir, 'model.cellscope.json')));
+    let st = await stateWhen((s) => s.fileUri.includes(path.basename(dir)) && s.runs >= 1, 'scratch panel not active');
+    const runs = st.runs;
+    const good = fs.readFileSync(path.join(dir, 'recording.json'), 'utf8');
+    fs.writeFileSync(path.join(dir, 'recording.json'), good.slice(0, 1000)); // truncated JSON
+    st = await stateWhen((s) => s.error !== null, 'no error after the recording was broken on disk', 20_000);
+    assert.ok(/recording\.json/.test(st.error), st.error);
+    assert.deepStrictEqual([st.runs, st.batch], [runs, 395], 'last good run kept');
+    fs.writeFileSync(path.join(dir, 'recording.json'), good);
+    st = await stateWhen((s) => s.error === null && s.runs > runs, 'no re-run after the recording was repaired', 20_000);
+    assert.ok(st.comparison && st.comparison.pass);
+    log(`WATCH re-ran ${st.runs - runs} time(s); watching ${st.watching.map((u) => u.split('/').pop()).join(', ')}`);
+  } finally {
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('without an active panel the commands say so and do nothing', async () => {
+  await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  await eventually(() => panelTabs().length === 0, () => `panels left: ${tabLabels()}`);
+  await new Promise((r) => setTimeout(r, 200));
+  assert.strictEqual(await panelState(), undefined);
+  assert.strictEqual(await vscode.commands.executeCommand('cellscope.stepForward'), undefined);
+  assert.strictEqual(await vscode.commands.executeCommand('cellscope.exportTrace', vscode.Uri.file(path.join(os.tmpdir(), 'never-written.csv'))), undefined);
+  assert.ok(!fs.existsSync(path.join(os.tmpdir(), 'never-written.csv')));
+});
+
 async function run() {
   let failed = 0;
   for (const t of tests) {
