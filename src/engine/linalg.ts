@@ -8,6 +8,8 @@ import type { FloatArray } from './tensor';
 /**
  * dst[dOff + j] += Σ_k v[vOff + k] · M[k, cOff + j]  for j < cols, k < rows,
  * where M is row-major with `stride` columns. Reads a column block [cOff, cOff+cols) of M.
+ * Every term is added in order k = 0, 1, …; a float32 run rounds each sum to float32 (as storing into a Float32Array
+ * does), a float64 run keeps double sums. One copy per precision keeps each loop monomorphic for V8.
  */
 export function addVecMat(
   dst: FloatArray,
@@ -20,7 +22,54 @@ export function addVecMat(
   cOff: number,
   cols: number,
 ): void {
-  for (let k = 0; k < rows; k++) {
+  if (dst instanceof Float32Array) addVecMat32(dst, dOff, v, vOff, rows, M, stride, cOff, cols);
+  else addVecMat64(dst, dOff, v, vOff, rows, M, stride, cOff, cols);
+}
+
+// Four rows of M per pass over dst: a quarter of the loads and stores of dst, the same sums in the same order.
+function addVecMat32(dst: Float32Array, dOff: number, v: FloatArray, vOff: number, rows: number, M: FloatArray, stride: number, cOff: number, cols: number): void {
+  const fround = Math.fround;
+  let k = 0;
+  for (; k + 4 <= rows; k += 4) {
+    const v0 = v[vOff + k]!;
+    const v1 = v[vOff + k + 1]!;
+    const v2 = v[vOff + k + 2]!;
+    const v3 = v[vOff + k + 3]!;
+    const r0 = k * stride + cOff;
+    const r1 = r0 + stride;
+    const r2 = r1 + stride;
+    const r3 = r2 + stride;
+    for (let j = 0; j < cols; j++) {
+      let d = dst[dOff + j]!;
+      d = fround(d + v0 * M[r0 + j]!);
+      d = fround(d + v1 * M[r1 + j]!);
+      d = fround(d + v2 * M[r2 + j]!);
+      dst[dOff + j] = d + v3 * M[r3 + j]!;
+    }
+  }
+  for (; k < rows; k++) {
+    const vk = v[vOff + k]!;
+    const row = k * stride + cOff;
+    for (let j = 0; j < cols; j++) dst[dOff + j] += vk * M[row + j]!;
+  }
+}
+
+function addVecMat64(dst: Float64Array, dOff: number, v: FloatArray, vOff: number, rows: number, M: FloatArray, stride: number, cOff: number, cols: number): void {
+  let k = 0;
+  for (; k + 4 <= rows; k += 4) {
+    const v0 = v[vOff + k]!;
+    const v1 = v[vOff + k + 1]!;
+    const v2 = v[vOff + k + 2]!;
+    const v3 = v[vOff + k + 3]!;
+    const r0 = k * stride + cOff;
+    const r1 = r0 + stride;
+    const r2 = r1 + stride;
+    const r3 = r2 + stride;
+    for (let j = 0; j < cols; j++) {
+      dst[dOff + j] = dst[dOff + j]! + v0 * M[r0 + j]! + v1 * M[r1 + j]! + v2 * M[r2 + j]! + v3 * M[r3 + j]!;
+    }
+  }
+  for (; k < rows; k++) {
     const vk = v[vOff + k]!;
     const row = k * stride + cOff;
     for (let j = 0; j < cols; j++) dst[dOff + j] += vk * M[row + j]!;
