@@ -81,6 +81,22 @@ export function registerModelDiagnostics(context: vscode.ExtensionContext): vsco
       checkedVersion.delete(key);
       collection.delete(doc.uri);
     }),
+    // Closing the last tab of a file does not close its document at once (VS Code keeps it a while): clear then.
+    vscode.window.tabGroups.onDidChangeTabs((e) => {
+      for (const uri of e.opened.flatMap(tabUris)) {
+        const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+        if (doc) schedule(doc, 0); // a document kept open after its tab closed, shown again
+      }
+      if (!e.closed.length) return;
+      const shown = new Set(vscode.window.tabGroups.all.flatMap((g) => g.tabs).flatMap(tabUris).map((u) => u.toString()));
+      for (const uri of e.closed.flatMap(tabUris)) {
+        const key = uri.toString();
+        if (shown.has(key)) continue;
+        cancel(key);
+        checkedVersion.delete(key);
+        collection.delete(uri);
+      }
+    }),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('cellscope.limits')) for (const doc of vscode.workspace.textDocuments) schedule(doc, 0);
     }),
@@ -95,6 +111,13 @@ export function registerModelDiagnostics(context: vscode.ExtensionContext): vsco
 function isCandidate(doc: vscode.TextDocument): boolean {
   if (doc.languageId !== 'json' && doc.languageId !== 'jsonc' && !doc.uri.path.toLowerCase().endsWith('.json')) return false;
   return !['git', 'output', 'vscode-settings', 'debug'].includes(doc.uri.scheme);
+}
+
+function tabUris(tab: vscode.Tab): vscode.Uri[] {
+  const input = tab.input;
+  if (input instanceof vscode.TabInputText) return [input.uri];
+  if (input instanceof vscode.TabInputTextDiff) return [input.original, input.modified];
+  return [];
 }
 
 function baseName(uri: vscode.Uri): string {

@@ -1,0 +1,180 @@
+// Problems panel in a real VS Code (code-server 4.139.1 + Debian's chromium): a broken model file shows a
+// `cellscope` diagnostic naming the JSON path, what was expected and what was found, at the right line:column;
+// and the in-host diagnostics suite (test/vscode/suite-diagnostics) passes in the real extension host.
+// The extension is built into a throwaway folder (package.json + schemas/ + dist/extension.js), so this test neither
+// writes the shared dist/ nor picks up a half-written one.
+import assert from 'node:assert/strict';
+import { cpSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import * as esbuild from 'esbuild';
+import { openWorkbench, runInHostSuite, screenshot } from '../vscode/browser.mjs';
+import { REPO_ROOT, startServer } from '../vscode/server.mjs';
+import { ensureVSCode } from '../vscode/setup.mjs';
+
+const KEEP = !!process.env.CELLSCOPE_KEEP_VSCODE;
+const timing = (name, t0) => console.log(`# timing: ${name} ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+
+/** A SimpleRNN whose activation is typo'd ("tahn") and whose kernel has the wrong shape ([3, 2] for 2 features). */
+const BROKEN_MODEL = {
+  format: 'keras-model-fixture/v1',
+  layers: [
+    { class_name: 'InputLayer', config: { batch_shape: [null, 3, 2] } },
+    {
+      class_name: 'SimpleRNN',
+      config: { units: 2, activation: 'tahn' },
+      weights: [
+        { name: 'kernel', shape: [3, 2], data: [1, 2, 3, 4, 5, 6] },
+        { name: 'recurrent_kernel', shape: [2, 2], data: [1, 2, 3, 4] },
+        { name: 'bias', shape: [2], data: [0, 0] },
+      ],
+    },
+  ],
+};
+
+/**
+ * Opens the Problems panel from the command palette (`workbench.actions.view.problems`): its title differs between
+ * VS Code versions ("View: Focus on Problems View", "View: Toggle Problems", ...), so pick whichever row is there.
+ */
+async function focusProblems(page) {
+  const input = page.locator('.quick-input-widget .quick-input-box input');
+  const rows = page.locator('.quick-input-widget .monaco-list-row');
+  await page.keyboard.press('F1');
+  await input.waitFor({ state: 'visible', timeout: 10_000 });
+  await input.fill('>Problems');
+  await rows.first().waitFor({ state: 'visible', timeout: 10_000 });
+  const texts = (await rows.allInnerTexts()).map((t) => t.replace(/\s+/g, ' '));
+  console.log(`# palette rows for "Problems": ${JSON.stringify(texts)}`);
+  const i = texts.findIndex((t) => /Focus on Problems View|Toggle Problems|View: Problems|Problems: Focus/i.test(t));
+  assert.ok(i >= 0, `no Problems command in the palette: ${JSON.stringify(texts)}`);
+  await rows.nth(i).click();
+  await page.locator('.markers-panel').first().waitFor({ state: 'visible', timeout: 10_000 });
+}
+
+let root;
+let extDir;
+let workspace;
+
+before(async () => {
+  const t0 = Date.now();
+  const r = await ensureVSCode({ systemDeps: process.getuid?.() === 0 });
+  timing(`setup (installed: ${r.installed.join(', ') || 'nothing'})`, t0);
+  root = mkdtempSync(join(tmpdir(), 'cellscope-e2e-problems-'));
+  extDir = join(root, 'extension');
+  mkdirSync(extDir);
+  copyFileSync(join(REPO_ROOT, 'package.json'), join(extDir, 'package.json'));
+  cpSync(join(REPO_ROOT, 'schemas'), join(extDir, 'schemas'), { recursive: true });
+  await esbuild.build({
+    absWorkingDir: REPO_ROOT,
+    entryPoints: ['src/extension/extension.ts'],
+    outfile: join(extDir, 'dist', 'extension.js'),
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'es2022',
+    external: ['vscode'],
+    mainFields: ['module', 'main'],
+    logLevel: 'warning',
+  });
+  workspace = join(root, 'workspace');
+  mkdirSync(join(workspace, 'models'), { recursive: true });
+  writeFileSync(join(workspace, 'models', 'broken-model.json'), JSON.stringify(BROKEN_MODEL, null, 2) + '\n');
+  writeFileSync(join(workspace, 'settings-not-a-model.json'), JSON.stringify({ name: 'x', weights: 3 }));
+  timing('extension built, workspace written', t0);
+});
+
+after(() => {
+  if (root && !KEEP) rmSync(root, { recursive: true, force: true });
+});
+
+/** 1-based line and column of the first `needle` in `text`. */
+function lineColumn(text, needle) {
+  const offset = text.indexOf(needle);
+  assert.ok(offset >= 0);
+  const before = text.slice(0, offset).split('\n');
+  return { line: before.length, column: before.at(-1).length + 1 };
+}
+
+test('Problems panel: a broken model file is listed with its JSON path, expected/found and line:column (dark theme)', { timeout: 120_000 }, async () => {
+  const t0 = Date.now();
+  const server = await startServer({ workspace, keep: KEEP, extensionDevelopmentPath: extDir, colorTheme: 'Default Dark Modern' });
+  let wb;
+  try {
+    wb = await openWorkbench(server);
+    const { page } = wb;
+    timing('problems: server + workbench up', t0);
+
+    // Quick open (Ctrl+P) the broken file.
+    const input = page.locator('.quick-input-widget .quick-input-box input');
+    for (let attempt = 1; ; attempt++) {
+      await page.keyboard.press('Control+P');
+      await input.waitFor({ state: 'visible', timeout: 10_000 });
+      await input.fill('broken-model.json');
+      const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: 'broken-model.json' }).first();
+      try {
+        await row.waitFor({ state: 'visible', timeout: 5000 });
+        await page.keyboard.press('Enter');
+        break;
+      } catch (e) {
+        if (attempt >= 5) throw e; // the file index may still be building
+        await page.keyboard.press('Escape');
+      }
+    }
+    await page.locator('.tab.active', { hasText: 'broken-model.json' }).waitFor({ timeout: 15_000 });
+
+    await focusProblems(page);
+    const marker = page.locator('.markers-panel .monaco-list-row', { hasText: 'layers[1].config.activation' }).first();
+    await marker.waitFor({ state: 'visible', timeout: 30_000 });
+    // The editor underlines the same range.
+    await page.locator('.monaco-editor .squiggly-error').first().waitFor({ state: 'attached', timeout: 10_000 });
+    await page.waitForTimeout(300); // let the panel finish painting before the screenshot
+    const shot = await screenshot(page, 'problems-dark');
+    const rowText = (await marker.innerText()).replace(/\s+/g, ' ');
+    console.log(`# problems row: ${rowText}`);
+    console.log(`# screenshot: ${shot}`);
+
+    const text = readFileSync(join(workspace, 'models', 'broken-model.json'), 'utf8');
+    const { line, column } = lineColumn(text, '"tahn"');
+    assert.match(rowText, /`layers\[1\]\.config\.activation`/, 'names the JSON path');
+    assert.match(rowText, /expected one of the known activations: tanh/, 'says what was expected');
+    assert.match(rowText, /found the string "tahn"/, 'says what was found');
+    assert.match(rowText, /cellscope/, 'source cellscope');
+    assert.ok(rowText.includes(`[Ln ${line}, Col ${column}]`), `shows line ${line}, column ${column}: ${rowText}`);
+    assert.doesNotMatch(rowText, /broken-model\.json:\d/, 'no file:line prefix inside the message');
+    // The file row above the marker: one problem in broken-model.json; the unrelated JSON has none.
+    const panelText = await page.locator('.markers-panel').innerText();
+    assert.match(panelText, /broken-model\.json/);
+    assert.doesNotMatch(panelText, /settings-not-a-model/);
+  } catch (e) {
+    if (wb) await screenshot(wb.page, 'FAILED-problems-dark').catch(() => {});
+    const host = server.extensionHostLog().split('\n').filter((l) => /cellscope|error/i.test(l)).slice(-20).join('\n');
+    e.message += `\n--- extension host log (filtered) ---\n${host}\n--- browser console (last 20) ---\n${(wb?.consoleLines ?? []).slice(-20).join('\n')}`;
+    throw e;
+  } finally {
+    await wb?.close();
+    await server.stop();
+    timing('problems: total', t0);
+  }
+});
+
+test('in-host suite (test/vscode/suite-diagnostics): diagnostics appear at the right range, follow edits, clear', { timeout: 120_000 }, async () => {
+  const t0 = Date.now();
+  const server = await startServer({
+    workspace,
+    keep: KEEP,
+    extensionDevelopmentPath: extDir,
+    extensionTestsPath: join(REPO_ROOT, 'test', 'vscode', 'suite-diagnostics', 'index.js'),
+  });
+  try {
+    const { code, consoleLines } = await runInHostSuite(server, { timeout: 90_000 });
+    const tag = '[cellscope-diagnostics-suite]';
+    const suiteLines = consoleLines.filter((l) => l.includes(tag)).map((l) => l.slice(l.indexOf(tag) + tag.length + 1));
+    console.log(suiteLines.map((l) => `# ${l.split('\n')[0]}`).join('\n'));
+    assert.equal(code, 0, `in-host diagnostics suite failed:\n${suiteLines.join('\n') || consoleLines.slice(-30).join('\n')}`);
+    assert.ok(suiteLines.some((l) => l.startsWith('DONE')), 'the suite really ran');
+  } finally {
+    await server.stop();
+    timing('in-host diagnostics suite: total', t0);
+  }
+});
