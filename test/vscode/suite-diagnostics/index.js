@@ -139,7 +139,7 @@ test('input.json next to a model is checked as an input array; unrelated JSON is
   fs.writeFileSync(other, JSON.stringify({ name: 'x', weights: 3 }));
   const docs = [await vscode.workspace.openTextDocument(lone), await vscode.workspace.openTextDocument(other)];
   for (const doc of docs) await vscode.window.showTextDocument(doc);
-  await sleep(1000);
+  await sleep(700);
   for (const doc of docs) assert.deepStrictEqual(cellscopeDiagnostics(doc.uri), [], `${path.basename(doc.uri.fsPath)} is not Cellscope's`);
 });
 
@@ -152,6 +152,26 @@ test('jsonValidation maps hand-written fixtures to the shipped schema', async ()
   assert.ok(!jv[0].fileMatch.some((p) => p === '*.json' || p === '**/*.json' || p === '*.cellscope.json'), 'no pattern hijacks unrelated JSON (or keras-export files)');
   const schema = JSON.parse(fs.readFileSync(path.join(ext.extensionPath, 'schemas', 'cellscope-model.schema.json'), 'utf8'));
   assert.ok(schema.definitions && schema.definitions.modelFixture, 'the schema file is in the extension');
+});
+
+test('VS Code validates a *.cellscope-fixture.json against the schema (JSON language features)', async () => {
+  const file = path.join(dir, 'hand.cellscope-fixture.json');
+  // units must be a positive integer: the schema says so (and so does the loader).
+  fs.writeFileSync(file, JSON.stringify({ format: 'keras-model-fixture/v1', layers: [{ class_name: 'SimpleRNN', config: { units: 'two' } }] }, null, 2));
+  const doc = await vscode.workspace.openTextDocument(file);
+  await vscode.window.showTextDocument(doc);
+  const t0 = Date.now();
+  let schemaDs = [];
+  while (Date.now() - t0 < 20_000) {
+    schemaDs = vscode.languages.getDiagnostics(doc.uri).filter((d) => d.source !== 'cellscope');
+    if (schemaDs.length) break;
+    await sleep(100);
+  }
+  const all = vscode.languages.getDiagnostics(doc.uri);
+  log(`schema diagnostics: ${JSON.stringify(all.map((d) => `${d.source}: ${d.message} @${d.range.start.line}:${d.range.start.character}`))}`);
+  assert.ok(schemaDs.length > 0, `the JSON language server reported nothing for a schema violation: ${describe(all)}`);
+  assert.ok(schemaDs.some((d) => /integer/i.test(d.message) && d.range.start.isEqual(rangeOf(doc, '"two"').start)), `the schema flags units "two": ${describe(all)}`);
+  await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
 });
 
 async function run() {
