@@ -49,11 +49,40 @@ export function parseJsonText(text: string, file: string): unknown {
   } catch {
     // fall through: maybe Python's NaN/Infinity
   }
+  const python = withoutPythonNumbers(body);
+  if (python) {
+    try {
+      return python.hasNaN ? JSON.parse(python.text, (_k, v) => (v === NAN_SENTINEL ? NaN : v)) : JSON.parse(python.text);
+    } catch {
+      // fall through: JSON5 for the rest of its syntax, and the error position from the original text
+    }
+  }
   try {
     return JSON5.parse(body);
   } catch {
     throw syntaxError(body, file, text.length - body.length);
   }
+}
+
+const NAN_SENTINEL = '\u0000cellscope:NaN\u0000';
+const PYTHON_TOKENS = /"(?:[^"\\]|\\.)*"|(-?)(NaN|Infinity)/g;
+
+/**
+ * Python's NaN / Infinity / -Infinity rewritten so JSON.parse reads them (JSON5 takes ~1 s per MB; a large export
+ * with one NaN weight would take minutes): ±Infinity as ±1e999, NaN as a sentinel string a reviver turns back.
+ * Undefined when the text has none of them outside strings.
+ */
+function withoutPythonNumbers(text: string): { text: string; hasNaN: boolean } | undefined {
+  let found = false;
+  let hasNaN = false;
+  const out = text.replace(PYTHON_TOKENS, (m, sign: string | undefined, word: string | undefined) => {
+    if (!word) return m;
+    found = true;
+    if (word === 'Infinity') return `${sign ?? ''}1e999`;
+    hasNaN = true;
+    return JSON.stringify(NAN_SENTINEL);
+  });
+  return found ? { text: out, hasNaN } : undefined;
 }
 
 export interface LineColumn {
@@ -80,13 +109,20 @@ const PYTHON_NUMBER_TOKEN = /^-?(NaN|Infinity)/;
 
 function syntaxError(text: string, file: string, bomOffset: number): LoadError {
   let first: { offset: number; length: number; code: string } | undefined;
+  // jsonc-parser follows each Python token with a "value expected" at the next token: not the user's error either.
+  let pythonEnd = -1;
   visit(
     text,
     {
       onError: (error, offset, length) => {
         if (first) return;
-        if (printParseErrorCode(error) === 'InvalidSymbol' && PYTHON_NUMBER_TOKEN.test(text.slice(offset, offset + 9))) return;
-        first = { offset, length, code: printParseErrorCode(error) };
+        const code = printParseErrorCode(error);
+        if (code === 'InvalidSymbol' && PYTHON_NUMBER_TOKEN.test(text.slice(offset, offset + 9))) {
+          pythonEnd = offset + length;
+          return;
+        }
+        if (code === 'ValueExpected' && pythonEnd >= 0 && pythonEnd <= offset && text.slice(pythonEnd, offset).trim() === '') return;
+        first = { offset, length, code };
       },
     },
     { disallowComments: true, allowTrailingComma: false },

@@ -81,10 +81,12 @@ export interface Tally {
   /** Loaded models not run (free dims, or too big to step through quickly). */
   notRun: number;
   slowestMs: number;
+  /** The input of the slowest load. */
+  slowestInput: string;
 }
 
 export function newTally(loader: string): Tally {
-  return { loader, runs: 0, loadError: 0, fileLevel: 0, loaded: 0, ran: 0, nonFiniteWeights: 0, notRun: 0, slowestMs: 0 };
+  return { loader, runs: 0, loadError: 0, fileLevel: 0, loaded: 0, ran: 0, nonFiniteWeights: 0, notRun: 0, slowestMs: 0, slowestInput: '' };
 }
 
 /** Writes the tally where CELLSCOPE_PROPERTY_REPORT points (a folder), for RESULTS.md. */
@@ -121,7 +123,10 @@ export async function guardedLoad<T>(tally: Tally, desc: string, load: () => T |
     state[0] = 0;
   }
   const ms = Date.now() - t0;
-  tally.slowestMs = Math.max(tally.slowestMs, ms);
+  if (ms > tally.slowestMs) {
+    tally.slowestMs = ms;
+    tally.slowestInput = desc.slice(0, 300);
+  }
   assert.ok(ms < LOAD_TIME_LIMIT_MS, `load took ${ms} ms (limit ${LOAD_TIME_LIMIT_MS}) for ${desc}`);
   if (!threw) {
     tally.loaded++;

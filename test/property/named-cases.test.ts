@@ -204,3 +204,16 @@ test('a build_input_shape that disagrees with the InputLayer, and Dense on a Fla
   doc.model.config.layers[0].config.batch_shape = [null, null, 2];
   await loadError(loadModelBytes(enc(JSON.stringify(doc)), 'bidi.json'), 'bidi.json:', 'a known input size for Dense layer', 'a Flatten of a shape with a free size');
 });
+
+test('a file with Python NaN/Infinity: parsed without the slow JSON5 path, and a syntax error placed where it is', async () => {
+  const e = await loadError(async () => loadArrayBytes(enc('[[NaN, -Infinity, 1],\n [2, 3 4]]'), 'nan.json'), 'nan.json:2:8', 'expected valid JSON (a comma)');
+  assert.equal(e.details.line, 2);
+  const ok = loadArrayBytes(enc('{"shape": [3], "data": [NaN, -Infinity, Infinity], "dtype": "float32"}'), 'ok.json');
+  assert.ok(Number.isNaN(ok.data[0]) && ok.data[1] === -Infinity && ok.data[2] === Infinity);
+  // 4 MB of weights with one NaN: well under a second (JSON5 took seconds per megabyte).
+  const big = `[${Array.from({ length: 200_000 }, (_, i) => (i === 7 ? 'NaN' : (i / 7).toFixed(12))).join(', ')}]`;
+  const t0 = Date.now();
+  const t = loadArrayBytes(enc(big), 'big.json');
+  assert.ok(Number.isNaN(t.data[7]) && t.data.length === 200_000);
+  assert.ok(Date.now() - t0 < 3000, `${Date.now() - t0} ms`);
+});
