@@ -16,22 +16,27 @@ import { ensureVSCode } from '../vscode/setup.mjs';
 const KEEP = !!process.env.CELLSCOPE_KEEP_VSCODE;
 const timing = (name, t0) => console.log(`# timing: ${name} ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 
-/** A SimpleRNN whose activation is typo'd ("tahn") and whose kernel has the wrong shape ([3, 2] for 2 features). */
+/** The kernel of the SimpleRNN has the wrong shape ([3, 2] for 2 input features): the first error the loader meets. */
 const BROKEN_MODEL = {
   format: 'keras-model-fixture/v1',
   layers: [
     { class_name: 'InputLayer', config: { batch_shape: [null, 3, 2] } },
     {
       class_name: 'SimpleRNN',
-      config: { units: 2, activation: 'tahn' },
+      config: { units: 2, activation: 'tanh' },
       weights: [
         { name: 'kernel', shape: [3, 2], data: [1, 2, 3, 4, 5, 6] },
         { name: 'recurrent_kernel', shape: [2, 2], data: [1, 2, 3, 4] },
         { name: 'bias', shape: [2], data: [0, 0] },
       ],
     },
+    { class_name: 'Dense', config: { units: 1, activation: 'sigmoid' }, weights: [{ name: 'kernel', shape: [2, 1], data: [1, 2] }, { name: 'bias', shape: [1], data: [0] }] },
   ],
 };
+/** The same model with its kernel right and its activation typo'd ("tahn"). */
+const TYPO_MODEL = structuredClone(BROKEN_MODEL);
+TYPO_MODEL.layers[1].config.activation = 'tahn';
+TYPO_MODEL.layers[1].weights[0] = { name: 'kernel', shape: [2, 2], data: [1, 2, 3, 4] };
 
 /**
  * Opens the Problems panel from the command palette (`workbench.actions.view.problems`): its title differs between
@@ -80,6 +85,7 @@ before(async () => {
   workspace = join(root, 'workspace');
   mkdirSync(join(workspace, 'models'), { recursive: true });
   writeFileSync(join(workspace, 'models', 'broken-model.json'), JSON.stringify(BROKEN_MODEL, null, 2) + '\n');
+  writeFileSync(join(workspace, 'models', 'typo-activation.json'), JSON.stringify(TYPO_MODEL, null, 2) + '\n');
   writeFileSync(join(workspace, 'settings-not-a-model.json'), JSON.stringify({ name: 'x', weights: 3 }));
   timing('extension built, workspace written', t0);
 });
@@ -101,51 +107,61 @@ test('Problems panel: a broken model file is listed with its JSON path, expected
   const server = await startServer({ workspace, keep: KEEP, extensionDevelopmentPath: extDir, colorTheme: 'Default Dark Modern' });
   let wb;
   try {
-    wb = await openWorkbench(server);
+    // Wide enough that the Problems row shows the whole kernel-shape message (expected and found).
+    wb = await openWorkbench(server, { viewport: { width: 1800, height: 900 } });
     const { page } = wb;
     timing('problems: server + workbench up', t0);
 
-    // Quick open (Ctrl+P) the broken file.
-    const input = page.locator('.quick-input-widget .quick-input-box input');
-    for (let attempt = 1; ; attempt++) {
-      await page.keyboard.press('Control+P');
-      await input.waitFor({ state: 'visible', timeout: 10_000 });
-      await input.fill('broken-model.json');
-      const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: 'broken-model.json' }).first();
-      try {
-        await row.waitFor({ state: 'visible', timeout: 5000 });
-        await page.keyboard.press('Enter');
-        break;
-      } catch (e) {
-        if (attempt >= 5) throw e; // the file index may still be building
-        await page.keyboard.press('Escape');
-      }
+    // Open both broken files from the explorer (models/ → double-click: pinned tabs, not one preview tab).
+    const explorerRow = (name) => page.locator('.explorer-folders-view .monaco-list-row', { hasText: name }).first();
+    await explorerRow('models').click({ timeout: 20_000 });
+    for (const name of ['typo-activation.json', 'broken-model.json']) {
+      await explorerRow(name).dblclick({ timeout: 10_000 });
+      await page.locator('.tab.active', { hasText: name }).waitFor({ timeout: 15_000 });
     }
-    await page.locator('.tab.active', { hasText: 'broken-model.json' }).waitFor({ timeout: 15_000 });
+    timing('problems: files open', t0);
 
     await focusProblems(page);
-    const marker = page.locator('.markers-panel .monaco-list-row', { hasText: 'layers[1].config.activation' }).first();
-    await marker.waitFor({ state: 'visible', timeout: 30_000 });
-    // The editor underlines the same range.
+    const markerRow = (text) => page.locator('.markers-panel .monaco-list-row', { hasText: text }).first();
+    const shapeMarker = markerRow('layers[1].weights[0]');
+    const typoMarker = markerRow('layers[1].config.activation');
+    await shapeMarker.waitFor({ state: 'visible', timeout: 30_000 });
+    await typoMarker.waitFor({ state: 'visible', timeout: 30_000 });
+    timing('problems: markers shown', t0);
+    // The editor (broken-model.json) underlines the same range.
     await page.locator('.monaco-editor .squiggly-error').first().waitFor({ state: 'attached', timeout: 10_000 });
     await page.waitForTimeout(300); // let the panel finish painting before the screenshot
     const shot = await screenshot(page, 'problems-dark');
-    const rowText = (await marker.innerText()).replace(/\s+/g, ' ');
-    console.log(`# problems row: ${rowText}`);
     console.log(`# screenshot: ${shot}`);
 
-    const text = readFileSync(join(workspace, 'models', 'broken-model.json'), 'utf8');
-    const { line, column } = lineColumn(text, '"tahn"');
-    assert.match(rowText, /`layers\[1\]\.config\.activation`/, 'names the JSON path');
-    assert.match(rowText, /expected one of the known activations: tanh/, 'says what was expected');
-    assert.match(rowText, /found the string "tahn"/, 'says what was found');
-    assert.match(rowText, /cellscope/, 'source cellscope');
-    assert.ok(rowText.includes(`[Ln ${line}, Col ${column}]`), `shows line ${line}, column ${column}: ${rowText}`);
-    assert.doesNotMatch(rowText, /broken-model\.json:\d/, 'no file:line prefix inside the message');
-    // The file row above the marker: one problem in broken-model.json; the unrelated JSON has none.
+    const rows = {};
+    for (const [key, marker] of [['shape', shapeMarker], ['typo', typoMarker]]) {
+      rows[key] = (await marker.innerText()).replace(/\s+/g, ' ');
+      console.log(`# problems row (${key}): ${rows[key]}`);
+      assert.match(rows[key], /cellscope/, 'source cellscope');
+      assert.doesNotMatch(rows[key], /\.json:\d/, 'no file:line prefix inside the message');
+    }
+    const at = (file, needle) => {
+      const { line, column } = lineColumn(readFileSync(join(workspace, 'models', file), 'utf8'), needle);
+      return `[Ln ${line}, Col ${column}]`;
+    };
+    // Wrong kernel shape: underlined from the kernel entry's `{`.
+    assert.match(rows.shape, /`layers\[1\]\.weights\[0\]` \(kernel of layer "simple_rnn"\) expected shape \[2, 2\]/, 'path and expected shape');
+    assert.match(rows.shape, /found shape \[3, 2\]/, 'found shape');
+    const kernelAt = at('broken-model.json', '{\n          "name": "kernel"');
+    assert.ok(rows.shape.includes(kernelAt), `shape error at ${kernelAt}: ${rows.shape}`);
+    // Typo'd activation: underlined on the string.
+    assert.match(rows.typo, /`layers\[1\]\.config\.activation`/, 'names the JSON path');
+    assert.match(rows.typo, /expected one of the known activations: tanh/, 'says what was expected');
+    assert.match(rows.typo, /found the string "tahn"/, 'says what was found');
+    const typoAt = at('typo-activation.json', '"tahn"');
+    assert.ok(rows.typo.includes(typoAt), `activation error at ${typoAt}: ${rows.typo}`);
+    // One problem per broken file; the unrelated JSON has none.
     const panelText = await page.locator('.markers-panel').innerText();
     assert.match(panelText, /broken-model\.json/);
+    assert.match(panelText, /typo-activation\.json/);
     assert.doesNotMatch(panelText, /settings-not-a-model/);
+    assert.equal(await page.locator('.markers-panel .monaco-list-row', { hasText: /\[Ln \d+, Col \d+\]/ }).count(), 2, 'two markers');
   } catch (e) {
     if (wb) await screenshot(wb.page, 'FAILED-problems-dark').catch(() => {});
     const host = server.extensionHostLog().split('\n').filter((l) => /cellscope|error/i.test(l)).slice(-20).join('\n');
