@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { cpSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import * as esbuild from 'esbuild';
 import { openWorkbench, runInHostSuite, screenshot } from '../vscode/browser.mjs';
 import { REPO_ROOT, startServer } from '../vscode/server.mjs';
@@ -102,95 +102,98 @@ function lineColumn(text, needle) {
   return { line: before.length, column: before.at(-1).length + 1 };
 }
 
-test('Problems panel: a broken model file is listed with its JSON path, expected/found and line:column (dark theme)', { timeout: 120_000 }, async () => {
-  const t0 = Date.now();
-  const server = await startServer({ workspace, keep: KEEP, extensionDevelopmentPath: extDir, colorTheme: 'Default Dark Modern' });
-  let wb;
-  try {
-    // Wide enough that the Problems row shows the whole kernel-shape message (expected and found).
-    wb = await openWorkbench(server, { viewport: { width: 1800, height: 900 } });
-    const { page } = wb;
-    timing('problems: server + workbench up', t0);
+// The two windows run side by side (~25 s instead of ~45 s); each has its own server and browser.
+describe('Problems panel diagnostics', { concurrency: 2 }, () => {
+  test('Problems panel: a broken model file is listed with its JSON path, expected/found and line:column (dark theme)', { timeout: 120_000 }, async () => {
+    const t0 = Date.now();
+    const server = await startServer({ workspace, keep: KEEP, extensionDevelopmentPath: extDir, colorTheme: 'Default Dark Modern' });
+    let wb;
+    try {
+      // Wide enough that the Problems row shows the whole kernel-shape message (expected and found).
+      wb = await openWorkbench(server, { viewport: { width: 1800, height: 900 } });
+      const { page } = wb;
+      timing('problems: server + workbench up', t0);
 
-    // Open both broken files from the explorer (models/ → double-click: pinned tabs, not one preview tab).
-    const explorerRow = (name) => page.locator('.explorer-folders-view .monaco-list-row', { hasText: name }).first();
-    await explorerRow('models').click({ timeout: 20_000 });
-    for (const name of ['typo-activation.json', 'broken-model.json']) {
-      await explorerRow(name).dblclick({ timeout: 10_000 });
-      await page.locator('.tab.active', { hasText: name }).waitFor({ timeout: 15_000 });
+      // Open both broken files from the explorer (models/ → double-click: pinned tabs, not one preview tab).
+      const explorerRow = (name) => page.locator('.explorer-folders-view .monaco-list-row', { hasText: name }).first();
+      await explorerRow('models').click({ timeout: 20_000 });
+      for (const name of ['typo-activation.json', 'broken-model.json']) {
+        await explorerRow(name).dblclick({ timeout: 10_000 });
+        await page.locator('.tab.active', { hasText: name }).waitFor({ timeout: 15_000 });
+      }
+      timing('problems: files open', t0);
+
+      await focusProblems(page);
+      const markerRow = (text) => page.locator('.markers-panel .monaco-list-row', { hasText: text }).first();
+      const shapeMarker = markerRow('layers[1].weights[0]');
+      const typoMarker = markerRow('layers[1].config.activation');
+      await shapeMarker.waitFor({ state: 'visible', timeout: 30_000 });
+      await typoMarker.waitFor({ state: 'visible', timeout: 30_000 });
+      timing('problems: markers shown', t0);
+      // The editor (broken-model.json) underlines the same range.
+      await page.locator('.monaco-editor .squiggly-error').first().waitFor({ state: 'attached', timeout: 10_000 });
+      await page.waitForTimeout(300); // let the panel finish painting before the screenshot
+      const shot = await screenshot(page, 'problems-dark');
+      console.log(`# screenshot: ${shot}`);
+
+      const rows = {};
+      for (const [key, marker] of [['shape', shapeMarker], ['typo', typoMarker]]) {
+        rows[key] = (await marker.innerText()).replace(/\s+/g, ' ');
+        console.log(`# problems row (${key}): ${rows[key]}`);
+        assert.match(rows[key], /cellscope/, 'source cellscope');
+        assert.doesNotMatch(rows[key], /\.json:\d/, 'no file:line prefix inside the message');
+      }
+      const at = (file, needle) => {
+        const { line, column } = lineColumn(readFileSync(join(workspace, 'models', file), 'utf8'), needle);
+        return `[Ln ${line}, Col ${column}]`;
+      };
+      // Wrong kernel shape: underlined from the kernel entry's `{`.
+      assert.match(rows.shape, /`layers\[1\]\.weights\[0\]` \(kernel of layer "simple_rnn"\) expected shape \[2, 2\]/, 'path and expected shape');
+      assert.match(rows.shape, /found shape \[3, 2\]/, 'found shape');
+      const kernelAt = at('broken-model.json', '{\n          "name": "kernel"');
+      assert.ok(rows.shape.includes(kernelAt), `shape error at ${kernelAt}: ${rows.shape}`);
+      // Typo'd activation: underlined on the string.
+      assert.match(rows.typo, /`layers\[1\]\.config\.activation`/, 'names the JSON path');
+      assert.match(rows.typo, /expected one of the known activations: tanh/, 'says what was expected');
+      assert.match(rows.typo, /found the string "tahn"/, 'says what was found');
+      const typoAt = at('typo-activation.json', '"tahn"');
+      assert.ok(rows.typo.includes(typoAt), `activation error at ${typoAt}: ${rows.typo}`);
+      // One problem per broken file; the unrelated JSON has none.
+      const panelText = await page.locator('.markers-panel').innerText();
+      assert.match(panelText, /broken-model\.json/);
+      assert.match(panelText, /typo-activation\.json/);
+      assert.doesNotMatch(panelText, /settings-not-a-model/);
+      assert.equal(await page.locator('.markers-panel .monaco-list-row', { hasText: /\[Ln \d+, Col \d+\]/ }).count(), 2, 'two markers');
+    } catch (e) {
+      if (wb) await screenshot(wb.page, 'FAILED-problems-dark').catch(() => {});
+      const host = server.extensionHostLog().split('\n').filter((l) => /cellscope|error/i.test(l)).slice(-20).join('\n');
+      e.message += `\n--- extension host log (filtered) ---\n${host}\n--- browser console (last 20) ---\n${(wb?.consoleLines ?? []).slice(-20).join('\n')}`;
+      throw e;
+    } finally {
+      await wb?.close();
+      await server.stop();
+      timing('problems: total', t0);
     }
-    timing('problems: files open', t0);
-
-    await focusProblems(page);
-    const markerRow = (text) => page.locator('.markers-panel .monaco-list-row', { hasText: text }).first();
-    const shapeMarker = markerRow('layers[1].weights[0]');
-    const typoMarker = markerRow('layers[1].config.activation');
-    await shapeMarker.waitFor({ state: 'visible', timeout: 30_000 });
-    await typoMarker.waitFor({ state: 'visible', timeout: 30_000 });
-    timing('problems: markers shown', t0);
-    // The editor (broken-model.json) underlines the same range.
-    await page.locator('.monaco-editor .squiggly-error').first().waitFor({ state: 'attached', timeout: 10_000 });
-    await page.waitForTimeout(300); // let the panel finish painting before the screenshot
-    const shot = await screenshot(page, 'problems-dark');
-    console.log(`# screenshot: ${shot}`);
-
-    const rows = {};
-    for (const [key, marker] of [['shape', shapeMarker], ['typo', typoMarker]]) {
-      rows[key] = (await marker.innerText()).replace(/\s+/g, ' ');
-      console.log(`# problems row (${key}): ${rows[key]}`);
-      assert.match(rows[key], /cellscope/, 'source cellscope');
-      assert.doesNotMatch(rows[key], /\.json:\d/, 'no file:line prefix inside the message');
-    }
-    const at = (file, needle) => {
-      const { line, column } = lineColumn(readFileSync(join(workspace, 'models', file), 'utf8'), needle);
-      return `[Ln ${line}, Col ${column}]`;
-    };
-    // Wrong kernel shape: underlined from the kernel entry's `{`.
-    assert.match(rows.shape, /`layers\[1\]\.weights\[0\]` \(kernel of layer "simple_rnn"\) expected shape \[2, 2\]/, 'path and expected shape');
-    assert.match(rows.shape, /found shape \[3, 2\]/, 'found shape');
-    const kernelAt = at('broken-model.json', '{\n          "name": "kernel"');
-    assert.ok(rows.shape.includes(kernelAt), `shape error at ${kernelAt}: ${rows.shape}`);
-    // Typo'd activation: underlined on the string.
-    assert.match(rows.typo, /`layers\[1\]\.config\.activation`/, 'names the JSON path');
-    assert.match(rows.typo, /expected one of the known activations: tanh/, 'says what was expected');
-    assert.match(rows.typo, /found the string "tahn"/, 'says what was found');
-    const typoAt = at('typo-activation.json', '"tahn"');
-    assert.ok(rows.typo.includes(typoAt), `activation error at ${typoAt}: ${rows.typo}`);
-    // One problem per broken file; the unrelated JSON has none.
-    const panelText = await page.locator('.markers-panel').innerText();
-    assert.match(panelText, /broken-model\.json/);
-    assert.match(panelText, /typo-activation\.json/);
-    assert.doesNotMatch(panelText, /settings-not-a-model/);
-    assert.equal(await page.locator('.markers-panel .monaco-list-row', { hasText: /\[Ln \d+, Col \d+\]/ }).count(), 2, 'two markers');
-  } catch (e) {
-    if (wb) await screenshot(wb.page, 'FAILED-problems-dark').catch(() => {});
-    const host = server.extensionHostLog().split('\n').filter((l) => /cellscope|error/i.test(l)).slice(-20).join('\n');
-    e.message += `\n--- extension host log (filtered) ---\n${host}\n--- browser console (last 20) ---\n${(wb?.consoleLines ?? []).slice(-20).join('\n')}`;
-    throw e;
-  } finally {
-    await wb?.close();
-    await server.stop();
-    timing('problems: total', t0);
-  }
-});
-
-test('in-host suite (test/vscode/suite-diagnostics): diagnostics appear at the right range, follow edits, clear', { timeout: 120_000 }, async () => {
-  const t0 = Date.now();
-  const server = await startServer({
-    workspace,
-    keep: KEEP,
-    extensionDevelopmentPath: extDir,
-    extensionTestsPath: join(REPO_ROOT, 'test', 'vscode', 'suite-diagnostics', 'index.js'),
   });
-  try {
-    const { code, consoleLines } = await runInHostSuite(server, { timeout: 90_000 });
-    const tag = '[cellscope-diagnostics-suite]';
-    const suiteLines = consoleLines.filter((l) => l.includes(tag)).map((l) => l.slice(l.indexOf(tag) + tag.length + 1));
-    console.log(suiteLines.map((l) => `# ${l.split('\n')[0]}`).join('\n'));
-    assert.equal(code, 0, `in-host diagnostics suite failed:\n${suiteLines.join('\n') || consoleLines.slice(-30).join('\n')}`);
-    assert.ok(suiteLines.some((l) => l.startsWith('DONE')), 'the suite really ran');
-  } finally {
-    await server.stop();
-    timing('in-host diagnostics suite: total', t0);
-  }
+
+  test('in-host suite (test/vscode/suite-diagnostics): diagnostics appear at the right range, follow edits, clear', { timeout: 120_000 }, async () => {
+    const t0 = Date.now();
+    const server = await startServer({
+      workspace,
+      keep: KEEP,
+      extensionDevelopmentPath: extDir,
+      extensionTestsPath: join(REPO_ROOT, 'test', 'vscode', 'suite-diagnostics', 'index.js'),
+    });
+    try {
+      const { code, consoleLines } = await runInHostSuite(server, { timeout: 90_000 });
+      const tag = '[cellscope-diagnostics-suite]';
+      const suiteLines = consoleLines.filter((l) => l.includes(tag)).map((l) => l.slice(l.indexOf(tag) + tag.length + 1));
+      console.log(suiteLines.map((l) => `# ${l.split('\n')[0]}`).join('\n'));
+      assert.equal(code, 0, `in-host diagnostics suite failed:\n${suiteLines.join('\n') || consoleLines.slice(-30).join('\n')}`);
+      assert.ok(suiteLines.some((l) => l.startsWith('DONE')), 'the suite really ran');
+    } finally {
+      await server.stop();
+      timing('in-host diagnostics suite: total', t0);
+    }
+  });
 });
