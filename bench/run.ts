@@ -1,8 +1,8 @@
 /**
  * `npm run bench`: times the engine on the "Speed" workloads and prints a table. Not a test.
  *
- *   npm run bench                    Cellscope on every workload; TF.js peers for W1/W2 only (W3/W4 peers take minutes)
- *   npm run bench -- --full          also the slow TF.js peers (W3, W4)
+ *   npm run bench                    Cellscope on every workload; TF.js peers for W1 LSTM and W2 only
+ *   npm run bench -- --full          also the slow TF.js peers (W1 GRU, W3, W4: minutes each)
  *   npm run bench -- --quick         no TF.js peers, no CLI end to end: the Cellscope rows only
  *   npm run bench -- --only W1,W2    a subset of workloads
  *   npm run bench -- --reference     force the plain TypeScript kernels (no WebAssembly)
