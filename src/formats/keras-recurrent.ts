@@ -162,8 +162,12 @@ export function convertBidirectional(h: LayerHeader, flow: Flow, weights: Weight
   const layer: BidirectionalLayer = { kind: 'bidirectional', name: h.name, mergeMode, forward: forward.layer, backward: backward.layer };
   return {
     layer,
-    // merge_mode None returns two tensors; nothing after it can be checked against a single shape.
-    out: mergeMode === null ? { dims: null, from: `layer "${h.name}"` } : { dims: forward.layer.config.returnSequences ? [time, merged] : [merged], from: `the output of layer "${h.name}"` },
+    // merge_mode None returns two tensors; the engine carries the forward one down the chain (the backward one joins
+    // the model's outputs), so a layer after it is checked against the forward output's shape.
+    out: {
+      dims: forward.layer.config.returnSequences ? [time, merged] : [merged],
+      from: mergeMode === null ? `the forward output of layer "${h.name}" (merge_mode None; the chain carries the forward output)` : `the output of layer "${h.name}"`,
+    },
     consumed: forward.consumed,
   };
 }

@@ -94,7 +94,7 @@ export function saveTally(t: Tally): void {
   const dir = process.env.CELLSCOPE_PROPERTY_REPORT;
   if (!dir) return;
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, `${t.loader.replace(/[^\w.-]+/g, '_')}.json`), JSON.stringify({ ...t, runsSetting: RUNS }, null, 2));
+  writeFileSync(join(dir, `${t.loader.replace(/[^\w.-]+/g, '_').replace(/^[._]+/, '')}.json`), JSON.stringify({ ...t, runsSetting: RUNS }, null, 2));
 }
 
 export function tallyText(t: Tally): string {

@@ -170,7 +170,7 @@ export function mutateJson(doc: unknown, mutations: readonly JsonMutation[]): { 
         break;
     }
   }
-  let text = JSON.stringify(root);
+  let text = JSON.stringify(root) ?? ""; // an unwrapped empty list leaves nothing: an empty file
   text = text.replace(/"__(-?Infinity|NaN)__"/g, '$1');
   if (deep) text = text.replace(`"${DEEP}"`, () => deep!.open.repeat(deep!.depth) + '1' + deep!.close.repeat(deep!.depth));
   return { text, desc: descs.join('; ') || 'unchanged' };

@@ -217,3 +217,14 @@ test('a file with Python NaN/Infinity: parsed without the slow JSON5 path, and a
   assert.ok(Number.isNaN(t.data[7]) && t.data.length === 200_000);
   assert.ok(Date.now() - t0 < 3000, `${Date.now() - t0} ms`);
 });
+
+test('a layer after a Bidirectional with merge_mode None is checked against the forward output the engine carries', async () => {
+  const doc = JSON.parse(readFileSync(join(TFJS_DIR, 'bidirectional', 'model.json'), 'utf8'));
+  const files: Record<string, Uint8Array> = {};
+  for (const g of doc.weightsManifest) for (const p of g.paths) files[p] = bytesOf(join(TFJS_DIR, 'bidirectional', p));
+  const readSibling = async (rel: string) => files[rel]!;
+  // The first Bidirectional (concat) feeds the second 2 × units features; with merge_mode None it feeds units.
+  doc.modelTopology.config.layers[0].config.merge_mode = null;
+  const e = await loadError(loadModelBytes(enc(JSON.stringify(doc)), 'model.json', readSibling), 'model.json:', 'merge_mode None; the chain carries the forward output');
+  assert.match(e.message, /found shape \[8, /);
+});
