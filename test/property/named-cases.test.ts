@@ -28,6 +28,7 @@ import {
   loadRecordingBytes,
   resolveLimits,
 } from '../../src/formats/index';
+import { loadModelFile } from '../../src/formats/node-files';
 import { checkLoadError } from './harness';
 import { EXPORT_JSON, MODEL_FIXTURES, RECORDED_FIXTURES, REPO, TFJS_DIR, bytesOf } from './sources';
 
@@ -167,6 +168,8 @@ test('files over maxFileBytes and sequences over maxSequenceLength name their se
   await loadError(async () => loadArrayBytes(bytesOf(join(SINE, 'input.json')), 'input.json', { maxSequenceLength: 4 }), 'input.json:', 'exceeds cellscope.limits.maxSequenceLength (4)');
   await loadError(async () => loadArrayBytes(bytesOf(join(SINE, 'input.json')), 'input.json', { maxElements: 100 }), 'input.json:', 'exceeds cellscope.limits.maxElements (100)');
   await loadError(async () => loadRecordingBytes(bytesOf(join(SINE, 'recording.json')), 'recording.json', { maxSequenceLength: 4 }), 'recording.json:', 'cellscope.limits.maxSequenceLength (4)');
+  // From disk, the size is checked before the file is read.
+  await loadError(loadModelFile(join(SINE, 'model.keras'), { maxFileBytes: 1024 }), 'model.keras:', 'exceeds cellscope.limits.maxFileMegabytes');
   // Within the limits everything still loads and runs.
   const loaded = await loadModelBytes(model, 'model.cellscope.json', undefined, { maxSequenceLength: 5, maxElements: 10_000 });
   const x = loadArrayBytes(bytesOf(join(SINE, 'input.json')), 'input.json', { maxSequenceLength: 5 });
