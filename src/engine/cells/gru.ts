@@ -7,7 +7,10 @@
 import { vecMat } from '../linalg';
 import type { FloatArray } from '../tensor';
 import { preActivation, quantity, type CellStepper } from './cell';
-import type { BatchedCell, BoundWeights, RowProduct } from './context';
+import { roundTo as sharedRoundTo, type BatchedCell, type BoundWeights, type RowProduct } from './context';
+
+// A module-local binding: hot loops then call it directly, not through a module namespace getter (tsx, tests).
+const roundTo = sharedRoundTo;
 
 const Z = quantity('z', 'z', 'gate', 'update gate: how much of the old h is kept');
 const R = quantity('r', 'r', 'gate', 'reset gate: how much of the old h feeds the candidate');
@@ -17,7 +20,7 @@ const QUANTITIES = [Z, R, HT, H, preActivation(Z), preActivation(R), preActivati
 const [Q_Z, Q_R, Q_HT, Q_H, Q_PRE_Z, Q_PRE_R, Q_PRE_HT] = [0, 1, 2, 3, 4, 5, 6];
 
 export function gruCell(w: BoundWeights, resetAfter: boolean): CellStepper & BatchedCell {
-  const { units: u, features, kernel, recurrentKernel: U, bias, act, rec, actScalar, recScalar, round } = w;
+  const { units: u, features, kernel, recurrentKernel: U, bias, act, rec, actScalar, recScalar, f32 } = w;
   const gu = 3 * u;
   // reset_after=false needs r before the candidate's recurrent product, so only the z and r blocks come precomputed.
   const recurrentColumns = resetAfter ? gu : 2 * u;
@@ -42,25 +45,25 @@ export function gruCell(w: BoundWeights, resetAfter: boolean): CellStepper & Bat
     const h = states[0]!;
     const [zOut, rOut, htOut, hOut] = [out[Q_Z]!, out[Q_R]!, out[Q_HT]!, out[Q_H]!];
     const [preZ, preR, preHt] = [out[Q_PRE_Z]!, out[Q_PRE_R]!, out[Q_PRE_HT]!];
-    for (let j = 0; j < gu; j++) xw[j] = bias ? round(xk[xkOff + j]! + bias[j]!) : xk[xkOff + j]!;
-    for (let j = 0; j < recurrentColumns; j++) hw[j] = resetAfter && bias ? round(hu[huOff + j]! + bias[gu + j]!) : hu[huOff + j]!;
+    for (let j = 0; j < gu; j++) xw[j] = bias ? roundTo(f32, xk[xkOff + j]! + bias[j]!) : xk[xkOff + j]!;
+    for (let j = 0; j < recurrentColumns; j++) hw[j] = resetAfter && bias ? roundTo(f32, hu[huOff + j]! + bias[gu + j]!) : hu[huOff + j]!;
     if (recScalar) {
       for (let j = 0; j < u; j++) {
         const k = oOff + j;
-        zOut[k] = recScalar((preZ[k] = round(xw[j]! + hw[j]!)));
-        rOut[k] = recScalar((preR[k] = round(xw[u + j]! + hw[u + j]!)));
+        zOut[k] = recScalar((preZ[k] = roundTo(f32, xw[j]! + hw[j]!)));
+        rOut[k] = recScalar((preR[k] = roundTo(f32, xw[u + j]! + hw[u + j]!)));
       }
     } else {
       for (let j = 0; j < u; j++) {
         const k = oOff + j;
-        preZ[k] = zOut[k] = round(xw[j]! + hw[j]!);
-        preR[k] = rOut[k] = round(xw[u + j]! + hw[u + j]!);
+        preZ[k] = zOut[k] = roundTo(f32, xw[j]! + hw[j]!);
+        preR[k] = rOut[k] = roundTo(f32, xw[u + j]! + hw[u + j]!);
       }
       rec(zOut, oOff, u);
       rec(rOut, oOff, u);
     }
     if (resetAfter) {
-      for (let j = 0; j < u; j++) preHt[oOff + j] = xw[2 * u + j]! + round(rOut[oOff + j]! * hw[2 * u + j]!);
+      for (let j = 0; j < u; j++) preHt[oOff + j] = xw[2 * u + j]! + roundTo(f32, rOut[oOff + j]! * hw[2 * u + j]!);
     } else {
       for (let j = 0; j < u; j++) rh[j] = rOut[oOff + j]! * h[sOff + j]!;
       candidateProduct(rh, 0, 2 * u, u, hw, 2 * u);
@@ -74,7 +77,7 @@ export function gruCell(w: BoundWeights, resetAfter: boolean): CellStepper & Bat
     for (let j = 0; j < u; j++) {
       const k = oOff + j;
       const zk = zOut[k]!;
-      hOut[k] = round(zk * h[sOff + j]!) + round(round(1 - zk) * htOut[k]!);
+      hOut[k] = roundTo(f32, zk * h[sOff + j]!) + roundTo(f32, roundTo(f32, 1 - zk) * htOut[k]!);
       h[sOff + j] = hOut[k]!;
     }
   }

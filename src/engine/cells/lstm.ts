@@ -5,7 +5,10 @@
 import { vecMat } from '../linalg';
 import type { FloatArray } from '../tensor';
 import { preActivation, quantity, type CellStepper } from './cell';
-import type { BatchedCell, BoundWeights } from './context';
+import { roundTo as sharedRoundTo, type BatchedCell, type BoundWeights } from './context';
+
+// A module-local binding: hot loops then call it directly, not through a module namespace getter (tsx, tests).
+const roundTo = sharedRoundTo;
 
 const I = quantity('i', 'i', 'gate', 'input gate: how much of c̃ is written');
 const F = quantity('f', 'f', 'gate', 'forget gate: how much of c is kept');
@@ -17,7 +20,7 @@ const QUANTITIES = [I, F, G, O, C, H, preActivation(I), preActivation(F), preAct
 const [Q_I, Q_F, Q_G, Q_O, Q_C, Q_H, Q_PRE] = [0, 1, 2, 3, 4, 5, 6];
 
 export function lstmCell(w: BoundWeights): CellStepper & BatchedCell {
-  const { units: u, features, kernel, recurrentKernel, bias, act, rec, actScalar, recScalar, round } = w;
+  const { units: u, features, kernel, recurrentKernel, bias, act, rec, actScalar, recScalar, f32 } = w;
   const gu = 4 * u;
   const xkRow = w.buffer(gu);
   const huRow = w.buffer(gu);
@@ -28,41 +31,7 @@ export function lstmCell(w: BoundWeights): CellStepper & BatchedCell {
     // z = (x·K + h·U) + b, each sum rounded to the run's precision. Gate g's block of z is [g·u, (g+1)·u): recorded
     // raw (pre_*), and activated in the gate's own trace row.
     if (actScalar && recScalar) {
-      // Element-wise activations: one fused pass per unit with the same roundings as activating the stored rows
-      // in place (every stored value is rounded to the run's precision, so `round` marks each store).
-      const [preI, preF, preG, preO] = [out[Q_PRE]!, out[Q_PRE + 1]!, out[Q_PRE + 2]!, out[Q_PRE + 3]!];
-      const [gi, gf, gg, go, cOut, hOut] = [out[Q_I]!, out[Q_F]!, out[Q_G]!, out[Q_O]!, out[Q_C]!, out[Q_H]!];
-      for (let j = 0; j < u; j++) {
-        const k = oOff + j;
-        let zi = round(xk[xkOff + j]! + hu[huOff + j]!);
-        let zf = round(xk[xkOff + u + j]! + hu[huOff + u + j]!);
-        let zg = round(xk[xkOff + 2 * u + j]! + hu[huOff + 2 * u + j]!);
-        let zo = round(xk[xkOff + 3 * u + j]! + hu[huOff + 3 * u + j]!);
-        if (bias) {
-          zi = round(zi + bias[j]!);
-          zf = round(zf + bias[u + j]!);
-          zg = round(zg + bias[2 * u + j]!);
-          zo = round(zo + bias[3 * u + j]!);
-        }
-        preI[k] = zi;
-        preF[k] = zf;
-        preG[k] = zg;
-        preO[k] = zo;
-        const iv = round(recScalar(zi));
-        const fv = round(recScalar(zf));
-        const gv = round(actScalar(zg));
-        const ov = round(recScalar(zo));
-        gi[k] = iv;
-        gf[k] = fv;
-        gg[k] = gv;
-        go[k] = ov;
-        const cNew = round(round(fv * c[sOff + j]!) + round(iv * gv));
-        const hNew = round(ov * round(actScalar(cNew)));
-        cOut[k] = cNew;
-        hOut[k] = hNew;
-        c[sOff + j] = cNew;
-        h[sOff + j] = hNew;
-      }
+      (f32 ? fusedStep32 : fusedStep64)(xk, xkOff, hu, huOff, bias, states[0]!, states[1]!, sOff, out, oOff, u, recScalar, actScalar);
       return;
     }
     for (let g = 0; g < 4; g++) {
@@ -70,8 +39,8 @@ export function lstmCell(w: BoundWeights): CellStepper & BatchedCell {
       const gate = out[Q_I + g]!;
       const o0 = oOff - g * u;
       for (let j = g * u, end = (g + 1) * u; j < end; j++) {
-        let z = round(xk[xkOff + j]! + hu[huOff + j]!);
-        if (bias) z = round(z + bias[j]!);
+        let z = roundTo(f32, xk[xkOff + j]! + hu[huOff + j]!);
+        if (bias) z = roundTo(f32, z + bias[j]!);
         pre[o0 + j] = z;
         gate[o0 + j] = z;
       }
@@ -83,7 +52,7 @@ export function lstmCell(w: BoundWeights): CellStepper & BatchedCell {
     rec(o, oOff, u);
     for (let j = 0; j < u; j++) {
       const k = oOff + j;
-      cOut[k] = round(f[k]! * c[sOff + j]!) + round(i[k]! * g[k]!);
+      cOut[k] = roundTo(f32, f[k]! * c[sOff + j]!) + roundTo(f32, i[k]! * g[k]!);
       hOut[k] = cOut[k]!;
     }
     act(hOut, oOff, u);
@@ -112,3 +81,125 @@ export function lstmCell(w: BoundWeights): CellStepper & BatchedCell {
     },
   };
 }
+
+/**
+ * The step when both activations are element-wise: one pass per unit with the same roundings as activating the
+ * stored rows in place: float32 rounds every stored value (`fround`), float64 needs no rounding. Top-level functions
+ * with everything as arguments, one per precision (same body but the roundings): V8 then keeps one monomorphic fast
+ * loop per precision that every run reuses, whatever ran before.
+ */
+const fusedStep32 = function fusedStep32(
+  xk: FloatArray,
+  xkOff: number,
+  hu: FloatArray,
+  huOff: number,
+  bias: FloatArray | null,
+  h: FloatArray,
+  c: FloatArray,
+  sOff: number,
+  out: FloatArray[],
+  oOff: number,
+  u: number,
+  rec: (x: number) => number,
+  act: (x: number) => number,
+): void {
+  const fround = Math.fround;
+  const preI = out[Q_PRE]!;
+  const preF = out[Q_PRE + 1]!;
+  const preG = out[Q_PRE + 2]!;
+  const preO = out[Q_PRE + 3]!;
+  const gi = out[Q_I]!;
+  const gf = out[Q_F]!;
+  const gg = out[Q_G]!;
+  const go = out[Q_O]!;
+  const cOut = out[Q_C]!;
+  const hOut = out[Q_H]!;
+  for (let j = 0; j < u; j++) {
+    const k = oOff + j;
+    let zi = fround(xk[xkOff + j]! + hu[huOff + j]!);
+    let zf = fround(xk[xkOff + u + j]! + hu[huOff + u + j]!);
+    let zg = fround(xk[xkOff + 2 * u + j]! + hu[huOff + 2 * u + j]!);
+    let zo = fround(xk[xkOff + 3 * u + j]! + hu[huOff + 3 * u + j]!);
+    if (bias) {
+      zi = fround(zi + bias[j]!);
+      zf = fround(zf + bias[u + j]!);
+      zg = fround(zg + bias[2 * u + j]!);
+      zo = fround(zo + bias[3 * u + j]!);
+    }
+    preI[k] = zi;
+    preF[k] = zf;
+    preG[k] = zg;
+    preO[k] = zo;
+    const iv = fround(rec(zi));
+    const fv = fround(rec(zf));
+    const gv = fround(act(zg));
+    const ov = fround(rec(zo));
+    gi[k] = iv;
+    gf[k] = fv;
+    gg[k] = gv;
+    go[k] = ov;
+    const cNew = fround(fround(fv * c[sOff + j]!) + fround(iv * gv));
+    const hNew = fround(ov * fround(act(cNew)));
+    cOut[k] = cNew;
+    hOut[k] = hNew;
+    c[sOff + j] = cNew;
+    h[sOff + j] = hNew;
+  }
+};
+const fusedStep64 = function fusedStep64(
+  xk: FloatArray,
+  xkOff: number,
+  hu: FloatArray,
+  huOff: number,
+  bias: FloatArray | null,
+  h: FloatArray,
+  c: FloatArray,
+  sOff: number,
+  out: FloatArray[],
+  oOff: number,
+  u: number,
+  rec: (x: number) => number,
+  act: (x: number) => number,
+): void {
+  const preI = out[Q_PRE]!;
+  const preF = out[Q_PRE + 1]!;
+  const preG = out[Q_PRE + 2]!;
+  const preO = out[Q_PRE + 3]!;
+  const gi = out[Q_I]!;
+  const gf = out[Q_F]!;
+  const gg = out[Q_G]!;
+  const go = out[Q_O]!;
+  const cOut = out[Q_C]!;
+  const hOut = out[Q_H]!;
+  for (let j = 0; j < u; j++) {
+    const k = oOff + j;
+    let zi = xk[xkOff + j]! + hu[huOff + j]!;
+    let zf = xk[xkOff + u + j]! + hu[huOff + u + j]!;
+    let zg = xk[xkOff + 2 * u + j]! + hu[huOff + 2 * u + j]!;
+    let zo = xk[xkOff + 3 * u + j]! + hu[huOff + 3 * u + j]!;
+    if (bias) {
+      zi = zi + bias[j]!;
+      zf = zf + bias[u + j]!;
+      zg = zg + bias[2 * u + j]!;
+      zo = zo + bias[3 * u + j]!;
+    }
+    preI[k] = zi;
+    preF[k] = zf;
+    preG[k] = zg;
+    preO[k] = zo;
+    const iv = rec(zi);
+    const fv = rec(zf);
+    const gv = act(zg);
+    const ov = rec(zo);
+    gi[k] = iv;
+    gf[k] = fv;
+    gg[k] = gv;
+    go[k] = ov;
+    const cNew = fv * c[sOff + j]! + iv * gv;
+    const hNew = ov * act(cNew);
+    cOut[k] = cNew;
+    hOut[k] = hNew;
+    c[sOff + j] = cNew;
+    h[sOff + j] = hNew;
+  }
+};

@@ -2,14 +2,17 @@
 import { vecMat } from '../linalg';
 import type { FloatArray } from '../tensor';
 import { preActivation, quantity, type CellStepper } from './cell';
-import type { BatchedCell, BoundWeights } from './context';
+import { roundTo as sharedRoundTo, type BatchedCell, type BoundWeights } from './context';
+
+// A module-local binding: hot loops then call it directly, not through a module namespace getter (tsx, tests).
+const roundTo = sharedRoundTo;
 
 const H = quantity('h', 'h', 'state', 'hidden state (the output)');
 const QUANTITIES = [H, preActivation(H)];
 const [Q_H, Q_PRE_H] = [0, 1];
 
 export function simpleRnnCell(w: BoundWeights): CellStepper & BatchedCell {
-  const { units: u, features, kernel, recurrentKernel, bias, act, actScalar, round } = w;
+  const { units: u, features, kernel, recurrentKernel, bias, act, actScalar, f32 } = w;
   const xkRow = w.buffer(u);
   const huRow = w.buffer(u);
 
@@ -19,8 +22,8 @@ export function simpleRnnCell(w: BoundWeights): CellStepper & BatchedCell {
     const hOut = out[Q_H]!;
     // (x·K + b) + h·U, each sum rounded to the run's precision.
     for (let j = 0; j < u; j++) {
-      const xb = bias ? round(xk[xkOff + j]! + bias[j]!) : xk[xkOff + j]!;
-      pre[oOff + j] = hOut[oOff + j] = round(xb + hu[huOff + j]!);
+      const xb = bias ? roundTo(f32, xk[xkOff + j]! + bias[j]!) : xk[xkOff + j]!;
+      pre[oOff + j] = hOut[oOff + j] = roundTo(f32, xb + hu[huOff + j]!);
     }
     if (actScalar) for (let k = oOff; k < oOff + u; k++) hOut[k] = actScalar(pre[k]!);
     else act(hOut, oOff, u);
