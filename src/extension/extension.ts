@@ -44,9 +44,13 @@ export function activate(context: vscode.ExtensionContext): CellscopeApi {
 
 export function deactivate(): void {}
 
-type Pick = vscode.QuickPickItem & { uri?: vscode.Uri; browse?: true };
+type Pick = vscode.QuickPickItem & { uri?: vscode.Uri; browse?: true; example?: string };
 
-async function pickModelFile(): Promise<vscode.Uri | undefined> {
+/** What a user with no model of their own is offered first: the example the README shows. */
+const DEFAULT_EXAMPLE = 'sine-lstm/model.cellscope.json';
+
+/** A file to open, or (a string) the path of a shipped example when the workspace holds no model. */
+async function pickModelFile(): Promise<vscode.Uri | string | undefined> {
   const qp = vscode.window.createQuickPick<Pick>();
   qp.title = 'Cellscope: Open Visualizer';
   qp.placeholder = 'Pick a model file (Keras JSON, .keras, .h5, TF.js model.json)';
@@ -62,7 +66,10 @@ async function pickModelFile(): Promise<vscode.Uri | undefined> {
         const slash = rel.lastIndexOf('/');
         return { label: `$(file) ${rel.slice(slash + 1)}`, description: slash > 0 ? rel.slice(0, slash) : '', uri };
       });
-      if (!items.length) browse.detail = 'No model files found in the workspace';
+      if (!items.length) {
+        browse.detail = 'No model files found in the workspace';
+        items.push({ label: '$(beaker) Open the sine-wave LSTM example', description: 'shipped with Cellscope', example: DEFAULT_EXAMPLE });
+      }
       qp.items = [...items, browse];
       qp.busy = false;
     },
@@ -78,6 +85,7 @@ async function pickModelFile(): Promise<vscode.Uri | undefined> {
   cts.dispose();
   if (!chosen) return undefined;
   if (chosen.uri) return chosen.uri;
+  if (chosen.example) return chosen.example;
   const picked = await vscode.window.showOpenDialog({
     canSelectMany: false,
     openLabel: 'Visualize',
@@ -94,6 +102,7 @@ async function openVisualizer(
 ): Promise<ModelSummaryInfo | undefined> {
   const uri = given instanceof vscode.Uri ? given : await pickModelFile();
   if (!uri) return undefined;
+  if (typeof uri === 'string') return openExample(context, output, uri);
   return loadAndShow(context, output, uri, displayName(uri));
 }
 
@@ -126,17 +135,19 @@ async function loadAndShow(
 /** The examples shipped in the extension's `examples/` folder, as paths relative to it. */
 async function listExamples(context: vscode.ExtensionContext): Promise<string[]> {
   const root = vscode.Uri.joinPath(context.extensionUri, 'examples');
-  const out = ['sine-lstm/model.cellscope.json', 'char-rnn/model.cellscope.json'];
-  try {
-    const entries = await vscode.workspace.fs.readDirectory(vscode.Uri.joinPath(root, 'hand-built'));
-    out.push(
-      ...entries
-        .filter(([name, type]) => type === vscode.FileType.File && name.endsWith('.json'))
-        .map(([name]) => `hand-built/${name}`)
-        .sort(),
-    );
-  } catch {
-    // no hand-built examples shipped: offer the other two
+  const out = [DEFAULT_EXAMPLE, 'char-rnn/model.cellscope.json'];
+  for (const folder of ['hand-built', 'custom-cells']) {
+    try {
+      const entries = await vscode.workspace.fs.readDirectory(vscode.Uri.joinPath(root, folder));
+      out.push(
+        ...entries
+          .filter(([name, type]) => type === vscode.FileType.File && name.endsWith('.json'))
+          .map(([name]) => `${folder}/${name}`)
+          .sort(),
+      );
+    } catch {
+      // that folder is not shipped: offer the others
+    }
   }
   return out;
 }
@@ -145,6 +156,7 @@ const EXAMPLE_DETAILS: Record<string, string> = {
   'sine-lstm': 'LSTM + Dense predicting a noisy sine wave',
   'char-rnn': 'Embedding + LSTM + softmax predicting the next character',
   'hand-built': 'hand-set cells with exact integer outputs',
+  'custom-cells': "the seeds' hand-written cells as custom cell definitions",
 };
 
 /** `Cellscope: Open Example`: quick pick of the shipped examples (or `relPath` under examples/), opened in the panel. */

@@ -114,6 +114,12 @@ test('openExample opens a shipped example in the visualizer panel; opening it ag
   assert.strictEqual(panelTabs().length, before + 1, `no second panel for the same file: ${tabLabels()}`);
 });
 
+test("a custom-cell example (seed 000's LSTM neurone) opens in the panel like any other model", async () => {
+  const summary = await vscode.commands.executeCommand('cellscope.openExample', 'custom-cells/seed000-lstm-neurone.json');
+  assert.ok(summary && summary.layers.some((l) => l.className === 'CustomCell'), JSON.stringify(summary));
+  await eventually(() => panelTabs().some((t) => t.label.includes('custom-cells/seed000-lstm-neurone.json')), () => `no panel tab: ${tabLabels()}`);
+});
+
 test('openInCellscope (explorer menu) opens the panel on the given file', async () => {
   const file = path.join(SHARED, 'fixtures', 'keras3-generated', 'keras3-seed-1.json');
   const summary = await vscode.commands.executeCommand('cellscope.openInCellscope', vscode.Uri.file(file));
