@@ -4,7 +4,7 @@
  * (source `cellscope`). Diagnostics go away when the file loads again or is closed.
  */
 import * as vscode from 'vscode';
-import { limitsFromSettings, type LimitSettings } from '../formats/index';
+import { currentLimits } from './limits';
 import { MAX_CHECKED_CHARS, MODEL_SIBLING_NAME, cellscopeKind, checkText, type TextProblem } from './diagnostics-check';
 
 export const DIAGNOSTIC_SOURCE = 'cellscope';
@@ -43,8 +43,7 @@ export function registerModelDiagnostics(context: vscode.ExtensionContext): vsco
     }
     let problem: TextProblem | undefined;
     try {
-      const settings = vscode.workspace.getConfiguration('cellscope').get<LimitSettings>('limits');
-      problem = checkText(text, kind, baseName(doc.uri), limitsFromSettings(settings));
+      problem = checkText(text, kind, baseName(doc.uri), currentLimits());
     } catch (e) {
       // A loader bug is not the user's problem to fix in this file; the panel reports it when they open it.
       console.error(`[cellscope] diagnostics: checking ${doc.uri.toString()} failed:`, e);

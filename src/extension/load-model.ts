@@ -2,6 +2,7 @@
 import * as vscode from 'vscode';
 import { loadModelBytes, type LoadedModel } from '../formats/index';
 import { LoadError } from '../formats/load-error';
+import { currentLimits } from './limits';
 import { summarizeModel, type ModelSummaryInfo } from './model-summary';
 
 /** How the file is named in messages: workspace-relative when inside the workspace. */
@@ -13,7 +14,7 @@ export async function loadModel(uri: vscode.Uri, name = displayName(uri)): Promi
   const bytes = await vscode.workspace.fs.readFile(uri);
   const dir = vscode.Uri.joinPath(uri, '..');
   const readSibling = (relativePath: string) => vscode.workspace.fs.readFile(vscode.Uri.joinPath(dir, relativePath));
-  return loadModelBytes(bytes, name, readSibling);
+  return loadModelBytes(bytes, name, readSibling, currentLimits());
 }
 
 export async function loadModelSummary(uri: vscode.Uri): Promise<ModelSummaryInfo> {

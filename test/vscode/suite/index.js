@@ -120,6 +120,22 @@ test("a custom-cell example (seed 000's LSTM neurone) opens in the panel like an
   await eventually(() => panelTabs().some((t) => t.label.includes('custom-cells/seed000-lstm-neurone.json')), () => `no panel tab: ${tabLabels()}`);
 });
 
+test('the cellscope.limits settings apply to loads: a tiny maxElements refuses a model and names the setting', async () => {
+  const config = vscode.workspace.getConfiguration('cellscope');
+  const file = vscode.Uri.file(path.join(SHARED, 'fixtures', 'keras3-generated', 'keras3-seed-1.json'));
+  await config.update('limits.maxElements', 10, vscode.ConfigurationTarget.Global);
+  try {
+    await assert.rejects(
+      () => vscode.commands.executeCommand('cellscope.loadModelSummary', file),
+      (e) => /cellscope\.limits\.maxElements/.test(e.message) && /keras3-seed-1\.json/.test(e.message),
+    );
+  } finally {
+    await config.update('limits.maxElements', undefined, vscode.ConfigurationTarget.Global);
+  }
+  const summary = await vscode.commands.executeCommand('cellscope.loadModelSummary', file);
+  assert.ok(summary.params > 0, 'loads again with the default limit');
+});
+
 test('openInCellscope (explorer menu) opens the panel on the given file', async () => {
   const file = path.join(SHARED, 'fixtures', 'keras3-generated', 'keras3-seed-1.json');
   const summary = await vscode.commands.executeCommand('cellscope.openInCellscope', vscode.Uri.file(file));
