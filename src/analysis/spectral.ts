@@ -1,0 +1,68 @@
+/**
+ * Spectral radius of each recurrent gate block U_g: the [units, units] slice of a recurrent kernel that feeds gate g
+ * (SimpleRNN one block, LSTM i/f/c/o, GRU z/r/h). ρ(U_g) > 1 lets the linearised recurrence grow (may explode),
+ * ρ ≪ 1 makes it shrink (gradients vanish). Eigenvalues come from ml-matrix's EigenvalueDecomposition (Hessenberg
+ * + QR, the JAMA algorithm), accurate to rounding for these sizes.
+ */
+import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
+import type { Model, RecurrentLayer } from '../engine/model';
+import type { FloatArray } from '../engine/tensor';
+import { GATE_NAMES } from '../engine/weight-stats';
+
+export interface GateRadius {
+  layer: string;
+  /** `recurrent_kernel`, prefixed `forward/` or `backward/` inside a Bidirectional. */
+  weight: string;
+  gate: string;
+  units: number;
+  /** max |λ| over the block's eigenvalues; NaN when the block holds a NaN or ±Inf. */
+  radius: number;
+}
+
+/** The [n, n] column block [c0, c0 + n) of a row-major [n, cols] array, as rows. */
+export function columnBlock(data: FloatArray, n: number, cols: number, c0: number): number[][] {
+  const rows: number[][] = [];
+  for (let r = 0; r < n; r++) {
+    const row = new Array<number>(n);
+    for (let c = 0; c < n; c++) row[c] = data[r * cols + c0 + c]!;
+    rows.push(row);
+  }
+  return rows;
+}
+
+/** max |λ| of a square matrix given as rows. */
+export function spectralRadius(rows: number[][]): number {
+  if (!rows.length) return 0;
+  if (rows.some((r) => r.some((v) => !Number.isFinite(v)))) return NaN;
+  const e = new EigenvalueDecomposition(new Matrix(rows), { assumeSymmetric: false });
+  const re = e.realEigenvalues;
+  const im = e.imaginaryEigenvalues;
+  let m = 0;
+  for (let k = 0; k < re.length; k++) m = Math.max(m, Math.hypot(re[k]!, im[k]!));
+  return m;
+}
+
+export function layerRadii(l: RecurrentLayer, name: string, prefix = ''): GateRadius[] {
+  if (l.cell === 'custom') return [];
+  const n = l.config.units;
+  const rk = l.weights.recurrentKernel;
+  const cols = rk.shape[1]!;
+  return GATE_NAMES[l.cell].map((gate, g) => ({ layer: name, weight: `${prefix}recurrent_kernel`, gate, units: n, radius: spectralRadius(columnBlock(rk.data, n, cols, g * n)) }));
+}
+
+/** Every recurrent gate block of the model, in layer order. */
+export function spectralRadii(model: Model): GateRadius[] {
+  return model.layers.flatMap((layer): GateRadius[] => {
+    if (layer.kind === 'recurrent') return layerRadii(layer, layer.name);
+    if (layer.kind === 'bidirectional') return [...layerRadii(layer.forward, layer.name, 'forward/'), ...layerRadii(layer.backward, layer.name, 'backward/')];
+    return [];
+  });
+}
+
+/** A short reading of ρ for users: > 1 may explode, ≪ 1 vanishes. */
+export function radiusHint(radius: number): string {
+  if (!Number.isFinite(radius)) return 'not finite: the block holds NaN or ±Inf';
+  if (radius > 1) return '> 1: the recurrence can amplify its state (may explode)';
+  if (radius < 0.5) return '≪ 1: the recurrent signal fades quickly (vanishes)';
+  return '≤ 1: stable recurrence';
+}
