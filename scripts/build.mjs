@@ -1,5 +1,5 @@
-// One esbuild build for the three targets: the extension host (node, `vscode` external), the webview (browser)
-// and the CLI (node). `--watch` rebuilds on change; `--production` minifies.
+// One esbuild build for the four targets: the extension host (node, `vscode` external), its engine worker (node),
+// the webview (browser) and the CLI (node). `--watch` rebuilds on change; `--production` minifies.
 import * as esbuild from 'esbuild';
 import { mkdirSync } from 'node:fs';
 import { buildWasm } from './build-wasm.mjs';
@@ -26,6 +26,14 @@ const targets = [
     platform: 'node',
     format: 'cjs',
     external: ['vscode'],
+  },
+  {
+    // The engine in a worker_threads Worker: the panel runs models there, off the extension host's main thread.
+    ...common,
+    entryPoints: ['src/worker/engine-worker.ts'],
+    outfile: 'dist/engine-worker.js',
+    platform: 'node',
+    format: 'cjs',
   },
   {
     ...common,

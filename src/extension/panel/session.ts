@@ -6,6 +6,7 @@ import { compareTensors, summarizeComparison, type Comparison } from '../../comp
 import { runModel, type LayerTrace, type RunResult, type Tensor } from '../../engine/index';
 import { summarizeModel } from '../../engine/summary';
 import type { LoadedModel } from '../../formats/index';
+import { startEngineRun, type EngineRun, type EngineRunOptions } from '../../worker/client';
 import type { ComparisonMessage, FloatData, InitMessage, TraceLayerMeta, TraceMessage } from '../../protocol';
 
 export interface SessionFiles {
@@ -48,19 +49,44 @@ function copy(a: FloatData, start: number, end: number): FloatData {
   return a.slice(start, end);
 }
 
+function runOptions(inputs: SessionInputs) {
+  return { predictCalls: inputs.predictCalls ?? inputs.loaded.predictCalls ?? 1, ...(inputs.precision ? { precision: inputs.precision } : {}) };
+}
+
+/** A session whose engine run is under way (in the engine worker when `workerPath` is given); `run.cancel()` stops it. */
+export interface StartedSession {
+  run: EngineRun;
+  session: Promise<PanelSession>;
+}
+
 export class PanelSession {
+  /** Starts the engine run off this thread (worker), in-process when the worker cannot start. */
+  static start(inputs: SessionInputs, o: EngineRunOptions = {}): StartedSession {
+    const run = startEngineRun(inputs.loaded.model, inputs.input, runOptions(inputs), o);
+    return { run, session: run.promise.then((r) => new PanelSession(inputs, r)) };
+  }
+
   readonly result: RunResult;
   readonly comparison: Comparison | null;
   readonly runMs: number;
   private readonly layers: LayerTrace[];
 
-  constructor(readonly inputs: SessionInputs) {
-    const t0 = performance.now();
-    this.result = runModel(inputs.loaded.model, inputs.input, {
-      predictCalls: inputs.predictCalls ?? inputs.loaded.predictCalls ?? 1,
-      ...(inputs.precision ? { precision: inputs.precision } : {}),
-    });
-    this.runMs = performance.now() - t0;
+  /**
+   * Runs the engine in-process (synchronously), or takes a run already made (`ran`: e.g. by the engine worker, see
+   * `PanelSession.start`).
+   */
+  constructor(
+    readonly inputs: SessionInputs,
+    ran?: { result: RunResult; runMs: number },
+  ) {
+    if (ran) {
+      this.result = ran.result;
+      this.runMs = ran.runMs;
+    } else {
+      const t0 = performance.now();
+      this.result = runModel(inputs.loaded.model, inputs.input, runOptions(inputs));
+      this.runMs = performance.now() - t0;
+    }
     this.layers = this.result.trace?.layers ?? [];
     this.comparison = inputs.expected ? compareTensors(this.result.output, inputs.expected) : null;
   }

@@ -1,0 +1,129 @@
+/**
+ * Runs the engine off the calling thread: one `worker_threads` Worker per run (dist/engine-worker.js), the model and
+ * input structured-cloned in, the result's typed arrays transferred back. `cancel()` terminates the worker at once.
+ * When the worker cannot start (no bundle, a host without worker_threads) the run happens in-process instead,
+ * synchronously, with the same result. No `vscode` import: node tests drive this directly.
+ */
+import { existsSync } from 'node:fs';
+import { Worker } from 'node:worker_threads';
+import { runModel, type Model, type PredictOptions, type RunResult, type Tensor } from '../engine/index';
+import type { WorkerReply, WorkerRequest } from './protocol';
+
+/** The rejection of a cancelled run. */
+export class RunCancelledError extends Error {
+  constructor(message = 'the run was cancelled') {
+    super(message);
+    this.name = 'RunCancelledError';
+  }
+}
+
+export interface EngineRunOutcome {
+  result: RunResult;
+  /** Engine time (inside the worker when `where` is worker). */
+  runMs: number;
+  where: 'worker' | 'in-process';
+}
+
+export interface EngineRun {
+  readonly promise: Promise<EngineRunOutcome>;
+  /**
+   * Terminates the worker (the promise rejects with RunCancelledError at once); resolves when the worker thread has
+   * stopped. No effect once settled.
+   */
+  cancel(): Promise<void>;
+  readonly where: 'worker' | 'in-process';
+}
+
+export interface EngineRunOptions {
+  /** The worker bundle; without it (or when it is missing) the run is in-process. */
+  workerPath?: string | undefined;
+  /** Called when the worker could not start and the run fell back to in-process. */
+  onFallback?: ((reason: string) => void) | undefined;
+}
+
+function inProcess(model: Model, input: Tensor, options: PredictOptions): EngineRun {
+  let cancelled = false;
+  const promise = new Promise<EngineRunOutcome>((resolve, reject) => {
+    // Next turn, so a caller can still cancel or show progress first; the run itself blocks this thread.
+    setImmediate(() => {
+      if (cancelled) return reject(new RunCancelledError());
+      try {
+        const t0 = performance.now();
+        const result = runModel(model, input, options);
+        resolve({ result, runMs: performance.now() - t0, where: 'in-process' });
+      } catch (e) {
+        reject(e);
+      }
+    });
+  });
+  return {
+    promise,
+    where: 'in-process',
+    cancel: async () => {
+      cancelled = true;
+    },
+  };
+}
+
+function errorFromReply(r: Extract<WorkerReply, { type: 'error' }>): Error {
+  const e = r.name === 'RangeError' ? new RangeError(r.message) : r.name === 'TypeError' ? new TypeError(r.message) : new Error(r.message);
+  if (!['Error', 'RangeError', 'TypeError'].includes(r.name)) e.name = r.name;
+  return e;
+}
+
+export function startEngineRun(model: Model, input: Tensor, options: PredictOptions = {}, o: EngineRunOptions = {}): EngineRun {
+  const path = o.workerPath;
+  if (!path || !existsSync(path)) {
+    if (path) o.onFallback?.(`no worker bundle at ${path}`);
+    return inProcess(model, input, options);
+  }
+  let worker: Worker;
+  try {
+    worker = new Worker(path);
+  } catch (e) {
+    o.onFallback?.(`the engine worker did not start: ${e instanceof Error ? e.message : String(e)}`);
+    return inProcess(model, input, options);
+  }
+  let settled = false;
+  let online = false;
+  let rejectRun: (e: unknown) => void = () => {};
+  let fallback: EngineRun | undefined;
+  const promise = new Promise<EngineRunOutcome>((resolve, reject) => {
+    rejectRun = reject;
+    const finish = (f: () => void) => {
+      if (settled) return;
+      settled = true;
+      f();
+      void worker.terminate();
+    };
+    worker.once('online', () => (online = true));
+    worker.once('message', (reply: WorkerReply) =>
+      finish(() => (reply.type === 'result' ? resolve({ result: reply.result, runMs: reply.runMs, where: 'worker' }) : reject(errorFromReply(reply)))),
+    );
+    worker.on('error', (e) =>
+      finish(() => {
+        if (!online) {
+          // It never started (a broken bundle, a sandbox without threads): the run still happens, in-process.
+          o.onFallback?.(`the engine worker failed to start: ${e.message}`);
+          fallback = inProcess(model, input, options);
+          fallback.promise.then(resolve, reject);
+        } else reject(e);
+      }),
+    );
+    worker.on('exit', (code) => finish(() => reject(new Error(`the engine worker stopped (exit code ${code}) before it finished the run`))));
+    const req: WorkerRequest = { model, input, options };
+    worker.postMessage(req);
+  });
+  return {
+    promise,
+    where: 'worker',
+    async cancel() {
+      if (fallback) return fallback.cancel();
+      if (settled) return;
+      settled = true;
+      const stopped = worker.terminate();
+      rejectRun(new RunCancelledError());
+      await stopped;
+    },
+  };
+}

@@ -1,0 +1,31 @@
+/** Messages between the extension host and the engine worker (src/worker/engine-worker.ts). */
+import type { Model, PredictOptions, RunResult, Tensor } from '../engine/index';
+
+export interface WorkerRequest {
+  model: Model;
+  input: Tensor;
+  options: PredictOptions;
+}
+
+export type WorkerReply = { type: 'result'; result: RunResult; runMs: number } | { type: 'error'; name: string; message: string };
+
+/**
+ * The distinct ArrayBuffers under every typed array of a run result (output, outputs, layer outputs, trace), for a
+ * postMessage transfer list. A buffer may back several views; it is listed once.
+ */
+export function transferablesOf(result: RunResult): ArrayBuffer[] {
+  const seen = new Set<ArrayBuffer>();
+  const add = (a: ArrayBufferView | null | undefined) => {
+    if (a && a.buffer instanceof ArrayBuffer && a.buffer.byteLength > 0) seen.add(a.buffer);
+  };
+  add(result.output.data);
+  for (const t of result.outputs) add(t.data);
+  for (const t of result.layerOutputs) add(t.data);
+  for (const lt of result.trace?.layers ?? []) {
+    for (const v of lt.values) add(v);
+    add(lt.inputTimeOfStep);
+    add(lt.stepOfInputTime);
+    add(lt.masked);
+  }
+  return [...seen];
+}
