@@ -11,6 +11,7 @@ import { blockImage, histogram, layerSaturation, spectralRadii, spectralRadius }
 import type { LayerTrace } from '../../src/engine/trace';
 import type { Model, RecurrentLayer } from '../../src/engine/model';
 import { loadModelBytes } from '../../src/formats/index';
+// @ts-expect-error plain ES module without types
 import { ensurePythonEnv } from '../../scripts/python-env.mjs';
 import { FIXTURES, REPO } from '../fixtures-path';
 
