@@ -61,6 +61,54 @@ export interface InitMessage {
   /** A recorded Keras output exists: a `comparison` message follows. */
   hasComparison: boolean;
   runMs: number;
+  /** Weight and saturation views (absent from hosts that predate them). */
+  analysis?: AnalysisPayload;
+}
+
+/** One weight array's block for one gate: stats, a downsampled image, a histogram, ρ for recurrent blocks. */
+export interface WeightBlockView {
+  /** `kernel`, `recurrent_kernel`, `bias`, … (prefixed `forward/`, `backward/`). */
+  weight: string;
+  gate: string;
+  shape: number[];
+  min: number;
+  max: number;
+  mean: number;
+  std: number;
+  nan: number;
+  inf: number;
+  /** Row-major [imageRows, imageCols], each cell the mean of the weights it covers. */
+  imageRows: number;
+  imageCols: number;
+  image: Float32Array;
+  histLo: number;
+  histHi: number;
+  hist: Uint32Array;
+  /** Spectral radius of a recurrent gate block; null for other arrays. */
+  radius: number | null;
+}
+
+export interface WeightLayerView {
+  layer: string;
+  blocks: WeightBlockView[];
+}
+
+/** Gate saturation of one traced layer/direction (id as in InitMessage.layers), over all batch items and steps. */
+export interface SaturationView {
+  layer: number;
+  units: number;
+  /** Steps counted per unit. */
+  counted: number;
+  gates: { key: string; label: string }[];
+  /** left[g·units + j] / right[…]: share of unit j's steps gate g is < 0.1 / > 0.9. */
+  left: Float32Array;
+  right: Float32Array;
+  dead: { unit: number; reason: string }[];
+}
+
+export interface AnalysisPayload {
+  weights: WeightLayerView[];
+  saturation: SaturationView[];
 }
 
 /** One layer/direction's numbers for one batch item: values[q] laid out [step][unit], steps in processing order. */
@@ -94,6 +142,8 @@ export interface ComparisonMessage {
   firstDivergence: number[] | null;
   shapeMismatch: string | null;
   text: string;
+  /** On a mismatch: what `diagnose()` found, one line each (absent or null when it matched or was not run). */
+  diagnosis?: string[] | null;
 }
 
 export interface ErrorMessage {
@@ -185,7 +235,27 @@ function isInit(m: Rec): boolean {
   if (m.precision !== 'float64' && m.precision !== 'float32') return false;
   if (!isInt(m.batch, 1) || !isInt(m.steps, 0) || !isBool(m.hasComparison) || !isNum(m.runMs)) return false;
   if (!isRec(i) || !isInt(i.features, 1) || !isBool(i.tokens) || !(i.vocabulary === null || isArrOf(i.vocabulary, isStr))) return false;
+  if (m.analysis !== undefined && !isAnalysis(m.analysis)) return false;
   return Array.isArray(m.layers) && m.layers.every((l, k) => isLayerMeta(l, k));
+}
+
+function isBlockView(v: unknown): boolean {
+  if (!isRec(v) || !isStr(v.weight) || !isStr(v.gate) || !isArrOf(v.shape, (d) => isInt(d))) return false;
+  if (![v.min, v.max, v.mean, v.std, v.histLo, v.histHi].every(isNum) || !isInt(v.nan) || !isInt(v.inf)) return false;
+  if (!isInt(v.imageRows, 1) || !isInt(v.imageCols, 1) || !(v.image instanceof Float32Array) || v.image.length !== v.imageRows * v.imageCols) return false;
+  return v.hist instanceof Uint32Array && (v.radius === null || isNum(v.radius));
+}
+
+function isSaturationView(v: unknown): boolean {
+  if (!isRec(v) || !isInt(v.layer) || !isInt(v.units, 1) || !isInt(v.counted)) return false;
+  if (!isArrOf(v.gates, (g) => isRec(g) && isStr(g.key) && isStr(g.label))) return false;
+  const n = v.gates.length * v.units;
+  if (!(v.left instanceof Float32Array) || !(v.right instanceof Float32Array) || v.left.length !== n || v.right.length !== n) return false;
+  return isArrOf(v.dead, (d) => isRec(d) && isInt(d.unit) && isStr(d.reason));
+}
+
+function isAnalysis(v: unknown): v is AnalysisPayload {
+  return isRec(v) && isArrOf(v.weights, (l) => isRec(l) && isStr(l.layer) && isArrOf(l.blocks, isBlockView)) && isArrOf(v.saturation, isSaturationView);
 }
 
 function isTrace(m: Rec): boolean {
@@ -201,6 +271,7 @@ function isComparison(m: Rec): boolean {
   if (!isFloat(m.actual) || !isFloat(m.expected)) return false;
   const fine = isStr(m.text) && isBool(m.pass) && isNum(m.maxAbs) && isNum(m.maxRel) && isInt(m.mismatches) && isInt(m.count) && isNum(m.atol) && isNum(m.rtol);
   if (!fine || !isNullOr(m.shapeMismatch, isStr)) return false;
+  if (m.diagnosis !== undefined && !isNullOr(m.diagnosis, (v): v is string[] => isArrOf(v, isStr))) return false;
   if (!isNullOr(m.maxAbsAt, (v): v is number[] => isArrOf(v, isInt)) || !isNullOr(m.firstDivergence, (v): v is number[] => isArrOf(v, isInt))) return false;
   // Without a shape mismatch both arrays hold exactly shape's values.
   const size = m.shape.reduce((a, d) => a * d, 1);

@@ -8,6 +8,7 @@ import { summarizeModel } from '../../engine/summary';
 import type { LoadedModel } from '../../formats/index';
 import { startEngineRun, type EngineRun, type EngineRunOptions } from '../../worker/client';
 import type { ComparisonMessage, FloatData, InitMessage, TraceLayerMeta, TraceMessage } from '../../protocol';
+import { analysisPayload, diagnosisFor } from './inspect-messages';
 
 export interface SessionFiles {
   /** The model file's URI as a string (saved in webview state). */
@@ -131,6 +132,7 @@ export class PanelSession {
       layers,
       hasComparison: this.comparison !== null,
       runMs: this.runMs,
+      analysis: analysisPayload(model, this.layers),
     };
   }
 
@@ -175,6 +177,7 @@ export class PanelSession {
       firstDivergence: c.firstDivergence ? [...c.firstDivergence.indices] : null,
       shapeMismatch: c.shapeMismatch,
       text: summarizeComparison(c),
+      diagnosis: diagnosisFor(this.inputs, c),
     };
   }
 }

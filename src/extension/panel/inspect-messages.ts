@@ -1,0 +1,114 @@
+/**
+ * The debugging views' payloads, built in the host (no vscode import): weights per layer and gate (stats, image,
+ * histogram, spectral radius), gate saturation per traced layer, and the diagnosis of a mismatching recording.
+ * PanelSession attaches them to its init and comparison messages.
+ */
+import { blockImage, histogram, layerSaturation, spectralRadii } from '../../analysis/index';
+import type { Comparison } from '../../compare/compare';
+import { describeDiagnosis, diagnose } from '../../diagnose/index';
+import type { LayerTrace, Model, Tensor } from '../../engine/index';
+import { GATE_COUNT, type RecurrentLayer } from '../../engine/model';
+import { weightStats } from '../../engine/weight-stats';
+import type { AnalysisPayload, SaturationView, WeightBlockView, WeightLayerView } from '../../protocol';
+
+/** The array a weight-stats row names, viewed as [rows, cols] with its gate's column range. */
+function arrayOf(model: Model, layerName: string, weight: string): Tensor | null {
+  const layer = model.layers.find((l) => l.name === layerName);
+  if (!layer) return null;
+  const [dir, w] = weight.includes('/') ? (weight.split('/') as [string, string]) : ['', weight];
+  const rec = (l: RecurrentLayer): Tensor | null => {
+    if (l.custom) return l.custom.weights[w] ?? null;
+    const b = l.weights.bias;
+    const gu = GATE_COUNT[l.cell] * l.config.units;
+    if (w === 'kernel') return l.weights.kernel;
+    if (w === 'recurrent_kernel') return l.weights.recurrentKernel;
+    if (w === 'bias') return b;
+    if (b && (w === 'input_bias' || w === 'recurrent_bias')) {
+      const r = w === 'input_bias' ? 0 : 1;
+      return { shape: [gu], data: b.data.subarray(r * gu, (r + 1) * gu) };
+    }
+    return null;
+  };
+  if (layer.kind === 'recurrent') return rec(layer);
+  if (layer.kind === 'bidirectional') return rec(dir === 'backward' ? layer.backward : layer.forward);
+  if (layer.kind === 'dense') return w === 'kernel' ? layer.kernel : w === 'bias' ? layer.bias : null;
+  if (layer.kind === 'embedding' && w === 'embeddings') return layer.embeddings;
+  return null;
+}
+
+export function weightViews(model: Model, bins = 24): WeightLayerView[] {
+  const radii = spectralRadii(model);
+  const out: WeightLayerView[] = [];
+  // Gate index within its array, in the order weightStats lists an array's gates.
+  let prevKey = '';
+  let g = 0;
+  for (const s of weightStats(model)) {
+    const key = `${s.layer}\u0000${s.weight}`;
+    g = key === prevKey ? g + 1 : 0;
+    prevKey = key;
+    const t = arrayOf(model, s.layer, s.weight);
+    if (!t) continue;
+    const cols = t.shape.length ? t.shape[t.shape.length - 1]! : 1;
+    const width = s.shape.length ? s.shape[s.shape.length - 1]! : 1;
+    const c0 = s.gate === 'all' ? 0 : g * width;
+    const img = blockImage(t.data, cols, c0, c0 + width);
+    const hst = histogram(t.data, cols, c0, c0 + width, bins);
+    const r = radii.find((x) => x.layer === s.layer && x.weight === s.weight && x.gate === s.gate);
+    const view: WeightBlockView = {
+      weight: s.weight, gate: s.gate, shape: s.shape,
+      min: s.min, max: s.max, mean: s.mean, std: s.std, nan: s.nan, inf: s.inf,
+      imageRows: img.rows, imageCols: img.cols, image: img.values,
+      histLo: hst.lo, histHi: hst.hi, hist: hst.counts,
+      radius: r ? r.radius : null,
+    };
+    let lv = out.find((l) => l.layer === s.layer);
+    if (!lv) out.push((lv = { layer: s.layer, blocks: [] }));
+    lv.blocks.push(view);
+  }
+  return out;
+}
+
+export function saturationViews(layers: readonly LayerTrace[]): SaturationView[] {
+  return layers.map((lt, id) => {
+    const s = layerSaturation(lt);
+    const U = s.units;
+    const left = new Float32Array(s.gates.length * U);
+    const right = new Float32Array(s.gates.length * U);
+    s.gates.forEach((g, k) => {
+      left.set(g.left, k * U);
+      right.set(g.right, k * U);
+    });
+    return { layer: id, units: U, counted: s.counted, gates: s.gates.map((g) => ({ key: g.key, label: g.label })), left, right, dead: s.dead };
+  });
+}
+
+/** Never lets an analysis failure break the panel: the views are extras. */
+export function analysisPayload(model: Model, layers: readonly LayerTrace[]): AnalysisPayload | undefined {
+  try {
+    return { weights: weightViews(model), saturation: saturationViews(layers) };
+  } catch (e) {
+    console.warn('cellscope: analysis failed', e);
+    return undefined;
+  }
+}
+
+const diagnosed = new WeakMap<Comparison, string[] | null>();
+
+/** What diagnose() says about a mismatch (computed once per comparison); null when the output matched. */
+export function diagnosisLines(model: Model, input: Tensor, expected: Tensor, c: Comparison, predictCalls?: number, precision?: 'float64' | 'float32'): string[] | null {
+  if (c.pass || c.shapeMismatch) return null;
+  if (diagnosed.has(c)) return diagnosed.get(c)!;
+  let lines: string[] | null;
+  try {
+    lines = describeDiagnosis(diagnose(model, input, expected, { tolerance: c.tolerance, ...(predictCalls ? { predictCalls } : {}), ...(precision ? { precision } : {}) }));
+  } catch (e) {
+    lines = [`diagnosis failed: ${e instanceof Error ? e.message : String(e)}`];
+  }
+  diagnosed.set(c, lines);
+  return lines;
+}
+
+/** diagnosisLines for a PanelSession's inputs (what its comparison message carries). */
+export function diagnosisFor(s: { loaded: { model: Model; predictCalls?: number }; input: Tensor; expected?: Tensor | undefined; predictCalls?: number | undefined; precision?: 'float64' | 'float32' | undefined }, c: Comparison): string[] | null {
+  return s.expected ? diagnosisLines(s.loaded.model, s.input, s.expected, c, s.predictCalls ?? s.loaded.predictCalls, s.precision) : null;
+}
