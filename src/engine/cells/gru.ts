@@ -43,6 +43,23 @@ export function gruCell(w: BoundWeights, resetAfter: boolean): CellStepper & Bat
     candidateProduct: RowProduct,
   ): void {
     const h = states[0]!;
+    if (actScalar && recScalar) {
+      // Fused: one pass per unit (reset_after=false: the z, r pass, the candidate's product, then the rest).
+      if (f32) {
+        gruGates32(xk, xkOff, hu, huOff, bias, resetAfter, h, sOff, out, oOff, u, recScalar, actScalar, rh);
+        if (!resetAfter) {
+          candidateProduct(rh, 0, 2 * u, u, hw, 2 * u);
+          gruCandidate32(xk, xkOff, hw, 2 * u, bias, h, sOff, out, oOff, u, actScalar);
+        }
+      } else {
+        gruGates64(xk, xkOff, hu, huOff, bias, resetAfter, h, sOff, out, oOff, u, recScalar, actScalar, rh);
+        if (!resetAfter) {
+          candidateProduct(rh, 0, 2 * u, u, hw, 2 * u);
+          gruCandidate64(xk, xkOff, hw, 2 * u, bias, h, sOff, out, oOff, u, actScalar);
+        }
+      }
+      return;
+    }
     const [zOut, rOut, htOut, hOut] = [out[Q_Z]!, out[Q_R]!, out[Q_HT]!, out[Q_H]!];
     const [preZ, preR, preHt] = [out[Q_PRE_Z]!, out[Q_PRE_R]!, out[Q_PRE_HT]!];
     for (let j = 0; j < gu; j++) xw[j] = bias ? roundTo(f32, xk[xkOff + j]! + bias[j]!) : xk[xkOff + j]!;
@@ -99,3 +116,205 @@ export function gruCell(w: BoundWeights, resetAfter: boolean): CellStepper & Bat
     },
   };
 }
+
+/**
+ * The step when both activations are element-wise, as top-level functions per precision (see lstm.ts fusedStep32):
+ * the same roundings as the generic path above. Gates: z, r and their pre-activations; with reset_after also the
+ * candidate and h; without, r·h into `rh` for the candidate's recurrent product (then `gruCandidate*`).
+ */
+const gruGates32 = function gruGates32(
+  xk: FloatArray,
+  xkOff: number,
+  hu: FloatArray,
+  huOff: number,
+  bias: FloatArray | null,
+  resetAfter: boolean,
+  h: FloatArray,
+  sOff: number,
+  out: FloatArray[],
+  oOff: number,
+  u: number,
+  rec: (x: number) => number,
+  act: (x: number) => number,
+  rh: FloatArray,
+): void {
+  const fround = Math.fround;
+  const zOut = out[Q_Z]!;
+  const rOut = out[Q_R]!;
+  const htOut = out[Q_HT]!;
+  const hOut = out[Q_H]!;
+  const preZ = out[Q_PRE_Z]!;
+  const preR = out[Q_PRE_R]!;
+  const preHt = out[Q_PRE_HT]!;
+  const gu = 3 * u;
+  for (let j = 0; j < u; j++) {
+    const k = oOff + j;
+    let xz = xk[xkOff + j]!;
+    let xr = xk[xkOff + u + j]!;
+    let hz = hu[huOff + j]!;
+    let hr = hu[huOff + u + j]!;
+    if (bias) {
+      xz = fround(xz + bias[j]!);
+      xr = fround(xr + bias[u + j]!);
+      if (resetAfter) {
+        hz = fround(hz + bias[gu + j]!);
+        hr = fround(hr + bias[gu + u + j]!);
+      }
+    }
+    const pz = fround(xz + hz);
+    const pr = fround(xr + hr);
+    preZ[k] = pz;
+    preR[k] = pr;
+    const zv = fround(rec(pz));
+    const rv = fround(rec(pr));
+    zOut[k] = zv;
+    rOut[k] = rv;
+    const hPrev = h[sOff + j]!;
+    if (resetAfter) {
+      let xc = xk[xkOff + 2 * u + j]!;
+      let hc = hu[huOff + 2 * u + j]!;
+      if (bias) {
+        xc = fround(xc + bias[2 * u + j]!);
+        hc = fround(hc + bias[gu + 2 * u + j]!);
+      }
+      const pc = fround(xc + fround(rv * hc));
+      preHt[k] = pc;
+      const ht = fround(act(pc));
+      htOut[k] = ht;
+      const hNew = fround(fround(zv * hPrev) + fround(fround(1 - zv) * ht));
+      hOut[k] = hNew;
+      h[sOff + j] = hNew;
+    } else {
+      rh[j] = fround(rv * hPrev);
+    }
+  }
+};
+const gruCandidate32 = function gruCandidate32(
+  xk: FloatArray,
+  xkOff: number,
+  hw: FloatArray,
+  hwOff: number,
+  bias: FloatArray | null,
+  h: FloatArray,
+  sOff: number,
+  out: FloatArray[],
+  oOff: number,
+  u: number,
+  act: (x: number) => number,
+): void {
+  const fround = Math.fround;
+  const zOut = out[Q_Z]!;
+  const htOut = out[Q_HT]!;
+  const hOut = out[Q_H]!;
+  const preHt = out[Q_PRE_HT]!;
+  for (let j = 0; j < u; j++) {
+    const k = oOff + j;
+    let xc = xk[xkOff + 2 * u + j]!;
+    if (bias) xc = fround(xc + bias[2 * u + j]!);
+    const pc = fround(xc + hw[hwOff + j]!);
+    preHt[k] = pc;
+    const ht = fround(act(pc));
+    htOut[k] = ht;
+    const zv = zOut[k]!;
+    const hNew = fround(fround(zv * h[sOff + j]!) + fround(fround(1 - zv) * ht));
+    hOut[k] = hNew;
+    h[sOff + j] = hNew;
+  }
+};
+const gruGates64 = function gruGates64(
+  xk: FloatArray,
+  xkOff: number,
+  hu: FloatArray,
+  huOff: number,
+  bias: FloatArray | null,
+  resetAfter: boolean,
+  h: FloatArray,
+  sOff: number,
+  out: FloatArray[],
+  oOff: number,
+  u: number,
+  rec: (x: number) => number,
+  act: (x: number) => number,
+  rh: FloatArray,
+): void {
+  const zOut = out[Q_Z]!;
+  const rOut = out[Q_R]!;
+  const htOut = out[Q_HT]!;
+  const hOut = out[Q_H]!;
+  const preZ = out[Q_PRE_Z]!;
+  const preR = out[Q_PRE_R]!;
+  const preHt = out[Q_PRE_HT]!;
+  const gu = 3 * u;
+  for (let j = 0; j < u; j++) {
+    const k = oOff + j;
+    let xz = xk[xkOff + j]!;
+    let xr = xk[xkOff + u + j]!;
+    let hz = hu[huOff + j]!;
+    let hr = hu[huOff + u + j]!;
+    if (bias) {
+      xz = xz + bias[j]!;
+      xr = xr + bias[u + j]!;
+      if (resetAfter) {
+        hz = hz + bias[gu + j]!;
+        hr = hr + bias[gu + u + j]!;
+      }
+    }
+    const pz = xz + hz;
+    const pr = xr + hr;
+    preZ[k] = pz;
+    preR[k] = pr;
+    const zv = rec(pz);
+    const rv = rec(pr);
+    zOut[k] = zv;
+    rOut[k] = rv;
+    const hPrev = h[sOff + j]!;
+    if (resetAfter) {
+      let xc = xk[xkOff + 2 * u + j]!;
+      let hc = hu[huOff + 2 * u + j]!;
+      if (bias) {
+        xc = xc + bias[2 * u + j]!;
+        hc = hc + bias[gu + 2 * u + j]!;
+      }
+      const pc = xc + rv * hc;
+      preHt[k] = pc;
+      const ht = act(pc);
+      htOut[k] = ht;
+      const hNew = zv * hPrev + (1 - zv) * ht;
+      hOut[k] = hNew;
+      h[sOff + j] = hNew;
+    } else {
+      rh[j] = rv * hPrev;
+    }
+  }
+};
+const gruCandidate64 = function gruCandidate64(
+  xk: FloatArray,
+  xkOff: number,
+  hw: FloatArray,
+  hwOff: number,
+  bias: FloatArray | null,
+  h: FloatArray,
+  sOff: number,
+  out: FloatArray[],
+  oOff: number,
+  u: number,
+  act: (x: number) => number,
+): void {
+  const zOut = out[Q_Z]!;
+  const htOut = out[Q_HT]!;
+  const hOut = out[Q_H]!;
+  const preHt = out[Q_PRE_HT]!;
+  for (let j = 0; j < u; j++) {
+    const k = oOff + j;
+    let xc = xk[xkOff + 2 * u + j]!;
+    if (bias) xc = xc + bias[2 * u + j]!;
+    const pc = xc + hw[hwOff + j]!;
+    preHt[k] = pc;
+    const ht = act(pc);
+    htOut[k] = ht;
+    const zv = zOut[k]!;
+    const hNew = zv * h[sOff + j]! + (1 - zv) * ht;
+    hOut[k] = hNew;
+    h[sOff + j] = hNew;
+  }
+};

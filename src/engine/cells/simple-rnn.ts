@@ -18,6 +18,10 @@ export function simpleRnnCell(w: BoundWeights): CellStepper & BatchedCell {
 
   function stepWith(xk: FloatArray, xkOff: number, hu: FloatArray, huOff: number, states: FloatArray[], sOff: number, out: FloatArray[], oOff: number): void {
     const h = states[0]!;
+    if (actScalar) {
+      (f32 ? simpleStep32 : simpleStep64)(xk, xkOff, hu, huOff, bias, h, sOff, out, oOff, u, actScalar);
+      return;
+    }
     const pre = out[Q_PRE_H]!;
     const hOut = out[Q_H]!;
     // (x·K + b) + h·U, each sum rounded to the run's precision.
@@ -25,8 +29,7 @@ export function simpleRnnCell(w: BoundWeights): CellStepper & BatchedCell {
       const xb = bias ? roundTo(f32, xk[xkOff + j]! + bias[j]!) : xk[xkOff + j]!;
       pre[oOff + j] = hOut[oOff + j] = roundTo(f32, xb + hu[huOff + j]!);
     }
-    if (actScalar) for (let k = oOff; k < oOff + u; k++) hOut[k] = actScalar(pre[k]!);
-    else act(hOut, oOff, u);
+    act(hOut, oOff, u);
     for (let j = 0; j < u; j++) h[sOff + j] = hOut[oOff + j]!;
   }
 
@@ -47,3 +50,58 @@ export function simpleRnnCell(w: BoundWeights): CellStepper & BatchedCell {
     },
   };
 }
+
+/** The step for an element-wise activation, one top-level function per precision (see lstm.ts fusedStep32). */
+const simpleStep32 = function simpleStep32(
+  xk: FloatArray,
+  xkOff: number,
+  hu: FloatArray,
+  huOff: number,
+  bias: FloatArray | null,
+  h: FloatArray,
+  sOff: number,
+  out: FloatArray[],
+  oOff: number,
+  u: number,
+  act: (x: number) => number,
+): void {
+  const fround = Math.fround;
+  const pre = out[Q_PRE_H]!;
+  const hOut = out[Q_H]!;
+  for (let j = 0; j < u; j++) {
+    const k = oOff + j;
+    let xb = xk[xkOff + j]!;
+    if (bias) xb = fround(xb + bias[j]!);
+    const p = fround(xb + hu[huOff + j]!);
+    pre[k] = p;
+    const hNew = fround(act(p));
+    hOut[k] = hNew;
+    h[sOff + j] = hNew;
+  }
+};
+const simpleStep64 = function simpleStep64(
+  xk: FloatArray,
+  xkOff: number,
+  hu: FloatArray,
+  huOff: number,
+  bias: FloatArray | null,
+  h: FloatArray,
+  sOff: number,
+  out: FloatArray[],
+  oOff: number,
+  u: number,
+  act: (x: number) => number,
+): void {
+  const pre = out[Q_PRE_H]!;
+  const hOut = out[Q_H]!;
+  for (let j = 0; j < u; j++) {
+    const k = oOff + j;
+    let xb = xk[xkOff + j]!;
+    if (bias) xb = xb + bias[j]!;
+    const p = xb + hu[huOff + j]!;
+    pre[k] = p;
+    const hNew = act(p);
+    hOut[k] = hNew;
+    h[sOff + j] = hNew;
+  }
+};
