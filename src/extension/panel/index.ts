@@ -14,11 +14,16 @@ import { summarizeComparison } from '../../compare/compare';
 import { describeMessage, isFromWebview, isPanelState, type FromWebview, type StepAction, type ToWebview } from '../../protocol';
 import { makeNonce, panelHtml } from './html';
 import { PanelSession, type SessionFiles } from './session';
+import { RunCancelledError, type EngineRun } from '../../worker/client';
 
 export const PANEL_VIEW_TYPE = 'cellscope.visualizer';
 
 const panels = new Map<string, vscode.WebviewPanel>();
 let log: vscode.OutputChannel | undefined;
+/** dist/engine-worker.js: the engine runs there, off the extension host's main thread (set on the first attach). */
+let workerPath: string | undefined;
+/** Runs longer than this show a cancellable progress notification. */
+const PROGRESS_AFTER_MS = 200;
 
 function logLine(text: string): void {
   log ??= vscode.window.createOutputChannel('Cellscope Panel');
@@ -125,6 +130,21 @@ export interface PanelStateInfo {
   watching: string[];
 }
 
+/** What the hidden `cellscope.panelRunInfo` command reports at once (it does not wait for a run under way). */
+export interface PanelRunInfo {
+  fileUri: string;
+  /** An engine run is under way. */
+  running: boolean;
+  /** The progress notification is showing for the run under way. */
+  progress: boolean;
+  runs: number;
+  error: string | null;
+  /** The last finished run: where it ran and its engine time. */
+  lastRun: { where: 'worker' | 'in-process'; runMs: number } | null;
+  /** Runs cancelled so far. */
+  cancelled: number;
+}
+
 /**
  * One visualizer panel: its model file, optional input / recording files chosen by the user, the last good engine
  * run, and file watchers that re-run it when any of those files changes on disk.
@@ -144,6 +164,11 @@ export class CellscopePanel {
   private disposed = false;
   /** Settles after the running (re-)load, whatever its outcome. */
   private pending: Promise<unknown> = Promise.resolve();
+  /** The engine run under way, if any. */
+  private running: EngineRun | undefined;
+  private progressShown = false;
+  private lastRun: PanelRunInfo['lastRun'] = null;
+  private cancelledRuns = 0;
 
   constructor(
     readonly panel: vscode.WebviewPanel,
@@ -157,7 +182,7 @@ export class CellscopePanel {
         this.good = s;
         this.runs++;
       },
-      (e) => (this.lastError = errorText(e)),
+      (e) => (this.lastError = loadFailureText(e, fileUri)),
     );
     this.pending = this.session.catch(() => undefined);
     this.watch();
@@ -170,7 +195,58 @@ export class CellscopePanel {
       found = { ...found, expected: rec.output, recordingName: baseName(recordingUri) };
     }
     const files: SessionFiles = { fileUri: this.key, model: baseName(this.fileUri), input: found.inputName, recording: found.recordingName };
-    return new PanelSession({ loaded: lm, input: found.input, expected: found.expected, predictCalls: found.predictCalls, files });
+    const started = PanelSession.start(
+      { loaded: lm, input: found.input, expected: found.expected, predictCalls: found.predictCalls, files },
+      { workerPath, onFallback: (why) => logLine(`[panel] running ${baseName(this.fileUri)} in the extension host: ${why}`) },
+    );
+    const run = started.run;
+    this.running = run;
+    const t0 = Date.now();
+    let done = false;
+    const finished = started.session.finally(() => {
+      done = true;
+      if (this.running === run) {
+        this.running = undefined;
+        this.progressShown = false;
+      }
+    });
+    // A long run shows a cancellable notification; Cancel terminates the worker.
+    const timer = setTimeout(() => {
+      if (done || this.disposed) return;
+      this.progressShown = true;
+      void vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: `Cellscope: running ${baseName(this.fileUri)}…`, cancellable: true },
+        (_progress, token) => {
+          token.onCancellationRequested(() => void this.cancelRun());
+          return finished.catch(() => undefined);
+        },
+      );
+    }, PROGRESS_AFTER_MS);
+    try {
+      const s = await finished;
+      const where = (await run.promise).where;
+      this.lastRun = { where, runMs: s.runMs };
+      logLine(`[panel] ran ${baseName(this.fileUri)} (${where}) in ${s.runMs.toFixed(0)} ms engine, ${Date.now() - t0} ms in all`);
+      return s;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Stops the engine run under way (the panel keeps its last good run and says the run was cancelled). */
+  async cancelRun(): Promise<boolean> {
+    const run = this.running;
+    if (!run) return false;
+    this.running = undefined;
+    this.progressShown = false;
+    this.cancelledRuns++;
+    await run.cancel();
+    return true;
+  }
+
+  /** At once, without waiting for a run under way. */
+  runInfo(): PanelRunInfo {
+    return { fileUri: this.key, running: this.running !== undefined, progress: this.progressShown, runs: this.runs, error: this.lastError, lastRun: this.lastRun, cancelled: this.cancelledRuns };
   }
 
   /** The session requests are answered from: the last good run (a failed re-run keeps it). */
@@ -202,7 +278,7 @@ export class CellscopePanel {
         if (choice.input || choice.recording) this.watch();
         return null;
       } catch (e) {
-        const message = loadFailureText(e);
+        const message = loadFailureText(e, this.fileUri);
         this.lastError = message;
         logLine(`[panel] re-run of ${baseName(this.fileUri)} failed: ${message}`);
         if (!this.disposed) post(this.panel, { type: 'error', message: this.good ? `${message} — still showing the last good run.` : message });
@@ -325,13 +401,15 @@ export class CellscopePanel {
 
   dispose(): void {
     this.disposed = true;
+    void this.cancelRun();
     clearTimeout(this.rerunTimer);
     for (const w of this.watchers) w.dispose();
     this.watchers = [];
   }
 }
 
-function loadFailureText(e: unknown): string {
+function loadFailureText(e: unknown, fileUri?: vscode.Uri): string {
+  if (e instanceof RunCancelledError) return `The run of ${fileUri ? baseName(fileUri) : 'the model'} was cancelled.`;
   if (e instanceof vscode.FileSystemError) return `Cellscope could not read a file: ${e.message}`;
   return errorText(e);
 }
@@ -351,6 +429,7 @@ export function activePanel(): CellscopePanel | undefined {
 /** Fills a panel: HTML, message handling, engine run. Used for new panels and for deserialized ones. */
 function attach(context: vscode.ExtensionContext, panel: vscode.WebviewPanel, fileUri: vscode.Uri, loaded: Promise<LoadedModel>): CellscopePanel {
   const key = fileUri.toString();
+  workerPath ??= context.extensionUri.scheme === 'file' ? vscode.Uri.joinPath(context.extensionUri, 'dist', 'engine-worker.js').fsPath : undefined;
   panels.set(key, panel);
   const webview = panel.webview;
   webview.options = panelOptions(context);
@@ -418,6 +497,17 @@ export function registerPanelSerializer(context: vscode.ExtensionContext): vscod
       attach(context, panel, uri, loadFromUri(uri));
     },
   });
-  context.subscriptions.push(d);
+  context.subscriptions.push(d, ...registerRunCommands());
   return d;
+}
+
+/**
+ * Hidden commands about engine runs (tests and keybindings use them): `cellscope.cancelRun` stops the active
+ * panel's run (true when there was one); `cellscope.panelRunInfo` reports its run state at once.
+ */
+function registerRunCommands(): vscode.Disposable[] {
+  return [
+    vscode.commands.registerCommand('cellscope.cancelRun', async () => (await activePanel()?.cancelRun()) ?? false),
+    vscode.commands.registerCommand('cellscope.panelRunInfo', (): PanelRunInfo | undefined => activePanel()?.runInfo()),
+  ];
 }

@@ -298,6 +298,106 @@ test('the panel re-runs when its files change on disk; a broken file keeps the l
   }
 });
 
+// ---------------------------------------------------------------------------------------------------------------
+// Hardening: the panel runs the engine in a worker thread; a long run shows a cancellable progress notification,
+// the extension host stays responsive, and a cancelled run leaves the last good trace. Hidden commands:
+// cellscope.panelRunInfo (at once, never waits for a run) and cellscope.cancelRun.
+
+const runInfo = () => vscode.commands.executeCommand('cellscope.panelRunInfo');
+
+/** A random LSTM fixture whose run takes seconds (predict_calls repeats it; only the last call is traced). */
+function writeSlowModel(file, { units = 64, steps = 2000, calls = 100 } = {}) {
+  let seed = 3;
+  const rnd = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff - 0.5) * 2;
+  const F = 8;
+  const arr = (n, sc) => Array.from({ length: n }, () => Math.fround(rnd() * sc));
+  const w = (name, shape, data) => ({ name, shape, dtype: 'float32', data });
+  const doc = {
+    format: 'keras-model-fixture/v1',
+    predict_calls: calls,
+    layers: [
+      {
+        class_name: 'LSTM',
+        config: { units, activation: 'tanh', recurrent_activation: 'sigmoid', use_bias: true, return_sequences: true, go_backwards: false, stateful: false },
+        weights: [w('kernel', [F, 4 * units], arr(F * 4 * units, 0.5)), w('recurrent_kernel', [units, 4 * units], arr(units * 4 * units, 1.5 / Math.sqrt(units))), w('bias', [4 * units], arr(4 * units, 0.3))],
+      },
+    ],
+    input: { shape: [1, steps, F], dtype: 'float32', data: Array.from({ length: steps * F }, (_, k) => Math.fround(Math.sin(k * 0.013))) },
+  };
+  fs.writeFileSync(file, JSON.stringify(doc));
+}
+
+/** Polls cellscope.panelRunInfo (for the panel whose URI contains `key`) until `cond` holds. */
+async function runInfoWhen(key, cond, message, ms = 20_000) {
+  const t0 = Date.now();
+  let info;
+  for (;;) {
+    info = await runInfo();
+    if (info && info.fileUri.includes(key) && cond(info)) return info;
+    if (Date.now() - t0 > ms) assert.fail(`${message}; run info: ${JSON.stringify(info)}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+test('a long run (> 200 ms) happens in the engine worker: progress shows, commands answer within 100 ms meanwhile, the panel updates when it ends; Cancel keeps the last good trace', async () => {
+  const dir = scratchDir();
+  const key = path.basename(dir);
+  try {
+    const file = path.join(dir, 'slow-lstm.json');
+    writeSlowModel(file);
+    const t0 = Date.now();
+    await vscode.commands.executeCommand('cellscope.openVisualizer', vscode.Uri.file(file));
+    await runInfoWhen(key, (i) => i.running, 'the run never showed as under way');
+    // The extension host answers while the engine runs: command round trips stay short.
+    let worst = 0;
+    let samples = 0;
+    for (let i = 0; i < 15; i++) {
+      const t = Date.now();
+      const info = await runInfo();
+      const ms = Date.now() - t;
+      if (!info || !info.running) break;
+      worst = Math.max(worst, ms);
+      samples++;
+      await new Promise((r) => setTimeout(r, 30));
+    }
+    assert.ok(samples >= 3, `too few samples during the run (${samples})`);
+    assert.ok(worst < 100, `a command took ${worst} ms during the run`);
+    await runInfoWhen(key, (i) => i.progress || !i.running, 'no progress notification state');
+    let st = await stateWhen((s) => s.fileUri.includes(key) && s.runs >= 1, 'the long run never finished', 60_000);
+    const openMs = Date.now() - t0;
+    let info = await runInfo();
+    assert.strictEqual(info.running, false);
+    assert.strictEqual(info.lastRun.where, 'worker', 'the run happened in the engine worker');
+    assert.ok(info.lastRun.runMs > 200, `the run is long enough to show progress (${info.lastRun.runMs} ms)`);
+    assert.deepStrictEqual([st.batch, st.steps, st.features, st.error], [1, 2000, 8, null]);
+    const runs = st.runs;
+    log(`LONG RUN ${info.lastRun.runMs.toFixed(0)} ms in the worker, ${openMs} ms open → state; worst command round trip during it ${worst} ms (${samples} samples)`);
+
+    // Re-run (the file changes on disk), then cancel it: the last good run stays, the panel says it was cancelled.
+    writeSlowModel(file, { calls: 101 });
+    await runInfoWhen(key, (i) => i.running, 'the re-run never started');
+    await new Promise((r) => setTimeout(r, 250));
+    const tc = Date.now();
+    assert.strictEqual(await vscode.commands.executeCommand('cellscope.cancelRun'), true, 'there was a run to cancel');
+    const cancelMs = Date.now() - tc;
+    assert.ok(cancelMs < 1000, `cancel took ${cancelMs} ms`);
+    st = await stateWhen((s) => s.fileUri.includes(key) && s.error !== null, 'no error after cancel');
+    assert.match(st.error, /slow-lstm\.json was cancelled/);
+    assert.deepStrictEqual([st.runs, st.batch, st.steps], [runs, 1, 2000], 'the last good run is kept');
+    info = await runInfo();
+    assert.deepStrictEqual([info.running, info.cancelled], [false, 1]);
+    assert.strictEqual(await vscode.commands.executeCommand('cellscope.cancelRun'), false, 'nothing left to cancel');
+    // Still usable: stepping and exporting work on the last good trace.
+    const csv = path.join(dir, 'after-cancel.csv');
+    await vscode.commands.executeCommand('cellscope.exportTrace', vscode.Uri.file(csv));
+    assert.ok(fs.statSync(csv).size > 1000, 'the last good trace exports');
+    log(`CANCEL answered in ${cancelMs} ms; error: ${st.error}`);
+  } finally {
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('without an active panel the commands say so and do nothing', async () => {
   await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   await eventually(() => panelTabs().length === 0, () => `panels left: ${tabLabels()}`);
