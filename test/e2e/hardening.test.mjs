@@ -1,0 +1,93 @@
+// Hardening in a real VS Code (code-server + chromium): the sine-lstm panel survives its model file being broken on
+// disk — the webview shows an error banner naming the file and the line, stays usable on the last good trace
+// (→ still steps), and the banner clears when the file is restored. Works on a copy in a temp workspace only.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { openWorkbench, runCommand, screenshot, webviewFrame } from '../vscode/browser.mjs';
+import { REPO_ROOT, startServer } from '../vscode/server.mjs';
+import { ensureVSCode } from '../vscode/setup.mjs';
+
+const KEEP = !!process.env.CELLSCOPE_KEEP_VSCODE;
+const timing = (name, t0) => console.log(`# timing: ${name} ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+let workspace;
+
+before(async () => {
+  await ensureVSCode({ systemDeps: process.getuid?.() === 0 });
+  const b = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: REPO_ROOT, encoding: 'utf8' });
+  assert.equal(b.status, 0, `build failed:\n${b.stdout}${b.stderr}`);
+  workspace = mkdtempSync(join(tmpdir(), 'cellscope-e2e-hardening-'));
+  cpSync(join(REPO_ROOT, 'examples', 'sine-lstm'), join(workspace, 'sine-lstm'), { recursive: true });
+});
+
+after(() => {
+  if (workspace && !KEEP) rmSync(workspace, { recursive: true, force: true });
+});
+
+test('a model file broken on disk: error banner naming the file and line, the panel still steps, the banner clears on restore', { timeout: 120_000 }, async () => {
+  const t0 = Date.now();
+  const modelFile = join(workspace, 'sine-lstm', 'model.cellscope.json');
+  assert.ok(modelFile.startsWith(tmpdir()), 'only the temp workspace copy is touched');
+  const good = readFileSync(modelFile, 'utf8');
+  const server = await startServer({ workspace, keep: KEEP, colorTheme: 'Default Dark Modern' });
+  let wb;
+  try {
+    wb = await openWorkbench(server);
+    const { page } = wb;
+    timing('hardening: workbench up', t0);
+    await runCommand(page, 'Cellscope: Open Visualizer');
+    const input = page.locator('.quick-input-widget .quick-input-box input');
+    await input.waitFor({ state: 'visible', timeout: 30_000 });
+    await input.fill('model.cellscope.json');
+    await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'model.cellscope.json' }).first().click({ timeout: 30_000 });
+    await page.locator('.tab.active', { hasText: 'Cellscope: sine-lstm/model.cellscope.json' }).first().waitFor({ timeout: 30_000 });
+    const frame = webviewFrame(page);
+    const readout = frame.locator('.readout').filter({ hasText: /^t = \d+ \// }).first();
+    await readout.waitFor({ timeout: 30_000 });
+    await frame.locator('.gate-grid figure canvas:not(.overlay)').first().waitFor({ timeout: 30_000 });
+    timing('hardening: sine-lstm panel drawn', t0);
+
+    // Broken JSON, pretty-printed so the error has a real line: a stray comma on line 4.
+    const lines = JSON.stringify(JSON.parse(good), null, 1).split('\n');
+    lines[3] = `${lines[3]},,`;
+    writeFileSync(modelFile, lines.join('\n'));
+    const banner = frame.locator('.error-banner');
+    await banner.waitFor({ state: 'visible', timeout: 20_000 });
+    const text = await banner.innerText();
+    await screenshot(page, 'hardening-error-banner');
+    console.log(`# banner: ${text.replace(/\s+/g, ' ')}`);
+    assert.match(text, /model\.cellscope\.json/, 'the banner names the file');
+    assert.match(text, /line 4\b/, 'the banner names the line');
+    assert.match(text, /last good run/, 'the banner says the last good run is still shown');
+    assert.doesNotMatch(text, /\bat .*\.js:\d+/, 'no stack trace');
+    timing('hardening: error banner shown', t0);
+
+    // Still usable on the last good trace: → moves the step readout.
+    const before = await readout.innerText();
+    await frame.locator('body').click({ position: { x: 2, y: 2 } });
+    await page.keyboard.press('ArrowRight');
+    await assert.doesNotReject(frame.locator('.readout').filter({ hasNotText: before }).first().waitFor({ timeout: 10_000 }), `→ did not move the step (${before})`);
+    const moved = await frame.locator('.readout').first().innerText();
+    assert.ok(await banner.isVisible(), 'the banner stays while the file is broken');
+    console.log(`# stepping with the banner up: ${before.split('\n')[0]} → ${moved.split('\n')[0]}`);
+
+    // Restored: the re-run succeeds and the banner clears.
+    writeFileSync(modelFile, good);
+    await banner.waitFor({ state: 'hidden', timeout: 20_000 });
+    await frame.locator('.gate-grid figure canvas:not(.overlay)').first().waitFor({ timeout: 10_000 });
+    await screenshot(page, 'hardening-restored');
+    timing('hardening: banner cleared after restore', t0);
+  } catch (e) {
+    if (wb) await screenshot(wb.page, 'FAILED-hardening').catch(() => {});
+    const host = server.extensionHostLog().split('\n').filter((l) => /cellscope|error/i.test(l)).slice(-20).join('\n');
+    e.message += `\n--- extension host log (filtered) ---\n${host}\n--- browser console (last 20) ---\n${(wb?.consoleLines ?? []).slice(-20).join('\n')}`;
+    throw e;
+  } finally {
+    await wb?.close();
+    await server.stop();
+    timing('hardening: total', t0);
+  }
+});
