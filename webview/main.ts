@@ -17,6 +17,7 @@ import {
 } from '../src/protocol';
 import { LineChart, type Series } from './charts';
 import { Heatmap } from './heatmap';
+import { evaluate, indicesOf, renderSaturation, renderWeights } from './inspect';
 import { CellDiagram, StepBars, type BarRow } from './stepdetail';
 import {
   Scheduler,
@@ -104,6 +105,16 @@ interface Ui {
   compareBody: HTMLElement;
   compareText: HTMLElement;
   compareChart: LineChart | null;
+  compareHeat: Heatmap;
+  compareHeatBox: HTMLElement;
+  atol: ReturnType<typeof textField>;
+  rtol: ReturnType<typeof textField>;
+  tolField: HTMLElement;
+  jump: HTMLElement;
+  diagnosis: HTMLElement;
+  weightsBody: HTMLElement;
+  satBody: HTMLElement;
+  satTitle: HTMLElement;
   stepTable: HTMLTableElement;
   seriesTable: HTMLTableElement;
   tables: HTMLDetailsElement;
@@ -261,8 +272,30 @@ function buildLayout(init: InitMessage): Ui {
   const outField = labelled('Output unit', outUnit.element);
   outField.hidden = !init.hasComparison;
   cmp.head.append(outField);
-  cmp.body.append(compareText);
+  const atol = textField('', '1e-5', (v) => setTolerance('atol', v), 7, 'Absolute tolerance (atol)');
+  const rtol = textField('', '0', (v) => setTolerance('rtol', v), 7, 'Relative tolerance (rtol)');
+  atol.element.classList.add('atol');
+  rtol.element.classList.add('rtol');
+  const tolField = labelled('atol', atol.element, h('span', 'field-label', 'rtol'), rtol.element);
+  tolField.hidden = !init.hasComparison;
+  const jump = button({ label: 'Jump to first divergence', title: 'Select the batch item, step and output unit of the first value outside the tolerance', onClick: () => jumpToDivergence() });
+  jump.classList.add('jump');
+  jump.hidden = true;
+  cmp.head.append(tolField, jump);
+  const diagnosis = h('div', 'diagnosis');
+  diagnosis.hidden = true;
+  const compareHeat = new Heatmap((unit, t) => pickCompare(unit, t));
+  const compareHeatBox = h('div', 'compare-heat');
+  compareHeatBox.append(h('div', 'chart-title', ''), compareHeat.root);
+  compareHeatBox.hidden = true;
+  cmp.body.append(compareText, diagnosis, compareHeatBox);
   if (!init.hasComparison) compareText.textContent = 'No recorded Keras output for this input: nothing to compare.';
+
+  const weights = section('Weights', 'weights');
+  weights.head.append(h('span', 'muted', 'per gate: colours (blue −, red +), histogram, statistics; ρ = spectral radius of the recurrent block'));
+  const sat = section('Gate saturation', 'saturation');
+  const satTitle = h('span', 'muted', '');
+  sat.head.append(satTitle);
 
   // Accessible data tables (also a visible toggle).
   const tables = h('details', 'card tables');
@@ -276,14 +309,15 @@ function buildLayout(init: InitMessage): Ui {
   status.setAttribute('aria-live', 'polite');
 
   const main = h('main', 'grid');
-  main.append(gates.root, heat.root, detail.root, cell.root, input.root, cmp.root, tables);
+  main.append(gates.root, heat.root, detail.root, cell.root, input.root, cmp.root, sat.root, weights.root, tables);
   app.append(header, bar, main, status);
 
   return {
     layer, quantity, speed, outUnit, batch, batchOf, units, play, slider, readout, timing,
     gates: gatesGrid, legend, heatmap, heatTitle, bars, diagram, diagramCaption,
     inputBody: input.body, inputChart: null, tokens: null,
-    compareBody: cmp.body, compareText, compareChart: null,
+    compareBody: cmp.body, compareText, compareChart: null, compareHeat, compareHeatBox, atol, rtol, tolField, jump, diagnosis,
+    weightsBody: weights.body, satBody: sat.body, satTitle,
     stepTable, seriesTable, tables, status,
   };
 }
@@ -410,7 +444,11 @@ function render(dirty: Set<Dirty>): void {
     if (dirty.has('data')) renderData();
     renderStep();
   }
-  if (dirty.has('data')) renderComparison();
+  if (dirty.has('data')) {
+    renderComparison();
+    renderAnalysis();
+  }
+  if (store.comparison && ui.compareHeatBox.isConnected) drawCompareHeatCursor();
   const ms = performance.now() - t0;
   document.body.dataset.renderMs = ms.toFixed(3);
   ui.timing.textContent = `drawn in ${ms.toFixed(1)} ms`;
@@ -711,13 +749,25 @@ function renderComparison(): void {
     u.outUnit.element.hidden = false;
   }
   const ou = Math.min(units - 1, Number(u.outUnit.value) || 0);
-  const verdict = c.shapeMismatch ? 'shapes differ' : c.pass ? 'matches' : `${c.mismatches} of ${c.count} differ`;
-  const where = (p: number[] | null) => (p ? p.map((v, i) => `${['batch', 'step', 'unit'][c.shape.length === 3 ? i : i === 0 ? 0 : 2]} ${v}`).join(', ') : 'none');
+  const ev = evaluate(c, tol.atol, tol.rtol);
+  const first = ev.first >= 0 ? indicesOf(c.shape, ev.first) : null;
+  const verdict = c.shapeMismatch ? 'shapes differ' : ev.pass ? 'matches' : `${ev.mismatches} of ${c.count} differ`;
+  const names = c.shape.length === 3 ? ['batch', 'step', 'unit'] : ['batch', 'unit'];
+  const where = (p: number[] | null) => (p ? p.map((v, i) => `${names[i] ?? `axis ${i}`} ${v}`).join(', ') : 'none');
+  const over = c.shape.join(' × ');
   u.compareText.replaceChildren(
-    badge(verdict, c.pass ? 'pass' : 'fail'),
+    badge(verdict, ev.pass ? 'pass' : 'fail'),
     h('span', 'max-error', ` max |Δ| = ${fmt(c.maxAbs)}`),
-    ` at ${where(c.maxAbsAt)} · max rel ${fmt(c.maxRel)} · first divergence: ${c.firstDivergence ? where(c.firstDivergence) : `none (atol ${c.atol}, rtol ${c.rtol})`} · ${c.count.toLocaleString()} values`,
+    c.shapeMismatch
+      ? ` — ${c.shapeMismatch}`
+      : ` over ${over} values — ${ev.pass ? `matches (atol ${tol.atol}, rtol ${tol.rtol})` : `${ev.mismatches} differ beyond atol ${tol.atol}, rtol ${tol.rtol}; first at ${where(first)}`} · max at ${where(c.maxAbsAt)} · max rel ${fmt(c.maxRel)}`,
   );
+  u.jump.hidden = !first;
+  // The host's diagnosis explains its own (default-tolerance) verdict; shown while the values still differ.
+  const diag = !ev.pass && c.diagnosis?.length ? c.diagnosis : null;
+  u.diagnosis.hidden = !diag;
+  u.diagnosis.replaceChildren(...(diag ? [h('div', 'diagnosis-head', 'Diagnosis'), ...diag.map((l) => h('p', '', l))] : []));
+  firstDivergence = first;
   if (c.shapeMismatch) return;
   if (!u.compareChart) {
     u.compareChart = new LineChart({ title: '', ariaLabel: '', xLabel: overTime ? 'time step' : 'batch item', height: 190, y1Label: '|Δ|', plugins: [marksPlugin] });
@@ -733,6 +783,7 @@ function renderComparison(): void {
     expected[k] = c.expected[idx]!;
     err[k] = Math.abs(actual[k]! - expected[k]!);
   }
+  renderCompareHeat(c);
   const title = overTime ? `output unit ${ou} over time, batch item ${store.state.batch}` : `output unit ${ou} over the batch`;
   u.compareChart.setTitle(`Engine (solid) vs Keras (dashed), ${title}; |Δ| right axis`, `Engine output and recorded Keras output, ${title}, with the absolute error`);
   u.compareChart.setData(
@@ -777,6 +828,94 @@ const marksPlugin = {
     mark(c.firstDivergence, 'first divergence', store.theme.warning);
   },
 };
+
+const tol = { atol: 1e-5, rtol: 0 };
+let firstDivergence: number[] | null = null;
+
+function setTolerance(which: 'atol' | 'rtol', text: string): void {
+  const v = Number(text);
+  if (text.trim() === '' || !Number.isFinite(v) || v < 0) {
+    ui?.[which].setValue(String(tol[which]));
+    return;
+  }
+  tol[which] = v;
+  scheduler.mark('data');
+}
+
+/** |Δ| per step × unit of the current batch item (output over time), or batch × unit. */
+function renderCompareHeat(c: ComparisonMessage): void {
+  const u = ui!;
+  const { overTime, units } = compareAxes(c);
+  const rows = overTime ? c.shape[1]! : c.shape[0]!;
+  const base = overTime ? store.state.batch * rows * units : 0;
+  const values = new Float64Array(rows * units);
+  let hi = 0;
+  for (let k = 0; k < values.length; k++) {
+    const d = Math.abs(c.actual[base + k]! - c.expected[base + k]!);
+    values[k] = Number.isFinite(d) ? d : 0;
+    if (values[k]! > hi) hi = values[k]!;
+  }
+  u.compareHeatBox.hidden = false;
+  u.compareHeatBox.firstElementChild!.textContent = overTime
+    ? `|Δ| per time step × output unit, batch item ${store.state.batch} (click: go to that step and unit)`
+    : `|Δ| per batch item × output unit (click: go to that batch item and unit)`;
+  const identity = Int32Array.from({ length: rows }, (_, k) => k);
+  u.compareHeat.setData({ values, steps: rows, units, stepOfTime: identity, lo: 0, hi: hi || 1e-12, diverging: false, label: '|Δ| engine − Keras' }, store.theme);
+}
+
+function drawCompareHeatCursor(): void {
+  const c = store.comparison;
+  if (!c || !ui) return;
+  const { overTime, units } = compareAxes(c);
+  const ou = Math.min(units - 1, Number(ui.outUnit.value) || 0);
+  ui.compareHeat.setCursor(overTime ? Math.min(store.state.step, c.shape[1]! - 1) : store.state.batch, ou);
+}
+
+function pickCompare(unit: number, t: number): void {
+  const c = store.comparison;
+  if (!c || !ui) return;
+  ui.outUnit.setValue(String(unit));
+  scheduler.mark('data');
+  if (compareAxes(c).overTime) setStep(t);
+  else if (t !== store.state.batch) selectBatch(t);
+}
+
+/** Goes to the first value outside the tolerance: its batch item, step (output over time) and output unit. */
+function jumpToDivergence(): void {
+  const c = store.comparison;
+  const p = firstDivergence;
+  if (!c || !p || !ui) return;
+  const unit = p[p.length - 1]!;
+  ui.outUnit.setValue(String(Math.min(unit, 511)));
+  scheduler.mark('data');
+  if (p[0]! !== store.state.batch) {
+    ui.batch.setValue(String(p[0]));
+    if (compareAxes(c).overTime) store.state.step = p[1]!;
+    selectBatch(p[0]!);
+  }
+  if (compareAxes(c).overTime) setStep(p[1]!);
+}
+
+let analysisKey = '';
+function renderAnalysis(): void {
+  const u = ui!;
+  const a = store.init?.analysis;
+  const weightsCard = u.weightsBody.parentElement!;
+  const satCard = u.satBody.parentElement!;
+  weightsCard.hidden = !a;
+  satCard.hidden = !a;
+  if (!a) return;
+  // Weights depend only on the run and the theme.
+  const key = `${store.init!.fileUri}|${store.init!.runMs}|${store.theme.kind}|${store.theme.bg}`;
+  if (key !== analysisKey) {
+    analysisKey = key;
+    renderWeights(u.weightsBody, a.weights, store.theme);
+  }
+  const meta = layerMeta(store);
+  const sv = a.saturation.find((x) => x.layer === store.state.layer);
+  u.satTitle.textContent = meta ? `${meta.layerName}${meta.direction === 'backward' ? ' (backward)' : ''}, all batch items and steps` : '';
+  renderSaturation(u.satBody, sv, meta?.layerName ?? '', store.theme, Math.max(200, u.satBody.clientWidth || 600));
+}
 
 function drawCompareCursor(): void {
   const c = store.comparison;
@@ -827,6 +966,7 @@ function onInit(m: InitMessage): void {
     showPre: st?.showPre ?? false,
   };
   ui = buildLayout(m);
+  analysisKey = '';
   for (const c of gateCharts.values()) c.destroy();
   gateCharts.clear();
   if (!meta) {
@@ -869,6 +1009,10 @@ function onMessage(data: unknown): void {
         return;
       case 'comparison':
         store.comparison = m;
+        tol.atol = m.atol;
+        tol.rtol = m.rtol;
+        ui?.atol.setValue(String(m.atol));
+        ui?.rtol.setValue(String(m.rtol));
         scheduler.mark('data');
         return;
       case 'error':

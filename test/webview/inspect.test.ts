@@ -1,0 +1,216 @@
+/**
+ * The debugging views in headless Chromium, fed by the host's own PanelSession: Weights, Gate saturation and the
+ * richer Compare view (|Δ| heatmap, tolerance inputs re-evaluating the match, jump to the first divergence, the
+ * diagnosis of a mismatching recording). Screenshots in dark and light.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
+import { PanelSession } from '../../src/extension/panel/session';
+import { loadExpectedBytes, loadModelBytes } from '../../src/formats/index';
+import { runModel, type Model, type Tensor } from '../../src/engine/index';
+import { ROOT, SHOTS, applyTheme, canvasVariety, launch, nextFrames, openPanelPage, serve, type PanelPage, type Served } from './harness';
+
+const SINE = join(ROOT, 'examples', 'sine-lstm');
+
+async function sineSession(perturb: boolean): Promise<PanelSession> {
+  const loaded = await loadModelBytes(readFileSync(join(SINE, 'model.cellscope.json')), 'model.cellscope.json');
+  const rec = loadExpectedBytes(readFileSync(join(SINE, 'recording.json')), 'recording.json');
+  let expected: Tensor = rec.output;
+  if (perturb) {
+    // A "recording" made with the input fed in reverse time order: the diagnosis should name the time order.
+    const inp = rec.input!;
+    const [B, T] = [inp.shape[0]!, inp.shape[1]!];
+    const per = inp.data.length / (B * T);
+    const rev = new Float64Array(inp.data.length);
+    for (let b = 0; b < B; b++) for (let t = 0; t < T; t++) rev.set(inp.data.subarray((b * T + t) * per, (b * T + t + 1) * per), (b * T + (T - 1 - t)) * per);
+    expected = runModel(loaded.model, { shape: inp.shape, data: rev }, { record: false }).output;
+  }
+  return new PanelSession({
+    loaded,
+    input: rec.input!,
+    expected,
+    predictCalls: rec.predictCalls,
+    files: { fileUri: `file://${SINE}/model.cellscope.json${perturb ? '#perturbed' : ''}`, model: 'model.cellscope.json', input: 'recording.json', recording: perturb ? 'perturbed.json' : 'recording.json' },
+  });
+}
+
+/** An LSTM returning sequences (batch 2, 12 steps, 5 units) whose "recording" differs by 1e-3 at batch 1, step 7, unit 2. */
+function sequenceSession(): PanelSession {
+  let seed = 7;
+  const rnd = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff - 0.5) * 2;
+  const U = 5;
+  const F = 3;
+  const T = 12;
+  const arr = (n: number, s: number) => Float64Array.from({ length: n }, () => rnd() * s);
+  const model: Model = {
+    name: 'sequence-lstm',
+    inputShape: [T, F],
+    inputIsTokens: false,
+    semantics: { kerasMajor: 3, hardSigmoid: 'keras3', decidedBy: 'test' },
+    source: { file: 'synthetic', format: 'test' },
+    layers: [
+      {
+        kind: 'recurrent',
+        name: 'lstm',
+        cell: 'lstm',
+        config: { units: U, activation: 'tanh', recurrentActivation: 'sigmoid', useBias: true, returnSequences: true, returnState: false, goBackwards: false, stateful: false, resetAfter: false },
+        weights: {
+          kernel: { shape: [F, 4 * U], data: arr(F * 4 * U, 0.8) },
+          recurrentKernel: { shape: [U, 4 * U], data: arr(U * 4 * U, 0.6) },
+          bias: { shape: [4 * U], data: arr(4 * U, 0.3) },
+        },
+      },
+    ],
+  };
+  const input = { shape: [2, T, F], data: Float64Array.from({ length: 2 * T * F }, (_, k) => Math.sin(k * 0.3)) };
+  const out = runModel(model, input, { record: false }).output;
+  const data = Float64Array.from(out.data);
+  data[(1 * T + 7) * U + 2]! += 1e-3;
+  return new PanelSession({ loaded: { model, predictCalls: 1 }, input, expected: { shape: out.shape, data }, files: { fileUri: 'untitled:sequence', model: 'sequence', input: 'sequence', recording: 'sequence-recording' } });
+}
+
+async function ready(p: PanelPage): Promise<void> {
+  await p.page.waitForFunction(() => document.body.dataset.renderMs !== undefined && document.querySelector('.gate-grid canvas') !== null, null, { timeout: 20000 });
+  await p.page.waitForFunction(() => document.querySelector('.compare-text .badge') !== null, null, { timeout: 20000 });
+  await nextFrames(p.page, 3);
+}
+
+async function setField(p: PanelPage, cls: string, value: string): Promise<void> {
+  await p.page.evaluate(
+    ([cls, value]) => {
+      const f = document.querySelector(`.compare vscode-text-field.${cls}`) as HTMLElement & { value: string };
+      f.value = value;
+      f.dispatchEvent(new Event('change'));
+    },
+    [cls, value] as const,
+  );
+  await nextFrames(p.page, 3);
+}
+
+const state = (p: PanelPage) => p.page.evaluate(() => (window as unknown as { __state: { step: number; batch: number } }).__state);
+
+let browser: Browser;
+let served: Served;
+
+before(async () => {
+  mkdirSync(SHOTS, { recursive: true });
+  served = await serve();
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+  await served?.close();
+});
+
+describe('weights, saturation and compare on examples/sine-lstm', () => {
+  let p: PanelPage;
+  let session: PanelSession;
+  before(async () => {
+    session = await sineSession(false);
+    p = await openPanelPage(browser, served, session);
+    await applyTheme(p.page, 'dark');
+    await ready(p);
+  });
+  after(() => p.page.context().close());
+
+  test('Weights: one tile per gate of kernel, recurrent kernel and bias; images and histograms drawn; ρ with a hint', async () => {
+    const tiles = p.page.locator('.weights .weight-tile');
+    // LSTM: 3 arrays × 4 gates; Dense: kernel + bias.
+    assert.equal(await tiles.count(), 14);
+    assert.ok((await canvasVariety(p.page, '.weights .weight-image')) > 3);
+    assert.ok((await canvasVariety(p.page, '.weights .weight-hist')) > 1);
+    const radii = await p.page.locator('.weights .radius').allInnerTexts();
+    assert.equal(radii.length, 4);
+    const init = session.initMessage();
+    const rk = init.analysis!.weights[0]!.blocks.filter((b) => b.weight === 'recurrent_kernel');
+    radii.forEach((t, k) => {
+      assert.match(t, /ρ = [\d.]+ .*(stable|vanishes|explode)/);
+      assert.ok(Math.abs(Number(/ρ = ([\d.]+)/.exec(t)![1]) - rk[k]!.radius!) < 1e-3);
+    });
+    assert.equal(await p.page.locator('.weights .alert').count(), 0);
+  });
+
+  test('Gate saturation: one chart per gate, non-blank, dead-unit line', async () => {
+    assert.equal(await p.page.locator('.saturation .sat-chart').count(), 3);
+    assert.ok((await canvasVariety(p.page, '.saturation .sat-chart')) > 2);
+    assert.match(await p.page.locator('.saturation .dead-units').innerText(), /dead unit|No dead units/);
+  });
+
+  test('Compare: summary «max |Δ| = … over … values — matches», |Δ| heatmap drawn, tolerance flips the verdict', async () => {
+    const text = () => p.page.locator('.compare-text').innerText();
+    assert.match(await text(), /max \|Δ\| = \S+ over \d+ × \d+ values — matches/);
+    assert.ok((await canvasVariety(p.page, '.compare-heat canvas:not(.overlay)')) > 1);
+    const c = session.comparisonMessage()!;
+    assert.ok(c.maxAbs > 0, 'the recording differs by rounding');
+    await setField(p, 'atol', String(c.maxAbs / 10));
+    assert.match(await text(), /differ beyond atol/);
+    assert.equal(await p.page.locator('.compare .jump').isVisible(), true);
+    await setField(p, 'atol', '1e-5');
+    assert.match(await text(), /— matches/);
+    assert.equal(await p.page.locator('.compare .jump').isVisible(), false);
+  });
+
+  test('screenshots, dark and light', async () => {
+    for (const theme of ['dark', 'light'] as const) {
+      await applyTheme(p.page, theme);
+      await nextFrames(p.page, 3);
+      await p.page.locator('.card.weights').screenshot({ path: join(SHOTS, `inspect-weights-${theme}.png`) });
+      await p.page.locator('.card.saturation').screenshot({ path: join(SHOTS, `inspect-saturation-${theme}.png`) });
+      await p.page.locator('.card.compare').screenshot({ path: join(SHOTS, `inspect-compare-${theme}.png`) });
+    }
+    await applyTheme(p.page, 'dark');
+    assert.deepEqual(p.pageErrors.filter((e) => !/Applying inline style violates/.test(e)), []);
+  });
+});
+
+describe('a mismatching recording of the sine example (input reversed in time)', () => {
+  let p: PanelPage;
+  before(async () => {
+    p = await openPanelPage(browser, served, await sineSession(true));
+    await applyTheme(p.page, 'dark');
+    await ready(p);
+  });
+  after(() => p.page.context().close());
+
+  test('shows «differ» and the diagnosis text from diagnose()', async () => {
+    assert.match(await p.page.locator('.compare-text').innerText(), /differ/);
+    const d = p.page.locator('.compare .diagnosis');
+    assert.equal(await d.isVisible(), true);
+    assert.match(await d.innerText(), /diagnosis/i);
+    assert.match(await d.innerText(), /time|revers|backward/i);
+    for (const theme of ['dark', 'light'] as const) {
+      await applyTheme(p.page, theme);
+      await nextFrames(p.page, 3);
+      await p.page.locator('.card.compare').screenshot({ path: join(SHOTS, `inspect-diagnosis-${theme}.png`) });
+    }
+  });
+});
+
+describe('compare over time: an LSTM returning sequences, one value off', () => {
+  let p: PanelPage;
+  before(async () => {
+    p = await openPanelPage(browser, served, sequenceSession());
+    await applyTheme(p.page, 'light');
+    await ready(p);
+  });
+  after(() => p.page.context().close());
+
+  test('the first divergence is named; "jump to" moves the batch item and the step', async () => {
+    assert.match(await p.page.locator('.compare-text').innerText(), /1 differ beyond atol 0\.00001|1 differ beyond atol 1e-5/);
+    assert.match(await p.page.locator('.compare-text').innerText(), /first at batch 1, step 7, unit 2/);
+    const before = await state(p);
+    assert.equal(before.step, 0);
+    await p.page.locator('.compare .jump').click();
+    await p.page.waitForFunction(() => (window as unknown as { __state: { step: number; batch: number } }).__state.batch === 1, null, { timeout: 10000 });
+    await p.page.waitForFunction(() => document.body.dataset.renderMs !== undefined && (window as unknown as { __state: { step: number } }).__state.step === 7, null, { timeout: 10000 });
+    const s = await state(p);
+    assert.deepEqual([s.batch, s.step], [1, 7]);
+    assert.match(await p.page.locator('.readout').innerText(), /7/);
+    await nextFrames(p.page, 3);
+    await p.page.locator('.card.compare').screenshot({ path: join(SHOTS, `inspect-compare-time-light.png`) });
+  });
+});

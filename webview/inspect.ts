@@ -1,0 +1,283 @@
+/**
+ * Debugging views: Weights (per layer, each weight array split per gate: image, histogram, stats, NaN/Inf alerts,
+ * spectral radius with a hint) and Saturation (per unit, the share of steps each gate is left-/right-saturated;
+ * dead units listed). Plus the comparison's re-evaluation under the user's tolerance. Plain DOM + canvas.
+ */
+import type { ComparisonMessage, SaturationView, WeightBlockView, WeightLayerView } from '../src/protocol';
+import { fmt } from './store';
+import { colourTable, rgbaText, type Theme } from './theme';
+
+const el = <K extends keyof HTMLElementTagNameMap>(tag: K, cls = '', text = ''): HTMLElementTagNameMap[K] => {
+  const e = document.createElement(tag);
+  if (cls) e.className = cls;
+  if (text) e.textContent = text;
+  return e;
+};
+
+/** A canvas sized in CSS pixels, drawn at the device's resolution. */
+function canvas(w: number, h: number, label: string): { c: HTMLCanvasElement; g: CanvasRenderingContext2D } {
+  const c = el('canvas');
+  const dpr = window.devicePixelRatio || 1;
+  c.width = Math.round(w * dpr);
+  c.height = Math.round(h * dpr);
+  c.style.width = `${w}px`;
+  c.style.height = `${h}px`;
+  c.setAttribute('role', 'img');
+  c.setAttribute('aria-label', label);
+  const g = c.getContext('2d')!;
+  g.scale(dpr, dpr);
+  return { c, g };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Weights
+
+export function radiusHint(r: number): { text: string; kind: 'ok' | 'warn' | 'info' } {
+  if (!Number.isFinite(r)) return { text: 'not finite (NaN/Inf in the block)', kind: 'warn' };
+  if (r > 1) return { text: '> 1: may explode', kind: 'warn' };
+  if (r < 0.5) return { text: '≪ 1: vanishes', kind: 'info' };
+  return { text: '≤ 1: stable', kind: 'ok' };
+}
+
+function drawImage(b: WeightBlockView, theme: Theme): HTMLCanvasElement {
+  // Cells of at least 2 px, the whole image within 150 × 110 px.
+  const cell = Math.max(2, Math.min(16, Math.floor(Math.min(150 / b.imageCols, 110 / b.imageRows))));
+  const w = Math.max(24, b.imageCols * cell);
+  const h = Math.max(8, b.imageRows * cell);
+  const { c, g } = canvas(w, h, `${b.weight} gate ${b.gate}: ${b.shape.join(' × ')} weights as colours, blue negative, red positive`);
+  c.className = 'weight-image';
+  const table = colourTable(theme, true);
+  let m = 0;
+  for (const v of b.image) if (Number.isFinite(v)) m = Math.max(m, Math.abs(v));
+  const cw = w / b.imageCols;
+  const ch = h / b.imageRows;
+  for (let r = 0; r < b.imageRows; r++)
+    for (let k = 0; k < b.imageCols; k++) {
+      const v = b.image[r * b.imageCols + k]!;
+      g.fillStyle = Number.isFinite(v) ? rgbaText(table, Math.round(((m ? v / m : 0) * 0.5 + 0.5) * 255)) : theme.warning;
+      g.fillRect(k * cw, r * ch, Math.ceil(cw), Math.ceil(ch));
+    }
+  g.strokeStyle = theme.border;
+  g.strokeRect(0.5, 0.5, w - 1, h - 1);
+  c.title = `colour scale ±${fmt(m)}`;
+  return c;
+}
+
+function drawHistogram(b: WeightBlockView, theme: Theme): HTMLCanvasElement {
+  const w = 150;
+  const h = 54;
+  const { c, g } = canvas(w, h, `Histogram of ${b.weight} gate ${b.gate}: ${b.hist.length} bins from ${fmt(b.histLo)} to ${fmt(b.histHi)}`);
+  c.className = 'weight-hist';
+  const top = Math.max(1, ...b.hist);
+  const plotH = h - 14;
+  const bw = w / b.hist.length;
+  g.fillStyle = theme.series[0]!;
+  b.hist.forEach((n, k) => {
+    const bh = (n / top) * (plotH - 2);
+    if (n) g.fillRect(k * bw + 0.5, plotH - Math.max(1, bh), Math.max(1, bw - 1), Math.max(1, bh));
+  });
+  // Zero line when 0 is inside the range.
+  if (b.histLo < 0 && b.histHi > 0) {
+    const x = ((0 - b.histLo) / (b.histHi - b.histLo)) * w;
+    g.strokeStyle = theme.muted;
+    g.setLineDash([2, 2]);
+    g.beginPath();
+    g.moveTo(x, 0);
+    g.lineTo(x, plotH);
+    g.stroke();
+    g.setLineDash([]);
+  }
+  g.strokeStyle = theme.border;
+  g.beginPath();
+  g.moveTo(0, plotH + 0.5);
+  g.lineTo(w, plotH + 0.5);
+  g.stroke();
+  g.fillStyle = theme.muted;
+  g.font = `10px ${theme.font}`;
+  g.textBaseline = 'bottom';
+  g.textAlign = 'left';
+  g.fillText(fmt(b.histLo, 3), 0, h);
+  g.textAlign = 'right';
+  g.fillText(fmt(b.histHi, 3), w, h);
+  return c;
+}
+
+function blockTile(b: WeightBlockView, theme: Theme): HTMLElement {
+  const tile = el('figure', 'weight-tile');
+  const cap = el('figcaption', 'weight-title');
+  cap.append(el('strong', '', b.gate === 'all' ? b.weight : `gate ${b.gate}`), el('span', 'muted', ` [${b.shape.join('×')}]`));
+  tile.append(cap);
+  if (b.nan || b.inf) {
+    const a = el('div', 'alert', `⚠ ${b.nan} NaN, ${b.inf} ±Inf`);
+    a.setAttribute('role', 'alert');
+    tile.append(a);
+  }
+  tile.append(drawImage(b, theme), drawHistogram(b, theme));
+  const stats = el('div', 'weight-stats');
+  stats.append(el('span', '', `min ${fmt(b.min, 3)}  max ${fmt(b.max, 3)}`), el('span', '', `mean ${fmt(b.mean, 3)}  std ${fmt(b.std, 3)}`));
+  tile.append(stats);
+  if (b.radius !== null) {
+    const hint = radiusHint(b.radius);
+    const r = el('div', `radius ${hint.kind}`);
+    r.append(el('span', '', `ρ = ${fmt(b.radius, 3)}`), el('span', 'muted', ` ${hint.text}`));
+    r.title = 'Spectral radius of this gate’s recurrent block U (max |eigenvalue|): > 1 the recurrence can amplify its state (may explode), ≪ 1 its signal fades (vanishes).';
+    tile.append(r);
+  }
+  return tile;
+}
+
+/** The Weights section's body: one group per layer, one row per weight array, one tile per gate. */
+export function renderWeights(root: HTMLElement, layers: WeightLayerView[], theme: Theme): void {
+  root.replaceChildren();
+  if (!layers.length) {
+    root.append(el('p', 'muted', 'This model has no weights.'));
+    return;
+  }
+  for (const l of layers) {
+    const group = el('div', 'weight-layer');
+    group.append(el('h3', '', l.layer));
+    const byWeight = new Map<string, WeightBlockView[]>();
+    for (const b of l.blocks) byWeight.set(b.weight, [...(byWeight.get(b.weight) ?? []), b]);
+    for (const [w, blocks] of byWeight) {
+      const row = el('div', 'weight-row');
+      row.append(el('div', 'weight-name', w.replace(/_/g, ' ')));
+      const tiles = el('div', 'weight-tiles');
+      for (const b of blocks) tiles.append(blockTile(b, theme));
+      row.append(tiles);
+      group.append(row);
+    }
+    root.append(group);
+  }
+  // Data-table fallback: every block's numbers.
+  const d = el('details', 'weight-table');
+  d.append(el('summary', '', 'Weights as a table'));
+  const t = el('table', 'data');
+  t.createCaption().textContent = 'Weight statistics per layer, array and gate';
+  const head = ['layer', 'weight', 'gate', 'shape', 'min', 'max', 'mean', 'std', 'NaN', 'Inf', 'ρ'];
+  const hr = t.createTHead().insertRow();
+  for (const x of head) hr.append(Object.assign(el('th', '', x), { scope: 'col' }));
+  const body = t.createTBody();
+  for (const l of layers)
+    for (const b of l.blocks) {
+      const tr = body.insertRow();
+      [l.layer, b.weight, b.gate, b.shape.join('×'), fmt(b.min, 4), fmt(b.max, 4), fmt(b.mean, 4), fmt(b.std, 4), String(b.nan), String(b.inf), b.radius === null ? '–' : fmt(b.radius, 4)].forEach(
+        (x) => (tr.insertCell().textContent = x),
+      );
+    }
+  d.append(t);
+  root.append(d);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Saturation
+
+/** Per gate: bars up for the right-saturated share (> 0.9), down for the left-saturated share (< 0.1), per unit. */
+export function renderSaturation(root: HTMLElement, s: SaturationView | undefined, layerName: string, theme: Theme, width: number): void {
+  root.replaceChildren();
+  if (!s) {
+    root.append(el('p', 'muted', 'No saturation data for this layer.'));
+    return;
+  }
+  const legend = el('p', 'muted sat-legend');
+  const up = el('span', 'swatch');
+  up.style.background = theme.positive;
+  const down = el('span', 'swatch');
+  down.style.background = theme.negative;
+  legend.append(up, ' right-saturated (> 0.9, gate open) above the line · ', down, ` left-saturated (< 0.1, gate closed) below · share of ${s.counted} steps, per unit`);
+  if (s.gates.length) root.append(legend);
+  else root.append(el('p', 'muted', `${layerName} has no gates (SimpleRNN or a custom cell without gates): only dead units are checked.`));
+  const U = s.units;
+  const w = Math.max(200, Math.min(width, 2000));
+  for (let gi = 0; gi < s.gates.length; gi++) {
+    const gate = s.gates[gi]!;
+    const h = 86;
+    const left = 34;
+    const { c, g } = canvas(w, h, `Gate ${gate.label} of ${layerName}: per unit, share of steps above 0.9 (up) and below 0.1 (down)`);
+    c.className = 'sat-chart';
+    const mid = h / 2;
+    const half = mid - 10;
+    const bw = (w - left - 4) / U;
+    g.fillStyle = theme.muted;
+    g.font = `11px ${theme.font}`;
+    g.textBaseline = 'middle';
+    g.textAlign = 'right';
+    g.fillText('100%', left - 4, mid - half);
+    g.fillText('0', left - 4, mid);
+    g.fillText('100%', left - 4, mid + half);
+    g.strokeStyle = theme.grid;
+    g.beginPath();
+    g.moveTo(left, mid - half + 0.5);
+    g.lineTo(w, mid - half + 0.5);
+    g.moveTo(left, mid + half + 0.5);
+    g.lineTo(w, mid + half + 0.5);
+    g.stroke();
+    for (let j = 0; j < U; j++) {
+      const r = s.right[gi * U + j]!;
+      const l = s.left[gi * U + j]!;
+      const x = left + j * bw + (bw > 3 ? 0.5 : 0);
+      const bwid = Math.max(1, bw > 3 ? bw - 1 : bw);
+      g.fillStyle = theme.positive;
+      if (r > 0) g.fillRect(x, mid - r * half, bwid, Math.max(1, r * half));
+      g.fillStyle = theme.negative;
+      if (l > 0) g.fillRect(x, mid, bwid, Math.max(1, l * half));
+    }
+    g.strokeStyle = theme.fg;
+    g.beginPath();
+    g.moveTo(left, mid + 0.5);
+    g.lineTo(w, mid + 0.5);
+    g.stroke();
+    const fig = el('figure', 'sat-gate');
+    const mean = (a: Float32Array, k: number) => {
+      let t = 0;
+      for (let j = 0; j < U; j++) t += a[k * U + j]!;
+      return t / U;
+    };
+    const cap = el('figcaption', 'chart-title', `gate ${gate.label}: open ${(100 * mean(s.right, gi)).toFixed(0)}% · closed ${(100 * mean(s.left, gi)).toFixed(0)}% of steps (mean over ${U} units)`);
+    fig.append(cap, c);
+    root.append(fig);
+  }
+  const dead = el('div', 'dead-units');
+  if (!s.dead.length) dead.append(el('p', '', `No dead units: every unit is active and no gate is stuck (${U} units).`));
+  else {
+    dead.append(el('p', 'alert', `${s.dead.length} dead unit${s.dead.length > 1 ? 's' : ''} of ${U}:`));
+    const ul = el('ul');
+    for (const d of s.dead.slice(0, 50)) ul.append(el('li', '', `unit ${d.unit}: ${d.reason}`));
+    if (s.dead.length > 50) ul.append(el('li', 'muted', `… and ${s.dead.length - 50} more`));
+    dead.append(ul);
+  }
+  root.append(dead);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Comparison under the user's tolerance (numpy allclose: |a − e| ≤ atol + rtol·|e|; NaN never matches)
+
+export interface Evaluation {
+  pass: boolean;
+  mismatches: number;
+  /** Flat index of the first element outside the tolerance, −1 when none. */
+  first: number;
+}
+
+export function evaluate(c: ComparisonMessage, atol: number, rtol: number): Evaluation {
+  let mismatches = 0;
+  let first = -1;
+  const a = c.actual;
+  const e = c.expected;
+  for (let k = 0; k < a.length; k++) {
+    const d = a[k] === e[k] ? 0 : Math.abs(a[k]! - e[k]!);
+    if (!(d <= atol + rtol * Math.abs(e[k]!))) {
+      mismatches++;
+      if (first < 0) first = k;
+    }
+  }
+  return { pass: mismatches === 0 && !c.shapeMismatch, mismatches, first };
+}
+
+export function indicesOf(shape: readonly number[], flat: number): number[] {
+  const out = new Array<number>(shape.length);
+  for (let a = shape.length - 1; a >= 0; a--) {
+    out[a] = flat % shape[a]!;
+    flat = Math.floor(flat / shape[a]!);
+  }
+  return out;
+}
