@@ -27,7 +27,7 @@ after(() => {
   if (workspace && !KEEP) rmSync(workspace, { recursive: true, force: true });
 });
 
-test('a model file broken on disk: error banner naming the file and line, the panel still steps, the banner clears on restore', { timeout: 120_000 }, async () => {
+test('a model file broken on disk: error banner naming the file and line (then a JSON path), the panel still steps, the banner clears on restore', { timeout: 120_000 }, async () => {
   const t0 = Date.now();
   const modelFile = join(workspace, 'sine-lstm', 'model.cellscope.json');
   assert.ok(modelFile.startsWith(tmpdir()), 'only the temp workspace copy is touched');
@@ -73,6 +73,17 @@ test('a model file broken on disk: error banner naming the file and line, the pa
     const moved = await frame.locator('.readout').first().innerText();
     assert.ok(await banner.isVisible(), 'the banner stays while the file is broken');
     console.log(`# stepping with the banner up: ${before.split('\n')[0]} → ${moved.split('\n')[0]}`);
+
+    // Valid JSON with a wrong value: the banner names the JSON path and its line.
+    const doc = JSON.parse(good);
+    doc.model.config.layers[1].config.units = 'six';
+    writeFileSync(modelFile, JSON.stringify(doc, null, 1));
+    await frame.locator('.error-banner', { hasText: 'config.units' }).waitFor({ state: 'visible', timeout: 20_000 });
+    const pathText = await banner.innerText();
+    console.log(`# banner: ${pathText.replace(/\s+/g, ' ')}`);
+    assert.match(pathText, /model\.cellscope\.json:\d+:\d+/, 'file and line');
+    assert.match(pathText, /model\.config\.layers\[1\]\.config\.units/, 'the JSON path');
+    await screenshot(page, 'hardening-error-banner-json-path');
 
     // Restored: the re-run succeeds and the banner clears.
     writeFileSync(modelFile, good);
