@@ -187,15 +187,16 @@ export function renderSaturation(root: HTMLElement, s: SaturationView | undefine
   if (s.gates.length) root.append(legend);
   else root.append(el('p', 'muted', `${layerName} has no gates (SimpleRNN or a custom cell without gates): only dead units are checked.`));
   const U = s.units;
-  const w = Math.max(200, Math.min(width, 2000));
+  const left = 34;
+  // At most 28 px per unit: a handful of units stays a compact chart.
+  const w = Math.max(200, Math.min(width, 2000, left + 4 + U * 28));
   for (let gi = 0; gi < s.gates.length; gi++) {
     const gate = s.gates[gi]!;
-    const h = 86;
-    const left = 34;
+    const h = 100;
     const { c, g } = canvas(w, h, `Gate ${gate.label} of ${layerName}: per unit, share of steps above 0.9 (up) and below 0.1 (down)`);
     c.className = 'sat-chart';
-    const mid = h / 2;
-    const half = mid - 10;
+    const mid = (h - 14) / 2;
+    const half = mid - 8;
     const bw = (w - left - 4) / U;
     g.fillStyle = theme.muted;
     g.font = `11px ${theme.font}`;
@@ -221,6 +222,13 @@ export function renderSaturation(root: HTMLElement, s: SaturationView | undefine
       g.fillStyle = theme.negative;
       if (l > 0) g.fillRect(x, mid, bwid, Math.max(1, l * half));
     }
+    // Unit numbers along the bottom, thinned to fit.
+    g.fillStyle = theme.muted;
+    g.textAlign = 'center';
+    g.textBaseline = 'bottom';
+    const every = Math.max(1, Math.ceil(28 / bw));
+    const nice = every <= 1 ? 1 : every <= 2 ? 2 : every <= 5 ? 5 : every <= 10 ? 10 : Math.ceil(every / 25) * 25;
+    for (let j = 0; j < U; j += nice) g.fillText(String(j), left + (j + 0.5) * bw, h);
     g.strokeStyle = theme.fg;
     g.beginPath();
     g.moveTo(left, mid + 0.5);

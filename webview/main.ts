@@ -276,7 +276,8 @@ function buildLayout(init: InitMessage): Ui {
   const rtol = textField('', '0', (v) => setTolerance('rtol', v), 7, 'Relative tolerance (rtol)');
   atol.element.classList.add('atol');
   rtol.element.classList.add('rtol');
-  const tolField = labelled('atol', atol.element, h('span', 'field-label', 'rtol'), rtol.element);
+  const tolField = h('div', 'tol-fields');
+  tolField.append(labelled('atol', atol.element), labelled('rtol', rtol.element));
   tolField.hidden = !init.hasComparison;
   const jump = button({ label: 'Jump to first divergence', title: 'Select the batch item, step and output unit of the first value outside the tolerance', onClick: () => jumpToDivergence() });
   jump.classList.add('jump');
@@ -806,8 +807,10 @@ const marksPlugin = {
     const ou = Math.min(units - 1, Number(ui.outUnit.value) || 0);
     const g = chart.ctx;
     const area = chart.chartArea;
+    let row = 0;
     const mark = (p: number[] | null, label: string, color: string) => {
       if (!p) return;
+      const dy = 12 * row++;
       const unit = p[p.length - 1]!;
       if (unit !== ou || (overTime && p[0] !== store.state.batch)) return;
       const x = chart.scales.x!.getPixelForValue(overTime ? p[1]! : p[0]!);
@@ -821,7 +824,7 @@ const marksPlugin = {
       g.stroke();
       g.font = `11px ${store.theme.font}`;
       g.textAlign = x > area.right - 80 ? 'right' : 'left';
-      g.fillText(label, x + (g.textAlign === 'right' ? -4 : 4), area.top + 10);
+      g.fillText(label, x + (g.textAlign === 'right' ? -4 : 4), area.top + 10 + dy);
       g.restore();
     };
     mark(c.maxAbsAt, 'max |Δ|', store.theme.error);
@@ -856,6 +859,8 @@ function renderCompareHeat(c: ComparisonMessage): void {
     if (values[k]! > hi) hi = values[k]!;
   }
   u.compareHeatBox.hidden = false;
+  // Few output units: a low strip, not 170 px of one row.
+  (u.compareHeat.root.firstElementChild as HTMLElement).style.height = `${Math.max(70, Math.min(170, 28 * units + 30))}px`;
   u.compareHeatBox.firstElementChild!.textContent = overTime
     ? `|Δ| per time step × output unit, batch item ${store.state.batch} (click: go to that step and unit)`
     : `|Δ| per batch item × output unit (click: go to that batch item and unit)`;

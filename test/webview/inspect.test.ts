@@ -78,6 +78,13 @@ async function ready(p: PanelPage): Promise<void> {
   await nextFrames(p.page, 3);
 }
 
+/** A card's screenshot from a full-page capture (the sticky toolbar stays at the top of the page, off the card). */
+async function shoot(p: PanelPage, selector: string, name: string): Promise<void> {
+  await p.page.evaluate(() => window.scrollTo(0, 0));
+  const box = (await p.page.locator(selector).boundingBox())!;
+  await p.page.screenshot({ path: join(SHOTS, name), fullPage: true, clip: box });
+}
+
 async function setField(p: PanelPage, cls: string, value: string): Promise<void> {
   await p.page.evaluate(
     ([cls, value]) => {
@@ -158,9 +165,9 @@ describe('weights, saturation and compare on examples/sine-lstm', () => {
     for (const theme of ['dark', 'light'] as const) {
       await applyTheme(p.page, theme);
       await nextFrames(p.page, 3);
-      await p.page.locator('.card.weights').screenshot({ path: join(SHOTS, `inspect-weights-${theme}.png`) });
-      await p.page.locator('.card.saturation').screenshot({ path: join(SHOTS, `inspect-saturation-${theme}.png`) });
-      await p.page.locator('.card.compare').screenshot({ path: join(SHOTS, `inspect-compare-${theme}.png`) });
+      await shoot(p, '.card.weights', `inspect-weights-${theme}.png`);
+      await shoot(p, '.card.saturation', `inspect-saturation-${theme}.png`);
+      await shoot(p, '.card.compare', `inspect-compare-${theme}.png`);
     }
     await applyTheme(p.page, 'dark');
     assert.deepEqual(p.pageErrors.filter((e) => !/Applying inline style violates/.test(e)), []);
@@ -185,7 +192,7 @@ describe('a mismatching recording of the sine example (input reversed in time)',
     for (const theme of ['dark', 'light'] as const) {
       await applyTheme(p.page, theme);
       await nextFrames(p.page, 3);
-      await p.page.locator('.card.compare').screenshot({ path: join(SHOTS, `inspect-diagnosis-${theme}.png`) });
+      await shoot(p, '.card.compare', `inspect-diagnosis-${theme}.png`);
     }
   });
 });
@@ -211,6 +218,6 @@ describe('compare over time: an LSTM returning sequences, one value off', () => 
     assert.deepEqual([s.batch, s.step], [1, 7]);
     assert.match(await p.page.locator('.readout').innerText(), /7/);
     await nextFrames(p.page, 3);
-    await p.page.locator('.card.compare').screenshot({ path: join(SHOTS, `inspect-compare-time-light.png`) });
+    await shoot(p, '.card.compare', `inspect-compare-time-light.png`);
   });
 });
