@@ -22,6 +22,8 @@ export interface EngineRunOutcome {
   /** Engine time (inside the worker when `where` is worker). */
   runMs: number;
   where: 'worker' | 'in-process';
+  /** Per trace layer value ranges, when the worker computed them. */
+  ranges?: Float64Array[] | undefined;
 }
 
 export interface EngineRun {
@@ -98,7 +100,7 @@ export function startEngineRun(model: Model, input: Tensor, options: PredictOpti
     };
     worker.once('online', () => (online = true));
     worker.once('message', (reply: WorkerReply) =>
-      finish(() => (reply.type === 'result' ? resolve({ result: reply.result, runMs: reply.runMs, where: 'worker' }) : reject(errorFromReply(reply)))),
+      finish(() => (reply.type === 'result' ? resolve({ result: reply.result, runMs: reply.runMs, ranges: reply.ranges, where: 'worker' }) : reject(errorFromReply(reply)))),
     );
     worker.on('error', (e) =>
       finish(() => {

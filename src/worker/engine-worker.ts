@@ -5,6 +5,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { runModel } from '../engine/index';
+import { traceRanges } from './ranges';
 import { transferablesOf, type WorkerReply, type WorkerRequest } from './protocol';
 
 const port = parentPort;
@@ -15,12 +16,14 @@ port.on('message', (req: WorkerRequest) => {
   try {
     const t0 = performance.now();
     const result = runModel(req.model, req.input, req.options);
-    reply = { type: 'result', result, runMs: performance.now() - t0 };
+    const runMs = performance.now() - t0;
+    // The chart ranges scan the whole trace: done here too, off the host's thread.
+    reply = { type: 'result', result, runMs, ranges: (result.trace?.layers ?? []).map(traceRanges) };
   } catch (e) {
     reply = { type: 'error', name: e instanceof Error ? e.name : 'Error', message: e instanceof Error ? e.message : String(e) };
   }
   try {
-    port.postMessage(reply, reply.type === 'result' ? transferablesOf(reply.result) : []);
+    port.postMessage(reply, reply.type === 'result' ? transferablesOf(reply.result, reply.ranges) : []);
   } catch {
     // A buffer that cannot be transferred (none is expected): send copies instead.
     port.postMessage(reply);

@@ -7,13 +7,14 @@ export interface WorkerRequest {
   options: PredictOptions;
 }
 
-export type WorkerReply = { type: 'result'; result: RunResult; runMs: number } | { type: 'error'; name: string; message: string };
+/** `ranges[i]`: trace layer i's per-quantity value ranges (traceRanges), computed in the worker too. */
+export type WorkerReply = { type: 'result'; result: RunResult; runMs: number; ranges: Float64Array[] } | { type: 'error'; name: string; message: string };
 
 /**
  * The distinct ArrayBuffers under every typed array of a run result (output, outputs, layer outputs, trace), for a
  * postMessage transfer list. A buffer may back several views; it is listed once.
  */
-export function transferablesOf(result: RunResult): ArrayBuffer[] {
+export function transferablesOf(result: RunResult, extra: ArrayBufferView[] = []): ArrayBuffer[] {
   const seen = new Set<ArrayBuffer>();
   const add = (a: ArrayBufferView | null | undefined) => {
     if (a && a.buffer instanceof ArrayBuffer && a.buffer.byteLength > 0) seen.add(a.buffer);
@@ -27,5 +28,6 @@ export function transferablesOf(result: RunResult): ArrayBuffer[] {
     add(lt.stepOfInputTime);
     add(lt.masked);
   }
+  for (const a of extra) add(a);
   return [...seen];
 }

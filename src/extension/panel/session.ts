@@ -7,6 +7,7 @@ import { runModel, type LayerTrace, type RunResult, type Tensor } from '../../en
 import { summarizeModel } from '../../engine/summary';
 import type { LoadedModel } from '../../formats/index';
 import { startEngineRun, type EngineRun, type EngineRunOptions } from '../../worker/client';
+import { traceRanges } from '../../worker/ranges';
 import type { ComparisonMessage, FloatData, InitMessage, TraceLayerMeta, TraceMessage } from '../../protocol';
 import { analysisPayload, diagnosisFor } from './inspect-messages';
 
@@ -29,24 +30,12 @@ export interface SessionInputs {
   files: SessionFiles;
 }
 
-function ranges(lt: LayerTrace): Float64Array {
-  const out = new Float64Array(2 * lt.quantities.length);
-  lt.values.forEach((v, q) => {
-    let lo = Infinity;
-    let hi = -Infinity;
-    for (let k = 0; k < v.length; k++) {
-      const x = v[k]!;
-      if (x < lo) lo = x;
-      if (x > hi) hi = x;
-    }
-    out[2 * q] = Number.isFinite(lo) ? lo : 0;
-    out[2 * q + 1] = Number.isFinite(hi) ? hi : 0;
-  });
-  return out;
-}
-
-/** A tight copy: postMessage may send a view's whole underlying buffer. */
+/**
+ * A tight copy: postMessage may send a view's whole underlying buffer. A view that already is its whole buffer is
+ * sent as it is (batch 1: no copy of a trace that may be hundreds of MB).
+ */
 function copy(a: FloatData, start: number, end: number): FloatData {
+  if (start === 0 && end === a.length && a.byteOffset === 0 && a.byteLength === a.buffer.byteLength) return a;
   return a.slice(start, end);
 }
 
@@ -71,6 +60,8 @@ export class PanelSession {
   readonly comparison: Comparison | null;
   readonly runMs: number;
   private readonly layers: LayerTrace[];
+  /** Each traced layer's value ranges: from the worker (computed there), else computed here once, when first asked. */
+  private ranges: Float64Array[] | undefined;
 
   /**
    * Runs the engine in-process (synchronously), or takes a run already made (`ran`: e.g. by the engine worker, see
@@ -78,11 +69,12 @@ export class PanelSession {
    */
   constructor(
     readonly inputs: SessionInputs,
-    ran?: { result: RunResult; runMs: number },
+    ran?: { result: RunResult; runMs: number; ranges?: Float64Array[] | undefined },
   ) {
     if (ran) {
       this.result = ran.result;
       this.runMs = ran.runMs;
+      this.ranges = ran.ranges;
     } else {
       const t0 = performance.now();
       this.result = runModel(inputs.loaded.model, inputs.input, runOptions(inputs));
@@ -94,6 +86,11 @@ export class PanelSession {
 
   get trace(): LayerTrace[] {
     return this.layers;
+  }
+
+  private layerRanges(id: number): Float64Array {
+    if (!this.ranges || this.ranges.length !== this.layers.length) this.ranges = this.layers.map(traceRanges);
+    return this.ranges[id]!;
   }
 
   initMessage(): InitMessage {
@@ -111,7 +108,7 @@ export class PanelSession {
       units: lt.units,
       quantities: lt.quantities.map((q) => ({ key: q.key, label: q.label, role: q.role, description: q.description })),
       inputTimeOfStep: lt.inputTimeOfStep.slice(),
-      ranges: ranges(lt),
+      ranges: this.layerRanges(id),
     }));
     const tokens = !!model.inputIsTokens;
     return {
