@@ -147,7 +147,7 @@ describe('panel with examples/sine-lstm', () => {
   });
 
   test('clicking the heatmap selects that unit and step', async () => {
-    const heat = p.page.locator('.heatmap-box canvas:not(.overlay)');
+    const heat = p.page.locator('.card.heat .heatmap-box canvas:not(.overlay)');
     await heat.scrollIntoViewIfNeeded();
     const box = (await heat.boundingBox())!;
     // Plot area: 44 px left margin, 4 px top, 20 px bottom, 10 px right; 6 units × 5 steps.
