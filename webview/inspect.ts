@@ -254,6 +254,25 @@ export function renderSaturation(root: HTMLElement, s: SaturationView | undefine
     dead.append(ul);
   }
   root.append(dead);
+  if (!s.gates.length) return;
+  // Data-table fallback: every unit's shares.
+  const d = el('details', 'weight-table');
+  d.append(el('summary', '', 'Saturation as a table'));
+  const t = el('table', 'data');
+  t.createCaption().textContent = `Share of steps each gate of ${layerName} is below 0.1 / above 0.9, per unit`;
+  const hr = t.createTHead().insertRow();
+  for (const x of ['unit', ...s.gates.flatMap((g) => [`${g.label} < 0.1`, `${g.label} > 0.9`])]) hr.append(Object.assign(el('th', '', x), { scope: 'col' }));
+  const body = t.createTBody();
+  for (let j = 0; j < Math.min(U, 1024); j++) {
+    const tr = body.insertRow();
+    tr.append(Object.assign(el('th', '', String(j)), { scope: 'row' }));
+    s.gates.forEach((_, gi) => {
+      tr.insertCell().textContent = `${(100 * s.left[gi * U + j]!).toFixed(1)}%`;
+      tr.insertCell().textContent = `${(100 * s.right[gi * U + j]!).toFixed(1)}%`;
+    });
+  }
+  d.append(t);
+  root.append(d);
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -174,6 +174,36 @@ describe('weights, saturation and compare on examples/sine-lstm', () => {
   });
 });
 
+describe('examples/char-rnn (Embedding → LSTM → Dense)', () => {
+  let p: PanelPage;
+  before(async () => {
+    const base = join(ROOT, 'examples', 'char-rnn');
+    const loaded = await loadModelBytes(readFileSync(join(base, 'model.cellscope.json')), 'model.cellscope.json');
+    const rec = loadExpectedBytes(readFileSync(join(base, 'recording.json')), 'recording.json');
+    const session = new PanelSession({ loaded, input: rec.input!, expected: rec.output, predictCalls: rec.predictCalls, files: { fileUri: `file://${base}/model.cellscope.json`, model: 'model.cellscope.json', input: 'recording.json', recording: 'recording.json' } });
+    p = await openPanelPage(browser, served, session);
+    await applyTheme(p.page, 'dark');
+    await ready(p);
+  });
+  after(() => p.page.context().close());
+
+  test('weights of every layer (embeddings too), saturation per gate with a table fallback', async () => {
+    assert.ok((await p.page.locator('.weights .weight-layer').count()) >= 3);
+    assert.ok((await p.page.locator('.weights .weight-name', { hasText: 'embeddings' }).count()) === 1);
+    assert.equal(await p.page.locator('.saturation .sat-chart').count(), 3);
+    assert.ok((await canvasVariety(p.page, '.saturation .sat-chart')) > 2);
+    await p.page.locator('.saturation details summary').click();
+    assert.ok((await p.page.locator('.saturation details table tbody tr').count()) > 1);
+    for (const theme of ['dark', 'light'] as const) {
+      await applyTheme(p.page, theme);
+      await nextFrames(p.page, 3);
+      await shoot(p, '.card.saturation', `inspect-saturation-char-rnn-${theme}.png`);
+      await shoot(p, '.card.weights', `inspect-weights-char-rnn-${theme}.png`);
+    }
+    assert.deepEqual(p.pageErrors.filter((e) => !/Applying inline style violates/.test(e)), []);
+  });
+});
+
 describe('a mismatching recording of the sine example (input reversed in time)', () => {
   let p: PanelPage;
   before(async () => {

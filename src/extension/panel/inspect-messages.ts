@@ -108,7 +108,15 @@ export function diagnosisLines(model: Model, input: Tensor, expected: Tensor, c:
   return lines;
 }
 
+/** Weights × batch × steps above which the panel does not diagnose (about a second of engine work per trial). */
+export const DIAGNOSE_BUDGET = 2e8;
+
 /** diagnosisLines for a PanelSession's inputs (what its comparison message carries). */
 export function diagnosisFor(s: { loaded: { model: Model; predictCalls?: number }; input: Tensor; expected?: Tensor | undefined; predictCalls?: number | undefined; precision?: 'float64' | 'float32' | undefined }, c: Comparison): string[] | null {
-  return s.expected ? diagnosisLines(s.loaded.model, s.input, s.expected, c, s.predictCalls ?? s.loaded.predictCalls, s.precision) : null;
+  if (!s.expected || c.pass || c.shapeMismatch) return null;
+  // diagnose() re-runs the model a few dozen times on this thread: past a budget, point to the CLI instead.
+  const params = weightStats(s.loaded.model).reduce((n, b) => n + b.count, 0);
+  const work = params * (s.input.shape[0] ?? 1) * (s.input.shape[1] ?? 1);
+  if (work > DIAGNOSE_BUDGET) return [`diagnosis skipped in the panel (a large run); \`cellscope compare MODEL --input IN --expected EXP --diagnose\` runs it`];
+  return diagnosisLines(s.loaded.model, s.input, s.expected, c, s.predictCalls ?? s.loaded.predictCalls, s.precision);
 }
