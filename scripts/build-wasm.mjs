@@ -114,15 +114,191 @@ function gemm(T) {
     ${tail(0)})`;
 }
 
+// ---------------------------------------------------------------------------------------------------------------
+// float32 gate arithmetic (one batch item, one step), f32x4. Element-wise + − × are float32 operations, so they equal
+// the TypeScript reference's fround(double op) exactly. The transcendental activations (sigmoid, tanh) are evaluated
+// in float64 (two f64x2 halves per f32x4) with a relative error below ~1e-14, then rounded to float32 once, as the
+// reference rounds Math.exp / Math.tanh: the result is the reference's float32 value except when the exact value lies
+// within ~1e-14 (relative) of a float32 rounding boundary, where it can differ by 1 ulp.
+// Activation codes (src/engine/wasm/gates.ts): 0 linear, 1 sigmoid, 2 tanh, 3 hard_sigmoid (Keras 2),
+// 4 hard_sigmoid (Keras 3), 5 relu.
+// Quantity rows are written to `out` (row q at out + q·u·4, the cell's quantity order); the new states are copied
+// from those rows at the end. Units go in vectors of 4; the last vector overlaps the one before when 4 ∤ u (every
+// vector only reads inputs and writes rows, so recomputing a unit is harmless): u ≥ 4.
+
+const f64c = (v) => `(f64x2.splat (f64.const ${v}))`;
+const f32c = (v) => `(f32x4.splat (f32.const ${v}))`;
+
+// exp(x) for f64x2: x clamped to ±700 (e^±700 is 0 or ∞ once the caller's result is rounded to float32), x = n·ln2 + r with
+// |r| ≤ ln2/2 (Cody–Waite, ln2 split so n·ln2hi is exact), e^r by its Taylor series to r^13/13! (truncation
+// < 2e-16 relative), times 2^n built in the exponent bits. NaN stays NaN.
+function expFn() {
+  const fact = [1];
+  for (let k = 1; k <= 13; k++) fact.push(fact[k - 1] * k);
+  const steps = [];
+  // Horner, one local per step to keep the text flat.
+  steps.push(`(local.set $p ${f64c(1 / fact[13])})`);
+  for (let k = 12; k >= 0; k--) steps.push(`(local.set $p (f64x2.add (f64x2.mul (local.get $p) (local.get $r)) ${f64c(1 / fact[k])}))`);
+  return `(func $exp64 (param $x v128) (result v128) (local $n v128) (local $r v128) (local $p v128)
+    (local.set $x (f64x2.min (f64x2.max (local.get $x) ${f64c(-700)}) ${f64c(700)}))
+    (local.set $n (f64x2.nearest (f64x2.mul (local.get $x) ${f64c(Math.LOG2E)})))
+    (local.set $r (f64x2.sub (f64x2.sub (local.get $x) (f64x2.mul (local.get $n) ${f64c(6.93147180369123816490e-1)})) (f64x2.mul (local.get $n) ${f64c(1.90821492927058770002e-10)})))
+    ${steps.join('\n    ')}
+    (f64x2.mul (local.get $p)
+      (i64x2.shl (i64x2.add (i64x2.extend_low_i32x4_s (i32x4.trunc_sat_f64x2_s_zero (local.get $n))) (i64x2.splat (i64.const 1023))) (i32.const 52))))`;
+}
+
+// One activation on f64x2, as the reference computes it in double (sigmoid 1/(1+e^−x); tanh from e^{2|x|}, or
+// x·(1 − x²/3) below |x| < 2^-10 where that series is exact to 1e-13 relative and the quotient would cancel).
+const act64Fn = `(func $act64 (param $k i32) (param $x v128) (result v128) (local $a v128) (local $t v128)
+    (if (i32.eq (local.get $k) (i32.const 1))
+      (then (return (f64x2.div ${f64c(1)} (f64x2.add ${f64c(1)} (call $exp64 (f64x2.neg (local.get $x))))))))
+    (if (i32.eq (local.get $k) (i32.const 2))
+      (then
+        (local.set $a (f64x2.abs (local.get $x)))
+        (local.set $t (f64x2.sub ${f64c(1)} (f64x2.div ${f64c(2)} (f64x2.add (call $exp64 (f64x2.add (local.get $a) (local.get $a))) ${f64c(1)}))))
+        (local.set $t (v128.bitselect (f64x2.neg (local.get $t)) (local.get $t) (f64x2.lt (local.get $x) ${f64c(0)})))
+        (return (v128.bitselect
+          (f64x2.mul (local.get $x) (f64x2.sub ${f64c(1)} (f64x2.div (f64x2.mul (local.get $x) (local.get $x)) ${f64c(3)})))
+          (local.get $t)
+          (f64x2.lt (local.get $a) ${f64c(2 ** -10)})))))
+    (if (i32.eq (local.get $k) (i32.const 3))
+      (then (return (f64x2.min ${f64c(1)} (f64x2.max ${f64c(0)} (f64x2.add (f64x2.mul ${f64c(0.2)} (local.get $x)) ${f64c(0.5)}))))))
+    (if (i32.eq (local.get $k) (i32.const 4))
+      (then (return (f64x2.min ${f64c(1)} (f64x2.max ${f64c(0)} (f64x2.add (f64x2.div (local.get $x) ${f64c(6)}) ${f64c(0.5)}))))))
+    (local.get $x))`;
+
+// f32x4 activation: linear and relu directly (relu as pmax(0, x): 0 for NaN and −0, as `x > 0 ? x : 0`), the others
+// in two float64 halves rounded back to float32.
+const act32Fn = `(func $act (param $k i32) (param $v v128) (result v128)
+    (if (i32.eqz (local.get $k)) (then (return (local.get $v))))
+    (if (i32.eq (local.get $k) (i32.const 5)) (then (return (f32x4.pmax ${f32c(0)} (local.get $v)))))
+    (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23
+      (f32x4.demote_f64x2_zero (call $act64 (local.get $k) (f64x2.promote_low_f32x4 (local.get $v))))
+      (f32x4.demote_f64x2_zero (call $act64 (local.get $k) (f64x2.promote_low_f32x4
+        (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $v) (local.get $v)))))))`;
+
+/** Address expressions: base + off + g·ub. */
+const at = (base, g = 0) => (g === 0 ? `(i32.add (local.get ${base}) (local.get $off))` : `(i32.add (i32.add (local.get ${base}) (local.get $off)) (i32.mul (i32.const ${g}) (local.get $ub)))`);
+const ld = (base, g = 0) => `(v128.load ${at(base, g)})`;
+const st = (base, g, v) => `(v128.store ${at(base, g)} ${v})`;
+const withBias = (v, g) => `(if (result v128) (local.get $hasB) (then (f32x4.add ${v} ${ld('$b', g)})) (else ${v}))`;
+const rowCopy = (dst, row) => `(memory.copy (local.get ${dst}) (i32.add (local.get $o) (i32.mul (i32.const ${row}) (local.get $ub))) (local.get $ub))`;
+
+function unitLoop(params, locals, body, after) {
+  return `(param $o i32) (param $u i32) ${params}
+    (local $j i32) (local $off i32) (local $ub i32) ${locals}
+    (local.set $ub (i32.shl (local.get $u) (i32.const 2)))
+    (local.set $j (i32.const 0))
+    (block $done (loop $next
+      (br_if $done (i32.ge_u (local.get $j) (local.get $u)))
+      (local.set $off (i32.shl (select (local.get $j) (i32.sub (local.get $u) (i32.const 4)) (i32.le_u (i32.add (local.get $j) (i32.const 4)) (local.get $u))) (i32.const 2)))
+      ${body.join('\n      ')}
+      (local.set $j (i32.add (local.get $j) (i32.const 4)))
+      (br $next)))
+    ${after.join('\n    ')}`;
+}
+
+// LSTM rows: i f c̃ o c h pre_i pre_f pre_c̃ pre_o.
+const lstmFn = `(func (export "lstm_f32") ${unitLoop(
+  '(param $xk i32) (param $hu i32) (param $b i32) (param $hasB i32) (param $c i32) (param $h i32) (param $rk i32) (param $ak i32)',
+  '(local $z0 v128) (local $z1 v128) (local $z2 v128) (local $z3 v128) (local $i v128) (local $f v128) (local $g v128) (local $og v128) (local $cn v128)',
+  [
+    ...[0, 1, 2, 3].flatMap((g) => [`(local.set $z${g} ${withBias(`(f32x4.add ${ld('$xk', g)} ${ld('$hu', g)})`, g)})`, st('$o', 6 + g, `(local.get $z${g})`)]),
+    `(local.set $i (call $act (local.get $rk) (local.get $z0)))`,
+    `(local.set $f (call $act (local.get $rk) (local.get $z1)))`,
+    `(local.set $g (call $act (local.get $ak) (local.get $z2)))`,
+    `(local.set $og (call $act (local.get $rk) (local.get $z3)))`,
+    st('$o', 0, '(local.get $i)'),
+    st('$o', 1, '(local.get $f)'),
+    st('$o', 2, '(local.get $g)'),
+    st('$o', 3, '(local.get $og)'),
+    `(local.set $cn (f32x4.add (f32x4.mul (local.get $f) ${ld('$c')}) (f32x4.mul (local.get $i) (local.get $g))))`,
+    st('$o', 4, '(local.get $cn)'),
+    st('$o', 5, `(f32x4.mul (local.get $og) (call $act (local.get $ak) (local.get $cn)))`),
+  ],
+  [rowCopy('$c', 4), rowCopy('$h', 5)],
+)})`;
+
+// GRU rows: z r h̃ h pre_z pre_r pre_h̃. h_new = z·h + (1 − z)·h̃.
+const gruUpdate = `(f32x4.add (f32x4.mul (local.get $z) ${ld('$h')}) (f32x4.mul (f32x4.sub ${f32c(1)} (local.get $z)) (local.get $ht)))`;
+const gruZR = (recurrentBias) => [
+  `(local.set $pz (f32x4.add ${withBias(ld('$xk', 0), 0)} ${recurrentBias ? withBias(ld('$hu', 0), 3) : ld('$hu', 0)}))`,
+  `(local.set $pr (f32x4.add ${withBias(ld('$xk', 1), 1)} ${recurrentBias ? withBias(ld('$hu', 1), 4) : ld('$hu', 1)}))`,
+  st('$o', 4, '(local.get $pz)'),
+  st('$o', 5, '(local.get $pr)'),
+  `(local.set $z (call $act (local.get $rk) (local.get $pz)))`,
+  `(local.set $r (call $act (local.get $rk) (local.get $pr)))`,
+  st('$o', 0, '(local.get $z)'),
+  st('$o', 1, '(local.get $r)'),
+];
+const gruLocals = '(local $pz v128) (local $pr v128) (local $z v128) (local $r v128) (local $pc v128) (local $ht v128)';
+const gruCandidate = (pc) => [
+  `(local.set $pc ${pc})`,
+  st('$o', 6, '(local.get $pc)'),
+  `(local.set $ht (call $act (local.get $ak) (local.get $pc)))`,
+  st('$o', 2, '(local.get $ht)'),
+  st('$o', 3, gruUpdate),
+];
+// reset_after: h̃ = act((x·K_h + b_xh) + r·(h·U_h + b_hh)).
+const gruAfterFn = `(func (export "gru_after_f32") ${unitLoop(
+  '(param $xk i32) (param $hu i32) (param $b i32) (param $hasB i32) (param $h i32) (param $rk i32) (param $ak i32)',
+  gruLocals,
+  [...gruZR(true), ...gruCandidate(`(f32x4.add ${withBias(ld('$xk', 2), 2)} (f32x4.mul (local.get $r) ${withBias(ld('$hu', 2), 5)}))`)],
+  [rowCopy('$h', 3)],
+)})`;
+// reset_after=false, first half: z, r and r·h into $rh (the caller then computes (r·h)·U_h into $cand).
+const gruBeforeFn = `(func (export "gru_before_f32") ${unitLoop(
+  '(param $xk i32) (param $hu i32) (param $b i32) (param $hasB i32) (param $h i32) (param $rk i32) (param $rh i32)',
+  gruLocals,
+  [...gruZR(false), st('$rh', 0, `(f32x4.mul (local.get $r) ${ld('$h')})`)],
+  [],
+)})`;
+// reset_after=false, second half: h̃ = act((x·K_h + b_h) + cand), z read back from its row.
+const gruCandFn = `(func (export "gru_cand_f32") ${unitLoop(
+  '(param $xk i32) (param $cand i32) (param $b i32) (param $hasB i32) (param $h i32) (param $ak i32)',
+  gruLocals,
+  [`(local.set $z ${ld('$o', 0)})`, ...gruCandidate(`(f32x4.add ${withBias(ld('$xk', 2), 2)} ${ld('$cand')})`)],
+  [rowCopy('$h', 3)],
+)})`;
+// SimpleRNN rows: h pre_h. h = act((x·K + b) + h·U).
+const simpleFn = `(func (export "simple_f32") ${unitLoop(
+  '(param $xk i32) (param $hu i32) (param $b i32) (param $hasB i32) (param $h i32) (param $ak i32)',
+  '(local $p v128)',
+  [
+    `(local.set $p (f32x4.add ${withBias(ld('$xk'), 0)} ${ld('$hu')}))`,
+    st('$o', 1, '(local.get $p)'),
+    st('$o', 0, `(call $act (local.get $ak) (local.get $p))`),
+  ],
+  [rowCopy('$h', 0)],
+)})`;
+
 export function kernelsWat() {
   return `(module
   (memory (export "memory") 1)
-  ${TYPES.map(gemm).join('\n  ')})`;
+  ${TYPES.map(gemm).join('\n  ')}
+  ${expFn()}
+  ${act64Fn}
+  ${act32Fn}
+  ${lstmFn}
+  ${gruAfterFn}
+  ${gruBeforeFn}
+  ${gruCandFn}
+  ${simpleFn}
+  (func (export "act_f32") (param $k i32) (param $p i32) (param $n i32)
+    (local $i i32)
+    (block $done (loop $next
+      (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+      (v128.store (local.get $p) (call $act (local.get $k) (v128.load (local.get $p))))
+      (local.set $p (i32.add (local.get $p) (i32.const 16)))
+      (local.set $i (i32.add (local.get $i) (i32.const 4)))
+      (br $next))))
+)`;
 }
 
 export async function buildWasm({ check = false } = {}) {
   const wabt = await (await import('wabt')).default();
-  const parsed = wabt.parseWat('kernels.wat', kernelsWat(), { simd: true });
+  const parsed = wabt.parseWat('kernels.wat', kernelsWat(), { simd: true, bulk_memory: true });
   parsed.resolveNames();
   parsed.validate();
   const { buffer } = parsed.toBinary({});

@@ -8,6 +8,7 @@ import { ReferenceProducts, type LayerProducts, type ProductShape } from './lina
 import type { RecurrentLayer } from './model';
 import { stepOrderMaps, type Direction, type LayerTrace } from './trace';
 import { allocate, type FloatArray, type Precision } from './tensor';
+import { gateElements, gatesSupported, WasmGates } from './wasm/gates';
 import { WasmProducts } from './wasm/products';
 
 export interface RecurrentInput {
@@ -63,8 +64,15 @@ export function runRecurrent(layer: RecurrentLayer, input: RecurrentInput, opts:
   const maskedSteps = mask && opts.record ? new Uint8Array(batch * steps) : null;
 
   const run: Walk = { batch, steps, u, F, goBackwards, mask, record: opts.record, zeroOutputForMask: opts.zeroOutputForMask, cell, states, sequence, out, maskedSteps };
-  if (isBatchedCell(cell)) walkBatched({ ...run, cell }, input.data, products(cell, batch, steps, precision, opts.ctx.fastPath, opts.projectionBlock ?? PROJECTION_BLOCK));
-  else walkItems(run, input.data);
+  if (isBatchedCell(cell)) {
+    const p = products(cell, batch, steps, precision, opts.ctx.fastPath, opts.projectionBlock ?? PROJECTION_BLOCK);
+    if (p.gates) {
+      // The states live in the kernel memory during the walk (masked steps read them there too).
+      p.gates.load(states);
+      walkBatched({ ...run, cell, states: p.gates.states }, input.data, p);
+      p.gates.save(states);
+    } else walkBatched({ ...run, cell }, input.data, p);
+  } else walkItems(run, input.data);
 
   let trace: LayerTrace | null = null;
   if (opts.record) {
@@ -154,10 +162,12 @@ function walkItems(w: Walk, x: FloatArray): void {
  * Built-in cells: time steps in blocks. x·K of a whole block (every batch item) is one matrix product before the
  * block's time loop; h·U of every batch item is one product per step. Results equal `walkItems` exactly with the
  * reference products (same sums in the same order); the WebAssembly products differ only in float32 rounding.
+ * With `gates` (float32 fast path) the WebAssembly gate kernels replace `stepWith`.
  */
-function walkBatched(w: Walk & { cell: CellStepper & BatchedCell }, x: FloatArray, p: { products: LayerProducts; blockSteps: number }): void {
+function walkBatched(w: Walk & { cell: CellStepper & BatchedCell }, x: FloatArray, p: Products): void {
   const { batch, steps, u, goBackwards, mask, cell } = w;
-  const { products, blockSteps } = p;
+  const { products, blockSteps, gates } = p;
+  const outQ = cell.outputQuantity;
   const W = cell.recurrentKernel.length / u;
   const rowProduct = products.recurRow.bind(products);
   for (let s0 = 0; s0 < steps; s0 += blockSteps) {
@@ -174,6 +184,13 @@ function walkBatched(w: Walk & { cell: CellStepper & BatchedCell }, x: FloatArra
           continue;
         }
         const oOff = w.record ? (b * steps + s) * u : 0;
+        if (gates) {
+          gates.step((b * blockSteps + t - t0) * W, b * W, b);
+          const rows = gates.rows;
+          if (w.record) for (let q = 0; q < rows.length; q++) w.out[q]!.set(rows[q]!, oOff);
+          w.sequence.set(rows[outQ]!, (b * steps + s) * u);
+          continue;
+        }
         cell.stepWith(products.xk, (b * blockSteps + t - t0) * W, products.hu, b * W, w.states, b * u, w.out, oOff, rowProduct);
         copyOutput(w, oOff, (b * steps + s) * u);
       }
@@ -182,6 +199,21 @@ function walkBatched(w: Walk & { cell: CellStepper & BatchedCell }, x: FloatArra
 }
 
 let fastPathAllowed = true;
+let gateKernelsAllowed = true;
+
+/**
+ * Allow (default) or forbid the float32 WebAssembly gate kernels on the fast path (forbidding keeps the WebAssembly
+ * products with the TypeScript step: for measuring them apart). A run's `CellContext.fastPath` = false forbids both.
+ */
+export function setGateKernels(on: boolean): void {
+  gateKernelsAllowed = on;
+}
+
+interface Products {
+  products: LayerProducts;
+  blockSteps: number;
+  gates: WasmGates | null;
+}
 
 /**
  * Allow (default) or forbid the WebAssembly kernels for every later run; forbidding runs the plain TypeScript
@@ -201,11 +233,19 @@ function products(
   precision: Precision,
   fastPath: boolean | undefined,
   block: number,
-): { products: LayerProducts; blockSteps: number } {
+): Products {
   const units = cell.units;
   const width = cell.recurrentKernel.length / units;
   const blockSteps = Math.max(1, Math.min(steps, Math.floor(block / (batch * width))));
   const shape: ProductShape = { batch, features: cell.features, units, width, recurrentColumns: cell.recurrentColumns, blockSteps };
-  const wasm = (fastPath ?? fastPathAllowed) ? WasmProducts.create(precision, shape, cell.kernel, cell.recurrentKernel) : null;
-  return { products: wasm ?? new ReferenceProducts(shape, cell.kernel, cell.recurrentKernel, (n) => allocate(n, precision)), blockSteps };
+  const fast = fastPath ?? fastPathAllowed;
+  const spec = cell.gates;
+  const useGates = fast && gateKernelsAllowed && precision === 'float32' && gatesSupported(spec, units);
+  const extra = useGates ? gateElements(spec, batch, units) : 0;
+  const wasm = fast ? WasmProducts.create(precision, shape, cell.kernel, cell.recurrentKernel, extra) : null;
+  return {
+    products: wasm ?? new ReferenceProducts(shape, cell.kernel, cell.recurrentKernel, (n) => allocate(n, precision)),
+    blockSteps,
+    gates: wasm && useGates ? new WasmGates(wasm, spec, batch, units, width) : null,
+  };
 }

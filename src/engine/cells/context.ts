@@ -43,6 +43,10 @@ export interface BoundWeights {
   round: (x: number) => number;
   /** True for a float32 run: `roundTo(w.f32, x)` is `round(x)`. */
   f32: boolean;
+  /** The Keras names of the two activations and the hard_sigmoid formula (for the WebAssembly gate kernels). */
+  activationName: string;
+  recurrentActivationName: string;
+  hardSigmoid: HardSigmoidFlavor;
 }
 
 function inPrecision(t: Tensor, precision: Precision): FloatArray {
@@ -66,6 +70,9 @@ export function bindWeights(layer: RecurrentLayer, ctx: CellContext): BoundWeigh
     buffer: (n) => allocate(n, ctx.precision),
     round: rounding(ctx.precision),
     f32: ctx.precision === 'float32',
+    activationName: layer.config.activation,
+    recurrentActivationName: layer.config.recurrentActivation,
+    hardSigmoid: ctx.hardSigmoid,
   };
 }
 
@@ -98,6 +105,25 @@ export interface BatchedCell {
     oOff: number,
     rowProduct: RowProduct,
   ): void;
+  /** The cell's arithmetic for the WebAssembly gate kernels (float32 fast path); they equal `stepWith`'s result. */
+  readonly gates?: GateSpec;
+}
+
+/**
+ * What the float32 WebAssembly gate kernels (src/engine/wasm/gates.ts) need to run a built-in cell's step instead of
+ * `stepWith`: the cell kind, its bias and its two activations by name.
+ */
+export interface GateSpec {
+  kind: 'lstm' | 'gru' | 'simple_rnn';
+  resetAfter: boolean;
+  bias: FloatArray | null;
+  activation: string;
+  recurrentActivation: string;
+  hardSigmoid: HardSigmoidFlavor;
+}
+
+export function gateSpec(w: BoundWeights, kind: GateSpec['kind'], resetAfter = false): GateSpec {
+  return { kind, resetAfter, bias: w.bias, activation: w.activationName, recurrentActivation: w.recurrentActivationName, hardSigmoid: w.hardSigmoid };
 }
 
 export function isBatchedCell<T extends object>(cell: T): cell is T & BatchedCell {

@@ -7,7 +7,7 @@
 import { vecMat } from '../linalg';
 import type { FloatArray } from '../tensor';
 import { preActivation, quantity, type CellStepper } from './cell';
-import { roundTo as sharedRoundTo, type BatchedCell, type BoundWeights, type RowProduct } from './context';
+import { roundTo as sharedRoundTo, gateSpec, type BatchedCell, type BoundWeights, type RowProduct } from './context';
 
 // A module-local binding: hot loops then call it directly, not through a module namespace getter (tsx, tests).
 const roundTo = sharedRoundTo;
@@ -109,6 +109,7 @@ export function gruCell(w: BoundWeights, resetAfter: boolean): CellStepper & Bat
     recurrentKernel: U,
     recurrentColumns,
     stepWith,
+    gates: gateSpec(w, 'gru', resetAfter),
     step(x: FloatArray, xOff: number, states: FloatArray[], sOff: number, out: FloatArray[], oOff: number): void {
       vecMat(xkRow, 0, x, xOff, features, kernel, gu, 0, gu);
       vecMat(huRow, 0, states[0]!, sOff, u, U, gu, 0, recurrentColumns);

@@ -5,7 +5,7 @@
 import { vecMat } from '../linalg';
 import type { FloatArray } from '../tensor';
 import { preActivation, quantity, type CellStepper } from './cell';
-import { roundTo as sharedRoundTo, type BatchedCell, type BoundWeights } from './context';
+import { roundTo as sharedRoundTo, gateSpec, type BatchedCell, type BoundWeights } from './context';
 
 // A module-local binding: hot loops then call it directly, not through a module namespace getter (tsx, tests).
 const roundTo = sharedRoundTo;
@@ -74,6 +74,7 @@ export function lstmCell(w: BoundWeights): CellStepper & BatchedCell {
     recurrentKernel,
     recurrentColumns: gu,
     stepWith,
+    gates: gateSpec(w, 'lstm'),
     step(x: FloatArray, xOff: number, states: FloatArray[], sOff: number, out: FloatArray[], oOff: number): void {
       vecMat(xkRow, 0, x, xOff, features, kernel, gu, 0, gu);
       vecMat(huRow, 0, states[0]!, sOff, u, recurrentKernel, gu, 0, gu);

@@ -2,7 +2,7 @@
 import { vecMat } from '../linalg';
 import type { FloatArray } from '../tensor';
 import { preActivation, quantity, type CellStepper } from './cell';
-import { roundTo as sharedRoundTo, type BatchedCell, type BoundWeights } from './context';
+import { roundTo as sharedRoundTo, gateSpec, type BatchedCell, type BoundWeights } from './context';
 
 // A module-local binding: hot loops then call it directly, not through a module namespace getter (tsx, tests).
 const roundTo = sharedRoundTo;
@@ -43,6 +43,7 @@ export function simpleRnnCell(w: BoundWeights): CellStepper & BatchedCell {
     recurrentKernel,
     recurrentColumns: u,
     stepWith,
+    gates: gateSpec(w, 'simple_rnn'),
     step(x: FloatArray, xOff: number, states: FloatArray[], sOff: number, out: FloatArray[], oOff: number): void {
       vecMat(xkRow, 0, x, xOff, features, kernel, u, 0, u);
       vecMat(huRow, 0, states[0]!, sOff, u, recurrentKernel, u, 0, u);

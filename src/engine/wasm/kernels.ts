@@ -8,7 +8,18 @@ import { KERNELS_WASM_BASE64 } from './generated/kernels';
 
 type Gemm = (dst: number, ldd: number, a: number, lda: number, m: number, k: number, b: number, ldb: number, n: number) => void;
 
-interface KernelExports {
+/** Pointers in bytes; see scripts/build-wasm.mjs for each kernel's parameters and quantity rows. */
+export interface GateKernels {
+  lstm_f32(o: number, u: number, xk: number, hu: number, b: number, hasB: number, c: number, h: number, rk: number, ak: number): void;
+  gru_after_f32(o: number, u: number, xk: number, hu: number, b: number, hasB: number, h: number, rk: number, ak: number): void;
+  gru_before_f32(o: number, u: number, xk: number, hu: number, b: number, hasB: number, h: number, rk: number, rh: number): void;
+  gru_cand_f32(o: number, u: number, xk: number, cand: number, b: number, hasB: number, h: number, ak: number): void;
+  simple_f32(o: number, u: number, xk: number, hu: number, b: number, hasB: number, h: number, ak: number): void;
+  /** p[0 .. n) = activation k of itself, n a multiple of 4 (tests). */
+  act_f32(k: number, p: number, n: number): void;
+}
+
+interface KernelExports extends GateKernels {
   memory: WebAssembly.Memory;
   gemm_f32: Gemm;
   gemm_f64: Gemm;
@@ -48,6 +59,8 @@ export class WasmArena {
   private top = 0;
   private readonly bytes: number;
   readonly gemm: Gemm;
+  /** The float32 gate kernels (same memory). */
+  readonly kernels: GateKernels;
 
   private constructor(
     private readonly k: KernelExports,
@@ -56,6 +69,7 @@ export class WasmArena {
   ) {
     this.bytes = precision === 'float32' ? 4 : 8;
     this.gemm = precision === 'float32' ? k.gemm_f32 : k.gemm_f64;
+    this.kernels = k;
     const need = elements * this.bytes + 64 * 16; // + alignment padding of up to 64 views
     const have = k.memory.buffer.byteLength;
     if (need > have) k.memory.grow(Math.ceil((need - have) / 65536));

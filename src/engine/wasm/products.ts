@@ -10,13 +10,14 @@ export class WasmProducts implements LayerProducts {
   readonly xk: FloatArray;
   readonly hu: FloatArray;
   private readonly K: FloatArray;
-  private readonly U: FloatArray;
+  /** U in the kernel memory (the gate kernels' GRU candidate product reads it). */
+  readonly U: FloatArray;
   private readonly xIn: FloatArray;
   private readonly hIn: FloatArray;
   private readonly rowOut: FloatArray;
 
   private constructor(
-    private readonly a: WasmArena,
+    readonly a: WasmArena,
     private readonly s: ProductShape,
     kernel: FloatArray,
     recurrentKernel: FloatArray,
@@ -33,10 +34,13 @@ export class WasmProducts implements LayerProducts {
     this.rowOut = a.alloc(W);
   }
 
-  /** Null where WebAssembly is unavailable: the caller falls back to ReferenceProducts. */
-  static create(precision: Precision, s: ProductShape, kernel: FloatArray, recurrentKernel: FloatArray): WasmProducts | null {
+  /**
+   * Null where WebAssembly is unavailable: the caller falls back to ReferenceProducts. `extra` values are reserved
+   * for further views of the arena (the gate kernels').
+   */
+  static create(precision: Precision, s: ProductShape, kernel: FloatArray, recurrentKernel: FloatArray, extra = 0): WasmProducts | null {
     const { batch, features: F, units: u, width: W, blockSteps } = s;
-    const elements = F * W + u * W + batch * blockSteps * (F + W) + batch * (u + W) + W;
+    const elements = F * W + u * W + batch * blockSteps * (F + W) + batch * (u + W) + W + extra;
     const a = WasmArena.create(precision, elements);
     return a ? new WasmProducts(a, s, kernel, recurrentKernel) : null;
   }
