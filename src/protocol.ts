@@ -84,8 +84,10 @@ export interface WeightBlockView {
   histLo: number;
   histHi: number;
   hist: Uint32Array;
-  /** Spectral radius of a recurrent gate block; null for other arrays. */
+  /** Spectral radius of a recurrent gate block; null for other arrays (and for blocks too big for the panel). */
   radius: number | null;
+  /** Why a recurrent block has no radius. */
+  radiusNote?: string;
 }
 
 export interface WeightLayerView {
@@ -243,6 +245,7 @@ function isBlockView(v: unknown): boolean {
   if (!isRec(v) || !isStr(v.weight) || !isStr(v.gate) || !isArrOf(v.shape, (d) => isInt(d))) return false;
   if (![v.min, v.max, v.mean, v.std, v.histLo, v.histHi].every(isNum) || !isInt(v.nan) || !isInt(v.inf)) return false;
   if (!isInt(v.imageRows, 1) || !isInt(v.imageCols, 1) || !(v.image instanceof Float32Array) || v.image.length !== v.imageRows * v.imageCols) return false;
+  if (v.radiusNote !== undefined && !isStr(v.radiusNote)) return false;
   return v.hist instanceof Uint32Array && (v.radius === null || isNum(v.radius));
 }
 

@@ -122,7 +122,7 @@ function blockTile(b: WeightBlockView, theme: Theme): HTMLElement {
     r.append(el('span', '', `ρ = ${fmt(b.radius, 3)}`), el('span', 'muted', ` ${hint.text}`));
     r.title = 'Spectral radius of this gate’s recurrent block U (max |eigenvalue|): > 1 the recurrence can amplify its state (may explode), ≪ 1 its signal fades (vanishes).';
     tile.append(r);
-  }
+  } else if (b.radiusNote) tile.append(el('div', 'radius muted', b.radiusNote));
   return tile;
 }
 

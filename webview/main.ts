@@ -767,7 +767,7 @@ function renderComparison(): void {
   // The host's diagnosis explains its own (default-tolerance) verdict; shown while the values still differ.
   const diag = !ev.pass && c.diagnosis?.length ? c.diagnosis : null;
   u.diagnosis.hidden = !diag;
-  u.diagnosis.replaceChildren(...(diag ? [h('div', 'diagnosis-head', 'Diagnosis'), ...diag.map((l) => h('p', '', l))] : []));
+  u.diagnosis.replaceChildren(...(diag ? [h('div', 'diagnosis-head', 'Diagnosis'), ...diag.map((l) => h('p', /^note:/.test(l) ? 'muted' : '', l))] : []));
   firstDivergence = first;
   if (c.shapeMismatch) return;
   if (!u.compareChart) {

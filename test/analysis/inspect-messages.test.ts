@@ -45,3 +45,21 @@ test('comparison: no diagnosis when it matches; diagnose() lines on a mismatch; 
   assert.ok(isToWebview(bad));
   assert.equal(isToWebview({ ...bad, diagnosis: [1] }), false);
 });
+
+test('blocks above PANEL_RADIUS_MAX_UNITS get a note instead of a radius (cellscope inspect computes it)', async () => {
+  const { weightViews, PANEL_RADIUS_MAX_UNITS } = await import('../../src/extension/panel/inspect-messages');
+  const u = PANEL_RADIUS_MAX_UNITS + 2;
+  const model = {
+    name: 'big', inputShape: [3, 2], inputIsTokens: false,
+    semantics: { kerasMajor: 3, hardSigmoid: 'keras3', decidedBy: 'test' }, source: { file: 'x', format: 'test' },
+    layers: [{
+      kind: 'recurrent', name: 'rnn', cell: 'simple_rnn',
+      config: { units: u, activation: 'tanh', recurrentActivation: 'sigmoid', useBias: true, returnSequences: false, returnState: false, goBackwards: false, stateful: false, resetAfter: false },
+      weights: { kernel: { shape: [2, u], data: new Float64Array(2 * u) }, recurrentKernel: { shape: [u, u], data: new Float64Array(u * u) }, bias: { shape: [u], data: new Float64Array(u) } },
+    }],
+  } as unknown as import('../../src/engine/model').Model;
+  const b = weightViews(model)[0]!.blocks.find((x) => x.weight === 'recurrent_kernel')!;
+  assert.equal(b.radius, null);
+  assert.match(b.radiusNote!, /cellscope inspect/);
+  assert.ok(b.imageRows <= 64 && b.imageCols <= 64);
+});

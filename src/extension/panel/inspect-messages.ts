@@ -3,7 +3,7 @@
  * histogram, spectral radius), gate saturation per traced layer, and the diagnosis of a mismatching recording.
  * PanelSession attaches them to its init and comparison messages.
  */
-import { blockImage, histogram, layerSaturation, spectralRadii } from '../../analysis/index';
+import { blockImage, columnBlock, histogram, layerSaturation, spectralRadius } from '../../analysis/index';
 import type { Comparison } from '../../compare/compare';
 import { describeDiagnosis, diagnose } from '../../diagnose/index';
 import type { LayerTrace, Model, Tensor } from '../../engine/index';
@@ -36,8 +36,15 @@ function arrayOf(model: Model, layerName: string, weight: string): Tensor | null
   return null;
 }
 
+/**
+ * Eigenvalues of a [u, u] block cost O(u³) on the host thread (ml-matrix: ~1 s at u = 256): the panel computes ρ
+ * for blocks up to this size and within a total time budget; larger ones are left to `cellscope inspect`.
+ */
+export const PANEL_RADIUS_MAX_UNITS = 128;
+export const PANEL_RADIUS_BUDGET_MS = 1500;
+
 export function weightViews(model: Model, bins = 24): WeightLayerView[] {
-  const radii = spectralRadii(model);
+  const t0 = performance.now();
   const out: WeightLayerView[] = [];
   // Gate index within its array, in the order weightStats lists an array's gates.
   let prevKey = '';
@@ -53,13 +60,21 @@ export function weightViews(model: Model, bins = 24): WeightLayerView[] {
     const c0 = s.gate === 'all' ? 0 : g * width;
     const img = blockImage(t.data, cols, c0, c0 + width);
     const hst = histogram(t.data, cols, c0, c0 + width, bins);
-    const r = radii.find((x) => x.layer === s.layer && x.weight === s.weight && x.gate === s.gate);
+    // ρ of a recurrent gate block U_g ([units, units], columns g·units…); skipped (NaN-free null + note) when too big.
+    const recurrent = /(^|\/)recurrent_kernel$/.test(s.weight) && s.gate !== 'all' && t.shape.length === 2 && t.shape[0] === width;
+    let radius: number | null = null;
+    let radiusNote: string | undefined;
+    if (recurrent) {
+      if (width <= PANEL_RADIUS_MAX_UNITS && performance.now() - t0 < PANEL_RADIUS_BUDGET_MS) radius = spectralRadius(columnBlock(t.data, width, cols, c0));
+      else radiusNote = `ρ not computed in the panel (${width} units); \`cellscope inspect\` prints it`;
+    }
     const view: WeightBlockView = {
       weight: s.weight, gate: s.gate, shape: s.shape,
       min: s.min, max: s.max, mean: s.mean, std: s.std, nan: s.nan, inf: s.inf,
       imageRows: img.rows, imageCols: img.cols, image: img.values,
       histLo: hst.lo, histHi: hst.hi, hist: hst.counts,
-      radius: r ? r.radius : null,
+      radius,
+      ...(radiusNote ? { radiusNote } : {}),
     };
     let lv = out.find((l) => l.layer === s.layer);
     if (!lv) out.push((lv = { layer: s.layer, blocks: [] }));
@@ -82,10 +97,16 @@ export function saturationViews(layers: readonly LayerTrace[]): SaturationView[]
   });
 }
 
-/** Never lets an analysis failure break the panel: the views are extras. */
+const analysed = new WeakMap<readonly LayerTrace[], AnalysisPayload>();
+
+/** Computed once per run; never lets an analysis failure break the panel: the views are extras. */
 export function analysisPayload(model: Model, layers: readonly LayerTrace[]): AnalysisPayload | undefined {
   try {
-    return { weights: weightViews(model), saturation: saturationViews(layers) };
+    const hit = analysed.get(layers);
+    if (hit) return hit;
+    const a = { weights: weightViews(model), saturation: saturationViews(layers) };
+    analysed.set(layers, a);
+    return a;
   } catch (e) {
     console.warn('cellscope: analysis failed', e);
     return undefined;
