@@ -6,8 +6,9 @@ usage:
       prints the model's output as JSON {"shape": [...], "data": [...]} (flat, row-major)
   cellscope compare MODEL [--input IN] [--expected EXP] [--atol 1e-5] [--rtol 0] [--diagnose]
       exit 0 when every element is within atol + rtol·|expected|, 1 when not, 2 when a file is unusable
-  cellscope inspect MODEL
-      layers, shapes, parameter counts, weight statistics per gate
+  cellscope inspect MODEL [--input IN] [--json]
+      layers, shapes, parameter counts, weight statistics and spectral radius per gate;
+      with an input: gate saturation per unit and dead units
   cellscope trace MODEL [--input IN] --out FILE.json|FILE.csv
       every recorded quantity (gates, candidates, states, pre-activations) at every step
 
