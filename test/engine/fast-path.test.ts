@@ -8,7 +8,7 @@ import { compareTensors } from '../../src/compare/compare';
 import { runModel, type RunResult } from '../../src/engine';
 import { makeCell } from '../../src/engine/cells';
 import { GATE_COUNT, type CellKind, type RecurrentLayer } from '../../src/engine/model';
-import { runRecurrent, setFastPath, type RecurrentResult } from '../../src/engine/recurrent';
+import { runRecurrent, setFastPath, setGateKernels, type RecurrentResult } from '../../src/engine/recurrent';
 import { allocate, type FloatArray, type Precision } from '../../src/engine/tensor';
 import { wasmAvailable } from '../../src/engine/wasm/kernels';
 import { loadModelFile } from '../../src/formats/node-files';
@@ -24,7 +24,16 @@ function rng(seed: number): () => number {
   };
 }
 
-function layerOf(cell: CellKind, features: number, units: number, opts: { resetAfter?: boolean; goBackwards?: boolean; useBias?: boolean; seed?: number } = {}): RecurrentLayer {
+interface LayerOpts {
+  resetAfter?: boolean;
+  goBackwards?: boolean;
+  useBias?: boolean;
+  seed?: number;
+  activation?: string;
+  recurrentActivation?: string;
+}
+
+function layerOf(cell: CellKind, features: number, units: number, opts: LayerOpts = {}): RecurrentLayer {
   const next = rng(opts.seed ?? 7);
   const width = GATE_COUNT[cell] * units;
   const rand = (shape: number[], scale: number) => {
@@ -39,8 +48,8 @@ function layerOf(cell: CellKind, features: number, units: number, opts: { resetA
     cell,
     config: {
       units,
-      activation: 'tanh',
-      recurrentActivation: 'sigmoid',
+      activation: opts.activation ?? 'tanh',
+      recurrentActivation: opts.recurrentActivation ?? 'sigmoid',
       useBias: opts.useBias ?? true,
       returnSequences: true,
       returnState: false,
@@ -56,14 +65,24 @@ function layerOf(cell: CellKind, features: number, units: number, opts: { resetA
   };
 }
 
-function run(layer: RecurrentLayer, x: FloatArray, batch: number, steps: number, mask: Uint8Array | null, precision: Precision, fastPath: boolean, projectionBlock?: number): RecurrentResult {
+function run(
+  layer: RecurrentLayer,
+  x: FloatArray,
+  batch: number,
+  steps: number,
+  mask: Uint8Array | null,
+  precision: Precision,
+  fastPath: boolean,
+  projectionBlock?: number,
+  more: { initialStates?: FloatArray[]; hardSigmoid?: 'keras2' | 'keras3'; record?: boolean } = {},
+): RecurrentResult {
   return runRecurrent(
     layer,
     { data: x, batch, steps, mask },
     {
-      ctx: { precision, hardSigmoid: 'keras3', fastPath },
-      record: true,
-      initialStates: null,
+      ctx: { precision, hardSigmoid: more.hardSigmoid ?? 'keras3', fastPath },
+      record: more.record ?? true,
+      initialStates: more.initialStates ?? null,
       layerIndex: 0,
       layerName: layer.name,
       direction: 'forward',
@@ -77,7 +96,7 @@ function run(layer: RecurrentLayer, x: FloatArray, batch: number, steps: number,
 function maxDiff(a: RecurrentResult, b: RecurrentResult): number {
   let worst = 0;
   const pairs: [FloatArray, FloatArray][] = [[a.sequence, b.sequence], ...a.states.map((s, i) => [s, b.states[i]!] as [FloatArray, FloatArray])];
-  a.trace!.values.forEach((v, q) => pairs.push([v, b.trace!.values[q]!]));
+  if (a.trace) a.trace.values.forEach((v, q) => pairs.push([v, b.trace!.values[q]!]));
   for (const [x, y] of pairs) {
     assert.equal(x.length, y.length);
     for (let i = 0; i < x.length; i++) {
@@ -180,3 +199,61 @@ test('every Keras fixture: fast path within 1e-5 of Keras and 1e-6 of the refere
   }
   t.diagnostic(`${files.length} fixtures: fast path max |Δ| to Keras ${worstKeras.toExponential(2)}, float32 to reference ${worstRef.toExponential(2)}`);
 });
+
+// The float32 gate kernels (src/engine/wasm/gates.ts) against the TypeScript step, on the WebAssembly products and on
+// the reference: every cell kind, both GRU variants, every activation the kernels have, units not a multiple of 4,
+// go_backwards, masks, stateful runs (the second call starts from the first call's final states), trace on and off.
+const GATE_CASES: (LayerOpts & { cell: CellKind; units: number; hardSigmoid?: 'keras2' | 'keras3' })[] = [
+  { cell: 'lstm', units: 4 },
+  { cell: 'lstm', units: 13, goBackwards: true, activation: 'relu', recurrentActivation: 'hard_sigmoid' },
+  { cell: 'lstm', units: 6, useBias: false, activation: 'linear', recurrentActivation: 'hard_sigmoid', hardSigmoid: 'keras2' },
+  { cell: 'gru', units: 11, resetAfter: true },
+  { cell: 'gru', units: 9, resetAfter: true, useBias: false, goBackwards: true, recurrentActivation: 'hard_sigmoid' },
+  { cell: 'gru', units: 13, resetAfter: false },
+  { cell: 'gru', units: 5, resetAfter: false, goBackwards: true, activation: 'relu', useBias: false },
+  { cell: 'simple_rnn', units: 7 },
+  { cell: 'simple_rnn', units: 8, goBackwards: true, activation: 'relu', useBias: false },
+  { cell: 'simple_rnn', units: 4, activation: 'sigmoid' },
+];
+
+for (const c of GATE_CASES) {
+  const name = `${c.cell}${c.cell === 'gru' ? ` reset_after=${c.resetAfter}` : ''} u${c.units} ${c.activation ?? 'tanh'}/${c.recurrentActivation ?? 'sigmoid'}${c.goBackwards ? ' go_backwards' : ''}${c.useBias === false ? ' no bias' : ''}`;
+  test(`float32 gate kernels = TypeScript step: ${name} (masks, stateful, trace on/off)`, () => {
+    const batch = 5;
+    const steps = 9;
+    const features = 3;
+    const layer = layerOf(c.cell, features, c.units, { ...c, seed: c.units });
+    const next = rng(c.units * 31);
+    const x = allocate(batch * steps * features, 'float32').map(() => next() * 2);
+    const x2 = allocate(batch * steps * features, 'float32').map(() => next() * 2);
+    const mask = new Uint8Array(batch * steps).map((_, i) => (i % steps === 0 || next() > -0.5 ? 1 : 0));
+    let worst = 0;
+    try {
+      for (const m of [null, mask]) {
+        for (const record of [true, false]) {
+          const go = (fast: boolean, gates: boolean): RecurrentResult[] => {
+            setGateKernels(gates);
+            const more = { hardSigmoid: c.hardSigmoid ?? 'keras3', record };
+            const first = run(layer, x, batch, steps, m, 'float32', fast, undefined, more);
+            // Stateful: the next call starts from the final states.
+            const second = run(layer, x2, batch, steps, m, 'float32', fast, undefined, { ...more, initialStates: first.states });
+            return [first, second];
+          };
+          const withGates = go(true, true);
+          const tsStep = go(true, false);
+          const reference = go(false, false);
+          for (let i = 0; i < 2; i++) {
+            const d = maxDiff(withGates[i]!, tsStep[i]!);
+            worst = Math.max(worst, d);
+            assert.ok(d <= 1e-6, `gate kernels vs TypeScript step (same products): max |Δ| ${d}`);
+            const r = maxDiff(withGates[i]!, reference[i]!);
+            assert.ok(r <= 1e-6, `fast path vs reference: max |Δ| ${r}`);
+          }
+        }
+      }
+    } finally {
+      setGateKernels(true);
+    }
+    assert.equal(worst, 0, 'same products: the gate kernels should reproduce the TypeScript step bit for bit here');
+  });
+}
