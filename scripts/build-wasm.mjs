@@ -129,170 +129,172 @@ function gemm(T) {
 const f64c = (v) => `(f64x2.splat (f64.const ${v}))`;
 const f32c = (v) => `(f32x4.splat (f32.const ${v}))`;
 
-// exp(x) for f64x2: x clamped to ±700 (e^±700 is 0 or ∞ once the caller's result is rounded to float32), x = n·ln2 + r with
-// |r| ≤ ln2/2 (Cody–Waite, ln2 split so n·ln2hi is exact), e^r by its Taylor series to r^13/13! (truncation
-// < 2e-16 relative), times 2^n built in the exponent bits. NaN stays NaN.
-function expFn() {
+// exp(x) for f64x2, inline (statements on locals suffixed `s`): x clamped to ±700 (e^±700 is 0 or ∞ once the caller's
+// result is rounded to float32), x = n·ln2 + r with |r| ≤ ln2/2 (Cody–Waite, ln2 split so n·ln2hi is exact), e^r by
+// its Taylor series to r^13/13! (truncation < 2e-16 relative) evaluated by Estrin's scheme (short dependency chains),
+// times 2^n built in the exponent bits. NaN stays NaN. Leaves e^x in $e{s}.
+function expInline(x, s) {
   const fact = [1];
   for (let k = 1; k <= 13; k++) fact.push(fact[k - 1] * k);
-  const steps = [];
-  // Horner, one local per step to keep the text flat.
-  steps.push(`(local.set $p ${f64c(1 / fact[13])})`);
-  for (let k = 12; k >= 0; k--) steps.push(`(local.set $p (f64x2.add (f64x2.mul (local.get $p) (local.get $r)) ${f64c(1 / fact[k])}))`);
-  return `(func $exp64 (param $x v128) (result v128) (local $n v128) (local $r v128) (local $p v128)
-    (local.set $x (f64x2.min (f64x2.max (local.get $x) ${f64c(-700)}) ${f64c(700)}))
-    (local.set $n (f64x2.nearest (f64x2.mul (local.get $x) ${f64c(Math.LOG2E)})))
-    (local.set $r (f64x2.sub (f64x2.sub (local.get $x) (f64x2.mul (local.get $n) ${f64c(6.93147180369123816490e-1)})) (f64x2.mul (local.get $n) ${f64c(1.90821492927058770002e-10)})))
-    ${steps.join('\n    ')}
-    (f64x2.mul (local.get $p)
-      (i64x2.shl (i64x2.add (i64x2.extend_low_i32x4_s (i32x4.trunc_sat_f64x2_s_zero (local.get $n))) (i64x2.splat (i64.const 1023))) (i32.const 52))))`;
+  const c = (k) => f64c(1 / fact[k]);
+  const g = (name) => `(local.get $${name}${s})`;
+  const q = (k) => `(f64x2.add ${c(2 * k)} (f64x2.mul ${c(2 * k + 1)} ${g('r')}))`;
+  const a = (k) => `(f64x2.add ${q(2 * k)} (f64x2.mul ${q(2 * k + 1)} ${g('r2')}))`;
+  const b0 = `(f64x2.add ${a(0)} (f64x2.mul ${a(1)} ${g('r4')}))`;
+  const b1 = `(f64x2.add ${a(2)} (f64x2.mul ${q(6)} ${g('r4')}))`;
+  return [
+    `(local.set $x${s} (f64x2.min (f64x2.max ${x} ${f64c(-700)}) ${f64c(700)}))`,
+    `(local.set $n${s} (f64x2.nearest (f64x2.mul ${g('x')} ${f64c(Math.LOG2E)})))`,
+    `(local.set $r${s} (f64x2.sub (f64x2.sub ${g('x')} (f64x2.mul ${g('n')} ${f64c(6.93147180369123816490e-1)})) (f64x2.mul ${g('n')} ${f64c(1.90821492927058770002e-10)})))`,
+    `(local.set $r2${s} (f64x2.mul ${g('r')} ${g('r')}))`,
+    `(local.set $r4${s} (f64x2.mul ${g('r2')} ${g('r2')}))`,
+    `(local.set $e${s} (f64x2.mul (f64x2.add ${b0} (f64x2.mul ${b1} (f64x2.mul ${g('r4')} ${g('r4')})))
+      (i64x2.shl (i64x2.add (i64x2.extend_low_i32x4_s (i32x4.trunc_sat_f64x2_s_zero ${g('n')})) (i64x2.splat (i64.const 1023))) (i32.const 52))))`,
+  ];
+}
+const EXP_LOCALS = (s) => ['x', 'n', 'r', 'r2', 'r4', 'e', 'a', 't', 'v', 'y'].map((n) => `(local $${n}${s} v128)`).join(' ');
+
+// One activation on the f64x2 in $v{s}, as the reference computes it in double, result in $y{s}: sigmoid 1/(1+e^−x);
+// tanh from e^{2|x|}, or x·(1 − x²/3) below |x| < 2^-10 where that series is exact to 1e-13 relative and the quotient
+// would cancel; the hard sigmoids as their formulas.
+function act64Inline(kind, s) {
+  const v = `(local.get $v${s})`;
+  if (kind === 1) return [...expInline(`(f64x2.neg ${v})`, s), `(local.set $y${s} (f64x2.div ${f64c(1)} (f64x2.add ${f64c(1)} (local.get $e${s}))))`];
+  if (kind === 2)
+    return [
+      `(local.set $a${s} (f64x2.abs ${v}))`,
+      ...expInline(`(f64x2.add (local.get $a${s}) (local.get $a${s}))`, s),
+      `(local.set $t${s} (f64x2.sub ${f64c(1)} (f64x2.div ${f64c(2)} (f64x2.add (local.get $e${s}) ${f64c(1)}))))`,
+      `(local.set $t${s} (v128.bitselect (f64x2.neg (local.get $t${s})) (local.get $t${s}) (f64x2.lt ${v} ${f64c(0)})))`,
+      `(local.set $y${s} (v128.bitselect (f64x2.mul ${v} (f64x2.sub ${f64c(1)} (f64x2.div (f64x2.mul ${v} ${v}) ${f64c(3)}))) (local.get $t${s}) (f64x2.lt (local.get $a${s}) ${f64c(2 ** -10)})))`,
+    ];
+  if (kind === 3) return [`(local.set $y${s} (f64x2.min ${f64c(1)} (f64x2.max ${f64c(0)} (f64x2.add (f64x2.mul ${f64c(0.2)} ${v}) ${f64c(0.5)}))))`];
+  if (kind === 4) return [`(local.set $y${s} (f64x2.min ${f64c(1)} (f64x2.max ${f64c(0)} (f64x2.add (f64x2.div ${v} ${f64c(6)}) ${f64c(0.5)}))))`];
+  throw new Error(`kind ${kind}`);
 }
 
-// One activation on f64x2, as the reference computes it in double (sigmoid 1/(1+e^−x); tanh from e^{2|x|}, or
-// x·(1 − x²/3) below |x| < 2^-10 where that series is exact to 1e-13 relative and the quotient would cancel).
-const act64Fn = `(func $act64 (param $k i32) (param $x v128) (result v128) (local $a v128) (local $t v128)
-    (if (i32.eq (local.get $k) (i32.const 1))
-      (then (return (f64x2.div ${f64c(1)} (f64x2.add ${f64c(1)} (call $exp64 (f64x2.neg (local.get $x))))))))
-    (if (i32.eq (local.get $k) (i32.const 2))
-      (then
-        (local.set $a (f64x2.abs (local.get $x)))
-        (local.set $t (f64x2.sub ${f64c(1)} (f64x2.div ${f64c(2)} (f64x2.add (call $exp64 (f64x2.add (local.get $a) (local.get $a))) ${f64c(1)}))))
-        (local.set $t (v128.bitselect (f64x2.neg (local.get $t)) (local.get $t) (f64x2.lt (local.get $x) ${f64c(0)})))
-        (return (v128.bitselect
-          (f64x2.mul (local.get $x) (f64x2.sub ${f64c(1)} (f64x2.div (f64x2.mul (local.get $x) (local.get $x)) ${f64c(3)})))
-          (local.get $t)
-          (f64x2.lt (local.get $a) ${f64c(2 ** -10)})))))
-    (if (i32.eq (local.get $k) (i32.const 3))
-      (then (return (f64x2.min ${f64c(1)} (f64x2.max ${f64c(0)} (f64x2.add (f64x2.mul ${f64c(0.2)} (local.get $x)) ${f64c(0.5)}))))))
-    (if (i32.eq (local.get $k) (i32.const 4))
-      (then (return (f64x2.min ${f64c(1)} (f64x2.max ${f64c(0)} (f64x2.add (f64x2.div (local.get $x) ${f64c(6)}) ${f64c(0.5)}))))))
-    (local.get $x))`;
-
-// f32x4 activation: linear and relu directly (relu as pmax(0, x): 0 for NaN and −0, as `x > 0 ? x : 0`), the others
-// in two float64 halves rounded back to float32.
-const act32Fn = `(func $act (param $k i32) (param $v v128) (result v128)
-    (if (i32.eqz (local.get $k)) (then (return (local.get $v))))
-    (if (i32.eq (local.get $k) (i32.const 5)) (then (return (f32x4.pmax ${f32c(0)} (local.get $v)))))
-    (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23
-      (f32x4.demote_f64x2_zero (call $act64 (local.get $k) (f64x2.promote_low_f32x4 (local.get $v))))
-      (f32x4.demote_f64x2_zero (call $act64 (local.get $k) (f64x2.promote_low_f32x4
-        (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $v) (local.get $v)))))))`;
+// dst[0 .. n) = activation k of src[0 .. n), n ≥ 4, in vectors of 4 (the last one overlaps when 4 ∤ n: dst ≠ src then,
+// or n a multiple of 4). One loop per activation with the arithmetic inline, so successive vectors overlap in the
+// CPU. Linear copies; relu is pmax(0, x) (0 for NaN and −0, as `x > 0 ? x : 0`); the others go through float64
+// halves rounded back to float32 once.
+function actRowsFn() {
+  const loop = (kind) => {
+    let body;
+    if (kind === 0) body = [`(v128.store (i32.add (local.get $dst) (local.get $off)) (local.get $w))`];
+    else if (kind === 5) body = [`(v128.store (i32.add (local.get $dst) (local.get $off)) (f32x4.pmax ${f32c(0)} (local.get $w)))`];
+    else
+      body = [
+        `(local.set $vL (f64x2.promote_low_f32x4 (local.get $w)))`,
+        `(local.set $vH (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $w) (local.get $w))))`,
+        ...act64Inline(kind, 'L'),
+        ...act64Inline(kind, 'H'),
+        `(v128.store (i32.add (local.get $dst) (local.get $off)) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (f32x4.demote_f64x2_zero (local.get $yL)) (f32x4.demote_f64x2_zero (local.get $yH))))`,
+      ];
+    return `(if (i32.eq (local.get $k) (i32.const ${kind})) (then
+      (local.set $j (i32.const 0))
+      (block $done${kind} (loop $next${kind}
+        (br_if $done${kind} (i32.ge_u (local.get $j) (local.get $n)))
+        (local.set $off (i32.shl (select (local.get $j) (i32.sub (local.get $n) (i32.const 4)) (i32.le_u (i32.add (local.get $j) (i32.const 4)) (local.get $n))) (i32.const 2)))
+        (local.set $w (v128.load (i32.add (local.get $src) (local.get $off))))
+        ${body.join('\n        ')}
+        (local.set $j (i32.add (local.get $j) (i32.const 4)))
+        (br $next${kind})))
+      (return)))`;
+  };
+  return `(func $act_rows (param $k i32) (param $src i32) (param $dst i32) (param $n i32)
+    (local $j i32) (local $off i32) (local $w v128) ${EXP_LOCALS('L')} ${EXP_LOCALS('H')}
+    ${[0, 1, 2, 3, 4, 5].map(loop).join('\n    ')})`;
+}
 
 /** Address expressions: base + off + g·ub. */
 const at = (base, g = 0) => (g === 0 ? `(i32.add (local.get ${base}) (local.get $off))` : `(i32.add (i32.add (local.get ${base}) (local.get $off)) (i32.mul (i32.const ${g}) (local.get $ub)))`);
 const ld = (base, g = 0) => `(v128.load ${at(base, g)})`;
 const st = (base, g, v) => `(v128.store ${at(base, g)} ${v})`;
 const withBias = (v, g) => `(if (result v128) (local.get $hasB) (then (f32x4.add ${v} ${ld('$b', g)})) (else ${v}))`;
-const rowCopy = (dst, row) => `(memory.copy (local.get ${dst}) (i32.add (local.get $o) (i32.mul (i32.const ${row}) (local.get $ub))) (local.get $ub))`;
+const row = (r) => `(i32.add (local.get $o) (i32.mul (i32.const ${r}) (local.get $ub)))`;
+const rowCopy = (dst, r) => `(memory.copy (local.get ${dst}) ${row(r)} (local.get $ub))`;
+/** Activation k of rows [from, from+count) into rows [to, ..). */
+const actRows = (k, from, to, count = 1) => `(call $act_rows (local.get ${k}) ${row(from)} ${row(to)} (i32.mul (local.get $u) (i32.const ${count})))`;
 
-function unitLoop(params, locals, body, after) {
-  return `(param $o i32) (param $u i32) ${params}
-    (local $j i32) (local $off i32) (local $ub i32) ${locals}
-    (local.set $ub (i32.shl (local.get $u) (i32.const 2)))
-    (local.set $j (i32.const 0))
+/** One pass over the units in vectors of 4 (the last overlapping: every pass reads inputs and writes other rows). */
+function pass(body) {
+  return `(local.set $j (i32.const 0))
     (block $done (loop $next
       (br_if $done (i32.ge_u (local.get $j) (local.get $u)))
       (local.set $off (i32.shl (select (local.get $j) (i32.sub (local.get $u) (i32.const 4)) (i32.le_u (i32.add (local.get $j) (i32.const 4)) (local.get $u))) (i32.const 2)))
       ${body.join('\n      ')}
       (local.set $j (i32.add (local.get $j) (i32.const 4)))
-      (br $next)))
-    ${after.join('\n    ')}`;
+      (br $next)))`;
 }
 
-// LSTM rows: i f c̃ o c h pre_i pre_f pre_c̃ pre_o.
-const lstmFn = `(func (export "lstm_f32") ${unitLoop(
-  '(param $xk i32) (param $hu i32) (param $b i32) (param $hasB i32) (param $c i32) (param $h i32) (param $rk i32) (param $ak i32)',
-  '(local $z0 v128) (local $z1 v128) (local $z2 v128) (local $z3 v128) (local $i v128) (local $f v128) (local $g v128) (local $og v128) (local $cn v128)',
-  [
-    ...[0, 1, 2, 3].flatMap((g) => [`(local.set $z${g} ${withBias(`(f32x4.add ${ld('$xk', g)} ${ld('$hu', g)})`, g)})`, st('$o', 6 + g, `(local.get $z${g})`)]),
-    `(local.set $i (call $act (local.get $rk) (local.get $z0)))`,
-    `(local.set $f (call $act (local.get $rk) (local.get $z1)))`,
-    `(local.set $g (call $act (local.get $ak) (local.get $z2)))`,
-    `(local.set $og (call $act (local.get $rk) (local.get $z3)))`,
-    st('$o', 0, '(local.get $i)'),
-    st('$o', 1, '(local.get $f)'),
-    st('$o', 2, '(local.get $g)'),
-    st('$o', 3, '(local.get $og)'),
-    `(local.set $cn (f32x4.add (f32x4.mul (local.get $f) ${ld('$c')}) (f32x4.mul (local.get $i) (local.get $g))))`,
-    st('$o', 4, '(local.get $cn)'),
-    st('$o', 5, `(f32x4.mul (local.get $og) (call $act (local.get $ak) (local.get $cn)))`),
-  ],
-  [rowCopy('$c', 4), rowCopy('$h', 5)],
-)})`;
+function kernel(name, params, steps) {
+  return `(func (export "${name}") (param $o i32) (param $u i32) ${params}
+    (local $j i32) (local $off i32) (local $ub i32) (local $v v128) (local $w v128)
+    (local.set $ub (i32.shl (local.get $u) (i32.const 2)))
+    ${steps.join('\n    ')})`;
+}
+
+// LSTM rows: i f c̃ o c h pre_i pre_f pre_c̃ pre_o, then one scratch row (act(c)).
+const lstmFn = kernel('lstm_f32', '(param $xk i32) (param $hu i32) (param $b i32) (param $hasB i32) (param $c i32) (param $h i32) (param $rk i32) (param $ak i32)', [
+  pass([0, 1, 2, 3].map((g) => st('$o', 6 + g, withBias(`(f32x4.add ${ld('$xk', g)} ${ld('$hu', g)})`, g)))),
+  actRows('$rk', 6, 0, 2),
+  actRows('$ak', 8, 2),
+  actRows('$rk', 9, 3),
+  pass([st('$o', 4, `(f32x4.add (f32x4.mul ${ld('$o', 1)} ${ld('$c')}) (f32x4.mul ${ld('$o', 0)} ${ld('$o', 2)}))`)]),
+  actRows('$ak', 4, 10),
+  pass([st('$o', 5, `(f32x4.mul ${ld('$o', 3)} ${ld('$o', 10)})`)]),
+  rowCopy('$c', 4),
+  rowCopy('$h', 5),
+]);
 
 // GRU rows: z r h̃ h pre_z pre_r pre_h̃. h_new = z·h + (1 − z)·h̃.
-const gruUpdate = `(f32x4.add (f32x4.mul (local.get $z) ${ld('$h')}) (f32x4.mul (f32x4.sub ${f32c(1)} (local.get $z)) (local.get $ht)))`;
-const gruZR = (recurrentBias) => [
-  `(local.set $pz (f32x4.add ${withBias(ld('$xk', 0), 0)} ${recurrentBias ? withBias(ld('$hu', 0), 3) : ld('$hu', 0)}))`,
-  `(local.set $pr (f32x4.add ${withBias(ld('$xk', 1), 1)} ${recurrentBias ? withBias(ld('$hu', 1), 4) : ld('$hu', 1)}))`,
-  st('$o', 4, '(local.get $pz)'),
-  st('$o', 5, '(local.get $pr)'),
-  `(local.set $z (call $act (local.get $rk) (local.get $pz)))`,
-  `(local.set $r (call $act (local.get $rk) (local.get $pr)))`,
-  st('$o', 0, '(local.get $z)'),
-  st('$o', 1, '(local.get $r)'),
-];
-const gruLocals = '(local $pz v128) (local $pr v128) (local $z v128) (local $r v128) (local $pc v128) (local $ht v128)';
-const gruCandidate = (pc) => [
-  `(local.set $pc ${pc})`,
-  st('$o', 6, '(local.get $pc)'),
-  `(local.set $ht (call $act (local.get $ak) (local.get $pc)))`,
-  st('$o', 2, '(local.get $ht)'),
-  st('$o', 3, gruUpdate),
-];
+const gruZR = (recurrentBias) =>
+  pass([
+    st('$o', 4, `(f32x4.add ${withBias(ld('$xk', 0), 0)} ${recurrentBias ? withBias(ld('$hu', 0), 3) : ld('$hu', 0)})`),
+    st('$o', 5, `(f32x4.add ${withBias(ld('$xk', 1), 1)} ${recurrentBias ? withBias(ld('$hu', 1), 4) : ld('$hu', 1)})`),
+  ]);
+const gruUpdate = pass([st('$o', 3, `(f32x4.add (f32x4.mul (local.tee $v ${ld('$o', 0)}) ${ld('$h')}) (f32x4.mul (f32x4.sub ${f32c(1)} (local.get $v)) ${ld('$o', 2)}))`)]);
 // reset_after: h̃ = act((x·K_h + b_xh) + r·(h·U_h + b_hh)).
-const gruAfterFn = `(func (export "gru_after_f32") ${unitLoop(
-  '(param $xk i32) (param $hu i32) (param $b i32) (param $hasB i32) (param $h i32) (param $rk i32) (param $ak i32)',
-  gruLocals,
-  [...gruZR(true), ...gruCandidate(`(f32x4.add ${withBias(ld('$xk', 2), 2)} (f32x4.mul (local.get $r) ${withBias(ld('$hu', 2), 5)}))`)],
-  [rowCopy('$h', 3)],
-)})`;
+const gruAfterFn = kernel('gru_after_f32', '(param $xk i32) (param $hu i32) (param $b i32) (param $hasB i32) (param $h i32) (param $rk i32) (param $ak i32)', [
+  gruZR(true),
+  actRows('$rk', 4, 0, 2),
+  pass([st('$o', 6, `(f32x4.add ${withBias(ld('$xk', 2), 2)} (f32x4.mul ${ld('$o', 1)} ${withBias(ld('$hu', 2), 5)}))`)]),
+  actRows('$ak', 6, 2),
+  gruUpdate,
+  rowCopy('$h', 3),
+]);
 // reset_after=false, first half: z, r and r·h into $rh (the caller then computes (r·h)·U_h into $cand).
-const gruBeforeFn = `(func (export "gru_before_f32") ${unitLoop(
-  '(param $xk i32) (param $hu i32) (param $b i32) (param $hasB i32) (param $h i32) (param $rk i32) (param $rh i32)',
-  gruLocals,
-  [...gruZR(false), st('$rh', 0, `(f32x4.mul (local.get $r) ${ld('$h')})`)],
-  [],
-)})`;
-// reset_after=false, second half: h̃ = act((x·K_h + b_h) + cand), z read back from its row.
-const gruCandFn = `(func (export "gru_cand_f32") ${unitLoop(
-  '(param $xk i32) (param $cand i32) (param $b i32) (param $hasB i32) (param $h i32) (param $ak i32)',
-  gruLocals,
-  [`(local.set $z ${ld('$o', 0)})`, ...gruCandidate(`(f32x4.add ${withBias(ld('$xk', 2), 2)} ${ld('$cand')})`)],
-  [rowCopy('$h', 3)],
-)})`;
+const gruBeforeFn = kernel('gru_before_f32', '(param $xk i32) (param $hu i32) (param $b i32) (param $hasB i32) (param $h i32) (param $rk i32) (param $rh i32)', [
+  gruZR(false),
+  actRows('$rk', 4, 0, 2),
+  pass([st('$rh', 0, `(f32x4.mul ${ld('$o', 1)} ${ld('$h')})`)]),
+]);
+// reset_after=false, second half: h̃ = act((x·K_h + b_h) + cand).
+const gruCandFn = kernel('gru_cand_f32', '(param $xk i32) (param $cand i32) (param $b i32) (param $hasB i32) (param $h i32) (param $ak i32)', [
+  pass([st('$o', 6, `(f32x4.add ${withBias(ld('$xk', 2), 2)} ${ld('$cand')})`)]),
+  actRows('$ak', 6, 2),
+  gruUpdate,
+  rowCopy('$h', 3),
+]);
 // SimpleRNN rows: h pre_h. h = act((x·K + b) + h·U).
-const simpleFn = `(func (export "simple_f32") ${unitLoop(
-  '(param $xk i32) (param $hu i32) (param $b i32) (param $hasB i32) (param $h i32) (param $ak i32)',
-  '(local $p v128)',
-  [
-    `(local.set $p (f32x4.add ${withBias(ld('$xk'), 0)} ${ld('$hu')}))`,
-    st('$o', 1, '(local.get $p)'),
-    st('$o', 0, `(call $act (local.get $ak) (local.get $p))`),
-  ],
-  [rowCopy('$h', 0)],
-)})`;
+const simpleFn = kernel('simple_f32', '(param $xk i32) (param $hu i32) (param $b i32) (param $hasB i32) (param $h i32) (param $ak i32)', [
+  pass([st('$o', 1, `(f32x4.add ${withBias(ld('$xk'), 0)} ${ld('$hu')})`)]),
+  actRows('$ak', 1, 0),
+  rowCopy('$h', 0),
+]);
 
 export function kernelsWat() {
   return `(module
   (memory (export "memory") 1)
   ${TYPES.map(gemm).join('\n  ')}
-  ${expFn()}
-  ${act64Fn}
-  ${act32Fn}
+  ${actRowsFn()}
   ${lstmFn}
   ${gruAfterFn}
   ${gruBeforeFn}
   ${gruCandFn}
   ${simpleFn}
   (func (export "act_f32") (param $k i32) (param $p i32) (param $n i32)
-    (local $i i32)
-    (block $done (loop $next
-      (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
-      (v128.store (local.get $p) (call $act (local.get $k) (v128.load (local.get $p))))
-      (local.set $p (i32.add (local.get $p) (i32.const 16)))
-      (local.set $i (i32.add (local.get $i) (i32.const 4)))
-      (br $next))))
+    (call $act_rows (local.get $k) (local.get $p) (local.get $p) (local.get $n)))
 )`;
 }
 

@@ -32,6 +32,8 @@ export function activationCode(name: string, hardSigmoid: HardSigmoidFlavor): nu
 }
 
 const QUANTITY_ROWS: Record<GateSpec['kind'], number> = { lstm: 10, gru: 7, simple_rnn: 2 };
+/** Rows the kernels write: the quantities, then scratch (LSTM: act(c)). */
+const KERNEL_ROWS: Record<GateSpec['kind'], number> = { lstm: 11, gru: 7, simple_rnn: 2 };
 const STATES: Record<GateSpec['kind'], number> = { lstm: 2, gru: 1, simple_rnn: 1 };
 
 /** Whether the gate kernels can run this cell (u ≥ 4: the kernels work in vectors of 4 units). */
@@ -41,7 +43,7 @@ export function gatesSupported(spec: GateSpec | undefined, units: number): spec 
 
 /** Values of the arena the gate kernels need beyond the products. */
 export function gateElements(spec: GateSpec, batch: number, units: number): number {
-  return (spec.bias?.length ?? 0) + STATES[spec.kind] * batch * units + (QUANTITY_ROWS[spec.kind] + 2) * units;
+  return (spec.bias?.length ?? 0) + STATES[spec.kind] * batch * units + (KERNEL_ROWS[spec.kind] + 2) * units;
 }
 
 export class WasmGates {
@@ -78,7 +80,7 @@ export class WasmGates {
     this.rec = activationCode(spec.recurrentActivation, spec.hardSigmoid)!;
     this.states = Array.from({ length: STATES[spec.kind] }, () => a.alloc(batch * u) as Float32Array);
     this.statePtrs = this.states.map((s) => a.ptr(s));
-    const rows = a.alloc(QUANTITY_ROWS[spec.kind] * u) as Float32Array;
+    const rows = a.alloc(KERNEL_ROWS[spec.kind] * u) as Float32Array;
     this.out = a.ptr(rows);
     this.rows = Array.from({ length: QUANTITY_ROWS[spec.kind] }, (_, q) => rows.subarray(q * u, (q + 1) * u));
     this.rh = a.alloc(u) as Float32Array;

@@ -15,7 +15,7 @@ export interface GateKernels {
   gru_before_f32(o: number, u: number, xk: number, hu: number, b: number, hasB: number, h: number, rk: number, rh: number): void;
   gru_cand_f32(o: number, u: number, xk: number, cand: number, b: number, hasB: number, h: number, ak: number): void;
   simple_f32(o: number, u: number, xk: number, hu: number, b: number, hasB: number, h: number, ak: number): void;
-  /** p[0 .. n) = activation k of itself, n a multiple of 4 (tests). */
+  /** p[0 .. n) = activation k of itself, n a multiple of 4 ≥ 4 (tests). */
   act_f32(k: number, p: number, n: number): void;
 }
 
