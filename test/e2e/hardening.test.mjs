@@ -3,11 +3,11 @@
 // (→ still steps), and the banner clears when the file is restored. Works on a copy in a temp workspace only.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { openWorkbench, runCommand, screenshot, webviewFrame } from '../vscode/browser.mjs';
+import { openWorkbench, runCommand, screenshot, waitForNotification, webviewFrame } from '../vscode/browser.mjs';
 import { REPO_ROOT, startServer } from '../vscode/server.mjs';
 import { ensureVSCode } from '../vscode/setup.mjs';
 
@@ -21,13 +21,39 @@ before(async () => {
   assert.equal(b.status, 0, `build failed:\n${b.stdout}${b.stderr}`);
   workspace = mkdtempSync(join(tmpdir(), 'cellscope-e2e-hardening-'));
   cpSync(join(REPO_ROOT, 'examples', 'sine-lstm'), join(workspace, 'sine-lstm'), { recursive: true });
+  writeSlowModel(join(workspace, 'slow', 'slow-lstm.json'));
 });
+
+/** A random LSTM fixture whose run takes seconds (predict_calls repeats it; only the last call is traced). */
+function writeSlowModel(file, { units = 64, steps = 2000, calls = 100 } = {}) {
+  let seed = 3;
+  const rnd = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff - 0.5) * 2;
+  const F = 8;
+  const arr = (n, sc) => Array.from({ length: n }, () => Math.fround(rnd() * sc));
+  const w = (name, shape, data) => ({ name, shape, dtype: 'float32', data });
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(
+    file,
+    JSON.stringify({
+      format: 'keras-model-fixture/v1',
+      predict_calls: calls,
+      layers: [
+        {
+          class_name: 'LSTM',
+          config: { units, activation: 'tanh', recurrent_activation: 'sigmoid', use_bias: true, return_sequences: true, go_backwards: false, stateful: false },
+          weights: [w('kernel', [F, 4 * units], arr(F * 4 * units, 0.5)), w('recurrent_kernel', [units, 4 * units], arr(units * 4 * units, 1.5 / Math.sqrt(units))), w('bias', [4 * units], arr(4 * units, 0.3))],
+        },
+      ],
+      input: { shape: [1, steps, F], dtype: 'float32', data: Array.from({ length: steps * F }, (_, k) => Math.fround(Math.sin(k * 0.013))) },
+    }),
+  );
+}
 
 after(() => {
   if (workspace && !KEEP) rmSync(workspace, { recursive: true, force: true });
 });
 
-test('a model file broken on disk: error banner naming the file and line (then a JSON path), the panel still steps, the banner clears on restore', { timeout: 120_000 }, async () => {
+test('a model file broken on disk: error banner naming the file and line (then a JSON path), the panel still steps, the banner clears on restore; a long run is cancelled from its progress notification', { timeout: 120_000 }, async () => {
   const t0 = Date.now();
   const modelFile = join(workspace, 'sine-lstm', 'model.cellscope.json');
   assert.ok(modelFile.startsWith(tmpdir()), 'only the temp workspace copy is touched');
@@ -91,6 +117,34 @@ test('a model file broken on disk: error banner naming the file and line (then a
     await frame.locator('.gate-grid figure canvas:not(.overlay)').first().waitFor({ timeout: 10_000 });
     await screenshot(page, 'hardening-restored');
     timing('hardening: banner cleared after restore', t0);
+
+    // A long run: the progress notification shows, its Cancel stops the run, the panel keeps the last good trace.
+    const slow = join(workspace, 'slow', 'slow-lstm.json');
+    await runCommand(page, 'View: Close All Editors');
+    await page.locator('.tab', { hasText: 'Cellscope:' }).first().waitFor({ state: 'detached', timeout: 10_000 });
+    await runCommand(page, 'Cellscope: Open Visualizer');
+    await input.waitFor({ state: 'visible', timeout: 30_000 });
+    await input.fill('slow-lstm.json');
+    await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'slow-lstm.json' }).first().click({ timeout: 30_000 });
+    await frame.locator('.readout').filter({ hasText: /^t = \d+ \/ 1999/ }).first().waitFor({ timeout: 60_000 });
+    timing('hardening: slow model drawn', t0);
+    writeSlowModel(slow, { calls: 300 });
+    const note = await waitForNotification(page, 'running slow-lstm.json', { timeout: 20_000 });
+    await screenshot(page, 'hardening-progress');
+    const cancel = page.locator('.notification-list-item, .notification-toast', { hasText: 'running slow-lstm.json' }).locator('.monaco-button', { hasText: 'Cancel' }).first();
+    await cancel.click({ timeout: 10_000 });
+    const tc = Date.now();
+    await frame.locator('.error-banner', { hasText: 'cancelled' }).waitFor({ state: 'visible', timeout: 10_000 });
+    const cancelText = await frame.locator('.error-banner').innerText();
+    console.log(`# progress: ${note.split('\n')[0]}; cancelled → banner in ${Date.now() - tc} ms: ${cancelText}`);
+    assert.match(cancelText, /slow-lstm\.json was cancelled.*last good run/);
+    await page.keyboard.press('Escape');
+    await frame.locator('body').click({ position: { x: 2, y: 2 } });
+    const before2 = await frame.locator('.readout').first().innerText();
+    await page.keyboard.press('ArrowRight');
+    await frame.locator('.readout').filter({ hasNotText: before2 }).first().waitFor({ timeout: 10_000 });
+    await screenshot(page, 'hardening-cancelled');
+    timing('hardening: long run cancelled from its notification', t0);
   } catch (e) {
     if (wb) await screenshot(wb.page, 'FAILED-hardening').catch(() => {});
     const host = server.extensionHostLog().split('\n').filter((l) => /cellscope|error/i.test(l)).slice(-20).join('\n');
