@@ -169,6 +169,10 @@ export class CellscopePanel {
   private progressShown = false;
   private lastRun: PanelRunInfo['lastRun'] = null;
   private cancelledRuns = 0;
+  /** Runs stopped because a newer one replaced them (not the user's cancel: no banner). */
+  private readonly superseded = new WeakSet<EngineRun>();
+  /** The run under way is for a newly chosen input or recording file. */
+  private choiceRun = false;
 
   constructor(
     readonly panel: vscode.WebviewPanel,
@@ -182,7 +186,9 @@ export class CellscopePanel {
         this.good = s;
         this.runs++;
       },
-      (e) => (this.lastError = loadFailureText(e, fileUri)),
+      (e) => {
+        if (!(e instanceof SupersededRun)) this.lastError = loadFailureText(e, fileUri);
+      },
     );
     this.pending = this.session.catch(() => undefined);
     this.watch();
@@ -228,9 +234,23 @@ export class CellscopePanel {
       this.lastRun = { where, runMs: s.runMs };
       logLine(`[panel] ran ${baseName(this.fileUri)} (${where}) in ${s.runMs.toFixed(0)} ms engine, ${Date.now() - t0} ms in all`);
       return s;
+    } catch (e) {
+      if (e instanceof RunCancelledError && this.superseded.has(run)) throw new SupersededRun();
+      throw e;
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  /** A file changed while a run is under way: that run is stale; stop it so the new one starts at once. */
+  private supersedeRun(): void {
+    const run = this.running;
+    // A run for a newly chosen input / recording is kept: its re-run would drop the choice.
+    if (!run || this.choiceRun) return;
+    this.superseded.add(run);
+    this.running = undefined;
+    this.progressShown = false;
+    void run.cancel();
   }
 
   /** Stops the engine run under way (the panel keeps its last good run and says the run was cancelled). */
@@ -264,7 +284,8 @@ export class CellscopePanel {
       const input = choice.input ?? this.inputUri;
       const recording = choice.recording ?? this.recordingUri;
       try {
-        const s = await this.build(await loadFromUri(this.fileUri), input, recording);
+        this.choiceRun = !!(choice.input || choice.recording);
+        const s = await this.build(await loadFromUri(this.fileUri), input, recording).finally(() => (this.choiceRun = false));
         if (this.disposed) return null;
         this.good = s;
         this.session = Promise.resolve(s);
@@ -278,6 +299,7 @@ export class CellscopePanel {
         if (choice.input || choice.recording) this.watch();
         return null;
       } catch (e) {
+        if (e instanceof SupersededRun) return null; // the re-run queued behind it reports
         const message = loadFailureText(e, this.fileUri);
         this.lastError = message;
         logLine(`[panel] re-run of ${baseName(this.fileUri)} failed: ${message}`);
@@ -319,7 +341,10 @@ export class CellscopePanel {
   private scheduleRerun(): void {
     if (this.disposed) return;
     clearTimeout(this.rerunTimer);
-    this.rerunTimer = setTimeout(() => void this.rerun(), 300);
+    this.rerunTimer = setTimeout(() => {
+      this.supersedeRun();
+      void this.rerun();
+    }, 300);
   }
 
   async onMessage(m: FromWebview): Promise<void> {
@@ -405,6 +430,14 @@ export class CellscopePanel {
     clearTimeout(this.rerunTimer);
     for (const w of this.watchers) w.dispose();
     this.watchers = [];
+  }
+}
+
+/** A run stopped because its files changed and a newer run replaced it. */
+class SupersededRun extends Error {
+  constructor() {
+    super('a newer run (the files changed) replaced this one');
+    this.name = 'SupersededRun';
   }
 }
 

@@ -392,6 +392,18 @@ test('a long run (> 200 ms) happens in the engine worker: progress shows, comman
     await vscode.commands.executeCommand('cellscope.exportTrace', vscode.Uri.file(csv));
     assert.ok(fs.statSync(csv).size > 1000, 'the last good trace exports');
     log(`CANCEL answered in ${cancelMs} ms; error: ${st.error}`);
+
+    // A file change during a long run replaces the stale run at once (no banner, not counted as a cancel).
+    writeSlowModel(file, { calls: 102 });
+    await runInfoWhen(key, (i) => i.running, 'the re-run never started');
+    const tr = Date.now();
+    writeSlowModel(file, { calls: 20 });
+    st = await stateWhen((s) => s.fileUri.includes(key) && s.runs > runs && s.error === null, 'the newest run never finished', 30_000);
+    const replacedMs = Date.now() - tr;
+    info = await runInfo();
+    assert.deepStrictEqual([st.runs, info.cancelled, info.running], [runs + 1, 1, false], 'the stale run was replaced, not finished');
+    assert.ok(info.lastRun.runMs < 2000, `the short newest run is what finished (${info.lastRun.runMs} ms)`);
+    log(`SUPERSEDE newest run shown ${replacedMs} ms after the second change (its engine run ${info.lastRun.runMs.toFixed(0)} ms)`);
   } finally {
     await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
     fs.rmSync(dir, { recursive: true, force: true });
