@@ -41,6 +41,27 @@ function micro(T, R, V) {
     for (let v = 0; v < vecs; v++) L.push(`(local.set ${scalar ? `$s${r}` : acc(r, v)} ${load(rowPtr, v * 16)})`);
   }
   L.push(`(local.set $p (local.get $k))`);
+  if (!scalar) {
+    // Two terms per pass (p, then p + 1: the same order), a[i+r, p] broadcast straight from memory.
+    const term = (q) => {
+      const T2 = [];
+      const pbq = q === 0 ? '(local.get $pb)' : '(local.get $pb1)';
+      for (let v = 0; v < vecs; v++) T2.push(`  (local.set $b${v} (v128.load offset=${v * 16} ${pbq}))`);
+      for (let r = 0; r < R; r++) {
+        T2.push(`  (local.set $av (v128.load${B * 8}_splat offset=${q * B} (local.get $a${r})))`);
+        for (let v = 0; v < vecs; v++) T2.push(`  (local.set ${acc(r, v)} (${T.vec}.add (local.get ${acc(r, v)}) (${T.vec}.mul (local.get $av) (local.get $b${v}))))`);
+      }
+      return T2;
+    };
+    L.push(`(block $done2 (loop $next2`);
+    L.push(`  (br_if $done2 (i32.lt_u (local.get $p) (i32.const 2)))`);
+    L.push(`  (local.set $pb1 (i32.add (local.get $pb) (local.get $ldbb)))`);
+    L.push(...term(0), ...term(1));
+    for (let r = 0; r < R; r++) L.push(`  (local.set $a${r} (i32.add (local.get $a${r}) (i32.const ${2 * B})))`);
+    L.push(`  (local.set $pb (i32.add (local.get $pb1) (local.get $ldbb)))`);
+    L.push(`  (local.set $p (i32.sub (local.get $p) (i32.const 2)))`);
+    L.push(`  (br $next2)))`);
+  }
   L.push(`(block $done (loop $next`);
   L.push(`  (br_if $done (i32.eqz (local.get $p)))`);
   if (!scalar) for (let v = 0; v < vecs; v++) L.push(`  (local.set $b${v} (v128.load offset=${v * 16} (local.get $pb)))`);
@@ -95,7 +116,7 @@ function gemm(T) {
       (local.set $j (i32.add (local.get $j) (i32.const ${V === 0 ? 1 : W(V)})))
       (br $tnext)))`;
   const locals = [
-    '(local $i i32) (local $i0 i32) (local $j i32) (local $p i32) (local $pd i32) (local $pb i32)',
+    '(local $i i32) (local $i0 i32) (local $j i32) (local $p i32) (local $pd i32) (local $pb i32) (local $pb1 i32)',
     '(local $lddb i32) (local $ldab i32) (local $ldbb i32) (local $a0 i32) (local $a1 i32) (local $a2 i32) (local $a3 i32)',
     '(local $av v128) (local $b0 v128) (local $b1 v128) (local $b2 v128) (local $b3 v128)',
     Array.from({ length: 8 }, (_, q) => `(local $c${q} v128)`).join(' '),
