@@ -14,6 +14,9 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const OUT = join(root, 'src/engine/wasm/generated/kernels.ts');
 
+/** Bytes [0, PACK_BYTES) of the memory are the gemm's packing buffer (src/engine/wasm/kernels.ts allocates above). */
+export const PACK_BYTES = 65536;
+
 const TYPES = [
   { name: 'f32', vec: 'f32x4', lanes: 4, bytes: 4 },
   { name: 'f64', vec: 'f64x2', lanes: 2, bytes: 8 },
@@ -32,7 +35,7 @@ function micro(T, R, V) {
   const L = [];
   // $pd = dst + (i·ldd + j)·B; $pb = b + j·B; row r of a starts at a + (i + r)·lda·B.
   L.push(`(local.set $pd (i32.add (local.get $dst) (i32.mul (i32.add (i32.mul (local.get $i) (local.get $ldd)) (local.get $j)) (i32.const ${B}))))`);
-  L.push(`(local.set $pb (i32.add (local.get $b) (i32.mul (local.get $j) (i32.const ${B}))))`);
+  L.push(`(local.set $pb (local.get $bcol))`);
   for (let r = 0; r < R; r++) {
     L.push(`(local.set $a${r} (i32.add (local.get $a) (i32.mul (i32.add (local.get $i) (i32.const ${r})) (local.get $ldab))))`);
   }
@@ -55,10 +58,10 @@ function micro(T, R, V) {
     };
     L.push(`(block $done2 (loop $next2`);
     L.push(`  (br_if $done2 (i32.lt_u (local.get $p) (i32.const 2)))`);
-    L.push(`  (local.set $pb1 (i32.add (local.get $pb) (local.get $ldbb)))`);
+    L.push(`  (local.set $pb1 (i32.add (local.get $pb) (local.get $ldbp)))`);
     L.push(...term(0), ...term(1));
     for (let r = 0; r < R; r++) L.push(`  (local.set $a${r} (i32.add (local.get $a${r}) (i32.const ${2 * B})))`);
-    L.push(`  (local.set $pb (i32.add (local.get $pb1) (local.get $ldbb)))`);
+    L.push(`  (local.set $pb (i32.add (local.get $pb1) (local.get $ldbp)))`);
     L.push(`  (local.set $p (i32.sub (local.get $p) (i32.const 2)))`);
     L.push(`  (br $next2)))`);
   }
@@ -76,7 +79,7 @@ function micro(T, R, V) {
     }
     L.push(`  (local.set $a${r} (i32.add (local.get $a${r}) (i32.const ${B})))`);
   }
-  L.push(`  (local.set $pb (i32.add (local.get $pb) (local.get $ldbb)))`);
+  L.push(`  (local.set $pb (i32.add (local.get $pb) (local.get $ldbp)))`);
   L.push(`  (local.set $p (i32.sub (local.get $p) (i32.const 1)))`);
   L.push(`  (br $next)))`);
   for (let r = 0; r < R; r++) {
@@ -102,8 +105,29 @@ function rows(R, body) {
 function gemm(T) {
   const W = (V) => V * T.lanes;
   // Many rows: 4-row blocks × 2 vectors (b panel reused by 4 rows). One to three rows: 1 row × 4 vectors.
+  const unpacked = `(local.set $bcol (i32.add (local.get $b) (i32.mul (local.get $j) (i32.const ${T.bytes}))))
+      (local.set $ldbp (local.get $ldbb))`;
+  // Many rows: the panel's k × 32 bytes of b are first copied to PACK (contiguous, so every row block reads it from
+  // L1 instead of k lines ldb apart, which alias in the cache when ldb is a large power of two).
+  const packed = `(if (i32.le_u (i32.mul (local.get $k) (i32.const 32)) (i32.const ${PACK_BYTES}))
+        (then
+          (local.set $pb (i32.add (local.get $b) (i32.mul (local.get $j) (i32.const ${T.bytes}))))
+          (local.set $pd (i32.const 0))
+          (local.set $p (local.get $k))
+          (block $pkdone (loop $pknext
+            (br_if $pkdone (i32.eqz (local.get $p)))
+            (v128.store (local.get $pd) (v128.load (local.get $pb)))
+            (v128.store offset=16 (local.get $pd) (v128.load offset=16 (local.get $pb)))
+            (local.set $pb (i32.add (local.get $pb) (local.get $ldbb)))
+            (local.set $pd (i32.add (local.get $pd) (i32.const 32)))
+            (local.set $p (i32.sub (local.get $p) (i32.const 1)))
+            (br $pknext)))
+          (local.set $bcol (i32.const 0))
+          (local.set $ldbp (i32.const 32)))
+        (else ${unpacked}))`;
   const panel = (R, V) => `(block $jdone (loop $jnext
       (br_if $jdone (i32.gt_u (i32.add (local.get $j) (i32.const ${W(V)})) (local.get $n)))
+      ${R > 1 && V * 16 === 32 ? packed : unpacked}
       (local.set $i0 (i32.const 0))
       ${R > 1 ? rows(R, micro(T, R, V)) + '\n      (local.set $i0 (local.get $i))' : ''}
       ${rows(1, micro(T, 1, V))}
@@ -111,12 +135,13 @@ function gemm(T) {
       (br $jnext)))`;
   const tail = (V) => `(block $tdone (loop $tnext
       (br_if $tdone (i32.gt_u (i32.add (local.get $j) (i32.const ${V === 0 ? 1 : W(V)})) (local.get $n)))
+      ${unpacked}
       (local.set $i0 (i32.const 0))
       ${rows(1, micro(T, 1, V))}
       (local.set $j (i32.add (local.get $j) (i32.const ${V === 0 ? 1 : W(V)})))
       (br $tnext)))`;
   const locals = [
-    '(local $i i32) (local $i0 i32) (local $j i32) (local $p i32) (local $pd i32) (local $pb i32) (local $pb1 i32)',
+    '(local $i i32) (local $i0 i32) (local $j i32) (local $p i32) (local $pd i32) (local $pb i32) (local $pb1 i32) (local $bcol i32) (local $ldbp i32)',
     '(local $lddb i32) (local $ldab i32) (local $ldbb i32) (local $a0 i32) (local $a1 i32) (local $a2 i32) (local $a3 i32)',
     '(local $av v128) (local $b0 v128) (local $b1 v128) (local $b2 v128) (local $b3 v128)',
     Array.from({ length: 8 }, (_, q) => `(local $c${q} v128)`).join(' '),
