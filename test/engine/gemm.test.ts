@@ -1,0 +1,51 @@
+// The WebAssembly gemm kernels against a plain loop with the same operations in the same order (float32: each product
+// rounded to float32, then the add; float64: double multiply and add), bit for bit: packed panels (many rows, k·32 B
+// ≤ 64 KiB), unpacked ones (k too long to pack), few rows, column tails, odd k (the two-term loop's remainder).
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { WasmArena } from '../../src/engine/wasm/kernels';
+
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), a | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1;
+  };
+}
+
+for (const precision of ['float32', 'float64'] as const) {
+  for (const [m, k, n] of [
+    [6, 33, 21],
+    [9, 64, 40],
+    [5, 2051, 19],
+    [2, 7, 9],
+    [1, 256, 37],
+    [4, 1, 8],
+  ] as const) {
+    test(`gemm ${precision} m${m} k${k} n${n} = the reference loop, bit for bit`, () => {
+      const arena = WasmArena.create(precision, m * n + m * k + k * n + 64)!;
+      const next = rng(m * 1000 + k + n);
+      // Filled in place (map would copy out of the kernel memory).
+      const fill = (v: Float32Array | Float64Array) => {
+        for (let i = 0; i < v.length; i++) v[i] = next();
+        return v;
+      };
+      const dst = fill(arena.alloc(m * n));
+      const a = fill(arena.alloc(m * k));
+      const b = fill(arena.alloc(k * n));
+      const want = dst.slice();
+      const f32 = precision === 'float32';
+      for (let i = 0; i < m; i++) {
+        for (let j = 0; j < n; j++) {
+          let d = want[i * n + j]!;
+          for (let p = 0; p < k; p++) d = f32 ? Math.fround(d + Math.fround(a[i * k + p]! * b[p * n + j]!)) : d + a[i * k + p]! * b[p * n + j]!;
+          want[i * n + j] = d;
+        }
+      }
+      arena.gemm(arena.ptr(dst), n, arena.ptr(a), k, m, k, arena.ptr(b), n, n);
+      for (let i = 0; i < m * n; i++) assert.equal(dst[i], want[i], `element ${i}`);
+    });
+  }
+}
