@@ -189,7 +189,8 @@ function expInline(x, s) {
   const b0 = `(f64x2.add ${a(0)} (f64x2.mul ${a(1)} ${g('r4')}))`;
   const b1 = `(f64x2.add ${a(2)} (f64x2.mul ${q(6)} ${g('r4')}))`;
   return [
-    `(local.set $x${s} (f64x2.min (f64x2.max ${x} ${f64c(-700)}) ${f64c(700)}))`,
+    // pmax/pmin (one instruction each): NaN stays NaN (it fails both comparisons).
+    `(local.set $x${s} (f64x2.pmin (f64x2.pmax ${x} ${f64c(-700)}) ${f64c(700)}))`,
     `(local.set $n${s} (f64x2.nearest (f64x2.mul ${g('x')} ${f64c(Math.LOG2E)})))`,
     `(local.set $r${s} (f64x2.sub (f64x2.sub ${g('x')} (f64x2.mul ${g('n')} ${f64c(6.93147180369123816490e-1)})) (f64x2.mul ${g('n')} ${f64c(1.90821492927058770002e-10)})))`,
     `(local.set $r2${s} (f64x2.mul ${g('r')} ${g('r')}))`,
@@ -230,11 +231,13 @@ function actRowsFn() {
     else if (kind === 5) body = [`(v128.store (i32.add (local.get $dst) (local.get $off)) (f32x4.pmax ${f32c(0)} (local.get $w)))`];
     else
       body = [
+        // One half after the other through the same locals: fewer live vectors (TurboFan spills the interleaved form).
         `(local.set $vL (f64x2.promote_low_f32x4 (local.get $w)))`,
-        `(local.set $vH (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $w) (local.get $w))))`,
         ...act64Inline(kind, 'L'),
-        ...act64Inline(kind, 'H'),
-        `(v128.store (i32.add (local.get $dst) (local.get $off)) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (f32x4.demote_f64x2_zero (local.get $yL)) (f32x4.demote_f64x2_zero (local.get $yH))))`,
+        `(local.set $yH (local.get $yL))`,
+        `(local.set $vL (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $w) (local.get $w))))`,
+        ...act64Inline(kind, 'L'),
+        `(v128.store (i32.add (local.get $dst) (local.get $off)) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (f32x4.demote_f64x2_zero (local.get $yH)) (f32x4.demote_f64x2_zero (local.get $yL))))`,
       ];
     return `(if (i32.eq (local.get $k) (i32.const ${kind})) (then
       (local.set $j (i32.const 0))
