@@ -13,16 +13,8 @@ import { allocate, type FloatArray, type Precision } from '../../src/engine/tens
 import { wasmAvailable } from '../../src/engine/wasm/kernels';
 import { loadModelFile } from '../../src/formats/node-files';
 import { fixtureFiles } from '../fixtures-path';
+import { rng } from '../random';
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1;
-  };
-}
 
 interface LayerOpts {
   resetAfter?: boolean;
