@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { PanelSession } from '../../src/extension/panel/session';
 import { loadExpectedBytes, loadModelBytes } from '../../src/formats/index';
-import type { Model } from '../../src/engine/index';
 import { OUT, ROOT, SHOTS, applyTheme, canvasHash, canvasVariety, launch, nextFrames, openPanelPage, serve, type PanelPage, type Served } from './harness';
+import { syntheticLstm } from '../synthetic-lstm';
 
 async function exampleSession(dir: string): Promise<PanelSession> {
   const base = join(ROOT, 'examples', dir);
@@ -27,31 +27,7 @@ async function exampleSession(dir: string): Promise<PanelSession> {
 
 /** A random LSTM with `units` units over `steps` steps (batch 1, 8 features), for timing. */
 function syntheticSession(units: number, steps: number): PanelSession {
-  let seed = 12345;
-  const rnd = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff - 0.5) * 2;
-  const F = 8;
-  const arr = (n: number, s: number) => Float64Array.from({ length: n }, () => rnd() * s);
-  const model: Model = {
-    name: `synthetic-lstm-${units}x${steps}`,
-    inputShape: [steps, F],
-    inputIsTokens: false,
-    semantics: { kerasMajor: 3, hardSigmoid: 'keras3', decidedBy: 'test' },
-    source: { file: 'synthetic', format: 'test' },
-    layers: [
-      {
-        kind: 'recurrent',
-        name: 'lstm',
-        cell: 'lstm',
-        config: { units, activation: 'tanh', recurrentActivation: 'sigmoid', useBias: true, returnSequences: true, returnState: false, goBackwards: false, stateful: false, resetAfter: false },
-        weights: {
-          kernel: { shape: [F, 4 * units], data: arr(F * 4 * units, 0.5) },
-          recurrentKernel: { shape: [units, 4 * units], data: arr(units * 4 * units, 1.5 / Math.sqrt(units)) },
-          bias: { shape: [4 * units], data: arr(4 * units, 0.3) },
-        },
-      },
-    ],
-  };
-  const input = { shape: [1, steps, F], data: Float64Array.from({ length: steps * F }, (_, k) => Math.sin(k * 0.013) + 0.3 * rnd()) };
+  const { model, input } = syntheticLstm(units, steps);
   return new PanelSession({ loaded: { model, predictCalls: 1 }, input, precision: 'float32', files: { fileUri: 'untitled:synthetic', model: 'synthetic', input: 'synthetic', recording: null } });
 }
 

@@ -6,11 +6,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import * as esbuild from 'esbuild';
-import type { Model, RunResult, Tensor } from '../../src/engine/index';
+import type { RunResult, Tensor } from '../../src/engine/index';
 import { runModel } from '../../src/engine/index';
 import { PanelSession } from '../../src/extension/panel/session';
 import { loadExpectedBytes, loadModelBytes } from '../../src/formats/index';
 import { RunCancelledError, startEngineRun } from '../../src/worker/client';
+import { syntheticLstm } from '../synthetic-lstm';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 let dir: string;
@@ -113,37 +114,8 @@ test('an engine error in the worker rejects with its message; a missing bundle f
   sameResult(r.result, runModel(loaded.model, input));
 });
 
-/** A random LSTM (8 features → `units`) over `steps` steps, batch 1. */
-function bigLstm(units: number, steps: number): { model: Model; input: Tensor } {
-  let seed = 7;
-  const rnd = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff - 0.5) * 2;
-  const F = 8;
-  const arr = (n: number, s: number) => Float64Array.from({ length: n }, () => rnd() * s);
-  const model: Model = {
-    name: `big-lstm-${units}x${steps}`,
-    inputShape: [steps, F],
-    inputIsTokens: false,
-    semantics: { kerasMajor: 3, hardSigmoid: 'keras3', decidedBy: 'test' },
-    source: { file: 'synthetic', format: 'test' },
-    layers: [
-      {
-        kind: 'recurrent',
-        name: 'lstm',
-        cell: 'lstm',
-        config: { units, activation: 'tanh', recurrentActivation: 'sigmoid', useBias: true, returnSequences: true, returnState: false, goBackwards: false, stateful: false, resetAfter: false },
-        weights: {
-          kernel: { shape: [F, 4 * units], data: arr(F * 4 * units, 0.5) },
-          recurrentKernel: { shape: [units, 4 * units], data: arr(units * 4 * units, 1.5 / Math.sqrt(units)) },
-          bias: { shape: [4 * units], data: arr(4 * units, 0.3) },
-        },
-      },
-    ],
-  } as Model;
-  return { model, input: { shape: [1, steps, F], data: Float64Array.from({ length: steps * F }, (_, k) => Math.sin(k * 0.013)) } };
-}
-
 test('cancel terminates a long run (LSTM 256 units × 20 000 steps) in well under 1 s, and this thread stays free meanwhile', async () => {
-  const { model, input } = bigLstm(256, 20_000);
+  const { model, input } = syntheticLstm(256, 20_000, 7);
   const t0 = performance.now();
   const run = startEngineRun(model, input, { precision: 'float32' }, { workerPath });
   assert.equal(run.where, 'worker');
