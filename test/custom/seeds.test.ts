@@ -1,15 +1,11 @@
 // The seeds' hand-written cells as CustomCell layers (written here, independently of examples/custom-cells), loaded
 // through the real loader; the expected numbers are read out of the seed documents themselves.
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { test } from 'node:test';
 import { runModel, type Model, type Tensor } from '../../src/engine';
 import { loadModelText } from '../../src/formats';
-import { SEEDS } from '../fixtures-path';
+import { seed002Case, seed002MeanCase, seedNumbers as numbers, seedText as seed } from '../seed-text';
 
-const seed = (n: string) => readFileSync(join(SEEDS, readdirSync(SEEDS).find((f) => f.startsWith(n))!), 'utf8');
-const numbers = (s: string) => (s.match(/-?(?:math\.inf|\d+(?:\.\d+)?)/g) ?? []).map((t) => (t.includes('inf') ? (t.startsWith('-') ? -Infinity : Infinity) : Number(t)));
 const input = (values: number[], features = 1): Tensor => ({ shape: [1, values.length / features, features], data: Float64Array.from(values) });
 const w = (name: string, shape: number[], data: number[]) => ({ name, shape, data: data.map((v) => (Number.isFinite(v) ? v : `${v}`)) });
 
@@ -139,29 +135,19 @@ function seed002Model(args: string): Model {
 }
 
 test("seed 002: its LSTM class with activation=identity, recurrent_activation=identity gives the printed identity, count and sum arrays", () => {
-  const text = seed('002');
   for (const name of ['identity_lstm', 'count_lstm', 'sum_lstm']) {
-    const start = text.indexOf(`${name} = LSTM(`);
-    const call = text.indexOf(`${name}.run(`, start);
-    const printedStart = text.indexOf('\narray(', call);
-    const printed = numbers(text.slice(printedStart, text.indexOf('])', printedStart)));
-    const xs = numbers(text.slice(call, text.indexOf('np.array([0])', call)));
+    const { args, inputs: xs, printed } = seed002Case(name);
     assert.equal(xs.length, 5);
-    const out = runModel(seed002Model(text.slice(start, call)), input(xs)).output;
+    const out = runModel(seed002Model(args), input(xs)).output;
     assert.deepEqual(Array.from(out.data), printed, name);
     // float32 gives the same integers.
-    assert.deepEqual(Array.from(runModel(seed002Model(text.slice(start, call)), input(xs), { precision: 'float32' }).output.data), printed, `${name} float32`);
+    assert.deepEqual(Array.from(runModel(seed002Model(args), input(xs), { precision: 'float32' }).output.data), printed, `${name} float32`);
   }
 });
 
 test("seed 002: the mean LSTM's [sum, count] ratio is the printed running mean", () => {
-  const text = seed('002');
-  const start = text.indexOf('mean_lstm = LSTM(');
-  const call = text.indexOf('result = mean_lstm.run(', start);
-  const xs = numbers(text.slice(call, text.indexOf('np.array([0, 0])', call)));
-  const printedStart = text.indexOf('array(', text.indexOf('result[:, 0] / result[:, 1]'));
-  const printed = numbers(text.slice(printedStart, text.indexOf('])', printedStart)));
-  const out = runModel(seed002Model(text.slice(start, call)), input(xs)).output.data;
+  const { args, inputs: xs, printed } = seed002MeanCase();
+  const out = runModel(seed002Model(args), input(xs)).output.data;
   assert.deepEqual(xs.map((_, t) => out[2 * t]! / out[2 * t + 1]!), printed);
 });
 

@@ -2,17 +2,13 @@
 // expected numbers are read out of the seed documents themselves, so nothing here was typed in from memory.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { test } from 'node:test';
 import { runModel, type Tensor } from '../../src/engine';
 import { loadModelText } from '../../src/formats';
-import { SEEDS } from '../fixtures-path';
+import { seed002Case, seed002MeanCase, seedNumbers as numbers, seedText as seed } from '../seed-text';
 // @ts-expect-error plain ES module without types
 import { ensurePythonEnv } from '../../scripts/python-env.mjs';
 
-const seed = (n: string) => readFileSync(join(SEEDS, readdirSync(SEEDS).find((f) => f.startsWith(n))!), 'utf8');
-const numbers = (s: string) => (s.match(/-?(?:math\.inf|\d+(?:\.\d+)?)/g) ?? []).map((t) => (t.includes('inf') ? (t.startsWith('-') ? -Infinity : Infinity) : Number(t)));
 const input = (values: number[]): Tensor => ({ shape: [1, values.length, 1], data: Float64Array.from(values) });
 
 /** A hand-written model file, as a user writes one (keras-model-fixture/v1), loaded through the real loader. */
@@ -62,27 +58,16 @@ function seed002Lstm(args: string) {
 }
 
 test("seed 002: identity, count and sum LSTMs (±inf biases, linear activations) give the seed's printed arrays", () => {
-  const text = seed('002');
   for (const name of ['identity_lstm', 'count_lstm', 'sum_lstm']) {
-    const start = text.indexOf(`${name} = LSTM(`);
-    const call = text.indexOf(`${name}.run(`, start);
-    const printedStart = text.indexOf('\narray(', call);
-    const printed = numbers(text.slice(printedStart, text.indexOf('])', printedStart)));
-    const xs = numbers(text.slice(call, text.indexOf('np.array([0])', call))).slice(0);
-    const model = seed002Lstm(text.slice(start, call));
-    const out = runModel(model, input(xs)).output;
+    const { args, inputs: xs, printed } = seed002Case(name);
+    const out = runModel(seed002Lstm(args), input(xs)).output;
     assert.deepEqual(Array.from(out.data), printed, name);
   }
 });
 
 test("seed 002: the mean LSTM's [sum, count] ratio is the seed's printed running mean", () => {
-  const text = seed('002');
-  const start = text.indexOf('mean_lstm = LSTM(');
-  const call = text.indexOf('result = mean_lstm.run(', start);
-  const xs = numbers(text.slice(call, text.indexOf('np.array([0, 0])', call)));
-  const printedStart = text.indexOf('array(', text.indexOf('result[:, 0] / result[:, 1]'));
-  const printed = numbers(text.slice(printedStart, text.indexOf('])', printedStart)));
-  const out = runModel(seed002Lstm(text.slice(start, call)), input(xs)).output.data;
+  const { args, inputs: xs, printed } = seed002MeanCase();
+  const out = runModel(seed002Lstm(args), input(xs)).output.data;
   const means = xs.map((_, t) => out[2 * t]! / out[2 * t + 1]!);
   assert.deepEqual(means, printed);
 });
