@@ -1,39 +1,27 @@
 /**
  * Messages between the extension host and the Cellscope webview panel. Shared by both bundles: types only plus
- * small hand-written guards, no `vscode` import and no engine code (the webview never computes a cell).
+ * small hand-written guards, no `vscode` import and no engine code (the webview never computes a cell). The engine's
+ * own types are imported type-only (erased from the bundle), so a new cell kind or quantity role reaches both sides.
  *
  * Large numeric data travels as typed arrays (VS Code's postMessage carries them without JSON), never as JSON
  * number lists. Both sides check every incoming message with `isToWebview` / `isFromWebview` and drop (and log)
  * anything malformed.
  */
 
-export type FloatData = Float32Array | Float64Array;
-export type QuantityRole = 'gate' | 'candidate' | 'state' | 'pre_activation';
-/** `custom`: a user-defined cell (its quantities are its own gates and states). */
-export type CellKind = 'simple_rnn' | 'lstm' | 'gru' | 'custom';
-export type Direction = 'forward' | 'backward';
+import type { QuantityInfo, QuantityRole } from './engine/cells/cell';
+import type { CellKind } from './engine/model';
+import type { Direction, LayerTrace } from './engine/trace';
 
-export interface QuantityMeta {
-  key: string;
-  label: string;
-  role: QuantityRole;
-  description: string;
-}
+export type { CellKind, Direction, QuantityRole };
+export type FloatData = Float32Array | Float64Array;
+export type QuantityMeta = QuantityInfo;
 
 /** One recurrent layer and direction of the trace, without its numbers. */
-export interface TraceLayerMeta {
+export interface TraceLayerMeta
+  extends Pick<LayerTrace, 'layerIndex' | 'layerName' | 'direction' | 'cell' | 'batch' | 'steps' | 'units' | 'inputTimeOfStep'> {
   /** Index of this entry in `InitMessage.layers` (what requestTrace names). */
   id: number;
-  layerIndex: number;
-  layerName: string;
-  direction: Direction;
-  cell: CellKind;
-  batch: number;
-  steps: number;
-  units: number;
   quantities: QuantityMeta[];
-  /** Processing step s consumed input time inputTimeOfStep[s] (reversed for go_backwards). */
-  inputTimeOfStep: Int32Array;
   /** Per quantity: [min, max] over the whole trace (all batch items), for stable colour scales. */
   ranges: Float64Array;
 }
@@ -206,8 +194,11 @@ const isFloat = (v: unknown): v is FloatData => v instanceof Float32Array || v i
 const isNullOr = <T>(v: unknown, f: (x: unknown) => x is T): boolean => v === null || f(v);
 const isArrOf = <T>(v: unknown, f: (x: unknown) => boolean): v is T[] => Array.isArray(v) && v.every((x) => f(x));
 const isDim = (v: unknown): boolean => v === null || isInt(v);
-const ROLES = new Set(['gate', 'candidate', 'state', 'pre_activation']);
-const CELLS = new Set(['simple_rnn', 'lstm', 'gru', 'custom']);
+// Every member of the engine's unions, checked by the compiler: adding a role or cell kind there fails here.
+const ROLE_NAMES = { gate: 1, candidate: 1, state: 1, pre_activation: 1 } satisfies Record<QuantityRole, 1>;
+const CELL_NAMES = { simple_rnn: 1, lstm: 1, gru: 1, custom: 1 } satisfies Record<CellKind, 1>;
+const ROLES = new Set<string>(Object.keys(ROLE_NAMES));
+const CELLS = new Set<string>(Object.keys(CELL_NAMES));
 
 function isQuantity(v: unknown): v is QuantityMeta {
   return isRec(v) && isStr(v.key) && isStr(v.label) && isStr(v.role) && ROLES.has(v.role) && isStr(v.description);
