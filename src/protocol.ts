@@ -10,6 +10,7 @@
 
 import type { QuantityInfo, QuantityRole } from './engine/cells/cell';
 import type { CellKind } from './engine/model';
+import type { BlockStats } from './engine/weight-stats';
 import type { Direction, LayerTrace } from './engine/trace';
 
 export type { CellKind, Direction, QuantityRole };
@@ -54,17 +55,7 @@ export interface InitMessage {
 }
 
 /** One weight array's block for one gate: stats, a downsampled image, a histogram, ρ for recurrent blocks. */
-export interface WeightBlockView {
-  /** `kernel`, `recurrent_kernel`, `bias`, … (prefixed `forward/`, `backward/`). */
-  weight: string;
-  gate: string;
-  shape: number[];
-  min: number;
-  max: number;
-  mean: number;
-  std: number;
-  nan: number;
-  inf: number;
+export interface WeightBlockView extends Omit<BlockStats, 'layer' | 'count'> {
   /** Row-major [imageRows, imageCols], each cell the mean of the weights it covers. */
   imageRows: number;
   imageCols: number;
