@@ -7,12 +7,12 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } f
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { openWorkbench, runCommand, screenshot, waitForNotification, webviewFrame } from '../vscode/browser.mjs';
-import { REPO_ROOT, startServer } from '../vscode/server.mjs';
+import { runCommand, screenshot, waitForNotification, webviewFrame } from '../vscode/browser.mjs';
+import { REPO_ROOT } from '../vscode/server.mjs';
 import { ensureVSCode } from '../vscode/setup.mjs';
+import { timing, withWorkbench } from '../vscode/workbench.mjs';
 
 const KEEP = !!process.env.CELLSCOPE_KEEP_VSCODE;
-const timing = (name, t0) => console.log(`# timing: ${name} ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 let workspace;
 
 before(async () => {
@@ -54,16 +54,10 @@ after(() => {
 });
 
 test('a model file broken on disk: error banner naming the file and line (then a JSON path), the panel still steps, the banner clears on restore; a long run is cancelled from its progress notification', { timeout: 120_000 }, async () => {
-  const t0 = Date.now();
   const modelFile = join(workspace, 'sine-lstm', 'model.cellscope.json');
   assert.ok(modelFile.startsWith(tmpdir()), 'only the temp workspace copy is touched');
   const good = readFileSync(modelFile, 'utf8');
-  const server = await startServer({ workspace, keep: KEEP, colorTheme: 'Default Dark Modern' });
-  let wb;
-  try {
-    wb = await openWorkbench(server);
-    const { page } = wb;
-    timing('hardening: workbench up', t0);
+  await withWorkbench('hardening', { workspace, keep: KEEP, colorTheme: 'Default Dark Modern' }, async (page, _server, t0) => {
     await runCommand(page, 'Cellscope: Open Visualizer');
     const input = page.locator('.quick-input-widget .quick-input-box input');
     await input.waitFor({ state: 'visible', timeout: 30_000 });
@@ -145,14 +139,5 @@ test('a model file broken on disk: error banner naming the file and line (then a
     await frame.locator('.readout').filter({ hasNotText: before2 }).first().waitFor({ timeout: 10_000 });
     await screenshot(page, 'hardening-cancelled');
     timing('hardening: long run cancelled from its notification', t0);
-  } catch (e) {
-    if (wb) await screenshot(wb.page, 'FAILED-hardening').catch(() => {});
-    const host = server.extensionHostLog().split('\n').filter((l) => /cellscope|error/i.test(l)).slice(-20).join('\n');
-    e.message += `\n--- extension host log (filtered) ---\n${host}\n--- browser console (last 20) ---\n${(wb?.consoleLines ?? []).slice(-20).join('\n')}`;
-    throw e;
-  } finally {
-    await wb?.close();
-    await server.stop();
-    timing('hardening: total', t0);
-  }
+  });
 });

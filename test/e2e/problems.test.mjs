@@ -9,12 +9,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import * as esbuild from 'esbuild';
-import { openWorkbench, runInHostSuite, screenshot } from '../vscode/browser.mjs';
+import { runInHostSuite, screenshot } from '../vscode/browser.mjs';
 import { REPO_ROOT, startServer } from '../vscode/server.mjs';
 import { ensureVSCode } from '../vscode/setup.mjs';
+import { timing, withWorkbench } from '../vscode/workbench.mjs';
 
 const KEEP = !!process.env.CELLSCOPE_KEEP_VSCODE;
-const timing = (name, t0) => console.log(`# timing: ${name} ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 
 /** The kernel of the SimpleRNN has the wrong shape ([3, 2] for 2 input features): the first error the loader meets. */
 const BROKEN_MODEL = {
@@ -105,14 +105,9 @@ function lineColumn(text, needle) {
 // The two windows run side by side (~25 s instead of ~45 s); each has its own server and browser.
 describe('Problems panel diagnostics', { concurrency: 2 }, () => {
   test('Problems panel: a broken model file is listed with its JSON path, expected/found and line:column (dark theme)', { timeout: 120_000 }, async () => {
-    const t0 = Date.now();
-    const server = await startServer({ workspace, keep: KEEP, extensionDevelopmentPath: extDir, colorTheme: 'Default Dark Modern' });
-    let wb;
-    try {
-      // Wide enough that the Problems row shows the whole kernel-shape message (expected and found).
-      wb = await openWorkbench(server, { viewport: { width: 1800, height: 900 } });
-      const { page } = wb;
-      timing('problems: server + workbench up', t0);
+    const serverOptions = { workspace, keep: KEEP, extensionDevelopmentPath: extDir, colorTheme: 'Default Dark Modern' };
+    // Wide enough that the Problems row shows the whole kernel-shape message (expected and found).
+    await withWorkbench('problems-dark', serverOptions, async (page, _server, t0) => {
 
       // Open both broken files from the explorer (models/ → double-click: pinned tabs, not one preview tab).
       const explorerRow = (name) => page.locator('.explorer-folders-view .monaco-list-row', { hasText: name }).first();
@@ -164,16 +159,7 @@ describe('Problems panel diagnostics', { concurrency: 2 }, () => {
       assert.match(panelText, /typo-activation\.json/);
       assert.doesNotMatch(panelText, /settings-not-a-model/);
       assert.equal(await page.locator('.markers-panel .monaco-list-row', { hasText: /\[Ln \d+, Col \d+\]/ }).count(), 2, 'two markers');
-    } catch (e) {
-      if (wb) await screenshot(wb.page, 'FAILED-problems-dark').catch(() => {});
-      const host = server.extensionHostLog().split('\n').filter((l) => /cellscope|error/i.test(l)).slice(-20).join('\n');
-      e.message += `\n--- extension host log (filtered) ---\n${host}\n--- browser console (last 20) ---\n${(wb?.consoleLines ?? []).slice(-20).join('\n')}`;
-      throw e;
-    } finally {
-      await wb?.close();
-      await server.stop();
-      timing('problems: total', t0);
-    }
+    }, { viewport: { width: 1800, height: 900 } });
   });
 
   test('in-host suite (test/vscode/suite-diagnostics): diagnostics appear at the right range, follow edits, clear', { timeout: 120_000 }, async () => {

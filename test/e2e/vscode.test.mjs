@@ -7,7 +7,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import {
-  openWorkbench,
   pickQuickItem,
   quickPickRows,
   runCommand,
@@ -18,11 +17,11 @@ import {
 } from '../vscode/browser.mjs';
 import { REPO_ROOT, startServer } from '../vscode/server.mjs';
 import { ensureVSCode } from '../vscode/setup.mjs';
+import { timing, withWorkbench } from '../vscode/workbench.mjs';
 
 const SHARED = process.env.CELLSCOPE_SHARED || join(REPO_ROOT, '..', 'shared');
 const FIXTURE = join(SHARED, 'fixtures', 'keras3-generated', 'keras3-seed-1.json');
 const KEEP = !!process.env.CELLSCOPE_KEEP_VSCODE; // keep throwaway folders (server logs) for debugging
-const timing = (name, t0) => console.log(`# timing: ${name} ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 
 let workspace;
 
@@ -55,26 +54,6 @@ after(() => {
   if (workspace && !KEEP) rmSync(workspace, { recursive: true, force: true });
 });
 
-/** Starts a server + browser, runs fn, always stops both; on failure saves a screenshot and the server log tail. */
-async function withWorkbench(name, options, fn) {
-  const t0 = Date.now();
-  const server = await startServer({ workspace, keep: KEEP, ...options });
-  let wb;
-  try {
-    wb = await openWorkbench(server);
-    timing(`${name}: server + workbench up`, t0);
-    await fn(wb.page, server);
-  } catch (e) {
-    if (wb) await screenshot(wb.page, `FAILED-${name}`).catch(() => {});
-    const host = server.extensionHostLog().split('\n').filter((l) => /cellscope|error/i.test(l)).slice(-20).join('\n');
-    e.message += `\n--- extension host log (filtered) ---\n${host}\n--- browser console (last 20) ---\n${(wb?.consoleLines ?? []).slice(-20).join('\n')}`;
-    throw e;
-  } finally {
-    await wb?.close();
-    await server.stop();
-    timing(`${name}: total`, t0);
-  }
-}
 
 /** Distinct colours among ~2000 sampled pixels of the first canvas matching `selector` in the webview (1 = blank). */
 function canvasVariety(frame, selector) {
@@ -153,7 +132,7 @@ async function checkSinePanel(page, theme) {
 }
 
 test('Open Visualizer: quick pick lists the workspace models; sine-lstm and char-rnn open in the panel (dark theme)', { timeout: 240_000 }, async () => {
-  await withWorkbench('open-visualizer-dark', { colorTheme: 'Default Dark Modern' }, async (page) => {
+  await withWorkbench('open-visualizer-dark', { workspace, keep: KEEP, colorTheme: 'Default Dark Modern' }, async (page) => {
     const t0 = Date.now();
     await runCommand(page, 'Cellscope: Open Visualizer');
     // Wait until the file search finished (more than the Browse… row).
@@ -198,7 +177,7 @@ test('Open Visualizer: quick pick lists the workspace models; sine-lstm and char
 });
 
 test('Open Visualizer on a broken file shows the LoadError, not a stack trace; sine-lstm panel (light theme)', { timeout: 240_000 }, async () => {
-  await withWorkbench('open-visualizer-error-light', { colorTheme: 'Default Light Modern' }, async (page) => {
+  await withWorkbench('open-visualizer-error-light', { workspace, keep: KEEP, colorTheme: 'Default Light Modern' }, async (page) => {
     await runCommand(page, 'Cellscope: Open Visualizer');
     await pickQuickItem(page, 'broken-lstm.json');
     const note = await waitForNotification(page, 'broken-lstm.json');
