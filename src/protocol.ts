@@ -50,6 +50,8 @@ export interface InitMessage {
   /** A recorded Keras output exists: a `comparison` message follows. */
   hasComparison: boolean;
   runMs: number;
+  /** Why the panel ran in `precision` when it chose it itself (a trace too big for float64), shown in the header. */
+  precisionNote?: string | null;
   /** Weight and saturation views (absent from hosts that predate them). */
   analysis?: AnalysisPayload;
 }
@@ -92,7 +94,12 @@ export interface AnalysisPayload {
   saturation: SaturationView[];
 }
 
-/** One layer/direction's numbers for one batch item: values[q] laid out [step][unit], steps in processing order. */
+/**
+ * One layer/direction for one batch item. A trace of at most WHOLE_TRACE_VALUES values comes whole: `values[q]`
+ * laid out [step][unit], steps in processing order. A longer one stays on the host (`values` empty): the webview asks
+ * for what it draws — min/max series of the charted units (`series`), heatmap columns over the visible time range
+ * (`heat`) and full-resolution windows of steps around the cursor (`window`).
+ */
 export interface TraceMessage {
   type: 'trace';
   layer: number;
@@ -104,6 +111,51 @@ export interface TraceMessage {
   masked: Uint8Array | null;
   /** The model input of this batch item, [time][feature] (token ids as numbers). */
   input: FloatData;
+}
+
+/** Min and max per bucket of input time (buckets from `bucketStart`), for the charted units of a long trace. */
+export interface SeriesMessage {
+  type: 'series';
+  layer: number;
+  batch: number;
+  units: number[];
+  buckets: number;
+  /** Per quantity: [unit index in `units`][bucket], float32 (display only). */
+  min: Float32Array[];
+  max: Float32Array[];
+}
+
+/** Heatmap columns of one quantity: the mean of every unit over `cols` equal parts of input time [t0, t1). */
+export interface HeatMessage {
+  type: 'heat';
+  layer: number;
+  batch: number;
+  quantity: number;
+  t0: number;
+  t1: number;
+  cols: number;
+  /** [col][unit], float32 (display only). */
+  values: Float32Array;
+}
+
+/** Every quantity at full resolution over processing steps [start, start + count), in the run's precision. */
+export interface WindowMessage {
+  type: 'window';
+  layer: number;
+  batch: number;
+  start: number;
+  count: number;
+  /** values[q]: [step − start][unit]. */
+  values: FloatData[];
+}
+
+/**
+ * Asks the webview to record (`start`) or stop recording (`stop`) the time from each key press to the frame that
+ * drew its step; the figures are written to `data-cellscope-perf` on <html> (the benchmark reads them).
+ */
+export interface PerfMessage {
+  type: 'perf';
+  action: 'start' | 'stop';
 }
 
 export interface ComparisonMessage {
@@ -142,7 +194,7 @@ export interface StepCommandMessage {
 }
 
 /** Host → webview. */
-export type ToWebview = InitMessage | TraceMessage | ComparisonMessage | ErrorMessage | StepCommandMessage;
+export type ToWebview = InitMessage | TraceMessage | SeriesMessage | HeatMessage | WindowMessage | ComparisonMessage | ErrorMessage | StepCommandMessage | PerfMessage;
 
 export interface ReadyMessage {
   type: 'ready';
@@ -151,6 +203,32 @@ export interface RequestTraceMessage {
   type: 'requestTrace';
   layer: number;
   batch: number;
+}
+/** Min/max series of `units` (every quantity) in `buckets` buckets: answered with `series`. */
+export interface RequestSeriesMessage {
+  type: 'requestSeries';
+  layer: number;
+  batch: number;
+  units: number[];
+  buckets: number;
+}
+/** Heatmap columns of quantity `quantity` over input time [t0, t1): answered with `heat`. */
+export interface RequestHeatMessage {
+  type: 'requestHeat';
+  layer: number;
+  batch: number;
+  quantity: number;
+  t0: number;
+  t1: number;
+  cols: number;
+}
+/** Processing steps [start, start + count) at full resolution: answered with `window`. */
+export interface RequestWindowMessage {
+  type: 'requestWindow';
+  layer: number;
+  batch: number;
+  start: number;
+  count: number;
 }
 export interface StepChangedMessage {
   type: 'stepChanged';
@@ -170,7 +248,15 @@ export interface LogMessage {
 }
 
 /** Webview → host. */
-export type FromWebview = ReadyMessage | RequestTraceMessage | StepChangedMessage | ExportTraceMessage | LogMessage;
+export type FromWebview =
+  | ReadyMessage
+  | RequestTraceMessage
+  | RequestSeriesMessage
+  | RequestHeatMessage
+  | RequestWindowMessage
+  | StepChangedMessage
+  | ExportTraceMessage
+  | LogMessage;
 
 // ---------------------------------------------------------------------------------------------------------------
 // Guards. Deliberately small and explicit: each checks every field the receiver reads.
@@ -220,6 +306,7 @@ function isInit(m: Rec): boolean {
   if (!isInt(m.batch, 1) || !isInt(m.steps, 0) || !isBool(m.hasComparison) || !isNum(m.runMs)) return false;
   if (!isRec(i) || !isInt(i.features, 1) || !isBool(i.tokens) || !(i.vocabulary === null || isArrOf(i.vocabulary, isStr))) return false;
   if (m.analysis !== undefined && !isAnalysis(m.analysis)) return false;
+  if (m.precisionNote !== undefined && !isNullOr(m.precisionNote, isStr)) return false;
   return Array.isArray(m.layers) && m.layers.every((l, k) => isLayerMeta(l, k));
 }
 
@@ -246,9 +333,30 @@ function isAnalysis(v: unknown): v is AnalysisPayload {
 function isTrace(m: Rec): boolean {
   if (!isInt(m.layer) || !isInt(m.batch) || !isInt(m.steps, 1) || !isInt(m.units, 1)) return false;
   const n = (m.steps as number) * (m.units as number);
-  if (!Array.isArray(m.values) || m.values.length === 0 || !m.values.every((v) => isFloat(v) && v.length === n)) return false;
+  if (!Array.isArray(m.values) || !m.values.every((v) => isFloat(v) && v.length === n)) return false;
   if (!(m.masked === null || (m.masked instanceof Uint8Array && m.masked.length === m.steps))) return false;
   return isFloat(m.input);
+}
+
+const isF32 = (v: unknown): v is Float32Array => v instanceof Float32Array;
+
+function isSeries(m: Rec): boolean {
+  if (!isInt(m.layer) || !isInt(m.batch) || !isInt(m.buckets, 1) || !isArrOf<number>(m.units, (u) => isInt(u)) || m.units.length === 0) return false;
+  const n = m.units.length * (m.buckets as number);
+  const ok = (a: unknown): a is Float32Array[] => Array.isArray(a) && a.length > 0 && a.every((v) => isF32(v) && v.length === n);
+  return ok(m.min) && ok(m.max) && m.min.length === m.max.length;
+}
+
+function isHeat(m: Rec): boolean {
+  if (!isInt(m.layer) || !isInt(m.batch) || !isInt(m.quantity) || !isInt(m.t0) || !isInt(m.t1, 1) || !isInt(m.cols, 1)) return false;
+  return (m.t1 as number) > (m.t0 as number) && isF32(m.values) && m.values.length > 0 && m.values.length % (m.cols as number) === 0;
+}
+
+function isWindow(m: Rec): boolean {
+  if (!isInt(m.layer) || !isInt(m.batch) || !isInt(m.start) || !isInt(m.count, 1)) return false;
+  if (!Array.isArray(m.values) || m.values.length === 0 || !m.values.every(isFloat)) return false;
+  const n = (m.values[0] as FloatData).length;
+  return n > 0 && n % (m.count as number) === 0 && m.values.every((v: FloatData) => v.length === n);
 }
 
 function isComparison(m: Rec): boolean {
@@ -271,6 +379,14 @@ export function isToWebview(v: unknown): v is ToWebview {
       return isInit(v);
     case 'trace':
       return isTrace(v);
+    case 'series':
+      return isSeries(v);
+    case 'heat':
+      return isHeat(v);
+    case 'window':
+      return isWindow(v);
+    case 'perf':
+      return v.action === 'start' || v.action === 'stop';
     case 'comparison':
       return isComparison(v);
     case 'error':
@@ -290,6 +406,12 @@ export function isFromWebview(v: unknown): v is FromWebview {
       return true;
     case 'requestTrace':
       return isInt(v.layer) && isInt(v.batch);
+    case 'requestSeries':
+      return isInt(v.layer) && isInt(v.batch) && isInt(v.buckets, 1) && isArrOf<number>(v.units, (u) => isInt(u)) && v.units.length > 0 && v.units.length <= 64;
+    case 'requestHeat':
+      return isInt(v.layer) && isInt(v.batch) && isInt(v.quantity) && isInt(v.t0) && isInt(v.t1, 1) && (v.t1 as number) > (v.t0 as number) && isInt(v.cols, 1);
+    case 'requestWindow':
+      return isInt(v.layer) && isInt(v.batch) && isInt(v.start) && isInt(v.count, 1);
     case 'stepChanged':
       return isInt(v.layer) && isInt(v.batch) && isInt(v.step);
     case 'exportTrace':

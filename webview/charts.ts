@@ -12,6 +12,8 @@ export interface Series {
   color: string;
   /** y by x = 0..n-1 (or the given xs). */
   ys: ArrayLike<number>;
+  /** x of each y (e.g. a long trace's min/max points per bucket); default 0..n-1. */
+  xs?: ArrayLike<number>;
   dashed?: boolean;
   yAxis?: 'y' | 'y1';
   width?: number;
@@ -47,7 +49,8 @@ const tick = (v: number | string): string => {
 
 function dataset(s: Series): ChartDataset<'line', { x: number; y: number }[]> {
   const data = new Array<{ x: number; y: number }>(s.ys.length);
-  for (let i = 0; i < s.ys.length; i++) data[i] = { x: i, y: s.ys[i]! };
+  const xs = s.xs;
+  for (let i = 0; i < s.ys.length; i++) data[i] = { x: xs ? xs[i]! : i, y: s.ys[i]! };
   return {
     label: s.label,
     data,
@@ -94,9 +97,9 @@ export class LineChart {
     this.canvas.setAttribute('aria-label', aria);
   }
 
-  /** Replaces all data (redraws the chart). */
-  setData(series: Series[], theme: Theme, yMin = this.o.yMin, yMax = this.o.yMax): void {
-    const n = series.reduce((a, s) => Math.max(a, s.ys.length), 0);
+  /** Replaces all data (redraws the chart); `xCount`: the x axis spans 0 … xCount − 1 (default: the longest series). */
+  setData(series: Series[], theme: Theme, yMin = this.o.yMin, yMax = this.o.yMax, xCount?: number): void {
+    const n = xCount ?? series.reduce((a, s) => Math.max(a, s.xs?.length ? s.xs[s.xs.length - 1]! + 1 : s.ys.length), 0);
     this.xCount = n;
     const datasets = series.map(dataset);
     const ticks = { color: theme.muted, font: { family: theme.font, size: 11 }, maxRotation: 0 };

@@ -1,18 +1,20 @@
 /**
  * Units × time heatmap on a plain canvas. Only the visible time window is drawn, one pixel column / row at a time:
- * when several steps or units fall on one pixel they are averaged (level of detail), so 512 × 10 000 costs about as
- * much as the canvas has pixels. The image is cached; moving the step redraws only the cursor overlay.
+ * when several steps or units fall on one pixel they are averaged (level of detail). The columns come from the data
+ * source (`columns`: computed here for a small trace, by the host for a long one), so a 512 × 100 000 trace costs
+ * about as much as the canvas has pixels. The image is cached; moving the step redraws only the cursor overlay.
  */
 import { colourTable, rgbaText, type Theme } from './theme';
 import { fmt } from './store';
 
 export interface HeatmapData {
-  /** values[step·units + unit], processing steps */
-  values: ArrayLike<number>;
+  /**
+   * The mean of every unit over `cols` equal parts of input time [t0, t1), [col][unit]; null while it is being
+   * fetched (the last picture stays until it comes and setData is called again).
+   */
+  columns(t0: number, t1: number, cols: number): ArrayLike<number> | null;
   steps: number;
   units: number;
-  /** processing step of input time t */
-  stepOfTime: Int32Array;
   lo: number;
   hi: number;
   diverging: boolean;
@@ -146,33 +148,27 @@ export class Heatmap {
     const theme = this.theme;
     const table = this.table;
     if (!d || !theme || !table || !this.canvas.clientWidth) return;
-    const { g, dpr, w, h } = this.fit(this.canvas);
-    g.clearRect(0, 0, w, h);
+    const dpr = window.devicePixelRatio || 1;
     const p = this.plot();
     // Image in device pixels: one pixel column per aggregated time range, one row per aggregated unit range.
     const iw = Math.max(1, Math.min(Math.round(p.w * dpr), this.t1 - this.t0));
     const ih = Math.max(1, Math.min(Math.round(p.h * dpr), d.units));
+    const cols = d.columns(this.t0, this.t1, iw);
+    if (!cols) return; // being fetched: the last picture stays
+    const { g, w, h } = this.fit(this.canvas);
+    g.clearRect(0, 0, w, h);
     const img = g.createImageData(iw, ih);
     const px = img.data;
     const span = this.t1 - this.t0;
     const scale = 255 / (d.hi - d.lo || 1);
-    const colSum = new Float64Array(ih);
     for (let ix = 0; ix < iw; ix++) {
-      const ta = this.t0 + Math.floor((ix * span) / iw);
-      const tb = Math.max(ta + 1, this.t0 + Math.floor(((ix + 1) * span) / iw));
-      colSum.fill(0);
-      for (let t = ta; t < tb; t++) {
-        const base = d.stepOfTime[t]! * d.units;
-        for (let iy = 0; iy < ih; iy++) {
-          const ua = Math.floor((iy * d.units) / ih);
-          const ub = Math.max(ua + 1, Math.floor(((iy + 1) * d.units) / ih));
-          let s = 0;
-          for (let u = ua; u < ub; u++) s += d.values[base + u]!;
-          colSum[iy]! += s / (ub - ua);
-        }
-      }
+      const base = ix * d.units;
       for (let iy = 0; iy < ih; iy++) {
-        const v = colSum[iy]! / (tb - ta);
+        const ua = Math.floor((iy * d.units) / ih);
+        const ub = Math.max(ua + 1, Math.floor(((iy + 1) * d.units) / ih));
+        let s = 0;
+        for (let u = ua; u < ub; u++) s += cols[base + u]!;
+        const v = s / (ub - ua);
         const k = Number.isFinite(v) ? Math.max(0, Math.min(255, Math.round((v - d.lo) * scale))) : 0;
         const o = (iy * iw + ix) * 4;
         px[o] = table[k * 4]!;

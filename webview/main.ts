@@ -15,6 +15,7 @@ import {
   type ToWebview,
   type TraceMessage,
 } from '../src/protocol';
+import { heatColumns } from '../src/extension/panel/overview';
 import { LineChart, type Series } from './charts';
 import { Heatmap } from './heatmap';
 import { evaluate, indicesOf, renderSaturation, renderWeights } from './inspect';
@@ -32,6 +33,7 @@ import {
   type Store,
 } from './store';
 import { colourTable, readTheme, rgbaText, watchTheme } from './theme';
+import { TraceData } from './tracedata';
 import { button, checkbox, dropdown, isEditingControl, registerToolkit, setButtonLabel, textField, type Dropdown } from './toolkit';
 
 interface VsCodeApi {
@@ -46,7 +48,7 @@ registerToolkit();
 
 const store: Store = {
   init: null,
-  trace: null,
+  data: null,
   comparison: null,
   theme: readTheme(),
   state: { fileUri: '', layer: 0, batch: 0, step: 0, quantity: 'h', units: [0], focusUnit: 0, showPre: false },
@@ -142,7 +144,7 @@ function buildLayout(init: InitMessage): Ui {
   const header = h('header', 'card header');
   const title = h('h1', '', `${s.name}`);
   const meta = h('p', 'muted');
-  meta.textContent = `input ${shape(s.inputShape)} · ${s.params.toLocaleString()} parameters · ${init.precision} · engine run ${init.runMs.toFixed(1)} ms`;
+  meta.textContent = `input ${shape(s.inputShape)} · ${s.params.toLocaleString()} parameters · ${init.precisionNote ?? init.precision} · engine run ${init.runMs.toFixed(1)} ms`;
   const sem = h('p', 'semantics', s.semantics);
   const files = h('p', 'files');
   files.append(
@@ -421,7 +423,7 @@ function togglePlay(force?: boolean): void {
 }
 
 document.addEventListener('keydown', (e) => {
-  if (!store.trace || e.altKey || e.ctrlKey || e.metaKey) return;
+  if (!store.data || e.altKey || e.ctrlKey || e.metaKey) return;
   if (isEditingControl(e.target)) return;
   const k = e.key;
   if (k === 'ArrowRight') setStep(store.state.step + (e.shiftKey ? 10 : 1));
@@ -441,8 +443,12 @@ const scheduler = new Scheduler(render);
 function render(dirty: Set<Dirty>): void {
   if (!ui || !store.init) return;
   const t0 = performance.now();
-  if (store.trace) {
+  if (store.data) {
     if (dirty.has('data')) renderData();
+    else {
+      if (dirty.has('charts')) renderCharts();
+      if (dirty.has('heat')) renderHeat();
+    }
     renderStep();
   }
   if (dirty.has('data')) {
@@ -482,8 +488,6 @@ function niceCeil(x: number): number {
 function renderData(): void {
   const u = ui!;
   const m = layerMeta(store)!;
-  const tr = store.trace!;
-  const theme = store.theme;
   const { units, focusUnit } = store.state;
   u.slider.max = String(m.steps - 1);
   u.layer.setValue(String(store.state.layer));
@@ -502,7 +506,19 @@ function renderData(): void {
     }),
   );
 
-  // Gate charts: one per shown quantity.
+  renderCharts();
+  renderHeat();
+  renderInputData();
+  u.diagram.build(m.cell);
+  u.status.replaceChildren(`Showing ${m.layerName} (${m.direction}), batch item ${store.state.batch}.`);
+}
+
+/** Gate charts: one per shown quantity, the charted units as lines (min/max per bucket on long traces). */
+function renderCharts(): void {
+  const u = ui!;
+  const m = layerMeta(store)!;
+  const data = store.data!;
+  const { units, focusUnit } = store.state;
   const shown = shownQuantities(store);
   for (const [q, c] of gateCharts) {
     if (!shown.includes(q) || u.gates.dataset.layer !== String(store.state.layer)) {
@@ -511,6 +527,7 @@ function renderData(): void {
     }
   }
   u.gates.dataset.layer = String(store.state.layer);
+  let complete = true;
   for (const q of shown) {
     const info = m.quantities[q]!;
     let chart = gateCharts.get(q);
@@ -520,34 +537,41 @@ function renderData(): void {
       gateCharts.set(q, chart);
     }
     u.gates.append(chart.root); // keeps quantity order
+    const series: Series[] = [];
+    for (const [k, j] of units.entries()) {
+      const pts = data.series(q, j, units);
+      if (!pts) break;
+      series.push({ label: `unit ${j}`, color: unitColour(k), ys: pts.ys, xs: pts.xs, width: j === focusUnit ? 2.5 : 1.5 });
+    }
+    if (series.length < units.length) {
+      complete = false; // the host is computing them: this chart keeps its picture until they come
+      continue;
+    }
     chart.setTitle(`${info.label} — ${info.description}`, `${info.label} (${info.description}) of units ${unitsText(units)} over ${m.steps} steps, batch item ${store.state.batch}`);
-    const series: Series[] = units.map((j, k) => {
-      const ys = new Float64Array(m.steps);
-      for (let t = 0; t < m.steps; t++) ys[t] = tr.values[q]![store.stepOfTime[t]! * tr.units + j]!;
-      return { label: `unit ${j}`, color: unitColour(k), ys, width: j === focusUnit ? 2.5 : 1.5 };
-    });
     const [lo, hi] = quantityRange(q);
-    chart.setData(series, theme, lo, hi);
+    chart.setData(series, store.theme, lo, hi, m.steps);
   }
+  // What the panel has drawn (tests and the benchmark wait for it).
+  if (complete) document.body.dataset.charts = `${store.state.layer}:${store.state.batch}:${unitsText(units)}`;
+}
 
-  // Heatmap.
+/** Heatmap of the chosen quantity over the visible time range. */
+function renderHeat(): void {
+  const u = ui!;
+  const m = layerMeta(store)!;
+  const data = store.data!;
   const qh = m.quantities.findIndex((q) => q.key === store.state.quantity);
   const qi = qh >= 0 ? qh : m.quantities.length - 1;
   const info = m.quantities[qi]!;
   const [lo, hi] = quantityRange(qi);
   u.heatTitle.textContent = `${info.label} · ${m.units} units × ${m.steps} steps`;
-  u.heatmap.setData({ values: tr.values[qi]!, steps: m.steps, units: m.units, stepOfTime: store.stepOfTime, lo, hi, diverging: info.role !== 'gate', label: info.label }, theme);
-
-  // Input.
-  renderInputData();
-  u.diagram.build(m.cell);
-  u.status.replaceChildren(`Showing ${m.layerName} (${m.direction}), batch item ${store.state.batch}.`);
+  u.heatmap.setData({ columns: (t0, t1, cols) => data.heat(qi, t0, t1, cols), steps: m.steps, units: m.units, lo, hi, diverging: info.role !== 'gate', label: info.label }, store.theme);
 }
 
 function renderInputData(): void {
   const u = ui!;
   const init = store.init!;
-  const tr = store.trace!;
+  const tr = store.data!;
   const m = layerMeta(store)!;
   const T = Math.round(tr.input.length / init.input.features);
   if (init.input.tokens) {
@@ -586,12 +610,11 @@ function renderInputData(): void {
   const shownF = Math.min(F, 8);
   const series: Series[] = [];
   for (let f = 0; f < shownF; f++) {
-    const ys = new Float64Array(T);
-    for (let t = 0; t < T; t++) ys[t] = tr.input[t * F + f]!;
-    series.push({ label: `feature ${f}`, color: unitColour(f), ys });
+    const pts = tr.inputSeries(f, F);
+    series.push({ label: `feature ${f}`, color: unitColour(f), ys: pts.ys, xs: pts.xs });
   }
   u.inputChart.setTitle(`x — ${F} feature${F > 1 ? 's' : ''}${F > shownF ? ` (first ${shownF} shown)` : ''}, batch item ${store.state.batch}`, `Input features over ${m.steps} steps`);
-  u.inputChart.setData(series, store.theme);
+  u.inputChart.setData(series, store.theme, undefined, undefined, T);
 }
 
 let tokenTable: Uint8ClampedArray | null = null;
@@ -622,43 +645,47 @@ let tokensDirty = true;
 function renderStep(): void {
   const u = ui!;
   const m = layerMeta(store)!;
-  const tr = store.trace!;
+  const tr = store.data!;
   const t = store.state.step;
   const s = store.stepOfTime[t]!;
   const j = store.state.focusUnit;
+  tr.ensureAround(s);
+  const here = tr.hasStep(s);
   u.slider.value = String(t);
   u.slider.setAttribute('aria-valuetext', `step ${t} of ${m.steps - 1}`);
   const masked = tr.masked?.[s] ? ' · masked (state carried over)' : '';
-  u.readout.textContent = `t = ${t} / ${m.steps - 1}${m.direction === 'backward' || s !== t ? ` (processing step ${s})` : ''}${masked}`;
+  u.readout.textContent = `t = ${t} / ${m.steps - 1}${m.direction === 'backward' || s !== t ? ` (processing step ${s})` : ''}${masked}${here ? '' : ' · loading…'}`;
   for (const q of gateCharts.keys()) drawGateCursor(q);
   drawInputCursor();
   u.heatmap.setCursor(t, j);
-
-  // Bars.
-  const rows: BarRow[] = shownQuantities(store).map((q) => {
-    const [lo, hi] = quantityRange(q);
-    return { q: m.quantities[q]!, values: tr.values[q]!.subarray(s * tr.units, (s + 1) * tr.units), lo, hi };
-  });
-  u.bars.set(rows, j, store.theme, t);
-
-  // Cell diagram for the focus unit: previous states from the previous processing step (zeros before the first).
-  const vals: Record<string, number | string | undefined> = {};
-  m.quantities.forEach((q, qi) => (vals[q.key] = tr.values[qi]![s * tr.units + j]));
-  const prev = (key: string) => {
-    const qi = m.quantities.findIndex((q) => q.key === key);
-    if (qi < 0) return undefined;
-    return s > 0 ? tr.values[qi]![(s - 1) * tr.units + j] : 'initial';
-  };
-  vals.h_prev = prev('h');
-  vals.c_prev = prev('c');
   const init = store.init!;
-  const F = init.input.features;
-  if (init.input.tokens) {
-    const id = tr.input[t]!;
-    vals.x = JSON.stringify(init.input.vocabulary?.[id] ?? id);
-  } else vals.x = F === 1 ? tr.input[t]! : `${F} values`;
-  u.diagram.update(vals, `${m.cell.toUpperCase()} cell, unit ${j}, step ${t}`);
-  u.diagramCaption.textContent = `unit ${j} at t = ${t} (${m.layerName}, ${m.direction}); click a bar or the heatmap to pick another unit`;
+  if (here) {
+    // Bars.
+    const rows: BarRow[] = shownQuantities(store).map((q) => {
+      const [lo, hi] = quantityRange(q);
+      return { q: m.quantities[q]!, values: tr.rowAtStep(q, s)!, lo, hi };
+    });
+    u.bars.set(rows, j, store.theme, t);
+
+    // Cell diagram for the focus unit: previous states from the previous processing step (zeros before the first).
+    const vals: Record<string, number | string | undefined> = {};
+    m.quantities.forEach((q, qi) => (vals[q.key] = tr.valueAtStep(qi, s, j)));
+    const prev = (key: string) => {
+      const qi = m.quantities.findIndex((q) => q.key === key);
+      if (qi < 0) return undefined;
+      return s > 0 ? tr.valueAtStep(qi, s - 1, j) : 'initial';
+    };
+    vals.h_prev = prev('h');
+    vals.c_prev = prev('c');
+    const F = init.input.features;
+    if (init.input.tokens) {
+      const id = tr.input[t]!;
+      vals.x = JSON.stringify(init.input.vocabulary?.[id] ?? id);
+    } else vals.x = F === 1 ? tr.input[t]! : `${F} values`;
+    u.diagram.update(vals, `${m.cell.toUpperCase()} cell, unit ${j}, step ${t}`);
+    u.diagramCaption.textContent = `unit ${j} at t = ${t} (${m.layerName}, ${m.direction}); click a bar or the heatmap to pick another unit`;
+    perfDrawn();
+  }
 
   if (init.input.tokens && u.tokens) {
     // Colours depend on the focus unit only; a step move just moves the outline.
@@ -676,14 +703,14 @@ function renderStep(): void {
 
 function drawGateCursor(q: number): void {
   const c = gateCharts.get(q);
-  if (!c || !store.trace) return;
+  if (!c || !store.data) return;
   const t = store.state.step;
   c.drawCursor(t, store.theme.cursor, store.state.units.map((j, k) => ({ y: valueAt(store, q, t, j), color: unitColour(k) })));
 }
 
 function drawInputCursor(): void {
   const c = ui?.inputChart;
-  if (!c || !store.trace) return;
+  if (!c || !store.data) return;
   c.drawCursor(store.state.step, store.theme.cursor);
 }
 
@@ -865,7 +892,8 @@ function renderCompareHeat(c: ComparisonMessage): void {
     ? `|Δ| per time step × output unit, batch item ${store.state.batch} (click: go to that step and unit)`
     : `|Δ| per batch item × output unit (click: go to that batch item and unit)`;
   const identity = Int32Array.from({ length: rows }, (_, k) => k);
-  u.compareHeat.setData({ values, steps: rows, units, stepOfTime: identity, lo: 0, hi: hi || 1e-12, diverging: false, label: '|Δ| engine − Keras' }, store.theme);
+  const columns = (t0: number, t1: number, cols: number) => heatColumns(values, 0, units, identity, t0, t1, cols);
+  u.compareHeat.setData({ columns, steps: rows, units, lo: 0, hi: hi || 1e-12, diverging: false, label: '|Δ| engine − Keras' }, store.theme);
 }
 
 function drawCompareHeatCursor(): void {
@@ -938,7 +966,7 @@ function badge(text: string, kind: string): HTMLElement {
 
 /** Host stepping commands (palette entries and their keybindings): the same moves as the toolbar buttons. */
 function onStepCommand(action: StepAction): void {
-  if (!store.trace) return;
+  if (!store.data) return;
   if (action === 'forward') setStep(store.state.step + 1);
   else if (action === 'back') setStep(store.state.step - 1);
   else if (action === 'first') setStep(0);
@@ -955,7 +983,7 @@ function onInit(m: InitMessage): void {
   errorBanner.hidden = true;
   store.comparison = null;
   store.init = m;
-  store.trace = null;
+  store.data = null;
   const saved = vscode.getState();
   const st: PanelState | null = isPanelState(saved) && saved.fileUri === m.fileUri ? saved : null;
   const layer = st && st.layer < m.layers.length ? st.layer : 0;
@@ -985,16 +1013,40 @@ function onInit(m: InitMessage): void {
 
 function onTrace(m: TraceMessage): void {
   const meta = store.init?.layers[m.layer];
-  if (!meta || m.steps !== meta.steps || m.units !== meta.units || m.values.length !== meta.quantities.length) {
+  if (!meta || m.steps !== meta.steps || m.units !== meta.units || (m.values.length > 0 && m.values.length !== meta.quantities.length)) {
     console.warn('cellscope: trace does not match the layer it names; dropped');
     vscode.postMessage({ type: 'log', level: 'warn', message: `trace for layer ${m.layer} does not match its metadata; dropped` });
     return;
   }
   if (m.layer !== store.state.layer || m.batch !== store.state.batch) return; // stale answer
-  store.trace = m;
+  store.data = new TraceData(m, meta.quantities.length, store.stepOfTime, (r) => vscode.postMessage(r));
   store.state.step = Math.min(store.state.step, meta.steps - 1);
   scheduler.mark('data');
   postStep(); // the host learns where the panel is (its state query, stepping commands)
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Step-to-render timing, recorded only after a `perf` start message (the benchmark sends it): from each key press
+// (its event time) to the next animation frame after the step it caused was drawn with its values.
+
+const perf = { on: false, key: 0, samples: [] as number[] };
+document.addEventListener('keydown', (e) => {
+  if (perf.on) perf.key = e.timeStamp;
+}, true);
+
+function perfDrawn(): void {
+  if (!perf.on || !perf.key) return;
+  const key = perf.key;
+  perf.key = 0;
+  requestAnimationFrame(() => {
+    perf.samples.push(performance.now() - key);
+    perfReport();
+  });
+}
+
+function perfReport(): void {
+  const mem = (performance as unknown as { memory?: { usedJSHeapSize: number } }).memory;
+  document.documentElement.dataset.cellscopePerf = JSON.stringify({ samples: perf.samples, heapBytes: mem?.usedJSHeapSize ?? null, traceBytes: store.data?.bytes() ?? 0 });
 }
 
 function onMessage(data: unknown): void {
@@ -1011,6 +1063,21 @@ function onMessage(data: unknown): void {
         return;
       case 'trace':
         onTrace(m);
+        return;
+      case 'series':
+        if (store.data?.onSeries(m)) scheduler.mark('charts');
+        return;
+      case 'heat':
+        if (store.data?.onHeat(m)) scheduler.mark('heat');
+        return;
+      case 'window':
+        if (store.data?.onWindow(m)) scheduler.mark('step');
+        return;
+      case 'perf':
+        perf.on = m.action === 'start';
+        perf.key = 0;
+        if (perf.on) perf.samples = [];
+        perfReport();
         return;
       case 'comparison':
         store.comparison = m;

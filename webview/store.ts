@@ -3,12 +3,14 @@
  * must be redrawn: `data` (a new layer, batch item, unit set, quantity or theme: charts and heatmap rebuilt) or
  * `step` (only cursors, step detail, readouts).
  */
-import type { ComparisonMessage, InitMessage, PanelState, TraceLayerMeta, TraceMessage } from '../src/protocol';
+import type { ComparisonMessage, InitMessage, PanelState, TraceLayerMeta } from '../src/protocol';
 import type { Theme } from './theme';
+import type { TraceData } from './tracedata';
 
 export interface Store {
   init: InitMessage | null;
-  trace: TraceMessage | null;
+  /** The current layer × batch item's trace (whole, or what the host sent of a long one). */
+  data: TraceData | null;
   comparison: ComparisonMessage | null;
   theme: Theme;
   state: PanelState;
@@ -25,18 +27,12 @@ export function layerMeta(s: Store): TraceLayerMeta | null {
   return s.init?.layers[s.state.layer] ?? null;
 }
 
-/** Value of quantity q for unit j at input time t of the current trace. */
+/** Value of quantity q for unit j at input time t of the current trace (NaN while it is being fetched). */
 export function valueAt(s: Store, q: number, t: number, j: number): number {
-  const tr = s.trace!;
-  const step = s.stepOfTime[t]!;
-  return tr.values[q]![step * tr.units + j]!;
+  return s.data ? s.data.value(q, t, j) : NaN;
 }
 
-export function invert(inputTimeOfStep: Int32Array): Int32Array {
-  const out = new Int32Array(inputTimeOfStep.length);
-  for (let s = 0; s < inputTimeOfStep.length; s++) out[inputTimeOfStep[s]!] = s;
-  return out;
-}
+export { invertOrder as invert } from '../src/extension/panel/overview';
 
 /** Quantities to chart: gates, candidates and states, plus pre-activations when asked. */
 export function shownQuantities(s: Store): number[] {
@@ -45,7 +41,8 @@ export function shownQuantities(s: Store): number[] {
   return m.quantities.map((q, i) => ({ q, i })).filter(({ q }) => s.state.showPre || q.role !== 'pre_activation').map(({ i }) => i);
 }
 
-export type Dirty = 'data' | 'step';
+/** data: everything; charts / heat: the gate charts or the heatmap got their numbers; step: cursors and step views. */
+export type Dirty = 'data' | 'charts' | 'heat' | 'step';
 
 export class Scheduler {
   private pending = new Set<Dirty>();

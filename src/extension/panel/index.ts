@@ -1,6 +1,7 @@
 /**
  * The Cellscope visualizer panel, host side: one WebviewPanel per model file (opening it again reveals it), the engine
- * run once in the host, init + comparison sent when the webview says `ready`, trace slices sent on request.
+ * run once (in the engine worker), init + comparison sent when the webview says `ready`; a layer's trace is sent on
+ * request, whole when small, else kept here and sent as what the webview draws (series, heat columns, windows).
  * A WebviewPanelSerializer brings the panel back after a window reload by re-loading the model from the URI saved in
  * the webview's state.
  */
@@ -362,6 +363,16 @@ export class CellscopePanel {
         post(this.panel, s.traceMessage(m.layer, m.batch));
         return;
       }
+      // A long trace stays here: the webview asks for what it draws.
+      case 'requestSeries':
+        post(this.panel, (await this.current()).seriesMessage(m.layer, m.batch, m.units, m.buckets));
+        return;
+      case 'requestHeat':
+        post(this.panel, (await this.current()).heatMessage(m.layer, m.batch, m.quantity, m.t0, m.t1, m.cols));
+        return;
+      case 'requestWindow':
+        post(this.panel, (await this.current()).windowMessage(m.layer, m.batch, m.start, m.count));
+        return;
       case 'stepChanged':
         this.position = { layer: m.layer, batch: m.batch, step: m.step };
         return;

@@ -4,11 +4,13 @@
  */
 import { compareTensors, summarizeComparison, type Comparison } from '../../compare/compare';
 import { runModel, type LayerTrace, type RunResult, type Tensor } from '../../engine/index';
+import { recurrentLayersOf, type Model } from '../../engine/model';
 import { summarizeModel } from '../../engine/summary';
 import type { LoadedModel } from '../../formats/index';
 import { startEngineRun, type EngineRun, type EngineRunOptions } from '../../worker/client';
 import { traceRanges } from '../../worker/ranges';
-import type { ComparisonMessage, FloatData, InitMessage, TraceLayerMeta, TraceMessage } from '../../protocol';
+import type { ComparisonMessage, FloatData, HeatMessage, InitMessage, SeriesMessage, TraceLayerMeta, TraceMessage, WindowMessage } from '../../protocol';
+import { MAX_HEAT_VALUES, MAX_WINDOW_VALUES, WHOLE_TRACE_VALUES, heatColumns, minMaxSeries } from './overview';
 import { analysisPayload, diagnosisFor } from './inspect-messages';
 
 export interface SessionFiles {
@@ -27,6 +29,8 @@ export interface SessionInputs {
   predictCalls?: number | undefined;
   /** Arithmetic of the run (default float64). */
   precision?: 'float64' | 'float32' | undefined;
+  /** Why the panel chose `precision` itself (shown in the header). */
+  precisionNote?: string | null | undefined;
   files: SessionFiles;
 }
 
@@ -43,6 +47,32 @@ function runOptions(inputs: SessionInputs) {
   return { predictCalls: inputs.predictCalls ?? inputs.loaded.predictCalls ?? 1, ...(inputs.precision ? { precision: inputs.precision } : {}) };
 }
 
+/** Above this many bytes of float64 trace the panel runs in float32 (and says so in the header). */
+export const FLOAT64_TRACE_BYTES = 1024 ** 3;
+
+/** Recorded values per run, estimated from the model (gates, their pre-activations and the states of each cell). */
+export function traceValueCount(model: Model, input: Tensor): number {
+  const batch = input.shape[0] ?? 1;
+  const steps = input.shape[1] ?? 1;
+  let per = 0;
+  for (const { layer } of recurrentLayersOf(model)) {
+    const q = layer.cell === 'lstm' ? 10 : layer.cell === 'gru' ? 7 : layer.cell === 'simple_rnn' ? 2 : 12;
+    per += q * layer.config.units;
+  }
+  return batch * steps * per;
+}
+
+/**
+ * The arithmetic the panel runs in when none was asked for: float64, unless its trace would pass
+ * FLOAT64_TRACE_BYTES (512 units × 100 000 steps of LSTM: 4.1 GB), then float32 with a note for the header.
+ */
+export function panelPrecision(model: Model, input: Tensor): { precision: 'float64' | 'float32'; note: string | null } {
+  const n = traceValueCount(model, input);
+  if (n * 8 <= FLOAT64_TRACE_BYTES) return { precision: 'float64', note: null };
+  const gb = (b: number) => `${(b / 1e9).toFixed(1)} GB`;
+  return { precision: 'float32', note: `float32 chosen by the panel: the trace holds ${(n / 1e6).toFixed(0)} M values (${gb(n * 4)}; ${gb(n * 8)} in float64)` };
+}
+
 /** A session whose engine run is under way (in the engine worker when `workerPath` is given); `run.cancel()` stops it. */
 export interface StartedSession {
   run: EngineRun;
@@ -52,6 +82,10 @@ export interface StartedSession {
 export class PanelSession {
   /** Starts the engine run off this thread (worker), in-process when the worker cannot start. */
   static start(inputs: SessionInputs, o: EngineRunOptions = {}): StartedSession {
+    if (!inputs.precision) {
+      const p = panelPrecision(inputs.loaded.model, inputs.input);
+      inputs = { ...inputs, precision: p.precision, precisionNote: p.note };
+    }
     const run = startEngineRun(inputs.loaded.model, inputs.input, runOptions(inputs), o);
     return { run, session: run.promise.then((r) => new PanelSession(inputs, r)) };
   }
@@ -129,15 +163,30 @@ export class PanelSession {
       layers,
       hasComparison: this.comparison !== null,
       runMs: this.runMs,
+      precisionNote: this.inputs.precisionNote ?? null,
       analysis: analysisPayload(model, this.layers),
     };
   }
 
-  /** One layer/direction for one batch item; throws RangeError for an unknown layer or batch item. */
-  traceMessage(layer: number, batch: number): TraceMessage {
+  private layerAt(layer: number, batch: number): LayerTrace {
     const lt = this.layers[layer];
     if (!lt) throw new RangeError(`no traced layer ${layer} (there are ${this.layers.length})`);
     if (batch >= lt.batch) throw new RangeError(`batch item ${batch} is out of range (batch ${lt.batch})`);
+    return lt;
+  }
+
+  /** True when a batch item of this layer is sent whole (else the webview asks for series, heat and windows). */
+  isWhole(layer: number): boolean {
+    const lt = this.layers[layer];
+    return !!lt && lt.steps * lt.units * lt.values.length <= WHOLE_TRACE_VALUES;
+  }
+
+  /**
+   * One layer/direction for one batch item: every value when it is small (WHOLE_TRACE_VALUES), else only the
+   * masks and input; throws RangeError for an unknown layer or batch item.
+   */
+  traceMessage(layer: number, batch: number): TraceMessage {
+    const lt = this.layerAt(layer, batch);
     const n = lt.steps * lt.units;
     const start = batch * n;
     const inp = this.inputs.input;
@@ -148,10 +197,49 @@ export class PanelSession {
       batch,
       steps: lt.steps,
       units: lt.units,
-      values: lt.values.map((v) => copy(v, start, start + n)),
+      values: this.isWhole(layer) ? lt.values.map((v) => copy(v, start, start + n)) : [],
       masked: lt.masked ? lt.masked.slice(batch * lt.steps, (batch + 1) * lt.steps) : null,
       input: copy(inp.data, batch * per, (batch + 1) * per),
     };
+  }
+
+  /** Min/max per bucket of input time of the given units, every quantity (float32). */
+  seriesMessage(layer: number, batch: number, units: number[], buckets: number): SeriesMessage {
+    const lt = this.layerAt(layer, batch);
+    const bad = units.find((j) => j >= lt.units);
+    if (bad !== undefined) throw new RangeError(`unit ${bad} is out of range (${lt.units} units)`);
+    const b = Math.max(1, Math.min(buckets, lt.steps, 8192));
+    const base = batch * lt.steps * lt.units;
+    const min: Float32Array[] = [];
+    const max: Float32Array[] = [];
+    for (const v of lt.values) {
+      const lo = new Float32Array(units.length * b);
+      const hi = new Float32Array(units.length * b);
+      units.forEach((j, k) => minMaxSeries(v, base, lt.units, j, lt.stepOfInputTime, b, lo, hi, k * b));
+      min.push(lo);
+      max.push(hi);
+    }
+    return { type: 'series', layer, batch, units: [...units], buckets: b, min, max };
+  }
+
+  /** The mean of every unit of quantity q over `cols` parts of input time [t0, t1) (float32). */
+  heatMessage(layer: number, batch: number, quantity: number, t0: number, t1: number, cols: number): HeatMessage {
+    const lt = this.layerAt(layer, batch);
+    const v = lt.values[quantity];
+    if (!v) throw new RangeError(`no quantity ${quantity} (there are ${lt.values.length})`);
+    if (t1 > lt.steps || t0 >= t1) throw new RangeError(`time range [${t0}, ${t1}) is outside 0…${lt.steps}`);
+    const c = Math.max(1, Math.min(cols, t1 - t0, Math.floor(MAX_HEAT_VALUES / lt.units)));
+    const values = heatColumns(v, batch * lt.steps * lt.units, lt.units, lt.stepOfInputTime, t0, t1, c);
+    return { type: 'heat', layer, batch, quantity, t0, t1, cols: c, values };
+  }
+
+  /** Every quantity over processing steps [start, start + count) (clipped to the trace), in the run's precision. */
+  windowMessage(layer: number, batch: number, start: number, count: number): WindowMessage {
+    const lt = this.layerAt(layer, batch);
+    if (start >= lt.steps) throw new RangeError(`window start ${start} is past the last step (${lt.steps})`);
+    const n = Math.max(1, Math.min(count, lt.steps - start, Math.floor(MAX_WINDOW_VALUES / (lt.units * lt.values.length))));
+    const a = (batch * lt.steps + start) * lt.units;
+    return { type: 'window', layer, batch, start, count: n, values: lt.values.map((v) => v.slice(a, a + n * lt.units)) };
   }
 
   comparisonMessage(): ComparisonMessage | null {

@@ -1,0 +1,218 @@
+/**
+ * The one way the panel reads a layer's trace for one batch item. A small trace came whole; a long one stays on
+ * the host and arrives as what is drawn: min/max series of the charted units, heatmap columns of the visible time
+ * range, and full-resolution windows of processing steps around the cursor (the neighbouring window is fetched
+ * before the cursor reaches it). Charts, heatmap, step detail, cell diagram and tables all read through here.
+ */
+import type { FloatData, FromWebview, HeatMessage, SeriesMessage, TraceMessage, WindowMessage } from '../src/protocol';
+import { bucketsFor, heatColumns, minMaxSeries, seriesPoints, windowSteps } from '../src/extension/panel/overview';
+
+interface Win {
+  start: number;
+  count: number;
+  values: FloatData[];
+}
+
+export interface Points {
+  xs: Float64Array;
+  ys: Float64Array;
+}
+
+const MAX_WINDOWS = 5;
+const MAX_HEATS = 4;
+
+export class TraceData {
+  readonly layer: number;
+  readonly batch: number;
+  readonly steps: number;
+  readonly units: number;
+  readonly quantities: number;
+  /** Every value is here (a small trace). */
+  readonly whole: boolean;
+  readonly masked: Uint8Array | null;
+  readonly input: FloatData;
+  /** Steps per window (long traces). */
+  readonly windowSize: number;
+  private windows: Win[] = [];
+  private pending = new Set<string>();
+  private seriesMsg: SeriesMessage | null = null;
+  private readonly localSeries = new Map<string, Points>();
+  private heats: HeatMessage[] = [];
+  private inputPoints: Points[] | null = null;
+
+  constructor(
+    m: TraceMessage,
+    quantities: number,
+    /** Processing step of input time t. */
+    readonly stepOfTime: Int32Array,
+    private readonly send: (m: FromWebview) => void,
+  ) {
+    this.layer = m.layer;
+    this.batch = m.batch;
+    this.steps = m.steps;
+    this.units = m.units;
+    this.quantities = quantities;
+    this.whole = m.values.length > 0;
+    this.masked = m.masked;
+    this.input = m.input;
+    this.windowSize = this.whole ? m.steps : Math.min(m.steps, windowSteps(m.units, quantities));
+    if (this.whole) this.windows.push({ start: 0, count: m.steps, values: m.values });
+  }
+
+  private win(s: number): Win | undefined {
+    for (const w of this.windows) if (s >= w.start && s < w.start + w.count) return w;
+    return undefined;
+  }
+
+  /** Full-resolution values of processing step s are here. */
+  hasStep(s: number): boolean {
+    return this.win(s) !== undefined;
+  }
+
+  /** Every unit of quantity q at processing step s, or null while it is being fetched. */
+  rowAtStep(q: number, s: number): ArrayLike<number> | null {
+    const w = this.win(s);
+    if (!w) return null;
+    const o = (s - w.start) * this.units;
+    return w.values[q]!.subarray(o, o + this.units);
+  }
+
+  /** Quantity q of unit j at processing step s; NaN while it is being fetched. */
+  valueAtStep(q: number, s: number, j: number): number {
+    const w = this.win(s);
+    return w ? w.values[q]![(s - w.start) * this.units + j]! : NaN;
+  }
+
+  /** Quantity q of unit j at input time t; NaN while it is being fetched. */
+  value(q: number, t: number, j: number): number {
+    return this.valueAtStep(q, this.stepOfTime[t]!, j);
+  }
+
+  /**
+   * Makes sure the window holding processing step s is here or on its way, and both neighbouring windows, so
+   * stepping never waits for a round trip. Far windows are dropped.
+   */
+  ensureAround(s: number): void {
+    if (this.whole) return;
+    const W = this.windowSize;
+    const k = Math.floor(s / W);
+    const want = [k, k + 1, k - 1];
+    for (const i of want) {
+      const start = i * W;
+      if (i < 0 || start >= this.steps || this.win(start) || this.pending.has(`w${start}`)) continue;
+      this.pending.add(`w${start}`);
+      this.send({ type: 'requestWindow', layer: this.layer, batch: this.batch, start, count: Math.min(W, this.steps - start) });
+    }
+    if (this.windows.length > MAX_WINDOWS) {
+      this.windows.sort((a, b) => Math.abs(a.start + a.count / 2 - s) - Math.abs(b.start + b.count / 2 - s));
+      this.windows.length = MAX_WINDOWS;
+    }
+  }
+
+  /** A window arrived; true when it belongs to this trace. */
+  onWindow(m: WindowMessage): boolean {
+    if (this.whole || m.layer !== this.layer || m.batch !== this.batch || m.values.length !== this.quantities) return false;
+    if (m.values[0]!.length !== m.count * this.units) return false;
+    this.pending.delete(`w${m.start}`);
+    if (!this.win(m.start)) this.windows.push({ start: m.start, count: m.count, values: m.values });
+    return true;
+  }
+
+  /**
+   * Chart points of quantity q for unit j (min and max per bucket of input time when the steps outnumber the
+   * buckets), or null while the host computes them; `units` are the charted units (asked for together).
+   */
+  series(q: number, j: number, units: number[]): Points | null {
+    const buckets = bucketsFor(this.steps);
+    if (this.whole) {
+      const key = `${q}:${j}`;
+      let p = this.localSeries.get(key);
+      if (!p) {
+        const lo = new Float32Array(buckets);
+        const hi = new Float32Array(buckets);
+        if (buckets >= this.steps) {
+          const ys = new Float64Array(this.steps);
+          const v = this.windows[0]!.values[q]!;
+          for (let t = 0; t < this.steps; t++) ys[t] = v[this.stepOfTime[t]! * this.units + j]!;
+          p = { xs: Float64Array.from({ length: this.steps }, (_, t) => t), ys };
+        } else {
+          minMaxSeries(this.windows[0]!.values[q]!, 0, this.units, j, this.stepOfTime, buckets, lo, hi);
+          p = seriesPoints(lo, hi, 0, buckets, this.steps);
+        }
+        this.localSeries.set(key, p);
+      }
+      return p;
+    }
+    const sm = this.seriesMsg;
+    const k = sm ? sm.units.indexOf(j) : -1;
+    if (sm && k >= 0) return seriesPoints(sm.min[q]!, sm.max[q]!, k * sm.buckets, sm.buckets, this.steps);
+    const key = `s${units.join(',')}`;
+    if (!this.pending.has(key)) {
+      this.pending.add(key);
+      this.send({ type: 'requestSeries', layer: this.layer, batch: this.batch, units: [...units], buckets });
+    }
+    return null;
+  }
+
+  onSeries(m: SeriesMessage): boolean {
+    if (this.whole || m.layer !== this.layer || m.batch !== this.batch || m.min.length !== this.quantities) return false;
+    this.pending.delete(`s${m.units.join(',')}`);
+    this.seriesMsg = m;
+    return true;
+  }
+
+  /**
+   * The mean of every unit of quantity q over `cols` parts of input time [t0, t1): [col][unit]. Null while the host
+   * computes it (the heatmap keeps its last picture meanwhile).
+   */
+  heat(q: number, t0: number, t1: number, cols: number): Float32Array | null {
+    if (this.whole) return heatColumns(this.windows[0]!.values[q]!, 0, this.units, this.stepOfTime, t0, t1, cols);
+    const hit = this.heats.find((h) => h.quantity === q && h.t0 === t0 && h.t1 === t1 && h.cols === Math.min(cols, t1 - t0));
+    if (hit) return hit.values;
+    const key = `h${q}:${t0}:${t1}:${cols}`;
+    if (!this.pending.has(key)) {
+      this.pending.add(key);
+      this.send({ type: 'requestHeat', layer: this.layer, batch: this.batch, quantity: q, t0, t1, cols });
+    }
+    return null;
+  }
+
+  onHeat(m: HeatMessage): boolean {
+    if (this.whole || m.layer !== this.layer || m.batch !== this.batch || m.values.length !== m.cols * this.units) return false;
+    for (const k of this.pending) if (k.startsWith(`h${m.quantity}:${m.t0}:${m.t1}:`)) this.pending.delete(k);
+    this.heats = [m, ...this.heats.filter((h) => !(h.quantity === m.quantity && h.t0 === m.t0 && h.t1 === m.t1))].slice(0, MAX_HEATS);
+    return true;
+  }
+
+  /** Input feature f over time as chart points (min/max per bucket for long inputs). */
+  inputSeries(f: number, features: number): Points {
+    const T = Math.round(this.input.length / features);
+    this.inputPoints ??= [];
+    let p = this.inputPoints[f];
+    if (!p) {
+      const buckets = bucketsFor(T);
+      const identity = Int32Array.from({ length: T }, (_, t) => t);
+      const lo = new Float32Array(buckets);
+      const hi = new Float32Array(buckets);
+      if (buckets >= T) {
+        const ys = new Float64Array(T);
+        for (let t = 0; t < T; t++) ys[t] = this.input[t * features + f]!;
+        p = { xs: Float64Array.from(identity), ys };
+      } else {
+        minMaxSeries(this.input, 0, features, f, identity, buckets, lo, hi);
+        p = seriesPoints(lo, hi, 0, buckets, T);
+      }
+      this.inputPoints[f] = p;
+    }
+    return p;
+  }
+
+  /** Bytes of trace data held here (windows, series, heat columns). */
+  bytes(): number {
+    let n = this.input.byteLength + (this.masked?.byteLength ?? 0);
+    for (const w of this.windows) for (const v of w.values) n += v.byteLength;
+    if (this.seriesMsg) for (const v of [...this.seriesMsg.min, ...this.seriesMsg.max]) n += v.byteLength;
+    for (const h of this.heats) n += h.values.byteLength;
+    return n;
+  }
+}
