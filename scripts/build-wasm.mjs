@@ -172,31 +172,52 @@ function gemm(T) {
 // from those rows at the end. Units go in vectors of 4; the last vector overlaps the one before when 4 ∤ u (every
 // vector only reads inputs and writes rows, so recomputing a unit is harmless): u ≥ 4.
 
-const f64c = (v) => `(f64x2.splat (f64.const ${v}))`;
+// float64 constants of the activation code: a table in memory at CONST_BASE (a data segment), each one loaded where it
+// is used. V8 then reads it with one load (or as an operand); a splat of an f64.const costs it three instructions.
+export const CONST_BASE = PACK_BYTES;
+export const CONST_BYTES = 1024;
+const F64_CONSTS = new Map();
+const f64c = (v) => {
+  if (!F64_CONSTS.has(v)) F64_CONSTS.set(v, F64_CONSTS.size);
+  if (F64_CONSTS.size * 16 > CONST_BYTES) throw new Error('CONST_BYTES too small');
+  return `(v128.load offset=${CONST_BASE + 16 * F64_CONSTS.get(v)} (i32.const 0))`;
+};
+/** The data segment holding F64_CONSTS (each value twice: one f64x2). */
+function constData() {
+  const bytes = new Uint8Array(16 * F64_CONSTS.size);
+  const view = new DataView(bytes.buffer);
+  for (const [v, i] of F64_CONSTS) {
+    view.setFloat64(16 * i, v, true);
+    view.setFloat64(16 * i + 8, v, true);
+  }
+  return `(data (i32.const ${CONST_BASE}) "${[...bytes].map((b) => '\\' + b.toString(16).padStart(2, '0')).join('')}")`;
+}
 const f32c = (v) => `(f32x4.splat (f32.const ${v}))`;
 
 // exp(x) for f64x2, inline (statements on locals suffixed `s`): x clamped to ±700 (e^±700 is 0 or ∞ once the caller's
 // result is rounded to float32), x = n·ln2 + r with |r| ≤ ln2/2 (Cody–Waite, ln2 split so n·ln2hi is exact), e^r by
-// its Taylor series to r^13/13! (truncation < 2e-16 relative) evaluated by Estrin's scheme (short dependency chains),
+// its Taylor series to r^11/11! (truncation < 1e-14 relative) evaluated by Estrin's scheme (short dependency chains),
 // times 2^n built in the exponent bits. NaN stays NaN. Leaves e^x in $e{s}.
 function expInline(x, s) {
   const fact = [1];
-  for (let k = 1; k <= 13; k++) fact.push(fact[k - 1] * k);
+  for (let k = 1; k <= 11; k++) fact.push(fact[k - 1] * k);
   const c = (k) => f64c(1 / fact[k]);
   const g = (name) => `(local.get $${name}${s})`;
   const q = (k) => `(f64x2.add ${c(2 * k)} (f64x2.mul ${c(2 * k + 1)} ${g('r')}))`;
   const a = (k) => `(f64x2.add ${q(2 * k)} (f64x2.mul ${q(2 * k + 1)} ${g('r2')}))`;
   const b0 = `(f64x2.add ${a(0)} (f64x2.mul ${a(1)} ${g('r4')}))`;
-  const b1 = `(f64x2.add ${a(2)} (f64x2.mul ${q(6)} ${g('r4')}))`;
+  const b1 = a(2);
   return [
     // pmax/pmin (one instruction each): NaN stays NaN (it fails both comparisons).
     `(local.set $x${s} (f64x2.pmin (f64x2.pmax ${x} ${f64c(-700)}) ${f64c(700)}))`,
-    `(local.set $n${s} (f64x2.nearest (f64x2.mul ${g('x')} ${f64c(Math.LOG2E)})))`,
+    // n = nearest(x·log2e) by adding 1.5·2^52 (round to nearest even, as f64x2.nearest): t's low bits then hold n.
+    `(local.set $t${s} (f64x2.add (f64x2.mul ${g('x')} ${f64c(Math.LOG2E)}) ${f64c(6755399441055744)}))`,
+    `(local.set $n${s} (f64x2.sub ${g('t')} ${f64c(6755399441055744)}))`,
     `(local.set $r${s} (f64x2.sub (f64x2.sub ${g('x')} (f64x2.mul ${g('n')} ${f64c(6.93147180369123816490e-1)})) (f64x2.mul ${g('n')} ${f64c(1.90821492927058770002e-10)})))`,
     `(local.set $r2${s} (f64x2.mul ${g('r')} ${g('r')}))`,
     `(local.set $r4${s} (f64x2.mul ${g('r2')} ${g('r2')}))`,
     `(local.set $e${s} (f64x2.mul (f64x2.add ${b0} (f64x2.mul ${b1} (f64x2.mul ${g('r4')} ${g('r4')})))
-      (i64x2.shl (i64x2.add (i64x2.extend_low_i32x4_s (i32x4.trunc_sat_f64x2_s_zero ${g('n')})) (i64x2.splat (i64.const 1023))) (i32.const 52))))`,
+      (i64x2.shl (i64x2.add ${g('t')} (i64x2.splat (i64.const 1023))) (i32.const 52))))`,
   ];
 }
 const EXP_LOCALS = (s) => ['x', 'n', 'r', 'r2', 'r4', 'e', 'a', 't', 'v', 'y'].map((n) => `(local $${n}${s} v128)`).join(' ');
@@ -213,7 +234,7 @@ function act64Inline(kind, s) {
       ...expInline(`(f64x2.add (local.get $a${s}) (local.get $a${s}))`, s),
       `(local.set $t${s} (f64x2.sub ${f64c(1)} (f64x2.div ${f64c(2)} (f64x2.add (local.get $e${s}) ${f64c(1)}))))`,
       `(local.set $t${s} (v128.bitselect (f64x2.neg (local.get $t${s})) (local.get $t${s}) (f64x2.lt ${v} ${f64c(0)})))`,
-      `(local.set $y${s} (v128.bitselect (f64x2.mul ${v} (f64x2.sub ${f64c(1)} (f64x2.div (f64x2.mul ${v} ${v}) ${f64c(3)}))) (local.get $t${s}) (f64x2.lt (local.get $a${s}) ${f64c(2 ** -10)})))`,
+      `(local.set $y${s} (v128.bitselect (f64x2.mul ${v} (f64x2.sub ${f64c(1)} (f64x2.mul (f64x2.mul ${v} ${v}) ${f64c(1 / 3)}))) (local.get $t${s}) (f64x2.lt (local.get $a${s}) ${f64c(2 ** -10)})))`,
     ];
   if (kind === 3) return [`(local.set $y${s} (f64x2.min ${f64c(1)} (f64x2.max ${f64c(0)} (f64x2.add (f64x2.mul ${f64c(0.2)} ${v}) ${f64c(0.5)}))))`];
   if (kind === 4) return [`(local.set $y${s} (f64x2.min ${f64c(1)} (f64x2.max ${f64c(0)} (f64x2.add (f64x2.div ${v} ${f64c(6)}) ${f64c(0.5)}))))`];
@@ -334,7 +355,7 @@ const simpleFn = kernel('simple_f32', '(param $xk i32) (param $hu i32) (param $b
 
 export function kernelsWat() {
   return `(module
-  (memory (export "memory") 1)
+  (memory (export "memory") 2)
   ${TYPES.map(gemm).join('\n  ')}
   ${actRowsFn()}
   ${lstmFn}
@@ -344,6 +365,7 @@ export function kernelsWat() {
   ${simpleFn}
   (func (export "act_f32") (param $k i32) (param $p i32) (param $n i32)
     (call $act_rows (local.get $k) (local.get $p) (local.get $p) (local.get $n)))
+  ${constData()}
 )`;
 }
 

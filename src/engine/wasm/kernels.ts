@@ -25,7 +25,8 @@ interface KernelExports extends GateKernels {
   gemm_f64: Gemm;
 }
 
-const PACK_BYTES = 65536;
+/** Bytes [0, 64 Ki) are the gemm kernels' packing buffer, then 1 Ki of activation constants (scripts/build-wasm.mjs). */
+const KERNEL_BYTES = 65536 + 1024;
 
 let loaded: KernelExports | null | undefined;
 
@@ -58,8 +59,7 @@ export function wasmAvailable(): boolean {
  * views made before), then `alloc` views. One run at a time: the engine is synchronous, so each run starts anew.
  */
 export class WasmArena {
-  /** Bytes [0, 64 Ki) are the gemm kernels' packing buffer (scripts/build-wasm.mjs PACK_BYTES). */
-  private top = PACK_BYTES;
+  private top = KERNEL_BYTES;
   private readonly bytes: number;
   readonly gemm: Gemm;
   /** The float32 gate kernels (same memory). */
@@ -73,7 +73,7 @@ export class WasmArena {
     this.bytes = precision === 'float32' ? 4 : 8;
     this.gemm = precision === 'float32' ? k.gemm_f32 : k.gemm_f64;
     this.kernels = k;
-    const need = PACK_BYTES + elements * this.bytes + 64 * 16; // + alignment padding of up to 64 views
+    const need = KERNEL_BYTES + elements * this.bytes + 64 * 16; // + alignment padding of up to 64 views
     const have = k.memory.buffer.byteLength;
     if (need > have) k.memory.grow(Math.ceil((need - have) / 65536));
   }
