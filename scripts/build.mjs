@@ -1,7 +1,10 @@
-// One esbuild build for the four targets: the extension host (node, `vscode` external), its engine worker (node),
-// the webview (browser) and the CLI (node). `--watch` rebuilds on change; `--production` minifies.
+// One esbuild build for the five targets: the extension host's two bundles (node, `vscode` external), its engine
+// worker (node), the webview (browser) and the CLI (node). `--watch` rebuilds on change; `--production` minifies.
+// Importable: `extensionHostTargets(outdir)` gives the two extension-host bundles (tests build them elsewhere).
 import * as esbuild from 'esbuild';
 import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { buildWasm } from './build-wasm.mjs';
 
 const watch = process.argv.includes('--watch');
@@ -17,16 +20,22 @@ const common = {
   mainFields: ['module', 'main'],
 };
 
+/**
+ * dist/extension.js is what activation evaluates, on every JSON file opened: commands' stand-ins and a cheap look at
+ * documents. It requires dist/host.js (loaders, engine, panel, diagnostics) on first real use, as a separate file.
+ * @returns {esbuild.BuildOptions[]}
+ */
+export function extensionHostTargets(outdir = 'dist', options = common) {
+  const host = { ...options, platform: 'node', format: 'cjs', external: ['vscode'] };
+  return [
+    { ...host, entryPoints: ['src/extension/extension.ts'], outfile: join(outdir, 'extension.js'), external: ['vscode', './host.js'] },
+    { ...host, entryPoints: ['src/extension/host.ts'], outfile: join(outdir, 'host.js') },
+  ];
+}
+
 /** @type {esbuild.BuildOptions[]} */
 const targets = [
-  {
-    ...common,
-    entryPoints: ['src/extension/extension.ts'],
-    outfile: 'dist/extension.js',
-    platform: 'node',
-    format: 'cjs',
-    external: ['vscode'],
-  },
+  ...extensionHostTargets(),
   {
     // The engine in a worker_threads Worker: the panel runs models there, off the extension host's main thread.
     ...common,
@@ -51,12 +60,14 @@ const targets = [
   },
 ];
 
-// The engine's WebAssembly kernels (src/engine/wasm/generated/kernels.ts, rewritten only when the WAT changed).
-await buildWasm();
-mkdirSync('dist', { recursive: true });
-if (watch) {
-  for (const t of targets) await (await esbuild.context(t)).watch();
-  console.log('cellscope: watching for changes');
-} else {
-  await Promise.all(targets.map((t) => esbuild.build(t)));
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  // The engine's WebAssembly kernels (src/engine/wasm/generated/kernels.ts, rewritten only when the WAT changed).
+  await buildWasm();
+  mkdirSync('dist', { recursive: true });
+  if (watch) {
+    for (const t of targets) await (await esbuild.context(t)).watch();
+    console.log('cellscope: watching for changes');
+  } else {
+    await Promise.all(targets.map((t) => esbuild.build(t)));
+  }
 }

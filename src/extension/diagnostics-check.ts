@@ -5,21 +5,13 @@
  */
 import { parseTree, type Node } from 'jsonc-parser';
 import { loadArrayBytes, loadExpectedBytes, loadModelText, loadRecordingBytes, LoadError, type LoadLimits } from '../formats/index';
+import { INPUT_NAME, MODEL_FORMATS, RECORDING_FORMAT, RECORDING_NAME } from './cellscope-files';
 
 /** model: a fixture or Keras export; recording: expected outputs; input: an input array. */
 export type CellscopeKind = 'model' | 'recording' | 'input';
 
-export const MODEL_FORMATS: readonly string[] = ['keras-model-fixture/v1', 'keras-recorded-fixture/v1', 'keras-export/v1'];
-export const RECORDING_FORMAT = 'cellscope-recording/v1';
-
 /** Documents above this many characters are not checked while typing (the panel and CLI still load them). */
 export const MAX_CHECKED_CHARS = 5 * 1024 * 1024;
-
-/** `input*.json` / `recording*.json`: inputs and expected outputs, when a model sits in the same folder. */
-export const INPUT_NAME = /^input[^/\\]*\.json$/i;
-export const RECORDING_NAME = /^recording[^/\\]*\.json$/i;
-/** Sibling names that mean "a model lives in this folder". */
-export const MODEL_SIBLING_NAME = /(\.keras|\.h5|\.hdf5|\.cellscope\.json|\.cellscope-fixture\.json)$|^model[^/\\]*\.json$/i;
 
 /** Top-level keys and the `format` string of a JSON object text, tolerant of syntax errors further on. */
 export function topLevelInfo(text: string): { keys: Set<string>; format: string | undefined } | undefined {

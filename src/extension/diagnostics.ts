@@ -5,7 +5,8 @@
  */
 import * as vscode from 'vscode';
 import { currentLimits } from './limits';
-import { MAX_CHECKED_CHARS, MODEL_SIBLING_NAME, cellscopeKind, checkText, type TextProblem } from './diagnostics-check';
+import { INPUT_NAME, MODEL_SIBLING_NAME, RECORDING_NAME, baseName, isJsonDocument } from './cellscope-files';
+import { MAX_CHECKED_CHARS, cellscopeKind, checkText, type TextProblem } from './diagnostics-check';
 
 export const DIAGNOSTIC_SOURCE = 'cellscope';
 const DEBOUNCE_MS = 300;
@@ -35,7 +36,7 @@ export function registerModelDiagnostics(context: vscode.ExtensionContext): vsco
       collection.delete(doc.uri);
       return;
     }
-    const kind = cellscopeKind(text, baseName(doc.uri), await modelInFolder(doc.uri));
+    const kind = cellscopeKind(text, baseName(doc.uri.path), await modelInFolder(doc.uri));
     if (doc.isClosed || checkedVersion.get(key) !== version) return;
     if (!kind) {
       collection.delete(doc.uri);
@@ -43,7 +44,7 @@ export function registerModelDiagnostics(context: vscode.ExtensionContext): vsco
     }
     let problem: TextProblem | undefined;
     try {
-      problem = checkText(text, kind, baseName(doc.uri), currentLimits());
+      problem = checkText(text, kind, baseName(doc.uri.path), currentLimits());
     } catch (e) {
       // A loader bug is not the user's problem to fix in this file; the panel reports it when they open it.
       console.error(`[cellscope] diagnostics: checking ${doc.uri.toString()} failed:`, e);
@@ -108,8 +109,7 @@ export function registerModelDiagnostics(context: vscode.ExtensionContext): vsco
 
 /** JSON documents that are files the user edits (not git's or an output channel's). */
 function isCandidate(doc: vscode.TextDocument): boolean {
-  if (doc.languageId !== 'json' && doc.languageId !== 'jsonc' && !doc.uri.path.toLowerCase().endsWith('.json')) return false;
-  return !['git', 'output', 'vscode-settings', 'debug'].includes(doc.uri.scheme);
+  return isJsonDocument(doc) && !['git', 'output', 'vscode-settings', 'debug'].includes(doc.uri.scheme);
 }
 
 function tabUris(tab: vscode.Tab): vscode.Uri[] {
@@ -119,14 +119,10 @@ function tabUris(tab: vscode.Tab): vscode.Uri[] {
   return [];
 }
 
-function baseName(uri: vscode.Uri): string {
-  const p = uri.path;
-  return p.slice(p.lastIndexOf('/') + 1);
-}
-
 /** Whether a model file sits in the document's folder (only asked for input*.json / recording*.json). */
 async function modelInFolder(uri: vscode.Uri): Promise<boolean> {
-  if (!/^(input|recording)[^/]*\.json$/i.test(baseName(uri)) || uri.scheme === 'untitled') return false;
+  const name = baseName(uri.path);
+  if (!(INPUT_NAME.test(name) || RECORDING_NAME.test(name)) || uri.scheme === 'untitled') return false;
   try {
     const entries = await vscode.workspace.fs.readDirectory(vscode.Uri.joinPath(uri, '..'));
     return entries.some(([name, type]) => type !== vscode.FileType.Directory && MODEL_SIBLING_NAME.test(name));

@@ -1,5 +1,6 @@
 /** Finds the files in the workspace that Cellscope can load, without parsing any of them fully. */
 import * as vscode from 'vscode';
+import { MODEL_FORMATS, TFJS_MODEL_PATH } from './cellscope-files';
 
 const EXCLUDE = '{**/node_modules/**,**/.git/**,**/.venv/**,**/venv/**,**/__pycache__/**}';
 const MAX_FILES = 2000;
@@ -8,21 +9,19 @@ const HEAD_BYTES = 4096;
 const MAX_FULL_SCAN_BYTES = 16 * 1024 * 1024;
 
 const FORMAT_FIELD = /"format"\s*:\s*"([^"]*)"/;
-/** `format` tags of model files; other tagged files (recordings, indexes) are not models. */
-const MODEL_FORMATS = new Set(['keras-recorded-fixture/v1', 'keras-model-fixture/v1', 'keras-export/v1']);
 const MODEL_KEY = /"model"\s*:/;
 const WEIGHTS_KEY = /"weights"\s*:/;
 
 /** Does this JSON text look like something `loadModelBytes` understands? */
 export function looksLikeModelJson(head: string, whole?: string): boolean {
   const format = FORMAT_FIELD.exec(head)?.[1];
-  if (format !== undefined) return MODEL_FORMATS.has(format);
+  if (format !== undefined) return MODEL_FORMATS.includes(format);
   const text = whole ?? head;
   return MODEL_KEY.test(text) && WEIGHTS_KEY.test(text);
 }
 
 async function isModelJson(uri: vscode.Uri): Promise<boolean> {
-  if (/(^|\/)model\.json$/.test(uri.path)) return true; // TF.js layers model, weights beside it
+  if (TFJS_MODEL_PATH.test(uri.path)) return true;
   try {
     const stat = await vscode.workspace.fs.stat(uri);
     if (stat.size > MAX_FULL_SCAN_BYTES) return false;

@@ -1,14 +1,15 @@
 // Problems panel in a real VS Code (code-server 4.139.1 + Debian's chromium): a broken model file shows a
 // `cellscope` diagnostic naming the JSON path, what was expected and what was found, at the right line:column;
 // and the in-host diagnostics suite (test/vscode/suite-diagnostics) passes in the real extension host.
-// The extension is built into a throwaway folder (package.json + schemas/ + dist/extension.js), so this test neither
-// writes the shared dist/ nor picks up a half-written one.
+// The extension is built into a throwaway folder (package.json + schemas/ + dist/extension.js and dist/host.js), so
+// this test neither writes the shared dist/ nor picks up a half-written one.
 import assert from 'node:assert/strict';
 import { cpSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import * as esbuild from 'esbuild';
+import { extensionHostTargets } from '../../scripts/build.mjs';
 import { runInHostSuite, screenshot } from '../vscode/browser.mjs';
 import { REPO_ROOT, startServer } from '../vscode/server.mjs';
 import { ensureVSCode } from '../vscode/setup.mjs';
@@ -70,18 +71,7 @@ before(async () => {
   mkdirSync(extDir);
   copyFileSync(join(REPO_ROOT, 'package.json'), join(extDir, 'package.json'));
   cpSync(join(REPO_ROOT, 'schemas'), join(extDir, 'schemas'), { recursive: true });
-  await esbuild.build({
-    absWorkingDir: REPO_ROOT,
-    entryPoints: ['src/extension/extension.ts'],
-    outfile: join(extDir, 'dist', 'extension.js'),
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'es2022',
-    external: ['vscode'],
-    mainFields: ['module', 'main'],
-    logLevel: 'warning',
-  });
+  await Promise.all(extensionHostTargets(join(extDir, 'dist')).map((t) => esbuild.build({ ...t, absWorkingDir: REPO_ROOT })));
   workspace = join(root, 'workspace');
   mkdirSync(join(workspace, 'models'), { recursive: true });
   writeFileSync(join(workspace, 'models', 'broken-model.json'), JSON.stringify(BROKEN_MODEL, null, 2) + '\n');

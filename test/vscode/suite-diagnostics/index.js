@@ -70,6 +70,8 @@ test('the extension activates when a JSON document opens (onLanguage:json)', asy
   const t0 = Date.now();
   while (!ext.isActive && Date.now() - t0 < 10_000) await sleep(50);
   assert.ok(ext.isActive, 'opening a JSON document activates Cellscope');
+  await sleep(500);
+  assert.strictEqual(ext.exports.hostLoaded, false, 'a JSON file that is not Cellscope\'s leaves the rest of the extension unloaded');
 });
 
 test('a broken model shows a diagnostic at the JSON path; editing it moves to the next error, then clears it', async () => {
@@ -80,6 +82,7 @@ test('a broken model shows a diagnostic at the JSON path; editing it moves to th
 
   // 1. The typo'd activation, underlined exactly ("tahn" with its quotes), message without the file name.
   let [d] = await diagnosticsWhere(doc.uri, (ds) => ds.length === 1, 'one cellscope diagnostic for the broken model');
+  assert.strictEqual(vscode.extensions.getExtension(EXTENSION_ID).exports.hostLoaded, true, 'the model-looking document loaded the rest of the extension');
   assert.deepStrictEqual(d.range, rangeOf(doc, '"tahn"'), `range of "tahn": ${describe([d])}`);
   assert.strictEqual(d.severity, vscode.DiagnosticSeverity.Error);
   assert.ok(d.message.startsWith('`layers[1].config.activation`'), d.message);

@@ -48,6 +48,20 @@ test('its commands are registered', async () => {
   assert.ok(!contributed.includes('cellscope.loadModelSummary'), 'loadModelSummary is internal, not in the palette');
 });
 
+/** The extension's commands registered in the extension host right now. */
+const cellscopeCommands = async () => (await vscode.commands.getCommands(true)).filter((id) => id.startsWith('cellscope.')).sort();
+
+test('activation loads only the front door; a command stand-in loads the rest and runs the real command; every command had a stand-in', async () => {
+  const api = vscode.extensions.getExtension(EXTENSION_ID).exports;
+  assert.strictEqual(api.hostLoaded, false, 'activate() alone does not load dist/host.js');
+  const standIns = await cellscopeCommands();
+  const file = path.join(SHARED, 'fixtures', 'keras3-generated', 'keras3-seed-1.json');
+  const summary = await vscode.commands.executeCommand('cellscope.loadModelSummary', vscode.Uri.file(file));
+  assert.strictEqual(api.hostLoaded, true, 'the first command loaded the host');
+  assert.deepStrictEqual(summary.layers.filter((l) => l.kind !== 'pass_through').map((l) => l.className), layersOfFixture(file).map((l) => l.className), 'the stand-in returned the real command\'s result');
+  assert.deepStrictEqual(await cellscopeCommands(), standIns, 'the host registers exactly the commands that had stand-ins');
+});
+
 test('loadModelSummary loads a real Keras 3 fixture and reports its layers', async () => {
   const file = path.join(SHARED, 'fixtures', 'keras3-generated', 'keras3-seed-1.json');
   assert.ok(fs.existsSync(file), `fixture missing: ${file}`);
@@ -112,6 +126,13 @@ test('openExample opens a shipped example in the visualizer panel; opening it ag
   await vscode.commands.executeCommand('cellscope.openExample', 'hand-built/seed002-count-lstm.json');
   await new Promise((r) => setTimeout(r, 300));
   assert.strictEqual(panelTabs().length, before + 1, `no second panel for the same file: ${tabLabels()}`);
+});
+
+test("a panel's tab carries the view type of the package's onWebviewPanel activation event (what restoring a panel goes by)", async () => {
+  const events = vscode.extensions.getExtension(EXTENSION_ID).packageJSON.activationEvents.filter((e) => e.startsWith('onWebviewPanel:'));
+  const [tab] = panelTabs();
+  assert.ok(tab && tab.input instanceof vscode.TabInputWebview, `a webview tab: ${tabLabels()}`);
+  assert.ok(events.some((e) => tab.input.viewType.endsWith(e.slice('onWebviewPanel:'.length))), `${tab.input.viewType} vs ${events}`);
 });
 
 test("a custom-cell example (seed 000's LSTM neurone) opens in the panel like any other model", async () => {

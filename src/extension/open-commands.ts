@@ -1,0 +1,160 @@
+/**
+ * The commands that open a model: `Open Visualizer` (a file picked from the workspace's models, or any file),
+ * `Open in Cellscope` (the clicked file), `Open Example` (one shipped in the extension's examples/) and the hidden
+ * `cellscope.loadModelSummary`. Each loads the file with the formats library, writes its summary to the output
+ * channel and opens the visualizer panel on it.
+ */
+import * as vscode from 'vscode';
+import type { LoadedModel } from '../formats/index';
+import { displayName, loadFailureMessage, loadModel, loadModelSummary } from './load-model';
+import { findModelFiles } from './model-files';
+import { summarizeModel, summaryText, type ModelSummaryInfo } from './model-summary';
+import { openPanel } from './panel/index';
+
+export function registerOpenCommands(context: vscode.ExtensionContext, output: vscode.OutputChannel): void {
+  context.subscriptions.push(
+    vscode.commands.registerCommand('cellscope.openVisualizer', (uri?: vscode.Uri) => openVisualizer(context, output, uri)),
+    // Explorer context menu "Open in Cellscope": Open Visualizer on the clicked file.
+    vscode.commands.registerCommand('cellscope.openInCellscope', (uri?: vscode.Uri) => openVisualizer(context, output, uri)),
+    vscode.commands.registerCommand('cellscope.openExample', (relPath?: string) => openExample(context, output, relPath)),
+    // Hidden (not contributed): load a file and return its summary. Used by tests and, later, by the panel.
+    vscode.commands.registerCommand('cellscope.loadModelSummary', (uri: vscode.Uri | string) =>
+      loadModelSummary(typeof uri === 'string' ? vscode.Uri.parse(uri) : uri),
+    ),
+  );
+}
+
+type Pick = vscode.QuickPickItem & { uri?: vscode.Uri; browse?: true; example?: string };
+
+/** What a user with no model of their own is offered first: the example the README shows. */
+const DEFAULT_EXAMPLE = 'sine-lstm/model.cellscope.json';
+
+/** A file to open, or (a string) the path of a shipped example when the workspace holds no model. */
+async function pickModelFile(): Promise<vscode.Uri | string | undefined> {
+  const qp = vscode.window.createQuickPick<Pick>();
+  qp.title = 'Cellscope: Open Visualizer';
+  qp.placeholder = 'Pick a model file (Keras JSON, .keras, .h5, TF.js model.json)';
+  qp.matchOnDescription = true;
+  qp.busy = true;
+  const browse: Pick = { label: '$(folder-opened) Browse…', description: 'choose a file anywhere', alwaysShow: true, browse: true };
+  qp.items = [browse];
+  const cts = new vscode.CancellationTokenSource();
+  findModelFiles(cts.token).then(
+    (uris) => {
+      const items: Pick[] = uris.map((uri) => {
+        const rel = displayName(uri);
+        const slash = rel.lastIndexOf('/');
+        return { label: `$(file) ${rel.slice(slash + 1)}`, description: slash > 0 ? rel.slice(0, slash) : '', uri };
+      });
+      if (!items.length) {
+        browse.detail = 'No model files found in the workspace';
+        items.push({ label: '$(beaker) Open the sine-wave LSTM example', description: 'shipped with Cellscope', example: DEFAULT_EXAMPLE });
+      }
+      qp.items = [...items, browse];
+      qp.busy = false;
+    },
+    () => (qp.busy = false),
+  );
+  const chosen = await new Promise<Pick | undefined>((resolve) => {
+    qp.onDidAccept(() => resolve(qp.selectedItems[0]));
+    qp.onDidHide(() => resolve(undefined));
+    qp.show();
+  });
+  qp.dispose();
+  cts.cancel();
+  cts.dispose();
+  if (!chosen) return undefined;
+  if (chosen.uri) return chosen.uri;
+  if (chosen.example) return chosen.example;
+  const picked = await vscode.window.showOpenDialog({
+    canSelectMany: false,
+    openLabel: 'Visualize',
+    filters: { 'Keras models': ['json', 'keras', 'h5', 'hdf5'], 'All files': ['*'] },
+    ...(vscode.workspace.workspaceFolders?.[0] ? { defaultUri: vscode.workspace.workspaceFolders[0].uri } : {}),
+  });
+  return picked?.[0];
+}
+
+async function openVisualizer(
+  context: vscode.ExtensionContext,
+  output: vscode.OutputChannel,
+  given?: vscode.Uri,
+): Promise<ModelSummaryInfo | undefined> {
+  const uri = given instanceof vscode.Uri ? given : await pickModelFile();
+  if (!uri) return undefined;
+  if (typeof uri === 'string') return openExample(context, output, uri);
+  return loadAndShow(context, output, uri, displayName(uri));
+}
+
+/** Loads `uri`, writes its summary to the output channel and opens the panel; a failed load is an error message. */
+async function loadAndShow(
+  context: vscode.ExtensionContext,
+  output: vscode.OutputChannel,
+  uri: vscode.Uri,
+  name: string,
+): Promise<ModelSummaryInfo | undefined> {
+  let loaded: LoadedModel;
+  try {
+    loaded = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Window, title: `Cellscope: loading ${name}` },
+      () => loadModel(uri, name),
+    );
+  } catch (e) {
+    const message = loadFailureMessage(uri, e, name);
+    output.appendLine(`[error] ${message}`);
+    void vscode.window.showErrorMessage(message);
+    return undefined;
+  }
+  const summary = summarizeModel(loaded);
+  output.appendLine(summaryText(summary));
+  output.appendLine('');
+  openPanel(context, loaded, uri);
+  return summary;
+}
+
+/** The examples shipped in the extension's `examples/` folder, as paths relative to it. */
+async function listExamples(context: vscode.ExtensionContext): Promise<string[]> {
+  const root = vscode.Uri.joinPath(context.extensionUri, 'examples');
+  const out = [DEFAULT_EXAMPLE, 'char-rnn/model.cellscope.json'];
+  for (const folder of ['hand-built', 'custom-cells']) {
+    try {
+      const entries = await vscode.workspace.fs.readDirectory(vscode.Uri.joinPath(root, folder));
+      out.push(
+        ...entries
+          .filter(([name, type]) => type === vscode.FileType.File && name.endsWith('.json'))
+          .map(([name]) => `${folder}/${name}`)
+          .sort(),
+      );
+    } catch {
+      // that folder is not shipped: offer the others
+    }
+  }
+  return out;
+}
+
+const EXAMPLE_DETAILS: Record<string, string> = {
+  'sine-lstm': 'LSTM + Dense predicting a noisy sine wave',
+  'char-rnn': 'Embedding + LSTM + softmax predicting the next character',
+  'hand-built': 'hand-set cells with exact integer outputs',
+  'custom-cells': "the seeds' hand-written cells as custom cell definitions",
+};
+
+/** `Cellscope: Open Example`: quick pick of the shipped examples (or `relPath` under examples/), opened in the panel. */
+async function openExample(
+  context: vscode.ExtensionContext,
+  output: vscode.OutputChannel,
+  relPath?: string,
+): Promise<ModelSummaryInfo | undefined> {
+  let rel = typeof relPath === 'string' ? relPath : undefined;
+  if (!rel) {
+    const examples = await listExamples(context);
+    const chosen = await vscode.window.showQuickPick(
+      examples.map((p) => ({ label: p, description: EXAMPLE_DETAILS[p.slice(0, p.indexOf('/'))] ?? '', path: p })),
+      { title: 'Cellscope: Open Example', placeHolder: 'Pick an example model shipped with Cellscope', matchOnDescription: true },
+    );
+    rel = chosen?.path;
+  }
+  if (!rel) return undefined;
+  const uri = vscode.Uri.joinPath(context.extensionUri, 'examples', ...rel.split('/'));
+  return loadAndShow(context, output, uri, `examples/${rel}`);
+}
