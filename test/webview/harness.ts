@@ -114,7 +114,7 @@ export interface PanelPage {
   send(m: unknown): Promise<void>;
 }
 
-/** Opens the panel and plays the host: answers `ready` with init (+ comparison) and `requestTrace` with slices. */
+/** Opens the panel and plays the host: answers `ready` with init (+ comparison), and the trace, series, heat and window requests. */
 export async function openPanelPage(browser: Browser, served: Served, session: PanelSession | null, opts: { width?: number; height?: number; state?: unknown } = {}): Promise<PanelPage> {
   const context = await browser.newContext({ viewport: { width: opts.width ?? 1280, height: opts.height ?? 900 }, deviceScaleFactor: 1 });
   const page = await context.newPage();
@@ -142,6 +142,12 @@ export async function openPanelPage(browser: Browser, served: Served, session: P
       if (c) await send(c);
     } else if (raw.type === 'requestTrace') {
       await send(session.traceMessage(raw.layer, raw.batch));
+    } else if (raw.type === 'requestSeries') {
+      await send(session.seriesMessage(raw.layer, raw.batch, raw.units, raw.buckets));
+    } else if (raw.type === 'requestHeat') {
+      await send(session.heatMessage(raw.layer, raw.batch, raw.quantity, raw.t0, raw.t1, raw.cols));
+    } else if (raw.type === 'requestWindow') {
+      await send(session.windowMessage(raw.layer, raw.batch, raw.start, raw.count));
     }
   });
   // tsx (esbuild keepNames) wraps functions in __name(); functions shipped into the page need it defined there.

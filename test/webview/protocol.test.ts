@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PanelSession } from '../../src/extension/panel/session';
+import { PanelSession, panelPrecision } from '../../src/extension/panel/session';
 import { panelCsp, panelHtml } from '../../src/extension/panel/html';
 import { loadExpectedBytes, loadModelBytes } from '../../src/formats/index';
 import { isFromWebview, isPanelState, isToWebview } from '../../src/protocol';
@@ -77,4 +77,50 @@ test('panel HTML: strict CSP, one nonce script, no inline style or script', () =
   assert.match(html, /<script nonce="abc123" src="https:\/\/x\/dist\/webview.js"><\/script>/);
   assert.doesNotMatch(html, /<style|style="/);
   assert.ok(html.includes('&lt;m&gt;.json'));
+});
+
+test('long-trace messages: series, heat and window pass the guard; bad ones and bad requests do not', async () => {
+  const s = await sine();
+  const series = structuredClone(s.seriesMessage(0, 2, [0, 3], 4));
+  assert.ok(isToWebview(series));
+  assert.deepEqual([series.buckets, series.min.length, series.min[0]!.length], [4, s.trace[0]!.quantities.length, 2 * 4]);
+  const heat = structuredClone(s.heatMessage(0, 2, 5, 1, 5, 2));
+  assert.ok(isToWebview(heat));
+  assert.equal(heat.values.length, 2 * 6);
+  const win = structuredClone(s.windowMessage(0, 2, 3, 10)); // clipped to the 5 steps
+  assert.ok(isToWebview(win));
+  assert.equal(win.count, 2);
+  // Window values are the trace's, in its precision, at processing steps 3 and 4 of batch item 2.
+  const lt = s.trace[0]!;
+  assert.deepEqual(Array.from(win.values[5]!), Array.from(lt.values[5]!.subarray((2 * 5 + 3) * 6, (2 * 5 + 5) * 6)));
+  for (const m of [
+    { ...series, min: series.min.map((v) => Array.from(v)) },
+    { ...series, max: [series.max[0]!.slice(1)] },
+    { ...heat, values: new Float32Array(5) },
+    { ...heat, t1: 0 },
+    { ...win, values: [win.values[0], win.values[1]!.slice(1)] },
+    { type: 'perf', action: 'go' },
+  ]) assert.equal(isToWebview(m), false, JSON.stringify(m)?.slice(0, 80));
+  assert.ok(isToWebview({ type: 'perf', action: 'start' }));
+  assert.throws(() => s.seriesMessage(0, 0, [6], 4), RangeError);
+  assert.throws(() => s.heatMessage(0, 0, 99, 0, 5, 2), RangeError);
+  assert.throws(() => s.heatMessage(0, 0, 0, 0, 6, 2), RangeError);
+  assert.throws(() => s.windowMessage(0, 0, 5, 1), RangeError);
+  for (const m of [{ type: 'requestSeries', layer: 0, batch: 0, units: [0, 1], buckets: 2048 }, { type: 'requestHeat', layer: 0, batch: 0, quantity: 5, t0: 0, t1: 100, cols: 800 }, { type: 'requestWindow', layer: 0, batch: 0, start: 4096, count: 4096 }]) {
+    assert.ok(isFromWebview(m), JSON.stringify(m));
+  }
+  for (const m of [{ type: 'requestSeries', layer: 0, batch: 0, units: [], buckets: 2 }, { type: 'requestHeat', layer: 0, batch: 0, quantity: 5, t0: 9, t1: 9, cols: 1 }, { type: 'requestWindow', layer: 0, batch: 0, start: 0, count: 0 }]) {
+    assert.equal(isFromWebview(m), false, JSON.stringify(m));
+  }
+});
+
+test('the panel runs in float32 (and says why) only when a float64 trace would pass 1 GB', () => {
+  const lstm = (units: number, steps: number) => {
+    const model = { layers: [{ kind: 'recurrent', cell: 'lstm', config: { units } }] } as unknown as import('../../src/engine/model').Model;
+    return panelPrecision(model, { shape: [1, steps, 8], data: new Float64Array(0) });
+  };
+  assert.deepEqual(lstm(64, 100_000), { precision: 'float64', note: null }); // W3: 64 M values, 512 MB
+  const big = lstm(512, 100_000); // 512 M values: 4.1 GB in float64
+  assert.equal(big.precision, 'float32');
+  assert.match(big.note!, /float32 chosen by the panel: the trace holds 512 M values \(2\.0 GB; 4\.1 GB in float64\)/);
 });

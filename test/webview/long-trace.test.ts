@@ -1,0 +1,153 @@
+/**
+ * A long trace in the panel (headless Chromium, the host's own message builders): LSTM 32 units × 100 000 steps in
+ * float64 stays on the host; the webview draws min/max series and heatmap columns it asks for, reads step values
+ * from full-resolution windows, and steps across a window boundary with the engine's exact values. No timings.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
+import { PanelSession } from '../../src/extension/panel/session';
+import { windowSteps } from '../../src/extension/panel/overview';
+import { isToWebview } from '../../src/protocol';
+import { fmt } from '../../webview/store';
+import { SHOTS, applyTheme, canvasVariety, launch, nextFrames, openPanelPage, serve, type PanelPage, type Served } from './harness';
+import { syntheticLstm } from '../synthetic-lstm';
+
+const UNITS = 32;
+const STEPS = 100_000;
+
+let browser: Browser;
+let served: Served;
+let session: PanelSession;
+let p: PanelPage;
+
+before(async () => {
+  mkdirSync(SHOTS, { recursive: true });
+  const { model, input } = syntheticLstm(UNITS, STEPS);
+  session = new PanelSession({ loaded: { model, predictCalls: 1 }, input, files: { fileUri: 'untitled:long', model: 'long', input: 'long', recording: null } });
+  served = await serve();
+  browser = await launch();
+  p = await openPanelPage(browser, served, session, { width: 1400 });
+  await applyTheme(p.page, 'dark');
+  await p.page.waitForFunction(() => document.body.dataset.charts !== undefined, null, { timeout: 60_000 });
+  await settled();
+});
+
+after(async () => {
+  await p?.page.context().close();
+  await browser?.close();
+  await served?.close();
+});
+
+const readout = () => p.page.locator('.readout').innerText();
+
+/** Waits until the step's values are drawn (no "loading…" in the readout) and a few frames passed. */
+async function settled(): Promise<void> {
+  await p.page.waitForFunction(() => !/loading/.test(document.querySelector('.readout')?.textContent ?? 'loading'), null, { timeout: 30_000 });
+  await nextFrames(p.page, 3);
+}
+
+/** The engine's value of quantity q for unit j at input time t (batch item 0), as the panel formats it. */
+function engine(q: number, t: number, j: number): string {
+  const lt = session.trace[0]!;
+  return fmt(lt.values[q]![lt.stepOfInputTime[t]! * lt.units + j]!, 6);
+}
+
+/** The "Values at step t" table: quantity label → values of the charted units. */
+async function stepTable(): Promise<{ caption: string; rows: string[][] }> {
+  const table = p.page.locator('details.tables table').first();
+  return { caption: await table.locator('caption').innerText(), rows: await table.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.children].map((c) => c.textContent ?? ''))) };
+}
+
+async function assertStepValues(t: number): Promise<void> {
+  const { caption, rows } = await stepTable();
+  assert.match(caption, new RegExp(`^Values at step ${t} `));
+  const lt = session.trace[0]!;
+  const shown = lt.quantities.map((q, i) => ({ q, i })).filter(({ q }) => q.role !== 'pre_activation');
+  assert.equal(rows.length, shown.length);
+  rows.forEach((r, k) => {
+    const qi = shown[k]!.i;
+    assert.deepEqual(r.slice(1), [0, 1, 2, 3, 4, 5].map((j) => engine(qi, t, j)), `${lt.quantities[qi]!.key} at t = ${t}`);
+  });
+}
+
+describe(`long trace: LSTM ${UNITS} units × ${STEPS} steps, float64`, () => {
+  test('the trace message carries no values; the webview asks for series, heat columns and a window', () => {
+    const m = session.traceMessage(0, 0);
+    assert.ok(isToWebview(m));
+    assert.equal(m.values.length, 0);
+    const kinds = new Set(p.received.map((m) => m.type));
+    for (const k of ['requestTrace', 'requestSeries', 'requestHeat', 'requestWindow']) assert.ok(kinds.has(k as never), `${k} sent`);
+    const series = p.received.find((m) => m.type === 'requestSeries');
+    assert.ok(series && series.type === 'requestSeries' && series.buckets <= 2048);
+    assert.deepEqual(p.malformedFromWebview, []);
+  });
+
+  test('charts, heatmap, bars and input are drawn (canvas pixels vary)', async () => {
+    for (const sel of ['.gate-grid figure:nth-child(1) canvas:not(.overlay)', '.gate-grid figure:nth-child(6) canvas:not(.overlay)', '.heatmap-box canvas:not(.overlay)', '.bars canvas', '.input canvas:not(.overlay)']) {
+      const v = await canvasVariety(p.page, sel);
+      assert.ok(v > 8, `${sel}: only ${v} colours`);
+    }
+    assert.match(await readout(), /^t = 0 \/ 99999/);
+    await p.page.screenshot({ path: join(SHOTS, 'long-trace-32x100000-dark.png'), fullPage: true });
+  });
+
+  test('values at step 0 are the engine’s; stepping across a window boundary keeps them exact', async () => {
+    await p.page.locator('details.tables summary').click();
+    await settled();
+    await assertStepValues(0);
+    const W = windowSteps(UNITS, session.trace[0]!.values.length);
+    assert.ok(W < STEPS, `window ${W} steps`);
+    // Slider to 10 steps before the boundary: the next window is asked for before the cursor gets there.
+    await p.page.evaluate((t) => {
+      const s = document.querySelector('.slider') as HTMLInputElement;
+      s.value = String(t);
+      s.dispatchEvent(new Event('input'));
+    }, W - 10);
+    await settled();
+    await assertStepValues(W - 10);
+    assert.ok(p.received.some((m) => m.type === 'requestWindow' && m.start === W), 'the next window was prefetched');
+    await p.page.locator('body').click({ position: { x: 5, y: 5 } });
+    for (let k = 0; k < 20; k++) await p.page.keyboard.press('ArrowRight');
+    await settled();
+    assert.match(await readout(), new RegExp(`^t = ${W + 10} /`));
+    await assertStepValues(W + 10);
+    // The focus unit over steps around the boundary, every one of them from a window.
+    const series = await p.page.locator('details.tables table').nth(1).locator('tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.children].map((c) => c.textContent ?? '')));
+    assert.ok(series.length >= 40);
+    const hq = session.trace[0]!.quantities.findIndex((q) => q.key === 'h');
+    for (const r of series) {
+      const t = parseInt(r[0]!, 10);
+      assert.equal(r[1 + hq], engine(hq, t, 0), `h of unit 0 at t = ${t}`);
+    }
+    await p.page.screenshot({ path: join(SHOTS, 'long-trace-32x100000-boundary-dark.png'), fullPage: true });
+  });
+
+  test('End jumps to the last step and its values arrive; Home goes back', async () => {
+    await p.page.keyboard.press('End');
+    await settled();
+    assert.match(await readout(), /^t = 99999 \/ 99999/);
+    await assertStepValues(STEPS - 1);
+    await p.page.keyboard.press('Home');
+    await settled();
+    await assertStepValues(0);
+  });
+
+  test('heatmap zoomed in on the cursor draws full-resolution columns from the host', async () => {
+    for (let k = 0; k < 12; k++) await p.page.locator('.heat .card-head vscode-button, .heat .card-head button').first().click();
+    await p.page.waitForFunction(() => true);
+    await nextFrames(p.page, 3);
+    const last = [...p.received].reverse().find((m) => m.type === 'requestHeat');
+    assert.ok(last && last.type === 'requestHeat' && last.t1 - last.t0 < 1000, `zoomed heat request ${JSON.stringify(last)}`);
+    await p.page.waitForFunction(() => true);
+    await nextFrames(p.page, 5);
+    assert.ok((await canvasVariety(p.page, '.heatmap-box canvas:not(.overlay)')) > 8);
+  });
+
+  test('no page errors, nothing malformed', () => {
+    assert.deepEqual(p.pageErrors.filter((e) => !/Applying inline style violates/.test(e)), []);
+    assert.deepEqual(p.malformedFromWebview, []);
+  });
+});
