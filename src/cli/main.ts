@@ -5,10 +5,18 @@
  */
 import { RunError } from '../engine/errors';
 import { LoadError } from '../formats/load-error';
-import { compareCommand, inspectCommand, runCommand, traceCommand, type Print } from './commands';
+import type { Print } from './commands/shared';
 import { fileSystemProblem, UsageError } from './files';
-import { parseCli } from './options';
+import { parseCli, type CliOptions } from './options';
 import { USAGE } from './usage';
+
+/** Loaded on demand: a command's module pulls in only what it needs (this keeps `cellscope run`'s start-up short). */
+const COMMANDS: Record<string, () => Promise<(o: CliOptions, print: Print) => Promise<number>>> = {
+  run: async () => (await import('./commands/run')).runCommand,
+  compare: async () => (await import('./commands/compare')).compareCommand,
+  inspect: async () => (await import('./commands/inspect')).inspectCommand,
+  trace: async () => (await import('./commands/trace')).traceCommand,
+};
 
 export async function main(argv: string[], print: Print = (t) => process.stdout.write(t + '\n'), printError: Print = (t) => process.stderr.write(t + '\n')): Promise<number> {
   try {
@@ -17,7 +25,7 @@ export async function main(argv: string[], print: Print = (t) => process.stdout.
       print(USAGE);
       return argv.length ? 0 : 2;
     }
-    const command = { run: runCommand, compare: compareCommand, inspect: inspectCommand, trace: traceCommand }[o.command]!;
+    const command = await COMMANDS[o.command]!();
     return await command(o, print);
   } catch (e) {
     if (e instanceof LoadError || e instanceof RunError || e instanceof UsageError) {

@@ -11,6 +11,7 @@ import type { Tensor } from '../engine/tensor';
 import { checkDeclaredSize } from './binary-limits';
 import { LoadError, type JsonPath } from './load-error';
 import { checkElements, resolveLimits, type LoadLimits } from './limits';
+import { isHdf5 } from './binary-formats';
 
 interface JsfiveNode {
   readonly name: string;
@@ -37,11 +38,6 @@ export interface H5Where {
   label: string;
   /** Size limits for datasets (defaults when absent). */
   limits?: LoadLimits;
-}
-
-/** HDF5's own signature, at offset 0 (user blocks, which move it, are not written by Keras). */
-export function isHdf5(bytes: Uint8Array | undefined): boolean {
-  return !!bytes && bytes.length >= 8 && bytes[0] === 0x89 && bytes[1] === 0x48 && bytes[2] === 0x44 && bytes[3] === 0x46 && bytes[4] === 0x0d && bytes[5] === 0x0a && bytes[6] === 0x1a && bytes[7] === 0x0a;
 }
 
 const ITEM_SIZE = /^[<>|=]?([fiu])(\d+)$/;

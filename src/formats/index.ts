@@ -11,9 +11,7 @@ import { isKerasExport, loadKerasExport, KERAS_EXPORT_FORMAT, KERAS_EXPORT_TAG }
 import { MODEL_FIXTURE, RECORDED_FIXTURE, loadFixture } from './fixture';
 import type { LoadedModel } from './loaded-model';
 import { RECORDING_FORMAT, readRecording, type Recording } from './recording';
-import { KERAS_ARCHIVE_FORMAT, isZip, loadKerasArchive } from './keras-archive';
-import { KERAS_H5_FORMAT, loadLegacyH5 } from './keras-h5';
-import { isHdf5 } from './hdf5';
+import { KERAS_ARCHIVE_FORMAT, KERAS_H5_FORMAT, isHdf5, isZip } from './binary-formats';
 import { TFJS_FORMAT, isTfjsModelJson, loadTfjs } from './tfjs';
 import { checkElements, checkFileBytes, checkSequenceLength, resolveLimits, type LoadLimits } from './limits';
 
@@ -88,13 +86,14 @@ export const MODEL_LOADERS: ModelLoader[] = [
     format: KERAS_ARCHIVE_FORMAT,
     description: 'a Keras 3 .keras archive (model.save("model.keras"))',
     matches: (src) => isZip(src.bytes),
-    load: (src) => loadKerasArchive(src.bytes!, src.fileName, src.limits),
+    // Loaded on demand, like the .h5 reader: fflate and jsfive are most of the bundle a JSON model never needs.
+    load: async (src) => (await import('./keras-archive')).loadKerasArchive(src.bytes!, src.fileName, src.limits),
   },
   {
     format: KERAS_H5_FORMAT,
     description: 'a Keras HDF5 model file (model.save("model.h5"), Keras 2 or 3)',
     matches: (src) => isHdf5(src.bytes),
-    load: (src) => loadLegacyH5(src.bytes!, src.fileName, src.limits),
+    load: async (src) => (await import('./keras-h5')).loadLegacyH5(src.bytes!, src.fileName, src.limits),
   },
   {
     format: RECORDED_FIXTURE,

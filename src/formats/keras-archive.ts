@@ -7,26 +7,22 @@
  */
 import { unzipSync, type UnzipFileInfo } from 'fflate';
 import { LoadError, type JsonPath } from './load-error';
+import { KERAS_ARCHIVE_FORMAT } from './binary-formats';
 import { MAX_DECLARED_BYTES, MAX_JSON_MEMBER_BYTES, bytesText, checkDeclaredSize } from './binary-limits';
 import { H5File } from './hdf5';
 import { checkFileBytes, resolveLimits, type LoadLimits } from './limits';
 import { isObject } from './json-read';
 import { decodeUtf8 } from './json-text';
 import { modelFromKerasConfig } from './keras-config';
-import { keras3Weights, parseEmbeddedJson, planLayers, restateSemantics } from './keras-h5';
+import { keras3Weights, parseEmbeddedJson, restateSemantics } from './keras-h5';
+import { planLayers } from './keras-layer-plan';
 import type { LoadedModel } from './loaded-model';
 
-export const KERAS_ARCHIVE_FORMAT = 'keras-archive';
 
 const CONFIG = 'config.json';
 const METADATA = 'metadata.json';
 const WEIGHTS = 'model.weights.h5';
 const WANTED: Record<string, number> = { [CONFIG]: MAX_JSON_MEMBER_BYTES, [METADATA]: MAX_JSON_MEMBER_BYTES, [WEIGHTS]: MAX_DECLARED_BYTES };
-
-/** Local file header `PK\3\4`, or an empty archive's end record `PK\5\6`. */
-export function isZip(bytes: Uint8Array | undefined): boolean {
-  return !!bytes && bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b && ((bytes[2] === 0x03 && bytes[3] === 0x04) || (bytes[2] === 0x05 && bytes[3] === 0x06));
-}
 
 /** Absolute, drive-lettered or `..`-containing member names. */
 export function unsafeMemberName(name: string): boolean {

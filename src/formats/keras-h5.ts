@@ -15,58 +15,16 @@
  */
 import type { Model } from '../engine/model';
 import { LoadError, describeValue, type JsonPath } from './load-error';
+import { KERAS_H5_FORMAT } from './binary-formats';
 import { MAX_JSON_MEMBER_BYTES, checkDeclaredSize } from './binary-limits';
 import { H5File, attrString, attrStrings } from './hdf5';
 import { resolveLimits, type LoadLimits } from './limits';
-import { isObject } from './json-read';
 import { parseJsonText } from './json-text';
 import { modelFromKerasConfig } from './keras-config';
-import { chainOrder } from './keras-graph';
+import { planLayers, type PlannedLayer } from './keras-layer-plan';
 import { semanticsFromVersion } from './keras-semantics';
 import type { LoadedModel } from './loaded-model';
 import type { WeightEntry } from './weights';
-
-export const KERAS_H5_FORMAT = 'keras-h5';
-
-export interface PlannedLayer {
-  /** The layer's own name (config.name). */
-  name: string;
-  className: string;
-  /** Keras 3's saving path name: the class in snake case, `_1`, `_2` … for repeats of a class. */
-  savedAs: string;
-}
-
-/** keras.src.utils.naming.to_snake_case. */
-export function kerasSnakeCase(name: string): string {
-  let s = name.replace(/\W+/g, '');
-  s = s.replace(/(.)([A-Z][a-z]+)/g, '$1_$2');
-  return s.replace(/([a-z])([A-Z])/g, '$1_$2').toLowerCase();
-}
-
-/**
- * The config's layers in run order (the order modelFromKerasConfig takes weights in), or undefined when the config
- * is not a model config that converter would accept: then it is left to report the problem in its own words.
- */
-export function planLayers(modelJson: unknown, configPath: JsonPath, file: string): PlannedLayer[] | undefined {
-  if (!isObject(modelJson)) return undefined;
-  const config = Array.isArray(modelJson.config) ? { layers: modelJson.config } : modelJson.config;
-  if (!isObject(config) || !Array.isArray(config.layers)) return undefined;
-  const layers = config.layers;
-  const counters = new Map<string, number>();
-  const planned: PlannedLayer[] = layers.map((entry, i) => {
-    const obj = isObject(entry) ? entry : {};
-    const cfg = isObject(obj.config) ? obj.config : {};
-    const className = typeof obj.class_name === 'string' ? obj.class_name : '';
-    const name = typeof cfg.name === 'string' ? cfg.name : typeof obj.name === 'string' ? obj.name : `layer_${i}`;
-    const snake = kerasSnakeCase(className);
-    const seen = counters.get(snake);
-    counters.set(snake, seen === undefined ? 0 : seen + 1);
-    return { name, className, savedAs: seen === undefined ? snake : `${snake}_${seen + 1}` };
-  });
-  if (modelJson.class_name === 'Sequential' || Array.isArray(modelJson.config)) return planned;
-  const configAt = { file, path: [...configPath, 'config'] };
-  return chainOrder(config, configAt, layers).map((i) => planned[i]!);
-}
 
 /** `vars/0, vars/1, …` of a group, then its sub-objects (a Bidirectional's forward_layer before backward_layer). */
 function collectVars(h5: H5File, group: string, out: WeightEntry[], depth: number): void {

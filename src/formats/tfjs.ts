@@ -16,7 +16,7 @@ import { MAX_DECLARED_BYTES, checkDeclaredSize } from './binary-limits';
 import { checkElements, checkFileBytes, resolveLimits, type LoadLimits } from './limits';
 import { child, fail, isObject, readArray, readObject, readString, type At } from './json-read';
 import { modelFromKerasConfig } from './keras-config';
-import { planLayers } from './keras-h5';
+import { planLayers } from './keras-layer-plan';
 import { semanticsFor } from './keras-semantics';
 import type { LoadedModel } from './loaded-model';
 import type { WeightEntry } from './weights';

@@ -2,8 +2,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { loadArrayBytes, loadExpectedBytes, loadRecordingBytes } from '../../src/formats/index';
-import { locateJsonPath, parseJsonText } from '../../src/formats/json-text';
+import { MAX_JSON_DEPTH, locateJsonPath, parseJsonText, tooDeepAt } from '../../src/formats/json-text';
 import { readFileSync } from 'node:fs';
+import { rng } from '../random';
 import { expectLoadError, fixtureFiles } from './helpers';
 
 const bytes = (text: string) => new TextEncoder().encode(text);
@@ -25,6 +26,40 @@ test('parseJsonText: plain JSON, a BOM, and Python NaN/Infinity', () => {
   expectLoadError(() => parseJsonText('{"a": 1 "b": 2}', 'comma.json'), 'comma.json:1:9:', 'expected valid JSON (a comma)', 'found "\\"b\\": 2}"');
   // The JSON5 fallback also lets through what JSON5 allows (single quotes, trailing commas, comments).
   assert.deepEqual(parseJsonText("{'a': 1, /* note */}", 'py.json'), { a: 1 });
+});
+
+/** The depth scan as first written: one character at a time. The regex-driven scan must find the same offset. */
+function tooDeepAtByChar(text: string): number {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (inString) {
+      if (c === '\\') i++;
+      else if (c === '"') inString = false;
+    } else if (c === '"') inString = true;
+    else if (c === '[' || c === '{') {
+      if (++depth > MAX_JSON_DEPTH) return i;
+    } else if (c === ']' || c === '}') depth--;
+  }
+  return -1;
+}
+
+test('depth scan: same offset as a character-by-character scan, strings and escapes skipped', () => {
+  const next = rng(7);
+  // Runs of brackets so that random texts cross the limit; quotes and backslashes to open, escape and close strings.
+  const pieces = ['['.repeat(40), '{"a":', ']'.repeat(20), '}', '"', '\\', '\\"', '"[[[["', '1.5,', ' '];
+  for (let k = 0; k < 400; k++) {
+    let text = '';
+    const n = 20 + Math.floor((next() + 1) * 60);
+    for (let i = 0; i < n; i++) text += pieces[Math.floor((next() + 1) * 0.5 * pieces.length)]!;
+    assert.equal(tooDeepAt(text), tooDeepAtByChar(text), `text ${k}: ${JSON.stringify(text.slice(0, 80))}…`);
+  }
+  const deep = '['.repeat(MAX_JSON_DEPTH - 1) + '"[{\\"[" [1]' + ']'.repeat(MAX_JSON_DEPTH - 1);
+  assert.equal(tooDeepAt(deep), -1, 'brackets inside strings do not count');
+  assert.equal(tooDeepAt('[' + deep + ']'), MAX_JSON_DEPTH + 8, 'one level more: the [1] after the string is too deep');
+  assert.equal(tooDeepAt('['.repeat(MAX_JSON_DEPTH) + '\n ['), MAX_JSON_DEPTH + 2);
+  expectLoadError(() => parseJsonText('\uFEFF' + '['.repeat(MAX_JSON_DEPTH) + '\n  {', 'deep.json'), 'deep.json:2:3:', `offset ${MAX_JSON_DEPTH + 4}`, `more than ${MAX_JSON_DEPTH} nested`);
 });
 
 test('array files: nested lists, {shape, data} flat row-major, integer dtypes', () => {

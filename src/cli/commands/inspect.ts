@@ -1,0 +1,60 @@
+/** `cellscope inspect`: summary, weight statistics with spectral radii, and with --input gate saturation. */
+import { layerSaturation, radiusHint, spectralRadii, type GateRadius, type LayerSaturation } from '../../analysis/index';
+import { summarizeModel, summaryText } from '../../engine/summary';
+import { weightStats, type BlockStats } from '../../engine/weight-stats';
+import { loadArrayFile, loadModelFile } from '../../formats/node-files';
+import type { CliOptions } from '../options';
+import { emit, run, type Print } from './shared';
+
+function statsTable(stats: BlockStats[], radii: GateRadius[]): string {
+  const g = (x: number) => (Number.isFinite(x) ? x.toPrecision(4) : String(x));
+  // Spectral radius ρ of each recurrent gate block, on its recurrent_kernel row; '-' elsewhere.
+  const rho = (s: BlockStats) => {
+    const r = radii.find((x) => x.layer === s.layer && x.weight === s.weight && x.gate === s.gate);
+    return r ? g(r.radius) : '-';
+  };
+  const rows = stats.map((s) => [s.layer, s.weight, s.gate, `[${s.shape.join('×')}]`, g(s.min), g(s.max), g(s.mean), g(s.std), String(s.nan), String(s.inf), rho(s)]);
+  const head = ['layer', 'weight', 'gate', 'shape', 'min', 'max', 'mean', 'std', 'NaN', 'Inf', 'ρ'];
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  return [head, ...rows].map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n');
+}
+
+const pct = (x: number) => `${(100 * x).toFixed(0)}%`;
+
+/** Per layer direction and gate: mean left-/right-saturated shares, the most saturated units, and the dead units. */
+function saturationText(sat: LayerSaturation[]): string[] {
+  const lines = ['', 'gate saturation over the input (share of steps < 0.1 / > 0.9, mean over units):'];
+  for (const l of sat) {
+    const name = `${l.layerName}${l.direction === 'backward' ? ' (backward)' : ''}`;
+    if (!l.gates.length) lines.push(`  ${name}: no gates`);
+    for (const g of l.gates) {
+      const mean = (a: Float64Array) => a.reduce((x, y) => x + y, 0) / (a.length || 1);
+      lines.push(`  ${name} gate ${g.label}: left ${pct(mean(g.left))}, right ${pct(mean(g.right))}`);
+    }
+    lines.push(l.dead.length ? `  ${name}: ${l.dead.length} dead unit(s)` : `  ${name}: no dead units`);
+    for (const d of l.dead.slice(0, 20)) lines.push(`    unit ${d.unit}: ${d.reason}`);
+    if (l.dead.length > 20) lines.push(`    … and ${l.dead.length - 20} more`);
+  }
+  return lines;
+}
+
+export async function inspectCommand(o: CliOptions, print: Print): Promise<number> {
+  const loaded = await loadModelFile(o.model);
+  const { model } = loaded;
+  const summary = summarizeModel(model);
+  const stats = weightStats(model);
+  const radii = spectralRadii(model);
+  // Saturation needs a run: only with --input.
+  const sat = o.input ? (run(o, { loaded, input: await loadArrayFile(o.input) }, true).trace?.layers ?? []).map((lt) => layerSaturation(lt)) : null;
+  if (o.json) {
+    const saturation = sat?.map((l) => ({ ...l, gates: l.gates.map((g) => ({ ...g, left: Array.from(g.left), right: Array.from(g.right) })) }));
+    await emit(o, JSON.stringify({ summary, weights: stats, spectralRadii: radii, ...(saturation ? { saturation } : {}) }, null, 1), print);
+  } else {
+    const flagged = stats.filter((s) => s.nan || s.inf);
+    const alerts = flagged.map((s) => `warning: ${s.layer} ${s.weight} (gate ${s.gate}) holds ${s.nan} NaN and ${s.inf} ±Inf values`);
+    const big = radii.filter((r) => r.radius > 1 || !Number.isFinite(r.radius));
+    const notes = big.map((r) => `note: ${r.layer} ${r.weight} gate ${r.gate}: spectral radius ${r.radius.toPrecision(4)} ${radiusHint(r.radius)}`);
+    await emit(o, [summaryText(summary), '', statsTable(stats, radii), ...alerts, ...notes, ...(sat ? saturationText(sat) : [])].join('\n'), print);
+  }
+  return 0;
+}
