@@ -11,13 +11,11 @@
  * Each time is the median of several runs after one warm-up run, wall clock and this process's CPU time (on a shared
  * machine the CPU time is the steadier number; the min–max spread tells how noisy the wall clock was).
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { runModel } from '../src/engine';
 import { setFastPath } from '../src/engine/recurrent';
+import { endToEnd } from './cli-e2e';
 import { tfjsModel, tfjsReady } from './tfjs-peer';
 import { WORKLOADS, buildWorkload, flopsOf, label, type Workload } from './workloads';
 
@@ -119,54 +117,6 @@ async function engineRows(): Promise<void> {
   }
 }
 
-/** `cellscope run` of W1 from a Keras export JSON, as a child process, against TF.js loading and predicting it. */
-async function endToEnd(): Promise<void> {
-  const w = WORKLOADS[0]!;
-  const d = buildWorkload(w);
-  const dir = mkdtempSync(join(tmpdir(), 'cellscope-bench-'));
-  try {
-    const { kernel, recurrentKernel, bias } = d.layer.weights;
-    const nested = (t: { shape: readonly number[]; data: ArrayLike<number> }) => {
-      const [r, c] = t.shape.length === 2 ? (t.shape as [number, number]) : [0, t.shape[0]!];
-      if (!r) return Array.from(t.data);
-      return Array.from({ length: r }, (_, i) => Array.from(t.data).slice(i * c, (i + 1) * c));
-    };
-    const model = {
-      class_name: 'Sequential',
-      config: {
-        name: 'w1',
-        layers: [
-          { class_name: 'InputLayer', config: { batch_shape: [null, w.steps, w.features], name: 'input' } },
-          {
-            class_name: 'LSTM',
-            config: { name: 'lstm', units: w.units, activation: 'tanh', recurrent_activation: 'sigmoid', use_bias: true, return_sequences: true },
-          },
-        ],
-      },
-    };
-    const modelFile = join(dir, 'w1.json');
-    writeFileSync(modelFile, JSON.stringify({ model, weights: [nested(kernel), nested(recurrentKernel), nested(bias!)], keras_version: '3.15.1' }));
-    const inputFile = join(dir, 'input.json');
-    writeFileSync(inputFile, JSON.stringify({ shape: d.input.shape, data: Array.from(d.input.data) }));
-    const outFile = join(dir, 'out.json');
-    for (const precision of ['float32', 'float64']) {
-      const t = await time(() => {
-        execFileSync(process.execPath, ['bin/cellscope.js', 'run', modelFile, '--input', inputFile, '--precision', precision, '--out', outFile, '--force'], {
-          stdio: ['ignore', 'ignore', 'inherit'],
-        });
-      }, 3000, true);
-      add({ ...w, id: 'W1 CLI' }, 'cellscope', precision, 'off', t, 'node bin/cellscope.js run (process start, load, run, write JSON)');
-    }
-    const peerOut = join(dir, 'tfjs-out.json');
-    const t = await time(() => {
-      execFileSync(process.execPath, ['--import', 'tsx', 'bench/tfjs-e2e.ts', modelFile, inputFile, peerOut], { stdio: ['ignore', 'ignore', 'inherit'] });
-    }, 3000, true);
-    add({ ...w, id: 'W1 CLI' }, 'tfjs-cpu', 'float32', 'n/a', t, 'node: read JSON, build tf.sequential, setWeights, predict, write JSON');
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
 function table(): string {
   const head = ['workload', 'engine', 'precision', 'trace', 'median', 'cpu', 'min–max (runs)', 'GFLOP/s', 'target'];
   const body = rows.map((r) => [
@@ -189,7 +139,7 @@ function table(): string {
 async function main(): Promise<void> {
   console.error(`cellscope bench (${reference ? 'reference TypeScript kernels' : 'default kernels'}; medians after one warm-up)`);
   await engineRows();
-  if (!quick && (!only || only.has('W1'))) await endToEnd();
+  if (!quick && (!only || only.has('W1'))) await endToEnd(time, add);
   console.log(table());
   if (jsonOut) writeFileSync(jsonOut, JSON.stringify(rows, null, 1));
 }
