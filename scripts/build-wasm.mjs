@@ -101,6 +101,17 @@ function rows(R, body) {
       (br $rnext)))`;
 }
 
+/** The locals every gemm variant's micro blocks use. */
+function gemmLocals(T) {
+  return [
+    '(local $i i32) (local $i0 i32) (local $j i32) (local $p i32) (local $pd i32) (local $pb i32) (local $pb1 i32) (local $bcol i32) (local $ldbp i32)',
+    '(local $lddb i32) (local $ldab i32) (local $ldbb i32) (local $a0 i32) (local $a1 i32) (local $a2 i32) (local $a3 i32)',
+    '(local $av v128) (local $b0 v128) (local $b1 v128) (local $b2 v128) (local $b3 v128) (local $b4 v128) (local $b5 v128) (local $b6 v128) (local $b7 v128)',
+    Array.from({ length: 8 }, (_, q) => `(local $c${q} v128)`).join(' '),
+    `(local $s0 ${T.name}) (local $s1 ${T.name}) (local $s2 ${T.name}) (local $s3 ${T.name})`,
+  ].join('\n    ');
+}
+
 /** Column panels of width W = V·lanes ($j outer, so one panel of b stays in cache across the row blocks). */
 function gemm(T) {
   const W = (V) => V * T.lanes;
@@ -140,14 +151,8 @@ function gemm(T) {
       ${rows(1, micro(T, 1, V))}
       (local.set $j (i32.add (local.get $j) (i32.const ${V === 0 ? 1 : W(V)})))
       (br $tnext)))`;
-  const locals = [
-    '(local $i i32) (local $i0 i32) (local $j i32) (local $p i32) (local $pd i32) (local $pb i32) (local $pb1 i32) (local $bcol i32) (local $ldbp i32)',
-    '(local $lddb i32) (local $ldab i32) (local $ldbb i32) (local $a0 i32) (local $a1 i32) (local $a2 i32) (local $a3 i32)',
-    '(local $av v128) (local $b0 v128) (local $b1 v128) (local $b2 v128) (local $b3 v128)',
-    Array.from({ length: 8 }, (_, q) => `(local $c${q} v128)`).join(' '),
-    `(local $s0 ${T.name}) (local $s1 ${T.name}) (local $s2 ${T.name}) (local $s3 ${T.name})`,
-  ].join('\n    ');
-  return `(func (export "gemm_${T.name}") (param $dst i32) (param $ldd i32) (param $a i32) (param $lda i32) (param $m i32) (param $k i32) (param $b i32) (param $ldb i32) (param $n i32)
+  const locals = gemmLocals(T);
+  return `(func $gemm_${T.name} (export "gemm_${T.name}") (param $dst i32) (param $ldd i32) (param $a i32) (param $lda i32) (param $m i32) (param $k i32) (param $b i32) (param $ldb i32) (param $n i32)
     ${locals}
     (local.set $lddb (i32.mul (local.get $ldd) (i32.const ${T.bytes})))
     (local.set $ldab (i32.mul (local.get $lda) (i32.const ${T.bytes})))
@@ -160,6 +165,69 @@ function gemm(T) {
     ${tail(0)})`;
 }
 
+// Recurrent products h·U run once per step against the same U, so U is repacked once per run (pack_*) into column
+// panels of P columns, each panel's k rows contiguous: gemm_packed_* then streams it in order instead of reading
+// 16-column strips of rows ldb apart (which alias in the cache when ldb is a large power of two). Same sums in the same
+// order as gemm_*. P depends on the row count m (the micro block used): 2 vectors for m ≥ 4 (4-row blocks), PACKED_V
+// vectors for fewer rows. Columns are padded with zeros to a multiple of PACK_COLUMNS (a multiple of every P), so
+// the padded dst row is written whole: dst needs ldd ≥ n padded.
+export const PACK_COLUMNS = 32;
+const PACKED_V = 4;
+
+/** Panel width in vectors for m rows: the rule pack_* and gemm_packed_* share. */
+const panelVectors = (m) => `(select (i32.const 2) (i32.const ${PACKED_V}) (i32.ge_u ${m} (i32.const 4)))`;
+
+// pack_T(dst, b, ldb, k, n, m): dst = b[0 .. k, 0 .. n) in panels for an m-row product, n padded to PACK_COLUMNS.
+function packFn(T) {
+  const B = T.bytes;
+  return `(func (export "pack_${T.name}") (param $dst i32) (param $b i32) (param $ldb i32) (param $k i32) (param $n i32) (param $m i32)
+    (local $P i32) (local $j0 i32) (local $p i32) (local $c i32) (local $npad i32)
+    (local.set $P (i32.mul ${panelVectors('(local.get $m)')} (i32.const ${T.lanes})))
+    (local.set $npad (i32.and (i32.add (local.get $n) (i32.const ${PACK_COLUMNS - 1})) (i32.const ${-PACK_COLUMNS})))
+    (local.set $j0 (i32.const 0))
+    (block $jdone (loop $jnext
+      (br_if $jdone (i32.ge_u (local.get $j0) (local.get $npad)))
+      (local.set $p (i32.const 0))
+      (block $pdone (loop $pnext
+        (br_if $pdone (i32.ge_u (local.get $p) (local.get $k)))
+        (local.set $c (local.get $j0))
+        (block $cdone (loop $cnext
+          (br_if $cdone (i32.ge_u (local.get $c) (i32.add (local.get $j0) (local.get $P))))
+          (${T.name}.store (local.get $dst) (select
+            (${T.name}.load (i32.add (local.get $b) (i32.mul (i32.add (i32.mul (local.get $p) (local.get $ldb)) (local.get $c)) (i32.const ${B}))))
+            (${T.name}.const 0)
+            (i32.lt_u (local.get $c) (local.get $n))))
+          (local.set $dst (i32.add (local.get $dst) (i32.const ${B})))
+          (local.set $c (i32.add (local.get $c) (i32.const 1)))
+          (br $cnext)))
+        (local.set $p (i32.add (local.get $p) (i32.const 1)))
+        (br $pnext)))
+      (local.set $j0 (i32.add (local.get $j0) (local.get $P)))
+      (br $jnext))))`;
+}
+
+// gemm_packed_T(dst, ldd, a, lda, m, k, bp, n): dst[i, j] += Σ_p a[i, p] · B[p, j] as gemm_T, B packed by pack_T for
+// the same m and k, n padded (a multiple of PACK_COLUMNS).
+function gemmPacked(T) {
+  const panel = (R, V) => `(block $jdone (loop $jnext
+      (br_if $jdone (i32.ge_u (local.get $j) (local.get $n)))
+      (local.set $bcol (i32.add (local.get $b) (i32.mul (i32.mul (local.get $j) (local.get $k)) (i32.const ${T.bytes}))))
+      (local.set $ldbp (i32.const ${V * 16}))
+      (local.set $i0 (i32.const 0))
+      ${R > 1 ? rows(R, micro(T, R, V)) + '\n      (local.set $i0 (local.get $i))' : ''}
+      ${rows(1, micro(T, 1, V))}
+      (local.set $j (i32.add (local.get $j) (i32.const ${V * T.lanes})))
+      (br $jnext)))`;
+  return `(func $gemm_packed_${T.name} (export "gemm_packed_${T.name}") (param $dst i32) (param $ldd i32) (param $a i32) (param $lda i32) (param $m i32) (param $k i32) (param $b i32) (param $n i32)
+    ${gemmLocals(T)}
+    (local.set $lddb (i32.mul (local.get $ldd) (i32.const ${T.bytes})))
+    (local.set $ldab (i32.mul (local.get $lda) (i32.const ${T.bytes})))
+    (local.set $j (i32.const 0))
+    (if (i32.ge_u (local.get $m) (i32.const 4))
+      (then ${panel(4, 2)})
+      (else ${panel(1, PACKED_V)})))`;
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // float32 gate arithmetic (one batch item, one step), f32x4. Element-wise + − × are float32 operations, so they equal
 // the TypeScript reference's fround(double op) exactly. The transcendental activations (sigmoid, tanh) are evaluated
@@ -168,7 +236,7 @@ function gemm(T) {
 // within ~1e-14 (relative) of a float32 rounding boundary, where it can differ by 1 ulp.
 // Activation codes (src/engine/wasm/gates.ts): 0 linear, 1 sigmoid, 2 tanh, 3 hard_sigmoid (Keras 2),
 // 4 hard_sigmoid (Keras 3), 5 relu.
-// Quantity rows are written to `out` (row q at out + q·u·4, the cell's quantity order); the new states are copied
+// Quantity rows are written at o + q·rs (q in the cell's quantity order; see cellKernels); the new states are copied
 // from those rows at the end. Units go in vectors of 4; the last vector overlaps the one before when 4 ∤ u (every
 // vector only reads inputs and writes rows, so recomputing a unit is harmless): u ≥ 4.
 
@@ -281,10 +349,11 @@ const at = (base, g = 0) => (g === 0 ? `(i32.add (local.get ${base}) (local.get 
 const ld = (base, g = 0) => `(v128.load ${at(base, g)})`;
 const st = (base, g, v) => `(v128.store ${at(base, g)} ${v})`;
 const withBias = (v, g) => `(if (result v128) (local.get $hasB) (then (f32x4.add ${v} ${ld('$b', g)})) (else ${v}))`;
-const row = (r) => `(i32.add (local.get $o) (i32.mul (i32.const ${r}) (local.get $ub)))`;
+/** Quantity row r of the step: $o + r·$rs (rows need not be adjacent: see stepsFn). */
+const row = (r) => `(i32.add (local.get $o) (i32.mul (i32.const ${r}) (local.get $rs)))`;
 const rowCopy = (dst, r) => `(memory.copy (local.get ${dst}) ${row(r)} (local.get $ub))`;
-/** Activation k of rows [from, from+count) into rows [to, ..). */
-const actRows = (k, from, to, count = 1) => `(call $act_rows (local.get ${k}) ${row(from)} ${row(to)} (i32.mul (local.get $u) (i32.const ${count})))`;
+/** Activation k of row `from` into row `to`. */
+const actRows = (k, from, to) => `(call $act_rows (local.get ${k}) ${row(from)} ${row(to)} (local.get $u))`;
 
 /** One pass over the units in vectors of 4 (the last overlapping: every pass reads inputs and writes other rows). */
 function pass(body) {
@@ -297,58 +366,98 @@ function pass(body) {
       (br $next)))`;
 }
 
-function kernel(name, params, steps) {
-  return `(func (export "${name}") (param $o i32) (param $u i32) ${params}
+/**
+ * One cell kind's kernels. `<name>_f32(o, rs, u, xk, hu, ...params)`: one step of one batch item, quantity row q written
+ * at o + q·rs. `<name>_steps_f32(n, batch, u, stage, xk, xkItem, xkStep, U, hu, ldhu, ...params)`: n steps of every
+ * batch item; each step first computes hu = h·U (gemm_packed_f32, U packed for `batch` rows, hu rows ldhu apart),
+ * then runs the one-item step for each item b: x·K at xk + b·xkItem + i·xkStep (bytes; xkStep < 0 walks backwards),
+ * states (the params named in `stateParams`) at state + b·u·4, rows at stage + (b·n + i)·u·4 with
+ * rs = batch·n·u·4, so each quantity × item chunk of the n steps is contiguous, as the trace lays it out.
+ */
+function cellKernels(name, params, stateParams, steps) {
+  const paramDecl = params.map((p) => `(param $${p} i32)`).join(' ');
+  const item = `(func $${name} (export "${name}_f32") (param $o i32) (param $rs i32) (param $u i32) (param $xk i32) (param $hu i32) ${paramDecl}
     (local $j i32) (local $off i32) (local $ub i32) (local $v v128) (local $w v128)
     (local.set $ub (i32.shl (local.get $u) (i32.const 2)))
     ${steps.join('\n    ')})`;
+  const args = params.map((p) => (stateParams.includes(p) ? `(i32.add (local.get $${p}) (i32.mul (local.get $bi) (local.get $ub)))` : `(local.get $${p})`));
+  const loop = `(func (export "${name}_steps_f32") (param $n i32) (param $batch i32) (param $u i32) (param $stage i32) (param $xk i32) (param $xkItem i32) (param $xkStep i32) (param $U i32) (param $hu i32) (param $ldhu i32) ${paramDecl}
+    (local $i i32) (local $bi i32) (local $ub i32) (local $rs i32)
+    (local.set $ub (i32.shl (local.get $u) (i32.const 2)))
+    (local.set $rs (i32.mul (i32.mul (local.get $batch) (local.get $n)) (local.get $ub)))
+    (local.set $i (i32.const 0))
+    (block $sdone (loop $snext
+      (br_if $sdone (i32.ge_u (local.get $i) (local.get $n)))
+      (memory.fill (local.get $hu) (i32.const 0) (i32.shl (i32.mul (local.get $batch) (local.get $ldhu)) (i32.const 2)))
+      (call $gemm_packed_f32 (local.get $hu) (local.get $ldhu) (local.get $h) (local.get $u) (local.get $batch) (local.get $u) (local.get $U) (local.get $ldhu))
+      (local.set $bi (i32.const 0))
+      (block $bdone (loop $bnext
+        (br_if $bdone (i32.ge_u (local.get $bi) (local.get $batch)))
+        (call $${name}
+          (i32.add (local.get $stage) (i32.mul (i32.add (i32.mul (local.get $bi) (local.get $n)) (local.get $i)) (local.get $ub)))
+          (local.get $rs) (local.get $u)
+          (i32.add (i32.add (local.get $xk) (i32.mul (local.get $bi) (local.get $xkItem))) (i32.mul (local.get $i) (local.get $xkStep)))
+          (i32.add (local.get $hu) (i32.shl (i32.mul (local.get $bi) (local.get $ldhu)) (i32.const 2)))
+          ${args.join(' ')})
+        (local.set $bi (i32.add (local.get $bi) (i32.const 1)))
+        (br $bnext)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $snext))))`;
+  return `${item}\n  ${loop}`;
 }
 
+/** Quantity row r at the current vector: load, store. */
+const rld = (r) => `(v128.load (i32.add ${row(r)} (local.get $off)))`;
+const rst = (r, v) => `(v128.store (i32.add ${row(r)} (local.get $off)) ${v})`;
+
 // LSTM rows: i f c̃ o c h pre_i pre_f pre_c̃ pre_o, then one scratch row (act(c)).
-const lstmFn = kernel('lstm_f32', '(param $xk i32) (param $hu i32) (param $b i32) (param $hasB i32) (param $c i32) (param $h i32) (param $rk i32) (param $ak i32)', [
-  pass([0, 1, 2, 3].map((g) => st('$o', 6 + g, withBias(`(f32x4.add ${ld('$xk', g)} ${ld('$hu', g)})`, g)))),
-  actRows('$rk', 6, 0, 2),
+const lstmFn = cellKernels('lstm', ['b', 'hasB', 'c', 'h', 'rk', 'ak'], ['c', 'h'], [
+  pass([0, 1, 2, 3].map((g) => rst(6 + g, withBias(`(f32x4.add ${ld('$xk', g)} ${ld('$hu', g)})`, g)))),
+  actRows('$rk', 6, 0),
+  actRows('$rk', 7, 1),
   actRows('$ak', 8, 2),
   actRows('$rk', 9, 3),
-  pass([st('$o', 4, `(f32x4.add (f32x4.mul ${ld('$o', 1)} ${ld('$c')}) (f32x4.mul ${ld('$o', 0)} ${ld('$o', 2)}))`)]),
+  pass([rst(4, `(f32x4.add (f32x4.mul ${rld(1)} ${ld('$c')}) (f32x4.mul ${rld(0)} ${rld(2)}))`)]),
   actRows('$ak', 4, 10),
-  pass([st('$o', 5, `(f32x4.mul ${ld('$o', 3)} ${ld('$o', 10)})`)]),
+  pass([rst(5, `(f32x4.mul ${rld(3)} ${rld(10)})`)]),
   rowCopy('$c', 4),
   rowCopy('$h', 5),
 ]);
 
 // GRU rows: z r h̃ h pre_z pre_r pre_h̃. h_new = z·h + (1 − z)·h̃.
-const gruZR = (recurrentBias) =>
+const gruZR = (recurrentBias) => [
   pass([
-    st('$o', 4, `(f32x4.add ${withBias(ld('$xk', 0), 0)} ${recurrentBias ? withBias(ld('$hu', 0), 3) : ld('$hu', 0)})`),
-    st('$o', 5, `(f32x4.add ${withBias(ld('$xk', 1), 1)} ${recurrentBias ? withBias(ld('$hu', 1), 4) : ld('$hu', 1)})`),
-  ]);
-const gruUpdate = pass([st('$o', 3, `(f32x4.add (f32x4.mul (local.tee $v ${ld('$o', 0)}) ${ld('$h')}) (f32x4.mul (f32x4.sub ${f32c(1)} (local.get $v)) ${ld('$o', 2)}))`)]);
+    rst(4, `(f32x4.add ${withBias(ld('$xk', 0), 0)} ${recurrentBias ? withBias(ld('$hu', 0), 3) : ld('$hu', 0)})`),
+    rst(5, `(f32x4.add ${withBias(ld('$xk', 1), 1)} ${recurrentBias ? withBias(ld('$hu', 1), 4) : ld('$hu', 1)})`),
+  ]),
+  actRows('$rk', 4, 0),
+  actRows('$rk', 5, 1),
+];
+const gruUpdate = [
+  pass([rst(3, `(f32x4.add (f32x4.mul (local.tee $v ${rld(0)}) ${ld('$h')}) (f32x4.mul (f32x4.sub ${f32c(1)} (local.get $v)) ${rld(2)}))`)]),
+  rowCopy('$h', 3),
+];
 // reset_after: h̃ = act((x·K_h + b_xh) + r·(h·U_h + b_hh)).
-const gruAfterFn = kernel('gru_after_f32', '(param $xk i32) (param $hu i32) (param $b i32) (param $hasB i32) (param $h i32) (param $rk i32) (param $ak i32)', [
-  gruZR(true),
-  actRows('$rk', 4, 0, 2),
-  pass([st('$o', 6, `(f32x4.add ${withBias(ld('$xk', 2), 2)} (f32x4.mul ${ld('$o', 1)} ${withBias(ld('$hu', 2), 5)}))`)]),
+const gruAfterFn = cellKernels('gru_after', ['b', 'hasB', 'h', 'rk', 'ak'], ['h'], [
+  ...gruZR(true),
+  pass([rst(6, `(f32x4.add ${withBias(ld('$xk', 2), 2)} (f32x4.mul ${rld(1)} ${withBias(ld('$hu', 2), 5)}))`)]),
   actRows('$ak', 6, 2),
-  gruUpdate,
-  rowCopy('$h', 3),
+  ...gruUpdate,
 ]);
-// reset_after=false, first half: z, r and r·h into $rh (the caller then computes (r·h)·U_h into $cand).
-const gruBeforeFn = kernel('gru_before_f32', '(param $xk i32) (param $hu i32) (param $b i32) (param $hasB i32) (param $h i32) (param $rk i32) (param $rh i32)', [
-  gruZR(false),
-  actRows('$rk', 4, 0, 2),
-  pass([st('$rh', 0, `(f32x4.mul ${ld('$o', 1)} ${ld('$h')})`)]),
-]);
-// reset_after=false, second half: h̃ = act((x·K_h + b_h) + cand).
-const gruCandFn = kernel('gru_cand_f32', '(param $xk i32) (param $cand i32) (param $b i32) (param $hasB i32) (param $h i32) (param $ak i32)', [
-  pass([st('$o', 6, `(f32x4.add ${withBias(ld('$xk', 2), 2)} ${ld('$cand')})`)]),
+// reset_after=false: h̃ = act((x·K_h + b_h) + (r·h)·U_h); r·h goes to $rh, its product with U_h (columns [2u, 3u) of
+// the unpacked U at $Uf, $W columns) to $cand. hu holds only z and r's columns.
+const gruBeforeFn = cellKernels('gru_before', ['b', 'hasB', 'h', 'rk', 'ak', 'Uf', 'W', 'rh', 'cand'], ['h'], [
+  ...gruZR(false),
+  pass([`(v128.store ${at('$rh')} (f32x4.mul ${rld(1)} ${ld('$h')}))`]),
+  `(memory.fill (local.get $cand) (i32.const 0) (local.get $ub))`,
+  `(call $gemm_f32 (local.get $cand) (local.get $W) (local.get $rh) (local.get $u) (i32.const 1) (local.get $u) (i32.add (local.get $Uf) (i32.shl (local.get $ub) (i32.const 1))) (local.get $W) (local.get $u))`,
+  pass([rst(6, `(f32x4.add ${withBias(ld('$xk', 2), 2)} ${ld('$cand')})`)]),
   actRows('$ak', 6, 2),
-  gruUpdate,
-  rowCopy('$h', 3),
+  ...gruUpdate,
 ]);
 // SimpleRNN rows: h pre_h. h = act((x·K + b) + h·U).
-const simpleFn = kernel('simple_f32', '(param $xk i32) (param $hu i32) (param $b i32) (param $hasB i32) (param $h i32) (param $ak i32)', [
-  pass([st('$o', 1, `(f32x4.add ${withBias(ld('$xk'), 0)} ${ld('$hu')})`)]),
+const simpleFn = cellKernels('simple', ['b', 'hasB', 'h', 'ak'], ['h'], [
+  pass([rst(1, `(f32x4.add ${withBias(ld('$xk'), 0)} ${ld('$hu')})`)]),
   actRows('$ak', 1, 0),
   rowCopy('$h', 0),
 ]);
@@ -357,11 +466,12 @@ export function kernelsWat() {
   return `(module
   (memory (export "memory") 2)
   ${TYPES.map(gemm).join('\n  ')}
+  ${TYPES.map(packFn).join('\n  ')}
+  ${TYPES.map(gemmPacked).join('\n  ')}
   ${actRowsFn()}
   ${lstmFn}
   ${gruAfterFn}
   ${gruBeforeFn}
-  ${gruCandFn}
   ${simpleFn}
   (func (export "act_f32") (param $k i32) (param $p i32) (param $n i32)
     (call $act_rows (local.get $k) (local.get $p) (local.get $p) (local.get $n)))
@@ -378,6 +488,8 @@ export async function buildWasm({ check = false } = {}) {
   parsed.destroy();
   const b64 = Buffer.from(buffer).toString('base64');
   const text = `// Generated by scripts/build-wasm.mjs from the WAT written there: do not edit. ${buffer.length} bytes.
+/** pack_* pads the columns of a packed matrix to a multiple of this. */
+export const PACK_COLUMNS = ${PACK_COLUMNS};
 export const KERNELS_WASM_BASE64 =
   '${b64}';
 `;

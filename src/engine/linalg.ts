@@ -95,8 +95,10 @@ export function vecMat(dst: FloatArray, dOff: number, v: FloatArray, vOff: numbe
 export interface LayerProducts {
   /** x·K of the projected block: row (b·blockSteps + i) is batch item b, i-th input time of the block; G·u wide. */
   readonly xk: FloatArray;
-  /** h·U of every batch item at the current step: row b, G·u wide; columns past `recurrentColumns` are not set. */
+  /** h·U of every batch item at the current step: row b at b·huStride; columns past `recurrentColumns` are not set. */
   readonly hu: FloatArray;
+  /** Distance between hu rows: G·u, or more (the WebAssembly kernels pad rows). */
+  readonly huStride: number;
   /** xk rows for input times [t0, t0+n) of every batch item (n ≤ blockSteps). x is [batch, steps, features]. */
   project(x: FloatArray, steps: number, t0: number, n: number): void;
   /** hu rows from the states h, [batch·units]. */
@@ -120,6 +122,7 @@ export interface ProductShape {
 export class ReferenceProducts implements LayerProducts {
   readonly xk: FloatArray;
   readonly hu: FloatArray;
+  readonly huStride: number;
 
   constructor(
     private readonly s: ProductShape,
@@ -129,6 +132,7 @@ export class ReferenceProducts implements LayerProducts {
   ) {
     this.xk = make(s.batch * s.blockSteps * s.width);
     this.hu = make(s.batch * s.width);
+    this.huStride = s.width;
   }
 
   project(x: FloatArray, steps: number, t0: number, n: number): void {

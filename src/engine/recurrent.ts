@@ -162,7 +162,8 @@ function walkItems(w: Walk, x: FloatArray): void {
  * Built-in cells: time steps in blocks. x·K of a whole block (every batch item) is one matrix product before the
  * block's time loop; h·U of every batch item is one product per step. Results equal `walkItems` exactly with the
  * reference products (same sums in the same order); the WebAssembly products differ only in float32 rounding.
- * With `gates` (float32 fast path) the WebAssembly gate kernels replace `stepWith`.
+ * With `gates` (float32 fast path) the WebAssembly gate kernels replace `stepWith`: a block without padding runs in
+ * one `runBlock` (every step and item in WebAssembly), a block with padding step by step as below.
  */
 function walkBatched(w: Walk & { cell: CellStepper & BatchedCell }, x: FloatArray, p: Products): void {
   const { batch, steps, u, goBackwards, mask, cell } = w;
@@ -175,6 +176,10 @@ function walkBatched(w: Walk & { cell: CellStepper & BatchedCell }, x: FloatArra
     // Input times of processing steps [s0, s0+n): [s0, s0+n) forwards, [steps-s0-n, steps-s0) backwards.
     const t0 = goBackwards ? steps - s0 - n : s0;
     products.project(x, steps, t0, n);
+    if (gates && !paddingIn(mask, batch, steps, t0, n)) {
+      gates.runBlock(s0, n, steps, goBackwards, w.sequence, w.record ? w.out : null, outQ);
+      continue;
+    }
     for (let s = s0; s < s0 + n; s++) {
       const t = goBackwards ? steps - 1 - s : s;
       products.recur(w.states[0]!);
@@ -185,17 +190,24 @@ function walkBatched(w: Walk & { cell: CellStepper & BatchedCell }, x: FloatArra
         }
         const oOff = w.record ? (b * steps + s) * u : 0;
         if (gates) {
-          gates.step((b * blockSteps + t - t0) * W, b * W, b);
+          gates.step((b * blockSteps + t - t0) * W, b);
           const rows = gates.rows;
           if (w.record) for (let q = 0; q < rows.length; q++) w.out[q]!.set(rows[q]!, oOff);
           w.sequence.set(rows[outQ]!, (b * steps + s) * u);
           continue;
         }
-        cell.stepWith(products.xk, (b * blockSteps + t - t0) * W, products.hu, b * W, w.states, b * u, w.out, oOff, rowProduct);
+        cell.stepWith(products.xk, (b * blockSteps + t - t0) * W, products.hu, b * products.huStride, w.states, b * u, w.out, oOff, rowProduct);
         copyOutput(w, oOff, (b * steps + s) * u);
       }
     }
   }
+}
+
+/** Whether any batch item has padding at input times [t0, t0+n). */
+function paddingIn(mask: Uint8Array | null, batch: number, steps: number, t0: number, n: number): boolean {
+  if (!mask) return false;
+  for (let b = 0; b < batch; b++) for (let t = t0; t < t0 + n; t++) if (mask[b * steps + t] === 0) return true;
+  return false;
 }
 
 let fastPathAllowed = true;
@@ -241,11 +253,11 @@ function products(
   const fast = fastPath ?? fastPathAllowed;
   const spec = cell.gates;
   const useGates = fast && gateKernelsAllowed && precision === 'float32' && gatesSupported(spec, units);
-  const extra = useGates ? gateElements(spec, batch, units) : 0;
+  const extra = useGates ? gateElements(spec, batch, units, blockSteps) : 0;
   const wasm = fast ? WasmProducts.create(precision, shape, cell.kernel, cell.recurrentKernel, extra) : null;
   return {
     products: wasm ?? new ReferenceProducts(shape, cell.kernel, cell.recurrentKernel, (n) => allocate(n, precision)),
     blockSteps,
-    gates: wasm && useGates ? new WasmGates(wasm, spec, batch, units, width) : null,
+    gates: wasm && useGates ? new WasmGates(wasm, spec, batch, units, width, blockSteps) : null,
   };
 }

@@ -1,7 +1,8 @@
 /**
- * The float32 fast path's gate arithmetic: one WebAssembly SIMD kernel call per batch item and step computes every
- * recorded quantity of an LSTM, GRU or SimpleRNN step into rows of the kernel memory and updates the states, which
- * live in the kernel memory during the run. The plain TypeScript `stepWith` (src/engine/cells) stays the reference:
+ * The float32 fast path's gate arithmetic: WebAssembly SIMD kernels compute every recorded quantity of an LSTM, GRU
+ * or SimpleRNN step into rows of the kernel memory and update the states, which live in the kernel memory during the
+ * run. `runBlock` runs many steps of every batch item in one call (h·U included) and copies the staged rows to the
+ * trace in a few large copies; `step` runs one batch item's step (the driver's path for blocks with padding). The plain TypeScript `stepWith` (src/engine/cells) stays the reference:
  * element-wise + − × are the same float32 operations; sigmoid and tanh are evaluated in float64 (relative error
  * < ~1e-14) and rounded once, so a value differs from the reference only when it lies that close to a float32
  * rounding boundary, and then by 1 ulp (scripts/build-wasm.mjs has the details; test/engine/gates.test.ts measures).
@@ -35,84 +36,122 @@ const QUANTITY_ROWS: Record<GateSpec['kind'], number> = { lstm: 10, gru: 7, simp
 /** Rows the kernels write: the quantities, then scratch (LSTM: act(c)). */
 const KERNEL_ROWS: Record<GateSpec['kind'], number> = { lstm: 11, gru: 7, simple_rnn: 2 };
 const STATES: Record<GateSpec['kind'], number> = { lstm: 2, gru: 1, simple_rnn: 1 };
+/**
+ * Values of the staging area `runBlock` writes a run of steps into before copying it to the trace: 4 Mi (16 MB), so
+ * that a small batch's whole sequence (W2: 390 × 5 steps × 100 units × 11 rows) is one run and one copy per quantity.
+ */
+const STAGE_VALUES = 1 << 22;
 
 /** Whether the gate kernels can run this cell (u ≥ 4: the kernels work in vectors of 4 units). */
 export function gatesSupported(spec: GateSpec | undefined, units: number): spec is GateSpec {
   return !!spec && units >= 4 && activationCode(spec.activation, spec.hardSigmoid) !== null && activationCode(spec.recurrentActivation, spec.hardSigmoid) !== null;
 }
 
-/** Values of the arena the gate kernels need beyond the products. */
-export function gateElements(spec: GateSpec, batch: number, units: number): number {
-  return (spec.bias?.length ?? 0) + STATES[spec.kind] * batch * units + (KERNEL_ROWS[spec.kind] + 2) * units;
+/** Steps per staged run for this shape (at least 1, at most the projection block). */
+function stageSteps(spec: GateSpec, batch: number, units: number, blockSteps: number): number {
+  return Math.max(1, Math.min(blockSteps, Math.floor(STAGE_VALUES / (KERNEL_ROWS[spec.kind] * batch * units))));
 }
+
+/** Values of the arena the gate kernels need beyond the products. */
+export function gateElements(spec: GateSpec, batch: number, units: number, blockSteps: number): number {
+  const stage = KERNEL_ROWS[spec.kind] * batch * units * stageSteps(spec, batch, units, blockSteps);
+  return Math.max(spec.bias?.length ?? 0, 4) + STATES[spec.kind] * batch * units + (KERNEL_ROWS[spec.kind] + 2) * units + stage;
+}
+
+type KernelName = 'lstm' | 'gru_after' | 'gru_before' | 'simple';
 
 export class WasmGates {
   /** The states during the run, [batch·units] each, in the kernel memory. */
   readonly states: Float32Array[];
-  /** Quantity q of the latest step: `rows[q]`, `units` values. */
+  /** Quantity q of the latest `step`: `rows[q]`, `units` values. */
   readonly rows: Float32Array[];
   private readonly k: GateKernels;
+  private readonly name: KernelName;
+  /** The kernels' trailing parameters (bias, flags, states of item 0, activations, scratch). */
+  private readonly params: number[];
+  /** Indices in `params` of the state pointers, which move by units·4 bytes per batch item. */
+  private readonly stateParams: number[];
   private readonly out: number;
-  private readonly bias: number;
-  private readonly hasBias: number;
-  private readonly act: number;
-  private readonly rec: number;
-  private readonly statePtrs: number[];
-  private readonly rh: Float32Array;
-  private readonly cand: Float32Array;
-  private readonly xkBase: number;
-  private readonly huBase: number;
+  private readonly stage: Float32Array;
+  private readonly stageSteps: number;
 
   constructor(
     private readonly p: WasmProducts,
-    private readonly spec: GateSpec,
-    batch: number,
+    spec: GateSpec,
+    private readonly batch: number,
     private readonly u: number,
     private readonly width: number,
+    private readonly blockSteps: number,
   ) {
     const a = p.a;
     this.k = a.kernels;
     const biasView = a.alloc(Math.max(spec.bias?.length ?? 0, 4));
     if (spec.bias) biasView.set(spec.bias);
-    this.bias = a.ptr(biasView);
-    this.hasBias = spec.bias ? 1 : 0;
-    this.act = activationCode(spec.activation, spec.hardSigmoid)!;
-    this.rec = activationCode(spec.recurrentActivation, spec.hardSigmoid)!;
+    const bias = [a.ptr(biasView), spec.bias ? 1 : 0];
+    const act = activationCode(spec.activation, spec.hardSigmoid)!;
+    const rec = activationCode(spec.recurrentActivation, spec.hardSigmoid)!;
     this.states = Array.from({ length: STATES[spec.kind] }, () => a.alloc(batch * u) as Float32Array);
-    this.statePtrs = this.states.map((s) => a.ptr(s));
+    const [h, c] = this.states.map((s) => a.ptr(s));
     const rows = a.alloc(KERNEL_ROWS[spec.kind] * u) as Float32Array;
     this.out = a.ptr(rows);
     this.rows = Array.from({ length: QUANTITY_ROWS[spec.kind] }, (_, q) => rows.subarray(q * u, (q + 1) * u));
-    this.rh = a.alloc(u) as Float32Array;
-    this.cand = a.alloc(u) as Float32Array;
-    this.xkBase = a.ptr(p.xk);
-    this.huBase = a.ptr(p.hu);
+    const rh = a.ptr(a.alloc(u));
+    const cand = a.ptr(a.alloc(u));
+    this.stageSteps = stageSteps(spec, batch, u, blockSteps);
+    this.stage = a.alloc(KERNEL_ROWS[spec.kind] * batch * u * this.stageSteps) as Float32Array;
+    switch (spec.kind) {
+      case 'lstm':
+        [this.name, this.params, this.stateParams] = ['lstm', [...bias, c!, h!, rec, act], [2, 3]];
+        break;
+      case 'simple_rnn':
+        [this.name, this.params, this.stateParams] = ['simple', [...bias, h!, act], [2]];
+        break;
+      case 'gru':
+        // reset_after=false also needs U (its candidate product reads columns [2u, 3u)) and two scratch rows.
+        if (spec.resetAfter) [this.name, this.params, this.stateParams] = ['gru_after', [...bias, h!, rec, act], [2]];
+        else [this.name, this.params, this.stateParams] = ['gru_before', [...bias, h!, rec, act, a.ptr(p.U), width, rh, cand], [2]];
+        break;
+    }
   }
 
-  /** One step of batch item b: x·K at xk[xkOff ..], h·U at hu[huOff ..] (element offsets). */
-  step(xkOff: number, huOff: number, b: number): void {
-    const { k, out, u } = this;
-    const xk = this.xkBase + 4 * xkOff;
-    const hu = this.huBase + 4 * huOff;
-    const h = this.statePtrs[0]! + 4 * b * u;
-    switch (this.spec.kind) {
-      case 'lstm':
-        k.lstm_f32(out, u, xk, hu, this.bias, this.hasBias, this.statePtrs[1]! + 4 * b * u, h, this.rec, this.act);
-        return;
-      case 'simple_rnn':
-        k.simple_f32(out, u, xk, hu, this.bias, this.hasBias, h, this.act);
-        return;
-      case 'gru':
-        if (this.spec.resetAfter) {
-          k.gru_after_f32(out, u, xk, hu, this.bias, this.hasBias, h, this.rec, this.act);
-          return;
-        }
-        k.gru_before_f32(out, u, xk, hu, this.bias, this.hasBias, h, this.rec, this.p.a.ptr(this.rh));
-        // (r·h)·U_h: the candidate block of U, as WasmProducts.recurRow computes it for the TypeScript step.
-        this.cand.fill(0);
-        this.p.a.gemm(this.p.a.ptr(this.cand), this.width, this.p.a.ptr(this.rh), u, 1, u, this.p.a.ptr(this.p.U, 2 * u), this.width, u);
-        k.gru_cand_f32(out, u, xk, this.p.a.ptr(this.cand), this.bias, this.hasBias, h, this.act);
-        return;
+  /** The trailing parameters for batch item b. */
+  private paramsOf(b: number): number[] {
+    const params = this.params.slice();
+    for (const i of this.stateParams) params[i] = params[i]! + 4 * b * this.u;
+    return params;
+  }
+
+  /** One step of batch item b into `rows`: x·K at xk[xkOff ..], h·U of the latest `recur` (element offsets). */
+  step(xkOff: number, b: number): void {
+    const { p, u } = this;
+    const hu = p.a.ptr(p.hu, b * p.huStride);
+    this.k[`${this.name}_f32`](this.out, 4 * u, u, p.a.ptr(p.xk, xkOff), hu, ...this.paramsOf(b));
+  }
+
+  /**
+   * Processing steps [s0, s0+n) of every batch item, none of them padding, once `project` has put their x·K in xk:
+   * row (b·blockSteps + i) is the block's i-th input time, so a go_backwards walk reads the rows from the last.
+   * h·U is computed inside. Writes the outputs into `sequence` and, unless `out` is null, every quantity into the
+   * trace rows `out` (both [batch][steps][units]).
+   */
+  runBlock(s0: number, n: number, steps: number, goBackwards: boolean, sequence: FloatArray, out: FloatArray[] | null, outQ: number): void {
+    const { p, u, batch, width: W } = this;
+    const a = p.a;
+    const run = this.k[`${this.name}_steps_f32`];
+    for (let i0 = 0; i0 < n; i0 += this.stageSteps) {
+      const m = Math.min(this.stageSteps, n - i0);
+      const row0 = goBackwards ? n - 1 - i0 : i0;
+      run(m, batch, u, a.ptr(this.stage), a.ptr(p.xk, row0 * W), 4 * this.blockSteps * W, (goBackwards ? -4 : 4) * W, a.ptr(p.packedU), a.ptr(p.hu), p.huStride, ...this.params);
+      // Staged row q holds item b's m steps at [(q·batch + b)·m·u, +m·u): one copy per quantity and item, or per
+      // quantity when the run is the whole sequence (the trace's layout exactly).
+      const chunk = m * u;
+      const copy = (q: number, dst: FloatArray) => {
+        const base = q * batch * chunk;
+        if (m === steps) dst.set(this.stage.subarray(base, base + batch * chunk));
+        else for (let b = 0; b < batch; b++) dst.set(this.stage.subarray(base + b * chunk, base + (b + 1) * chunk), (b * steps + s0 + i0) * u);
+      };
+      if (out) out.forEach((dst, q) => copy(q, dst));
+      copy(outQ, sequence);
     }
   }
 

@@ -4,17 +4,30 @@
  * and the engine keeps to its TypeScript kernels.
  */
 import type { Precision } from '../tensor';
-import { KERNELS_WASM_BASE64 } from './generated/kernels';
+import { KERNELS_WASM_BASE64, PACK_COLUMNS } from './generated/kernels';
+
+export { PACK_COLUMNS };
 
 type Gemm = (dst: number, ldd: number, a: number, lda: number, m: number, k: number, b: number, ldb: number, n: number) => void;
+/** dst += a·B with B packed by `Pack` for the same m and k; n and ldd padded to PACK_COLUMNS. */
+type GemmPacked = (dst: number, ldd: number, a: number, lda: number, m: number, k: number, bp: number, n: number) => void;
+/** dst = b[0 .. k, 0 .. n) in column panels for an m-row product; k · (n padded to PACK_COLUMNS) values. */
+type Pack = (dst: number, b: number, ldb: number, k: number, n: number, m: number) => void;
 
-/** Pointers in bytes; see scripts/build-wasm.mjs for each kernel's parameters and quantity rows. */
+/**
+ * Pointers in bytes; see scripts/build-wasm.mjs (cellKernels) for the parameters and quantity rows. `<kind>_f32`: one
+ * step of one batch item, rows rs bytes apart. `<kind>_steps_f32`: n steps of every batch item, h·U included.
+ * The trailing parameters (`params`) are the kind's bias, flags, states, activations and scratch.
+ */
 export interface GateKernels {
-  lstm_f32(o: number, u: number, xk: number, hu: number, b: number, hasB: number, c: number, h: number, rk: number, ak: number): void;
-  gru_after_f32(o: number, u: number, xk: number, hu: number, b: number, hasB: number, h: number, rk: number, ak: number): void;
-  gru_before_f32(o: number, u: number, xk: number, hu: number, b: number, hasB: number, h: number, rk: number, rh: number): void;
-  gru_cand_f32(o: number, u: number, xk: number, cand: number, b: number, hasB: number, h: number, ak: number): void;
-  simple_f32(o: number, u: number, xk: number, hu: number, b: number, hasB: number, h: number, ak: number): void;
+  lstm_f32(o: number, rs: number, u: number, xk: number, hu: number, ...params: number[]): void;
+  gru_after_f32(o: number, rs: number, u: number, xk: number, hu: number, ...params: number[]): void;
+  gru_before_f32(o: number, rs: number, u: number, xk: number, hu: number, ...params: number[]): void;
+  simple_f32(o: number, rs: number, u: number, xk: number, hu: number, ...params: number[]): void;
+  lstm_steps_f32(n: number, batch: number, u: number, stage: number, xk: number, xkItem: number, xkStep: number, U: number, hu: number, ldhu: number, ...params: number[]): void;
+  gru_after_steps_f32(n: number, batch: number, u: number, stage: number, xk: number, xkItem: number, xkStep: number, U: number, hu: number, ldhu: number, ...params: number[]): void;
+  gru_before_steps_f32(n: number, batch: number, u: number, stage: number, xk: number, xkItem: number, xkStep: number, U: number, hu: number, ldhu: number, ...params: number[]): void;
+  simple_steps_f32(n: number, batch: number, u: number, stage: number, xk: number, xkItem: number, xkStep: number, U: number, hu: number, ldhu: number, ...params: number[]): void;
   /** p[0 .. n) = activation k of itself, n a multiple of 4 ≥ 4 (tests). */
   act_f32(k: number, p: number, n: number): void;
 }
@@ -23,9 +36,12 @@ interface KernelExports extends GateKernels {
   memory: WebAssembly.Memory;
   gemm_f32: Gemm;
   gemm_f64: Gemm;
+  gemm_packed_f32: GemmPacked;
+  gemm_packed_f64: GemmPacked;
+  pack_f32: Pack;
+  pack_f64: Pack;
 }
 
-/** Bytes [0, 64 Ki) are the gemm kernels' packing buffer, then 1 Ki of activation constants (scripts/build-wasm.mjs). */
 const KERNEL_BYTES = 65536 + 1024;
 
 let loaded: KernelExports | null | undefined;
@@ -62,6 +78,8 @@ export class WasmArena {
   private top = KERNEL_BYTES;
   private readonly bytes: number;
   readonly gemm: Gemm;
+  readonly gemmPacked: GemmPacked;
+  readonly pack: Pack;
   /** The float32 gate kernels (same memory). */
   readonly kernels: GateKernels;
 
@@ -72,6 +90,8 @@ export class WasmArena {
   ) {
     this.bytes = precision === 'float32' ? 4 : 8;
     this.gemm = precision === 'float32' ? k.gemm_f32 : k.gemm_f64;
+    this.gemmPacked = precision === 'float32' ? k.gemm_packed_f32 : k.gemm_packed_f64;
+    this.pack = precision === 'float32' ? k.pack_f32 : k.pack_f64;
     this.kernels = k;
     const need = KERNEL_BYTES + elements * this.bytes + 64 * 16; // + alignment padding of up to 64 views
     const have = k.memory.buffer.byteLength;
@@ -97,6 +117,11 @@ export class WasmArena {
     const view = this.precision === 'float32' ? new Float32Array(this.k.memory.buffer, start, n) : new Float64Array(this.k.memory.buffer, start, n);
     view.fill(0);
     return view;
+  }
+
+  /** Whether a typed array is a view of the kernel memory (the kernels can then read it in place). */
+  holds(view: Float32Array | Float64Array): boolean {
+    return view.buffer === this.k.memory.buffer;
   }
 
   /** Byte address of element `offset` of a view made by `alloc`. */

@@ -1,17 +1,26 @@
 /**
- * LayerProducts on the WebAssembly SIMD kernels: K and U are copied into the kernel memory once per run, x blocks
- * and h are copied in before each product, and `xk` / `hu` are views of the memory the kernels write.
+ * LayerProducts on the WebAssembly SIMD kernels: K and U are copied into the kernel memory once per run (U also
+ * repacked in column panels for h·U, which runs every step: see scripts/build-wasm.mjs pack_*), x blocks and h are
+ * copied in before each product unless already there, and `xk` / `hu` are views of the memory the kernels write.
  */
 import type { LayerProducts, ProductShape } from '../linalg';
 import type { FloatArray, Precision } from '../tensor';
-import { WasmArena } from './kernels';
+import { PACK_COLUMNS, WasmArena } from './kernels';
+
+/** hu row width: the recurrent columns padded as pack_* pads them (gemm_packed_* writes whole padded rows). */
+function paddedColumns(s: ProductShape): number {
+  return Math.ceil(s.recurrentColumns / PACK_COLUMNS) * PACK_COLUMNS;
+}
 
 export class WasmProducts implements LayerProducts {
   readonly xk: FloatArray;
   readonly hu: FloatArray;
+  readonly huStride: number;
   private readonly K: FloatArray;
-  /** U in the kernel memory (the gate kernels' GRU candidate product reads it). */
+  /** U in the kernel memory (the GRU reset_after=false candidate product reads its columns [2u, 3u)). */
   readonly U: FloatArray;
+  /** U's first `recurrentColumns` columns packed for a `batch`-row product. */
+  readonly packedU: FloatArray;
   private readonly xIn: FloatArray;
   private readonly hIn: FloatArray;
   private readonly rowOut: FloatArray;
@@ -22,15 +31,18 @@ export class WasmProducts implements LayerProducts {
     kernel: FloatArray,
     recurrentKernel: FloatArray,
   ) {
-    const { batch, features: F, units: u, width: W, blockSteps } = s;
+    const { batch, features: F, units: u, width: W, blockSteps, recurrentColumns } = s;
+    this.huStride = paddedColumns(s);
     this.K = a.alloc(F * W);
     this.K.set(kernel);
     this.U = a.alloc(u * W);
     this.U.set(recurrentKernel);
+    this.packedU = a.alloc(u * this.huStride);
+    a.pack(a.ptr(this.packedU), a.ptr(this.U), W, u, recurrentColumns, batch);
     this.xIn = a.alloc(batch * blockSteps * F);
     this.xk = a.alloc(batch * blockSteps * W);
     this.hIn = a.alloc(batch * u);
-    this.hu = a.alloc(batch * W);
+    this.hu = a.alloc(batch * this.huStride);
     this.rowOut = a.alloc(W);
   }
 
@@ -40,7 +52,8 @@ export class WasmProducts implements LayerProducts {
    */
   static create(precision: Precision, s: ProductShape, kernel: FloatArray, recurrentKernel: FloatArray, extra = 0): WasmProducts | null {
     const { batch, features: F, units: u, width: W, blockSteps } = s;
-    const elements = F * W + u * W + batch * blockSteps * (F + W) + batch * (u + W) + W + extra;
+    const P = paddedColumns(s);
+    const elements = F * W + u * W + u * P + batch * blockSteps * (F + W) + batch * (u + P) + W + extra;
     const a = WasmArena.create(precision, elements);
     return a ? new WasmProducts(a, s, kernel, recurrentKernel) : null;
   }
@@ -62,11 +75,12 @@ export class WasmProducts implements LayerProducts {
   }
 
   recur(h: FloatArray): void {
-    const { batch, units: u, width: W, recurrentColumns } = this.s;
+    const { batch, units: u } = this.s;
     const a = this.a;
-    this.hIn.set(h);
+    // The gate kernels keep h in the kernel memory: read it there.
+    if (!a.holds(h)) this.hIn.set(h);
     this.hu.fill(0);
-    a.gemm(a.ptr(this.hu), W, a.ptr(this.hIn), u, batch, u, a.ptr(this.U), W, recurrentColumns);
+    a.gemmPacked(a.ptr(this.hu), this.huStride, a.ptr(a.holds(h) ? h : this.hIn), u, batch, u, a.ptr(this.packedU), this.huStride);
   }
 
   recurRow(v: FloatArray, vOff: number, cOff: number, cols: number, dst: FloatArray, dOff: number): void {
