@@ -30,7 +30,7 @@ export interface RecurrentOptions {
   direction: Direction;
   /** Output zeros (not the carried h) at padded steps: what Keras's Bidirectional asks of its layers. */
   zeroOutputForMask: boolean;
-  /** Values of x·K computed per block (default 4 Mi); small values exercise the block loop in tests. */
+  /** Values of x·K computed per block (default: see `projectionBlock`); small values exercise the block loop in tests. */
   projectionBlock?: number;
 }
 
@@ -65,7 +65,7 @@ export function runRecurrent(layer: RecurrentLayer, input: RecurrentInput, opts:
 
   const run: Walk = { batch, steps, u, F, goBackwards, mask, record: opts.record, zeroOutputForMask: opts.zeroOutputForMask, cell, states, sequence, out, maskedSteps };
   if (isBatchedCell(cell)) {
-    const p = products(cell, batch, steps, precision, opts.ctx.fastPath, opts.projectionBlock ?? PROJECTION_BLOCK);
+    const p = products(cell, batch, steps, precision, opts.ctx.fastPath, opts.projectionBlock);
     if (p.gates) {
       // The states live in the kernel memory during the walk (masked steps read them there too).
       p.gates.load(states);
@@ -235,8 +235,13 @@ export function setFastPath(on: boolean): void {
   fastPathAllowed = on;
 }
 
-/** Values of x·K kept at once: 4 Mi (16 MB in float32); long or wide inputs are projected block by block. */
-const PROJECTION_BLOCK = 1 << 22;
+/**
+ * Values of x·K per projection block: the whole sequence when it takes at most 4 Mi values (16 MB in float32), else
+ * blocks of 256 Ki, small enough to stay in L2 until the steps read them (W3, 100 000 steps: ~8 % faster than 4 Mi).
+ */
+function projectionBlock(batch: number, steps: number, width: number): number {
+  return batch * steps * width <= 1 << 22 ? 1 << 22 : 1 << 18;
+}
 
 function products(
   cell: CellStepper & BatchedCell,
@@ -244,10 +249,11 @@ function products(
   steps: number,
   precision: Precision,
   fastPath: boolean | undefined,
-  block: number,
+  blockOption: number | undefined,
 ): Products {
   const units = cell.units;
   const width = cell.recurrentKernel.length / units;
+  const block = blockOption ?? projectionBlock(batch, steps, width);
   const blockSteps = Math.max(1, Math.min(steps, Math.floor(block / (batch * width))));
   const shape: ProductShape = { batch, features: cell.features, units, width, recurrentColumns: cell.recurrentColumns, blockSteps };
   const fast = fastPath ?? fastPathAllowed;

@@ -37,19 +37,19 @@ const QUANTITY_ROWS: Record<GateSpec['kind'], number> = { lstm: 10, gru: 7, simp
 const KERNEL_ROWS: Record<GateSpec['kind'], number> = { lstm: 11, gru: 7, simple_rnn: 2 };
 const STATES: Record<GateSpec['kind'], number> = { lstm: 2, gru: 1, simple_rnn: 1 };
 /**
- * Values of the staging area `runBlock` writes a run of steps into before copying it to the trace: 4 Mi (16 MB), so
- * that a small batch's whole sequence (W2: 390 × 5 steps × 100 units × 11 rows) is one run and one copy per quantity.
+ * Values of the staging area `runBlock` writes a run of steps into before copying it to the trace: the whole
+ * projection block when it fits in 4 Mi (16 MB) — for a short sequence (W2: 390 items × 5 steps) the staged rows are
+ * then the trace's layout, one copy per quantity instead of one per quantity and item — else runs of 256 Ki values,
+ * which stay in L2 between the kernels writing them and the copy.
  */
-const STAGE_VALUES = 1 << 22;
+function stageSteps(spec: GateSpec, batch: number, units: number, blockSteps: number): number {
+  const perStep = KERNEL_ROWS[spec.kind] * batch * units;
+  return perStep * blockSteps <= 1 << 22 ? blockSteps : Math.max(1, Math.floor((1 << 18) / perStep));
+}
 
 /** Whether the gate kernels can run this cell (u ≥ 4: the kernels work in vectors of 4 units). */
 export function gatesSupported(spec: GateSpec | undefined, units: number): spec is GateSpec {
   return !!spec && units >= 4 && activationCode(spec.activation, spec.hardSigmoid) !== null && activationCode(spec.recurrentActivation, spec.hardSigmoid) !== null;
-}
-
-/** Steps per staged run for this shape (at least 1, at most the projection block). */
-function stageSteps(spec: GateSpec, batch: number, units: number, blockSteps: number): number {
-  return Math.max(1, Math.min(blockSteps, Math.floor(STAGE_VALUES / (KERNEL_ROWS[spec.kind] * batch * units))));
 }
 
 /** Values of the arena the gate kernels need beyond the products. */
