@@ -206,7 +206,11 @@ export class Heatmap {
     g.fillText('unit', 0, 0);
     g.restore();
     this.drawOverlay();
+    this.onDrawn?.();
   }
+
+  /** Called after a picture was drawn from the data's columns. */
+  onDrawn: (() => void) | null = null;
 
   private drawOverlay(): void {
     const d = this.data;

@@ -416,6 +416,7 @@ function togglePlay(force?: boolean): void {
         return;
       }
       setStep(store.state.step + k);
+      scheduler.flush(); // this frame, not the next
     }
     playFrame = requestAnimationFrame(tick);
   };
@@ -433,6 +434,8 @@ document.addEventListener('keydown', (e) => {
   else if (k === ' ' && !(e.target instanceof HTMLElement && e.target.tagName.toLowerCase() === 'vscode-button')) togglePlay();
   else return;
   e.preventDefault();
+  // Drawn now, not at the next frame: the browser shows it at the coming frame (a step costs a few ms).
+  scheduler.flush();
 });
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -552,7 +555,10 @@ function renderCharts(): void {
     chart.setData(series, store.theme, lo, hi, m.steps);
   }
   // What the panel has drawn (tests and the benchmark wait for it).
-  if (complete) document.body.dataset.charts = `${store.state.layer}:${store.state.batch}:${unitsText(units)}`;
+  if (complete) {
+    if (!document.body.dataset.charts) perfMark('charts');
+    document.body.dataset.charts = `${store.state.layer}:${store.state.batch}:${unitsText(units)}`;
+  }
 }
 
 /** Heatmap of the chosen quantity over the visible time range. */
@@ -565,6 +571,9 @@ function renderHeat(): void {
   const info = m.quantities[qi]!;
   const [lo, hi] = quantityRange(qi);
   u.heatTitle.textContent = `${info.label} · ${m.units} units × ${m.steps} steps`;
+  u.heatmap.onDrawn = () => {
+    if (perf.marks.heat === undefined && perf.marks.trace !== undefined) perfMark('heat');
+  };
   u.heatmap.setData({ columns: (t0, t1, cols) => data.heat(qi, t0, t1, cols), steps: m.steps, units: m.units, lo, hi, diverging: info.role !== 'gate', label: info.label }, store.theme);
 }
 
@@ -972,6 +981,7 @@ function onStepCommand(action: StepAction): void {
   else if (action === 'first') setStep(0);
   else if (action === 'last') setStep(Infinity);
   else togglePlay();
+  scheduler.flush();
 }
 
 function onInit(m: InitMessage): void {
@@ -984,6 +994,7 @@ function onInit(m: InitMessage): void {
   store.comparison = null;
   store.init = m;
   store.data = null;
+  delete document.body.dataset.charts;
   const saved = vscode.getState();
   const st: PanelState | null = isPanelState(saved) && saved.fileUri === m.fileUri ? saved : null;
   const layer = st && st.layer < m.layers.length ? st.layer : 0;
@@ -1029,7 +1040,13 @@ function onTrace(m: TraceMessage): void {
 // Step-to-render timing, recorded only after a `perf` start message (the benchmark sends it): from each key press
 // (its event time) to the next animation frame after the step it caused was drawn with its values.
 
-const perf = { on: false, key: 0, samples: [] as number[] };
+const perf = { on: false, key: 0, samples: [] as number[], marks: {} as Record<string, number> };
+
+/** Wall-clock time (ms since 1970, as the benchmark's clock) of a moment in the trace's life: init, trace, charts, heat. */
+function perfMark(name: string): void {
+  perf.marks[name] = performance.timeOrigin + performance.now();
+  perfReport();
+}
 document.addEventListener('keydown', (e) => {
   if (perf.on) perf.key = e.timeStamp;
 }, true);
@@ -1046,7 +1063,7 @@ function perfDrawn(): void {
 
 function perfReport(): void {
   const mem = (performance as unknown as { memory?: { usedJSHeapSize: number } }).memory;
-  document.documentElement.dataset.cellscopePerf = JSON.stringify({ samples: perf.samples, heapBytes: mem?.usedJSHeapSize ?? null, traceBytes: store.data?.bytes() ?? 0 });
+  document.documentElement.dataset.cellscopePerf = JSON.stringify({ samples: perf.samples, marks: perf.marks, heapBytes: mem?.usedJSHeapSize ?? null, traceBytes: store.data?.bytes() ?? 0 });
 }
 
 function onMessage(data: unknown): void {
@@ -1059,9 +1076,12 @@ function onMessage(data: unknown): void {
   try {
     switch (m.type) {
       case 'init':
+        perf.marks = {};
+        perfMark('init');
         onInit(m);
         return;
       case 'trace':
+        perfMark('trace');
         onTrace(m);
         return;
       case 'series':

@@ -365,14 +365,21 @@ export class CellscopePanel {
       }
       // A long trace stays here: the webview asks for what it draws.
       case 'requestSeries':
-        post(this.panel, (await this.current()).seriesMessage(m.layer, m.batch, m.units, m.buckets));
-        return;
       case 'requestHeat':
-        post(this.panel, (await this.current()).heatMessage(m.layer, m.batch, m.quantity, m.t0, m.t1, m.cols));
+      case 'requestWindow': {
+        const s = await this.current();
+        const t0 = performance.now();
+        const reply =
+          m.type === 'requestSeries'
+            ? s.seriesMessage(m.layer, m.batch, m.units, m.buckets)
+            : m.type === 'requestHeat'
+              ? s.heatMessage(m.layer, m.batch, m.quantity, m.t0, m.t1, m.cols)
+              : s.windowMessage(m.layer, m.batch, m.start, m.count);
+        const ms = performance.now() - t0;
+        if (ms > 50) logLine(`[panel] ${reply.type} for layer ${m.layer}, batch item ${m.batch} took ${ms.toFixed(0)} ms`);
+        post(this.panel, reply);
         return;
-      case 'requestWindow':
-        post(this.panel, (await this.current()).windowMessage(m.layer, m.batch, m.start, m.count));
-        return;
+      }
       case 'stepChanged':
         this.position = { layer: m.layer, batch: m.batch, step: m.step };
         return;

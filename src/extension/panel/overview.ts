@@ -8,9 +8,9 @@
 /** Line charts never get more points per series than this (two per bucket: min and max). */
 export const MAX_BUCKETS = 2048;
 /** A trace with at most this many values per batch item (steps × units × quantities) is sent to the webview whole. */
-export const WHOLE_TRACE_VALUES = 4_000_000;
+export const WHOLE_TRACE_VALUES = 1_000_000;
 /** Budget of one full-resolution window (steps × units × quantities); the step count is a power of two. */
-export const WINDOW_VALUES = 2_000_000;
+export const WINDOW_VALUES = 1_000_000;
 /** Largest window the host sends (values), whatever the webview asks. */
 export const MAX_WINDOW_VALUES = 16_000_000;
 /** Largest heat image the host sends (columns × units). */
