@@ -240,30 +240,33 @@ function gemmPacked(T) {
 // from those rows at the end. Units go in vectors of 4; the last vector overlaps the one before when 4 ∤ u (every
 // vector only reads inputs and writes rows, so recomputing a unit is harmless): u ≥ 4.
 
-// float64 constants of the activation code: a table in memory at CONST_BASE (a data segment), each one loaded where it
-// is used. V8 then reads it with one load (or as an operand); a splat of an f64.const costs it three instructions.
+// Vector constants of the gate code: a table in memory at CONST_BASE (a data segment), each one loaded where it is
+// used. V8 then reads it with one load (or as an operand); a splat of an f64.const costs it three instructions.
 export const CONST_BASE = PACK_BYTES;
 export const CONST_BYTES = 1024;
-const F64_CONSTS = new Map();
-const f64c = (v) => {
-  if (!F64_CONSTS.has(v)) F64_CONSTS.set(v, F64_CONSTS.size);
-  if (F64_CONSTS.size * 16 > CONST_BYTES) throw new Error('CONST_BYTES too small');
-  return `(v128.load offset=${CONST_BASE + 16 * F64_CONSTS.get(v)} (i32.const 0))`;
-};
-/** The data segment holding F64_CONSTS (each value twice: one f64x2). */
+/** `${shape} ${value}` → index in the table. */
+const CONSTS = new Map();
+function tableConst(shape, v) {
+  const key = `${shape} ${v}`;
+  if (!CONSTS.has(key)) CONSTS.set(key, CONSTS.size);
+  if (CONSTS.size * 16 > CONST_BYTES) throw new Error('CONST_BYTES too small');
+  return `(v128.load offset=${CONST_BASE + 16 * CONSTS.get(key)} (i32.const 0))`;
+}
+const f64c = (v) => tableConst('f64x2', v);
+/** The data segment holding CONSTS (each value in every lane). */
 function constData() {
-  const bytes = new Uint8Array(16 * F64_CONSTS.size);
+  const bytes = new Uint8Array(16 * CONSTS.size);
   const view = new DataView(bytes.buffer);
-  for (const [v, i] of F64_CONSTS) {
-    view.setFloat64(16 * i, v, true);
-    view.setFloat64(16 * i + 8, v, true);
+  for (const [key, i] of CONSTS) {
+    const [shape, v] = key.split(' ');
+    if (shape === 'f64x2') for (let l = 0; l < 2; l++) view.setFloat64(16 * i + 8 * l, Number(v), true);
+    else for (let l = 0; l < 4; l++) view.setFloat32(16 * i + 4 * l, Number(v), true);
   }
   return `(data (i32.const ${CONST_BASE}) "${[...bytes].map((b) => '\\' + b.toString(16).padStart(2, '0')).join('')}")`;
 }
 const f32c = (v) => `(f32x4.splat (f32.const ${v}))`;
 
-// exp(x) for f64x2, inline (statements on locals suffixed `s`): x clamped to ±700 (e^±700 is 0 or ∞ once the caller's
-// result is rounded to float32), x = n·ln2 + r with |r| ≤ ln2/2 (Cody–Waite, ln2 split so n·ln2hi is exact), e^r by
+// exp(x) for f64x2, inline (statements on locals suffixed `s`), |x| ≤ 210 (the callers clamp): x = n·ln2 + r with |r| ≤ ln2/2 (Cody–Waite, ln2 split so n·ln2hi is exact), e^r by
 // its Taylor series to r^11/11! (truncation < 1e-14 relative) evaluated by Estrin's scheme (short dependency chains),
 // times 2^n built in the exponent bits. NaN stays NaN. Leaves e^x in $e{s}.
 function expInline(x, s) {
@@ -276,8 +279,7 @@ function expInline(x, s) {
   const b0 = `(f64x2.add ${a(0)} (f64x2.mul ${a(1)} ${g('r4')}))`;
   const b1 = a(2);
   return [
-    // pmax/pmin (one instruction each): NaN stays NaN (it fails both comparisons).
-    `(local.set $x${s} (f64x2.pmin (f64x2.pmax ${x} ${f64c(-700)}) ${f64c(700)}))`,
+    `(local.set $x${s} ${x})`,
     // n = nearest(x·log2e) by adding 1.5·2^52 (round to nearest even, as f64x2.nearest): t's low bits then hold n.
     `(local.set $t${s} (f64x2.add (f64x2.mul ${g('x')} ${f64c(Math.LOG2E)}) ${f64c(6755399441055744)}))`,
     `(local.set $n${s} (f64x2.sub ${g('t')} ${f64c(6755399441055744)}))`,
@@ -320,6 +322,9 @@ function actRowsFn() {
     else if (kind === 5) body = [`(v128.store (i32.add (local.get $dst) (local.get $off)) (f32x4.pmax ${f32c(0)} (local.get $w)))`];
     else
       body = [
+        // |x| ≤ 105 first (4 lanes at once; pmax/pmin keep NaN): σ(±105) and tanh(±105) are already 1 or 0 in float32,
+        // as for every larger |x|, and exp's argument then stays within ±210.
+        `(local.set $w (f32x4.pmin (f32x4.pmax (local.get $w) ${tableConst('f32x4', -105)}) ${tableConst('f32x4', 105)}))`,
         // One half after the other through the same locals: fewer live vectors (TurboFan spills the interleaved form).
         `(local.set $vL (f64x2.promote_low_f32x4 (local.get $w)))`,
         ...act64Inline(kind, 'L'),

@@ -98,7 +98,8 @@ export class WasmGates {
     const rh = a.ptr(a.alloc(u));
     const cand = a.ptr(a.alloc(u));
     this.stageSteps = stageSteps(spec, batch, u, blockSteps);
-    this.stage = a.alloc(KERNEL_ROWS[spec.kind] * batch * u * this.stageSteps) as Float32Array;
+    // Every staged row is written by the kernels before `runBlock` copies it.
+    this.stage = a.scratch(KERNEL_ROWS[spec.kind] * batch * u * this.stageSteps) as Float32Array;
     switch (spec.kind) {
       case 'lstm':
         [this.name, this.params, this.stateParams] = ['lstm', [...bias, c!, h!, rec, act], [2, 3]];

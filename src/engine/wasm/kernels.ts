@@ -111,12 +111,20 @@ export class WasmArena {
 
   /** A zeroed view of n values, 16-byte aligned. */
   alloc(n: number): Float32Array | Float64Array {
+    const view = this.scratch(n);
+    view.fill(0);
+    return view;
+  }
+
+  /**
+   * A view of n values holding whatever an earlier run left there: for buffers written before they are read (not
+   * zeroing the large ones saves a pass over them per run).
+   */
+  scratch(n: number): Float32Array | Float64Array {
     const start = (this.top + 15) & ~15;
     this.top = start + n * this.bytes;
     if (this.top > this.k.memory.buffer.byteLength) throw new RangeError('WasmArena: reserve() was too small');
-    const view = this.precision === 'float32' ? new Float32Array(this.k.memory.buffer, start, n) : new Float64Array(this.k.memory.buffer, start, n);
-    view.fill(0);
-    return view;
+    return this.precision === 'float32' ? new Float32Array(this.k.memory.buffer, start, n) : new Float64Array(this.k.memory.buffer, start, n);
   }
 
   /** Whether a typed array is a view of the kernel memory (the kernels can then read it in place). */

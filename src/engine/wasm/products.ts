@@ -33,16 +33,17 @@ export class WasmProducts implements LayerProducts {
   ) {
     const { batch, features: F, units: u, width: W, blockSteps, recurrentColumns } = s;
     this.huStride = paddedColumns(s);
-    this.K = a.alloc(F * W);
+    // Scratch views: each one is written (set, packed, projected into, filled) before the kernels read it.
+    this.K = a.scratch(F * W);
     this.K.set(kernel);
-    this.U = a.alloc(u * W);
+    this.U = a.scratch(u * W);
     this.U.set(recurrentKernel);
-    this.packedU = a.alloc(u * this.huStride);
+    this.packedU = a.scratch(u * this.huStride);
     a.pack(a.ptr(this.packedU), a.ptr(this.U), W, u, recurrentColumns, batch);
-    this.xIn = a.alloc(batch * blockSteps * F);
-    this.xk = a.alloc(batch * blockSteps * W);
+    this.xIn = a.scratch(batch * blockSteps * F);
+    this.xk = a.scratch(batch * blockSteps * W);
     this.hIn = a.alloc(batch * u);
-    this.hu = a.alloc(batch * this.huStride);
+    this.hu = a.scratch(batch * this.huStride);
     this.rowOut = a.alloc(W);
   }
 
