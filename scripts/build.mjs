@@ -1,16 +1,17 @@
 // One esbuild build for the five targets: the extension host's two bundles (node, `vscode` external), its engine
 // worker (node), the webview (browser) and the CLI (node). `--watch` rebuilds on change; `--production` minifies.
-// Importable: `extensionHostTargets(outdir)` gives the two extension-host bundles (tests build them elsewhere).
+// Importable: `allTargets(outdir, production)` and `extensionHostTargets(...)` for tests and benchmarks that build
+// elsewhere than dist/.
 import * as esbuild from 'esbuild';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { buildWasm } from './build-wasm.mjs';
 
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
 
-const common = {
+/** Options every target shares; `production` minifies and drops the source maps. */
+const commonOptions = (production) => ({
   bundle: true,
   sourcemap: production ? false : 'linked',
   minify: production,
@@ -18,50 +19,41 @@ const common = {
   target: 'es2022',
   // Prefer ES module builds: jsonc-parser's UMD build requires its own files at run time, which a bundle lacks.
   mainFields: ['module', 'main'],
-};
+});
 
 /**
  * dist/extension.js is what activation evaluates, on every JSON file opened: commands' stand-ins and a cheap look at
  * documents. It requires dist/host.js (loaders, engine, panel, diagnostics) on first real use, as a separate file.
  * @returns {esbuild.BuildOptions[]}
  */
-export function extensionHostTargets(outdir = 'dist', options = common) {
-  const host = { ...options, platform: 'node', format: 'cjs', external: ['vscode'] };
+export function extensionHostTargets(outdir = 'dist', production = false) {
+  const host = { ...commonOptions(production), platform: 'node', format: 'cjs', external: ['vscode'] };
   return [
     { ...host, entryPoints: ['src/extension/extension.ts'], outfile: join(outdir, 'extension.js'), external: ['vscode', './host.js'] },
     { ...host, entryPoints: ['src/extension/host.ts'], outfile: join(outdir, 'host.js') },
   ];
 }
 
-/** @type {esbuild.BuildOptions[]} */
-const targets = [
-  ...extensionHostTargets(),
-  {
+/**
+ * Every bundle, written under `outdir` (paths relative to the repository root).
+ * @returns {esbuild.BuildOptions[]}
+ */
+export function allTargets(outdir = 'dist', production = false) {
+  const common = commonOptions(production);
+  return [
+    ...extensionHostTargets(outdir, production),
     // The engine in a worker_threads Worker: the panel runs models there, off the extension host's main thread.
-    ...common,
-    entryPoints: ['src/worker/engine-worker.ts'],
-    outfile: 'dist/engine-worker.js',
-    platform: 'node',
-    format: 'cjs',
-  },
-  {
-    ...common,
-    entryPoints: ['src/cli/main.ts'],
-    outfile: 'dist/cli.js',
-    platform: 'node',
-    format: 'cjs',
-  },
-  {
-    ...common,
-    entryPoints: ['webview/main.ts'],
-    outfile: 'dist/webview.js',
-    platform: 'browser',
-    format: 'iife',
-  },
-];
+    { ...common, entryPoints: ['src/worker/engine-worker.ts'], outfile: join(outdir, 'engine-worker.js'), platform: 'node', format: 'cjs' },
+    { ...common, entryPoints: ['src/cli/main.ts'], outfile: join(outdir, 'cli.js'), platform: 'node', format: 'cjs' },
+    { ...common, entryPoints: ['webview/main.ts'], outfile: join(outdir, 'webview.js'), platform: 'browser', format: 'iife' },
+  ];
+}
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const targets = allTargets('dist', production);
   // The engine's WebAssembly kernels (src/engine/wasm/generated/kernels.ts, rewritten only when the WAT changed).
+  // Imported here, not at the top: tests and benchmarks import the targets above without assembling anything.
+  const { buildWasm } = await import('./build-wasm.mjs');
   await buildWasm();
   mkdirSync('dist', { recursive: true });
   if (watch) {

@@ -29,13 +29,21 @@ export function isJsonDocument(doc: { languageId: string; uri: { path: string } 
 /**
  * Could the JSON text at `path` be a Cellscope model, input or recording? Plain substring tests, deliberately
  * generous: false only where the real checks (the diagnostics' parsed top-level keys and format, the editor button's
- * `looksLikeModelJson`) would surely say no too. An escape (`\u0066ormat`, `keras-export\/v1`) could spell a key or
- * tag these tests miss, so any backslash counts as "maybe".
+ * `looksLikeModelJson`) would surely say no too.
  */
 export function mayBeCellscopeJson(path: string, text: string): boolean {
   const name = baseName(path);
   if (TFJS_MODEL_PATH.test(path) || INPUT_NAME.test(name) || RECORDING_NAME.test(name)) return true;
-  if (text.includes('\\')) return true;
-  if (MODEL_FORMATS.some((f) => text.includes(f)) || text.includes(RECORDING_FORMAT)) return true;
-  return text.includes('"model"') && text.includes('"weights"');
+  const plain = withoutEscapes(text);
+  if (MODEL_FORMATS.some((f) => plain.includes(f)) || plain.includes(RECORDING_FORMAT)) return true;
+  return plain.includes('"model"') && plain.includes('"weights"');
+}
+
+/**
+ * The text with JSON's `\uXXXX` and `\/` escapes undone, so that a key or tag spelled with them (`"mod\u0065l"`,
+ * `"keras-export\/v1"`) reads as itself. Undoing an escaped backslash's neighbour by mistake only adds a "maybe".
+ */
+function withoutEscapes(text: string): string {
+  if (!text.includes('\\')) return text;
+  return text.replace(/\\u([0-9a-fA-F]{4})|\\\//g, (_, hex?: string) => (hex ? String.fromCharCode(parseInt(hex, 16)) : '/'));
 }

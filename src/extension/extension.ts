@@ -6,10 +6,10 @@ import * as vscode from 'vscode';
 import { loadHostWhenNeeded } from './host-triggers';
 import { lazyHost } from './lazy-host';
 
-const loadedAt = Date.now();
+const loadedAt = performance.now();
 
 export interface CellscopeApi {
-  /** Milliseconds spent in activate(). */
+  /** Milliseconds spent in activate() (to 0.1 ms). */
   activationMs: number;
   /** From this bundle being evaluated to the end of activate(). */
   activationSinceLoadMs: number;
@@ -18,13 +18,14 @@ export interface CellscopeApi {
 }
 
 export function activate(context: vscode.ExtensionContext): CellscopeApi {
-  const t0 = Date.now();
+  const t0 = performance.now();
   const output = vscode.window.createOutputChannel('Cellscope');
   context.subscriptions.push(output);
   const host = lazyHost(context, output);
   loadHostWhenNeeded(context, host);
-  const activationMs = Date.now() - t0;
-  const activationSinceLoadMs = Date.now() - loadedAt;
+  const ms = (since: number) => Math.round((performance.now() - since) * 10) / 10;
+  const activationMs = ms(t0);
+  const activationSinceLoadMs = ms(loadedAt);
   output.appendLine(`Cellscope activated in ${activationMs} ms (${activationSinceLoadMs} ms since the bundle loaded)`);
   return {
     activationMs,

@@ -83,6 +83,17 @@ export async function runCommand(page, title, { attempts = 15 } = {}) {
   await page.keyboard.press('Enter');
 }
 
+/** Opens a workspace file by name through Quick Open (Ctrl+P) and waits for its editor tab. */
+export async function quickOpen(page, fileName, { timeout = 30_000 } = {}) {
+  await page.keyboard.press('Control+P');
+  const input = page.locator('.quick-input-widget .quick-input-box input');
+  await input.waitFor({ state: 'visible', timeout });
+  await input.fill(fileName);
+  await page.locator('.quick-input-widget .monaco-list-row', { hasText: fileName }).first().waitFor({ timeout });
+  await page.keyboard.press('Enter');
+  await page.locator('.tab.active', { hasText: fileName }).first().waitFor({ timeout });
+}
+
 /** The rows of the open quick pick (labels as shown). */
 export async function quickPickRows(page, { timeout = 30_000 } = {}) {
   const rows = page.locator('.quick-input-widget .monaco-list-row');
@@ -137,9 +148,10 @@ export async function screenshot(page, name) {
 
 /**
  * Runs the in-host suite the server was started with (`extensionTestsPath`): opens the workbench and waits for
- * VS Code to call window.codeAutomationExit(code) when the suite's run() settles. Returns { code, seconds }.
+ * VS Code to call window.codeAutomationExit(code) when the suite's run() settles. Returns { code, seconds,
+ * consoleLines, during }: `during` is what `whileRunning(page)` (driving the workbench meanwhile) resolved to.
  */
-export async function runInHostSuite(server, { timeout = 180_000 } = {}) {
+export async function runInHostSuite(server, { timeout = 180_000, whileRunning } = {}) {
   const t0 = Date.now();
   let resolveExit;
   const exit = new Promise((r) => (resolveExit = r));
@@ -148,6 +160,8 @@ export async function runInHostSuite(server, { timeout = 180_000 } = {}) {
     beforeGoto: (page) => page.exposeFunction('codeAutomationExit', (code) => resolveExit(code)),
   });
   let timer;
+  // Settled as { value } or { error } so that a failure while the suite still runs is not an unhandled rejection.
+  const during = whileRunning?.(wb.page).then((value) => ({ value }), (error) => ({ error }));
   try {
     const code = await Promise.race([
       exit,
@@ -155,7 +169,9 @@ export async function runInHostSuite(server, { timeout = 180_000 } = {}) {
         timer = setTimeout(() => rej(new Error(`in-host suite did not finish within ${timeout / 1000} s`)), timeout);
       }),
     ]);
-    return { code, seconds: (Date.now() - t0) / 1000, consoleLines: wb.consoleLines };
+    const d = await during;
+    if (d?.error) throw d.error;
+    return { code, seconds: (Date.now() - t0) / 1000, consoleLines: wb.consoleLines, during: d?.value };
   } finally {
     clearTimeout(timer);
     await wb.close();
