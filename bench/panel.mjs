@@ -3,13 +3,13 @@
 //   - open: Open Visualizer's model pick → gate charts and heatmap drawn with the trace's numbers,
 //   - step → render: median and p95 over ~30 presses of → and of ctrl+alt+→ (measured in the webview: the key
 //     event's time → the next animation frame after the step was drawn with its values),
-//   - webview memory: the JS heap of the webview's frame (CDP when the frame has its own target, else
-//     performance.memory) and the bytes of trace data the webview holds.
+//   - webview memory: the renderer's JS heap growth since before any panel (CDP; in code-server the webview shares
+//     the workbench's renderer) and the bytes of trace data the webview holds; the extension host's RSS and peak.
 // Usage: node bench/panel.mjs [--only W3,256x1000,512x100000] [--steps 30] [--keep] [--shots] [--no-build]
 // Exported: runPanelBench(options) → results (also printed).
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -92,26 +92,18 @@ async function perfData(frame) {
   return raw ? JSON.parse(raw) : { samples: [], heapBytes: null, traceBytes: 0 };
 }
 
-/** The webview's inner frame (a Frame, for CDP), when it has one. */
-function innerFrame(page) {
-  return page.frames().find((f) => /active-frame|fake\.html/.test(f.url()) || f.name() === 'active-frame');
-}
-
-/** JS heap of the webview's frame: CDP on its own target (an out-of-process iframe), else performance.memory. */
-async function webviewHeap(page, frame, perf) {
-  const f = innerFrame(page);
-  if (f) {
-    try {
-      const cdp = await page.context().newCDPSession(f);
-      await cdp.send('HeapProfiler.collectGarbage').catch(() => {});
-      const h = await cdp.send('Runtime.getHeapUsage');
-      await cdp.detach();
-      return { bytes: h.usedSize, how: 'CDP Runtime.getHeapUsage (webview process)' };
-    } catch {
-      // same process as the workbench: fall through
-    }
+/**
+ * JS heap in use after a garbage collection (CDP Runtime.getHeapUsage). The webview's frame has the workbench's
+ * origin in code-server, so both share one renderer heap: the panel's share is this minus the figure before it opened.
+ */
+async function rendererHeap(page) {
+  const cdp = await page.context().newCDPSession(page);
+  try {
+    await cdp.send('HeapProfiler.collectGarbage').catch(() => {});
+    return (await cdp.send('Runtime.getHeapUsage')).usedSize;
+  } finally {
+    await cdp.detach().catch(() => {});
   }
-  return { bytes: perf.heapBytes, how: 'performance.memory.usedJSHeapSize (frame; quantised)' };
 }
 
 /** Presses `key` n times, each after the previous step was drawn; returns the webview's samples for them. */
@@ -131,6 +123,49 @@ async function pressAndTime(page, frame, key, n) {
   const p = await perfData(frame);
   await frame.locator('html').evaluate(() => window.postMessage({ type: 'perf', action: 'stop' }, '*'));
   return p;
+}
+
+/** RSS and peak RSS (MB) of the extension host under the code-server process `root` (Linux /proc). */
+export function extensionHostMemory(root) {
+  const parent = new Map();
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      parent.set(Number(d), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+    } catch {}
+  }
+  const under = (pid) => {
+    for (let p = pid, k = 0; p > 1 && k < 20; p = parent.get(p) ?? 0, k++) if (p === root) return true;
+    return false;
+  };
+  for (const pid of parent.keys()) {
+    if (!under(pid)) continue;
+    let cmd = '';
+    try {
+      cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    } catch {}
+    if (!/extensionHost/.test(cmd)) continue;
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = (k) => Number(new RegExp(`${k}:\\s+(\\d+)`).exec(status)?.[1] ?? NaN);
+    return { rssMB: kb('VmRSS') / 1024, peakMB: kb('VmHWM') / 1024 };
+  }
+  return null;
+}
+
+/** The Cellscope Panel output channel's lines (engine run, slow replies), from the server's log folder. */
+function panelLog(server) {
+  const out = [];
+  const walk = (d) => {
+    if (!existsSync(d)) return;
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (/Cellscope Panel/.test(e.name)) out.push(...readFileSync(p, 'utf8').split('\n').filter(Boolean));
+    }
+  };
+  walk(join(server.dirs.userData, 'logs'));
+  return out;
 }
 
 async function openModel(page, id) {
@@ -187,7 +222,10 @@ export async function runPanelBench(o = {}) {
   log(`# panel bench: models written in ${((Date.now() - t0) / 1000).toFixed(1)} s (${workspace})`);
   const results = [];
   try {
-    await withWorkbench('bench-panel', { workspace, keep: !!o.keep, colorTheme: 'Default Dark Modern' }, async (page) => {
+    await withWorkbench('bench-panel', { workspace, keep: !!o.keep, colorTheme: 'Default Dark Modern' }, async (page, server) => {
+      let logged = 0;
+      const heap0 = await rendererHeap(page);
+      log(`# renderer JS heap before any panel: ${(heap0 / 2 ** 20).toFixed(1)} MB`);
       for (const w of workloads) {
         const { openMs, at, frame } = await openModel(page, w.id);
         const header = await frame.locator('header p.muted').first().innerText();
@@ -195,7 +233,8 @@ export async function runPanelBench(o = {}) {
         const right = await pressAndTime(page, frame, 'ArrowRight', n);
         const ctrl = await pressAndTime(page, frame, 'Control+Alt+ArrowRight', n);
         const readout = await frame.locator('.readout').innerText();
-        const heap = await webviewHeap(page, frame, ctrl);
+        const heap = await rendererHeap(page);
+        const host = extensionHostMemory(server.pid);
         const r = {
           id: w.id,
           shape: `LSTM ${w.units} units × ${w.steps} steps`,
@@ -205,18 +244,25 @@ export async function runPanelBench(o = {}) {
           openAt: at,
           right: { medianMs: quantile(right.samples, 0.5), p95Ms: quantile(right.samples, 0.95), n: right.samples.length },
           ctrlAltRight: { medianMs: quantile(ctrl.samples, 0.5), p95Ms: quantile(ctrl.samples, 0.95), n: ctrl.samples.length },
-          webviewHeapMB: heap.bytes == null ? null : heap.bytes / 2 ** 20,
-          heapHow: heap.how,
+          /** Renderer JS heap (workbench + webview) minus the figure before any panel opened. */
+          webviewHeapMB: (heap - heap0) / 2 ** 20,
+          /** Typed arrays of trace data the webview holds (windows, series, heat columns, input). */
           webviewTraceMB: ctrl.traceBytes / 2 ** 20,
+          /** The extension host process (holds the trace): RSS now and its peak so far. */
+          hostRssMB: host?.rssMB ?? null,
+          hostPeakMB: host?.peakMB ?? null,
           readout,
         };
         results.push(r);
         const f = (x) => (Number.isFinite(x) ? x.toFixed(1) : String(x));
         log(
-          `${w.id.padEnd(11)} ${r.shape.padEnd(30)} open ${(openMs / 1000).toFixed(2)} s · → median ${f(r.right.medianMs)} ms p95 ${f(r.right.p95Ms)} ms · ctrl+alt+→ median ${f(r.ctrlAltRight.medianMs)} ms p95 ${f(r.ctrlAltRight.p95Ms)} ms · webview heap ${f(r.webviewHeapMB)} MB, trace data ${f(r.webviewTraceMB)} MB`,
+          `${w.id.padEnd(11)} ${r.shape.padEnd(30)} open ${(openMs / 1000).toFixed(2)} s · → median ${f(r.right.medianMs)} ms p95 ${f(r.right.p95Ms)} ms · ctrl+alt+→ median ${f(r.ctrlAltRight.medianMs)} ms p95 ${f(r.ctrlAltRight.p95Ms)} ms · webview: JS heap +${f(r.webviewHeapMB)} MB, trace data ${f(r.webviewTraceMB)} MB`,
         );
-        log(`#   header: ${header}; ${readout}; heap via ${heap.how}`);
-        log(`#   open: ${Object.entries(at).map(([k, v]) => `${k} +${v} ms`).join(', ')}`);
+        log(`#   header: ${header}; ${readout}`);
+        log(`#   open: ${Object.entries(at).map(([k, v]) => `${k} +${v} ms`).join(', ')}; extension host RSS ${f(r.hostRssMB)} MB (peak so far ${f(r.hostPeakMB)} MB)`);
+        const lines = panelLog(server);
+        for (const l of lines.slice(logged)) log(`#   host log: ${l}`);
+        logged = lines.length;
         if (o.shots) {
           await frame.locator('.heatmap-box').first().scrollIntoViewIfNeeded();
           await screenshot(page, `bench-panel-${w.id}-heatmap`);

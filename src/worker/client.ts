@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { runModel, type Model, type PredictOptions, type RunResult, type Tensor } from '../engine/index';
 import type { WorkerReply, WorkerRequest } from './protocol';
+import type { SaturationView } from '../protocol';
 
 /** The rejection of a cancelled run. */
 export class RunCancelledError extends Error {
@@ -24,6 +25,8 @@ export interface EngineRunOutcome {
   where: 'worker' | 'in-process';
   /** Per trace layer value ranges, when the worker computed them. */
   ranges?: Float64Array[] | undefined;
+  /** The panel's gate saturation views, when the worker computed them. */
+  saturation?: SaturationView[] | undefined;
 }
 
 export interface EngineRun {
@@ -100,7 +103,7 @@ export function startEngineRun(model: Model, input: Tensor, options: PredictOpti
     };
     worker.once('online', () => (online = true));
     worker.once('message', (reply: WorkerReply) =>
-      finish(() => (reply.type === 'result' ? resolve({ result: reply.result, runMs: reply.runMs, ranges: reply.ranges, where: 'worker' }) : reject(errorFromReply(reply)))),
+      finish(() => (reply.type === 'result' ? resolve({ result: reply.result, runMs: reply.runMs, ranges: reply.ranges, saturation: reply.saturation, where: 'worker' }) : reject(errorFromReply(reply)))),
     );
     worker.on('error', (e) =>
       finish(() => {

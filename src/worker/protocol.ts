@@ -1,5 +1,6 @@
 /** Messages between the extension host and the engine worker (src/worker/engine-worker.ts). */
 import type { Model, PredictOptions, RunResult, Tensor } from '../engine/index';
+import type { SaturationView } from '../protocol';
 
 export interface WorkerRequest {
   model: Model;
@@ -7,8 +8,13 @@ export interface WorkerRequest {
   options: PredictOptions;
 }
 
-/** `ranges[i]`: trace layer i's per-quantity value ranges (traceRanges), computed in the worker too. */
-export type WorkerReply = { type: 'result'; result: RunResult; runMs: number; ranges: Float64Array[] } | { type: 'error'; name: string; message: string };
+/**
+ * `ranges[i]`: trace layer i's per-quantity value ranges (traceRanges); `saturation`: the panel's gate saturation
+ * views (undefined when that analysis failed). Both scan the whole trace, so the worker computes them, not the host.
+ */
+export type WorkerReply =
+  | { type: 'result'; result: RunResult; runMs: number; ranges: Float64Array[]; saturation?: SaturationView[] | undefined }
+  | { type: 'error'; name: string; message: string };
 
 /**
  * The distinct ArrayBuffers under every typed array of a run result (output, outputs, layer outputs, trace), for a

@@ -9,7 +9,7 @@ import { summarizeModel } from '../../engine/summary';
 import type { LoadedModel } from '../../formats/index';
 import { startEngineRun, type EngineRun, type EngineRunOptions } from '../../worker/client';
 import { traceRanges } from '../../worker/ranges';
-import type { ComparisonMessage, FloatData, HeatMessage, InitMessage, SeriesMessage, TraceLayerMeta, TraceMessage, WindowMessage } from '../../protocol';
+import type { ComparisonMessage, FloatData, HeatMessage, InitMessage, SaturationView, SeriesMessage, TraceLayerMeta, TraceMessage, WindowMessage } from '../../protocol';
 import { MAX_HEAT_VALUES, MAX_WINDOW_VALUES, WHOLE_TRACE_VALUES, heatColumns, minMaxSeries } from './overview';
 import { analysisPayload, diagnosisFor } from './inspect-messages';
 
@@ -96,6 +96,8 @@ export class PanelSession {
   private readonly layers: LayerTrace[];
   /** Each traced layer's value ranges: from the worker (computed there), else computed here once, when first asked. */
   private ranges: Float64Array[] | undefined;
+  /** Gate saturation views from the worker (else computed here with the rest of the analysis). */
+  private readonly saturation: SaturationView[] | undefined;
 
   /**
    * Runs the engine in-process (synchronously), or takes a run already made (`ran`: e.g. by the engine worker, see
@@ -103,12 +105,13 @@ export class PanelSession {
    */
   constructor(
     readonly inputs: SessionInputs,
-    ran?: { result: RunResult; runMs: number; ranges?: Float64Array[] | undefined },
+    ran?: { result: RunResult; runMs: number; ranges?: Float64Array[] | undefined; saturation?: SaturationView[] | undefined },
   ) {
     if (ran) {
       this.result = ran.result;
       this.runMs = ran.runMs;
       this.ranges = ran.ranges;
+      this.saturation = ran.saturation;
     } else {
       const t0 = performance.now();
       this.result = runModel(inputs.loaded.model, inputs.input, runOptions(inputs));
@@ -164,7 +167,7 @@ export class PanelSession {
       hasComparison: this.comparison !== null,
       runMs: this.runMs,
       precisionNote: this.inputs.precisionNote ?? null,
-      analysis: analysisPayload(model, this.layers),
+      analysis: analysisPayload(model, this.layers, this.saturation),
     };
   }
 
