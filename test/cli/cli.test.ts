@@ -103,6 +103,32 @@ test('bad input exits 2 with one line naming the file: missing file, invalid JSO
   assertOneLineError(opt, 'float16');
 });
 
+test('run reads .keras and .h5 through the readers the bundle loads on demand, with the JSON export\'s output', () => {
+  const dir = join(REPO, 'examples', 'char-rnn');
+  const input = join(dir, 'input.json');
+  const fromJson = cellscope('run', join(dir, 'model.cellscope.json'), '--input', input);
+  assert.equal(fromJson.code, 0, fromJson.err);
+  for (const file of ['model.keras', 'model.h5']) {
+    const r = cellscope('run', join(dir, file), '--input', input);
+    assert.equal(r.code, 0, `${file}: ${r.err}`);
+    assert.deepEqual(JSON.parse(r.out), JSON.parse(fromJson.out), file);
+  }
+});
+
+test('an error deep in a large Keras export still names the JSON path and line:column', () => {
+  const doc = JSON.parse(readFileSync(join(REPO, 'examples', 'char-rnn', 'model.cellscope.json'), 'utf8'));
+  doc.weights[1][3][5] = 'oops';
+  const bad = join(tmp, 'bad-weight.json');
+  const text = JSON.stringify(doc, null, 1);
+  writeFileSync(bad, text);
+  const r = cellscope('run', bad, '--input', join(REPO, 'examples', 'char-rnn', 'input.json'));
+  assert.equal(r.code, 2);
+  const offset = text.indexOf('"oops"');
+  const line = text.slice(0, offset).split('\n').length;
+  const column = offset - text.lastIndexOf('\n', offset - 1);
+  assertOneLineError(r, `bad-weight.json:${line}:${column}:`, '`weights[1][3][5]`', 'expected a number', 'found the string "oops"');
+});
+
 test('inspect lists layers, parameter counts and per-gate weight statistics', () => {
   const r = cellscope('inspect', STACK);
   assert.equal(r.code, 0, r.err);
