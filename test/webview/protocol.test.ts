@@ -7,6 +7,7 @@ import { PanelSession, panelPrecision } from '../../src/extension/panel/session'
 import { panelCsp, panelHtml } from '../../src/extension/panel/html';
 import { loadExpectedBytes, loadModelBytes } from '../../src/formats/index';
 import { isFromWebview, isPanelState, isToWebview } from '../../src/protocol';
+import { minMaxSeries, minMaxSeriesOf } from '../../src/extension/panel/overview';
 
 async function sine(): Promise<PanelSession> {
   const base = join(process.cwd(), 'examples', 'sine-lstm');
@@ -123,4 +124,23 @@ test('the panel runs in float32 (and says why) only when a float64 trace would p
   const big = lstm(512, 100_000); // 512 M values: 4.1 GB in float64
   assert.equal(big.precision, 'float32');
   assert.match(big.note!, /float32 chosen by the panel: the trace holds 512 M values \(2\.0 GB; 4\.1 GB in float64\)/);
+});
+
+test('min/max series of several units in one pass equal one unit at a time', () => {
+  const units = 7;
+  const steps = 1000;
+  const v = Float64Array.from({ length: steps * units }, (_, k) => Math.sin(k * 0.37) * (k % 11));
+  const order = Int32Array.from({ length: steps }, (_, t) => steps - 1 - t); // go_backwards order
+  const sel = [0, 3, 6];
+  const B = 64;
+  const lo = new Float32Array(sel.length * B);
+  const hi = new Float32Array(sel.length * B);
+  minMaxSeriesOf(v, 0, units, sel, order, B, lo, hi);
+  sel.forEach((j, k) => {
+    const a = new Float32Array(B);
+    const b = new Float32Array(B);
+    minMaxSeries(v, 0, units, j, order, B, a, b);
+    assert.deepEqual(lo.subarray(k * B, (k + 1) * B), a);
+    assert.deepEqual(hi.subarray(k * B, (k + 1) * B), b);
+  });
 });

@@ -78,6 +78,35 @@ export function heatColumns(values: Values, base: number, units: number, stepOfT
   return out;
 }
 
+/**
+ * minMaxSeries for several units at once, one pass over the rows (a long trace's rows are far apart in memory: one
+ * visit per row instead of one per unit). out[k·buckets + b] for units[k].
+ */
+export function minMaxSeriesOf(values: Values, base: number, units: number, sel: readonly number[], stepOfTime: Int32Array, buckets: number, outMin: Float32Array, outMax: Float32Array): void {
+  const steps = stepOfTime.length;
+  const n = sel.length;
+  const lo = new Float64Array(n);
+  const hi = new Float64Array(n);
+  for (let b = 0; b < buckets; b++) {
+    const ta = bucketStart(b, steps, buckets);
+    const tb = Math.max(ta + 1, bucketStart(b + 1, steps, buckets));
+    lo.fill(Infinity);
+    hi.fill(-Infinity);
+    for (let t = ta; t < tb; t++) {
+      const row = base + stepOfTime[t]! * units;
+      for (let k = 0; k < n; k++) {
+        const v = values[row + sel[k]!]!;
+        if (v < lo[k]!) lo[k] = v;
+        if (v > hi[k]!) hi[k] = v;
+      }
+    }
+    for (let k = 0; k < n; k++) {
+      outMin[k * buckets + b] = lo[k] === Infinity ? NaN : lo[k]!;
+      outMax[k * buckets + b] = hi[k] === -Infinity ? NaN : hi[k]!;
+    }
+  }
+}
+
 /** The chart points of a min/max series: one point per step when each bucket is one step, else min then max. */
 export function seriesPoints(min: ArrayLike<number>, max: ArrayLike<number>, at: number, buckets: number, steps: number): { xs: Float64Array; ys: Float64Array } {
   if (buckets >= steps) {

@@ -10,7 +10,7 @@ import type { LoadedModel } from '../../formats/index';
 import { startEngineRun, type EngineRun, type EngineRunOptions } from '../../worker/client';
 import { traceRanges } from '../../worker/ranges';
 import type { ComparisonMessage, FloatData, HeatMessage, InitMessage, SaturationView, SeriesMessage, TraceLayerMeta, TraceMessage, WindowMessage } from '../../protocol';
-import { MAX_HEAT_VALUES, MAX_WINDOW_VALUES, WHOLE_TRACE_VALUES, heatColumns, minMaxSeries } from './overview';
+import { MAX_HEAT_VALUES, MAX_WINDOW_VALUES, WHOLE_TRACE_VALUES, heatColumns, minMaxSeriesOf } from './overview';
 import { analysisPayload, diagnosisFor } from './inspect-messages';
 
 export interface SessionFiles {
@@ -218,7 +218,7 @@ export class PanelSession {
     for (const v of lt.values) {
       const lo = new Float32Array(units.length * b);
       const hi = new Float32Array(units.length * b);
-      units.forEach((j, k) => minMaxSeries(v, base, lt.units, j, lt.stepOfInputTime, b, lo, hi, k * b));
+      minMaxSeriesOf(v, base, lt.units, units, lt.stepOfInputTime, b, lo, hi);
       min.push(lo);
       max.push(hi);
     }
