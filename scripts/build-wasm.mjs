@@ -266,9 +266,10 @@ function constData() {
 }
 const f32c = (v) => `(f32x4.splat (f32.const ${v}))`;
 
-// exp(x) for f64x2, inline (statements on locals suffixed `s`), |x| ≤ 210 (the callers clamp): x = n·ln2 + r with |r| ≤ ln2/2 (Cody–Waite, ln2 split so n·ln2hi is exact), e^r by
-// its Taylor series to r^11/11! (truncation < 1e-14 relative) evaluated by Estrin's scheme (short dependency chains),
-// times 2^n built in the exponent bits. NaN stays NaN. Leaves e^x in $e{s}.
+// exp(x) for f64x2, inline (statements on locals suffixed `s`), |x| ≤ 210 (the callers clamp): x = n·ln2 + r with
+// |r| ≤ ln2/2 (Cody–Waite, ln2 split so n·ln2hi is exact), e^r by its Taylor series to r^11/11! (truncation < 1e-14
+// relative) evaluated by Estrin's scheme (short dependency chains), times 2^n built in the exponent bits. NaN stays
+// NaN. Leaves e^x in $e{s}.
 function expInline(x, s) {
   const fact = [1];
   for (let k = 1; k <= 11; k++) fact.push(fact[k - 1] * k);
@@ -373,11 +374,12 @@ function pass(body) {
 
 /**
  * One cell kind's kernels. `<name>_f32(o, rs, u, xk, hu, ...params)`: one step of one batch item, quantity row q written
- * at o + q·rs. `<name>_steps_f32(n, batch, u, stage, xk, xkItem, xkStep, U, hu, ldhu, ...params)`: n steps of every
- * batch item; each step first computes hu = h·U (gemm_packed_f32, U packed for `batch` rows, hu rows ldhu apart),
- * then runs the one-item step for each item b: x·K at xk + b·xkItem + i·xkStep (bytes; xkStep < 0 walks backwards),
- * states (the params named in `stateParams`) at state + b·u·4, rows at stage + (b·n + i)·u·4 with
- * rs = batch·n·u·4, so each quantity × item chunk of the n steps is contiguous, as the trace lays it out.
+ * at o + q·rs. `<name>_steps_f32(n, batch, u, stage, x, xItem, xStep, F, K, xk, ldxk, U, hu, ldhu, ...params)`: n steps
+ * of every batch item. Each step first computes both products of every item, x·K into xk (rows ldxk apart) and h·U
+ * into hu (rows ldhu apart) with gemm_packed_f32 (K and U packed for `batch` rows; item b's input row at
+ * x + b·xItem + i·xStep bytes, xStep < 0 walking backwards), then runs the one-item step for each item: states (the
+ * params named in `stateParams`) at state + b·u·4, rows at stage + (b·n + i)·u·4 with rs = batch·n·u·4, so that each
+ * quantity × item chunk of the n steps is contiguous, as the trace lays it out.
  */
 function cellKernels(name, params, stateParams, steps) {
   const paramDecl = params.map((p) => `(param $${p} i32)`).join(' ');
@@ -386,22 +388,27 @@ function cellKernels(name, params, stateParams, steps) {
     (local.set $ub (i32.shl (local.get $u) (i32.const 2)))
     ${steps.join('\n    ')})`;
   const args = params.map((p) => (stateParams.includes(p) ? `(i32.add (local.get $${p}) (i32.mul (local.get $bi) (local.get $ub)))` : `(local.get $${p})`));
-  const loop = `(func (export "${name}_steps_f32") (param $n i32) (param $batch i32) (param $u i32) (param $stage i32) (param $xk i32) (param $xkItem i32) (param $xkStep i32) (param $U i32) (param $hu i32) (param $ldhu i32) ${paramDecl}
+  /** dst (batch rows ld apart) = a · B, B packed. */
+  const product = (dst, ld, a, lda, k, B) => `(memory.fill (local.get ${dst}) (i32.const 0) (i32.shl (i32.mul (local.get $batch) (local.get ${ld})) (i32.const 2)))
+      (call $gemm_packed_f32 (local.get ${dst}) (local.get ${ld}) ${a} ${lda} (local.get $batch) ${k} (local.get ${B}) (local.get ${ld}))`;
+  const loop = `(func (export "${name}_steps_f32") (param $n i32) (param $batch i32) (param $u i32) (param $stage i32)
+    (param $x i32) (param $xItem i32) (param $xStep i32) (param $F i32) (param $K i32) (param $xk i32) (param $ldxk i32)
+    (param $U i32) (param $hu i32) (param $ldhu i32) ${paramDecl}
     (local $i i32) (local $bi i32) (local $ub i32) (local $rs i32)
     (local.set $ub (i32.shl (local.get $u) (i32.const 2)))
     (local.set $rs (i32.mul (i32.mul (local.get $batch) (local.get $n)) (local.get $ub)))
     (local.set $i (i32.const 0))
     (block $sdone (loop $snext
       (br_if $sdone (i32.ge_u (local.get $i) (local.get $n)))
-      (memory.fill (local.get $hu) (i32.const 0) (i32.shl (i32.mul (local.get $batch) (local.get $ldhu)) (i32.const 2)))
-      (call $gemm_packed_f32 (local.get $hu) (local.get $ldhu) (local.get $h) (local.get $u) (local.get $batch) (local.get $u) (local.get $U) (local.get $ldhu))
+      ${product('$xk', '$ldxk', '(i32.add (local.get $x) (i32.mul (local.get $i) (local.get $xStep)))', '(i32.shr_u (local.get $xItem) (i32.const 2))', '(local.get $F)', '$K')}
+      ${product('$hu', '$ldhu', '(local.get $h)', '(local.get $u)', '(local.get $u)', '$U')}
       (local.set $bi (i32.const 0))
       (block $bdone (loop $bnext
         (br_if $bdone (i32.ge_u (local.get $bi) (local.get $batch)))
         (call $${name}
           (i32.add (local.get $stage) (i32.mul (i32.add (i32.mul (local.get $bi) (local.get $n)) (local.get $i)) (local.get $ub)))
           (local.get $rs) (local.get $u)
-          (i32.add (i32.add (local.get $xk) (i32.mul (local.get $bi) (local.get $xkItem))) (i32.mul (local.get $i) (local.get $xkStep)))
+          (i32.add (local.get $xk) (i32.shl (i32.mul (local.get $bi) (local.get $ldxk)) (i32.const 2)))
           (i32.add (local.get $hu) (i32.shl (i32.mul (local.get $bi) (local.get $ldhu)) (i32.const 2)))
           ${args.join(' ')})
         (local.set $bi (i32.add (local.get $bi) (i32.const 1)))

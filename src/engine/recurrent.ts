@@ -175,11 +175,11 @@ function walkBatched(w: Walk & { cell: CellStepper & BatchedCell }, x: FloatArra
     const n = Math.min(blockSteps, steps - s0);
     // Input times of processing steps [s0, s0+n): [s0, s0+n) forwards, [steps-s0-n, steps-s0) backwards.
     const t0 = goBackwards ? steps - s0 - n : s0;
-    products.project(x, steps, t0, n);
     if (gates && !paddingIn(mask, batch, steps, t0, n)) {
-      gates.runBlock(s0, n, steps, goBackwards, w.sequence, w.record ? w.out : null, outQ);
+      gates.runBlock(x, s0, n, steps, goBackwards, w.sequence, w.record ? w.out : null, outQ);
       continue;
     }
+    products.project(x, steps, t0, n);
     for (let s = s0; s < s0 + n; s++) {
       const t = goBackwards ? steps - 1 - s : s;
       products.recur(w.states[0]!);
@@ -264,6 +264,6 @@ function products(
   return {
     products: wasm ?? new ReferenceProducts(shape, cell.kernel, cell.recurrentKernel, (n) => allocate(n, precision)),
     blockSteps,
-    gates: wasm && useGates ? new WasmGates(wasm, spec, batch, units, width, blockSteps) : null,
+    gates: wasm && useGates ? new WasmGates(wasm, spec, batch, units, width, cell.features, blockSteps) : null,
   };
 }

@@ -80,7 +80,8 @@ export class WasmGates {
     spec: GateSpec,
     private readonly batch: number,
     private readonly u: number,
-    private readonly width: number,
+    width: number,
+    private readonly features: number,
     private readonly blockSteps: number,
   ) {
     const a = p.a;
@@ -130,19 +131,28 @@ export class WasmGates {
   }
 
   /**
-   * Processing steps [s0, s0+n) of every batch item, none of them padding, once `project` has put their x·K in xk:
-   * row (b·blockSteps + i) is the block's i-th input time, so a go_backwards walk reads the rows from the last.
-   * h·U is computed inside. Writes the outputs into `sequence` and, unless `out` is null, every quantity into the
-   * trace rows `out` (both [batch][steps][units]).
+   * Processing steps [s0, s0+n) of every batch item of x ([batch, steps, features]), none of them padding. Both
+   * products are computed step by step in the kernels (x·K into a one-step buffer that stays in cache). Writes the
+   * outputs into `sequence` and, unless `out` is null, every quantity into the trace rows `out` (both
+   * [batch][steps][units]).
    */
-  runBlock(s0: number, n: number, steps: number, goBackwards: boolean, sequence: FloatArray, out: FloatArray[] | null, outQ: number): void {
-    const { p, u, batch, width: W } = this;
+  runBlock(x: FloatArray, s0: number, n: number, steps: number, goBackwards: boolean, sequence: FloatArray, out: FloatArray[] | null, outQ: number): void {
+    const { p, u, batch } = this;
     const a = p.a;
+    // Input times [t0, t0+n); xIn row (b·blockSteps + i) is time t0 + i, so a go_backwards walk reads the rows from
+    // the last.
+    p.loadInputs(x, steps, goBackwards ? steps - s0 - n : s0, n);
+    const F = this.features;
     const run = this.k[`${this.name}_steps_f32`];
     for (let i0 = 0; i0 < n; i0 += this.stageSteps) {
       const m = Math.min(this.stageSteps, n - i0);
       const row0 = goBackwards ? n - 1 - i0 : i0;
-      run(m, batch, u, a.ptr(this.stage), a.ptr(p.xk, row0 * W), 4 * this.blockSteps * W, (goBackwards ? -4 : 4) * W, a.ptr(p.packedU), a.ptr(p.hu), p.huStride, ...this.params);
+      run(
+        m, batch, u, a.ptr(this.stage),
+        a.ptr(p.xIn, row0 * F), 4 * this.blockSteps * F, (goBackwards ? -4 : 4) * F, F, a.ptr(p.packedK), a.ptr(p.xkStep), p.xkStepStride,
+        a.ptr(p.packedU), a.ptr(p.hu), p.huStride,
+        ...this.params,
+      );
       // Staged row q holds item b's m steps at [(q·batch + b)·m·u, +m·u): one copy per quantity and item, or per
       // quantity when the run is the whole sequence (the trace's layout exactly).
       const chunk = m * u;

@@ -16,18 +16,19 @@ type Pack = (dst: number, b: number, ldb: number, k: number, n: number, m: numbe
 
 /**
  * Pointers in bytes; see scripts/build-wasm.mjs (cellKernels) for the parameters and quantity rows. `<kind>_f32`: one
- * step of one batch item, rows rs bytes apart. `<kind>_steps_f32`: n steps of every batch item, h·U included.
- * The trailing parameters (`params`) are the kind's bias, flags, states, activations and scratch.
+ * step of one batch item, rows rs bytes apart. `<kind>_steps_f32(n, batch, u, stage, x, xItem, xStep, F, K, xk, ldxk,
+ * U, hu, ldhu, ...params)`: n steps of every batch item, both products included. The trailing parameters (`params`)
+ * are the kind's bias, flags, states, activations and scratch.
  */
 export interface GateKernels {
   lstm_f32(o: number, rs: number, u: number, xk: number, hu: number, ...params: number[]): void;
   gru_after_f32(o: number, rs: number, u: number, xk: number, hu: number, ...params: number[]): void;
   gru_before_f32(o: number, rs: number, u: number, xk: number, hu: number, ...params: number[]): void;
   simple_f32(o: number, rs: number, u: number, xk: number, hu: number, ...params: number[]): void;
-  lstm_steps_f32(n: number, batch: number, u: number, stage: number, xk: number, xkItem: number, xkStep: number, U: number, hu: number, ldhu: number, ...params: number[]): void;
-  gru_after_steps_f32(n: number, batch: number, u: number, stage: number, xk: number, xkItem: number, xkStep: number, U: number, hu: number, ldhu: number, ...params: number[]): void;
-  gru_before_steps_f32(n: number, batch: number, u: number, stage: number, xk: number, xkItem: number, xkStep: number, U: number, hu: number, ldhu: number, ...params: number[]): void;
-  simple_steps_f32(n: number, batch: number, u: number, stage: number, xk: number, xkItem: number, xkStep: number, U: number, hu: number, ldhu: number, ...params: number[]): void;
+  lstm_steps_f32(...args: number[]): void;
+  gru_after_steps_f32(...args: number[]): void;
+  gru_before_steps_f32(...args: number[]): void;
+  simple_steps_f32(...args: number[]): void;
   /** p[0 .. n) = activation k of itself, n a multiple of 4 ≥ 4 (tests). */
   act_f32(k: number, p: number, n: number): void;
 }

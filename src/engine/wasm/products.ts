@@ -7,9 +7,9 @@ import type { LayerProducts, ProductShape } from '../linalg';
 import type { FloatArray, Precision } from '../tensor';
 import { PACK_COLUMNS, WasmArena } from './kernels';
 
-/** hu row width: the recurrent columns padded as pack_* pads them (gemm_packed_* writes whole padded rows). */
-function paddedColumns(s: ProductShape): number {
-  return Math.ceil(s.recurrentColumns / PACK_COLUMNS) * PACK_COLUMNS;
+/** Columns as pack_* pads them (gemm_packed_* writes whole padded rows). */
+function padded(columns: number): number {
+  return Math.ceil(columns / PACK_COLUMNS) * PACK_COLUMNS;
 }
 
 export class WasmProducts implements LayerProducts {
@@ -21,7 +21,12 @@ export class WasmProducts implements LayerProducts {
   readonly U: FloatArray;
   /** U's first `recurrentColumns` columns packed for a `batch`-row product. */
   readonly packedU: FloatArray;
-  private readonly xIn: FloatArray;
+  /** K packed for a `batch`-row product (the gate kernels' one-step x·K), and that product's rows. */
+  readonly packedK: FloatArray;
+  readonly xkStep: FloatArray;
+  readonly xkStepStride: number;
+  /** x of the latest block: item b's rows at b·blockSteps·features. */
+  readonly xIn: FloatArray;
   private readonly hIn: FloatArray;
   private readonly rowOut: FloatArray;
 
@@ -32,7 +37,7 @@ export class WasmProducts implements LayerProducts {
     recurrentKernel: FloatArray,
   ) {
     const { batch, features: F, units: u, width: W, blockSteps, recurrentColumns } = s;
-    this.huStride = paddedColumns(s);
+    this.huStride = padded(recurrentColumns);
     // Scratch views: each one is written (set, packed, projected into, filled) before the kernels read it.
     this.K = a.scratch(F * W);
     this.K.set(kernel);
@@ -40,6 +45,10 @@ export class WasmProducts implements LayerProducts {
     this.U.set(recurrentKernel);
     this.packedU = a.scratch(u * this.huStride);
     a.pack(a.ptr(this.packedU), a.ptr(this.U), W, u, recurrentColumns, batch);
+    this.xkStepStride = padded(W);
+    this.packedK = a.scratch(F * this.xkStepStride);
+    a.pack(a.ptr(this.packedK), a.ptr(this.K), W, F, W, batch);
+    this.xkStep = a.scratch(batch * this.xkStepStride);
     this.xIn = a.scratch(batch * blockSteps * F);
     this.xk = a.scratch(batch * blockSteps * W);
     this.hIn = a.alloc(batch * u);
@@ -53,16 +62,23 @@ export class WasmProducts implements LayerProducts {
    */
   static create(precision: Precision, s: ProductShape, kernel: FloatArray, recurrentKernel: FloatArray, extra = 0): WasmProducts | null {
     const { batch, features: F, units: u, width: W, blockSteps } = s;
-    const P = paddedColumns(s);
-    const elements = F * W + u * W + u * P + batch * blockSteps * (F + W) + batch * (u + P) + W + extra;
+    const P = padded(s.recurrentColumns);
+    const PK = padded(W);
+    const elements = F * W + u * W + u * P + (F + batch) * PK + batch * blockSteps * (F + W) + batch * (u + P) + W + extra;
     const a = WasmArena.create(precision, elements);
     return a ? new WasmProducts(a, s, kernel, recurrentKernel) : null;
+  }
+
+  /** x of input times [t0, t0+n) of every item into `xIn`: what `project` multiplies, or the gate kernels read. */
+  loadInputs(x: FloatArray, steps: number, t0: number, n: number): void {
+    const { batch, features: F, blockSteps } = this.s;
+    for (let b = 0; b < batch; b++) this.xIn.set(x.subarray((b * steps + t0) * F, (b * steps + t0 + n) * F), b * blockSteps * F);
   }
 
   project(x: FloatArray, steps: number, t0: number, n: number): void {
     const { batch, features: F, width: W, blockSteps } = this.s;
     const a = this.a;
-    for (let b = 0; b < batch; b++) this.xIn.set(x.subarray((b * steps + t0) * F, (b * steps + t0 + n) * F), b * blockSteps * F);
+    this.loadInputs(x, steps, t0, n);
     if (n === blockSteps) {
       this.xk.fill(0);
       a.gemm(a.ptr(this.xk), W, a.ptr(this.xIn), F, batch * n, F, a.ptr(this.K), W, W);
