@@ -1,15 +1,20 @@
 /** What the CLI writes: results go to --out without replacing an existing file unless the user said --force. */
-import { existsSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 
 export class UsageError extends Error {}
 
+/**
+ * One synchronous write: the CLI has nothing else to do meanwhile, and fs/promises would pass a large output to the
+ * thread pool in 512 KB pieces. Without --force the flag 'wx' refuses an existing file in the call that creates it.
+ */
 export async function writeOutput(path: string, text: string, force: boolean): Promise<void> {
-  if (existsSync(path) && !force) {
+  try {
+    writeFileSync(path, text, { flag: force ? 'w' : 'wx' });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
     throw new UsageError(`${path} exists; not overwriting it (pass --force to replace ${basename(path)})`);
   }
-  await writeFile(path, text);
 }
 
 /** A file the system would not read (missing, a directory, no permission), in the user's words. */
