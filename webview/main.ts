@@ -731,16 +731,19 @@ function renderTables(): void {
   const t = store.state.step;
   const shown = shownQuantities(store);
   const units = store.state.units;
+  // A step whose window is still on its way reads "…" (a NaN of the trace itself still reads NaN).
+  const data = store.data!;
+  const cell = (q: number, k: number, j: number) => (data.hasStep(store.stepOfTime[k]!) ? fmt(valueAt(store, q, k, j), 6) : '…');
   fillTable(
     u.stepTable,
     `Values at step ${t} (${m.layerName}, batch item ${store.state.batch})`,
     ['quantity', ...units.map((j) => `unit ${j}`)],
-    shown.map((q) => [m.quantities[q]!.label, ...units.map((j) => fmt(valueAt(store, q, t, j), 6))]),
+    shown.map((q) => [m.quantities[q]!.label, ...units.map((j) => cell(q, t, j))]),
   );
   const a = Math.max(0, t - 20);
   const b = Math.min(m.steps, t + 21);
   const rows: string[][] = [];
-  for (let k = a; k < b; k++) rows.push([k === t ? `${k} (current)` : String(k), ...shown.map((q) => fmt(valueAt(store, q, k, store.state.focusUnit), 6))]);
+  for (let k = a; k < b; k++) rows.push([k === t ? `${k} (current)` : String(k), ...shown.map((q) => cell(q, k, store.state.focusUnit))]);
   fillTable(u.seriesTable, `Unit ${store.state.focusUnit} over steps ${a}–${b - 1}`, ['step', ...shown.map((q) => m.quantities[q]!.label)], rows);
 }
 
