@@ -246,11 +246,16 @@ export const CONST_BASE = PACK_BYTES;
 export const CONST_BYTES = 1024;
 /** `${shape} ${value}` → index in the table. */
 const CONSTS = new Map();
+/** While actRowsFn builds its loops: load expression → local name. */
+let CONST_LOCALS = null;
 function tableConst(shape, v) {
-  const key = `${shape} ${v}`;
+  const key = `${shape} ${Object.is(v, -0) ? '-0' : v}`;
   if (!CONSTS.has(key)) CONSTS.set(key, CONSTS.size);
   if (CONSTS.size * 16 > CONST_BYTES) throw new Error('CONST_BYTES too small');
-  return `(v128.load offset=${CONST_BASE + 16 * CONSTS.get(key)} (i32.const 0))`;
+  const load = `(v128.load offset=${CONST_BASE + 16 * CONSTS.get(key)} (i32.const 0))`;
+  if (!CONST_LOCALS) return load;
+  if (!CONST_LOCALS.has(load)) CONST_LOCALS.set(load, `$k${CONST_LOCALS.size}`);
+  return `(local.get ${CONST_LOCALS.get(load)})`;
 }
 const f64c = (v) => tableConst('f64x2', v);
 /** The data segment holding CONSTS (each value in every lane). */
@@ -266,19 +271,25 @@ function constData() {
 }
 const f32c = (v) => `(f32x4.splat (f32.const ${v}))`;
 
-// exp(x) for f64x2, inline (statements on locals suffixed `s`), |x| ≤ 210 (the callers clamp): x = n·ln2 + r with
-// |r| ≤ ln2/2 (Cody–Waite, ln2 split so n·ln2hi is exact), e^r by its Taylor series to r^11/11! (truncation < 1e-14
-// relative) evaluated by Estrin's scheme (short dependency chains), times 2^n built in the exponent bits. NaN stays
-// NaN. Leaves e^x in $e{s}.
-function expInline(x, s) {
-  const fact = [1];
-  for (let k = 1; k <= 11; k++) fact.push(fact[k - 1] * k);
-  const c = (k) => f64c(1 / fact[k]);
+// e^r − 1 = r·q(r) for |r| ≤ ln2/2: q of degree 9 interpolating (e^r − 1)/r at the 10 Chebyshev nodes of the interval
+// (computed with mpmath at 50 digits, rounded to double). Evaluated in double as below, e^r = 1 + r·q has a relative
+// error below 8e-16 and e^r − 1 = r·q below 2e-15 over the interval (a Taylor polynomial needs degree 11 for 1e-14).
+const EXPM1_Q = [
+  1.0000000000000013, 0.5000000000000001, 0.16666666666615648, 0.041666666666624164, 0.008333333367311603,
+  0.0013888888917196719, 0.0001984119064754424, 2.4801521322368692e-5, 2.7632640675430236e-6, 2.7620075879983367e-7,
+];
+
+// Range reduction for e^x, f64x2, inline (statements on locals suffixed `s`), |x| ≤ 210 (the callers clamp):
+// x = n·ln2 + r, |r| ≤ ln2/2 (Cody–Waite, ln2 split so that n·ln2hi is exact). Leaves r in $r{s}, r·q(r) in $m{s}
+// (so e^r = 1 + $m, e^r − 1 = $m without cancellation) and 2^n in $p{s} (built in the exponent bits; n ≤ 303).
+// q by Estrin's scheme (short dependency chains). NaN stays NaN.
+function expParts(x, s) {
+  const c = (k) => f64c(EXPM1_Q[k]);
   const g = (name) => `(local.get $${name}${s})`;
-  const q = (k) => `(f64x2.add ${c(2 * k)} (f64x2.mul ${c(2 * k + 1)} ${g('r')}))`;
-  const a = (k) => `(f64x2.add ${q(2 * k)} (f64x2.mul ${q(2 * k + 1)} ${g('r2')}))`;
-  const b0 = `(f64x2.add ${a(0)} (f64x2.mul ${a(1)} ${g('r4')}))`;
-  const b1 = a(2);
+  const pair = (k) => `(f64x2.add ${c(k)} (f64x2.mul ${c(k + 1)} ${g('r')}))`;
+  const a0 = `(f64x2.add ${pair(0)} (f64x2.mul ${pair(2)} ${g('r2')}))`;
+  const a1 = `(f64x2.add ${pair(4)} (f64x2.mul ${pair(6)} ${g('r2')}))`;
+  const r8 = `(f64x2.mul ${g('r4')} ${g('r4')})`;
   return [
     `(local.set $x${s} ${x})`,
     // n = nearest(x·log2e) by adding 1.5·2^52 (round to nearest even, as f64x2.nearest): t's low bits then hold n.
@@ -287,28 +298,36 @@ function expInline(x, s) {
     `(local.set $r${s} (f64x2.sub (f64x2.sub ${g('x')} (f64x2.mul ${g('n')} ${f64c(6.93147180369123816490e-1)})) (f64x2.mul ${g('n')} ${f64c(1.90821492927058770002e-10)})))`,
     `(local.set $r2${s} (f64x2.mul ${g('r')} ${g('r')}))`,
     `(local.set $r4${s} (f64x2.mul ${g('r2')} ${g('r2')}))`,
-    `(local.set $e${s} (f64x2.mul (f64x2.add ${b0} (f64x2.mul ${b1} (f64x2.mul ${g('r4')} ${g('r4')})))
-      (i64x2.shl (i64x2.add ${g('t')} (i64x2.splat (i64.const 1023))) (i32.const 52))))`,
+    `(local.set $m${s} (f64x2.mul ${g('r')} (f64x2.add (f64x2.add ${a0} (f64x2.mul ${a1} ${g('r4')})) (f64x2.mul ${pair(8)} ${r8}))))`,
+    `(local.set $p${s} (i64x2.shl (i64x2.add ${g('t')} (i64x2.splat (i64.const 1023))) (i32.const 52)))`,
   ];
 }
-const EXP_LOCALS = (s) => ['x', 'n', 'r', 'r2', 'r4', 'e', 'a', 't', 'v', 'y'].map((n) => `(local $${n}${s} v128)`).join(' ');
+const EXP_LOCALS = (s) => ['x', 'n', 'r', 'r2', 'r4', 'm', 'p', 'e', 'a', 't', 'v', 'y'].map((n) => `(local $${n}${s} v128)`).join(' ');
 
-// One activation on the f64x2 in $v{s}, as the reference computes it in double, result in $y{s}: sigmoid 1/(1+e^−x);
-// tanh from e^{2|x|}, or x·(1 − x²/3) below |x| < 2^-10 where that series is exact to 1e-13 relative and the quotient
-// would cancel; the hard sigmoids as their formulas.
+// One activation on the f64x2 in $v{s}, as the reference computes it in double, result in $y{s}: sigmoid 1/(1+e^−x)
+// with e^−x = 2^n·(1 + r·q); tanh |x| = E/(E + 2) with E = e^{2|x|} − 1 = (2^n − 1) + 2^n·(r·q) (no cancellation for
+// small |x|: n = 0 leaves E = r·q) and x's sign; the hard sigmoids as their formulas.
 function act64Inline(kind, s) {
   const v = `(local.get $v${s})`;
-  if (kind === 1) return [...expInline(`(f64x2.neg ${v})`, s), `(local.set $y${s} (f64x2.div ${f64c(1)} (f64x2.add ${f64c(1)} (local.get $e${s}))))`];
+  const g = (name) => `(local.get $${name}${s})`;
+  if (kind === 1)
+    return [
+      ...expParts(`(f64x2.neg ${v})`, s),
+      `(local.set $y${s} (f64x2.div ${f64c(1)} (f64x2.add ${f64c(1)} (f64x2.mul ${g('p')} (f64x2.add ${f64c(1)} ${g('m')})))))`,
+    ];
   if (kind === 2)
     return [
       `(local.set $a${s} (f64x2.abs ${v}))`,
-      ...expInline(`(f64x2.add (local.get $a${s}) (local.get $a${s}))`, s),
-      `(local.set $t${s} (f64x2.sub ${f64c(1)} (f64x2.div ${f64c(2)} (f64x2.add (local.get $e${s}) ${f64c(1)}))))`,
-      `(local.set $t${s} (v128.bitselect (f64x2.neg (local.get $t${s})) (local.get $t${s}) (f64x2.lt ${v} ${f64c(0)})))`,
-      `(local.set $y${s} (v128.bitselect (f64x2.mul ${v} (f64x2.sub ${f64c(1)} (f64x2.mul (f64x2.mul ${v} ${v}) ${f64c(1 / 3)}))) (local.get $t${s}) (f64x2.lt (local.get $a${s}) ${f64c(2 ** -10)})))`,
+      ...expParts(`(f64x2.add ${g('a')} ${g('a')})`, s),
+      `(local.set $e${s} (f64x2.add (f64x2.sub ${g('p')} ${f64c(1)}) (f64x2.mul ${g('p')} ${g('m')})))`,
+      // |tanh| ≥ 0, so x's sign bit or-ed in gives tanh's sign (−0 for −0; NaN stays NaN).
+      `(local.set $y${s} (v128.or (f64x2.div ${g('e')} (f64x2.add ${g('e')} ${f64c(2)})) (v128.and ${v} ${f64c(-0)})))`,
     ];
-  if (kind === 3) return [`(local.set $y${s} (f64x2.min ${f64c(1)} (f64x2.max ${f64c(0)} (f64x2.add (f64x2.mul ${f64c(0.2)} ${v}) ${f64c(0.5)}))))`];
-  if (kind === 4) return [`(local.set $y${s} (f64x2.min ${f64c(1)} (f64x2.max ${f64c(0)} (f64x2.add (f64x2.div ${v} ${f64c(6)}) ${f64c(0.5)}))))`];
+  // min(1, max(0, y)) as pmin(pmax(y, 0), 1): one instruction each (f64x2.min/max take eight in V8), and the same
+  // values: NaN stays NaN (it fails both comparisons), and y is never −0 (0.2·x + 0.5 and x/6 + 0.5 round to +0).
+  const clamp01 = (y) => `(f64x2.pmin (f64x2.pmax ${y} ${f64c(0)}) ${f64c(1)})`;
+  if (kind === 3) return [`(local.set $y${s} ${clamp01(`(f64x2.add (f64x2.mul ${f64c(0.2)} ${v}) ${f64c(0.5)})`)})`];
+  if (kind === 4) return [`(local.set $y${s} ${clamp01(`(f64x2.add (f64x2.div ${v} ${f64c(6)}) ${f64c(0.5)})`)})`];
   throw new Error(`kind ${kind}`);
 }
 
@@ -345,9 +364,17 @@ function actRowsFn() {
         (br $next${kind})))
       (return)))`;
   };
+  // Constants as locals set once per call (loop-invariant values; V8 keeps or spills them once, instead of loading
+  // and spilling every constant in every pass).
+  CONST_LOCALS = new Map();
+  const loops = [0, 1, 2, 3, 4, 5].map(loop);
+  const consts = [...CONST_LOCALS];
+  CONST_LOCALS = null;
   return `(func $act_rows (param $k i32) (param $src i32) (param $dst i32) (param $n i32)
     (local $j i32) (local $off i32) (local $w v128) ${EXP_LOCALS('L')} ${EXP_LOCALS('H')}
-    ${[0, 1, 2, 3, 4, 5].map(loop).join('\n    ')})`;
+    ${consts.map(([, name]) => `(local ${name} v128)`).join(' ')}
+    ${consts.map(([load, name]) => `(local.set ${name} ${load})`).join('\n    ')}
+    ${loops.join('\n    ')})`;
 }
 
 /** Address expressions: base + off + g·ub. */
