@@ -109,8 +109,13 @@ export interface TraceMessage {
   values: FloatData[];
   /** masked[s] = 1 where padding made the layer skip processing step s; null when nothing is masked. */
   masked: Uint8Array | null;
-  /** The model input of this batch item, [time][feature] (token ids as numbers). */
+  /**
+   * The model input of this batch item, [time][feature] (token ids as numbers); empty for a long input of a long
+   * trace, which comes as `inputSeries` (the chart) and with each window (the values at the cursor).
+   */
   input: FloatData;
+  /** A long input's chart: min and max of each feature per bucket of time, [feature][bucket], float32. */
+  inputSeries: { buckets: number; min: Float32Array; max: Float32Array } | null;
 }
 
 /** Min and max per bucket of input time (buckets from `bucketStart`), for the charted units of a long trace. */
@@ -147,6 +152,8 @@ export interface WindowMessage {
   count: number;
   /** values[q]: [step − start][unit]. */
   values: FloatData[];
+  /** The input rows these steps consumed, [step − start][feature]; null when the trace message carried the input. */
+  input: FloatData | null;
 }
 
 /**
@@ -330,15 +337,17 @@ function isAnalysis(v: unknown): v is AnalysisPayload {
   return isRec(v) && isArrOf(v.weights, (l) => isRec(l) && isStr(l.layer) && isArrOf(l.blocks, isBlockView)) && isArrOf(v.saturation, isSaturationView);
 }
 
+const isF32 = (v: unknown): v is Float32Array => v instanceof Float32Array;
+
 function isTrace(m: Rec): boolean {
   if (!isInt(m.layer) || !isInt(m.batch) || !isInt(m.steps, 1) || !isInt(m.units, 1)) return false;
   const n = (m.steps as number) * (m.units as number);
   if (!Array.isArray(m.values) || !m.values.every((v) => isFloat(v) && v.length === n)) return false;
   if (!(m.masked === null || (m.masked instanceof Uint8Array && m.masked.length === m.steps))) return false;
-  return isFloat(m.input);
+  const is = m.inputSeries;
+  if (!(is === null || (isRec(is) && isInt(is.buckets, 1) && isF32(is.min) && isF32(is.max) && is.min.length === is.max.length && is.min.length > 0 && is.min.length % is.buckets === 0))) return false;
+  return isFloat(m.input) && (m.input.length > 0 || is !== null);
 }
-
-const isF32 = (v: unknown): v is Float32Array => v instanceof Float32Array;
 
 function isSeries(m: Rec): boolean {
   if (!isInt(m.layer) || !isInt(m.batch) || !isInt(m.buckets, 1) || !isArrOf<number>(m.units, (u) => isInt(u)) || m.units.length === 0) return false;
@@ -356,6 +365,7 @@ function isWindow(m: Rec): boolean {
   if (!isInt(m.layer) || !isInt(m.batch) || !isInt(m.start) || !isInt(m.count, 1)) return false;
   if (!Array.isArray(m.values) || m.values.length === 0 || !m.values.every(isFloat)) return false;
   const n = (m.values[0] as FloatData).length;
+  if (!(m.input === null || (isFloat(m.input) && m.input.length % (m.count as number) === 0))) return false;
   return n > 0 && n % (m.count as number) === 0 && m.values.every((v: FloatData) => v.length === n);
 }
 

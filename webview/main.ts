@@ -582,7 +582,7 @@ function renderInputData(): void {
   const init = store.init!;
   const tr = store.data!;
   const m = layerMeta(store)!;
-  const T = Math.round(tr.input.length / init.input.features);
+  const T = tr.inputSteps;
   if (init.input.tokens) {
     u.inputChart?.destroy();
     u.inputChart = null;
@@ -619,7 +619,7 @@ function renderInputData(): void {
   const shownF = Math.min(F, 8);
   const series: Series[] = [];
   for (let f = 0; f < shownF; f++) {
-    const pts = tr.inputSeries(f, F);
+    const pts = tr.inputSeries(f);
     series.push({ label: `feature ${f}`, color: unitColour(f), ys: pts.ys, xs: pts.xs });
   }
   u.inputChart.setTitle(`x — ${F} feature${F > 1 ? 's' : ''}${F > shownF ? ` (first ${shownF} shown)` : ''}, batch item ${store.state.batch}`, `Input features over ${m.steps} steps`);
@@ -690,7 +690,7 @@ function renderStep(): void {
     if (init.input.tokens) {
       const id = tr.input[t]!;
       vals.x = JSON.stringify(init.input.vocabulary?.[id] ?? id);
-    } else vals.x = F === 1 ? tr.input[t]! : `${F} values`;
+    } else vals.x = F === 1 ? tr.inputAt(t, 0) : `${F} values`;
     u.diagram.update(vals, `${m.cell.toUpperCase()} cell, unit ${j}, step ${t}`);
     u.diagramCaption.textContent = `unit ${j} at t = ${t} (${m.layerName}, ${m.direction}); click a bar or the heatmap to pick another unit`;
     perfDrawn();
@@ -1033,7 +1033,18 @@ function onTrace(m: TraceMessage): void {
     return;
   }
   if (m.layer !== store.state.layer || m.batch !== store.state.batch) return; // stale answer
-  store.data = new TraceData(m, meta.quantities.length, store.stepOfTime, (r) => vscode.postMessage(r));
+  const init = store.init!;
+  const bytesPerValue = init.precision === 'float32' ? 4 : 8;
+  store.data = new TraceData(
+    m,
+    meta.quantities.length,
+    store.stepOfTime,
+    (r) => {
+      perfMark(r.type, true);
+      vscode.postMessage(r);
+    },
+    { features: init.input.features, bytesPerValue },
+  );
   store.state.step = Math.min(store.state.step, meta.steps - 1);
   scheduler.mark('data');
   postStep(); // the host learns where the panel is (its state query, stepping commands)
@@ -1045,8 +1056,12 @@ function onTrace(m: TraceMessage): void {
 
 const perf = { on: false, key: 0, samples: [] as number[], marks: {} as Record<string, number> };
 
-/** Wall-clock time (ms since 1970, as the benchmark's clock) of a moment in the trace's life: init, trace, charts, heat. */
-function perfMark(name: string): void {
+/**
+ * Wall-clock time (ms since 1970, as the benchmark's clock) of a moment in the trace's life: init, trace, the first
+ * request and reply of each kind (requestSeries … window), charts and heat drawn.
+ */
+function perfMark(name: string, once = false): void {
+  if (once && perf.marks[name] !== undefined) return;
   perf.marks[name] = performance.timeOrigin + performance.now();
   perfReport();
 }
@@ -1088,12 +1103,15 @@ function onMessage(data: unknown): void {
         onTrace(m);
         return;
       case 'series':
+        perfMark('series', true);
         if (store.data?.onSeries(m)) scheduler.mark('charts');
         return;
       case 'heat':
+        perfMark('heat columns', true);
         if (store.data?.onHeat(m)) scheduler.mark('heat');
         return;
       case 'window':
+        perfMark('window', true);
         if (store.data?.onWindow(m)) scheduler.mark('step');
         return;
       case 'perf':

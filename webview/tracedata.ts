@@ -11,6 +11,8 @@ interface Win {
   start: number;
   count: number;
   values: FloatData[];
+  /** Input rows of these steps (a long input), [step − start][feature]. */
+  input: FloatData | null;
 }
 
 export interface Points {
@@ -30,7 +32,12 @@ export class TraceData {
   /** Every value is here (a small trace). */
   readonly whole: boolean;
   readonly masked: Uint8Array | null;
+  /** The whole input, [time][feature], or empty (a long input: a chart, and rows with each window). */
   readonly input: FloatData;
+  readonly features: number;
+  /** Input time steps. */
+  readonly inputSteps: number;
+  private readonly inputOverview: TraceMessage['inputSeries'];
   /** Steps per window (long traces). */
   readonly windowSize: number;
   private windows: Win[] = [];
@@ -46,6 +53,7 @@ export class TraceData {
     /** Processing step of input time t. */
     readonly stepOfTime: Int32Array,
     private readonly send: (m: FromWebview) => void,
+    o: { features: number; bytesPerValue: number },
   ) {
     this.layer = m.layer;
     this.batch = m.batch;
@@ -55,8 +63,11 @@ export class TraceData {
     this.whole = m.values.length > 0;
     this.masked = m.masked;
     this.input = m.input;
-    this.windowSize = this.whole ? m.steps : Math.min(m.steps, windowSteps(m.units, quantities));
-    if (this.whole) this.windows.push({ start: 0, count: m.steps, values: m.values });
+    this.features = o.features;
+    this.inputOverview = m.inputSeries;
+    this.inputSteps = m.inputSeries ? m.steps : Math.round(m.input.length / o.features);
+    this.windowSize = this.whole ? m.steps : Math.min(m.steps, windowSteps(m.units, quantities, o.bytesPerValue));
+    if (this.whole) this.windows.push({ start: 0, count: m.steps, values: m.values, input: null });
   }
 
   private win(s: number): Win | undefined {
@@ -113,8 +124,9 @@ export class TraceData {
   onWindow(m: WindowMessage): boolean {
     if (this.whole || m.layer !== this.layer || m.batch !== this.batch || m.values.length !== this.quantities) return false;
     if (m.values[0]!.length !== m.count * this.units) return false;
+    if (this.inputOverview && m.input?.length !== m.count * this.features) return false;
     this.pending.delete(`w${m.start}`);
-    if (!this.win(m.start)) this.windows.push({ start: m.start, count: m.count, values: m.values });
+    if (!this.win(m.start)) this.windows.push({ start: m.start, count: m.count, values: m.values, input: m.input });
     return true;
   }
 
@@ -184,11 +196,22 @@ export class TraceData {
     return true;
   }
 
+  /** Input feature f at input time t; NaN while its window is being fetched (a long input). */
+  inputAt(t: number, f: number): number {
+    if (!this.inputOverview) return this.input[t * this.features + f]!;
+    const s = this.stepOfTime[t]!;
+    const w = this.win(s);
+    return w?.input ? w.input[(s - w.start) * this.features + f]! : NaN;
+  }
+
   /** Input feature f over time as chart points (min/max per bucket for long inputs). */
-  inputSeries(f: number, features: number): Points {
-    const T = Math.round(this.input.length / features);
+  inputSeries(f: number): Points {
+    const features = this.features;
+    const T = this.inputSteps;
     this.inputPoints ??= [];
     let p = this.inputPoints[f];
+    const io = this.inputOverview;
+    if (!p && io) p = this.inputPoints[f] = seriesPoints(io.min, io.max, f * io.buckets, io.buckets, T);
     if (!p) {
       const buckets = bucketsFor(T);
       const identity = Int32Array.from({ length: T }, (_, t) => t);
@@ -210,7 +233,8 @@ export class TraceData {
   /** Bytes of trace data held here (windows, series, heat columns). */
   bytes(): number {
     let n = this.input.byteLength + (this.masked?.byteLength ?? 0);
-    for (const w of this.windows) for (const v of w.values) n += v.byteLength;
+    for (const w of this.windows) for (const v of [...w.values, ...(w.input ? [w.input] : [])]) n += v.byteLength;
+    if (this.inputOverview) n += this.inputOverview.min.byteLength + this.inputOverview.max.byteLength;
     if (this.seriesMsg) for (const v of [...this.seriesMsg.min, ...this.seriesMsg.max]) n += v.byteLength;
     for (const h of this.heats) n += h.values.byteLength;
     return n;

@@ -78,6 +78,11 @@ describe(`long trace: LSTM ${UNITS} units × ${STEPS} steps, float64`, () => {
     const m = session.traceMessage(0, 0);
     assert.ok(isToWebview(m));
     assert.equal(m.values.length, 0);
+    // The 800 000 input values come as a chart (min/max per bucket) and as rows with each window.
+    assert.equal(m.input.length, 0);
+    assert.ok(m.inputSeries && m.inputSeries.buckets === 2048 && m.inputSeries.min.length === 8 * 2048);
+    const w = session.windowMessage(0, 0, 5000, 3);
+    assert.deepEqual(Array.from(w.input!), Array.from(session.inputs.input.data.subarray(5000 * 8, 5003 * 8)));
     const kinds = new Set(p.received.map((m) => m.type));
     for (const k of ['requestTrace', 'requestSeries', 'requestHeat', 'requestWindow']) assert.ok(kinds.has(k as never), `${k} sent`);
     const series = p.received.find((m) => m.type === 'requestSeries');
@@ -98,7 +103,7 @@ describe(`long trace: LSTM ${UNITS} units × ${STEPS} steps, float64`, () => {
     await p.page.locator('details.tables summary').click();
     await settled();
     await assertStepValues(0);
-    const W = windowSteps(UNITS, session.trace[0]!.values.length);
+    const W = windowSteps(UNITS, session.trace[0]!.values.length, 8);
     assert.ok(W < STEPS, `window ${W} steps`);
     // Slider to 10 steps before the boundary: the next window is asked for before the cursor gets there.
     await p.page.evaluate((t) => {

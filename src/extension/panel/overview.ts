@@ -9,8 +9,10 @@
 export const MAX_BUCKETS = 2048;
 /** A trace with at most this many values per batch item (steps × units × quantities) is sent to the webview whole. */
 export const WHOLE_TRACE_VALUES = 1_000_000;
-/** Budget of one full-resolution window (steps × units × quantities); the step count is a power of two. */
-export const WINDOW_VALUES = 1_000_000;
+/** Budget of one full-resolution window in bytes (steps × units × quantities × 4 or 8); steps a power of two. */
+export const WINDOW_BYTES = 4 * 1024 * 1024;
+/** A long trace's input goes whole up to this many values per batch item, else as a chart plus rows per window. */
+export const WHOLE_INPUT_VALUES = 65_536;
 /** Largest window the host sends (values), whatever the webview asks. */
 export const MAX_WINDOW_VALUES = 16_000_000;
 /** Largest heat image the host sends (columns × units). */
@@ -28,9 +30,9 @@ export function bucketsFor(steps: number, max = MAX_BUCKETS): number {
   return Math.max(1, Math.min(steps, max));
 }
 
-/** Steps per window for a layer: a power of two with about WINDOW_VALUES values, 16 … 65536. */
-export function windowSteps(units: number, quantities: number): number {
-  const raw = WINDOW_VALUES / Math.max(1, units * quantities);
+/** Steps per window for a layer: a power of two of about WINDOW_BYTES, 16 … 65536. */
+export function windowSteps(units: number, quantities: number, bytesPerValue: number): number {
+  const raw = WINDOW_BYTES / Math.max(1, units * quantities * bytesPerValue);
   return Math.max(16, Math.min(65536, 2 ** Math.floor(Math.log2(Math.max(1, raw)))));
 }
 

@@ -10,7 +10,7 @@ import type { LoadedModel } from '../../formats/index';
 import { startEngineRun, type EngineRun, type EngineRunOptions } from '../../worker/client';
 import { traceRanges } from '../../worker/ranges';
 import type { ComparisonMessage, FloatData, HeatMessage, InitMessage, SaturationView, SeriesMessage, TraceLayerMeta, TraceMessage, WindowMessage } from '../../protocol';
-import { MAX_HEAT_VALUES, MAX_WINDOW_VALUES, WHOLE_TRACE_VALUES, heatColumns, minMaxSeriesOf } from './overview';
+import { MAX_HEAT_VALUES, MAX_WINDOW_VALUES, WHOLE_INPUT_VALUES, WHOLE_TRACE_VALUES, bucketsFor, heatColumns, minMaxSeriesOf } from './overview';
 import { analysisPayload, diagnosisFor } from './inspect-messages';
 
 export interface SessionFiles {
@@ -194,6 +194,7 @@ export class PanelSession {
     const start = batch * n;
     const inp = this.inputs.input;
     const per = inp.data.length / (inp.shape[0] ?? 1);
+    const whole = this.wholeInput(layer);
     return {
       type: 'trace',
       layer,
@@ -202,8 +203,36 @@ export class PanelSession {
       units: lt.units,
       values: this.isWhole(layer) ? lt.values.map((v) => copy(v, start, start + n)) : [],
       masked: lt.masked ? lt.masked.slice(batch * lt.steps, (batch + 1) * lt.steps) : null,
-      input: copy(inp.data, batch * per, (batch + 1) * per),
+      input: whole ? copy(inp.data, batch * per, (batch + 1) * per) : new Float32Array(0),
+      inputSeries: whole ? null : this.inputSeries(batch),
     };
+  }
+
+  /** Input [time][feature] of the run: time steps and values per step. */
+  private inputLayout(): { steps: number; features: number } {
+    const inp = this.inputs.input;
+    const steps = inp.shape[1] ?? 1;
+    return { steps, features: Math.max(1, Math.round(inp.data.length / ((inp.shape[0] ?? 1) * steps))) };
+  }
+
+  /**
+   * The input goes whole with the trace message unless both are long (then: a chart of it, and its rows with each
+   * window). Token ids always go whole (the panel shows the text); so does an input whose steps are not the layer's.
+   */
+  private wholeInput(layer: number): boolean {
+    const lt = this.layers[layer]!;
+    const { steps, features } = this.inputLayout();
+    return this.isWhole(layer) || !!this.inputs.loaded.model.inputIsTokens || steps !== lt.steps || steps * features <= WHOLE_INPUT_VALUES;
+  }
+
+  private inputSeries(batch: number): { buckets: number; min: Float32Array; max: Float32Array } {
+    const { steps, features } = this.inputLayout();
+    const b = bucketsFor(steps);
+    const min = new Float32Array(features * b);
+    const max = new Float32Array(features * b);
+    const identity = Int32Array.from({ length: steps }, (_, t) => t);
+    minMaxSeriesOf(this.inputs.input.data, batch * steps * features, features, Array.from({ length: features }, (_, f) => f), identity, b, min, max);
+    return { buckets: b, min, max };
   }
 
   /** Min/max per bucket of input time of the given units, every quantity (float32). */
@@ -242,7 +271,18 @@ export class PanelSession {
     if (start >= lt.steps) throw new RangeError(`window start ${start} is past the last step (${lt.steps})`);
     const n = Math.max(1, Math.min(count, lt.steps - start, Math.floor(MAX_WINDOW_VALUES / (lt.units * lt.values.length))));
     const a = (batch * lt.steps + start) * lt.units;
-    return { type: 'window', layer, batch, start, count: n, values: lt.values.map((v) => v.slice(a, a + n * lt.units)) };
+    let input: FloatData | null = null;
+    if (!this.wholeInput(layer)) {
+      // The rows these processing steps consumed, in processing order.
+      const { steps, features: F } = this.inputLayout();
+      const src = this.inputs.input.data;
+      input = src instanceof Float32Array ? new Float32Array(n * F) : new Float64Array(n * F);
+      for (let k = 0; k < n; k++) {
+        const row = (batch * steps + lt.inputTimeOfStep[start + k]!) * F;
+        input.set(src.subarray(row, row + F), k * F);
+      }
+    }
+    return { type: 'window', layer, batch, start, count: n, values: lt.values.map((v) => v.slice(a, a + n * lt.units)), input };
   }
 
   comparisonMessage(): ComparisonMessage | null {
