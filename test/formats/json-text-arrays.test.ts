@@ -1,6 +1,7 @@
 // JSON text (positions, NaN), array files, expected-output files and recordings.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { tensorFromNested } from '../../src/formats/arrays';
 import { loadArrayBytes, loadExpectedBytes, loadRecordingBytes } from '../../src/formats/index';
 import { MAX_JSON_DEPTH, locateJsonPath, parseJsonText, tooDeepAt } from '../../src/formats/json-text';
 import { readFileSync } from 'node:fs';
@@ -75,6 +76,25 @@ test('array files: nested lists, {shape, data} flat row-major, integer dtypes', 
   expectLoadError(() => loadArrayBytes(bytes('{"shape": [2, 3], "data": [1, 2, 3, 4, 5]}'), 's.json'), 's.json:1:27: `data`', 'expected 6 numbers for shape [2, 3]', 'found 5');
   expectLoadError(() => loadArrayBytes(bytes('[[1, 2], [3, [4]]]'), 'r.json'), '`[1][1]`', 'expected a number (the first entries give shape [2, 2]; the array is ragged)', 'found an array of 1');
   expectLoadError(() => loadArrayBytes(bytes('{"data": [1], "layout": "column-major"}'), 'c.json'), '`layout`', '"row-major"');
+});
+
+test('nested arrays: rows of finite numbers (copied by builtins) and other rows (checked one by one) give the same values and errors', () => {
+  const at = { file: 'n.json', path: ['weights', 0] };
+  const same = (nested: unknown, flat: number[]) => {
+    const data = [...tensorFromNested(nested, at).data];
+    assert.equal(data.length, flat.length);
+    flat.forEach((x, i) => assert.ok(Object.is(data[i], x), `element ${i}: ${data[i]} is not ${x}`));
+  };
+  same([[1.5, -0, 1e-300], [NaN, 2, Infinity], [-Infinity, 3, 4]], [1.5, -0, 1e-300, NaN, 2, Infinity, -Infinity, 3, 4]);
+  const next = rng(11);
+  for (let k = 0; k < 50; k++) {
+    const special = [NaN, Infinity, -Infinity, -0, 5e-324, Number.MAX_VALUE];
+    const rows = Array.from({ length: 4 }, () => Array.from({ length: 3 }, () => Array.from({ length: 5 }, () => (next() > 0.9 ? special[Math.floor((next() + 1) * 3)]! : next()))));
+    same(rows, rows.flat(2));
+  }
+  expectLoadError(() => tensorFromNested([[1, 2], [3, 'x']], at), '`weights[0][1][1]`', 'expected a number', 'found the string "x"');
+  expectLoadError(() => tensorFromNested([[1, 2], [NaN, null]], at), '`weights[0][1][1]`', 'expected a number', 'found null');
+  expectLoadError(() => tensorFromNested([[1, 2], [true, 3]], at), '`weights[0][1][0]`', 'expected a number', 'found boolean true');
 });
 
 test('expected outputs from a fixture file, a bare array, or a recording', () => {
