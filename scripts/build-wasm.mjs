@@ -165,14 +165,16 @@ function gemm(T) {
     ${tail(0)})`;
 }
 
-// Recurrent products h·U run once per step against the same U, so U is repacked once per run (pack_*) into column
-// panels of P columns, each panel's k rows contiguous: gemm_packed_* then streams it in order instead of reading
-// 16-column strips of rows ldb apart (which alias in the cache when ldb is a large power of two). Same sums in the same
-// order as gemm_*. P depends on the row count m (the micro block used): 2 vectors for m ≥ 4 (4-row blocks), PACKED_V
-// vectors for fewer rows. Columns are padded with zeros to a multiple of PACK_COLUMNS (a multiple of every P), so
-// the padded dst row is written whole: dst needs ldd ≥ n padded.
-export const PACK_COLUMNS = 32;
+// The products of a step (h·U, and x·K in the gate kernels) run once per step against the same matrix, so it is
+// repacked once per run (pack_*) into column panels of P columns, each panel's k rows contiguous: gemm_packed_* then
+// streams it in order instead of reading 16-column strips of rows ldb apart (which alias in the cache when ldb is a
+// large power of two). Same sums in the same order as gemm_*. P depends on the row count m (the micro block used):
+// 2 vectors for m ≥ 4 (4-row blocks), PACKED_V vectors for fewer rows (8 accumulators measured no faster than 4).
+// Columns are padded with zeros to a multiple of PACK_COLUMNS (a multiple of every P), so the padded dst row is
+// written whole: dst needs ldd ≥ n padded.
+export const PACK_COLUMNS = 16;
 const PACKED_V = 4;
+for (const T of TYPES) if (PACK_COLUMNS % (PACKED_V * T.lanes) || PACK_COLUMNS % (2 * T.lanes)) throw new Error('PACK_COLUMNS');
 
 /** Panel width in vectors for m rows: the rule pack_* and gemm_packed_* share. */
 const panelVectors = (m) => `(select (i32.const 2) (i32.const ${PACKED_V}) (i32.ge_u ${m} (i32.const 4)))`;

@@ -1,9 +1,10 @@
 // The WebAssembly gemm kernels against a plain loop with the same operations in the same order (float32: each product
 // rounded to float32, then the add; float64: double multiply and add), bit for bit: packed panels (many rows, k·32 B
 // ≤ 64 KiB), unpacked ones (k too long to pack), few rows, column tails, odd k (the two-term loop's remainder).
+// gemm_packed (the matrix repacked once by pack) gives gemm's results, and zeros in the padding columns.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { WasmArena } from '../../src/engine/wasm/kernels';
+import { PACK_COLUMNS, WasmArena } from '../../src/engine/wasm/kernels';
 import { rng } from '../random';
 
 
@@ -16,8 +17,8 @@ for (const precision of ['float32', 'float64'] as const) {
     [1, 256, 37],
     [4, 1, 8],
   ] as const) {
-    test(`gemm ${precision} m${m} k${k} n${n} = the reference loop, bit for bit`, () => {
-      const arena = WasmArena.create(precision, m * n + m * k + k * n + 64)!;
+    test(`gemm and gemm_packed ${precision} m${m} k${k} n${n} = the reference loop, bit for bit`, () => {
+      const arena = WasmArena.create(precision, 2 * m * n + m * k + 2 * k * n + 64 * (m + k + 1))!;
       const next = rng(m * 1000 + k + n);
       // Filled in place (map would copy out of the kernel memory).
       const fill = (v: Float32Array | Float64Array) => {
@@ -36,8 +37,18 @@ for (const precision of ['float32', 'float64'] as const) {
           want[i * n + j] = d;
         }
       }
+      // The packed kernel from the same dst (rows padded), before gemm overwrites dst.
+      const np = Math.ceil(n / PACK_COLUMNS) * PACK_COLUMNS;
+      const packed = arena.alloc(k * np);
+      const dstPacked = arena.alloc(m * np);
+      for (let i = 0; i < m; i++) dstPacked.set(dst.subarray(i * n, (i + 1) * n), i * np);
+      arena.pack(arena.ptr(packed), arena.ptr(b), n, k, n, m);
+      arena.gemmPacked(arena.ptr(dstPacked), np, arena.ptr(a), k, m, k, arena.ptr(packed), np);
       arena.gemm(arena.ptr(dst), n, arena.ptr(a), k, m, k, arena.ptr(b), n, n);
       for (let i = 0; i < m * n; i++) assert.equal(dst[i], want[i], `element ${i}`);
+      for (let i = 0; i < m; i++) {
+        for (let j = 0; j < np; j++) assert.equal(dstPacked[i * np + j], j < n ? want[i * n + j] : 0, `packed: row ${i}, column ${j}`);
+      }
     });
   }
 }
