@@ -116,6 +116,8 @@ export interface TraceMessage {
   input: FloatData;
   /** A long input's chart: min and max of each feature per bucket of time, [feature][bucket], float32. */
   inputSeries: { buckets: number; min: Float32Array; max: Float32Array } | null;
+  /** A long trace asked for with a `view`: the series, heat columns and window that view draws first. */
+  first?: { series: SeriesMessage; heat: HeatMessage | null; window: WindowMessage } | null;
 }
 
 /** Min and max per bucket of input time (buckets from `bucketStart`), for the charted units of a long trace. */
@@ -210,6 +212,15 @@ export interface RequestTraceMessage {
   type: 'requestTrace';
   layer: number;
   batch: number;
+  /** What the panel will draw first: a long trace's reply then carries it (`TraceMessage.first`), one round trip. */
+  view?: TraceView;
+}
+/** The charted units, the heatmap's quantity and pixel columns (whole time range), the processing step at the cursor. */
+export interface TraceView {
+  units: number[];
+  quantity: number;
+  cols: number;
+  step: number;
 }
 /** Min/max series of `units` (every quantity) in `buckets` buckets: answered with `series`. */
 export interface RequestSeriesMessage {
@@ -346,6 +357,8 @@ function isTrace(m: Rec): boolean {
   if (!(m.masked === null || (m.masked instanceof Uint8Array && m.masked.length === m.steps))) return false;
   const is = m.inputSeries;
   if (!(is === null || (isRec(is) && isInt(is.buckets, 1) && isF32(is.min) && isF32(is.max) && is.min.length === is.max.length && is.min.length > 0 && is.min.length % is.buckets === 0))) return false;
+  const f = m.first;
+  if (!(f === undefined || f === null || (isRec(f) && isRec(f.series) && isSeries(f.series) && (f.heat === null || (isRec(f.heat) && isHeat(f.heat))) && isRec(f.window) && isWindow(f.window)))) return false;
   return isFloat(m.input) && (m.input.length > 0 || is !== null);
 }
 
@@ -408,6 +421,10 @@ export function isToWebview(v: unknown): v is ToWebview {
   }
 }
 
+function isTraceView(v: unknown): v is TraceView {
+  return isRec(v) && isArrOf<number>(v.units, (u) => isInt(u)) && v.units.length > 0 && v.units.length <= 64 && isInt(v.quantity) && isInt(v.cols) && isInt(v.step);
+}
+
 /** True for a well-formed webview → host message. */
 export function isFromWebview(v: unknown): v is FromWebview {
   if (!isRec(v)) return false;
@@ -415,7 +432,7 @@ export function isFromWebview(v: unknown): v is FromWebview {
     case 'ready':
       return true;
     case 'requestTrace':
-      return isInt(v.layer) && isInt(v.batch);
+      return isInt(v.layer) && isInt(v.batch) && (v.view === undefined || isTraceView(v.view));
     case 'requestSeries':
       return isInt(v.layer) && isInt(v.batch) && isInt(v.buckets, 1) && isArrOf<number>(v.units, (u) => isInt(u)) && v.units.length > 0 && v.units.length <= 64;
     case 'requestHeat':

@@ -97,6 +97,13 @@ export class Heatmap {
     this.redraw();
   }
 
+  /** Pixel columns a picture of `steps` steps (the whole range) would ask its data for; 0 before layout. */
+  columnsFor(steps: number): number {
+    if (!this.canvas.clientWidth) return 0;
+    const dpr = window.devicePixelRatio || 1;
+    return Math.max(1, Math.min(Math.round(this.plot().w * dpr), steps));
+  }
+
   get window(): [number, number] {
     return [this.t0, this.t1];
   }

@@ -392,7 +392,16 @@ const defaultUnits = (n: number) => Array.from({ length: Math.min(n, 6) }, (_, i
 function requestTrace(): void {
   if (!store.init || !store.init.layers.length) return;
   ui?.status.replaceChildren(`Loading layer ${store.state.layer}, batch item ${store.state.batch}…`);
-  vscode.postMessage({ type: 'requestTrace', layer: store.state.layer, batch: store.state.batch });
+  // What will be drawn first comes with the trace (a long one): one round trip.
+  const m = layerMeta(store)!;
+  const qh = m.quantities.findIndex((q) => q.key === store.state.quantity);
+  const view = {
+    units: store.state.units.length ? store.state.units : defaultUnits(m.units),
+    quantity: qh >= 0 ? qh : m.quantities.length - 1,
+    cols: ui?.heatmap.columnsFor(m.steps) ?? 0,
+    step: store.stepOfTime[Math.min(store.state.step, m.steps - 1)] ?? 0,
+  };
+  vscode.postMessage({ type: 'requestTrace', layer: store.state.layer, batch: store.state.batch, view });
 }
 
 let playFrame = 0;
@@ -1045,6 +1054,11 @@ function onTrace(m: TraceMessage): void {
     },
     { features: init.input.features, bytesPerValue },
   );
+  if (m.first) {
+    store.data.onSeries(m.first.series);
+    if (m.first.heat) store.data.onHeat(m.first.heat);
+    store.data.onWindow(m.first.window);
+  }
   store.state.step = Math.min(store.state.step, meta.steps - 1);
   scheduler.mark('data');
   postStep(); // the host learns where the panel is (its state query, stepping commands)

@@ -141,7 +141,7 @@ export async function openPanelPage(browser: Browser, served: Served, session: P
       const c = session.comparisonMessage();
       if (c) await send(c);
     } else if (raw.type === 'requestTrace') {
-      await send(session.traceMessage(raw.layer, raw.batch));
+      await send(session.traceMessage(raw.layer, raw.batch, raw.view));
     } else if (raw.type === 'requestSeries') {
       await send(session.seriesMessage(raw.layer, raw.batch, raw.units, raw.buckets));
     } else if (raw.type === 'requestHeat') {

@@ -74,7 +74,7 @@ async function assertStepValues(t: number): Promise<void> {
 }
 
 describe(`long trace: LSTM ${UNITS} units × ${STEPS} steps, float64`, () => {
-  test('the trace message carries no values; the webview asks for series, heat columns and a window', () => {
+  test('the trace message carries no values, only what the panel draws first; the next window is prefetched', () => {
     const m = session.traceMessage(0, 0);
     assert.ok(isToWebview(m));
     assert.equal(m.values.length, 0);
@@ -83,10 +83,20 @@ describe(`long trace: LSTM ${UNITS} units × ${STEPS} steps, float64`, () => {
     assert.ok(m.inputSeries && m.inputSeries.buckets === 2048 && m.inputSeries.min.length === 8 * 2048);
     const w = session.windowMessage(0, 0, 5000, 3);
     assert.deepEqual(Array.from(w.input!), Array.from(session.inputs.input.data.subarray(5000 * 8, 5003 * 8)));
-    const kinds = new Set(p.received.map((m) => m.type));
-    for (const k of ['requestTrace', 'requestSeries', 'requestHeat', 'requestWindow']) assert.ok(kinds.has(k as never), `${k} sent`);
-    const series = p.received.find((m) => m.type === 'requestSeries');
-    assert.ok(series && series.type === 'requestSeries' && series.buckets <= 2048);
+    // The request names what is drawn first (charted units, heatmap quantity and columns, cursor step) ...
+    const rt = p.received.find((m) => m.type === 'requestTrace');
+    assert.ok(rt && rt.type === 'requestTrace' && rt.view, 'requestTrace carries the view');
+    assert.deepEqual(rt.view.units, [0, 1, 2, 3, 4, 5]);
+    assert.ok(rt.view.cols > 100 && rt.view.cols <= 2000, `heat columns ${rt.view.cols}`);
+    // ... and the reply carries it: series (≤ 2048 buckets), heat columns and the cursor's window.
+    const first = session.traceMessage(0, 0, rt.view);
+    assert.ok(isToWebview(first) && first.first);
+    assert.equal(first.first.series.buckets, 2048);
+    assert.equal(first.first.heat?.cols, rt.view.cols);
+    assert.equal(first.first.window.start, 0);
+    // So the webview asks only for the neighbouring window before the first draw.
+    assert.ok(p.received.some((m) => m.type === 'requestWindow' && m.start === first.first!.window.count), 'next window prefetched');
+    assert.equal(p.received.filter((m) => m.type === 'requestSeries').length, 0, 'no separate series request');
     assert.deepEqual(p.malformedFromWebview, []);
   });
 

@@ -85,7 +85,9 @@ describe('panel with examples/sine-lstm', () => {
 
   test('posts ready, then asks for the first layer and batch item', () => {
     assert.equal(p.received[0]?.type, 'ready');
-    assert.deepEqual(p.received.find((m) => m.type === 'requestTrace'), { type: 'requestTrace', layer: 0, batch: 0 });
+    const rt = p.received.find((m) => m.type === 'requestTrace');
+    assert.ok(rt && rt.type === 'requestTrace');
+    assert.deepEqual([rt.layer, rt.batch, rt.view?.units, rt.view?.step], [0, 0, [0, 1, 2, 3, 4, 5].slice(0, 6), 0]);
     assert.deepEqual(p.malformedFromWebview, []);
   });
 

@@ -360,7 +360,7 @@ export class CellscopePanel {
       }
       case 'requestTrace': {
         const s = await this.current();
-        post(this.panel, s.traceMessage(m.layer, m.batch));
+        post(this.panel, s.traceMessage(m.layer, m.batch, m.view));
         return;
       }
       // A long trace stays here: the webview asks for what it draws.

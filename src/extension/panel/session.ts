@@ -9,8 +9,8 @@ import { summarizeModel } from '../../engine/summary';
 import type { LoadedModel } from '../../formats/index';
 import { startEngineRun, type EngineRun, type EngineRunOptions } from '../../worker/client';
 import { traceRanges } from '../../worker/ranges';
-import type { ComparisonMessage, FloatData, HeatMessage, InitMessage, SaturationView, SeriesMessage, TraceLayerMeta, TraceMessage, WindowMessage } from '../../protocol';
-import { MAX_HEAT_VALUES, MAX_WINDOW_VALUES, WHOLE_INPUT_VALUES, WHOLE_TRACE_VALUES, bucketsFor, heatColumns, minMaxSeriesOf } from './overview';
+import type { ComparisonMessage, FloatData, HeatMessage, InitMessage, SaturationView, SeriesMessage, TraceLayerMeta, TraceMessage, TraceView, WindowMessage } from '../../protocol';
+import { MAX_HEAT_VALUES, MAX_WINDOW_VALUES, WHOLE_INPUT_VALUES, WHOLE_TRACE_VALUES, bucketsFor, heatColumns, minMaxSeriesOf, windowSteps } from './overview';
 import { analysisPayload, diagnosisFor } from './inspect-messages';
 
 export interface SessionFiles {
@@ -185,10 +185,11 @@ export class PanelSession {
   }
 
   /**
-   * One layer/direction for one batch item: every value when it is small (WHOLE_TRACE_VALUES), else only the
-   * masks and input; throws RangeError for an unknown layer or batch item.
+   * One layer/direction for one batch item: every value when it is small (WHOLE_TRACE_VALUES), else the masks, the
+   * input (or its chart) and, given the `view` the panel draws first, that view's series, heat and window; throws
+   * RangeError for an unknown layer or batch item.
    */
-  traceMessage(layer: number, batch: number): TraceMessage {
+  traceMessage(layer: number, batch: number, view?: TraceView): TraceMessage {
     const lt = this.layerAt(layer, batch);
     const n = lt.steps * lt.units;
     const start = batch * n;
@@ -205,6 +206,19 @@ export class PanelSession {
       masked: lt.masked ? lt.masked.slice(batch * lt.steps, (batch + 1) * lt.steps) : null,
       input: whole ? copy(inp.data, batch * per, (batch + 1) * per) : new Float32Array(0),
       inputSeries: whole ? null : this.inputSeries(batch),
+      first: view && !this.isWhole(layer) ? this.firstView(lt, layer, batch, view) : null,
+    };
+  }
+
+  private firstView(lt: LayerTrace, layer: number, batch: number, v: TraceView): TraceMessage['first'] {
+    const units = v.units.filter((j) => j < lt.units);
+    if (!units.length || v.quantity >= lt.values.length) return null;
+    const W = windowSteps(lt.units, lt.values.length, lt.values[0]!.BYTES_PER_ELEMENT);
+    const start = Math.floor(Math.min(v.step, lt.steps - 1) / W) * W;
+    return {
+      series: this.seriesMessage(layer, batch, units, bucketsFor(lt.steps)),
+      heat: v.cols > 0 ? this.heatMessage(layer, batch, v.quantity, 0, lt.steps, v.cols) : null,
+      window: this.windowMessage(layer, batch, start, W),
     };
   }
 
