@@ -13,6 +13,9 @@ export const INPUT_NAME = /^input[^/\\]*\.json$/i;
 export const RECORDING_NAME = /^recording[^/\\]*\.json$/i;
 /** Sibling names that mean "a model lives in this folder". */
 export const MODEL_SIBLING_NAME = /(\.keras|\.h5|\.hdf5|\.cellscope\.json|\.cellscope-fixture\.json)$|^model[^/\\]*\.json$/i;
+/** Documents above this many characters are not checked while typing (the panel and CLI still load them). */
+export const MAX_CHECKED_CHARS = 5 * 1024 * 1024;
+
 /** A TF.js layers model: its JSON names neither a format nor weights (they sit beside it in shards). */
 export const TFJS_MODEL_PATH = /(^|\/)model\.json$/;
 
@@ -29,12 +32,13 @@ export function isJsonDocument(doc: { languageId: string; uri: { path: string } 
 /**
  * Could the JSON text at `path` be a Cellscope model, input or recording? Plain substring tests, deliberately
  * generous: false only where the real checks (the diagnostics' parsed top-level keys and format, the editor button's
- * `looksLikeModelJson`) would surely say no too.
+ * `looksLikeModelJson`) would surely say no too. Only the first MAX_CHECKED_CHARS count: a longer document gets no
+ * diagnostics, and the button looks at its first few kilobytes.
  */
 export function mayBeCellscopeJson(path: string, text: string): boolean {
   const name = baseName(path);
   if (TFJS_MODEL_PATH.test(path) || INPUT_NAME.test(name) || RECORDING_NAME.test(name)) return true;
-  const plain = withoutEscapes(text);
+  const plain = withoutEscapes(text.length > MAX_CHECKED_CHARS ? text.slice(0, MAX_CHECKED_CHARS) : text);
   if (MODEL_FORMATS.some((f) => plain.includes(f)) || plain.includes(RECORDING_FORMAT)) return true;
   return plain.includes('"model"') && plain.includes('"weights"');
 }

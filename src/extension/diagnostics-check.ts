@@ -10,9 +10,6 @@ import { INPUT_NAME, MODEL_FORMATS, RECORDING_FORMAT, RECORDING_NAME } from './c
 /** model: a fixture or Keras export; recording: expected outputs; input: an input array. */
 export type CellscopeKind = 'model' | 'recording' | 'input';
 
-/** Documents above this many characters are not checked while typing (the panel and CLI still load them). */
-export const MAX_CHECKED_CHARS = 5 * 1024 * 1024;
-
 /** Top-level keys and the `format` string of a JSON object text, tolerant of syntax errors further on. */
 export function topLevelInfo(text: string): { keys: Set<string>; format: string | undefined } | undefined {
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;

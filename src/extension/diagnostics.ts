@@ -5,8 +5,8 @@
  */
 import * as vscode from 'vscode';
 import { currentLimits } from './limits';
-import { INPUT_NAME, MODEL_SIBLING_NAME, RECORDING_NAME, baseName, isJsonDocument } from './cellscope-files';
-import { MAX_CHECKED_CHARS, cellscopeKind, checkText, type TextProblem } from './diagnostics-check';
+import { INPUT_NAME, MAX_CHECKED_CHARS, MODEL_SIBLING_NAME, RECORDING_NAME, baseName, isJsonDocument } from './cellscope-files';
+import { cellscopeKind, checkText, type TextProblem } from './diagnostics-check';
 
 export const DIAGNOSTIC_SOURCE = 'cellscope';
 const DEBOUNCE_MS = 300;
