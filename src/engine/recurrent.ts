@@ -8,7 +8,7 @@ import { ReferenceProducts, type LayerProducts, type ProductShape } from './lina
 import type { RecurrentLayer } from './model';
 import { stepOrderMaps, type Direction, type LayerTrace } from './trace';
 import { allocate, type FloatArray, type Precision } from './tensor';
-import { gateElements, gatesSupported, WasmGates } from './wasm/gates';
+import { gateElements, gatesSupported, stageSteps, WasmGates } from './wasm/gates';
 import { WasmProducts } from './wasm/products';
 
 export interface RecurrentInput {
@@ -32,6 +32,8 @@ export interface RecurrentOptions {
   zeroOutputForMask: boolean;
   /** Values of x·K computed per block (default: see `projectionBlock`); small values exercise the block loop in tests. */
   projectionBlock?: number;
+  /** Values of one staged run of the gate kernels (default: see wasm/gates.ts stageSteps); for tests, as above. */
+  stageValues?: number;
 }
 
 export interface RecurrentResult {
@@ -65,7 +67,7 @@ export function runRecurrent(layer: RecurrentLayer, input: RecurrentInput, opts:
 
   const run: Walk = { batch, steps, u, F, goBackwards, mask, record: opts.record, zeroOutputForMask: opts.zeroOutputForMask, cell, states, sequence, out, maskedSteps };
   if (isBatchedCell(cell)) {
-    const p = products(cell, batch, steps, precision, opts.ctx.fastPath, opts.projectionBlock);
+    const p = products(cell, batch, steps, precision, opts.ctx.fastPath, opts.projectionBlock, opts.stageValues);
     if (p.gates) {
       // The states live in the kernel memory during the walk (masked steps read them there too).
       p.gates.load(states);
@@ -250,6 +252,7 @@ function products(
   precision: Precision,
   fastPath: boolean | undefined,
   blockOption: number | undefined,
+  stageValues: number | undefined,
 ): Products {
   const units = cell.units;
   const width = cell.recurrentKernel.length / units;
@@ -259,11 +262,12 @@ function products(
   const fast = fastPath ?? fastPathAllowed;
   const spec = cell.gates;
   const useGates = fast && gateKernelsAllowed && precision === 'float32' && gatesSupported(spec, units);
-  const extra = useGates ? gateElements(spec, batch, units, blockSteps) : 0;
+  const staged = useGates ? stageSteps(spec, batch, units, blockSteps, stageValues) : 0;
+  const extra = useGates ? gateElements(spec, batch, units, staged) : 0;
   const wasm = fast ? WasmProducts.create(precision, shape, cell.kernel, cell.recurrentKernel, extra) : null;
   return {
     products: wasm ?? new ReferenceProducts(shape, cell.kernel, cell.recurrentKernel, (n) => allocate(n, precision)),
     blockSteps,
-    gates: wasm && useGates ? new WasmGates(wasm, spec, batch, units, width, cell.features, blockSteps) : null,
+    gates: wasm && useGates ? new WasmGates(wasm, spec, batch, units, width, cell.features, blockSteps, staged) : null,
   };
 }

@@ -66,7 +66,7 @@ function run(
   precision: Precision,
   fastPath: boolean,
   projectionBlock?: number,
-  more: { initialStates?: FloatArray[]; hardSigmoid?: 'keras2' | 'keras3'; record?: boolean } = {},
+  more: { initialStates?: FloatArray[]; hardSigmoid?: 'keras2' | 'keras3'; record?: boolean; stageValues?: number } = {},
 ): RecurrentResult {
   return runRecurrent(
     layer,
@@ -80,6 +80,7 @@ function run(
       direction: 'forward',
       zeroOutputForMask: false,
       ...(projectionBlock ? { projectionBlock } : {}),
+      ...(more.stageValues ? { stageValues: more.stageValues } : {}),
     },
   );
 }
@@ -117,7 +118,7 @@ const CASES: { name: string; cell: CellKind; resetAfter?: boolean; goBackwards?:
 ];
 
 for (const c of CASES) {
-  test(`fast path = reference: ${c.name} (trace, states, masks, projection blocks)`, () => {
+  test(`fast path = reference: ${c.name} (trace, states, masks, projection blocks, staged runs)`, () => {
     assert.ok(wasmAvailable());
     const layer = layerOf(c.cell, c.features, c.units, c);
     const next = rng(99);
@@ -134,6 +135,16 @@ for (const c of CASES) {
           const d = maxDiff(ref, fast);
           if (precision === 'float64') assert.equal(d, 0, `float64 must be bit for bit (max |Δ| ${d})`);
           else assert.ok(d <= 1e-6, `float32: max |Δ| ${d} > 1e-6`);
+        }
+        // The gate kernels' staged runs of a few steps within a block (what long sequences get), with and without a
+        // trace: one step per run, then several (the last run short).
+        for (const stageValues of [1, 30 * c.batch * c.units]) {
+          for (const record of [true, false]) {
+            const want = record ? ref : run(layer, x, c.batch, c.steps, m, precision, false, undefined, { record });
+            const d = maxDiff(want, run(layer, x, c.batch, c.steps, m, precision, true, undefined, { record, stageValues }));
+            if (precision === 'float64') assert.equal(d, 0, `float64 must be bit for bit (max |Δ| ${d})`);
+            else assert.ok(d <= 1e-6, `float32, staged runs of ${stageValues} values: max |Δ| ${d} > 1e-6`);
+          }
         }
       }
     }

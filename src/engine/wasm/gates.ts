@@ -42,8 +42,9 @@ const STATES: Record<GateSpec['kind'], number> = { lstm: 2, gru: 1, simple_rnn: 
  * then the trace's layout, one copy per quantity instead of one per quantity and item — else runs of 256 Ki values,
  * which stay in L2 between the kernels writing them and the copy.
  */
-function stageSteps(spec: GateSpec, batch: number, units: number, blockSteps: number): number {
+export function stageSteps(spec: GateSpec, batch: number, units: number, blockSteps: number, values?: number): number {
   const perStep = KERNEL_ROWS[spec.kind] * batch * units;
+  if (values !== undefined) return Math.max(1, Math.min(blockSteps, Math.floor(values / perStep)));
   return perStep * blockSteps <= 1 << 22 ? blockSteps : Math.max(1, Math.floor((1 << 18) / perStep));
 }
 
@@ -53,8 +54,8 @@ export function gatesSupported(spec: GateSpec | undefined, units: number): spec 
 }
 
 /** Values of the arena the gate kernels need beyond the products. */
-export function gateElements(spec: GateSpec, batch: number, units: number, blockSteps: number): number {
-  const stage = KERNEL_ROWS[spec.kind] * batch * units * stageSteps(spec, batch, units, blockSteps);
+export function gateElements(spec: GateSpec, batch: number, units: number, staged: number): number {
+  const stage = KERNEL_ROWS[spec.kind] * batch * units * staged;
   return Math.max(spec.bias?.length ?? 0, 4) + STATES[spec.kind] * batch * units + (KERNEL_ROWS[spec.kind] + 2) * units + stage;
 }
 
@@ -73,7 +74,6 @@ export class WasmGates {
   private readonly stateParams: number[];
   private readonly out: number;
   private readonly stage: Float32Array;
-  private readonly stageSteps: number;
 
   constructor(
     private readonly p: WasmProducts,
@@ -83,6 +83,8 @@ export class WasmGates {
     width: number,
     private readonly features: number,
     private readonly blockSteps: number,
+    /** Steps per staged run (`stageSteps`). */
+    private readonly stageSteps: number,
   ) {
     const a = p.a;
     this.k = a.kernels;
@@ -98,7 +100,6 @@ export class WasmGates {
     this.rows = Array.from({ length: QUANTITY_ROWS[spec.kind] }, (_, q) => rows.subarray(q * u, (q + 1) * u));
     const rh = a.ptr(a.alloc(u));
     const cand = a.ptr(a.alloc(u));
-    this.stageSteps = stageSteps(spec, batch, u, blockSteps);
     // Every staged row is written by the kernels before `runBlock` copies it.
     this.stage = a.scratch(KERNEL_ROWS[spec.kind] * batch * u * this.stageSteps) as Float32Array;
     switch (spec.kind) {
