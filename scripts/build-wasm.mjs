@@ -7,6 +7,11 @@
 // Each dst element is one accumulator that starts from dst and adds the products in order p = 0, 1, …: a separate
 // multiply and add per term, as the TypeScript reference (linalg.ts addVecMat) does. float64 is therefore bit-for-bit
 // the reference; float32 rounds the product to float32 before the add (the reference rounds once, after the add).
+// pack_* / gemm_packed_*: the same product against a matrix repacked once per run in column panels (see there).
+// float32 gate kernels: <kind>_f32 (one step of one batch item) and <kind>_steps_f32 (a run of steps of every batch
+// item, both products included, quantity rows staged in the trace's layout), for LSTM, GRU (reset_after true/false)
+// and SimpleRNN; act_f32 (tests). Memory: [0, 64 Ki) gemm's packing buffer, then 1 Ki of constants (CONST_BASE);
+// src/engine/wasm/kernels.ts allocates above.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -233,9 +238,9 @@ function gemmPacked(T) {
 // ---------------------------------------------------------------------------------------------------------------
 // float32 gate arithmetic (one batch item, one step), f32x4. Element-wise + − × are float32 operations, so they equal
 // the TypeScript reference's fround(double op) exactly. The transcendental activations (sigmoid, tanh) are evaluated
-// in float64 (two f64x2 halves per f32x4) with a relative error below ~1e-14, then rounded to float32 once, as the
+// in float64 (two f64x2 halves per f32x4) with a relative error below ~5e-15, then rounded to float32 once, as the
 // reference rounds Math.exp / Math.tanh: the result is the reference's float32 value except when the exact value lies
-// within ~1e-14 (relative) of a float32 rounding boundary, where it can differ by 1 ulp.
+// within ~5e-15 (relative) of a float32 rounding boundary, where it can differ by 1 ulp.
 // Activation codes (src/engine/wasm/gates.ts): 0 linear, 1 sigmoid, 2 tanh, 3 hard_sigmoid (Keras 2),
 // 4 hard_sigmoid (Keras 3), 5 relu.
 // Quantity rows are written at o + q·rs (q in the cell's quantity order; see cellKernels); the new states are copied

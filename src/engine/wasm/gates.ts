@@ -1,11 +1,12 @@
 /**
  * The float32 fast path's gate arithmetic: WebAssembly SIMD kernels compute every recorded quantity of an LSTM, GRU
  * or SimpleRNN step into rows of the kernel memory and update the states, which live in the kernel memory during the
- * run. `runBlock` runs many steps of every batch item in one call (h·U included) and copies the staged rows to the
- * trace in a few large copies; `step` runs one batch item's step (the driver's path for blocks with padding). The plain TypeScript `stepWith` (src/engine/cells) stays the reference:
- * element-wise + − × are the same float32 operations; sigmoid and tanh are evaluated in float64 (relative error
- * < ~1e-14) and rounded once, so a value differs from the reference only when it lies that close to a float32
- * rounding boundary, and then by 1 ulp (scripts/build-wasm.mjs has the details; test/engine/gates.test.ts measures).
+ * run. `runBlock` runs many steps of every batch item in one call (both products included) and copies the staged rows
+ * to the trace in a few large copies; `step` runs one batch item's step (the driver's path for blocks with padding).
+ * The plain TypeScript `stepWith` (src/engine/cells) stays the reference: element-wise + − × are the same float32
+ * operations; sigmoid and tanh are evaluated in float64 (relative error < ~5e-15) and rounded once, so a value
+ * differs from the reference only when it lies that close to a float32 rounding boundary, and then by 1 ulp
+ * (scripts/build-wasm.mjs has the details; test/engine/gates.test.ts measures).
  * float64 runs never come here: they keep Math.exp / Math.tanh.
  */
 import type { GateSpec } from '../cells/context';
