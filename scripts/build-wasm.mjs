@@ -28,10 +28,11 @@ const TYPES = [
 ];
 
 /**
- * An R-row × V-vector block of dst at rows [$i, $i+R), columns [$j, $j + V·lanes): accumulators start from dst, the
- * loop over p adds a[i+r, p] · b[p, j..], then the accumulators are stored back. V = 0 means one scalar column.
+ * An R-row × V-vector block of dst at rows [$i, $i+R), columns [$j, $j + V·lanes): accumulators start from dst (or
+ * from +0 with `fromZero`), the loop over p adds a[i+r, p] · b[p, j..], then the accumulators are stored back. V = 0
+ * means one scalar column.
  */
-function micro(T, R, V) {
+function micro(T, R, V, fromZero = false) {
   const B = T.bytes;
   const scalar = V === 0;
   const acc = (r, v) => `$c${r * Math.max(V, 1) + v}`;
@@ -46,7 +47,8 @@ function micro(T, R, V) {
   }
   for (let r = 0; r < R; r++) {
     const rowPtr = `(i32.add (local.get $pd) (i32.mul (i32.const ${r}) (local.get $lddb)))`;
-    for (let v = 0; v < vecs; v++) L.push(`(local.set ${scalar ? `$s${r}` : acc(r, v)} ${load(rowPtr, v * 16)})`);
+    const start = (v) => (fromZero ? (scalar ? `(${T.name}.const 0)` : '(v128.const i64x2 0 0)') : load(rowPtr, v * 16));
+    for (let v = 0; v < vecs; v++) L.push(`(local.set ${scalar ? `$s${r}` : acc(r, v)} ${start(v)})`);
   }
   L.push(`(local.set $p (local.get $k))`);
   if (!scalar) {
@@ -213,16 +215,17 @@ function packFn(T) {
       (br $jnext))))`;
 }
 
-// gemm_packed_T(dst, ldd, a, lda, m, k, bp, n): dst[i, j] += Σ_p a[i, p] · B[p, j] as gemm_T, B packed by pack_T for
-// the same m and k, n padded (a multiple of PACK_COLUMNS).
+// gemm_packed_T(dst, ldd, a, lda, m, k, bp, n): dst[i, j] = Σ_p a[i, p] · B[p, j], B packed by pack_T for the same m
+// and k, n padded (a multiple of PACK_COLUMNS). As gemm_T into a zeroed dst (each sum starts from +0, so a −0 product
+// gives +0 as there), without zeroing dst or reading it.
 function gemmPacked(T) {
   const panel = (R, V) => `(block $jdone (loop $jnext
       (br_if $jdone (i32.ge_u (local.get $j) (local.get $n)))
       (local.set $bcol (i32.add (local.get $b) (i32.mul (i32.mul (local.get $j) (local.get $k)) (i32.const ${T.bytes}))))
       (local.set $ldbp (i32.const ${V * 16}))
       (local.set $i0 (i32.const 0))
-      ${R > 1 ? rows(R, micro(T, R, V)) + '\n      (local.set $i0 (local.get $i))' : ''}
-      ${rows(1, micro(T, 1, V))}
+      ${R > 1 ? rows(R, micro(T, R, V, true)) + '\n      (local.set $i0 (local.get $i))' : ''}
+      ${rows(1, micro(T, 1, V, true))}
       (local.set $j (i32.add (local.get $j) (i32.const ${V * T.lanes})))
       (br $jnext)))`;
   return `(func $gemm_packed_${T.name} (export "gemm_packed_${T.name}") (param $dst i32) (param $ldd i32) (param $a i32) (param $lda i32) (param $m i32) (param $k i32) (param $b i32) (param $n i32)
@@ -423,8 +426,7 @@ function cellKernels(name, params, stateParams, steps) {
     ${steps.join('\n    ')})`;
   const args = params.map((p) => (stateParams.includes(p) ? `(i32.add (local.get $${p}) (i32.mul (local.get $bi) (local.get $ub)))` : `(local.get $${p})`));
   /** dst (batch rows ld apart) = a · B, B packed. */
-  const product = (dst, ld, a, lda, k, B) => `(memory.fill (local.get ${dst}) (i32.const 0) (i32.shl (i32.mul (local.get $batch) (local.get ${ld})) (i32.const 2)))
-      (call $gemm_packed_f32 (local.get ${dst}) (local.get ${ld}) ${a} ${lda} (local.get $batch) ${k} (local.get ${B}) (local.get ${ld}))`;
+  const product = (dst, ld, a, lda, k, B) => `(call $gemm_packed_f32 (local.get ${dst}) (local.get ${ld}) ${a} ${lda} (local.get $batch) ${k} (local.get ${B}) (local.get ${ld}))`;
   const loop = `(func (export "${name}_steps_f32") (param $n i32) (param $batch i32) (param $u i32) (param $stage i32)
     (param $x i32) (param $xItem i32) (param $xStep i32) (param $F i32) (param $K i32) (param $xk i32) (param $ldxk i32)
     (param $U i32) (param $hu i32) (param $ldhu i32) ${paramDecl}

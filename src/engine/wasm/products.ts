@@ -96,7 +96,6 @@ export class WasmProducts implements LayerProducts {
     const a = this.a;
     // The gate kernels keep h in the kernel memory: read it there.
     if (!a.holds(h)) this.hIn.set(h);
-    this.hu.fill(0);
     a.gemmPacked(a.ptr(this.hu), this.huStride, a.ptr(a.holds(h) ? h : this.hIn), u, batch, u, a.ptr(this.packedU), this.huStride);
   }
 
