@@ -166,3 +166,47 @@ describe(`long trace: LSTM ${UNITS} units × ${STEPS} steps, float64`, () => {
     assert.deepEqual(p.malformedFromWebview, []);
   });
 });
+
+describe('long trace, go_backwards: LSTM 16 units × 30 000 steps, float32 (processing order reversed)', () => {
+  const T = 30_000;
+  before(async () => {
+    await p.page.context().close();
+    const { model, input } = syntheticLstm(16, T);
+    const layer = model.layers[0]!;
+    if (layer.kind === 'recurrent') layer.config.goBackwards = true;
+    session = new PanelSession({ loaded: { model, predictCalls: 1 }, input, precision: 'float32', files: { fileUri: 'untitled:back', model: 'back', input: 'back', recording: null } });
+    p = await openPanelPage(browser, served, session, { width: 1400 });
+    await applyTheme(p.page, 'dark');
+    await p.page.waitForFunction(() => document.body.dataset.charts !== undefined, null, { timeout: 60_000 });
+    await settled();
+  });
+
+  test('window input rows follow the processing order', () => {
+    const w = session.windowMessage(0, 0, 0, 2);
+    const x = session.inputs.input.data;
+    assert.deepEqual(Array.from(w.input!), [...Array.from(x.subarray((T - 1) * 8, T * 8)), ...Array.from(x.subarray((T - 2) * 8, (T - 1) * 8))]);
+  });
+
+  test('stepping back in input time across a processing-window boundary shows the engine’s values', async () => {
+    const W = windowSteps(16, session.trace[0]!.values.length, 4);
+    const t0 = T - 1 - (W - 7); // processing step W − 7: window 0
+    await p.page.locator('details.tables summary').click();
+    await p.page.evaluate((t) => {
+      const s = document.querySelector('.slider') as HTMLInputElement;
+      s.value = String(t);
+      s.dispatchEvent(new Event('input'));
+    }, t0);
+    await settled();
+    assert.match(await readout(), new RegExp(`^t = ${t0} / ${T - 1} \\(processing step ${W - 7}\\)`));
+    await assertStepValues(t0);
+    await p.page.locator('body').click({ position: { x: 5, y: 5 } });
+    for (let k = 0; k < 14; k++) await p.page.keyboard.press('ArrowLeft'); // input time down = processing step up
+    await settled();
+    assert.match(await readout(), new RegExp(`^t = ${t0 - 14} / ${T - 1} \\(processing step ${W + 7}\\)`));
+    await assertStepValues(t0 - 14);
+    for (const sel of ['.gate-grid figure:nth-child(6) canvas:not(.overlay)', '.heatmap-box canvas:not(.overlay)', '.bars canvas']) {
+      assert.ok((await canvasVariety(p.page, sel)) > 8, `${sel} drawn`);
+    }
+    assert.deepEqual(p.pageErrors.filter((e) => !/Applying inline style violates/.test(e)), []);
+  });
+});
