@@ -15,6 +15,8 @@ export interface CellscopeApi {
   activationSinceLoadMs: number;
   /** Whether the rest of the extension (dist/host.js) has been loaded yet. */
   readonly hostLoaded: boolean;
+  /** How long loading it took, in ms (undefined until then). */
+  readonly hostLoadMs: number | undefined;
 }
 
 export function activate(context: vscode.ExtensionContext): CellscopeApi {
@@ -32,6 +34,9 @@ export function activate(context: vscode.ExtensionContext): CellscopeApi {
     activationSinceLoadMs,
     get hostLoaded() {
       return host.loaded;
+    },
+    get hostLoadMs() {
+      return host.loadMs;
     },
   };
 }

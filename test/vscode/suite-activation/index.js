@@ -1,8 +1,11 @@
 // In-host probe for bench/activation.mjs: runs inside code-server's real extension host (payload
-// extensionTestsPath) on a workspace holding plain.json. Opens that file, which activates Cellscope (onLanguage:json),
-// and logs the extension's own share of activation: the require() of dist/extension.js as VS Code's perf marks
-// bracket it (code/extHost/willLoadExtensionCode … didLoadExtensionCode) plus the activate() call. Then it waits for
-// the bench to read VS Code's Running Extensions figure (the bench writes .bench-done in the workspace) and resolves.
+// extensionTestsPath) on a workspace holding plain.json and model.cellscope.json. Opens plain.json, which activates
+// Cellscope (onLanguage:json) if nothing did yet, and logs the extension's own share of activation: the require() of
+// dist/extension.js as VS Code's perf marks bracket it (code/extHost/willLoadExtensionCode … didLoadExtensionCode)
+// plus the activate() call; and the extensions VS Code loaded back to back just before it, whose time VS Code's own
+// "Load Code" figure for Cellscope includes. Then it opens the model, which loads the rest of the extension, and
+// logs how long that took. Last it waits for the bench to read VS Code's Running Extensions figure (the bench writes
+// .bench-done in the workspace) and resolves.
 const fs = require('fs');
 const path = require('path');
 const vscode = require('vscode');
@@ -19,26 +22,47 @@ async function until(cond, what, ms) {
   }
 }
 
+/** Every extension's code loading from VS Code's perf marks: { id, will, did } in load order. */
+function codeLoads() {
+  const marks = globalThis.MonacoPerformanceMarks?.getMarks() ?? [];
+  const byId = new Map();
+  for (const m of marks) {
+    const r = /^code\/extHost\/(will|did)LoadExtensionCode\/(.+)$/.exec(m.name);
+    if (!r) continue;
+    const e = byId.get(r[2]) ?? { id: r[2] };
+    e[r[1]] = m.startTime;
+    byId.set(r[2], e);
+  }
+  return [...byId.values()].filter((e) => e.will !== undefined && e.did !== undefined).sort((a, b) => a.will - b.will);
+}
+
+/** The loads that ran back to back (each starting as the previous ended) up to `id`'s. */
+function loadedJustBefore(loads, id) {
+  const i = loads.findIndex((e) => e.id === id);
+  const chain = [];
+  for (let k = i - 1; k >= 0 && loads[k + 1].will - loads[k].did <= 1; k--) chain.unshift(loads[k]);
+  return chain.map((e) => ({ id: e.id, ms: e.did - e.will }));
+}
+
 async function run() {
   const folder = vscode.workspace.workspaceFolders[0].uri.fsPath;
   const ext = vscode.extensions.getExtension(EXTENSION_ID);
   const activeBefore = ext.isActive;
-  // What was open before this file (a JSON document there would have activated the extension already).
-  const openBefore = vscode.workspace.textDocuments.map((d) => `${d.languageId} ${d.uri.toString()}`);
   await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(path.join(folder, 'plain.json')));
   await until(() => ext.isActive, 'Cellscope activated by opening plain.json', 30_000);
-  const marks = globalThis.MonacoPerformanceMarks?.getMarks() ?? [];
-  const at = (name) => marks.find((m) => m.name === `code/extHost/${name}/${EXTENSION_ID}`)?.startTime;
-  const willLoad = at('willLoadExtensionCode');
-  const didLoad = at('didLoadExtensionCode');
+  const loads = codeLoads();
+  const own = loads.find((e) => e.id === EXTENSION_ID);
   const api = ext.exports;
   const result = {
     activeBefore,
-    openBefore,
-    requireMs: willLoad !== undefined && didLoad !== undefined ? didLoad - willLoad : null,
+    requireMs: own ? own.did - own.will : null,
     activateMs: api.activationMs,
-    hostLoaded: api.hostLoaded,
+    loadedJustBefore: loadedJustBefore(loads, EXTENSION_ID),
+    hostLoadedByPlainJson: api.hostLoaded,
   };
+  await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(path.join(folder, 'model.cellscope.json')));
+  await until(() => api.hostLoaded, 'the rest of the extension loaded for a model file', 30_000);
+  result.hostLoadMs = api.hostLoadMs;
   console.log(`${TAG} ${JSON.stringify(result)}`);
   await until(() => fs.existsSync(path.join(folder, '.bench-done')), 'the bench to read Running Extensions', 120_000);
 }
