@@ -4,7 +4,7 @@
  * and the engine keeps to its TypeScript kernels.
  */
 import type { Precision } from '../tensor';
-import { KERNELS_WASM_BASE64, PACK_COLUMNS } from './generated/kernels';
+import { KERNEL_BYTES, KERNELS_WASM_BASE64, PACK_COLUMNS } from './generated/kernels';
 
 export { PACK_COLUMNS };
 
@@ -43,7 +43,6 @@ interface KernelExports extends GateKernels {
   pack_f64: Pack;
 }
 
-const KERNEL_BYTES = 65536 + 1024;
 
 let loaded: KernelExports | null | undefined;
 
@@ -76,6 +75,7 @@ export function wasmAvailable(): boolean {
  * views made before), then `alloc` views. One run at a time: the engine is synchronous, so each run starts anew.
  */
 export class WasmArena {
+  /** Views start above the kernels' own bytes (scripts/build-wasm.mjs: packing buffer, constants). */
   private top = KERNEL_BYTES;
   private readonly bytes: number;
   readonly gemm: Gemm;
