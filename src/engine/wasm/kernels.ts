@@ -43,7 +43,6 @@ interface KernelExports extends GateKernels {
   pack_f64: Pack;
 }
 
-
 let loaded: KernelExports | null | undefined;
 
 function decode(b64: string): Uint8Array<ArrayBuffer> {
