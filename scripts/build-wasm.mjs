@@ -394,7 +394,8 @@ const st = (base, g, v) => `(v128.store ${at(base, g)} ${v})`;
 const withBias = (v, g) => `(if (result v128) (local.get $hasB) (then (f32x4.add ${v} ${ld('$b', g)})) (else ${v}))`;
 /** Quantity row r of the step: $o + r·$rs (rows need not be adjacent: see stepsFn). */
 const row = (r) => `(i32.add (local.get $o) (i32.mul (i32.const ${r}) (local.get $rs)))`;
-const rowCopy = (dst, r) => `(memory.copy (local.get ${dst}) ${row(r)} (local.get $ub))`;
+/** The state at `dst` = row r: a vector pass (V8 calls out of the module for memory.copy). */
+const rowCopy = (dst, r) => pass([`(v128.store ${at(dst)} ${rld(r)})`]);
 /** Activation k of row `from` into row `to`. */
 const actRows = (k, from, to) => `(call $act_rows (local.get ${k}) ${row(from)} ${row(to)} (local.get $u))`;
 
