@@ -38,10 +38,11 @@ const QUANTITY_ROWS: Record<GateSpec['kind'], number> = { lstm: 10, gru: 7, simp
 const KERNEL_ROWS: Record<GateSpec['kind'], number> = { lstm: 11, gru: 7, simple_rnn: 2 };
 const STATES: Record<GateSpec['kind'], number> = { lstm: 2, gru: 1, simple_rnn: 1 };
 /**
- * Values of the staging area `runBlock` writes a run of steps into before copying it to the trace: the whole
- * projection block when it fits in 4 Mi (16 MB) — for a short sequence (W2: 390 items × 5 steps) the staged rows are
- * then the trace's layout, one copy per quantity instead of one per quantity and item — else runs of 256 Ki values,
- * which stay in L2 between the kernels writing them and the copy.
+ * Steps per staged run: `runBlock` has the kernels write a run of steps into a staging area, then copies it to the
+ * trace. The whole projection block when it fits in 4 Mi values (16 MB) — for a short sequence (W2: 390 items × 5
+ * steps) the staged rows are then the trace's layout, one copy per quantity instead of one per quantity and item —
+ * else runs of 256 Ki values, which stay in L2 between the kernels writing them and the copy. `values` overrides the
+ * run's size (tests).
  */
 export function stageSteps(spec: GateSpec, batch: number, units: number, blockSteps: number, values?: number): number {
   const perStep = KERNEL_ROWS[spec.kind] * batch * units;
@@ -149,12 +150,9 @@ export class WasmGates {
     for (let i0 = 0; i0 < n; i0 += this.stageSteps) {
       const m = Math.min(this.stageSteps, n - i0);
       const row0 = goBackwards ? n - 1 - i0 : i0;
-      run(
-        m, batch, u, a.ptr(this.stage),
-        a.ptr(p.xIn, row0 * F), 4 * this.blockSteps * F, (goBackwards ? -4 : 4) * F, F, a.ptr(p.packedK), a.ptr(p.xkStep), p.xkStepStride,
-        a.ptr(p.packedU), a.ptr(p.hu), p.huStride,
-        ...this.params,
-      );
+      // Arguments as cellKernels (scripts/build-wasm.mjs) lists them: the run, x and K, h and U, the kind's own.
+      const xArgs = [a.ptr(p.xIn, row0 * F), 4 * this.blockSteps * F, (goBackwards ? -4 : 4) * F, F, a.ptr(p.packedK), a.ptr(p.xkStep), p.xkStepStride];
+      run(m, batch, u, a.ptr(this.stage), ...xArgs, a.ptr(p.packedU), a.ptr(p.hu), p.huStride, ...this.params);
       // Staged row q holds item b's m steps at [(q·batch + b)·m·u, +m·u): one copy per quantity and item, or per
       // quantity when the run is the whole sequence (the trace's layout exactly).
       const chunk = m * u;
