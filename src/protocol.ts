@@ -171,6 +171,12 @@ export interface ComparisonMessage {
   type: 'comparison';
   /** Shape of the output, batch first: [batch, units] or [batch, steps, units]. */
   shape: number[];
+  /**
+   * A long output over time (more than WHOLE_TRACE_VALUES values) stays on the host: `actual` and `expected` are
+   * empty, the figures below are the host's (a new tolerance is asked for with `requestCompare`) and the panel asks
+   * for its chart (`requestCompareSeries`) and |Δ| heatmap (`requestCompareHeat`).
+   */
+  kept?: boolean;
   actual: FloatData;
   expected: FloatData;
   pass: boolean;
@@ -188,6 +194,29 @@ export interface ComparisonMessage {
   diagnosis?: string[] | null;
 }
 
+/** Engine and Keras output of one output unit over time (one batch item), min/max per bucket; max |Δ| per bucket. */
+export interface CompareSeriesMessage {
+  type: 'compareSeries';
+  batch: number;
+  unit: number;
+  buckets: number;
+  actualMin: Float32Array;
+  actualMax: Float32Array;
+  expectedMin: Float32Array;
+  expectedMax: Float32Array;
+  errMax: Float32Array;
+}
+
+/** Largest |Δ| of every output unit in each of `cols` parts of time [t0, t1), one batch item: [col][unit], float32. */
+export interface CompareHeatMessage {
+  type: 'compareHeat';
+  batch: number;
+  t0: number;
+  t1: number;
+  cols: number;
+  values: Float32Array;
+}
+
 export interface ErrorMessage {
   type: 'error';
   message: string;
@@ -203,7 +232,18 @@ export interface StepCommandMessage {
 }
 
 /** Host → webview. */
-export type ToWebview = InitMessage | TraceMessage | SeriesMessage | HeatMessage | WindowMessage | ComparisonMessage | ErrorMessage | StepCommandMessage | PerfMessage;
+export type ToWebview =
+  | InitMessage
+  | TraceMessage
+  | SeriesMessage
+  | HeatMessage
+  | WindowMessage
+  | ComparisonMessage
+  | CompareSeriesMessage
+  | CompareHeatMessage
+  | ErrorMessage
+  | StepCommandMessage
+  | PerfMessage;
 
 export interface ReadyMessage {
   type: 'ready';
@@ -248,6 +288,26 @@ export interface RequestWindowMessage {
   start: number;
   count: number;
 }
+/** A kept comparison judged with another tolerance: answered with a new `comparison`. */
+export interface RequestCompareMessage {
+  type: 'requestCompare';
+  atol: number;
+  rtol: number;
+}
+/** A kept comparison's chart for one batch item and output unit: answered with `compareSeries`. */
+export interface RequestCompareSeriesMessage {
+  type: 'requestCompareSeries';
+  batch: number;
+  unit: number;
+}
+/** A kept comparison's |Δ| heatmap over time [t0, t1) in `cols` columns: answered with `compareHeat`. */
+export interface RequestCompareHeatMessage {
+  type: 'requestCompareHeat';
+  batch: number;
+  t0: number;
+  t1: number;
+  cols: number;
+}
 export interface StepChangedMessage {
   type: 'stepChanged';
   layer: number;
@@ -272,6 +332,9 @@ export type FromWebview =
   | RequestSeriesMessage
   | RequestHeatMessage
   | RequestWindowMessage
+  | RequestCompareMessage
+  | RequestCompareSeriesMessage
+  | RequestCompareHeatMessage
   | StepChangedMessage
   | ExportTraceMessage
   | LogMessage;
@@ -389,7 +452,9 @@ function isComparison(m: Rec): boolean {
   if (!fine || !isNullOr(m.shapeMismatch, isStr)) return false;
   if (m.diagnosis !== undefined && !isNullOr(m.diagnosis, (v): v is string[] => isArrOf(v, isStr))) return false;
   if (!isNullOr(m.maxAbsAt, (v): v is number[] => isArrOf(v, isInt)) || !isNullOr(m.firstDivergence, (v): v is number[] => isArrOf(v, isInt))) return false;
-  // Without a shape mismatch both arrays hold exactly shape's values.
+  // Without a shape mismatch both arrays hold exactly shape's values (none when the host keeps them).
+  if (m.kept !== undefined && !isBool(m.kept)) return false;
+  if (m.kept) return m.shapeMismatch === null && m.shape.length === 3 && m.actual.length === 0 && m.expected.length === 0;
   const size = m.shape.reduce((a, d) => a * d, 1);
   return m.shapeMismatch !== null || (m.actual.length === size && m.expected.length === size);
 }
@@ -412,6 +477,13 @@ export function isToWebview(v: unknown): v is ToWebview {
       return v.action === 'start' || v.action === 'stop';
     case 'comparison':
       return isComparison(v);
+    case 'compareSeries': {
+      if (!isInt(v.batch) || !isInt(v.unit) || !isInt(v.buckets, 1)) return false;
+      const b = v.buckets;
+      return [v.actualMin, v.actualMax, v.expectedMin, v.expectedMax, v.errMax].every((a) => isF32(a) && a.length === b);
+    }
+    case 'compareHeat':
+      return isInt(v.batch) && isInt(v.t0) && isInt(v.t1, 1) && (v.t1 as number) > (v.t0 as number) && isInt(v.cols, 1) && isF32(v.values) && v.values.length > 0 && v.values.length % (v.cols as number) === 0;
     case 'error':
       return isStr(v.message);
     case 'step':
@@ -437,6 +509,12 @@ export function isFromWebview(v: unknown): v is FromWebview {
       return isInt(v.layer) && isInt(v.batch) && isInt(v.buckets, 1) && isArrOf<number>(v.units, (u) => isInt(u)) && v.units.length > 0 && v.units.length <= 64;
     case 'requestHeat':
       return isInt(v.layer) && isInt(v.batch) && isInt(v.quantity) && isInt(v.t0) && isInt(v.t1, 1) && (v.t1 as number) > (v.t0 as number) && isInt(v.cols, 1);
+    case 'requestCompare':
+      return isNum(v.atol) && isNum(v.rtol) && v.atol >= 0 && v.rtol >= 0;
+    case 'requestCompareSeries':
+      return isInt(v.batch) && isInt(v.unit);
+    case 'requestCompareHeat':
+      return isInt(v.batch) && isInt(v.t0) && isInt(v.t1, 1) && (v.t1 as number) > (v.t0 as number) && isInt(v.cols, 1);
     case 'requestWindow':
       return isInt(v.layer) && isInt(v.batch) && isInt(v.start) && isInt(v.count, 1);
     case 'stepChanged':

@@ -7,6 +7,8 @@ import {
   describeMessage,
   isPanelState,
   isToWebview,
+  type CompareHeatMessage,
+  type CompareSeriesMessage,
   type ComparisonMessage,
   type FromWebview,
   type InitMessage,
@@ -15,7 +17,7 @@ import {
   type ToWebview,
   type TraceMessage,
 } from '../src/protocol';
-import { heatColumns } from '../src/extension/panel/overview';
+import { heatColumns, seriesPoints } from '../src/extension/panel/overview';
 import { LineChart, type Series } from './charts';
 import { Heatmap } from './heatmap';
 import { evaluate, indicesOf, renderSaturation, renderWeights } from './inspect';
@@ -798,8 +800,9 @@ function renderComparison(): void {
     u.outUnit.element.hidden = false;
   }
   const ou = Math.min(units - 1, Number(u.outUnit.value) || 0);
-  const ev = evaluate(c, tol.atol, tol.rtol);
-  const first = ev.first >= 0 ? indicesOf(c.shape, ev.first) : null;
+  // A kept comparison (a long output) was judged by the host, with the tolerance shown.
+  const ev = c.kept ? { pass: c.pass, mismatches: c.mismatches, first: -1 } : evaluate(c, tol.atol, tol.rtol);
+  const first = c.kept ? c.firstDivergence : ev.first >= 0 ? indicesOf(c.shape, ev.first) : null;
   const verdict = c.shapeMismatch ? 'shapes differ' : ev.pass ? 'matches' : `${ev.mismatches} of ${c.count} differ`;
   const names = c.shape.length === 3 ? ['batch', 'step', 'unit'] : ['batch', 'unit'];
   const where = (p: number[] | null) => (p ? p.map((v, i) => `${names[i] ?? `axis ${i}`} ${v}`).join(', ') : 'none');
@@ -823,6 +826,29 @@ function renderComparison(): void {
     u.compareChart.onRendered = () => drawCompareCursor();
     u.compareBody.append(u.compareChart.root);
   }
+  renderCompareHeat(c);
+  const lines = c.kept ? keptCompareLines(c, ou) : compareLines(c, ou);
+  if (!lines) return; // asked the host: drawn when its answer comes
+  const title = overTime ? `output unit ${ou} over time, batch item ${store.state.batch}` : `output unit ${ou} over the batch`;
+  u.compareChart.setTitle(`Engine (solid) vs Keras (dashed), ${title}; |Δ| right axis`, `Engine output and recorded Keras output, ${title}, with the absolute error`);
+  u.compareChart.setData(
+    [
+      { label: 'engine', color: theme.series[0]!, ys: lines.actual.ys, xs: lines.actual.xs, width: 2 },
+      { label: 'Keras', color: theme.series[1]!, ys: lines.expected.ys, xs: lines.expected.xs, dashed: true, width: 1.5 },
+      { label: '|Δ|', color: theme.error, ys: lines.err.ys, xs: lines.err.xs, yAxis: 'y1', width: 1, faint: true },
+    ],
+    theme,
+    undefined,
+    undefined,
+    overTime ? c.shape[1]! : c.shape[0]!,
+  );
+}
+
+type Pts = { xs?: Float64Array; ys: ArrayLike<number> };
+
+/** Engine, Keras and |Δ| of output unit `ou` from the comparison's own arrays. */
+function compareLines(c: ComparisonMessage, ou: number): { actual: Pts; expected: Pts; err: Pts } {
+  const { overTime, units } = compareAxes(c);
   const actual = new Float64Array(overTime ? c.shape[1]! : c.shape[0]!);
   const expected = new Float64Array(actual.length);
   const err = new Float64Array(actual.length);
@@ -832,17 +858,32 @@ function renderComparison(): void {
     expected[k] = c.expected[idx]!;
     err[k] = Math.abs(actual[k]! - expected[k]!);
   }
-  renderCompareHeat(c);
-  const title = overTime ? `output unit ${ou} over time, batch item ${store.state.batch}` : `output unit ${ou} over the batch`;
-  u.compareChart.setTitle(`Engine (solid) vs Keras (dashed), ${title}; |Δ| right axis`, `Engine output and recorded Keras output, ${title}, with the absolute error`);
-  u.compareChart.setData(
-    [
-      { label: 'engine', color: theme.series[0]!, ys: actual, width: 2 },
-      { label: 'Keras', color: theme.series[1]!, ys: expected, dashed: true, width: 1.5 },
-      { label: '|Δ|', color: theme.error, ys: err, yAxis: 'y1', width: 1, faint: true },
-    ],
-    theme,
-  );
+  return { actual: { ys: actual }, expected: { ys: expected }, err: { ys: err } };
+}
+
+/** A kept comparison's results from the host, per run (a new tolerance's verdict keeps them). */
+const kept = { series: new Map<string, CompareSeriesMessage>(), heats: [] as CompareHeatMessage[], pending: new Set<string>() };
+
+function askKept(key: string, m: FromWebview): void {
+  if (kept.pending.has(key)) return;
+  kept.pending.add(key);
+  vscode.postMessage(m);
+}
+
+/** Engine and Keras min/max and max |Δ| per bucket of time, from the host; null while it is asked for. */
+function keptCompareLines(c: ComparisonMessage, ou: number): { actual: Pts; expected: Pts; err: Pts } | null {
+  const b = store.state.batch;
+  const cs = kept.series.get(`${b}:${ou}`);
+  if (!cs) {
+    askKept(`s${b}:${ou}`, { type: 'requestCompareSeries', batch: b, unit: ou });
+    return null;
+  }
+  const T = c.shape[1]!;
+  return {
+    actual: seriesPoints(cs.actualMin, cs.actualMax, 0, cs.buckets, T),
+    expected: seriesPoints(cs.expectedMin, cs.expectedMax, 0, cs.buckets, T),
+    err: seriesPoints(cs.errMax, cs.errMax, 0, cs.buckets, T),
+  };
 }
 
 /** Marks the max error and the first divergence when they fall in the chart's slice. */
@@ -890,6 +931,8 @@ function setTolerance(which: 'atol' | 'rtol', text: string): void {
     return;
   }
   tol[which] = v;
+  // A kept comparison is judged again by the host (it holds the values); its answer redraws.
+  if (store.comparison?.kept) vscode.postMessage({ type: 'requestCompare', atol: tol.atol, rtol: tol.rtol });
   scheduler.mark('data');
 }
 
@@ -898,13 +941,28 @@ function renderCompareHeat(c: ComparisonMessage): void {
   const u = ui!;
   const { overTime, units } = compareAxes(c);
   const rows = overTime ? c.shape[1]! : c.shape[0]!;
-  const base = overTime ? store.state.batch * rows * units : 0;
-  const values = new Float64Array(rows * units);
+  let columns: (t0: number, t1: number, cols: number) => ArrayLike<number> | null;
   let hi = 0;
-  for (let k = 0; k < values.length; k++) {
-    const d = Math.abs(c.actual[base + k]! - c.expected[base + k]!);
-    values[k] = Number.isFinite(d) ? d : 0;
-    if (values[k]! > hi) hi = values[k]!;
+  if (c.kept) {
+    // Columns of |Δ| from the host (it holds the values), as the heatmap asks for them: the largest in each column.
+    const b = store.state.batch;
+    hi = Number.isFinite(c.maxAbs) ? c.maxAbs : 0;
+    columns = (t0, t1, cols) => {
+      const hit = kept.heats.find((m) => m.batch === b && m.t0 === t0 && m.t1 === t1 && m.cols === Math.min(cols, t1 - t0));
+      if (hit) return hit.values;
+      askKept(`h${b}:${t0}:${t1}:${cols}`, { type: 'requestCompareHeat', batch: b, t0, t1, cols });
+      return null;
+    };
+  } else {
+    const base = overTime ? store.state.batch * rows * units : 0;
+    const values = new Float64Array(rows * units);
+    for (let k = 0; k < values.length; k++) {
+      const d = Math.abs(c.actual[base + k]! - c.expected[base + k]!);
+      values[k] = Number.isFinite(d) ? d : 0;
+      if (values[k]! > hi) hi = values[k]!;
+    }
+    const identity = Int32Array.from({ length: rows }, (_, k) => k);
+    columns = (t0, t1, cols) => heatColumns(values, 0, units, identity, t0, t1, cols);
   }
   u.compareHeatBox.hidden = false;
   // Few output units: a low strip, not 170 px of one row.
@@ -912,8 +970,6 @@ function renderCompareHeat(c: ComparisonMessage): void {
   u.compareHeatBox.firstElementChild!.textContent = overTime
     ? `|Δ| per time step × output unit, batch item ${store.state.batch} (click: go to that step and unit)`
     : `|Δ| per batch item × output unit (click: go to that batch item and unit)`;
-  const identity = Int32Array.from({ length: rows }, (_, k) => k);
-  const columns = (t0: number, t1: number, cols: number) => heatColumns(values, 0, units, identity, t0, t1, cols);
   u.compareHeat.setData({ columns, steps: rows, units, lo: 0, hi: hi || 1e-12, diverging: false, label: '|Δ| engine − Keras' }, store.theme);
 }
 
@@ -1006,6 +1062,9 @@ function onInit(m: InitMessage): void {
   store.comparison = null;
   store.init = m;
   store.data = null;
+  kept.series.clear();
+  kept.heats = [];
+  kept.pending.clear();
   delete document.body.dataset.charts;
   const saved = vscode.getState();
   const st: PanelState | null = isPanelState(saved) && saved.fileUri === m.fileUri ? saved : null;
@@ -1133,6 +1192,16 @@ function onMessage(data: unknown): void {
         perf.key = 0;
         if (perf.on) perf.samples = [];
         perfReport();
+        return;
+      case 'compareSeries':
+        kept.pending.delete(`s${m.batch}:${m.unit}`);
+        kept.series.set(`${m.batch}:${m.unit}`, m);
+        scheduler.mark('data');
+        return;
+      case 'compareHeat':
+        for (const k of kept.pending) if (k.startsWith(`h${m.batch}:${m.t0}:${m.t1}:`)) kept.pending.delete(k);
+        kept.heats = [m, ...kept.heats].slice(0, 4);
+        scheduler.mark('data');
         return;
       case 'comparison':
         store.comparison = m;

@@ -148,6 +148,12 @@ export async function openPanelPage(browser: Browser, served: Served, session: P
       await send(session.heatMessage(raw.layer, raw.batch, raw.quantity, raw.t0, raw.t1, raw.cols));
     } else if (raw.type === 'requestWindow') {
       await send(session.windowMessage(raw.layer, raw.batch, raw.start, raw.count));
+    } else if (raw.type === 'requestCompare') {
+      await send(session.comparisonMessage({ atol: raw.atol, rtol: raw.rtol }));
+    } else if (raw.type === 'requestCompareSeries') {
+      await send(session.compareSeriesMessage(raw.batch, raw.unit));
+    } else if (raw.type === 'requestCompareHeat') {
+      await send(session.compareHeatMessage(raw.batch, raw.t0, raw.t1, raw.cols));
     }
   });
   // tsx (esbuild keepNames) wraps functions in __name(); functions shipped into the page need it defined there.

@@ -210,3 +210,64 @@ describe('long trace, go_backwards: LSTM 16 units × 30 000 steps, float32 (proc
     assert.deepEqual(p.pageErrors.filter((e) => !/Applying inline style violates/.test(e)), []);
   });
 });
+
+describe('long output compared with a recording (16 units × 100 000 steps): the comparison stays on the host', () => {
+  const T = 100_000;
+  before(async () => {
+    await p.page.context().close();
+    const { model, input } = syntheticLstm(16, T);
+    const files = { fileUri: 'untitled:cmp', model: 'cmp', input: 'cmp', recording: 'cmp' };
+    const out = new PanelSession({ loaded: { model, predictCalls: 1 }, input, files }).result.output;
+    const data = Float64Array.from(out.data);
+    data[70_000 * 16 + 3]! += 0.01; // Keras "recorded" one value off
+    session = new PanelSession({ loaded: { model, predictCalls: 1 }, input, expected: { shape: [...out.shape], data }, files });
+    p = await openPanelPage(browser, served, session, { width: 1400 });
+    await applyTheme(p.page, 'dark');
+    await p.page.waitForFunction(() => document.body.dataset.charts !== undefined, null, { timeout: 60_000 });
+    await p.page.locator('.compare-text .max-error').waitFor({ timeout: 30_000 });
+    await settled();
+  });
+
+  const text = () => p.page.locator('.compare-text').innerText();
+  async function setAtol(value: string): Promise<void> {
+    await p.page.evaluate((value) => {
+      const f = document.querySelector('.compare vscode-text-field.atol') as HTMLElement & { value: string };
+      f.value = value;
+      f.dispatchEvent(new Event('change'));
+    }, value);
+  }
+
+  test('the comparison message carries the host’s figures, not the 3.2 M values', () => {
+    const c = session.comparisonMessage()!;
+    assert.ok(isToWebview(c) && c.kept);
+    assert.deepEqual([c.actual.length, c.expected.length, c.mismatches, c.firstDivergence], [0, 0, 1, [0, 70_000, 3]]);
+  });
+
+  test('verdict, chart and |Δ| heatmap drawn from what the host sends', async () => {
+    assert.match(await text(), /1 of 1600000 differ/);
+    assert.match(await text(), /first at batch 0, step 70000, unit 3/);
+    await p.page.waitForFunction(() => {
+      const c = document.querySelector('.compare figure canvas:not(.overlay)') as HTMLCanvasElement | null;
+      return !!c && c.width > 0;
+    }, null, { timeout: 30_000 });
+    await nextFrames(p.page, 5);
+    assert.ok(p.received.some((m) => m.type === 'requestCompareSeries' && m.unit === 3), 'chart of output unit 3 (the largest error) asked for');
+    assert.ok(p.received.some((m) => m.type === 'requestCompareHeat'), '|Δ| heatmap asked for');
+    assert.ok((await canvasVariety(p.page, '.compare figure canvas:not(.overlay)')) > 8, 'compare chart drawn');
+    await p.page.locator('.compare-heat').scrollIntoViewIfNeeded();
+    await p.page.screenshot({ path: join(SHOTS, 'long-output-compare-dark.png') });
+  });
+
+  test('a new tolerance is judged by the host; jump to the first divergence', async () => {
+    await setAtol('0.1');
+    await p.page.waitForFunction(() => /matches \(atol 0\.1/.test(document.querySelector('.compare-text')?.textContent ?? ''), null, { timeout: 30_000 });
+    assert.ok(p.received.some((m) => m.type === 'requestCompare' && m.atol === 0.1));
+    await setAtol('1e-5');
+    await p.page.waitForFunction(() => /1 of 1600000 differ/.test(document.querySelector('.compare-text')?.textContent ?? ''), null, { timeout: 30_000 });
+    await p.page.locator('.compare .jump').click();
+    await settled();
+    assert.match(await readout(), /^t = 70000 \//);
+    assert.deepEqual(p.pageErrors.filter((e) => !/Applying inline style violates/.test(e)), []);
+    assert.deepEqual(p.malformedFromWebview, []);
+  });
+});

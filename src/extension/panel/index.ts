@@ -364,6 +364,17 @@ export class CellscopePanel {
         return;
       }
       // A long trace stays here: the webview asks for what it draws.
+      case 'requestCompare': {
+        const c = (await this.current()).comparisonMessage({ atol: m.atol, rtol: m.rtol });
+        if (c) post(this.panel, c);
+        return;
+      }
+      case 'requestCompareSeries':
+        post(this.panel, (await this.current()).compareSeriesMessage(m.batch, m.unit));
+        return;
+      case 'requestCompareHeat':
+        post(this.panel, (await this.current()).compareHeatMessage(m.batch, m.t0, m.t1, m.cols));
+        return;
       case 'requestSeries':
       case 'requestHeat':
       case 'requestWindow': {

@@ -9,8 +9,8 @@ import { summarizeModel } from '../../engine/summary';
 import type { LoadedModel } from '../../formats/index';
 import { startEngineRun, type EngineRun, type EngineRunOptions } from '../../worker/client';
 import { traceRanges } from '../../worker/ranges';
-import type { ComparisonMessage, FloatData, HeatMessage, InitMessage, SaturationView, SeriesMessage, TraceLayerMeta, TraceMessage, TraceView, WindowMessage } from '../../protocol';
-import { MAX_HEAT_VALUES, MAX_WINDOW_VALUES, WHOLE_INPUT_VALUES, WHOLE_TRACE_VALUES, bucketsFor, heatColumns, minMaxSeriesOf, windowSteps } from './overview';
+import type { CompareHeatMessage, CompareSeriesMessage, ComparisonMessage, FloatData, HeatMessage, InitMessage, SaturationView, SeriesMessage, TraceLayerMeta, TraceMessage, TraceView, WindowMessage } from '../../protocol';
+import { MAX_HEAT_VALUES, MAX_WINDOW_VALUES, WHOLE_INPUT_VALUES, WHOLE_TRACE_VALUES, bucketStart, bucketsFor, heatColumns, minMaxSeriesOf, windowSteps } from './overview';
 import { analysisPayload, diagnosisFor } from './inspect-messages';
 
 export interface SessionFiles {
@@ -299,15 +299,29 @@ export class PanelSession {
     return { type: 'window', layer, batch, start, count: n, values: lt.values.map((v) => v.slice(a, a + n * lt.units)), input };
   }
 
-  comparisonMessage(): ComparisonMessage | null {
+  /** A long output over time stays here (WHOLE_TRACE_VALUES): the panel asks for what it draws of the comparison. */
+  get comparisonKept(): boolean {
     const c = this.comparison;
+    const shape = this.result.output.shape;
+    return !!c && !c.shapeMismatch && shape.length === 3 && this.result.output.data.length > WHOLE_TRACE_VALUES;
+  }
+
+  /**
+   * The comparison with the recording; with `tolerance`, judged again with it (a kept comparison's new tolerance:
+   * the webview cannot re-judge values it does not hold). The diagnosis is the one of the default tolerance.
+   */
+  comparisonMessage(tolerance?: { atol: number; rtol: number }): ComparisonMessage | null {
+    const c0 = this.comparison;
     const expected = this.inputs.expected;
-    if (!c || !expected) return null;
+    if (!c0 || !expected) return null;
+    const c = tolerance ? compareTensors(this.result.output, expected, tolerance) : c0;
+    const kept = this.comparisonKept;
     return {
       type: 'comparison',
       shape: [...this.result.output.shape],
-      actual: this.result.output.data.slice(),
-      expected: expected.data.slice(),
+      ...(kept ? { kept: true } : {}),
+      actual: kept ? new Float32Array(0) : this.result.output.data.slice(),
+      expected: kept ? new Float32Array(0) : expected.data.slice(),
       pass: c.pass,
       maxAbs: c.maxAbs,
       maxRel: c.maxRel,
@@ -319,7 +333,67 @@ export class PanelSession {
       firstDivergence: c.firstDivergence ? [...c.firstDivergence.indices] : null,
       shapeMismatch: c.shapeMismatch,
       text: summarizeComparison(c),
-      diagnosis: diagnosisFor(this.inputs, c),
+      diagnosis: diagnosisFor(this.inputs, c0),
     };
+  }
+
+  /** Output unit `unit` of batch item `batch` over time: engine and Keras min/max and max |Δ| per bucket. */
+  compareSeriesMessage(batch: number, unit: number): CompareSeriesMessage {
+    const { a, e, T, U } = this.keptOutput(batch);
+    if (unit >= U) throw new RangeError(`output unit ${unit} is out of range (${U})`);
+    const B = bucketsFor(T);
+    const m = { actualMin: new Float32Array(B), actualMax: new Float32Array(B), expectedMin: new Float32Array(B), expectedMax: new Float32Array(B), errMax: new Float32Array(B) };
+    const base = batch * T * U + unit;
+    for (let b = 0; b < B; b++) {
+      const ta = bucketStart(b, T, B);
+      const tb = Math.max(ta + 1, bucketStart(b + 1, T, B));
+      let al = Infinity, ah = -Infinity, el = Infinity, eh = -Infinity, d = 0;
+      for (let t = ta; t < tb; t++) {
+        const x = a[base + t * U]!;
+        const y = e[base + t * U]!;
+        if (x < al) al = x;
+        if (x > ah) ah = x;
+        if (y < el) el = y;
+        if (y > eh) eh = y;
+        const dd = Math.abs(x - y);
+        if (dd > d) d = dd;
+      }
+      m.actualMin[b] = al;
+      m.actualMax[b] = ah;
+      m.expectedMin[b] = el;
+      m.expectedMax[b] = eh;
+      m.errMax[b] = d;
+    }
+    return { type: 'compareSeries', batch, unit, buckets: B, ...m };
+  }
+
+  /** Largest |Δ| of every output unit in each of `cols` parts of time [t0, t1) of batch item `batch` (one bad step shows). */
+  compareHeatMessage(batch: number, t0: number, t1: number, cols: number): CompareHeatMessage {
+    const { a, e, T, U } = this.keptOutput(batch);
+    if (t1 > T || t0 >= t1) throw new RangeError(`time range [${t0}, ${t1}) is outside 0…${T}`);
+    const c = Math.max(1, Math.min(cols, t1 - t0, Math.floor(MAX_HEAT_VALUES / U)));
+    const values = new Float32Array(c * U);
+    const acc = new Float64Array(U);
+    for (let k = 0; k < c; k++) {
+      const ta = t0 + Math.floor((k * (t1 - t0)) / c);
+      const tb = Math.max(ta + 1, t0 + Math.floor(((k + 1) * (t1 - t0)) / c));
+      acc.fill(0);
+      for (let t = ta; t < tb; t++) {
+        const row = (batch * T + t) * U;
+        for (let j = 0; j < U; j++) {
+          const d = Math.abs(a[row + j]! - e[row + j]!);
+          if (d > acc[j]! && Number.isFinite(d)) acc[j] = d;
+        }
+      }
+      for (let j = 0; j < U; j++) values[k * U + j] = acc[j]!;
+    }
+    return { type: 'compareHeat', batch, t0, t1, cols: c, values };
+  }
+
+  private keptOutput(batch: number): { a: FloatData; e: FloatData; T: number; U: number } {
+    if (!this.comparisonKept) throw new RangeError('the comparison is not kept on the host');
+    const [B, T, U] = this.result.output.shape as [number, number, number];
+    if (batch >= B) throw new RangeError(`batch item ${batch} is out of range (batch ${B})`);
+    return { a: this.result.output.data, e: this.inputs.expected!.data, T, U };
   }
 }
