@@ -1,7 +1,8 @@
 /**
- * LayerProducts on the WebAssembly SIMD kernels: K and U are copied into the kernel memory once per run (U also
- * repacked in column panels for h·U, which runs every step: see scripts/build-wasm.mjs pack_*), x blocks and h are
- * copied in before each product unless already there, and `xk` / `hu` are views of the memory the kernels write.
+ * LayerProducts on the WebAssembly SIMD kernels: K and U are copied into the kernel memory once per run, and also
+ * repacked in column panels for the products that run every step (h·U; x·K in the float32 gate kernels: see
+ * scripts/build-wasm.mjs pack_*). x blocks and h are copied in before each product unless already there, and `xk` /
+ * `hu` are views of the memory the kernels write.
  */
 import type { LayerProducts, ProductShape } from '../linalg';
 import type { FloatArray, Precision } from '../tensor';
