@@ -181,17 +181,16 @@ export class TraceData {
     if (this.whole) return heatColumns(this.windows[0]!.values[q]!, 0, this.units, this.stepOfTime, t0, t1, cols);
     const hit = this.heats.find((h) => h.quantity === q && h.t0 === t0 && h.t1 === t1 && h.cols === Math.min(cols, t1 - t0));
     if (hit) return hit.values;
-    const key = `h${q}:${t0}:${t1}:${cols}`;
-    if (!this.pending.has(key)) {
-      this.pending.add(key);
-      this.send({ type: 'requestHeat', layer: this.layer, batch: this.batch, quantity: q, t0, t1, cols });
-    }
+    // One at a time: a zoom gesture asks for many ranges; the one in view when the answer comes is asked next.
+    if ([...this.pending].some((k) => k.startsWith('h'))) return null;
+    this.pending.add(`h${q}:${t0}:${t1}:${cols}`);
+    this.send({ type: 'requestHeat', layer: this.layer, batch: this.batch, quantity: q, t0, t1, cols });
     return null;
   }
 
   onHeat(m: HeatMessage): boolean {
     if (this.whole || m.layer !== this.layer || m.batch !== this.batch || m.values.length !== m.cols * this.units) return false;
-    for (const k of this.pending) if (k.startsWith(`h${m.quantity}:${m.t0}:${m.t1}:`)) this.pending.delete(k);
+    for (const k of this.pending) if (k.startsWith('h')) this.pending.delete(k);
     this.heats = [m, ...this.heats.filter((h) => !(h.quantity === m.quantity && h.t0 === m.t0 && h.t1 === m.t1))].slice(0, MAX_HEATS);
     return true;
   }
