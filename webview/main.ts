@@ -36,6 +36,7 @@ import {
 } from './store';
 import { colourTable, readTheme, rgbaText, watchTheme } from './theme';
 import { TraceData } from './tracedata';
+import { fromWire, toWire } from '../src/transport';
 import { button, checkbox, dropdown, isEditingControl, registerToolkit, setButtonLabel, textField, type Dropdown } from './toolkit';
 
 interface VsCodeApi {
@@ -45,7 +46,13 @@ interface VsCodeApi {
 }
 declare function acquireVsCodeApi(): VsCodeApi;
 
-const vscode = acquireVsCodeApi();
+const vscodeApi = acquireVsCodeApi();
+/** Every message out goes through `toWire` (src/transport.ts): JSON would turn NaN and ±Infinity into null. */
+const vscode: VsCodeApi = {
+  postMessage: (m) => vscodeApi.postMessage(toWire(m)),
+  getState: () => vscodeApi.getState(),
+  setState: (s) => vscodeApi.setState(s),
+};
 registerToolkit();
 
 const store: Store = {
@@ -1225,7 +1232,7 @@ function onMessage(data: unknown): void {
   }
 }
 
-window.addEventListener('message', (e: MessageEvent) => onMessage(e.data));
+window.addEventListener('message', (e: MessageEvent) => onMessage(fromWire(e.data)));
 watchTheme((t) => {
   store.theme = t;
   scheduler.mark('data');

@@ -11,6 +11,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { panelHtml } from '../../src/extension/panel/html';
 import type { PanelSession } from '../../src/extension/panel/session';
 import { isFromWebview, type FromWebview } from '../../src/protocol';
+import { fromWire, toWire } from '../../src/transport';
 
 // Tests run from the repository root (npm test).
 export const ROOT = resolve(process.cwd());
@@ -57,8 +58,20 @@ export async function launch(): Promise<Browser> {
   });
 }
 
-/** Typed arrays cross page.evaluate as base64 and are rebuilt in the page before window.postMessage. */
+/** What JSON makes of the plain numbers VS Code's postMessage serialises: NaN and ±Infinity become null. */
+function asJson(v: unknown): unknown {
+  if (typeof v === 'number') return Number.isFinite(v) ? v : null;
+  if (Array.isArray(v)) return v.map(asJson);
+  if (v && typeof v === 'object' && !ArrayBuffer.isView(v)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, asJson(x)]));
+  return v;
+}
+
+/**
+ * A message as VS Code's postMessage carries it: JSON (see asJson) except typed arrays, which cross page.evaluate as
+ * base64 and are rebuilt in the page before window.postMessage.
+ */
 export function encode(v: unknown): unknown {
+  if (typeof v === 'number' && !Number.isFinite(v)) return null;
   if (ArrayBuffer.isView(v)) {
     return { __typed: v.constructor.name, b64: Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64') };
   }
@@ -127,9 +140,10 @@ export async function openPanelPage(browser: Browser, served: Served, session: P
     if (m.type() === 'error' && !/status of 404/.test(m.text())) pageErrors.push(m.text());
   });
   const send = async (m: unknown) => {
-    await page.evaluate((x) => (window as unknown as { __send(m: unknown): void }).__send(x), encode(m));
+    await page.evaluate((x) => (window as unknown as { __send(m: unknown): void }).__send(x), encode(toWire(m)));
   };
-  await page.exposeFunction('__toHost', async (raw: unknown) => {
+  await page.exposeFunction('__toHost', async (wire: unknown) => {
+    const raw = fromWire(asJson(wire));
     if (!isFromWebview(raw)) {
       malformedFromWebview.push(raw);
       return;

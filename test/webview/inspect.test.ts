@@ -251,3 +251,25 @@ describe('compare over time: an LSTM returning sequences, one value off', () => 
     await shoot(p, '.card.compare', `inspect-compare-time-light.png`);
   });
 });
+
+describe("examples/hand-built/seed002-count-lstm (a bias of +Infinity), as VS Code's JSON postMessage delivers it", () => {
+  let p: PanelPage;
+  before(async () => {
+    const file = join(ROOT, 'examples', 'hand-built', 'seed002-count-lstm.json');
+    const loaded = await loadModelBytes(readFileSync(file), 'seed002-count-lstm.json');
+    const files = { fileUri: `file://${file}`, model: 'seed002-count-lstm.json', input: 'seed002-count-lstm.json', recording: 'seed002-count-lstm.json' };
+    const session = new PanelSession({ loaded, input: loaded.input!, expected: loaded.expectedOutput, predictCalls: loaded.predictCalls, files });
+    p = await openPanelPage(browser, served, session);
+    await applyTheme(p.page, 'dark');
+    await ready(p);
+  });
+  after(() => p.page.context().close());
+
+  test('the panel opens (no message dropped), flags the infinite bias and matches the seed', async () => {
+    assert.deepEqual(p.pageErrors.filter((e) => !/Applying inline style violates/.test(e)), []);
+    assert.ok(!p.received.some((m) => m.type === 'log' && /malformed/.test(m.message)), 'no message dropped as malformed');
+    const alerts = await p.page.locator('.weights .alert').allInnerTexts();
+    assert.ok(alerts.some((t) => /1 ±Inf/.test(t)), `an alert names the infinite bias: ${alerts.join(' | ')}`);
+    assert.match(await p.page.locator('.compare-text').innerText(), /matches/);
+  });
+});

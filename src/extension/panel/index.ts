@@ -16,6 +16,7 @@ import { describeMessage, isFromWebview, isPanelState, type FromWebview, type St
 import { makeNonce, panelHtml } from './html';
 import { PanelSession, type SessionFiles } from './session';
 import { RunCancelledError, type EngineRun } from '../../worker/client';
+import { fromWire, toWire } from '../../transport';
 
 export const PANEL_VIEW_TYPE = 'cellscope.visualizer';
 
@@ -88,7 +89,7 @@ async function findInputs(loaded: LoadedModel, fileUri: vscode.Uri): Promise<Run
 }
 
 function post(panel: vscode.WebviewPanel, m: ToWebview): void {
-  void panel.webview.postMessage(m);
+  void panel.webview.postMessage(toWire(m));
 }
 
 const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
@@ -510,7 +511,8 @@ function attach(context: vscode.ExtensionContext, panel: vscode.WebviewPanel, fi
   active = ctl;
 
   const fail = (e: unknown) => post(panel, { type: 'error', message: errorText(e) });
-  const sub = webview.onDidReceiveMessage((raw: unknown) => {
+  const sub = webview.onDidReceiveMessage((wire: unknown) => {
+    const raw = fromWire(wire);
     if (!isFromWebview(raw)) {
       logLine(`[panel] dropped a malformed message from the webview: ${describeMessage(raw)}`);
       return;
