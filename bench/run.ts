@@ -3,10 +3,15 @@
  *
  *   npm run bench                    Cellscope on every workload; TF.js peers for W1 LSTM and W2 only
  *   npm run bench -- --full          also the slow TF.js peers (W1 GRU, W3, W4: minutes each)
- *   npm run bench -- --quick         no TF.js peers, no CLI end to end: the Cellscope rows only
+ *   npm run bench -- --quick         no TF.js peers, no CLI end to end, no VS Code: the Cellscope engine rows only
+ *   npm run bench -- --no-vscode     everything but the real-VS-Code parts (activation + VSIX, the panel under load)
  *   npm run bench -- --only W1,W2    a subset of workloads
  *   npm run bench -- --reference     force the plain TypeScript kernels (no WebAssembly)
  *   npm run bench -- --json FILE     also write the rows as JSON
+ *
+ * After the engine table, in a real VS Code (code-server + Debian's chromium, as the e2e tests; a few minutes):
+ * extension activation and the VSIX size (bench/activation.mjs), then the panel under load: open time, Step key →
+ * updated charts and webview memory for W3, 256 × 1000 and 512 × 100 000 (bench/panel.mjs).
  *
  * Each time is the median of several runs after one warm-up run, wall clock and this process's CPU time (on a shared
  * machine the CPU time is the steadier number; the min–max spread tells how noisy the wall clock was).
@@ -27,6 +32,7 @@ const onlyArg = args.indexOf('--only');
 const only = onlyArg >= 0 ? new Set(args[onlyArg + 1]!.split(',')) : null;
 const jsonArg = args.indexOf('--json');
 const jsonOut = jsonArg >= 0 ? args[jsonArg + 1]! : null;
+const vscode = !quick && !args.includes('--no-vscode') && !only;
 if (reference) setFastPath(false);
 
 interface Timing {
@@ -141,7 +147,17 @@ async function main(): Promise<void> {
   await engineRows();
   if (!quick && (!only || only.has('W1'))) await endToEnd(time, add);
   console.log(table());
-  if (jsonOut) writeFileSync(jsonOut, JSON.stringify(rows, null, 1));
+  const inVsCode: Record<string, unknown> = {};
+  if (vscode) {
+    // Loaded only here: they need code-server (test/vscode/setup.mjs installs it on first use).
+    console.log('\n## In VS Code (code-server + chromium)');
+    const { benchActivation } = await import('./activation.mjs');
+    inVsCode.activation = await benchActivation();
+    const { runPanelBench } = await import('./panel.mjs');
+    console.log('\n### The panel under load (→: median / p95 from the key event to the drawn frame)');
+    inVsCode.panel = await runPanelBench({ build: false });
+  }
+  if (jsonOut) writeFileSync(jsonOut, JSON.stringify({ rows, ...inVsCode }, null, 1));
 }
 
 void main();
