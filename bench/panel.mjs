@@ -17,6 +17,7 @@ import { pathToFileURL } from 'node:url';
 import { runCommand, screenshot, webviewFrame } from '../test/vscode/browser.mjs';
 import { REPO_ROOT } from '../test/vscode/server.mjs';
 import { ensureVSCode } from '../test/vscode/setup.mjs';
+import { rng } from '../test/random.mjs';
 import { withWorkbench } from '../test/vscode/workbench.mjs';
 
 export const PANEL_WORKLOADS = [
@@ -24,18 +25,6 @@ export const PANEL_WORKLOADS = [
   { id: '256x1000', units: 256, steps: 1000, features: 8 },
   { id: '512x100000', units: 512, steps: 100_000, features: 8 },
 ];
-
-/** Deterministic uniform numbers in [-1, 1) (mulberry32, as bench/workloads.ts). */
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1;
-  };
-}
 
 const list = (n, f) => {
   const out = new Array(n);

@@ -1,6 +1,7 @@
 /** The benchmark workloads of the "Speed" issue, as engine models with seeded random weights and inputs. */
 import { GATE_COUNT, type CellKind, type Model, type RecurrentLayer } from '../src/engine/model';
 import type { Tensor } from '../src/engine/tensor';
+import { rng } from '../test/random.mjs';
 
 export interface Workload {
   id: string;
@@ -26,18 +27,6 @@ export const WORKLOADS: Workload[] = [
 /** Multiply-adds ×2 of the matrix products x·K and h·U over the whole run. */
 export function flopsOf(w: Workload): number {
   return 2 * w.batch * w.steps * (w.features + w.units) * GATE_COUNT[w.cell] * w.units;
-}
-
-/** Deterministic uniform numbers in [-1, 1) (mulberry32). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1;
-  };
 }
 
 function randomTensor(shape: number[], scale: number, next: () => number): Tensor {
