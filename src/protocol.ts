@@ -133,14 +133,8 @@ export interface SeriesMessage {
 }
 
 /** Heatmap columns of one quantity: the mean of every unit over `cols` equal parts of input time [t0, t1). */
-export interface HeatMessage {
+export interface HeatMessage extends Omit<RequestHeatMessage, 'type'> {
   type: 'heat';
-  layer: number;
-  batch: number;
-  quantity: number;
-  t0: number;
-  t1: number;
-  cols: number;
   /** [col][unit], float32 (display only). */
   values: Float32Array;
 }
