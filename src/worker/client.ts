@@ -7,7 +7,7 @@
 import { existsSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { runModel, type Model, type PredictOptions, type RunResult, type Tensor } from '../engine/index';
-import type { WorkerReply, WorkerRequest } from './protocol';
+import type { DiagnoseRequest, WorkerReply, WorkerRequest } from './protocol';
 import type { SaturationView } from '../protocol';
 
 /** The rejection of a cancelled run. */
@@ -37,6 +37,12 @@ export interface EngineRun {
    */
   cancel(): Promise<void>;
   readonly where: 'worker' | 'in-process';
+  /**
+   * With `diagnose` and a worker: what the worker's diagnose() says, after the result (null: the output matched;
+   * a line saying why when the worker stopped or was cancelled first). Null, or a promise of undefined when the run
+   * fell back in-process: nobody diagnoses here, the caller does.
+   */
+  readonly diagnosis: Promise<string[] | null | undefined> | null;
 }
 
 export interface EngineRunOptions {
@@ -44,6 +50,8 @@ export interface EngineRunOptions {
   workerPath?: string | undefined;
   /** Called when the worker could not start and the run fell back to in-process. */
   onFallback?: ((reason: string) => void) | undefined;
+  /** Keras's recorded output: the worker diagnoses a mismatch once the result is sent (see EngineRun.diagnosis). */
+  diagnose?: DiagnoseRequest | undefined;
 }
 
 function inProcess(model: Model, input: Tensor, options: PredictOptions): EngineRun {
@@ -64,6 +72,7 @@ function inProcess(model: Model, input: Tensor, options: PredictOptions): Engine
   return {
     promise,
     where: 'in-process',
+    diagnosis: null,
     cancel: async () => {
       cancelled = true;
     },
@@ -93,19 +102,32 @@ export function startEngineRun(model: Model, input: Tensor, options: PredictOpti
   let online = false;
   let rejectRun: (e: unknown) => void = () => {};
   let fallback: EngineRun | undefined;
+  // The worker outlives the result while it diagnoses; `diagnosed` settles the diagnosis, whatever ends it.
+  let settleDiagnosis: (lines: string[] | null | undefined) => void = () => {};
+  const diagnosis = o.diagnose ? new Promise<string[] | null | undefined>((r) => (settleDiagnosis = r)) : null;
+  let diagnosed = !o.diagnose;
+  const stopDiagnosis = (lines: string[] | null | undefined) => {
+    if (diagnosed) return;
+    diagnosed = true;
+    settleDiagnosis(lines);
+    void worker.terminate();
+  };
   const promise = new Promise<EngineRunOutcome>((resolve, reject) => {
     rejectRun = reject;
     const finish = (f: () => void) => {
       if (settled) return;
       settled = true;
       f();
-      void worker.terminate();
+      if (diagnosed) void worker.terminate();
     };
     worker.once('online', () => (online = true));
-    worker.once('message', (reply: WorkerReply) =>
-      finish(() => (reply.type === 'result' ? resolve({ result: reply.result, runMs: reply.runMs, ranges: reply.ranges, saturation: reply.saturation, where: 'worker' }) : reject(errorFromReply(reply)))),
-    );
-    worker.on('error', (e) =>
+    worker.on('message', (reply: WorkerReply) => {
+      if (reply.type === 'diagnosis') return stopDiagnosis(reply.lines);
+      if (reply.type === 'error') stopDiagnosis(null);
+      finish(() => (reply.type === 'result' ? resolve({ result: reply.result, runMs: reply.runMs, ranges: reply.ranges, saturation: reply.saturation, where: 'worker' }) : reject(errorFromReply(reply))));
+    });
+    worker.on('error', (e) => {
+      stopDiagnosis(online ? [`diagnosis failed: ${e.message}`] : undefined);
       finish(() => {
         if (!online) {
           // It never started (a broken bundle, a sandbox without threads): the run still happens, in-process.
@@ -113,18 +135,23 @@ export function startEngineRun(model: Model, input: Tensor, options: PredictOpti
           fallback = inProcess(model, input, options);
           fallback.promise.then(resolve, reject);
         } else reject(e);
-      }),
-    );
-    worker.on('exit', (code) => finish(() => reject(new Error(`the engine worker stopped (exit code ${code}) before it finished the run`))));
-    const req: WorkerRequest = { model, input, options };
+      });
+    });
+    worker.on('exit', (code) => {
+      stopDiagnosis([`diagnosis failed: the engine worker stopped (exit code ${code})`]);
+      finish(() => reject(new Error(`the engine worker stopped (exit code ${code}) before it finished the run`)));
+    });
+    const req: WorkerRequest = { model, input, options, diagnose: o.diagnose };
     worker.postMessage(req);
   });
   return {
     promise,
     where: 'worker',
+    diagnosis,
     async cancel() {
       if (fallback) return fallback.cancel();
-      if (settled) return;
+      if (settled) return stopDiagnosis(['diagnosis cancelled']);
+      stopDiagnosis(['diagnosis cancelled']);
       settled = true;
       const stopped = worker.terminate();
       rejectRun(new RunCancelledError());

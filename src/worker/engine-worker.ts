@@ -1,12 +1,14 @@
 /**
  * The engine in a `worker_threads` Worker (bundled to dist/engine-worker.js): receives an already-loaded model and
  * input (structured clone), runs `runModel`, and posts the result back with every typed array's buffer transferred,
- * not copied. One run per worker: the host terminates it to cancel.
+ * not copied. One run per worker: the host terminates it to cancel. Asked to, it then diagnoses a mismatch with the
+ * recording (diagnose() re-runs the model dozens of times: here, not on the extension host's thread) and posts that.
  */
 import { parentPort } from 'node:worker_threads';
 import { runModel } from '../engine/index';
 import { traceRanges } from './ranges';
-import { saturationViews } from '../extension/panel/inspect-messages';
+import { compareTensors, type Comparison } from '../compare/compare';
+import { diagnosisFor, saturationViews } from '../extension/panel/inspect-messages';
 import { transferablesOf, type WorkerReply, type WorkerRequest } from './protocol';
 
 const port = parentPort;
@@ -14,6 +16,7 @@ if (!port) throw new Error('engine-worker must run in a worker thread');
 
 port.on('message', (req: WorkerRequest) => {
   let reply: WorkerReply;
+  let comparison: Comparison | null = null;
   try {
     const t0 = performance.now();
     const result = runModel(req.model, req.input, req.options);
@@ -27,6 +30,8 @@ port.on('message', (req: WorkerRequest) => {
       saturation = undefined; // the host tries again (and leaves the view out if it fails there too)
     }
     reply = { type: 'result', result, runMs, ranges: layers.map(traceRanges), saturation };
+    // Compared before the result's buffers are transferred away; diagnosed after the result is on its way.
+    if (req.diagnose) comparison = compareTensors(result.output, req.diagnose.expected);
   } catch (e) {
     reply = { type: 'error', name: e instanceof Error ? e.name : 'Error', message: e instanceof Error ? e.message : String(e) };
   }
@@ -35,5 +40,10 @@ port.on('message', (req: WorkerRequest) => {
   } catch {
     // A buffer that cannot be transferred (none is expected): send copies instead.
     port.postMessage(reply);
+  }
+  const d = req.diagnose;
+  if (d && comparison) {
+    const lines = diagnosisFor({ loaded: { model: req.model }, input: req.input, expected: d.expected, predictCalls: d.predictCalls, precision: req.options.precision }, comparison);
+    port.postMessage({ type: 'diagnosis', lines } satisfies WorkerReply);
   }
 });

@@ -6,6 +6,13 @@ export interface WorkerRequest {
   model: Model;
   input: Tensor;
   options: PredictOptions;
+  /** Keras's recorded output: the worker also diagnoses a mismatch, after it has sent the result. */
+  diagnose?: DiagnoseRequest | undefined;
+}
+
+export interface DiagnoseRequest {
+  expected: Tensor;
+  predictCalls?: number | undefined;
 }
 
 /**
@@ -14,7 +21,9 @@ export interface WorkerRequest {
  */
 export type WorkerReply =
   | { type: 'result'; result: RunResult; runMs: number; ranges: Float64Array[]; saturation?: SaturationView[] | undefined }
-  | { type: 'error'; name: string; message: string };
+  | { type: 'error'; name: string; message: string }
+  /** After `result`, when the request asked: what diagnose() says (null: the output matched). */
+  | { type: 'diagnosis'; lines: string[] | null };
 
 /**
  * The distinct ArrayBuffers under every typed array of a run result (output, outputs, layer outputs, trace), for a

@@ -89,6 +89,7 @@ test('PanelSession.start through the worker builds the same init / trace / compa
   const b = sync.initMessage();
   assert.deepEqual({ ...a, runMs: 0 }, { ...b, runMs: 0 });
   assert.deepEqual(viaWorker.traceMessage(0, 7), sync.traceMessage(0, 7));
+  await viaWorker.diagnosisReady; // (the worker's diagnosis of the comparison comes after the result)
   assert.deepEqual(viaWorker.comparisonMessage(), sync.comparisonMessage());
   assert.ok(viaWorker.comparison!.pass, 'the worker run matches the Keras recording');
 });
@@ -137,4 +138,49 @@ test('cancel terminates a long run (LSTM 256 units × 20 000 steps) in well unde
   assert.ok(cancelMs < 1000, `cancel took ${cancelMs.toFixed(0)} ms`);
   assert.ok(worstLag < 100, `timer lag during the run ${worstLag.toFixed(0)} ms`);
   console.log(`# cancel of a 256×20000 LSTM after ${(tc - t0).toFixed(0)} ms: worker thread gone ${cancelMs.toFixed(1)} ms after cancel; worst timer lag during the run ${worstLag.toFixed(1)} ms`);
+});
+
+/** The sine example against a "recording" made with its input reversed in time: a mismatch diagnose() explains. */
+async function sineReversed() {
+  const { loaded, input } = await sine();
+  const [B, T] = [input.shape[0]!, input.shape[1]!];
+  const per = input.data.length / (B * T);
+  const rev = new Float64Array(input.data.length);
+  for (let b = 0; b < B; b++) for (let t = 0; t < T; t++) rev.set(input.data.subarray((b * T + t) * per, (b * T + t + 1) * per), (b * T + (T - 1 - t)) * per);
+  const expected = runModel(loaded.model, { shape: input.shape, data: rev }, { record: false }).output;
+  return { loaded, input, expected };
+}
+
+test('a mismatching recording is diagnosed in the worker, after the result: the same lines as on this thread', async () => {
+  const { loaded, input, expected } = await sineReversed();
+  const started = PanelSession.start({ loaded, input, expected, files: { fileUri: 'untitled:sine', model: 'm', input: 'i', recording: 'r' } }, { workerPath });
+  assert.equal(started.run.where, 'worker');
+  const session = await started.session;
+  assert.ok(session.comparison && !session.comparison.pass, 'the recording differs');
+  // The result came first: until the worker's diagnosis arrives the Compare view says it is diagnosing.
+  let arrived = false;
+  void session.diagnosisReady.then(() => (arrived = true));
+  const first = session.comparisonMessage()!;
+  if (!arrived) assert.match(first.diagnosis![0]!, /^note: diagnosing/);
+  await session.diagnosisReady;
+  const fromWorker = session.comparisonMessage()!.diagnosis!;
+  assert.deepEqual(await started.run.diagnosis, fromWorker, 'the lines are the worker\'s');
+  assert.match(fromWorker.join('\n'), /time|revers|backward/i);
+  // The same diagnosis an in-process session computes on this thread.
+  const here = new PanelSession({ loaded, input, expected, precision: session.inputs.precision, files: session.inputs.files });
+  assert.deepEqual(fromWorker, here.comparisonMessage()!.diagnosis);
+});
+
+test('a matching recording: no diagnosis from the worker; cancel after the result stops a diagnosis under way', async () => {
+  const { loaded, input, expected } = await sine();
+  const ok = PanelSession.start({ loaded, input, expected, files: { fileUri: 'untitled:sine', model: 'm', input: 'i', recording: 'r' } }, { workerPath });
+  const s = await ok.session;
+  await s.diagnosisReady;
+  assert.equal(s.comparisonMessage()!.diagnosis, null);
+
+  const bad = await sineReversed();
+  const run = startEngineRun(bad.loaded.model, bad.input, {}, { workerPath, diagnose: { expected: bad.expected } });
+  await run.promise;
+  await run.cancel();
+  assert.deepEqual(await run.diagnosis, ['diagnosis cancelled']);
 });

@@ -175,6 +175,8 @@ export class CellscopePanel {
   private readonly superseded = new WeakSet<EngineRun>();
   /** The run under way is for a newly chosen input or recording file. */
   private choiceRun = false;
+  /** The session whose comparison the webview last got (a later diagnosis from the worker is sent for it). */
+  private comparisonSent: PanelSession | undefined;
 
   constructor(
     readonly panel: vscode.WebviewPanel,
@@ -187,6 +189,7 @@ export class CellscopePanel {
       (s) => {
         this.good = s;
         this.runs++;
+        this.followDiagnosis(s);
       },
       (e) => {
         if (!(e instanceof SupersededRun)) this.lastError = loadFailureText(e, fileUri);
@@ -272,6 +275,19 @@ export class CellscopePanel {
   }
 
   /** The session requests are answered from: the last good run (a failed re-run keeps it). */
+  private postComparison(s: PanelSession): void {
+    const c = s.comparisonMessage();
+    if (c) post(this.panel, c);
+    this.comparisonSent = s;
+  }
+
+  /** The worker diagnoses a mismatch after the run: when it is done, the webview gets the comparison again, with it. */
+  private followDiagnosis(s: PanelSession): void {
+    void s.diagnosisReady.then(() => {
+      if (!this.disposed && this.good === s && this.comparisonSent === s) this.postComparison(s);
+    });
+  }
+
   private async current(): Promise<PanelSession> {
     return this.good ?? this.session;
   }
@@ -296,8 +312,8 @@ export class CellscopePanel {
         this.runs++;
         this.lastError = null;
         post(this.panel, s.initMessage());
-        const c = s.comparisonMessage();
-        if (c) post(this.panel, c);
+        this.postComparison(s);
+        this.followDiagnosis(s);
         if (choice.input || choice.recording) this.watch();
         return null;
       } catch (e) {
@@ -354,8 +370,7 @@ export class CellscopePanel {
       case 'ready': {
         const s = await this.current();
         post(this.panel, s.initMessage());
-        const c = s.comparisonMessage();
-        if (c) post(this.panel, c);
+        this.postComparison(s);
         if (this.lastError) post(this.panel, { type: 'error', message: `${this.lastError} — still showing the last good run.` });
         return;
       }

@@ -43,6 +43,9 @@ function copy(a: FloatData, start: number, end: number): FloatData {
   return a.slice(start, end);
 }
 
+/** What the Compare view says while the engine worker diagnoses a mismatch (a `note:` line is shown muted). */
+const DIAGNOSING = ['note: diagnosing — the engine worker re-runs the model under each hypothesis…'];
+
 function runOptions(inputs: SessionInputs) {
   return { predictCalls: inputs.predictCalls ?? inputs.loaded.predictCalls ?? 1, ...(inputs.precision ? { precision: inputs.precision } : {}) };
 }
@@ -86,8 +89,10 @@ export class PanelSession {
       const p = panelPrecision(inputs.loaded.model, inputs.input);
       inputs = { ...inputs, precision: p.precision, precisionNote: p.note };
     }
-    const run = startEngineRun(inputs.loaded.model, inputs.input, runOptions(inputs), o);
-    return { run, session: run.promise.then((r) => new PanelSession(inputs, r)) };
+    // A recording to compare with: the worker diagnoses a mismatch after sending the result (off this thread).
+    const diagnose = inputs.expected ? { expected: inputs.expected, predictCalls: runOptions(inputs).predictCalls } : undefined;
+    const run = startEngineRun(inputs.loaded.model, inputs.input, runOptions(inputs), { ...o, diagnose });
+    return { run, session: run.promise.then((r) => new PanelSession(inputs, { ...r, diagnosis: run.diagnosis })) };
   }
 
   readonly result: RunResult;
@@ -98,6 +103,13 @@ export class PanelSession {
   private ranges: Float64Array[] | undefined;
   /** Gate saturation views from the worker (else computed here with the rest of the analysis). */
   private readonly saturation: SaturationView[] | undefined;
+  /**
+   * The worker's diagnosis of a mismatch: 'pending' until it arrives (`diagnosisReady` settles then); undefined when
+   * no worker diagnoses, and this thread does it when the comparison message is built.
+   */
+  private workerDiagnosis: string[] | null | 'pending' | undefined;
+  /** Settles when the worker's diagnosis has arrived (immediately when there is none to wait for). */
+  readonly diagnosisReady: Promise<void>;
 
   /**
    * Runs the engine in-process (synchronously), or takes a run already made (`ran`: e.g. by the engine worker, see
@@ -105,7 +117,13 @@ export class PanelSession {
    */
   constructor(
     readonly inputs: SessionInputs,
-    ran?: { result: RunResult; runMs: number; ranges?: Float64Array[] | undefined; saturation?: SaturationView[] | undefined },
+    ran?: {
+      result: RunResult;
+      runMs: number;
+      ranges?: Float64Array[] | undefined;
+      saturation?: SaturationView[] | undefined;
+      diagnosis?: Promise<string[] | null | undefined> | null;
+    },
   ) {
     if (ran) {
       this.result = ran.result;
@@ -119,6 +137,11 @@ export class PanelSession {
     }
     this.layers = this.result.trace?.layers ?? [];
     this.comparison = inputs.expected ? compareTensors(this.result.output, inputs.expected) : null;
+    const pending = ran?.diagnosis;
+    if (pending) {
+      this.workerDiagnosis = 'pending';
+      this.diagnosisReady = pending.then((lines) => void (this.workerDiagnosis = lines));
+    } else this.diagnosisReady = Promise.resolve();
   }
 
   get trace(): LayerTrace[] {
@@ -333,7 +356,7 @@ export class PanelSession {
       firstDivergence: c.firstDivergence ? [...c.firstDivergence.indices] : null,
       shapeMismatch: c.shapeMismatch,
       text: summarizeComparison(c),
-      diagnosis: diagnosisFor(this.inputs, c0),
+      diagnosis: this.workerDiagnosis === 'pending' ? DIAGNOSING : this.workerDiagnosis !== undefined ? this.workerDiagnosis : diagnosisFor(this.inputs, c0),
     };
   }
 
