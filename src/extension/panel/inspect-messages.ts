@@ -135,7 +135,8 @@ export const DIAGNOSE_BUDGET = 2e8;
 /** diagnosisLines for a PanelSession's inputs (what its comparison message carries). */
 export function diagnosisFor(s: { loaded: { model: Model; predictCalls?: number }; input: Tensor; expected?: Tensor | undefined; predictCalls?: number | undefined; precision?: 'float64' | 'float32' | undefined }, c: Comparison): string[] | null {
   if (!s.expected || c.pass || c.shapeMismatch) return null;
-  // diagnose() re-runs the model a few dozen times on this thread: past a budget, point to the CLI instead.
+  // diagnose() re-runs the model a few dozen times (in the engine worker; on the host only when the run fell back
+  // in-process): past a budget the panel would wait too long for it, so it points to the CLI instead.
   const params = weightStats(s.loaded.model).reduce((n, b) => n + b.count, 0);
   const work = params * (s.input.shape[0] ?? 1) * (s.input.shape[1] ?? 1);
   if (work > DIAGNOSE_BUDGET) return [`diagnosis skipped in the panel (a large run); \`cellscope compare MODEL --input IN --expected EXP --diagnose\` runs it`];
