@@ -188,6 +188,12 @@ export interface ComparisonMessage {
   diagnosis?: string[] | null;
 }
 
+/** The engine worker's diagnosis, arriving after the comparison it explains (which said "diagnosing…"). */
+export interface DiagnosisMessage {
+  type: 'diagnosis';
+  diagnosis: string[] | null;
+}
+
 /** Engine and Keras output of one output unit over time (one batch item), min/max per bucket; max |Δ| per bucket. */
 export interface CompareSeriesMessage {
   type: 'compareSeries';
@@ -233,6 +239,7 @@ export type ToWebview =
   | HeatMessage
   | WindowMessage
   | ComparisonMessage
+  | DiagnosisMessage
   | CompareSeriesMessage
   | CompareHeatMessage
   | ErrorMessage
@@ -471,6 +478,8 @@ export function isToWebview(v: unknown): v is ToWebview {
       return v.action === 'start' || v.action === 'stop';
     case 'comparison':
       return isComparison(v);
+    case 'diagnosis':
+      return isNullOr(v.diagnosis, (d): d is string[] => isArrOf(d, isStr));
     case 'compareSeries': {
       if (!isInt(v.batch) || !isInt(v.unit) || !isInt(v.buckets, 1)) return false;
       const b = v.buckets;

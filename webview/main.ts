@@ -1220,6 +1220,11 @@ function onMessage(data: unknown): void {
         ui?.rtol.setValue(String(m.rtol));
         scheduler.mark('data');
         return;
+      case 'diagnosis':
+        // The worker's lines for the comparison already shown (the tolerance the user set stays).
+        if (store.comparison) store.comparison = { ...store.comparison, diagnosis: m.diagnosis };
+        scheduler.mark('data');
+        return;
       case 'error':
         showError(m.message);
         return;

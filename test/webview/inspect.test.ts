@@ -225,6 +225,20 @@ describe('a mismatching recording of the sine example (input reversed in time)',
       await shoot(p, '.card.compare', `inspect-diagnosis-${theme}.png`);
     }
   });
+  test("the worker's later diagnosis replaces «diagnosing…» and keeps the tolerance the user typed", async () => {
+    const d = p.page.locator('.compare .diagnosis');
+    await setField(p, 'atol', '0.001');
+    await p.send({ type: 'diagnosis', diagnosis: ['note: diagnosing — the engine worker re-runs the model under each hypothesis…'] });
+    await nextFrames(p.page, 3);
+    assert.match(await d.innerText(), /diagnosing/);
+    await p.send({ type: 'diagnosis', diagnosis: ['input reversed in time (a line from the worker)'] });
+    await nextFrames(p.page, 3);
+    assert.match(await d.innerText(), /a line from the worker/);
+    assert.doesNotMatch(await d.innerText(), /diagnosing/);
+    const atol = await p.page.evaluate(() => (document.querySelector('.compare vscode-text-field.atol') as HTMLElement & { value: string }).value);
+    assert.equal(atol, '0.001');
+    assert.deepEqual(p.malformedFromWebview, []);
+  });
 });
 
 describe('compare over time: an LSTM returning sequences, one value off', () => {

@@ -281,10 +281,10 @@ export class CellscopePanel {
     this.comparisonSent = s;
   }
 
-  /** The worker diagnoses a mismatch after the run: when it is done, the webview gets the comparison again, with it. */
+  /** The worker diagnoses a mismatch after the run: when it is done, the webview gets its lines. */
   private followDiagnosis(s: PanelSession): void {
     void s.diagnosisReady.then(() => {
-      if (!this.disposed && this.good === s && this.comparisonSent === s) this.postComparison(s);
+      if (!this.disposed && this.good === s && this.comparisonSent === s) post(this.panel, { type: 'diagnosis', diagnosis: s.diagnosis() });
     });
   }
 

@@ -322,6 +322,13 @@ export class PanelSession {
     return { type: 'window', layer, batch, start, count: n, values: lt.values.map((v) => v.slice(a, a + n * lt.units)), input };
   }
 
+  /** The diagnosis of the default-tolerance comparison: the worker's (or "diagnosing…" until it comes), else made here. */
+  diagnosis(c0 = this.comparison): string[] | null {
+    if (!c0) return null;
+    if (this.workerDiagnosis === 'pending') return DIAGNOSING;
+    return this.workerDiagnosis !== undefined ? this.workerDiagnosis : diagnosisFor(this.inputs, c0);
+  }
+
   /** A long output over time stays here (WHOLE_TRACE_VALUES): the panel asks for what it draws of the comparison. */
   get comparisonKept(): boolean {
     const c = this.comparison;
@@ -356,7 +363,7 @@ export class PanelSession {
       firstDivergence: c.firstDivergence ? [...c.firstDivergence.indices] : null,
       shapeMismatch: c.shapeMismatch,
       text: summarizeComparison(c),
-      diagnosis: this.workerDiagnosis === 'pending' ? DIAGNOSING : this.workerDiagnosis !== undefined ? this.workerDiagnosis : diagnosisFor(this.inputs, c0),
+      diagnosis: this.diagnosis(c0),
     };
   }
 
