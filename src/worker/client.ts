@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { runModel, type Model, type PredictOptions, type RunResult, type Tensor } from '../engine/index';
 import type { DiagnoseRequest, WorkerReply, WorkerRequest } from './protocol';
-import type { SaturationView } from '../protocol';
+import type { AnalysisPayload } from '../protocol';
 
 /** The rejection of a cancelled run. */
 export class RunCancelledError extends Error {
@@ -25,8 +25,8 @@ export interface EngineRunOutcome {
   where: 'worker' | 'in-process';
   /** Per trace layer value ranges, when the worker computed them. */
   ranges?: Float64Array[] | undefined;
-  /** The panel's gate saturation views, when the worker computed them. */
-  saturation?: SaturationView[] | undefined;
+  /** The panel's weight and gate saturation views, when the worker computed them. */
+  analysis?: AnalysisPayload | undefined;
 }
 
 export interface EngineRun {
@@ -124,7 +124,7 @@ export function startEngineRun(model: Model, input: Tensor, options: PredictOpti
     worker.on('message', (reply: WorkerReply) => {
       if (reply.type === 'diagnosis') return stopDiagnosis(reply.lines);
       if (reply.type === 'error') stopDiagnosis(null);
-      finish(() => (reply.type === 'result' ? resolve({ result: reply.result, runMs: reply.runMs, ranges: reply.ranges, saturation: reply.saturation, where: 'worker' }) : reject(errorFromReply(reply))));
+      finish(() => (reply.type === 'result' ? resolve({ result: reply.result, runMs: reply.runMs, ranges: reply.ranges, analysis: reply.analysis, where: 'worker' }) : reject(errorFromReply(reply))));
     });
     worker.on('error', (e) => {
       stopDiagnosis(online ? [`diagnosis failed: ${e.message}`] : undefined);

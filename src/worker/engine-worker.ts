@@ -8,8 +8,15 @@ import { parentPort } from 'node:worker_threads';
 import { runModel } from '../engine/index';
 import { traceRanges } from './ranges';
 import { compareTensors, type Comparison } from '../compare/compare';
-import { diagnosisFor, saturationViews } from '../extension/panel/inspect-messages';
+import { analysisPayload, diagnosisFor } from '../extension/panel/inspect-messages';
 import { transferablesOf, type WorkerReply, type WorkerRequest } from './protocol';
+import type { AnalysisPayload } from '../protocol';
+
+/** The typed arrays of the analysis views, to transfer with the result. */
+function analysisArrays(a: AnalysisPayload | undefined): ArrayBufferView[] {
+  if (!a) return [];
+  return [...a.saturation.flatMap((s) => [s.left, s.right]), ...a.weights.flatMap((l) => l.blocks.flatMap((b) => [b.image, b.hist]))];
+}
 
 const port = parentPort;
 if (!port) throw new Error('engine-worker must run in a worker thread');
@@ -21,22 +28,18 @@ port.on('message', (req: WorkerRequest) => {
     const t0 = performance.now();
     const result = runModel(req.model, req.input, req.options);
     const runMs = performance.now() - t0;
-    // The chart ranges and the gate saturation scan the whole trace: done here too, off the host's thread.
+    // The chart ranges, gate saturation (whole-trace scans) and weight views (eigenvalues): here, off the host's
+    // thread. A failed analysis is undefined: the host tries again and leaves the views out if it fails there too.
     const layers = result.trace?.layers ?? [];
-    let saturation;
-    try {
-      saturation = saturationViews(layers);
-    } catch {
-      saturation = undefined; // the host tries again (and leaves the view out if it fails there too)
-    }
-    reply = { type: 'result', result, runMs, ranges: layers.map(traceRanges), saturation };
+    const analysis = analysisPayload(req.model, layers);
+    reply = { type: 'result', result, runMs, ranges: layers.map(traceRanges), analysis };
     // Compared before the result's buffers are transferred away; diagnosed after the result is on its way.
     if (req.diagnose) comparison = compareTensors(result.output, req.diagnose.expected);
   } catch (e) {
     reply = { type: 'error', name: e instanceof Error ? e.name : 'Error', message: e instanceof Error ? e.message : String(e) };
   }
   try {
-    port.postMessage(reply, reply.type === 'result' ? transferablesOf(reply.result, [...reply.ranges, ...(reply.saturation ?? []).flatMap((s) => [s.left, s.right])]) : []);
+    port.postMessage(reply, reply.type === 'result' ? transferablesOf(reply.result, [...reply.ranges, ...analysisArrays(reply.analysis)]) : []);
   } catch {
     // A buffer that cannot be transferred (none is expected): send copies instead.
     port.postMessage(reply);

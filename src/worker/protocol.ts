@@ -1,6 +1,6 @@
 /** Messages between the extension host and the engine worker (src/worker/engine-worker.ts). */
 import type { Model, PredictOptions, RunResult, Tensor } from '../engine/index';
-import type { SaturationView } from '../protocol';
+import type { AnalysisPayload } from '../protocol';
 
 export interface WorkerRequest {
   model: Model;
@@ -16,11 +16,12 @@ export interface DiagnoseRequest {
 }
 
 /**
- * `ranges[i]`: trace layer i's per-quantity value ranges (traceRanges); `saturation`: the panel's gate saturation
- * views (undefined when that analysis failed). Both scan the whole trace, so the worker computes them, not the host.
+ * `ranges[i]`: trace layer i's per-quantity value ranges (traceRanges); `analysis`: the panel's weight and gate
+ * saturation views (undefined when that analysis failed). The ranges and saturation scan the whole trace and the
+ * weight views compute eigenvalues, so the worker makes them, not the host.
  */
 export type WorkerReply =
-  | { type: 'result'; result: RunResult; runMs: number; ranges: Float64Array[]; saturation?: SaturationView[] | undefined }
+  | { type: 'result'; result: RunResult; runMs: number; ranges: Float64Array[]; analysis?: AnalysisPayload | undefined }
   | { type: 'error'; name: string; message: string }
   /** After `result`, when the request asked: what diagnose() says (null: the output matched). */
   | { type: 'diagnosis'; lines: string[] | null };

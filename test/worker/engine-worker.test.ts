@@ -78,13 +78,17 @@ test('sine-lstm: the worker run is bit-identical to the in-process run (output, 
   }
 });
 
-test('PanelSession.start through the worker builds the same init / trace / comparison messages as the in-process session', async () => {
+test('PanelSession.start through the worker builds the same init (analysis made in the worker) / trace / comparison messages as the in-process session', async () => {
   const { loaded, input, expected } = await sine();
   const inputs = { loaded, input, expected, files: { fileUri: 'file:///m.json', model: 'm.json', input: 'r.json', recording: 'r.json' } };
   const sync = new PanelSession(inputs);
   const started = PanelSession.start(inputs, { workerPath });
   assert.equal(started.run.where, 'worker');
   const viaWorker = await started.session;
+  // The weight views (eigenvalues) and saturation were made in the worker; init carries those.
+  const made = (await started.run.promise).analysis;
+  assert.ok(made && made.weights.length > 0 && made.saturation.length > 0, 'the worker made the analysis');
+  assert.equal(viaWorker.initMessage().analysis, made);
   const a = viaWorker.initMessage();
   const b = sync.initMessage();
   assert.deepEqual({ ...a, runMs: 0 }, { ...b, runMs: 0 });

@@ -99,12 +99,12 @@ export function saturationViews(layers: readonly LayerTrace[]): SaturationView[]
 
 const analysed = new WeakMap<readonly LayerTrace[], AnalysisPayload>();
 
-/** Computed once per run (the saturation may come from the engine worker); never lets an analysis failure break the panel: the views are extras. */
-export function analysisPayload(model: Model, layers: readonly LayerTrace[], saturation?: SaturationView[]): AnalysisPayload | undefined {
+/** Computed once per run (by the engine worker, or here); never lets an analysis failure break the panel: the views are extras. */
+export function analysisPayload(model: Model, layers: readonly LayerTrace[]): AnalysisPayload | undefined {
   try {
     const hit = analysed.get(layers);
     if (hit) return hit;
-    const a = { weights: weightViews(model), saturation: saturation ?? saturationViews(layers) };
+    const a = { weights: weightViews(model), saturation: saturationViews(layers) };
     analysed.set(layers, a);
     return a;
   } catch (e) {

@@ -9,7 +9,7 @@ import { summarizeModel } from '../../engine/summary';
 import type { LoadedModel } from '../../formats/index';
 import { startEngineRun, type EngineRun, type EngineRunOptions } from '../../worker/client';
 import { traceRanges } from '../../worker/ranges';
-import type { CompareHeatMessage, CompareSeriesMessage, ComparisonMessage, FloatData, HeatMessage, InitMessage, SaturationView, SeriesMessage, TraceLayerMeta, TraceMessage, TraceView, WindowMessage } from '../../protocol';
+import type { AnalysisPayload, CompareHeatMessage, CompareSeriesMessage, ComparisonMessage, FloatData, HeatMessage, InitMessage, SeriesMessage, TraceLayerMeta, TraceMessage, TraceView, WindowMessage } from '../../protocol';
 import { MAX_HEAT_VALUES, MAX_WINDOW_VALUES, WHOLE_INPUT_VALUES, WHOLE_TRACE_VALUES, bucketStart, bucketsFor, heatColumns, minMaxSeriesOf, windowSteps } from './overview';
 import { analysisPayload, diagnosisFor } from './inspect-messages';
 
@@ -101,8 +101,8 @@ export class PanelSession {
   private readonly layers: LayerTrace[];
   /** Each traced layer's value ranges: from the worker (computed there), else computed here once, when first asked. */
   private ranges: Float64Array[] | undefined;
-  /** Gate saturation views from the worker (else computed here with the rest of the analysis). */
-  private readonly saturation: SaturationView[] | undefined;
+  /** Weight and gate saturation views from the worker (else computed here when init is first built). */
+  private readonly analysis: AnalysisPayload | undefined;
   /**
    * The worker's diagnosis of a mismatch: 'pending' until it arrives (`diagnosisReady` settles then); undefined when
    * no worker diagnoses, and this thread does it when the comparison message is built.
@@ -121,7 +121,7 @@ export class PanelSession {
       result: RunResult;
       runMs: number;
       ranges?: Float64Array[] | undefined;
-      saturation?: SaturationView[] | undefined;
+      analysis?: AnalysisPayload | undefined;
       diagnosis?: Promise<string[] | null | undefined> | null;
     },
   ) {
@@ -129,7 +129,7 @@ export class PanelSession {
       this.result = ran.result;
       this.runMs = ran.runMs;
       this.ranges = ran.ranges;
-      this.saturation = ran.saturation;
+      this.analysis = ran.analysis;
     } else {
       const t0 = performance.now();
       this.result = runModel(inputs.loaded.model, inputs.input, runOptions(inputs));
@@ -190,7 +190,7 @@ export class PanelSession {
       hasComparison: this.comparison !== null,
       runMs: this.runMs,
       precisionNote: this.inputs.precisionNote ?? null,
-      analysis: analysisPayload(model, this.layers, this.saturation),
+      analysis: this.analysis ?? analysisPayload(model, this.layers),
     };
   }
 
