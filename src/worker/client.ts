@@ -7,7 +7,8 @@
 import { existsSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { runModel, type Model, type PredictOptions, type RunResult, type Tensor } from '../engine/index';
-import type { DiagnoseRequest, WorkerReply, WorkerRequest } from './protocol';
+import type { Comparison } from '../compare/compare';
+import type { WorkerReply, WorkerRequest } from './protocol';
 import type { AnalysisPayload } from '../protocol';
 
 /** The rejection of a cancelled run. */
@@ -27,6 +28,8 @@ export interface EngineRunOutcome {
   ranges?: Float64Array[] | undefined;
   /** The panel's weight and gate saturation views, when the worker computed them. */
   analysis?: AnalysisPayload | undefined;
+  /** The run against `expected` (default tolerance), when the worker compared them. */
+  comparison?: Comparison | undefined;
 }
 
 export interface EngineRun {
@@ -38,7 +41,7 @@ export interface EngineRun {
   cancel(): Promise<void>;
   readonly where: 'worker' | 'in-process';
   /**
-   * With `diagnose` and a worker: what the worker's diagnose() says, after the result (null: the output matched;
+   * With `expected` and a worker: what the worker's diagnose() says, after the result (null: the output matched;
    * a line saying why when the worker stopped or was cancelled first). Null, or a promise of undefined when the run
    * fell back in-process: nobody diagnoses here, the caller does.
    */
@@ -50,8 +53,8 @@ export interface EngineRunOptions {
   workerPath?: string | undefined;
   /** Called when the worker could not start and the run fell back to in-process. */
   onFallback?: ((reason: string) => void) | undefined;
-  /** Keras's recorded output: the worker diagnoses a mismatch once the result is sent (see EngineRun.diagnosis). */
-  diagnose?: DiagnoseRequest | undefined;
+  /** Keras's recorded output: the worker compares with it and diagnoses a mismatch once the result is sent (see EngineRun.diagnosis). */
+  expected?: Tensor | undefined;
 }
 
 function inProcess(model: Model, input: Tensor, options: PredictOptions): EngineRun {
@@ -104,8 +107,8 @@ export function startEngineRun(model: Model, input: Tensor, options: PredictOpti
   let fallback: EngineRun | undefined;
   // The worker outlives the result while it diagnoses; `diagnosed` settles the diagnosis, whatever ends it.
   let settleDiagnosis: (lines: string[] | null | undefined) => void = () => {};
-  const diagnosis = o.diagnose ? new Promise<string[] | null | undefined>((r) => (settleDiagnosis = r)) : null;
-  let diagnosed = !o.diagnose;
+  const diagnosis = o.expected ? new Promise<string[] | null | undefined>((r) => (settleDiagnosis = r)) : null;
+  let diagnosed = !o.expected;
   const stopDiagnosis = (lines: string[] | null | undefined) => {
     if (diagnosed) return;
     diagnosed = true;
@@ -124,7 +127,7 @@ export function startEngineRun(model: Model, input: Tensor, options: PredictOpti
     worker.on('message', (reply: WorkerReply) => {
       if (reply.type === 'diagnosis') return stopDiagnosis(reply.lines);
       if (reply.type === 'error') stopDiagnosis(null);
-      finish(() => (reply.type === 'result' ? resolve({ result: reply.result, runMs: reply.runMs, ranges: reply.ranges, analysis: reply.analysis, where: 'worker' }) : reject(errorFromReply(reply))));
+      finish(() => (reply.type === 'result' ? resolve({ result: reply.result, runMs: reply.runMs, ranges: reply.ranges, analysis: reply.analysis, comparison: reply.comparison, where: 'worker' }) : reject(errorFromReply(reply))));
     });
     worker.on('error', (e) => {
       stopDiagnosis(online ? [`diagnosis failed: ${e.message}`] : undefined);
@@ -141,7 +144,7 @@ export function startEngineRun(model: Model, input: Tensor, options: PredictOpti
       stopDiagnosis([`diagnosis failed: the engine worker stopped (exit code ${code})`]);
       finish(() => reject(new Error(`the engine worker stopped (exit code ${code}) before it finished the run`)));
     });
-    const req: WorkerRequest = { model, input, options, diagnose: o.diagnose };
+    const req: WorkerRequest = { model, input, options, expected: o.expected };
     worker.postMessage(req);
   });
   return {

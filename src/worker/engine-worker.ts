@@ -32,9 +32,9 @@ port.on('message', (req: WorkerRequest) => {
     // thread. A failed analysis is undefined: the host tries again and leaves the views out if it fails there too.
     const layers = result.trace?.layers ?? [];
     const analysis = analysisPayload(req.model, layers);
-    reply = { type: 'result', result, runMs, ranges: layers.map(traceRanges), analysis };
     // Compared before the result's buffers are transferred away; diagnosed after the result is on its way.
-    if (req.diagnose) comparison = compareTensors(result.output, req.diagnose.expected);
+    if (req.expected) comparison = compareTensors(result.output, req.expected);
+    reply = { type: 'result', result, runMs, ranges: layers.map(traceRanges), analysis, ...(comparison ? { comparison } : {}) };
   } catch (e) {
     reply = { type: 'error', name: e instanceof Error ? e.name : 'Error', message: e instanceof Error ? e.message : String(e) };
   }
@@ -44,9 +44,9 @@ port.on('message', (req: WorkerRequest) => {
     // A buffer that cannot be transferred (none is expected): send copies instead.
     port.postMessage(reply);
   }
-  const d = req.diagnose;
-  if (d && comparison) {
-    const lines = diagnosisFor({ loaded: { model: req.model }, input: req.input, expected: d.expected, predictCalls: d.predictCalls, precision: req.options.precision }, comparison);
+  if (req.expected && comparison) {
+    const { predictCalls, precision } = req.options;
+    const lines = diagnosisFor({ loaded: { model: req.model }, input: req.input, expected: req.expected, predictCalls, precision }, comparison);
     port.postMessage({ type: 'diagnosis', lines } satisfies WorkerReply);
   }
 });

@@ -1,18 +1,17 @@
 /** Messages between the extension host and the engine worker (src/worker/engine-worker.ts). */
 import type { Model, PredictOptions, RunResult, Tensor } from '../engine/index';
+import type { Comparison } from '../compare/compare';
 import type { AnalysisPayload } from '../protocol';
 
 export interface WorkerRequest {
   model: Model;
   input: Tensor;
   options: PredictOptions;
-  /** Keras's recorded output: the worker also diagnoses a mismatch, after it has sent the result. */
-  diagnose?: DiagnoseRequest | undefined;
-}
-
-export interface DiagnoseRequest {
-  expected: Tensor;
-  predictCalls?: number | undefined;
+  /**
+   * Keras's recorded output: the worker compares the run with it (the comparison goes with the result) and, after
+   * sending the result, diagnoses a mismatch.
+   */
+  expected?: Tensor | undefined;
 }
 
 /**
@@ -21,7 +20,7 @@ export interface DiagnoseRequest {
  * weight views compute eigenvalues, so the worker makes them, not the host.
  */
 export type WorkerReply =
-  | { type: 'result'; result: RunResult; runMs: number; ranges: Float64Array[]; analysis?: AnalysisPayload | undefined }
+  | { type: 'result'; result: RunResult; runMs: number; ranges: Float64Array[]; analysis?: AnalysisPayload | undefined; comparison?: Comparison | undefined }
   | { type: 'error'; name: string; message: string }
   /** After `result`, when the request asked: what diagnose() says (null: the output matched). */
   | { type: 'diagnosis'; lines: string[] | null };

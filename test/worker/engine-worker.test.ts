@@ -78,7 +78,7 @@ test('sine-lstm: the worker run is bit-identical to the in-process run (output, 
   }
 });
 
-test('PanelSession.start through the worker builds the same init (analysis made in the worker) / trace / comparison messages as the in-process session', async () => {
+test('PanelSession.start through the worker builds the same init (analysis and comparison made in the worker) / trace / comparison messages as the in-process session', async () => {
   const { loaded, input, expected } = await sine();
   const inputs = { loaded, input, expected, files: { fileUri: 'file:///m.json', model: 'm.json', input: 'r.json', recording: 'r.json' } };
   const sync = new PanelSession(inputs);
@@ -89,6 +89,11 @@ test('PanelSession.start through the worker builds the same init (analysis made 
   const made = (await started.run.promise).analysis;
   assert.ok(made && made.weights.length > 0 && made.saturation.length > 0, 'the worker made the analysis');
   assert.equal(viaWorker.initMessage().analysis, made);
+  // So was the comparison with the recording: the same as one made here.
+  const compared = (await started.run.promise).comparison;
+  assert.ok(compared, 'the worker compared the run with the recording');
+  assert.equal(viaWorker.comparison, compared);
+  assert.deepEqual(compared, sync.comparison);
   const a = viaWorker.initMessage();
   const b = sync.initMessage();
   assert.deepEqual({ ...a, runMs: 0 }, { ...b, runMs: 0 });
@@ -183,7 +188,7 @@ test('a matching recording: no diagnosis from the worker; cancel after the resul
   assert.equal(s.comparisonMessage()!.diagnosis, null);
 
   const bad = await sineReversed();
-  const run = startEngineRun(bad.loaded.model, bad.input, {}, { workerPath, diagnose: { expected: bad.expected } });
+  const run = startEngineRun(bad.loaded.model, bad.input, {}, { workerPath, expected: bad.expected });
   await run.promise;
   await run.cancel();
   assert.deepEqual(await run.diagnosis, ['diagnosis cancelled']);

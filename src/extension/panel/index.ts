@@ -274,7 +274,6 @@ export class CellscopePanel {
     return { fileUri: this.key, running: this.running !== undefined, progress: this.progressShown, runs: this.runs, error: this.lastError, lastRun: this.lastRun, cancelled: this.cancelledRuns };
   }
 
-  /** The session requests are answered from: the last good run (a failed re-run keeps it). */
   private postComparison(s: PanelSession): void {
     const c = s.comparisonMessage();
     if (c) post(this.panel, c);
@@ -288,6 +287,7 @@ export class CellscopePanel {
     });
   }
 
+  /** The session requests are answered from: the last good run (a failed re-run keeps it). */
   private async current(): Promise<PanelSession> {
     return this.good ?? this.session;
   }

@@ -89,9 +89,8 @@ export class PanelSession {
       const p = panelPrecision(inputs.loaded.model, inputs.input);
       inputs = { ...inputs, precision: p.precision, precisionNote: p.note };
     }
-    // A recording to compare with: the worker diagnoses a mismatch after sending the result (off this thread).
-    const diagnose = inputs.expected ? { expected: inputs.expected, predictCalls: runOptions(inputs).predictCalls } : undefined;
-    const run = startEngineRun(inputs.loaded.model, inputs.input, runOptions(inputs), { ...o, diagnose });
+    // A recording to compare with: the worker compares, and diagnoses a mismatch after sending the result (off this thread).
+    const run = startEngineRun(inputs.loaded.model, inputs.input, runOptions(inputs), { ...o, expected: inputs.expected });
     return { run, session: run.promise.then((r) => new PanelSession(inputs, { ...r, diagnosis: run.diagnosis })) };
   }
 
@@ -122,6 +121,7 @@ export class PanelSession {
       runMs: number;
       ranges?: Float64Array[] | undefined;
       analysis?: AnalysisPayload | undefined;
+      comparison?: Comparison | undefined;
       diagnosis?: Promise<string[] | null | undefined> | null;
     },
   ) {
@@ -136,7 +136,7 @@ export class PanelSession {
       this.runMs = performance.now() - t0;
     }
     this.layers = this.result.trace?.layers ?? [];
-    this.comparison = inputs.expected ? compareTensors(this.result.output, inputs.expected) : null;
+    this.comparison = ran?.comparison ?? (inputs.expected ? compareTensors(this.result.output, inputs.expected) : null);
     const pending = ran?.diagnosis;
     if (pending) {
       this.workerDiagnosis = 'pending';
