@@ -6,6 +6,7 @@
  */
 import { colourTable, rgbaText, type Theme } from './theme';
 import { fmt } from './store';
+import { bucketEnd, bucketStart } from '../src/extension/panel/overview';
 
 export interface HeatmapData {
   /**
@@ -171,8 +172,8 @@ export class Heatmap {
     for (let ix = 0; ix < iw; ix++) {
       const base = ix * d.units;
       for (let iy = 0; iy < ih; iy++) {
-        const ua = Math.floor((iy * d.units) / ih);
-        const ub = Math.max(ua + 1, Math.floor(((iy + 1) * d.units) / ih));
+        const ua = bucketStart(iy, d.units, ih);
+        const ub = bucketEnd(iy, d.units, ih);
         let s = 0;
         for (let u = ua; u < ub; u++) s += cols[base + u]!;
         const v = s / (ub - ua);

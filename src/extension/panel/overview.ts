@@ -25,6 +25,11 @@ export function bucketStart(b: number, steps: number, buckets: number): number {
   return Math.floor((b * steps) / buckets);
 }
 
+/** End (exclusive) of bucket b: the next bucket's start, and never an empty bucket (more buckets than steps). */
+export function bucketEnd(b: number, steps: number, buckets: number): number {
+  return Math.max(bucketStart(b, steps, buckets) + 1, bucketStart(b + 1, steps, buckets));
+}
+
 /** Buckets a series of `steps` steps is drawn with: every step when they fit, else MAX_BUCKETS. */
 export function bucketsFor(steps: number, max = MAX_BUCKETS): number {
   return Math.max(1, Math.min(steps, max));
@@ -42,20 +47,7 @@ export function windowSteps(units: number, quantities: number, bytesPerValue: nu
  * no finite value get NaN.
  */
 export function minMaxSeries(values: Values, base: number, units: number, unit: number, stepOfTime: Int32Array, buckets: number, outMin: Float32Array, outMax: Float32Array, at = 0): void {
-  const steps = stepOfTime.length;
-  for (let b = 0; b < buckets; b++) {
-    const ta = bucketStart(b, steps, buckets);
-    const tb = Math.max(ta + 1, bucketStart(b + 1, steps, buckets));
-    let lo = Infinity;
-    let hi = -Infinity;
-    for (let t = ta; t < tb; t++) {
-      const v = values[base + stepOfTime[t]! * units + unit]!;
-      if (v < lo) lo = v;
-      if (v > hi) hi = v;
-    }
-    outMin[at + b] = lo === Infinity ? NaN : lo;
-    outMax[at + b] = hi === -Infinity ? NaN : hi;
-  }
+  minMaxSeriesOf(values, base, units, [unit], stepOfTime, buckets, outMin.subarray(at, at + buckets), outMax.subarray(at, at + buckets));
 }
 
 /**
@@ -66,8 +58,8 @@ export function heatColumns(values: Values, base: number, units: number, stepOfT
   const span = t1 - t0;
   const acc = new Float64Array(units);
   for (let c = 0; c < cols; c++) {
-    const ta = t0 + Math.floor((c * span) / cols);
-    const tb = Math.max(ta + 1, t0 + Math.floor(((c + 1) * span) / cols));
+    const ta = t0 + bucketStart(c, span, cols);
+    const tb = t0 + bucketEnd(c, span, cols);
     acc.fill(0);
     for (let t = ta; t < tb; t++) {
       const row = base + stepOfTime[t]! * units;
@@ -91,7 +83,7 @@ export function minMaxSeriesOf(values: Values, base: number, units: number, sel:
   const hi = new Float64Array(n);
   for (let b = 0; b < buckets; b++) {
     const ta = bucketStart(b, steps, buckets);
-    const tb = Math.max(ta + 1, bucketStart(b + 1, steps, buckets));
+    const tb = bucketEnd(b, steps, buckets);
     lo.fill(Infinity);
     hi.fill(-Infinity);
     for (let t = ta; t < tb; t++) {
@@ -124,7 +116,7 @@ export function seriesPoints(min: ArrayLike<number>, max: ArrayLike<number>, at:
   const ys = new Float64Array(2 * buckets);
   for (let b = 0; b < buckets; b++) {
     const ta = bucketStart(b, steps, buckets);
-    const tb = Math.max(ta + 1, bucketStart(b + 1, steps, buckets));
+    const tb = bucketEnd(b, steps, buckets);
     xs[2 * b] = ta;
     ys[2 * b] = min[at + b]!;
     xs[2 * b + 1] = Math.max(ta, tb - 1);

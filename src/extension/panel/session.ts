@@ -10,7 +10,7 @@ import type { LoadedModel } from '../../formats/index';
 import { startEngineRun, type EngineRun, type EngineRunOptions } from '../../worker/client';
 import { traceRanges } from '../../worker/ranges';
 import type { AnalysisPayload, CompareHeatMessage, CompareSeriesMessage, ComparisonMessage, FloatData, HeatMessage, InitMessage, SeriesMessage, TraceLayerMeta, TraceMessage, TraceView, WindowMessage } from '../../protocol';
-import { MAX_HEAT_VALUES, MAX_WINDOW_VALUES, WHOLE_INPUT_VALUES, WHOLE_TRACE_VALUES, bucketStart, bucketsFor, heatColumns, minMaxSeriesOf, windowSteps } from './overview';
+import { MAX_HEAT_VALUES, MAX_WINDOW_VALUES, WHOLE_INPUT_VALUES, WHOLE_TRACE_VALUES, bucketEnd, bucketStart, bucketsFor, heatColumns, minMaxSeriesOf, windowSteps } from './overview';
 import { analysisPayload, diagnosisFor } from './inspect-messages';
 
 export interface SessionFiles {
@@ -376,7 +376,7 @@ export class PanelSession {
     const base = batch * T * U + unit;
     for (let b = 0; b < B; b++) {
       const ta = bucketStart(b, T, B);
-      const tb = Math.max(ta + 1, bucketStart(b + 1, T, B));
+      const tb = bucketEnd(b, T, B);
       let al = Infinity, ah = -Infinity, el = Infinity, eh = -Infinity, d = 0;
       for (let t = ta; t < tb; t++) {
         const x = a[base + t * U]!;
@@ -405,8 +405,8 @@ export class PanelSession {
     const values = new Float32Array(c * U);
     const acc = new Float64Array(U);
     for (let k = 0; k < c; k++) {
-      const ta = t0 + Math.floor((k * (t1 - t0)) / c);
-      const tb = Math.max(ta + 1, t0 + Math.floor(((k + 1) * (t1 - t0)) / c));
+      const ta = t0 + bucketStart(k, t1 - t0, c);
+      const tb = t0 + bucketEnd(k, t1 - t0, c);
       acc.fill(0);
       for (let t = ta; t < tb; t++) {
         const row = (batch * T + t) * U;
