@@ -42,6 +42,22 @@ def write_json(obj, path):
         f.write("\n")
 
 
+def strict_json(obj):
+    """json.dumps with ±inf written as 1e999 / -1e999: strict JSON (no red squiggles in VS Code) that every JSON
+    reader, Python's and JavaScript's included, reads back as ±inf. Python's own `Infinity` token is not JSON."""
+
+    def mark(v):
+        if isinstance(v, float) and math.isinf(v):
+            return "__INF__" if v > 0 else "__-INF__"
+        if isinstance(v, dict):
+            return {k: mark(x) for k, x in v.items()}
+        if isinstance(v, (list, tuple)):
+            return [mark(x) for x in v]
+        return v
+
+    return json.dumps(mark(obj), indent=1, allow_nan=False).replace('"__INF__"', "1e999").replace('"__-INF__"', "-1e999")
+
+
 def write_text(path, text):
     with open(path, "w", encoding="utf-8") as f:
         f.write(text)
@@ -444,9 +460,7 @@ def make_hand(out):
         fx["source"]["verified_with"] = f"Keras {keras.__version__} ({keras.backend.backend()}): predict() == expected_output" + (
             " == the seed's printed numbers" if kind == "exact" else " (computed by Keras; the seed printed none)"
         )
-        with open(os.path.join(out, f"{name}.json"), "w", encoding="utf-8") as f:
-            json.dump(fx, f, indent=1)  # Python's json writes ±inf as Infinity / -Infinity
-            f.write("\n")
+        write_text(os.path.join(out, f"{name}.json"), strict_json(fx) + "\n")
         results[name] = got.ravel().tolist()
     write_text(os.path.join(out, "README.md"), hand_readme(results))
     return results, check_sizes(out)
@@ -457,7 +471,7 @@ def hand_readme(results):
     return f"""# hand-built — the seeds' hand-written cells as Keras models
 
 Seeds 000, 002 and 003 build recurrent cells by hand in numpy and print what they compute. Each file here is that
-cell as a `keras-model-fixture/v1` model (see `shared/fixtures/keras3-generated/README.md` for the schema): layers
+cell as a `keras-model-fixture/v1` model (see `test/fixtures/keras3-generated/README.md` for the schema): layers
 with Keras configs and weights, an input, and the expected output. Open one in Cellscope to watch every gate.
 
 `examples/make_examples.py` writes these files and checks each with real Keras {keras.__version__} (JAX backend):
@@ -483,8 +497,8 @@ other way round: Keras applies `recurrent_activation` to i, f, o and `activation
 `h = o·activation(c)`. The faithful translation is therefore `recurrent_activation="sigmoid"` (the seed's gates)
 and `activation="linear"` (the seed's `identity` for both candidate and output). The biases are `±inf`, which makes
 `sigmoid` exactly 0 or 1 (Keras on JAX computes `sigmoid(±inf)` as exactly 1 and 0), so every output is an exact
-integer. JSON has no infinity: the files write it as Python's `json` does, `Infinity` / `-Infinity`, which
-Cellscope's loader accepts (strict JSON parsers do not).
+integer. JSON has no infinity: the files write it as `1e999` / `-1e999`, strict JSON that every JSON reader turns
+into ±inf (Cellscope also accepts Python's `Infinity` / `-Infinity` tokens in users' files).
 
 **Seed 002's mean.** `mean_lstm` keeps the running sum in unit 0 and the count in unit 1 and the seed divides them
 afterwards (`result[:, 0] / result[:, 1]`); an LSTM cannot divide, so the expected output is the raw pairs, and

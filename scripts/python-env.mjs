@@ -29,6 +29,11 @@ export const REQUIREMENTS = {
   jaxlib: '0.10.2',
   h5py: null, // any version
   numpy: null,
+  // PyTorch and ONNX references (issue 13): the CPU wheel, the exporter's onnx, and onnxruntime to run graphs.
+  torch: '2.13.0+cpu',
+  onnx: null,
+  onnxruntime: null,
+  safetensors: null,
 };
 
 function requirementArgs() {

@@ -1,11 +1,10 @@
-// Where the team's shared reference material sits: ../shared beside the repository (CI clones it there too).
+// Where the tests' reference data sits: test/fixtures/ in the repository (README.md there says where each family
+// comes from). Nothing in the repository reads anything beside it.
 import { readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
-export const SHARED = resolve(__dirname, '../../shared');
-export const FIXTURES = join(SHARED, 'fixtures');
-export const SEEDS = join(SHARED, 'seeds');
 export const REPO = resolve(__dirname, '..');
+export const FIXTURES = join(REPO, 'test', 'fixtures');
 
 /** Every fixture file of one family, e.g. `keras-recorded`. */
 export function fixtureFiles(family: string): string[] {

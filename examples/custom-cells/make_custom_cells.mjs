@@ -1,17 +1,17 @@
 // Writes the custom-cell examples: each seed's hand-written cell as a `CustomCell` layer in a keras-model-fixture/v1
 // file. Expected outputs come from a plain-JavaScript transcription of the seed's own Python (float64, independent
 // of Cellscope's engine), and that transcription is checked against the numbers the seed printed before anything is
-// written.   node examples/custom-cells/make_custom_cells.mjs   (reads ../shared/seeds beside the repository)
+// written.   node examples/custom-cells/make_custom_cells.mjs   (reads the seeds' values from test/fixtures/seeds/seeds.json)
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
-const SEEDS = resolve(HERE, '../../../shared/seeds');
-const seedName = (n) => readdirSync(SEEDS).find((f) => f.startsWith(n)).replace(/\.txt$/, '');
-const seed = (n) => readFileSync(join(SEEDS, `${seedName(n)}.txt`), 'utf8');
-const floats = (s) => (s.match(/-?\d+(?:\.\d+)?/g) ?? []).map(Number);
+/** What the seed documents wrote and printed, extracted with the document and cell each value comes from. */
+const SEEDS = JSON.parse(readFileSync(resolve(HERE, '../../test/fixtures/seeds/seeds.json'), 'utf8'));
+const seedName = (n) => SEEDS[n].document.replace(/\.txt$/, '');
+const stored = (v) => (typeof v === 'number' ? v : Number(v)); // "Infinity" / "-Infinity" are kept as strings
 
 const relu = (v) => Math.max(0, v);
 const sigmoid = (v) => 1.0 / (Math.exp(-v) + 1.0);
@@ -33,19 +33,18 @@ function write(file, { id, source, layer, input, expected }) {
     input: arr([1, input.length / layer.config.input_shape[1], layer.config.input_shape[1]], input),
     expected_output: arr([1, input.length / layer.config.input_shape[1], layer.config.units], expected),
   };
-  // Python's json spelling for ±inf (the loader reads it; JSON.stringify would write null).
+  // ±inf as 1e999 / -1e999: strict JSON (VS Code's checker accepts it) that every JSON reader turns into ±Infinity
+  // (JSON.stringify would write null).
   const text = JSON.stringify(doc, (k, v) => (v === Infinity ? '__INF__' : v === -Infinity ? '__-INF__' : v), 1)
-    .replace(/"__INF__"/g, 'Infinity')
-    .replace(/"__-INF__"/g, '-Infinity');
+    .replace(/"__INF__"/g, '1e999')
+    .replace(/"__-INF__"/g, '-1e999');
   writeFileSync(join(HERE, file), `${text}\n`);
   console.log(`wrote ${file}`);
 }
 
 // ---- seed 000: RecurenceNeurone, LSTM_Neurone, GRU_Neurone ----
 {
-  const text = seed('000');
-  const s = text.slice(text.indexOf('neurone1 = RecurenceNeurone()'), text.indexOf('# Long Short'));
-  const printed = s.split('\n').filter((l) => /^\d+$/.test(l.trim())).map(Number);
+  const printed = SEEDS['000'].relu_neuron.printed;
   const xs = new Array(17).fill(1);
   let h = 0;
   const ours = xs.map((x) => (h = relu(1 * x + 1 * h)));
@@ -62,14 +61,9 @@ function write(file, { id, source, layer, input, expected }) {
     expected: printed,
   });
 
-  const printedAfter = (marker, until) => {
-    const block = text.slice(text.indexOf(marker), until ? text.indexOf(until, text.indexOf(marker)) : undefined);
-    const inputs = [...block.matchAll(/compute\(np\.array\(\[(-?\d+)\]\)\)/g)].map((m) => Number(m[1]));
-    const out = block.split('\n').filter((l) => /^-?\d+\.\d+$/.test(l.trim())).map(Number);
-    return { inputs, out };
-  };
-  const lstmSeen = printedAfter('nLSTM = LSTM_Neurone()', '## Variante GRU');
-  const gruSeen = printedAfter('nGRU = GRU_Neurone()');
+  const printedAfter = (cell) => ({ inputs: SEEDS['000'][cell].inputs, out: SEEDS['000'][cell].printed.map(stored) });
+  const lstmSeen = printedAfter('lstm_neurone');
+  const gruSeen = printedAfter('gru_neurone');
   assert.equal(lstmSeen.out.length, 6);
   assert.equal(gruSeen.out.length, 6);
   const ones = [1, 1];
@@ -157,16 +151,14 @@ function write(file, { id, source, layer, input, expected }) {
 
 // ---- seed 002: class LSTM(forget W, b, input W, b, candidate W, b, output W, b, activation, recurrent_activation) ----
 {
-  const text = seed('002');
   const parseArrays = (args) => [...args.matchAll(/np\.array\((\[[^()]*\])\)/g)].map((m) => JSON.parse(m[1].replace(/-math\.inf/g, '"-inf"').replace(/math\.inf/g, '"inf"'), (k, v) => (v === 'inf' ? Infinity : v === '-inf' ? -Infinity : v)));
   const identity = (v) => v;
   for (const name of ['identity', 'count', 'sum', 'mean']) {
-    const start = text.indexOf(`${name}_lstm = LSTM(`);
-    const call = text.indexOf(`${name}_lstm.run(`, start);
-    const [fW, fb, iW, ib, cW, cb, oW, ob] = parseArrays(text.slice(start, call));
-    assert.ok(/activation=identity, recurrent_activation=identity/.test(text.slice(start, call)));
+    const seen = SEEDS['002'][`${name}_lstm`];
+    const [fW, fb, iW, ib, cW, cb, oW, ob] = parseArrays(seen.call);
+    assert.ok(/activation=identity, recurrent_activation=identity/.test(seen.call));
     const units = fb.length;
-    const xs = floats(text.slice(call, text.indexOf('), np.array(', call)).replace(/^.*?run\(/, ''));
+    const xs = seen.inputs;
     // The seed's forward(): extended = [features, last_output]; gates are sigmoids.
     let h = new Array(units).fill(0);
     let c = new Array(units).fill(0);
@@ -181,8 +173,7 @@ function write(file, { id, source, layer, input, expected }) {
       h = c.map((cj, j) => identity(cj) * o[j]);
       return h;
     });
-    const printedStart = text.indexOf('\narray(', call);
-    const printed = floats(text.slice(printedStart, text.indexOf('])', printedStart)));
+    const printed = seen.printed.map(stored);
     if (name === 'mean') assert.deepEqual(outputs.map((o) => o[0] / o[1]), printed);
     else assert.deepEqual(outputs.flat(), printed);
     write(`seed002-${name}-lstm.json`, {

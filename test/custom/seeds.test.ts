@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { runModel, type Model, type Tensor } from '../../src/engine';
 import { loadModelText } from '../../src/formats';
-import { seed002Case, seed002MeanCase, seedNumbers as numbers, seedText as seed } from '../seed-text';
+import { SEED_DATA, seed000Run, seed002Case, seed002MeanCase, seedNumbers as numbers } from '../seed-text';
 
 const input = (values: number[], features = 1): Tensor => ({ shape: [1, values.length / features, features], data: Float64Array.from(values) });
 const w = (name: string, shape: number[], data: number[]) => ({ name, shape, data: data.map((v) => (Number.isFinite(v) ? v : `${v}`)) });
@@ -20,29 +20,17 @@ function assertClose(actual: ArrayLike<number>, expected: number[], tol: number,
   for (let k = 0; k < expected.length; k++) assert.ok(Math.abs(actual[k]! - expected[k]!) <= tol, `${what} step ${k}: ${actual[k]} vs the seed's ${expected[k]}`);
 }
 
-/** The printed floats and the inputs of a seed-000 block `nX = X_Neurone() ... print(nX.compute(np.array([k])))`. */
-function seed000Block(start: string, end?: string) {
-  const text = seed('000');
-  const from = text.indexOf(start);
-  const block = text.slice(from, end ? text.indexOf(end, from) : undefined);
-  const inputs = [...block.matchAll(/compute\(np\.array\(\[(-?\d+)\]\)\)/g)].map((m) => Number(m[1]));
-  const printed = block.split('\n').filter((l) => /^-?\d+\.\d+$/.test(l.trim())).map(Number);
-  return { inputs, printed };
-}
-
 const gateWeights = (gates: string[]) => [...gates.map((g) => w(`w_${g}`, [1, 2], [1, 1])), ...gates.map((g) => w(`b_${g}`, [1], [0.5]))];
 
 test('seed 000: the ReLU recurrent neuron h = relu(θ·x + w·h) counts 1, 2, …, 17', () => {
-  const text = seed('000');
-  const session = text.slice(text.indexOf('neurone1 = RecurenceNeurone()'), text.indexOf('# Long Short'));
-  const expected = session.split('\n').filter((l) => /^\d+$/.test(l.trim())).map(Number);
+  const expected = SEED_DATA['000'].relu_neuron.printed;
   assert.equal(expected.length, 17);
   const model = customModel({ units: 1, states: ['h'], updates: { h: 'relu(theta * x + w * h)' } }, [w('theta', [1], [1]), w('w', [1], [1])]);
   assert.deepEqual(Array.from(runModel(model, input(new Array(17).fill(1))).output.data), expected);
 });
 
 test('seed 000: the LSTM neurone (ReLU input/forget gates, returns its output gate) prints 0.8175744761936437, …', () => {
-  const { inputs, printed } = seed000Block('nLSTM = LSTM_Neurone()', '## Variante GRU');
+  const { inputs, printed } = seed000Run('lstm_neurone');
   assert.deepEqual(inputs, [1, 0, 1, 1, 1, 0]);
   assert.equal(printed.length, 6);
   assert.equal(printed[0], 0.8175744761936437);
@@ -77,7 +65,7 @@ test('seed 000: the LSTM neurone (ReLU input/forget gates, returns its output ga
 });
 
 test('seed 000: the GRU neurone (coupled forget gate c = f·c + (1 − f)·c̃) prints 0.8175744761936437, 0.5382595861413569, …', () => {
-  const { inputs, printed } = seed000Block('nGRU = GRU_Neurone()');
+  const { inputs, printed } = seed000Run('gru_neurone');
   assert.deepEqual(inputs, [1, 0, 1, 1, 1, 0]);
   assert.equal(printed[1], 0.5382595861413569);
   const model = customModel(
@@ -152,9 +140,8 @@ test("seed 002: the mean LSTM's [sum, count] ratio is the printed running mean",
 });
 
 test('seed 001: its LSTM with one weight matrix per gate over [h, x] equals Keras LSTM with the same weights fused', () => {
-  const text = seed('001');
   // The notebook's formulas: X_t = [h_{t-1}, x_t]; f, i, o = σ(W·X + b); c̃ = tanh(W_c·X + b_c).
-  assert.ok(text.includes('Wf = np.random.randn(hidden_size, hidden_size+vocab_size)'));
+  assert.equal(SEED_DATA['001'].forget_gate_weights_line, 'Wf = np.random.randn(hidden_size, hidden_size+vocab_size)');
   const units = 3;
   const features = 2;
   let s = 7;

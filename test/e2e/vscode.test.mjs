@@ -19,8 +19,7 @@ import { REPO_ROOT, startServer } from '../vscode/server.mjs';
 import { ensureVSCode } from '../vscode/setup.mjs';
 import { timing, withWorkbench } from '../vscode/workbench.mjs';
 
-const SHARED = process.env.CELLSCOPE_SHARED || join(REPO_ROOT, '..', 'shared');
-const FIXTURE = join(SHARED, 'fixtures', 'keras3-generated', 'keras3-seed-1.json');
+const FIXTURE = join(REPO_ROOT, 'test', 'fixtures', 'keras3-generated', 'keras3-seed-1.json');
 const KEEP = !!process.env.CELLSCOPE_KEEP_VSCODE; // keep throwaway folders (server logs) for debugging
 
 let workspace;

@@ -1,11 +1,11 @@
-// The cells our users write by hand today (../shared/seeds), run as Keras layers by the engine. Parameters and
-// expected numbers are read out of the seed documents themselves, so nothing here was typed in from memory.
+// The cells our users write by hand today (the seed documents), run as Keras layers by the engine. Parameters and
+// expected numbers come from the documents themselves (test/fixtures/seeds/seeds.json), not from anyone's memory.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
 import { runModel, type Tensor } from '../../src/engine';
 import { loadModelText } from '../../src/formats';
-import { seed002Case, seed002MeanCase, seedNumbers as numbers, seedText as seed } from '../seed-text';
+import { SEED_DATA, seed002Case, seed002MeanCase, seedNumbers as numbers } from '../seed-text';
 // @ts-expect-error plain ES module without types
 import { ensurePythonEnv } from '../../scripts/python-env.mjs';
 
@@ -18,10 +18,8 @@ function modelFile(layers: object[]) {
 const w = (name: string, shape: number[], data: number[]) => ({ name, shape, dtype: 'float32', data: data.map((v) => (Number.isFinite(v) ? v : `${v}`)) });
 
 test('seed 000: the ReLU recurrent neuron counts 1, 2, …, 17 for seventeen inputs of 1', () => {
-  const text = seed('000');
-  const session = text.slice(text.indexOf('neurone1 = RecurenceNeurone()'), text.indexOf('# Long Short'));
   // What the notebook printed: the lines that hold nothing but a number.
-  const expected = session.split('\n').filter((l) => /^\d+$/.test(l.trim())).map(Number);
+  const expected = SEED_DATA['000'].relu_neuron.printed;
   assert.equal(expected.length, 17);
   const model = modelFile([
     { class_name: 'SimpleRNN', config: { units: 1, activation: 'relu', return_sequences: true }, weights: [w('kernel', [1, 1], [1]), w('recurrent_kernel', [1, 1], [1]), w('bias', [1], [0])] },
@@ -73,8 +71,8 @@ test("seed 002: the mean LSTM's [sum, count] ratio is the seed's printed running
 });
 
 test("seed 003: the scalar tanh neuron with readout equals the seed's own RecurrentNeuron class", { timeout: 600_000 }, () => {
-  const text = seed('003');
-  const block = text.slice(text.indexOf('```python') + 9, text.indexOf('neuron = RecurrentNeuron()'));
+  // The seed's own class, as the document wrote it.
+  const block = SEED_DATA['003'].recurrent_neuron_class;
   const [wh, wx, wyh] = [0.7, -1.3, 0.9];
   const xs = [0.1, 0.5, -0.3, 1.0, 0.0, -2.0, 0.25];
   const script = `${block}\nn = RecurrentNeuron()\nn.set_w_h(${wh}); n.set_w_x(${wx}); n.set_w_yh(${wyh})\nimport json\nprint(json.dumps([float(n.predict(x)) for x in ${JSON.stringify(xs)}]))\n`;

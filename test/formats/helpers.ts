@@ -4,17 +4,8 @@ import { join, resolve } from 'node:path';
 import { LoadError } from '../../src/formats/load-error';
 import { loadModelText } from '../../src/formats/index';
 
-/** shared/ sits beside the repository clone (locally /work/shared, in CI ../shared). */
-export const FIXTURES = resolve(__dirname, '../../../shared/fixtures');
+export { FIXTURES, fixtureFiles } from '../fixtures-path';
 export const DATA = resolve(__dirname, 'data');
-
-export function fixtureFiles(folder: 'keras-recorded' | 'keras3-generated'): string[] {
-  const dir = join(FIXTURES, folder);
-  return readdirSync(dir)
-    .filter((f) => f.endsWith('.json') && f !== 'index.json')
-    .sort()
-    .map((f) => join(dir, f));
-}
 
 export function readJson(path: string): any {
   return JSON.parse(readFileSync(path, 'utf8'));

@@ -2,8 +2,9 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
-export const REPO = resolve(__dirname, '../..');
-export const SHARED_FIXTURES = resolve(REPO, '../shared/fixtures');
+import { FIXTURES, REPO } from '../fixtures-path';
+
+export { REPO };
 const EXAMPLES = join(REPO, 'examples');
 const DATA = join(REPO, 'test/formats/data');
 
@@ -39,11 +40,11 @@ export const EXPORT_JSON: Source[] = [
 ];
 
 /** keras-recorded-fixture/v1 (Keras 2 recordings). */
-export const RECORDED_FIXTURES: Source[] = list(join(SHARED_FIXTURES, 'keras-recorded'), (f) => f.endsWith('.json') && f !== 'index.json');
+export const RECORDED_FIXTURES: Source[] = list(join(FIXTURES, 'keras-recorded'), (f) => f.endsWith('.json') && f !== 'index.json');
 
 /** keras-model-fixture/v1: Keras 3 generated fixtures and the hand-built examples. */
 export const MODEL_FIXTURES: Source[] = [
-  ...list(join(SHARED_FIXTURES, 'keras3-generated'), (f) => f.endsWith('.json') && f !== 'index.json'),
+  ...list(join(FIXTURES, 'keras3-generated'), (f) => f.endsWith('.json') && f !== 'index.json'),
   ...list(join(EXAMPLES, 'hand-built'), (f) => f.endsWith('.json')),
 ].filter((s) => format(s.path) === 'keras-model-fixture/v1');
 

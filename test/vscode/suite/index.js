@@ -7,7 +7,7 @@ const path = require('path');
 const vscode = require('vscode');
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
-const SHARED = process.env.CELLSCOPE_SHARED || path.resolve(REPO_ROOT, '..', 'shared');
+const FIXTURES = path.join(REPO_ROOT, 'test', 'fixtures');
 const EXTENSION_ID = 'cellscope.cellscope';
 
 const tests = [];
@@ -55,7 +55,7 @@ test('activation loads only the front door; a command stand-in loads the rest an
   const api = vscode.extensions.getExtension(EXTENSION_ID).exports;
   assert.strictEqual(api.hostLoaded, false, 'activate() alone does not load dist/host.js');
   const standIns = await cellscopeCommands();
-  const file = path.join(SHARED, 'fixtures', 'keras3-generated', 'keras3-seed-1.json');
+  const file = path.join(FIXTURES, 'keras3-generated', 'keras3-seed-1.json');
   const summary = await vscode.commands.executeCommand('cellscope.loadModelSummary', vscode.Uri.file(file));
   assert.strictEqual(api.hostLoaded, true, 'the first command loaded the host');
   assert.deepStrictEqual(summary.layers.filter((l) => l.kind !== 'pass_through').map((l) => l.className), layersOfFixture(file).map((l) => l.className), 'the stand-in returned the real command\'s result');
@@ -63,7 +63,7 @@ test('activation loads only the front door; a command stand-in loads the rest an
 });
 
 test('loadModelSummary loads a real Keras 3 fixture and reports its layers', async () => {
-  const file = path.join(SHARED, 'fixtures', 'keras3-generated', 'keras3-seed-1.json');
+  const file = path.join(FIXTURES, 'keras3-generated', 'keras3-seed-1.json');
   assert.ok(fs.existsSync(file), `fixture missing: ${file}`);
   const summary = await vscode.commands.executeCommand('cellscope.loadModelSummary', vscode.Uri.file(file));
   assert.ok(summary, 'the command returned nothing');
@@ -78,7 +78,7 @@ test('loadModelSummary loads a real Keras 3 fixture and reports its layers', asy
 });
 
 test('a Keras 2 recorded fixture gets Keras 2 semantics', async () => {
-  const dir = path.join(SHARED, 'fixtures', 'keras-recorded');
+  const dir = path.join(FIXTURES, 'keras-recorded');
   const name = fs.readdirSync(dir).find((f) => /^kerasjs-LSTM-\d+\.json$/.test(f));
   assert.ok(name, `no LSTM fixture in ${dir}`);
   const summary = await vscode.commands.executeCommand('cellscope.loadModelSummary', vscode.Uri.file(path.join(dir, name)));
@@ -143,7 +143,7 @@ test("a custom-cell example (seed 000's LSTM neurone) opens in the panel like an
 
 test('the cellscope.limits settings apply to loads: a tiny maxElements refuses a model and names the setting', async () => {
   const config = vscode.workspace.getConfiguration('cellscope');
-  const file = vscode.Uri.file(path.join(SHARED, 'fixtures', 'keras3-generated', 'keras3-seed-1.json'));
+  const file = vscode.Uri.file(path.join(FIXTURES, 'keras3-generated', 'keras3-seed-1.json'));
   await config.update('limits.maxElements', 10, vscode.ConfigurationTarget.Global);
   try {
     await assert.rejects(
@@ -158,7 +158,7 @@ test('the cellscope.limits settings apply to loads: a tiny maxElements refuses a
 });
 
 test('openInCellscope (explorer menu) opens the panel on the given file', async () => {
-  const file = path.join(SHARED, 'fixtures', 'keras3-generated', 'keras3-seed-1.json');
+  const file = path.join(FIXTURES, 'keras3-generated', 'keras3-seed-1.json');
   const summary = await vscode.commands.executeCommand('cellscope.openInCellscope', vscode.Uri.file(file));
   assert.ok(summary && summary.params > 0);
   await eventually(() => panelTabs().some((t) => t.label.includes('keras3-generated/keras3-seed-1.json')), () => `no panel tab: ${tabLabels()}`);
