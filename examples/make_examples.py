@@ -4,6 +4,8 @@
     node scripts/python-env.mjs                      # once: creates .venv/ with keras 3.15.1 + jax 0.10.2
     KERAS_BACKEND=jax JAX_PLATFORMS=cpu .venv/bin/python examples/make_examples.py [--only sine,char,hand]
 
+- examples/sine-wave/   an LSTM reading a sine wave whose frequency changes, predicting the next value at every step
+                        of 300 (the gates at work over a long sequence)
 - examples/sine-lstm/   seed 004: LSTM + Dense on a noisy sine wave, trained briefly
 - examples/char-rnn/    seed 001: Embedding + LSTM + softmax predicting the next character of the seed's text
 - examples/hand-built/  seeds 000, 002, 003: hand-set cells as keras-model-fixture/v1 files, each checked
@@ -192,6 +194,83 @@ Training result (Keras 3.15.1, JAX, CPU): final training loss {m["train_loss"]:.
   output and final `h`, `c`.
 
 Regenerate: `KERAS_BACKEND=jax JAX_PLATFORMS=cpu .venv/bin/python examples/make_examples.py --only sine`.
+"""
+
+
+# ============================================================================================ sine-wave (long sequences)
+
+WAVE_STEPS = 300  # long enough to watch the gates follow several cycles and a change of frequency
+WAVE_UNITS = 8
+WAVE_TRAIN = 256
+WAVE_EPOCHS = 30
+
+
+def wave(rng, steps, periods):
+    """A sine wave whose period switches once, at a random step, between two of `periods` (in steps)."""
+    p1, p2 = rng.choice(periods, 2)
+    switch = int(rng.integers(steps // 4, 3 * steps // 4))
+    phase = rng.uniform(0, 2 * math.pi)
+    omega = np.where(np.arange(steps + 1) < switch, 2 * math.pi / p1, 2 * math.pi / p2)
+    return np.sin(phase + np.cumsum(omega)).astype(np.float32), int(p1), int(p2), switch
+
+
+def make_sine_wave(out):
+    os.makedirs(out, exist_ok=True)
+    rng = np.random.default_rng(4)
+    periods = np.array([20, 30, 45, 60])
+    train = np.stack([wave(rng, WAVE_STEPS, periods)[0] for _ in range(WAVE_TRAIN)])
+    x_train, y_train = train[:, :-1, None], train[:, 1:, None]
+    shown = [wave(rng, WAVE_STEPS, periods) for _ in range(2)]
+    x_test = np.stack([w[0][:-1] for w in shown])[:, :, None]
+    y_test = np.stack([w[0][1:] for w in shown])[:, :, None]
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential(
+        [keras.Input((None, 1)), L.LSTM(WAVE_UNITS, return_sequences=True), L.Dense(1)],
+        name="sine_wave_lstm",
+    )
+    model.compile(loss="mean_squared_error", optimizer=keras.optimizers.Adam(0.01))
+    hist = model.fit(x_train, y_train, batch_size=32, epochs=WAVE_EPOCHS, verbose=0, shuffle=True)
+    y_hat = model.predict(x_test, verbose=0)
+    metrics = {
+        "train_loss": float(hist.history["loss"][-1]),
+        "test_mse": float(np.mean((y_hat - y_test) ** 2)),
+        "persistence_baseline_mse": float(np.mean((x_test - y_test) ** 2)),
+        "shown": [{"periods": [w[1], w[2]], "switch_step": w[3]} for w in shown],
+    }
+    model.save(os.path.join(out, "model.keras"))
+    model.save(os.path.join(out, "model.h5"))
+    ce.export(model, os.path.join(out, "model.cellscope.json"))
+    write_json(ce.tensor(x_test), os.path.join(out, "input.json"))
+    ce.record(model, x_test, os.path.join(out, "recording.json"))
+    sizes = check_sizes_after_readme(out, lambda sizes: sine_wave_readme(metrics, sizes))
+    return metrics, sizes
+
+
+def sine_wave_readme(m, sizes):
+    shown = "; ".join(
+        f"item {i}: period {s['periods'][0]} steps, then {s['periods'][1]} from step {s['switch_step']}" for i, s in enumerate(m["shown"])
+    )
+    return f"""# sine-wave — an LSTM following a sine wave over {WAVE_STEPS} steps
+
+An `LSTM({WAVE_UNITS}, return_sequences=True)` → `Dense(1)` reads a sine wave one value per step and predicts the
+next value at every step. The wave's period changes once, at a random step, so the cell has to track phase and
+frequency: step through it in Cellscope and watch the gates swing with each cycle, the cell state settle, and
+what happens at the change.
+
+Training (Keras 3.15.1, JAX, CPU, `keras.utils.set_random_seed(0)`): {WAVE_TRAIN} random waves of {WAVE_STEPS} steps with
+periods from {{20, 30, 45, 60}} steps, MSE loss, Adam(0.01), {WAVE_EPOCHS} epochs: final loss {m["train_loss"]:.5f}. On the
+two waves in `input.json` ({shown}) the test MSE is {m["test_mse"]:.5f}; predicting "same as the last value" scores
+{m["persistence_baseline_mse"]:.5f}.
+
+| file | size |
+|---|---|
+{sizes_table(sizes)}
+
+- `model.keras`, `model.h5`, `model.cellscope.json` — the model as Keras saves it and as Keras export JSON.
+- `input.json` — the two waves, shape `[2, {WAVE_STEPS}, 1]`.
+- `recording.json` — what Keras computed on them: the predictions `[2, {WAVE_STEPS}, 1]` and the LSTM's hidden sequence.
+
+Regenerate: `KERAS_BACKEND=jax JAX_PLATFORMS=cpu .venv/bin/python examples/make_examples.py --only wave`.
 """
 
 
@@ -527,11 +606,16 @@ Regenerate: `KERAS_BACKEND=jax JAX_PLATFORMS=cpu .venv/bin/python examples/make_
 
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--only", default="sine,char,hand")
+    p.add_argument("--only", default="wave,sine,char,hand")
     a = p.parse_args(argv)
     which = a.only.split(",")
     summary = {}
-    for key, fn, sub in (("hand", make_hand, "hand-built"), ("sine", make_sine, "sine-lstm"), ("char", make_char, "char-rnn")):
+    for key, fn, sub in (
+        ("hand", make_hand, "hand-built"),
+        ("wave", make_sine_wave, "sine-wave"),
+        ("sine", make_sine, "sine-lstm"),
+        ("char", make_char, "char-rnn"),
+    ):
         if key not in which:
             continue
         t0 = time.time()

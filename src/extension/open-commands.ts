@@ -26,8 +26,8 @@ export function registerOpenCommands(context: vscode.ExtensionContext, output: v
 
 type Pick = vscode.QuickPickItem & { uri?: vscode.Uri; browse?: true; example?: string };
 
-/** What a user with no model of their own is offered first: the example the README shows. */
-const DEFAULT_EXAMPLE = 'sine-lstm/model.cellscope.json';
+/** What a user with no model of their own is offered first: a cell at work over a long sequence. */
+const DEFAULT_EXAMPLE = 'sine-wave/model.cellscope.json';
 
 /** A file to open, or (a string) the path of a shipped example when the workspace holds no model. */
 async function pickModelFile(): Promise<vscode.Uri | string | undefined> {
@@ -48,7 +48,7 @@ async function pickModelFile(): Promise<vscode.Uri | string | undefined> {
       });
       if (!items.length) {
         browse.detail = 'No model files found in the workspace';
-        items.push({ label: '$(beaker) Open the sine-wave LSTM example', description: 'shipped with Cellscope', example: DEFAULT_EXAMPLE });
+        items.push({ label: '$(beaker) Open the sine-wave example', description: EXAMPLE_DETAILS['sine-wave'], example: DEFAULT_EXAMPLE });
       }
       qp.items = [...items, browse];
       qp.busy = false;
@@ -115,7 +115,7 @@ async function loadAndShow(
 /** The examples shipped in the extension's `examples/` folder, as paths relative to it. */
 async function listExamples(context: vscode.ExtensionContext): Promise<string[]> {
   const root = vscode.Uri.joinPath(context.extensionUri, 'examples');
-  const out = [DEFAULT_EXAMPLE, 'char-rnn/model.cellscope.json'];
+  const out = [DEFAULT_EXAMPLE, 'char-rnn/model.cellscope.json', 'sine-lstm/model.cellscope.json'];
   for (const folder of ['hand-built', 'custom-cells']) {
     try {
       const entries = await vscode.workspace.fs.readDirectory(vscode.Uri.joinPath(root, folder));
@@ -132,12 +132,21 @@ async function listExamples(context: vscode.ExtensionContext): Promise<string[]>
   return out;
 }
 
+/** One line per example (by folder, or by file where a folder holds several): what opening it shows. */
 const EXAMPLE_DETAILS: Record<string, string> = {
-  'sine-lstm': 'LSTM + Dense predicting a noisy sine wave',
-  'char-rnn': 'Embedding + LSTM + softmax predicting the next character',
+  'sine-wave': 'an LSTM following a sine wave for 300 steps: gates swing each cycle, and the period changes halfway',
+  'char-rnn': 'a character LSTM reading a line of text: which units fire on which letters',
+  'sine-lstm': 'seed 004: 395 five-step windows of a noisy sine, each predicting the next value',
   'hand-built': 'hand-set cells with exact integer outputs',
-  'custom-cells': "the seeds' hand-written cells as custom cell definitions",
+  'hand-built/seed000-relu-neuron.json': 'a single ReLU recurrent neuron that counts 1, 2, 3, …',
+  'hand-built/seed002-identity-lstm.json': 'an LSTM with ±inf biases that passes its input through unchanged',
+  'hand-built/seed002-count-lstm.json': 'an LSTM with ±inf biases whose cell state counts the steps',
+  'hand-built/seed002-sum-lstm.json': 'an LSTM with ±inf biases whose cell state sums its inputs',
+  'hand-built/seed002-mean-lstm.json': 'a two-unit LSTM keeping a running sum and a count (their ratio is the mean)',
+  'hand-built/seed003-tanh-neuron.json': 'a scalar tanh neuron with a linear readout',
+  'custom-cells': "the seeds' hand-written cells as custom cell definitions: gates written as equations",
 };
+const exampleDetail = (p: string) => EXAMPLE_DETAILS[p] ?? EXAMPLE_DETAILS[p.slice(0, p.indexOf('/'))] ?? '';
 
 /** `Cellscope: Open Example`: quick pick of the shipped examples (or `relPath` under examples/), opened in the panel. */
 async function openExample(
@@ -149,8 +158,8 @@ async function openExample(
   if (!rel) {
     const examples = await listExamples(context);
     const chosen = await vscode.window.showQuickPick(
-      examples.map((p) => ({ label: p, description: EXAMPLE_DETAILS[p.slice(0, p.indexOf('/'))] ?? '', path: p })),
-      { title: 'Cellscope: Open Example', placeHolder: 'Pick an example model shipped with Cellscope', matchOnDescription: true },
+      examples.map((p) => ({ label: p, detail: exampleDetail(p), path: p })),
+      { title: 'Cellscope: Open Example', placeHolder: 'Pick an example model shipped with Cellscope', matchOnDetail: true },
     );
     rel = chosen?.path;
   }

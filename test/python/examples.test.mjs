@@ -16,7 +16,7 @@ const engine = await import('../../src/engine/index.ts');
 
 const bytes = (p) => new Uint8Array(readFileSync(p));
 
-for (const name of ['sine-lstm', 'char-rnn']) {
+for (const name of ['sine-wave', 'sine-lstm', 'char-rnn']) {
   test(`examples/${name}: engine reproduces the Keras recording`, async () => {
     const dir = join(EXAMPLES, name);
     const { model } = await formats.loadModelBytes(bytes(join(dir, 'model.cellscope.json')), 'model.cellscope.json');
