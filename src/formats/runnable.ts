@@ -1,0 +1,51 @@
+/**
+ * What the CLI (and the port checker) runs: a model that takes its inputs and gives its outputs and the trace of
+ * every recurrent layer. Two kinds implement it: the engine's Model (a Keras layer chain, any Keras, TF.js or
+ * fixture file) through `runnableFromLoaded`, and a whole ONNX graph (src/onnx/model.ts), which is not a layer chain
+ * and so has no `Model`. Commands that need the Keras structure (diagnose, inspect) use `loaded` when it is there.
+ */
+import { runModel } from '../engine/index';
+import type { HardSigmoidFlavor, SourceInfo } from '../engine/model';
+import type { Precision, Tensor } from '../engine/tensor';
+import type { Trace } from '../engine/trace';
+import type { LoadedModel } from './loaded-model';
+
+export interface RunnableOptions {
+  /** Engine models: float64 (default) or float32. ONNX graphs compute in the element types they declare. */
+  precision?: Precision;
+  hardSigmoid?: HardSigmoidFlavor;
+  /** Engine models: stateful predict calls (default: the file's). */
+  predictCalls?: number;
+  record: boolean;
+}
+
+export interface RunnableResult {
+  /** The first output. */
+  output: Tensor;
+  /** Every output, in the model's output order. */
+  outputs: Tensor[];
+  trace: Trace | null;
+}
+
+export interface RunnableModel {
+  readonly source: SourceInfo;
+  /** The inputs' names in order (one unnamed input for engine models). */
+  readonly inputNames: readonly string[];
+  readonly outputNames: readonly string[];
+  run(inputs: readonly Tensor[], options: RunnableOptions): RunnableResult;
+  /** The engine model and its fixture data, for engine models. */
+  readonly loaded?: LoadedModel;
+}
+
+export function runnableFromLoaded(loaded: LoadedModel): RunnableModel {
+  return {
+    source: loaded.model.source,
+    inputNames: ['input'],
+    outputNames: ['output'],
+    loaded,
+    run: (inputs, o) => {
+      const r = runModel(loaded.model, inputs[0]!, { precision: o.precision, hardSigmoid: o.hardSigmoid, predictCalls: o.predictCalls ?? loaded.predictCalls, record: o.record });
+      return { output: r.output, outputs: r.outputs, trace: r.trace };
+    },
+  };
+}

@@ -1,0 +1,165 @@
+/**
+ * The ONNX recurrent equations written out literally (onnx.ai/onnx/operators: LSTM, GRU, RNN), for what the engine's
+ * cells cannot express: peepholes P, clip, input_forget, parameterised activations, an LSTM whose g and h differ.
+ * Notation as in the spec (t: time, ⊙: element-wise, clip applied to every activation's input):
+ *   LSTM  i = f(Wi·x + Ri·H + Pi⊙C + Wbi + Rbi)      f = f(Wf·x + Rf·H + Pf⊙C + Wbf + Rbf)   (input_forget: f = 1 − i)
+ *         c̃ = g(Wc·x + Rc·H + Wbc + Rbc)             C' = f⊙C + i⊙c̃
+ *         o = f(Wo·x + Ro·H + Po⊙C' + Wbo + Rbo)     H' = o⊙h(C')
+ *   GRU   z = f(Wz·x + Rz·H + Wbz + Rbz)             r = f(Wr·x + Rr·H + Wbr + Rbr)
+ *         h̃ = g(Wh·x + Rh·(r⊙H) + Rbh + Wbh)        (linear_before_reset: g(Wh·x + r⊙(Rh·H + Rbh) + Wbh))
+ *         H' = (1 − z)⊙h̃ + z⊙H
+ *   RNN   H' = f(Wi·x + Ri·H + Wbi + Rbi)
+ * Every quantity is recorded under the engine's keys (i, f, c_tilde, o, c, h, pre_*; z, r, h_tilde, h; h, pre_h) in
+ * the engine's trace layout, so traces from either runner read the same. In float32 each stored value is rounded.
+ */
+import { preActivation, quantity, type QuantityInfo } from '../../../engine/cells/cell';
+import { allocate, type FloatArray } from '../../../engine/tensor';
+import { stepOrderMaps, type LayerTrace } from '../../../engine/trace';
+import type { DirectionJob, DirectionResult } from './direction';
+import type { RecurrentKind } from './spec';
+
+const I = quantity('i', 'i', 'gate', 'input gate');
+const F = quantity('f', 'f', 'gate', 'forget gate');
+const CT = quantity('c_tilde', 'c̃', 'candidate', 'candidate cell value (ONNX c)');
+const O = quantity('o', 'o', 'gate', 'output gate');
+const C = quantity('c', 'c', 'state', 'cell state (ONNX C)');
+const H = quantity('h', 'h', 'state', 'hidden state (ONNX H, the output)');
+const Z = quantity('z', 'z', 'gate', 'update gate');
+const R = quantity('r', 'r', 'gate', 'reset gate');
+const HT = quantity('h_tilde', 'h̃', 'candidate', 'candidate hidden state (ONNX h)');
+
+/** Same keys and order as the engine's cells. */
+const QUANTITIES: Record<RecurrentKind, QuantityInfo[]> = {
+  LSTM: [I, F, CT, O, C, H, preActivation(I), preActivation(F), preActivation(CT), preActivation(O)],
+  GRU: [Z, R, HT, H, preActivation(Z), preActivation(R), preActivation(HT)],
+  RNN: [H, preActivation(H)],
+};
+const CELL = { LSTM: 'lstm', GRU: 'gru', RNN: 'simple_rnn' } as const;
+
+/** out[0..n) = M[row0.., :]·v for rows [row0, row0+n) of a [rows, cols] matrix. */
+function rows(M: FloatArray, row0: number, n: number, cols: number, v: ArrayLike<number>, vOff: number, out: Float64Array): void {
+  for (let j = 0; j < n; j++) {
+    let s = 0;
+    const base = (row0 + j) * cols;
+    for (let k = 0; k < cols; k++) s += M[base + k]! * v[vOff + k]!;
+    out[j] = s;
+  }
+}
+
+export function runReference(job: DirectionJob): DirectionResult {
+  const { spec, hidden: Hn, features: Fn, batch, steps, x, W, R: Rm, Wb, Rb, P, lens, acts, dtype } = job;
+  const round = dtype === 'float32' ? Math.fround : (v: number) => v;
+  const clip = spec.clip;
+  const clamp = clip === undefined ? (v: number) => v : (v: number) => Math.max(-clip, Math.min(clip, v));
+  const quantities = QUANTITIES[spec.kind];
+  const nq = quantities.length;
+  const out: FloatArray[] = quantities.map(() => allocate(job.record ? batch * steps * Hn : Hn, dtype));
+  const sequence = allocate(batch * steps * Hn, dtype);
+  const h = allocate(batch * Hn, dtype);
+  const c = allocate(batch * Hn, dtype);
+  if (job.initialH) h.set(job.initialH);
+  if (job.initialC) c.set(job.initialC);
+  const masked = lens && job.record ? new Uint8Array(batch * steps) : null;
+  const gates = spec.kind === 'LSTM' ? 4 : spec.kind === 'GRU' ? 3 : 1;
+  const xw = new Float64Array(gates * Hn);
+  const hr = new Float64Array(gates * Hn);
+  const rh = new Float64Array(Hn);
+  const bias = (g: number, j: number) => (Wb ? Wb[g * Hn + j]! : 0) + (Rb ? Rb[g * Hn + j]! : 0);
+  const [f, g, hAct] = [acts[0]!.apply, acts[1]?.apply, acts[2]?.apply];
+
+  for (let b = 0; b < batch; b++) {
+    const len = lens ? lens[b]! : steps;
+    const hb = b * Hn;
+    for (let s = 0; s < steps; s++) {
+      const t = job.reverse ? steps - 1 - s : s;
+      const o0 = job.record ? (b * steps + s) * Hn : 0;
+      if (t >= len) {
+        // Not processed: the trace shows the carried states and no gates (NaN), as the engine's masked steps.
+        if (job.record) {
+          masked![b * steps + s] = 1;
+          quantities.forEach((q, qi) => {
+            if (q.key === 'h') out[qi]!.set(h.subarray(hb, hb + Hn), o0);
+            else if (q.key === 'c') out[qi]!.set(c.subarray(hb, hb + Hn), o0);
+            else out[qi]!.fill(NaN, o0, o0 + Hn);
+          });
+        }
+        continue;
+      }
+      rows(W, 0, gates * Hn, Fn, x, (b * steps + t) * Fn, xw);
+      rows(Rm, 0, gates * Hn, Hn, h, hb, hr);
+      const q = out;
+      if (spec.kind === 'LSTM') {
+        // ONNX blocks: 0 i, 1 o, 2 f, 3 c. Trace rows: 0 i, 1 f, 2 c̃, 3 o, 4 c, 5 h, 6.. pre i, f, c̃, o.
+        for (let j = 0; j < Hn; j++) {
+          const k = o0 + j;
+          const cPrev = c[hb + j]!;
+          const pi = (q[6]![k] = round(clamp(xw[j]! + hr[j]! + (P ? P[j]! * cPrev : 0) + bias(0, j))));
+          const iv = (q[0]![k] = round(f(pi)));
+          let fv: number;
+          if (spec.inputForget) {
+            q[7]![k] = NaN;
+            fv = q[1]![k] = round(1 - iv);
+          } else {
+            const pf = (q[7]![k] = round(clamp(xw[2 * Hn + j]! + hr[2 * Hn + j]! + (P ? P[2 * Hn + j]! * cPrev : 0) + bias(2, j))));
+            fv = q[1]![k] = round(f(pf));
+          }
+          const pc = (q[8]![k] = round(clamp(xw[3 * Hn + j]! + hr[3 * Hn + j]! + bias(3, j))));
+          const cv = (q[2]![k] = round(g!(pc)));
+          const cNew = (q[4]![k] = round(fv * cPrev + iv * cv));
+          const po = (q[9]![k] = round(clamp(xw[Hn + j]! + hr[Hn + j]! + (P ? P[Hn + j]! * cNew : 0) + bias(1, j))));
+          const ov = (q[3]![k] = round(f(po)));
+          const hNew = (q[5]![k] = round(ov * hAct!(cNew)));
+          c[hb + j] = cNew;
+          sequence[(b * steps + t) * Hn + j] = hNew;
+        }
+        for (let j = 0; j < Hn; j++) h[hb + j] = q[5]![o0 + j]!;
+      } else if (spec.kind === 'GRU') {
+        // Trace rows: 0 z, 1 r, 2 h̃, 3 h, 4.. pre z, r, h̃.
+        for (let j = 0; j < Hn; j++) {
+          const k = o0 + j;
+          const pz = (q[4]![k] = round(clamp(xw[j]! + hr[j]! + bias(0, j))));
+          q[0]![k] = round(f(pz));
+          const pr = (q[5]![k] = round(clamp(xw[Hn + j]! + hr[Hn + j]! + bias(1, j))));
+          q[1]![k] = round(f(pr));
+        }
+        if (!spec.linearBeforeReset) {
+          for (let j = 0; j < Hn; j++) rh[j] = round(q[1]![o0 + j]! * h[hb + j]!);
+          rows(Rm, 2 * Hn, Hn, Hn, rh, 0, hr.subarray(2 * Hn));
+        }
+        for (let j = 0; j < Hn; j++) {
+          const k = o0 + j;
+          const wbh = Wb ? Wb[2 * Hn + j]! : 0;
+          const rbh = Rb ? Rb[2 * Hn + j]! : 0;
+          const pre = spec.linearBeforeReset ? xw[2 * Hn + j]! + q[1]![k]! * round(hr[2 * Hn + j]! + rbh) + wbh : xw[2 * Hn + j]! + hr[2 * Hn + j]! + rbh + wbh;
+          const ht = (q[2]![k] = round(g!((q[6]![k] = round(clamp(pre))))));
+          const z = q[0]![k]!;
+          sequence[(b * steps + t) * Hn + j] = q[3]![k] = round((1 - z) * ht + z * h[hb + j]!);
+        }
+        for (let j = 0; j < Hn; j++) h[hb + j] = q[3]![o0 + j]!;
+      } else {
+        for (let j = 0; j < Hn; j++) {
+          const k = o0 + j;
+          const pre = (q[1]![k] = round(clamp(xw[j]! + hr[j]! + bias(0, j))));
+          sequence[(b * steps + t) * Hn + j] = q[0]![k] = round(f(pre));
+        }
+        for (let j = 0; j < Hn; j++) h[hb + j] = q[0]![o0 + j]!;
+      }
+    }
+  }
+  const trace: LayerTrace | null = job.record
+    ? {
+        layerIndex: job.layerIndex,
+        layerName: job.layerName,
+        direction: job.traceDirection,
+        cell: CELL[spec.kind],
+        batch,
+        steps,
+        units: Hn,
+        quantities,
+        values: out.slice(0, nq),
+        ...stepOrderMaps(steps, job.reverse),
+        masked,
+      }
+    : null;
+  return { sequence, h, c: spec.kind === 'LSTM' ? c : null, trace };
+}
