@@ -19,6 +19,11 @@ export interface CliOptions {
   predictCalls?: number;
   atol: number;
   rtol: number;
+  /** PyTorch files: the recurrent module's key prefix (`lstm`), and nn.RNN's nonlinearity (not in state dicts). */
+  module?: string;
+  nonlinearity?: 'tanh' | 'relu';
+  /** compare: a second model that should compute the same function (the port checker). */
+  against?: string;
 }
 
 function number(name: string, text: string | undefined, fallback: number): number {
@@ -46,6 +51,9 @@ export function parseCli(argv: string[]): CliOptions | 'help' {
         force: { type: 'boolean', default: false },
         json: { type: 'boolean', default: false },
         diagnose: { type: 'boolean', default: false },
+        module: { type: 'string' },
+        nonlinearity: { type: 'string' },
+        against: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -64,6 +72,8 @@ export function parseCli(argv: string[]): CliOptions | 'help' {
   }
   const hs = v['hard-sigmoid'];
   if (hs !== undefined && hs !== 'keras2' && hs !== 'keras3') throw new UsageError(`--hard-sigmoid takes keras2 or keras3; got "${hs}"`);
+  if (v.nonlinearity !== undefined && v.nonlinearity !== 'tanh' && v.nonlinearity !== 'relu') throw new UsageError(`--nonlinearity takes tanh or relu; got "${v.nonlinearity}"`);
+  if (v.against !== undefined && command !== 'compare') throw new UsageError(`--against goes with compare, not ${command}`);
   const calls = v['predict-calls'];
   if (calls !== undefined && !/^[1-9]\d*$/.test(calls)) throw new UsageError(`--predict-calls takes a whole number ≥ 1; got "${calls}"`);
   return {
@@ -80,5 +90,8 @@ export function parseCli(argv: string[]): CliOptions | 'help' {
     predictCalls: calls === undefined ? undefined : Number(calls),
     atol: number('atol', v.atol, 1e-5),
     rtol: number('rtol', v.rtol, 0),
+    ...(v.module !== undefined ? { module: v.module } : {}),
+    ...(v.nonlinearity !== undefined ? { nonlinearity: v.nonlinearity as 'tanh' | 'relu' } : {}),
+    ...(v.against !== undefined ? { against: v.against } : {}),
   };
 }

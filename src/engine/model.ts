@@ -55,6 +55,12 @@ export interface CellWeights {
   recurrentKernel: Tensor;
   /** [gates·units], or [2, 3·units] for GRU reset_after (input bias row, recurrent bias row); null without bias. */
   bias: Tensor | null;
+  /**
+   * LSTM only, PyTorch `proj_size`: [units, proj] (W_hrᵀ); h = (o·act(c))·projection. h then has `proj` values,
+   * stored in the first `proj` of the `units` slots of the h state (the rest stay 0), so `recurrentKernel` is
+   * [units, 4·units] with zero rows from `proj` on; a following layer reads h's first `proj` values.
+   */
+  projection?: Tensor;
 }
 
 export interface RecurrentLayer {

@@ -14,6 +14,8 @@ import { RECORDING_FORMAT, readRecording, type Recording } from './recording';
 import { KERAS_ARCHIVE_FORMAT, KERAS_H5_FORMAT, isHdf5, isZip } from './binary-formats';
 import { TFJS_FORMAT, isTfjsModelJson, loadTfjs } from './tfjs';
 import { checkElements, checkFileBytes, checkSequenceLength, resolveLimits, type LoadLimits } from './limits';
+import { SAFETENSORS_FORMAT, TORCH_FORMAT, isLegacyTorch, isSafetensors, isTorchZip } from './pytorch/signature';
+import type { TorchChoices } from './pytorch';
 
 export type { LoadedModel } from './loaded-model';
 export type { Recording, RecordedLayer } from './recording';
@@ -25,6 +27,9 @@ export { DEFAULT_LIMITS, LIMIT_SETTINGS, limitsFromSettings, resolveLimits, type
 
 export type ReadSibling = (relativePath: string) => PromiseLike<Uint8Array>;
 
+/** What a file alone does not say and the user picks (CLI flags, panel pickers): PyTorch's module and nonlinearity. */
+export type ModelChoices = TorchChoices;
+
 /** One file being loaded; text and JSON are decoded once, on first use. */
 export class ModelSource {
   private textCache: string | undefined;
@@ -35,6 +40,7 @@ export class ModelSource {
     readonly readSibling?: ReadSibling,
     text?: string,
     readonly limits: LoadLimits = resolveLimits(),
+    readonly choices: ModelChoices = {},
   ) {
     this.textCache = text;
   }
@@ -83,6 +89,20 @@ export interface ModelLoader {
 
 export const MODEL_LOADERS: ModelLoader[] = [
   {
+    format: TORCH_FORMAT,
+    description: 'a PyTorch state dict (torch.save(model.state_dict(), "model.pt"))',
+    // Before the .keras loader, which takes any other zip.
+    matches: (src) => isTorchZip(src.bytes),
+    load: async (src) => (await import('./pytorch')).loadTorchStateDict(src.bytes!, src.fileName, src.limits, src.choices),
+  },
+  {
+    format: SAFETENSORS_FORMAT,
+    description: 'a .safetensors file of a PyTorch state dict',
+    // Before the JSON loaders: a header length whose low byte is `{` would look like JSON to them.
+    matches: (src) => isSafetensors(src.bytes),
+    load: async (src) => (await import('./pytorch')).loadSafetensorsModel(src.bytes!, src.fileName, src.limits, src.choices),
+  },
+  {
     format: KERAS_ARCHIVE_FORMAT,
     description: 'a Keras 3 .keras archive (model.save("model.keras"))',
     matches: (src) => isZip(src.bytes),
@@ -95,6 +115,7 @@ export const MODEL_LOADERS: ModelLoader[] = [
     matches: (src) => isHdf5(src.bytes),
     load: async (src) => (await import('./keras-h5')).loadLegacyH5(src.bytes!, src.fileName, src.limits),
   },
+
   {
     format: RECORDED_FIXTURE,
     description: `a ${RECORDED_FIXTURE} fixture ({"format": "${RECORDED_FIXTURE}", "layer", "weights", ...})`,
@@ -146,6 +167,7 @@ function unrecognised(src: ModelSource): LoadError {
 function binaryKind(bytes: Uint8Array | undefined): string | undefined {
   if (!bytes || bytes.length < 4) return undefined;
   if (bytes[0] === 0x50 && bytes[1] === 0x4b) return 'a zip archive that is not a .keras file';
+  if (isLegacyTorch(bytes)) return 'a PyTorch file in the legacy (pre-1.6) format, or a whole pickled object; re-save with torch.save(model.state_dict(), "model.pt") in PyTorch ≥ 1.6';
   return undefined;
 }
 
@@ -206,9 +228,9 @@ function asLoadError(e: unknown, fileName: string): LoadError {
   });
 }
 
-export async function loadModelBytes(bytes: Uint8Array, fileName: string, readSibling?: ReadSibling, limits?: Partial<LoadLimits>): Promise<LoadedModel> {
+export async function loadModelBytes(bytes: Uint8Array, fileName: string, readSibling?: ReadSibling, limits?: Partial<LoadLimits>, choices?: ModelChoices): Promise<LoadedModel> {
   const resolved = resolveLimits(limits);
-  const src = new ModelSource(bytes, fileName, readSibling, undefined, resolved);
+  const src = new ModelSource(bytes, fileName, readSibling, undefined, resolved, choices);
   try {
     checkSize(bytes.length, fileName, resolved);
     return checkLoaded(await pick(src).load(src), fileName, resolved);

@@ -164,7 +164,9 @@ test('an unrecognised JSON file lists the accepted formats', () => {
   expectLoadError(
     () => loadModelText('{"weightsManifest": []}', 'tfjs.json'),
     'tfjs.json:',
-    'expected a model file: a Keras 3 .keras archive',
+    'expected a model file: a PyTorch state dict',
+    'a .safetensors file',
+    'a Keras 3 .keras archive',
     'a keras-recorded-fixture/v1 fixture',
     'a keras-model-fixture/v1 file',
     'a Keras export JSON',

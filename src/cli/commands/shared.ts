@@ -1,32 +1,29 @@
-/** What the commands share: loading the model and its input, running it with the command-line options, writing. */
-import { runModel, type RunResult } from '../../engine';
+/** What the commands share: loading the model and its inputs, running it with the command-line options, writing. */
 import type { Tensor } from '../../engine/tensor';
-import type { LoadedModel } from '../../formats';
-import { loadArrayFile, loadModelFile } from '../../formats/node-files';
+import type { RunnableModel, RunnableResult } from '../../formats/runnable';
+import { loadInputsFile, loadRunnableFile } from '../../formats/node-files';
 import { UsageError, writeOutput } from '../files';
 import type { CliOptions } from '../options';
 
 export type Print = (text: string) => void;
 
 export interface Loaded {
-  loaded: LoadedModel;
-  input: Tensor;
+  /** What runs: an engine Model (Keras, TF.js, PyTorch, fixtures; `runnable.loaded`) or a whole ONNX graph. */
+  runnable: RunnableModel;
+  /** In the model's input order (one for engine models). */
+  inputs: Tensor[];
 }
 
 export async function loadModelAndInput(o: CliOptions): Promise<Loaded> {
-  const loaded = await loadModelFile(o.model);
-  const input = o.input ? await loadArrayFile(o.input) : loaded.input;
-  if (!input) throw new UsageError(`${o.model} carries no input; pass --input IN`);
-  return { loaded, input };
+  const runnable = await loadRunnableFile(o.model, undefined, { module: o.module, nonlinearity: o.nonlinearity });
+  const fixtureInput = runnable.loaded?.input;
+  const inputs = o.input ? await loadInputsFile(o.input, runnable.inputNames) : fixtureInput ? [fixtureInput] : undefined;
+  if (!inputs) throw new UsageError(`${o.model} carries no input; pass --input IN`);
+  return { runnable, inputs };
 }
 
-export function run(o: CliOptions, { loaded, input }: Loaded, record: boolean): RunResult {
-  return runModel(loaded.model, input, {
-    precision: o.precision,
-    hardSigmoid: o.hardSigmoid,
-    predictCalls: o.predictCalls ?? loaded.predictCalls,
-    record,
-  });
+export function run(o: CliOptions, { runnable, inputs }: Loaded, record: boolean): RunnableResult {
+  return runnable.run(inputs, { precision: o.precision, hardSigmoid: o.hardSigmoid, predictCalls: o.predictCalls, record });
 }
 
 export async function emit(o: CliOptions, text: string, print: Print): Promise<void> {

@@ -20,7 +20,7 @@ export function makeCell(layer: RecurrentLayer, ctx: CellContext): CellStepper {
     case 'simple_rnn':
       return simpleRnnCell(w);
     case 'lstm':
-      return lstmCell(w);
+      return lstmCell(w, layer.weights.projection);
     case 'gru':
       return gruCell(w, layer.config.resetAfter);
   }

@@ -1,9 +1,10 @@
 /**
  * Keras LSTM, kernel columns in gate order i, f, c, o:
  *   z = x·K + h·U + b;  i, f, o = rec(z_i, z_f, z_o);  c̃ = act(z_c);  c = f·c + i·c̃;  h = o·act(c)
+ * With a projection (PyTorch proj_size P): h = (o·act(c))·W_hrᵀ, written into h's first P slots (the rest 0).
  */
 import { vecMat } from '../linalg';
-import type { FloatArray } from '../tensor';
+import type { FloatArray, Tensor } from '../tensor';
 import { preActivation, quantity, type CellStepper } from './cell';
 import { roundTo as sharedRoundTo, gateSpec, type BatchedCell, type BoundWeights } from './context';
 
@@ -19,13 +20,19 @@ const H = quantity('h', 'h', 'state', 'hidden state (the output)');
 const QUANTITIES = [I, F, G, O, C, H, preActivation(I), preActivation(F), preActivation(G), preActivation(O)];
 const [Q_I, Q_F, Q_G, Q_O, Q_C, Q_H, Q_PRE] = [0, 1, 2, 3, 4, 5, 6];
 
-export function lstmCell(w: BoundWeights): CellStepper & BatchedCell {
+export function lstmCell(w: BoundWeights, projection?: Tensor): CellStepper & BatchedCell {
   const { units: u, features, kernel, recurrentKernel, bias, act, rec, actScalar, recScalar, f32 } = w;
   const gu = 4 * u;
   const xkRow = w.buffer(gu);
   const huRow = w.buffer(gu);
+  const project = projection ? projector(w, projection) : null;
 
   function stepWith(xk: FloatArray, xkOff: number, hu: FloatArray, huOff: number, states: FloatArray[], sOff: number, out: FloatArray[], oOff: number): void {
+    unprojectedStep(xk, xkOff, hu, huOff, states, sOff, out, oOff);
+    if (project) project(out[Q_H]!, oOff, states[0]!, sOff);
+  }
+
+  function unprojectedStep(xk: FloatArray, xkOff: number, hu: FloatArray, huOff: number, states: FloatArray[], sOff: number, out: FloatArray[], oOff: number): void {
     const h = states[0]!;
     const c = states[1]!;
     // z = (x·K + h·U) + b, each sum rounded to the run's precision. Gate g's block of z is [g·u, (g+1)·u): recorded
@@ -74,12 +81,39 @@ export function lstmCell(w: BoundWeights): CellStepper & BatchedCell {
     recurrentKernel,
     recurrentColumns: gu,
     stepWith,
-    gates: gateSpec(w, 'lstm'),
+    // The WebAssembly gate kernels know no projection: a projected layer takes the TypeScript step.
+    ...(project ? {} : { gates: gateSpec(w, 'lstm') }),
     step(x: FloatArray, xOff: number, states: FloatArray[], sOff: number, out: FloatArray[], oOff: number): void {
       vecMat(xkRow, 0, x, xOff, features, kernel, gu, 0, gu);
       vecMat(huRow, 0, states[0]!, sOff, u, recurrentKernel, gu, 0, gu);
       stepWith(xkRow, 0, huRow, 0, states, sOff, out, oOff);
     },
+  };
+}
+
+/**
+ * h = m·P for m = o·act(c) (the unprojected h, already in `hOut`), P = [units, proj] in the run's precision; the sums
+ * run k = 0, 1, … and round like every product here. The projected values fill h's first `proj` slots, the rest 0.
+ */
+function projector(w: BoundWeights, projection: Tensor): (hOut: FloatArray, oOff: number, h: FloatArray, sOff: number) => void {
+  const u = w.units;
+  const p = projection.shape[1]!;
+  const P = w.buffer(projection.data.length);
+  P.set(projection.data);
+  const m = w.buffer(u);
+  const row = w.buffer(p);
+  return (hOut, oOff, h, sOff) => {
+    for (let k = 0; k < u; k++) m[k] = hOut[oOff + k]!;
+    row.fill(0);
+    for (let k = 0; k < u; k++) {
+      const mk = m[k]!;
+      for (let j = 0; j < p; j++) row[j] = row[j]! + mk * P[k * p + j]!;
+    }
+    for (let j = 0; j < u; j++) {
+      const v = j < p ? row[j]! : 0;
+      hOut[oOff + j] = v;
+      h[sOff + j] = v;
+    }
   };
 }
 
