@@ -13,6 +13,7 @@ import type { LoadedModel } from './loaded-model';
 import { RECORDING_FORMAT, readRecording, type Recording } from './recording';
 import { KERAS_ARCHIVE_FORMAT, KERAS_H5_FORMAT, isHdf5, isZip } from './binary-formats';
 import { TFJS_FORMAT, isTfjsModelJson, loadTfjs } from './tfjs';
+import { ONNX_FORMAT, isOnnx } from './onnx';
 import { checkElements, checkFileBytes, checkSequenceLength, resolveLimits, type LoadLimits } from './limits';
 import { SAFETENSORS_FORMAT, TORCH_FORMAT, isLegacyTorch, isSafetensors, isTorchZip } from './pytorch/signature';
 import type { TorchChoices } from './pytorch';
@@ -115,7 +116,14 @@ export const MODEL_LOADERS: ModelLoader[] = [
     matches: (src) => isHdf5(src.bytes),
     load: async (src) => (await import('./keras-h5')).loadLegacyH5(src.bytes!, src.fileName, src.limits),
   },
-
+  {
+    format: ONNX_FORMAT,
+    description: 'an ONNX model (.onnx, torch.onnx.export or tf2onnx) for cellscope run, compare and trace',
+    matches: (src) => isOnnx(src.bytes, src.fileName),
+    // The whole graph is checked (so its errors show where the file is opened); it then runs through
+    // loadRunnableBytes (src/formats/runnable.ts), as a graph rather than a Keras layer chain.
+    load: async (src) => (await import('../onnx/load')).loadOnnxAsLayerChain(src.bytes!, src.fileName, src.limits),
+  },
   {
     format: RECORDED_FIXTURE,
     description: `a ${RECORDED_FIXTURE} fixture ({"format": "${RECORDED_FIXTURE}", "layer", "weights", ...})`,

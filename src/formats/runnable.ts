@@ -9,6 +9,8 @@ import type { HardSigmoidFlavor, SourceInfo } from '../engine/model';
 import type { Precision, Tensor } from '../engine/tensor';
 import type { Trace } from '../engine/trace';
 import type { LoadedModel } from './loaded-model';
+import { resolveLimits, type LoadLimits } from './limits';
+import { isOnnx } from './onnx';
 
 export interface RunnableOptions {
   /** Engine models: float64 (default) or float32. ONNX graphs compute in the element types they declare. */
@@ -48,4 +50,18 @@ export function runnableFromLoaded(loaded: LoadedModel): RunnableModel {
       return { output: r.output, outputs: r.outputs, trace: r.trace };
     },
   };
+}
+
+/**
+ * Any model file as a RunnableModel: an ONNX graph (src/onnx, loaded on demand) or whatever the loader table reads
+ * (an engine Model).
+ */
+export async function loadRunnableBytes(
+  bytes: Uint8Array,
+  fileName: string,
+  loadModel: () => Promise<LoadedModel>,
+  limits?: Partial<LoadLimits>,
+): Promise<RunnableModel> {
+  if (isOnnx(bytes, fileName)) return (await import('../onnx/load')).loadOnnx(bytes, fileName, resolveLimits(limits));
+  return runnableFromLoaded(await loadModel());
 }

@@ -1,16 +1,14 @@
 /** Bytes of a .onnx file → an OnnxModel ready to run, or a LoadError saying where and why not. */
+import type { LoadedModel } from '../formats/loaded-model';
 import { LoadError } from '../formats/load-error';
-import { resolveLimits, type LoadLimits } from '../formats/limits';
-import { checkFileBytes } from '../formats/limits';
+import { checkFileBytes, resolveLimits, type LoadLimits } from '../formats/limits';
 import { buildGraph } from './graph';
 import { OnnxModel } from './model';
 import { decodeModelProto, type ModelProto } from './proto';
 
-export function loadOnnx(bytes: Uint8Array, fileName: string, limits: LoadLimits = resolveLimits()): OnnxModel {
-  checkFileBytes(bytes.length, { file: fileName, path: [] }, limits);
-  let proto: ModelProto;
+function decode(bytes: Uint8Array, fileName: string): ModelProto {
   try {
-    proto = decodeModelProto(bytes);
+    return decodeModelProto(bytes);
   } catch (e) {
     throw new LoadError({
       file: fileName,
@@ -20,5 +18,37 @@ export function loadOnnx(bytes: Uint8Array, fileName: string, limits: LoadLimits
       hint: 'the file is truncated or not an ONNX model; write it again with torch.onnx.export or onnx.save',
     });
   }
-  return new OnnxModel(buildGraph(proto, fileName, limits));
+}
+
+export function loadOnnx(bytes: Uint8Array, fileName: string, limits: LoadLimits = resolveLimits()): OnnxModel {
+  checkFileBytes(bytes.length, { file: fileName, path: [] }, limits);
+  const proto = decode(bytes, fileName);
+  try {
+    return new OnnxModel(buildGraph(proto, fileName, limits));
+  } catch (e) {
+    if (e instanceof LoadError) throw e;
+    // A bug here, or a file shaped in a way no check foresaw: still the file's error, never a stack trace.
+    throw new LoadError({
+      file: fileName,
+      path: [],
+      expected: 'an ONNX graph Cellscope can read',
+      found: `a graph that made the reader fail (${e instanceof Error ? `${e.name}: ${e.message}` : String(e)})`,
+      hint: 'if onnxruntime runs this file, please report it as a Cellscope bug',
+    });
+  }
+}
+
+/**
+ * For the loader table, whose models are Keras layer chains: the graph is read and checked in full (its errors are
+ * the ones a user needs), but a graph is not a layer chain, so it is then refused with the way to run it.
+ */
+export function loadOnnxAsLayerChain(bytes: Uint8Array, fileName: string, limits: LoadLimits): LoadedModel {
+  const model = loadOnnx(bytes, fileName, limits);
+  throw new LoadError({
+    file: fileName,
+    path: [],
+    expected: 'a Keras, TF.js or PyTorch model for this view',
+    found: `an ONNX graph (${model.describe()})`,
+    hint: `run it whole from the command line: cellscope run|compare|trace ${fileName} --input IN (every recurrent gate is traced)`,
+  });
 }

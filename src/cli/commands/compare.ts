@@ -1,32 +1,47 @@
 /** `cellscope compare`: the model's output against a recording; with --diagnose, which culprit explains a mismatch. */
 import { compareTensors, summarizeComparison } from '../../compare/compare';
 import { describeDiagnosis, diagnose } from '../../diagnose';
-import { loadExpectedFile } from '../../formats/node-files';
+import { loadExpectedOutputsFile } from '../../formats/node-files';
 import { UsageError } from '../files';
 import type { CliOptions } from '../options';
 import { loadModelAndInput, run, type Print } from './shared';
 
 export async function compareCommand(o: CliOptions, print: Print): Promise<number> {
   const l = await loadModelAndInput(o);
-  const recording = o.expected ? await loadExpectedFile(o.expected) : null;
-  const expected = recording ? recording.output : l.loaded.expectedOutput;
-  if (!expected) throw new UsageError(`${o.model} carries no expected output; pass --expected EXP`);
-  const tolerance = { atol: o.atol, rtol: o.rtol };
-  const c = compareTensors(run(o, l, false).output, expected, tolerance);
-  print(summarizeComparison(c));
-  if (!c.shapeMismatch) {
-    print(`max abs error ${c.maxAbs} at ${c.maxAbsAt?.text ?? '-'}; max rel error ${c.maxRel}`);
-    print(c.firstDivergence ? `first divergence: ${c.firstDivergence.text}` : 'first divergence: none');
+  const { runnable } = l;
+  const loaded = runnable.loaded;
+  // Several expected outputs (a JSON array of {"shape", "data"}, for ONNX graphs) are compared in output order.
+  const given = o.expected ? await loadExpectedOutputsFile(o.expected, runnable.outputNames) : null;
+  const recording = given?.recording ?? null;
+  const expectedOutputs = given ? given.outputs : loaded?.expectedOutput ? [loaded.expectedOutput] : null;
+  if (!expectedOutputs) throw new UsageError(`${o.model} carries no expected output; pass --expected EXP`);
+  if (expectedOutputs.length > runnable.outputNames.length) {
+    throw new UsageError(`${o.expected} holds ${expectedOutputs.length} outputs; ${o.model} gives ${runnable.outputNames.length} (${runnable.outputNames.join(', ')})`);
   }
+  const expected = expectedOutputs[0]!;
+  const tolerance = { atol: o.atol, rtol: o.rtol };
+  const result = run(o, l, false);
+  let pass = true;
+  expectedOutputs.forEach((exp, i) => {
+    const c = compareTensors(result.outputs[i]!, exp, tolerance);
+    pass &&= c.pass;
+    if (expectedOutputs.length > 1) print(`output ${i} (${runnable.outputNames[i]}):`);
+    print(summarizeComparison(c));
+    if (!c.shapeMismatch) {
+      print(`max abs error ${c.maxAbs} at ${c.maxAbsAt?.text ?? '-'}; max rel error ${c.maxRel}`);
+      print(c.firstDivergence ? `first divergence: ${c.firstDivergence.text}` : 'first divergence: none');
+    }
+  });
   if (o.diagnose) {
+    if (!loaded) throw new UsageError(`--diagnose re-runs a Keras-style layer chain; ${o.model} is an ONNX graph (compare it with cellscope trace, or --against a Keras/PyTorch model)`);
     // The recording (with its per-layer sequences) when there is one; the same run options as the comparison.
-    const d = diagnose(l.loaded.model, l.input, recording?.layers.length ? { ...recording, output: expected } : expected, {
+    const d = diagnose(loaded.model, l.inputs[0]!, recording?.layers.length ? { ...recording, output: expected } : expected, {
       tolerance,
       precision: o.precision,
       hardSigmoid: o.hardSigmoid,
-      predictCalls: o.predictCalls ?? l.loaded.predictCalls,
+      predictCalls: o.predictCalls ?? loaded.predictCalls,
     });
     describeDiagnosis(d).forEach((line) => print(line));
   }
-  return c.pass ? 0 : 1;
+  return pass ? 0 : 1;
 }

@@ -3,6 +3,7 @@ import { layerSaturation, radiusHint, spectralRadii, type GateRadius, type Layer
 import { summarizeModel, summaryText } from '../../engine/summary';
 import { weightStats, type BlockStats } from '../../engine/weight-stats';
 import { loadArrayFile, loadModelFile } from '../../formats/node-files';
+import { runnableFromLoaded } from '../../formats/runnable';
 import type { CliOptions } from '../options';
 import { emit, run, type Print } from './shared';
 
@@ -45,7 +46,7 @@ export async function inspectCommand(o: CliOptions, print: Print): Promise<numbe
   const stats = weightStats(model);
   const radii = spectralRadii(model);
   // Saturation needs a run: only with --input.
-  const sat = o.input ? (run(o, { loaded, input: await loadArrayFile(o.input) }, true).trace?.layers ?? []).map((lt) => layerSaturation(lt)) : null;
+  const sat = o.input ? (run(o, { runnable: runnableFromLoaded(loaded), inputs: [await loadArrayFile(o.input)] }, true).trace?.layers ?? []).map((lt) => layerSaturation(lt)) : null;
   if (o.json) {
     const saturation = sat?.map((l) => ({ ...l, gates: l.gates.map((g) => ({ ...g, left: Array.from(g.left), right: Array.from(g.right) })) }));
     await emit(o, JSON.stringify({ summary, weights: stats, spectralRadii: radii, ...(saturation ? { saturation } : {}) }, null, 1), print);

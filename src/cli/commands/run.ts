@@ -1,4 +1,4 @@
-/** `cellscope run`: the model's output as JSON {"shape", "data"} (flat, row-major). */
+/** `cellscope run`: the model's output as JSON {"shape", "data"} (flat, row-major); several outputs as a JSON array of them. */
 import type { Tensor } from '../../engine/tensor';
 import type { CliOptions } from '../options';
 import { emit, loadModelAndInput, run, type Print } from './shared';
@@ -9,6 +9,8 @@ function tensorJson(t: Tensor): string {
 
 export async function runCommand(o: CliOptions, print: Print): Promise<number> {
   const l = await loadModelAndInput(o);
-  await emit(o, tensorJson(run(o, l, false).output), print);
+  const r = run(o, l, false);
+  // Graphs with several outputs (ONNX): a JSON array of {"shape", "data"} in the graph's output order.
+  await emit(o, l.runnable.outputNames.length > 1 ? `[${r.outputs.map(tensorJson).join(',')}]` : tensorJson(r.output), print);
   return 0;
 }
