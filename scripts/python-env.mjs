@@ -34,6 +34,10 @@ export const REQUIREMENTS = {
   onnx: null,
   onnxruntime: null,
   safetensors: null,
+  // Notebooks (issue 17): execute a notebook headless to test `cellscope.show()`'s saved output.
+  nbclient: null,
+  nbformat: null,
+  ipykernel: null,
 };
 
 function requirementArgs() {
