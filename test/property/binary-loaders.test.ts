@@ -7,7 +7,7 @@ import JSON5 from 'json5';
 import { strToU8, unzipSync, zipSync, type Zippable } from 'fflate';
 import { loadModelBytes } from '../../src/formats/index';
 import { checkLoadedModel, checkProperty, guardedLoad, newTally, saveTally, tallyText } from './harness';
-import { byteMutationArb, jsonMutationArb, mutateBytes, mutateJson, type ByteMutation, type JsonMutation } from './mutate';
+import { byteMutationArb, jsonMutationArb, mutateBytes, mutateJson, patchDeclaredSize, type ByteMutation, type JsonMutation } from './mutate';
 import { H5_FILES, KERAS_ARCHIVES, bytesOf } from './sources';
 
 const UNSAFE_NAMES = ['../config.json', '../../etc/passwd', '/config.json', 'a/../../model.weights.h5', 'C:\\model.weights.h5', '..\\x', 'config.json\u0000.txt', 'x/../config.json'];
@@ -31,23 +31,6 @@ const archiveMutationArb: fc.Arbitrary<ArchiveMutation> = fc.oneof(
   fc.record({ kind: fc.constant('declaredSize' as const), member: fc.nat(), size: fc.nat(), central: fc.boolean(), local: fc.boolean() }),
   fc.record({ kind: fc.constant('level' as const), level: fc.constantFrom(0, 1, 9) }),
 );
-
-/** Sets a member's uncompressed size in its central directory entry and/or local header. */
-function patchDeclaredSize(zip: Uint8Array, member: string, size: number, central: boolean, local: boolean): Uint8Array {
-  const out = zip.slice();
-  const view = new DataView(out.buffer);
-  for (let i = 0; i + 30 < out.length; i++) {
-    const sig = view.getUint32(i, true);
-    if (central && sig === 0x02014b50 && i + 46 <= out.length) {
-      const n = view.getUint16(i + 28, true);
-      if (new TextDecoder().decode(out.subarray(i + 46, i + 46 + n)) === member) view.setUint32(i + 24, size, true);
-    } else if (local && sig === 0x04034b50) {
-      const n = view.getUint16(i + 26, true);
-      if (new TextDecoder().decode(out.subarray(i + 30, i + 30 + n)) === member) view.setUint32(i + 22, size, true);
-    }
-  }
-  return out;
-}
 
 function mutateArchive(zip: Uint8Array, mutations: readonly ArchiveMutation[]): { bytes: Uint8Array; desc: string } {
   let members: Record<string, Uint8Array> = unzipSync(zip);

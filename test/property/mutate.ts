@@ -242,3 +242,20 @@ export function mutateBytes(bytes: Uint8Array, mutations: readonly ByteMutation[
   }
   return { bytes: out, desc: descs.join('; ') };
 }
+
+/** Sets a member's uncompressed size in its central directory entry and/or local header. */
+export function patchDeclaredSize(zip: Uint8Array, member: string, size: number, central: boolean, local: boolean): Uint8Array {
+  const out = zip.slice();
+  const view = new DataView(out.buffer);
+  for (let i = 0; i + 30 < out.length; i++) {
+    const sig = view.getUint32(i, true);
+    if (central && sig === 0x02014b50 && i + 46 <= out.length) {
+      const n = view.getUint16(i + 28, true);
+      if (new TextDecoder().decode(out.subarray(i + 46, i + 46 + n)) === member) view.setUint32(i + 24, size, true);
+    } else if (local && sig === 0x04034b50) {
+      const n = view.getUint16(i + 26, true);
+      if (new TextDecoder().decode(out.subarray(i + 30, i + 30 + n)) === member) view.setUint32(i + 22, size, true);
+    }
+  }
+  return out;
+}
