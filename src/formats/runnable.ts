@@ -9,7 +9,7 @@ import type { HardSigmoidFlavor, SourceInfo } from '../engine/model';
 import type { Precision, Tensor } from '../engine/tensor';
 import type { Trace } from '../engine/trace';
 import type { LoadedModel } from './loaded-model';
-import { resolveLimits, type LoadLimits } from './limits';
+import type { LoadLimits } from './limits';
 import { isOnnx } from './onnx';
 
 export interface RunnableOptions {
@@ -62,6 +62,6 @@ export async function loadRunnableBytes(
   loadModel: () => Promise<LoadedModel>,
   limits?: Partial<LoadLimits>,
 ): Promise<RunnableModel> {
-  if (isOnnx(bytes, fileName)) return (await import('../onnx/load')).loadOnnx(bytes, fileName, resolveLimits(limits));
+  if (isOnnx(bytes, fileName)) return (await import('../onnx/load')).loadOnnx(bytes, fileName, limits);
   return runnableFromLoaded(await loadModel());
 }

@@ -27,7 +27,7 @@ export interface OnnxGraph {
   opset: number;
   producer: string;
   inputs: GraphValue[];
-  outputs: GraphValue[];
+  outputs: (Omit<GraphValue, 'dtype'> & { dtype: DType | null })[];
   initializers: Map<string, OnnxTensor>;
   /** In an order where every node comes after the nodes it reads from. */
   nodes: PreparedNode[];
@@ -43,7 +43,7 @@ function unsupportedHint(): string {
   return `re-export the model without it (torch.onnx.export(..., dynamo=False) of the recurrent part, or constant-fold with onnxsim), or run it in onnxruntime and compare recorded outputs; Cellscope runs: ${SUPPORTED_OPS.join(', ')}`;
 }
 
-function graphValue(file: string, v: ValueInfo, i: number, kind: 'input' | 'output'): GraphValue {
+function graphValue(file: string, v: ValueInfo, i: number, kind: 'input'): GraphValue {
   const dtype = v.elemType === null ? undefined : DTYPE_OF[v.elemType];
   if (!dtype) {
     fail(file, ['graph', kind, i], `a tensor ${kind} of float, double, bool or an integer type`, v.elemType === null ? 'no tensor type' : `element type ${dataTypeName(v.elemType)}`, undefined, `graph ${kind} "${v.name}"`);
@@ -67,16 +67,7 @@ export function buildGraph(model: ModelProto, file: string, limits: LoadLimits):
   const opset = opsetOf(file, model);
   if (graph.sparseInitializerCount) fail(file, ['graph', 'sparse_initializer'], 'dense initializers', `${graph.sparseInitializerCount} sparse initializer(s)`, 'convert them to dense tensors before saving');
 
-  const initializers = new Map<string, OnnxTensor>();
-  graph.initializer.forEach((t, i) => {
-    initializers.set(t.name, tensorFromProto(t, { file, path: ['graph', 'initializer', i], subject: `initializer "${t.name}"` }, limits));
-  });
-  // IR < 4 lists initializers among the inputs too; only the others are fed by the caller.
-  const inputs = graph.input.map((v, i) => ({ v, i })).filter(({ v }) => !initializers.has(v.name)).map(({ v, i }) => graphValue(file, v, i, 'input'));
-  const outputs = graph.output.map((v, i) => graphValue(file, v, i, 'output'));
-  if (!outputs.length) fail(file, ['graph', 'output'], 'a graph with at least one output', 'none');
-
-  // Unsupported operators first: the error a user most needs, before any attribute detail.
+  // Unsupported operators first: the error a user most needs, before any detail of tensors or attributes.
   const nodes: OnnxNode[] = graph.node.map((n, index) => {
     const where: NodeWhere = { file, index, name: n.name || `${n.opType}_${index}`, opType: n.opType, limits };
     if (!DEFAULT_DOMAINS.has(n.domain) || !isSupported(n.opType)) {
@@ -84,6 +75,16 @@ export function buildGraph(model: ModelProto, file: string, limits: LoadLimits):
     }
     return { index, name: where.name, opType: n.opType, inputs: n.input, outputs: n.output, attrs: new Attributes(n.attribute, where), where };
   });
+
+  const initializers = new Map<string, OnnxTensor>();
+  graph.initializer.forEach((t, i) => {
+    initializers.set(t.name, tensorFromProto(t, { file, path: ['graph', 'initializer', i], subject: `initializer "${t.name}"` }, limits));
+  });
+  // IR < 4 lists initializers among the inputs too; only the others are fed by the caller.
+  const inputs = graph.input.map((v, i) => ({ v, i })).filter(({ v }) => !initializers.has(v.name)).map(({ v, i }) => graphValue(file, v, i, 'input'));
+  // Outputs need no declared type: their tensors carry one.
+  const outputs = graph.output.map((v) => ({ name: v.name, dtype: v.elemType === null ? null : DTYPE_OF[v.elemType] ?? null, dims: v.dims }));
+  if (!outputs.length) fail(file, ['graph', 'output'], 'a graph with at least one output', 'none');
 
   const order = topologicalOrder(nodes, [...inputs.map((v) => v.name), ...initializers.keys()]);
   const produced = new Set([...inputs.map((v) => v.name), ...initializers.keys(), ...nodes.flatMap((n) => n.outputs)]);

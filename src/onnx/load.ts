@@ -20,7 +20,8 @@ function decode(bytes: Uint8Array, fileName: string): ModelProto {
   }
 }
 
-export function loadOnnx(bytes: Uint8Array, fileName: string, limits: LoadLimits = resolveLimits()): OnnxModel {
+export function loadOnnx(bytes: Uint8Array, fileName: string, given?: Partial<LoadLimits>): OnnxModel {
+  const limits = resolveLimits(given);
   checkFileBytes(bytes.length, { file: fileName, path: [] }, limits);
   const proto = decode(bytes, fileName);
   try {

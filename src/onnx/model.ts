@@ -45,7 +45,7 @@ export class OnnxModel implements RunnableModel {
 
   /** Declared inputs and outputs, for usage messages. */
   describe(): string {
-    const list = (vs: GraphValue[]) => vs.map((v) => `${v.name} ${v.dtype} ${dimsText(v.dims)}`).join(', ');
+    const list = (vs: OnnxGraph['outputs']) => vs.map((v) => `${v.name} ${v.dtype ?? ''} ${dimsText(v.dims)}`.replace('  ', ' ')).join(', ');
     return `inputs: ${list(this.graph.inputs)}; outputs: ${list(this.graph.outputs)}`;
   }
 
@@ -71,7 +71,7 @@ export class OnnxModel implements RunnableModel {
       const t = values.get(v.name)!;
       return { shape: [...t.shape], data: t.data };
     });
-    const precision = g.outputs.some((v) => v.dtype === 'float64') ? 'float64' : 'float32';
+    const precision = ctx.traces.some((t) => t.values[0] instanceof Float64Array) ? 'float64' : 'float32';
     return { output: outputs[0]!, outputs, trace: options.record ? { precision, layers: ctx.traces } : null };
   }
 }
