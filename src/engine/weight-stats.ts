@@ -69,6 +69,8 @@ function recurrentStats(l: RecurrentLayer, name: string, prefix: string): BlockS
     const row = (r: number): Tensor => ({ shape: [gu], data: bias.data.subarray(r * gu, (r + 1) * gu) });
     out.push(...perGate(name, `${prefix}input_bias`, row(0), gates), ...perGate(name, `${prefix}recurrent_bias`, row(1), gates));
   } else if (bias) out.push(...perGate(name, `${prefix}bias`, bias, gates));
+  // PyTorch proj_size: W_hrᵀ [units, proj], one block (not cut per gate).
+  if (l.weights.projection) out.push(...perGate(name, `${prefix}projection`, l.weights.projection, ['all']));
   return out;
 }
 
