@@ -32,7 +32,7 @@ export function readCase(name: string, dir = ONNX_FIXTURES): OnnxCase {
   const input = JSON.parse(readFileSync(join(dir, `${name}.input.json`), 'utf8'));
   return {
     name,
-    bytes: readFileSync(join(dir, `${name}.onnx`)),
+    bytes: new Uint8Array(readFileSync(join(dir, `${name}.onnx`))),
     inputs: (Array.isArray(input) ? input : [input]).map(tensorOf),
     expected: JSON.parse(readFileSync(join(dir, `${name}.expected.json`), 'utf8')).map(tensorOf),
   };
