@@ -6,6 +6,9 @@ usage:
       prints the model's output as JSON {"shape": [...], "data": [...]} (flat, row-major)
   cellscope compare MODEL [--input IN] [--expected EXP] [--atol 1e-5] [--rtol 0] [--diagnose]
       exit 0 when every element is within atol + rtol·|expected|, 1 when not, 2 when a file is unusable
+  cellscope compare MODEL --against OTHER [--input IN] [--atol 1e-5] [--diagnose]
+      the port checker: two models (any formats) that should compute the same function, run on the same input;
+      every recurrent layer and gate compared, the first divergence named; --diagnose names the conversion mistake
   cellscope inspect MODEL [--input IN] [--json]
       layers, shapes, parameter counts, weight statistics and spectral radius per gate;
       with an input: gate saturation per unit and dead units
@@ -20,10 +23,14 @@ options:
   --predict-calls N     run N times without resetting states (stateful models); default from the file, else 1
   --out FILE            write there instead of stdout; an existing file is kept unless --force
   --force               overwrite --out
+  --module PREFIX       PyTorch: the recurrent module to open (key prefix, e.g. lstm) when the state dict has several
+  --nonlinearity N      PyTorch nn.RNN / RNNCell: tanh (default) or relu (not stored in state dicts)
+  --against OTHER       compare: a second model to compare with (see above)
   --json                inspect: print JSON instead of text
   --diagnose            compare: on a mismatch, try the usual culprits (gate order, transposed or swapped kernels,
                         reset_after, hard_sigmoid formula, activations, go_backwards, time order, stateful calls,
                         bias, float32) and print "diagnosis: ..." with the error before → after; exit code unchanged
 
 MODEL: a Keras export JSON ({"model": to_json(), "weights": get_weights()}), a keras-model-fixture/v1 or
-keras-recorded-fixture/v1 file.`;
+keras-recorded-fixture/v1 file, a PyTorch state dict (torch.save(model.state_dict(), "model.pt")) or .safetensors
+file (inputs batch first [batch, time, features]; the output is the module's whole output sequence).`;

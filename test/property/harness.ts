@@ -212,7 +212,7 @@ export function checkModelShapes(model: Model, desc: string): void {
 }
 
 function weightTensors(layer: Layer): Tensor[] {
-  const cell = (l: RecurrentLayer): Tensor[] => [l.weights.kernel, l.weights.recurrentKernel, ...(l.weights.bias ? [l.weights.bias] : [])];
+  const cell = (l: RecurrentLayer): Tensor[] => [l.weights.kernel, l.weights.recurrentKernel, ...(l.weights.bias ? [l.weights.bias] : []), ...(l.weights.projection ? [l.weights.projection] : [])];
   switch (layer.kind) {
     case 'recurrent':
       return cell(layer);
