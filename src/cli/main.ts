@@ -7,6 +7,7 @@ import { RunError } from '../engine/errors';
 import { LoadError } from '../formats/load-error';
 import type { Print } from './commands/shared';
 import { fileSystemProblem, UsageError } from './files';
+import { oneLine, terminalText } from './output';
 import { parseCli, type CliOptions } from './options';
 import { USAGE } from './usage';
 
@@ -18,7 +19,10 @@ const COMMANDS: Record<string, () => Promise<(o: CliOptions, print: Print) => Pr
   trace: async () => (await import('./commands/trace')).traceCommand,
 };
 
-export async function main(argv: string[], print: Print = (t) => process.stdout.write(t + '\n'), printError: Print = (t) => process.stderr.write(t + '\n')): Promise<number> {
+export async function main(argv: string[], rawPrint: Print = (t) => process.stdout.write(t + '\n'), rawPrintError: Print = (t) => process.stderr.write(t + '\n')): Promise<number> {
+  // Names in a user's file reach the terminal escaped, never as escape sequences; an error is always one line.
+  const print: Print = (t) => rawPrint(terminalText(t));
+  const printError: Print = (t) => rawPrintError(oneLine(t));
   try {
     const o = parseCli(argv);
     if (o === 'help') {

@@ -56,7 +56,8 @@ function readUpdates(v: unknown, at: At): CustomCellSpec['updates'] {
 }
 
 function namedWeights(entries: readonly WeightEntry[], layer: string, file: string): { weights: Record<string, Tensor>; paths: Map<string, readonly (string | number)[]> } {
-  const weights: Record<string, Tensor> = {};
+  // No prototype: a weight named `__proto__` (or `constructor`) is a name like any other.
+  const weights = Object.create(null) as Record<string, Tensor>;
   const paths = new Map<string, readonly (string | number)[]>();
   for (const e of entries) {
     const at = { file, path: e.path };
@@ -85,7 +86,7 @@ export function convertCustomCell(h: LayerHeader, flow: Flow, cursor: WeightCurs
     });
   }
   const time = flow.dims?.[0] ?? null;
-  const activations: Record<string, string> = {};
+  const activations = Object.create(null) as Record<string, string>;
   if (c.activations !== undefined) {
     const o = readObject(c.activations, at('activations'), 'extra function names {"name": "activation", ...}');
     for (const [k, v] of Object.entries(o)) activations[k] = readString(v, child(at('activations'), k), 'an activation name such as "tanh"');

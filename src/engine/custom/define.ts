@@ -91,6 +91,10 @@ export type VecPlan =
   | { k: 'act'; n: number; fn: string; a: VecPlan }
   | { k: 'concat'; n: number; parts: VecPlan[] };
 
+/**
+ * Every name lookup is a Map: names come from the user's file, and a plain object would answer `constructor`,
+ * `toString` or `__proto__` with JavaScript's own built-ins.
+ */
 export interface Scope {
   features: number;
   /** States by name → index and length. */
@@ -98,8 +102,12 @@ export interface Scope {
   /** Gates visible here, by name → index. */
   gates: Map<string, number>;
   units: number;
-  weights: Readonly<Record<string, Tensor>>;
-  activations: Readonly<Record<string, string>>;
+  weights: ReadonlyMap<string, Tensor>;
+  activations: ReadonlyMap<string, string>;
+  /** A weight's plan, made on its first reference and shared by the others (one copy of W for 1,500 uses of W). */
+  weightPlans: Map<string, Plan>;
+  /** Told of every array planning allocates (weights, transposes, negated constants) before it is made; may throw. */
+  spend?: (values: number, col: number) => void;
 }
 
 function what(p: Plan): string {
@@ -132,19 +140,24 @@ export function planOf(node: ExprNode, scope: Scope): Plan {
       if (s !== undefined) return { k: 'state', index: s, n: scope.units };
       const g = scope.gates.get(name);
       if (g !== undefined) return { k: 'gate', index: g, n: scope.units };
-      const w = scope.weights[name];
+      const w = scope.weights.get(name);
       if (w) {
+        const cached = scope.weightPlans.get(name);
+        if (cached) return cached;
+        if (w.shape.length > 2) throw new ExprError(`weight "${name}" has ${w.shape.length} axes [${w.shape.join(', ')}]; expressions use scalars, vectors and matrices`, node.col);
+        scope.spend?.(w.data.length, node.col);
         const data = Float64Array.from(w.data);
-        if (w.shape.length === 0) return { k: 'scalar', value: data[0]! };
-        if (w.shape.length === 1) return { k: 'const', n: w.shape[0]!, data };
-        if (w.shape.length === 2) return { k: 'matrix', rows: w.shape[0]!, cols: w.shape[1]!, data };
-        throw new ExprError(`weight "${name}" has ${w.shape.length} axes [${w.shape.join(', ')}]; expressions use scalars, vectors and matrices`, node.col);
+        const plan: Plan =
+          w.shape.length === 0 ? { k: 'scalar', value: data[0]! } : w.shape.length === 1 ? { k: 'const', n: w.shape[0]!, data } : { k: 'matrix', rows: w.shape[0]!, cols: w.shape[1]!, data };
+        scope.weightPlans.set(name, plan);
+        return plan;
       }
       throw new ExprError(`unknown name "${name}"; known here: ${known(scope)}`, node.col);
     }
     case 'neg': {
       const a = planOf(node.arg, scope);
       if (a.k === 'scalar') return { k: 'scalar', value: -a.value };
+      if (a.k === 'matrix' || a.k === 'const') scope.spend?.(a.data.length, node.col);
       if (a.k === 'matrix') return { ...a, data: a.data.map((v) => -v) };
       if (a.k === 'const') return { ...a, data: a.data.map((v) => -v) };
       return { k: 'neg', n: a.n, a };
@@ -152,13 +165,14 @@ export function planOf(node: ExprNode, scope: Scope): Plan {
     case 'transpose': {
       const a = planOf(node.arg, scope);
       if (a.k !== 'matrix') throw new ExprError(`.T transposes a weight matrix; this is ${what(a)}`, node.col);
+      scope.spend?.(a.data.length, node.col);
       return { k: 'matrix', rows: a.cols, cols: a.rows, data: transpose(a.rows, a.cols, a.data) };
     }
     case 'bin': {
       const a = planOf(node.a, scope);
       const b = planOf(node.b, scope);
       const opCol = node.b.col;
-      if (node.o === '@') return matmul(a, b, node, opCol);
+      if (node.o === '@') return matmul(a, b, node, opCol, scope);
       if (a.k === 'matrix' || b.k === 'matrix') {
         throw new ExprError(`cannot ${SYMBOL[node.o]} ${what(a)} and ${what(b)} element-wise; a matrix is only used in a product W @ v`, node.col);
       }
@@ -179,9 +193,9 @@ export function planOf(node: ExprNode, scope: Scope): Plan {
       return { k: 'concat', n: parts.reduce((s, p) => s + p.n, 0), parts };
     }
     case 'call': {
-      const fn = scope.activations[node.fn] ?? (node.fn === 'identity' ? 'linear' : node.fn);
+      const fn = scope.activations.get(node.fn) ?? (node.fn === 'identity' ? 'linear' : node.fn);
       if (!isActivationName(fn)) {
-        const aliases = Object.keys(scope.activations);
+        const aliases = [...scope.activations.keys()];
         throw new ExprError(`unknown function "${node.fn}"; use concat(...) or an activation: ${[...aliases, 'identity', 'sigmoid', 'tanh', 'relu', '…'].join(', ')}`, node.fnCol);
       }
       if (node.args.length !== 1) throw new ExprError(`${node.fn}(...) takes one argument, got ${node.args.length}`, node.fnCol);
@@ -192,7 +206,7 @@ export function planOf(node: ExprNode, scope: Scope): Plan {
   }
 }
 
-function matmul(a: Plan, b: Plan, node: ExprNode, opCol: number): Plan {
+function matmul(a: Plan, b: Plan, node: ExprNode, opCol: number, scope: Scope): Plan {
   if (a.k === 'matrix' && b.k !== 'matrix' && b.k !== 'scalar') {
     if (a.cols !== b.n) {
       throw new ExprError(`W @ v needs v of length ${a.cols} (W is [${a.rows}, ${a.cols}] = [out, in]); v is ${what(b)}${a.rows === b.n ? ` — write W.T @ v to use W as [in, out]` : ''}`, opCol);
@@ -202,6 +216,7 @@ function matmul(a: Plan, b: Plan, node: ExprNode, opCol: number): Plan {
   if (b.k === 'matrix' && a.k !== 'matrix' && a.k !== 'scalar') {
     // v @ M (numpy): Σ_k v[k]·M[k, j], the same sums as M.T @ v.
     if (b.rows !== a.n) throw new ExprError(`v @ M needs v of length ${b.rows} (M is [${b.rows}, ${b.cols}] = [in, out]); v is ${what(a)}`, node.col);
+    scope.spend?.(b.data.length, node.col);
     return { k: 'matvec', n: b.cols, rows: b.cols, cols: b.rows, m: transpose(b.rows, b.cols, b.data), v: a };
   }
   if (a.k !== 'matrix' && a.k !== 'scalar' && b.k !== 'matrix' && b.k !== 'scalar') {
@@ -213,15 +228,72 @@ function matmul(a: Plan, b: Plan, node: ExprNode, opCol: number): Plan {
 }
 
 function known(scope: Scope): string {
-  return ['x', ...scope.states.keys(), ...scope.gates.keys(), ...Object.keys(scope.weights)].map((n) => `"${n}"`).join(', ');
+  return ['x', ...scope.states.keys(), ...scope.gates.keys(), ...scope.weights.keys()].map((n) => `"${n}"`).join(', ');
 }
 
 const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const RESERVED = new Set(['x', 'concat', 'inf', 'identity', 'T']);
 
-/** Checks a spec and returns the definition a layer carries; throws CustomCellError. */
-export function defineCustomCell(spec: CustomCellSpec): CustomCellDef {
+/**
+ * Values a cell may derive from its definition before anything runs: its states and gates (units each), one buffer
+ * per expression node, the weights its expressions copy. A file of a few bytes can declare `units: 1e9` or use one
+ * big weight 1,500 times; this is checked as the definition is read, before any of it is allocated.
+ */
+export const DEFAULT_CELL_BUDGET = 2 ** 26;
+
+/** What a planned expression allocates when compiled: a buffer per node, plus the constants it copies. */
+export function planElements(p: Plan): number {
+  if (p.k === 'scalar') return 0;
+  if (p.k === 'matrix') return p.data.length;
+  switch (p.k) {
+    case 'x':
+    case 'state':
+    case 'gate':
+      return p.n;
+    case 'const':
+      return 2 * p.n;
+    case 'neg':
+    case 'act':
+      return p.n + planElements(p.a);
+    case 'bin':
+      return p.n + (typeof p.a === 'number' ? 0 : planElements(p.a)) + (typeof p.b === 'number' ? 0 : planElements(p.b));
+    case 'matvec':
+      return p.n + p.m.length + planElements(p.v);
+    case 'dot':
+      return 1 + planElements(p.a) + planElements(p.b);
+    case 'concat':
+      return p.n + p.parts.reduce((s, q) => s + planElements(q), 0);
+  }
+}
+
+/** A record without a prototype: a weight or function named `__proto__` is just a name in it. */
+function nameRecord<T>(entries: Iterable<readonly [string, T]>): Record<string, T> {
+  const out = Object.create(null) as Record<string, T>;
+  for (const [k, v] of entries) out[k] = v;
+  return out;
+}
+
+/**
+ * Checks a spec and returns the definition a layer carries; throws CustomCellError. `budget` bounds the values the
+ * cell derives (see DEFAULT_CELL_BUDGET); the refusal says how many it would need.
+ */
+export function defineCustomCell(spec: CustomCellSpec, budget = DEFAULT_CELL_BUDGET): CustomCellDef {
   const { units, features } = spec;
+  let spent = 0;
+  const spend = (values: number, path: (string | number)[], col?: number, expr?: string) => {
+    spent += values;
+    if (!(spent <= budget)) {
+      throw new CustomCellError(
+        `the cell would allocate more than ${budget} values (its budget of derived values: units × states and gates, a buffer per expression node, the weights its expressions copy); this needs at least ${spent}`,
+        path,
+        col,
+        expr,
+      );
+    }
+  };
+  // units × (each state, its new value and initial value; each gate) before a single array is made.
+  spend(units * (3 * spec.states.length + spec.gates.length), ['units']);
+  const weightMap = new Map(Object.entries(spec.weights));
   const taken = new Map<string, string>();
   const claim = (name: string, as: string, path: (string | number)[], weight?: string) => {
     if (!IDENT.test(name)) throw new CustomCellError(`${as} name ${JSON.stringify(name)} is not a name expressions can use (letters, digits, _; not starting with a digit)`, path, undefined, undefined, weight);
@@ -231,7 +303,7 @@ export function defineCustomCell(spec: CustomCellSpec): CustomCellDef {
     taken.set(name, `${as} "${name}"`);
   };
 
-  for (const [name, t] of Object.entries(spec.weights)) {
+  for (const [name, t] of weightMap) {
     claim(name, 'weight', ['weights', name], name);
     if (t.shape.length > 2) throw new CustomCellError(`weight "${name}" has shape [${t.shape.join(', ')}]; custom cells use scalars [], vectors [n] and matrices [out, in]`, ['weights', name], undefined, undefined, name);
   }
@@ -248,19 +320,31 @@ export function defineCustomCell(spec: CustomCellSpec): CustomCellDef {
     }
     return { name, initial };
   });
-  const activations: Record<string, string> = {};
+  const activations = new Map<string, string>();
   for (const [alias, fn] of Object.entries(spec.activations ?? {})) {
     if (!IDENT.test(alias)) throw new CustomCellError(`function name ${JSON.stringify(alias)} is not a name (letters, digits, _)`, ['activations', alias]);
     if (!isActivationName(fn) && fn !== 'identity') throw new CustomCellError(`"${fn}" is not an activation the engine knows`, ['activations', alias]);
-    activations[alias] = fn === 'identity' ? 'linear' : fn;
+    activations.set(alias, fn === 'identity' ? 'linear' : fn);
   }
   const used = new Set<string>();
-  const scope: Scope = { features, units, states: new Map(states.map((s, i) => [s.name, i])), gates: new Map(), weights: spec.weights, activations };
+  let current: { path: (string | number)[]; text: string } = { path: [], text: '' };
+  const scope: Scope = {
+    features,
+    units,
+    states: new Map(states.map((s, i) => [s.name, i])),
+    gates: new Map(),
+    weights: weightMap,
+    activations,
+    weightPlans: new Map(),
+    spend: (values, col) => spend(values, current.path, col, current.text),
+  };
 
   const check = (text: string, path: (string | number)[], what: string): ExprNode => {
+    current = { path, text };
     try {
       const tree = parseExpr(text);
       const plan = planOf(tree, scope);
+      spend(planElements(plan), path, 1, text);
       if (plan.k === 'scalar' || plan.k === 'matrix') throw new ExprError(`${what} must be a vector of ${units} (units); this expression is ${plan.k === 'scalar' ? 'a number' : 'a matrix'}`, 1);
       if (plan.n !== units) throw new ExprError(`${what} must be a vector of ${units} values (units), one per unit; this expression gives ${plan.n}`, 1);
       collectNames(tree, used);
@@ -290,10 +374,10 @@ export function defineCustomCell(spec: CustomCellSpec): CustomCellDef {
   if (!scope.states.has(output) && !scope.gates.has(output)) {
     throw new CustomCellError(`output "${output}" is neither a gate nor a state; gates: ${gates.map((g) => g.name).join(', ') || 'none'}; states: ${states.map((s) => s.name).join(', ')}`, ['output']);
   }
-  for (const name of Object.keys(spec.weights)) {
+  for (const name of weightMap.keys()) {
     if (!used.has(name)) throw new CustomCellError(`weight "${name}" is used by no expression`, ['weights', name], undefined, undefined, name);
   }
-  return { units, features, states, gates, updates, output, activations, weights: { ...spec.weights } };
+  return { units, features, states, gates, updates, output, activations: nameRecord(activations), weights: nameRecord(weightMap) };
 }
 
 function collectNames(node: ExprNode, into: Set<string>): void {
@@ -318,15 +402,21 @@ function collectNames(node: ExprNode, into: Set<string>): void {
   }
 }
 
+/** Each definition's weight plans, shared by every scope the compiler makes for it. */
+const weightPlansOf = new WeakMap<CustomCellDef, Map<string, Plan>>();
+
 /** Scope for compiling: every gate visible (the compiler plans gate i with only gates < i, as the checker did). */
 export function scopeFor(def: CustomCellDef, gatesVisible: number): Scope {
+  let weightPlans = weightPlansOf.get(def);
+  if (!weightPlans) weightPlansOf.set(def, (weightPlans = new Map()));
   return {
     features: def.features,
     units: def.units,
     states: new Map(def.states.map((s, i) => [s.name, i])),
     gates: new Map(def.gates.slice(0, gatesVisible).map((g, i) => [g.name, i])),
-    weights: def.weights,
-    activations: def.activations,
+    weights: new Map(Object.entries(def.weights)),
+    activations: new Map(Object.entries(def.activations)),
+    weightPlans,
   };
 }
 

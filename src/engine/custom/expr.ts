@@ -93,10 +93,40 @@ function describe(t: Token): string {
   return t.kind === 'end' ? t.text : `"${t.text}"`;
 }
 
-/** Parses one expression; throws ExprError at the offending column. */
+/**
+ * How deep an expression tree may be: parentheses, unary signs and chains of operators all count (`a + b + c` is a
+ * tree three deep). A cell's gate is a few levels deep; the limit keeps every recursive walk of the tree (the
+ * parser, the checker, the compiler) far from the stack's end, which a 5,000-deep text would reach.
+ */
+export const MAX_EXPR_DEPTH = 256;
+
+function tooDeep(col: number): ExprError {
+  return new ExprError(`the expression is nested more than ${MAX_EXPR_DEPTH} levels deep (parentheses, signs and chained operators count); split it into gates`, col);
+}
+
+/** Depth of a tree, without recursion (the tree may come from elsewhere than parseExpr). */
+export function exprDepth(root: ExprNode): number {
+  let max = 0;
+  const stack: [ExprNode, number][] = [[root, 1]];
+  while (stack.length) {
+    const [n, d] = stack.pop()!;
+    if (d > max) max = d;
+    if (n.op === 'neg' || n.op === 'transpose') stack.push([n.arg, d + 1]);
+    else if (n.op === 'bin') stack.push([n.a, d + 1], [n.b, d + 1]);
+    else if (n.op === 'call' || n.op === 'concat') for (const a of n.args) stack.push([a, d + 1]);
+  }
+  return max;
+}
+
+/** Parses one expression; throws ExprError at the offending column (also when it nests deeper than MAX_EXPR_DEPTH). */
 export function parseExpr(text: string): ExprNode {
   const tokens = tokenize(text);
   let p = 0;
+  // Nesting of the parser's own recursion: refused before the stack runs out, at the token that goes too deep.
+  let nesting = 0;
+  const enter = () => {
+    if (++nesting > MAX_EXPR_DEPTH) throw tooDeep(peek().col);
+  };
   const peek = () => tokens[p]!;
   const isOp = (s: string) => peek().kind === 'op' && peek().text === s;
   const expect = (s: string, what: string) => {
@@ -105,11 +135,13 @@ export function parseExpr(text: string): ExprNode {
   };
 
   function expr(): ExprNode {
+    enter();
     let a = term();
     while (isOp('+') || isOp('-')) {
       const t = tokens[p++]!;
       a = { op: 'bin', o: t.text as BinaryOp, a, b: term(), col: a.col };
     }
+    nesting--;
     return a;
   }
   function term(): ExprNode {
@@ -121,13 +153,12 @@ export function parseExpr(text: string): ExprNode {
     return a;
   }
   function unary(): ExprNode {
-    if (isOp('-')) {
-      const col = tokens[p++]!.col;
-      return { op: 'neg', arg: unary(), col };
-    }
-    if (isOp('+')) {
-      p++;
-      return unary();
+    if (isOp('-') || isOp('+')) {
+      const t = tokens[p++]!;
+      enter();
+      const arg = unary();
+      nesting--;
+      return t.text === '-' ? { op: 'neg', arg, col: t.col } : arg;
     }
     return postfix();
   }
@@ -186,5 +217,6 @@ export function parseExpr(text: string): ExprNode {
 
   const tree = expr();
   if (peek().kind !== 'end') throw new ExprError(`expected an operator or the end of the expression, found ${describe(peek())}`, peek().col);
+  if (exprDepth(tree) > MAX_EXPR_DEPTH) throw tooDeep(1);
   return tree;
 }
