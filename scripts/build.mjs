@@ -1,4 +1,4 @@
-// One esbuild build for the five targets: the extension host's two bundles (node, `vscode` external), its engine
+// One esbuild build for every target: the extension host's two bundles (node, `vscode` external), its engine
 // worker (node), the webview (browser) and the CLI (node). `--watch` rebuilds on change; `--production` minifies.
 // Importable: `allTargets(outdir, production)` and `extensionHostTargets(...)` for tests and benchmarks that build
 // elsewhere than dist/.
@@ -46,6 +46,8 @@ export function allTargets(outdir = 'dist', production = false) {
     { ...common, entryPoints: ['src/worker/engine-worker.ts'], outfile: join(outdir, 'engine-worker.js'), platform: 'node', format: 'cjs' },
     { ...common, entryPoints: ['src/cli/main.ts'], outfile: join(outdir, 'cli.js'), platform: 'node', format: 'cjs' },
     { ...common, entryPoints: ['webview/main.ts'], outfile: join(outdir, 'webview.js'), platform: 'browser', format: 'iife' },
+    // The notebook output renderer (`cellscope.show()` in Jupyter): an ES module VS Code's notebook webview imports.
+    { ...common, entryPoints: ['webview/notebook/renderer.ts'], outfile: join(outdir, 'notebook-renderer.js'), platform: 'browser', format: 'esm' },
   ];
 }
 

@@ -5,6 +5,7 @@
 import * as vscode from 'vscode';
 import { loadHostWhenNeeded } from './host-triggers';
 import { lazyHost } from './lazy-host';
+import { registerNotebookMessaging } from './notebook-messaging';
 
 const loadedAt = performance.now();
 
@@ -25,6 +26,7 @@ export function activate(context: vscode.ExtensionContext): CellscopeApi {
   context.subscriptions.push(output);
   const host = lazyHost(context, output);
   loadHostWhenNeeded(context, host);
+  registerNotebookMessaging(context);
   const ms = (since: number) => Math.round((performance.now() - since) * 10) / 10;
   const activationMs = ms(t0);
   const activationSinceLoadMs = ms(loadedAt);

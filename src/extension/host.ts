@@ -5,6 +5,7 @@
  */
 import type * as vscode from 'vscode';
 import { registerModelDiagnostics } from './diagnostics';
+import { registerNotebookCommand } from './notebook';
 import { registerOpenCommands } from './open-commands';
 import { registerPanelCommands } from './panel/commands';
 import { registerPanelSerializer } from './panel/index';
@@ -14,4 +15,5 @@ export function startHost(context: vscode.ExtensionContext, output: vscode.Outpu
   registerPanelSerializer(context);
   registerPanelCommands(context);
   registerModelDiagnostics(context);
+  registerNotebookCommand(context, output);
 }

@@ -87,6 +87,7 @@ async function openVisualizer(
 }
 
 /** Loads `uri`, writes its summary to the output channel and opens the panel; a failed load is an error message. */
+export { loadAndShow as openModelUri };
 async function loadAndShow(
   context: vscode.ExtensionContext,
   output: vscode.OutputChannel,

@@ -1,0 +1,56 @@
+/**
+ * The host's half of the notebook renderer: runs a `cellscope.show()` output's model with the engine and answers with
+ * what the renderer draws; `Open in Cellscope panel` writes the output's model, input and recording as files in the
+ * extension's storage (never beside the user's notebook) and opens the full panel on them.
+ */
+import * as vscode from 'vscode';
+import { createHash } from 'node:crypto';
+import { LoadError } from '../formats';
+import { bundleFiles, readBundle, runBundle } from '../notebook/bundle';
+import { isToHost, type ToRenderer } from '../notebook/messages';
+import { toWire } from '../transport';
+import { openModelUri } from './open-commands';
+
+export function registerNotebookCommand(context: vscode.ExtensionContext, output: vscode.OutputChannel): void {
+  context.subscriptions.push(
+    vscode.commands.registerCommand('cellscope.notebookMessage', async (message: unknown) => {
+      if (!isToHost(message)) {
+        output.appendLine(`[notebook] dropped a message that is not a Cellscope renderer request`);
+        return undefined;
+      }
+      if (message.type === 'run') {
+        let reply: ToRenderer;
+        try {
+          reply = { type: 'result', requestId: message.requestId, result: runBundle(message.data) };
+        } catch (e) {
+          const text = e instanceof LoadError || e instanceof RangeError ? e.message : `Cellscope could not run this output: ${String(e)}`;
+          output.appendLine(`[notebook] ${text}`);
+          reply = { type: 'error', requestId: message.requestId, message: text };
+        }
+        return toWire(reply);
+      }
+      await openInPanel(context, output, message.data);
+      return undefined;
+    }),
+  );
+}
+
+async function openInPanel(context: vscode.ExtensionContext, output: vscode.OutputChannel, data: unknown): Promise<void> {
+  try {
+    const bundle = readBundle(data, 'notebook output');
+    const files = bundleFiles(bundle);
+    // One folder per distinct output (re-opening the same output reuses its panel), named after the model so the
+    // panel's tab reads `<model>/model.cellscope.json`.
+    const hash = createHash('sha256');
+    for (const f of files) hash.update(f.text);
+    const safe = bundle.name.replace(/[^\w.-]+/g, '_').slice(0, 40) || 'model';
+    const dir = vscode.Uri.joinPath(context.globalStorageUri, 'notebook', hash.digest('hex').slice(0, 12), safe);
+    await vscode.workspace.fs.createDirectory(dir);
+    for (const f of files) await vscode.workspace.fs.writeFile(vscode.Uri.joinPath(dir, f.name), new TextEncoder().encode(f.text));
+    await openModelUri(context, output, vscode.Uri.joinPath(dir, 'model.cellscope.json'), `notebook: ${bundle.name}`);
+  } catch (e) {
+    const text = e instanceof LoadError ? e.message : `Cellscope could not open this output in the panel: ${String(e)}`;
+    output.appendLine(`[notebook] ${text}`);
+    void vscode.window.showErrorMessage(text);
+  }
+}
