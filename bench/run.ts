@@ -21,6 +21,7 @@ import { performance } from 'node:perf_hooks';
 import { runModel } from '../src/engine';
 import { setFastPath } from '../src/engine/recurrent';
 import { endToEnd } from './cli-e2e';
+import { onnxRows } from './onnx-peer';
 import { tfjsModel, tfjsReady } from './tfjs-peer';
 import { WORKLOADS, buildWorkload, flopsOf, label, type Workload } from './workloads';
 
@@ -114,6 +115,7 @@ async function engineRows(): Promise<void> {
         add(w, 'cellscope', precision, record ? 'on' : 'off', t);
       }
     }
+    if (w.id === 'W1' && w.cell === 'lstm') await onnxRows(w, d, time, add, !quick);
     if (quick || (w.slowPeer && !full)) continue;
     await tfjsReady();
     const peer = tfjsModel(w, d, 'float32');
