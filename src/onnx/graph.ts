@@ -87,7 +87,8 @@ export function buildGraph(model: ModelProto, file: string, limits: LoadLimits):
   if (!outputs.length) fail(file, ['graph', 'output'], 'a graph with at least one output', 'none');
 
   const order = topologicalOrder(nodes, [...inputs.map((v) => v.name), ...initializers.keys()]);
-  const produced = new Set([...inputs.map((v) => v.name), ...initializers.keys(), ...nodes.flatMap((n) => n.outputs)]);
+  // '' marks an optional output left out: it names nothing.
+  const produced = new Set([...inputs.map((v) => v.name), ...initializers.keys(), ...nodes.flatMap((n) => n.outputs)].filter((name) => name !== ''));
   outputs.forEach((o, i) => {
     if (!produced.has(o.name)) fail(file, ['graph', 'output', i], 'a graph output that a node, an input or an initializer produces', `"${o.name}", which nothing produces`);
   });
