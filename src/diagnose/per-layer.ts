@@ -5,7 +5,7 @@
  */
 import { compareTensors, type Tolerance } from '../compare/compare';
 import { runModel } from '../engine';
-import type { Layer, Model, RecurrentLayer } from '../engine/model';
+import { modelUpTo, type Layer, type Model, type RecurrentLayer } from '../engine/model';
 import type { Tensor } from '../engine/tensor';
 import type { RecordedLayer } from '../formats/recording';
 import type { LayerCheck, Trial } from './types';
@@ -20,7 +20,7 @@ export function prefixModel(model: Model, k: number): Model | null {
   if (last.kind === 'recurrent') changed = fullSequence(last);
   else if (last.kind === 'bidirectional') changed = { ...last, forward: fullSequence(last.forward), backward: fullSequence(last.backward) };
   else return null;
-  return { ...model, layers: [...model.layers.slice(0, k), changed] };
+  return modelUpTo(model, k, changed);
 }
 
 function findLayer(model: Model, rec: RecordedLayer): number {

@@ -23,8 +23,8 @@ export interface PredictOptions extends SessionOptions, RunOptions {
   predictCalls?: number;
 }
 
-/** Keras `predict` on a batch (repeated `predictCalls` times for stateful models). */
-export function runModel(model: Model, input: Tensor, options: PredictOptions = {}): RunResult {
+/** Keras `predict` on a batch: one tensor, or one per input of a multi-input model (repeated `predictCalls` times for stateful models). */
+export function runModel(model: Model, input: Tensor | readonly Tensor[], options: PredictOptions = {}): RunResult {
   const calls = options.predictCalls ?? 1;
   if (!Number.isInteger(calls) || calls < 1) throw new RangeError(`predictCalls must be a whole number ≥ 1; got ${calls}`);
   const session = new Session(model, options);

@@ -3,6 +3,7 @@
  * Config names are ours (camelCase); every weight is already checked against its layer's shape by the loader.
  */
 import type { CustomCellDef } from './custom/define';
+import type { GraphLayer } from './layers/types';
 import type { Tensor } from './tensor';
 
 export type KerasMajor = 2 | 3;
@@ -134,15 +135,54 @@ export type Layer =
   | EmbeddingLayer
   | FlattenLayer
   | ActivationLayer
-  | PassThroughLayer;
+  | PassThroughLayer
+  | GraphLayer;
+
+/** A tensor in the graph: one of the model's inputs, or output `output` of node `node` (0 for a one-output call). */
+export type TensorRef = { input: number } | { node: number; output: number };
+
+/** One call of a layer (a layer called twice, with shared weights, has two nodes). */
+export interface GraphNode {
+  /** Index into `Model.layers`. */
+  layer: number;
+  /** The tensors the call reads, in order (Concatenate's list, Attention's [query, value, key]). */
+  inputs: TensorRef[];
+  /**
+   * The mask given explicitly (Keras 3 writes `mask=` for every call that receives one: `NotEqual`/`Any` nodes or a
+   * layer's output), one per input; null entries mean "explicitly none". Absent: the input tensors' own masks, as
+   * Keras propagates them.
+   */
+  masks?: (TensorRef | null)[];
+  /** `initial_state=` of a recurrent call: [h] or [h, c] (Bidirectional: forward's then backward's). */
+  initialState?: TensorRef[];
+  /** The loader's view of the call's first output's sample shape (no batch axis), for summaries and views. */
+  shape?: (number | null)[];
+}
+
+export interface GraphInput {
+  name: string;
+  /** Sample shape (no batch axis). */
+  shape: (number | null)[];
+  /** Integer token ids for an Embedding. */
+  tokens: boolean;
+}
+
+/** The directed acyclic graph of layer calls; nodes are in an order where every node comes after its inputs. */
+export interface ModelGraph {
+  inputs: GraphInput[];
+  nodes: GraphNode[];
+  outputs: TensorRef[];
+}
 
 export interface Model {
   name: string;
-  /** In order; the engine runs them as a chain. */
+  /** Each layer once, with its weights (a shared layer too), in the order Keras lists them. */
   layers: Layer[];
-  /** Input shape without the batch axis, `null` where Keras allows any size: [time, features] or [time] for tokens. */
+  /** How the layers are called; absent: a chain, each layer reading the one before (`chainGraph`). */
+  graph?: ModelGraph;
+  /** Input shape (the first input's) without the batch axis, `null` where Keras allows any size: [time, features] or [time] for tokens. */
   inputShape: (number | null)[];
-  /** True when the first real layer is an Embedding: inputs are integer token ids of shape [batch, time]. */
+  /** True when the first input feeds an Embedding: inputs are integer token ids of shape [batch, time]. */
   inputIsTokens: boolean;
   semantics: Semantics;
   source: SourceInfo;
@@ -161,4 +201,42 @@ export function recurrentLayersOf(model: Model): { layerIndex: number; direction
     }
   });
   return out;
+}
+
+/** How many tensors a call of the layer returns: the output, then Bidirectional's backward output (merge_mode None), then return_state's states. */
+export function outputCount(layer: Layer): number {
+  const states = (l: RecurrentLayer) => (l.config.returnState ? (l.custom ? l.custom.states.length : l.cell === 'lstm' ? 2 : 1) : 0);
+  if (layer.kind === 'recurrent') return 1 + states(layer);
+  if (layer.kind === 'bidirectional') return (layer.mergeMode === null ? 2 : 1) + 2 * states(layer.forward);
+  return 1;
+}
+
+/** The graph of a chain: node i reads node i−1 (the first reads input 0); every output of the last node is a model output. */
+export function chainGraph(layers: readonly Layer[], inputShape: (number | null)[], inputIsTokens: boolean): ModelGraph {
+  const nodes: GraphNode[] = layers.map((_, i) => ({ layer: i, inputs: [i === 0 ? { input: 0 } : { node: i - 1, output: 0 }] }));
+  const last = layers.length - 1;
+  const outputs: TensorRef[] = last < 0 ? [{ input: 0 }] : Array.from({ length: outputCount(layers[last]!) }, (_, output) => ({ node: last, output }));
+  return { inputs: [{ name: 'input', shape: inputShape, tokens: inputIsTokens }], nodes, outputs };
+}
+
+/** The model's graph: its own, or the chain of its layers. */
+export function graphOf(model: Model): ModelGraph {
+  return model.graph ?? chainGraph(model.layers, model.inputShape, model.inputIsTokens);
+}
+
+/**
+ * The model cut after layer `k` (its last call), with `replacement` in its place: what per-layer checks run to get
+ * one layer's own output. Its outputs are every output of that call.
+ */
+export function modelUpTo(model: Model, k: number, replacement: Layer): Model {
+  const layers = model.layers.map((l, i) => (i === k ? replacement : l));
+  if (!model.graph) return { ...model, layers: layers.slice(0, k + 1) };
+  const g = model.graph;
+  let node = -1;
+  g.nodes.forEach((n, i) => {
+    if (n.layer === k) node = i;
+  });
+  if (node < 0) return { ...model, layers };
+  const outputs = Array.from({ length: outputCount(replacement) }, (_, output) => ({ node, output }));
+  return { ...model, layers, graph: { ...g, outputs } };
 }

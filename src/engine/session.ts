@@ -6,7 +6,8 @@ import type { CellContext } from './cells';
 import { RunError } from './errors';
 import { applyActivation, applyDense, applyEmbedding, applyFlatten } from './feedforward';
 import { mergeDirections } from './merge';
-import type { BidirectionalLayer, HardSigmoidFlavor, Model, RecurrentLayer } from './model';
+import { applyGraphLayer, maskOf, type Flow } from './layers';
+import { graphOf, type BidirectionalLayer, type HardSigmoidFlavor, type Layer, type Model, type ModelGraph, type RecurrentLayer, type TensorRef } from './model';
 import { runRecurrent, type RecurrentResult } from './recurrent';
 import { allocate, shapeText, withPrecision, type FloatArray, type Precision, type Tensor } from './tensor';
 import type { Direction, LayerTrace, Trace } from './trace';
@@ -30,16 +31,39 @@ export interface RunOptions {
 export interface RunResult {
   /** The model's output (the first of `outputs`). */
   output: Tensor;
-  /** The output, then the final states when the last layer has return_state, as Keras returns them. */
+  /** The model's outputs in order; for a chain: the output, then the final states when the last layer has return_state, as Keras returns them. */
   outputs: Tensor[];
-  /** Each layer's output, in layer order. */
+  /** Each layer's output (its last call's first output; empty for a layer the outputs do not need), in layer order. */
   layerOutputs: Tensor[];
   trace: Trace | null;
 }
 
-interface Flow {
-  value: Tensor;
-  mask: Uint8Array | null;
+const EMPTY: Tensor = { shape: [0], data: new Float64Array(0) };
+
+function isTensorList(x: Tensor | readonly Tensor[]): x is readonly Tensor[] {
+  return Array.isArray(x);
+}
+
+/** A mask given as `mask=`: the referenced tensor's nonzero positions (null: explicitly none). */
+function explicitMask(ref: TensorRef | null | undefined, read: (r: TensorRef) => Flow): Uint8Array | null {
+  return ref ? maskOf(read(ref).value) : null;
+}
+
+/** The nodes the outputs depend on (a model cut for a per-layer check leaves the later calls out). */
+function neededNodes(graph: ModelGraph): boolean[] {
+  const needed = graph.nodes.map(() => false);
+  const visit = (r: TensorRef | null | undefined) => {
+    if (r && 'node' in r) needed[r.node] = true;
+  };
+  graph.outputs.forEach(visit);
+  for (let i = graph.nodes.length - 1; i >= 0; i--) {
+    if (!needed[i]) continue;
+    const n = graph.nodes[i]!;
+    n.inputs.forEach(visit);
+    n.masks?.forEach(visit);
+    n.initialState?.forEach(visit);
+  }
+  return needed;
 }
 
 export class Session {
@@ -62,61 +86,99 @@ export class Session {
     this.kept.clear();
   }
 
-  run(input: Tensor, options: RunOptions = {}): RunResult {
+  /** One tensor for a one-input model, or one per model input in the graph's input order. */
+  run(input: Tensor | readonly Tensor[], options: RunOptions = {}): RunResult {
     const ctx: CellContext = { precision: this.precision, hardSigmoid: this.hardSigmoid };
     const record = options.record ?? this.record;
-    let flow: Flow = { value: withPrecision(input, this.precision), mask: null };
-    const layerOutputs: Tensor[] = [];
+    const graph = graphOf(this.model);
+    const given = isTensorList(input) ? input : [input];
+    if (given.length !== graph.inputs.length) {
+      throw new RunError(
+        `model "${this.model.name}" takes ${graph.inputs.length} input(s) (${graph.inputs.map((i) => i.name).join(', ')}); got ${given.length}`,
+        graph.inputs.length > 1 ? 'give one array per input, in the model\'s input order' : undefined,
+      );
+    }
+    const inputs: Flow[] = given.map((t) => ({ value: withPrecision(t, this.precision), mask: null }));
+    const values: Flow[][] = [];
+    const read = (ref: TensorRef): Flow => {
+      const f = 'input' in ref ? inputs[ref.input] : values[ref.node]?.[ref.output];
+      if (!f) throw new RunError(`the model's graph reads ${'input' in ref ? `input ${ref.input}` : `output ${ref.output} of node ${ref.node}`}, which no call produced`);
+      return f;
+    };
+    const layerOutputs: Tensor[] = this.model.layers.map(() => EMPTY);
     const traces: LayerTrace[] = [];
-    // What the last layer adds to the model's outputs besides the carried value (Keras returns them as a list).
-    let extraOutputs: Tensor[] = [];
-    this.model.layers.forEach((layer, index) => {
-      extraOutputs = [];
-      switch (layer.kind) {
-        case 'pass_through':
-          break;
-        case 'embedding':
-          flow = (({ output, mask }) => ({ value: output, mask }))(applyEmbedding(layer, flow.value, this.precision));
-          break;
-        case 'dense':
-          flow = { value: applyDense(layer, flow.value, this.precision, this.hardSigmoid), mask: flow.mask };
-          break;
-        case 'activation':
-          flow = { value: applyActivation(layer, flow.value, this.hardSigmoid), mask: flow.mask };
-          break;
-        case 'flatten':
-          flow = { value: applyFlatten(flow.value), mask: null };
-          break;
-        case 'recurrent': {
-          const r = this.runDirection(layer, index, 'forward', flow, ctx, record, options.initialStates?.[layer.name], false);
-          if (r.trace) traces.push(r.trace);
-          if (layer.config.returnState) {
-            extraOutputs = r.states.map((s) => ({ shape: [flow.value.shape[0]!, layer.config.units], data: s }));
-          }
-          flow = { value: sequenceOutput(layer, r.sequence, flow.value), mask: layer.config.returnSequences ? flow.mask : null };
-          break;
-        }
-        case 'bidirectional': {
-          const out = this.runBidirectional(layer, index, flow, ctx, record, options.initialStates?.[layer.name]);
-          out.traces.forEach((t) => traces.push(t));
-          extraOutputs = [...out.others, ...(layer.forward.config.returnState ? out.states : [])];
-          flow = { value: out.value, mask: layer.forward.config.returnSequences ? flow.mask : null };
-          break;
-        }
-      }
-      layerOutputs.push(flow.value);
+    const calls = new Map<number, number>();
+    const needed = neededNodes(graph);
+    graph.nodes.forEach((node, i) => {
+      if (!needed[i]) return;
+      const layer = this.model.layers[node.layer]!;
+      const call = calls.get(node.layer) ?? 0;
+      calls.set(node.layer, call + 1);
+      let ins = node.inputs.map(read);
+      if (node.masks) ins = ins.map((f, k) => ({ value: f.value, mask: explicitMask(node.masks![k], read) }));
+      const initial = node.initialState ? node.initialState.map((r) => read(r).value) : call === 0 ? options.initialStates?.[layer.name] : undefined;
+      const outs = this.callLayer(layer, node.layer, call, ins, initial, ctx, record, traces);
+      values[i] = outs;
+      layerOutputs[node.layer] = outs[0]!.value;
     });
+    const outputs = graph.outputs.map((r) => read(r).value);
     return {
-      output: flow.value,
-      outputs: [flow.value, ...extraOutputs],
+      output: outputs[0]!,
+      outputs,
       layerOutputs,
       trace: record ? { precision: this.precision, layers: traces } : null,
     };
   }
 
+  /** Every output of one call of `layer` (the output, then merge_mode None's backward output, then return_state's states). */
+  private callLayer(
+    layer: Layer,
+    index: number,
+    call: number,
+    ins: Flow[],
+    initial: Tensor[] | undefined,
+    ctx: CellContext,
+    record: boolean,
+    traces: LayerTrace[],
+  ): Flow[] {
+    const flow = ins[0]!;
+    const one = (value: Tensor, mask: Uint8Array | null = flow.mask): Flow[] => [{ value, mask }];
+    switch (layer.kind) {
+      case 'pass_through':
+        return [flow];
+      case 'embedding': {
+        const { output, mask } = applyEmbedding(layer, flow.value, this.precision);
+        return one(output, mask);
+      }
+      case 'dense':
+        return one(applyDense(layer, flow.value, this.precision, this.hardSigmoid));
+      case 'activation':
+        return one(applyActivation(layer, flow.value, this.hardSigmoid));
+      case 'flatten':
+        return one(applyFlatten(flow.value), null);
+      case 'recurrent': {
+        const r = this.runDirection(layer, index, call, 'forward', flow, ctx, record, initial, false);
+        if (r.trace) traces.push(r.trace);
+        const batch = flow.value.shape[0]!;
+        const states = layer.config.returnState ? r.states.map((s): Flow => ({ value: { shape: [batch, layer.config.units], data: s }, mask: null })) : [];
+        return [{ value: sequenceOutput(layer, r.sequence, flow.value), mask: layer.config.returnSequences ? flow.mask : null }, ...states];
+      }
+      case 'bidirectional': {
+        const out = this.runBidirectional(layer, index, call, flow, ctx, record, initial);
+        out.traces.forEach((t) => traces.push(t));
+        const mask = layer.forward.config.returnSequences ? flow.mask : null;
+        const rest = [...out.others.map((value) => ({ value, mask })), ...(layer.forward.config.returnState ? out.states.map((value) => ({ value, mask: null })) : [])];
+        return [{ value: out.value, mask }, ...rest];
+      }
+      default:
+        return [applyGraphLayer(layer, ins, ctx)];
+    }
+  }
+
   private runBidirectional(
     layer: BidirectionalLayer,
     index: number,
+    call: number,
     flow: Flow,
     ctx: CellContext,
     record: boolean,
@@ -124,8 +186,8 @@ export class Session {
   ): { value: Tensor; others: Tensor[]; states: Tensor[]; traces: LayerTrace[] } {
     const half = initial ? initial.length / 2 : 0;
     const seq = layer.forward.config.returnSequences;
-    const f = this.runDirection(layer.forward, index, 'forward', flow, ctx, record, initial?.slice(0, half), seq);
-    const b = this.runDirection(layer.backward, index, 'backward', flow, ctx, record, initial?.slice(half), seq);
+    const f = this.runDirection(layer.forward, index, call, 'forward', flow, ctx, record, initial?.slice(0, half), seq);
+    const b = this.runDirection(layer.backward, index, call, 'backward', flow, ctx, record, initial?.slice(half), seq);
     const [batch, steps] = flow.value.shape as [number, number];
     const fOut = sequenceOutput(layer.forward, f.sequence, flow.value);
     // Keras flips the backward sequence back to input time so that step t of both directions lines up.
@@ -143,6 +205,7 @@ export class Session {
   private runDirection(
     layer: RecurrentLayer,
     index: number,
+    call: number,
     direction: Direction,
     flow: Flow,
     ctx: CellContext,
@@ -153,7 +216,7 @@ export class Session {
     const x = flow.value;
     checkRecurrentInput(layer, x, this.model.inputIsTokens);
     const [batch, steps] = x.shape as [number, number, number];
-    const key = `${index}/${direction}`;
+    const key = `${index}/${direction}${call ? `/${call}` : ''}`;
     const kept = layer.config.stateful ? this.kept.get(key) : undefined;
     if (kept && kept[0]!.length !== batch * layer.config.units) {
       throw new RunError(
@@ -169,7 +232,7 @@ export class Session {
         record,
         initialStates: kept ?? initialStates(layer, initial, batch, this.precision),
         layerIndex: index,
-        layerName: layer.name,
+        layerName: call ? `${layer.name} (call ${call + 1})` : layer.name,
         direction,
         zeroOutputForMask,
       },

@@ -1,7 +1,8 @@
 /** A model described for people: each layer's class, units, output shape and parameter count, as Keras's summary(). */
 import { customParams } from './custom/define';
 import { GATE_COUNT, type CellKind, type Layer, type Model, type RecurrentLayer } from './model';
-import { shapeText } from './tensor';
+import type { GraphLayer } from './layers/types';
+import { shapeText, type Tensor } from './tensor';
 
 export const CELL_CLASS: Record<CellKind, string> = { simple_rnn: 'SimpleRNN', lstm: 'LSTM', gru: 'GRU', custom: 'CustomCell' };
 
@@ -97,13 +98,63 @@ function describeLayer(layer: Layer, inShape: (number | null)[]): LayerSummary {
       return { ...base, className: 'Activation', outputShape: inShape, params: 0, details: layer.activation };
     case 'pass_through':
       return { ...base, className: layer.className, outputShape: inShape, params: 0, details: 'no-op at inference' };
+    default:
+      return { ...base, ...describeGraphLayer(layer), outputShape: inShape };
   }
 }
 
+/** Class, parameters and settings of the layers of src/engine/layers (their shapes come from the graph). */
+function describeGraphLayer(layer: GraphLayer): { className: string; params: number; details: string } {
+  const size = (...ts: (Tensor | null)[]) => ts.reduce((a, t) => a + (t?.data.length ?? 0), 0);
+  switch (layer.kind) {
+    case 'merge':
+      return { className: layer.op[0]!.toUpperCase() + layer.op.slice(1), params: 0, details: layer.op === 'concatenate' ? `axis ${layer.axis}` : '' };
+    case 'conv1d':
+      return { className: 'Conv1D', params: size(layer.kernel, layer.bias), details: `filters ${layer.filters}, kernel ${layer.kernelSize}, ${layer.padding}${layer.strides > 1 ? `, strides ${layer.strides}` : ''}${layer.dilation > 1 ? `, dilation ${layer.dilation}` : ''}${layer.groups > 1 ? `, groups ${layer.groups}` : ''}, ${layer.activation}` };
+    case 'pool1d':
+      return { className: layer.op === 'max' ? 'MaxPooling1D' : 'AveragePooling1D', params: 0, details: `pool ${layer.poolSize}, strides ${layer.strides}, ${layer.padding}` };
+    case 'global_pool1d':
+      return { className: layer.op === 'max' ? 'GlobalMaxPooling1D' : 'GlobalAveragePooling1D', params: 0, details: layer.op === 'average' ? 'skips masked steps' : '' };
+    case 'batch_norm':
+      return { className: 'BatchNormalization', params: size(layer.gamma, layer.beta, layer.movingMean, layer.movingVariance), details: `axis ${layer.axis}, epsilon ${layer.epsilon}, moving statistics` };
+    case 'layer_norm':
+      return { className: 'LayerNormalization', params: size(layer.gamma, layer.beta), details: `epsilon ${layer.epsilon}${layer.rmsScaling ? ', rms_scaling' : ''}` };
+    case 'masking':
+      return { className: 'Masking', params: 0, details: `mask_value ${layer.maskValue}` };
+    case 'mask_op':
+      return { className: MASK_OP_CLASS[layer.op], params: 0, details: 'computes a mask' };
+    case 'prelu':
+      return { className: 'PReLU', params: size(layer.alpha), details: '' };
+    case 'repeat_vector':
+      return { className: 'RepeatVector', params: 0, details: `n ${layer.n}` };
+    default:
+      return { className: GRAPH_CLASS[layer.kind], params: 0, details: '' };
+  }
+}
+
+const MASK_OP_CLASS = { not_equal: 'NotEqual', equal: 'Equal', any: 'Any', all: 'All', cast: 'Cast' } as const;
+const GRAPH_CLASS: Record<string, string> = {
+  reshape: 'Reshape',
+  permute: 'Permute',
+  zero_padding1d: 'ZeroPadding1D',
+  cropping1d: 'Cropping1D',
+  relu: 'ReLU',
+  leaky_relu: 'LeakyReLU',
+  elu: 'ELU',
+  softmax: 'Softmax',
+};
+
 export function summarizeModel(model: Model): ModelSummary {
   let shape = model.inputShape;
-  const layers = model.layers.map((layer) => {
+  // A graph's loader noted each call's output shape; a chain's shapes follow from the input.
+  const nodeShape = new Map<number, (number | null)[]>();
+  model.graph?.nodes.forEach((n) => {
+    if (n.shape && !nodeShape.has(n.layer)) nodeShape.set(n.layer, n.shape);
+  });
+  const layers = model.layers.map((layer, i) => {
     const s = describeLayer(layer, shape);
+    const known = nodeShape.get(i);
+    if (known) s.outputShape = known;
     shape = s.outputShape;
     return s;
   });

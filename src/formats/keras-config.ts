@@ -1,11 +1,12 @@
 /**
- * `model.to_json()` (Keras 2 and Keras 3, Sequential and chain-shaped Functional) + `get_weights()` → Model.
+ * `model.to_json()` (Keras 2 and Keras 3, Sequential and Functional, nested models inlined) + `get_weights()` → Model.
  */
 import type { Model, Semantics } from '../engine/model';
 import type { Tensor } from '../engine/tensor';
 import { describeValue, type JsonPath } from './load-error';
 import { child, fail, isObject, keysText, readArray, readDims, readObject, type At } from './json-read';
-import { chainOrder } from './keras-graph';
+import { isModelClass, needsGraph } from './keras-graph';
+import { graphModelLayers } from './keras-graph-model';
 import { convertChain, type ChainItem } from './keras-layers';
 import { semanticsFromConfigStyle, semanticsFromVersion } from './keras-semantics';
 import { WeightCursor, type WeightEntry } from './weights';
@@ -45,24 +46,21 @@ export function modelFromKerasConfig(modelJson: unknown, weights: readonly (Tens
 
   const entries: WeightEntry[] = weights.map((w, i) => ('tensor' in w ? w : { tensor: w, path: [...ctx.weightsPath, i] }));
   const cursor = new WeightCursor(entries, ctx.file, ctx.weightsPath);
-  const order = className === 'Sequential' ? layers.map((_, i) => i) : chainOrder(config, configAt, layers);
-  const items: ChainItem[] = order.map((i) => ({ json: layers[i], at: child(layersAt, i), weights: cursor }));
+  const name = typeof config.name === 'string' ? config.name : className.toLowerCase();
+  const source = { file: ctx.file, format: ctx.format ?? 'keras-config', ...(version ? { kerasVersion: version } : {}) };
+  if (needsGraph(root)) {
+    const built = graphModelLayers(root, where, cursor, { file: ctx.file, semantics });
+    cursor.finish();
+    return { name, ...built, semantics, source };
+  }
+  const items: ChainItem[] = layers.map((json, i) => ({ json, at: child(layersAt, i), weights: cursor }));
   for (const item of items) {
     const cls = isObject(item.json) ? item.json.class_name : undefined;
-    if (typeof cls === 'string' && MODEL_CLASSES.includes(cls)) {
-      fail(child(item.at, 'class_name'), 'a layer (nested models are not supported; flatten the model into one Sequential)', `a nested ${cls} model`);
-    }
+    if (isModelClass(cls)) fail(child(item.at, 'class_name'), 'a layer', `a nested ${cls} model`);
   }
   const buildShape = config.build_input_shape;
   const hint = Array.isArray(buildShape) && buildShape.length >= 2 ? readDims(buildShape, child(configAt, 'build_input_shape')).slice(1) : undefined;
   const chain = convertChain(items, { file: ctx.file, semantics }, hint);
   cursor.finish();
-  return {
-    name: typeof config.name === 'string' ? config.name : className.toLowerCase(),
-    layers: chain.layers,
-    inputShape: chain.inputShape,
-    inputIsTokens: chain.inputIsTokens,
-    semantics,
-    source: { file: ctx.file, format: ctx.format ?? 'keras-config', ...(version ? { kerasVersion: version } : {}) },
-  };
+  return { name, layers: chain.layers, inputShape: chain.inputShape, inputIsTokens: chain.inputIsTokens, semantics, source };
 }

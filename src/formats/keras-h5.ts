@@ -58,7 +58,8 @@ export function keras3Weights(h5: H5File, plan: readonly PlannedLayer[]): Weight
   for (const layer of plan) {
     // Keras 3 names groups by class; a layer-named group is the fallback for writers that did otherwise.
     const group = [layer.savedAs, layer.name].map((n) => `/layers/${n}`).find((g) => h5.isGroup(g));
-    if (group) collectVars(h5, group, out, 0);
+    // A nested model's group holds its layers' groups, which the plan lists one by one.
+    if (group && !h5.isGroup(`${group}/layers`)) collectVars(h5, group, out, 0);
   }
   return out;
 }
@@ -80,8 +81,13 @@ function chunkedStrings(h5: H5File, group: string, name: string): string[] | und
 /** Legacy .h5: each layer's weights by its `weight_names`, in run order. */
 export function legacyWeights(h5: H5File, weightsGroup: string, plan: readonly PlannedLayer[]): WeightEntry[] {
   const out: WeightEntry[] = [];
+  const seen = new Set<string>();
   for (const layer of plan) {
-    const group = `${weightsGroup}/${layer.name}`;
+    // A nested model's layers share its group, which lists all their weights in order: read it once.
+    const top = layer.topName ?? layer.name;
+    if (seen.has(top)) continue;
+    seen.add(top);
+    const group = `${weightsGroup}/${top}`;
     if (!h5.isGroup(group)) continue;
     const names = chunkedStrings(h5, group, 'weight_names');
     if (!names) {

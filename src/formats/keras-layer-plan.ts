@@ -3,15 +3,17 @@
  * and TF.js loaders; kept apart from them so the TF.js loader does not pull in the HDF5 reader.
  */
 import { isObject } from './json-read';
-import { chainOrder } from './keras-graph';
+import { needsGraph, resolveGraph } from './keras-graph';
 import type { JsonPath } from './load-error';
 
 export interface PlannedLayer {
   /** The layer's own name (config.name). */
   name: string;
   className: string;
-  /** Keras 3's saving path name: the class in snake case, `_1`, `_2` … for repeats of a class. */
+  /** Keras 3's saving path name: the class in snake case, `_1`, `_2` … for repeats of a class (`sequential/layers/lstm` inside a nested model). */
   savedAs: string;
+  /** The top-level layer whose legacy .h5 group holds the weights (a nested model's name for its layers); default `name`. */
+  topName?: string;
 }
 
 /** keras.src.utils.naming.to_snake_case. */
@@ -41,7 +43,7 @@ export function planLayers(modelJson: unknown, configPath: JsonPath, file: strin
     counters.set(snake, seen === undefined ? 0 : seen + 1);
     return { name, className, savedAs: seen === undefined ? snake : `${snake}_${seen + 1}` };
   });
-  if (modelJson.class_name === 'Sequential' || Array.isArray(modelJson.config)) return planned;
-  const configAt = { file, path: [...configPath, 'config'] };
-  return chainOrder(config, configAt, layers).map((i) => planned[i]!);
+  if (!needsGraph(modelJson) || Array.isArray(modelJson.config)) return planned;
+  // A graph's layers take their weights at their first call (the order modelFromKerasConfig converts them in).
+  return resolveGraph(modelJson, { file, path: configPath }).entries.map((e) => ({ name: e.name, className: e.className, savedAs: e.savedAs, topName: e.topName }));
 }

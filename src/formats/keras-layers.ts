@@ -10,13 +10,40 @@ import { declaredInputShape, defaultLayerNames, readInnerLayer, readLayerHeader,
 import { CELL_OF_CLASS, convertBidirectional, convertRecurrent, type Converted, type Flow } from './keras-recurrent';
 import { CUSTOM_CELL_CLASS, convertCustomCell } from './custom-cell';
 import type { WeightCursor } from './weights';
+import { convertConv1D, convertGlobalPool1D, convertPool1D } from './keras-conv';
+import { convertBatchNorm, convertLayerNorm } from './keras-norm';
+import { convertReshapeFamily, RESHAPE_CLASSES } from './keras-reshape';
+import { ACTIVATION_LAYER_CLASSES, convertActivationLayer } from './keras-activation-layers';
+import { convertMasking } from './keras-mask';
+import { convertRnnLayer } from './keras-rnn-layer';
 
-const PASS_THROUGH = new Set(['InputLayer', 'Dropout', 'SpatialDropout1D', 'GaussianNoise', 'GaussianDropout']);
+type SingleInputConverter = (h: LayerHeader, flow: Flow, weights: WeightCursor, env: LayerEnv) => Converted<Layer>;
+
+/** The layers around the cells that read one tensor (src/engine/layers). */
+const AROUND_CELLS: Record<string, SingleInputConverter> = {
+  Conv1D: convertConv1D,
+  MaxPooling1D: convertPool1D,
+  AveragePooling1D: convertPool1D,
+  MaxPool1D: convertPool1D,
+  AvgPool1D: convertPool1D,
+  GlobalMaxPooling1D: convertGlobalPool1D,
+  GlobalAveragePooling1D: convertGlobalPool1D,
+  GlobalMaxPool1D: convertGlobalPool1D,
+  GlobalAvgPool1D: convertGlobalPool1D,
+  BatchNormalization: convertBatchNorm,
+  LayerNormalization: convertLayerNorm,
+  Masking: convertMasking,
+  RNN: convertRnnLayer,
+  ...Object.fromEntries(RESHAPE_CLASSES.map((c) => [c, convertReshapeFamily])),
+  ...Object.fromEntries(ACTIVATION_LAYER_CLASSES.map((c) => [c, convertActivationLayer])),
+};
+
+const PASS_THROUGH = new Set(['InputLayer', 'Dropout', 'SpatialDropout1D', 'SpatialDropout2D', 'GaussianNoise', 'GaussianDropout', 'AlphaDropout', 'ActivityRegularization']);
 
 export const SUPPORTED_LAYERS =
-  'InputLayer, SimpleRNN, LSTM, GRU, Bidirectional, Dense, TimeDistributed(Dense), Embedding, Flatten, Activation, Dropout, SpatialDropout1D, GaussianNoise, GaussianDropout; CustomCell in keras-model-fixture/v1 files';
+  'InputLayer, SimpleRNN, LSTM, GRU, Bidirectional, Dense, TimeDistributed(Dense), Embedding, Flatten, Activation, Dropout and the other noise layers, Masking, Conv1D, MaxPooling1D, AveragePooling1D, GlobalMax/GlobalAveragePooling1D, BatchNormalization, LayerNormalization, RepeatVector, Reshape, Permute, ZeroPadding1D, Cropping1D, ReLU, LeakyReLU, PReLU, ELU, Softmax, Concatenate, Add, Subtract, Multiply, Average, Maximum, Minimum, RNN of SimpleRNNCell/LSTMCell/GRUCell/StackedRNNCells; CustomCell in keras-model-fixture/v1 files';
 
-function unsupported(h: LayerHeader, inside?: string): never {
+export function unsupported(h: LayerHeader, inside?: string): never {
   return fail(child(h.at, 'class_name'), `a supported layer (${SUPPORTED_LAYERS})`, `${h.className} layer "${h.name}"${inside ? ` inside ${inside}` : ''}`, {
     subject: `layer "${h.name}"`,
     hint: `Cellscope runs recurrent models; ${h.className} has no implementation here`,
@@ -81,6 +108,8 @@ export function convertKerasLayer(h: LayerHeader, flow: Flow, weights: WeightCur
   if (PASS_THROUGH.has(h.className)) return same({ kind: 'pass_through', name: h.name, className: h.className });
   if (CELL_OF_CLASS[h.className]) return convertRecurrent(h, flow, weights, env);
   if (h.className === CUSTOM_CELL_CLASS) return convertCustomCell(h, flow, weights, env);
+  const around = AROUND_CELLS[h.className];
+  if (around) return around(h, flow, weights, env);
   switch (h.className) {
     case 'Bidirectional':
       return convertBidirectional(h, flow, weights, env);
@@ -149,7 +178,7 @@ export function convertChain(items: readonly ChainItem[], env: LayerEnv, inputSh
       firstReal = converted.layer;
       if (inputShape === null && converted.consumed.length) inputShape = converted.consumed;
     }
-    layers.push(converted.layer);
+    layers.push(...(converted.stack ?? []), converted.layer);
     flow = converted.out;
   });
   if (inputShape === null) {

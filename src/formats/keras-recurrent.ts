@@ -2,7 +2,7 @@
  * SimpleRNN / LSTM / GRU and Bidirectional configs → recurrent layers, taking kernel, recurrent_kernel, bias from
  * the weight cursor and checking them against units × gates.
  */
-import { GATE_COUNT, type BidirectionalLayer, type CellKind, type MergeMode, type RecurrentLayer } from '../engine/model';
+import { GATE_COUNT, type Layer, type BidirectionalLayer, type CellKind, type MergeMode, type RecurrentLayer } from '../engine/model';
 import { shapeText } from '../engine/tensor';
 import { describeValue } from './load-error';
 import { child, fail, readBool, readPositiveInt } from './json-read';
@@ -23,6 +23,8 @@ export interface Flow {
 
 export interface Converted<L> {
   layer: L;
+  /** Layers that run before `layer`, each reading the one before (an RNN of StackedRNNCells: one per lower cell). */
+  stack?: Layer[];
   out: Flow;
   /** The input shape as this layer understood it (features filled in from its kernel). */
   consumed: (number | null)[];

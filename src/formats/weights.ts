@@ -15,7 +15,8 @@ export interface WeightEntry {
 
 /** What the next array is for and the shape it must have; `null` dims accept any size (the loader learns them). */
 export interface WeightRequest {
-  role: 'kernel' | 'recurrent_kernel' | 'bias' | 'embeddings';
+  /** kernel, recurrent_kernel, bias, embeddings; gamma, beta, moving_mean, moving_variance, alpha, … for the layers around the cells. */
+  role: string;
   layer: string;
   /** `forward` / `backward` inside a Bidirectional. */
   direction?: 'forward' | 'backward';

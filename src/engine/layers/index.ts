@@ -1,0 +1,47 @@
+/** One entry point for the layers around the cells: runs a call of any `GraphLayer` on its input flows. */
+import { applyActivationFn } from './activation-layers';
+import { applyConv1D } from './conv1d';
+import type { Flow, LayerContext } from './flow';
+import { applyMasking, applyMaskOp } from './masking';
+import { applyMerge } from './merge';
+import { applyBatchNorm, applyLayerNorm } from './normalization';
+import { applyGlobalPool1D, applyPool1D } from './pooling';
+import { applyShapeLayer } from './shape';
+import type { GraphLayer } from './types';
+
+export type { Flow, LayerContext } from './flow';
+export { maskOf } from './flow';
+
+export function applyGraphLayer(layer: GraphLayer, inputs: Flow[], ctx: LayerContext): Flow {
+  const x = inputs[0]!;
+  switch (layer.kind) {
+    case 'merge':
+      return applyMerge(layer, inputs, ctx);
+    case 'mask_op':
+      return applyMaskOp(layer, inputs, ctx);
+    case 'repeat_vector':
+    case 'reshape':
+    case 'permute':
+    case 'zero_padding1d':
+    case 'cropping1d':
+      return applyShapeLayer(layer, x, ctx);
+    case 'conv1d':
+      return applyConv1D(layer, x, ctx);
+    case 'pool1d':
+      return applyPool1D(layer, x, ctx);
+    case 'global_pool1d':
+      return applyGlobalPool1D(layer, x, ctx);
+    case 'batch_norm':
+      return applyBatchNorm(layer, x, ctx);
+    case 'layer_norm':
+      return applyLayerNorm(layer, x, ctx);
+    case 'relu':
+    case 'leaky_relu':
+    case 'elu':
+    case 'prelu':
+    case 'softmax':
+      return applyActivationFn(layer, x, ctx);
+    case 'masking':
+      return applyMasking(layer, x, ctx);
+  }
+}

@@ -1,0 +1,22 @@
+/** The layer kinds of src/engine/layers/, one family per file, joined here for Model's layer union. */
+import type { ActivationFnLayer } from './activation-layers';
+import type { Conv1DLayer } from './conv1d';
+import type { MaskingLayer, MaskOpLayer } from './masking';
+import type { MergeLayer } from './merge';
+import type { BatchNormLayer, LayerNormLayer } from './normalization';
+import type { GlobalPool1DLayer, Pool1DLayer } from './pooling';
+import type { ShapeLayer } from './shape';
+
+export type { ActivationFnLayer, Conv1DLayer, MaskingLayer, MaskOpLayer, MergeLayer, BatchNormLayer, LayerNormLayer, GlobalPool1DLayer, Pool1DLayer, ShapeLayer };
+
+export type GraphLayer =
+  | MergeLayer
+  | ShapeLayer
+  | Conv1DLayer
+  | Pool1DLayer
+  | GlobalPool1DLayer
+  | BatchNormLayer
+  | LayerNormLayer
+  | ActivationFnLayer
+  | MaskingLayer
+  | MaskOpLayer;

@@ -1,0 +1,410 @@
+#!/usr/bin/env python3
+"""Real-world Keras 3 architectures (keras.io examples and guides) saved for Cellscope's graph engine tests.
+
+    python test/python/make_architectures.py OUT_DIR [--only NAME[,NAME...]] [--list]
+
+For every case OUT_DIR/<name>/ gets model.cellscope.json (export JSON), model.keras, model.h5 and reference.json:
+the inputs, Keras's outputs in float32 (the saved model) and in float64 (the same weights in a float64 model, JAX
+with x64 enabled), and every recurrent layer's full sequence (return_sequences=True, return_state=True, run by
+Keras on the layer's own recorded input, mask and initial state) in float64. OUT_DIR/index.json lists the cases.
+Deterministic: each case has its own seed. Run with KERAS_BACKEND=jax JAX_PLATFORMS=cpu.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import warnings
+
+os.environ.setdefault("KERAS_BACKEND", "jax")
+os.environ.setdefault("JAX_ENABLE_X64", "1")
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "python"))
+
+import numpy as np  # noqa: E402
+import keras  # noqa: E402
+from keras import layers as L  # noqa: E402
+
+import cellscope_export as ce  # noqa: E402
+
+warnings.filterwarnings("ignore")
+import logging  # noqa: E402
+
+logging.getLogger("absl").setLevel(logging.ERROR)
+
+RECURRENT = ("SimpleRNN", "LSTM", "GRU", "Bidirectional")
+CASES = {}
+
+
+def case(name):
+    def deco(fn):
+        CASES[name] = fn
+        return fn
+
+    return deco
+
+
+def floats(rng, *shape):
+    return rng.uniform(-1, 1, shape).astype(np.float32)
+
+
+def tokens(rng, batch, steps, vocab, pad_rows=True):
+    """Token ids with trailing (and one leading) padding, as padded text batches have."""
+    x = rng.integers(1, vocab, (batch, steps)).astype(np.int32)
+    if pad_rows:
+        for b in range(batch):
+            cut = int(rng.integers(steps // 2, steps + 1)) if b else steps
+            x[b, cut:] = 0
+        if batch > 2:
+            x[2, 0] = 0
+    return x
+
+
+# ------------------------------------------------------------------------------------------- architectures
+# Each builder(rng) returns (model, inputs); it is called twice (float32, then float64 policy) with equal seeds.
+
+
+@case("imdb_bilstm_functional")
+def _(rng):
+    """keras.io bidirectional_lstm_imdb / DLwP text classifier: Embedding(mask_zero) → BiLSTM(seq) → BiLSTM → Dense."""
+    inp = keras.Input(shape=(None,), dtype="int32")
+    x = L.Embedding(40, 8, mask_zero=True)(inp)
+    x = L.Bidirectional(L.LSTM(6, return_sequences=True))(x)
+    x = L.Bidirectional(L.LSTM(5))(x)
+    out = L.Dense(1, activation="sigmoid")(x)
+    return keras.Model(inp, out), [tokens(rng, 4, 9, 40)]
+
+
+@case("imdb_gru_sequential_masked")
+def _(rng):
+    """Sequential Embedding(mask_zero) → GRU(seq) → GRU → Dropout → Dense softmax."""
+    m = keras.Sequential([keras.Input(shape=(None,), dtype="int32"), L.Embedding(30, 6, mask_zero=True), L.GRU(5, return_sequences=True), L.GRU(4), L.Dropout(0.3), L.Dense(3, activation="softmax")])
+    return m, [tokens(rng, 3, 8, 30)]
+
+
+@case("addition_seq2seq")
+def _(rng):
+    """keras.io addition_rnn: LSTM encoder → RepeatVector → LSTM(seq) decoder → Dense softmax per step."""
+    m = keras.Sequential([keras.Input(shape=(7, 12)), L.LSTM(16), L.RepeatVector(4), L.LSTM(16, return_sequences=True), L.Dense(12, activation="softmax")])
+    return m, [floats(rng, 3, 7, 12)]
+
+
+@case("lstm_autoencoder")
+def _(rng):
+    """LSTM autoencoder (functional): LSTM → RepeatVector(T) → LSTM(seq) → TimeDistributed(Dense)."""
+    inp = keras.Input(shape=(6, 3))
+    z = L.LSTM(8, activation="relu")(inp)
+    x = L.RepeatVector(6)(z)
+    x = L.LSTM(8, activation="relu", return_sequences=True)(x)
+    out = L.TimeDistributed(L.Dense(3))(x)
+    return keras.Model(inp, out), [floats(rng, 2, 6, 3)]
+
+
+@case("cnn_lstm")
+def _(rng):
+    """CNN-LSTM: Conv1D(same, relu) → MaxPooling1D → LSTM → Dense."""
+    m = keras.Sequential([keras.Input(shape=(16, 3)), L.Conv1D(8, 3, padding="same", activation="relu"), L.MaxPooling1D(2), L.LSTM(6), L.Dense(2)])
+    return m, [floats(rng, 3, 16, 3)]
+
+
+@case("conv1d_variants")
+def _(rng):
+    """Conv1D causal+dilation, valid+strides, groups; AveragePooling1D same; GRU; GlobalAveragePooling1D."""
+    inp = keras.Input(shape=(20, 4))
+    x = L.Conv1D(6, 3, padding="causal", dilation_rate=2, activation="tanh")(inp)
+    x = L.Conv1D(6, 4, strides=2, padding="valid", groups=2)(x)
+    x = L.Conv1D(4, 2, strides=2, padding="same", use_bias=False)(x)
+    x = L.AveragePooling1D(pool_size=3, strides=2, padding="same")(x)
+    x = L.GRU(5, return_sequences=True)(x)
+    out = L.GlobalAveragePooling1D()(x)
+    return keras.Model(inp, out), [floats(rng, 2, 20, 4)]
+
+
+@case("encoder_decoder_initial_state")
+def _(rng):
+    """keras.io lstm_seq2seq: encoder LSTM(return_state) → decoder LSTM(initial_state=[h, c]) → Dense softmax."""
+    enc_in = keras.Input(shape=(None, 5))
+    dec_in = keras.Input(shape=(None, 6))
+    _, h, c = L.LSTM(7, return_state=True)(enc_in)
+    y = L.LSTM(7, return_sequences=True)(dec_in, initial_state=[h, c])
+    out = L.Dense(6, activation="softmax")(y)
+    return keras.Model([enc_in, dec_in], out), [floats(rng, 2, 5, 5), floats(rng, 2, 4, 6)]
+
+
+@case("gru_encoder_decoder")
+def _(rng):
+    """GRU encoder (return_state) → GRU decoder with initial_state, both outputs returned."""
+    enc_in = keras.Input(shape=(6, 3))
+    dec_in = keras.Input(shape=(4, 2))
+    enc_seq, h = L.GRU(5, return_sequences=True, return_state=True)(enc_in)
+    y = L.GRU(5, return_sequences=True)(dec_in, initial_state=h)
+    return keras.Model([enc_in, dec_in], [L.Dense(2)(y), L.GlobalMaxPooling1D()(enc_seq)]), [floats(rng, 3, 6, 3), floats(rng, 3, 4, 2)]
+
+
+@case("two_branch_concat")
+def _(rng):
+    """Two branches from one input (LSTM and GRU) joined by Concatenate → Dense."""
+    inp = keras.Input(shape=(8, 4))
+    a = L.LSTM(5)(inp)
+    b = L.GRU(3, go_backwards=True)(inp)
+    out = L.Dense(2, activation="softmax")(L.Concatenate()([a, b]))
+    return keras.Model(inp, out), [floats(rng, 3, 8, 4)]
+
+
+@case("multi_input_multi_output")
+def _(rng):
+    """keras.io functional API guide: text + tags inputs, two outputs (priority, department)."""
+    title = keras.Input(shape=(None,), dtype="int32", name="title")
+    tags = keras.Input(shape=(5,), name="tags")
+    t = L.Embedding(25, 6)(title)
+    t = L.LSTM(6)(t)
+    x = L.Concatenate()([t, tags])
+    priority = L.Dense(1, name="priority")(x)
+    department = L.Dense(3, activation="softmax", name="department")(x)
+    return keras.Model([title, tags], [priority, department]), [tokens(rng, 3, 7, 25, pad_rows=False), floats(rng, 3, 5)]
+
+
+@case("merge_ops")
+def _(rng):
+    """Add, Subtract, Multiply, Average, Maximum, Minimum of recurrent branches, Concatenate along time.
+
+    (No SimpleRNN here: Keras 3.15 on JAX cannot run SimpleRNN in float64, its scan carry turns float32.)"""
+    inp = keras.Input(shape=(5, 3))
+    a = L.GRU(4, return_sequences=True, reset_after=False)(inp)
+    b = L.GRU(4, return_sequences=True)(inp)
+    c = L.LSTM(4, return_sequences=True)(inp)
+    s = L.Add()([a, b, c])
+    d = L.Subtract()([a, b])
+    m = L.Multiply()([b, c])
+    av = L.Average()([a, c])
+    mx = L.Maximum()([s, d])
+    mn = L.Minimum()([m, av])
+    t = L.Concatenate(axis=1)([mx, mn])
+    return keras.Model(inp, L.LSTM(3)(t)), [floats(rng, 2, 5, 3)]
+
+
+@case("norm_around_lstm")
+def _(rng):
+    """BatchNormalization → LSTM(seq) → LayerNormalization → LSTM → BatchNormalization → Dense."""
+    m = keras.Sequential([keras.Input(shape=(7, 4)), L.BatchNormalization(), L.LSTM(6, return_sequences=True), L.LayerNormalization(), L.LSTM(5), L.BatchNormalization(center=False), L.Dense(2)])
+    return m, [floats(rng, 3, 7, 4)]
+
+
+@case("masked_global_pooling")
+def _(rng):
+    """Embedding(mask_zero) → LSTM(seq) → masked GlobalAveragePooling1D + GlobalMaxPooling1D → Concatenate → Dense."""
+    inp = keras.Input(shape=(10,), dtype="int32")
+    x = L.Embedding(20, 5, mask_zero=True)(inp)
+    x = L.LSTM(6, return_sequences=True)(x)
+    x = L.Dense(4, activation="tanh")(x)
+    out = L.Dense(1)(L.Concatenate()([L.GlobalAveragePooling1D()(x), L.GlobalMaxPooling1D()(x)]))
+    return keras.Model(inp, out), [tokens(rng, 4, 10, 20)]
+
+
+@case("masking_layer")
+def _(rng):
+    """Masking(0.0) on padded float sequences → LSTM(seq) → Bidirectional GRU → Dense (functional)."""
+    x = floats(rng, 3, 8, 3)
+    x[0, 6:] = 0
+    x[1, 3:] = 0
+    x[2, 0] = 0
+    return _masking_model(keras.Input(shape=(8, 3))), [x]
+
+
+def _masking_model(inp):
+    x = L.Masking(mask_value=0.0)(inp)
+    x = L.LSTM(5, return_sequences=True)(x)
+    x = L.Bidirectional(L.GRU(4), merge_mode="sum")(x)
+    return keras.Model(inp, L.Dense(2)(x))
+
+
+@case("nested_siamese")
+def _(rng):
+    """A nested Sequential encoder (LSTM → Dense) called on two inputs (shared weights) → Subtract → abs-free Dense."""
+    enc = keras.Sequential([keras.Input(shape=(6, 3)), L.LSTM(5), L.Dense(4, activation="relu")], name="encoder")
+    a = keras.Input(shape=(6, 3))
+    b = keras.Input(shape=(6, 3))
+    d = L.Subtract()([enc(a), enc(b)])
+    return keras.Model([a, b], L.Dense(1, activation="sigmoid")(d)), [floats(rng, 2, 6, 3), floats(rng, 2, 6, 3)]
+
+
+@case("shared_lstm_two_calls")
+def _(rng):
+    """One LSTM layer called on two inputs (keras.io shared layers), outputs concatenated."""
+    shared = L.LSTM(4)
+    a = keras.Input(shape=(5, 2))
+    b = keras.Input(shape=(7, 2))
+    return keras.Model([a, b], L.Concatenate()([shared(a), shared(b)])), [floats(rng, 2, 5, 2), floats(rng, 2, 7, 2)]
+
+
+@case("activation_layers")
+def _(rng):
+    """Dense → ReLU(max 0.5, slope 0.1, threshold 0.1) → GRU(seq) → LeakyReLU → ELU → PReLU(shared time) → LSTM → Softmax."""
+    m = keras.Sequential(
+        [
+            keras.Input(shape=(6, 3)),
+            L.Dense(5),
+            L.ReLU(max_value=0.5, negative_slope=0.1, threshold=0.1),
+            L.GRU(5, return_sequences=True),
+            L.LeakyReLU(negative_slope=0.2),
+            L.ELU(alpha=0.7),
+            L.PReLU(shared_axes=[1]),
+            L.LSTM(4),
+            L.Softmax(),
+        ]
+    )
+    return m, [floats(rng, 2, 6, 3)]
+
+
+@case("reshape_permute_padding")
+def _(rng):
+    """Permute → LSTM(seq) → ZeroPadding1D → Cropping1D → Reshape → GRU → Dense."""
+    m = keras.Sequential(
+        [
+            keras.Input(shape=(4, 6)),
+            L.Permute((2, 1)),
+            L.LSTM(4, return_sequences=True),
+            L.ZeroPadding1D((1, 2)),
+            L.Cropping1D((2, 1)),
+            L.Reshape((3, 8)),
+            L.GRU(3),
+            L.Dense(2),
+        ]
+    )
+    return m, [floats(rng, 2, 4, 6)]
+
+
+# ------------------------------------------------------------------------------------------- recording
+
+
+def randomize(model, rng, scale=0.6):
+    ws = []
+    for w in model.weights:
+        v = np.asarray(w)
+        if "moving_variance" in w.path or "variance" in w.name:
+            ws.append(rng.uniform(0.5, 1.5, v.shape).astype(np.float32))
+        else:
+            ws.append(rng.uniform(-scale, scale, v.shape).astype(np.float32))
+    model.set_weights(ws)
+
+
+def _outputs(y):
+    return [np.asarray(v) for v in y] if isinstance(y, (list, tuple)) else [np.asarray(y)]
+
+
+def _set_sequences(cfg, cls):
+    cfg = json.loads(json.dumps(cfg))
+    if cls == "Bidirectional":
+        for key in ("layer", "backward_layer"):
+            if cfg.get(key):
+                cfg[key]["config"]["return_sequences"] = True
+                cfg[key]["config"]["return_state"] = True
+    else:
+        cfg["return_sequences"] = True
+        cfg["return_state"] = True
+    return cfg
+
+
+def layer_sequences(model, inputs):
+    """Each recurrent layer's first call re-run by Keras with return_sequences/return_state on its own inputs."""
+    out = []
+    for layer in model.layers:
+        if isinstance(layer, keras.Model):
+            continue  # nested models' layers are checked through the model's output
+        cls = layer.__class__.__name__
+        if cls not in RECURRENT:
+            continue
+        node = layer._inbound_nodes[0]
+        x_t = node.arguments.args[0]
+        kw = node.arguments.kwargs
+        mask_t = kw.get("mask")
+        if mask_t is None:
+            mask_t = getattr(x_t, "_keras_mask", None)  # a Sequential's calls carry their masks on the tensors
+        init_t = kw.get("initial_state")
+        init_t = [] if init_t is None else (list(init_t) if isinstance(init_t, (list, tuple)) else [init_t])
+        tensors = [x_t] + ([mask_t] if mask_t is not None else []) + init_t
+        vals = _outputs(keras.Model(model.inputs, tensors)(inputs if len(inputs) > 1 else inputs[0], training=False))
+        clone = layer.__class__.from_config(_set_sequences(layer.get_config(), cls))
+        x = vals[0]
+        m = vals[1] if mask_t is not None else None
+        init = vals[2 if mask_t is not None else 1 :]
+        kwargs = {}
+        if m is not None:
+            kwargs["mask"] = m.astype(bool)
+        if init:
+            kwargs["initial_state"] = list(init)
+        clone(x, **kwargs)
+        clone.set_weights(layer.get_weights())
+        got = _outputs(clone(x, **kwargs))
+        out.append({"name": layer.name, "class_name": cls, "sequence": ce.tensor(got[0], "float64"), "states": [ce.tensor(s, "float64") for s in got[1:]]})
+    return out
+
+
+def build(fn, seed, dtype):
+    keras.backend.clear_session()  # same layer names in both builds
+    keras.config.set_floatx(dtype)
+    keras.config.set_dtype_policy(dtype)
+    keras.utils.set_random_seed(seed)
+    rng = np.random.default_rng(seed)
+    model, inputs = fn(rng)
+    randomize(model, np.random.default_rng(seed + 1))
+    return model, inputs
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser()
+    p.add_argument("out_dir")
+    p.add_argument("--only")
+    p.add_argument("--list", action="store_true")
+    a = p.parse_args(argv)
+    if a.list:
+        print("\n".join(CASES))
+        return 0
+    names = a.only.split(",") if a.only else list(CASES)
+    os.makedirs(a.out_dir, exist_ok=True)
+    index_path = os.path.join(a.out_dir, "index.json")
+    index = []
+    if a.only and os.path.exists(index_path):
+        with open(index_path) as f:
+            index = [c for c in json.load(f)["cases"] if c["name"] not in names]
+    for k, name in enumerate(names):
+        fn = CASES[name]
+        seed = 1000 + list(CASES).index(name)
+        m32, inputs = build(fn, seed, "float32")
+        m64, _ = build(fn, seed, "float64")
+        m64.set_weights([np.asarray(w, dtype=np.float64) for w in m32.get_weights()])
+        feed32 = inputs if len(inputs) > 1 else inputs[0]
+        y32 = _outputs(m32.predict(feed32, verbose=0))
+        feed64 = [x.astype(np.float64) if x.dtype == np.float32 else x for x in inputs]
+        y64 = _outputs(m64.predict(feed64 if len(feed64) > 1 else feed64[0], verbose=0))
+        dtypes = sorted({str(v.dtype) for v in y64})
+        seqs = layer_sequences(m64, feed64)
+        keras.config.set_floatx("float32")
+        keras.config.set_dtype_policy("float32")
+        d = os.path.join(a.out_dir, name)
+        os.makedirs(d, exist_ok=True)
+        ce.export(m32, os.path.join(d, "model.cellscope.json"))
+        m32.save(os.path.join(d, "model.keras"))
+        m32.save(os.path.join(d, "model.h5"))
+        ref = {
+            "name": name,
+            "description": fn.__doc__,
+            "inputs": [ce.tensor(x) for x in inputs],
+            "outputs_float32": [ce.tensor(y) for y in y32],
+            "outputs_float64": [ce.tensor(y, "float64") for y in y64],
+            "float64_dtypes": dtypes,
+            "layers": seqs,
+        }
+        with open(os.path.join(d, "reference.json"), "w") as f:
+            json.dump(ref, f, separators=(",", ":"))
+        index.append({"name": name, "description": fn.__doc__, "float64": dtypes == ["float64"]})
+        print(f"{name}: {len(y32)} output(s), float64 outputs {dtypes}, {len(seqs)} recurrent layer(s)", flush=True)
+    index.sort(key=lambda c: list(CASES).index(c["name"]))
+    with open(index_path, "w") as f:
+        json.dump({"keras_version": keras.__version__, "cases": index}, f, indent=1)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
