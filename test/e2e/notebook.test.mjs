@@ -7,7 +7,7 @@ import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { quickOpen, screenshot, webviewFrame } from '../vscode/browser.mjs';
+import { canvasVariety, quickOpen, screenshot, webviewFrame } from '../vscode/browser.mjs';
 import { REPO_ROOT } from '../vscode/server.mjs';
 import { installAndBuild, timing, withWorkbench } from '../vscode/workbench.mjs';
 
@@ -23,17 +23,6 @@ after(() => {
   if (workspace) rmSync(workspace, { recursive: true, force: true });
 });
 
-/** Distinct colours among ~2000 sampled pixels of a canvas (1 = blank). */
-const variety = (canvas) =>
-  canvas.evaluate((c) => {
-    if (!c.width || !c.height) return 0;
-    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-    const seen = new Set();
-    const stride = Math.max(1, Math.floor((c.width * c.height) / 2000));
-    for (let p = 0; p < c.width * c.height; p += stride) seen.add((d[p * 4] << 24) | (d[p * 4 + 1] << 16) | (d[p * 4 + 2] << 8) | d[p * 4 + 3]);
-    return seen.size;
-  });
-
 test('a saved cellscope.show() output renders in the notebook, steps with the keyboard and opens the panel', { timeout: 300_000 }, async () => {
   await withWorkbench('notebook', { workspace }, async (page, _server, t0) => {
     await quickOpen(page, 'cellscope-show.ipynb');
@@ -42,10 +31,8 @@ test('a saved cellscope.show() output renders in the notebook, steps with the ke
     const verdict = out.locator('.nb-verdict');
     await verdict.filter({ hasText: /^matches Keras: max \|Δ\| \d\.\d\de-\d+ \(≤ 1e-5\)$/ }).waitFor({ timeout: 120_000 });
     timing('notebook: output rendered and run by the extension host', t0);
-    const chartCanvas = out.locator('.chart-box canvas').first();
-    const heatCanvas = out.locator('.heatmap-box canvas').first();
-    assert.ok((await variety(chartCanvas)) > 5, 'the gate chart is drawn');
-    assert.ok((await variety(heatCanvas)) > 5, 'the heatmap is drawn');
+    assert.ok((await canvasVariety(out, '.chart-box canvas:not(.overlay)')) > 5, 'the gate chart is drawn');
+    assert.ok((await canvasVariety(out, '.heatmap-box canvas:not(.overlay)')) > 5, 'the heatmap is drawn');
     const readout = out.locator('.nb-controls .nb-muted');
     assert.equal(await readout.textContent(), 'step 0 / 59');
     // The table holds the value of every gate and state at the step; it changes as the step moves.

@@ -14,6 +14,7 @@ import {
   screenshot,
   waitForNotification,
   webviewFrame,
+  canvasVariety,
 } from '../vscode/browser.mjs';
 import { REPO_ROOT, startServer } from '../vscode/server.mjs';
 import { ensureVSCode } from '../vscode/setup.mjs';
@@ -53,18 +54,6 @@ after(() => {
   if (workspace && !KEEP) rmSync(workspace, { recursive: true, force: true });
 });
 
-
-/** Distinct colours among ~2000 sampled pixels of the first canvas matching `selector` in the webview (1 = blank). */
-function canvasVariety(frame, selector) {
-  return frame.locator(selector).first().evaluate((c) => {
-    if (!c.width || !c.height) return 0;
-    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-    const seen = new Set();
-    const stride = Math.max(1, Math.floor((c.width * c.height) / 2000));
-    for (let p = 0; p < c.width * c.height; p += stride) seen.add((d[p * 4] << 24) | (d[p * 4 + 1] << 16) | (d[p * 4 + 2] << 8) | d[p * 4 + 3]);
-    return seen.size;
-  });
-}
 
 /** Runs Open Visualizer and picks `<folder>/model.cellscope.json` from the quick pick (other rows share the folder). */
 async function openExampleModel(page, folder) {

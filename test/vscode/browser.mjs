@@ -133,6 +133,18 @@ export async function waitForNotification(page, text, { timeout = 30_000 } = {})
   }
 }
 
+/** Distinct colours among ~2000 sampled pixels of the first canvas matching `selector` in `frame` (1 = blank). */
+export function canvasVariety(frame, selector) {
+  return frame.locator(selector).first().evaluate((c) => {
+    if (!c.width || !c.height) return 0;
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    const seen = new Set();
+    const stride = Math.max(1, Math.floor((c.width * c.height) / 2000));
+    for (let p = 0; p < c.width * c.height; p += stride) seen.add((d[p * 4] << 24) | (d[p * 4 + 1] << 16) | (d[p * 4 + 2] << 8) | d[p * 4 + 3]);
+    return seen.size;
+  });
+}
+
 /** The webview's own document: two iframes deep (outer host page, inner `active-frame`). */
 export function webviewFrame(page) {
   return page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
