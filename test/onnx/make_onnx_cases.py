@@ -50,12 +50,12 @@ def save(name, model_path, feeds, outs=None):
     CASES.append(name)
 
 
-def export(name, module, args, input_names, output_names, dynamic_axes=None):
+def export(name, module, args, input_names, output_names, dynamic_axes=None, opset=17):
     torch.manual_seed(len(CASES) + 1)
     path = os.path.join(OUT, name + ".onnx")
     module.eval()
     torch.onnx.export(module, args, path, input_names=input_names, output_names=output_names, dynamo=False,
-                      opset_version=17, dynamic_axes=dynamic_axes)
+                      opset_version=opset, dynamic_axes=dynamic_axes)
     feeds = {n: a.detach().numpy() for n, a in zip(input_names, args if isinstance(args, tuple) else (args,))}
     save(name, path, feeds)
 
@@ -95,6 +95,13 @@ def torch_cases():
         states = (rnd(2, 2, 6), rnd(2, 2, 6)) if kind == "LSTM" else (rnd(2, 2, 6),)
         export(f"torch_{k}_initial_states_bidir", Seq(cls(3, 6, bidirectional=True), with_state=True),
                (rnd(5, 2, 3), *states), ["x", "h0", "c0"][: 1 + len(states)], outs)
+    # Older and newer opsets: Squeeze/Unsqueeze/Slice/Split take attributes before 13 (Slice: 10), inputs after.
+    torch.manual_seed(9)
+    export("torch_gru_bidir_batchfirst_opset9", Seq(torch.nn.GRU(3, 5, bidirectional=True, batch_first=True)), rnd(2, 6, 3), ["x"],
+           ["y", "h_n"], dynamic_axes={"x": {0: "batch", 1: "time"}}, opset=9)
+    torch.manual_seed(10)
+    export("torch_lstm_2layer_opset20", Seq(torch.nn.LSTM(3, 5, num_layers=2, batch_first=True)), rnd(2, 6, 3), ["x"],
+           ["y", "h_n", "c_n"], dynamic_axes={"x": {0: "batch", 1: "time"}}, opset=20)
     torch.manual_seed(5)
     export("torch_rnn_relu_2layer", Seq(torch.nn.RNN(4, 5, num_layers=2, nonlinearity="relu", batch_first=True)),
            rnd(2, 6, 4), ["x"], ["y", "h_n"])
