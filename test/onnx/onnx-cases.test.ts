@@ -61,6 +61,19 @@ describe('ONNX graphs vs onnxruntime', () => {
     });
   }
 
+  test('clip bounds every activation input of the clip cases (so their references exercise it)', () => {
+    for (const [name, clip] of [['lstm_clip', 0.7], ['gru_clip_activations', 0.8], ['rnn_leakyrelu_clip', 2]] as const) {
+      const { r } = traced(name, 'auto');
+      let max = 0;
+      for (const lt of r.trace!.layers) {
+        lt.quantities.forEach((q, i) => {
+          if (q.role === 'pre_activation') for (const v of lt.values[i]!) if (!Number.isNaN(v)) max = Math.max(max, Math.abs(v));
+        });
+      }
+      assert.equal(max, Math.fround(clip), `${name}: the largest activation input is the clip bound`);
+    }
+  });
+
   test("a single recurrent node's traced h is its Y, in input time, for every direction", () => {
     for (const name of names.filter((n) => !n.startsWith('torch_') && n !== 'lstm_only_yh')) {
       const { c, r } = traced(name, 'auto');
