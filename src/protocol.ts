@@ -1,98 +1,201 @@
 /**
- * Messages between the extension host and the Cellscope webview panel. Shared by both bundles: types only plus
- * small hand-written guards, no `vscode` import and no engine code (the webview never computes a cell). The engine's
- * own types are imported type-only (erased from the bundle), so a new cell kind or quantity role reaches both sides.
+ * Messages between the extension host and the Cellscope webview panel, and the panel's saved state: each stated
+ * ONCE, as a valibot schema; the TypeScript types are inferred from the schemas and the guards (`isToWebview`,
+ * `isFromWebview`, `isPanelState`) run them, so a field cannot be declared without being checked. Shared by both
+ * bundles (valibot is tree-shaken: a few KB in the webview); no `vscode` import and no engine code (the webview never
+ * computes a cell). The engine's unions (cell kinds, quantity roles) are listed with `satisfies` checks, so a new
+ * member there fails to compile here.
  *
  * Large numeric data travels as typed arrays (VS Code's postMessage carries them without JSON), never as JSON
- * number lists. Both sides check every incoming message with `isToWebview` / `isFromWebview` and drop (and log)
- * anything malformed.
+ * number lists. Every message crosses through `channel` (src/transport.ts): wire encoding, this guard, a log line
+ * for what is dropped. Both sides ship in one VSIX: no field is optional for an older peer.
  */
-
+import * as v from 'valibot';
 import type { QuantityInfo, QuantityRole } from './engine/cells/cell';
 import type { CellKind } from './engine/model';
-import type { BlockStats } from './engine/weight-stats';
-import type { Direction, LayerTrace } from './engine/trace';
+import type { Direction } from './engine/trace';
 
 export type { CellKind, Direction, QuantityRole };
+
+// ---------------------------------------------------------------------------------------------------------------
+// Building blocks
+
+const int = (min = 0) => v.pipe(v.number(), v.integer(), v.minValue(min));
+const num = v.number();
+const str = v.string();
+const bool = v.boolean();
+/** A typed array of class C (over any buffer: what the engine makes, what postMessage delivers). */
+const typed = <T>(C: abstract new (...a: never[]) => unknown) => v.custom<T>((x) => x instanceof C, `a ${C.name}`);
+const f32 = typed<Float32Array>(Float32Array);
 export type FloatData = Float32Array | Float64Array;
-export type QuantityMeta = QuantityInfo;
+const floatData = v.custom<FloatData>((x) => x instanceof Float32Array || x instanceof Float64Array, 'a Float32Array or Float64Array');
+const dims = v.array(v.nullable(int()));
+const lines = v.nullable(v.array(str));
+const indices = v.nullable(v.array(int()));
+/** An object whose fields are checked together (array lengths against counts). */
+const checked = <S extends v.GenericSchema<unknown, Record<string, unknown>>>(s: S, ok: (m: v.InferOutput<S>) => boolean, what: string) => v.pipe(s, v.check(ok, what));
+
+const ROLE_NAMES = { gate: 1, candidate: 1, state: 1, pre_activation: 1 } satisfies Record<QuantityRole, 1>;
+const CELL_NAMES = { simple_rnn: 1, lstm: 1, gru: 1, custom: 1 } satisfies Record<CellKind, 1>;
+const DIRECTIONS = { forward: 1, backward: 1 } satisfies Record<Direction, 1>;
+const keysOf = <K extends string>(o: Record<K, 1>) => Object.keys(o) as K[];
+
+const quantity = v.object({ key: str, label: str, role: v.picklist(keysOf(ROLE_NAMES)), description: str });
+export type QuantityMeta = QuantityInfo & v.InferOutput<typeof quantity>;
+
+// ---------------------------------------------------------------------------------------------------------------
+// init: the run without its trace values
 
 /** One recurrent layer and direction of the trace, without its numbers. */
-export interface TraceLayerMeta
-  extends Pick<LayerTrace, 'layerIndex' | 'layerName' | 'direction' | 'cell' | 'batch' | 'steps' | 'units' | 'inputTimeOfStep'> {
-  /** Index of this entry in `InitMessage.layers` (what requestTrace names). */
-  id: number;
-  quantities: QuantityMeta[];
-  /** Per quantity: [min, max] over the whole trace (all batch items), for stable colour scales. */
-  ranges: Float64Array;
-}
+const traceLayerMeta = checked(
+  v.object({
+    /** Index of this entry in `InitMessage.layers` (what requestTrace names). */
+    id: int(),
+    layerIndex: int(),
+    layerName: str,
+    direction: v.picklist(keysOf(DIRECTIONS)),
+    cell: v.picklist(keysOf(CELL_NAMES)),
+    batch: int(1),
+    steps: int(1),
+    units: int(1),
+    quantities: v.pipe(v.array(quantity), v.minLength(1)),
+    inputTimeOfStep: typed<Int32Array>(Int32Array),
+    /** Per quantity: [min, max] over the whole trace (all batch items), for stable colour scales. */
+    ranges: typed<Float64Array>(Float64Array),
+  }),
+  (l) => l.inputTimeOfStep.length === l.steps && l.ranges.length === 2 * l.quantities.length,
+  'inputTimeOfStep has one entry per step and ranges two per quantity',
+);
+export type TraceLayerMeta = v.InferOutput<typeof traceLayerMeta>;
 
-export interface SummaryLayer {
-  name: string;
-  className: string;
-  outputShape: (number | null)[];
-  params: number;
-  details: string;
-}
-
-export interface InitMessage {
-  type: 'init';
-  /** The model file's URI (saved in the webview state so a reload can re-open it). */
-  fileUri: string;
-  files: { model: string; input: string | null; recording: string | null };
-  summary: { name: string; layers: SummaryLayer[]; params: number; inputShape: (number | null)[]; semantics: string };
-  precision: 'float64' | 'float32';
-  batch: number;
-  steps: number;
-  /** Input time steps and features per step (features 1 for token ids). */
-  input: { features: number; tokens: boolean; vocabulary: string[] | null };
-  layers: TraceLayerMeta[];
-  /** A recorded Keras output exists: a `comparison` message follows. */
-  hasComparison: boolean;
-  runMs: number;
-  /** Why the panel ran in `precision` when it chose it itself (a trace too big for float64), shown in the header. */
-  precisionNote?: string | null;
-  /** Weight and saturation views (absent from hosts that predate them). */
-  analysis?: AnalysisPayload;
-}
+const summaryLayer = v.object({ name: str, className: str, outputShape: dims, params: num, details: str });
+export type SummaryLayer = v.InferOutput<typeof summaryLayer>;
 
 /** One weight array's block for one gate: stats, a downsampled image, a histogram, ρ for recurrent blocks. */
-export interface WeightBlockView extends Omit<BlockStats, 'layer' | 'count'> {
-  /** Row-major [imageRows, imageCols], each cell the mean of the weights it covers. */
-  imageRows: number;
-  imageCols: number;
-  image: Float32Array;
-  histLo: number;
-  histHi: number;
-  hist: Uint32Array;
-  /** Spectral radius of a recurrent gate block; null for other arrays (and for blocks too big for the panel). */
-  radius: number | null;
-  /** Why a recurrent block has no radius. */
-  radiusNote?: string;
-}
-
-export interface WeightLayerView {
-  layer: string;
-  blocks: WeightBlockView[];
-}
+const weightBlockView = checked(
+  v.object({
+    weight: str,
+    gate: str,
+    shape: v.array(int()),
+    min: num,
+    max: num,
+    mean: num,
+    std: num,
+    nan: int(),
+    inf: int(),
+    /** Row-major [imageRows, imageCols], each cell the mean of the weights it covers. */
+    imageRows: int(1),
+    imageCols: int(1),
+    image: f32,
+    histLo: num,
+    histHi: num,
+    hist: typed<Uint32Array>(Uint32Array),
+    /** Spectral radius of a recurrent gate block; null for other arrays (and for blocks too big for the panel). */
+    radius: v.nullable(num),
+    /** Why a recurrent block has no radius. */
+    radiusNote: v.optional(str),
+  }),
+  (b) => b.image.length === b.imageRows * b.imageCols,
+  'image holds imageRows × imageCols values',
+);
+export type WeightBlockView = v.InferOutput<typeof weightBlockView>;
+const weightLayerView = v.object({ layer: str, blocks: v.array(weightBlockView) });
+export type WeightLayerView = v.InferOutput<typeof weightLayerView>;
 
 /** Gate saturation of one traced layer/direction (id as in InitMessage.layers), over all batch items and steps. */
-export interface SaturationView {
-  layer: number;
-  units: number;
-  /** Steps counted per unit. */
-  counted: number;
-  gates: { key: string; label: string }[];
-  /** left[g·units + j] / right[…]: share of unit j's steps gate g is < 0.1 / > 0.9. */
-  left: Float32Array;
-  right: Float32Array;
-  dead: { unit: number; reason: string }[];
-}
+const saturationView = checked(
+  v.object({
+    layer: int(),
+    units: int(1),
+    /** Steps counted per unit. */
+    counted: int(),
+    gates: v.array(v.object({ key: str, label: str })),
+    /** left[g·units + j] / right[…]: share of unit j's steps gate g is < 0.1 / > 0.9. */
+    left: f32,
+    right: f32,
+    dead: v.array(v.object({ unit: int(), reason: str })),
+  }),
+  (s) => s.left.length === s.gates.length * s.units && s.right.length === s.left.length,
+  'left and right hold gates × units shares',
+);
+export type SaturationView = v.InferOutput<typeof saturationView>;
+const analysisPayload = v.object({ weights: v.array(weightLayerView), saturation: v.array(saturationView) });
+export type AnalysisPayload = v.InferOutput<typeof analysisPayload>;
 
-export interface AnalysisPayload {
-  weights: WeightLayerView[];
-  saturation: SaturationView[];
-}
+const init = checked(
+  v.object({
+    type: v.literal('init'),
+    /** The model file's URI (saved in the webview state so a reload can re-open it). */
+    fileUri: str,
+    files: v.object({ model: str, input: v.nullable(str), recording: v.nullable(str) }),
+    summary: v.object({ name: str, layers: v.array(summaryLayer), params: num, inputShape: dims, semantics: str }),
+    precision: v.picklist(['float64', 'float32']),
+    batch: int(1),
+    steps: int(),
+    /** Input time steps and features per step (features 1 for token ids). */
+    input: v.object({ features: int(1), tokens: bool, vocabulary: v.nullable(v.array(str)) }),
+    layers: v.array(traceLayerMeta),
+    /** A recorded Keras output exists: a `comparison` message follows. */
+    hasComparison: bool,
+    runMs: num,
+    /** Why the panel ran in `precision` when it chose it itself (a trace too big for float64), shown in the header. */
+    precisionNote: v.nullable(str),
+    /** Weight and saturation views; undefined when that analysis failed (they are extras, never fatal). */
+    analysis: v.optional(analysisPayload),
+  }),
+  (m) => m.layers.every((l, k) => l.id === k),
+  'layers[k].id is k',
+);
+export type InitMessage = v.InferOutput<typeof init>;
+
+// ---------------------------------------------------------------------------------------------------------------
+// A layer's trace: whole when small, else what the webview draws of it
+
+/** Min and max per bucket of input time (buckets from `bucketStart`), for the charted units of a long trace. */
+const series = checked(
+  v.object({
+    type: v.literal('series'),
+    layer: int(),
+    batch: int(),
+    units: v.pipe(v.array(int()), v.minLength(1)),
+    buckets: int(1),
+    /** Per quantity: [unit index in `units`][bucket], float32 (display only). */
+    min: v.pipe(v.array(f32), v.minLength(1)),
+    max: v.array(f32),
+  }),
+  (m) => m.min.length === m.max.length && [...m.min, ...m.max].every((a) => a.length === m.units.length * m.buckets),
+  'min and max hold units × buckets values per quantity',
+);
+export type SeriesMessage = v.InferOutput<typeof series>;
+
+/** Heatmap columns of one quantity: the mean of every unit over `cols` equal parts of input time [t0, t1). */
+const heat = checked(
+  v.object({ type: v.literal('heat'), layer: int(), batch: int(), quantity: int(), t0: int(), t1: int(1), cols: int(1), /** [col][unit], float32. */ values: f32 }),
+  (m) => m.t1 > m.t0 && m.values.length > 0 && m.values.length % m.cols === 0,
+  't1 > t0 and values hold cols × units',
+);
+export type HeatMessage = v.InferOutput<typeof heat>;
+
+/** Every quantity at full resolution over processing steps [start, start + count), in the run's precision. */
+const window_ = checked(
+  v.object({
+    type: v.literal('window'),
+    layer: int(),
+    batch: int(),
+    start: int(),
+    count: int(1),
+    /** values[q]: [step − start][unit]. */
+    values: v.pipe(v.array(floatData), v.minLength(1)),
+    /** The input rows these steps consumed, [step − start][feature]; null when the trace message carried the input. */
+    input: v.nullable(floatData),
+  }),
+  (m) => {
+    const n = m.values[0]!.length;
+    return n > 0 && n % m.count === 0 && m.values.every((x) => x.length === n) && (m.input === null || m.input.length % m.count === 0);
+  },
+  'values hold count × units each',
+);
+export type WindowMessage = v.InferOutput<typeof window_>;
 
 /**
  * One layer/direction for one batch item. A trace of at most WHOLE_TRACE_VALUES values comes whole: `values[q]`
@@ -100,466 +203,183 @@ export interface AnalysisPayload {
  * for what it draws — min/max series of the charted units (`series`), heatmap columns over the visible time range
  * (`heat`) and full-resolution windows of steps around the cursor (`window`).
  */
-export interface TraceMessage {
-  type: 'trace';
-  layer: number;
-  batch: number;
-  steps: number;
-  units: number;
-  values: FloatData[];
-  /** masked[s] = 1 where padding made the layer skip processing step s; null when nothing is masked. */
-  masked: Uint8Array | null;
-  /**
-   * The model input of this batch item, [time][feature] (token ids as numbers); empty for a long input of a long
-   * trace, which comes as `inputSeries` (the chart) and with each window (the values at the cursor).
-   */
-  input: FloatData;
-  /** A long input's chart: min and max of each feature per bucket of time, [feature][bucket], float32. */
-  inputSeries: { buckets: number; min: Float32Array; max: Float32Array } | null;
-  /** A long trace asked for with a `view`: the series, heat columns and window that view draws first. */
-  first?: { series: SeriesMessage; heat: HeatMessage | null; window: WindowMessage } | null;
-}
-
-/** Min and max per bucket of input time (buckets from `bucketStart`), for the charted units of a long trace. */
-export interface SeriesMessage {
-  type: 'series';
-  layer: number;
-  batch: number;
-  units: number[];
-  buckets: number;
-  /** Per quantity: [unit index in `units`][bucket], float32 (display only). */
-  min: Float32Array[];
-  max: Float32Array[];
-}
-
-/** Heatmap columns of one quantity: the mean of every unit over `cols` equal parts of input time [t0, t1). */
-export interface HeatMessage extends Omit<RequestHeatMessage, 'type'> {
-  type: 'heat';
-  /** [col][unit], float32 (display only). */
-  values: Float32Array;
-}
-
-/** Every quantity at full resolution over processing steps [start, start + count), in the run's precision. */
-export interface WindowMessage {
-  type: 'window';
-  layer: number;
-  batch: number;
-  start: number;
-  count: number;
-  /** values[q]: [step − start][unit]. */
-  values: FloatData[];
-  /** The input rows these steps consumed, [step − start][feature]; null when the trace message carried the input. */
-  input: FloatData | null;
-}
-
-/**
- * Asks the webview to record (`start`) or stop recording (`stop`) the time from each key press to the frame that
- * drew its step; the figures are written to `data-cellscope-perf` on <html> (the benchmark reads them).
- */
-export interface PerfMessage {
-  type: 'perf';
-  action: 'start' | 'stop';
-}
-
-export interface ComparisonMessage {
-  type: 'comparison';
-  /** Shape of the output, batch first: [batch, units] or [batch, steps, units]. */
-  shape: number[];
-  /**
-   * A long output over time (more than WHOLE_TRACE_VALUES values) stays on the host: `actual` and `expected` are
-   * empty, the figures below are the host's (a new tolerance is asked for with `requestCompare`) and the panel asks
-   * for its chart (`requestCompareSeries`) and |Δ| heatmap (`requestCompareHeat`).
-   */
-  kept?: boolean;
-  actual: FloatData;
-  expected: FloatData;
-  pass: boolean;
-  maxAbs: number;
-  maxRel: number;
-  mismatches: number;
-  count: number;
-  atol: number;
-  rtol: number;
-  maxAbsAt: number[] | null;
-  firstDivergence: number[] | null;
-  shapeMismatch: string | null;
-  text: string;
-  /** On a mismatch: what `diagnose()` found, one line each (absent or null when it matched or was not run). */
-  diagnosis?: string[] | null;
-}
-
-/** The engine worker's diagnosis, arriving after the comparison it explains (which said "diagnosing…"). */
-export interface DiagnosisMessage {
-  type: 'diagnosis';
-  diagnosis: string[] | null;
-}
-
-/** Engine and Keras output of one output unit over time (one batch item), min/max per bucket; max |Δ| per bucket. */
-export interface CompareSeriesMessage {
-  type: 'compareSeries';
-  batch: number;
-  unit: number;
-  buckets: number;
-  actualMin: Float32Array;
-  actualMax: Float32Array;
-  expectedMin: Float32Array;
-  expectedMax: Float32Array;
-  errMax: Float32Array;
-}
-
-/** Largest |Δ| of every output unit in each of `cols` parts of time [t0, t1), one batch item: [col][unit], float32. */
-export interface CompareHeatMessage {
-  type: 'compareHeat';
-  batch: number;
-  t0: number;
-  t1: number;
-  cols: number;
-  values: Float32Array;
-}
-
-export interface ErrorMessage {
-  type: 'error';
-  message: string;
-}
-
-/** What a host stepping command (Step Forward / Step Back / Play/Pause, keybindings) asks of the webview. */
-export type StepAction = 'forward' | 'back' | 'first' | 'last' | 'togglePlay';
-const STEP_ACTIONS = new Set<string>(['forward', 'back', 'first', 'last', 'togglePlay']);
-
-export interface StepCommandMessage {
-  type: 'step';
-  action: StepAction;
-}
-
-/** Host → webview. */
-export type ToWebview =
-  | InitMessage
-  | TraceMessage
-  | SeriesMessage
-  | HeatMessage
-  | WindowMessage
-  | ComparisonMessage
-  | DiagnosisMessage
-  | CompareSeriesMessage
-  | CompareHeatMessage
-  | ErrorMessage
-  | StepCommandMessage
-  | PerfMessage;
-
-export interface ReadyMessage {
-  type: 'ready';
-}
-export interface RequestTraceMessage {
-  type: 'requestTrace';
-  layer: number;
-  batch: number;
-  /** What the panel will draw first: a long trace's reply then carries it (`TraceMessage.first`), one round trip. */
-  view?: TraceView;
-}
-/** The charted units, the heatmap's quantity and pixel columns (whole time range), the processing step at the cursor. */
-export interface TraceView {
-  units: number[];
-  quantity: number;
-  cols: number;
-  step: number;
-}
-/** Min/max series of `units` (every quantity) in `buckets` buckets: answered with `series`. */
-export interface RequestSeriesMessage {
-  type: 'requestSeries';
-  layer: number;
-  batch: number;
-  units: number[];
-  buckets: number;
-}
-/** Heatmap columns of quantity `quantity` over input time [t0, t1): answered with `heat`. */
-export interface RequestHeatMessage {
-  type: 'requestHeat';
-  layer: number;
-  batch: number;
-  quantity: number;
-  t0: number;
-  t1: number;
-  cols: number;
-}
-/** Processing steps [start, start + count) at full resolution: answered with `window`. */
-export interface RequestWindowMessage {
-  type: 'requestWindow';
-  layer: number;
-  batch: number;
-  start: number;
-  count: number;
-}
-/** A kept comparison judged with another tolerance: answered with a new `comparison`. */
-export interface RequestCompareMessage {
-  type: 'requestCompare';
-  atol: number;
-  rtol: number;
-}
-/** A kept comparison's chart for one batch item and output unit: answered with `compareSeries`. */
-export interface RequestCompareSeriesMessage {
-  type: 'requestCompareSeries';
-  batch: number;
-  unit: number;
-}
-/** A kept comparison's |Δ| heatmap over time [t0, t1) in `cols` columns: answered with `compareHeat`. */
-export interface RequestCompareHeatMessage {
-  type: 'requestCompareHeat';
-  batch: number;
-  t0: number;
-  t1: number;
-  cols: number;
-}
-export interface StepChangedMessage {
-  type: 'stepChanged';
-  layer: number;
-  batch: number;
-  /** Input time step. */
-  step: number;
-}
-export interface ExportTraceMessage {
-  type: 'exportTrace';
-  format: 'csv' | 'json';
-}
-export interface LogMessage {
-  type: 'log';
-  level: 'info' | 'warn' | 'error';
-  message: string;
-}
-
-/** Webview → host. */
-export type FromWebview =
-  | ReadyMessage
-  | RequestTraceMessage
-  | RequestSeriesMessage
-  | RequestHeatMessage
-  | RequestWindowMessage
-  | RequestCompareMessage
-  | RequestCompareSeriesMessage
-  | RequestCompareHeatMessage
-  | StepChangedMessage
-  | ExportTraceMessage
-  | LogMessage;
+const trace = checked(
+  v.object({
+    type: v.literal('trace'),
+    layer: int(),
+    batch: int(),
+    steps: int(1),
+    units: int(1),
+    values: v.array(floatData),
+    /** masked[s] = 1 where padding made the layer skip processing step s; null when nothing is masked. */
+    masked: v.nullable(typed<Uint8Array>(Uint8Array)),
+    /** The model input of this batch item, [time][feature]; empty for a long input of a long trace (then `inputSeries`). */
+    input: floatData,
+    /** A long input's chart: min and max of each feature per bucket of time, [feature][bucket], float32. */
+    inputSeries: v.nullable(checked(v.object({ buckets: int(1), min: f32, max: f32 }), (s) => s.min.length === s.max.length && s.min.length > 0 && s.min.length % s.buckets === 0, 'min and max hold features × buckets')),
+    /** A long trace asked for with a `view`: the series, heat columns and window that view draws first. */
+    first: v.nullable(v.object({ series, heat: v.nullable(heat), window: window_ })),
+  }),
+  (m) => m.values.every((x) => x.length === m.steps * m.units) && (m.masked === null || m.masked.length === m.steps) && (m.input.length > 0 || m.inputSeries !== null),
+  'values hold steps × units each, masked one per step, and an input or its chart',
+);
+export type TraceMessage = v.InferOutput<typeof trace>;
 
 // ---------------------------------------------------------------------------------------------------------------
-// Guards. Deliberately small and explicit: each checks every field the receiver reads.
+// The comparison with the recorded output
 
-type Rec = Record<string, unknown>;
-const isRec = (v: unknown): v is Rec => typeof v === 'object' && v !== null && !Array.isArray(v);
-const isStr = (v: unknown): v is string => typeof v === 'string';
-const isNum = (v: unknown): v is number => typeof v === 'number';
-const isInt = (v: unknown, min = 0): v is number => Number.isInteger(v) && (v as number) >= min;
-const isBool = (v: unknown): v is boolean => typeof v === 'boolean';
-const isFloat = (v: unknown): v is FloatData => v instanceof Float32Array || v instanceof Float64Array;
-const isNullOr = <T>(v: unknown, f: (x: unknown) => x is T): boolean => v === null || f(v);
-const isArrOf = <T>(v: unknown, f: (x: unknown) => boolean): v is T[] => Array.isArray(v) && v.every((x) => f(x));
-const isDim = (v: unknown): boolean => v === null || isInt(v);
-// Every member of the engine's unions, checked by the compiler: adding a role or cell kind there fails here.
-const ROLE_NAMES = { gate: 1, candidate: 1, state: 1, pre_activation: 1 } satisfies Record<QuantityRole, 1>;
-const CELL_NAMES = { simple_rnn: 1, lstm: 1, gru: 1, custom: 1 } satisfies Record<CellKind, 1>;
-const ROLES = new Set<string>(Object.keys(ROLE_NAMES));
-const CELLS = new Set<string>(Object.keys(CELL_NAMES));
+const comparison = checked(
+  v.object({
+    type: v.literal('comparison'),
+    /** Shape of the output, batch first: [batch, units] or [batch, steps, units]. */
+    shape: v.pipe(v.array(int(1)), v.minLength(1)),
+    /**
+     * A long output over time (more than WHOLE_TRACE_VALUES values) stays on the host: `actual` and `expected` are
+     * empty, the figures below are the host's (a new tolerance is asked for with `requestCompare`) and the panel asks
+     * for its chart (`requestCompareSeries`) and |Δ| heatmap (`requestCompareHeat`).
+     */
+    kept: bool,
+    actual: floatData,
+    expected: floatData,
+    pass: bool,
+    maxAbs: num,
+    maxRel: num,
+    mismatches: int(),
+    count: int(),
+    atol: num,
+    rtol: num,
+    maxAbsAt: indices,
+    firstDivergence: indices,
+    shapeMismatch: v.nullable(str),
+    text: str,
+    /** On a mismatch: what `diagnose()` found, one line each (null when it matched or was not run). */
+    diagnosis: lines,
+  }),
+  (m) => {
+    // A kept comparison carries no values; else both arrays hold exactly shape's values (unless the shapes differ).
+    if (m.kept) return m.shapeMismatch === null && m.shape.length === 3 && m.actual.length === 0 && m.expected.length === 0;
+    const size = m.shape.reduce((a, d) => a * d, 1);
+    return m.shapeMismatch !== null || (m.actual.length === size && m.expected.length === size);
+  },
+  'actual and expected hold the shape’s values (none when kept)',
+);
+export type ComparisonMessage = v.InferOutput<typeof comparison>;
 
-function isQuantity(v: unknown): v is QuantityMeta {
-  return isRec(v) && isStr(v.key) && isStr(v.label) && isStr(v.role) && ROLES.has(v.role) && isStr(v.description);
-}
+/** The engine worker's diagnosis, arriving after the comparison it explains (which said "diagnosing…"). */
+const diagnosis = v.object({ type: v.literal('diagnosis'), diagnosis: lines });
+export type DiagnosisMessage = v.InferOutput<typeof diagnosis>;
 
-function isLayerMeta(v: unknown, id: number): v is TraceLayerMeta {
-  if (!isRec(v)) return false;
-  if (v.id !== id || !isInt(v.layerIndex) || !isStr(v.layerName)) return false;
-  if (v.direction !== 'forward' && v.direction !== 'backward') return false;
-  if (!isStr(v.cell) || !CELLS.has(v.cell)) return false;
-  if (!isInt(v.batch, 1) || !isInt(v.steps, 1) || !isInt(v.units, 1)) return false;
-  if (!isArrOf<QuantityMeta>(v.quantities, isQuantity) || v.quantities.length === 0) return false;
-  if (!(v.inputTimeOfStep instanceof Int32Array) || v.inputTimeOfStep.length !== v.steps) return false;
-  return v.ranges instanceof Float64Array && v.ranges.length === 2 * v.quantities.length;
-}
+/** Engine and Keras output of one output unit over time (one batch item), min/max per bucket; max |Δ| per bucket. */
+const compareSeries = checked(
+  v.object({ type: v.literal('compareSeries'), batch: int(), unit: int(), buckets: int(1), actualMin: f32, actualMax: f32, expectedMin: f32, expectedMax: f32, errMax: f32 }),
+  (m) => [m.actualMin, m.actualMax, m.expectedMin, m.expectedMax, m.errMax].every((a) => a.length === m.buckets),
+  'one value per bucket',
+);
+export type CompareSeriesMessage = v.InferOutput<typeof compareSeries>;
 
-function isSummaryLayer(v: unknown): v is SummaryLayer {
-  return isRec(v) && isStr(v.name) && isStr(v.className) && isArrOf(v.outputShape, isDim) && isNum(v.params) && isStr(v.details);
-}
+/** Largest |Δ| of every output unit in each of `cols` parts of time [t0, t1), one batch item: [col][unit], float32. */
+const compareHeat = checked(
+  v.object({ type: v.literal('compareHeat'), batch: int(), t0: int(), t1: int(1), cols: int(1), values: f32 }),
+  (m) => m.t1 > m.t0 && m.values.length > 0 && m.values.length % m.cols === 0,
+  't1 > t0 and values hold cols × units',
+);
+export type CompareHeatMessage = v.InferOutput<typeof compareHeat>;
 
-function isInit(m: Rec): boolean {
-  const f = m.files;
-  const s = m.summary;
-  const i = m.input;
-  if (!isStr(m.fileUri) || !isRec(f) || !isStr(f.model) || !isNullOr(f.input, isStr) || !isNullOr(f.recording, isStr)) return false;
-  if (!isRec(s) || !isStr(s.name) || !isArrOf(s.layers, isSummaryLayer) || !isNum(s.params) || !isArrOf(s.inputShape, isDim) || !isStr(s.semantics)) return false;
-  if (m.precision !== 'float64' && m.precision !== 'float32') return false;
-  if (!isInt(m.batch, 1) || !isInt(m.steps, 0) || !isBool(m.hasComparison) || !isNum(m.runMs)) return false;
-  if (!isRec(i) || !isInt(i.features, 1) || !isBool(i.tokens) || !(i.vocabulary === null || isArrOf(i.vocabulary, isStr))) return false;
-  if (m.analysis !== undefined && !isAnalysis(m.analysis)) return false;
-  if (m.precisionNote !== undefined && !isNullOr(m.precisionNote, isStr)) return false;
-  return Array.isArray(m.layers) && m.layers.every((l, k) => isLayerMeta(l, k));
-}
+// ---------------------------------------------------------------------------------------------------------------
+// Host → webview
 
-function isBlockView(v: unknown): boolean {
-  if (!isRec(v) || !isStr(v.weight) || !isStr(v.gate) || !isArrOf(v.shape, (d) => isInt(d))) return false;
-  if (![v.min, v.max, v.mean, v.std, v.histLo, v.histHi].every(isNum) || !isInt(v.nan) || !isInt(v.inf)) return false;
-  if (!isInt(v.imageRows, 1) || !isInt(v.imageCols, 1) || !(v.image instanceof Float32Array) || v.image.length !== v.imageRows * v.imageCols) return false;
-  if (v.radiusNote !== undefined && !isStr(v.radiusNote)) return false;
-  return v.hist instanceof Uint32Array && (v.radius === null || isNum(v.radius));
-}
+const stepAction = v.picklist(['forward', 'back', 'first', 'last', 'togglePlay']);
+/** What a host stepping command (Step Forward / Step Back / Play/Pause, keybindings) asks of the webview. */
+export type StepAction = v.InferOutput<typeof stepAction>;
 
-function isSaturationView(v: unknown): boolean {
-  if (!isRec(v) || !isInt(v.layer) || !isInt(v.units, 1) || !isInt(v.counted)) return false;
-  if (!isArrOf(v.gates, (g) => isRec(g) && isStr(g.key) && isStr(g.label))) return false;
-  const n = v.gates.length * v.units;
-  if (!(v.left instanceof Float32Array) || !(v.right instanceof Float32Array) || v.left.length !== n || v.right.length !== n) return false;
-  return isArrOf(v.dead, (d) => isRec(d) && isInt(d.unit) && isStr(d.reason));
-}
+const toWebview = v.variant('type', [
+  init,
+  trace,
+  series,
+  heat,
+  window_,
+  comparison,
+  diagnosis,
+  compareSeries,
+  compareHeat,
+  v.object({ type: v.literal('error'), message: str }),
+  v.object({ type: v.literal('step'), action: stepAction }),
+  /**
+   * Asks the webview to record (`start`) or stop recording (`stop`) the time from each key press to the frame that
+   * drew its step; the figures are written to `data-cellscope-perf` on <html> (the benchmark reads them).
+   */
+  v.object({ type: v.literal('perf'), action: v.picklist(['start', 'stop']) }),
+]);
+export type ToWebview = v.InferOutput<typeof toWebview>;
+export type ErrorMessage = Extract<ToWebview, { type: 'error' }>;
+export type StepCommandMessage = Extract<ToWebview, { type: 'step' }>;
+export type PerfMessage = Extract<ToWebview, { type: 'perf' }>;
 
-function isAnalysis(v: unknown): v is AnalysisPayload {
-  return isRec(v) && isArrOf(v.weights, (l) => isRec(l) && isStr(l.layer) && isArrOf(l.blocks, isBlockView)) && isArrOf(v.saturation, isSaturationView);
-}
+// ---------------------------------------------------------------------------------------------------------------
+// Webview → host
 
-const isF32 = (v: unknown): v is Float32Array => v instanceof Float32Array;
+const unitList = v.pipe(v.array(int()), v.minLength(1), v.maxLength(64));
+/** The charted units, the heatmap's quantity and pixel columns (whole time range), the processing step at the cursor. */
+const traceView = v.object({ units: unitList, quantity: int(), cols: int(), step: int() });
+export type TraceView = v.InferOutput<typeof traceView>;
+const timeRange = { t0: int(), t1: int(1), cols: int(1) };
+const ordered = (m: { t0: number; t1: number }) => m.t1 > m.t0;
 
-function isTrace(m: Rec): boolean {
-  if (!isInt(m.layer) || !isInt(m.batch) || !isInt(m.steps, 1) || !isInt(m.units, 1)) return false;
-  const n = (m.steps as number) * (m.units as number);
-  if (!Array.isArray(m.values) || !m.values.every((v) => isFloat(v) && v.length === n)) return false;
-  if (!(m.masked === null || (m.masked instanceof Uint8Array && m.masked.length === m.steps))) return false;
-  const is = m.inputSeries;
-  if (!(is === null || (isRec(is) && isInt(is.buckets, 1) && isF32(is.min) && isF32(is.max) && is.min.length === is.max.length && is.min.length > 0 && is.min.length % is.buckets === 0))) return false;
-  const f = m.first;
-  if (!(f === undefined || f === null || (isRec(f) && isRec(f.series) && isSeries(f.series) && (f.heat === null || (isRec(f.heat) && isHeat(f.heat))) && isRec(f.window) && isWindow(f.window)))) return false;
-  return isFloat(m.input) && (m.input.length > 0 || is !== null);
-}
+const fromWebview = v.variant('type', [
+  v.object({ type: v.literal('ready') }),
+  /** What the panel will draw first: a long trace's reply then carries it (`TraceMessage.first`), one round trip. */
+  v.object({ type: v.literal('requestTrace'), layer: int(), batch: int(), view: traceView }),
+  /** Min/max series of `units` (every quantity) in `buckets` buckets: answered with `series`. */
+  v.object({ type: v.literal('requestSeries'), layer: int(), batch: int(), units: unitList, buckets: int(1) }),
+  /** Heatmap columns of quantity `quantity` over input time [t0, t1): answered with `heat`. */
+  checked(v.object({ type: v.literal('requestHeat'), layer: int(), batch: int(), quantity: int(), ...timeRange }), ordered, 't1 > t0'),
+  /** Processing steps [start, start + count) at full resolution: answered with `window`. */
+  v.object({ type: v.literal('requestWindow'), layer: int(), batch: int(), start: int(), count: int(1) }),
+  /** A kept comparison judged with another tolerance: answered with a new `comparison`. */
+  v.object({ type: v.literal('requestCompare'), atol: v.pipe(num, v.minValue(0)), rtol: v.pipe(num, v.minValue(0)) }),
+  /** A kept comparison's chart for one batch item and output unit: answered with `compareSeries`. */
+  v.object({ type: v.literal('requestCompareSeries'), batch: int(), unit: int() }),
+  /** A kept comparison's |Δ| heatmap over time [t0, t1) in `cols` columns: answered with `compareHeat`. */
+  checked(v.object({ type: v.literal('requestCompareHeat'), batch: int(), ...timeRange }), ordered, 't1 > t0'),
+  /** Where the panel is (input time step): the host's state query and stepping commands read it. */
+  v.object({ type: v.literal('stepChanged'), layer: int(), batch: int(), step: int() }),
+  v.object({ type: v.literal('exportTrace'), format: v.picklist(['csv', 'json']) }),
+  v.object({ type: v.literal('log'), level: v.picklist(['info', 'warn', 'error']), message: str }),
+]);
+export type FromWebview = v.InferOutput<typeof fromWebview>;
+export type RequestTraceMessage = Extract<FromWebview, { type: 'requestTrace' }>;
+export type RequestHeatMessage = Extract<FromWebview, { type: 'requestHeat' }>;
 
-function isSeries(m: Rec): boolean {
-  if (!isInt(m.layer) || !isInt(m.batch) || !isInt(m.buckets, 1) || !isArrOf<number>(m.units, (u) => isInt(u)) || m.units.length === 0) return false;
-  const n = m.units.length * (m.buckets as number);
-  const ok = (a: unknown): a is Float32Array[] => Array.isArray(a) && a.length > 0 && a.every((v) => isF32(v) && v.length === n);
-  return ok(m.min) && ok(m.max) && m.min.length === m.max.length;
-}
+// ---------------------------------------------------------------------------------------------------------------
+// The panel's saved state
 
-function isHeat(m: Rec): boolean {
-  if (!isInt(m.layer) || !isInt(m.batch) || !isInt(m.quantity) || !isInt(m.t0) || !isInt(m.t1, 1) || !isInt(m.cols, 1)) return false;
-  return (m.t1 as number) > (m.t0 as number) && isF32(m.values) && m.values.length > 0 && m.values.length % (m.cols as number) === 0;
-}
-
-function isWindow(m: Rec): boolean {
-  if (!isInt(m.layer) || !isInt(m.batch) || !isInt(m.start) || !isInt(m.count, 1)) return false;
-  if (!Array.isArray(m.values) || m.values.length === 0 || !m.values.every(isFloat)) return false;
-  const n = (m.values[0] as FloatData).length;
-  if (!(m.input === null || (isFloat(m.input) && m.input.length % (m.count as number) === 0))) return false;
-  return n > 0 && n % (m.count as number) === 0 && m.values.every((v: FloatData) => v.length === n);
-}
-
-function isComparison(m: Rec): boolean {
-  if (!isArrOf<number>(m.shape, (d) => isInt(d, 1)) || m.shape.length < 1) return false;
-  if (!isFloat(m.actual) || !isFloat(m.expected)) return false;
-  const fine = isStr(m.text) && isBool(m.pass) && isNum(m.maxAbs) && isNum(m.maxRel) && isInt(m.mismatches) && isInt(m.count) && isNum(m.atol) && isNum(m.rtol);
-  if (!fine || !isNullOr(m.shapeMismatch, isStr)) return false;
-  if (m.diagnosis !== undefined && !isNullOr(m.diagnosis, (v): v is string[] => isArrOf(v, isStr))) return false;
-  if (!isNullOr(m.maxAbsAt, (v): v is number[] => isArrOf(v, isInt)) || !isNullOr(m.firstDivergence, (v): v is number[] => isArrOf(v, isInt))) return false;
-  // Without a shape mismatch both arrays hold exactly shape's values (none when the host keeps them).
-  if (m.kept !== undefined && !isBool(m.kept)) return false;
-  if (m.kept) return m.shapeMismatch === null && m.shape.length === 3 && m.actual.length === 0 && m.expected.length === 0;
-  const size = m.shape.reduce((a, d) => a * d, 1);
-  return m.shapeMismatch !== null || (m.actual.length === size && m.expected.length === size);
-}
+/** What the webview saves with setState after every frame, and reads back (the serializer too) after a window reload. */
+const panelState = v.object({
+  fileUri: str,
+  layer: int(),
+  batch: int(),
+  /** Input time step. */
+  step: int(),
+  quantity: str,
+  units: v.array(int()),
+  focusUnit: int(),
+  showPre: bool,
+  /** The tolerance the user typed for the comparison; null: the host's default (atol 1e-5, rtol 0). */
+  tolerance: v.nullable(v.object({ atol: v.pipe(num, v.minValue(0)), rtol: v.pipe(num, v.minValue(0)) })),
+  /** The Compare view's output unit; null: the one with the largest error. */
+  outUnit: v.nullable(int()),
+  /** Playback speed, steps per second. */
+  speed: v.pipe(num, v.minValue(0.001)),
+  /** The data tables are open. */
+  tablesOpen: bool,
+});
+export type PanelState = v.InferOutput<typeof panelState>;
 
 /** True for a well-formed host → webview message. */
-export function isToWebview(v: unknown): v is ToWebview {
-  if (!isRec(v)) return false;
-  switch (v.type) {
-    case 'init':
-      return isInit(v);
-    case 'trace':
-      return isTrace(v);
-    case 'series':
-      return isSeries(v);
-    case 'heat':
-      return isHeat(v);
-    case 'window':
-      return isWindow(v);
-    case 'perf':
-      return v.action === 'start' || v.action === 'stop';
-    case 'comparison':
-      return isComparison(v);
-    case 'diagnosis':
-      return isNullOr(v.diagnosis, (d): d is string[] => isArrOf(d, isStr));
-    case 'compareSeries': {
-      if (!isInt(v.batch) || !isInt(v.unit) || !isInt(v.buckets, 1)) return false;
-      const b = v.buckets;
-      return [v.actualMin, v.actualMax, v.expectedMin, v.expectedMax, v.errMax].every((a) => isF32(a) && a.length === b);
-    }
-    case 'compareHeat':
-      return isInt(v.batch) && isInt(v.t0) && isInt(v.t1, 1) && (v.t1 as number) > (v.t0 as number) && isInt(v.cols, 1) && isF32(v.values) && v.values.length > 0 && v.values.length % (v.cols as number) === 0;
-    case 'error':
-      return isStr(v.message);
-    case 'step':
-      return isStr(v.action) && STEP_ACTIONS.has(v.action);
-    default:
-      return false;
-  }
-}
-
-function isTraceView(v: unknown): v is TraceView {
-  return isRec(v) && isArrOf<number>(v.units, (u) => isInt(u)) && v.units.length > 0 && v.units.length <= 64 && isInt(v.quantity) && isInt(v.cols) && isInt(v.step);
-}
-
+export const isToWebview = (x: unknown): x is ToWebview => v.is(toWebview, x);
 /** True for a well-formed webview → host message. */
-export function isFromWebview(v: unknown): v is FromWebview {
-  if (!isRec(v)) return false;
-  switch (v.type) {
-    case 'ready':
-      return true;
-    case 'requestTrace':
-      return isInt(v.layer) && isInt(v.batch) && (v.view === undefined || isTraceView(v.view));
-    case 'requestSeries':
-      return isInt(v.layer) && isInt(v.batch) && isInt(v.buckets, 1) && isArrOf<number>(v.units, (u) => isInt(u)) && v.units.length > 0 && v.units.length <= 64;
-    case 'requestHeat':
-      return isInt(v.layer) && isInt(v.batch) && isInt(v.quantity) && isInt(v.t0) && isInt(v.t1, 1) && (v.t1 as number) > (v.t0 as number) && isInt(v.cols, 1);
-    case 'requestCompare':
-      return isNum(v.atol) && isNum(v.rtol) && v.atol >= 0 && v.rtol >= 0;
-    case 'requestCompareSeries':
-      return isInt(v.batch) && isInt(v.unit);
-    case 'requestCompareHeat':
-      return isInt(v.batch) && isInt(v.t0) && isInt(v.t1, 1) && (v.t1 as number) > (v.t0 as number) && isInt(v.cols, 1);
-    case 'requestWindow':
-      return isInt(v.layer) && isInt(v.batch) && isInt(v.start) && isInt(v.count, 1);
-    case 'stepChanged':
-      return isInt(v.layer) && isInt(v.batch) && isInt(v.step);
-    case 'exportTrace':
-      return v.format === 'csv' || v.format === 'json';
-    case 'log':
-      return (v.level === 'info' || v.level === 'warn' || v.level === 'error') && isStr(v.message);
-    default:
-      return false;
-  }
-}
-
-/** What the webview saves with setState, and the serializer reads back after a window reload. */
-export interface PanelState {
-  fileUri: string;
-  layer: number;
-  batch: number;
-  /** Input time step. */
-  step: number;
-  quantity: string;
-  units: number[];
-  focusUnit: number;
-  showPre: boolean;
-}
-
-export function isPanelState(v: unknown): v is PanelState {
-  return (
-    isRec(v) &&
-    isStr(v.fileUri) &&
-    isInt(v.layer) &&
-    isInt(v.batch) &&
-    isInt(v.step) &&
-    isStr(v.quantity) &&
-    isArrOf(v.units, isInt) &&
-    isInt(v.focusUnit) &&
-    isBool(v.showPre)
-  );
-}
+export const isFromWebview = (x: unknown): x is FromWebview => v.is(fromWebview, x);
+export const isPanelState = (x: unknown): x is PanelState => v.is(panelState, x);
 
 /** A short description of what was wrong with a message, for the log (never the whole payload). */
-export function describeMessage(v: unknown): string {
-  if (!isRec(v)) return v === null ? 'null' : typeof v;
-  return `{type: ${JSON.stringify(v.type)}, keys: ${Object.keys(v).slice(0, 8).join(', ')}}`;
-}
+export { describe as describeMessage } from './transport';

@@ -59,3 +59,35 @@ export function fromWire(v: unknown): unknown {
   const dec = (x: unknown): unknown => (isTagged(x) ? Number(x[TAG]) : mapShallow(x, dec));
   return dec(v);
 }
+
+/** One side of the panel's message channel: every message out and in takes the same wire, guard and log steps. */
+export interface Channel<In, Out> {
+  send(m: Out): void;
+  /** The message as it was built, or null (logged) when it fails the guard. */
+  receive(wire: unknown): In | null;
+}
+
+export function channel<In, Out>(o: {
+  /** postMessage of this side (webview.postMessage on the host, vscode.postMessage in the webview). */
+  post(wire: unknown): void;
+  /** The guard of the messages this side receives (derived from the protocol's schema). */
+  accepts(v: unknown): v is In;
+  /** Where a dropped message is reported, with a short description (never the whole payload). */
+  log(text: string): void;
+}): Channel<In, Out> {
+  return {
+    send: (m) => o.post(toWire(m)),
+    receive(wire) {
+      const m = fromWire(wire);
+      if (o.accepts(m)) return m;
+      o.log(`dropped a malformed message ${describe(m)}`);
+      return null;
+    },
+  };
+}
+
+/** A short description of what was wrong with a message, for the log (never the whole payload). */
+export function describe(v: unknown): string {
+  if (!isPlainObject(v)) return v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v;
+  return `{type: ${JSON.stringify(v.type)}, keys: ${Object.keys(v).slice(0, 8).join(', ')}}`;
+}

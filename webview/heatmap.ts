@@ -6,7 +6,7 @@
  */
 import { colourTable, rgbaText, type Theme } from './theme';
 import { fmt } from './store';
-import { bucketEnd, bucketStart } from '../src/extension/panel/overview';
+import { bucketEnd, bucketStart } from '../src/panel/overview';
 
 export interface HeatmapData {
   /**

@@ -1,9 +1,9 @@
 /**
  * Debugging views: Weights (per layer, each weight array split per gate: image, histogram, stats, NaN/Inf alerts,
  * spectral radius with a hint) and Saturation (per unit, the share of steps each gate is left-/right-saturated;
- * dead units listed). Plus the comparison's re-evaluation under the user's tolerance. Plain DOM + canvas.
+ * dead units listed). Plain DOM + canvas.
  */
-import type { ComparisonMessage, SaturationView, WeightBlockView, WeightLayerView } from '../src/protocol';
+import type { SaturationView, WeightBlockView, WeightLayerView } from '../src/protocol';
 import { fmt } from './store';
 import { colourTable, rgbaText, type Theme } from './theme';
 
@@ -273,38 +273,4 @@ export function renderSaturation(root: HTMLElement, s: SaturationView | undefine
   }
   d.append(t);
   root.append(d);
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// Comparison under the user's tolerance (numpy allclose: |a − e| ≤ atol + rtol·|e|; NaN never matches)
-
-export interface Evaluation {
-  pass: boolean;
-  mismatches: number;
-  /** Flat index of the first element outside the tolerance, −1 when none. */
-  first: number;
-}
-
-export function evaluate(c: ComparisonMessage, atol: number, rtol: number): Evaluation {
-  let mismatches = 0;
-  let first = -1;
-  const a = c.actual;
-  const e = c.expected;
-  for (let k = 0; k < a.length; k++) {
-    const d = a[k] === e[k] ? 0 : Math.abs(a[k]! - e[k]!);
-    if (!(d <= atol + rtol * Math.abs(e[k]!))) {
-      mismatches++;
-      if (first < 0) first = k;
-    }
-  }
-  return { pass: mismatches === 0 && !c.shapeMismatch, mismatches, first };
-}
-
-export function indicesOf(shape: readonly number[], flat: number): number[] {
-  const out = new Array<number>(shape.length);
-  for (let a = shape.length - 1; a >= 0; a--) {
-    out[a] = flat % shape[a]!;
-    flat = Math.floor(flat / shape[a]!);
-  }
-  return out;
 }

@@ -1,26 +1,74 @@
 /**
  * The webview's state and data, and the one-frame render scheduler. Views read from the store; changes mark what
  * must be redrawn: `data` (a new layer, batch item, unit set, quantity or theme: charts and heatmap rebuilt) or
- * `step` (only cursors, step detail, readouts).
+ * `step` (only cursors, step detail, readouts). Every choice the user makes lives in `state` (PanelState), which is
+ * saved with the panel after each frame and read back on a reload: nothing a view shows is kept anywhere else.
  */
-import type { ComparisonMessage, InitMessage, PanelState, TraceLayerMeta } from '../src/protocol';
+import { isPanelState, type InitMessage, type PanelState, type TraceLayerMeta } from '../src/protocol';
+import type { CompareSource } from '../src/panel/compare-source';
 import type { Theme } from './theme';
-import type { TraceData } from './tracedata';
+import type { TraceData } from '../src/panel/trace-source';
 
 export interface Store {
   init: InitMessage | null;
   /** The current layer × batch item's trace (whole, or what the host sent of a long one). */
   data: TraceData | null;
-  comparison: ComparisonMessage | null;
+  /** The comparison with the recorded output (both outputs here, or kept by the host). */
+  compare: CompareSource | null;
   theme: Theme;
   state: PanelState;
   playing: boolean;
-  /** Steps per second while playing. */
-  speed: number;
   /** stepOfInputTime for the current layer (inverse of inputTimeOfStep). */
   stepOfTime: Int32Array;
-  /** Time of the last step change, for the render timing readout. */
-  stepChangedAt: number;
+}
+
+/** The state of a panel that has not been shown yet (or whose saved state belongs to another file). */
+export function initialState(fileUri: string): PanelState {
+  return { fileUri, layer: 0, batch: 0, step: 0, quantity: 'h', units: [0], focusUnit: 0, showPre: false, tolerance: null, outUnit: null, speed: 10, tablesOpen: false };
+}
+
+/** The saved state when it belongs to this run's file (clipped to the run), else a fresh one. */
+export function restoreState(saved: unknown, init: InitMessage): PanelState {
+  const fresh = initialState(init.fileUri);
+  if (!isPanelState(saved) || saved.fileUri !== init.fileUri) return { ...fresh, units: [] };
+  const layer = saved.layer < init.layers.length ? saved.layer : 0;
+  const meta = init.layers[layer];
+  return { ...saved, layer, batch: saved.batch < init.batch ? saved.batch : 0, units: saved.units.filter((u) => meta && u < meta.units) };
+}
+
+/** The first units charted when none are chosen. */
+export const defaultUnits = (n: number) => Array.from({ length: Math.min(n, 6) }, (_, i) => i);
+
+/** Quantity index of the heatmap's quantity (h when the layer has no such quantity: the last one). */
+export function heatQuantity(s: Store): number {
+  const m = layerMeta(s)!;
+  const q = m.quantities.findIndex((x) => x.key === s.state.quantity);
+  return q >= 0 ? q : m.quantities.length - 1;
+}
+
+/** A chart's y range for quantity q: 0…1 for gates, else a round symmetric bound over the whole trace's range. */
+export function quantityRange(s: Store, q: number): [number, number] {
+  const m = layerMeta(s)!;
+  const role = m.quantities[q]!.role;
+  if (role === 'gate') return [0, 1];
+  const lo = m.ranges[2 * q]!;
+  const hi = m.ranges[2 * q + 1]!;
+  const a = niceCeil(Math.max(Math.abs(lo), Math.abs(hi), 1e-9));
+  return lo >= -1 && hi <= 1 && role !== 'pre_activation' ? [-1, 1] : [-a, a];
+}
+
+/** 1.77 → 2, 14.9 → 15, 0.34 → 0.4: a round axis bound just above x. */
+function niceCeil(x: number): number {
+  const p = 10 ** Math.floor(Math.log10(x));
+  const m = x / p;
+  const step = m <= 2 ? 0.5 : m <= 5 ? 1 : 2;
+  return Math.ceil(m / step) * step * p;
+}
+
+/** The colour of the k-th charted unit. */
+export function unitColour(s: Store, k: number): string {
+  const c = s.theme.series;
+  return c[k % c.length]!;
 }
 
 export function layerMeta(s: Store): TraceLayerMeta | null {
@@ -32,7 +80,7 @@ export function valueAt(s: Store, q: number, t: number, j: number): number {
   return s.data ? s.data.value(q, t, j) : NaN;
 }
 
-export { invertOrder as invert } from '../src/extension/panel/overview';
+export { invertOrder as invert } from '../src/panel/overview';
 
 /** Quantities to chart: gates, candidates and states, plus pre-activations when asked. */
 export function shownQuantities(s: Store): number[] {
@@ -43,6 +91,12 @@ export function shownQuantities(s: Store): number[] {
 
 /** data: everything; charts / heat: the gate charts or the heatmap got their numbers; step: cursors and step views. */
 export type Dirty = 'data' | 'charts' | 'heat' | 'step';
+
+/** A section of the panel: built once per init (`mount…`), redrawn from the store with what changed. */
+export interface View {
+  render(dirty: ReadonlySet<Dirty>): void;
+  dispose?(): void;
+}
 
 export class Scheduler {
   private pending = new Set<Dirty>();

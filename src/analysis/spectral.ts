@@ -5,9 +5,9 @@
  * + QR, the JAMA algorithm), accurate to rounding for these sizes.
  */
 import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
-import type { Model, RecurrentLayer } from '../engine/model';
+import type { Model } from '../engine/model';
 import type { FloatArray } from '../engine/tensor';
-import { GATE_NAMES } from '../engine/weight-stats';
+import { blockWeightName, weightBlocks } from '../engine/weight-stats';
 
 export interface GateRadius {
   layer: string;
@@ -42,21 +42,11 @@ export function spectralRadius(rows: number[][]): number {
   return m;
 }
 
-export function layerRadii(l: RecurrentLayer, name: string, prefix = ''): GateRadius[] {
-  if (l.cell === 'custom') return [];
-  const n = l.config.units;
-  const rk = l.weights.recurrentKernel;
-  const cols = rk.shape[1]!;
-  return GATE_NAMES[l.cell].map((gate, g) => ({ layer: name, weight: `${prefix}recurrent_kernel`, gate, units: n, radius: spectralRadius(columnBlock(rk.data, n, cols, g * n)) }));
-}
-
-/** Every recurrent gate block of the model, in layer order. */
+/** Every recurrent gate block of the model (the blocks `weightBlocks` marks recurrent), in layer order. */
 export function spectralRadii(model: Model): GateRadius[] {
-  return model.layers.flatMap((layer): GateRadius[] => {
-    if (layer.kind === 'recurrent') return layerRadii(layer, layer.name);
-    if (layer.kind === 'bidirectional') return [...layerRadii(layer.forward, layer.name, 'forward/'), ...layerRadii(layer.backward, layer.name, 'backward/')];
-    return [];
-  });
+  return weightBlocks(model)
+    .filter((b) => b.recurrent)
+    .map((b) => ({ layer: b.layer, weight: blockWeightName(b), gate: b.gate, units: b.c1 - b.c0, radius: spectralRadius(columnBlock(b.data, b.c1 - b.c0, b.cols, b.c0)) }));
 }
 
 /** A short reading of ρ for users: > 1 may explode, ≪ 1 vanishes. */

@@ -1,11 +1,90 @@
 /**
- * Statistics of every weight array, split per gate so a user sees e.g. that the forget gate's bias is large:
- * min, max, mean, std and the count of NaN/Inf values (which are loaded, and flagged here).
+ * The model's weights as blocks: every weight array cut into one block per gate (`weightBlocks`), each a typed view
+ * of its array's columns with the gate it belongs to, so the statistics, the panel's weight views and the spectral
+ * radii read the same slices instead of naming blocks with strings and parsing them back. `weightStats` is their
+ * statistics: min, max, mean, std and the count of NaN/Inf values (which are loaded, and flagged here), so a user
+ * sees e.g. that the forget gate's bias is large.
  */
 import { GATE_COUNT, type Model, type RecurrentLayer } from './model';
 import type { FloatArray, Tensor } from './tensor';
+import type { Direction } from './trace';
 
 export const GATE_NAMES = { simple_rnn: ['h'], lstm: ['i', 'f', 'c', 'o'], gru: ['z', 'r', 'h'] } as const;
+
+/** Which array of a layer a block is cut from; a custom cell's arrays go by the names its expressions use. */
+export type WeightArrayName = 'kernel' | 'recurrent_kernel' | 'bias' | 'input_bias' | 'recurrent_bias' | 'embeddings' | (string & {});
+
+/** One gate's columns [c0, c1) of a row-major [rows, cols] weight array. */
+export interface WeightBlock {
+  layer: string;
+  /** A Bidirectional layer's half; null for every other layer. */
+  direction: Direction | null;
+  array: WeightArrayName;
+  /** The gate (`i`, `f`, `c`, `o`, `z`, `r`, `h`), or `all` for arrays not cut into gates. */
+  gate: string;
+  /** A recurrent kernel's gate block U_g: square [units, units], the one ρ is defined for. */
+  recurrent: boolean;
+  /** The whole array (not copied) and its layout. */
+  data: FloatArray;
+  rows: number;
+  cols: number;
+  c0: number;
+  c1: number;
+  /** The block's own shape: the array's leading dims and the gate's width. */
+  shape: number[];
+}
+
+/** A block's display name: the array, prefixed `forward/` / `backward/` in a Bidirectional layer. */
+export function blockWeightName(b: Pick<WeightBlock, 'array' | 'direction'>): string {
+  return b.direction ? `${b.direction}/${b.array}` : b.array;
+}
+
+function cut(layer: string, direction: Direction | null, array: WeightArrayName, t: Tensor, gates: readonly string[], recurrent = false): WeightBlock[] {
+  const shape = t.shape.length ? t.shape : [1];
+  const cols = shape[shape.length - 1]!;
+  const width = cols / gates.length;
+  return gates.map((gate, g) => ({
+    layer, direction, array, gate, data: t.data, rows: t.data.length / cols, cols, c0: g * width, c1: (g + 1) * width,
+    shape: [...shape.slice(0, -1), width],
+    recurrent: recurrent && gate !== 'all' && shape.length === 2 && shape[0] === width,
+  }));
+}
+
+function recurrentBlocks(l: RecurrentLayer, name: string, direction: Direction | null): WeightBlock[] {
+  // A custom cell's weights are already one array per gate, by the names its expressions use.
+  if (l.custom) return Object.entries(l.custom.weights).flatMap(([w, t]) => cut(name, direction, w, t, ['all']));
+  if (l.cell === 'custom') return [];
+  const gates = GATE_NAMES[l.cell];
+  const out = [...cut(name, direction, 'kernel', l.weights.kernel, gates), ...cut(name, direction, 'recurrent_kernel', l.weights.recurrentKernel, gates, true)];
+  const bias = l.weights.bias;
+  if (bias && bias.shape.length === 2) {
+    // GRU reset_after: row 0 is the input bias, row 1 the recurrent bias.
+    const gu = GATE_COUNT[l.cell] * l.config.units;
+    const row = (r: number): Tensor => ({ shape: [gu], data: bias.data.subarray(r * gu, (r + 1) * gu) });
+    out.push(...cut(name, direction, 'input_bias', row(0), gates), ...cut(name, direction, 'recurrent_bias', row(1), gates));
+  } else if (bias) out.push(...cut(name, direction, 'bias', bias, gates));
+  // PyTorch proj_size: W_hrᵀ [units, proj], one block (not cut per gate).
+  if (l.weights.projection) out.push(...cut(name, direction, 'projection', l.weights.projection, ['all']));
+  return out;
+}
+
+/** Every weight array of the model, one block per gate, in layer order (a layer's arrays as Keras lists them). */
+export function weightBlocks(model: Model): WeightBlock[] {
+  return model.layers.flatMap((layer): WeightBlock[] => {
+    switch (layer.kind) {
+      case 'recurrent':
+        return recurrentBlocks(layer, layer.name, null);
+      case 'bidirectional':
+        return [...recurrentBlocks(layer.forward, layer.name, 'forward'), ...recurrentBlocks(layer.backward, layer.name, 'backward')];
+      case 'dense':
+        return [...cut(layer.name, null, 'kernel', layer.kernel, ['all']), ...(layer.bias ? cut(layer.name, null, 'bias', layer.bias, ['all']) : [])];
+      case 'embedding':
+        return cut(layer.name, null, 'embeddings', layer.embeddings, ['all']);
+      default:
+        return [];
+    }
+  });
+}
 
 export interface BlockStats {
   layer: string;
@@ -23,8 +102,8 @@ export interface BlockStats {
   inf: number;
 }
 
-/** Stats over the finite values of the columns [c0, c1) of a row-major [rows, cols] array. */
-function statsOf(data: FloatArray, cols: number, c0: number, c1: number): Omit<BlockStats, 'layer' | 'weight' | 'gate' | 'shape'> {
+/** Stats over the finite values of a block's columns. */
+export function blockStats(b: WeightBlock): BlockStats {
   let min = Infinity;
   let max = -Infinity;
   let sum = 0;
@@ -32,9 +111,9 @@ function statsOf(data: FloatArray, cols: number, c0: number, c1: number): Omit<B
   let n = 0;
   let nan = 0;
   let inf = 0;
-  for (let r = 0; r < data.length / cols; r++) {
-    for (let c = c0; c < c1; c++) {
-      const v = data[r * cols + c]!;
+  for (let r = 0; r < b.rows; r++) {
+    for (let c = b.c0; c < b.c1; c++) {
+      const v = b.data[r * b.cols + c]!;
       if (Number.isNaN(v)) nan++;
       else if (!Number.isFinite(v)) inf++;
       else {
@@ -47,46 +126,12 @@ function statsOf(data: FloatArray, cols: number, c0: number, c1: number): Omit<B
     }
   }
   const mean = n ? sum / n : NaN;
-  return { count: n + nan + inf, min: n ? min : NaN, max: n ? max : NaN, mean, std: n ? Math.sqrt(Math.max(0, sumSq / n - mean * mean)) : NaN, nan, inf };
-}
-
-function perGate(layer: string, weight: string, t: Tensor, gates: readonly string[]): BlockStats[] {
-  const cols = t.shape[t.shape.length - 1]!;
-  const width = cols / gates.length;
-  return gates.map((gate, g) => ({ layer, weight, gate, shape: [...t.shape.slice(0, -1), width], ...statsOf(t.data, cols, g * width, (g + 1) * width) }));
-}
-
-function recurrentStats(l: RecurrentLayer, name: string, prefix: string): BlockStats[] {
-  // A custom cell's weights are already one array per gate, by the names its expressions use.
-  if (l.custom) return Object.entries(l.custom.weights).map(([w, t]) => perGate(name, `${prefix}${w}`, t.shape.length ? t : { shape: [1], data: t.data }, ['all'])[0]!);
-  if (l.cell === 'custom') return [];
-  const gates = GATE_NAMES[l.cell];
-  const out = [...perGate(name, `${prefix}kernel`, l.weights.kernel, gates), ...perGate(name, `${prefix}recurrent_kernel`, l.weights.recurrentKernel, gates)];
-  const bias = l.weights.bias;
-  if (bias && bias.shape.length === 2) {
-    // GRU reset_after: row 0 is the input bias, row 1 the recurrent bias.
-    const gu = GATE_COUNT[l.cell] * l.config.units;
-    const row = (r: number): Tensor => ({ shape: [gu], data: bias.data.subarray(r * gu, (r + 1) * gu) });
-    out.push(...perGate(name, `${prefix}input_bias`, row(0), gates), ...perGate(name, `${prefix}recurrent_bias`, row(1), gates));
-  } else if (bias) out.push(...perGate(name, `${prefix}bias`, bias, gates));
-  // PyTorch proj_size: W_hrᵀ [units, proj], one block (not cut per gate).
-  if (l.weights.projection) out.push(...perGate(name, `${prefix}projection`, l.weights.projection, ['all']));
-  return out;
+  return {
+    layer: b.layer, weight: blockWeightName(b), gate: b.gate, shape: b.shape,
+    count: n + nan + inf, min: n ? min : NaN, max: n ? max : NaN, mean, std: n ? Math.sqrt(Math.max(0, sumSq / n - mean * mean)) : NaN, nan, inf,
+  };
 }
 
 export function weightStats(model: Model): BlockStats[] {
-  return model.layers.flatMap((layer): BlockStats[] => {
-    switch (layer.kind) {
-      case 'recurrent':
-        return recurrentStats(layer, layer.name, '');
-      case 'bidirectional':
-        return [...recurrentStats(layer.forward, layer.name, 'forward/'), ...recurrentStats(layer.backward, layer.name, 'backward/')];
-      case 'dense':
-        return [...perGate(layer.name, 'kernel', layer.kernel, ['all']), ...(layer.bias ? perGate(layer.name, 'bias', layer.bias, ['all']) : [])];
-      case 'embedding':
-        return perGate(layer.name, 'embeddings', layer.embeddings, ['all']);
-      default:
-        return [];
-    }
-  });
+  return weightBlocks(model).map(blockStats);
 }

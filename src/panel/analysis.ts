@@ -3,38 +3,12 @@
  * histogram, spectral radius), gate saturation per traced layer, and the diagnosis of a mismatching recording.
  * PanelSession attaches them to its init and comparison messages.
  */
-import { blockImage, columnBlock, histogram, layerSaturation, spectralRadius } from '../../analysis/index';
-import type { Comparison } from '../../compare/compare';
-import { describeDiagnosis, diagnose } from '../../diagnose/index';
-import type { LayerTrace, Model, Tensor } from '../../engine/index';
-import { GATE_COUNT, type RecurrentLayer } from '../../engine/model';
-import { weightStats } from '../../engine/weight-stats';
-import type { AnalysisPayload, SaturationView, WeightBlockView, WeightLayerView } from '../../protocol';
-
-/** The array a weight-stats row names, viewed as [rows, cols] with its gate's column range. */
-function arrayOf(model: Model, layerName: string, weight: string): Tensor | null {
-  const layer = model.layers.find((l) => l.name === layerName);
-  if (!layer) return null;
-  const [dir, w] = weight.includes('/') ? (weight.split('/') as [string, string]) : ['', weight];
-  const rec = (l: RecurrentLayer): Tensor | null => {
-    if (l.custom) return l.custom.weights[w] ?? null;
-    const b = l.weights.bias;
-    const gu = GATE_COUNT[l.cell] * l.config.units;
-    if (w === 'kernel') return l.weights.kernel;
-    if (w === 'recurrent_kernel') return l.weights.recurrentKernel;
-    if (w === 'bias') return b;
-    if (b && (w === 'input_bias' || w === 'recurrent_bias')) {
-      const r = w === 'input_bias' ? 0 : 1;
-      return { shape: [gu], data: b.data.subarray(r * gu, (r + 1) * gu) };
-    }
-    return null;
-  };
-  if (layer.kind === 'recurrent') return rec(layer);
-  if (layer.kind === 'bidirectional') return rec(dir === 'backward' ? layer.backward : layer.forward);
-  if (layer.kind === 'dense') return w === 'kernel' ? layer.kernel : w === 'bias' ? layer.bias : null;
-  if (layer.kind === 'embedding' && w === 'embeddings') return layer.embeddings;
-  return null;
-}
+import { blockImage, columnBlock, histogram, layerSaturation, spectralRadius } from '../analysis/index';
+import type { Comparison } from '../compare/compare';
+import { describeDiagnosis, diagnose } from '../diagnose/index';
+import type { LayerTrace, Model, Tensor } from '../engine/index';
+import { blockStats, weightBlocks } from '../engine/weight-stats';
+import type { AnalysisPayload, SaturationView, WeightBlockView, WeightLayerView } from '../protocol';
 
 /**
  * Eigenvalues of a [u, u] block cost O(u³) on the host thread (ml-matrix: ~1 s at u = 256): the panel computes ρ
@@ -46,26 +20,16 @@ export const PANEL_RADIUS_BUDGET_MS = 1500;
 export function weightViews(model: Model, bins = 24): WeightLayerView[] {
   const t0 = performance.now();
   const out: WeightLayerView[] = [];
-  // Gate index within its array, in the order weightStats lists an array's gates.
-  let prevKey = '';
-  let g = 0;
-  for (const s of weightStats(model)) {
-    const key = `${s.layer}\u0000${s.weight}`;
-    g = key === prevKey ? g + 1 : 0;
-    prevKey = key;
-    const t = arrayOf(model, s.layer, s.weight);
-    if (!t) continue;
-    const cols = t.shape.length ? t.shape[t.shape.length - 1]! : 1;
-    const width = s.shape.length ? s.shape[s.shape.length - 1]! : 1;
-    const c0 = s.gate === 'all' ? 0 : g * width;
-    const img = blockImage(t.data, cols, c0, c0 + width);
-    const hst = histogram(t.data, cols, c0, c0 + width, bins);
-    // ρ of a recurrent gate block U_g ([units, units], columns g·units…); skipped (NaN-free null + note) when too big.
-    const recurrent = /(^|\/)recurrent_kernel$/.test(s.weight) && s.gate !== 'all' && t.shape.length === 2 && t.shape[0] === width;
+  for (const b of weightBlocks(model)) {
+    const s = blockStats(b);
+    const img = blockImage(b.data, b.cols, b.c0, b.c1);
+    const hst = histogram(b.data, b.cols, b.c0, b.c1, bins);
+    // ρ of a recurrent gate block U_g ([units, units]); skipped (NaN-free null + note) when too big.
+    const width = b.c1 - b.c0;
     let radius: number | null = null;
     let radiusNote: string | undefined;
-    if (recurrent) {
-      if (width <= PANEL_RADIUS_MAX_UNITS && performance.now() - t0 < PANEL_RADIUS_BUDGET_MS) radius = spectralRadius(columnBlock(t.data, width, cols, c0));
+    if (b.recurrent) {
+      if (width <= PANEL_RADIUS_MAX_UNITS && performance.now() - t0 < PANEL_RADIUS_BUDGET_MS) radius = spectralRadius(columnBlock(b.data, width, b.cols, b.c0));
       else radiusNote = `ρ not computed in the panel (${width} units); \`cellscope inspect\` prints it`;
     }
     const view: WeightBlockView = {
@@ -76,8 +40,8 @@ export function weightViews(model: Model, bins = 24): WeightLayerView[] {
       radius,
       ...(radiusNote ? { radiusNote } : {}),
     };
-    let lv = out.find((l) => l.layer === s.layer);
-    if (!lv) out.push((lv = { layer: s.layer, blocks: [] }));
+    let lv = out.find((l) => l.layer === b.layer);
+    if (!lv) out.push((lv = { layer: b.layer, blocks: [] }));
     lv.blocks.push(view);
   }
   return out;
@@ -137,7 +101,7 @@ export function diagnosisFor(s: { loaded: { model: Model; predictCalls?: number 
   if (!s.expected || c.pass || c.shapeMismatch) return null;
   // diagnose() re-runs the model a few dozen times (in the engine worker; on the host only when the run fell back
   // in-process): past a budget the panel would wait too long for it, so it points to the CLI instead.
-  const params = weightStats(s.loaded.model).reduce((n, b) => n + b.count, 0);
+  const params = weightBlocks(s.loaded.model).reduce((n, b) => n + b.rows * (b.c1 - b.c0), 0);
   const work = params * (s.input.shape[0] ?? 1) * (s.input.shape[1] ?? 1);
   if (work > DIAGNOSE_BUDGET) return [`diagnosis skipped in the panel (a large run); \`cellscope compare MODEL --input IN --expected EXP --diagnose\` runs it`];
   return diagnosisLines(s.loaded.model, s.input, s.expected, c, s.predictCalls ?? s.loaded.predictCalls, s.precision);

@@ -4,8 +4,8 @@
  * range, and full-resolution windows of processing steps around the cursor (the neighbouring window is fetched
  * before the cursor reaches it). Charts, heatmap, step detail, cell diagram and tables all read through here.
  */
-import type { FloatData, FromWebview, HeatMessage, SeriesMessage, TraceMessage, WindowMessage } from '../src/protocol';
-import { bucketsFor, heatColumns, minMaxSeries, seriesPoints, windowSteps } from '../src/extension/panel/overview';
+import type { FloatData, FromWebview, HeatMessage, SeriesMessage, TraceMessage, WindowMessage } from '../protocol';
+import { bucketsFor, heatColumns, minMaxSeries, seriesPoints, windowSteps } from './overview';
 
 interface Win {
   start: number;

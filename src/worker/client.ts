@@ -7,9 +7,8 @@
 import { existsSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { runModel, type Model, type PredictOptions, type RunResult, type Tensor } from '../engine/index';
-import type { Comparison } from '../compare/compare';
+import { analyseRun, type RunAnalysis } from '../panel/analyse-run';
 import type { WorkerReply, WorkerRequest } from './protocol';
-import type { AnalysisPayload } from '../protocol';
 
 /** The rejection of a cancelled run. */
 export class RunCancelledError extends Error {
@@ -24,12 +23,8 @@ export interface EngineRunOutcome {
   /** Engine time (inside the worker when `where` is worker). */
   runMs: number;
   where: 'worker' | 'in-process';
-  /** Per trace layer value ranges, when the worker computed them. */
-  ranges?: Float64Array[] | undefined;
-  /** The panel's weight and gate saturation views, when the worker computed them. */
-  analysis?: AnalysisPayload | undefined;
-  /** The run against `expected` (default tolerance), when the worker compared them. */
-  comparison?: Comparison | undefined;
+  /** What the panel shows besides the run (ranges, weight views, saturation, comparison): `analyseRun`, wherever the run was. */
+  analysed: RunAnalysis;
 }
 
 export interface EngineRun {
@@ -57,7 +52,7 @@ export interface EngineRunOptions {
   expected?: Tensor | undefined;
 }
 
-function inProcess(model: Model, input: Tensor, options: PredictOptions): EngineRun {
+function inProcess(model: Model, input: Tensor, options: PredictOptions, expected?: Tensor): EngineRun {
   let cancelled = false;
   const promise = new Promise<EngineRunOutcome>((resolve, reject) => {
     // Next turn, so a caller can still cancel or show progress first; the run itself blocks this thread.
@@ -66,7 +61,8 @@ function inProcess(model: Model, input: Tensor, options: PredictOptions): Engine
       try {
         const t0 = performance.now();
         const result = runModel(model, input, options);
-        resolve({ result, runMs: performance.now() - t0, where: 'in-process' });
+        const runMs = performance.now() - t0;
+        resolve({ result, runMs, analysed: analyseRun(model, result, expected), where: 'in-process' });
       } catch (e) {
         reject(e);
       }
@@ -92,14 +88,14 @@ export function startEngineRun(model: Model, input: Tensor, options: PredictOpti
   const path = o.workerPath;
   if (!path || !existsSync(path)) {
     if (path) o.onFallback?.(`no worker bundle at ${path}`);
-    return inProcess(model, input, options);
+    return inProcess(model, input, options, o.expected);
   }
   let worker: Worker;
   try {
     worker = new Worker(path);
   } catch (e) {
     o.onFallback?.(`the engine worker did not start: ${e instanceof Error ? e.message : String(e)}`);
-    return inProcess(model, input, options);
+    return inProcess(model, input, options, o.expected);
   }
   let settled = false;
   let online = false;
@@ -127,7 +123,7 @@ export function startEngineRun(model: Model, input: Tensor, options: PredictOpti
     worker.on('message', (reply: WorkerReply) => {
       if (reply.type === 'diagnosis') return stopDiagnosis(reply.lines);
       if (reply.type === 'error') stopDiagnosis(null);
-      finish(() => (reply.type === 'result' ? resolve({ result: reply.result, runMs: reply.runMs, ranges: reply.ranges, analysis: reply.analysis, comparison: reply.comparison, where: 'worker' }) : reject(errorFromReply(reply))));
+      finish(() => (reply.type === 'result' ? resolve({ result: reply.result, runMs: reply.runMs, analysed: reply.analysed, where: 'worker' }) : reject(errorFromReply(reply))));
     });
     worker.on('error', (e) => {
       stopDiagnosis(online ? [`diagnosis failed: ${e.message}`] : undefined);
@@ -135,7 +131,7 @@ export function startEngineRun(model: Model, input: Tensor, options: PredictOpti
         if (!online) {
           // It never started (a broken bundle, a sandbox without threads): the run still happens, in-process.
           o.onFallback?.(`the engine worker failed to start: ${e.message}`);
-          fallback = inProcess(model, input, options);
+          fallback = inProcess(model, input, options, o.expected);
           fallback.promise.then(resolve, reject);
         } else reject(e);
       });

@@ -1,7 +1,6 @@
 /** Messages between the extension host and the engine worker (src/worker/engine-worker.ts). */
 import type { Model, PredictOptions, RunResult, Tensor } from '../engine/index';
-import type { Comparison } from '../compare/compare';
-import type { AnalysisPayload } from '../protocol';
+import type { RunAnalysis } from '../panel/analyse-run';
 
 export interface WorkerRequest {
   model: Model;
@@ -14,13 +13,9 @@ export interface WorkerRequest {
   expected?: Tensor | undefined;
 }
 
-/**
- * `ranges[i]`: trace layer i's per-quantity value ranges (traceRanges); `analysis`: the panel's weight and gate
- * saturation views (undefined when that analysis failed). The ranges and saturation scan the whole trace and the
- * weight views compute eigenvalues, so the worker makes them, not the host.
- */
+/** `analysed`: what `analyseRun` made of the run next to it (whole-trace scans and eigenvalues: not the host's work). */
 export type WorkerReply =
-  | { type: 'result'; result: RunResult; runMs: number; ranges: Float64Array[]; analysis?: AnalysisPayload | undefined; comparison?: Comparison | undefined }
+  | { type: 'result'; result: RunResult; runMs: number; analysed: RunAnalysis }
   | { type: 'error'; name: string; message: string }
   /** After `result`, when the request asked: what diagnose() says (null: the output matched). */
   | { type: 'diagnosis'; lines: string[] | null };

@@ -47,7 +47,7 @@ test('comparison: no diagnosis when it matches; diagnose() lines on a mismatch; 
 });
 
 test('blocks above PANEL_RADIUS_MAX_UNITS get a note instead of a radius (cellscope inspect computes it)', async () => {
-  const { weightViews, PANEL_RADIUS_MAX_UNITS } = await import('../../src/extension/panel/inspect-messages');
+  const { weightViews, PANEL_RADIUS_MAX_UNITS } = await import('../../src/panel/analysis');
   const u = PANEL_RADIUS_MAX_UNITS + 2;
   const model = {
     name: 'big', inputShape: [3, 2], inputIsTokens: false,

@@ -9,7 +9,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { PanelSession } from '../../src/extension/panel/session';
-import { windowSteps } from '../../src/extension/panel/overview';
+import { windowSteps } from '../../src/panel/overview';
 import { isToWebview } from '../../src/protocol';
 import { fmt } from '../../webview/store';
 import { SHOTS, applyTheme, canvasVariety, launch, nextFrames, openPanelPage, serve, type PanelPage, type Served } from './harness';

@@ -86,11 +86,11 @@ test('PanelSession.start through the worker builds the same init (analysis and c
   assert.equal(started.run.where, 'worker');
   const viaWorker = await started.session;
   // The weight views (eigenvalues) and saturation were made in the worker; init carries those.
-  const made = (await started.run.promise).analysis;
+  const made = (await started.run.promise).analysed.analysis;
   assert.ok(made && made.weights.length > 0 && made.saturation.length > 0, 'the worker made the analysis');
   assert.equal(viaWorker.initMessage().analysis, made);
   // So was the comparison with the recording: the same as one made here.
-  const compared = (await started.run.promise).comparison;
+  const compared = (await started.run.promise).analysed.comparison;
   assert.ok(compared, 'the worker compared the run with the recording');
   assert.equal(viaWorker.comparison, compared);
   assert.deepEqual(compared, sync.comparison);

@@ -12,11 +12,11 @@ import { loadArrayBytes, loadExpectedBytes, type LoadedModel } from '../../forma
 import { currentLimits } from '../limits';
 import { loadModel } from '../load-model';
 import { summarizeComparison } from '../../compare/compare';
-import { describeMessage, isFromWebview, isPanelState, type FromWebview, type StepAction, type ToWebview } from '../../protocol';
+import { isFromWebview, isPanelState, type FromWebview, type StepAction, type ToWebview } from '../../protocol';
 import { makeNonce, panelHtml } from './html';
 import { PanelSession, type SessionFiles } from './session';
 import { RunCancelledError, type EngineRun } from '../../worker/client';
-import { fromWire, toWire } from '../../transport';
+import { channel } from '../../transport';
 
 export const PANEL_VIEW_TYPE = 'cellscope.visualizer';
 
@@ -88,8 +88,17 @@ async function findInputs(loaded: LoadedModel, fileUri: vscode.Uri): Promise<Run
   throw new Error(`${baseName(fileUri)} carries no input, and there is no input.json or recording.json next to it`);
 }
 
+/** The host's end of the panel's channel (src/transport.ts): the wire encoding, the guard and the log line for a dropped message. */
+function channelOf(panel: vscode.WebviewPanel) {
+  return channel<FromWebview, ToWebview>({
+    post: (wire) => void panel.webview.postMessage(wire),
+    accepts: isFromWebview,
+    log: (text) => logLine(`[panel] ${text} from the webview`),
+  });
+}
+
 function post(panel: vscode.WebviewPanel, m: ToWebview): void {
-  void panel.webview.postMessage(toWire(m));
+  channelOf(panel).send(m);
 }
 
 const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
@@ -527,12 +536,8 @@ function attach(context: vscode.ExtensionContext, panel: vscode.WebviewPanel, fi
 
   const fail = (e: unknown) => post(panel, { type: 'error', message: errorText(e) });
   const sub = webview.onDidReceiveMessage((wire: unknown) => {
-    const raw = fromWire(wire);
-    if (!isFromWebview(raw)) {
-      logLine(`[panel] dropped a malformed message from the webview: ${describeMessage(raw)}`);
-      return;
-    }
-    ctl.onMessage(raw).catch(fail);
+    const m = channelOf(panel).receive(wire);
+    if (m) ctl.onMessage(m).catch(fail);
   });
   const view = panel.onDidChangeViewState((e) => {
     if (e.webviewPanel.active) active = ctl;

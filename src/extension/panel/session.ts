@@ -3,15 +3,16 @@
  * The extension and the webview tests build their messages with this same code.
  */
 import { compareTensors, summarizeComparison, type Comparison } from '../../compare/compare';
+import { analyseRun, type RunAnalysis } from '../../panel/analyse-run';
+import { diagnosisFor } from '../../panel/analysis';
+import { compareHeatColumns, compareSeries } from '../../panel/compare-views';
 import { runModel, type LayerTrace, type RunResult, type Tensor } from '../../engine/index';
 import { recurrentLayersOf, type Model } from '../../engine/model';
 import { summarizeModel } from '../../engine/summary';
 import type { LoadedModel } from '../../formats/index';
 import { startEngineRun, type EngineRun, type EngineRunOptions } from '../../worker/client';
-import { traceRanges } from '../../worker/ranges';
-import type { AnalysisPayload, CompareHeatMessage, CompareSeriesMessage, ComparisonMessage, FloatData, HeatMessage, InitMessage, SeriesMessage, TraceLayerMeta, TraceMessage, TraceView, WindowMessage } from '../../protocol';
-import { MAX_HEAT_VALUES, MAX_WINDOW_VALUES, WHOLE_INPUT_VALUES, WHOLE_TRACE_VALUES, bucketEnd, bucketStart, bucketsFor, heatColumns, minMaxSeriesOf, windowSteps } from './overview';
-import { analysisPayload, diagnosisFor } from './inspect-messages';
+import type { CompareHeatMessage, CompareSeriesMessage, ComparisonMessage, FloatData, HeatMessage, InitMessage, SeriesMessage, TraceLayerMeta, TraceMessage, TraceView, WindowMessage } from '../../protocol';
+import { MAX_HEAT_VALUES, MAX_WINDOW_VALUES, WHOLE_INPUT_VALUES, WHOLE_TRACE_VALUES, bucketsFor, heatColumns, minMaxSeriesOf, windowSteps } from '../../panel/overview';
 
 export interface SessionFiles {
   /** The model file's URI as a string (saved in webview state). */
@@ -98,10 +99,8 @@ export class PanelSession {
   readonly comparison: Comparison | null;
   readonly runMs: number;
   private readonly layers: LayerTrace[];
-  /** Each traced layer's value ranges: from the worker (computed there), else computed here once, when first asked. */
-  private ranges: Float64Array[] | undefined;
-  /** Weight and gate saturation views from the worker (else computed here when init is first built). */
-  private readonly analysis: AnalysisPayload | undefined;
+  /** Ranges, weight views, saturation and comparison: `analyseRun`'s, made beside the run and only forwarded here. */
+  private readonly analysed: RunAnalysis;
   /**
    * The worker's diagnosis of a mismatch: 'pending' until it arrives (`diagnosisReady` settles then); undefined when
    * no worker diagnoses, and this thread does it when the comparison message is built.
@@ -119,24 +118,22 @@ export class PanelSession {
     ran?: {
       result: RunResult;
       runMs: number;
-      ranges?: Float64Array[] | undefined;
-      analysis?: AnalysisPayload | undefined;
-      comparison?: Comparison | undefined;
+      analysed: RunAnalysis;
       diagnosis?: Promise<string[] | null | undefined> | null;
     },
   ) {
     if (ran) {
       this.result = ran.result;
       this.runMs = ran.runMs;
-      this.ranges = ran.ranges;
-      this.analysis = ran.analysis;
+      this.analysed = ran.analysed;
     } else {
       const t0 = performance.now();
       this.result = runModel(inputs.loaded.model, inputs.input, runOptions(inputs));
       this.runMs = performance.now() - t0;
+      this.analysed = analyseRun(inputs.loaded.model, this.result, inputs.expected);
     }
     this.layers = this.result.trace?.layers ?? [];
-    this.comparison = ran?.comparison ?? (inputs.expected ? compareTensors(this.result.output, inputs.expected) : null);
+    this.comparison = this.analysed.comparison;
     const pending = ran?.diagnosis;
     if (pending) {
       this.workerDiagnosis = 'pending';
@@ -146,11 +143,6 @@ export class PanelSession {
 
   get trace(): LayerTrace[] {
     return this.layers;
-  }
-
-  private layerRanges(id: number): Float64Array {
-    if (!this.ranges || this.ranges.length !== this.layers.length) this.ranges = this.layers.map(traceRanges);
-    return this.ranges[id]!;
   }
 
   initMessage(): InitMessage {
@@ -168,7 +160,7 @@ export class PanelSession {
       units: lt.units,
       quantities: lt.quantities.map((q) => ({ key: q.key, label: q.label, role: q.role, description: q.description })),
       inputTimeOfStep: lt.inputTimeOfStep.slice(),
-      ranges: this.layerRanges(id),
+      ranges: this.analysed.ranges[id]!,
     }));
     const tokens = !!model.inputIsTokens;
     return {
@@ -190,7 +182,7 @@ export class PanelSession {
       hasComparison: this.comparison !== null,
       runMs: this.runMs,
       precisionNote: this.inputs.precisionNote ?? null,
-      analysis: this.analysis ?? analysisPayload(model, this.layers),
+      analysis: this.analysed.analysis,
     };
   }
 
@@ -349,7 +341,7 @@ export class PanelSession {
     return {
       type: 'comparison',
       shape: [...this.result.output.shape],
-      ...(kept ? { kept: true } : {}),
+      kept,
       actual: kept ? new Float32Array(0) : this.result.output.data.slice(),
       expected: kept ? new Float32Array(0) : expected.data.slice(),
       pass: c.pass,
@@ -372,29 +364,7 @@ export class PanelSession {
     const { a, e, T, U } = this.keptOutput(batch);
     if (unit >= U) throw new RangeError(`output unit ${unit} is out of range (${U})`);
     const B = bucketsFor(T);
-    const m = { actualMin: new Float32Array(B), actualMax: new Float32Array(B), expectedMin: new Float32Array(B), expectedMax: new Float32Array(B), errMax: new Float32Array(B) };
-    const base = batch * T * U + unit;
-    for (let b = 0; b < B; b++) {
-      const ta = bucketStart(b, T, B);
-      const tb = bucketEnd(b, T, B);
-      let al = Infinity, ah = -Infinity, el = Infinity, eh = -Infinity, d = 0;
-      for (let t = ta; t < tb; t++) {
-        const x = a[base + t * U]!;
-        const y = e[base + t * U]!;
-        if (x < al) al = x;
-        if (x > ah) ah = x;
-        if (y < el) el = y;
-        if (y > eh) eh = y;
-        const dd = Math.abs(x - y);
-        if (dd > d) d = dd;
-      }
-      m.actualMin[b] = al;
-      m.actualMax[b] = ah;
-      m.expectedMin[b] = el;
-      m.expectedMax[b] = eh;
-      m.errMax[b] = d;
-    }
-    return { type: 'compareSeries', batch, unit, buckets: B, ...m };
+    return { type: 'compareSeries', batch, unit, buckets: B, ...compareSeries(a, e, batch * T * U, T, U, unit, B) };
   }
 
   /** Largest |Δ| of every output unit in each of `cols` parts of time [t0, t1) of batch item `batch` (one bad step shows). */
@@ -402,22 +372,7 @@ export class PanelSession {
     const { a, e, T, U } = this.keptOutput(batch);
     if (t1 > T || t0 >= t1) throw new RangeError(`time range [${t0}, ${t1}) is outside 0…${T}`);
     const c = Math.max(1, Math.min(cols, t1 - t0, Math.floor(MAX_HEAT_VALUES / U)));
-    const values = new Float32Array(c * U);
-    const acc = new Float64Array(U);
-    for (let k = 0; k < c; k++) {
-      const ta = t0 + bucketStart(k, t1 - t0, c);
-      const tb = t0 + bucketEnd(k, t1 - t0, c);
-      acc.fill(0);
-      for (let t = ta; t < tb; t++) {
-        const row = (batch * T + t) * U;
-        for (let j = 0; j < U; j++) {
-          const d = Math.abs(a[row + j]! - e[row + j]!);
-          if (d > acc[j]! && Number.isFinite(d)) acc[j] = d;
-        }
-      }
-      for (let j = 0; j < U; j++) values[k * U + j] = acc[j]!;
-    }
-    return { type: 'compareHeat', batch, t0, t1, cols: c, values };
+    return { type: 'compareHeat', batch, t0, t1, cols: c, values: compareHeatColumns(a, e, batch * T * U, U, t0, t1, c) };
   }
 
   private keptOutput(batch: number): { a: FloatData; e: FloatData; T: number; U: number } {

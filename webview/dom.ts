@@ -1,0 +1,56 @@
+/** Small DOM builders every section uses. */
+
+export const h = <K extends keyof HTMLElementTagNameMap>(tag: K, cls = '', text = ''): HTMLElementTagNameMap[K] => {
+  const e = document.createElement(tag);
+  if (cls) e.className = cls;
+  if (text) e.textContent = text;
+  return e;
+};
+
+/** A card with a titled head (labelled for screen readers) and a body. */
+export function section(title: string, cls: string): { root: HTMLElement; body: HTMLElement; head: HTMLElement } {
+  const root = h('section', `card ${cls}`);
+  const head = h('div', 'card-head');
+  const id = `h-${cls}`;
+  const h2 = h('h2', '', title);
+  h2.id = id;
+  root.setAttribute('aria-labelledby', id);
+  head.append(h2);
+  const body = h('div', 'card-body');
+  root.append(head, body);
+  return { root, body, head };
+}
+
+/** A control with its visible label. */
+export function labelled(text: string, ...controls: HTMLElement[]): HTMLElement {
+  const l = h('div', 'field');
+  l.append(h('span', 'field-label', text), ...controls);
+  return l;
+}
+
+export function badge(text: string, kind: string): HTMLElement {
+  return h('span', `badge ${kind}`, text);
+}
+
+/** A table with a caption, column heads and rows whose first cell heads the row. */
+export function fillTable(table: HTMLTableElement, caption: string, head: string[], rows: string[][]): void {
+  table.replaceChildren();
+  table.createCaption().textContent = caption;
+  const hr = table.createTHead().insertRow();
+  for (const c of head) {
+    const th = h('th', '', c);
+    th.scope = 'col';
+    hr.append(th);
+  }
+  const body = table.createTBody();
+  for (const r of rows) {
+    const tr = body.insertRow();
+    r.forEach((c, i) => {
+      if (i === 0) {
+        const th = h('th', '', c);
+        th.scope = 'row';
+        tr.append(th);
+      } else tr.insertCell().textContent = c;
+    });
+  }
+}

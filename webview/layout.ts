@@ -1,0 +1,42 @@
+/** The panel's page for one run: header, stepping toolbar, then the sections in a grid, and a live region. Built once per init. */
+import type { InitMessage } from '../src/protocol';
+import { h } from './dom';
+import type { Panel } from './panel';
+import { mountSaturation, mountWeights } from './sections/analysis';
+import { mountCell } from './sections/cell';
+import { mountCompare } from './sections/compare';
+import { mountGates } from './sections/gates';
+import { mountHeader } from './sections/header';
+import { mountHeat } from './sections/heat';
+import { mountInput } from './sections/input';
+import { mountStepDetail } from './sections/step-detail';
+import { mountTables } from './sections/tables';
+import { mountToolbar, type Toolbar } from './sections/toolbar';
+import type { View } from './store';
+
+export interface Layout {
+  views: View[];
+  toolbar: Toolbar;
+}
+
+export function mountLayout(p: Panel, init: InitMessage, app: HTMLElement): Layout {
+  const top = document.createDocumentFragment();
+  const header = mountHeader(p, init, top);
+  const toolbar = mountToolbar(p, top);
+  const grid = h('main', 'grid');
+  const views = [
+    header,
+    toolbar,
+    mountGates(p, grid),
+    mountHeat(p, grid),
+    mountStepDetail(p, grid),
+    mountCell(p, grid),
+    mountInput(p, grid),
+    mountCompare(p, init, grid),
+    mountSaturation(p, grid),
+    mountWeights(p, grid),
+    mountTables(p, grid),
+  ];
+  app.append(top, grid);
+  return { views, toolbar };
+}

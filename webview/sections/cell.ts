@@ -1,0 +1,44 @@
+/** The cell diagram of the focus unit at the cursor's step: every gate and state's value, previous states from the step before. */
+import { h, section } from '../dom';
+import type { Panel } from '../panel';
+import { CellDiagram } from '../stepdetail';
+import { layerMeta, type View } from '../store';
+
+export function mountCell(p: Panel, parent: ParentNode): View {
+  const { store } = p;
+  const card = section('Cell', 'cell');
+  const diagram = new CellDiagram();
+  const caption = h('p', 'muted');
+  card.body.append(diagram.root, caption);
+  parent.append(card.root);
+  return {
+    render(dirty) {
+      const tr = store.data;
+      const m = layerMeta(store);
+      if (!tr || !m) return;
+      if (dirty.has('data')) diagram.build(m.cell);
+      const t = store.state.step;
+      const s = store.stepOfTime[t]!;
+      const j = store.state.focusUnit;
+      if (!tr.hasStep(s)) return;
+      const init = store.init!;
+      // Previous states from the previous processing step (zeros before the first).
+      const vals: Record<string, number | string | undefined> = {};
+      m.quantities.forEach((q, qi) => (vals[q.key] = tr.valueAtStep(qi, s, j)));
+      const prev = (key: string) => {
+        const qi = m.quantities.findIndex((q) => q.key === key);
+        if (qi < 0) return undefined;
+        return s > 0 ? tr.valueAtStep(qi, s - 1, j) : 'initial';
+      };
+      vals.h_prev = prev('h');
+      vals.c_prev = prev('c');
+      const F = init.input.features;
+      if (init.input.tokens) {
+        const id = tr.input[t]!;
+        vals.x = JSON.stringify(init.input.vocabulary?.[id] ?? id);
+      } else vals.x = F === 1 ? tr.inputAt(t, 0) : `${F} values`;
+      diagram.update(vals, `${m.cell.toUpperCase()} cell, unit ${j}, step ${t}`);
+      caption.textContent = `unit ${j} at t = ${t} (${m.layerName}, ${m.direction}); click a bar or the heatmap to pick another unit`;
+    },
+  };
+}

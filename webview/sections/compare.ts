@@ -1,0 +1,210 @@
+/**
+ * Output vs the recorded Keras output: the verdict under the user's tolerance (saved with the panel), the diagnosis
+ * of a mismatch, a chart of one output unit (engine solid, Keras dashed, |Δ| on the right axis) and the |Δ| heatmap.
+ * Everything is read through the store's CompareSource: the same code draws a small and a long comparison.
+ */
+import type { Chart } from 'chart.js';
+import { LineChart } from '../charts';
+import { badge, h, labelled, section } from '../dom';
+import { Heatmap } from '../heatmap';
+import type { Panel } from '../panel';
+import { fmt, type View } from '../store';
+import { button, dropdown, textField } from '../toolkit';
+import type { CompareSource } from '../../src/panel/compare-source';
+import type { InitMessage } from '../../src/protocol';
+
+const MAX_UNITS = 512;
+
+export function mountCompare(p: Panel, init: InitMessage, parent: ParentNode): View {
+  const { store, scheduler, nav } = p;
+  const st = () => store.state;
+  const card = section('Output vs recorded Keras output', 'compare');
+  const text = h('p', 'compare-text');
+  text.setAttribute('aria-live', 'polite');
+  const outUnit = dropdown('Output unit', (v) => {
+    st().outUnit = Number(v);
+    scheduler.mark('data');
+  });
+  const outField = labelled('Output unit', outUnit.element);
+  outField.hidden = !init.hasComparison;
+  const atol = textField('', '1e-5', (v) => setTolerance('atol', v), 7, 'Absolute tolerance (atol)');
+  const rtol = textField('', '0', (v) => setTolerance('rtol', v), 7, 'Relative tolerance (rtol)');
+  atol.element.classList.add('atol');
+  rtol.element.classList.add('rtol');
+  const tolField = h('div', 'tol-fields');
+  tolField.append(labelled('atol', atol.element), labelled('rtol', rtol.element));
+  tolField.hidden = !init.hasComparison;
+  const jump = button({ label: 'Jump to first divergence', title: 'Select the batch item, step and output unit of the first value outside the tolerance', onClick: () => jumpToDivergence() });
+  jump.classList.add('jump');
+  jump.hidden = true;
+  card.head.append(outField, tolField, jump);
+  const diagnosis = h('div', 'diagnosis');
+  diagnosis.hidden = true;
+  const heat = new Heatmap((unit, t) => pick(unit, t));
+  const heatBox = h('div', 'compare-heat');
+  heatBox.append(h('div', 'chart-title', ''), heat.root);
+  heatBox.hidden = true;
+  card.body.append(text, diagnosis, heatBox);
+  if (!init.hasComparison) text.textContent = 'No recorded Keras output for this input: nothing to compare.';
+  parent.append(card.root);
+  let chart: LineChart | null = null;
+
+  /** The output unit shown: the saved one, else the one with the largest error (the most telling view). */
+  const unitOf = (c: CompareSource) => {
+    const at = c.message.maxAbsAt;
+    return Math.min(c.axes.units - 1, MAX_UNITS - 1, st().outUnit ?? (at ? at[at.length - 1]! : 0));
+  };
+  /** Where the cursor is along the comparison's rows: the step (output over time) or the batch item. */
+  const row = (c: CompareSource) => (c.axes.overTime ? Math.min(st().step, c.axes.rows - 1) : st().batch);
+
+  function setTolerance(which: 'atol' | 'rtol', v: string): void {
+    const c = store.compare;
+    const x = Number(v);
+    const current = c?.verdict().tolerance ?? st().tolerance ?? { atol: 1e-5, rtol: 0 };
+    if (v.trim() === '' || !Number.isFinite(x) || x < 0) return (which === 'atol' ? atol : rtol).setValue(String(current[which]));
+    st().tolerance = { ...current, [which]: x };
+    c?.setTolerance(st().tolerance!);
+    scheduler.mark('data');
+  }
+
+  function pick(unit: number, t: number): void {
+    const c = store.compare;
+    if (!c) return;
+    st().outUnit = unit;
+    scheduler.mark('data');
+    if (c.axes.overTime) nav.setStep(t);
+    else if (t !== st().batch) nav.selectBatch(t);
+  }
+
+  /** Goes to the first value outside the tolerance: its batch item, step (output over time) and output unit. */
+  function jumpToDivergence(): void {
+    const c = store.compare;
+    const at = c?.verdict().first;
+    if (!c || !at) return;
+    st().outUnit = Math.min(at[at.length - 1]!, MAX_UNITS - 1);
+    scheduler.mark('data');
+    if (at[0]! !== st().batch) {
+      if (c.axes.overTime) st().step = at[1]!;
+      nav.selectBatch(at[0]!);
+    }
+    if (c.axes.overTime) nav.setStep(at[1]!);
+  }
+
+  /** Marks the max error and the first divergence when they fall in the chart's slice. */
+  const marks = {
+    id: 'cellscopeMarks',
+    afterDatasetsDraw(ch: Chart<'line'>) {
+      const c = store.compare;
+      if (!c) return;
+      const ou = unitOf(c);
+      const g = ch.ctx;
+      const area = ch.chartArea;
+      let n = 0;
+      const mark = (at: number[] | null, label: string, color: string) => {
+        if (!at) return;
+        const dy = 12 * n++;
+        if (at[at.length - 1] !== ou || (c.axes.overTime && at[0] !== st().batch)) return;
+        const x = ch.scales.x!.getPixelForValue(c.axes.overTime ? at[1]! : at[0]!);
+        g.save();
+        g.strokeStyle = color;
+        g.fillStyle = color;
+        g.setLineDash([2, 3]);
+        g.beginPath();
+        g.moveTo(x, area.top);
+        g.lineTo(x, area.bottom);
+        g.stroke();
+        g.font = `11px ${store.theme.font}`;
+        g.textAlign = x > area.right - 80 ? 'right' : 'left';
+        g.fillText(label, x + (g.textAlign === 'right' ? -4 : 4), area.top + 10 + dy);
+        g.restore();
+      };
+      mark(c.message.maxAbsAt, 'max |Δ|', store.theme.error);
+      mark(c.message.firstDivergence, 'first divergence', store.theme.warning);
+    },
+  };
+
+  function drawVerdict(c: CompareSource): void {
+    const m = c.message;
+    const v = c.verdict();
+    atol.setValue(String(v.tolerance.atol));
+    rtol.setValue(String(v.tolerance.rtol));
+    if (outUnit.element.childElementCount !== Math.min(c.axes.units, MAX_UNITS)) {
+      outUnit.setChoices(Array.from({ length: Math.min(c.axes.units, MAX_UNITS) }, (_, k) => ({ value: String(k), label: `unit ${k}` })), String(unitOf(c)));
+      outUnit.element.hidden = false;
+    } else outUnit.setValue(String(unitOf(c)));
+    const verdict = m.shapeMismatch ? 'shapes differ' : v.pass ? 'matches' : `${v.mismatches} of ${m.count} differ`;
+    const names = m.shape.length === 3 ? ['batch', 'step', 'unit'] : ['batch', 'unit'];
+    const where = (at: number[] | null) => (at ? at.map((x, i) => `${names[i] ?? `axis ${i}`} ${x}`).join(', ') : 'none');
+    const { atol: a, rtol: r } = v.tolerance;
+    text.replaceChildren(
+      badge(verdict, v.pass ? 'pass' : 'fail'),
+      h('span', 'max-error', ` max |Δ| = ${fmt(m.maxAbs)}`),
+      m.shapeMismatch
+        ? ` — ${m.shapeMismatch}`
+        : ` over ${m.shape.join(' × ')} values — ${v.pass ? `matches (atol ${a}, rtol ${r})` : `${v.mismatches} differ beyond atol ${a}, rtol ${r}; first at ${where(v.first)}`} · max at ${where(m.maxAbsAt)} · max rel ${fmt(m.maxRel)}`,
+    );
+    jump.hidden = !v.first;
+    // The host's diagnosis explains its own (default-tolerance) verdict; shown while the values still differ.
+    const diag = !v.pass && m.diagnosis?.length ? m.diagnosis : null;
+    diagnosis.hidden = !diag;
+    diagnosis.replaceChildren(...(diag ? [h('div', 'diagnosis-head', 'Diagnosis'), ...diag.map((l) => h('p', /^note:/.test(l) ? 'muted' : '', l))] : []));
+  }
+
+  function drawHeat(c: CompareSource): void {
+    const { overTime, rows, units } = c.axes;
+    const b = st().batch;
+    heatBox.hidden = false;
+    // Few output units: a low strip, not 170 px of one row.
+    (heat.root.firstElementChild as HTMLElement).style.height = `${Math.max(70, Math.min(170, 28 * units + 30))}px`;
+    heatBox.firstElementChild!.textContent = overTime
+      ? `|Δ| per time step × output unit, batch item ${b} (click: go to that step and unit)`
+      : `|Δ| per batch item × output unit (click: go to that batch item and unit)`;
+    heat.setData({ columns: (t0, t1, cols) => c.heat(b, t0, t1, cols), steps: rows, units, lo: 0, hi: c.heatTop || 1e-12, diverging: false, label: '|Δ| engine − Keras' }, store.theme);
+  }
+
+  function drawChart(c: CompareSource): void {
+    const { overTime, rows } = c.axes;
+    if (!chart) {
+      chart = new LineChart({ title: '', ariaLabel: '', xLabel: overTime ? 'time step' : 'batch item', height: 190, y1Label: '|Δ|', plugins: [marks] });
+      const ch = chart;
+      chart.onRendered = () => store.compare && ch.drawCursor(row(store.compare), store.theme.cursor);
+      card.body.append(chart.root);
+    }
+    const ou = unitOf(c);
+    const lines = c.lines(st().batch, ou);
+    if (!lines) return; // asked the host: drawn when its answer comes
+    const theme = store.theme;
+    const title = overTime ? `output unit ${ou} over time, batch item ${st().batch}` : `output unit ${ou} over the batch`;
+    chart.setTitle(`Engine (solid) vs Keras (dashed), ${title}; |Δ| right axis`, `Engine output and recorded Keras output, ${title}, with the absolute error`);
+    chart.setData(
+      [
+        { label: 'engine', color: theme.series[0]!, ys: lines.actual.ys, xs: lines.actual.xs, width: 2 },
+        { label: 'Keras', color: theme.series[1]!, ys: lines.expected.ys, xs: lines.expected.xs, dashed: true, width: 1.5 },
+        { label: '|Δ|', color: theme.error, ys: lines.err.ys, xs: lines.err.xs, yAxis: 'y1', width: 1, faint: true },
+      ],
+      theme,
+      undefined,
+      undefined,
+      rows,
+    );
+  }
+
+  return {
+    render(dirty) {
+      const c = store.compare;
+      if (!c) return;
+      if (dirty.has('data')) {
+        drawVerdict(c);
+        if (!c.message.shapeMismatch) {
+          drawHeat(c);
+          drawChart(c);
+        }
+      }
+      if (!heatBox.hidden) heat.setCursor(row(c), unitOf(c));
+      chart?.drawCursor(row(c), store.theme.cursor);
+    },
+    dispose() {
+      chart?.destroy();
+    },
+  };
+}

@@ -1,0 +1,93 @@
+/** Gates over time: one line chart per shown quantity, the charted units as lines (min/max per bucket on long traces), a unit legend. */
+import { LineChart, type Series } from '../charts';
+import { h, section } from '../dom';
+import type { Panel } from '../panel';
+import { layerMeta, quantityRange, shownQuantities, unitColour, unitsText, valueAt, type View } from '../store';
+
+export function mountGates(p: Panel, parent: ParentNode): View {
+  const { store } = p;
+  const card = section('Gates over time', 'gates');
+  const legend = h('div', 'unit-legend');
+  legend.setAttribute('aria-label', 'Unit colours');
+  card.head.append(legend);
+  const grid = h('div', 'gate-grid');
+  card.body.append(grid);
+  parent.append(card.root);
+  const charts = new Map<number, LineChart>();
+
+  const drawCursor = (q: number) => {
+    const c = charts.get(q);
+    if (!c || !store.data) return;
+    const t = store.state.step;
+    c.drawCursor(t, store.theme.cursor, store.state.units.map((j, k) => ({ y: valueAt(store, q, t, j), color: unitColour(store, k) })));
+  };
+
+  const drawLegend = () => {
+    const { units, focusUnit } = store.state;
+    legend.replaceChildren(
+      ...units.map((j, k) => {
+        const chip = h('span', `unit-chip${j === focusUnit ? ' focus' : ''}`);
+        const sw = h('span', 'swatch');
+        sw.style.background = unitColour(store, k);
+        chip.append(sw, `unit ${j}`);
+        return chip;
+      }),
+    );
+  };
+
+  const drawCharts = () => {
+    const m = layerMeta(store)!;
+    const data = store.data!;
+    const { units, focusUnit } = store.state;
+    const shown = shownQuantities(store);
+    for (const [q, c] of charts) {
+      if (!shown.includes(q) || grid.dataset.layer !== String(store.state.layer)) {
+        c.destroy();
+        charts.delete(q);
+      }
+    }
+    grid.dataset.layer = String(store.state.layer);
+    let complete = true;
+    for (const q of shown) {
+      const info = m.quantities[q]!;
+      let chart = charts.get(q);
+      if (!chart) {
+        chart = new LineChart({ title: info.label, ariaLabel: '', xLabel: 'time step', height: 150 });
+        chart.onRendered = () => drawCursor(q);
+        charts.set(q, chart);
+      }
+      grid.append(chart.root); // keeps quantity order
+      const series: Series[] = [];
+      for (const [k, j] of units.entries()) {
+        const pts = data.series(q, j, units);
+        if (!pts) break;
+        series.push({ label: `unit ${j}`, color: unitColour(store, k), ys: pts.ys, xs: pts.xs, width: j === focusUnit ? 2.5 : 1.5 });
+      }
+      if (series.length < units.length) {
+        complete = false; // the host is computing them: this chart keeps its picture until they come
+        continue;
+      }
+      chart.setTitle(`${info.label} — ${info.description}`, `${info.label} (${info.description}) of units ${unitsText(units)} over ${m.steps} steps, batch item ${store.state.batch}`);
+      const [lo, hi] = quantityRange(store, q);
+      chart.setData(series, store.theme, lo, hi, m.steps);
+    }
+    // What the panel has drawn (tests and the benchmark wait for it).
+    if (complete) {
+      if (!document.body.dataset.charts) p.bench.mark('charts');
+      document.body.dataset.charts = `${store.state.layer}:${store.state.batch}:${unitsText(units)}`;
+    }
+  };
+
+  return {
+    render(dirty) {
+      if (!store.data) return;
+      if (dirty.has('data')) drawLegend();
+      if (dirty.has('data') || dirty.has('charts')) drawCharts();
+      for (const q of charts.keys()) drawCursor(q);
+    },
+    dispose() {
+      for (const c of charts.values()) c.destroy();
+      charts.clear();
+    },
+  };
+}

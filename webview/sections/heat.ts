@@ -1,0 +1,46 @@
+/** The heatmap of the chosen quantity, units × time, over the visible (zoomable) time range; a click picks a unit and step. */
+import { h, section } from '../dom';
+import { Heatmap } from '../heatmap';
+import type { Panel } from '../panel';
+import { heatQuantity, layerMeta, quantityRange, type View } from '../store';
+import { button } from '../toolkit';
+
+export function mountHeat(p: Panel, parent: ParentNode): View {
+  const { store, scheduler, nav } = p;
+  const card = section('Heatmap', 'heat');
+  const title = h('span', 'muted');
+  const heatmap = new Heatmap((unit, t) => {
+    const st = store.state;
+    st.focusUnit = unit;
+    if (!st.units.includes(unit)) st.units = [...st.units, unit].sort((a, b) => a - b).slice(-16);
+    nav.setStep(t, false);
+    scheduler.mark('data');
+  });
+  card.head.append(
+    title,
+    button({ label: '+', ariaLabel: 'Zoom in time', appearance: 'icon', onClick: () => heatmap.zoom(0.5) }),
+    button({ label: '−', ariaLabel: 'Zoom out time', appearance: 'icon', onClick: () => heatmap.zoom(2) }),
+  );
+  card.body.append(heatmap.root);
+  parent.append(card.root);
+  nav.heatColumns = (steps) => heatmap.columnsFor(steps);
+  heatmap.onDrawn = () => {
+    if (!p.bench.has('heat') && p.bench.has('trace')) p.bench.mark('heat');
+  };
+
+  return {
+    render(dirty) {
+      const data = store.data;
+      if (!data) return;
+      if (dirty.has('data') || dirty.has('heat')) {
+        const m = layerMeta(store)!;
+        const qi = heatQuantity(store);
+        const info = m.quantities[qi]!;
+        const [lo, hi] = quantityRange(store, qi);
+        title.textContent = `${info.label} · ${m.units} units × ${m.steps} steps`;
+        heatmap.setData({ columns: (t0, t1, cols) => data.heat(qi, t0, t1, cols), steps: m.steps, units: m.units, lo, hi, diverging: info.role !== 'gate', label: info.label }, store.theme);
+      }
+      heatmap.setCursor(store.state.step, store.state.focusUnit);
+    },
+  };
+}

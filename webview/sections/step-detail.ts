@@ -1,0 +1,30 @@
+/** Step detail: every shown quantity of every unit at the cursor's step, as bars (a click picks the focus unit). */
+import { section } from '../dom';
+import type { Panel } from '../panel';
+import { StepBars, type BarRow } from '../stepdetail';
+import { layerMeta, quantityRange, shownQuantities, type View } from '../store';
+
+export function mountStepDetail(p: Panel, parent: ParentNode): View {
+  const { store, scheduler } = p;
+  const card = section('Step detail', 'detail');
+  const bars = new StepBars((unit) => {
+    store.state.focusUnit = unit;
+    scheduler.mark('step');
+  });
+  card.body.append(bars.root);
+  parent.append(card.root);
+  return {
+    render() {
+      const tr = store.data;
+      const m = layerMeta(store);
+      const t = store.state.step;
+      const s = store.stepOfTime[t]!;
+      if (!tr || !m || !tr.hasStep(s)) return;
+      const rows: BarRow[] = shownQuantities(store).map((q) => {
+        const [lo, hi] = quantityRange(store, q);
+        return { q: m.quantities[q]!, values: tr.rowAtStep(q, s)!, lo, hi };
+      });
+      bars.set(rows, store.state.focusUnit, store.theme, t);
+    },
+  };
+}
