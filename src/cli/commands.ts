@@ -8,3 +8,4 @@ export { runCommand } from './commands/run';
 export { compareCommand } from './commands/compare';
 export { inspectCommand } from './commands/inspect';
 export { traceCommand } from './commands/trace';
+export { explainCommand } from './commands/explain';

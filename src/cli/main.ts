@@ -17,6 +17,7 @@ const COMMANDS: Record<string, () => Promise<(o: CliOptions, print: Print) => Pr
   compare: async () => (await import('./commands/compare')).compareCommand,
   inspect: async () => (await import('./commands/inspect')).inspectCommand,
   trace: async () => (await import('./commands/trace')).traceCommand,
+  explain: async () => (await import('./commands/explain')).explainCommand,
 };
 
 export async function main(argv: string[], rawPrint: Print = (t) => process.stdout.write(t + '\n'), rawPrintError: Print = (t) => process.stderr.write(t + '\n')): Promise<number> {

@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import type { HardSigmoidFlavor } from '../engine/model';
 import type { Precision } from '../engine/tensor';
+import { METHODS, type Method } from '../explain/attribution/types';
 import { UsageError } from './files';
 
 export interface CliOptions {
@@ -24,6 +25,31 @@ export interface CliOptions {
   nonlinearity?: 'tanh' | 'relu';
   /** compare: a second model that should compute the same function (the port checker). */
   against?: string;
+  /** explain: the target's indices as typed (b,t,u), the method, IG's steps and baseline (zeros, mean or a file), the output, occlusion's window and fill, and the dynamics. */
+  target?: string;
+  method?: Method;
+  steps?: number;
+  baseline?: string;
+  output?: number;
+  window?: number;
+  fill?: number;
+  dynamics?: boolean;
+}
+
+/** `--target -1,2` → `--target=-1,2`: node's parseArgs refuses a separate value that starts with a dash. */
+function joinDashValues(argv: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    if ((argv[i] === '--target' || argv[i] === '--fill') && /^-[\d.]/.test(argv[i + 1] ?? '')) out.push(`${argv[i]}=${argv[++i]}`);
+    else out.push(argv[i]!);
+  }
+  return out;
+}
+
+function wholeNumber(name: string, text: string | undefined, min: number): number | undefined {
+  if (text === undefined) return undefined;
+  if (!/^\d+$/.test(text) || Number(text) < min) throw new UsageError(`--${name} takes a whole number ≥ ${min}; got "${text}"`);
+  return Number(text);
 }
 
 function number(name: string, text: string | undefined, fallback: number): number {
@@ -37,7 +63,7 @@ export function parseCli(argv: string[]): CliOptions | 'help' {
   let parsed;
   try {
     parsed = parseArgs({
-      args: argv,
+      args: joinDashValues(argv),
       allowPositionals: true,
       options: {
         input: { type: 'string' },
@@ -54,6 +80,14 @@ export function parseCli(argv: string[]): CliOptions | 'help' {
         module: { type: 'string' },
         nonlinearity: { type: 'string' },
         against: { type: 'string' },
+        target: { type: 'string' },
+        method: { type: 'string' },
+        steps: { type: 'string' },
+        baseline: { type: 'string' },
+        output: { type: 'string' },
+        window: { type: 'string' },
+        fill: { type: 'string' },
+        dynamics: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -63,7 +97,7 @@ export function parseCli(argv: string[]): CliOptions | 'help' {
   const { values: v, positionals } = parsed;
   if (v.help || positionals.length === 0) return 'help';
   const [command, model, ...rest] = positionals;
-  if (!['run', 'compare', 'inspect', 'trace'].includes(command!)) throw new UsageError(`unknown command "${command}"; try run, compare, inspect or trace`);
+  if (!['run', 'compare', 'inspect', 'trace', 'explain'].includes(command!)) throw new UsageError(`unknown command "${command}"; try run, compare, inspect, trace or explain`);
   if (!model) throw new UsageError(`${command} needs a MODEL file`);
   if (rest.length) throw new UsageError(`unexpected argument "${rest[0]}"`);
   if (v.diagnose && command !== 'compare') throw new UsageError(`--diagnose goes with compare, not ${command}`);
@@ -74,6 +108,8 @@ export function parseCli(argv: string[]): CliOptions | 'help' {
   if (hs !== undefined && hs !== 'keras2' && hs !== 'keras3') throw new UsageError(`--hard-sigmoid takes keras2 or keras3; got "${hs}"`);
   if (v.nonlinearity !== undefined && v.nonlinearity !== 'tanh' && v.nonlinearity !== 'relu') throw new UsageError(`--nonlinearity takes tanh or relu; got "${v.nonlinearity}"`);
   if (v.against !== undefined && command !== 'compare') throw new UsageError(`--against goes with compare, not ${command}`);
+  if (v.method !== undefined && !METHODS.includes(v.method as Method)) throw new UsageError(`--method takes ${METHODS.join(', ')}; got "${v.method}"`);
+  if (v.fill !== undefined && (v.fill.trim() === '' || !Number.isFinite(Number(v.fill)))) throw new UsageError(`--fill takes a number; got "${v.fill}"`);
   const calls = v['predict-calls'];
   if (calls !== undefined && !/^[1-9]\d*$/.test(calls)) throw new UsageError(`--predict-calls takes a whole number ≥ 1; got "${calls}"`);
   return {
@@ -93,5 +129,13 @@ export function parseCli(argv: string[]): CliOptions | 'help' {
     ...(v.module !== undefined ? { module: v.module } : {}),
     ...(v.nonlinearity !== undefined ? { nonlinearity: v.nonlinearity as 'tanh' | 'relu' } : {}),
     ...(v.against !== undefined ? { against: v.against } : {}),
+    ...(v.target !== undefined ? { target: v.target } : {}),
+    ...(v.method !== undefined ? { method: v.method as Method } : {}),
+    ...(v.steps !== undefined ? { steps: wholeNumber('steps', v.steps, 1) } : {}),
+    ...(v.baseline !== undefined ? { baseline: v.baseline } : {}),
+    ...(v.output !== undefined ? { output: wholeNumber('output', v.output, 0) } : {}),
+    ...(v.window !== undefined ? { window: wholeNumber('window', v.window, 1) } : {}),
+    ...(v.fill !== undefined ? { fill: Number(v.fill) } : {}),
+    ...(v.dynamics ? { dynamics: true } : {}),
   };
 }

@@ -1,0 +1,48 @@
+/**
+ * One step of a cell run backwards. The forward pass recorded every gate, candidate, state and pre-activation in the
+ * trace, so a step's backward reads them there and recomputes nothing but what the trace does not hold.
+ */
+import type { HardSigmoidFlavor } from '../../engine/model';
+import type { FloatArray, Precision } from '../../engine/tensor';
+import type { LayerTrace } from '../../engine/trace';
+
+export interface BackwardContext {
+  precision: Precision;
+  hardSigmoid: HardSigmoidFlavor;
+}
+
+/** What one step's backward reads: the trace row of the step and the states it started from. */
+export interface StepValues {
+  /** The trace's quantities (lt.values); row `at` = (b·steps + s)·units. */
+  values: FloatArray[];
+  at: number;
+  /** The states before the step (state k: prev[k][prevOff ..+units)): the trace row of step s−1, or the initial states. */
+  prev: FloatArray[];
+  prevOff: number;
+  /** The layer's input row of this step (features values), for cells that recompute from x. */
+  x: FloatArray;
+  xOff: number;
+}
+
+export interface CellBackward {
+  readonly units: number;
+  readonly features: number;
+  /** Names of the carried states, as the trace's quantity keys (h, c, …). */
+  readonly stateNames: readonly string[];
+  /** The state the step's output equals (h: 0); −1 when the output is a gate (some custom cells). */
+  readonly outputState: number;
+  /**
+   * dStates[k][0 ..units): on entry ∂y/∂(state k after the step) (the driver has added the output's gradient when
+   * `outputState` ≥ 0, else it is in `dOut`); on return ∂y/∂(state k before the step). Adds ∂y/∂x into dx[dxOff ..).
+   */
+  step(v: StepValues, dStates: Float64Array[], dOut: Float64Array | null, dx: Float64Array, dxOff: number): void;
+}
+
+/** The trace row index of every state, in the cell's state order. */
+export function stateQuantities(lt: LayerTrace, names: readonly string[]): number[] {
+  return names.map((n) => {
+    const q = lt.quantities.findIndex((x) => x.key === n);
+    if (q < 0) throw new RangeError(`layer "${lt.layerName}" records no state "${n}"`);
+    return q;
+  });
+}

@@ -1,0 +1,73 @@
+/**
+ * LSTM backwards. Forward (lstm.ts in the engine): z = x·K + h₋·U + b; i, f, o = rec(z_i, z_f, z_o); g = act(z_g);
+ * c = f·c₋ + i·g; m = o·act(c); h = m (or m·P with a projection P). Backwards, with dh and dc given:
+ *   dm = dh (or P·dh);  do = dm·act(c);  dc += act'(c)·(dm·o)
+ *   di = dc·g;  dg = dc·i;  df = dc·c₋;  dc₋ = dc·f
+ *   dz = [rec'(z_i)·di, rec'(z_f)·df, act'(z_g)·dg, rec'(z_o)·do]
+ *   dh₋ = U·dz;  dx += K·dz
+ */
+import { activation } from '../../engine/activations';
+import type { RecurrentLayer } from '../../engine/model';
+import { activationVjp } from '../derivatives';
+import { addMatVec, weightIn } from '../linalg';
+import type { BackwardContext, CellBackward, StepValues } from './cell';
+
+// Quantity rows of the engine's LSTM trace: i, f, c_tilde, o, c, h, pre_i, pre_f, pre_c_tilde, pre_o.
+const [Q_I, Q_F, Q_G, Q_O, Q_C, , Q_PRE] = [0, 1, 2, 3, 4, 5, 6];
+
+export function lstmBackward(layer: RecurrentLayer, ctx: BackwardContext): CellBackward {
+  const u = layer.config.units;
+  const F = layer.weights.kernel.shape[0]!;
+  const K = weightIn(layer.weights.kernel, ctx.precision);
+  const U = weightIn(layer.weights.recurrentKernel, ctx.precision);
+  const P = layer.weights.projection ? weightIn(layer.weights.projection, ctx.precision) : null;
+  const proj = layer.weights.projection?.shape[1] ?? u;
+  const act = activation(layer.config.activation, ctx.hardSigmoid);
+  const dAct = activationVjp(layer.config.activation, ctx.hardSigmoid);
+  const dRec = activationVjp(layer.config.recurrentActivation, ctx.hardSigmoid);
+  const actC = new Float64Array(u);
+  const dm = new Float64Array(u);
+  const dGate = new Float64Array(4 * u);
+  const dz = new Float64Array(4 * u);
+
+  return {
+    units: u,
+    features: F,
+    stateNames: ['h', 'c'],
+    outputState: 0,
+    step(v: StepValues, dStates: Float64Array[], _dOut: Float64Array | null, dx: Float64Array, dxOff: number): void {
+      const { values, at, prev, prevOff } = v;
+      const dh = dStates[0]!;
+      const dc = dStates[1]!;
+      const [i, f, g, o, c] = [values[Q_I]!, values[Q_F]!, values[Q_G]!, values[Q_O]!, values[Q_C]!];
+      const cPrev = prev[1]!;
+      if (P) {
+        // h = m·P over h's first `proj` slots: dm = P·dh.
+        dm.fill(0);
+        addMatVec(dm, 0, P, u, proj, 0, proj, dh, 0);
+      } else dm.set(dh);
+      for (let j = 0; j < u; j++) actC[j] = c[at + j]!;
+      act(actC, 0, u);
+      for (let j = 0; j < u; j++) {
+        dGate[3 * u + j] = dm[j]! * actC[j]!; // do
+        dm[j] = dm[j]! * o[at + j]!; // now ∂/∂act(c)
+      }
+      dAct(c, at, dm, 0, dm, 0, u); // dm ← act'(c)·(dm·o)
+      for (let j = 0; j < u; j++) {
+        const dcj = dc[j]! + dm[j]!;
+        dGate[j] = dcj * g[at + j]!; // di
+        dGate[u + j] = dcj * cPrev[prevOff + j]!; // df
+        dGate[2 * u + j] = dcj * i[at + j]!; // dg
+        dc[j] = dcj * f[at + j]!; // dc₋
+      }
+      const pre = values[Q_PRE]!;
+      dRec(pre, at, dGate, 0, dz, 0, u);
+      dRec(values[Q_PRE + 1]!, at, dGate, u, dz, u, u);
+      dAct(values[Q_PRE + 2]!, at, dGate, 2 * u, dz, 2 * u, u);
+      dRec(values[Q_PRE + 3]!, at, dGate, 3 * u, dz, 3 * u, u);
+      dh.fill(0);
+      addMatVec(dh, 0, U, u, 4 * u, 0, 4 * u, dz, 0);
+      addMatVec(dx, dxOff, K, F, 4 * u, 0, 4 * u, dz, 0);
+    },
+  };
+}

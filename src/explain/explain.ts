@@ -1,0 +1,98 @@
+/**
+ * Explain one prediction: which inputs made the model give the target value. Pure (no vscode, no files): the CLI
+ * and the panel call `explainPrediction`. For a token model every method works on the embedding vectors; the
+ * attribution is then given per token (the sum over its vector's components) and per component in `vectors`.
+ */
+import type { Model } from '../engine/model';
+import { sizeOf, type Tensor } from '../engine/tensor';
+import { gradientMethod } from './attribution/gradient';
+import { integratedGradients } from './attribution/integrated-gradients';
+import { lrp } from './attribution/lrp';
+import { occlusion } from './attribution/occlusion';
+import type { Baseline, Method, MethodInput, MethodResult } from './attribution/types';
+import type { ForwardOptions, Tensor64 } from './backward';
+import { spaceOf } from './space';
+import { resolveTarget, type Target } from './target';
+
+export interface ExplainOptions extends ForwardOptions {
+  method: Method;
+  /** Indices into the output (negatives count from the end). */
+  target: readonly number[];
+  /** Which model output (default 0). */
+  output?: number;
+  /** Integrated gradients: interpolation steps (default 64) and baseline (default zeros). */
+  steps?: number;
+  baseline?: Baseline;
+  /** Occlusion: window in steps (default 1) and fill value (default 0). */
+  window?: number;
+  fill?: number;
+}
+
+export interface Explanation {
+  method: Method;
+  target: Target;
+  /** The target's value at the input. */
+  value: number;
+  /** `input`, or `embedding` for a token model (attribution per token, `vectors` per component). */
+  space: 'input' | 'embedding';
+  /** Same shape as the input (a token model: [batch, time]); occlusion: [batch, time]. */
+  attribution: Tensor64;
+  /** Token models: the attribution per embedding component, [batch, time, dim]. */
+  vectors?: Tensor64;
+  completenessError?: number;
+  conservationError?: number;
+}
+
+export function explainPrediction(model: Model, input: Tensor, options: ExplainOptions): Explanation {
+  const { space, gradientAt } = spaceOf(model, input, options);
+  const outputs = space.run.run.outputs;
+  const target = resolveTarget(outputs, options.target, options.output ?? 0);
+  const value = outputs[target.output]!.data[target.flat]!;
+  const m: MethodInput = {
+    space,
+    target,
+    gradientAt,
+    steps: options.steps ?? 64,
+    baseline: options.baseline ?? 'zeros',
+    window: options.window ?? 1,
+    fill: options.fill ?? 0,
+  };
+  const r = run(options.method, m);
+  const checks = {
+    ...(r.completenessError !== undefined ? { completenessError: r.completenessError } : {}),
+    ...(r.conservationError !== undefined ? { conservationError: r.conservationError } : {}),
+  };
+  const [batch, steps] = space.value.shape as [number, number];
+  if (r.perStep) return { method: options.method, target, value, space: space.kind, attribution: { shape: [batch, steps], data: r.data }, ...checks };
+  if (space.kind === 'input') return { method: options.method, target, value, space: space.kind, attribution: { shape: [...input.shape], data: r.data }, ...checks };
+  const vectors = { shape: [...space.value.shape], data: r.data };
+  return { method: options.method, target, value, space: space.kind, attribution: perToken(vectors), vectors, ...checks };
+}
+
+function run(method: Method, m: MethodInput): MethodResult {
+  switch (method) {
+    case 'gradient':
+      return gradientMethod(m, false);
+    case 'grad-input':
+      return gradientMethod(m, true);
+    case 'integrated-gradients':
+      return integratedGradients(m);
+    case 'occlusion':
+      return occlusion(m);
+    case 'lrp':
+      return lrp(m);
+  }
+}
+
+/** [batch, time, dim] → [batch, time]: each token's attribution is the sum over its vector. */
+export function perToken(v: Tensor64): Tensor64 {
+  const [batch, steps] = v.shape as [number, number];
+  const dim = sizeOf(v.shape.slice(2));
+  const out = new Float64Array(batch * steps);
+  for (let r = 0; r < batch * steps; r++) {
+    let s = 0;
+    for (let j = 0; j < dim; j++) s += v.data[r * dim + j]!;
+    out[r] = s;
+  }
+  return { shape: [batch, steps], data: out };
+}

@@ -1,0 +1,35 @@
+/**
+ * The backward of one layer call, by layer kind: ∂y/∂(its input) from ∂y/∂(its outputs). Flatten and the
+ * pass-through layers (InputLayer, Dropout, noise) leave the gradient as it is; an Embedding is where a token
+ * model's differentiable input starts, so the model walk (backward.ts) stops there.
+ */
+import type { BidirectionalLayer, DenseLayer, RecurrentLayer, ActivationLayer } from '../../engine/model';
+import { bidirectionalBackward } from './bidirectional';
+import { activationBackward, denseBackward } from './dense';
+import { ExplainError, type LayerCall } from './layer';
+import { recurrentBackward } from './recurrent';
+
+export { ExplainError, type LayerCall, type StepWatcher } from './layer';
+
+export function layerBackward(call: LayerCall): Float64Array | null {
+  const layer = call.layer;
+  // Read before the switch: layer kinds added to the engine later reach `default` with their name and kind.
+  const { name, kind } = layer as { name: string; kind: string };
+  switch (layer.kind) {
+    case 'pass_through':
+    case 'flatten':
+      return call.dOutputs[0] ?? null;
+    case 'dense':
+      return denseBackward(call as LayerCall & { layer: DenseLayer });
+    case 'activation':
+      return activationBackward(call as LayerCall & { layer: ActivationLayer });
+    case 'recurrent':
+      return recurrentBackward(call as LayerCall & { layer: RecurrentLayer });
+    case 'bidirectional':
+      return bidirectionalBackward(call as LayerCall & { layer: BidirectionalLayer });
+    case 'embedding':
+      throw new ExplainError(`layer "${name}" (Embedding) is not the model's first layer; explain differentiates up to the embedding vectors of the model's input only`);
+    default:
+      throw new ExplainError(`layer "${name}" (${kind}) cannot be differentiated yet`, 'explain supports SimpleRNN, LSTM, GRU, custom cells, Bidirectional, Dense, TimeDistributed(Dense), Embedding, Activation, Flatten, Dropout and other pass-through layers');
+  }
+}

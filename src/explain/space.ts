@@ -1,0 +1,82 @@
+/**
+ * The space attribution works in: the model's input, or for a token model the embedding vectors (token ids cannot
+ * be interpolated or differentiated). `evaluate` runs the model on a batch of points of that space that all stand
+ * for one batch item: for a token model through a stand-in Embedding whose table holds exactly the given vectors,
+ * looked up by fresh ids that keep the item's padding (id 0 where it had 0, with mask_zero) so masks stay as they were.
+ */
+import type { EmbeddingLayer, Model } from '../engine/model';
+import { recurrentLayersOf } from '../engine/model';
+import type { Tensor } from '../engine/tensor';
+import { backward, forwardRun, type ForwardOptions, type ForwardRun, type InputGradient, type Tensor64 } from './backward';
+import { ExplainError } from './layers';
+
+export interface Space {
+  kind: 'input' | 'embedding';
+  /** The full batch's point in the space. */
+  value: Tensor64;
+  /** The recorded run of the original input and its gradient machinery. */
+  run: ForwardRun;
+  /** Runs n points of item b's space ([n, ...item shape]). */
+  evaluate(points: Tensor, item: number): ForwardRun;
+  /** How many points one forward/backward should take at most (keeps the trace under ~256 MB). */
+  chunk: number;
+}
+
+const TRACE_BUDGET_VALUES = 32 * 1024 * 1024;
+
+export function spaceOf(model: Model, input: Tensor, options: ForwardOptions = {}): { space: Space; gradientAt: (seeds: (Float64Array | null)[]) => InputGradient } {
+  const run = forwardRun(model, input, options);
+  const first = backward(run, run.run.outputs.map(() => null));
+  const perItem = traceValuesPerItem(model, input);
+  const chunk = Math.max(1, Math.floor(TRACE_BUDGET_VALUES / Math.max(1, perItem)));
+  const states = (item: number, n: number) => tileStates(run.initialStates, item, n);
+  const evaluate =
+    first.space === 'input'
+      ? (points: Tensor, item: number) => forwardRun(model, points, { ...options, predictCalls: 1, initialStates: states(item, points.shape[0]!) })
+      : (points: Tensor, item: number) => {
+          const { model: m, ids } = standInEmbedding(model, input, points, item);
+          return forwardRun(m, ids, { ...options, predictCalls: 1, initialStates: states(item, points.shape[0]!) });
+        };
+  return { space: { kind: first.space, value: first.value, run, evaluate, chunk }, gradientAt: (seeds) => backward(run, seeds) };
+}
+
+/** Recorded values per batch item over every recurrent layer (an upper bound on the quantities per step). */
+function traceValuesPerItem(model: Model, input: Tensor): number {
+  const steps = input.shape[1] ?? 1;
+  return recurrentLayersOf(model).reduce((s, { layer }) => s + 10 * steps * layer.config.units, 0);
+}
+
+/** Initial states for n points of item b: row b of each state, n times. */
+function tileStates(states: Record<string, Tensor[]>, item: number, n: number): Record<string, Tensor[]> {
+  const out: Record<string, Tensor[]> = {};
+  for (const [name, list] of Object.entries(states)) {
+    out[name] = list.map((t) => {
+      const u = t.shape[1]!;
+      const data = new Float64Array(n * u);
+      for (let k = 0; k < n; k++) data.set(t.data.subarray(item * u, (item + 1) * u), k * u);
+      return { shape: [n, u], data };
+    });
+  }
+  return out;
+}
+
+/** The model with its Embedding replaced by one whose table is the given vectors, and the ids that look them up. */
+function standInEmbedding(model: Model, tokens: Tensor, points: Tensor, item: number): { model: Model; ids: Tensor } {
+  const e = model.layers.findIndex((l) => l.kind === 'embedding');
+  if (e < 0) throw new ExplainError(`model "${model.name}" takes token ids but has no Embedding layer`);
+  const emb = model.layers[e] as EmbeddingLayer;
+  const [n, steps, dim] = points.shape as [number, number, number];
+  const table = new Float64Array((n * steps + 1) * dim);
+  const ids = new Float64Array(n * steps);
+  for (let k = 0; k < n; k++) {
+    for (let t = 0; t < steps; t++) {
+      const padding = emb.maskZero && tokens.data[item * steps + t] === 0;
+      const id = 1 + k * steps + t;
+      // Padding keeps id 0 (masked, as before); its vector is then the zero row, which the masked layers skip.
+      ids[k * steps + t] = padding ? 0 : id;
+      table.set(points.data.subarray((k * steps + t) * dim, (k * steps + t + 1) * dim), id * dim);
+    }
+  }
+  const standIn: EmbeddingLayer = { ...emb, inputDim: n * steps + 1, embeddings: { shape: [n * steps + 1, dim], data: table } };
+  return { model: { ...model, layers: model.layers.map((l, i) => (i === e ? standIn : l)) }, ids: { shape: [n, steps], data: ids } };
+}
