@@ -3,27 +3,14 @@
  * Expand, Identity. Axes arrive as attributes in older opsets and as inputs in newer ones (Squeeze/Unsqueeze: 13).
  */
 import { ints, make, size, type OnnxTensor } from '../tensor';
-import { broadcastOffsets, broadcastShape, normalizeAxis, strides } from './shape-util';
+import { broadcastOffsets, broadcastShape, normalizeAxis, stridedOffsets, strides } from './shape-util';
 import { required, runFailure, type OpDef } from './types';
 
 export function transpose(x: OnnxTensor, perm: readonly number[]): OnnxTensor {
   const inStrides = strides(x.shape);
-  const shape = perm.map((p) => x.shape[p]!);
-  const out = make(x.dtype, shape);
-  const rank = shape.length;
-  const st = perm.map((p) => inStrides[p]!);
-  const idx = new Array<number>(rank).fill(0);
-  let off = 0;
-  for (let e = 0; e < out.data.length; e++) {
-    out.data[e] = x.data[off]!;
-    for (let k = rank - 1; k >= 0; k--) {
-      idx[k]!++;
-      off += st[k]!;
-      if (idx[k]! < shape[k]!) break;
-      off -= st[k]! * shape[k]!;
-      idx[k] = 0;
-    }
-  }
+  const out = make(x.dtype, perm.map((p) => x.shape[p]!));
+  const offsets = stridedOffsets(out.shape, perm.map((p) => inStrides[p]!));
+  for (let e = 0; e < offsets.length; e++) out.data[e] = x.data[offsets[e]!]!;
   return out;
 }
 

@@ -1,7 +1,7 @@
 /** Operators that cut tensors into pieces or join them: Concat, Slice, Split, Gather (embedding look-ups). */
 import { nodeError } from '../attributes';
 import { ints, make, type OnnxTensor } from '../tensor';
-import { normalizeAxis } from './shape-util';
+import { normalizeAxis, stridedOffsets, strides } from './shape-util';
 import { required, runFailure, type OpDef } from './types';
 
 /** Sizes around an axis: `outer` blocks of `dim` rows of `inner` values. */
@@ -85,22 +85,9 @@ const slice: OpDef = {
         shape[axis] = b.count;
       });
       const out = make(x.dtype, shape);
-      const inStrides = new Array<number>(rank);
-      let n = 1;
-      for (let k = rank - 1; k >= 0; k--) {
-        inStrides[k] = n;
-        n *= x.shape[k]!;
-      }
-      const idx = new Array<number>(rank).fill(0);
-      for (let e = 0; e < out.data.length; e++) {
-        let off = 0;
-        for (let k = 0; k < rank; k++) off += (begin[k]! + idx[k]! * step[k]!) * inStrides[k]!;
-        out.data[e] = x.data[off]!;
-        for (let k = rank - 1; k >= 0; k--) {
-          if (++idx[k]! < shape[k]!) break;
-          idx[k] = 0;
-        }
-      }
+      const inStrides = strides(x.shape);
+      const offsets = stridedOffsets(shape, inStrides.map((st, k) => st * step[k]!), begin.reduce((o, b, k) => o + b * inStrides[k]!, 0));
+      for (let e = 0; e < offsets.length; e++) out.data[e] = x.data[offsets[e]!]!;
       return [out];
     };
   },

@@ -28,34 +28,36 @@ export function broadcastShape(node: OnnxNode, shapes: readonly (readonly number
 }
 
 /**
- * For each element of `outShape`, its offset in a tensor of shape `inShape` broadcast to it (an odometer over the
- * output's dims; broadcast dims have stride 0).
+ * The flat offset, in a source array, of every element of `shape` in row-major order, when moving one step along
+ * axis k moves `steps[k]` in the source (0 for a broadcast axis, a permuted stride for a transpose): an odometer.
  */
-export function broadcastOffsets(inShape: readonly number[], outShape: readonly number[]): Int32Array | null {
-  if (inShape.length === outShape.length && inShape.every((d, i) => d === outShape[i])) return null;
-  const rank = outShape.length;
-  const inStrides = strides(inShape);
-  const st = new Array<number>(rank).fill(0);
-  for (let i = 0; i < inShape.length; i++) {
-    const k = rank - inShape.length + i;
-    st[k] = inShape[i] === 1 ? 0 : inStrides[i]!;
-  }
+export function stridedOffsets(shape: readonly number[], steps: readonly number[], start = 0): Int32Array {
+  const rank = shape.length;
   let n = 1;
-  for (const d of outShape) n *= d;
+  for (const d of shape) n *= d;
   const offsets = new Int32Array(n);
   const idx = new Array<number>(rank).fill(0);
-  let off = 0;
+  let off = start;
   for (let e = 0; e < n; e++) {
     offsets[e] = off;
     for (let k = rank - 1; k >= 0; k--) {
       idx[k]!++;
-      off += st[k]!;
-      if (idx[k]! < outShape[k]!) break;
-      off -= st[k]! * outShape[k]!;
+      off += steps[k]!;
+      if (idx[k]! < shape[k]!) break;
+      off -= steps[k]! * shape[k]!;
       idx[k] = 0;
     }
   }
   return offsets;
+}
+
+/** For each element of `outShape`, its offset in a tensor of shape `inShape` broadcast to it (null: same shape). */
+export function broadcastOffsets(inShape: readonly number[], outShape: readonly number[]): Int32Array | null {
+  if (inShape.length === outShape.length && inShape.every((d, i) => d === outShape[i])) return null;
+  const inStrides = strides(inShape);
+  const steps = new Array<number>(outShape.length).fill(0);
+  inShape.forEach((d, i) => (steps[outShape.length - inShape.length + i] = d === 1 ? 0 : inStrides[i]!));
+  return stridedOffsets(outShape, steps);
 }
 
 /** An axis in [-rank, rank) as an index in [0, rank). */

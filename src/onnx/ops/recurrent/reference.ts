@@ -12,29 +12,25 @@
  * Every quantity is recorded under the engine's keys (i, f, c_tilde, o, c, h, pre_*; z, r, h_tilde, h; h, pre_h) in
  * the engine's trace layout, so traces from either runner read the same. In float32 each stored value is rounded.
  */
-import { preActivation, quantity, type QuantityInfo } from '../../../engine/cells/cell';
+import { makeCell, type QuantityInfo } from '../../../engine/cells';
+import type { RecurrentLayer } from '../../../engine/model';
 import { allocate, type FloatArray } from '../../../engine/tensor';
 import { stepOrderMaps, type LayerTrace } from '../../../engine/trace';
 import type { DirectionJob, DirectionResult } from './direction';
-import type { RecurrentKind } from './spec';
+import { GATES, type RecurrentKind } from './spec';
 
-const I = quantity('i', 'i', 'gate', 'input gate');
-const F = quantity('f', 'f', 'gate', 'forget gate');
-const CT = quantity('c_tilde', 'c̃', 'candidate', 'candidate cell value (ONNX c)');
-const O = quantity('o', 'o', 'gate', 'output gate');
-const C = quantity('c', 'c', 'state', 'cell state (ONNX C)');
-const H = quantity('h', 'h', 'state', 'hidden state (ONNX H, the output)');
-const Z = quantity('z', 'z', 'gate', 'update gate');
-const R = quantity('r', 'r', 'gate', 'reset gate');
-const HT = quantity('h_tilde', 'h̃', 'candidate', 'candidate hidden state (ONNX h)');
-
-/** Same keys and order as the engine's cells. */
-const QUANTITIES: Record<RecurrentKind, QuantityInfo[]> = {
-  LSTM: [I, F, CT, O, C, H, preActivation(I), preActivation(F), preActivation(CT), preActivation(O)],
-  GRU: [Z, R, HT, H, preActivation(Z), preActivation(R), preActivation(HT)],
-  RNN: [H, preActivation(H)],
-};
 const CELL = { LSTM: 'lstm', GRU: 'gru', RNN: 'simple_rnn' } as const;
+
+/** The engine cell's own quantity list (keys, labels, order), taken from a one-unit cell of the same kind. */
+function engineQuantities(kind: RecurrentKind): readonly QuantityInfo[] {
+  const width = GATES[kind];
+  const zeros = (shape: number[]) => ({ shape, data: new Float64Array(shape.reduce((a, b) => a * b, 1)) });
+  const config = { units: 1, activation: 'tanh', recurrentActivation: 'sigmoid', useBias: false, returnSequences: true, returnState: false, goBackwards: false, stateful: false, resetAfter: true };
+  const layer: RecurrentLayer = { kind: 'recurrent', name: kind, cell: CELL[kind], config, weights: { kernel: zeros([1, width]), recurrentKernel: zeros([1, width]), bias: null } };
+  return makeCell(layer, { precision: 'float64', hardSigmoid: 'keras3', fastPath: false }).quantities;
+}
+
+const QUANTITIES: Record<RecurrentKind, readonly QuantityInfo[]> = { LSTM: engineQuantities('LSTM'), GRU: engineQuantities('GRU'), RNN: engineQuantities('RNN') };
 
 /** out[0..n) = M[row0.., :]·v for rows [row0, row0+n) of a [rows, cols] matrix. */
 function rows(M: FloatArray, row0: number, n: number, cols: number, v: ArrayLike<number>, vOff: number, out: Float64Array): void {
@@ -54,6 +50,8 @@ export function runReference(job: DirectionJob): DirectionResult {
   const quantities = QUANTITIES[spec.kind];
   const nq = quantities.length;
   const out: FloatArray[] = quantities.map(() => allocate(job.record ? batch * steps * Hn : Hn, dtype));
+  /** Each quantity's trace rows by the engine's key (Q.i, Q.pre_f, Q.h_tilde, ...). */
+  const Q: Record<string, FloatArray> = Object.fromEntries(quantities.map((q, i) => [q.key, out[i]!]));
   const sequence = allocate(batch * steps * Hn, dtype);
   const h = allocate(batch * Hn, dtype);
   const c = allocate(batch * Hn, dtype);
@@ -87,62 +85,61 @@ export function runReference(job: DirectionJob): DirectionResult {
       }
       rows(W, 0, gates * Hn, Fn, x, (b * steps + t) * Fn, xw);
       rows(Rm, 0, gates * Hn, Hn, h, hb, hr);
-      const q = out;
       if (spec.kind === 'LSTM') {
-        // ONNX blocks: 0 i, 1 o, 2 f, 3 c. Trace rows: 0 i, 1 f, 2 c̃, 3 o, 4 c, 5 h, 6.. pre i, f, c̃, o.
+        // ONNX blocks in W, R and B: 0 i, 1 o, 2 f, 3 c.
         for (let j = 0; j < Hn; j++) {
           const k = o0 + j;
           const cPrev = c[hb + j]!;
-          const pi = (q[6]![k] = round(clamp(xw[j]! + hr[j]! + (P ? P[j]! * cPrev : 0) + bias(0, j))));
-          const iv = (q[0]![k] = round(f(pi)));
+          const pi = (Q.pre_i![k] = round(clamp(xw[j]! + hr[j]! + (P ? P[j]! * cPrev : 0) + bias(0, j))));
+          const iv = (Q.i![k] = round(f(pi)));
           let fv: number;
           if (spec.inputForget) {
-            q[7]![k] = NaN;
-            fv = q[1]![k] = round(1 - iv);
+            Q.pre_f![k] = NaN;
+            fv = Q.f![k] = round(1 - iv);
           } else {
-            const pf = (q[7]![k] = round(clamp(xw[2 * Hn + j]! + hr[2 * Hn + j]! + (P ? P[2 * Hn + j]! * cPrev : 0) + bias(2, j))));
-            fv = q[1]![k] = round(f(pf));
+            const pf = (Q.pre_f![k] = round(clamp(xw[2 * Hn + j]! + hr[2 * Hn + j]! + (P ? P[2 * Hn + j]! * cPrev : 0) + bias(2, j))));
+            fv = Q.f![k] = round(f(pf));
           }
-          const pc = (q[8]![k] = round(clamp(xw[3 * Hn + j]! + hr[3 * Hn + j]! + bias(3, j))));
-          const cv = (q[2]![k] = round(g!(pc)));
-          const cNew = (q[4]![k] = round(fv * cPrev + iv * cv));
-          const po = (q[9]![k] = round(clamp(xw[Hn + j]! + hr[Hn + j]! + (P ? P[Hn + j]! * cNew : 0) + bias(1, j))));
-          const ov = (q[3]![k] = round(f(po)));
-          const hNew = (q[5]![k] = round(ov * hAct!(cNew)));
+          const pc = (Q.pre_c_tilde![k] = round(clamp(xw[3 * Hn + j]! + hr[3 * Hn + j]! + bias(3, j))));
+          const cv = (Q.c_tilde![k] = round(g!(pc)));
+          const cNew = (Q.c![k] = round(fv * cPrev + iv * cv));
+          const po = (Q.pre_o![k] = round(clamp(xw[Hn + j]! + hr[Hn + j]! + (P ? P[Hn + j]! * cNew : 0) + bias(1, j))));
+          const ov = (Q.o![k] = round(f(po)));
+          const hNew = (Q.h![k] = round(ov * hAct!(cNew)));
           c[hb + j] = cNew;
           sequence[(b * steps + t) * Hn + j] = hNew;
         }
-        for (let j = 0; j < Hn; j++) h[hb + j] = q[5]![o0 + j]!;
+        for (let j = 0; j < Hn; j++) h[hb + j] = Q.h![o0 + j]!;
       } else if (spec.kind === 'GRU') {
-        // Trace rows: 0 z, 1 r, 2 h̃, 3 h, 4.. pre z, r, h̃.
+        // ONNX blocks: 0 z, 1 r, 2 h.
         for (let j = 0; j < Hn; j++) {
           const k = o0 + j;
-          const pz = (q[4]![k] = round(clamp(xw[j]! + hr[j]! + bias(0, j))));
-          q[0]![k] = round(f(pz));
-          const pr = (q[5]![k] = round(clamp(xw[Hn + j]! + hr[Hn + j]! + bias(1, j))));
-          q[1]![k] = round(f(pr));
+          const pz = (Q.pre_z![k] = round(clamp(xw[j]! + hr[j]! + bias(0, j))));
+          Q.z![k] = round(f(pz));
+          const pr = (Q.pre_r![k] = round(clamp(xw[Hn + j]! + hr[Hn + j]! + bias(1, j))));
+          Q.r![k] = round(f(pr));
         }
         if (!spec.linearBeforeReset) {
-          for (let j = 0; j < Hn; j++) rh[j] = round(q[1]![o0 + j]! * h[hb + j]!);
+          for (let j = 0; j < Hn; j++) rh[j] = round(Q.r![o0 + j]! * h[hb + j]!);
           rows(Rm, 2 * Hn, Hn, Hn, rh, 0, hr.subarray(2 * Hn));
         }
         for (let j = 0; j < Hn; j++) {
           const k = o0 + j;
           const wbh = Wb ? Wb[2 * Hn + j]! : 0;
           const rbh = Rb ? Rb[2 * Hn + j]! : 0;
-          const pre = spec.linearBeforeReset ? xw[2 * Hn + j]! + q[1]![k]! * round(hr[2 * Hn + j]! + rbh) + wbh : xw[2 * Hn + j]! + hr[2 * Hn + j]! + rbh + wbh;
-          const ht = (q[2]![k] = round(g!((q[6]![k] = round(clamp(pre))))));
-          const z = q[0]![k]!;
-          sequence[(b * steps + t) * Hn + j] = q[3]![k] = round((1 - z) * ht + z * h[hb + j]!);
+          const pre = spec.linearBeforeReset ? xw[2 * Hn + j]! + Q.r![k]! * round(hr[2 * Hn + j]! + rbh) + wbh : xw[2 * Hn + j]! + hr[2 * Hn + j]! + rbh + wbh;
+          const ht = (Q.h_tilde![k] = round(g!((Q.pre_h_tilde![k] = round(clamp(pre))))));
+          const z = Q.z![k]!;
+          sequence[(b * steps + t) * Hn + j] = Q.h![k] = round((1 - z) * ht + z * h[hb + j]!);
         }
-        for (let j = 0; j < Hn; j++) h[hb + j] = q[3]![o0 + j]!;
+        for (let j = 0; j < Hn; j++) h[hb + j] = Q.h![o0 + j]!;
       } else {
         for (let j = 0; j < Hn; j++) {
           const k = o0 + j;
-          const pre = (q[1]![k] = round(clamp(xw[j]! + hr[j]! + bias(0, j))));
-          sequence[(b * steps + t) * Hn + j] = q[0]![k] = round(f(pre));
+          const pre = (Q.pre_h![k] = round(clamp(xw[j]! + hr[j]! + bias(0, j))));
+          sequence[(b * steps + t) * Hn + j] = Q.h![k] = round(f(pre));
         }
-        for (let j = 0; j < Hn; j++) h[hb + j] = q[0]![o0 + j]!;
+        for (let j = 0; j < Hn; j++) h[hb + j] = Q.h![o0 + j]!;
       }
     }
   }
