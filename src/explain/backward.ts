@@ -110,6 +110,12 @@ export function backward(fr: ForwardRun, seeds: (Float64Array | null)[], watch?:
     return run.layerOutputs[graph.nodes[ref.node]!.layer]!;
   };
   graph.outputs.forEach((ref, k) => add(ref, seeds[k] ?? null));
+  // InputLayer and other pass-through calls between the model's input and the Embedding.
+  const readsModelInput = (ref: CallRef): boolean => {
+    if ('input' in ref) return true;
+    const n = graph.nodes[ref.node]!;
+    return model.layers[n.layer]!.kind === 'pass_through' && n.inputs.length === 1 && readsModelInput(n.inputs[0]!);
+  };
 
   for (let i = graph.nodes.length - 1; i >= 0; i--) {
     const node = graph.nodes[i]!;
@@ -122,7 +128,7 @@ export function backward(fr: ForwardRun, seeds: (Float64Array | null)[], watch?:
     }
     const inputRef = node.inputs[0]!;
     if (layer.kind === 'embedding') {
-      if (!('input' in inputRef)) throw new ExplainError(`layer "${layer.name}" (Embedding) does not read the model's input; explain differentiates up to the first Embedding's vectors`);
+      if (!readsModelInput(inputRef)) throw new ExplainError(`layer "${layer.name}" (Embedding) does not read the model's input; explain differentiates up to the first Embedding's vectors`);
       embedding = { grad: accumulate(embedding?.grad ?? null, dOutputs[0] ?? null), value: run.layerOutputs[node.layer]! };
       continue;
     }
