@@ -120,7 +120,8 @@ def export_dict(model, vocabulary=None) -> dict:
         "format": EXPORT_FORMAT,
         "keras_version": keras.__version__,
         "model": json.loads(model.to_json()),
-        "weights": [np.asarray(w).tolist() for w in model.get_weights()],
+        # A scalar weight (Attention's scale) as {"shape": [], "data": [x]}: a bare number is not an array.
+        "weights": [np.asarray(w).tolist() if np.ndim(w) else {"shape": [], "data": [float(np.asarray(w))]} for w in model.get_weights()],
     }
     if vocabulary is not None:
         out["vocabulary"] = [str(v) for v in vocabulary]

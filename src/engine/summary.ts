@@ -125,6 +125,8 @@ function describeGraphLayer(layer: GraphLayer): { className: string; params: num
       return { className: MASK_OP_CLASS[layer.op], params: 0, details: 'computes a mask' };
     case 'prelu':
       return { className: 'PReLU', params: size(layer.alpha), details: '' };
+    case 'attention':
+      return { className: layer.additive ? 'AdditiveAttention' : 'Attention', params: size(layer.scale, layer.concatScoreWeight), details: `${layer.additive ? 'additive' : layer.concatScoreWeight ? 'concat' : 'dot'}${layer.scale ? ', scaled' : ''}${layer.causal ? ', causal' : ''}` };
     case 'repeat_vector':
       return { className: 'RepeatVector', params: 0, details: `n ${layer.n}` };
     default:

@@ -11,6 +11,7 @@ import { describeValue } from './load-error';
 import { declaredInputShape, readLayerHeader, type LayerEnv, type LayerHeader } from './keras-layer-json';
 import { convertKerasLayer } from './keras-layers';
 import { convertMaskOp, MASK_OP_CLASSES } from './keras-mask';
+import { ATTENTION_CLASSES, convertAttention } from './keras-attention';
 import { convertMerge, MERGE_CLASSES } from './keras-merge';
 import type { Converted, Flow } from './keras-recurrent';
 import { resolveGraph, type PlanRef, type PlannedCall } from './keras-graph';
@@ -131,6 +132,7 @@ export function graphModelLayers(root: unknown, where: At, cursor: WeightCursor,
 function convertCall(h: LayerHeader, module: unknown, flows: Flow[], weights: WeightCursor, env: LayerEnv, call: PlannedCall): Converted<Layer> {
   if (MERGE_CLASSES[h.className]) return convertMerge(h, flows);
   if (MASK_OP_CLASSES[h.className]) return convertMaskOp(h, flows, call.constants, call.at);
+  if (ATTENTION_CLASSES.includes(h.className)) return convertAttention(h, flows, weights, call.kwargs);
   if (flows.length !== 1) {
     fail(call.at, `one input tensor for ${h.className} layer "${h.name}"`, `${flows.length} tensors`, {
       subject: `layer "${h.name}"`,

@@ -27,7 +27,7 @@ import type { LoadedModel } from './loaded-model';
 import type { WeightEntry } from './weights';
 
 /** `vars/0, vars/1, …` of a group, then its sub-objects (a Bidirectional's forward_layer before backward_layer). */
-function collectVars(h5: H5File, group: string, out: WeightEntry[], depth: number): void {
+function collectVars(h5: H5File, group: string, out: WeightEntry[], depth: number, cellOrder?: readonly string[]): void {
   if (depth > 8) return;
   const members = h5.members(group) ?? [];
   if (members.includes('vars')) {
@@ -38,9 +38,11 @@ function collectVars(h5: H5File, group: string, out: WeightEntry[], depth: numbe
       out.push({ tensor: h5.tensor(path), path: h5.pathOf(path) });
     }
   }
-  const rank = (m: string) => (m === 'forward_layer' ? 0 : m === 'backward_layer' ? 1 : 2);
+  // Stacked cells sit under `cells/` by name; the config's order is the stacking order.
+  const cells = cellOrder && group.endsWith('/cells') ? cellOrder : undefined;
+  const rank = (m: string) => (cells ? cells.indexOf(m) : m === 'forward_layer' ? 0 : m === 'backward_layer' ? 1 : 2);
   const subs = members.filter((m) => m !== 'vars' && h5.isGroup(`${group}/${m}`)).sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0));
-  for (const m of subs) collectVars(h5, `${group}/${m}`, out, depth + 1);
+  for (const m of subs) collectVars(h5, `${group}/${m}`, out, depth + 1, cellOrder);
 }
 
 /** Keras 3 `model.weights.h5`: every layer's vars, in run order. */
@@ -59,7 +61,7 @@ export function keras3Weights(h5: H5File, plan: readonly PlannedLayer[]): Weight
     // Keras 3 names groups by class; a layer-named group is the fallback for writers that did otherwise.
     const group = [layer.savedAs, layer.name].map((n) => `/layers/${n}`).find((g) => h5.isGroup(g));
     // A nested model's group holds its layers' groups, which the plan lists one by one.
-    if (group && !h5.isGroup(`${group}/layers`)) collectVars(h5, group, out, 0);
+    if (group && !h5.isGroup(`${group}/layers`)) collectVars(h5, group, out, 0, layer.cellOrder);
   }
   return out;
 }

@@ -14,6 +14,22 @@ export interface PlannedLayer {
   savedAs: string;
   /** The top-level layer whose legacy .h5 group holds the weights (a nested model's name for its layers); default `name`. */
   topName?: string;
+  /** An RNN of StackedRNNCells: its cells' Keras 3 group names in stacking order (the file sorts them by name). */
+  cellOrder?: string[];
+}
+
+/** The saved names of an RNN layer's stacked cells, in the config's order; undefined for other layers. */
+export function cellOrderOf(entry: unknown): string[] | undefined {
+  if (!isObject(entry) || !isObject(entry.config) || !isObject(entry.config.cell)) return undefined;
+  const stacked = entry.config.cell;
+  if (stacked.class_name !== 'StackedRNNCells' || !isObject(stacked.config) || !Array.isArray(stacked.config.cells)) return undefined;
+  const counters = new Map<string, number>();
+  return stacked.config.cells.map((c) => {
+    const snake = kerasSnakeCase(isObject(c) && typeof c.class_name === 'string' ? c.class_name : '');
+    const seen = counters.get(snake);
+    counters.set(snake, seen === undefined ? 0 : seen + 1);
+    return seen === undefined ? snake : `${snake}_${seen + 1}`;
+  });
 }
 
 /** keras.src.utils.naming.to_snake_case. */
@@ -41,9 +57,13 @@ export function planLayers(modelJson: unknown, configPath: JsonPath, file: strin
     const snake = kerasSnakeCase(className);
     const seen = counters.get(snake);
     counters.set(snake, seen === undefined ? 0 : seen + 1);
-    return { name, className, savedAs: seen === undefined ? snake : `${snake}_${seen + 1}` };
+    const cellOrder = cellOrderOf(obj);
+    return { name, className, savedAs: seen === undefined ? snake : `${snake}_${seen + 1}`, ...(cellOrder ? { cellOrder } : {}) };
   });
   if (!needsGraph(modelJson) || Array.isArray(modelJson.config)) return planned;
   // A graph's layers take their weights at their first call (the order modelFromKerasConfig converts them in).
-  return resolveGraph(modelJson, { file, path: configPath }).entries.map((e) => ({ name: e.name, className: e.className, savedAs: e.savedAs, topName: e.topName }));
+  return resolveGraph(modelJson, { file, path: configPath }).entries.map((e) => {
+    const cellOrder = cellOrderOf(e.json);
+    return { name: e.name, className: e.className, savedAs: e.savedAs, topName: e.topName, ...(cellOrder ? { cellOrder } : {}) };
+  });
 }

@@ -11,7 +11,7 @@ import { readNumber } from './keras-layer-args';
 import type { LayerHeader } from './keras-layer-json';
 import type { Converted, Flow } from './keras-recurrent';
 
-export const MASK_OP_CLASSES: Record<string, MaskOp> = { NotEqual: 'not_equal', Equal: 'equal', Any: 'any', All: 'all', Cast: 'cast' };
+export const MASK_OP_CLASSES: Record<string, MaskOp> = { NotEqual: 'not_equal', Equal: 'equal', Any: 'any', All: 'all', Cast: 'cast', ConvertToTensor: 'cast' };
 
 export function convertMasking(h: LayerHeader, flow: Flow): Converted<Layer> {
   return { layer: { kind: 'masking', name: h.name, maskValue: readNumber(h, 'mask_value', 0)! }, out: { ...flow, from: `the output of layer "${h.name}"` }, consumed: flow.dims ?? [] };

@@ -5,7 +5,7 @@
  * and so has no `Model`. Commands that need the Keras structure (diagnose, inspect) use `loaded` when it is there.
  */
 import { runModel } from '../engine/index';
-import type { HardSigmoidFlavor, SourceInfo } from '../engine/model';
+import type { HardSigmoidFlavor, SourceInfo, TensorRef } from '../engine/model';
 import type { Precision, Tensor } from '../engine/tensor';
 import type { Trace } from '../engine/trace';
 import type { LoadedModel } from './loaded-model';
@@ -40,13 +40,16 @@ export interface RunnableModel {
 }
 
 export function runnableFromLoaded(loaded: LoadedModel): RunnableModel {
+  // A Keras graph names its inputs (input layers) and outputs (the layers that make them); a chain has one of each.
+  const graph = loaded.model.graph;
+  const layerName = (r: TensorRef) => ('input' in r ? graph!.inputs[r.input]!.name : `${loaded.model.layers[graph!.nodes[r.node]!.layer]!.name}${r.output ? `:${r.output}` : ''}`);
   return {
     source: loaded.model.source,
-    inputNames: ['input'],
-    outputNames: ['output'],
+    inputNames: graph ? graph.inputs.map((i) => i.name) : ['input'],
+    outputNames: graph ? graph.outputs.map(layerName) : ['output'],
     loaded,
     run: (inputs, o) => {
-      const r = runModel(loaded.model, inputs[0]!, { precision: o.precision, hardSigmoid: o.hardSigmoid, predictCalls: o.predictCalls ?? loaded.predictCalls, record: o.record });
+      const r = runModel(loaded.model, graph ? inputs : inputs[0]!, { precision: o.precision, hardSigmoid: o.hardSigmoid, predictCalls: o.predictCalls ?? loaded.predictCalls, record: o.record });
       return { output: r.output, outputs: r.outputs, trace: r.trace };
     },
   };

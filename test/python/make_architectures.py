@@ -275,6 +275,55 @@ def _(rng):
     return m, [floats(rng, 2, 4, 6)]
 
 
+@case("lstm_attention")
+def _(rng):
+    """Attention after an LSTM (keras.io text/seq examples): LSTM(seq) self-attention (scaled dot) + masked query."""
+    inp = keras.Input(shape=(None,), dtype="int32")
+    x = L.Embedding(30, 6, mask_zero=True)(inp)
+    h = L.LSTM(6, return_sequences=True)(x)
+    a = L.Attention(use_scale=True)([h, h])
+    out = L.Dense(2)(L.GlobalAveragePooling1D()(a))
+    return keras.Model(inp, out), [tokens(rng, 4, 8, 30)]
+
+
+@case("additive_attention_decoder")
+def _(rng):
+    """Bahdanau attention: decoder GRU states attend over encoder GRU states (AdditiveAttention), Concatenate, Dense."""
+    enc_in = keras.Input(shape=(7, 3))
+    dec_in = keras.Input(shape=(5, 2))
+    enc = L.GRU(6, return_sequences=True)(enc_in)
+    dec = L.GRU(6, return_sequences=True)(dec_in)
+    ctx = L.AdditiveAttention()([dec, enc])
+    c2 = L.Attention(score_mode="concat", use_scale=True)([dec, enc])
+    out = L.Dense(3, activation="softmax")(L.Concatenate()([dec, ctx, c2]))
+    return keras.Model([enc_in, dec_in], out), [floats(rng, 2, 7, 3), floats(rng, 2, 5, 2)]
+
+
+@case("rnn_stacked_cells")
+def _(rng):
+    """The RNN layer with StackedRNNCells([LSTMCell, GRUCell]) (Keras RNN guide), then RNN(SimpleRNNCell... as GRUCell)."""
+    m = keras.Sequential(
+        [
+            keras.Input(shape=(6, 3)),
+            L.RNN(L.StackedRNNCells([L.LSTMCell(5), L.GRUCell(4)]), return_sequences=True),
+            L.RNN(L.LSTMCell(3), go_backwards=True),
+            L.Dense(2),
+        ]
+    )
+    return m, [floats(rng, 2, 6, 3)]
+
+
+@case("conv_bilstm_timedistributed")
+def _(rng):
+    """Conv1D(valid, strides) → BatchNormalization → Bidirectional LSTM(seq, ave) → TimeDistributed(Dense) → GlobalMaxPooling1D."""
+    inp = keras.Input(shape=(15, 2))
+    x = L.Conv1D(5, 3, strides=2, activation="relu")(inp)
+    x = L.BatchNormalization()(x)
+    x = L.Bidirectional(L.LSTM(4, return_sequences=True), merge_mode="ave")(x)
+    x = L.TimeDistributed(L.Dense(3))(x)
+    return keras.Model(inp, L.GlobalMaxPooling1D()(x)), [floats(rng, 3, 15, 2)]
+
+
 # ------------------------------------------------------------------------------------------- recording
 
 

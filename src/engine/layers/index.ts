@@ -1,5 +1,6 @@
 /** One entry point for the layers around the cells: runs a call of any `GraphLayer` on its input flows. */
 import { applyActivationFn } from './activation-layers';
+import { applyAttention } from './attention';
 import { applyConv1D } from './conv1d';
 import type { Flow, LayerContext } from './flow';
 import { applyMasking, applyMaskOp } from './masking';
@@ -43,5 +44,7 @@ export function applyGraphLayer(layer: GraphLayer, inputs: Flow[], ctx: LayerCon
       return applyActivationFn(layer, x, ctx);
     case 'masking':
       return applyMasking(layer, x, ctx);
+    case 'attention':
+      return applyAttention(layer, inputs, ctx);
   }
 }

@@ -1,5 +1,6 @@
 /** The layer kinds of src/engine/layers/, one family per file, joined here for Model's layer union. */
 import type { ActivationFnLayer } from './activation-layers';
+import type { AttentionLayer } from './attention';
 import type { Conv1DLayer } from './conv1d';
 import type { MaskingLayer, MaskOpLayer } from './masking';
 import type { MergeLayer } from './merge';
@@ -7,7 +8,7 @@ import type { BatchNormLayer, LayerNormLayer } from './normalization';
 import type { GlobalPool1DLayer, Pool1DLayer } from './pooling';
 import type { ShapeLayer } from './shape';
 
-export type { ActivationFnLayer, Conv1DLayer, MaskingLayer, MaskOpLayer, MergeLayer, BatchNormLayer, LayerNormLayer, GlobalPool1DLayer, Pool1DLayer, ShapeLayer };
+export type { AttentionLayer, ActivationFnLayer, Conv1DLayer, MaskingLayer, MaskOpLayer, MergeLayer, BatchNormLayer, LayerNormLayer, GlobalPool1DLayer, Pool1DLayer, ShapeLayer };
 
 export type GraphLayer =
   | MergeLayer
@@ -19,4 +20,5 @@ export type GraphLayer =
   | LayerNormLayer
   | ActivationFnLayer
   | MaskingLayer
-  | MaskOpLayer;
+  | MaskOpLayer
+  | AttentionLayer;
