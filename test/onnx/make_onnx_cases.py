@@ -241,9 +241,77 @@ def helper_cases():
                     bidir=op == "GRU")
 
 
+def op_case(name, nodes, inputs, outputs, opset, initializers=()):
+    """A small graph of feed-forward operators with the attribute and opset forms torch rarely emits."""
+    elem = {np.dtype(np.float32): TensorProto.FLOAT, np.dtype(np.int64): TensorProto.INT64}
+    graph_inputs = [helper.make_tensor_value_info(n, elem[a.dtype], list(a.shape)) for n, a in inputs.items()]
+    graph_outputs = [helper.make_value_info(o, onnx.TypeProto()) for o in outputs]
+    graph = helper.make_graph(nodes, name, graph_inputs, graph_outputs, [numpy_helper.from_array(a, n) for n, a in initializers])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)], producer_name="cellscope-tests")
+    model.ir_version = 8
+    inferred = onnx.shape_inference.infer_shapes(model, strict_mode=True)
+    del model.graph.output[:]
+    model.graph.output.extend(inferred.graph.output)
+    onnx.checker.check_model(model, full_check=True)
+    path = os.path.join(OUT, name + ".onnx")
+    onnx.save(model, path)
+    save(name, path, inputs)
+
+
+def op_cases():
+    rng = np.random.default_rng(21)
+    f = lambda *s: rng.standard_normal(s).astype(np.float32)
+    i64 = lambda *v: np.asarray(v, dtype=np.int64)
+    n = helper.make_node
+    op_case("ops_slice_split_concat", [
+        n("Slice", ["X", "starts", "ends", "axes", "steps"], ["A"]),
+        n("Split", ["X", "split"], ["B1", "B2"], axis=1),
+        n("Concat", ["B2", "B1"], ["C"], axis=-1),
+    ], {"X": f(4, 6)}, ["A", "C"], 13,
+        [("starts", i64(3, -1)), ("ends", i64(-10, -100)), ("axes", i64(0, 1)), ("steps", i64(-1, -2)), ("split", i64(2, 4))])
+    op_case("ops_split_num_outputs_opset18", [n("Split", ["X"], ["P", "Q"], axis=0, num_outputs=2)], {"X": f(5, 3)}, ["P", "Q"], 18)
+    op_case("ops_attribute_forms_opset9", [
+        n("Slice", ["X"], ["S"], starts=[1, 0], ends=[100, -1], axes=[0, 2]),
+        n("Unsqueeze", ["S"], ["U"], axes=[0, 3]),
+        n("Squeeze", ["U"], ["Q"], axes=[0]),
+        n("Split", ["X"], ["P1", "P2"], axis=2, split=[1, 3]),
+    ], {"X": f(3, 2, 4)}, ["Q", "P1", "P2"], 9)
+    op_case("ops_softmax_opset11", [n("Softmax", ["X"], ["S"], axis=1), n("LogSoftmax", ["X"], ["L"])], {"X": f(2, 3, 4)}, ["S", "L"], 11)
+    op_case("ops_softmax_opset13", [n("Softmax", ["X"], ["S"], axis=0), n("LogSoftmax", ["X"], ["L"], axis=-2)], {"X": f(2, 3, 4)}, ["S", "L"], 13)
+    op_case("ops_gemm_matmul", [
+        n("Gemm", ["A", "B", "C"], ["G"], transA=1, transB=1, alpha=0.5, beta=2.0),
+        n("MatMul", ["X", "W"], ["M"]),
+        n("MatMul", ["v", "Mv"], ["V"]),
+    ], {"A": f(4, 3), "X": f(2, 1, 3, 4), "v": f(4)}, ["G", "M", "V"], 13,
+        [("B", f(5, 4)), ("C", f(5)), ("W", f(3, 4, 2)), ("Mv", f(4, 2))])
+    op_case("ops_shapes_casts_opset15", [
+        n("Shape", ["X"], ["sh"], start=1),
+        n("Squeeze", ["X"], ["sq"]),
+        n("Unsqueeze", ["X", "ax"], ["un"]),
+        n("Reshape", ["X", "rs"], ["re"]),
+        n("Transpose", ["X"], ["tr"]),
+        n("Expand", ["col", "ex"], ["exp"]),
+        n("ConstantOfShape", ["sh"], ["cs"], value=numpy_helper.from_array(np.asarray([2.5], dtype=np.float32))),
+        n("Mul", ["X", "ten"], ["x10"]),
+        n("Cast", ["x10"], ["ci"], to=TensorProto.INT32),
+        n("Cast", ["ci"], ["cf"], to=TensorProto.FLOAT),
+        n("Div", ["num", "den"], ["idiv"]),
+        n("Gather", ["X", "gi"], ["ga"], axis=1),
+        n("Constant", [], ["k"], value_floats=[1.5, -2.0]),
+        n("Identity", ["k"], ["kid"]),
+    ], {"X": f(2, 3, 1), "num": i64(-7, 7, 9, -9)}, ["sh", "sq", "un", "re", "tr", "exp", "cs", "cf", "idiv", "ga", "kid"], 15,
+        [("ax", i64(-1, 0)), ("rs", i64(0, -1)), ("col", f(3, 1)), ("ex", i64(2, 3, 4)), ("ten", np.asarray(10, np.float32)),
+         ("den", i64(2, -2, 4, 4)), ("gi", i64(-1, 0, 2, 1).reshape(2, 2))])
+    op_case("ops_elementwise_broadcast", [
+        n("Add", ["a", "b"], ["s"]), n("Sub", ["a", "b"], ["d"]), n("Mul", ["a", "b"], ["m"]), n("Div", ["a", "b"], ["q"]),
+        n("Relu", ["s"], ["r"]), n("Tanh", ["d"], ["t"]), n("Sigmoid", ["m"], ["g"]),
+    ], {"a": f(2, 1, 3), "b": f(4, 1) + 3}, ["r", "t", "g", "q"], 14)
+
+
 if __name__ == "__main__":
     torch_cases()
     helper_cases()
+    op_cases()
     with open(os.path.join(OUT, "cases.json"), "w") as f:
         json.dump(CASES, f, indent=0)
     print(f"{len(CASES)} cases in {OUT}")

@@ -23,7 +23,7 @@ describe('ONNX cases regenerated with torch + onnxruntime', { skip, timeout: 10 
     const { caseNames, maxError, readCase, toleranceOf } = await import('./cases.ts');
     const { loadOnnx } = await import('../../src/onnx/load.ts');
     const names = caseNames(dir);
-    assert.ok(names.length >= 30, `${names.length} cases`);
+    assert.ok(names.length >= 40, `${names.length} cases`);
     for (const name of names) {
       const c = readCase(name, dir);
       const out = loadOnnx(c.bytes, `${name}.onnx`).run(c.inputs, { record: false }).outputs;
