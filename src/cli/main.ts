@@ -12,7 +12,7 @@ import { parseCli, type CliOptions } from './options';
 import { USAGE } from './usage';
 
 /** Loaded on demand: a command's module pulls in only what it needs (this keeps `cellscope run`'s start-up short). */
-const COMMANDS: Record<string, () => Promise<(o: CliOptions, print: Print) => Promise<number>>> = {
+const COMMANDS: Record<string, () => Promise<(o: CliOptions, print: Print, warn: Print) => Promise<number>>> = {
   run: async () => (await import('./commands/run')).runCommand,
   compare: async () => (await import('./commands/compare')).compareCommand,
   inspect: async () => (await import('./commands/inspect')).inspectCommand,
@@ -31,7 +31,7 @@ export async function main(argv: string[], rawPrint: Print = (t) => process.stdo
       return argv.length ? 0 : 2;
     }
     const command = await COMMANDS[o.command]!();
-    return await command(o, print);
+    return await command(o, print, printError);
   } catch (e) {
     if (e instanceof LoadError || e instanceof RunError || e instanceof UsageError) {
       printError(`cellscope: ${e.message}`);

@@ -4,6 +4,7 @@
  * JSON has no literal for are written as the tokens Python's `json` writes and Cellscope reads (NaN, Infinity,
  * -Infinity), with a warning on stderr, instead of JSON.stringify's `null`, which reads back as a different value.
  */
+import { fdSink, openOutput, type OutputSink } from './files';
 
 // C0 controls, DEL and C1 controls (ESC, BEL, CSI … start terminal escape sequences), and Unicode line separators.
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
@@ -75,4 +76,40 @@ export function nonFiniteWarning(seen: NonFinite, what: string): string | undefi
   if (!seen.nan && !seen.inf) return undefined;
   const parts = [seen.nan ? `${seen.nan} NaN` : '', seen.inf ? `${seen.inf} ±Infinity` : ''].filter(Boolean).join(' and ');
   return `cellscope: warning: ${what} holds ${parts} value(s), written as NaN / Infinity / -Infinity (what Python's json writes and reads; strict JSON readers refuse them)`;
+}
+
+/** Text up to this size goes to stdout through `print` in one piece; beyond, it is written to fd 1 as it is made. */
+const PRINT_WHOLE_CHARS = 32 * 1024 * 1024;
+
+/**
+ * Output made piece by piece by `produce`: to --out (a regular file, see openOutput), or to stdout. Nothing builds
+ * one string of the whole output, which for a long trace would pass V8's string limit ("Invalid string length").
+ */
+export function emitStream(out: { out?: string; force: boolean }, produce: (write: (text: string) => void) => void, print: (text: string) => void): void {
+  if (out.out) {
+    const sink = openOutput(out.out, out.force);
+    try {
+      produce((t) => sink.write(t));
+    } finally {
+      sink.close();
+    }
+    return;
+  }
+  let pieces: string[] = [];
+  let size = 0;
+  let sink: OutputSink | undefined;
+  produce((t) => {
+    if (sink) return sink.write(t);
+    pieces.push(t);
+    size += t.length;
+    if (size > PRINT_WHOLE_CHARS) {
+      sink = fdSink(1, 'stdout', false);
+      for (const p of pieces) sink.write(terminalText(p));
+      pieces = [];
+    }
+  });
+  if (sink) {
+    sink.write('\n');
+    sink.close();
+  } else print(pieces.join(''));
 }

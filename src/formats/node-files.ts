@@ -1,22 +1,118 @@
-/** Node-only: loads from disk (and the model's sibling files). The rest of src/formats never touches fs. */
-import { readFile, stat } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+/**
+ * Node-only: loads from disk (and the model's sibling files). The rest of src/formats never touches fs.
+ *
+ * Files are treated as files: each path is resolved through its symbolic links and must end at a regular file
+ * (a device such as /dev/zero, a FIFO, a socket or a directory is refused by name: stat() says 0 bytes for them, so
+ * no size check would stop reading them), its size on disk is checked before a byte is read, and no more than that
+ * size is read. A model's sibling files (TF.js shards) must resolve inside the model's folder after symlinks, and each
+ * distinct file is read once.
+ */
+import { lstat, open, realpath, stat } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
+import { dirname, relative, resolve, isAbsolute, sep } from 'node:path';
 import type { Tensor } from '../engine/tensor';
+import { LoadError } from './load-error';
 import { checkFileBytes, resolveLimits, type LoadLimits } from './limits';
 import { readInputsBytes, readOutputListBytes } from './onnx-io';
 import { loadRunnableBytes, type RunnableModel } from './runnable';
-import { loadArrayBytes, loadExpectedBytes, loadModelBytes, loadRecordingBytes, type LoadedModel, type ModelChoices, type Recording } from './index';
+import { loadArrayBytes, loadExpectedBytes, loadModelBytes, loadRecordingBytes, type LoadedModel, type ModelChoices, type ReadSibling, type Recording } from './index';
 
-/** Reads a file after checking its size on disk against maxFileBytes (nothing of a too-big file is read). */
+/** What a non-regular file is, in words. */
+function kindOf(st: Stats): string {
+  if (st.isDirectory()) return 'a directory';
+  if (st.isCharacterDevice()) return 'a character device';
+  if (st.isBlockDevice()) return 'a block device';
+  if (st.isFIFO()) return 'a FIFO (named pipe)';
+  if (st.isSocket()) return 'a socket';
+  return 'not a regular file';
+}
+
+/** A path resolved through its links to a regular file, with its size; LoadError otherwise. */
+export async function regularFile(path: string, shownAs: string, what = 'a regular file'): Promise<{ real: string; size: number }> {
+  const real = await realpath(path);
+  const st = await stat(real);
+  if (!st.isFile()) {
+    const link = (await lstat(path)).isSymbolicLink() ? ` (a symbolic link to ${real})` : '';
+    throw new LoadError({
+      file: shownAs,
+      path: [],
+      expected: what,
+      found: `${kindOf(st)}${link}`,
+      hint: 'Cellscope reads model, input and recording files only from regular files; copy the data into a file',
+    });
+  }
+  return { real, size: st.size };
+}
+
+/** Reads at most `size` bytes of a regular file (a file that grew since stat is read as it was). */
+async function readUpTo(real: string, size: number): Promise<Uint8Array> {
+  const fh = await open(real, 'r');
+  try {
+    const out = new Uint8Array(size);
+    let off = 0;
+    while (off < size) {
+      const { bytesRead } = await fh.read(out, off, size - off, off);
+      if (bytesRead === 0) break;
+      off += bytesRead;
+    }
+    return off === size ? out : out.subarray(0, off);
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Reads a regular file after checking its size on disk against maxFileBytes (nothing of a too-big file is read). */
 async function readChecked(path: string, shownAs: string, limits: Partial<LoadLimits> | undefined): Promise<Uint8Array> {
-  checkFileBytes((await stat(path)).size, { file: shownAs, path: [] }, resolveLimits(limits));
-  return readFile(path);
+  const { real, size } = await regularFile(path, shownAs);
+  checkFileBytes(size, { file: shownAs, path: [] }, resolveLimits(limits));
+  return readUpTo(real, size);
+}
+
+/**
+ * The reader of a model's sibling files: `rel` resolved inside the model's folder after symlinks, a regular file,
+ * its size told before reading (`size`, for loaders that compare it with what they expect), each file read once.
+ */
+export function siblingReader(modelPath: string, limits?: Partial<LoadLimits>): ReadSibling & { size(rel: string): Promise<number> } {
+  const dir = dirname(resolve(modelPath));
+  const resolved = resolveLimits(limits);
+  const files = new Map<string, Promise<{ real: string; size: number }>>();
+  const reads = new Map<string, Promise<Uint8Array>>();
+  const locate = (rel: string) => {
+    let p = files.get(rel);
+    if (!p) {
+      p = (async () => {
+        const realDir = await realpath(dir);
+        const f = await regularFile(resolve(dir, rel), rel, 'a regular file beside the model');
+        const inside = relative(realDir, f.real);
+        if (!inside || inside.startsWith(`..${sep}`) || inside === '..' || isAbsolute(inside)) {
+          throw new LoadError({
+            file: modelPath,
+            path: [],
+            subject: `sibling file ${JSON.stringify(rel)}`,
+            expected: `a file inside the model's folder ${realDir}`,
+            found: `a symbolic link that leads out of it, to ${f.real}`,
+            hint: 'copy the file into the model\'s folder instead of linking to it',
+          });
+        }
+        checkFileBytes(f.size, { file: modelPath, path: [], subject: `sibling file ${JSON.stringify(rel)}` }, resolved, 'a sibling file');
+        return f;
+      })();
+      files.set(rel, p);
+    }
+    return p;
+  };
+  const read = async (rel: string): Promise<Uint8Array> => {
+    const f = await locate(rel);
+    let r = reads.get(f.real);
+    if (!r) reads.set(f.real, (r = readUpTo(f.real, f.size)));
+    return r;
+  };
+  return Object.assign(read, { size: async (rel: string) => (await locate(rel)).size });
 }
 
 export async function loadModelFile(path: string, limits?: Partial<LoadLimits>, choices?: ModelChoices): Promise<LoadedModel> {
-  const dir = dirname(resolve(path));
   // Shards are read whole; the loader checks their declared total against maxFileBytes before asking for any.
-  return loadModelBytes(await readChecked(path, path, limits), path, async (rel) => readFile(resolve(dir, rel)), limits, choices);
+  return loadModelBytes(await readChecked(path, path, limits), path, siblingReader(path, limits), limits, choices);
 }
 
 export async function loadArrayFile(path: string, limits?: Partial<LoadLimits>): Promise<Tensor> {
@@ -33,9 +129,8 @@ export async function loadExpectedFile(path: string, limits?: Partial<LoadLimits
 
 /** Any model file as something to run: an ONNX graph, or the model the loader table reads (src/formats/runnable.ts). */
 export async function loadRunnableFile(path: string, limits?: Partial<LoadLimits>, choices?: ModelChoices): Promise<RunnableModel> {
-  const dir = dirname(resolve(path));
   const bytes = await readChecked(path, path, limits);
-  return loadRunnableBytes(bytes, path, () => loadModelBytes(bytes, path, async (rel) => readFile(resolve(dir, rel)), limits, choices), limits);
+  return loadRunnableBytes(bytes, path, () => loadModelBytes(bytes, path, siblingReader(path, limits), limits, choices), limits);
 }
 
 /** The inputs of a model that takes `names`: one array, or for several a JSON array or an object keyed by name. */

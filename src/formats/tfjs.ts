@@ -23,7 +23,8 @@ import type { WeightEntry } from './weights';
 
 export const TFJS_FORMAT = 'tfjs-layers-model';
 
-type ReadSibling = (relativePath: string) => PromiseLike<Uint8Array>;
+/** Reads a shard by its manifest path; `size`, when the host can tell, gives its size on disk without reading it. */
+type ReadSibling = ((relativePath: string) => PromiseLike<Uint8Array>) & { size?: (relativePath: string) => PromiseLike<number> };
 
 export function isTfjsModelJson(doc: unknown): boolean {
   return isObject(doc) && 'modelTopology' in doc && doc.format !== 'keras-export/v1';
@@ -91,6 +92,8 @@ function readSpec(v: unknown, where: At, limits: LoadLimits): WeightSpec {
 
 function readManifest(doc: Record<string, unknown>, file: string, limits: LoadLimits): ManifestGroup[] {
   const at: At = { file, path: ['weightsManifest'] };
+  // A shard belongs to one place in one group: listing it again (1,000 times, say) only multiplies the reading.
+  const listed = new Map<string, string>();
   const groups = readArray(doc.weightsManifest, at, 'weightsManifest: a list of {"paths": [shard files], "weights": [...]}').map((g, gi) => {
     const gAt = child(at, gi);
     const group = readObject(g, gAt, 'a manifest group {"paths", "weights"}');
@@ -103,6 +106,9 @@ function readManifest(doc: Record<string, unknown>, file: string, limits: LoadLi
           hint: 'Cellscope reads shards only from the folder of model.json; move the shard beside it and name it plainly',
         });
       }
+      const before = listed.get(path);
+      if (before !== undefined) fail(pAt, 'each shard file listed once in the manifest', `${JSON.stringify(path)} again (already at ${before})`);
+      listed.set(path, `weightsManifest[${gi}].paths[${pi}]`);
       return path;
     });
     const weights = readArray(group.weights, child(gAt, 'weights'), 'the weights of this group').map((w, wi) => readSpec(w, child(gAt, 'weights', wi), limits));
@@ -143,7 +149,44 @@ function decode(spec: WeightSpec, bytes: Uint8Array): Tensor {
   return { shape: spec.shape, data };
 }
 
+/** A shard's read (or size) failure as the manifest entry's LoadError; our own LoadErrors (a FIFO, a link out) pass. */
+function shardError(e: unknown, group: ManifestGroup, pi: number, path: string, file: string): LoadError {
+  if (e instanceof LoadError) return new LoadError({ ...e.details, file, path: [...group.at.path, 'paths', pi], subject: `shard ${JSON.stringify(path)}` });
+  const code = isObject(e) && typeof e.code === 'string' ? e.code : undefined;
+  return new LoadError({
+    file,
+    path: [...group.at.path, 'paths', pi],
+    subject: `shard ${JSON.stringify(path)}`,
+    expected: `the shard file ${JSON.stringify(path)} beside ${file.replace(/^.*[\\/]/, '')}`,
+    // Node's fs says ENOENT; VS Code's workspace.fs says FileNotFound.
+    found: code === 'ENOENT' || code === 'FileNotFound' ? 'no such file' : `a file that could not be read (${e instanceof Error ? e.message : String(e)})`,
+    hint: 'a TF.js model is model.json plus every shard its weightsManifest lists; copy them all into one folder',
+  });
+}
+
+/** The shards' sizes on disk against the manifest, before any is read (a sparse 1.9 GB shard is never read). */
+async function checkShardSizes(group: ManifestGroup, gi: number, file: string, size: (p: string) => PromiseLike<number>): Promise<void> {
+  let total = 0;
+  for (const [pi, path] of group.paths.entries()) {
+    try {
+      total += await size(path);
+    } catch (e) {
+      throw shardError(e, group, pi, path, file);
+    }
+    if (total > group.totalBytes) break;
+  }
+  if (total === group.totalBytes) return;
+  throw new LoadError({
+    file,
+    path: [...group.at.path, 'paths'],
+    expected: `${group.totalBytes} bytes in the shards of weightsManifest[${gi}], as its ${group.weights.length} weights declare`,
+    found: total > group.totalBytes ? `shards of more than that on disk (at least ${total} bytes); none was read` : `${total} bytes on disk: the shards end ${group.totalBytes - total} bytes early`,
+    hint: 'the shard is truncated or belongs to another model; copy the model\'s files again',
+  });
+}
+
 async function readGroup(group: ManifestGroup, gi: number, file: string, readSibling: ReadSibling): Promise<Map<WeightSpec, Tensor>> {
+  if (readSibling.size) await checkShardSizes(group, gi, file, readSibling.size);
   const parts: { path: string; start: number; bytes: Uint8Array }[] = [];
   let total = 0;
   for (const [pi, path] of group.paths.entries()) {
@@ -151,16 +194,7 @@ async function readGroup(group: ManifestGroup, gi: number, file: string, readSib
     try {
       bytes = await readSibling(path);
     } catch (e) {
-      const code = isObject(e) && typeof e.code === 'string' ? e.code : undefined;
-      throw new LoadError({
-        file,
-        path: [...group.at.path, 'paths', pi],
-        subject: `shard ${JSON.stringify(path)}`,
-        expected: `the shard file ${JSON.stringify(path)} beside ${file.replace(/^.*[\\/]/, '')}`,
-        // Node's fs says ENOENT; VS Code's workspace.fs says FileNotFound.
-        found: code === 'ENOENT' || code === 'FileNotFound' ? 'no such file' : `a file that could not be read (${e instanceof Error ? e.message : String(e)})`,
-        hint: 'a TF.js model is model.json plus every shard its weightsManifest lists; copy them all into one folder',
-      });
+      throw shardError(e, group, pi, path, file);
     }
     parts.push({ path, start: total, bytes });
     total += bytes.length;
@@ -247,7 +281,11 @@ function withoutNullFlags(v: unknown, depth = 0): unknown {
   if (Array.isArray(v)) return v.map((x) => withoutNullFlags(x, depth + 1));
   if (!isObject(v)) return v;
   const out: Record<string, unknown> = {};
-  for (const [k, x] of Object.entries(v)) if (!(x === null && NULLABLE_FLAGS.has(k))) out[k] = withoutNullFlags(x, depth + 1);
+  // defineProperty, not `out[k] =`: a key "__proto__" (JSON.parse keeps it as an own key) would otherwise set the
+  // copy's prototype, and its return_sequences / go_backwards would then be inherited by the layer config.
+  for (const [k, x] of Object.entries(v)) {
+    if (!(x === null && NULLABLE_FLAGS.has(k))) Object.defineProperty(out, k, { value: withoutNullFlags(x, depth + 1), enumerable: true, writable: true, configurable: true });
+  }
   return out;
 }
 

@@ -17,6 +17,8 @@ export interface Attack {
   build(dir: string): string[];
   /** The CLI's exit code a clean refusal has (2 unless the attack is only about output: then 0 with a warning). */
   exit?: number;
+  /** Legal work that must finish (not a refusal): its own time limit in seconds, instead of the refusal's. */
+  seconds?: number;
   /** Needs the Python venv (HDF5 / .keras attacks). */
   python?: boolean;
   /** Needs a POSIX special file (mkfifo, /dev/zero, /dev/full). */
@@ -146,12 +148,15 @@ export const ATTACKS: Attack[] = [
     name: 'trace-1e6',
     what: 'trace of a legal 1,000,000-step input to a 1-unit LSTM',
     exit: 0,
+    seconds: 60,
     build: (d) => ['trace', write(d, 'm.json', withZeros(fixture([lstm(1, 1, { return_sequences: true })]))), '--input', write(d, 'in.json', withZeros(JSON.stringify(input(1_000_000)))), '--out', join(d, 'trace.csv')],
   },
   {
     name: 'inspect-2048',
     what: 'inspect of a 2,048-unit LSTM (spectral radius of 2048² blocks)',
     exit: 0,
+    seconds: 60,
+    check: (r) => assert.match(r.out, /spectral radius skipped/),
     build: (d) => ['inspect', write(d, 'm.json', withZeros(fixture([lstm(2048, 1)])))],
   },
   // ---- prototypes and output ----

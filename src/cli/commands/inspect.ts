@@ -1,7 +1,9 @@
 /** `cellscope inspect`: summary, weight statistics with spectral radii, and with --input gate saturation. */
 import { layerSaturation, radiusHint, spectralRadii, type GateRadius, type LayerSaturation } from '../../analysis/index';
 import { summarizeModel, summaryText } from '../../engine/summary';
-import { weightStats, type BlockStats } from '../../engine/weight-stats';
+import { weightBlocks, weightStats, type BlockStats } from '../../engine/weight-stats';
+import type { Model } from '../../engine/model';
+import { displayCopy } from '../output';
 import { loadArrayFile, loadModelFile } from '../../formats/node-files';
 import { runnableFromLoaded } from '../../formats/runnable';
 import type { CliOptions } from '../options';
@@ -39,23 +41,41 @@ function saturationText(sat: LayerSaturation[]): string[] {
   return lines;
 }
 
+/**
+ * The eigenvalues of a u × u block cost ~u³ (a 2,048-unit LSTM took over 300 s), so inspect computes spectral radii
+ * only while Σ u³ over the recurrent blocks stays within four 256-unit gates (~2 s); beyond, it says it skipped them.
+ */
+const SPECTRAL_BUDGET = 4 * 256 ** 3;
+
+function spectralSkipped(model: Model): string | undefined {
+  const sizes = weightBlocks(model)
+    .filter((b) => b.recurrent)
+    .map((b) => b.c1 - b.c0);
+  const cost = sizes.reduce((a, u) => a + u ** 3, 0);
+  if (cost <= SPECTRAL_BUDGET) return undefined;
+  return `spectral radius skipped: ${sizes.length} recurrent gate blocks up to ${Math.max(...sizes)}×${Math.max(...sizes)} (eigenvalues cost units³; inspect computes them up to four 256×256 blocks, about 2 s)`;
+}
+
 export async function inspectCommand(o: CliOptions, print: Print): Promise<number> {
   const loaded = await loadModelFile(o.model);
   const { model } = loaded;
   const summary = summarizeModel(model);
   const stats = weightStats(model);
-  const radii = spectralRadii(model);
+  const skipped = spectralSkipped(model);
+  const radii = skipped ? [] : spectralRadii(model);
   // Saturation needs a run: only with --input.
   const sat = o.input ? (run(o, { runnable: runnableFromLoaded(loaded), inputs: [await loadArrayFile(o.input)] }, true).trace?.layers ?? []).map((lt) => layerSaturation(lt)) : null;
   if (o.json) {
     const saturation = sat?.map((l) => ({ ...l, gates: l.gates.map((g) => ({ ...g, left: Array.from(g.left), right: Array.from(g.right) })) }));
-    await emit(o, JSON.stringify({ summary, weights: stats, spectralRadii: radii, ...(saturation ? { saturation } : {}) }, null, 1), print);
+    await emit(o, JSON.stringify({ summary, weights: stats, spectralRadii: radii, ...(skipped ? { spectralRadiiSkipped: skipped } : {}), ...(saturation ? { saturation } : {}) }, null, 1), print);
   } else {
     const flagged = stats.filter((s) => s.nan || s.inf);
-    const alerts = flagged.map((s) => `warning: ${s.layer} ${s.weight} (gate ${s.gate}) holds ${s.nan} NaN and ${s.inf} ±Inf values`);
+    const alerts = displayCopy(flagged).map((s) => `warning: ${s.layer} ${s.weight} (gate ${s.gate}) holds ${s.nan} NaN and ${s.inf} ±Inf values`);
     const big = radii.filter((r) => r.radius > 1 || !Number.isFinite(r.radius));
-    const notes = big.map((r) => `note: ${r.layer} ${r.weight} gate ${r.gate}: spectral radius ${r.radius.toPrecision(4)} ${radiusHint(r.radius)}`);
-    await emit(o, [summaryText(summary), '', statsTable(stats, radii), ...alerts, ...notes, ...(sat ? saturationText(sat) : [])].join('\n'), print);
+    const notes = displayCopy(big).map((r) => `note: ${r.layer} ${r.weight} gate ${r.gate}: spectral radius ${r.radius.toPrecision(4)} ${radiusHint(r.radius)}`);
+    // Names from the file (layers, weights) are shown with their control characters escaped, each on its own line.
+    const text = [summaryText(displayCopy(summary)), '', statsTable(displayCopy(stats), displayCopy(radii)), ...alerts, ...notes, ...(skipped ? [`note: ${skipped}`] : []), ...(sat ? saturationText(displayCopy(sat)) : [])];
+    await emit(o, text.join('\n'), print);
   }
   return 0;
 }

@@ -38,8 +38,16 @@ export class ExprError extends Error {
 
 /** The expression with a caret under the column, for messages. */
 export function caretLines(text: string, column: number): string {
-  return `${text}\n${' '.repeat(Math.max(0, column - 1))}^`;
+  // A long expression is shown as a window around the column (… at the cut ends), so the message stays readable.
+  const from = Math.max(0, column - 1 - CARET_CONTEXT);
+  const to = Math.min(text.length, column - 1 + CARET_CONTEXT);
+  const head = from > 0 ? '…' : '';
+  const shown = `${head}${text.slice(from, to)}${to < text.length ? '…' : ''}`;
+  return `${shown}\n${' '.repeat(Math.max(0, column - 1 - from + head.length))}^`;
 }
+
+/** Characters shown on each side of the column in caretLines. */
+const CARET_CONTEXT = 60;
 
 interface Token {
   kind: 'num' | 'name' | 'op' | 'end';
