@@ -7,6 +7,7 @@ import type { CliOptions } from '../options';
 import { loadModelAndInput, run, type Print } from './shared';
 
 export async function compareCommand(o: CliOptions, print: Print): Promise<number> {
+  if (o.against) return (await import('./port')).portCommand(o, print);
   const l = await loadModelAndInput(o);
   const { runnable } = l;
   const loaded = runnable.loaded;

@@ -1,0 +1,118 @@
+/**
+ * `compare A --against B --diagnose`: which conversion mistake makes B differ from A (or A from B). The diagnosis
+ * machinery of src/diagnose runs in both directions with the port table (PORT_HYPOTHESES): B's output as the
+ * recording of A's model under each mistake, then A's output for B's model. A hypothesis reproduces the mistake on
+ * the model it is applied to or undoes it there (see faultySide).
+ * Structural differences no weight fix explains (a Keras reset_after=False GRU against PyTorch, a projection on one
+ * side only) are said up front.
+ */
+import type { Tolerance } from '../compare/compare';
+import { diagnose, type Diagnosis, type HypothesisResult } from '../diagnose';
+import { fmtError } from '../diagnose/text';
+import { PORT_HYPOTHESES } from '../diagnose/port-table';
+import { recurrentLayersOf, type CellKind } from '../engine/model';
+import type { Tensor } from '../engine/tensor';
+import type { PortCheck, PortModel } from './check';
+import { FRAMEWORK_LABEL } from './frameworks';
+import { mappingCode } from './mapping-code';
+
+export interface PortDiagnosis {
+  /** Structural reasons an exact port is impossible or incomplete. */
+  notes: string[];
+  /** The hypothesis that explains the difference, and on which model it was tried. */
+  found: { result: HypothesisResult; triedOn: 'A' | 'B'; faulty: 'A' | 'B' } | null;
+  /** Closest tries when nothing explains it. */
+  closest: HypothesisResult[];
+  code: { title: string; code: string } | null;
+  lines: string[];
+}
+
+function structuralNotes(a: PortModel, b: PortModel): string[] {
+  const notes: string[] = [];
+  if (!a.model || !b.model) return notes;
+  const la = recurrentLayersOf(a.model);
+  const lb = recurrentLayersOf(b.model);
+  for (let i = 0; i < Math.min(la.length, lb.length); i++) {
+    const [x, y] = [la[i]!.layer, lb[i]!.layer];
+    for (const [p, q, l, m] of [[a, b, x, y], [b, a, y, x]] as const) {
+      if (l.cell === 'gru' && m.cell === 'gru' && !l.config.resetAfter && (q.framework === 'pytorch' || m.config.resetAfter)) {
+        notes.push(
+          `${p.file}: GRU "${l.name}" has reset_after=False (reset before the recurrent product); ${q.framework === 'pytorch' ? 'PyTorch has no such GRU' : `"${m.name}" in ${q.file} is reset-after (linear_before_reset=1)`}: an exact port is impossible — rebuild the Keras GRU with reset_after=True and retrain (ONNX can express it: linear_before_reset=0)`,
+        );
+      }
+      if (l.weights.projection && !m.weights.projection) {
+        notes.push(`${p.file}: LSTM "${l.name}" has a projection (proj_size ${l.weights.projection.shape[1]}) and "${m.name}" in ${q.file} has none: ${q.framework === 'keras' ? 'Keras LSTM has no projection; the port is missing W_hr' : 'add the projection weight_hr'}`);
+      }
+    }
+  }
+  return [...new Set(notes)];
+}
+
+/**
+ * Which model carries the mistake. The table's hypotheses are stated as fixes (applied to the model that has the
+ * mistake), except the port mistakes that are simulated on the correct model (SIMULATED); a Keras-only setting
+ * (reset_after, hard_sigmoid, activations, go_backwards) flipped on a PyTorch or ONNX model means the other model has it.
+ */
+const SIMULATED = new Set(['bias-doubled', 'gru-bias-not-split', 'kernel-reshaped', 'recurrentKernel-reshaped', 'bias-zero']);
+const KERAS_ONLY: ReadonlySet<string> = new Set(['gru-reset', 'hard-sigmoid', 'activation', 'time-order']);
+
+function faultySide(r: HypothesisResult, triedOn: 'A' | 'B', framework: string): 'A' | 'B' {
+  const other = triedOn === 'A' ? 'B' : 'A';
+  if (SIMULATED.has(r.id.split('@')[0]!)) return other;
+  if (KERAS_ONLY.has(r.concept) && (framework === 'pytorch' || framework === 'onnx')) return other;
+  return triedOn;
+}
+
+function firstCell(m: PortModel): CellKind | undefined {
+  return m.model ? recurrentLayersOf(m.model)[0]?.layer.cell : undefined;
+}
+
+function explained(d: Diagnosis): HypothesisResult | null {
+  return d.verdict === 'explained' || d.verdict === 'rounding' ? d.best : null;
+}
+
+export function diagnosePort(check: PortCheck, input: Tensor, tolerance: Tolerance): PortDiagnosis {
+  const { a, b } = check;
+  const notes = structuralNotes(a, b);
+  // Each side with an engine Model (an ONNX graph has none) is re-run under the table with the other's output.
+  const run = (m: PortModel, expected: Tensor) => (m.model ? diagnose(m.model, input, expected, { tolerance, hypotheses: PORT_HYPOTHESES }) : null);
+  const onA = run(a, check.outputs.b);
+  const onB = run(b, check.outputs.a);
+  const tried = [
+    { d: onA, triedOn: 'A' as const },
+    { d: onB, triedOn: 'B' as const },
+  ].filter((c): c is { d: Diagnosis; triedOn: 'A' | 'B' } => c.d !== null);
+  const candidates = tried
+    .map((c) => ({ ...c, r: explained(c.d) }))
+    .filter((c) => c.r !== null)
+    // B is usually the port (`compare original --against port`): on equal errors (a permutation explains it both
+    // ways) B's reading wins, so the mistake is named as B holds it.
+    .sort((x, y) => x.r!.after - y.r!.after || (x.triedOn === 'B' ? -1 : 1));
+  const best = candidates.find((c) => c.triedOn === 'B' && c.r!.after <= Math.max(candidates[0]!.r!.after, tolerance.atol / 10)) ?? candidates[0];
+  const sides = { A: a, B: b };
+  let found: PortDiagnosis['found'] = null;
+  if (best) {
+    const triedOn = best.triedOn;
+    found = { result: best.r!, triedOn, faulty: faultySide(best.r!, triedOn, sides[triedOn].framework) };
+  }
+  const closest = tried.flatMap((c) => c.d.top).sort((x, y) => x.after - y.after).slice(0, 3);
+  let code: PortDiagnosis['code'] = null;
+  const lines: string[] = [];
+  if (check.output.pass && check.pairs.every((p) => p.pass)) {
+    lines.push('diagnosis: the models agree; nothing to diagnose');
+  } else if (found) {
+    const bad = sides[found.faulty];
+    const good = sides[found.faulty === 'A' ? 'B' : 'A'];
+    const r = found.result;
+    lines.push(`diagnosis: ${r.title} — in ${found.faulty} (${bad.file}, ${FRAMEWORK_LABEL[bad.framework]}); max |Δ| ${fmtError(r.before)} → ${fmtError(r.after)} when ${found.triedOn === found.faulty ? 'undone in' : 'made in'} ${found.triedOn} (${sides[found.triedOn].file})`);
+    const cell: CellKind | undefined = firstCell(good) ?? firstCell(bad);
+    code = cell ? mappingCode(good.framework, bad.framework, cell) : null;
+  } else {
+    lines.push(`diagnosis: no single conversion mistake explains it; closest: ${closest.map((r) => `${r.title} (${fmtError(r.before)} → ${fmtError(r.after)})`).join('; ') || 'nothing could be tried'}`);
+    const cell = firstCell(a) ?? firstCell(b);
+    code = cell ? mappingCode(a.framework, b.framework, cell) : null;
+  }
+  for (const n of notes) lines.push(`note: ${n}`);
+  if (code) lines.push(`correct mapping, ${code.title}:`, ...code.code.split('\n').map((l) => `    ${l}`));
+  return { notes, found, closest, code, lines };
+}

@@ -1,0 +1,48 @@
+/**
+ * Which framework a model came from, and what that framework calls each gate. Every model runs as the engine's
+ * Keras-layout layers, so traces carry Keras's quantity keys (i, f, c_tilde, o / z, r, h_tilde); the port checker
+ * prints them under each side's own names (PyTorch i, f, g, o and r, z, n; ONNX i, o, f, c and z, r, h).
+ */
+import type { CellKind, Model, SourceInfo } from '../engine/model';
+
+export type Framework = 'keras' | 'pytorch' | 'onnx' | 'tfjs' | 'custom';
+
+export function frameworkOf(source: SourceInfo, model: Model | null): Framework {
+  const f = source.format;
+  if (f === 'pytorch-state-dict' || f === 'safetensors') return 'pytorch';
+  if (f.startsWith('onnx')) return 'onnx';
+  if (f.startsWith('tfjs')) return 'tfjs';
+  if (model?.layers.some((l) => l.kind === 'recurrent' && l.cell === 'custom')) return 'custom';
+  return 'keras';
+}
+
+export const FRAMEWORK_LABEL: Record<Framework, string> = { keras: 'Keras', pytorch: 'PyTorch', onnx: 'ONNX', tfjs: 'TF.js', custom: 'custom cell' };
+
+/** The framework's name of an engine quantity key (`c_tilde` → PyTorch `g`), pre-activations alike. */
+const NAMES: Partial<Record<Framework, Partial<Record<CellKind, Record<string, string>>>>> = {
+  pytorch: { lstm: { c_tilde: 'g' }, gru: { h_tilde: 'n' } },
+  onnx: { lstm: { c_tilde: 'c' }, gru: { h_tilde: 'h' } },
+};
+
+export function gateName(framework: Framework, cell: CellKind, key: string): string {
+  const pre = key.startsWith('pre_');
+  const base = pre ? key.slice(4) : key;
+  const mapped = NAMES[framework]?.[cell]?.[base];
+  // ONNX's LSTM "c" gate would clash with the cell state c: say so.
+  const name = mapped === undefined ? base : framework === 'onnx' && cell === 'lstm' && base === 'c_tilde' ? 'c (gate)' : mapped;
+  return pre ? `pre ${name}` : name;
+}
+
+/** `g (PyTorch) = c̃ (Keras)`, or just the name when both frameworks say the same. */
+export function gatePair(a: Framework, b: Framework, cell: CellKind, key: string): string {
+  const na = gateName(a, cell, key);
+  const nb = gateName(b, cell, key);
+  return na === nb ? na : `${na} (${FRAMEWORK_LABEL[a]}) = ${nb} (${FRAMEWORK_LABEL[b]})`;
+}
+
+/** Gate order as each framework stores the fused blocks, for messages and mapping code. */
+export const STORED_ORDER: Record<'keras' | 'pytorch' | 'onnx', Record<'lstm' | 'gru', string>> = {
+  keras: { lstm: 'i, f, c, o', gru: 'z, r, h' },
+  pytorch: { lstm: 'i, f, g, o', gru: 'r, z, n' },
+  onnx: { lstm: 'i, o, f, c', gru: 'z, r, h' },
+};
