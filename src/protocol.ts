@@ -21,7 +21,8 @@ export type { CellKind, Direction, QuantityRole };
 // Building blocks
 
 const int = (min = 0) => v.pipe(v.number(), v.integer(), v.minValue(min));
-const num = v.number();
+/** Any number, NaN and ±Infinity included (a weight block that is all +Infinity has mean NaN; transport.ts carries them). */
+const num = v.custom<number>((x) => typeof x === 'number', 'a number');
 const str = v.string();
 const bool = v.boolean();
 /** A typed array of class C (over any buffer: what the engine makes, what postMessage delivers). */

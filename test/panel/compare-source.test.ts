@@ -10,7 +10,7 @@ import { runModel } from '../../src/engine/index';
 import { PanelSession } from '../../src/extension/panel/session';
 import { compareSource } from '../../src/panel/compare-source';
 import { isToWebview, type ComparisonMessage, type FromWebview } from '../../src/protocol';
-import { syntheticLstm } from '../synthetic-lstm';
+import { syntheticLstm } from '../support/synthetic-lstm';
 
 const T = 70_000;
 const U = 16;

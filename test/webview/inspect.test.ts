@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { PanelSession } from '../../src/extension/panel/session';
 import { loadExpectedBytes, loadModelBytes } from '../../src/formats/index';
-import { runModel, type Model, type Tensor } from '../../src/engine/index';
+import { runModel, type Tensor } from '../../src/engine/index';
+import { lstmModel } from '../support/synthetic-lstm';
 import { ROOT, SHOTS, applyTheme, canvasVariety, launch, nextFrames, openPanelPage, serve, type PanelPage, type Served } from './harness';
 
 const SINE = join(ROOT, 'examples', 'sine-lstm');
@@ -39,33 +40,9 @@ async function sineSession(perturb: boolean): Promise<PanelSession> {
 
 /** An LSTM returning sequences (batch 2, 12 steps, 5 units) whose "recording" differs by 1e-3 at batch 1, step 7, unit 2. */
 function sequenceSession(): PanelSession {
-  let seed = 7;
-  const rnd = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff - 0.5) * 2;
-  const U = 5;
-  const F = 3;
-  const T = 12;
-  const arr = (n: number, s: number) => Float64Array.from({ length: n }, () => rnd() * s);
-  const model: Model = {
-    name: 'sequence-lstm',
-    inputShape: [T, F],
-    inputIsTokens: false,
-    semantics: { kerasMajor: 3, hardSigmoid: 'keras3', decidedBy: 'test' },
-    source: { file: 'synthetic', format: 'test' },
-    layers: [
-      {
-        kind: 'recurrent',
-        name: 'lstm',
-        cell: 'lstm',
-        config: { units: U, activation: 'tanh', recurrentActivation: 'sigmoid', useBias: true, returnSequences: true, returnState: false, goBackwards: false, stateful: false, resetAfter: false },
-        weights: {
-          kernel: { shape: [F, 4 * U], data: arr(F * 4 * U, 0.8) },
-          recurrentKernel: { shape: [U, 4 * U], data: arr(U * 4 * U, 0.6) },
-          bias: { shape: [4 * U], data: arr(4 * U, 0.3) },
-        },
-      },
-    ],
-  };
-  const input = { shape: [2, T, F], data: Float64Array.from({ length: 2 * T * F }, (_, k) => Math.sin(k * 0.3)) };
+  const [U, T] = [5, 12];
+  const model = lstmModel({ units: U, features: 3, steps: T, returnSequences: true, scales: [0.8, 0.6, 0.3], seed: 7 });
+  const input = { shape: [2, T, 3], data: Float64Array.from({ length: 2 * T * 3 }, (_, k) => Math.sin(k * 0.3)) };
   const out = runModel(model, input, { record: false }).output;
   const data = Float64Array.from(out.data);
   data[(1 * T + 7) * U + 2]! += 1e-3;

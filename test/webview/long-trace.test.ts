@@ -13,7 +13,7 @@ import { windowSteps } from '../../src/panel/overview';
 import { isToWebview } from '../../src/protocol';
 import { fmt } from '../../webview/store';
 import { SHOTS, applyTheme, canvasVariety, launch, nextFrames, openPanelPage, serve, type PanelPage, type Served } from './harness';
-import { syntheticLstm } from '../synthetic-lstm';
+import { syntheticLstm } from '../support/synthetic-lstm';
 
 const UNITS = 32;
 const STEPS = 100_000;

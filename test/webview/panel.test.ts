@@ -10,7 +10,7 @@ import type { Browser } from 'playwright-core';
 import { PanelSession } from '../../src/extension/panel/session';
 import { loadExpectedBytes, loadModelBytes } from '../../src/formats/index';
 import { OUT, ROOT, SHOTS, applyTheme, canvasHash, canvasVariety, launch, nextFrames, openPanelPage, serve, type PanelPage, type Served } from './harness';
-import { syntheticLstm } from '../synthetic-lstm';
+import { syntheticLstm } from '../support/synthetic-lstm';
 
 async function exampleSession(dir: string): Promise<PanelSession> {
   const base = join(ROOT, 'examples', dir);

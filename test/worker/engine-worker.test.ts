@@ -11,7 +11,7 @@ import { runModel } from '../../src/engine/index';
 import { PanelSession } from '../../src/extension/panel/session';
 import { loadExpectedBytes, loadModelBytes } from '../../src/formats/index';
 import { RunCancelledError, startEngineRun } from '../../src/worker/client';
-import { syntheticLstm } from '../synthetic-lstm';
+import { syntheticLstm } from '../support/synthetic-lstm';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 let dir: string;
