@@ -28,8 +28,8 @@ export function gateName(framework: Framework, cell: CellKind, key: string): str
   const pre = key.startsWith('pre_');
   const base = pre ? key.slice(4) : key;
   const mapped = NAMES[framework]?.[cell]?.[base];
-  // ONNX's LSTM "c" gate would clash with the cell state c: say so.
-  const name = mapped === undefined ? base : framework === 'onnx' && cell === 'lstm' && base === 'c_tilde' ? 'c (gate)' : mapped;
+  // ONNX's LSTM "c" and GRU "h" gates would read as the states c and h: say they are gates.
+  const name = mapped === undefined ? base : framework === 'onnx' ? `${mapped} (gate)` : mapped;
   return pre ? `pre ${name}` : name;
 }
 
