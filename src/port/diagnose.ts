@@ -41,7 +41,7 @@ function structuralNotes(a: PortModel, b: PortModel): string[] {
         );
       }
       if (l.weights.projection && !m.weights.projection) {
-        notes.push(`${p.file}: LSTM "${l.name}" has a projection (proj_size ${l.weights.projection.shape[1]}) and "${m.name}" in ${q.file} has none: ${q.framework === 'keras' ? 'Keras LSTM has no projection; the port is missing W_hr' : 'add the projection weight_hr'}`);
+        notes.push(`${p.file}: LSTM "${l.name}" has a projection (proj_size ${l.weights.projection.shape[1]}) and "${m.name}" in ${q.file} has none: ${q.framework === 'keras' ? 'Keras LSTM has no projection (h = W_hr·(o ⊙ tanh c) feeds back into the gates), so the port misses W_hr: keep the model in PyTorch or ONNX, or retrain without proj_size' : 'add the projection weight_hr'}`);
       }
     }
   }
@@ -107,12 +107,15 @@ export function diagnosePort(check: PortCheck, input: Tensor, tolerance: Toleran
     lines.push(`diagnosis: ${r.title} — in ${found.faulty} (${bad.file}, ${FRAMEWORK_LABEL[bad.framework]}); max |Δ| ${fmtError(r.before)} → ${fmtError(r.after)} when ${found.triedOn === found.faulty ? 'undone in' : 'made in'} ${found.triedOn} (${sides[found.triedOn].file})`);
     const cell: CellKind | undefined = firstCell(good) ?? firstCell(bad);
     code = cell ? mappingCode(good.framework, bad.framework, cell) : null;
+  } else if (notes.length) {
+    // A structural difference no weight mapping fixes (a projection on one side, reset_after=False against PyTorch).
+    lines.push(`diagnosis: no weight mapping can make these models agree: ${notes[0]}`);
   } else {
     lines.push(`diagnosis: no single conversion mistake explains it; closest: ${closest.map((r) => `${r.title} (${fmtError(r.before)} → ${fmtError(r.after)})`).join('; ') || 'nothing could be tried'}`);
     const cell = firstCell(a) ?? firstCell(b);
     code = cell ? mappingCode(a.framework, b.framework, cell) : null;
   }
-  for (const n of notes) lines.push(`note: ${n}`);
+  for (const n of found || !notes.length ? notes : notes.slice(1)) lines.push(`note: ${n}`);
   if (code) lines.push(`correct mapping, ${code.title}:`, ...code.code.split('\n').map((l) => `    ${l}`));
   return { notes, found, closest, code, lines };
 }

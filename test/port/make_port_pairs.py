@@ -78,6 +78,10 @@ def pairs():
     # The mistake on the PyTorch side: Keras's one bias copied into both bias_ih and bias_hh (PyTorch adds them).
     out.append(("lstm_bias_doubled", torch.nn.LSTM(I, H, batch_first=True), lambda: keras.layers.LSTM(H, return_sequences=True),
                 lambda sd: lstm_weights(sd), "bias-doubled", DOUBLE_BIAS))
+    # A projected LSTM (proj_size 2) ported to a Keras LSTM, which has no projection: the W_hr step is missing.
+    out.append(("lstm_projection_missing", torch.nn.LSTM(I, H, batch_first=True, proj_size=2), lambda: keras.layers.LSTM(2, return_sequences=True),
+                lambda sd: [sd["weight_ih_l0"][[*range(0, 2), *range(4, 6), *range(8, 10), *range(12, 14)]].T, sd["weight_hh_l0"][[*range(0, 2), *range(4, 6), *range(8, 10), *range(12, 14)]].T,
+                            (sd["bias_ih_l0"] + sd["bias_hh_l0"])[[*range(0, 2), *range(4, 6), *range(8, 10), *range(12, 14)]]], "missing-projection"))
     return out
 
 
