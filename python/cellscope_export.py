@@ -215,6 +215,15 @@ def _last_processed_step(seq: np.ndarray, layer) -> np.ndarray:
     return seq[:, -1]
 
 
+def _real_ends(half: np.ndarray):
+    """Per row, the first and last time step whose output is not all zeros (padded steps of a Bidirectional are)."""
+    real = np.any(half != 0, axis=-1)
+    steps = half.shape[1]
+    first = np.where(real.any(axis=1), real.argmax(axis=1), 0)
+    last = np.where(real.any(axis=1), steps - 1 - real[:, ::-1].argmax(axis=1), steps - 1)
+    return first, last
+
+
 def _check_close(what: str, a, b, atol: float = 1e-6) -> float:
     a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
     if a.shape != b.shape:
@@ -242,10 +251,16 @@ def _is_chain(model, layers, x, predict_calls, stateful, expected) -> bool:
         return False
 
 
-def recording_dict(model, x, predict_calls: int = 1, check: bool = True) -> dict:
+def _as_input(x):
     x = np.asarray(x)
-    if x.dtype == np.float64:
-        x = x.astype(np.float32)
+    return x.astype(np.float32) if x.dtype == np.float64 else x
+
+
+def recording_dict(model, x, predict_calls: int = 1, check: bool = True) -> dict:
+    # A multi-input model takes a list of arrays of different shapes: never one numpy array.
+    several = isinstance(x, (list, tuple)) and len(model.inputs) > 1
+    xs = [_as_input(v) for v in x] if several else [_as_input(x)]
+    x = xs if several else xs[0]
     stateful = _is_stateful(model)
     y = _call(model, x, predict_calls, stateful)
     outputs = y if isinstance(y, list) else [y]
@@ -253,13 +268,15 @@ def recording_dict(model, x, predict_calls: int = 1, check: bool = True) -> dict
         "format": RECORDING_FORMAT,
         "keras_version": keras.__version__,
         "backend": keras.backend.backend(),
-        "input": tensor(x),
+        "input": tensor(xs[0]),
         "output": tensor(outputs[0]),
         "predict_calls": int(predict_calls),
         "layers": [],
     }
     if len(outputs) > 1:
         rec["outputs"] = [tensor(o) for o in outputs]
+    if several:
+        rec["inputs"] = [tensor(v) for v in xs]
     layers = _real_layers(model)
     if not any(_is_recurrent(l) for l in layers):
         return rec
@@ -282,10 +299,13 @@ def recording_dict(model, x, predict_calls: int = 1, check: bool = True) -> dict
             elif cls != "Bidirectional":
                 _check_close(f"layer {layer.name}: last step vs layer output", _last_processed_step(seq, layer), own)
             elif cfg.get("merge_mode") == "concat":
-                # Forward half ends at the last time step; the reversed backward half ends at time 0.
+                # Forward half ends at the last real time step; the reversed backward half ends at the first. Keras's
+                # Bidirectional writes zeros at padded steps, so with a mask those ends are found per row.
                 u = seq.shape[-1] // 2
-                _check_close(f"layer {layer.name}: forward last step", seq[:, -1, :u], own[:, :u])
-                _check_close(f"layer {layer.name}: backward last step", seq[:, 0, u:], own[:, u:])
+                fwd, bwd = _real_ends(seq[:, :, :u]), _real_ends(seq[:, :, u:])
+                rows = np.arange(seq.shape[0])
+                _check_close(f"layer {layer.name}: forward last step", seq[rows, fwd[1], :u], own[:, :u])
+                _check_close(f"layer {layer.name}: backward last step", seq[rows, bwd[0], u:], own[:, u:])
         rec["layers"].append(
             {
                 "name": layer.name,
@@ -339,10 +359,35 @@ def load_input(path: str, model=None) -> np.ndarray:
     return x.astype(np.float32)
 
 
+def _array(obj, dtype) -> np.ndarray:
+    x = np.asarray(obj["data"]).reshape(obj["shape"]) if isinstance(obj, dict) else np.asarray(obj)
+    return x.astype(np.int32 if "int" in str(dtype) else np.float32)
+
+
+def load_inputs(path: str, model):
+    """The input(s) of `model`: one array, or for a multi-input model a JSON array of N arrays in the model's input
+    order or an object keyed by input name (each nested lists or {shape, data})."""
+    if len(model.inputs) <= 1:
+        return load_input(path, model)
+    with open(path, encoding="utf-8") as f:
+        obj = json.load(f)
+    if isinstance(obj, dict) and "inputs" in obj:
+        obj = obj["inputs"]  # a recording
+    names = [t.name.split(":")[0] for t in model.inputs]
+    if isinstance(obj, dict):
+        missing = [n for n in names if n not in obj]
+        if missing:
+            raise SystemExit(f"--input: no array for input(s) {', '.join(missing)} (the model's inputs: {', '.join(names)})")
+        obj = [obj[n] for n in names]
+    if not isinstance(obj, list) or len(obj) != len(names):
+        raise SystemExit(f"--input: the model takes {len(names)} inputs ({', '.join(names)}); give a JSON array of {len(names)} arrays or an object keyed by input name")
+    return [_array(o, t.dtype) for o, t in zip(obj, model.inputs)]
+
+
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description="Export a Keras model (and a recording of Keras's outputs) for Cellscope.")
     p.add_argument("model", help="a .keras or legacy .h5 model file")
-    p.add_argument("--input", help="input batch: .npy, or .json (nested lists or {shape, data})")
+    p.add_argument("--input", help="input batch: .npy, or .json (nested lists or {shape, data}); several inputs: a JSON array of them in input order, or an object keyed by input name")
     p.add_argument("--out-dir", default=".", help="where to write model.cellscope.json and recording.json")
     p.add_argument("--predict-calls", type=int, default=1, help="run a stateful model this many times (default 1)")
     p.add_argument("--vocabulary", help="JSON list of the token strings, for Embedding models")
@@ -357,7 +402,7 @@ def main(argv=None) -> int:
     print(f"wrote {out_model}")
     if a.input:
         out_rec = os.path.join(a.out_dir, "recording.json")
-        record(model, load_input(a.input, model), out_rec, predict_calls=a.predict_calls)
+        record(model, load_inputs(a.input, model), out_rec, predict_calls=a.predict_calls)
         print(f"wrote {out_rec}")
     return 0
 

@@ -69,6 +69,9 @@ export function diagnose(model: Model, input: Tensor, expectedOrRecording: Tenso
 
   const ranked: HypothesisResult[] = [];
   const notes: string[] = [];
+  if (!baseline.pass && model.dtypePolicies) {
+    notes.push(`the model computes in float16 (dtype policy ${model.dtypePolicies}): Keras rounded every layer's arithmetic to half precision, which explains differences near 1e-3; Cellscope computes in float64 or float32`);
+  }
   if (!baseline.pass) {
     const ctx: DiagnoseContext = { expected, base };
     for (const h of hypothesesFor(model, options.hypotheses ?? HYPOTHESES)) {

@@ -188,6 +188,11 @@ export interface Model {
   source: SourceInfo;
   /** For token models: the character or word of each id, so views can show text. */
   vocabulary?: string[];
+  /**
+   * Keras dtype policies other than float32 that the file's layers declare, e.g. `mixed_float16 (5 layers),
+   * float32 (1 layer)`: Keras computed those layers in half precision, which the engine does not reproduce.
+   */
+  dtypePolicies?: string;
 }
 
 /** The recurrent layers of a model, with Bidirectional unpacked, in run order. */

@@ -166,7 +166,9 @@ export function summarizeModel(model: Model): ModelSummary {
     layers,
     params: layers.reduce((a, l) => a + l.params, 0),
     inputShape: model.inputShape,
-    semantics: `Keras ${sem.kerasMajor} semantics (hard_sigmoid ${sem.hardSigmoid === 'keras2' ? 'clip(0.2x+0.5)' : 'clip(x/6+0.5)'}), ${sem.decidedBy}`,
+    semantics: `Keras ${sem.kerasMajor} semantics (hard_sigmoid ${sem.hardSigmoid === 'keras2' ? 'clip(0.2x+0.5)' : 'clip(x/6+0.5)'}), ${sem.decidedBy}${
+      model.dtypePolicies ? `; dtype policy ${model.dtypePolicies}: Keras computed in half precision, expect differences near 1e-3 (Cellscope computes in float64 or float32)` : ''
+    }`,
   };
 }
 

@@ -5,6 +5,7 @@ import type { Model, Semantics } from '../engine/model';
 import type { Tensor } from '../engine/tensor';
 import { describeValue, type JsonPath } from './load-error';
 import { child, fail, isObject, keysText, readArray, readDims, readObject, type At } from './json-read';
+import { dtypePoliciesOf } from './keras-dtype-policy';
 import { isModelClass, needsGraph } from './keras-graph';
 import { graphModelLayers } from './keras-graph-model';
 import { convertChain, type ChainItem } from './keras-layers';
@@ -48,10 +49,12 @@ export function modelFromKerasConfig(modelJson: unknown, weights: readonly (Tens
   const cursor = new WeightCursor(entries, ctx.file, ctx.weightsPath);
   const name = typeof config.name === 'string' ? config.name : className.toLowerCase();
   const source = { file: ctx.file, format: ctx.format ?? 'keras-config', ...(version ? { kerasVersion: version } : {}) };
+  const policies = dtypePoliciesOf(root);
+  const extra = policies ? { dtypePolicies: policies } : {};
   if (needsGraph(root)) {
     const built = graphModelLayers(root, where, cursor, { file: ctx.file, semantics });
     cursor.finish();
-    return { name, ...built, semantics, source };
+    return { name, ...built, semantics, source, ...extra };
   }
   const items: ChainItem[] = layers.map((json, i) => ({ json, at: child(layersAt, i), weights: cursor }));
   for (const item of items) {
@@ -62,5 +65,5 @@ export function modelFromKerasConfig(modelJson: unknown, weights: readonly (Tens
   const hint = Array.isArray(buildShape) && buildShape.length >= 2 ? readDims(buildShape, child(configAt, 'build_input_shape')).slice(1) : undefined;
   const chain = convertChain(items, { file: ctx.file, semantics }, hint);
   cursor.finish();
-  return { name, layers: chain.layers, inputShape: chain.inputShape, inputIsTokens: chain.inputIsTokens, semantics, source };
+  return { name, layers: chain.layers, inputShape: chain.inputShape, inputIsTokens: chain.inputIsTokens, semantics, source, ...extra };
 }

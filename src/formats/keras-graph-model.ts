@@ -133,16 +133,16 @@ function convertCall(h: LayerHeader, module: unknown, flows: Flow[], weights: We
   if (MERGE_CLASSES[h.className]) return convertMerge(h, flows);
   if (MASK_OP_CLASSES[h.className]) return convertMaskOp(h, flows, call.constants, call.at);
   if (ATTENTION_CLASSES.includes(h.className)) return convertAttention(h, flows, weights, call.kwargs);
-  if (flows.length !== 1) {
-    fail(call.at, `one input tensor for ${h.className} layer "${h.name}"`, `${flows.length} tensors`, {
-      subject: `layer "${h.name}"`,
-      hint: flows.length ? 'the call passes more tensors than this layer reads' : 'the call passes no tensor',
-    });
-  }
   if (typeof module === 'string' && /^keras\.src\.ops\b/.test(module)) {
     fail(child(h.at, 'class_name'), `a layer, or one of the operations Keras 3 writes for masks (${Object.keys(MASK_OP_CLASSES).join(', ')})`, `operation ${h.className} "${h.name}" (${describeValue(module)})`, {
       subject: `node "${h.name}"`,
       hint: 'a keras.ops call on a symbolic tensor in a functional model is not supported; wrap it in a layer Cellscope knows, or remove it',
+    });
+  }
+  if (flows.length !== 1) {
+    fail(call.at, `one input tensor for ${h.className} layer "${h.name}"`, `${flows.length} tensors`, {
+      subject: `layer "${h.name}"`,
+      hint: flows.length ? 'the call passes more tensors than this layer reads' : 'the call passes no tensor',
     });
   }
   return convertKerasLayer(h, flows[0]!, weights, env);
