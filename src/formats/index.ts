@@ -122,7 +122,7 @@ export const MODEL_LOADERS: ModelLoader[] = [
     matches: (src) => isOnnx(src.bytes, src.fileName),
     // The whole graph is checked (so its errors show where the file is opened); it then runs through
     // loadRunnableBytes (src/formats/runnable.ts), as a graph rather than a Keras layer chain.
-    load: async (src) => (await import('../onnx/load')).loadOnnxAsLayerChain(src.bytes!, src.fileName, src.limits),
+    load: async (src) => (await import('../onnx/load')).loadOnnxAsLayerChain(src.bytes!, src.fileName, src.readSibling, src.limits),
   },
   {
     format: RECORDED_FIXTURE,

@@ -130,7 +130,8 @@ export async function loadExpectedFile(path: string, limits?: Partial<LoadLimits
 /** Any model file as something to run: an ONNX graph, or the model the loader table reads (src/formats/runnable.ts). */
 export async function loadRunnableFile(path: string, limits?: Partial<LoadLimits>, choices?: ModelChoices): Promise<RunnableModel> {
   const bytes = await readChecked(path, path, limits);
-  return loadRunnableBytes(bytes, path, () => loadModelBytes(bytes, path, siblingReader(path, limits), limits, choices), limits);
+  const siblings = siblingReader(path, limits);
+  return loadRunnableBytes(bytes, path, () => loadModelBytes(bytes, path, siblings, limits, choices), limits, siblings);
 }
 
 /** The inputs of a model that takes `names`: one array, or for several a JSON array or an object keyed by name. */

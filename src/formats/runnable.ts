@@ -64,7 +64,8 @@ export async function loadRunnableBytes(
   fileName: string,
   loadModel: () => Promise<LoadedModel>,
   limits?: Partial<LoadLimits>,
+  readSibling?: (relativePath: string) => PromiseLike<Uint8Array>,
 ): Promise<RunnableModel> {
-  if (isOnnx(bytes, fileName)) return (await import('../onnx/load')).loadOnnx(bytes, fileName, limits);
+  if (isOnnx(bytes, fileName)) return (await import('../onnx/load')).loadOnnxWithSiblings(bytes, fileName, readSibling, limits);
   return runnableFromLoaded(await loadModel());
 }

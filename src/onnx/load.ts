@@ -2,6 +2,7 @@
 import type { LoadedModel } from '../formats/loaded-model';
 import { LoadError } from '../formats/load-error';
 import { checkFileBytes, resolveLimits, type LoadLimits } from '../formats/limits';
+import { readExternalData, type ReadSibling } from './external';
 import { buildGraph } from './graph';
 import { OnnxModel } from './model';
 import { decodeModelProto, type ModelProto } from './proto';
@@ -20,10 +21,23 @@ function decode(bytes: Uint8Array, fileName: string): ModelProto {
   }
 }
 
+/** A single-file model (external data is refused, with the way to write one file). */
 export function loadOnnx(bytes: Uint8Array, fileName: string, given?: Partial<LoadLimits>): OnnxModel {
   const limits = resolveLimits(given);
   checkFileBytes(bytes.length, { file: fileName, path: [] }, limits);
+  return build(decode(bytes, fileName), fileName, limits);
+}
+
+/** A model whose tensors may live in data files beside it (read through `readSibling`, inside the model's folder). */
+export async function loadOnnxWithSiblings(bytes: Uint8Array, fileName: string, readSibling: ReadSibling | undefined, given?: Partial<LoadLimits>): Promise<OnnxModel> {
+  const limits = resolveLimits(given);
+  checkFileBytes(bytes.length, { file: fileName, path: [] }, limits);
   const proto = decode(bytes, fileName);
+  if (readSibling) await readExternalData(proto, fileName, readSibling, limits);
+  return build(proto, fileName, limits);
+}
+
+function build(proto: ModelProto, fileName: string, limits: LoadLimits): OnnxModel {
   try {
     return new OnnxModel(buildGraph(proto, fileName, limits));
   } catch (e) {
@@ -43,8 +57,8 @@ export function loadOnnx(bytes: Uint8Array, fileName: string, given?: Partial<Lo
  * For the loader table, whose models are Keras layer chains: the graph is read and checked in full (its errors are
  * the ones a user needs), but a graph is not a layer chain, so it is then refused with the way to run it.
  */
-export function loadOnnxAsLayerChain(bytes: Uint8Array, fileName: string, limits: LoadLimits): LoadedModel {
-  const model = loadOnnx(bytes, fileName, limits);
+export async function loadOnnxAsLayerChain(bytes: Uint8Array, fileName: string, readSibling: ReadSibling | undefined, limits: LoadLimits): Promise<LoadedModel> {
+  const model = await loadOnnxWithSiblings(bytes, fileName, readSibling, limits);
   throw new LoadError({
     file: fileName,
     path: [],

@@ -126,12 +126,13 @@ export function tensorFromProto(t: TensorProto, where: TensorWhere, limits: Load
   const fail = (expected: string, found: string, hint?: string): never => {
     throw new LoadError({ file: where.file, path: where.path, subject: where.subject, expected, found, ...(hint ? { hint } : {}) });
   };
+  // Reached only when no sibling reader was given (src/onnx/external.ts reads them otherwise).
   if (t.dataLocation === DATA_LOCATION.EXTERNAL || t.externalData.length) {
     const location = t.externalData.find((e) => e.key === 'location')?.value;
     fail(
       'tensor data stored inside the .onnx file',
       `data_location EXTERNAL${location ? ` (in "${location}")` : ''}`,
-      'Cellscope reads single-file models: in Python, onnx.save_model(onnx.load(path), "single.onnx", save_as_external_data=False) writes every tensor into the file (models up to 2 GB)',
+      'open the model from its folder (the data file beside it), or write a single file in Python: onnx.save_model(onnx.load(path), "single.onnx", save_as_external_data=False) (models up to 2 GB)',
     );
   }
   const dtype = DTYPE_OF[t.dataType];

@@ -5,6 +5,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Tensor } from '../../src/engine/tensor';
+import { loadOnnxWithSiblings } from '../../src/onnx/load';
+import type { OnnxModel } from '../../src/onnx/model';
 import { FIXTURES } from '../fixtures-path';
 
 export const ONNX_FIXTURES = join(FIXTURES, 'onnx');
@@ -20,6 +22,8 @@ export interface OnnxCase {
   bytes: Uint8Array;
   inputs: Tensor[];
   expected: (Tensor & { dtype: string })[];
+  /** Files beside the model (torch's dynamo exporter keeps weights in NAME.onnx.data). */
+  readSibling: (relativePath: string) => Promise<Uint8Array>;
 }
 
 const tensorOf = (j: JsonTensor) => ({ shape: j.shape, data: Float64Array.from(j.data), dtype: j.dtype });
@@ -35,6 +39,7 @@ export function readCase(name: string, dir = ONNX_FIXTURES): OnnxCase {
     bytes: new Uint8Array(readFileSync(join(dir, `${name}.onnx`))),
     inputs: (Array.isArray(input) ? input : [input]).map(tensorOf),
     expected: JSON.parse(readFileSync(join(dir, `${name}.expected.json`), 'utf8')).map(tensorOf),
+    readSibling: async (rel) => new Uint8Array(readFileSync(join(dir, rel))),
   };
 }
 
@@ -58,4 +63,8 @@ export function maxError(outputs: readonly Tensor[], expected: readonly Tensor[]
 /** float64 graphs are held to a float64 tolerance; float32 ones to the issue's 1e-5. */
 export function toleranceOf(c: OnnxCase): number {
   return c.expected.every((e) => e.dtype === 'float64') ? 1e-12 : 1e-5;
+}
+
+export function loadCase(c: OnnxCase): Promise<OnnxModel> {
+  return loadOnnxWithSiblings(c.bytes, `${c.name}.onnx`, c.readSibling);
 }

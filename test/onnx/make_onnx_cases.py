@@ -4,7 +4,8 @@ ReferenceEvaluator).
 
     .venv/bin/python test/onnx/make_onnx_cases.py OUT_DIR
 
-Per case NAME: NAME.onnx, NAME.input.json (one {"shape", "data"}, or a list of them for several graph inputs, in
+Per case NAME: NAME.onnx (and NAME.onnx.data for torch's dynamo exporter, which keeps weights beside the model;
+those two cases need onnxscript, and are skipped without it), NAME.input.json (one {"shape", "data"}, or a list of them for several graph inputs, in
 graph input order), NAME.expected.json (a list of {"shape", "data"}: every graph output, in order, from onnxruntime).
 """
 import json
@@ -50,12 +51,17 @@ def save(name, model_path, feeds, outs=None):
     CASES.append(name)
 
 
-def export(name, module, args, input_names, output_names, dynamic_axes=None, opset=17):
+def export(name, module, args, input_names, output_names, dynamic_axes=None, opset=17, dynamo=False):
     torch.manual_seed(len(CASES) + 1)
     path = os.path.join(OUT, name + ".onnx")
     module.eval()
-    torch.onnx.export(module, args, path, input_names=input_names, output_names=output_names, dynamo=False,
-                      opset_version=opset, dynamic_axes=dynamic_axes)
+    if dynamo:
+        # torch's default exporter (torch.export + onnxscript): its weights go to NAME.onnx.data beside the model.
+        torch.onnx.export(module, args, path, input_names=input_names, output_names=output_names, dynamo=True,
+                          external_data=True, verbose=False)
+    else:
+        torch.onnx.export(module, args, path, input_names=input_names, output_names=output_names, dynamo=False,
+                          opset_version=opset, dynamic_axes=dynamic_axes)
     feeds = {n: a.detach().numpy() for n, a in zip(input_names, args if isinstance(args, tuple) else (args,))}
     save(name, path, feeds)
 
@@ -133,6 +139,34 @@ def torch_cases():
 
     torch.manual_seed(8)
     export("torch_gru_softmax", GruSoftmax(), rnd(3, 6, 4), ["x"], ["probs", "log_probs"])
+
+
+def dynamo_cases():
+    """Exports by torch's default (dynamo) exporter, which needs onnxscript: skipped when it is not installed."""
+    try:
+        import onnxscript  # noqa: F401
+    except ImportError:
+        print("skipped the dynamo exports: onnxscript is not installed", file=sys.stderr)
+        return
+
+    class Stack(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.lstm = torch.nn.LSTM(4, 6, num_layers=2, bidirectional=True, batch_first=True)
+            self.gru = torch.nn.GRU(12, 5, batch_first=True)
+            self.fc = torch.nn.Linear(5, 3)
+
+        def forward(self, x):
+            y, _ = self.lstm(x)
+            z, _ = self.gru(y)
+            return torch.softmax(self.fc(z[:, -1]), -1)
+
+    g = torch.Generator().manual_seed(12)
+    torch.manual_seed(12)
+    export("dynamo_lstm_gru_softmax", Stack(), torch.randn(2, 7, 4, generator=g), ["x"], ["probs"], dynamo=True)
+    torch.manual_seed(13)
+    export("dynamo_rnn_initial_state", Seq(torch.nn.RNN(3, 4, batch_first=True), with_state=True),
+           (torch.randn(2, 5, 3, generator=g), torch.randn(1, 2, 4, generator=g)), ["x", "h0"], ["y", "h_n"], dynamo=True)
 
 
 def helper_case(name, op, attrs, X, H, *, bidir=False, bias=True, P=False, seq_lens=None, initial=False, layout=0,
@@ -310,6 +344,7 @@ def op_cases():
 
 if __name__ == "__main__":
     torch_cases()
+    dynamo_cases()
     helper_cases()
     op_cases()
     with open(os.path.join(OUT, "cases.json"), "w") as f:

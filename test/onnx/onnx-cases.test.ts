@@ -5,18 +5,18 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { quantityIndex, type LayerTrace } from '../../src/engine/trace';
-import { loadOnnx } from '../../src/onnx/load';
 import { setRecurrentRunner } from '../../src/onnx/ops/recurrent/index';
-import { caseNames, maxError, readCase, toleranceOf } from './cases';
+import { caseNames, loadCase, maxError, readCase, toleranceOf } from './cases';
 
 const names = caseNames();
 const report: string[] = [];
 
-function traced(name: string, runner: 'auto' | 'reference') {
+async function traced(name: string, runner: 'auto' | 'reference') {
+  const c = readCase(name);
+  const model = await loadCase(c);
   setRecurrentRunner(runner);
   try {
-    const c = readCase(name);
-    return { c, r: loadOnnx(c.bytes, `${name}.onnx`).run(c.inputs, { record: true }) };
+    return { c, model, r: model.run(c.inputs, { record: true }) };
   } finally {
     setRecurrentRunner('auto');
   }
@@ -25,17 +25,17 @@ function traced(name: string, runner: 'auto' | 'reference') {
 describe('ONNX graphs vs onnxruntime', () => {
   after(() => process.stderr.write(`# max |Cellscope − onnxruntime| per case (engine cells where possible / reference cells):\n${report.map((l) => `#   ${l}`).join('\n')}\n`));
 
-  test('the fixture set covers torch exports and every recurrent attribute', () => {
+  test('the fixture set covers torch exports and every recurrent attribute', async () => {
     assert.ok(names.length >= 40, `${names.length} cases`);
-    for (const want of ['ops_slice_split_concat', 'ops_shapes_casts_opset15', 'ops_attribute_forms_opset9', 'torch_lstm_2layer_bidir_batchfirst', 'torch_embedding_lstm_classifier', 'lstm_peepholes', 'lstm_clip', 'lstm_input_forget', 'lstm_activations_alpha_beta', 'lstm_layout1_bidir_initial', 'lstm_sequence_lens_bidir', 'gru_lbr0', 'gru_lbr1_layout1_bidir', 'rnn_leakyrelu_clip', 'lstm_float64']) {
+    for (const want of ['dynamo_lstm_gru_softmax', 'ops_slice_split_concat', 'ops_shapes_casts_opset15', 'ops_attribute_forms_opset9', 'torch_lstm_2layer_bidir_batchfirst', 'torch_embedding_lstm_classifier', 'lstm_peepholes', 'lstm_clip', 'lstm_input_forget', 'lstm_activations_alpha_beta', 'lstm_layout1_bidir_initial', 'lstm_sequence_lens_bidir', 'gru_lbr0', 'gru_lbr1_layout1_bidir', 'rnn_leakyrelu_clip', 'lstm_float64']) {
       assert.ok(names.includes(want), want);
     }
   });
 
   for (const name of names) {
-    test(name, () => {
-      const auto = traced(name, 'auto');
-      const ref = traced(name, 'reference');
+    test(name, async () => {
+      const auto = await traced(name, 'auto');
+      const ref = await traced(name, 'reference');
       const tol = toleranceOf(auto.c);
       const eAuto = maxError(auto.r.outputs, auto.c.expected);
       const eRef = maxError(ref.r.outputs, ref.c.expected);
@@ -45,8 +45,11 @@ describe('ONNX graphs vs onnxruntime', () => {
 
       // Both runners trace the same quantities of the same ops; where both computed a value they agree.
       const [ta, tr] = [auto.r.trace!.layers, ref.r.trace!.layers];
-      // ops_* cases are feed-forward graphs (operator forms across opsets): no recurrent op, no trace.
-      assert.equal(ta.length >= 1, !name.startsWith('ops_'), 'a trace exactly when the graph has a recurrent op');
+      // ops_* cases are feed-forward graphs (operator forms across opsets), and torch's dynamo exporter unrolls
+      // nn.RNN into MatMul/Add/Tanh: no recurrent op there, so no trace.
+      const recurrentOps = auto.model.graph.nodes.filter((n) => ['LSTM', 'GRU', 'RNN'].includes(n.opType)).length;
+      assert.equal(ta.length >= recurrentOps, true, 'a trace layer per recurrent op direction');
+      assert.equal(ta.length > 0, recurrentOps > 0, 'a trace exactly when the graph has a recurrent op');
       assert.deepEqual(ta.map((l) => [l.layerName, l.direction, l.quantities.map((q) => q.key)]), tr.map((l) => [l.layerName, l.direction, l.quantities.map((q) => q.key)]));
       ta.forEach((la, i) => {
         const lr = tr[i]!;
@@ -62,9 +65,9 @@ describe('ONNX graphs vs onnxruntime', () => {
     });
   }
 
-  test('clip bounds every activation input of the clip cases (so their references exercise it)', () => {
+  test('clip bounds every activation input of the clip cases (so their references exercise it)', async () => {
     for (const [name, clip] of [['lstm_clip', 0.7], ['gru_clip_activations', 0.8], ['rnn_leakyrelu_clip', 2]] as const) {
-      const { r } = traced(name, 'auto');
+      const { r } = await traced(name, 'auto');
       let max = 0;
       for (const lt of r.trace!.layers) {
         lt.quantities.forEach((q, i) => {
@@ -75,9 +78,9 @@ describe('ONNX graphs vs onnxruntime', () => {
     }
   });
 
-  test("a single recurrent node's traced h is its Y, in input time, for every direction", () => {
-    for (const name of names.filter((n) => !n.startsWith('torch_') && !n.startsWith('ops_') && n !== 'lstm_only_yh')) {
-      const { c, r } = traced(name, 'auto');
+  test("a single recurrent node's traced h is its Y, in input time, for every direction", async () => {
+    for (const name of names.filter((n) => !/^(torch|dynamo|ops)_/.test(n) && n !== 'lstm_only_yh')) {
+      const { c, r } = await traced(name, 'auto');
       const Y = r.outputs[0]!;
       const layout1 = name.includes('layout1');
       // Y: [T, D, B, H] (layout 0) or [B, T, D, H] (layout 1).

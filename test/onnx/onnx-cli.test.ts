@@ -37,6 +37,12 @@ test('compare FILE --input IN --expected EXP --atol 1e-5: 0 within tolerance, 1 
   assert.equal((await cellscope('compare', f(name, 'onnx'), '--input', f(name, 'input.json'), '--expected', first)).code, 0);
 });
 
+test("compare a dynamo export whose weights sit beside it (NAME.onnx.data)", async () => {
+  const name = 'dynamo_lstm_gru_softmax';
+  const r = await cellscope('compare', f(name, 'onnx'), '--input', f(name, 'input.json'), '--expected', f(name, 'expected.json'), '--atol', '1e-5');
+  assert.equal(r.code, 0, r.out + r.err);
+});
+
 test('several inputs: a JSON array in graph order or an object keyed by input name; run prints every output', async () => {
   const name = 'torch_gru_initial_states_bidir';
   const list = JSON.parse(readFileSync(f(name, 'input.json'), 'utf8'));

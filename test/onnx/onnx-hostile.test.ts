@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import { loadModelBytes } from '../../src/formats/index';
 import { LoadError } from '../../src/formats/load-error';
 import { loadRunnableBytes } from '../../src/formats/runnable';
-import { loadOnnx } from '../../src/onnx/load';
+import { loadOnnx, loadOnnxWithSiblings } from '../../src/onnx/load';
 import { DATA_TYPE } from '../../src/onnx/schema';
 import { floatTensor, lstmModel } from './build';
 import { readCase } from './cases';
@@ -95,6 +95,41 @@ test('external data is refused with the way to write a single file', () => {
   );
   assert.match(e.message, /data_location EXTERNAL \(in "weights\.bin"\)/);
   assert.match(e.message, /save_as_external_data=False/);
+});
+
+test('external data is read beside the model only: plain relative locations, sizes checked before reading', async () => {
+  const external = (location: string, extra: { key: string; value: string }[] = [], dims = [1, 8, 2]) =>
+    lstmModel({}, (m) => {
+      m.graph.initializer[0] = { name: 'W', dims, dataType: DATA_TYPE.FLOAT, dataLocation: 1, externalData: [{ key: 'location', value: location }, ...extra] };
+    });
+  const data = new Uint8Array(new Float32Array(Array.from({ length: 20 }, (_, i) => i / 20)).buffer);
+  const asked: string[] = [];
+  const reader = async (rel: string) => {
+    asked.push(rel);
+    if (rel !== 'w.bin') throw Object.assign(new Error(`ENOENT: ${rel}`), { code: 'ENOENT' });
+    return data;
+  };
+  const refused = async (bytes: Uint8Array, pattern: RegExp) =>
+    assert.rejects(loadOnnxWithSiblings(bytes, 'ext.onnx', reader), (e: unknown) => e instanceof LoadError && pattern.test(e.message));
+  // 16 floats at byte 8 of a 20-float file.
+  const model = await loadOnnxWithSiblings(external('w.bin', [{ key: 'offset', value: '8' }, { key: 'length', value: '64' }]), 'ext.onnx', reader);
+  assert.equal(model.graph.initializers.get('W')!.data[0], Math.fround(2 / 20));
+  for (const bad of ['../w.bin', '/etc/passwd', 'a/../../w.bin', 'C:\\w.bin', '..\\w.bin']) await refused(external(bad), /no "\.\.", not absolute/);
+  await refused(external('other.bin'), /external data file "other\.bin".*no such file/);
+  await refused(external('w.bin', [{ key: 'offset', value: '70' }]), /bytes \[70, 80\) inside "w\.bin"|raw_data of 64 bytes/);
+  await refused(external('w.bin', [{ key: 'offset', value: '8' }, { key: 'length', value: '80' }]), /bytes \[8, 88\) inside "w\.bin"; found a file of 80 bytes/);
+  await refused(external('w.bin', [{ key: 'offset', value: '-1' }]), /"offset" as a whole number/);
+  asked.length = 0;
+  await refused(external('w.bin', [], [1, 2 ** 40, 2]), /cellscope\.limits\.maxElements/);
+  assert.deepEqual(asked, [], 'nothing is read for a tensor whose dims exceed the limits');
+});
+
+test("torch's dynamo export (weights in NAME.onnx.data) runs from the CLI", async () => {
+  const c = readCase('dynamo_lstm_gru_softmax');
+  const model = await loadOnnxWithSiblings(c.bytes, 'dynamo_lstm_gru_softmax.onnx', c.readSibling);
+  assert.deepEqual(model.outputNames, ['probs']);
+  // Without a reader (bytes alone) the same file is refused with the way out.
+  assert.throws(() => loadOnnx(c.bytes, 'x.onnx'), /data_location EXTERNAL \(in "dynamo_lstm_gru_softmax\.onnx\.data"\).*open the model from its folder/);
 });
 
 test('bad attributes, opsets and types are LoadErrors at load', () => {

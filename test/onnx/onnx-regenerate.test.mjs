@@ -20,13 +20,12 @@ describe('ONNX cases regenerated with torch + onnxruntime', { skip, timeout: 10 
     const python = ensurePythonEnv({ log: (m) => process.stderr.write(`# ${m}\n`) });
     const r = spawnSync(python, [join(REPO_ROOT, 'test/onnx/make_onnx_cases.py'), dir], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
     assert.equal(r.status, 0, r.stderr);
-    const { caseNames, maxError, readCase, toleranceOf } = await import('./cases.ts');
-    const { loadOnnx } = await import('../../src/onnx/load.ts');
+    const { caseNames, loadCase, maxError, readCase, toleranceOf } = await import('./cases.ts');
     const names = caseNames(dir);
     assert.ok(names.length >= 40, `${names.length} cases`);
     for (const name of names) {
       const c = readCase(name, dir);
-      const out = loadOnnx(c.bytes, `${name}.onnx`).run(c.inputs, { record: false }).outputs;
+      const out = (await loadCase(c)).run(c.inputs, { record: false }).outputs;
       const err = maxError(out, c.expected);
       assert.ok(err <= toleranceOf(c), `${name}: max error ${err}`);
     }
