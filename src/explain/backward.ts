@@ -10,6 +10,7 @@ import { Session, type RunResult } from '../engine/session';
 import { withPrecision, type Precision, type Tensor } from '../engine/tensor';
 import type { Trace } from '../engine/trace';
 import type { BackwardContext } from './cells';
+import type { RuleOptions } from './lrp/rule';
 import { callGraph, type CallRef } from './graph';
 import { ExplainError, layerBackward, type StepWatcher } from './layers';
 
@@ -76,6 +77,8 @@ export interface Tensor64 extends Tensor {
 export interface InputGradient {
   /** `input`: the model's input; `embedding`: the vectors the first Embedding layer looked up, [batch, time, dim]. */
   space: 'input' | 'embedding';
+  /** Σ of ∂y/∂(every recurrent layer's initial states): for LRP, the relevance the initial states kept. */
+  initialTotal: number;
   /** The differentiable input's value (float64). */
   value: Tensor64;
   grad: Tensor64;
@@ -85,7 +88,7 @@ export interface InputGradient {
  * ∂(Σ_k ⟨seeds[k], outputs[k]⟩)/∂(input): the vector-Jacobian product of the model at the recorded run, one seed per
  * model output (null: none). `watch` sees every recurrent step's state gradients (gradient flow).
  */
-export function backward(fr: ForwardRun, seeds: (Float64Array | null)[], watch?: StepWatcher): InputGradient {
+export function backward(fr: ForwardRun, seeds: (Float64Array | null)[], watch?: StepWatcher, lrp?: RuleOptions): InputGradient {
   const { model, run } = fr;
   const graph = callGraph(model);
   if (graph.inputs.length !== 1) throw new ExplainError(`model "${model.name}" has ${graph.inputs.length} inputs; explain handles one-input models`);
@@ -93,6 +96,7 @@ export function backward(fr: ForwardRun, seeds: (Float64Array | null)[], watch?:
   graph.nodes.forEach((n) => calls.set(n.layer, (calls.get(n.layer) ?? 0) + 1));
   const grads: (Float64Array | null)[][] = graph.nodes.map(() => []);
   let dInput: Float64Array | null = null;
+  let initialTotal = 0;
   type Embedded = { grad: Float64Array | null; value: Tensor };
   let embedding = null as Embedded | null;
   const add = (ref: CallRef, g: Float64Array | null) => {
@@ -143,15 +147,17 @@ export function backward(fr: ForwardRun, seeds: (Float64Array | null)[], watch?:
       ...(fr.initialStates[layer.name] ? { initialStates: fr.initialStates[layer.name] } : {}),
       ctx: fr.ctx,
       ...(watch ? { watch } : {}),
+      ...(lrp ? { lrp, isLast: i === graph.nodes.length - 1 } : {}),
+      onInitial: (d) => d.forEach((a) => a.forEach((v) => (initialTotal += v))),
     });
     add(inputRef, dx);
   }
 
   if (model.inputIsTokens || embedding) {
     const e = embedding ?? { grad: null, value: embeddedValue(fr) };
-    return { space: 'embedding', value: toFloat64(e.value), grad: { shape: [...e.value.shape], data: e.grad ?? new Float64Array(e.value.data.length) } };
+    return { space: 'embedding', initialTotal, value: toFloat64(e.value), grad: { shape: [...e.value.shape], data: e.grad ?? new Float64Array(e.value.data.length) } };
   }
-  return { space: 'input', value: toFloat64(fr.input), grad: { shape: [...fr.input.shape], data: dInput ?? new Float64Array(fr.input.data.length) } };
+  return { space: 'input', initialTotal, value: toFloat64(fr.input), grad: { shape: [...fr.input.shape], data: dInput ?? new Float64Array(fr.input.data.length) } };
 }
 
 function embeddedValue(fr: ForwardRun): Tensor {

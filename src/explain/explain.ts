@@ -26,6 +26,9 @@ export interface ExplainOptions extends ForwardOptions {
   /** Occlusion: window in steps (default 1) and fill value (default 0). */
   window?: number;
   fill?: number;
+  /** LRP: ε (default 0.001) and β (default 0: biases keep their share). */
+  lrpEpsilon?: number;
+  lrpBiasFactor?: number;
 }
 
 export interface Explanation {
@@ -41,6 +44,10 @@ export interface Explanation {
   vectors?: Tensor64;
   completenessError?: number;
   conservationError?: number;
+  /** LRP: the value the relevance explains (the pre-activation of a non-linear head; else `value`). */
+  explainedValue?: number;
+  /** LRP: the relevance the initial states received (part of what the input's relevance lacks). */
+  initialStateRelevance?: number;
 }
 
 export function explainPrediction(model: Model, input: Tensor, options: ExplainOptions): Explanation {
@@ -56,11 +63,14 @@ export function explainPrediction(model: Model, input: Tensor, options: ExplainO
     baseline: options.baseline ?? 'zeros',
     window: options.window ?? 1,
     fill: options.fill ?? 0,
+    lrp: { eps: options.lrpEpsilon ?? 0.001, biasFactor: options.lrpBiasFactor ?? 0 },
   };
   const r = run(options.method, m);
   const checks = {
     ...(r.completenessError !== undefined ? { completenessError: r.completenessError } : {}),
     ...(r.conservationError !== undefined ? { conservationError: r.conservationError } : {}),
+    ...(r.explainedValue !== undefined ? { explainedValue: r.explainedValue } : {}),
+    ...(r.initialStateRelevance !== undefined ? { initialStateRelevance: r.initialStateRelevance } : {}),
   };
   const [batch, steps] = space.value.shape as [number, number];
   if (r.perStep) return { method: options.method, target, value, space: space.kind, attribution: { shape: [batch, steps], data: r.data }, ...checks };

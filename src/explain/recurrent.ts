@@ -8,7 +8,7 @@
 import type { RecurrentLayer } from '../engine/model';
 import type { FloatArray } from '../engine/tensor';
 import type { LayerTrace } from '../engine/trace';
-import { cellBackward, type BackwardContext, type StepValues } from './cells';
+import { cellBackward, type BackwardContext, type CellBackward, type StepValues } from './cells';
 import { stateQuantities } from './cells/cell';
 
 export interface DirectionGradInput {
@@ -35,9 +35,9 @@ export interface DirectionGrad {
   dInitial: Float64Array[];
 }
 
-export function directionBackward(inp: DirectionGradInput, ctx: BackwardContext): DirectionGrad {
+/** `cell`: the step to run backwards, by default the cell's gradient (LRP passes its relevance rules). */
+export function directionBackward(inp: DirectionGradInput, ctx: BackwardContext, cell: CellBackward = cellBackward(inp.layer, ctx)): DirectionGrad {
   const { layer, trace: lt, dSeq } = inp;
-  const cell = cellBackward(layer, ctx);
   const { batch, steps, units: u } = lt;
   const F = cell.features;
   const nStates = cell.stateNames.length;
@@ -52,7 +52,7 @@ export function directionBackward(inp: DirectionGradInput, ctx: BackwardContext)
   const dCarry = new Float64Array(u);
   const goBackwards = layer.config.goBackwards;
   const masked = lt.masked;
-  const v: StepValues = { values: lt.values, at: 0, prev: stateRows, prevOff: 0, x: layer.cell === 'custom' ? inp.x() : new Float64Array(0), xOff: 0 };
+  const v: StepValues = { values: lt.values, at: 0, prev: stateRows, prevOff: 0, x: layer.cell === 'custom' || cell.readsInput ? inp.x() : new Float64Array(0), xOff: 0 };
 
   for (let b = 0; b < batch; b++) {
     if (!itemHasGradient(inp, b, steps, u)) continue;

@@ -2,6 +2,7 @@
 import type { Tensor } from '../../engine/tensor';
 import type { Space } from '../space';
 import type { InputGradient } from '../backward';
+import type { RuleOptions } from '../lrp/rule';
 import type { Target } from '../target';
 
 export type Method = 'gradient' | 'grad-input' | 'integrated-gradients' | 'occlusion' | 'lrp';
@@ -22,6 +23,8 @@ export interface MethodInput {
   /** Occlusion: steps covered per window, and the value written over them. */
   window: number;
   fill: number;
+  /** LRP's ε-rule: ε (default 0.001) and β, the bias share given back to the inputs (default 0, as Arras et al.). */
+  lrp: RuleOptions;
 }
 
 /** An attribution in the space (same shape as the input, or as the embedding vectors), with its checks. */
@@ -31,6 +34,10 @@ export interface MethodResult {
   completenessError?: number;
   /** LRP: |Σ relevance − y|, what biases and ε absorbed. */
   conservationError?: number;
+  /** LRP: the value relevance starts from (a non-linear head's pre-activation). */
+  explainedValue?: number;
+  /** LRP: the relevance the recurrent layers' initial states received. */
+  initialStateRelevance?: number;
   /** Occlusion is per step: [batch, time] instead of the space's shape. */
   perStep?: boolean;
 }

@@ -31,6 +31,8 @@ export interface CellBackward {
   readonly stateNames: readonly string[];
   /** The state the step's output equals (h: 0); −1 when the output is a gate (some custom cells). */
   readonly outputState: number;
+  /** The step reads the layer's input row (StepValues.x): custom cells and the LRP rules. */
+  readonly readsInput?: boolean;
   /**
    * dStates[k][0 ..units): on entry ∂y/∂(state k after the step) (the driver has added the output's gradient when
    * `outputState` ≥ 0, else it is in `dOut`); on return ∂y/∂(state k before the step). Adds ∂y/∂x into dx[dxOff ..).

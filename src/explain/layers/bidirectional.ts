@@ -8,7 +8,8 @@
 import type { BidirectionalLayer, RecurrentLayer } from '../../engine/model';
 import type { LayerTrace } from '../../engine/trace';
 import { runDirectionBackward, stateCount } from './recurrent';
-import { traceOf, type LayerCall } from './layer';
+import { splitSum } from '../lrp/rule';
+import { ExplainError, traceOf, type LayerCall } from './layer';
 
 /** A direction's outputs [batch, steps, units] in processing order, as the forward gave them (zeros at masked steps when asked). */
 function directionOutputs(lt: LayerTrace, layer: RecurrentLayer, zeroMasked: boolean): Float64Array {
@@ -57,17 +58,34 @@ function splitMerge(call: LayerCall & { layer: BidirectionalLayer }, seq: boolea
       return [df, db];
     }
     case 'sum':
-      return [d, d];
     case 'ave': {
+      if (call.lrp) return lrpSplit(call, seq, d);
+      if (layer.mergeMode === 'sum') return [d, d];
       const half = d.map((x) => x / 2);
       return [half, half];
     }
     case 'mul': {
+      if (call.lrp) throw new ExplainError(`layer "${layer.name}": lrp has no rule for merge_mode mul (a product of the directions)`, 'use --method gradient or integrated-gradients');
       const f = mergedInput(traceOf(call, 'forward'), layer.forward, seq, false);
       const b = mergedInput(traceOf(call, 'backward'), layer.backward, seq, true);
       return [d.map((x, k) => x * b[k]!), d.map((x, k) => x * f[k]!)];
     }
   }
+}
+
+/** LRP: sum / ave split the merged relevance between the directions in proportion to their outputs (ε-rule). */
+function lrpSplit(call: LayerCall & { layer: BidirectionalLayer }, seq: boolean, R: Float64Array): [Float64Array, Float64Array] {
+  const { layer } = call;
+  const f = mergedInput(traceOf(call, 'forward'), layer.forward, seq, false);
+  const b = mergedInput(traceOf(call, 'backward'), layer.backward, seq, true);
+  const w = layer.mergeMode === 'ave' ? 0.5 : 1;
+  const tf = f.map((v) => v * w);
+  const tb = b.map((v) => v * w);
+  const y = tf.map((v, k) => v + tb[k]!);
+  const rf = new Float64Array(R.length);
+  const rb = new Float64Array(R.length);
+  splitSum([tf, tb], [0, 0], y, 0, R, 0, R.length, call.lrp!, [rf, rb], [0, 0]);
+  return [rf, rb];
 }
 
 export function bidirectionalBackward(call: LayerCall & { layer: BidirectionalLayer }): Float64Array {

@@ -8,6 +8,7 @@ import { bidirectionalBackward } from './bidirectional';
 import { activationBackward, denseBackward } from './dense';
 import { ExplainError, type LayerCall } from './layer';
 import { recurrentBackward } from './recurrent';
+import { lrpDense } from '../lrp/layers';
 
 export { ExplainError, type LayerCall, type StepWatcher } from './layer';
 
@@ -20,8 +21,14 @@ export function layerBackward(call: LayerCall): Float64Array | null {
     case 'flatten':
       return call.dOutputs[0] ?? null;
     case 'dense':
+      if (call.lrp) return lrpDense(call as LayerCall & { layer: DenseLayer }, call.lrp);
       return denseBackward(call as LayerCall & { layer: DenseLayer });
     case 'activation':
+      // LRP: an element-wise activation passes relevance unchanged (a last softmax: its input is what is explained).
+      if (call.lrp) {
+        if (!call.isLast && (layer.activation === 'softmax' || layer.activation === 'log_softmax')) throw new ExplainError(`layer "${name}": lrp has no rule for a ${layer.activation} inside the model`);
+        return call.dOutputs[0] ?? null;
+      }
       return activationBackward(call as LayerCall & { layer: ActivationLayer });
     case 'recurrent':
       return recurrentBackward(call as LayerCall & { layer: RecurrentLayer });

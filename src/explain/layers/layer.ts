@@ -4,6 +4,7 @@ import type { Layer } from '../../engine/model';
 import type { Tensor } from '../../engine/tensor';
 import type { Direction, LayerTrace } from '../../engine/trace';
 import type { BackwardContext } from '../cells';
+import type { RuleOptions } from '../lrp/rule';
 
 /** Watches BPTT: at each processing step s of item b, ∂y/∂(the states after the step). */
 export type StepWatcher = (layerIndex: number, direction: Direction, b: number, s: number, dStates: readonly Float64Array[]) => void;
@@ -23,6 +24,12 @@ export interface LayerCall {
   initialStates?: Tensor[];
   ctx: BackwardContext;
   watch?: StepWatcher;
+  /** Set: propagate LRP relevance (these ε-rule options) instead of the gradient. */
+  lrp?: RuleOptions;
+  /** Receives ∂y/∂(the initial states) (LRP: their relevance) of each direction. */
+  onInitial?: (dInitial: readonly Float64Array[]) => void;
+  /** The model's last call (LRP explains a non-linear head's pre-activation). */
+  isLast?: boolean;
 }
 
 /**

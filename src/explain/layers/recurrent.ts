@@ -5,6 +5,7 @@
 import type { RecurrentLayer } from '../../engine/model';
 import { allocate, type FloatArray, type Tensor } from '../../engine/tensor';
 import type { Direction } from '../../engine/trace';
+import { lrpCell } from '../lrp/cells';
 import { directionBackward } from '../recurrent';
 import { traceOf, type LayerCall } from './layer';
 
@@ -47,7 +48,7 @@ export function runDirectionBackward(
   const [batch, steps] = call.inputShape as [number, number];
   const lt = traceOf(call, direction);
   const watch = call.watch;
-  return directionBackward(
+  const r = directionBackward(
     {
       layer,
       trace: lt,
@@ -59,7 +60,10 @@ export function runDirectionBackward(
       ...(watch ? { onStep: (b: number, s: number, d: readonly Float64Array[]) => watch(call.layerIndex, direction, b, s, d) } : {}),
     },
     call.ctx,
-  ).dx;
+    call.lrp ? lrpCell(layer, call.ctx, call.lrp) : undefined,
+  );
+  call.onInitial?.(r.dInitial);
+  return r.dx;
 }
 
 export function recurrentBackward(call: LayerCall & { layer: RecurrentLayer }): Float64Array {
