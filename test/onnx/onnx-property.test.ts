@@ -1,13 +1,13 @@
 // Property (test/property harness): ONNX files mutated in their bytes and in their messages (initializer dims and
-// element types, raw data, operator types, node inputs, attributes, node order, outputs) end in a LoadError naming
-// the file, or in a graph that runs the fixture's inputs to outputs or to a RunError — never another exception, never
+// element types, raw data, external data locations, operator types, node inputs, attributes, node order, outputs)
+// end in a LoadError naming the file, or in a graph that runs the fixture's inputs to outputs or to a RunError — never another exception, never
 // a hang. 200 inputs per run in npm test, CELLSCOPE_PROPERTY_RUNS=10000 for the long run.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import protobuf from 'protobufjs/light';
 import { RunError } from '../../src/engine/errors';
-import { loadOnnx } from '../../src/onnx/load';
+import { loadOnnxWithSiblings } from '../../src/onnx/load';
 import { ONNX_DESCRIPTOR } from '../../src/onnx/schema';
 import { SUPPORTED_OPS } from '../../src/onnx/ops/index';
 import { checkProperty, guardedLoad, newTally, saveTally, tallyText } from '../property/harness';
@@ -26,7 +26,8 @@ type MessageMutation =
   | { kind: 'attribute'; node: number; attr: number; value: number; drop: boolean }
   | { kind: 'swapNodes'; a: number; b: number }
   | { kind: 'dropNode'; node: number }
-  | { kind: 'output'; to: number };
+  | { kind: 'output'; to: number }
+  | { kind: 'external'; tensor: number; location: number; offset: number };
 
 const OPS = [...SUPPORTED_OPS, 'LayerNormalization', 'If', 'Loop', ''];
 const INTS = [...ABSURD_INTS, -2, 3, 4];
@@ -41,7 +42,11 @@ const messageMutationArb: fc.Arbitrary<MessageMutation> = fc.oneof(
   fc.record({ kind: fc.constant('swapNodes' as const), a: fc.nat(), b: fc.nat() }),
   fc.record({ kind: fc.constant('dropNode' as const), node: fc.nat() }),
   fc.record({ kind: fc.constant('output' as const), to: fc.nat() }),
+  fc.record({ kind: fc.constant('external' as const), tensor: fc.nat(), location: fc.nat(), offset: fc.constantFrom(...INTS) }),
 );
+
+/** Where a mutated tensor says its data is: the real data file of a dynamo case, a missing one, or outside the folder. */
+const LOCATIONS = ['dynamo_lstm_gru_softmax.onnx.data', 'missing.bin', '../cases.json', '/etc/hostname', 'sub/../../x', ''];
 
 function pickFrom<T>(list: T[] | undefined, i: number): T | undefined {
   return list && list.length ? list[i % list.length] : undefined;
@@ -116,6 +121,16 @@ function mutateMessage(bytes: Uint8Array, mutations: readonly MessageMutation[])
         descs.push(`node ${n.name} dropped`);
         break;
       }
+      case 'external': {
+        const t = pickFrom(g.initializer, mu.tensor) as any;
+        if (!t) break;
+        const location = LOCATIONS[mu.location % LOCATIONS.length]!;
+        t.dataLocation = 1;
+        t.externalData = [{ key: 'location', value: location }, { key: 'offset', value: String(mu.offset) }];
+        delete t.rawData;
+        descs.push(`initializer ${t.name} external at ${JSON.stringify(location)} offset ${mu.offset}`);
+        break;
+      }
       case 'output': {
         const to = values()[mu.to % values().length]!;
         g.output[0].name = to;
@@ -144,7 +159,7 @@ test('.onnx: mutated files load and run correctly or fail with a LoadError (or a
         const c = CASES[pick % CASES.length]!;
         const r = mutation.kind === 'bytes' ? mutateBytes(c.bytes, mutation.bytes) : mutateMessage(c.bytes, mutation.message);
         const desc = `${c.name}.onnx: ${r.desc}`;
-        const model = await guardedLoad(tally, desc, () => loadOnnx(r.bytes, `${c.name}.onnx`));
+        const model = await guardedLoad(tally, desc, () => loadOnnxWithSiblings(r.bytes, `${c.name}.onnx`, c.readSibling));
         if (!model) return;
         // A graph that loads runs its inputs to outputs, or stops with a RunError that says why.
         try {
