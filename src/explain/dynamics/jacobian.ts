@@ -2,14 +2,22 @@
  * The step Jacobian J_t = ∂s_t/∂s_{t−1} of a recurrent layer, s the concatenated states (h, and c for LSTM), and
  * its largest singular value σ_t: > 1 the step can stretch a state difference (and a gradient flowing back through
  * it), < 1 it contracts. J_t's rows are vector-Jacobian products of one backward cell step (cells/), so it is exact;
- * σ_t comes from power iteration on J_tᵀJ_t. Padding steps copy the states (J = I, σ = 1).
+ * σ_t comes from ml-matrix's SVD (n ≤ 64) or power iteration on J_tᵀJ_t. Padding steps copy the states (J = I, σ = 1).
  */
+import { Matrix, SingularValueDecomposition } from 'ml-matrix';
 import type { RecurrentLayer } from '../../engine/model';
 import type { LayerTrace } from '../../engine/trace';
 import { cellBackward, type BackwardContext, type StepValues } from '../cells';
 import { stateQuantities } from '../cells/cell';
 
-/** Largest singular value of a dense n×n matrix (row-major) by power iteration on AᵀA. */
+/** σ_max by ml-matrix's SVD: exact, for the small Jacobians (n ≤ 64: well under a millisecond). */
+function svdLargest(A: Float64Array, n: number): number {
+  const M = new Matrix(n, n);
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) M.set(i, j, A[i * n + j]!);
+  return new SingularValueDecomposition(M, { computeLeftSingularVectors: false, computeRightSingularVectors: false }).diagonal[0]!;
+}
+
+/** Largest singular value of a dense n×n matrix (row-major) by power iteration on AᵀA (wide layers: O(n²) a round). */
 export function largestSingularValue(A: Float64Array, n: number, iterations = 60): number {
   let v = new Float64Array(n).fill(1 / Math.sqrt(n));
   const w = new Float64Array(n);
@@ -72,7 +80,7 @@ export function stepJacobianNorms(layer: RecurrentLayer, lt: LayerTrace, b: numb
       cell.step(v, dStates, cell.outputState >= 0 ? null : dOut, dx, 0);
       for (let k = 0; k < nS; k++) J.set(dStates[k]!, i * n + k * u);
     }
-    out[t] = largestSingularValue(J, n);
+    out[t] = n <= 64 ? svdLargest(J, n) : largestSingularValue(J, n);
   }
   return out;
 }
