@@ -14,16 +14,21 @@ import { FLOAT_ITEMSIZE, decodeTensor } from './pytorch/tensor-data';
 /** safetensors dtype names → torch names (FLOAT_ITEMSIZE keys); other dtypes are refused when used. */
 const DTYPES: Record<string, string> = { F32: 'float32', F64: 'float64', F16: 'float16', BF16: 'bfloat16' };
 
-export function readSafetensors(bytes: Uint8Array, file: string, limits: LoadLimits): Map<string, Tensor> {
+/** The tensors by key; only those `wanted` asks for are decoded (see readTorchStateDict), the others are null. */
+export function readSafetensors(bytes: Uint8Array, file: string, limits: LoadLimits, wanted: (key: string) => boolean = () => true): Map<string, Tensor | null> {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const n = bytes.length >= 8 ? Number(view.getBigUint64(0, true)) : -1;
   checkDeclaredSize(n, 'the safetensors header', { file, path: [] }, Math.min(MAX_JSON_MEMBER_BYTES, Math.max(0, bytes.length - 8)));
   const header = parseJsonText(decodeUtf8(bytes.subarray(8, 8 + n)), file);
   if (!isObject(header)) throw new LoadError({ file, path: [], expected: 'a safetensors header: a JSON object of tensors', found: 'another JSON value' });
   const dataStart = 8 + n;
-  const out = new Map<string, Tensor>();
+  const out = new Map<string, Tensor | null>();
   for (const [key, entry] of Object.entries(header)) {
     if (key === '__metadata__') continue;
+    if (!wanted(key)) {
+      out.set(key, null);
+      continue;
+    }
     const where = { file, path: [key], subject: `tensor "${key}"` };
     const fail = (expected: string, found: string): never => {
       throw new LoadError({ ...where, expected, found });

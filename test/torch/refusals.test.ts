@@ -85,8 +85,8 @@ test('several recurrent modules: --module picks one; without it, or with a wrong
   const tensors = new Map<string, { shape: number[]; data: Float64Array }>();
   // Keys of two real modules under two prefixes (values from the real files' safetensors twins).
   const read = (file: string) => readSafetensors(bytes(file), file, resolveLimits());
-  for (const [k, t] of read('lstm_l1_float64.safetensors')) tensors.set(`enc.rnn.${k}`, { shape: [...t.shape], data: new Float64Array(t.data) });
-  for (const [k, t] of read('gru_l2_bi_float64.safetensors')) tensors.set(`dec.${k}`, { shape: [...t.shape], data: new Float64Array(t.data) });
+  for (const [k, t] of read('lstm_l1_float64.safetensors')) tensors.set(`enc.rnn.${k}`, { shape: [...t!.shape], data: new Float64Array(t!.data) });
+  for (const [k, t] of read('gru_l2_bi_float64.safetensors')) tensors.set(`dec.${k}`, { shape: [...t!.shape], data: new Float64Array(t!.data) });
   const two = safetensors(tensors);
   await refusal(two, 'two.safetensors', 'one recurrent module, or --module PREFIX', 'enc.rnn: nn.LSTM(3, 5)', 'dec: nn.GRU(3, 5, num_layers=2, bidirectional=True)');
   const picked = await loadModelBytes(two, 'two.safetensors', undefined, undefined, { module: 'dec' });

@@ -57,8 +57,11 @@ function members(bytes: Uint8Array, file: string, limits: LoadLimits): { root: s
   return { root: root ?? '', files: new Map(Object.entries(out)) };
 }
 
-/** The state dict's tensors by key, in the file's order. */
-export function readTorchStateDict(bytes: Uint8Array, file: string, limits: LoadLimits): Map<string, Tensor> {
+/**
+ * The state dict by key, in the file's order; only the tensors `wanted` asks for are decoded (the others, e.g. a
+ * large embedding or BatchNorm's int64 counter, are null): a recurrent module is usually a small part of a model.
+ */
+export function readTorchStateDict(bytes: Uint8Array, file: string, limits: LoadLimits, wanted: (key: string) => boolean = () => true): Map<string, Tensor | null> {
   const { root, files } = members(bytes, file, limits);
   const pklName = `${root}/data.pkl`;
   const pkl = files.get(pklName);
@@ -69,8 +72,12 @@ export function readTorchStateDict(bytes: Uint8Array, file: string, limits: Load
   }
   const value = unpickleStateDict(pkl, { file, path: [pklName] });
   const dict = stateDictOf(value, file, pklName);
-  const out = new Map<string, Tensor>();
+  const out = new Map<string, Tensor | null>();
   for (const [key, ref] of dict) {
+    if (!wanted(key)) {
+      out.set(key, null);
+      continue;
+    }
     const memberName = `${root}/data/${ref.storage.key}`;
     const storage = files.get(memberName);
     const where = { file, path: [pklName, key], subject: `tensor "${key}"` };

@@ -8,7 +8,7 @@ import type { LoadLimits } from '../limits';
 import type { LoadedModel } from '../loaded-model';
 import { readSafetensors } from '../safetensors';
 import { readTorchStateDict } from './archive';
-import { describeModule, findRecurrentModules, moduleLabel, type TorchModule } from './modules';
+import { describeModule, findRecurrentModules, isRecurrentKey, moduleLabel, type TorchModule } from './modules';
 import { SAFETENSORS_FORMAT, TORCH_FORMAT } from './signature';
 import { torchModuleToModel, type Nonlinearity } from './to-model';
 
@@ -19,7 +19,7 @@ export interface TorchChoices {
   nonlinearity?: Nonlinearity;
 }
 
-export function pickModule(dict: Map<string, Tensor>, file: string, wanted: string | undefined): TorchModule {
+export function pickModule(dict: Map<string, Tensor | null>, file: string, wanted: string | undefined): TorchModule {
   const found = findRecurrentModules(dict, file);
   const list = found.map(describeModule).join('; ');
   if (!found.length) {
@@ -43,15 +43,15 @@ export function pickModule(dict: Map<string, Tensor>, file: string, wanted: stri
   return found[0]!;
 }
 
-function toLoaded(dict: Map<string, Tensor>, file: string, format: string, choices: TorchChoices): LoadedModel {
+function toLoaded(dict: Map<string, Tensor | null>, file: string, format: string, choices: TorchChoices): LoadedModel {
   const m = pickModule(dict, file, choices.module);
   return { model: torchModuleToModel(m, choices.nonlinearity ?? 'tanh', { file, format }), predictCalls: 1 };
 }
 
 export function loadTorchStateDict(bytes: Uint8Array, file: string, limits: LoadLimits, choices: TorchChoices = {}): LoadedModel {
-  return toLoaded(readTorchStateDict(bytes, file, limits), file, TORCH_FORMAT, choices);
+  return toLoaded(readTorchStateDict(bytes, file, limits, isRecurrentKey), file, TORCH_FORMAT, choices);
 }
 
 export function loadSafetensorsModel(bytes: Uint8Array, file: string, limits: LoadLimits, choices: TorchChoices = {}): LoadedModel {
-  return toLoaded(readSafetensors(bytes, file, limits), file, SAFETENSORS_FORMAT, choices);
+  return toLoaded(readSafetensors(bytes, file, limits, isRecurrentKey), file, SAFETENSORS_FORMAT, choices);
 }

@@ -49,12 +49,18 @@ function shapeOf(t: Tensor): string {
   return `[${t.shape.join(', ')}]`;
 }
 
-export function findRecurrentModules(dict: Map<string, Tensor>, file: string): TorchModule[] {
+/** Keys a recurrent module's parameters may have (the loaders decode only these). */
+export function isRecurrentKey(key: string): boolean {
+  const m = PARAM.exec(key);
+  return !!m && (m[1] === '' || m[1]!.endsWith('.'));
+}
+
+export function findRecurrentModules(dict: Map<string, Tensor | null>, file: string): TorchModule[] {
   // prefix → suffix → name → tensor, keeping first-seen order of prefixes.
   const groups = new Map<string, Map<string, Map<string, Tensor>>>();
   for (const [key, t] of dict) {
     const m = PARAM.exec(key);
-    if (!m) continue;
+    if (!m || !t) continue;
     const prefix = m[1]!;
     if (prefix !== '' && !prefix.endsWith('.')) continue;
     const suffix = m[3] ?? '';
