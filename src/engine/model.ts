@@ -128,8 +128,16 @@ export interface PassThroughLayer {
   className: string;
 }
 
+/** TimeDistributed around a layer other than Dense: the layer applied to every time step (frame) on its own. */
+export interface TimeDistributedLayer {
+  kind: 'time_distributed';
+  name: string;
+  inner: Layer;
+}
+
 export type Layer =
   | RecurrentLayer
+  | TimeDistributedLayer
   | BidirectionalLayer
   | DenseLayer
   | EmbeddingLayer

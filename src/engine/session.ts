@@ -170,6 +170,13 @@ export class Session {
         const rest = [...out.others.map((value) => ({ value, mask })), ...(layer.forward.config.returnState ? out.states.map((value) => ({ value, mask: null })) : [])];
         return [{ value: out.value, mask }, ...rest];
       }
+      case 'time_distributed': {
+        // Keras folds time into the batch, runs the layer, and unfolds: [b, t, ...] → [b·t, ...] → [b, t, ...].
+        const [b, t, ...rest] = flow.value.shape;
+        const folded = { value: { shape: [b! * t!, ...rest], data: flow.value.data }, mask: null };
+        const out = this.callLayer(layer.inner, index, call, [folded], undefined, ctx, record, traces)[0]!.value;
+        return one({ shape: [b!, t!, ...out.shape.slice(1)], data: out.data });
+      }
       default:
         return [applyGraphLayer(layer, ins, ctx)];
     }

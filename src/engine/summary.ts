@@ -98,6 +98,10 @@ function describeLayer(layer: Layer, inShape: (number | null)[]): LayerSummary {
       return { ...base, className: 'Activation', outputShape: inShape, params: 0, details: layer.activation };
     case 'pass_through':
       return { ...base, className: layer.className, outputShape: inShape, params: 0, details: 'no-op at inference' };
+    case 'time_distributed': {
+      const inner = describeLayer(layer.inner, inShape.slice(1));
+      return { ...base, className: `TimeDistributed(${inner.className})`, outputShape: [inShape[0] ?? null, ...inner.outputShape], params: inner.params, details: inner.details };
+    }
     default:
       return { ...base, ...describeGraphLayer(layer), outputShape: inShape };
   }
@@ -127,6 +131,14 @@ function describeGraphLayer(layer: GraphLayer): { className: string; params: num
       return { className: 'PReLU', params: size(layer.alpha), details: '' };
     case 'attention':
       return { className: layer.additive ? 'AdditiveAttention' : 'Attention', params: size(layer.scale, layer.concatScoreWeight), details: `${layer.additive ? 'additive' : layer.concatScoreWeight ? 'concat' : 'dot'}${layer.scale ? ', scaled' : ''}${layer.causal ? ', causal' : ''}` };
+    case 'multi_head_attention': {
+      const w = [layer.query, layer.key, layer.value, layer.output];
+      return { className: 'MultiHeadAttention', params: w.reduce((a, p) => a + size(p.kernel, p.bias), 0), details: `heads ${layer.heads}, key_dim ${layer.keyDim}, value_dim ${layer.valueDim}${layer.causal ? ', causal' : ''}` };
+    }
+    case 'conv2d':
+      return { className: 'Conv2D', params: size(layer.kernel, layer.bias), details: `filters ${layer.filters}, kernel ${layer.kernelSize.join('×')}, ${layer.padding}, ${layer.activation}` };
+    case 'pool2d':
+      return { className: layer.op === 'max' ? 'MaxPooling2D' : 'AveragePooling2D', params: 0, details: `pool ${layer.poolSize.join('×')}, ${layer.padding}` };
     case 'repeat_vector':
       return { className: 'RepeatVector', params: 0, details: `n ${layer.n}` };
     default:

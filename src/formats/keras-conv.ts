@@ -4,7 +4,7 @@ import { windowPlan, type Conv1DLayer, type ConvPadding } from '../engine/layers
 import { shapeText } from '../engine/tensor';
 import { child, fail, readBool, readPositiveInt } from './json-read';
 import { readActivation } from './keras-activation';
-import { readChoice, readSize, requireChannelsLast } from './keras-layer-args';
+import { readChoice, readSize, readSize2, requireChannelsLast } from './keras-layer-args';
 import type { LayerHeader } from './keras-layer-json';
 import type { Converted, Flow } from './keras-recurrent';
 import type { WeightCursor } from './weights';
@@ -55,4 +55,39 @@ export function convertGlobalPool1D(h: LayerHeader, flow: Flow): Converted<Layer
   const keepDims = readBool(h.config.keepdims, child(h.configAt, 'keepdims'), false);
   const { channels } = sequence(h, flow);
   return { layer: { kind: 'global_pool1d', name: h.name, op, keepDims }, out: out(h, keepDims ? [1, channels] : [channels]), consumed: flow.dims ?? [] };
+}
+
+function image(h: LayerHeader, flow: Flow): (number | null)[] {
+  if (!flow.dims) return [null, null, null];
+  if (flow.dims.length !== 3) fail(h.configAt, `an image input (height, width, channels) for ${h.className} layer "${h.name}"`, `shape ${shapeText(flow.dims)} (${flow.from})`, { subject: `layer "${h.name}"` });
+  return flow.dims;
+}
+
+export function convertConv2D(h: LayerHeader, flow: Flow, weights: WeightCursor): Converted<Layer> {
+  requireChannelsLast(h);
+  const at = (k: string) => child(h.configAt, k);
+  const filters = readPositiveInt(h.config.filters, at('filters'), 'the number of filters (a positive integer)');
+  const kernelSize = readSize2(h, 'kernel_size');
+  const strides = readSize2(h, 'strides', 1);
+  const dilation = readSize2(h, 'dilation_rate', 1);
+  const groups = h.config.groups === undefined ? 1 : readPositiveInt(h.config.groups, at('groups'));
+  const padding = readChoice(h, 'padding', ['valid', 'same'] as const, 'valid');
+  const activation = readActivation(h.config.activation, at('activation'), 'linear', `activation of layer "${h.name}"`);
+  const [H, W, C] = image(h, flow);
+  const cg = C === null ? null : C! / groups;
+  const kernel = weights.take({ layer: h.name, role: 'kernel', shape: [kernelSize[0], kernelSize[1], cg, filters], because: `[kernel ${kernelSize.join('×')}, ${cg ?? 'any number of'} channels per group, ${filters} filters]` });
+  const bias = readBool(h.config.use_bias, at('use_bias'), true) ? weights.take({ layer: h.name, role: 'bias', shape: [filters], because: `[${filters} filters]` }) : null;
+  const dims = [steps(H!, kernelSize[0], strides[0], dilation[0], padding), steps(W!, kernelSize[1], strides[1], dilation[1], padding), filters];
+  return { layer: { kind: 'conv2d', name: h.name, filters, kernelSize, strides, dilation, groups, padding, activation, kernel, bias }, out: out(h, dims), consumed: flow.dims ?? [] };
+}
+
+export function convertPool2D(h: LayerHeader, flow: Flow): Converted<Layer> {
+  requireChannelsLast(h);
+  const op = h.className.startsWith('Max') ? 'max' : 'average';
+  const poolSize = readSize2(h, 'pool_size', 2);
+  const strides = h.config.strides === null || h.config.strides === undefined ? poolSize : readSize2(h, 'strides');
+  const padding = readChoice(h, 'padding', ['valid', 'same'] as const, 'valid');
+  const [H, W, C] = image(h, flow);
+  const dims = [steps(H!, poolSize[0], strides[0], 1, padding), steps(W!, poolSize[1], strides[1], 1, padding), C!];
+  return { layer: { kind: 'pool2d', name: h.name, op, poolSize, strides, padding }, out: out(h, dims), consumed: flow.dims ?? [] };
 }

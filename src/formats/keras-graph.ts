@@ -136,11 +136,18 @@ function readNode(node: unknown, at: At, className: string): RawNode {
   }
   const init = tensorsIn(kwargs.initial_state, false);
   if (init) out.initialState = init;
-  // Tensors given by keyword (Attention's value=, MultiHeadAttention's value/key) join the positional ones.
-  for (const key of ['value', 'key', 'query']) {
+  // Tensors given by keyword (MultiHeadAttention's query=, value=, key=) join the positional ones in that order.
+  for (const key of ['query', 'value', 'key']) {
     const t = tensorsIn(kwargs[key], false);
     if (t) args.push(...t);
+    delete kwargs[key];
   }
+  // MultiHeadAttention takes one mask per input by name.
+  const named = ['query_mask', 'value_mask', 'key_mask'];
+  if (!out.mask && named.some((k) => kwargs[k] !== undefined)) {
+    out.mask = named.slice(0, args.length).map((k) => kerasTensorRef(kwargs[k]) ?? null);
+  }
+  for (const k of named) delete kwargs[k];
   delete kwargs.mask;
   delete kwargs.initial_state;
   return out;

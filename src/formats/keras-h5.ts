@@ -26,6 +26,10 @@ import { semanticsFromVersion } from './keras-semantics';
 import type { LoadedModel } from './loaded-model';
 import type { WeightEntry } from './weights';
 
+/** Sub-objects whose weights come in a fixed order, not by name: Bidirectional's directions, MultiHeadAttention's projections. */
+const SUB_ORDER: Record<string, number> = { forward_layer: 0, backward_layer: 1, query_dense: 0, key_dense: 1, value_dense: 2, output_dense: 3 };
+const SUB_ORDER_OTHER = 4;
+
 /** `vars/0, vars/1, …` of a group, then its sub-objects (a Bidirectional's forward_layer before backward_layer). */
 function collectVars(h5: H5File, group: string, out: WeightEntry[], depth: number, cellOrder?: readonly string[]): void {
   if (depth > 8) return;
@@ -40,7 +44,7 @@ function collectVars(h5: H5File, group: string, out: WeightEntry[], depth: numbe
   }
   // Stacked cells sit under `cells/` by name; the config's order is the stacking order.
   const cells = cellOrder && group.endsWith('/cells') ? cellOrder : undefined;
-  const rank = (m: string) => (cells ? cells.indexOf(m) : m === 'forward_layer' ? 0 : m === 'backward_layer' ? 1 : 2);
+  const rank = (m: string) => (cells ? cells.indexOf(m) : SUB_ORDER[m] ?? SUB_ORDER_OTHER);
   const subs = members.filter((m) => m !== 'vars' && h5.isGroup(`${group}/${m}`)).sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0));
   for (const m of subs) collectVars(h5, `${group}/${m}`, out, depth + 1, cellOrder);
 }

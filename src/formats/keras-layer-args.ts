@@ -45,3 +45,12 @@ export function pairOf(h: LayerHeader, key: string, fallback: number): [number, 
   if (Array.isArray(v) && v.length === 2 && v.every((x) => typeof x === 'number' && Number.isInteger(x) && x >= 0)) return [v[0] as number, v[1] as number];
   return fail(at, `an integer ≥ 0 or a pair [left, right] for ${key} of layer "${h.name}"`, describeValue(v), { subject: `layer "${h.name}"` });
 }
+
+/** A 2-D size Keras accepts as `n` or `[a, b]`. */
+export function readSize2(h: LayerHeader, key: string, fallback?: number): [number, number] {
+  const v = h.config[key] ?? fallback;
+  const ok = (n: unknown): n is number => typeof n === 'number' && Number.isInteger(n) && n >= 1;
+  if (ok(v)) return [v, v];
+  if (Array.isArray(v) && v.length === 2 && ok(v[0]) && ok(v[1])) return [v[0], v[1]];
+  return fail(child(h.configAt, key), `a positive integer or a pair of them for ${key} of layer "${h.name}"`, describeValue(v), { subject: `layer "${h.name}"` });
+}

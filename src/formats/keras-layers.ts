@@ -10,7 +10,7 @@ import { declaredInputShape, defaultLayerNames, readInnerLayer, readLayerHeader,
 import { CELL_OF_CLASS, convertBidirectional, convertRecurrent, type Converted, type Flow } from './keras-recurrent';
 import { CUSTOM_CELL_CLASS, convertCustomCell } from './custom-cell';
 import type { WeightCursor } from './weights';
-import { convertConv1D, convertGlobalPool1D, convertPool1D } from './keras-conv';
+import { convertConv1D, convertConv2D, convertGlobalPool1D, convertPool1D, convertPool2D } from './keras-conv';
 import { convertBatchNorm, convertLayerNorm } from './keras-norm';
 import { convertReshapeFamily, RESHAPE_CLASSES } from './keras-reshape';
 import { ACTIVATION_LAYER_CLASSES, convertActivationLayer } from './keras-activation-layers';
@@ -22,6 +22,11 @@ type SingleInputConverter = (h: LayerHeader, flow: Flow, weights: WeightCursor, 
 /** The layers around the cells that read one tensor (src/engine/layers). */
 const AROUND_CELLS: Record<string, SingleInputConverter> = {
   Conv1D: convertConv1D,
+  Conv2D: convertConv2D,
+  MaxPooling2D: convertPool2D,
+  AveragePooling2D: convertPool2D,
+  MaxPool2D: convertPool2D,
+  AvgPool2D: convertPool2D,
   MaxPooling1D: convertPool1D,
   AveragePooling1D: convertPool1D,
   MaxPool1D: convertPool1D,
@@ -41,7 +46,7 @@ const AROUND_CELLS: Record<string, SingleInputConverter> = {
 const PASS_THROUGH = new Set(['InputLayer', 'Dropout', 'SpatialDropout1D', 'SpatialDropout2D', 'GaussianNoise', 'GaussianDropout', 'AlphaDropout', 'ActivityRegularization']);
 
 export const SUPPORTED_LAYERS =
-  'InputLayer, SimpleRNN, LSTM, GRU, Bidirectional, Dense, TimeDistributed(Dense), Embedding, Flatten, Activation, Dropout and the other noise layers, Masking, Conv1D, MaxPooling1D, AveragePooling1D, GlobalMax/GlobalAveragePooling1D, BatchNormalization, LayerNormalization, RepeatVector, Reshape, Permute, ZeroPadding1D, Cropping1D, ReLU, LeakyReLU, PReLU, ELU, Softmax, Concatenate, Add, Subtract, Multiply, Average, Maximum, Minimum, RNN of SimpleRNNCell/LSTMCell/GRUCell/StackedRNNCells; CustomCell in keras-model-fixture/v1 files';
+  'InputLayer, SimpleRNN, LSTM, GRU, Bidirectional, Dense, TimeDistributed(any of these but recurrent ones), Embedding, Flatten, Activation, Dropout and the other noise layers, Masking, Conv1D, Conv2D, MaxPooling1D/2D, AveragePooling1D/2D, AveragePooling1D, GlobalMax/GlobalAveragePooling1D, BatchNormalization, LayerNormalization, RepeatVector, Reshape, Permute, ZeroPadding1D, Cropping1D, ReLU, LeakyReLU, PReLU, ELU, Softmax, Concatenate, Add, Subtract, Multiply, Average, Maximum, Minimum, RNN of SimpleRNNCell/LSTMCell/GRUCell/StackedRNNCells; CustomCell in keras-model-fixture/v1 files';
 
 export function unsupported(h: LayerHeader, inside?: string): never {
   return fail(child(h.at, 'class_name'), `a supported layer (${SUPPORTED_LAYERS})`, `${h.className} layer "${h.name}"${inside ? ` inside ${inside}` : ''}`, {
@@ -117,8 +122,8 @@ export function convertKerasLayer(h: LayerHeader, flow: Flow, weights: WeightCur
       return convertDense(h, flow, weights, false);
     case 'TimeDistributed': {
       const inner = readInnerLayer(h, 'layer', `${h.name}_layer`);
-      if (inner.className !== 'Dense') unsupported(inner, `TimeDistributed "${h.name}" (only Dense is supported there)`);
-      return convertDense(inner, flow, weights, true, h.name);
+      if (inner.className === 'Dense') return convertDense(inner, flow, weights, true, h.name);
+      return convertTimeDistributed(h, inner, flow, weights, env);
     }
     case 'Embedding':
       return convertEmbedding(h, flow, weights);
@@ -129,6 +134,24 @@ export function convertKerasLayer(h: LayerHeader, flow: Flow, weights: WeightCur
     default:
       return unsupported(h);
   }
+}
+
+/** TimeDistributed around any other one-tensor layer (Conv2D, pooling, Flatten…): the layer on each step's slice. */
+function convertTimeDistributed(h: LayerHeader, inner: LayerHeader, flow: Flow, weights: WeightCursor, env: LayerEnv): Converted<Layer> {
+  if (CELL_OF_CLASS[inner.className] || inner.className === 'Bidirectional' || inner.className === 'RNN') {
+    unsupported(inner, `TimeDistributed "${h.name}" (a recurrent layer there would need a sequence per step)`);
+  }
+  if (flow.dims && flow.dims.length < 2) {
+    fail(h.configAt, `an input with a time axis for TimeDistributed layer "${h.name}"`, `shape ${shapeText(flow.dims)} (${flow.from})`, { subject: `layer "${h.name}"` });
+  }
+  const step: Flow = { dims: flow.dims ? flow.dims.slice(1) : null, from: `one time step of ${flow.from}` };
+  const converted = convertKerasLayer(inner, step, weights, env);
+  const time = flow.dims ? flow.dims[0]! : null;
+  return {
+    layer: { kind: 'time_distributed', name: h.name, inner: converted.layer },
+    out: { dims: converted.out.dims ? [time, ...converted.out.dims] : null, from: `the output of layer "${h.name}"` },
+    consumed: flow.dims ?? [],
+  };
 }
 
 export interface ChainItem {

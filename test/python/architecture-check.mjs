@@ -53,8 +53,7 @@ export async function checkArchitecture(dir, name, formats, engine) {
       assert.ok(w <= tol, `${name} ${file} ${precision}: output off by ${w}`);
       if (precision === 'float64') {
         for (const rec of ref.layers) {
-          const byName = model.layers.findIndex((l) => l.name === rec.name);
-          const index = byName >= 0 ? byName : process.env.ARCH_BY_ORDER ? model.layers.map((l, i) => [l, i]).filter(([l]) => l.kind === "recurrent" || l.kind === "bidirectional")[ref.layers.indexOf(rec)][1] : -1;
+          const index = model.layers.findIndex((l) => l.name === rec.name);
           assert.ok(index >= 0, `${name}: layer ${rec.name} not in the model`);
           const layer = model.layers[index];
           // A shared layer's later calls are traced as "name (call 2)"; Keras's recording is of the first call.

@@ -324,6 +324,37 @@ def _(rng):
     return keras.Model(inp, L.GlobalMaxPooling1D()(x)), [floats(rng, 3, 15, 2)]
 
 
+@case("video_timedistributed_conv2d")
+def _(rng):
+    """Video classifier: TimeDistributed(Conv2D same/valid) → TimeDistributed(MaxPooling2D) → TimeDistributed(Flatten) → LSTM → Dense."""
+    m = keras.Sequential(
+        [
+            keras.Input(shape=(4, 8, 8, 2)),
+            L.TimeDistributed(L.Conv2D(4, 3, padding="same", activation="relu")),
+            L.TimeDistributed(L.MaxPooling2D(2)),
+            L.TimeDistributed(L.Conv2D(3, (2, 3), strides=(1, 2))),
+            L.TimeDistributed(L.AveragePooling2D(pool_size=2, padding="same")),
+            L.TimeDistributed(L.Flatten()),
+            L.LSTM(5),
+            L.Dense(3, activation="softmax"),
+        ]
+    )
+    return m, [floats(rng, 2, 4, 8, 8, 2)]
+
+
+@case("lstm_multi_head_attention")
+def _(rng):
+    """LSTM(seq) → MultiHeadAttention self-attention (2 heads, masks from Embedding) → Add → LayerNormalization → pooling → Dense."""
+    inp = keras.Input(shape=(7,), dtype="int32")
+    x = L.Embedding(25, 6, mask_zero=True)(inp)
+    h = L.LSTM(6, return_sequences=True)(x)
+    a = L.MultiHeadAttention(num_heads=2, key_dim=3)(h, h)
+    y = L.LayerNormalization()(L.Add()([h, a]))
+    c = L.MultiHeadAttention(num_heads=1, key_dim=4, value_dim=2)(y, h, use_causal_mask=True)
+    out = L.Dense(2)(L.GlobalAveragePooling1D()(L.Concatenate()([y, c])))
+    return keras.Model(inp, out), [tokens(rng, 4, 7, 25)]
+
+
 # ------------------------------------------------------------------------------------------- recording
 
 

@@ -1,7 +1,9 @@
 /** One entry point for the layers around the cells: runs a call of any `GraphLayer` on its input flows. */
 import { applyActivationFn } from './activation-layers';
 import { applyAttention } from './attention';
+import { applyMultiHeadAttention } from './multi-head-attention';
 import { applyConv1D } from './conv1d';
+import { applyConv2D, applyPool2D } from './conv2d';
 import type { Flow, LayerContext } from './flow';
 import { applyMasking, applyMaskOp } from './masking';
 import { applyMerge } from './merge';
@@ -44,7 +46,13 @@ export function applyGraphLayer(layer: GraphLayer, inputs: Flow[], ctx: LayerCon
       return applyActivationFn(layer, x, ctx);
     case 'masking':
       return applyMasking(layer, x, ctx);
+    case 'conv2d':
+      return applyConv2D(layer, x, ctx);
+    case 'pool2d':
+      return applyPool2D(layer, x, ctx);
     case 'attention':
       return applyAttention(layer, inputs, ctx);
+    case 'multi_head_attention':
+      return applyMultiHeadAttention(layer, inputs, ctx);
   }
 }

@@ -1,14 +1,16 @@
 /** The layer kinds of src/engine/layers/, one family per file, joined here for Model's layer union. */
 import type { ActivationFnLayer } from './activation-layers';
 import type { AttentionLayer } from './attention';
+import type { MultiHeadAttentionLayer } from './multi-head-attention';
 import type { Conv1DLayer } from './conv1d';
+import type { Conv2DLayer, Pool2DLayer } from './conv2d';
 import type { MaskingLayer, MaskOpLayer } from './masking';
 import type { MergeLayer } from './merge';
 import type { BatchNormLayer, LayerNormLayer } from './normalization';
 import type { GlobalPool1DLayer, Pool1DLayer } from './pooling';
 import type { ShapeLayer } from './shape';
 
-export type { AttentionLayer, ActivationFnLayer, Conv1DLayer, MaskingLayer, MaskOpLayer, MergeLayer, BatchNormLayer, LayerNormLayer, GlobalPool1DLayer, Pool1DLayer, ShapeLayer };
+export type { MultiHeadAttentionLayer, Conv2DLayer, Pool2DLayer, AttentionLayer, ActivationFnLayer, Conv1DLayer, MaskingLayer, MaskOpLayer, MergeLayer, BatchNormLayer, LayerNormLayer, GlobalPool1DLayer, Pool1DLayer, ShapeLayer };
 
 export type GraphLayer =
   | MergeLayer
@@ -21,4 +23,7 @@ export type GraphLayer =
   | ActivationFnLayer
   | MaskingLayer
   | MaskOpLayer
-  | AttentionLayer;
+  | AttentionLayer
+  | Conv2DLayer
+  | Pool2DLayer
+  | MultiHeadAttentionLayer;
