@@ -12,7 +12,8 @@
  */
 import type { RecurrentLayer } from '../../engine/model';
 import { activationVjp } from '../derivatives';
-import { addMatVec, addVecMat, weightIn } from '../linalg';
+import { addVecMat, weightIn } from '../linalg';
+import { backwardProducts } from '../products';
 import type { BackwardContext, CellBackward, StepValues } from './cell';
 
 // Quantity rows of the engine's GRU trace: z, r, h_tilde, h, pre_z, pre_r, pre_h_tilde.
@@ -32,6 +33,7 @@ export function gruBackward(layer: RecurrentLayer, ctx: BackwardContext): CellBa
   const dPre = new Float64Array(gu);
   const hw = new Float64Array(u);
   const drh = new Float64Array(u);
+  const products = backwardProducts(K, F, U, u, gu);
 
   return {
     units: u,
@@ -57,22 +59,21 @@ export function gruBackward(layer: RecurrentLayer, ctx: BackwardContext): CellBa
         for (let j = 0; j < u; j++) dGate[u + j] = dPre[2 * u + j]! * hw[j]!; // dr
         dRec(values[Q_PRE_Z]!, at, dGate, 0, dPre, 0, u);
         dRec(values[Q_PRE_R]!, at, dGate, u, dPre, u, u);
-        addMatVec(dx, dxOff, K, F, gu, 0, gu, dPre, 0);
+        products.input(dPre, 0, 0, gu, dx, dxOff);
         // The recurrent product's candidate block is scaled by r: feed it r·da.
-        for (let j = 0; j < u; j++) dGate[2 * u + j] = r[at + j]! * dPre[2 * u + j]!;
-        addMatVec(dh, 0, U, u, gu, 0, 2 * u, dPre, 0);
-        addMatVec(dh, 0, U, u, gu, 2 * u, u, dGate, 2 * u);
+        for (let j = 0; j < u; j++) dPre[2 * u + j] = r[at + j]! * dPre[2 * u + j]!;
+        products.recur(dPre, 0, 0, gu, dh);
       } else {
         drh.fill(0);
-        addMatVec(drh, 0, U, u, gu, 2 * u, u, dPre, 2 * u); // d(r·h₋) = U_h·da
+        products.recur(dPre, 2 * u, 2 * u, u, drh); // d(r·h₋) = U_h·da
         for (let j = 0; j < u; j++) {
           dGate[u + j] = drh[j]! * hPrev[prevOff + j]!; // dr
           dh[j] = dh[j]! + drh[j]! * r[at + j]!;
         }
         dRec(values[Q_PRE_Z]!, at, dGate, 0, dPre, 0, u);
         dRec(values[Q_PRE_R]!, at, dGate, u, dPre, u, u);
-        addMatVec(dx, dxOff, K, F, gu, 0, gu, dPre, 0);
-        addMatVec(dh, 0, U, u, gu, 0, 2 * u, dPre, 0);
+        products.input(dPre, 0, 0, gu, dx, dxOff);
+        products.recur(dPre, 0, 0, 2 * u, dh);
       }
     },
   };

@@ -10,6 +10,7 @@ import { activation } from '../../engine/activations';
 import type { RecurrentLayer } from '../../engine/model';
 import { activationVjp } from '../derivatives';
 import { addMatVec, weightIn } from '../linalg';
+import { backwardProducts } from '../products';
 import type { BackwardContext, CellBackward, StepValues } from './cell';
 
 // Quantity rows of the engine's LSTM trace: i, f, c_tilde, o, c, h, pre_i, pre_f, pre_c_tilde, pre_o.
@@ -29,6 +30,7 @@ export function lstmBackward(layer: RecurrentLayer, ctx: BackwardContext): CellB
   const dm = new Float64Array(u);
   const dGate = new Float64Array(4 * u);
   const dz = new Float64Array(4 * u);
+  const products = backwardProducts(K, F, U, u, 4 * u);
 
   return {
     units: u,
@@ -66,8 +68,8 @@ export function lstmBackward(layer: RecurrentLayer, ctx: BackwardContext): CellB
       dAct(values[Q_PRE + 2]!, at, dGate, 2 * u, dz, 2 * u, u);
       dRec(values[Q_PRE + 3]!, at, dGate, 3 * u, dz, 3 * u, u);
       dh.fill(0);
-      addMatVec(dh, 0, U, u, 4 * u, 0, 4 * u, dz, 0);
-      addMatVec(dx, dxOff, K, F, 4 * u, 0, 4 * u, dz, 0);
+      products.recur(dz, 0, 0, 4 * u, dh);
+      products.input(dz, 0, 0, 4 * u, dx, dxOff);
     },
   };
 }

@@ -3,7 +3,8 @@
  */
 import type { RecurrentLayer } from '../../engine/model';
 import { activationVjp } from '../derivatives';
-import { addMatVec, weightIn } from '../linalg';
+import { weightIn } from '../linalg';
+import { backwardProducts } from '../products';
 import type { BackwardContext, CellBackward, StepValues } from './cell';
 
 // Quantity rows of the engine's SimpleRNN trace: h, pre_h.
@@ -16,6 +17,7 @@ export function simpleRnnBackward(layer: RecurrentLayer, ctx: BackwardContext): 
   const U = weightIn(layer.weights.recurrentKernel, ctx.precision);
   const dAct = activationVjp(layer.config.activation, ctx.hardSigmoid);
   const dz = new Float64Array(u);
+  const products = backwardProducts(K, F, U, u, u);
   return {
     units: u,
     features: F,
@@ -25,8 +27,8 @@ export function simpleRnnBackward(layer: RecurrentLayer, ctx: BackwardContext): 
       const dh = dStates[0]!;
       dAct(v.values[Q_PRE_H]!, v.at, dh, 0, dz, 0, u);
       dh.fill(0);
-      addMatVec(dh, 0, U, u, u, 0, u, dz, 0);
-      addMatVec(dx, dxOff, K, F, u, 0, u, dz, 0);
+      products.recur(dz, 0, 0, u, dh);
+      products.input(dz, 0, 0, u, dx, dxOff);
     },
   };
 }

@@ -1,0 +1,54 @@
+/**
+ * The backward pass's two matrix products, the transposes of the forward's x·K and h·U: dh₋ += U·dz and
+ * dx += K·dz over a block of columns [c0, c0+n). They dominate BPTT (W1: 262 k multiply-adds a step), so where the
+ * engine's WebAssembly SIMD kernels load they run there (gemm_f64 on Kᵀ and Uᵀ, copied once into the kernel memory
+ * when the cell is bound); the TypeScript loop (linalg.ts) is the reference and the fallback. float64 either way.
+ *
+ * The kernel memory is the engine's: a BackwardProducts is valid until the next forward run or the next one made,
+ * which is how the backward uses them (one direction at a time, after its forward run).
+ */
+import { WasmArena } from '../engine/wasm/kernels';
+import { addMatVec } from './linalg';
+
+let wasmAllowed = true;
+
+/** Allow (default) or forbid the WebAssembly products in later backward passes (tests compare the two). */
+export function setBackwardFastPath(on: boolean): void {
+  wasmAllowed = on;
+}
+
+export interface BackwardProducts {
+  /** dh[0 .. units) += U[:, c0 .. c0+n) · dz[dzOff .. +n) */
+  recur(dz: Float64Array, dzOff: number, c0: number, n: number, dh: Float64Array): void;
+  /** dx[dxOff .. +features) += K[:, c0 .. c0+n) · dz[dzOff .. +n) */
+  input(dz: Float64Array, dzOff: number, c0: number, n: number, dx: Float64Array, dxOff: number): void;
+}
+
+export function backwardProducts(K: Float64Array, features: number, U: Float64Array, units: number, width: number): BackwardProducts {
+  const arena = wasmAllowed ? WasmArena.create('float64', width * (units + features) + width + units + features + 64) : null;
+  if (!arena) {
+    return {
+      recur: (dz, dzOff, c0, n, dh) => addMatVec(dh, 0, U, units, width, c0, n, dz, dzOff),
+      input: (dz, dzOff, c0, n, dx, dxOff) => addMatVec(dx, dxOff, K, features, width, c0, n, dz, dzOff),
+    };
+  }
+  // Uᵀ [width, units] and Kᵀ [width, features]: a column block of U is then a row block, which gemm reads in order.
+  const UT = arena.alloc(width * units);
+  for (let r = 0; r < units; r++) for (let c = 0; c < width; c++) UT[c * units + r] = U[r * width + c]!;
+  const KT = arena.alloc(width * features);
+  for (let r = 0; r < features; r++) for (let c = 0; c < width; c++) KT[c * features + r] = K[r * width + c]!;
+  const a = arena.alloc(width);
+  const out = arena.alloc(Math.max(units, features));
+  const pa = arena.ptr(a);
+  const po = arena.ptr(out);
+  const product = (T: Float64Array | Float32Array, rows: number, dz: Float64Array, dzOff: number, c0: number, n: number, dst: Float64Array, dOff: number) => {
+    for (let k = 0; k < n; k++) a[k] = dz[dzOff + k]!;
+    for (let j = 0; j < rows; j++) out[j] = dst[dOff + j]!;
+    arena.gemm(po, rows, pa, n, 1, n, arena.ptr(T, c0 * rows), rows, rows);
+    for (let j = 0; j < rows; j++) dst[dOff + j] = out[j]!;
+  };
+  return {
+    recur: (dz, dzOff, c0, n, dh) => product(UT, units, dz, dzOff, c0, n, dh, 0),
+    input: (dz, dzOff, c0, n, dx, dxOff) => product(KT, features, dz, dzOff, c0, n, dx, dxOff),
+  };
+}
