@@ -43,6 +43,10 @@ test('run prints the module output sequence; inspect lists the layers; trace wri
   assert.equal(inspect.code, 0, inspect.err);
   assert.match(inspect.out, /gru_l0/);
   assert.match(inspect.out, /gru_l1/);
+  assert.match(inspect.out, /gate names: PyTorch GRU r, z, n = Keras r, z, h/);
+  const net = await cli(['inspect', f('net_lstm.pt'), '--module', 'lstm']);
+  assert.equal(net.code, 0, net.err);
+  assert.match(net.out, /gate names: PyTorch LSTM i, f, g, o = Keras i, f, c, o/);
   const dir = mkdtempSync(join(tmpdir(), 'cellscope-torch-trace-'));
   try {
     const trace = await cli(['trace', f('lstmcell_float64.pt'), '--input', f('lstmcell_float64.input.json'), '--out', join(dir, 't.csv')]);

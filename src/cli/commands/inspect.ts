@@ -2,7 +2,8 @@
 import { layerSaturation, radiusHint, spectralRadii, type GateRadius, type LayerSaturation } from '../../analysis/index';
 import { summarizeModel, summaryText } from '../../engine/summary';
 import { weightBlocks, weightStats, type BlockStats } from '../../engine/weight-stats';
-import type { Model } from '../../engine/model';
+import { recurrentLayersOf, type Model } from '../../engine/model';
+import { frameworkOf } from '../../port/frameworks';
 import { displayCopy } from '../output';
 import { loadArrayFile, loadModelFile } from '../../formats/node-files';
 import { runnableFromLoaded } from '../../formats/runnable';
@@ -56,8 +57,18 @@ function spectralSkipped(model: Model): string | undefined {
   return `spectral radius skipped: ${sizes.length} recurrent gate blocks up to ${Math.max(...sizes)}×${Math.max(...sizes)} (eigenvalues cost units³; inspect computes them up to four 256×256 blocks, about 2 s)`;
 }
 
+/** The tables use Keras's gate names; a PyTorch model's own names are said once above them. */
+function frameworkGateNames(model: Model): string[] {
+  if (frameworkOf(model.source, model) !== 'pytorch') return [];
+  const cells = new Set(recurrentLayersOf(model).map((r) => r.layer.cell));
+  const lines: string[] = [];
+  if (cells.has('lstm')) lines.push('gate names: PyTorch LSTM i, f, g, o = Keras i, f, c, o (the tables use Keras\'s)');
+  if (cells.has('gru')) lines.push('gate names: PyTorch GRU r, z, n = Keras r, z, h (blocks stored r, z, n in PyTorch, z, r, h in Keras; the tables use Keras\'s)');
+  return lines;
+}
+
 export async function inspectCommand(o: CliOptions, print: Print): Promise<number> {
-  const loaded = await loadModelFile(o.model);
+  const loaded = await loadModelFile(o.model, undefined, { module: o.module, nonlinearity: o.nonlinearity });
   const { model } = loaded;
   const summary = summarizeModel(model);
   const stats = weightStats(model);
@@ -74,7 +85,7 @@ export async function inspectCommand(o: CliOptions, print: Print): Promise<numbe
     const big = radii.filter((r) => r.radius > 1 || !Number.isFinite(r.radius));
     const notes = displayCopy(big).map((r) => `note: ${r.layer} ${r.weight} gate ${r.gate}: spectral radius ${r.radius.toPrecision(4)} ${radiusHint(r.radius)}`);
     // Names from the file (layers, weights) are shown with their control characters escaped, each on its own line.
-    const text = [summaryText(displayCopy(summary)), '', statsTable(displayCopy(stats), displayCopy(radii)), ...alerts, ...notes, ...(skipped ? [`note: ${skipped}`] : []), ...(sat ? saturationText(displayCopy(sat)) : [])];
+    const text = [summaryText(displayCopy(summary)), ...frameworkGateNames(model), '', statsTable(displayCopy(stats), displayCopy(radii)), ...alerts, ...notes, ...(skipped ? [`note: ${skipped}`] : []), ...(sat ? saturationText(displayCopy(sat)) : [])];
     await emit(o, text.join('\n'), print);
   }
   return 0;
