@@ -6,6 +6,7 @@
  *   npm run bench -- --quick         no TF.js peers, no CLI end to end, no VS Code: the Cellscope engine rows only
  *   npm run bench -- --no-vscode     everything but the real-VS-Code parts (activation + VSIX, the panel under load)
  *   npm run bench -- --only W1,W2    a subset of workloads
+ *   npm run bench -- --only explain  explain on W1 only: gradient vs forward, 64-step integrated gradients
  *   npm run bench -- --reference     force the plain TypeScript kernels (no WebAssembly)
  *   npm run bench -- --json FILE     also write the rows as JSON
  *
@@ -21,6 +22,7 @@ import { performance } from 'node:perf_hooks';
 import { runModel } from '../src/engine';
 import { setFastPath } from '../src/engine/recurrent';
 import { endToEnd } from './cli-e2e';
+import { explainRows } from './explain';
 import { onnxRows } from './onnx-peer';
 import { tfjsModel, tfjsReady } from './tfjs-peer';
 import { WORKLOADS, buildWorkload, flopsOf, label, type Workload } from './workloads';
@@ -148,6 +150,7 @@ async function main(): Promise<void> {
   console.error(`cellscope bench (${reference ? 'reference TypeScript kernels' : 'default kernels'}; medians after one warm-up)`);
   await engineRows();
   if (!quick && (!only || only.has('W1'))) await endToEnd(time, add);
+  if (!only || only.has('W1') || only.has('explain')) await explainRows(time, add);
   console.log(table());
   const inVsCode: Record<string, unknown> = {};
   if (vscode) {
