@@ -85,6 +85,21 @@ def pairs():
     return out
 
 
+class _OutputOnly(torch.nn.Module):
+    def __init__(self, rnn):
+        super().__init__()
+        self.rnn = rnn
+
+    def forward(self, x):
+        return self.rnn(x)[0]
+
+
+def export_onnx(module, x, path):
+    torch.onnx.export(_OutputOnly(module).float().eval(), (x.float(),), path, dynamo=False, opset_version=17,
+                      input_names=["input"], output_names=["output"])
+    module.double()
+
+
 def DOUBLE_BIAS(module):
     with torch.no_grad():
         b = module.bias_ih_l0 + module.bias_hh_l0
@@ -116,6 +131,8 @@ def main(out_dir):
         with torch.no_grad():
             y_torch = module(x)[0].numpy()
         y_keras = np.asarray(model(x.numpy().astype(np.float32)))
+        if cause is None:  # the correct pairs also as ONNX (torch.onnx.export), for PyTorch <-> ONNX checks
+            export_onnx(module, x, os.path.join(out_dir, f"{name}.onnx"))
         manifest.append({"name": name, "cause": cause, "torch_vs_keras_max_abs": float(np.abs(y_torch - y_keras).max())})
     with open(os.path.join(out_dir, "manifest.json"), "w") as f:
         json.dump({"torch": torch.__version__, "keras": keras.__version__, "pairs": manifest}, f, indent=1)

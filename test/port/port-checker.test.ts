@@ -1,7 +1,7 @@
 // The port checker on Keras ↔ PyTorch pairs built by real PyTorch and real Keras 3 (test/port/make_port_pairs.py,
 // committed in test/fixtures/torch/port-pairs): `cellscope compare X.pt --against X.keras.json --input input.json
-// --diagnose` must say the correctly converted pairs agree (exit 0) and name each planted mistake, the model that
-// carries it and the error before → after (exit 1). With the venv, the pairs are also regenerated and checked afresh.
+// --diagnose` must say the correctly converted pairs agree (exit 0; also against their ONNX export) and name each
+// planted mistake, the model that carries it and the error before → after (exit 1). With the venv, the pairs are also regenerated and checked afresh.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -60,6 +60,12 @@ function checkPairs(dir: string, record: boolean): void {
       if (p.cause === null) {
         assert.equal(r.code, 0, text);
         assert.match(text, /the models agree/);
+        // The same module exported by torch.onnx.export: PyTorch ↔ ONNX and Keras ↔ ONNX agree too, gates named per framework.
+        for (const other of [`${p.name}.pt`, `${p.name}.keras.json`]) {
+          const o = await cli(['compare', join(dir, other), '--against', join(dir, `${p.name}.onnx`), '--input', join(dir, 'input.json')]);
+          assert.equal(o.code, 0, o.out.join('\n') + o.err.join('\n'));
+          assert.match(o.out.join('\n'), /\(ONNX, \d recurrent layer-direction/);
+        }
         if (record) table.push(`${p.name}: agree (${/max \|Δ\| (\S+)/.exec(text)![1]})`);
         return;
       }
