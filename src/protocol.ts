@@ -21,6 +21,10 @@ export type { CellKind, Direction, QuantityRole };
 // Building blocks
 
 const int = (min = 0) => v.pipe(v.number(), v.integer(), v.minValue(min));
+/** A request's id (the webview numbers its requests from 1) … */
+const id = int(1);
+/** … and the id of the request a reply answers; 0 for what the host sends unasked (the comparison after `ready`). */
+const re = int();
 /** Any number, NaN and ±Infinity included (a weight block that is all +Infinity has mean NaN; transport.ts carries them). */
 const num = v.custom<number>((x) => typeof x === 'number', 'a number');
 const str = v.string();
@@ -156,6 +160,7 @@ export type InitMessage = v.InferOutput<typeof init>;
 const series = checked(
   v.object({
     type: v.literal('series'),
+    re,
     layer: int(),
     batch: int(),
     units: v.pipe(v.array(int()), v.minLength(1)),
@@ -171,7 +176,7 @@ export type SeriesMessage = v.InferOutput<typeof series>;
 
 /** Heatmap columns of one quantity: the mean of every unit over `cols` equal parts of input time [t0, t1). */
 const heat = checked(
-  v.object({ type: v.literal('heat'), layer: int(), batch: int(), quantity: int(), t0: int(), t1: int(1), cols: int(1), /** [col][unit], float32. */ values: f32 }),
+  v.object({ type: v.literal('heat'), re, layer: int(), batch: int(), quantity: int(), t0: int(), t1: int(1), cols: int(1), /** [col][unit], float32. */ values: f32 }),
   (m) => m.t1 > m.t0 && m.values.length > 0 && m.values.length % m.cols === 0,
   't1 > t0 and values hold cols × units',
 );
@@ -181,6 +186,7 @@ export type HeatMessage = v.InferOutput<typeof heat>;
 const window_ = checked(
   v.object({
     type: v.literal('window'),
+    re,
     layer: int(),
     batch: int(),
     start: int(),
@@ -207,6 +213,7 @@ export type WindowMessage = v.InferOutput<typeof window_>;
 const trace = checked(
   v.object({
     type: v.literal('trace'),
+    re,
     layer: int(),
     batch: int(),
     steps: int(1),
@@ -232,6 +239,7 @@ export type TraceMessage = v.InferOutput<typeof trace>;
 const comparison = checked(
   v.object({
     type: v.literal('comparison'),
+    re,
     /** Shape of the output, batch first: [batch, units] or [batch, steps, units]. */
     shape: v.pipe(v.array(int(1)), v.minLength(1)),
     /**
@@ -272,7 +280,7 @@ export type DiagnosisMessage = v.InferOutput<typeof diagnosis>;
 
 /** Engine and Keras output of one output unit over time (one batch item), min/max per bucket; max |Δ| per bucket. */
 const compareSeries = checked(
-  v.object({ type: v.literal('compareSeries'), batch: int(), unit: int(), buckets: int(1), actualMin: f32, actualMax: f32, expectedMin: f32, expectedMax: f32, errMax: f32 }),
+  v.object({ type: v.literal('compareSeries'), re, batch: int(), unit: int(), buckets: int(1), actualMin: f32, actualMax: f32, expectedMin: f32, expectedMax: f32, errMax: f32 }),
   (m) => [m.actualMin, m.actualMax, m.expectedMin, m.expectedMax, m.errMax].every((a) => a.length === m.buckets),
   'one value per bucket',
 );
@@ -280,7 +288,7 @@ export type CompareSeriesMessage = v.InferOutput<typeof compareSeries>;
 
 /** Largest |Δ| of every output unit in each of `cols` parts of time [t0, t1), one batch item: [col][unit], float32. */
 const compareHeat = checked(
-  v.object({ type: v.literal('compareHeat'), batch: int(), t0: int(), t1: int(1), cols: int(1), values: f32 }),
+  v.object({ type: v.literal('compareHeat'), re, batch: int(), t0: int(), t1: int(1), cols: int(1), values: f32 }),
   (m) => m.t1 > m.t0 && m.values.length > 0 && m.values.length % m.cols === 0,
   't1 > t0 and values hold cols × units',
 );
@@ -329,19 +337,19 @@ const ordered = (m: { t0: number; t1: number }) => m.t1 > m.t0;
 const fromWebview = v.variant('type', [
   v.object({ type: v.literal('ready') }),
   /** What the panel will draw first: a long trace's reply then carries it (`TraceMessage.first`), one round trip. */
-  v.object({ type: v.literal('requestTrace'), layer: int(), batch: int(), view: traceView }),
+  v.object({ type: v.literal('requestTrace'), id, layer: int(), batch: int(), view: traceView }),
   /** Min/max series of `units` (every quantity) in `buckets` buckets: answered with `series`. */
-  v.object({ type: v.literal('requestSeries'), layer: int(), batch: int(), units: unitList, buckets: int(1) }),
+  v.object({ type: v.literal('requestSeries'), id, layer: int(), batch: int(), units: unitList, buckets: int(1) }),
   /** Heatmap columns of quantity `quantity` over input time [t0, t1): answered with `heat`. */
-  checked(v.object({ type: v.literal('requestHeat'), layer: int(), batch: int(), quantity: int(), ...timeRange }), ordered, 't1 > t0'),
+  checked(v.object({ type: v.literal('requestHeat'), id, layer: int(), batch: int(), quantity: int(), ...timeRange }), ordered, 't1 > t0'),
   /** Processing steps [start, start + count) at full resolution: answered with `window`. */
-  v.object({ type: v.literal('requestWindow'), layer: int(), batch: int(), start: int(), count: int(1) }),
+  v.object({ type: v.literal('requestWindow'), id, layer: int(), batch: int(), start: int(), count: int(1) }),
   /** A kept comparison judged with another tolerance: answered with a new `comparison`. */
-  v.object({ type: v.literal('requestCompare'), atol: v.pipe(num, v.minValue(0)), rtol: v.pipe(num, v.minValue(0)) }),
+  v.object({ type: v.literal('requestCompare'), id, atol: v.pipe(num, v.minValue(0)), rtol: v.pipe(num, v.minValue(0)) }),
   /** A kept comparison's chart for one batch item and output unit: answered with `compareSeries`. */
-  v.object({ type: v.literal('requestCompareSeries'), batch: int(), unit: int() }),
+  v.object({ type: v.literal('requestCompareSeries'), id, batch: int(), unit: int() }),
   /** A kept comparison's |Δ| heatmap over time [t0, t1) in `cols` columns: answered with `compareHeat`. */
-  checked(v.object({ type: v.literal('requestCompareHeat'), batch: int(), ...timeRange }), ordered, 't1 > t0'),
+  checked(v.object({ type: v.literal('requestCompareHeat'), id, batch: int(), ...timeRange }), ordered, 't1 > t0'),
   /** Where the panel is (input time step): the host's state query and stepping commands read it. */
   v.object({ type: v.literal('stepChanged'), layer: int(), batch: int(), step: int() }),
   v.object({ type: v.literal('exportTrace'), format: v.picklist(['csv', 'json']) }),
@@ -349,6 +357,8 @@ const fromWebview = v.variant('type', [
 ]);
 export type FromWebview = v.InferOutput<typeof fromWebview>;
 export type RequestTraceMessage = Extract<FromWebview, { type: 'requestTrace' }>;
+/** A message the host answers: it carries an `id`, the answer carries it back as `re`. */
+export type RequestMessage = Extract<FromWebview, { id: number }>;
 export type RequestHeatMessage = Extract<FromWebview, { type: 'requestHeat' }>;
 
 // ---------------------------------------------------------------------------------------------------------------

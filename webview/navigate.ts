@@ -2,6 +2,7 @@
  * The panel's moves: to a step, a layer, a batch item; asking the host for the trace they need and taking it in.
  * Every move writes the store and marks what to redraw; the sections draw it.
  */
+import { Requests } from '../src/panel/requests';
 import { TraceData } from '../src/panel/trace-source';
 import type { FromWebview, TraceMessage } from '../src/protocol';
 import type { BenchHooks } from './bench-hooks';
@@ -22,6 +23,9 @@ export interface Navigation {
 
 export function navigation(store: Store, scheduler: Scheduler, post: (m: FromWebview) => void, bench: BenchHooks, announce: (t: string) => void): Navigation {
   let stepTimer = 0;
+  const traces = new Requests(post);
+  /** The id of the last trace asked for: an answer to an earlier one is stale. */
+  let latest = 0;
   /** The host learns where the panel is (its state query, stepping commands), debounced. */
   const postStep = () => {
     clearTimeout(stepTimer);
@@ -67,7 +71,8 @@ export function navigation(store: Store, scheduler: Scheduler, post: (m: FromWeb
         post({ type: 'log', level: 'warn', message: `trace for layer ${m.layer} does not match its metadata; dropped` });
         return;
       }
-      if (m.layer !== store.state.layer || m.batch !== store.state.batch) return; // stale answer
+      traces.settle(m.re);
+      if (m.re !== latest || m.layer !== store.state.layer || m.batch !== store.state.batch) return; // stale answer
       const init = store.init!;
       const request = (r: FromWebview) => {
         bench.mark(r.type, true);
@@ -97,7 +102,7 @@ export function navigation(store: Store, scheduler: Scheduler, post: (m: FromWeb
       cols: nav.heatColumns(m.steps),
       step: store.stepOfTime[Math.min(store.state.step, m.steps - 1)] ?? 0,
     };
-    post({ type: 'requestTrace', layer: store.state.layer, batch: store.state.batch, view });
+    latest = traces.ask(null, { type: 'requestTrace', layer: store.state.layer, batch: store.state.batch, view });
   }
 
   return nav;

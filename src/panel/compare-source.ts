@@ -6,9 +6,10 @@
  * where the values are, and a small and a long comparison of the same data draw the same picture.
  */
 import { compareTensors, type Tolerance } from '../compare/compare';
-import type { CompareHeatMessage, CompareSeriesMessage, ComparisonMessage, FromWebview } from '../protocol';
+import type { CompareHeatMessage, CompareSeriesMessage, ComparisonMessage, RequestMessage } from '../protocol';
 import { compareHeatColumns, compareSeries, type CompareSeries } from './compare-views';
 import { bucketsFor, seriesPoints } from './overview';
+import { Requests } from './requests';
 import type { Points } from './trace-source';
 
 export interface CompareAxes {
@@ -135,16 +136,11 @@ class LocalCompare extends CompareBase implements CompareSource {
 class RemoteCompare extends CompareBase implements CompareSource {
   private readonly series = new Map<string, CompareSeriesMessage>();
   private heats: CompareHeatMessage[] = [];
-  private readonly pending = new Set<string>();
+  private readonly requests: Requests;
 
-  constructor(message: ComparisonMessage, private readonly ask: (m: FromWebview) => void) {
+  constructor(message: ComparisonMessage, send: (m: RequestMessage) => void) {
     super(message);
-  }
-
-  private once(key: string, m: FromWebview): void {
-    if (this.pending.has(key)) return;
-    this.pending.add(key);
-    this.ask(m);
+    this.requests = new Requests(send);
   }
 
   verdict(): Verdict {
@@ -152,41 +148,42 @@ class RemoteCompare extends CompareBase implements CompareSource {
   }
 
   setTolerance(t: Tolerance): void {
-    if (!sameTolerance(t, this.hostVerdict().tolerance)) this.ask({ type: 'requestCompare', atol: t.atol, rtol: t.rtol });
+    if (!sameTolerance(t, this.hostVerdict().tolerance)) this.requests.ask(`t${t.atol}:${t.rtol}`, { type: 'requestCompare', atol: t.atol, rtol: t.rtol });
   }
 
   update(m: ComparisonMessage): void {
+    this.requests.settle(m.re);
     this.message = m;
   }
 
   lines(batch: number, unit: number): CompareLines | null {
     const s = this.series.get(`${batch}:${unit}`);
     if (s) return linesOf(s, s.buckets, this.axes.rows);
-    this.once(`s${batch}:${unit}`, { type: 'requestCompareSeries', batch, unit });
+    this.requests.ask(`s${batch}:${unit}`, { type: 'requestCompareSeries', batch, unit });
     return null;
   }
 
   heat(batch: number, t0: number, t1: number, cols: number): Float32Array | null {
     const hit = this.heats.find((m) => m.batch === batch && m.t0 === t0 && m.t1 === t1 && m.cols === Math.min(cols, t1 - t0));
     if (hit) return hit.values;
-    this.once(`h${batch}:${t0}:${t1}:${cols}`, { type: 'requestCompareHeat', batch, t0, t1, cols });
+    this.requests.ask(`h${batch}:${t0}:${t1}:${cols}`, { type: 'requestCompareHeat', batch, t0, t1, cols });
     return null;
   }
 
   onSeries(m: CompareSeriesMessage): boolean {
-    this.pending.delete(`s${m.batch}:${m.unit}`);
+    if (!this.requests.settle(m.re)) return false;
     this.series.set(`${m.batch}:${m.unit}`, m);
     return true;
   }
 
   onHeat(m: CompareHeatMessage): boolean {
-    for (const k of this.pending) if (k.startsWith(`h${m.batch}:${m.t0}:${m.t1}:`)) this.pending.delete(k);
+    if (!this.requests.settle(m.re)) return false;
     this.heats = [m, ...this.heats].slice(0, 4);
     return true;
   }
 }
 
 /** The source for a comparison message: local when it carries both outputs, remote when the host kept them. */
-export function compareSource(m: ComparisonMessage, ask: (m: FromWebview) => void): CompareSource {
+export function compareSource(m: ComparisonMessage, ask: (m: RequestMessage) => void): CompareSource {
   return m.kept ? new RemoteCompare(m, ask) : new LocalCompare(m);
 }

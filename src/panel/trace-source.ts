@@ -4,7 +4,8 @@
  * range, and full-resolution windows of processing steps around the cursor (the neighbouring window is fetched
  * before the cursor reaches it). Charts, heatmap, step detail, cell diagram and tables all read through here.
  */
-import type { FloatData, FromWebview, HeatMessage, SeriesMessage, TraceMessage, WindowMessage } from '../protocol';
+import type { FloatData, HeatMessage, RequestMessage, SeriesMessage, TraceMessage, WindowMessage } from '../protocol';
+import { Requests } from './requests';
 import { bucketsFor, heatColumns, minMaxSeries, seriesPoints, windowSteps } from './overview';
 
 interface Win {
@@ -41,7 +42,7 @@ export class TraceData {
   /** Steps per window (long traces). */
   readonly windowSize: number;
   private windows: Win[] = [];
-  private pending = new Set<string>();
+  private readonly requests: Requests;
   private seriesMsg: SeriesMessage | null = null;
   private readonly localSeries = new Map<string, Points>();
   private heats: HeatMessage[] = [];
@@ -52,9 +53,10 @@ export class TraceData {
     quantities: number,
     /** Processing step of input time t. */
     readonly stepOfTime: Int32Array,
-    private readonly send: (m: FromWebview) => void,
+    send: (m: RequestMessage) => void,
     o: { features: number; bytesPerValue: number },
   ) {
+    this.requests = new Requests(send);
     this.layer = m.layer;
     this.batch = m.batch;
     this.steps = m.steps;
@@ -110,9 +112,8 @@ export class TraceData {
     const want = [k, k + 1, k - 1];
     for (const i of want) {
       const start = i * W;
-      if (i < 0 || start >= this.steps || this.win(start) || this.pending.has(`w${start}`)) continue;
-      this.pending.add(`w${start}`);
-      this.send({ type: 'requestWindow', layer: this.layer, batch: this.batch, start, count: Math.min(W, this.steps - start) });
+      if (i < 0 || start >= this.steps || this.win(start)) continue;
+      this.requests.ask(`w${start}`, { type: 'requestWindow', layer: this.layer, batch: this.batch, start, count: Math.min(W, this.steps - start) });
     }
     if (this.windows.length > MAX_WINDOWS) {
       this.windows.sort((a, b) => Math.abs(a.start + a.count / 2 - s) - Math.abs(b.start + b.count / 2 - s));
@@ -125,7 +126,7 @@ export class TraceData {
     if (this.whole || m.layer !== this.layer || m.batch !== this.batch || m.values.length !== this.quantities) return false;
     if (m.values[0]!.length !== m.count * this.units) return false;
     if (this.inputOverview && m.input?.length !== m.count * this.features) return false;
-    this.pending.delete(`w${m.start}`);
+    this.requests.settle(m.re);
     if (!this.win(m.start)) this.windows.push({ start: m.start, count: m.count, values: m.values, input: m.input });
     return true;
   }
@@ -158,17 +159,13 @@ export class TraceData {
     const sm = this.seriesMsg;
     const k = sm ? sm.units.indexOf(j) : -1;
     if (sm && k >= 0) return seriesPoints(sm.min[q]!, sm.max[q]!, k * sm.buckets, sm.buckets, this.steps);
-    const key = `s${units.join(',')}`;
-    if (!this.pending.has(key)) {
-      this.pending.add(key);
-      this.send({ type: 'requestSeries', layer: this.layer, batch: this.batch, units: [...units], buckets });
-    }
+    this.requests.ask(`s${units.join(',')}`, { type: 'requestSeries', layer: this.layer, batch: this.batch, units: [...units], buckets });
     return null;
   }
 
   onSeries(m: SeriesMessage): boolean {
     if (this.whole || m.layer !== this.layer || m.batch !== this.batch || m.min.length !== this.quantities) return false;
-    this.pending.delete(`s${m.units.join(',')}`);
+    this.requests.settle(m.re);
     this.seriesMsg = m;
     return true;
   }
@@ -182,15 +179,14 @@ export class TraceData {
     const hit = this.heats.find((h) => h.quantity === q && h.t0 === t0 && h.t1 === t1 && h.cols === Math.min(cols, t1 - t0));
     if (hit) return hit.values;
     // One at a time: a zoom gesture asks for many ranges; the one in view when the answer comes is asked next.
-    if ([...this.pending].some((k) => k.startsWith('h'))) return null;
-    this.pending.add(`h${q}:${t0}:${t1}:${cols}`);
-    this.send({ type: 'requestHeat', layer: this.layer, batch: this.batch, quantity: q, t0, t1, cols });
+    if (this.requests.anyOpen('h')) return null;
+    this.requests.ask(`h${q}:${t0}:${t1}:${cols}`, { type: 'requestHeat', layer: this.layer, batch: this.batch, quantity: q, t0, t1, cols });
     return null;
   }
 
   onHeat(m: HeatMessage): boolean {
     if (this.whole || m.layer !== this.layer || m.batch !== this.batch || m.values.length !== m.cols * this.units) return false;
-    for (const k of this.pending) if (k.startsWith('h')) this.pending.delete(k);
+    this.requests.settle(m.re);
     this.heats = [m, ...this.heats.filter((h) => !(h.quantity === m.quantity && h.t0 === m.t0 && h.t1 === m.t1))].slice(0, MAX_HEATS);
     return true;
   }

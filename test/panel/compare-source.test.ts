@@ -44,7 +44,7 @@ test('a small and a long comparison of the same data draw the same |Δ| heatmap,
     assert.equal(remote.heat(0, t0, t1, cols), null, 'asked the host first');
     const req = asked.at(-1)!;
     assert.ok(req.type === 'requestCompareHeat' && req.t0 === t0 && req.t1 === t1 && req.cols === cols);
-    assert.ok(remote.onHeat(kept.compareHeatMessage(req.batch, req.t0, req.t1, req.cols)));
+    assert.ok(remote.onHeat(kept.compareHeatMessage(req.batch, req.t0, req.t1, req.cols, req.id)), "the answer to that request (by id)");
     const far = remote.heat(0, t0, t1, cols)!;
     const near = local.heat(0, t0, t1, cols)!;
     assert.equal(near.length, cols * U);
@@ -58,7 +58,8 @@ test('a small and a long comparison of the same data draw the same |Δ| heatmap,
   assert.equal(remote.lines(0, BAD.unit), null);
   const sreq = asked.at(-1)!;
   assert.ok(sreq.type === 'requestCompareSeries');
-  remote.onSeries(kept.compareSeriesMessage(sreq.batch, sreq.unit));
+  assert.ok(remote.onSeries(kept.compareSeriesMessage(sreq.batch, sreq.unit, sreq.id)));
+  assert.equal(remote.onSeries(kept.compareSeriesMessage(sreq.batch, sreq.unit, sreq.id)), false, "an answer to no open request is not taken");
   assert.deepEqual(local.lines(0, BAD.unit), remote.lines(0, BAD.unit));
 });
 
@@ -71,7 +72,7 @@ test('a verdict under a new tolerance: computed at once locally, asked of the ho
     local.setTolerance(tolerance);
     remote.setTolerance(tolerance);
     const req = asked.at(-1);
-    if (req?.type === 'requestCompare' && req.atol === tolerance.atol) remote.update(kept.comparisonMessage(tolerance)!);
+    if (req?.type === "requestCompare" && req.atol === tolerance.atol) remote.update(kept.comparisonMessage(tolerance, req.id)!);
     assert.deepEqual(local.verdict(), remote.verdict(), `atol ${tolerance.atol}`);
   }
   // atol 0: every value that is not bit-equal differs; the first is named by (batch, step, unit).

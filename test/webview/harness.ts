@@ -155,19 +155,19 @@ export async function openPanelPage(browser: Browser, served: Served, session: P
       const c = session.comparisonMessage();
       if (c) await send(c);
     } else if (raw.type === 'requestTrace') {
-      await send(session.traceMessage(raw.layer, raw.batch, raw.view));
+      await send(session.traceMessage(raw.layer, raw.batch, raw.view, raw.id));
     } else if (raw.type === 'requestSeries') {
-      await send(session.seriesMessage(raw.layer, raw.batch, raw.units, raw.buckets));
+      await send(session.seriesMessage(raw.layer, raw.batch, raw.units, raw.buckets, raw.id));
     } else if (raw.type === 'requestHeat') {
-      await send(session.heatMessage(raw.layer, raw.batch, raw.quantity, raw.t0, raw.t1, raw.cols));
+      await send(session.heatMessage(raw.layer, raw.batch, raw.quantity, raw.t0, raw.t1, raw.cols, raw.id));
     } else if (raw.type === 'requestWindow') {
-      await send(session.windowMessage(raw.layer, raw.batch, raw.start, raw.count));
+      await send(session.windowMessage(raw.layer, raw.batch, raw.start, raw.count, raw.id));
     } else if (raw.type === 'requestCompare') {
-      await send(session.comparisonMessage({ atol: raw.atol, rtol: raw.rtol }));
+      await send(session.comparisonMessage({ atol: raw.atol, rtol: raw.rtol }, raw.id));
     } else if (raw.type === 'requestCompareSeries') {
-      await send(session.compareSeriesMessage(raw.batch, raw.unit));
+      await send(session.compareSeriesMessage(raw.batch, raw.unit, raw.id));
     } else if (raw.type === 'requestCompareHeat') {
-      await send(session.compareHeatMessage(raw.batch, raw.t0, raw.t1, raw.cols));
+      await send(session.compareHeatMessage(raw.batch, raw.t0, raw.t1, raw.cols, raw.id));
     }
   });
   // tsx (esbuild keepNames) wraps functions in __name(); functions shipped into the page need it defined there.

@@ -60,10 +60,10 @@ test('host step commands pass the guard', () => {
 });
 
 test('webview messages: accepted and rejected', () => {
-  for (const m of [{ type: 'ready' }, { type: 'requestTrace', layer: 0, batch: 2, view: { units: [0, 1], quantity: 0, cols: 300, step: 0 } }, { type: 'stepChanged', layer: 0, batch: 0, step: 4 }, { type: 'exportTrace', format: 'csv' }, { type: 'log', level: 'warn', message: 'x' }]) {
+  for (const m of [{ type: 'ready' }, { type: 'requestTrace', id: 1, layer: 0, batch: 2, view: { units: [0, 1], quantity: 0, cols: 300, step: 0 } }, { type: 'stepChanged', layer: 0, batch: 0, step: 4 }, { type: 'exportTrace', format: 'csv' }, { type: 'log', level: 'warn', message: 'x' }]) {
     assert.ok(isFromWebview(m), JSON.stringify(m));
   }
-  for (const m of [{ type: 'requestTrace', layer: 0, batch: 0 }, { type: 'requestTrace', layer: -1, batch: 0, view: { units: [0], quantity: 0, cols: 0, step: 0 } }, { type: 'requestTrace', layer: '0', batch: 0 }, { type: 'exportTrace', format: 'xml' }, { type: 'log', level: 'debug', message: 'x' }, { type: 'ready2' }, undefined]) {
+  for (const m of [{ type: 'requestTrace', id: 1, layer: 0, batch: 0 }, { type: 'requestTrace', layer: 0, batch: 0, view: { units: [0], quantity: 0, cols: 0, step: 0 } }, { type: 'requestTrace', id: 2, layer: -1, batch: 0, view: { units: [0], quantity: 0, cols: 0, step: 0 } }, { type: 'requestTrace', layer: '0', batch: 0 }, { type: 'exportTrace', format: 'xml' }, { type: 'log', level: 'debug', message: 'x' }, { type: 'ready2' }, undefined]) {
     assert.equal(isFromWebview(m), false, JSON.stringify(m));
   }
   assert.ok(isPanelState({ fileUri: 'file:///a', layer: 0, batch: 0, step: 3, quantity: 'h', units: [0, 1], focusUnit: 1, showPre: false, tolerance: { atol: 1e-3, rtol: 0 }, outUnit: null, speed: 10, tablesOpen: false }));
@@ -107,10 +107,10 @@ test('long-trace messages: series, heat and window pass the guard; bad ones and 
   assert.throws(() => s.heatMessage(0, 0, 99, 0, 5, 2), RangeError);
   assert.throws(() => s.heatMessage(0, 0, 0, 0, 6, 2), RangeError);
   assert.throws(() => s.windowMessage(0, 0, 5, 1), RangeError);
-  for (const m of [{ type: 'requestSeries', layer: 0, batch: 0, units: [0, 1], buckets: 2048 }, { type: 'requestHeat', layer: 0, batch: 0, quantity: 5, t0: 0, t1: 100, cols: 800 }, { type: 'requestWindow', layer: 0, batch: 0, start: 4096, count: 4096 }]) {
+  for (const m of [{ type: 'requestSeries', id: 3, layer: 0, batch: 0, units: [0, 1], buckets: 2048 }, { type: 'requestHeat', id: 4, layer: 0, batch: 0, quantity: 5, t0: 0, t1: 100, cols: 800 }, { type: 'requestWindow', id: 5, layer: 0, batch: 0, start: 4096, count: 4096 }]) {
     assert.ok(isFromWebview(m), JSON.stringify(m));
   }
-  for (const m of [{ type: 'requestSeries', layer: 0, batch: 0, units: [], buckets: 2 }, { type: 'requestHeat', layer: 0, batch: 0, quantity: 5, t0: 9, t1: 9, cols: 1 }, { type: 'requestWindow', layer: 0, batch: 0, start: 0, count: 0 }]) {
+  for (const m of [{ type: 'requestSeries', id: 3, layer: 0, batch: 0, units: [], buckets: 2 }, { type: 'requestHeat', id: 4, layer: 0, batch: 0, quantity: 5, t0: 9, t1: 9, cols: 1 }, { type: 'requestWindow', id: 5, layer: 0, batch: 0, start: 0, count: 0 }, { type: 'requestWindow', id: 0, layer: 0, batch: 0, start: 0, count: 16 }]) {
     assert.equal(isFromWebview(m), false, JSON.stringify(m));
   }
 });

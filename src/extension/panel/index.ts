@@ -385,20 +385,20 @@ export class CellscopePanel {
       }
       case 'requestTrace': {
         const s = await this.current();
-        post(this.panel, s.traceMessage(m.layer, m.batch, m.view));
+        post(this.panel, s.traceMessage(m.layer, m.batch, m.view, m.id));
         return;
       }
       // A long trace stays here: the webview asks for what it draws.
       case 'requestCompare': {
-        const c = (await this.current()).comparisonMessage({ atol: m.atol, rtol: m.rtol });
+        const c = (await this.current()).comparisonMessage({ atol: m.atol, rtol: m.rtol }, m.id);
         if (c) post(this.panel, c);
         return;
       }
       case 'requestCompareSeries':
-        post(this.panel, (await this.current()).compareSeriesMessage(m.batch, m.unit));
+        post(this.panel, (await this.current()).compareSeriesMessage(m.batch, m.unit, m.id));
         return;
       case 'requestCompareHeat':
-        post(this.panel, (await this.current()).compareHeatMessage(m.batch, m.t0, m.t1, m.cols));
+        post(this.panel, (await this.current()).compareHeatMessage(m.batch, m.t0, m.t1, m.cols, m.id));
         return;
       case 'requestSeries':
       case 'requestHeat':
@@ -407,10 +407,10 @@ export class CellscopePanel {
         const t0 = performance.now();
         const reply =
           m.type === 'requestSeries'
-            ? s.seriesMessage(m.layer, m.batch, m.units, m.buckets)
+            ? s.seriesMessage(m.layer, m.batch, m.units, m.buckets, m.id)
             : m.type === 'requestHeat'
-              ? s.heatMessage(m.layer, m.batch, m.quantity, m.t0, m.t1, m.cols)
-              : s.windowMessage(m.layer, m.batch, m.start, m.count);
+              ? s.heatMessage(m.layer, m.batch, m.quantity, m.t0, m.t1, m.cols, m.id)
+              : s.windowMessage(m.layer, m.batch, m.start, m.count, m.id);
         const ms = performance.now() - t0;
         if (ms > 50) logLine(`[panel] ${reply.type} for layer ${m.layer}, batch item ${m.batch} took ${ms.toFixed(0)} ms`);
         post(this.panel, reply);

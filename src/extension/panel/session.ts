@@ -204,7 +204,7 @@ export class PanelSession {
    * input (or its chart) and, given the `view` the panel draws first, that view's series, heat and window; throws
    * RangeError for an unknown layer or batch item.
    */
-  traceMessage(layer: number, batch: number, view?: TraceView): TraceMessage {
+  traceMessage(layer: number, batch: number, view?: TraceView, re = 0): TraceMessage {
     const lt = this.layerAt(layer, batch);
     const n = lt.steps * lt.units;
     const start = batch * n;
@@ -213,6 +213,7 @@ export class PanelSession {
     const whole = this.wholeInput(layer);
     return {
       type: 'trace',
+      re,
       layer,
       batch,
       steps: lt.steps,
@@ -221,19 +222,19 @@ export class PanelSession {
       masked: lt.masked ? lt.masked.slice(batch * lt.steps, (batch + 1) * lt.steps) : null,
       input: whole ? copy(inp.data, batch * per, (batch + 1) * per) : new Float32Array(0),
       inputSeries: whole ? null : this.inputSeries(batch),
-      first: view && !this.isWhole(layer) ? this.firstView(lt, layer, batch, view) : null,
+      first: view && !this.isWhole(layer) ? this.firstView(lt, layer, batch, view, re) : null,
     };
   }
 
-  private firstView(lt: LayerTrace, layer: number, batch: number, v: TraceView): TraceMessage['first'] {
+  private firstView(lt: LayerTrace, layer: number, batch: number, v: TraceView, re: number): TraceMessage['first'] {
     const units = v.units.filter((j) => j < lt.units);
     if (!units.length || v.quantity >= lt.values.length) return null;
     const W = windowSteps(lt.units, lt.values.length, lt.values[0]!.BYTES_PER_ELEMENT);
     const start = Math.floor(Math.min(v.step, lt.steps - 1) / W) * W;
     return {
-      series: this.seriesMessage(layer, batch, units, bucketsFor(lt.steps)),
-      heat: v.cols > 0 ? this.heatMessage(layer, batch, v.quantity, 0, lt.steps, v.cols) : null,
-      window: this.windowMessage(layer, batch, start, W),
+      series: this.seriesMessage(layer, batch, units, bucketsFor(lt.steps), re),
+      heat: v.cols > 0 ? this.heatMessage(layer, batch, v.quantity, 0, lt.steps, v.cols, re) : null,
+      window: this.windowMessage(layer, batch, start, W, re),
     };
   }
 
@@ -265,7 +266,7 @@ export class PanelSession {
   }
 
   /** Min/max per bucket of input time of the given units, every quantity (float32). */
-  seriesMessage(layer: number, batch: number, units: number[], buckets: number): SeriesMessage {
+  seriesMessage(layer: number, batch: number, units: number[], buckets: number, re = 0): SeriesMessage {
     const lt = this.layerAt(layer, batch);
     const bad = units.find((j) => j >= lt.units);
     if (bad !== undefined) throw new RangeError(`unit ${bad} is out of range (${lt.units} units)`);
@@ -280,22 +281,22 @@ export class PanelSession {
       min.push(lo);
       max.push(hi);
     }
-    return { type: 'series', layer, batch, units: [...units], buckets: b, min, max };
+    return { type: 'series', re, layer, batch, units: [...units], buckets: b, min, max };
   }
 
   /** The mean of every unit of quantity q over `cols` parts of input time [t0, t1) (float32). */
-  heatMessage(layer: number, batch: number, quantity: number, t0: number, t1: number, cols: number): HeatMessage {
+  heatMessage(layer: number, batch: number, quantity: number, t0: number, t1: number, cols: number, re = 0): HeatMessage {
     const lt = this.layerAt(layer, batch);
     const v = lt.values[quantity];
     if (!v) throw new RangeError(`no quantity ${quantity} (there are ${lt.values.length})`);
     if (t1 > lt.steps || t0 >= t1) throw new RangeError(`time range [${t0}, ${t1}) is outside 0…${lt.steps}`);
     const c = Math.max(1, Math.min(cols, t1 - t0, Math.floor(MAX_HEAT_VALUES / lt.units)));
     const values = heatColumns(v, batch * lt.steps * lt.units, lt.units, lt.stepOfInputTime, t0, t1, c);
-    return { type: 'heat', layer, batch, quantity, t0, t1, cols: c, values };
+    return { type: 'heat', re, layer, batch, quantity, t0, t1, cols: c, values };
   }
 
   /** Every quantity over processing steps [start, start + count) (clipped to the trace), in the run's precision. */
-  windowMessage(layer: number, batch: number, start: number, count: number): WindowMessage {
+  windowMessage(layer: number, batch: number, start: number, count: number, re = 0): WindowMessage {
     const lt = this.layerAt(layer, batch);
     if (start >= lt.steps) throw new RangeError(`window start ${start} is past the last step (${lt.steps})`);
     const n = Math.max(1, Math.min(count, lt.steps - start, Math.floor(MAX_WINDOW_VALUES / (lt.units * lt.values.length))));
@@ -311,7 +312,7 @@ export class PanelSession {
         input.set(src.subarray(row, row + F), k * F);
       }
     }
-    return { type: 'window', layer, batch, start, count: n, values: lt.values.map((v) => v.slice(a, a + n * lt.units)), input };
+    return { type: 'window', re, layer, batch, start, count: n, values: lt.values.map((v) => v.slice(a, a + n * lt.units)), input };
   }
 
   /** The diagnosis of the default-tolerance comparison: the worker's (or "diagnosing…" until it comes), else made here. */
@@ -332,7 +333,7 @@ export class PanelSession {
    * The comparison with the recording; with `tolerance`, judged again with it (a kept comparison's new tolerance:
    * the webview cannot re-judge values it does not hold). The diagnosis is the one of the default tolerance.
    */
-  comparisonMessage(tolerance?: { atol: number; rtol: number }): ComparisonMessage | null {
+  comparisonMessage(tolerance?: { atol: number; rtol: number }, re = 0): ComparisonMessage | null {
     const c0 = this.comparison;
     const expected = this.inputs.expected;
     if (!c0 || !expected) return null;
@@ -340,6 +341,7 @@ export class PanelSession {
     const kept = this.comparisonKept;
     return {
       type: 'comparison',
+      re,
       shape: [...this.result.output.shape],
       kept,
       actual: kept ? new Float32Array(0) : this.result.output.data.slice(),
@@ -360,19 +362,19 @@ export class PanelSession {
   }
 
   /** Output unit `unit` of batch item `batch` over time: engine and Keras min/max and max |Δ| per bucket. */
-  compareSeriesMessage(batch: number, unit: number): CompareSeriesMessage {
+  compareSeriesMessage(batch: number, unit: number, re = 0): CompareSeriesMessage {
     const { a, e, T, U } = this.keptOutput(batch);
     if (unit >= U) throw new RangeError(`output unit ${unit} is out of range (${U})`);
     const B = bucketsFor(T);
-    return { type: 'compareSeries', batch, unit, buckets: B, ...compareSeries(a, e, batch * T * U, T, U, unit, B) };
+    return { type: 'compareSeries', re, batch, unit, buckets: B, ...compareSeries(a, e, batch * T * U, T, U, unit, B) };
   }
 
   /** Largest |Δ| of every output unit in each of `cols` parts of time [t0, t1) of batch item `batch` (one bad step shows). */
-  compareHeatMessage(batch: number, t0: number, t1: number, cols: number): CompareHeatMessage {
+  compareHeatMessage(batch: number, t0: number, t1: number, cols: number, re = 0): CompareHeatMessage {
     const { a, e, T, U } = this.keptOutput(batch);
     if (t1 > T || t0 >= t1) throw new RangeError(`time range [${t0}, ${t1}) is outside 0…${T}`);
     const c = Math.max(1, Math.min(cols, t1 - t0, Math.floor(MAX_HEAT_VALUES / U)));
-    return { type: 'compareHeat', batch, t0, t1, cols: c, values: compareHeatColumns(a, e, batch * T * U, U, t0, t1, c) };
+    return { type: 'compareHeat', re, batch, t0, t1, cols: c, values: compareHeatColumns(a, e, batch * T * U, U, t0, t1, c) };
   }
 
   private keptOutput(batch: number): { a: FloatData; e: FloatData; T: number; U: number } {
