@@ -6,7 +6,7 @@
 import type { FloatArray } from '../engine/tensor';
 import { LoadError, type JsonPath } from '../formats/load-error';
 import { RunError } from '../engine/errors';
-import { DEFAULT_LIMITS, checkElements, type LoadLimits } from '../formats/limits';
+import { checkElements, type LoadLimits } from '../formats/limits';
 import type { TensorProto } from './proto';
 import { DATA_LOCATION, DATA_TYPE } from './schema';
 
@@ -52,23 +52,20 @@ export function alloc(dtype: DType, n: number): FloatArray {
 }
 
 /**
- * Most values one tensor made while running may hold (the default of cellscope.limits.maxElements): a graph can
- * compute a shape (ConstantOfShape, Expand) far larger than memory, which must end in an error, not an allocation.
+ * Most values one tensor made while running may hold: 2^26 (512 MB in float64), beyond any recurrent model's
+ * tensors (W4's Y is 6.5 M values). A graph can compute a shape (ConstantOfShape, Expand) far larger than memory,
+ * which must end in an error, not an allocation.
  */
-export const MAX_RUN_ELEMENTS = DEFAULT_LIMITS.maxElements;
+export const MAX_RUN_ELEMENTS = 2 ** 26;
 
 export function make(dtype: DType, shape: readonly number[], data?: FloatArray): OnnxTensor {
   if (!data) {
     const n = size(shape);
+    if (shape.some((d) => !Number.isInteger(d) || d < 0)) throw new RunError(`the graph asks for a tensor of shape [${shape.join(', ')}], whose dims are not all whole numbers ≥ 0`);
     if (!(n <= MAX_RUN_ELEMENTS)) throw new RunError(`the graph asks for a tensor of shape [${shape.join(', ')}] (${n} values), more than Cellscope's limit of ${MAX_RUN_ELEMENTS} values per tensor`);
     data = alloc(dtype, n);
   }
   return { dtype, shape: [...shape], data };
-}
-
-/** Integer values of a small tensor (shapes, axes, indices), as numbers. */
-export function ints(t: OnnxTensor): number[] {
-  return Array.from(t.data, (v) => Math.trunc(v));
 }
 
 /** Bytes per element in raw_data. */

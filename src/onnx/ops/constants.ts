@@ -1,7 +1,7 @@
 /** Operators that make tensors from attributes or shapes: Constant, ConstantOfShape, Shape, Cast. */
 import { nodeError } from '../attributes';
-import { DTYPE_OF, dataTypeName, ints, make, type DType, type OnnxTensor } from '../tensor';
-import { required, runFailure, type OpDef } from './types';
+import { DTYPE_OF, dataTypeName, make, type DType, type OnnxTensor } from '../tensor';
+import { required, runFailure, shapeInts, type OpDef } from './types';
 
 const constant: OpDef = {
   prepare: (node) => {
@@ -24,7 +24,7 @@ const constantOfShape: OpDef = {
     const value = node.attrs.tensor('value') ?? make('float32', [1], new Float32Array(1));
     if (value.data.length !== 1) throw nodeError(node.where, 'a value attribute of one element', `${value.data.length} elements`, undefined, 'value');
     return (inputs) => {
-      const shape = ints(required(node, inputs, 0, 'input'));
+      const shape = shapeInts(node, required(node, inputs, 0, 'input'), 'the shape');
       if (shape.some((d) => d < 0)) throw runFailure(node, `a negative dimension in [${shape.join(', ')}]`);
       const out = make(value.dtype, shape);
       out.data.fill(value.data[0]!);

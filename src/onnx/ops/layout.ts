@@ -2,9 +2,9 @@
  * Operators that move or relabel elements without computing new values: Transpose, Reshape, Squeeze, Unsqueeze,
  * Expand, Identity. Axes arrive as attributes in older opsets and as inputs in newer ones (Squeeze/Unsqueeze: 13).
  */
-import { ints, make, size, type OnnxTensor } from '../tensor';
+import { make, size, type OnnxTensor } from '../tensor';
 import { broadcastOffsets, broadcastShape, normalizeAxis, stridedOffsets, strides } from './shape-util';
-import { required, runFailure, type OpDef } from './types';
+import { required, runFailure, shapeInts, type OnnxNode, type OpDef } from './types';
 
 export function transpose(x: OnnxTensor, perm: readonly number[]): OnnxTensor {
   const inStrides = strides(x.shape);
@@ -32,7 +32,7 @@ const reshape: OpDef = {
     const allowZero = node.attrs.int('allowzero', 0) !== 0;
     return (inputs) => {
       const x = required(node, inputs, 0, 'data');
-      const target = ints(required(node, inputs, 1, 'shape'));
+      const target = shapeInts(node, required(node, inputs, 1, 'shape'), 'the shape');
       const shape = target.map((d, i) => (d === 0 && !allowZero ? x.shape[i] ?? NaN : d));
       const infer = shape.indexOf(-1);
       if (infer >= 0) {
@@ -48,9 +48,9 @@ const reshape: OpDef = {
 };
 
 /** Squeeze/Unsqueeze axes: the attribute before opset 13, the optional second input from 13 on. */
-function axesOf(opset: number, inputs: readonly (OnnxTensor | undefined)[], attr: number[] | undefined): number[] | undefined {
+function axesOf(node: OnnxNode, opset: number, inputs: readonly (OnnxTensor | undefined)[], attr: number[] | undefined): number[] | undefined {
   if (opset < 13) return attr;
-  return inputs[1] ? ints(inputs[1]) : undefined;
+  return inputs[1] ? shapeInts(node, inputs[1], 'axes') : undefined;
 }
 
 const squeeze: OpDef = {
@@ -58,7 +58,7 @@ const squeeze: OpDef = {
     const attr = node.attrs.ints('axes');
     return (inputs) => {
       const x = required(node, inputs, 0, 'data');
-      const given = axesOf(opset, inputs, attr);
+      const given = axesOf(node, opset, inputs, attr);
       const axes = given ? given.map((a) => normalizeAxis(node, a, x.shape.length)) : x.shape.flatMap((d, i) => (d === 1 ? [i] : []));
       for (const a of axes) if (x.shape[a] !== 1) throw runFailure(node, `cannot squeeze axis ${a} of size ${x.shape[a]} (shape [${x.shape.join(', ')}])`);
       return [{ ...x, shape: x.shape.filter((_, i) => !axes.includes(i)) }];
@@ -71,7 +71,7 @@ const unsqueeze: OpDef = {
     const attr = node.attrs.ints('axes');
     return (inputs) => {
       const x = required(node, inputs, 0, 'data');
-      const given = axesOf(opset, inputs, attr);
+      const given = axesOf(node, opset, inputs, attr);
       if (!given) throw runFailure(node, 'Unsqueeze needs axes');
       const rank = x.shape.length + given.length;
       const axes = given.map((a) => normalizeAxis(node, a, rank));
@@ -87,7 +87,7 @@ const unsqueeze: OpDef = {
 const expand: OpDef = {
   prepare: (node) => (inputs) => {
     const x = required(node, inputs, 0, 'input');
-    const shape = broadcastShape(node, [x.shape, ints(required(node, inputs, 1, 'shape'))]);
+    const shape = broadcastShape(node, [x.shape, shapeInts(node, required(node, inputs, 1, 'shape'), 'the shape')]);
     const out = make(x.dtype, shape);
     const off = broadcastOffsets(x.shape, shape);
     for (let i = 0; i < out.data.length; i++) out.data[i] = x.data[off ? off[i]! : i]!;

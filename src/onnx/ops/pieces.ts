@@ -1,8 +1,8 @@
 /** Operators that cut tensors into pieces or join them: Concat, Slice, Split, Gather (embedding look-ups). */
 import { nodeError } from '../attributes';
-import { ints, make, type OnnxTensor } from '../tensor';
+import { make, type OnnxTensor } from '../tensor';
 import { normalizeAxis, stridedOffsets, strides } from './shape-util';
-import { required, runFailure, type OpDef } from './types';
+import { required, runFailure, shapeInts, type OpDef } from './types';
 
 /** Sizes around an axis: `outer` blocks of `dim` rows of `inner` values. */
 function around(shape: readonly number[], axis: number): { outer: number; dim: number; inner: number } {
@@ -67,11 +67,11 @@ const slice: OpDef = {
     return (inputs) => {
       const x = required(node, inputs, 0, 'data');
       const rank = x.shape.length;
-      const starts = opset < 10 ? attrStarts : ints(required(node, inputs, 1, 'starts'));
-      const ends = opset < 10 ? attrEnds : ints(required(node, inputs, 2, 'ends'));
+      const starts = opset < 10 ? attrStarts : shapeInts(node, required(node, inputs, 1, 'starts'), 'starts');
+      const ends = opset < 10 ? attrEnds : shapeInts(node, required(node, inputs, 2, 'ends'), 'ends');
       if (!starts || !ends || starts.length !== ends.length) throw runFailure(node, 'Slice needs starts and ends of one length');
-      const axes = (opset < 10 ? attrAxes : inputs[3] ? ints(inputs[3]) : undefined) ?? starts.map((_, i) => i);
-      const steps = opset >= 10 && inputs[4] ? ints(inputs[4]) : starts.map(() => 1);
+      const axes = (opset < 10 ? attrAxes : inputs[3] ? shapeInts(node, inputs[3], 'axes') : undefined) ?? starts.map((_, i) => i);
+      const steps = opset >= 10 && inputs[4] ? shapeInts(node, inputs[4], 'steps') : starts.map(() => 1);
       if (axes.length !== starts.length || steps.length !== starts.length) throw runFailure(node, 'Slice needs starts, ends, axes and steps of one length');
       const begin = new Array<number>(rank).fill(0);
       const step = new Array<number>(rank).fill(1);
@@ -103,7 +103,7 @@ const split: OpDef = {
       const axis = normalizeAxis(node, axisAttr, x.shape.length);
       const dim = x.shape[axis]!;
       const count = node.outputs.length;
-      let sizes = opset < 13 ? splitAttr : inputs[1] ? ints(inputs[1]) : undefined;
+      let sizes = opset < 13 ? splitAttr : inputs[1] ? shapeInts(node, inputs[1], 'split') : undefined;
       if (!sizes) {
         // Equal parts; from opset 18 (num_outputs) the last part may be smaller.
         const n = numOutputs ?? count;
@@ -136,14 +136,16 @@ const gather: OpDef = {
       const indices = required(node, inputs, 1, 'indices');
       const axis = normalizeAxis(node, axisAttr, data.shape.length);
       const { outer, dim, inner } = around(data.shape, axis);
-      const idx = ints(indices);
-      for (const [k, i] of idx.entries()) {
-        if (i < -dim || i >= dim) throw runFailure(node, `index ${i} (at ${k}) is outside axis ${axis} of size ${dim}`, dim > 0 ? `indices (token ids) must be in [${-dim}, ${dim - 1}]` : undefined);
+      const idx = indices.data;
+      for (let k = 0; k < idx.length; k++) {
+        const i = idx[k]!;
+        if (!(i >= -dim && i < dim) || !Number.isInteger(i)) throw runFailure(node, `index ${i} (at ${k}) is outside axis ${axis} of size ${dim}`, dim > 0 ? `indices (token ids) must be in [${-dim}, ${dim - 1}]` : undefined);
       }
       const out = make(data.dtype, [...data.shape.slice(0, axis), ...indices.shape, ...data.shape.slice(axis + 1)]);
       let o = 0;
       for (let b = 0; b < outer; b++) {
-        for (const i of idx) {
+        for (let k = 0; k < idx.length; k++) {
+          const i = idx[k]!;
           const row = i < 0 ? i + dim : i;
           out.data.set(data.data.subarray((b * dim + row) * inner, (b * dim + row + 1) * inner), o);
           o += inner;

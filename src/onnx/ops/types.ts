@@ -44,3 +44,12 @@ export function required(node: OnnxNode, inputs: readonly (OnnxTensor | undefine
   if (!t) throw runFailure(node, `input ${i} (${what}) is required`);
   return t;
 }
+
+/** More values than any shape, axes or split list has: a longer tensor in that place is a mistake (or hostile). */
+const MAX_SHAPE_VALUES = 1024;
+
+/** A small integer tensor (a shape, axes, starts, split sizes) as numbers. */
+export function shapeInts(node: OnnxNode, t: OnnxTensor, what: string): number[] {
+  if (t.data.length > MAX_SHAPE_VALUES) throw runFailure(node, `${what} holds ${t.data.length} values; a shape or axis list has at most ${MAX_SHAPE_VALUES}`);
+  return Array.from(t.data, (v) => Math.trunc(v));
+}
