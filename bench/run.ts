@@ -24,6 +24,7 @@ import { setFastPath } from '../src/engine/recurrent';
 import { endToEnd } from './cli-e2e';
 import { explainRows } from './explain';
 import { onnxRows } from './onnx-peer';
+import { torchRows } from './torch-peer';
 import { tfjsModel, tfjsReady } from './tfjs-peer';
 import { WORKLOADS, buildWorkload, flopsOf, label, type Workload } from './workloads';
 
@@ -118,6 +119,7 @@ async function engineRows(): Promise<void> {
       }
     }
     if (w.id === 'W1' && w.cell === 'lstm') await onnxRows(w, d, time, add, !quick);
+    if (w.id === 'W1' && w.cell === 'lstm') await torchRows(w, d, time, add);
     if (quick || (w.slowPeer && !full)) continue;
     await tfjsReady();
     const peer = tfjsModel(w, d, 'float32');
