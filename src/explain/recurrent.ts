@@ -36,9 +36,11 @@ export interface DirectionGrad {
 }
 
 /** `cell`: the step to run backwards, by default the cell's gradient (LRP passes its relevance rules). */
-export function directionBackward(inp: DirectionGradInput, ctx: BackwardContext, cell: CellBackward = cellBackward(inp.layer, ctx)): DirectionGrad {
+export function directionBackward(inp: DirectionGradInput, ctx: BackwardContext, given?: CellBackward): DirectionGrad {
   const { layer, trace: lt, dSeq } = inp;
   const { batch, steps, units: u } = lt;
+  const items = Array.from({ length: batch }, (_, b) => b).filter((b) => itemHasGradient(inp, b, steps, u));
+  const cell = given ?? cellBackward(layer, { ...ctx, rows: items.length });
   const F = cell.features;
   const nStates = cell.stateNames.length;
   const sq = stateQuantities(lt, cell.stateNames);
@@ -47,15 +49,15 @@ export function directionBackward(inp: DirectionGradInput, ctx: BackwardContext,
   const initial = sq.map((_, k) => inp.initial?.[k] ?? zeros);
   const dx = new Float64Array(batch * steps * F);
   const dInitial = sq.map(() => new Float64Array(batch * u));
-  const dStates = sq.map(() => new Float64Array(u));
-  const dOut = new Float64Array(u);
-  const dCarry = new Float64Array(u);
   const goBackwards = layer.config.goBackwards;
   const masked = lt.masked;
-  const v: StepValues = { values: lt.values, at: 0, prev: stateRows, prevOff: 0, x: layer.cell === 'custom' || cell.readsInput ? inp.x() : new Float64Array(0), xOff: 0 };
+  const x = layer.cell === 'custom' || cell.readsInput ? inp.x() : new Float64Array(0);
+  const os = cell.outputState;
+  const dOut = new Float64Array(u);
 
-  for (let b = 0; b < batch; b++) {
-    if (!itemHasGradient(inp, b, steps, u)) continue;
+  // Every item with a gradient walks the steps together (items are independent), so that a cell with `rows` can
+  // have one matrix product per step for all of them instead of one per item.
+  const walkers = items.map((b) => {
     let firstReal = steps;
     for (let s = 0; s < steps; s++) {
       if (!masked || !masked[b * steps + s]) {
@@ -63,26 +65,36 @@ export function directionBackward(inp: DirectionGradInput, ctx: BackwardContext,
         break;
       }
     }
-    for (let k = 0; k < nStates; k++) {
+    const dStates = sq.map((_, k) => {
       const d = inp.dFinal[k];
-      if (d) dStates[k]!.set(d.subarray(b * u, (b + 1) * u));
-      else dStates[k]!.fill(0);
-    }
-    dCarry.fill(0);
-    for (let s = steps - 1; s >= 0; s--) {
+      return d ? d.slice(b * u, (b + 1) * u) : new Float64Array(u);
+    });
+    return { b, firstReal, dStates, dCarry: new Float64Array(u), v: { values: lt.values, at: 0, prev: stateRows, prevOff: 0, x, xOff: 0 } as StepValues };
+  });
+  const rows = cell.rows && walkers.length > 1 ? cell.rows : null;
+  const W = rows?.width ?? 0;
+  const dzIn = rows ? new Float64Array(walkers.length * W) : null;
+  const dzRec = rows?.separate ? new Float64Array(walkers.length * W) : dzIn;
+  const dH = rows ? new Float64Array(walkers.length * u) : null;
+  const dX = rows ? new Float64Array(walkers.length * F) : null;
+  const active: number[] = [];
+
+  for (let s = steps - 1; s >= 0; s--) {
+    const t = goBackwards ? steps - 1 - s : s;
+    active.length = 0;
+    walkers.forEach((w, i) => {
+      const { b, dStates, dCarry, v } = w;
       const row = (b * steps + s) * u;
       if (masked && masked[b * steps + s]) {
         // The output here repeated the last real step's output (a later real step's state gradient passes through).
-        if (!inp.zeroOutputForMask && dSeq && s > firstReal) for (let j = 0; j < u; j++) dCarry[j] = dCarry[j]! + dSeq[row + j]!;
+        if (!inp.zeroOutputForMask && dSeq && s > w.firstReal) for (let j = 0; j < u; j++) dCarry[j] = dCarry[j]! + dSeq[row + j]!;
         inp.onStep?.(b, s, dStates);
-        continue;
+        return;
       }
       for (let j = 0; j < u; j++) dOut[j] = dCarry[j]! + (dSeq ? dSeq[row + j]! : 0);
       dCarry.fill(0);
-      const os = cell.outputState;
       if (os >= 0) for (let j = 0; j < u; j++) dStates[os]![j] = dStates[os]![j]! + dOut[j]!;
       inp.onStep?.(b, s, dStates);
-      const t = goBackwards ? steps - 1 - s : s;
       v.at = row;
       if (s > 0) {
         v.prev = stateRows;
@@ -92,10 +104,28 @@ export function directionBackward(inp: DirectionGradInput, ctx: BackwardContext,
         v.prevOff = b * u;
       }
       v.xOff = (b * steps + t) * F;
-      cell.step(v, dStates, os >= 0 ? null : dOut, dx, (b * steps + t) * F);
+      if (rows) {
+        const n = active.length;
+        rows.step(v, dStates, dzIn!, dzRec!, n * W);
+        dH!.set(dStates[0]!, n * u);
+        active.push(i);
+      } else cell.step(v, dStates, os >= 0 ? null : dOut, dx, (b * steps + t) * F);
+    });
+    if (rows && active.length) {
+      // dh₋ += U·dz and dx += K·dz for every active item at once.
+      const n = active.length;
+      dX!.fill(0, 0, n * F);
+      rows.products.recurRows(dzRec!, n, dH!);
+      rows.products.inputRows(dzIn!, n, dX!);
+      active.forEach((i, r) => {
+        const w = walkers[i]!;
+        w.dStates[0]!.set(dH!.subarray(r * u, (r + 1) * u));
+        const off = (w.b * steps + t) * F;
+        for (let k = 0; k < F; k++) dx[off + k] += dX![r * F + k]!;
+      });
     }
-    for (let k = 0; k < nStates; k++) dInitial[k]!.set(dStates[k]!, b * u);
   }
+  for (const w of walkers) for (let k = 0; k < nStates; k++) dInitial[k]!.set(w.dStates[k]!, w.b * u);
   return { dx, dInitial };
 }
 

@@ -219,16 +219,20 @@ test('every activation: the derivative equals central differences (away from kin
   }
 });
 
-test('the WebAssembly backward products equal the TypeScript reference', async () => {
+test('the WebAssembly backward products (one item, and many items stepped together) equal the TypeScript reference', async () => {
   const { setBackwardFastPath } = await import('../../src/explain/products');
   const next = rng(16);
   const m = model([recurrent('lstm', 'lstm', 3, 5, next), recurrent('gru', 'gru', 5, 4, next, { resetAfter: false }), recurrent('gru2', 'gru', 4, 3, next), recurrent('rnn', 'simple_rnn', 3, 3, next, { returnSequences: false }), dense('head', 3, 2, next)], [null, 3]);
   const x = random([2, 9, 3], next);
   const fast = explainPrediction(m, x, { method: 'gradient', target: [1, 1] });
+  // Integrated gradients steps many items together (one product per step for all of them).
+  const fastIg = explainPrediction(m, x, { method: 'integrated-gradients', target: [1, 1], steps: 8 });
   setBackwardFastPath(false);
   try {
     const ref = explainPrediction(m, x, { method: 'gradient', target: [1, 1] });
     assert.ok(relError(fast.attribution.data, ref.attribution.data) <= 1e-13);
+    const refIg = explainPrediction(m, x, { method: 'integrated-gradients', target: [1, 1], steps: 8 });
+    assert.ok(relError(fastIg.attribution.data, refIg.attribution.data) <= 1e-13);
   } finally {
     setBackwardFastPath(true);
   }

@@ -5,10 +5,13 @@
 import type { HardSigmoidFlavor } from '../../engine/model';
 import type { FloatArray, Precision } from '../../engine/tensor';
 import type { LayerTrace } from '../../engine/trace';
+import type { BackwardProducts } from '../products';
 
 export interface BackwardContext {
   precision: Precision;
   hardSigmoid: HardSigmoidFlavor;
+  /** How many items the driver may step together (sizes the batched products' buffers); default 1. */
+  rows?: number;
 }
 
 /** What one step's backward reads: the trace row of the step and the states it started from. */
@@ -38,6 +41,17 @@ export interface CellBackward {
    * `outputState` ≥ 0, else it is in `dOut`); on return ∂y/∂(state k before the step). Adds ∂y/∂x into dx[dxOff ..).
    */
   step(v: StepValues, dStates: Float64Array[], dOut: Float64Array | null, dx: Float64Array, dxOff: number): void;
+  /**
+   * The step without its two matrix products, for the driver to run them for many items at once: writes the row
+   * dx needs (dx += K·dzIn) and the row dh₋ needs (dh₋ += U·dzRec; the same array unless `separate`) at `off`, and
+   * leaves in dStates the gradients before the step minus that product (dStates[0] = h₋'s direct part).
+   */
+  readonly rows?: {
+    width: number;
+    separate: boolean;
+    products: BackwardProducts;
+    step(v: StepValues, dStates: Float64Array[], dzIn: Float64Array, dzRec: Float64Array, off: number): void;
+  };
 }
 
 /** The trace row index of every state, in the cell's state order. */

@@ -30,7 +30,40 @@ export function lstmBackward(layer: RecurrentLayer, ctx: BackwardContext): CellB
   const dm = new Float64Array(u);
   const dGate = new Float64Array(4 * u);
   const dz = new Float64Array(4 * u);
-  const products = backwardProducts(K, F, U, u, 4 * u);
+  const products = backwardProducts(K, F, U, u, 4 * u, ctx.rows ?? 1);
+
+  /** Everything but the two products: dz into dzOut[off ..], dc ← dc₋, dh ← 0 (its product part comes next). */
+  function gates(v: StepValues, dStates: Float64Array[], dzOut: Float64Array, off: number): void {
+    const { values, at, prev, prevOff } = v;
+    const dh = dStates[0]!;
+    const dc = dStates[1]!;
+    const [i, f, g, o, c] = [values[Q_I]!, values[Q_F]!, values[Q_G]!, values[Q_O]!, values[Q_C]!];
+    const cPrev = prev[1]!;
+    if (P) {
+      // h = m·P over h's first `proj` slots: dm = P·dh.
+      dm.fill(0);
+      addMatVec(dm, 0, P, u, proj, 0, proj, dh, 0);
+    } else dm.set(dh);
+    for (let j = 0; j < u; j++) actC[j] = c[at + j]!;
+    act(actC, 0, u);
+    for (let j = 0; j < u; j++) {
+      dGate[3 * u + j] = dm[j]! * actC[j]!; // do
+      dm[j] = dm[j]! * o[at + j]!; // now ∂/∂act(c)
+    }
+    dAct(c, at, dm, 0, dm, 0, u); // dm ← act'(c)·(dm·o)
+    for (let j = 0; j < u; j++) {
+      const dcj = dc[j]! + dm[j]!;
+      dGate[j] = dcj * g[at + j]!; // di
+      dGate[u + j] = dcj * cPrev[prevOff + j]!; // df
+      dGate[2 * u + j] = dcj * i[at + j]!; // dg
+      dc[j] = dcj * f[at + j]!; // dc₋
+    }
+    dRec(values[Q_PRE]!, at, dGate, 0, dzOut, off, u);
+    dRec(values[Q_PRE + 1]!, at, dGate, u, dzOut, off + u, u);
+    dAct(values[Q_PRE + 2]!, at, dGate, 2 * u, dzOut, off + 2 * u, u);
+    dRec(values[Q_PRE + 3]!, at, dGate, 3 * u, dzOut, off + 3 * u, u);
+    dh.fill(0);
+  }
 
   return {
     units: u,
@@ -38,38 +71,10 @@ export function lstmBackward(layer: RecurrentLayer, ctx: BackwardContext): CellB
     stateNames: ['h', 'c'],
     outputState: 0,
     step(v: StepValues, dStates: Float64Array[], _dOut: Float64Array | null, dx: Float64Array, dxOff: number): void {
-      const { values, at, prev, prevOff } = v;
-      const dh = dStates[0]!;
-      const dc = dStates[1]!;
-      const [i, f, g, o, c] = [values[Q_I]!, values[Q_F]!, values[Q_G]!, values[Q_O]!, values[Q_C]!];
-      const cPrev = prev[1]!;
-      if (P) {
-        // h = m·P over h's first `proj` slots: dm = P·dh.
-        dm.fill(0);
-        addMatVec(dm, 0, P, u, proj, 0, proj, dh, 0);
-      } else dm.set(dh);
-      for (let j = 0; j < u; j++) actC[j] = c[at + j]!;
-      act(actC, 0, u);
-      for (let j = 0; j < u; j++) {
-        dGate[3 * u + j] = dm[j]! * actC[j]!; // do
-        dm[j] = dm[j]! * o[at + j]!; // now ∂/∂act(c)
-      }
-      dAct(c, at, dm, 0, dm, 0, u); // dm ← act'(c)·(dm·o)
-      for (let j = 0; j < u; j++) {
-        const dcj = dc[j]! + dm[j]!;
-        dGate[j] = dcj * g[at + j]!; // di
-        dGate[u + j] = dcj * cPrev[prevOff + j]!; // df
-        dGate[2 * u + j] = dcj * i[at + j]!; // dg
-        dc[j] = dcj * f[at + j]!; // dc₋
-      }
-      const pre = values[Q_PRE]!;
-      dRec(pre, at, dGate, 0, dz, 0, u);
-      dRec(values[Q_PRE + 1]!, at, dGate, u, dz, u, u);
-      dAct(values[Q_PRE + 2]!, at, dGate, 2 * u, dz, 2 * u, u);
-      dRec(values[Q_PRE + 3]!, at, dGate, 3 * u, dz, 3 * u, u);
-      dh.fill(0);
-      products.recur(dz, 0, 0, 4 * u, dh);
+      gates(v, dStates, dz, 0);
+      products.recur(dz, 0, 0, 4 * u, dStates[0]!);
       products.input(dz, 0, 0, 4 * u, dx, dxOff);
     },
+    rows: { width: 4 * u, separate: false, products, step: (v, dStates, dzIn, _dzRec, off) => gates(v, dStates, dzIn, off) },
   };
 }

@@ -17,7 +17,7 @@ export function simpleRnnBackward(layer: RecurrentLayer, ctx: BackwardContext): 
   const U = weightIn(layer.weights.recurrentKernel, ctx.precision);
   const dAct = activationVjp(layer.config.activation, ctx.hardSigmoid);
   const dz = new Float64Array(u);
-  const products = backwardProducts(K, F, U, u, u);
+  const products = backwardProducts(K, F, U, u, u, ctx.rows ?? 1);
   return {
     units: u,
     features: F,
@@ -29,6 +29,15 @@ export function simpleRnnBackward(layer: RecurrentLayer, ctx: BackwardContext): 
       dh.fill(0);
       products.recur(dz, 0, 0, u, dh);
       products.input(dz, 0, 0, u, dx, dxOff);
+    },
+    rows: {
+      width: u,
+      separate: false,
+      products,
+      step(v, dStates, dzIn, _dzRec, off) {
+        dAct(v.values[Q_PRE_H]!, v.at, dStates[0]!, 0, dzIn, off, u);
+        dStates[0]!.fill(0);
+      },
     },
   };
 }
