@@ -1,12 +1,13 @@
 /**
  * The backward pass's two matrix products, the transposes of the forward's x·K and h·U: dh₋ += U·dz and
  * dx += K·dz over a block of columns [c0, c0+n). They dominate BPTT (W1: 262 k multiply-adds a step), so where the
- * engine's WebAssembly SIMD kernels load they run there (gemm_f64 on Kᵀ and Uᵀ, copied once into the kernel memory
- * when the cell is bound); the TypeScript loop (linalg.ts) is the reference and the fallback. float64 either way.
+ * engine's WebAssembly SIMD kernels load they run there (gemm_f64, or gemm_f32 for a float32 run, on Kᵀ and Uᵀ, copied once into the kernel memory
+ * when the cell is bound); the TypeScript loop (linalg.ts) is the reference and the fallback.
  *
  * The kernel memory is the engine's: a BackwardProducts is valid until the next forward run or the next one made,
  * which is how the backward uses them (one direction at a time, after its forward run).
  */
+import type { Precision } from '../engine/tensor';
 import { WasmArena } from '../engine/wasm/kernels';
 import { addMatVec } from './linalg';
 
@@ -28,9 +29,12 @@ export interface BackwardProducts {
   inputRows(dz: Float64Array, n: number, dx: Float64Array): void;
 }
 
-/** `rows`: the most items `recurRows` / `inputRows` will be given at once. */
-export function backwardProducts(K: Float64Array, features: number, U: Float64Array, units: number, width: number, rows = 1): BackwardProducts {
-  const arena = wasmAllowed ? WasmArena.create('float64', width * (units + features) + rows * (width + units + features) + 64) : null;
+/**
+ * `rows`: the most items `recurRows` / `inputRows` will be given at once. `precision`: the run's; a float32 run's
+ * backward multiplies in float32 (gemm_f32, twice the lanes), as its forward did; everything else stays float64.
+ */
+export function backwardProducts(K: Float64Array, features: number, U: Float64Array, units: number, width: number, rows = 1, precision: Precision = 'float64'): BackwardProducts {
+  const arena = wasmAllowed ? WasmArena.create(precision, width * (units + features) + rows * (width + units + features) + 64) : null;
   if (!arena) {
     return {
       recur: (dz, dzOff, c0, n, dh) => addMatVec(dh, 0, U, units, width, c0, n, dz, dzOff),

@@ -33,7 +33,7 @@ export function gruBackward(layer: RecurrentLayer, ctx: BackwardContext): CellBa
   const dPre = new Float64Array(gu);
   const hw = new Float64Array(u);
   const drh = new Float64Array(u);
-  const products = backwardProducts(K, F, U, u, gu);
+  const products = backwardProducts(K, F, U, u, gu, 1, ctx.precision);
 
   return {
     units: u,

@@ -30,7 +30,7 @@ export function lstmBackward(layer: RecurrentLayer, ctx: BackwardContext): CellB
   const dm = new Float64Array(u);
   const dGate = new Float64Array(4 * u);
   const dz = new Float64Array(4 * u);
-  const products = backwardProducts(K, F, U, u, 4 * u, ctx.rows ?? 1);
+  const products = backwardProducts(K, F, U, u, 4 * u, ctx.rows ?? 1, ctx.precision);
 
   /** Everything but the two products: dz into dzOut[off ..], dc ← dc₋, dh ← 0 (its product part comes next). */
   function gates(v: StepValues, dStates: Float64Array[], dzOut: Float64Array, off: number): void {

@@ -17,7 +17,7 @@ export function simpleRnnBackward(layer: RecurrentLayer, ctx: BackwardContext): 
   const U = weightIn(layer.weights.recurrentKernel, ctx.precision);
   const dAct = activationVjp(layer.config.activation, ctx.hardSigmoid);
   const dz = new Float64Array(u);
-  const products = backwardProducts(K, F, U, u, u, ctx.rows ?? 1);
+  const products = backwardProducts(K, F, U, u, u, ctx.rows ?? 1, ctx.precision);
   return {
     units: u,
     features: F,
