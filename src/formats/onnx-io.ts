@@ -68,6 +68,25 @@ export function readInputsBytes(bytes: Uint8Array, file: string, names: readonly
 /** A list of expected outputs (JSON array of {"shape", "data"}, or keyed by output name), or undefined for any other file. */
 export function readOutputListBytes(bytes: Uint8Array, file: string, names: readonly string[], limits?: Partial<LoadLimits>): Tensor[] | undefined {
   const resolved = resolveLimits(limits);
-  const list = tensorListOf(parsed(bytes, file, resolved), names, file);
+  const doc = parsed(bytes, file, resolved);
+  const list = tensorListOf(doc, names, file) ?? nestedListsOfOutputs(doc, names, file);
   return list && checked(list, file, resolved);
+}
+
+/**
+ * `[Y, Y_h]` written as nested lists (numpy `.tolist()` of each output) for a graph with several outputs: a JSON array
+ * that is not one array of numbers (its rows differ in shape) but whose items each are.
+ */
+function nestedListsOfOutputs(doc: unknown, names: readonly string[], file: string): Tensor[] | undefined {
+  if (names.length < 2 || !Array.isArray(doc) || doc.length < 1 || doc.length > names.length) return undefined;
+  try {
+    readArrayValue(doc, { file, path: [] });
+    return undefined;
+  } catch {
+    try {
+      return doc.map((v, i) => readArrayValue(v, { file, path: [i] }).tensor);
+    } catch {
+      return undefined;
+    }
+  }
 }

@@ -31,6 +31,16 @@ test('compare FILE --input IN --expected EXP --atol 1e-5: 0 within tolerance, 1 
   const differs = await cellscope('compare', f(name, 'onnx'), '--input', f(name, 'input.json'), '--expected', bad, '--atol', '1e-5');
   assert.equal(differs.code, 1);
   assert.match(differs.out, /output 1 \(h_n\):\n.*differ/);
+  // Every output as nested lists (numpy .tolist()), in a JSON array: compared in order.
+  const nested = (t: { shape: number[]; data: number[] }): unknown => {
+    const build = (dims: number[], at: number): unknown => (dims.length === 1 ? t.data.slice(at, at + dims[0]!) : Array.from({ length: dims[0]! }, (_, i) => build(dims.slice(1), at + i * dims.slice(1).reduce((a, b) => a * b, 1))));
+    return build(t.shape, 0);
+  };
+  const lists = join(tmp, 'lists.json');
+  writeFileSync(lists, JSON.stringify(JSON.parse(readFileSync(f(name, 'expected.json'), 'utf8')).map(nested)));
+  const byLists = await cellscope('compare', f(name, 'onnx'), '--input', f(name, 'input.json'), '--expected', lists, '--atol', '1e-5');
+  assert.equal(byLists.code, 0, byLists.out + byLists.err);
+  assert.match(byLists.out, /output 2 \(c_n\):/);
   // One expected array alone is the first output.
   const first = join(tmp, 'first.json');
   writeFileSync(first, JSON.stringify(expected[0]));
