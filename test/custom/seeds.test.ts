@@ -123,7 +123,7 @@ function seed002Model(args: string): Model {
 }
 
 test("seed 002: its LSTM class with activation=identity, recurrent_activation=identity gives the printed identity, count and sum arrays", () => {
-  for (const name of ['identity_lstm', 'count_lstm', 'sum_lstm']) {
+  for (const name of ['identity_lstm', 'count_lstm', 'sum_lstm'] as const) {
     const { args, inputs: xs, printed } = seed002Case(name);
     assert.equal(xs.length, 5);
     const out = runModel(seed002Model(args), input(xs)).output;

@@ -56,7 +56,7 @@ function seed002Lstm(args: string) {
 }
 
 test("seed 002: identity, count and sum LSTMs (±inf biases, linear activations) give the seed's printed arrays", () => {
-  for (const name of ['identity_lstm', 'count_lstm', 'sum_lstm']) {
+  for (const name of ['identity_lstm', 'count_lstm', 'sum_lstm'] as const) {
     const { args, inputs: xs, printed } = seed002Case(name);
     const out = runModel(seed002Lstm(args), input(xs)).output;
     assert.deepEqual(Array.from(out.data), printed, name);

@@ -1,6 +1,6 @@
 /** The real, valid files the properties mutate. */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 
 import { FIXTURES, REPO } from '../fixtures-path';
 
