@@ -135,6 +135,8 @@ function describeGraphLayer(layer: GraphLayer): { className: string; params: num
       const w = [layer.query, layer.key, layer.value, layer.output];
       return { className: 'MultiHeadAttention', params: w.reduce((a, p) => a + size(p.kernel, p.bias), 0), details: `heads ${layer.heads}, key_dim ${layer.keyDim}, value_dim ${layer.valueDim}${layer.causal ? ', causal' : ''}` };
     }
+    case 'dot':
+      return { className: 'Dot', params: 0, details: `axes ${layer.axes.join(', ')}${layer.normalize ? ', normalized' : ''}` };
     case 'conv2d':
       return { className: 'Conv2D', params: size(layer.kernel, layer.bias), details: `filters ${layer.filters}, kernel ${layer.kernelSize.join('×')}, ${layer.padding}, ${layer.activation}` };
     case 'pool2d':
@@ -146,7 +148,7 @@ function describeGraphLayer(layer: GraphLayer): { className: string; params: num
   }
 }
 
-const MASK_OP_CLASS = { not_equal: 'NotEqual', equal: 'Equal', any: 'Any', all: 'All', cast: 'Cast' } as const;
+const MASK_OP_CLASS = { not_equal: 'NotEqual', equal: 'Equal', any: 'Any', all: 'All', cast: 'Cast', logical_or: 'LogicalOr', logical_and: 'LogicalAnd', expand_dims: 'ExpandDims', zeros_like: 'ZerosLike', ones_like: 'OnesLike' } as const;
 const GRAPH_CLASS: Record<string, string> = {
   reshape: 'Reshape',
   permute: 'Permute',

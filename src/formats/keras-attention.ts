@@ -49,15 +49,15 @@ export function convertMultiHeadAttention(h: LayerHeader, flows: Flow[], weights
   const dv = last(flows[1]);
   const dk = flows[2] ? last(flows[2]) : dv;
   const proj = (role: string, dim: number | null, size: number) => ({
-    kernel: weights.take({ layer: h.name, role: `${role}/kernel`, shape: [dim, heads, size], because: `[${dim ?? 'any number of'} features, ${heads} heads, ${size}]` }),
-    bias: useBias ? weights.take({ layer: h.name, role: `${role}/bias`, shape: [heads, size], because: `[${heads} heads, ${size}]` }) : null,
+    kernel: weights.take({ layer: `${h.name}/${role}`, role: 'kernel', shape: [dim, heads, size], because: `[${dim ?? 'any number of'} features, ${heads} heads, ${size}]` }),
+    bias: useBias ? weights.take({ layer: `${h.name}/${role}`, role: 'bias', shape: [heads, size], because: `[${heads} heads, ${size}]` }) : null,
   });
   const query = proj('query', dq, keyDim);
   const key = proj('key', dk, keyDim);
   const value = proj('value', dv, valueDim);
-  const outKernel = weights.take({ layer: h.name, role: 'output/kernel', shape: [heads, valueDim, dq], because: `[${heads} heads, ${valueDim}, ${dq ?? 'the query size'}]` });
+  const outKernel = weights.take({ layer: `${h.name}/output`, role: 'kernel', shape: [heads, valueDim, dq], because: `[${heads} heads, ${valueDim}, ${dq ?? 'the query size'}]` });
   const outDim = outKernel.shape[2]!;
-  const output = { kernel: outKernel, bias: useBias ? weights.take({ layer: h.name, role: 'output/bias', shape: [outDim], because: `[${outDim}]` }) : null };
+  const output = { kernel: outKernel, bias: useBias ? weights.take({ layer: `${h.name}/output`, role: 'bias', shape: [outDim], because: `[${outDim}]` }) : null };
   const causal = kwargs.use_causal_mask === true;
   const q = flows[0]!.dims;
   return {

@@ -12,7 +12,7 @@ import { declaredInputShape, readLayerHeader, type LayerEnv, type LayerHeader } 
 import { convertKerasLayer } from './keras-layers';
 import { convertMaskOp, MASK_OP_CLASSES } from './keras-mask';
 import { ATTENTION_CLASSES, convertAttention, convertMultiHeadAttention } from './keras-attention';
-import { convertMerge, MERGE_CLASSES } from './keras-merge';
+import { convertDot, convertMerge, MERGE_CLASSES } from './keras-merge';
 import type { Converted, Flow } from './keras-recurrent';
 import { resolveGraph, type PlanRef, type PlannedCall } from './keras-graph';
 import { WeightCursor, type WeightEntry } from './weights';
@@ -133,6 +133,7 @@ function convertCall(h: LayerHeader, module: unknown, flows: Flow[], weights: We
   if (MERGE_CLASSES[h.className]) return convertMerge(h, flows);
   if (MASK_OP_CLASSES[h.className]) return convertMaskOp(h, flows, call.constants, call.at);
   if (ATTENTION_CLASSES.includes(h.className)) return convertAttention(h, flows, weights, call.kwargs);
+  if (h.className === 'Dot') return convertDot(h, flows);
   if (h.className === 'MultiHeadAttention') return convertMultiHeadAttention(h, flows, weights, call.kwargs);
   if (typeof module === 'string' && /^keras\.src\.ops\b/.test(module)) {
     fail(child(h.at, 'class_name'), `a layer, or one of the operations Keras 3 writes for masks (${Object.keys(MASK_OP_CLASSES).join(', ')})`, `operation ${h.className} "${h.name}" (${describeValue(module)})`, {

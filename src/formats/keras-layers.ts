@@ -51,7 +51,10 @@ export const SUPPORTED_LAYERS =
 export function unsupported(h: LayerHeader, inside?: string): never {
   return fail(child(h.at, 'class_name'), `a supported layer (${SUPPORTED_LAYERS})`, `${h.className} layer "${h.name}"${inside ? ` inside ${inside}` : ''}`, {
     subject: `layer "${h.name}"`,
-    hint: `Cellscope runs recurrent models; ${h.className} has no implementation here`,
+    hint:
+      h.className === 'Lambda'
+        ? 'a Lambda layer holds Python code, which only Python can run; replace it by a built-in layer, or save the recurrent part alone (keras.Model(its input, the recurrent layer\'s output)) and open that'
+        : `${h.className} has no implementation in Cellscope (docs/graph.md lists the layers it runs); save the recurrent part alone (keras.Model(its input, the recurrent layer's output)) and open that`,
   });
 }
 

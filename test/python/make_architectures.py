@@ -350,9 +350,24 @@ def _(rng):
     h = L.LSTM(6, return_sequences=True)(x)
     a = L.MultiHeadAttention(num_heads=2, key_dim=3)(h, h)
     y = L.LayerNormalization()(L.Add()([h, a]))
-    c = L.MultiHeadAttention(num_heads=1, key_dim=4, value_dim=2)(y, h, use_causal_mask=True)
+    c = L.MultiHeadAttention(num_heads=1, key_dim=4)(y, h, use_causal_mask=True)
     out = L.Dense(2)(L.GlobalAveragePooling1D()(L.Concatenate()([y, c])))
     return keras.Model(inp, out), [tokens(rng, 4, 7, 25)]
+
+
+@case("luong_dot_attention")
+def _(rng):
+    """keras.io-style manual Luong attention: Dot(scores) → Softmax → Dot(context) over LSTM states, normalized Dot head."""
+    enc_in = keras.Input(shape=(6, 3))
+    dec_in = keras.Input(shape=(4, 3))
+    enc = L.LSTM(5, return_sequences=True)(enc_in)
+    dec = L.LSTM(5, return_sequences=True)(dec_in)
+    scores = L.Dot(axes=[2, 2])([dec, enc])
+    weights = L.Softmax()(scores)
+    context = L.Dot(axes=[2, 1])([weights, enc])
+    sim = L.Dot(axes=1, normalize=True)([L.GlobalAveragePooling1D()(context), L.GlobalAveragePooling1D()(dec)])
+    out = L.Concatenate()([L.Flatten()(context), sim])
+    return keras.Model([enc_in, dec_in], L.Dense(2)(out)), [floats(rng, 2, 6, 3), floats(rng, 2, 4, 3)]
 
 
 # ------------------------------------------------------------------------------------------- recording

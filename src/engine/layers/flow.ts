@@ -8,6 +8,7 @@ import { allocate, shapeText, type FloatArray, type Precision, type Tensor } fro
 
 export interface Flow {
   value: Tensor;
+  /** Mutable: a layer may delete the mask of a tensor it reads, as Keras's MultiHeadAttention does. */
   mask: Uint8Array | null;
 }
 

@@ -1,6 +1,7 @@
 /** One entry point for the layers around the cells: runs a call of any `GraphLayer` on its input flows. */
 import { applyActivationFn } from './activation-layers';
 import { applyAttention } from './attention';
+import { applyDot } from './dot';
 import { applyMultiHeadAttention } from './multi-head-attention';
 import { applyConv1D } from './conv1d';
 import { applyConv2D, applyPool2D } from './conv2d';
@@ -52,6 +53,8 @@ export function applyGraphLayer(layer: GraphLayer, inputs: Flow[], ctx: LayerCon
       return applyPool2D(layer, x, ctx);
     case 'attention':
       return applyAttention(layer, inputs, ctx);
+    case 'dot':
+      return applyDot(layer, inputs, ctx);
     case 'multi_head_attention':
       return applyMultiHeadAttention(layer, inputs, ctx);
   }

@@ -1,9 +1,11 @@
 /**
  * Where masks come from. Masking: a step is kept when any feature differs from mask_value, and the output is
- * x · kept. The Keras 3 mask nodes a functional config carries: NotEqual(x, c) and Equal(x, c) (0/1 values), and
- * Any / All over an axis; their outputs reach layers as `mask=`.
+ * x · kept. The Keras 3 mask nodes a functional config carries: NotEqual(x, c) and Equal(x, c) (0/1 values), Any /
+ * All over an axis, and what Concatenate's mask is made of (ExpandDims, ZerosLike / OnesLike, LogicalOr / LogicalAnd,
+ * broadcasting sizes of 1); their outputs reach layers as `mask=`.
  */
 import { RunError } from '../errors';
+import { shapeText, type Tensor } from '../tensor';
 import { alloc, resolveAxis, type Flow, type LayerContext } from './flow';
 
 export interface MaskingLayer {
@@ -12,7 +14,7 @@ export interface MaskingLayer {
   maskValue: number;
 }
 
-export type MaskOp = 'not_equal' | 'equal' | 'any' | 'all' | 'cast';
+export type MaskOp = 'not_equal' | 'equal' | 'any' | 'all' | 'cast' | 'logical_or' | 'logical_and' | 'expand_dims' | 'zeros_like' | 'ones_like';
 
 /** A Keras 3 operation node (`keras.src.ops`), of the few kinds Keras writes to compute masks. */
 export interface MaskOpLayer {
@@ -47,15 +49,24 @@ export function applyMaskOp(layer: MaskOpLayer, inputs: Flow[], ctx: LayerContex
     case 'cast':
       return { value: x, mask: null };
     case 'not_equal':
-    case 'equal': {
-      const other = inputs[1]?.value;
-      if (!other && layer.constant === null) throw new RunError(`node "${layer.name}" (${layer.op}) has nothing to compare with`);
+    case 'equal':
+    case 'logical_or':
+    case 'logical_and': {
+      const other = inputs[1]?.value ?? (layer.constant !== null ? { shape: [1], data: Float64Array.of(layer.constant) } : null);
+      if (!other) throw new RunError(`node "${layer.name}" (${layer.op}) has one operand; it needs two`);
+      const f = BINARY[layer.op];
+      return { value: broadcast(x, other, (a, b) => (f(a, b) ? 1 : 0), layer.name, ctx), mask: null };
+    }
+    case 'expand_dims': {
+      const shape = [...x.shape];
+      const at = layer.axis < 0 ? shape.length + 1 + layer.axis : layer.axis;
+      shape.splice(at, 0, 1);
+      return { value: { shape, data: x.data }, mask: null };
+    }
+    case 'zeros_like':
+    case 'ones_like': {
       const out = alloc(x.data.length, ctx);
-      const want = layer.op === 'not_equal';
-      for (let k = 0; k < out.length; k++) {
-        const c = other ? other.data[other.data.length === 1 ? 0 : k]! : layer.constant!;
-        out[k] = (x.data[k] !== c) === want ? 1 : 0;
-      }
+      if (layer.op === 'ones_like') out.fill(1);
       return { value: { shape: [...x.shape], data: out }, mask: null };
     }
     case 'any':
@@ -81,4 +92,44 @@ export function applyMaskOp(layer: MaskOpLayer, inputs: Flow[], ctx: LayerContex
       return { value: { shape, data: out }, mask: null };
     }
   }
+}
+
+const BINARY: Record<'not_equal' | 'equal' | 'logical_or' | 'logical_and', (a: number, b: number) => boolean> = {
+  not_equal: (a, b) => a !== b,
+  equal: (a, b) => a === b,
+  logical_or: (a, b) => a !== 0 || b !== 0,
+  logical_and: (a, b) => a !== 0 && b !== 0,
+};
+
+/** f(a, b) elementwise with numpy broadcasting (sizes equal or 1, the shorter shape padded in front). */
+function broadcast(a: Tensor, b: Tensor, f: (x: number, y: number) => number, name: string, ctx: LayerContext): Tensor {
+  const rank = Math.max(a.shape.length, b.shape.length);
+  const pad = (s: readonly number[]) => [...new Array<number>(rank - s.length).fill(1), ...s];
+  const sa = pad(a.shape);
+  const sb = pad(b.shape);
+  const shape = sa.map((d, i) => {
+    const e = sb[i]!;
+    if (d !== e && d !== 1 && e !== 1) throw new RunError(`node "${name}": shapes ${shapeText(a.shape)} and ${shapeText(b.shape)} do not broadcast`);
+    return Math.max(d, e);
+  });
+  const strides = (s: number[]) => s.map((d, i) => (d === 1 ? 0 : s.slice(i + 1).reduce((p, x) => p * x, 1)));
+  const ta = strides(sa);
+  const tb = strides(sb);
+  const n = shape.reduce((p, d) => p * d, 1);
+  const out = alloc(n, ctx);
+  const idx = new Array<number>(rank).fill(0);
+  for (let k = 0; k < n; k++) {
+    let ia = 0;
+    let ib = 0;
+    for (let i = 0; i < rank; i++) {
+      ia += idx[i]! * ta[i]!;
+      ib += idx[i]! * tb[i]!;
+    }
+    out[k] = f(a.data[ia]!, b.data[ib]!);
+    for (let i = rank - 1; i >= 0; i--) {
+      if (++idx[i]! < shape[i]!) break;
+      idx[i] = 0;
+    }
+  }
+  return { shape, data: out };
 }

@@ -1,10 +1,11 @@
 /**
  * Keras MultiHeadAttention (inputs [query, value, key = value]), per head h:
  *   Q = (query·Wq + bq) / √key_dim,  K = key·Wk + bk,  V = value·Wv + bv        ([T, heads, dim] einsum projections)
- *   s[h, i, j] = Q[i, h]·K[j, h], −1e9 where the attention mask is 0 (query step i and value step j both real, and
- *   j ≤ i with use_causal_mask), a = softmax_j(s), O[i, h] = Σ_j a[h, i, j] · V[j, h]
- *   out[i] = Σ_h O[i, h]·Wo[h] + bo
- * The output carries the query's mask.
+ *   s[h, i, j] = Q[i, h]·K[j, h], replaced by −1e9 where the attention mask is 0, a = softmax_j(s) set to 0 there,
+ *   O[i, h] = Σ_j a[h, i, j] · V[j, h],  out[i] = Σ_h O[i, h]·Wo[h] + bo
+ * The attention mask (Keras 3.15) keeps (i, j) when query step i is real, value and key step j are real (each
+ * tensor's mask), and j ≤ i with use_causal_mask; a padded query step (a row masked entirely) attends to every value
+ * step equally. The call deletes its inputs' masks and its output has none (Keras 3.15's behaviour).
  */
 import { RunError } from '../errors';
 import type { Tensor } from '../tensor';
@@ -59,9 +60,14 @@ export function applyMultiHeadAttention(layer: MultiHeadAttentionLayer, inputs: 
   const K = project(k, layer.key, ctx);
   const V = project(v, layer.value, ctx);
   const qMask = inputs[0]!.mask;
-  const vMask = (inputs[2] ?? inputs[1]!).mask ?? inputs[1]!.mask;
+  const vMask = inputs[1]!.mask;
+  const kMask = inputs[2] ? inputs[2].mask : null;
+  // Keras 3.15's call deletes the masks of the tensors it reads (`set_keras_mask(query/value/key, None)`): a later
+  // layer reading the same tensors sees no mask.
+  for (const f of inputs) f.mask = null;
   const O = alloc(B * Tq * H * F, ctx);
   const s = alloc(Tv, ctx);
+  const kept = new Uint8Array(Tv);
   for (let b = 0; b < B; b++) {
     for (let h = 0; h < H; h++) {
       for (let i = 0; i < Tq; i++) {
@@ -69,8 +75,11 @@ export function applyMultiHeadAttention(layer: MultiHeadAttentionLayer, inputs: 
         for (let j = 0; j < Tv; j++) {
           let acc = 0;
           for (let e = 0; e < E; e++) acc = r(acc + r(Q[((b * Tq + i) * H + h) * E + e]! * K[((b * Tv + j) * H + h) * E + e]!));
-          const keep = (!qMask || qMask[b * Tq + i]) && (!vMask || vMask[b * Tv + j]) && (!layer.causal || j <= i);
-          s[j] = keep ? acc : r(acc - 1e9);
+          const keep = (!qMask || qMask[b * Tq + i]) && (!vMask || vMask[b * Tv + j]) && (!kMask || kMask[b * Tv + j]) && (!layer.causal || j <= i);
+          s[j] = keep ? acc : -1e9;
+          // Keras zeroes masked weights, except on a row masked entirely (a padded query step), where the equal
+          // -1e9 scores give every value step the same weight.
+          kept[j] = keep || (qMask && !qMask[b * Tq + i]) ? 1 : 0;
           max = Math.max(max, s[j]!);
         }
         let sum = 0;
@@ -80,7 +89,7 @@ export function applyMultiHeadAttention(layer: MultiHeadAttentionLayer, inputs: 
         }
         const o = ((b * Tq + i) * H + h) * F;
         for (let j = 0; j < Tv; j++) {
-          const a = r(s[j]! / sum);
+          const a = kept[j] ? r(s[j]! / sum) : 0;
           for (let f = 0; f < F; f++) O[o + f] = O[o + f]! + a * V[((b * Tv + j) * H + h) * F + f]!;
         }
       }
@@ -88,5 +97,6 @@ export function applyMultiHeadAttention(layer: MultiHeadAttentionLayer, inputs: 
   }
   const out = project({ shape: [B, Tq, H * F], data: O }, layer.output, ctx);
   const D = out.length / (B * Tq);
-  return { value: { shape: [B, Tq, D], data: out }, mask: qMask };
+  // The output mask Keras computes after the call reads the query's mask, which the call deleted: none.
+  return { value: { shape: [B, Tq, D], data: out }, mask: null };
 }

@@ -1,6 +1,7 @@
 /** The layer kinds of src/engine/layers/, one family per file, joined here for Model's layer union. */
 import type { ActivationFnLayer } from './activation-layers';
 import type { AttentionLayer } from './attention';
+import type { DotLayer } from './dot';
 import type { MultiHeadAttentionLayer } from './multi-head-attention';
 import type { Conv1DLayer } from './conv1d';
 import type { Conv2DLayer, Pool2DLayer } from './conv2d';
@@ -10,7 +11,7 @@ import type { BatchNormLayer, LayerNormLayer } from './normalization';
 import type { GlobalPool1DLayer, Pool1DLayer } from './pooling';
 import type { ShapeLayer } from './shape';
 
-export type { MultiHeadAttentionLayer, Conv2DLayer, Pool2DLayer, AttentionLayer, ActivationFnLayer, Conv1DLayer, MaskingLayer, MaskOpLayer, MergeLayer, BatchNormLayer, LayerNormLayer, GlobalPool1DLayer, Pool1DLayer, ShapeLayer };
+export type { DotLayer, MultiHeadAttentionLayer, Conv2DLayer, Pool2DLayer, AttentionLayer, ActivationFnLayer, Conv1DLayer, MaskingLayer, MaskOpLayer, MergeLayer, BatchNormLayer, LayerNormLayer, GlobalPool1DLayer, Pool1DLayer, ShapeLayer };
 
 export type GraphLayer =
   | MergeLayer
@@ -26,4 +27,5 @@ export type GraphLayer =
   | AttentionLayer
   | Conv2DLayer
   | Pool2DLayer
-  | MultiHeadAttentionLayer;
+  | MultiHeadAttentionLayer
+  | DotLayer;
