@@ -127,8 +127,9 @@ export function backward(fr: ForwardRun, seeds: (Float64Array | null)[], watch?:
     if (!dOutputs.some((g) => g)) continue;
     const layer = model.layers[node.layer]!;
     if ((calls.get(node.layer) ?? 0) > 1) throw new ExplainError(`layer "${layer.name}" is called ${calls.get(node.layer)} times; explain handles layers called once`);
-    if (node.inputs.length !== 1 || node.masks || node.initialState) {
-      throw new ExplainError(`layer "${layer.name}" (${layer.kind}) is called with several inputs, an explicit mask or initial_state; explain handles chains of one-input calls`);
+    // An explicit mask= shaped the forward (the trace records the skipped steps); no gradient flows into a mask.
+    if (node.inputs.length !== 1 || node.initialState) {
+      throw new ExplainError(`layer "${layer.name}" (${layer.kind}) is called with ${node.initialState ? 'initial_state' : `${node.inputs.length} inputs`}; explain handles calls of one input (merges and initial_state= are not differentiated yet)`);
     }
     const inputRef = node.inputs[0]!;
     if (layer.kind === 'embedding') {

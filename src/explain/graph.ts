@@ -11,7 +11,7 @@ export interface Call {
   /** Index into model.layers. */
   layer: number;
   inputs: CallRef[];
-  /** Explicit masks or initial states: calls explain does not differentiate yet. */
+  /** Explicit masks (no gradient flows into them) or initial states (not differentiated yet). */
   masks?: unknown[];
   initialState?: unknown[];
 }

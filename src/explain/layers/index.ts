@@ -9,12 +9,13 @@ import { activationBackward, denseBackward } from './dense';
 import { ExplainError, type LayerCall } from './layer';
 import { recurrentBackward } from './recurrent';
 import { lrpDense } from '../lrp/layers';
+import { maskingBackward } from './masking';
 
 export { ExplainError, type LayerCall, type StepWatcher } from './layer';
 
 export function layerBackward(call: LayerCall): Float64Array | null {
   const layer = call.layer;
-  // Read before the switch: layer kinds added to the engine later reach `default` with their name and kind.
+  // Read before the switch: the kinds without a backward yet reach `default` with their name and kind.
   const { name, kind } = layer as { name: string; kind: string };
   switch (layer.kind) {
     case 'pass_through':
@@ -34,9 +35,11 @@ export function layerBackward(call: LayerCall): Float64Array | null {
       return recurrentBackward(call as LayerCall & { layer: RecurrentLayer });
     case 'bidirectional':
       return bidirectionalBackward(call as LayerCall & { layer: BidirectionalLayer });
+    case 'masking':
+      return maskingBackward(call);
     case 'embedding':
       throw new ExplainError(`layer "${name}" (Embedding) is not the model's first layer; explain differentiates up to the embedding vectors of the model's input only`);
     default:
-      throw new ExplainError(`layer "${name}" (${kind}) cannot be differentiated yet`, 'explain supports SimpleRNN, LSTM, GRU, custom cells, Bidirectional, Dense, TimeDistributed(Dense), Embedding, Activation, Flatten, Dropout and other pass-through layers');
+      throw new ExplainError(`layer "${name}" (${kind}) cannot be differentiated yet`, 'explain supports SimpleRNN, LSTM, GRU, custom cells, Bidirectional, Dense, TimeDistributed(Dense), Embedding, Activation, Masking, Flatten, Dropout and other pass-through layers');
   }
 }
