@@ -44,6 +44,8 @@ export function allTargets(outdir = 'dist', production = false) {
     ...extensionHostTargets(outdir, production),
     // The engine in a worker_threads Worker: the panel runs models there, off the extension host's main thread.
     { ...common, entryPoints: ['src/worker/engine-worker.ts'], outfile: join(outdir, 'engine-worker.js'), platform: 'node', format: 'cjs' },
+    // Loads and checks of user files, with a heap limit and a deadline (src/worker/load-client.ts).
+    { ...common, entryPoints: ['src/worker/load-worker.ts'], outfile: join(outdir, 'load-worker.js'), platform: 'node', format: 'cjs' },
     { ...common, entryPoints: ['src/cli/main.ts'], outfile: join(outdir, 'cli.js'), platform: 'node', format: 'cjs' },
     { ...common, entryPoints: ['webview/main.ts'], outfile: join(outdir, 'webview.js'), platform: 'browser', format: 'iife' },
     // The notebook output renderer (`cellscope.show()` in Jupyter): an ES module VS Code's notebook webview imports.

@@ -4,9 +4,12 @@
  * (source `cellscope`). Diagnostics go away when the file loads again or is closed.
  */
 import * as vscode from 'vscode';
+import { LoadError } from '../formats/load-error';
 import { currentLimits } from './limits';
 import { INPUT_NAME, MAX_CHECKED_CHARS, MODEL_SIBLING_NAME, RECORDING_NAME, baseName, isJsonDocument } from './cellscope-files';
 import { cellscopeKind, checkText, type TextProblem } from './diagnostics-check';
+import { checkIsolated, LoadCancelledError, type Isolated } from '../worker/load-client';
+import { loadWorkerPath } from './isolation';
 
 export const DIAGNOSTIC_SOURCE = 'cellscope';
 const DEBOUNCE_MS = 300;
@@ -16,11 +19,15 @@ export function registerModelDiagnostics(context: vscode.ExtensionContext): vsco
   const timers = new Map<string, ReturnType<typeof setTimeout>>();
   /** Version of the document each pending or finished check was for (a stale async check must not publish). */
   const checkedVersion = new Map<string, number>();
+  /** The check running in the load worker per document: a newer edit terminates it (see load-client.ts). */
+  const running = new Map<string, Isolated<unknown>>();
 
   const cancel = (key: string) => {
     const t = timers.get(key);
     if (t !== undefined) clearTimeout(t);
     timers.delete(key);
+    running.get(key)?.cancel();
+    running.delete(key);
   };
 
   const check = async (doc: vscode.TextDocument) => {
@@ -44,8 +51,26 @@ export function registerModelDiagnostics(context: vscode.ExtensionContext): vsco
     }
     let problem: TextProblem | undefined;
     try {
-      problem = checkText(text, kind, baseName(doc.uri.path), currentLimits());
+      const workerPath = loadWorkerPath();
+      if (workerPath) {
+        // Off the host's thread, with a heap limit and a deadline; a newer edit cancels it (cancel() above).
+        running.get(key)?.cancel();
+        const job = checkIsolated({ type: 'check', text, kind, fileName: baseName(doc.uri.path), limits: currentLimits() }, { workerPath });
+        running.set(key, job);
+        try {
+          problem = (await job.promise) ?? undefined;
+        } finally {
+          if (running.get(key) === job) running.delete(key);
+        }
+        if (doc.isClosed || checkedVersion.get(key) !== version) return;
+      } else problem = checkText(text, kind, baseName(doc.uri.path), currentLimits());
     } catch (e) {
+      if (e instanceof LoadCancelledError) return;
+      if (e instanceof LoadError) {
+        // The worker was stopped (time or memory): that is the file's problem, shown on its first line.
+        collection.set(doc.uri, [toDiagnostic(doc, { message: e.message, error: e })]);
+        return;
+      }
       // A loader bug is not the user's problem to fix in this file; the panel reports it when they open it.
       console.error(`[cellscope] diagnostics: checking ${doc.uri.toString()} failed:`, e);
       collection.delete(doc.uri);

@@ -2,6 +2,8 @@
 import * as vscode from 'vscode';
 import { loadModelBytes, type LoadedModel } from '../formats/index';
 import { LoadError } from '../formats/load-error';
+import { loadIsolated } from '../worker/load-client';
+import { loadWorkerPath } from './isolation';
 import { currentLimits } from './limits';
 import { summarizeModel, type ModelSummaryInfo } from './model-summary';
 
@@ -10,11 +12,23 @@ export function displayName(uri: vscode.Uri): string {
   return vscode.workspace.getWorkspaceFolder(uri) ? vscode.workspace.asRelativePath(uri, false) : uri.scheme === 'file' ? uri.fsPath : uri.toString();
 }
 
+/**
+ * Loads a model in the load worker (heap limit, deadline: a hostile file ends the worker, not the editor), reading
+ * a file: URI there with every file check (regular files, shards inside the folder). Other schemes are read here
+ * through workspace.fs and loaded in the worker without sibling files. In-process only when the worker bundle is
+ * missing (tests on the sources).
+ */
 export async function loadModel(uri: vscode.Uri, name = displayName(uri)): Promise<LoadedModel> {
+  const limits = currentLimits();
+  const workerPath = loadWorkerPath();
+  if (workerPath) {
+    const req = uri.scheme === 'file' ? { type: 'load' as const, fsPath: uri.fsPath, fileName: name, limits } : { type: 'load' as const, bytes: await vscode.workspace.fs.readFile(uri), fileName: name, limits };
+    return loadIsolated(req, { workerPath }).promise;
+  }
   const bytes = await vscode.workspace.fs.readFile(uri);
   const dir = vscode.Uri.joinPath(uri, '..');
   const readSibling = (relativePath: string) => vscode.workspace.fs.readFile(vscode.Uri.joinPath(dir, relativePath));
-  return loadModelBytes(bytes, name, readSibling, currentLimits());
+  return loadModelBytes(bytes, name, readSibling, limits);
 }
 
 export async function loadModelSummary(uri: vscode.Uri): Promise<ModelSummaryInfo> {

@@ -24,7 +24,8 @@ async function isModelJson(uri: vscode.Uri): Promise<boolean> {
   if (TFJS_MODEL_PATH.test(uri.path)) return true;
   try {
     const stat = await vscode.workspace.fs.stat(uri);
-    if (stat.size > MAX_FULL_SCAN_BYTES) return false;
+    // Regular files only: a FIFO or a device says size 0 and would never finish reading.
+    if ((stat.type & vscode.FileType.File) === 0 || stat.size > MAX_FULL_SCAN_BYTES) return false;
     const bytes = await vscode.workspace.fs.readFile(uri);
     const decoder = new TextDecoder();
     const head = decoder.decode(bytes.subarray(0, HEAD_BYTES));

@@ -62,7 +62,7 @@ async function readUpTo(real: string, size: number): Promise<Uint8Array> {
 }
 
 /** Reads a regular file after checking its size on disk against maxFileBytes (nothing of a too-big file is read). */
-async function readChecked(path: string, shownAs: string, limits: Partial<LoadLimits> | undefined): Promise<Uint8Array> {
+export async function readChecked(path: string, shownAs: string, limits: Partial<LoadLimits> | undefined): Promise<Uint8Array> {
   const { real, size } = await regularFile(path, shownAs);
   checkFileBytes(size, { file: shownAs, path: [] }, resolveLimits(limits));
   return readUpTo(real, size);

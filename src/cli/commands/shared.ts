@@ -2,6 +2,7 @@
 import type { Tensor } from '../../engine/tensor';
 import type { RunnableModel, RunnableResult } from '../../formats/runnable';
 import { loadInputsFile, loadRunnableFile } from '../../formats/node-files';
+import { checkRunBudget } from '../../formats/work-budget';
 import { UsageError, writeOutput } from '../files';
 import type { CliOptions } from '../options';
 
@@ -23,6 +24,9 @@ export async function loadModelAndInput(o: CliOptions): Promise<Loaded> {
 }
 
 export function run(o: CliOptions, { runnable, inputs }: Loaded, record: boolean): RunnableResult {
+  // The run's work against the budgets, before it starts (predict_calls: 1e12 or an input of [30000, 30000, 0]).
+  const predictCalls = o.predictCalls ?? runnable.loaded?.predictCalls ?? 1;
+  if (inputs[0]) checkRunBudget({ input: inputs[0], predictCalls, record, model: runnable.loaded?.model }, { file: o.input ?? o.model, path: [] });
   return runnable.run(inputs, { precision: o.precision, hardSigmoid: o.hardSigmoid, predictCalls: o.predictCalls, record });
 }
 

@@ -1,0 +1,104 @@
+/**
+ * Runs a load or a check of a user file in a fresh worker (dist/load-worker.js) with a heap limit and a deadline:
+ * a file that asks for gigabytes or hours ends that worker with a clear LoadError ("stopped after 20 s", "needed
+ * more than 1024 MB"), and the extension host carries on. Cancelling (a newer edit of the same document)
+ * terminates the worker at once. No `vscode` import: node tests drive this directly.
+ */
+import { Worker } from 'node:worker_threads';
+import { LoadError, type LoadedModel } from '../formats/index';
+import type { ClonedProblem, LoadReply, LoadRequest } from './load-protocol';
+
+/** A worker's heap (V8 old generation); typed arrays count as external memory, bounded by the load budgets. */
+export const LOAD_HEAP_MB = 512;
+/** How long a load or check may take before the worker is stopped. */
+export const LOAD_DEADLINE_MS = 20_000;
+
+export class LoadCancelledError extends Error {
+  constructor() {
+    super('superseded by a newer request');
+    this.name = 'LoadCancelledError';
+  }
+}
+
+export interface IsolatedOptions {
+  workerPath: string;
+  deadlineMs?: number;
+  heapMb?: number;
+}
+
+export interface Isolated<T> {
+  readonly promise: Promise<T>;
+  cancel(): void;
+}
+
+function start(req: LoadRequest, o: IsolatedOptions): Isolated<LoadReply> {
+  const deadline = o.deadlineMs ?? LOAD_DEADLINE_MS;
+  const heap = o.heapMb ?? LOAD_HEAP_MB;
+  let worker: Worker | undefined;
+  let settle: ((r: LoadReply | Error) => void) | undefined;
+  const promise = new Promise<LoadReply>((resolve, reject) => {
+    let done = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    settle = (r) => {
+      if (done) return;
+      done = true;
+      if (timer) clearTimeout(timer);
+      void worker?.terminate();
+      if (r instanceof Error) reject(r);
+      else resolve(r);
+    };
+    const stopped = (found: string, hint: string) =>
+      new LoadError({ file: req.fileName, path: [], expected: 'a file Cellscope can check within its time and memory limits', found, hint });
+    try {
+      worker = new Worker(o.workerPath, { resourceLimits: { maxOldGenerationSizeMb: heap, maxYoungGenerationSizeMb: 64 } });
+    } catch (e) {
+      settle(e instanceof Error ? e : new Error(String(e)));
+      return;
+    }
+    timer = setTimeout(
+      () => settle!(stopped(`a file whose ${req.type === 'check' ? 'check' : 'load'} was stopped after ${deadline / 1000} s`, 'the file asks for far more work than a recurrent model needs; if it is what you meant, raise the cellscope.limits settings and open it from the CLI')),
+      deadline,
+    );
+    worker.on('message', (r: LoadReply) => settle!(r));
+    worker.on('error', (e: Error & { code?: string }) =>
+      settle!(
+        e.code === 'ERR_WORKER_OUT_OF_MEMORY'
+          ? stopped(`a file whose ${req.type === 'check' ? 'check' : 'load'} needed more than ${heap} MB of memory and was stopped`, 'the file asks for far more memory than a recurrent model needs (lower sizes, or check the cellscope.limits settings)')
+          : e,
+      ),
+    );
+    worker.on('exit', (code) => settle!(stopped(`a file whose ${req.type} stopped the reader (exit code ${code})`, 'the file is probably damaged')));
+    worker.postMessage(req);
+  });
+  return { promise, cancel: () => settle?.(new LoadCancelledError()) };
+}
+
+function unwrap(r: LoadReply): never {
+  if (r.type === 'load-error') throw new LoadError(r.details);
+  if (r.type === 'failed') throw Object.assign(new Error(r.message), { name: r.name });
+  throw new Error(`unexpected reply ${r.type}`);
+}
+
+/** The Problems check of a text, isolated: null when the text loads, else its problem (with a LoadError). */
+export function checkIsolated(req: Extract<LoadRequest, { type: 'check' }>, o: IsolatedOptions): Isolated<(ClonedProblem & { error: LoadError }) | null> {
+  const run = start(req, o);
+  return {
+    cancel: run.cancel,
+    promise: run.promise.then((r) => {
+      if (r.type !== 'checked') unwrap(r);
+      return r.problem ? { ...r.problem, error: new LoadError(r.problem.details) } : null;
+    }),
+  };
+}
+
+/** A model loaded in a worker; its LoadError rethrown here as a LoadError. */
+export function loadIsolated(req: Extract<LoadRequest, { type: 'load' }>, o: IsolatedOptions): Isolated<LoadedModel> {
+  const run = start(req, o);
+  return {
+    cancel: run.cancel,
+    promise: run.promise.then((r) => {
+      if (r.type !== 'loaded') unwrap(r);
+      return r.loaded;
+    }),
+  };
+}

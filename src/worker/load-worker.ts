@@ -1,0 +1,42 @@
+/**
+ * Loads and checks of user files, off the extension host's thread (bundled to dist/load-worker.js): the host starts
+ * one worker per request with a heap limit and a deadline (src/worker/load-client.ts), so a file that asks for too
+ * much memory or time ends this worker, never the editor. Reading from disk happens here too, through node-files.ts
+ * (regular files only, shards inside the model's folder).
+ */
+import { parentPort } from 'node:worker_threads';
+import { LoadError, loadModelBytes } from '../formats/index';
+import { readChecked, siblingReader } from '../formats/node-files';
+import { checkText } from '../extension/diagnostics-check';
+import type { LoadReply, LoadRequest } from './load-protocol';
+
+const port = parentPort;
+if (!port) throw new Error('load-worker must run in a worker thread');
+
+async function answer(req: LoadRequest): Promise<LoadReply> {
+  try {
+    if (req.type === 'check') {
+      const p = checkText(req.text, req.kind, req.fileName, req.limits);
+      if (!p) return { type: 'checked', problem: null };
+      const { error, ...rest } = p;
+      return { type: 'checked', problem: { ...rest, details: error.details } };
+    }
+    const loaded = req.fsPath
+      ? await loadModelBytes(await readChecked(req.fsPath, req.fileName, req.limits), req.fileName, siblingReader(req.fsPath, req.limits), req.limits)
+      : await loadModelBytes(req.bytes ?? new Uint8Array(), req.fileName, undefined, req.limits);
+    return { type: 'loaded', loaded };
+  } catch (e) {
+    if (e instanceof LoadError) return { type: 'load-error', details: e.details };
+    return { type: 'failed', name: e instanceof Error ? e.name : 'Error', message: e instanceof Error ? e.message : String(e) };
+  }
+}
+
+port.on('message', (req: LoadRequest) => {
+  void answer(req).then((reply) => {
+    try {
+      port.postMessage(reply);
+    } catch (e) {
+      port.postMessage({ type: 'failed', name: 'DataCloneError', message: e instanceof Error ? e.message : String(e) } satisfies LoadReply);
+    }
+  });
+});
