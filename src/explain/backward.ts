@@ -13,6 +13,7 @@ import type { BackwardContext } from './cells';
 import type { RuleOptions } from './lrp/rule';
 import { callGraph, type CallRef } from './graph';
 import { ExplainError, layerBackward, type StepWatcher } from './layers';
+import { mergeBackward } from './layers/merge';
 
 export interface ForwardOptions {
   /** float64 (default) or float32: the forward's arithmetic; the backward accumulates in float64 either way. */
@@ -127,6 +128,11 @@ export function backward(fr: ForwardRun, seeds: (Float64Array | null)[], watch?:
     if (!dOutputs.some((g) => g)) continue;
     const layer = model.layers[node.layer]!;
     if ((calls.get(node.layer) ?? 0) > 1) throw new ExplainError(`layer "${layer.name}" is called ${calls.get(node.layer)} times; explain handles layers called once`);
+    if (layer.kind === 'merge' && !lrp) {
+      const ins = node.inputs.map(valueOf);
+      mergeBackward(layer, ins, dOutputs[0]!).forEach((g, k) => add(node.inputs[k]!, g));
+      continue;
+    }
     // An explicit mask= shaped the forward (the trace records the skipped steps); no gradient flows into a mask.
     if (node.inputs.length !== 1 || node.initialState) {
       throw new ExplainError(`layer "${layer.name}" (${layer.kind}) is called with ${node.initialState ? 'initial_state' : `${node.inputs.length} inputs`}; explain handles calls of one input (merges and initial_state= are not differentiated yet)`);
