@@ -8,6 +8,7 @@ import { describeValue } from './load-error';
 import { child, fail, readBool, readPositiveInt } from './json-read';
 import { readActivation } from './keras-activation';
 import { readInnerLayer, type LayerEnv, type LayerHeader } from './keras-layer-json';
+import { rnnAsLayer } from './keras-rnn-layer';
 import type { WeightCursor } from './weights';
 
 export const CELL_OF_CLASS: Record<string, CellKind> = { SimpleRNN: 'simple_rnn', LSTM: 'lstm', GRU: 'gru' };
@@ -118,7 +119,11 @@ export function convertRecurrent(
 const MERGE_MODES: readonly (MergeMode | 'None')[] = ['concat', 'sum', 'mul', 'ave', null, 'None'];
 
 export function convertBidirectional(h: LayerHeader, flow: Flow, weights: WeightCursor, env: LayerEnv): Converted<BidirectionalLayer> {
-  const inner = readInnerLayer(h, 'layer', `${h.name}_layer`);
+  const read = (key: string, fallback: string) => {
+    const l = readInnerLayer(h, key, fallback);
+    return rnnAsLayer(l) ?? l;
+  };
+  const inner = read('layer', `${h.name}_layer`);
   const requireCell = (l: LayerHeader) => {
     if (!CELL_OF_CLASS[l.className]) {
       fail(child(l.at, 'class_name'), 'SimpleRNN, LSTM or GRU inside Bidirectional', `${l.className} layer "${l.name}"`, {
@@ -135,7 +140,7 @@ export function convertBidirectional(h: LayerHeader, flow: Flow, weights: Weight
 
   let backwardHeader: LayerHeader;
   if (h.config.backward_layer !== undefined && h.config.backward_layer !== null) {
-    backwardHeader = readInnerLayer(h, 'backward_layer', `${h.name}_backward`);
+    backwardHeader = read('backward_layer', `${h.name}_backward`);
     requireCell(backwardHeader);
     const fwdBack = inner.config.go_backwards === true;
     const bwdBack = backwardHeader.config.go_backwards === true;

@@ -57,3 +57,14 @@ export function convertRnnLayer(h: LayerHeader, flow: Flow, weights: WeightCurso
   const top = last!;
   return { layer: top.layer, stack: layers.slice(0, -1), out: top.out, consumed: flow.dims ?? top.consumed };
 }
+
+/** `RNN(LSTMCell(...))` read as the LSTM layer it is (for Bidirectional); undefined for anything else. */
+export function rnnAsLayer(h: LayerHeader): LayerHeader | undefined {
+  if (h.className !== 'RNN') return undefined;
+  const cells = cellHeaders(h);
+  const className = cells.length === 1 ? CELL_CLASSES[cells[0]!.className] : undefined;
+  if (!className) return undefined;
+  const config: Record<string, unknown> = { ...cells[0]!.config, name: h.name };
+  for (const key of LAYER_KEYS) if (h.config[key] !== undefined) config[key] = h.config[key];
+  return { ...cells[0]!, className, config, name: h.name };
+}

@@ -370,6 +370,21 @@ def _(rng):
     return keras.Model([enc_in, dec_in], L.Dense(2)(out)), [floats(rng, 2, 6, 3), floats(rng, 2, 4, 3)]
 
 
+@case("bidirectional_rnn_cell")
+def _(rng):
+    """Bidirectional around the generic RNN layer (RNN(GRUCell), sequences, masked tokens) → RNN(LSTMCell) → Dense."""
+    m = keras.Sequential(
+        [
+            keras.Input(shape=(7,), dtype="int32"),
+            L.Embedding(15, 4, mask_zero=True),
+            L.Bidirectional(L.RNN(L.GRUCell(3), return_sequences=True)),
+            L.RNN(L.LSTMCell(4)),
+            L.Dense(2),
+        ]
+    )
+    return m, [tokens(rng, 3, 7, 15)]
+
+
 # ------------------------------------------------------------------------------------------- recording
 
 
