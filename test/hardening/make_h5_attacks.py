@@ -237,7 +237,35 @@ def zip_repeated_members(path):
             z.writestr("model.weights.h5", b.getvalue())
 
 
+def seed_chunked(path):
+    """A sound legacy .h5 whose kernel is 512 gzip chunks (a two-level chunk B-tree): the structural fuzzer's seed."""
+    rng = np.random.default_rng(0)
+
+    def weights(g):
+        g.create_dataset("kernel", data=rng.normal(size=(16, 32)).astype("<f4"), chunks=(1, 1), compression="gzip", shuffle=True)
+        g.create_dataset("recurrent_kernel", data=rng.normal(size=(8, 32)).astype("<f4"), chunks=(2, 4), compression="gzip", fletcher32=True)
+        g.create_dataset("bias", data=np.zeros((32,), "<f4"))
+        return ["kernel", "recurrent_kernel", "bias"]
+
+    legacy(path, 8, 16, weights)
+
+
+def seed_keras(path):
+    """A sound .keras (Keras 3 layout, one LSTM) for the zip and group fuzzers."""
+    rng = np.random.default_rng(1)
+    b = io.BytesIO()
+    with h5py.File(b, "w") as f:
+        v = f.create_group("layers/lstm/cell/vars")
+        v["0"] = rng.normal(size=(3, 16)).astype("<f4")
+        v["1"] = rng.normal(size=(4, 16)).astype("<f4")
+        v["2"] = np.zeros((16,), "<f4")
+        f.create_group("layers/lstm/vars")
+    keras_archive(path, b.getvalue())
+
+
 ATTACKS = {
+    "seed-chunked.h5": seed_chunked,
+    "seed.keras": seed_keras,
     "gzip-bomb.h5": gzip_bomb,
     "chunk-btree-dag.h5": chunk_btree_dag,
     "group-btree-dag.h5": group_btree_dag,
