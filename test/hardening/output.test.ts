@@ -1,0 +1,44 @@
+// The CLI's output pieces: the streamed trace is the same text as the whole-string export for finite traces, NaN
+// and ±Infinity become Python's tokens (read back by Cellscope's JSON reader), control characters are escaped.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { runModel } from '../../src/engine/index';
+import { traceToCsv, traceToJson } from '../../src/engine/trace-export';
+import { loadModelText, parseJsonText } from '../../src/formats/index';
+import { numberToken, oneLine, terminalText, writeNumberArray, type NonFinite } from '../../src/cli/output';
+import { writeTraceCsv, writeTraceJson } from '../../src/cli/trace-writer';
+import { REPO } from '../fixtures-path';
+
+test('the streamed trace CSV and JSON are the whole-string exports, piece by piece', () => {
+  const file = join(REPO, 'examples', 'custom-cells', 'seed001-lstm.json');
+  const loaded = loadModelText(readFileSync(file, 'utf8'), file);
+  const trace = runModel(loaded.model, loaded.input!, { record: true }).trace!;
+  const csv: string[] = [];
+  writeTraceCsv(trace, (t) => csv.push(t));
+  assert.equal(csv.join(''), traceToCsv(trace));
+  const json: string[] = [];
+  const seen: NonFinite = { nan: 0, inf: 0 };
+  writeTraceJson(trace, (t) => json.push(t), seen);
+  assert.equal(json.join(''), JSON.stringify(traceToJson(trace)));
+  assert.deepEqual(seen, { nan: 0, inf: 0 });
+});
+
+test('NaN and ±Infinity are written as the tokens Cellscope reads back, and counted', () => {
+  const seen: NonFinite = { nan: 0, inf: 0 };
+  const parts: string[] = [];
+  writeNumberArray(new Float64Array([1, NaN, Infinity, -Infinity, -0.5]), (t) => parts.push(t), seen, 2);
+  const text = parts.join('');
+  assert.equal(text, '[1,NaN,Infinity,-Infinity,-0.5]');
+  const back = parseJsonText(text, 'x') as number[];
+  assert.ok(Number.isNaN(back[1]) && back[2] === Infinity && back[3] === -Infinity);
+  assert.deepEqual(seen, { nan: 1, inf: 2 });
+  assert.equal(numberToken(3, seen), '3');
+});
+
+test('control characters are escaped: all of them on one line, all but newline and tab in multi-line text', () => {
+  const name = '\u001b[31mred\u001b]0;owned\u0007\nsecond\u009b';
+  assert.equal(oneLine(name), '\\u001b[31mred\\u001b]0;owned\\u0007\\nsecond\\u009b');
+  assert.equal(terminalText(`a\tb\n${name}`), 'a\tb\n\\u001b[31mred\\u001b]0;owned\\u0007\nsecond\\u009b');
+});
