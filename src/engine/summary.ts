@@ -1,6 +1,6 @@
 /** A model described for people: each layer's class, units, output shape and parameter count, as Keras's summary(). */
 import { customParams } from './custom/define';
-import { GATE_COUNT, type CellKind, type Layer, type Model, type RecurrentLayer } from './model';
+import { GATE_COUNT, type CellKind, type Layer, type Model, type RecurrentLayer, type TensorRef } from './model';
 import type { GraphLayer } from './layers/types';
 import { shapeText, type Tensor } from './tensor';
 
@@ -15,6 +15,8 @@ export interface LayerSummary {
   params: number;
   /** Settings worth showing, e.g. `units 100, tanh / sigmoid, return_sequences`. */
   details: string;
+  /** Graph models: what the layer's first call reads, e.g. `lstm, mask not_equal, initial_state lstm_1:1, lstm_1:2`. */
+  reads?: string;
 }
 
 export interface ModelSummary {
@@ -167,10 +169,13 @@ export function summarizeModel(model: Model): ModelSummary {
   model.graph?.nodes.forEach((n) => {
     if (n.shape && !nodeShape.has(n.layer)) nodeShape.set(n.layer, n.shape);
   });
+  const reads = model.graph ? callInputs(model) : new Map<number, string>();
   const layers = model.layers.map((layer, i) => {
     const s = describeLayer(layer, shape);
     const known = nodeShape.get(i);
     if (known) s.outputShape = known;
+    const r = reads.get(i);
+    if (r) s.reads = r;
     shape = s.outputShape;
     return s;
   });
@@ -186,10 +191,27 @@ export function summarizeModel(model: Model): ModelSummary {
   };
 }
 
+/** Per layer of a graph model: the tensors its first call reads (`name` or `name:k` for output k, `input name`). */
+function callInputs(model: Model): Map<number, string> {
+  const g = model.graph!;
+  const name = (r: TensorRef) => ('input' in r ? `input ${g.inputs[r.input]?.name ?? r.input}` : `${model.layers[g.nodes[r.node]!.layer]!.name}${r.output ? `:${r.output}` : ''}`);
+  const out = new Map<number, string>();
+  for (const n of g.nodes) {
+    if (out.has(n.layer)) continue;
+    const parts = [n.inputs.map(name).join(', ')];
+    const masks = n.masks?.filter((m): m is TensorRef => m !== null);
+    if (masks?.length) parts.push(`mask ${masks.map(name).join(', ')}`);
+    if (n.initialState?.length) parts.push(`initial_state ${n.initialState.map(name).join(', ')}`);
+    out.set(n.layer, parts.join('; '));
+  }
+  return out;
+}
+
 /** Plain-text table, as `cellscope inspect` and the output channel print it. */
 export function summaryText(s: ModelSummary): string {
-  const rows = s.layers.map((l) => [l.name, l.className, shapeText([null, ...l.outputShape]), String(l.params), l.details]);
-  const head = ['layer', 'class', 'output shape', 'params', 'settings'];
+  const graph = s.layers.some((l) => l.reads !== undefined);
+  const rows = s.layers.map((l) => [l.name, l.className, shapeText([null, ...l.outputShape]), String(l.params), l.details, ...(graph ? [l.reads ?? ''] : [])]);
+  const head = ['layer', 'class', 'output shape', 'params', 'settings', ...(graph ? ['reads'] : [])];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (r: string[]) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
   return [

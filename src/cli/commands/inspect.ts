@@ -5,7 +5,7 @@ import { weightBlocks, weightStats, type BlockStats } from '../../engine/weight-
 import { recurrentLayersOf, type Model } from '../../engine/model';
 import { frameworkOf } from '../../port/frameworks';
 import { displayCopy } from '../output';
-import { loadArrayFile, loadModelFile } from '../../formats/node-files';
+import { loadInputsFile, loadModelFile } from '../../formats/node-files';
 import { runnableFromLoaded } from '../../formats/runnable';
 import type { CliOptions } from '../options';
 import { emit, run, type Print } from './shared';
@@ -75,7 +75,8 @@ export async function inspectCommand(o: CliOptions, print: Print): Promise<numbe
   const skipped = spectralSkipped(model);
   const radii = skipped ? [] : spectralRadii(model);
   // Saturation needs a run: only with --input.
-  const sat = o.input ? (run(o, { runnable: runnableFromLoaded(loaded), inputs: [await loadArrayFile(o.input)] }, true).trace?.layers ?? []).map((lt) => layerSaturation(lt)) : null;
+  const runnable = runnableFromLoaded(loaded);
+  const sat = o.input ? (run(o, { runnable, inputs: await loadInputsFile(o.input, runnable.inputNames) }, true).trace?.layers ?? []).map((lt) => layerSaturation(lt)) : null;
   if (o.json) {
     const saturation = sat?.map((l) => ({ ...l, gates: l.gates.map((g) => ({ ...g, left: Array.from(g.left), right: Array.from(g.right) })) }));
     await emit(o, JSON.stringify({ summary, weights: stats, spectralRadii: radii, ...(skipped ? { spectralRadiiSkipped: skipped } : {}), ...(saturation ? { saturation } : {}) }, null, 1), print);
