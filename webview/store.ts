@@ -7,12 +7,12 @@
 import { isPanelState, type InitMessage, type PanelState, type TraceLayerMeta } from '../src/protocol';
 import type { CompareSource } from '../src/panel/compare-source';
 import type { Theme } from './theme';
-import type { TraceData } from '../src/panel/trace-source';
+import type { TraceSource } from '../src/panel/trace-source';
 
 export interface Store {
   init: InitMessage | null;
   /** The current layer × batch item's trace (whole, or what the host sent of a long one). */
-  data: TraceData | null;
+  data: TraceSource | null;
   /** The comparison with the recorded output (both outputs here, or kept by the host). */
   compare: CompareSource | null;
   theme: Theme;

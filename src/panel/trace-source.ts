@@ -21,10 +21,38 @@ export interface Points {
   ys: Float64Array;
 }
 
+/**
+ * What the views read of one layer × batch item's trace, wherever its values are. `TraceData` implements it for
+ * both a whole trace (every value here) and a long one (windows, series and heat columns asked of the host by id).
+ */
+export interface TraceSource {
+  readonly layer: number;
+  readonly batch: number;
+  readonly steps: number;
+  readonly units: number;
+  readonly masked: Uint8Array | null;
+  /** The whole input [time][feature], or empty for a long input (then `inputSeries` and `inputAt`). */
+  readonly input: FloatData;
+  readonly inputSteps: number;
+  hasStep(s: number): boolean;
+  rowAtStep(q: number, s: number): ArrayLike<number> | null;
+  valueAtStep(q: number, s: number, j: number): number;
+  value(q: number, t: number, j: number): number;
+  ensureAround(s: number): void;
+  series(q: number, j: number, units: number[]): Points | null;
+  heat(q: number, t0: number, t1: number, cols: number): Float32Array | null;
+  inputAt(t: number, f: number): number;
+  inputSeries(f: number): Points;
+  onWindow(m: WindowMessage): boolean;
+  onSeries(m: SeriesMessage): boolean;
+  onHeat(m: HeatMessage): boolean;
+  bytes(): number;
+}
+
 const MAX_WINDOWS = 5;
 const MAX_HEATS = 4;
 
-export class TraceData {
+export class TraceData implements TraceSource {
   readonly layer: number;
   readonly batch: number;
   readonly steps: number;
