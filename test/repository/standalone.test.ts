@@ -10,7 +10,8 @@ import { REPO } from '../fixtures-path';
 
 // Spelled in pieces so this file does not match itself.
 const BESIDE = 'sha' + 'red';
-const REACHES_BESIDE = new RegExp(`(\\.\\.[\\\\/]|/work/)${BESIDE}\\b|['"\`]${BESIDE}['"\`]|CELLSCOPE_${BESIDE.toUpperCase()}`);
+// The parent-folder and /work paths to it, a join(ROOT, '..', <it>) and the old environment variable naming it.
+const REACHES_BESIDE = new RegExp(`(\\.\\.[\\\\/]|/work/)${BESIDE}\\b|['"]\\.\\.['"]\\s*,\\s*['"]${BESIDE}['"]|CELLSCOPE_${BESIDE.toUpperCase()}`);
 
 test('no tracked file reads anything beside the repository', () => {
   const files = execFileSync('git', ['ls-files', '-co', '--exclude-standard'], { cwd: REPO, encoding: 'utf8' })
