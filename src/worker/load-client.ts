@@ -31,6 +31,43 @@ export interface Isolated<T> {
   cancel(): void;
 }
 
+/**
+ * One worker started ahead, per bundle, at the default heap: a worker takes ~1 s to start and parse its bundle on a
+ * busy machine, so each request takes the spare and a new spare is started for the next. Every worker serves one
+ * request and is terminated (a fresh heap per file); idle spares are unref'd so they never keep a process alive.
+ */
+const spares = new Map<string, Worker>();
+
+function newWorker(path: string, heap: number): Worker {
+  return new Worker(path, { resourceLimits: { maxOldGenerationSizeMb: heap, maxYoungGenerationSizeMb: 64 } });
+}
+
+function takeWorker(path: string, heap: number): Worker {
+  let w = heap === LOAD_HEAP_MB ? spares.get(path) : undefined;
+  spares.delete(path);
+  w ??= newWorker(path, heap);
+  w.ref();
+  setImmediate(() => {
+    if (spares.has(path)) return;
+    try {
+      const spare = newWorker(path, LOAD_HEAP_MB);
+      spare.unref();
+      spare.on('error', () => spares.get(path) === spare && spares.delete(path));
+      spare.on('exit', () => spares.get(path) === spare && spares.delete(path));
+      spares.set(path, spare);
+    } catch {
+      // No spare: the next request starts its own worker.
+    }
+  });
+  return w;
+}
+
+/** Starts the spare worker early (on activation), so the first file opened does not wait for it. */
+export function warmLoadWorker(path: string): void {
+  if (spares.has(path)) return;
+  void takeWorker(path, LOAD_HEAP_MB).terminate();
+}
+
 function start(req: LoadRequest, o: IsolatedOptions): Isolated<LoadReply> {
   const deadline = o.deadlineMs ?? LOAD_DEADLINE_MS;
   const heap = o.heapMb ?? LOAD_HEAP_MB;
@@ -50,7 +87,7 @@ function start(req: LoadRequest, o: IsolatedOptions): Isolated<LoadReply> {
     const stopped = (found: string, hint: string) =>
       new LoadError({ file: req.fileName, path: [], expected: 'a file Cellscope can check within its time and memory limits', found, hint });
     try {
-      worker = new Worker(o.workerPath, { resourceLimits: { maxOldGenerationSizeMb: heap, maxYoungGenerationSizeMb: 64 } });
+      worker = takeWorker(o.workerPath, heap);
     } catch (e) {
       settle(e instanceof Error ? e : new Error(String(e)));
       return;
