@@ -33,6 +33,8 @@ export const REQUIREMENTS = {
   torch: '2.13.0+cpu',
   onnx: null,
   onnxruntime: null,
+  // torch.onnx.export's default (dynamo) exporter needs it; its graphs keep weights in model.onnx.data.
+  onnxscript: null,
   safetensors: null,
   // Notebooks (issue 17): execute a notebook headless to test `cellscope.show()`'s saved output.
   nbclient: null,

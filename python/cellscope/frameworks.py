@@ -43,7 +43,9 @@ def export(model: Any, x: Any, path: str, vocabulary=None, predict_calls: int = 
     os.makedirs(path, exist_ok=True)
     kind = framework_of(model)
     if kind == "torch":
-        return _torch_exporter().export(model, x, path)
+        import torch
+
+        return _torch_exporter().export(model, x if torch.is_tensor(x) else torch.as_tensor(x), path)
     ce = keras_exporter()
     files = {
         "model": os.path.join(path, "model.cellscope.json"),

@@ -123,4 +123,29 @@ describe('the cellscope Python package', { skip, timeout: 20 * 60 * 1000 }, () =
       rmSync(dir, { recursive: true, force: true });
     }
   });
+  test('cellscope.export(torch_module, x, dir): the state dict and the ONNX graph it writes match PyTorch in `cellscope compare`', () => {
+    const python = ensurePythonEnv();
+    const dir = mkdtempSync(join(tmpdir(), 'cellscope-torch-export-'));
+    try {
+      const script = [
+        'import sys, numpy as np, torch, cellscope',
+        'torch.manual_seed(0)',
+        'class Net(torch.nn.Module):',
+        '    def __init__(self):',
+        '        super().__init__(); self.gru = torch.nn.GRU(3, 5, batch_first=True, bidirectional=True); self.fc = torch.nn.Linear(10, 2)',
+        '    def forward(self, x): return self.fc(self.gru(x)[0])',
+        'x = np.random.default_rng(1).normal(size=(2, 6, 3)).astype("float32")',
+        'cellscope.export(Net().eval(), x, sys.argv[1])',
+      ].join('\n');
+      let r = spawnSync(python, ['-c', script, dir], { encoding: 'utf8', env: kerasEnv({ PYTHONPATH: join(REPO_ROOT, 'python') }) });
+      assert.equal(r.status, 0, r.stderr);
+      const cli = (...args) => spawnSync(process.execPath, [join(REPO_ROOT, 'bin', 'cellscope.js'), 'compare', ...args, '--atol', '1e-5'], { encoding: 'utf8' });
+      r = cli(join(dir, 'model.pt'), '--module', 'gru', '--input', join(dir, 'gru.input.json'), '--expected', join(dir, 'gru.expected.json'));
+      assert.equal(r.status, 0, `${r.stdout}\n${r.stderr}`);
+      r = cli(join(dir, 'model.onnx'), '--input', join(dir, 'input.json'), '--expected', join(dir, 'output.json'));
+      assert.equal(r.status, 0, `${r.stdout}\n${r.stderr}`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
