@@ -76,7 +76,7 @@ function onInit(m: InitMessage): void {
 
 const handlers: { [K in ToWebview['type']]: (m: Extract<ToWebview, { type: K }>) => void } = {
   init: (m) => (bench.restart(), bench.mark('init'), onInit(m)),
-  trace: (m) => (bench.mark('trace'), nav.onTrace(m)),
+  trace: (m) => (bench.mark('trace'), nav.onTrace(m), play.resume()),
   series: (m) => (bench.mark('series', true), store.data?.onSeries(m) && scheduler.mark('charts')),
   heat: (m) => (bench.mark('heat columns', true), store.data?.onHeat(m) && scheduler.mark('heat')),
   window: (m) => (bench.mark('window', true), store.data?.onWindow(m) && scheduler.mark('step')),

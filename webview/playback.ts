@@ -6,8 +6,13 @@ import { isEditingControl } from './toolkit';
 
 export interface Playback {
   toggle(force?: boolean): void;
-  /** A host stepping command (palette entries and their keybindings): the same moves as the toolbar buttons. */
+  /**
+   * A host stepping command (palette entries and their keybindings): the same moves as the toolbar buttons. One that
+   * arrives while the trace is loading (a re-run, a revealed panel) is kept and applied when the trace comes.
+   */
   onCommand(action: StepAction): void;
+  /** The trace arrived: a command kept meanwhile is applied now. */
+  resume(): void;
 }
 
 export function playback(store: Store, scheduler: Scheduler, nav: Navigation): Playback {
@@ -54,10 +59,16 @@ export function playback(store: Store, scheduler: Scheduler, nav: Navigation): P
     scheduler.flush();
   });
 
-  return {
+  let waiting: StepAction | null = null;
+  const api: Playback = {
     toggle,
+    resume() {
+      const a = waiting;
+      waiting = null;
+      if (a && store.data) api.onCommand(a);
+    },
     onCommand(action) {
-      if (!store.data) return;
+      if (!store.data) return void (waiting = action);
       if (action === 'forward') nav.setStep(store.state.step + 1);
       else if (action === 'back') nav.setStep(store.state.step - 1);
       else if (action === 'first') nav.setStep(0);
@@ -66,4 +77,5 @@ export function playback(store: Store, scheduler: Scheduler, nav: Navigation): P
       scheduler.flush();
     },
   };
+  return api;
 }

@@ -83,4 +83,16 @@ describe('the panel state survives a reload', () => {
     assert.equal(await field(q, 'atol'), '0.00001');
     await q.page.context().close();
   });
+
+  test('a host step command that arrives while the trace loads (a re-run, a revealed panel) is applied when the trace comes', async () => {
+    const p = await openPanelPage(browser, served, session, { state: { ...state, step: 1, tolerance: null } });
+    await ready(p);
+    // A re-run: init again (the webview drops its trace and asks for it), then Step Forward before the answer.
+    await p.send(session.initMessage());
+    await p.send({ type: 'step', action: 'forward' });
+    await p.page.locator('.readout').filter({ hasText: /^t = 2 \/ 4/ }).waitFor({ timeout: 10_000 });
+    await p.page.waitForFunction(() => (window as unknown as { __state: { step: number } }).__state.step === 2, null, { timeout: 10_000 });
+    assert.ok(p.received.some((m) => m.type === 'stepChanged' && m.step === 2), 'the host hears the new step');
+    await p.page.context().close();
+  });
 });
