@@ -7,7 +7,7 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } f
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { runCommand, screenshot, waitForNotification, webviewFrame } from '../vscode/browser.mjs';
+import { quickOpen, runCommand, screenshot, waitForNotification, webviewFrame } from '../vscode/browser.mjs';
 import { REPO_ROOT } from '../vscode/server.mjs';
 import { ensureVSCode } from '../vscode/setup.mjs';
 import { timing, withWorkbench } from '../vscode/workbench.mjs';
@@ -139,5 +139,54 @@ test('a model file broken on disk: error banner naming the file and line (then a
     await frame.locator('.readout').filter({ hasNotText: before2 }).first().waitFor({ timeout: 10_000 });
     await screenshot(page, 'hardening-cancelled');
     timing('hardening: long run cancelled from its notification', t0);
+  });
+});
+
+/** Issue 18's worst JSON attack: a custom cell of 10^9 units with an initial state (fatal OOM of the host before). */
+function writeAttack(file) {
+  mkdirSync(dirname(file), { recursive: true });
+  const cell = { class_name: 'CustomCell', config: { name: 'custom', units: 1e9, input_shape: [null, 1], states: [{ name: 'h', initial: 0.5 }], gates: [], updates: { h: 'h' } }, weights: [] };
+  writeFileSync(file, JSON.stringify({ format: 'keras-model-fixture/v1', layers: [cell], input: { shape: [1, 2, 1], data: [0, 0] } }, null, 1));
+}
+
+test('the worst attack opened while typing in another file and stepping a panel: a located problem, the editor and the panel unaffected', { timeout: 180_000 }, async () => {
+  writeAttack(join(workspace, 'attack', 'attack.cellscope-fixture.json'));
+  writeFileSync(join(workspace, 'notes.txt'), '');
+  await withWorkbench('hardening-attack', { workspace, keep: KEEP }, async (page, _server, t0) => {
+    await runCommand(page, 'Cellscope: Open Visualizer');
+    const input = page.locator('.quick-input-widget .quick-input-box input');
+    await input.waitFor({ state: 'visible', timeout: 30_000 });
+    await input.fill('model.cellscope.json');
+    await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'sine-lstm' }).first().click({ timeout: 30_000 });
+    const frame = webviewFrame(page);
+    const readout = frame.locator('.readout').filter({ hasText: /^t = \d+ \// }).first();
+    await readout.waitFor({ timeout: 30_000 });
+
+    await quickOpen(page, 'notes.txt');
+    await page.keyboard.type('typing before ');
+    const ta = Date.now();
+    await quickOpen(page, 'attack.cellscope-fixture.json');
+    await quickOpen(page, 'notes.txt');
+    await page.keyboard.type('and while the attack is checked');
+    const typed = await page.locator('.editor-instance .view-lines').first().innerText();
+    assert.match(typed.replace(/\s+/g, ' '), /typing before and while the attack is checked/, 'every keystroke reached the editor');
+    const typingMs = Date.now() - ta;
+
+    // The problem is in Problems, located at the units.
+    await page.keyboard.press('Control+Shift+M');
+    const marker = page.locator('.markers-panel .monaco-list-row', { hasText: 'allocate more than' }).first();
+    await marker.waitFor({ timeout: 30_000 });
+    const row = (await marker.innerText()).replace(/\s+/g, ' ');
+    console.log(`# attack marker after ${Date.now() - ta} ms (typing took ${typingMs} ms): ${row.slice(0, 200)}`);
+    assert.match(row, /units|Ln \d+/);
+    await screenshot(page, 'hardening-attack-problem');
+
+    // The panel still steps.
+    await page.locator('.tab', { hasText: 'Cellscope:' }).first().click({ timeout: 10_000 });
+    await frame.locator('body').click({ position: { x: 2, y: 2 } });
+    const before = await readout.innerText();
+    await page.keyboard.press('ArrowRight');
+    await frame.locator('.readout').filter({ hasNotText: before }).first().waitFor({ timeout: 10_000 });
+    timing('hardening: attack refused, typing and stepping unaffected', t0);
   });
 });
