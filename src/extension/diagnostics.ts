@@ -8,7 +8,7 @@ import { LoadError } from '../formats/load-error';
 import { currentLimits } from './limits';
 import { INPUT_NAME, MAX_CHECKED_CHARS, MODEL_SIBLING_NAME, RECORDING_NAME, baseName, isJsonDocument } from './cellscope-files';
 import { cellscopeKind, checkText, type TextProblem } from './diagnostics-check';
-import { checkIsolated, LoadCancelledError, type Isolated } from '../worker/load-client';
+import { checkIsolated, LoadCancelledError, warmLoadWorker, type Isolated } from '../worker/load-client';
 import { loadWorkerPath } from './isolation';
 
 export const DIAGNOSTIC_SOURCE = 'cellscope';
@@ -21,6 +21,9 @@ export function registerModelDiagnostics(context: vscode.ExtensionContext): vsco
   const checkedVersion = new Map<string, number>();
   /** The check running in the load worker per document: a newer edit terminates it (see load-client.ts). */
   const running = new Map<string, Isolated<unknown>>();
+  // The first check (or model load) should not wait ~1 s for a worker to start: one is started now, idle.
+  const workerPath = loadWorkerPath();
+  if (workerPath) warmLoadWorker(workerPath);
 
   const cancel = (key: string) => {
     const t = timers.get(key);
