@@ -161,7 +161,7 @@ export async function measureVsix() {
     const files = filesUnder(REPO_ROOT, new Set(['.git', 'node_modules', 'dist']))
       .map((f) => ({ name: relative(REPO_ROOT, f).split('\\').join('/'), path: f }))
       .filter((f) => packaged(f.name))
-      .concat(filesUnder(join(out, 'dist'), new Set()).map((f) => ({ name: `dist/${relative(join(out, 'dist'), f)}`, path: f })));
+      .concat(filesUnder(join(out, 'dist'), new Set()).map((f) => ({ name: `dist/${relative(join(out, 'dist'), f)}`, path: f })).filter((f) => packaged(f.name)));
     // A zip as vsce writes it (zlib deflate): per file a local header (30 bytes) and a central directory entry (46),
     // each with the name, then the end record (22).
     let bytes = 22;
