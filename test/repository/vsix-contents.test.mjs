@@ -4,9 +4,10 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { test } from 'node:test';
-// @ts-expect-error plain ES module without types
+import { fileURLToPath } from 'node:url';
 import { allTargets } from '../../scripts/build.mjs';
-import { REPO } from '../fixtures-path';
+
+const REPO = join(fileURLToPath(new URL('.', import.meta.url)), '..', '..');
 
 test('.vscodeignore lets in every bundle the extension loads, and not the CLI', () => {
   const kept = new Set(
@@ -16,13 +17,13 @@ test('.vscodeignore lets in every bundle the extension loads, and not the CLI', 
       .filter((l) => l.startsWith('!dist/'))
       .map((l) => l.slice('!dist/'.length)),
   );
-  const bundles = (allTargets('dist', true) as { outfile: string }[]).map((t) => basename(t.outfile));
+  const bundles = allTargets('dist', true).map((t) => basename(t.outfile));
   assert.ok(bundles.includes('cli.js') && bundles.includes('host.js'), bundles.join(', '));
   assert.deepEqual(bundles.filter((b) => b !== 'cli.js' && !kept.has(b)), [], 'bundles left out of the VSIX');
   assert.equal(kept.has('cli.js'), false);
   // package.json's entry points are among them.
   const pkg = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8'));
-  for (const entry of [pkg.main, ...pkg.contributes.notebookRenderer.map((r: { entrypoint: string }) => r.entrypoint)]) {
+  for (const entry of [pkg.main, ...pkg.contributes.notebookRenderer.map((r) => r.entrypoint)]) {
     assert.ok(kept.has(basename(entry)), `${entry} ships`);
   }
 });
