@@ -5,7 +5,8 @@
  * terminates the worker at once. No `vscode` import: node tests drive this directly.
  */
 import { Worker } from 'node:worker_threads';
-import { LoadError, type LoadedModel } from '../formats/index';
+import { LoadError, type LoadedModel, type Recording } from '../formats/index';
+import type { Tensor } from '../engine/tensor';
 import type { ClonedProblem, LoadReply, LoadRequest } from './load-protocol';
 
 /** A worker's heap (V8 old generation); typed arrays count as external memory, bounded by the load budgets. */
@@ -136,6 +137,30 @@ export function loadIsolated(req: Extract<LoadRequest, { type: 'load' }>, o: Iso
     promise: run.promise.then((r) => {
       if (r.type !== 'loaded') unwrap(r);
       return r.loaded;
+    }),
+  };
+}
+
+/** An input array read in a worker (the panel's input.json): a 512 MB JSON text is parsed there, not on the host. */
+export function readArrayIsolated(req: Extract<LoadRequest, { type: 'array' }>, o: IsolatedOptions): Isolated<Tensor> {
+  const run = start(req, o);
+  return {
+    cancel: run.cancel,
+    promise: run.promise.then((r) => {
+      if (r.type !== 'array') unwrap(r);
+      return r.tensor;
+    }),
+  };
+}
+
+/** Expected outputs (a recording, a fixture's, a bare array) read in a worker. */
+export function readExpectedIsolated(req: Extract<LoadRequest, { type: 'expected' }>, o: IsolatedOptions): Isolated<Recording> {
+  const run = start(req, o);
+  return {
+    cancel: run.cancel,
+    promise: run.promise.then((r) => {
+      if (r.type !== 'expected') unwrap(r);
+      return r.recording;
     }),
   };
 }

@@ -1,6 +1,7 @@
 /** Messages between the extension host and the load worker (src/worker/load-worker.ts). */
 import type { LoadErrorDetails } from '../formats/load-error';
-import type { LoadLimits, LoadedModel } from '../formats/index';
+import type { LoadLimits, LoadedModel, Recording } from '../formats/index';
+import type { Tensor } from '../engine/tensor';
 import type { CellscopeKind, TextProblem } from '../extension/diagnostics-check';
 
 export type LoadRequest =
@@ -10,7 +11,10 @@ export type LoadRequest =
    * A model file: from disk by `fsPath` (read there with every file check of node-files.ts, shards beside it), or
    * from `bytes` the host read (virtual workspaces: no sibling files then).
    */
-  | { type: 'load'; fsPath?: string; bytes?: Uint8Array; fileName: string; limits: LoadLimits };
+  | { type: 'load'; fsPath?: string; bytes?: Uint8Array; fileName: string; limits: LoadLimits }
+  /** An input array (loadArrayBytes) or expected outputs (loadExpectedBytes) the panel reads. */
+  | { type: 'array'; bytes: Uint8Array; fileName: string; limits: LoadLimits }
+  | { type: 'expected'; bytes: Uint8Array; fileName: string; limits: LoadLimits };
 
 /** A problem without its LoadError object (which does not survive structured cloning as a class). */
 export type ClonedProblem = Omit<TextProblem, 'error'> & { details: LoadErrorDetails };
@@ -18,6 +22,8 @@ export type ClonedProblem = Omit<TextProblem, 'error'> & { details: LoadErrorDet
 export type LoadReply =
   | { type: 'checked'; problem: ClonedProblem | null }
   | { type: 'loaded'; loaded: LoadedModel }
+  | { type: 'array'; tensor: Tensor }
+  | { type: 'expected'; recording: Recording }
   | { type: 'load-error'; details: LoadErrorDetails }
   /** Not the user's file's fault: a bug, reported as such. */
   | { type: 'failed'; name: string; message: string };

@@ -5,7 +5,7 @@
  * (regular files only, shards inside the model's folder).
  */
 import { parentPort } from 'node:worker_threads';
-import { LoadError, loadModelBytes } from '../formats/index';
+import { LoadError, loadArrayBytes, loadExpectedBytes, loadModelBytes } from '../formats/index';
 import { readChecked, siblingReader } from '../formats/node-files';
 import { checkText } from '../extension/diagnostics-check';
 import type { LoadReply, LoadRequest } from './load-protocol';
@@ -21,6 +21,8 @@ async function answer(req: LoadRequest): Promise<LoadReply> {
       const { error, ...rest } = p;
       return { type: 'checked', problem: { ...rest, details: error.details } };
     }
+    if (req.type === 'array') return { type: 'array', tensor: loadArrayBytes(req.bytes, req.fileName, req.limits) };
+    if (req.type === 'expected') return { type: 'expected', recording: loadExpectedBytes(req.bytes, req.fileName, req.limits) };
     const loaded = req.fsPath
       ? await loadModelBytes(await readChecked(req.fsPath, req.fileName, req.limits), req.fileName, siblingReader(req.fsPath, req.limits), req.limits)
       : await loadModelBytes(req.bytes ?? new Uint8Array(), req.fileName, undefined, req.limits);

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { resolveLimits } from '../../src/formats/limits';
 import { LoadError } from '../../src/formats/load-error';
-import { checkIsolated, loadIsolated, LoadCancelledError } from '../../src/worker/load-client';
+import { checkIsolated, loadIsolated, LoadCancelledError, readArrayIsolated, readExpectedIsolated } from '../../src/worker/load-client';
 import { REPO } from '../fixtures-path';
 import { ATTACKS } from './attacks';
 
@@ -78,4 +78,15 @@ test('a model loads in the worker with the file checks of node-files (a FIFO sha
   await assert.rejects(loadIsolated({ type: 'load', fsPath: model!, fileName: 'model.json', limits: resolveLimits() }, { workerPath }).promise, (e: unknown) => e instanceof LoadError && /FIFO/.test(e.message));
   const ok = await loadIsolated({ type: 'load', fsPath: join(REPO, 'examples', 'char-rnn', 'model.keras'), fileName: 'model.keras', limits: resolveLimits() }, { workerPath }).promise;
   assert.ok(ok.model.layers.length > 0);
+});
+
+test("the panel's input and recording reads run in the worker too: values back, LoadErrors as LoadErrors", async () => {
+  const limits = resolveLimits();
+  const tensor = await readArrayIsolated({ type: 'array', bytes: new TextEncoder().encode('[[[1], [NaN], [Infinity]]]'), fileName: 'input.json', limits }, { workerPath }).promise;
+  assert.deepEqual(tensor.shape, [1, 3, 1]);
+  assert.ok(Number.isNaN(tensor.data[1]) && tensor.data[2] === Infinity);
+  const rec = await readExpectedIsolated({ type: 'expected', bytes: new TextEncoder().encode('{"shape": [1, 2], "data": [0.5, 1]}'), fileName: 'recording.json', limits }, { workerPath }).promise;
+  assert.deepEqual(Array.from(rec.output.data), [0.5, 1]);
+  const steps = new TextEncoder().encode(JSON.stringify({ shape: [1, 2_000_000, 0], data: [] }));
+  await assert.rejects(readArrayIsolated({ type: 'array', bytes: steps, fileName: 'input.json', limits }, { workerPath }).promise, (e: unknown) => e instanceof LoadError && /maxSequenceLength/.test(e.message));
 });

@@ -8,7 +8,8 @@
 import * as vscode from 'vscode';
 import type { Tensor } from '../../engine/index';
 import { traceToCsv, traceToJson } from '../../engine/trace-export';
-import { loadArrayBytes, loadExpectedBytes, type LoadedModel } from '../../formats/index';
+import type { LoadedModel } from '../../formats/index';
+import { readArray, readExpected } from '../isolation';
 import { currentLimits } from '../limits';
 import { loadModel } from '../load-model';
 import { summarizeComparison } from '../../compare/compare';
@@ -78,12 +79,12 @@ async function findInputs(loaded: LoadedModel, fileUri: vscode.Uri): Promise<Run
   const dir = vscode.Uri.joinPath(fileUri, '..');
   const recUri = vscode.Uri.joinPath(dir, 'recording.json');
   const recBytes = await tryRead(recUri);
-  const rec = recBytes ? loadExpectedBytes(recBytes, baseName(recUri), currentLimits()) : undefined;
+  const rec = recBytes ? await readExpected(recBytes, baseName(recUri), currentLimits()) : undefined;
   if (rec?.input) return { input: rec.input, expected: rec.output, predictCalls: rec.predictCalls, inputName: 'recording.json', recordingName: 'recording.json' };
   const inUri = vscode.Uri.joinPath(dir, 'input.json');
   const inBytes = await tryRead(inUri);
   if (inBytes) {
-    return { input: loadArrayBytes(inBytes, 'input.json', currentLimits()), expected: rec?.output, predictCalls: rec?.predictCalls ?? loaded.predictCalls, inputName: 'input.json', recordingName: rec ? 'recording.json' : null };
+    return { input: await readArray(inBytes, 'input.json', currentLimits()), expected: rec?.output, predictCalls: rec?.predictCalls ?? loaded.predictCalls, inputName: 'input.json', recordingName: rec ? 'recording.json' : null };
   }
   throw new Error(`${baseName(fileUri)} carries no input, and there is no input.json or recording.json next to it`);
 }
@@ -109,13 +110,13 @@ async function readInputFile(uri: vscode.Uri, lm: LoadedModel): Promise<RunInput
   const name = baseName(uri);
   let arrayError: unknown;
   try {
-    return { input: loadArrayBytes(bytes, name, currentLimits()), predictCalls: lm.predictCalls, inputName: name, recordingName: null };
+    return { input: await readArray(bytes, name, currentLimits()), predictCalls: lm.predictCalls, inputName: name, recordingName: null };
   } catch (e) {
     arrayError = e;
   }
   let rec;
   try {
-    rec = loadExpectedBytes(bytes, name, currentLimits());
+    rec = await readExpected(bytes, name, currentLimits());
   } catch {
     throw arrayError;
   }
@@ -211,7 +212,7 @@ export class CellscopePanel {
   private async build(lm: LoadedModel, inputUri = this.inputUri, recordingUri = this.recordingUri): Promise<PanelSession> {
     let found = inputUri ? await readInputFile(inputUri, lm) : await findInputs(lm, this.fileUri);
     if (recordingUri) {
-      const rec = loadExpectedBytes(await vscode.workspace.fs.readFile(recordingUri), baseName(recordingUri), currentLimits());
+      const rec = await readExpected(await vscode.workspace.fs.readFile(recordingUri), baseName(recordingUri), currentLimits());
       found = { ...found, expected: rec.output, recordingName: baseName(recordingUri) };
     }
     const files: SessionFiles = { fileUri: this.key, model: baseName(this.fileUri), input: found.inputName, recording: found.recordingName };
