@@ -14,7 +14,7 @@ import { RECORDING_FORMAT, readRecording, type Recording } from './recording';
 import { KERAS_ARCHIVE_FORMAT, KERAS_H5_FORMAT, isHdf5, isZip } from './binary-formats';
 import { TFJS_FORMAT, isTfjsModelJson, loadTfjs } from './tfjs';
 import { ONNX_FORMAT, isOnnx } from './onnx';
-import { checkElements, checkFileBytes, checkSequenceLength, resolveLimits, type LoadLimits } from './limits';
+import { checkElements, checkFileBytes, checkSequenceLength, elementCount, resolveLimits, type LoadLimits } from './limits';
 import { SAFETENSORS_FORMAT, TORCH_FORMAT, isLegacyTorch, isSafetensors, isTorchZip } from './pytorch/signature';
 import type { TorchChoices } from './pytorch';
 
@@ -180,8 +180,15 @@ function binaryKind(bytes: Uint8Array | undefined): string | undefined {
 }
 
 /** Adds the text position of the error's JSON path, so editors can underline it. */
+/**
+ * Texts longer than this keep their errors' JSON paths without a line:column: locating a path builds jsonc-parser's
+ * tree of the whole text, ~50 bytes per value (a 20 MB input of 10^7 numbers: 7 s and 1 GB for one error position).
+ */
+const POSITION_MAX_CHARS = 8 * 1024 * 1024;
+
 function positioned(e: unknown, src: ModelSource): unknown {
   if (!(e instanceof LoadError) || e.details.offset !== undefined || !e.details.path.length || !src.looksLikeJson()) return e;
+  if ((src.bytes?.length ?? src.text().length) > POSITION_MAX_CHARS) return e;
   let loc: { offset: number; length: number } | undefined;
   try {
     loc = locateJsonPath(src.text(), e.details.path as JsonPath);
@@ -264,11 +271,26 @@ export function loadModelText(text: string, fileName: string, limits?: Partial<L
 }
 
 /** An input or output array: nested lists, or {"shape", "data", "dtype"?}. */
+/**
+ * The shape an array file states first (`{"shape": [1, 10000000, 1], "data": [...]}`, as Cellscope and numpy-based
+ * writers put it), read from the first bytes, so a declared length beyond the limits is refused before megabytes of
+ * data are parsed. Undefined when the text does not start that way (the full check after parsing still applies).
+ */
+function shapeStatedFirst(bytes: Uint8Array): number[] | undefined {
+  const head = decodeUtf8(bytes.subarray(0, 512));
+  const m = /^\uFEFF?\s*\{\s*"shape"\s*:\s*\[([\d\s,.eE+]{0,200})\]/.exec(head);
+  if (!m) return undefined;
+  const dims = m[1]!.split(',').map((d) => Number(d.trim()));
+  return dims.every((d) => Number.isInteger(d) && d >= 0) ? dims : undefined;
+}
+
 export function loadArrayBytes(bytes: Uint8Array, fileName: string, limits?: Partial<LoadLimits>): Tensor {
   const resolved = resolveLimits(limits);
   const src = new ModelSource(bytes, fileName, undefined, undefined, resolved);
   try {
     checkSize(bytes.length, fileName, resolved);
+    const stated = shapeStatedFirst(bytes);
+    if (stated) checkTensorLimits({ shape: stated, data: { length: elementCount(stated) } as Float64Array }, { file: fileName, path: ['shape'] }, resolved);
     const t = readArrayValue(src.json(), { file: fileName, path: [] }).tensor;
     checkTensorLimits(t, { file: fileName, path: [] }, resolved);
     return t;

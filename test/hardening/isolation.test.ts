@@ -15,6 +15,8 @@ import { ATTACKS } from './attacks';
 
 const workerPath = join(REPO, 'dist', 'load-worker.js');
 const dir = mkdtempSync(join(tmpdir(), 'cellscope-isolation-'));
+/** Limits that let the 4 M-step inputs below be read in full (their stated shape would be refused at once otherwise). */
+const LONG = resolveLimits({ maxSequenceLength: 1e7 });
 
 before(() => {
   const b = spawnSync(process.execPath, [join(REPO, 'scripts', 'build.mjs')], { cwd: REPO, encoding: 'utf8' });
@@ -55,19 +57,19 @@ for (const name of ['custom-units-1e9', 'custom-weight-refs', 'json-quadratic', 
 test('a check past its deadline ends the worker with a LoadError that says so', async () => {
   // A legal but slow check: a 20 MB input array, given 50 ms.
   const text = `{"shape": [1, 4000000, 1], "data": [${'0.5,'.repeat(3_999_999)}0.5]}`;
-  const job = checkIsolated({ type: 'check', text, kind: 'input', fileName: 'input.json', limits: resolveLimits() }, { workerPath, deadlineMs: 50 });
+  const job = checkIsolated({ type: 'check', text, kind: 'input', fileName: 'input.json', limits: LONG }, { workerPath, deadlineMs: 50 });
   await assert.rejects(job.promise, (e: unknown) => e instanceof LoadError && /stopped after 0.05 s/.test(e.message));
 });
 
 test('a check over its heap ends the worker with a LoadError that says so', async () => {
   const text = `{"shape": [1, 4000000, 1], "data": [${'0.5,'.repeat(3_999_999)}0.5]}`;
-  const job = checkIsolated({ type: 'check', text, kind: 'input', fileName: 'input.json', limits: resolveLimits() }, { workerPath, heapMb: 16 });
+  const job = checkIsolated({ type: 'check', text, kind: 'input', fileName: 'input.json', limits: LONG }, { workerPath, heapMb: 16 });
   await assert.rejects(job.promise, (e: unknown) => e instanceof LoadError && /needed more than 16 MB/.test(e.message));
 });
 
 test('a superseded check is cancelled at once', async () => {
   const text = `{"shape": [1, 4000000, 1], "data": [${'0.5,'.repeat(3_999_999)}0.5]}`;
-  const job = checkIsolated({ type: 'check', text, kind: 'input', fileName: 'input.json', limits: resolveLimits() }, { workerPath });
+  const job = checkIsolated({ type: 'check', text, kind: 'input', fileName: 'input.json', limits: LONG }, { workerPath });
   job.cancel();
   await assert.rejects(job.promise, LoadCancelledError);
 });

@@ -177,7 +177,15 @@ test('files over maxFileBytes and sequences over maxSequenceLength name their se
 });
 
 test('limits: defaults, partial overrides, and the settings package.json declares', () => {
-  assert.deepEqual(resolveLimits(), { maxFileBytes: 512 * 1024 ** 2, maxElements: 2 ** 28, maxSequenceLength: 1_000_000 });
+  assert.deepEqual(resolveLimits(), {
+    maxFileBytes: 512 * 1024 ** 2,
+    maxElements: 2 ** 28,
+    maxSequenceLength: 1_000_000,
+    maxAllocatedElements: 2 ** 26,
+    maxRunSteps: 100_000_000,
+    maxDecodedBytes: 512 * 1024 ** 2,
+    maxHdf5Objects: 100_000,
+  });
   assert.deepEqual(resolveLimits({ maxElements: 5 }), { ...DEFAULT_LIMITS, maxElements: 5 });
   assert.deepEqual(resolveLimits({ maxElements: -1, maxFileBytes: NaN }), { ...DEFAULT_LIMITS });
   assert.deepEqual(limitsFromSettings({ maxFileMegabytes: 2, maxElements: 1000, maxSequenceLength: 'x' }), { ...DEFAULT_LIMITS, maxFileBytes: 2 * 1024 ** 2, maxElements: 1000 });
@@ -186,6 +194,10 @@ test('limits: defaults, partial overrides, and the settings package.json declare
   assert.equal(props['cellscope.limits.maxFileMegabytes'].default * 1024 ** 2, DEFAULT_LIMITS.maxFileBytes);
   assert.equal(props['cellscope.limits.maxElements'].default, DEFAULT_LIMITS.maxElements);
   assert.equal(props['cellscope.limits.maxSequenceLength'].default, DEFAULT_LIMITS.maxSequenceLength);
+  assert.equal(props['cellscope.limits.maxAllocatedElements'].default, DEFAULT_LIMITS.maxAllocatedElements);
+  assert.equal(props['cellscope.limits.maxRunSteps'].default, DEFAULT_LIMITS.maxRunSteps);
+  assert.equal(props['cellscope.limits.maxDecodedMegabytes'].default * 1024 ** 2, DEFAULT_LIMITS.maxDecodedBytes);
+  assert.equal(props['cellscope.limits.maxHdf5Objects'].default, DEFAULT_LIMITS.maxHdf5Objects);
 });
 
 // ---- regressions the properties found -------------------------------------------------------------------------
