@@ -32,6 +32,10 @@ export interface Comparison {
   tolerance: Tolerance;
   /** Non-null when the shapes differ: nothing else is meaningful then. */
   shapeMismatch: string | null;
+  /** Elements where exactly one side is NaN (both NaN count as equal-but-failing too); `maxAbs` ranks them as ∞. */
+  nanCount: number;
+  /** The first of them, or null. */
+  firstNaNAt: Position | null;
 }
 
 export function axisNames(rank: number): string[] {
@@ -63,6 +67,8 @@ export function compareTensors(actual: Tensor, expected: Tensor, tolerance: Tole
       maxAbs: NaN,
       maxRel: NaN,
       shapeMismatch: `the output has shape [${actual.shape.join(', ')}], the recording [${expected.shape.join(', ')}]`,
+      nanCount: 0,
+      firstNaNAt: null,
     };
   }
   let maxAbs = 0;
@@ -70,12 +76,18 @@ export function compareTensors(actual: Tensor, expected: Tensor, tolerance: Tole
   let maxAbsIndex = -1;
   let first = -1;
   let mismatches = 0;
+  let nanCount = 0;
+  let firstNaN = -1;
   const a = actual.data;
   const e = expected.data;
   for (let k = 0; k < a.length; k++) {
     // Equal values (infinities included) match; a NaN on either side never does.
     const d = a[k] === e[k] ? 0 : Math.abs(a[k]! - e[k]!);
     const dist = Number.isNaN(d) ? Infinity : d;
+    if (Number.isNaN(d)) {
+      nanCount++;
+      if (firstNaN < 0) firstNaN = k;
+    }
     if (!(d <= tolerance.atol + tolerance.rtol * Math.abs(e[k]!))) {
       mismatches++;
       if (first < 0) first = k;
@@ -96,6 +108,8 @@ export function compareTensors(actual: Tensor, expected: Tensor, tolerance: Tole
     maxAbsAt: maxAbsIndex >= 0 ? positionOf(actual.shape, maxAbsIndex) : null,
     firstDivergence: first >= 0 ? positionOf(actual.shape, first) : null,
     shapeMismatch: null,
+    nanCount,
+    firstNaNAt: firstNaN >= 0 ? positionOf(actual.shape, firstNaN) : null,
   };
 }
 
@@ -103,7 +117,10 @@ export function compareTensors(actual: Tensor, expected: Tensor, tolerance: Tole
 export function summarizeComparison(c: Comparison): string {
   if (c.shapeMismatch) return `shapes differ: ${c.shapeMismatch}`;
   const over = `over ${c.count} values`;
-  const head = `max |Δ| = ${fmt(c.maxAbs)}, max rel = ${fmt(c.maxRel)} ${over}`;
+  // A NaN on one side has no distance: say NaN, not the ∞ it ranks as.
+  const head = c.nanCount
+    ? `max |Δ| = NaN (${c.nanCount} NaN ${c.nanCount === 1 ? 'value' : 'values'} on one side, the first at ${c.firstNaNAt!.text}) ${over}`
+    : `max |Δ| = ${fmt(c.maxAbs)}, max rel = ${fmt(c.maxRel)} ${over}`;
   if (c.pass) return `${head} — matches (atol ${c.tolerance.atol}, rtol ${c.tolerance.rtol})`;
   return `${head} — ${c.mismatches} differ beyond atol ${c.tolerance.atol}, rtol ${c.tolerance.rtol}; first at ${c.firstDivergence!.text}`;
 }

@@ -29,7 +29,7 @@ export async function compareCommand(o: CliOptions, print: Print): Promise<numbe
     if (expectedOutputs.length > 1) print(`output ${i} (${runnable.outputNames[i]}):`);
     print(summarizeComparison(c));
     if (!c.shapeMismatch) {
-      print(`max abs error ${c.maxAbs} at ${c.maxAbsAt?.text ?? '-'}; max rel error ${c.maxRel}`);
+      print(`max abs error ${c.nanCount ? 'NaN' : c.maxAbs} at ${(c.firstNaNAt ?? c.maxAbsAt)?.text ?? '-'}; max rel error ${c.maxRel}`);
       print(c.firstDivergence ? `first divergence: ${c.firstDivergence.text}` : 'first divergence: none');
     }
   });
