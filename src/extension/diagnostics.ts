@@ -6,8 +6,8 @@
 import * as vscode from 'vscode';
 import { LoadError } from '../formats/load-error';
 import { currentLimits } from './limits';
-import { INPUT_NAME, MAX_CHECKED_CHARS, MODEL_SIBLING_NAME, RECORDING_NAME, baseName, isJsonDocument } from './cellscope-files';
-import { cellscopeKind, checkText, type TextProblem } from './diagnostics-check';
+import { INPUT_NAME, MAX_CHECKED_CHARS, MODEL_SIBLING_NAME, RECORDING_NAME, baseName, isJsonDocument } from '../formats/cellscope-files';
+import { cellscopeKind, checkText, type TextProblem } from '../formats/text-check';
 import { checkIsolated, LoadCancelledError, warmLoadWorker, type Isolated } from '../worker/load-client';
 import { loadWorkerPath } from './isolation';
 

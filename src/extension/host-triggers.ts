@@ -5,7 +5,7 @@
  * registered). Once the host is loaded these listeners go: the host's own take over.
  */
 import * as vscode from 'vscode';
-import { baseName, isJsonDocument, mayBeCellscopeJson } from './cellscope-files';
+import { baseName, isJsonDocument, mayBeCellscopeJson } from '../formats/cellscope-files';
 import type { LazyHost } from './lazy-host';
 
 /** A document being typed into is looked at once typing pauses (the diagnostics wait as long). */

@@ -1,6 +1,6 @@
 /** Finds the files in the workspace that Cellscope can load, without parsing any of them fully. */
 import * as vscode from 'vscode';
-import { MODEL_FORMATS, TFJS_MODEL_PATH } from './cellscope-files';
+import { MODEL_FORMATS, TFJS_MODEL_PATH } from '../formats/cellscope-files';
 
 const EXCLUDE = '{**/node_modules/**,**/.git/**,**/.venv/**,**/venv/**,**/__pycache__/**}';
 const MAX_FILES = 2000;

@@ -2,10 +2,10 @@
 import type { LoadErrorDetails } from '../formats/load-error';
 import type { LoadLimits, LoadedModel, Recording } from '../formats/index';
 import type { Tensor } from '../engine/tensor';
-import type { CellscopeKind, TextProblem } from '../extension/diagnostics-check';
+import type { CellscopeKind, TextProblem } from '../formats/text-check';
 
 export type LoadRequest =
-  /** The Problems check of an editor's text (diagnostics-check.ts checkText). */
+  /** The Problems check of an editor's text (src/formats/text-check.ts checkText). */
   | { type: 'check'; text: string; kind: CellscopeKind; fileName: string; limits: LoadLimits }
   /**
    * A model file: from disk by `fsPath` (read there with every file check of node-files.ts, shards beside it), or

@@ -7,7 +7,7 @@
 import { parentPort } from 'node:worker_threads';
 import { LoadError, loadArrayBytes, loadExpectedBytes, loadModelBytes } from '../formats/index';
 import { readChecked, siblingReader } from '../formats/node-files';
-import { checkText } from '../extension/diagnostics-check';
+import { checkText } from '../formats/text-check';
 import type { LoadReply, LoadRequest } from './load-protocol';
 
 const port = parentPort;

@@ -7,8 +7,8 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { MODEL_FORMATS, RECORDING_FORMAT, mayBeCellscopeJson } from '../../src/extension/cellscope-files';
-import { cellscopeKind } from '../../src/extension/diagnostics-check';
+import { MODEL_FORMATS, RECORDING_FORMAT, mayBeCellscopeJson } from '../../src/formats/cellscope-files';
+import { cellscopeKind } from '../../src/formats/text-check';
 import { FIXTURES, REPO } from '../fixtures-path';
 
 function jsonFilesUnder(dir: string): string[] {

@@ -11,15 +11,8 @@ import { circles, importGraph, upwardImports } from '../support/import-graph';
 const graph = importGraph();
 const PANEL = (f: string) => /^(webview\/|src\/panel\/|src\/extension\/panel\/|src\/worker\/|src\/protocol\.ts|src\/transport\.ts)/.test(f);
 
-/**
- * Known, owned elsewhere: the load worker (isolation work, 3c2d626) reuses the host's vscode-free as-you-type check
- * from src/extension. The fix is to move diagnostics-check.ts and the file-name constants it reads from
- * cellscope-files.ts below the host (e.g. src/formats); until then these two arrows are the only ones allowed.
- */
-const KNOWN_UPWARD = new Set(['src/worker/load-protocol.ts → src/extension/diagnostics-check.ts', 'src/worker/load-worker.ts → src/extension/diagnostics-check.ts']);
-
 test('no import runs up the layers (core → panel core → worker/cli/webview → host)', () => {
-  assert.deepEqual(upwardImports(graph).map((e) => `${e.from} → ${e.to}`).filter((e) => !KNOWN_UPWARD.has(e)), []);
+  assert.deepEqual(upwardImports(graph).map((e) => `${e.from} → ${e.to}`), []);
 });
 
 test('no import circle passes through the panel, its protocol or the engine worker', () => {

@@ -4,7 +4,7 @@
  * plain node tests can use it too.
  */
 import { parseTree, type Node } from 'jsonc-parser';
-import { loadArrayBytes, loadExpectedBytes, loadModelText, loadRecordingBytes, LoadError, type LoadLimits } from '../formats/index';
+import { loadArrayBytes, loadExpectedBytes, loadModelText, loadRecordingBytes, LoadError, type LoadLimits } from './index';
 import { INPUT_NAME, MODEL_FORMATS, RECORDING_FORMAT, RECORDING_NAME } from './cellscope-files';
 
 /** model: a fixture or Keras export; recording: expected outputs; input: an input array. */
