@@ -16,6 +16,7 @@
  */
 import { unzlibSync } from 'fflate';
 import type { Budget, LimitWhere } from './limits';
+import { float16FromBits } from './half-float';
 
 /** A structural problem in the file, in words for the `found` part of a LoadError. */
 export class H5Refusal extends Error {
@@ -167,7 +168,7 @@ function getter(dtype: string): { get: Getter; size: number } {
   const size = Number(m[3]);
   const kind = `${m[2]}${size}`;
   const get: Getter | undefined = {
-    f2: (v: DataView, o: number) => float16(v.getUint16(o, little)),
+    f2: (v: DataView, o: number) => float16FromBits(v.getUint16(o, little)),
     f4: (v: DataView, o: number) => v.getFloat32(o, little),
     f8: (v: DataView, o: number) => v.getFloat64(o, little),
     i1: (v: DataView, o: number) => v.getInt8(o),
@@ -181,15 +182,6 @@ function getter(dtype: string): { get: Getter; size: number } {
   }[kind];
   if (!get) throw new H5Refusal(`HDF5 type ${dtype}`, 'a numeric dataset of 1, 2, 4 or 8-byte integers or 2, 4 or 8-byte floats');
   return { get, size };
-}
-
-function float16(bits: number): number {
-  const sign = bits & 0x8000 ? -1 : 1;
-  const exp = (bits >> 10) & 0x1f;
-  const mant = bits & 0x3ff;
-  if (exp === 0) return sign * mant * 2 ** -24;
-  if (exp === 31) return mant ? NaN : sign * Infinity;
-  return sign * (1 + mant / 1024) * 2 ** (exp - 15);
 }
 
 const GZIP = 1;

@@ -20,6 +20,7 @@ import { planLayers } from './keras-layer-plan';
 import { semanticsFor } from './keras-semantics';
 import type { LoadedModel } from './loaded-model';
 import type { WeightEntry } from './weights';
+import { float16FromBits } from './half-float';
 
 export const TFJS_FORMAT = 'tfjs-layers-model';
 
@@ -121,15 +122,6 @@ function readManifest(doc: Record<string, unknown>, file: string, limits: LoadLi
   return groups;
 }
 
-function float16(bits: number): number {
-  const sign = bits & 0x8000 ? -1 : 1;
-  const exp = (bits >> 10) & 0x1f;
-  const mant = bits & 0x3ff;
-  if (exp === 0) return sign * mant * 2 ** -24;
-  if (exp === 31) return mant ? NaN : sign * Infinity;
-  return sign * (1 + mant / 1024) * 2 ** (exp - 15);
-}
-
 /** Little-endian, as TF.js writes shards (typed arrays on little-endian hosts). */
 function decode(spec: WeightSpec, bytes: Uint8Array): Tensor {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -139,7 +131,7 @@ function decode(spec: WeightSpec, bytes: Uint8Array): Tensor {
   const round = spec.dtype === 'int32' ? Math.round : Math.fround;
   for (let i = 0; i < count; i++) {
     if (!q) data[i] = spec.dtype === 'int32' ? view.getInt32(i * 4, true) : view.getFloat32(i * 4, true);
-    else if (q.dtype === 'float16') data[i] = float16(view.getUint16(i * 2, true));
+    else if (q.dtype === 'float16') data[i] = float16FromBits(view.getUint16(i * 2, true));
     else {
       const v = q.dtype === 'uint8' ? view.getUint8(i) : view.getUint16(i * 2, true);
       // TF.js de-quantises into a Float32Array (int32 weights: rounded).

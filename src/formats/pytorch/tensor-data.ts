@@ -5,6 +5,7 @@
 import type { Tensor } from '../../engine/tensor';
 import { LoadError, type JsonPath } from '../load-error';
 import { checkElements, elementCount, type LoadLimits } from '../limits';
+import { float16FromBits } from '../half-float';
 
 /** Bytes per element of the floating-point dtypes Cellscope reads (torch names). */
 export const FLOAT_ITEMSIZE: Record<string, number> = { float32: 4, float64: 8, float16: 2, bfloat16: 2 };
@@ -24,15 +25,6 @@ export interface TensorWhere {
   subject: string;
 }
 
-function halfToNumber(h: number): number {
-  const sign = h & 0x8000 ? -1 : 1;
-  const exp = (h >> 10) & 0x1f;
-  const frac = h & 0x3ff;
-  if (exp === 0) return sign * frac * 2 ** -24;
-  if (exp === 31) return frac ? NaN : sign * Infinity;
-  return sign * (1 + frac / 1024) * 2 ** (exp - 15);
-}
-
 const f32scratch = new DataView(new ArrayBuffer(4));
 function bfloat16ToNumber(b: number): number {
   f32scratch.setUint32(0, b << 16, false);
@@ -47,7 +39,7 @@ function elementReader(view: DataView, dtype: string): (i: number) => number {
     case 'float64':
       return (i) => view.getFloat64(8 * i, true);
     case 'float16':
-      return (i) => halfToNumber(view.getUint16(2 * i, true));
+      return (i) => float16FromBits(view.getUint16(2 * i, true));
     default:
       return (i) => bfloat16ToNumber(view.getUint16(2 * i, true));
   }
