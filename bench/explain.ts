@@ -6,15 +6,9 @@
 import { performance } from 'node:perf_hooks';
 import { runModel } from '../src/engine';
 import { explainPrediction } from '../src/explain';
+import type { Timing } from './timing';
 import { WORKLOADS, buildWorkload, type Workload } from './workloads';
 
-interface Timing {
-  median: number;
-  cpu: number | null;
-  min: number;
-  max: number;
-  runs: number;
-}
 
 type Time = (fn: () => unknown, budgetMs?: number) => Promise<Timing>;
 type Add = (w: Workload, engine: string, precision: string, trace: string, t: Timing, note?: string) => void;

@@ -27,6 +27,7 @@ import { onnxRows } from './onnx-peer';
 import { torchRows } from './torch-peer';
 import { tfjsModel, tfjsReady } from './tfjs-peer';
 import { WORKLOADS, buildWorkload, flopsOf, label, type Workload } from './workloads';
+import type { Timing } from './timing';
 
 const args = process.argv.slice(2);
 const full = args.includes('--full');
@@ -39,14 +40,6 @@ const jsonOut = jsonArg >= 0 ? args[jsonArg + 1]! : null;
 const vscode = !quick && !args.includes('--no-vscode') && !only;
 if (reference) setFastPath(false);
 
-interface Timing {
-  median: number;
-  /** Median CPU time of this process (user + system): less sensitive to other processes on a shared machine. */
-  cpu: number | null;
-  min: number;
-  max: number;
-  runs: number;
-}
 
 /** One warm-up, then runs until at least 3 runs and ~2 s, at most 9 runs. */
 async function time(fn: () => unknown | Promise<unknown>, budgetMs = 2000, childProcess = false): Promise<Timing> {
