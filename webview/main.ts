@@ -7,6 +7,7 @@ import type { InitMessage, ToWebview } from '../src/protocol';
 import { benchHooks } from './bench-hooks';
 import { bridge } from './bridge';
 import { h } from './dom';
+import * as l10n from './l10n';
 import { mountLayout, type Layout } from './layout';
 import { navigation } from './navigate';
 import type { Panel } from './panel';
@@ -15,6 +16,7 @@ import { Scheduler, initialState, restoreState, type Dirty, type Store } from '.
 import { readTheme, watchTheme } from './theme';
 import { registerToolkit } from './toolkit';
 
+l10n.readL10n(document);
 registerToolkit();
 const io = bridge();
 const store: Store = { init: null, data: null, compare: null, theme: readTheme(), state: initialState(''), playing: false, stepOfTime: new Int32Array(0) };
@@ -46,12 +48,12 @@ function render(dirty: Set<Dirty>): void {
   for (const v of layout.views) v.render(dirty);
   if (store.data && dirty.has('data')) {
     const m = store.init.layers[store.state.layer]!;
-    status.replaceChildren(`Showing ${m.layerName} (${m.direction}), batch item ${store.state.batch}.`);
+    status.replaceChildren(l10n.t('Showing {0} ({1}), batch item {2}.', m.layerName, m.direction, store.state.batch));
   }
   if (store.data && s !== undefined && store.data.hasStep(s)) bench.drawn();
   const ms = performance.now() - t0;
   document.body.dataset.renderMs = ms.toFixed(3);
-  layout.toolbar.timing.textContent = `drawn in ${ms.toFixed(1)} ms`;
+  layout.toolbar.timing.textContent = l10n.t('drawn in {0} ms', l10n.fixed(ms, 1));
   io.save(store.state);
 }
 
@@ -67,7 +69,7 @@ function onInit(m: InitMessage): void {
   layout = mountLayout(panel, m, app);
   app.append(status);
   if (!m.layers[store.state.layer]) {
-    showError('This model has no recurrent layer: there are no gates to show.');
+    showError(l10n.t('This model has no recurrent layer: there are no gates to show.'));
     return io.save(store.state);
   }
   nav.selectLayer(store.state.layer);

@@ -4,6 +4,7 @@ import { loadModelBytes, type LoadedModel } from '../formats/index';
 import { LoadError } from '../formats/load-error';
 import { loadIsolated } from '../worker/load-client';
 import { loadWorkerPath } from './isolation';
+import { loadErrorText } from './l10n';
 import { currentLimits } from './limits';
 import { summarizeModel, type ModelSummaryInfo } from './model-summary';
 
@@ -37,8 +38,9 @@ export async function loadModelSummary(uri: vscode.Uri): Promise<ModelSummaryInf
 
 /** The message for a failed load: a LoadError's own text (file, JSON path, expected, found), never a stack. */
 export function loadFailureMessage(uri: vscode.Uri, e: unknown, name = displayName(uri)): string {
-  if (e instanceof LoadError || (e instanceof Error && e.name === 'LoadError')) return e.message;
-  if (e instanceof vscode.FileSystemError) return `Cellscope could not read ${name}: ${e.message}`;
+  if (e instanceof LoadError) return loadErrorText(e);
+  if (e instanceof Error && e.name === 'LoadError') return e.message;
+  if (e instanceof vscode.FileSystemError) return vscode.l10n.t('Cellscope could not read {0}: {1}', name, e.message);
   const msg = e instanceof Error ? e.message : String(e);
-  return `Cellscope could not load ${name}: ${msg}`;
+  return vscode.l10n.t('Cellscope could not load {0}: {1}', name, msg);
 }

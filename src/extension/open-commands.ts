@@ -32,11 +32,11 @@ const DEFAULT_EXAMPLE = 'sine-wave/model.cellscope.json';
 /** A file to open, or (a string) the path of a shipped example when the workspace holds no model. */
 async function pickModelFile(): Promise<vscode.Uri | string | undefined> {
   const qp = vscode.window.createQuickPick<Pick>();
-  qp.title = 'Cellscope: Open Visualizer';
-  qp.placeholder = 'Pick a model file (Keras JSON, .keras, .h5, TF.js model.json)';
+  qp.title = vscode.l10n.t('Cellscope: Open Visualizer');
+  qp.placeholder = vscode.l10n.t('Pick a model file (Keras JSON, .keras, .h5, TF.js model.json)');
   qp.matchOnDescription = true;
   qp.busy = true;
-  const browse: Pick = { label: '$(folder-opened) Browse…', description: 'choose a file anywhere', alwaysShow: true, browse: true };
+  const browse: Pick = { label: `$(folder-opened) ${vscode.l10n.t('Browse…')}`, description: vscode.l10n.t('choose a file anywhere'), alwaysShow: true, browse: true };
   qp.items = [browse];
   const cts = new vscode.CancellationTokenSource();
   findModelFiles(cts.token).then(
@@ -47,8 +47,8 @@ async function pickModelFile(): Promise<vscode.Uri | string | undefined> {
         return { label: `$(file) ${rel.slice(slash + 1)}`, description: slash > 0 ? rel.slice(0, slash) : '', uri };
       });
       if (!items.length) {
-        browse.detail = 'No model files found in the workspace';
-        items.push({ label: '$(beaker) Open the sine-wave example', description: EXAMPLE_DETAILS['sine-wave'], example: DEFAULT_EXAMPLE });
+        browse.detail = vscode.l10n.t('No model files found in the workspace');
+        items.push({ label: `$(beaker) ${vscode.l10n.t('Open the sine-wave example')}`, description: EXAMPLE_DETAILS['sine-wave'], example: DEFAULT_EXAMPLE });
       }
       qp.items = [...items, browse];
       qp.busy = false;
@@ -68,8 +68,8 @@ async function pickModelFile(): Promise<vscode.Uri | string | undefined> {
   if (chosen.example) return chosen.example;
   const picked = await vscode.window.showOpenDialog({
     canSelectMany: false,
-    openLabel: 'Visualize',
-    filters: { 'Keras models': ['json', 'keras', 'h5', 'hdf5'], 'All files': ['*'] },
+    openLabel: vscode.l10n.t('Visualize'),
+    filters: { [vscode.l10n.t('Keras models')]: ['json', 'keras', 'h5', 'hdf5'], [vscode.l10n.t('All files')]: ['*'] },
     ...(vscode.workspace.workspaceFolders?.[0] ? { defaultUri: vscode.workspace.workspaceFolders[0].uri } : {}),
   });
   return picked?.[0];
@@ -97,7 +97,7 @@ async function loadAndShow(
   let loaded: LoadedModel;
   try {
     loaded = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Window, title: `Cellscope: loading ${name}` },
+      { location: vscode.ProgressLocation.Window, title: vscode.l10n.t('Cellscope: loading {0}', name) },
       () => loadModel(uri, name),
     );
   } catch (e) {
@@ -160,7 +160,7 @@ async function openExample(
     const examples = await listExamples(context);
     const chosen = await vscode.window.showQuickPick(
       examples.map((p) => ({ label: p, detail: exampleDetail(p), path: p })),
-      { title: 'Cellscope: Open Example', placeHolder: 'Pick an example model shipped with Cellscope', matchOnDetail: true },
+      { title: vscode.l10n.t('Cellscope: Open Example'), placeHolder: vscode.l10n.t('Pick an example model shipped with Cellscope'), matchOnDetail: true },
     );
     rel = chosen?.path;
   }

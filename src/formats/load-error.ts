@@ -50,13 +50,27 @@ export function formatJsonPath(path: JsonPath): string {
   return out;
 }
 
-export function renderLoadError(d: LoadErrorDetails): string {
+/**
+ * The words around a LoadError's details. The CLI and the library use English; the extension host passes them in
+ * the display language (src/extension/l10n.ts) while the details themselves stay as the loaders wrote them.
+ */
+export interface LoadErrorFrame {
+  expected(what: string): string;
+  /** Joined right after `expected`, separator included: `; found …`. */
+  found(what: string): string;
+  /** Joined at the end, separator included: `. Hint: …`. */
+  hint(what: string): string;
+}
+
+const ENGLISH_FRAME: LoadErrorFrame = { expected: (x) => `expected ${x}`, found: (x) => `; found ${x}`, hint: (x) => `. Hint: ${x}` };
+
+export function renderLoadError(d: LoadErrorDetails, frame: LoadErrorFrame = ENGLISH_FRAME): string {
   const where = d.path.length ? ` \`${formatJsonPath(d.path)}\`` : '';
   const subject = d.subject ? ` (${d.subject})` : '';
-  const found = d.found !== undefined ? `; found ${d.found}` : '';
-  const hint = d.hint ? `. Hint: ${d.hint}` : '';
+  const found = d.found !== undefined ? frame.found(d.found) : '';
+  const hint = d.hint ? frame.hint(d.hint) : '';
   const position = d.line !== undefined ? `:${d.line}:${d.column ?? 1}` : '';
-  return `${d.file}${position}:${where}${subject} expected ${d.expected}${found}${hint}`;
+  return `${d.file}${position}:${where}${subject} ${frame.expected(d.expected)}${found}${hint}`;
 }
 
 /** Short description of a JSON value for "found ..." texts. */

@@ -1,5 +1,6 @@
 /** The stepping toolbar: first / previous / play / next / last, the step slider and readout, the playback speed, the render time. */
 import { h } from '../dom';
+import * as l10n from '../l10n';
 import type { Panel } from '../panel';
 import { layerMeta, type View } from '../store';
 import { button, dropdown, setButtonLabel } from '../toolkit';
@@ -13,25 +14,25 @@ export function mountToolbar(p: Panel, parent: ParentNode): Toolbar {
   const { store, nav } = p;
   const bar = h('div', 'toolbar');
   bar.setAttribute('role', 'toolbar');
-  bar.setAttribute('aria-label', 'Step through time');
-  const play = button({ label: '▶ Play', ariaLabel: 'Play', title: 'Play / pause (Space)', appearance: 'primary', onClick: () => p.togglePlay() });
+  bar.setAttribute('aria-label', l10n.t('Step through time'));
+  const play = button({ label: `▶ ${l10n.t('Play')}`, ariaLabel: l10n.t('Play'), title: l10n.t('Play / pause (Space)'), appearance: 'primary', onClick: () => p.togglePlay() });
   const slider = h('input', 'slider');
   slider.type = 'range';
   slider.min = '0';
   slider.step = '1';
-  slider.setAttribute('aria-label', 'Step');
+  slider.setAttribute('aria-label', l10n.t('Step'));
   slider.addEventListener('input', () => nav.setStep(Number(slider.value)));
-  const speed = dropdown('Playback speed', (v) => (store.state.speed = Number(v)));
-  speed.setChoices([1, 2, 5, 10, 20, 50, 100].map((n) => ({ value: String(n), label: `${n} steps/s` })), String(store.state.speed));
+  const speed = dropdown(l10n.t('Playback speed'), (v) => (store.state.speed = Number(v)));
+  speed.setChoices([1, 2, 5, 10, 20, 50, 100].map((n) => ({ value: String(n), label: l10n.t('{0} steps/s', n) })), String(store.state.speed));
   const readout = h('span', 'readout');
   readout.setAttribute('aria-live', 'polite');
   const timing = h('span', 'muted timing');
   bar.append(
-    button({ label: '|◀', ariaLabel: 'First step', title: 'First step (Home)', appearance: 'icon', onClick: () => nav.setStep(0) }),
-    button({ label: '◀', ariaLabel: 'Previous step', title: 'Previous step (←)', appearance: 'icon', onClick: () => nav.setStep(store.state.step - 1) }),
+    button({ label: '|◀', ariaLabel: l10n.t('First step'), title: l10n.t('First step (Home)'), appearance: 'icon', onClick: () => nav.setStep(0) }),
+    button({ label: '◀', ariaLabel: l10n.t('Previous step'), title: l10n.t('Previous step (←)'), appearance: 'icon', onClick: () => nav.setStep(store.state.step - 1) }),
     play,
-    button({ label: '▶', ariaLabel: 'Next step', title: 'Next step (→)', appearance: 'icon', onClick: () => nav.setStep(store.state.step + 1) }),
-    button({ label: '▶|', ariaLabel: 'Last step', title: 'Last step (End)', appearance: 'icon', onClick: () => nav.setStep(Infinity) }),
+    button({ label: '▶', ariaLabel: l10n.t('Next step'), title: l10n.t('Next step (→)'), appearance: 'icon', onClick: () => nav.setStep(store.state.step + 1) }),
+    button({ label: '▶|', ariaLabel: l10n.t('Last step'), title: l10n.t('Last step (End)'), appearance: 'icon', onClick: () => nav.setStep(Infinity) }),
     slider,
     readout,
     speed.element,
@@ -45,7 +46,7 @@ export function mountToolbar(p: Panel, parent: ParentNode): Toolbar {
     render(dirty) {
       if (playing !== store.playing) {
         playing = store.playing;
-        setButtonLabel(play, playing ? '❚❚ Pause' : '▶ Play', playing ? 'Pause' : 'Play');
+        setButtonLabel(play, playing ? `❚❚ ${l10n.t('Pause')}` : `▶ ${l10n.t('Play')}`, playing ? l10n.t('Pause') : l10n.t('Play'));
       }
       const m = layerMeta(store);
       const tr = store.data;
@@ -54,9 +55,9 @@ export function mountToolbar(p: Panel, parent: ParentNode): Toolbar {
       const t = store.state.step;
       const s = store.stepOfTime[t]!;
       slider.value = String(t);
-      slider.setAttribute('aria-valuetext', `step ${t} of ${m.steps - 1}`);
-      const masked = tr.masked?.[s] ? ' · masked (state carried over)' : '';
-      readout.textContent = `t = ${t} / ${m.steps - 1}${m.direction === 'backward' || s !== t ? ` (processing step ${s})` : ''}${masked}${tr.hasStep(s) ? '' : ' · loading…'}`;
+      slider.setAttribute('aria-valuetext', l10n.t('step {0} of {1}', t, m.steps - 1));
+      const masked = tr.masked?.[s] ? ` · ${l10n.t('masked (state carried over)')}` : '';
+      readout.textContent = `t = ${l10n.int(t)} / ${l10n.int(m.steps - 1)}${m.direction === 'backward' || s !== t ? ` (${l10n.t('processing step {0}', s)})` : ''}${masked}${tr.hasStep(s) ? '' : ` · ${l10n.t('loading…')}`}`;
     },
   };
 }

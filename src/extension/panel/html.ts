@@ -9,6 +9,13 @@ export interface PanelHtmlOptions {
   styleUri: string;
   nonce: string;
   title: string;
+  /**
+   * VS Code's display language and its bundle (`vscode.l10n.bundle`, undefined in English): the page translates its
+   * own strings with it (webview/l10n.ts). Left out: English.
+   */
+  /** The text shown until the first run arrives, in the display language (default `Loading <title>…`). */
+  loading?: string;
+  l10n?: { language: string; bundle: Record<string, unknown> | undefined };
 }
 
 export function makeNonce(): string {
@@ -35,16 +42,17 @@ export function panelCsp(cspSource: string, nonce: string): string {
 
 export function panelHtml(o: PanelHtmlOptions): string {
   return `<!DOCTYPE html>
-<html lang="en">
+<html lang="${escapeHtml(o.l10n?.language ?? 'en')}">
 <head>
 <meta charset="UTF-8">
+<meta name="cellscope-l10n" content="${escapeHtml(JSON.stringify(o.l10n?.bundle ?? {}))}">
 <meta http-equiv="Content-Security-Policy" content="${escapeHtml(panelCsp(o.cspSource, o.nonce))}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
 <link rel="stylesheet" href="${escapeHtml(o.styleUri)}">
 <title>${escapeHtml(o.title)}</title>
 </head>
 <body>
-<div id="app" class="app" aria-busy="true"><p class="loading">Loading ${escapeHtml(o.title)}…</p></div>
+<div id="app" class="app" aria-busy="true"><p class="loading">${escapeHtml(o.loading ?? `Loading ${o.title}…`)}</p></div>
 <script nonce="${o.nonce}" src="${escapeHtml(o.scriptUri)}"></script>
 </body>
 </html>`;

@@ -1,0 +1,22 @@
+/**
+ * The host's side of localisation. Host texts go through `vscode.l10n.t` (bundles in l10n/); the panel's page gets
+ * the same bundle (webview/l10n.ts), so a string is translated once for both. A LoadError keeps the technical part
+ * the loaders wrote (a JSON path, a shape, a type, the file's own names) in English, shared with the CLI, which stays
+ * C-locale; its frame (expected / found / hint) is translated here.
+ */
+import * as vscode from 'vscode';
+import { renderLoadError, type LoadError } from '../formats/load-error';
+
+/** The display language and its bundle, for the page (panelHtml). */
+export function pageL10n(): { language: string; bundle: Record<string, unknown> | undefined } {
+  return { language: vscode.env.language, bundle: vscode.l10n.bundle };
+}
+
+/** A LoadError's text with its frame in the display language. */
+export function loadErrorText(e: LoadError): string {
+  return renderLoadError(e.details, {
+    expected: (x) => vscode.l10n.t('expected {0}', x),
+    found: (x) => vscode.l10n.t('; found {0}', x),
+    hint: (x) => vscode.l10n.t('. Hint: {0}', x),
+  });
+}
