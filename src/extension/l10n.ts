@@ -6,10 +6,11 @@
  */
 import * as vscode from 'vscode';
 import { renderLoadError, type LoadError } from '../formats/load-error';
+import type { PanelHtmlOptions } from './panel/html';
 
-/** The display language and its bundle, for the page (panelHtml). */
-export function pageL10n(): { language: string; bundle: Record<string, unknown> | undefined } {
-  return { language: vscode.env.language, bundle: vscode.l10n.bundle };
+/** The page's title, its loading line and the display language with its bundle (panelHtml's options). */
+export function pageWords(title: string): Pick<PanelHtmlOptions, 'title' | 'loading' | 'l10n'> {
+  return { title, loading: vscode.l10n.t('Loading {0}…', title), l10n: { language: vscode.env.language, bundle: vscode.l10n.bundle } };
 }
 
 /** A LoadError's text with its frame in the display language. */

@@ -14,7 +14,7 @@ import { currentLimits } from '../limits';
 import { loadModel } from '../load-model';
 import { summarizeComparison } from '../../compare/compare';
 import { isFromWebview, isPanelState, type FromWebview, type StepAction, type ToWebview } from '../../protocol';
-import { pageL10n } from '../l10n';
+import { pageWords } from '../l10n';
 import { makeNonce, panelHtml } from './html';
 import { PanelSession, type SessionFiles } from './session';
 import { RunCancelledError, type EngineRun } from '../../worker/client';
@@ -528,9 +528,7 @@ function attach(context: vscode.ExtensionContext, panel: vscode.WebviewPanel, fi
     scriptUri: asWeb('dist', 'webview.js'),
     styleUri: asWeb('media', 'panel.css'),
     nonce: makeNonce(),
-    title: `Cellscope: ${baseName(fileUri)}`,
-    loading: vscode.l10n.t('Loading {0}…', `Cellscope: ${baseName(fileUri)}`),
-    l10n: pageL10n(),
+    ...pageWords(`Cellscope: ${baseName(fileUri)}`),
   });
   panel.iconPath = vscode.Uri.joinPath(context.extensionUri, 'media', 'cellscope.svg');
 
