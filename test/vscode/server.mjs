@@ -35,6 +35,30 @@ process.on('exit', () => {
   }
 });
 
+/**
+ * Makes `--locale <lang>` take effect without a language pack from the marketplace. The VS Code server picks the web
+ * workbench's language (args.locale, then argv.json, the cookie, Accept-Language) and then resolves it against
+ * `<user-data-dir>/languagepacks.json` (server-main.js, `getNLSConfiguration`): a language with no entry there falls
+ * back to English everywhere, `vscode.env.language` included, which is why `--locale fr` alone shows English. An
+ * entry needs a `hash` and `translations.vscode`, the path of an existing `{ contents: { <module>: { <key>: text } } }`
+ * file: VS Code's own strings come from it (missing ones stay English), the server caches the merged messages in
+ * `<user-data-dir>/clp/<hash>.<lang>/`, and the workbench, the extension host (`vscode.env.language`,
+ * `vscode.l10n`) and the manifest's package.nls.<lang>.json all switch to the language. VS Code's own strings are
+ * not ours to translate, so the file is empty: the workbench chrome stays English, Cellscope's strings are French.
+ */
+function languagePack(userData, locale) {
+  const translations = join(userData, `cellscope-test-pack.${locale}.json`);
+  writeFileSync(translations, JSON.stringify({ contents: {} }));
+  const entry = {
+    hash: `cellscope-test-${locale}`,
+    // getInstalledLanguages (the language picker, asked at startup) reads the first extension's identifier.
+    extensions: [{ extensionIdentifier: { id: `cellscope-test.language-pack-${locale}` }, version: '0.0.0' }],
+    translations: { vscode: translations },
+    label: locale,
+  };
+  writeFileSync(join(userData, 'languagepacks.json'), JSON.stringify({ [locale]: entry }));
+}
+
 export const BASE_SETTINGS = {
   'workbench.startupEditor': 'none',
   'telemetry.telemetryLevel': 'off',
@@ -62,6 +86,7 @@ export const BASE_SETTINGS = {
  * @param {string} [o.host] default 127.0.0.1
  * @param {string} [o.urlHost] host name browsers use; default: host (localhost for 0.0.0.0)
  * @param {boolean} [o.keep] keep the throwaway folders after stop (for debugging)
+ * @param {string} [o.locale] VS Code's display language, e.g. 'fr' (see languagePack below)
  * @param {(m: string) => void} [o.log]
  */
 export async function startServer(o = {}) {
@@ -86,6 +111,8 @@ export async function startServer(o = {}) {
   const devPath = resolve(o.extensionDevelopmentPath ?? REPO_ROOT);
   if (!existsSync(join(devPath, 'package.json'))) throw new Error(`no extension at ${devPath}`);
 
+  if (o.locale) languagePack(dirs.userData, o.locale);
+
   const serverLog = join(root, 'server.log');
   const logFd = openSync(serverLog, 'a');
   const child = spawn(
@@ -101,6 +128,7 @@ export async function startServer(o = {}) {
       '--disable-getting-started-override',
       '--user-data-dir', dirs.userData,
       '--extensions-dir', dirs.extensions,
+      ...(o.locale ? ['--locale', o.locale] : []),
       ...(o.smokeTestDriver === false ? [] : ['--vscode-option', 'enable-smoke-test-driver']), // lets the URL payload load a development extension
       workspace,
     ],
