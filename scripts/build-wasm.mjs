@@ -19,6 +19,17 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const OUT = join(root, 'src/engine/wasm/generated/kernels.ts');
 
+/**
+ * CELL_KINDS (src/engine/cells/kinds.ts: plain data, no imports) gives the kernels their rows, gate blocks and
+ * activations: loaded by stripping its types with esbuild, so the WAT and the TypeScript cells read one table.
+ */
+async function loadCellKinds() {
+  const { transformSync } = await import('esbuild');
+  const { code } = transformSync(readFileSync(join(root, 'src/engine/cells/kinds.ts'), 'utf8'), { loader: 'ts', format: 'esm' });
+  return import(`data:text/javascript;base64,${Buffer.from(code).toString('base64')}`);
+}
+const { CELL_KINDS, quantityRow } = await loadCellKinds();
+
 /** Bytes [0, PACK_BYTES) of the memory are the gemm's packing buffer (src/engine/wasm/kernels.ts allocates above). */
 export const PACK_BYTES = 65536;
 
@@ -459,56 +470,65 @@ function cellKernels(name, params, stateParams, steps) {
 const rld = (r) => `(v128.load (i32.add ${row(r)} (local.get $off)))`;
 const rst = (r, v) => `(v128.store (i32.add ${row(r)} (local.get $off)) ${v})`;
 
-// LSTM rows: i f c̃ o c h pre_i pre_f pre_c̃ pre_o, then one scratch row (act(c)).
+/** Row of quantity `key` of a kind (CELL_KINDS order: the quantities, then scratch). */
+const rowOf = (kind) => (key) => quantityRow(kind, key);
+/** The activation parameter a gate block takes: the recurrent activation ($rk) or the activation ($ak). */
+const actOf = (g) => (g.activation === 'recurrent' ? '$rk' : '$ak');
+
+// LSTM rows (CELL_KINDS.lstm): i f c̃ o c h pre_i pre_f pre_c̃ pre_o, then one scratch row (act(c)).
+const L = rowOf('lstm');
+const LSTM_GATES = CELL_KINDS.lstm.gates;
 const lstmFn = cellKernels('lstm', ['b', 'hasB', 'c', 'h', 'rk', 'ak'], ['c', 'h'], [
-  pass([0, 1, 2, 3].map((g) => rst(6 + g, withBias(`(f32x4.add ${ld('$xk', g)} ${ld('$hu', g)})`, g)))),
-  actRows('$rk', 6, 0),
-  actRows('$rk', 7, 1),
-  actRows('$ak', 8, 2),
-  actRows('$rk', 9, 3),
-  pass([rst(4, `(f32x4.add (f32x4.mul ${rld(1)} ${ld('$c')}) (f32x4.mul ${rld(0)} ${rld(2)}))`)]),
-  actRows('$ak', 4, 10),
-  pass([rst(5, `(f32x4.mul ${rld(3)} ${rld(10)})`)]),
-  rowCopy('$c', 4),
-  rowCopy('$h', 5),
+  pass(LSTM_GATES.map((g, i) => rst(L(`pre_${g.quantity}`), withBias(`(f32x4.add ${ld('$xk', i)} ${ld('$hu', i)})`, i)))),
+  ...LSTM_GATES.map((g) => actRows(actOf(g), L(`pre_${g.quantity}`), L(g.quantity))),
+  pass([rst(L('c'), `(f32x4.add (f32x4.mul ${rld(L('f'))} ${ld('$c')}) (f32x4.mul ${rld(L('i'))} ${rld(L('c_tilde'))}))`)]),
+  actRows('$ak', L('c'), L('act_c')),
+  pass([rst(L('h'), `(f32x4.mul ${rld(L('o'))} ${rld(L('act_c'))})`)]),
+  rowCopy('$c', L('c')),
+  rowCopy('$h', L('h')),
 ]);
 
-// GRU rows: z r h̃ h pre_z pre_r pre_h̃. h_new = z·h + (1 − z)·h̃.
+// GRU rows (CELL_KINDS.gru): z r h̃ h pre_z pre_r pre_h̃. h_new = z·h + (1 − z)·h̃. Bias blocks: input row 0..2,
+// recurrent row (reset_after) 3..5.
+const G = rowOf('gru');
+const GATE_COUNT_GRU = CELL_KINDS.gru.gates.length;
 const gruZR = (recurrentBias) => [
-  pass([
-    rst(4, `(f32x4.add ${withBias(ld('$xk', 0), 0)} ${recurrentBias ? withBias(ld('$hu', 0), 3) : ld('$hu', 0)})`),
-    rst(5, `(f32x4.add ${withBias(ld('$xk', 1), 1)} ${recurrentBias ? withBias(ld('$hu', 1), 4) : ld('$hu', 1)})`),
-  ]),
-  actRows('$rk', 4, 0),
-  actRows('$rk', 5, 1),
+  pass(
+    ['z', 'r'].map((k, g) =>
+      rst(G(`pre_${k}`), `(f32x4.add ${withBias(ld('$xk', g), g)} ${recurrentBias ? withBias(ld('$hu', g), GATE_COUNT_GRU + g) : ld('$hu', g)})`),
+    ),
+  ),
+  actRows('$rk', G('pre_z'), G('z')),
+  actRows('$rk', G('pre_r'), G('r')),
 ];
 const gruUpdate = [
-  pass([rst(3, `(f32x4.add (f32x4.mul (local.tee $v ${rld(0)}) ${ld('$h')}) (f32x4.mul (f32x4.sub ${f32c(1)} (local.get $v)) ${rld(2)}))`)]),
-  rowCopy('$h', 3),
+  pass([rst(G('h'), `(f32x4.add (f32x4.mul (local.tee $v ${rld(G('z'))}) ${ld('$h')}) (f32x4.mul (f32x4.sub ${f32c(1)} (local.get $v)) ${rld(G('h_tilde'))}))`)]),
+  rowCopy('$h', G('h')),
 ];
 // reset_after: h̃ = act((x·K_h + b_xh) + r·(h·U_h + b_hh)).
 const gruAfterFn = cellKernels('gru_after', ['b', 'hasB', 'h', 'rk', 'ak'], ['h'], [
   ...gruZR(true),
-  pass([rst(6, `(f32x4.add ${withBias(ld('$xk', 2), 2)} (f32x4.mul ${rld(1)} ${withBias(ld('$hu', 2), 5)}))`)]),
-  actRows('$ak', 6, 2),
+  pass([rst(G('pre_h_tilde'), `(f32x4.add ${withBias(ld('$xk', 2), 2)} (f32x4.mul ${rld(G('r'))} ${withBias(ld('$hu', 2), GATE_COUNT_GRU + 2)}))`)]),
+  actRows('$ak', G('pre_h_tilde'), G('h_tilde')),
   ...gruUpdate,
 ]);
 // reset_after=false: h̃ = act((x·K_h + b_h) + (r·h)·U_h); r·h goes to $rh, its product with U_h (columns [2u, 3u) of
 // the unpacked U at $Uf, $W columns) to $cand. hu holds only z and r's columns.
 const gruBeforeFn = cellKernels('gru_before', ['b', 'hasB', 'h', 'rk', 'ak', 'Uf', 'W', 'rh', 'cand'], ['h'], [
   ...gruZR(false),
-  pass([`(v128.store ${at('$rh')} (f32x4.mul ${rld(1)} ${ld('$h')}))`]),
+  pass([`(v128.store ${at('$rh')} (f32x4.mul ${rld(G('r'))} ${ld('$h')}))`]),
   `(memory.fill (local.get $cand) (i32.const 0) (local.get $ub))`,
   `(call $gemm_f32 (local.get $cand) (local.get $W) (local.get $rh) (local.get $u) (i32.const 1) (local.get $u) (i32.add (local.get $Uf) (i32.shl (local.get $ub) (i32.const 1))) (local.get $W) (local.get $u))`,
-  pass([rst(6, `(f32x4.add ${withBias(ld('$xk', 2), 2)} ${ld('$cand')})`)]),
-  actRows('$ak', 6, 2),
+  pass([rst(G('pre_h_tilde'), `(f32x4.add ${withBias(ld('$xk', 2), 2)} ${ld('$cand')})`)]),
+  actRows('$ak', G('pre_h_tilde'), G('h_tilde')),
   ...gruUpdate,
 ]);
-// SimpleRNN rows: h pre_h. h = act((x·K + b) + h·U).
+// SimpleRNN rows (CELL_KINDS.simple_rnn): h pre_h. h = act((x·K + b) + h·U).
+const S = rowOf('simple_rnn');
 const simpleFn = cellKernels('simple', ['b', 'hasB', 'h', 'ak'], ['h'], [
-  pass([rst(1, `(f32x4.add ${withBias(ld('$xk'), 0)} ${ld('$hu')})`)]),
-  actRows('$ak', 1, 0),
-  rowCopy('$h', 0),
+  pass([rst(S('pre_h'), `(f32x4.add ${withBias(ld('$xk'), 0)} ${ld('$hu')})`)]),
+  actRows('$ak', S('pre_h'), S('h')),
+  rowCopy('$h', S('h')),
 ]);
 
 export function kernelsWat() {

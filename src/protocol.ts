@@ -3,8 +3,8 @@
  * ONCE, as a valibot schema; the TypeScript types are inferred from the schemas and the guards (`isToWebview`,
  * `isFromWebview`, `isPanelState`) run them, so a field cannot be declared without being checked. Shared by both
  * bundles (valibot is tree-shaken: a few KB in the webview); no `vscode` import and no engine code (the webview never
- * computes a cell). The engine's unions (cell kinds, quantity roles) are listed with `satisfies` checks, so a new
- * member there fails to compile here.
+ * computes a cell; the cell kinds come from CELL_KINDS, plain data). The quantity roles are listed with a `satisfies`
+ * check, so a new member there fails to compile here.
  *
  * Large numeric data travels as typed arrays (VS Code's postMessage carries them without JSON), never as JSON
  * number lists. Every message crosses through `channel` (src/transport.ts): wire encoding, this guard, a log line
@@ -12,6 +12,7 @@
  */
 import * as v from 'valibot';
 import type { QuantityInfo, QuantityRole } from './engine/cells/cell';
+import { BUILTIN_CELL_KINDS } from './engine/cells/kinds';
 import type { CellKind } from './engine/model';
 import type { Direction } from './engine/trace';
 
@@ -41,7 +42,8 @@ const indices = v.nullable(v.array(int()));
 const checked = <S extends v.GenericSchema<unknown, Record<string, unknown>>>(s: S, ok: (m: v.InferOutput<S>) => boolean, what: string) => v.pipe(s, v.check(ok, what));
 
 const ROLE_NAMES = { gate: 1, candidate: 1, state: 1, pre_activation: 1 } satisfies Record<QuantityRole, 1>;
-const CELL_NAMES = { simple_rnn: 1, lstm: 1, gru: 1, custom: 1 } satisfies Record<CellKind, 1>;
+/** Every cell kind: CELL_KINDS' (plain data), and `custom`. */
+const CELL_NAMES: CellKind[] = [...BUILTIN_CELL_KINDS, 'custom'];
 const DIRECTIONS = { forward: 1, backward: 1 } satisfies Record<Direction, 1>;
 const keysOf = <K extends string>(o: Record<K, 1>) => Object.keys(o) as K[];
 
@@ -59,7 +61,7 @@ const traceLayerMeta = checked(
     layerIndex: int(),
     layerName: str,
     direction: v.picklist(keysOf(DIRECTIONS)),
-    cell: v.picklist(keysOf(CELL_NAMES)),
+    cell: v.picklist(CELL_NAMES),
     batch: int(1),
     steps: int(1),
     units: int(1),

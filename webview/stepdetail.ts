@@ -2,6 +2,7 @@
  * The current step in detail: every quantity's vector as bars (numbers on hover), and an SVG cell diagram with the
  * focus unit's values flowing through the gates.
  */
+import { diagramOf } from '../src/engine/cells/kinds';
 import type { CellKind, QuantityMeta } from '../src/protocol';
 import { fmt } from './store';
 import type { Theme } from './theme';
@@ -144,76 +145,6 @@ function el<K extends keyof SVGElementTagNameMap>(name: K, attrs: Record<string,
   return e;
 }
 
-interface Node {
-  key: string;
-  label: string;
-  x: number;
-  y: number;
-  kind: 'io' | 'gate' | 'op' | 'state';
-}
-
-/** Node positions per cell kind; keys are trace quantity keys, `x`, `h_prev`, `c_prev`, or operators. */
-const LAYOUTS: Record<CellKind, { nodes: Node[]; edges: [string, string][] }> = {
-  lstm: {
-    nodes: [
-      { key: 'c_prev', label: 'c₍ₜ₋₁₎', x: 40, y: 40, kind: 'state' },
-      { key: 'mul_f', label: '×', x: 150, y: 40, kind: 'op' },
-      { key: 'add', label: '+', x: 300, y: 40, kind: 'op' },
-      { key: 'c', label: 'cₜ', x: 440, y: 40, kind: 'state' },
-      { key: 'f', label: 'f', x: 150, y: 120, kind: 'gate' },
-      { key: 'i', label: 'i', x: 230, y: 120, kind: 'gate' },
-      { key: 'c_tilde', label: 'c̃', x: 300, y: 120, kind: 'gate' },
-      { key: 'mul_i', label: '×', x: 265, y: 80, kind: 'op' },
-      { key: 'o', label: 'o', x: 370, y: 120, kind: 'gate' },
-      { key: 'mul_o', label: '×', x: 400, y: 170, kind: 'op' },
-      { key: 'h', label: 'hₜ', x: 440, y: 220, kind: 'state' },
-      { key: 'h_prev', label: 'h₍ₜ₋₁₎', x: 40, y: 190, kind: 'state' },
-      { key: 'x', label: 'xₜ', x: 40, y: 250, kind: 'io' },
-    ],
-    edges: [
-      ['c_prev', 'mul_f'], ['f', 'mul_f'], ['mul_f', 'add'], ['i', 'mul_i'], ['c_tilde', 'mul_i'], ['mul_i', 'add'], ['add', 'c'],
-      ['c', 'mul_o'], ['o', 'mul_o'], ['mul_o', 'h'],
-      ['h_prev', 'f'], ['h_prev', 'i'], ['h_prev', 'c_tilde'], ['h_prev', 'o'], ['x', 'f'], ['x', 'i'], ['x', 'c_tilde'], ['x', 'o'],
-    ],
-  },
-  gru: {
-    nodes: [
-      { key: 'h_prev', label: 'h₍ₜ₋₁₎', x: 40, y: 50, kind: 'state' },
-      { key: 'mul_z', label: '×', x: 230, y: 50, kind: 'op' },
-      { key: 'add', label: '+', x: 360, y: 50, kind: 'op' },
-      { key: 'h', label: 'hₜ', x: 440, y: 50, kind: 'state' },
-      { key: 'z', label: 'z', x: 230, y: 130, kind: 'gate' },
-      { key: 'r', label: 'r', x: 140, y: 170, kind: 'gate' },
-      { key: 'h_tilde', label: 'h̃', x: 300, y: 190, kind: 'gate' },
-      { key: 'mul_1z', label: '×(1−z)', x: 360, y: 130, kind: 'op' },
-      { key: 'x', label: 'xₜ', x: 40, y: 240, kind: 'io' },
-    ],
-    edges: [
-      ['h_prev', 'mul_z'], ['z', 'mul_z'], ['mul_z', 'add'], ['h_tilde', 'mul_1z'], ['z', 'mul_1z'], ['mul_1z', 'add'], ['add', 'h'],
-      ['h_prev', 'z'], ['h_prev', 'r'], ['r', 'h_tilde'], ['x', 'z'], ['x', 'r'], ['x', 'h_tilde'],
-    ],
-  },
-  simple_rnn: {
-    nodes: [
-      { key: 'h_prev', label: 'h₍ₜ₋₁₎', x: 60, y: 60, kind: 'state' },
-      { key: 'x', label: 'xₜ', x: 60, y: 200, kind: 'io' },
-      { key: 'pre_h', label: 'Wx+Uh+b', x: 230, y: 130, kind: 'op' },
-      { key: 'h', label: 'hₜ', x: 420, y: 130, kind: 'state' },
-    ],
-    edges: [['h_prev', 'pre_h'], ['x', 'pre_h'], ['pre_h', 'h']],
-  },
-  // A user-defined cell: its gates are its own, so only the input, the carried h and the new h are drawn.
-  custom: {
-    nodes: [
-      { key: 'h_prev', label: 'h₍ₜ₋₁₎', x: 60, y: 60, kind: 'state' },
-      { key: 'x', label: 'xₜ', x: 60, y: 200, kind: 'io' },
-      { key: 'cell', label: 'custom', x: 230, y: 130, kind: 'op' },
-      { key: 'h', label: 'hₜ', x: 420, y: 130, kind: 'state' },
-    ],
-    edges: [['h_prev', 'cell'], ['x', 'cell'], ['cell', 'h']],
-  },
-};
-
 export class CellDiagram {
   readonly root: SVGSVGElement;
   private readonly values = new Map<string, SVGTextElement>();
@@ -230,7 +161,8 @@ export class CellDiagram {
     this.cell = cell;
     this.root.replaceChildren(this.title);
     this.values.clear();
-    const layout = LAYOUTS[cell];
+    // Node positions and arrows per cell kind (CELL_KINDS); keys are quantity keys, `x`, `h_prev`, `c_prev`, operators.
+    const layout = diagramOf(cell);
     const pos = new Map(layout.nodes.map((n) => [n.key, n]));
     const defs = el('defs', {}, this.root);
     const marker = el('marker', { id: 'arrow', viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 6, markerHeight: 6, orient: 'auto-start-reverse' }, defs);

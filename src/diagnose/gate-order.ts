@@ -4,11 +4,12 @@
  * where Keras reads it (kernel, recurrent kernel and bias alike, both rows of a reset_after GRU bias).
  * PyTorch's LSTM (i, f, g, o), cuDNN's and MXNet's are Keras's order already; so is ONNX's GRU (z, r, h).
  */
-import type { CellKind, RecurrentLayer } from '../engine/model';
+import { CELL_KINDS, type BuiltinCellKind } from '../engine/cells/kinds';
+import type { RecurrentLayer } from '../engine/model';
 import { layerHypothesis, withWeights, type LayerHypothesis } from './layers';
 import { permuteColumnBlocks } from './weights';
 
-const KERAS_ORDER: Record<'lstm' | 'gru', string[]> = { lstm: ['i', 'f', 'c', 'o'], gru: ['z', 'r', 'h'] };
+const kerasOrder = (cell: BuiltinCellKind) => CELL_KINDS[cell].layout.keras;
 
 /** Orders other software uses, keyed by the order written Keras-style. */
 const KNOWN: Record<string, string> = {
@@ -25,7 +26,8 @@ function permutations<T>(items: readonly T[]): T[][] {
 
 /** Gate blocks of `layer` read as if stored in `stored` order, put back in Keras's. */
 export function fromGateOrder(layer: RecurrentLayer, stored: readonly string[]): RecurrentLayer {
-  const keras = KERAS_ORDER[layer.cell as 'lstm' | 'gru'];
+  if (layer.cell === 'custom') return layer;
+  const keras = kerasOrder(layer.cell);
   const from = keras.map((g) => stored.indexOf(g));
   const G = keras.length;
   const w = layer.weights;
@@ -36,9 +38,9 @@ export function fromGateOrder(layer: RecurrentLayer, stored: readonly string[]):
   });
 }
 
-function orderHypotheses(cell: 'lstm' | 'gru'): LayerHypothesis[] {
-  const keras = KERAS_ORDER[cell];
-  const cellName = cell === 'lstm' ? 'LSTM' : 'GRU';
+function orderHypotheses(cell: BuiltinCellKind): LayerHypothesis[] {
+  const keras = kerasOrder(cell);
+  const cellName = CELL_KINDS[cell].title;
   return permutations(keras)
     .filter((p) => p.join() !== keras.join())
     .map((stored) => {
@@ -48,10 +50,11 @@ function orderHypotheses(cell: 'lstm' | 'gru'): LayerHypothesis[] {
         id: `${cell}-gate-order:${key}`,
         title: `${cellName} gate blocks stored in order ${key}${known ? ` (${known})` : ''}, not Keras's ${keras.join(',')}`,
         concept: 'gate-order',
-        layerApplies: (layer) => (layer.cell === (cell as CellKind) ? true : `not a ${cellName}`),
+        layerApplies: (layer) => (layer.cell === cell ? true : `not a ${cellName}`),
         applyLayer: (layer) => fromGateOrder(layer, stored),
       });
     });
 }
 
-export const gateOrderHypotheses: LayerHypothesis[] = [...orderHypotheses('lstm'), ...orderHypotheses('gru')];
+/** Every other order of every kind with more than one gate block (LSTM, GRU). */
+export const gateOrderHypotheses: LayerHypothesis[] = Object.values(CELL_KINDS).flatMap((k) => orderHypotheses(k.kind));

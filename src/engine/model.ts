@@ -2,6 +2,7 @@
  * The one model type every file format is turned into, and the only thing the engine runs.
  * Config names are ours (camelCase); every weight is already checked against its layer's shape by the loader.
  */
+import { CELL_KINDS, type BuiltinCellKind } from './cells/kinds';
 import type { CustomCellDef } from './custom/define';
 import type { GraphLayer } from './layers/types';
 import type { Tensor } from './tensor';
@@ -26,14 +27,20 @@ export interface SourceInfo {
   kerasVersion?: string;
 }
 
-/** `custom`: a cell the user defined as expressions (RecurrentLayer.custom holds it). */
-export type CellKind = 'simple_rnn' | 'lstm' | 'gru' | 'custom';
+/** A built-in kind (src/engine/cells/kinds.ts), or `custom`: a cell the user defined as expressions (RecurrentLayer.custom holds it). */
+export type CellKind = BuiltinCellKind | 'custom';
 
 /**
- * Number of gate blocks a cell's kernel columns are cut into: SimpleRNN 1, LSTM 4 (i,f,c,o), GRU 3 (z,r,h).
- * A custom cell has no fused kernel (its weights are named arrays in `custom.weights`): 1, over an empty kernel.
+ * Number of gate blocks a cell's kernel columns are cut into (CELL_KINDS: SimpleRNN 1, LSTM 4, GRU 3). A custom cell
+ * has no fused kernel (its weights are named arrays in `custom.weights`): 1, over an empty kernel.
  */
-export const GATE_COUNT: Record<CellKind, number> = { simple_rnn: 1, lstm: 4, gru: 3, custom: 1 };
+export const GATE_COUNT = { ...Object.fromEntries(Object.values(CELL_KINDS).map((k) => [k.kind, k.gates.length])), custom: 1 } as Record<CellKind, number>;
+
+/** The names of the states a recurrent layer carries, in Keras's order (h, then c): its kind's, or its definition's. */
+export function stateNames(layer: Pick<RecurrentLayer, 'cell' | 'custom'>): readonly string[] {
+  if (layer.custom) return layer.custom.states.map((s) => s.name);
+  return layer.cell === 'custom' ? ['h'] : CELL_KINDS[layer.cell].states;
+}
 
 export interface RecurrentConfig {
   units: number;
@@ -218,7 +225,7 @@ export function recurrentLayersOf(model: Model): { layerIndex: number; direction
 
 /** How many tensors a call of the layer returns: the output, then Bidirectional's backward output (merge_mode None), then return_state's states. */
 export function outputCount(layer: Layer): number {
-  const states = (l: RecurrentLayer) => (l.config.returnState ? (l.custom ? l.custom.states.length : l.cell === 'lstm' ? 2 : 1) : 0);
+  const states = (l: RecurrentLayer) => (l.config.returnState ? stateNames(l).length : 0);
   if (layer.kind === 'recurrent') return 1 + states(layer);
   if (layer.kind === 'bidirectional') return (layer.mergeMode === null ? 2 : 1) + 2 * states(layer.forward);
   return 1;

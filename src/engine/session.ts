@@ -7,7 +7,7 @@ import { RunError } from './errors';
 import { applyActivation, applyDense, applyEmbedding, applyFlatten } from './feedforward';
 import { mergeDirections } from './merge';
 import { applyGraphLayer, maskOf, type Flow } from './layers';
-import { graphOf, type BidirectionalLayer, type HardSigmoidFlavor, type Layer, type Model, type ModelGraph, type RecurrentLayer, type TensorRef } from './model';
+import { graphOf, stateNames, type BidirectionalLayer, type HardSigmoidFlavor, type Layer, type Model, type ModelGraph, type RecurrentLayer, type TensorRef } from './model';
 import { runRecurrent, type RecurrentResult } from './recurrent';
 import { allocate, shapeText, withPrecision, type FloatArray, type Precision, type Tensor } from './tensor';
 import type { Direction, LayerTrace, Trace } from './trace';
@@ -251,7 +251,7 @@ export class Session {
 
 function initialStates(layer: RecurrentLayer, given: Tensor[] | undefined, batch: number, precision: Precision): FloatArray[] | null {
   if (!given) return customInitialStates(layer, batch, precision);
-  const expected = layer.custom ? layer.custom.states.length : layer.cell === 'lstm' ? 2 : 1;
+  const expected = stateNames(layer).length;
   if (given.length !== expected) {
     throw new RunError(`layer "${layer.name}" takes ${expected} initial state(s); got ${given.length}`);
   }

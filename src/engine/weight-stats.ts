@@ -5,11 +5,10 @@
  * statistics: min, max, mean, std and the count of NaN/Inf values (which are loaded, and flagged here), so a user
  * sees e.g. that the forget gate's bias is large.
  */
+import { CELL_KINDS } from './cells/kinds';
 import { GATE_COUNT, type Model, type RecurrentLayer } from './model';
 import type { FloatArray, Tensor } from './tensor';
 import type { Direction } from './trace';
-
-export const GATE_NAMES = { simple_rnn: ['h'], lstm: ['i', 'f', 'c', 'o'], gru: ['z', 'r', 'h'] } as const;
 
 /** Which array of a layer a block is cut from; a custom cell's arrays go by the names its expressions use. */
 export type WeightArrayName = 'kernel' | 'recurrent_kernel' | 'bias' | 'input_bias' | 'recurrent_bias' | 'embeddings' | (string & {});
@@ -54,7 +53,7 @@ function recurrentBlocks(l: RecurrentLayer, name: string, direction: Direction |
   // A custom cell's weights are already one array per gate, by the names its expressions use.
   if (l.custom) return Object.entries(l.custom.weights).flatMap(([w, t]) => cut(name, direction, w, t, ['all']));
   if (l.cell === 'custom') return [];
-  const gates = GATE_NAMES[l.cell];
+  const gates = CELL_KINDS[l.cell].gates.map((g) => g.key);
   const out = [...cut(name, direction, 'kernel', l.weights.kernel, gates), ...cut(name, direction, 'recurrent_kernel', l.weights.recurrentKernel, gates, true)];
   const bias = l.weights.bias;
   if (bias && bias.shape.length === 2) {

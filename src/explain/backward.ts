@@ -5,7 +5,7 @@
  * with respect to the model's input, or, for a token model, with respect to the embedding vectors its Embedding
  * layer looked up (token ids have no gradient).
  */
-import { recurrentLayersOf, type HardSigmoidFlavor, type Model } from '../engine/model';
+import { recurrentLayersOf, stateNames, type HardSigmoidFlavor, type Model } from '../engine/model';
 import { Session, type RunResult } from '../engine/session';
 import { withPrecision, type Precision, type Tensor } from '../engine/tensor';
 import type { Trace } from '../engine/trace';
@@ -56,7 +56,7 @@ function finalStatesOfStateful(model: Model, trace: Trace): Record<string, Tenso
   for (const { layerIndex, direction, layer } of recurrentLayersOf(model)) {
     if (!layer.config.stateful) continue;
     const lt = trace.layers.find((t) => t.layerIndex === layerIndex && t.direction === direction)!;
-    const names = layer.custom ? layer.custom.states.map((s) => s.name) : layer.cell === 'lstm' ? ['h', 'c'] : ['h'];
+    const names = stateNames(layer);
     const states = names.map((n) => {
       const values = lt.values[lt.quantities.findIndex((q) => q.key === n)]!;
       const data = new Float64Array(lt.batch * lt.units);

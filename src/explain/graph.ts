@@ -3,7 +3,7 @@
  * beside this code); without one it is a chain, call i reading call i−1. Typed here by what explain reads, so the
  * walk works with either.
  */
-import type { Layer, Model, RecurrentLayer } from '../engine/model';
+import { stateNames, type Layer, type Model, type RecurrentLayer } from '../engine/model';
 
 export type CallRef = { input: number } | { node: number; output: number };
 
@@ -23,7 +23,7 @@ export interface CallGraph {
 }
 
 function states(l: RecurrentLayer): number {
-  return l.config.returnState ? (l.custom ? l.custom.states.length : l.cell === 'lstm' ? 2 : 1) : 0;
+  return l.config.returnState ? stateNames(l).length : 0;
 }
 
 /** Outputs of one call: the output, Bidirectional merge_mode None's backward output, then return_state's states. */

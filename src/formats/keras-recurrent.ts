@@ -2,6 +2,7 @@
  * SimpleRNN / LSTM / GRU and Bidirectional configs → recurrent layers, taking kernel, recurrent_kernel, bias from
  * the weight cursor and checking them against units × gates.
  */
+import { CELL_KINDS } from '../engine/cells/kinds';
 import { GATE_COUNT, type Layer, type BidirectionalLayer, type CellKind, type MergeMode, type RecurrentLayer } from '../engine/model';
 import { shapeText } from '../engine/tensor';
 import { describeValue } from './load-error';
@@ -11,7 +12,8 @@ import { readInnerLayer, type LayerEnv, type LayerHeader } from './keras-layer-j
 import { rnnAsLayer } from './keras-rnn-layer';
 import type { WeightCursor } from './weights';
 
-export const CELL_OF_CLASS: Record<string, CellKind> = { SimpleRNN: 'simple_rnn', LSTM: 'lstm', GRU: 'gru' };
+/** Keras class name → cell kind (CELL_KINDS' titles: SimpleRNN, LSTM, GRU). */
+export const CELL_OF_CLASS: Record<string, CellKind> = Object.fromEntries(Object.values(CELL_KINDS).map((k) => [k.title, k.kind]));
 
 /** The sample shape flowing between layers (no batch axis); `null` until a layer or the input declares it. */
 export interface Flow {
@@ -32,9 +34,8 @@ export interface Converted<L> {
 }
 
 function gatesText(cell: CellKind, units: number): string {
-  if (cell === 'lstm') return `4 gates (i, f, c, o) × ${units} units`;
-  if (cell === 'gru') return `3 gates (z, r, h) × ${units} units`;
-  return `${units} units`;
+  const gates = cell === 'custom' ? [] : CELL_KINDS[cell].gates;
+  return gates.length > 1 ? `${gates.length} gates (${gates.map((g) => g.key).join(', ')}) × ${units} units` : `${units} units`;
 }
 
 function sequenceInput(h: LayerHeader, flow: Flow): { time: number | null; features: number | null } {

@@ -3,6 +3,7 @@
  * Keras-layout layers, so traces carry Keras's quantity keys (i, f, c_tilde, o / z, r, h_tilde); the port checker
  * prints them under each side's own names (PyTorch i, f, g, o and r, z, n; ONNX i, o, f, c and z, r, h).
  */
+import { gateOfQuantity, storedGateNames, type WeightFramework } from '../engine/cells/kinds';
 import type { CellKind, Model, SourceInfo } from '../engine/model';
 
 export type Framework = 'keras' | 'pytorch' | 'onnx' | 'tfjs' | 'custom';
@@ -18,16 +19,13 @@ export function frameworkOf(source: SourceInfo, model: Model | null): Framework 
 
 export const FRAMEWORK_LABEL: Record<Framework, string> = { keras: 'Keras', pytorch: 'PyTorch', onnx: 'ONNX', tfjs: 'TF.js', custom: 'custom cell' };
 
-/** The framework's name of an engine quantity key (`c_tilde` → PyTorch `g`), pre-activations alike. */
-const NAMES: Partial<Record<Framework, Partial<Record<CellKind, Record<string, string>>>>> = {
-  pytorch: { lstm: { c_tilde: 'g' }, gru: { h_tilde: 'n' } },
-  onnx: { lstm: { c_tilde: 'c' }, gru: { h_tilde: 'h' } },
-};
-
 export function gateName(framework: Framework, cell: CellKind, key: string): string {
   const pre = key.startsWith('pre_');
   const base = pre ? key.slice(4) : key;
-  const mapped = NAMES[framework]?.[cell]?.[base];
+  // CELL_KINDS' name of the gate whose activation the quantity is (PyTorch's `g` for c_tilde), when it differs.
+  const fw = framework === 'pytorch' || framework === 'onnx' ? framework : null;
+  const gate = cell !== 'custom' && fw ? gateOfQuantity(cell, base) : undefined;
+  const mapped = gate && fw && gate.names[fw] !== gate.quantity ? gate.names[fw] : undefined;
   // ONNX's LSTM "c" and GRU "h" gates would read as the states c and h: say they are gates.
   const name = mapped === undefined ? base : framework === 'onnx' ? `${mapped} (gate)` : mapped;
   return pre ? `pre ${name}` : name;
@@ -40,9 +38,7 @@ export function gatePair(a: Framework, b: Framework, cell: CellKind, key: string
   return na === nb ? na : `${na} (${FRAMEWORK_LABEL[a]}) = ${nb} (${FRAMEWORK_LABEL[b]})`;
 }
 
-/** Gate order as each framework stores the fused blocks, for messages and mapping code. */
-export const STORED_ORDER: Record<'keras' | 'pytorch' | 'onnx', Record<'lstm' | 'gru', string>> = {
-  keras: { lstm: 'i, f, c, o', gru: 'z, r, h' },
-  pytorch: { lstm: 'i, f, g, o', gru: 'r, z, n' },
-  onnx: { lstm: 'i, o, f, c', gru: 'z, r, h' },
-};
+/** Gate order as each framework stores the fused blocks, for messages and mapping code: PyTorch GRU `r, z, n`. */
+export const STORED_ORDER = Object.fromEntries(
+  (['keras', 'pytorch', 'onnx'] as const).map((fw) => [fw, { lstm: storedGateNames('lstm', fw).join(', '), gru: storedGateNames('gru', fw).join(', ') }]),
+) as Record<WeightFramework, Record<'lstm' | 'gru', string>>;

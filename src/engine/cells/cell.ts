@@ -1,16 +1,9 @@
 /** What every cell kind provides to the sequence driver: its recorded quantities, its states, one step. */
 import type { FloatArray } from '../tensor';
+import type { QuantityInfo, QuantityRole } from './kinds';
 
-export type QuantityRole = 'gate' | 'candidate' | 'state' | 'pre_activation';
-
-export interface QuantityInfo {
-  /** Stable ASCII key used in traces, CSV columns and messages: `i`, `c_tilde`, `pre_f`. */
-  key: string;
-  /** What the charts print: `i`, `c̃`, `pre f`. */
-  label: string;
-  role: QuantityRole;
-  description: string;
-}
+export type { QuantityInfo, QuantityRole } from './kinds';
+export { preActivation } from './kinds';
 
 /**
  * A cell with its weights bound, ready to step. `states[s]` holds state s (h, then c for LSTM) of every batch item,
@@ -30,9 +23,4 @@ export interface CellStepper {
 
 export function quantity(key: string, label: string, role: QuantityRole, description: string): QuantityInfo {
   return { key, label, role, description };
-}
-
-/** Pre-activation companion of a gate, recorded so users can see saturation. */
-export function preActivation(gate: QuantityInfo): QuantityInfo {
-  return quantity(`pre_${gate.key}`, `pre ${gate.label}`, 'pre_activation', `${gate.label} before its activation`);
 }

@@ -2,6 +2,7 @@
 import { activation, scalarActivation, type VectorActivation } from '../activations';
 import type { HardSigmoidFlavor, RecurrentLayer } from '../model';
 import { allocate, type FloatArray, type Precision, type Tensor } from '../tensor';
+import type { BuiltinCellKind } from './kinds';
 
 export interface CellContext {
   precision: Precision;
@@ -114,7 +115,7 @@ export interface BatchedCell {
  * `stepWith`: the cell kind, its bias and its two activations by name.
  */
 export interface GateSpec {
-  kind: 'lstm' | 'gru' | 'simple_rnn';
+  kind: BuiltinCellKind;
   resetAfter: boolean;
   bias: FloatArray | null;
   activation: string;

@@ -6,22 +6,20 @@
  */
 import { vecMat } from '../linalg';
 import type { FloatArray } from '../tensor';
-import { preActivation, quantity, type CellStepper } from './cell';
+import type { CellStepper } from './cell';
 import { roundTo as sharedRoundTo, gateSpec, type BatchedCell, type BoundWeights, type RowProduct } from './context';
+import { CELL_KINDS, quantityRow } from './kinds';
 
 // A module-local binding: hot loops then call it directly, not through a module namespace getter (tsx, tests).
 const roundTo = sharedRoundTo;
 
-const Z = quantity('z', 'z', 'gate', 'update gate: how much of the old h is kept');
-const R = quantity('r', 'r', 'gate', 'reset gate: how much of the old h feeds the candidate');
-const HT = quantity('h_tilde', 'h̃', 'candidate', 'candidate hidden state');
-const H = quantity('h', 'h', 'state', 'hidden state (the output)');
-const QUANTITIES = [Z, R, HT, H, preActivation(Z), preActivation(R), preActivation(HT)];
-const [Q_Z, Q_R, Q_HT, Q_H, Q_PRE_Z, Q_PRE_R, Q_PRE_HT] = [0, 1, 2, 3, 4, 5, 6];
+const KIND = CELL_KINDS.gru;
+const [Q_Z, Q_R, Q_HT, Q_H, Q_PRE_Z, Q_PRE_R, Q_PRE_HT] = ['z', 'r', 'h_tilde', 'h', 'pre_z', 'pre_r', 'pre_h_tilde'].map((k) => quantityRow('gru', k)) as [number, number, number, number, number, number, number];
+const GATES = KIND.gates.length;
 
 export function gruCell(w: BoundWeights, resetAfter: boolean): CellStepper & BatchedCell {
   const { units: u, features, kernel, recurrentKernel: U, bias, act, rec, actScalar, recScalar, f32 } = w;
-  const gu = 3 * u;
+  const gu = GATES * u;
   // reset_after=false needs r before the candidate's recurrent product, so only the z and r blocks come precomputed.
   const recurrentColumns = resetAfter ? gu : 2 * u;
   const xw = w.buffer(gu); // x·K + input bias
@@ -102,8 +100,8 @@ export function gruCell(w: BoundWeights, resetAfter: boolean): CellStepper & Bat
   return {
     units: u,
     features,
-    quantities: QUANTITIES,
-    stateNames: ['h'],
+    quantities: KIND.quantities,
+    stateNames: KIND.states,
     outputQuantity: Q_H,
     kernel,
     recurrentKernel: U,
@@ -147,7 +145,7 @@ const gruGates32 = function gruGates32(
   const preZ = out[Q_PRE_Z]!;
   const preR = out[Q_PRE_R]!;
   const preHt = out[Q_PRE_HT]!;
-  const gu = 3 * u;
+  const gu = GATES * u;
   for (let j = 0; j < u; j++) {
     const k = oOff + j;
     let xz = xk[xkOff + j]!;
@@ -245,7 +243,7 @@ const gruGates64 = function gruGates64(
   const preZ = out[Q_PRE_Z]!;
   const preR = out[Q_PRE_R]!;
   const preHt = out[Q_PRE_HT]!;
-  const gu = 3 * u;
+  const gu = GATES * u;
   for (let j = 0; j < u; j++) {
     const k = oOff + j;
     let xz = xk[xkOff + j]!;

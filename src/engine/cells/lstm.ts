@@ -5,24 +5,21 @@
  */
 import { vecMat } from '../linalg';
 import type { FloatArray, Tensor } from '../tensor';
-import { preActivation, quantity, type CellStepper } from './cell';
+import type { CellStepper } from './cell';
 import { roundTo as sharedRoundTo, gateSpec, type BatchedCell, type BoundWeights } from './context';
+import { CELL_KINDS, quantityRow } from './kinds';
 
 // A module-local binding: hot loops then call it directly, not through a module namespace getter (tsx, tests).
 const roundTo = sharedRoundTo;
 
-const I = quantity('i', 'i', 'gate', 'input gate: how much of c̃ is written');
-const F = quantity('f', 'f', 'gate', 'forget gate: how much of c is kept');
-const G = quantity('c_tilde', 'c̃', 'candidate', 'candidate cell value');
-const O = quantity('o', 'o', 'gate', 'output gate: how much of act(c) is shown');
-const C = quantity('c', 'c', 'state', 'cell state (memory)');
-const H = quantity('h', 'h', 'state', 'hidden state (the output)');
-const QUANTITIES = [I, F, G, O, C, H, preActivation(I), preActivation(F), preActivation(G), preActivation(O)];
-const [Q_I, Q_F, Q_G, Q_O, Q_C, Q_H, Q_PRE] = [0, 1, 2, 3, 4, 5, 6];
+const KIND = CELL_KINDS.lstm;
+// Rows of the quantities (CELL_KINDS.lstm); the gates' rows and their pre-activations' rows run in gate order.
+const [Q_I, Q_F, Q_G, Q_O, Q_C, Q_H, Q_PRE] = ['i', 'f', 'c_tilde', 'o', 'c', 'h', 'pre_i'].map((k) => quantityRow('lstm', k)) as [number, number, number, number, number, number, number];
+const GATES = KIND.gates.length;
 
 export function lstmCell(w: BoundWeights, projection?: Tensor): CellStepper & BatchedCell {
   const { units: u, features, kernel, recurrentKernel, bias, act, rec, actScalar, recScalar, f32 } = w;
-  const gu = 4 * u;
+  const gu = GATES * u;
   const xkRow = w.buffer(gu);
   const huRow = w.buffer(gu);
   const project = projection ? projector(w, projection) : null;
@@ -41,7 +38,7 @@ export function lstmCell(w: BoundWeights, projection?: Tensor): CellStepper & Ba
       (f32 ? fusedStep32 : fusedStep64)(xk, xkOff, hu, huOff, bias, states[0]!, states[1]!, sOff, out, oOff, u, recScalar, actScalar);
       return;
     }
-    for (let g = 0; g < 4; g++) {
+    for (let g = 0; g < GATES; g++) {
       const pre = out[Q_PRE + g]!;
       const gate = out[Q_I + g]!;
       const o0 = oOff - g * u;
@@ -74,8 +71,8 @@ export function lstmCell(w: BoundWeights, projection?: Tensor): CellStepper & Ba
   return {
     units: u,
     features,
-    quantities: QUANTITIES,
-    stateNames: ['h', 'c'],
+    quantities: KIND.quantities,
+    stateNames: KIND.states,
     outputQuantity: Q_H,
     kernel,
     recurrentKernel,

@@ -1,15 +1,15 @@
 /** Keras SimpleRNN: h = act(x·K + b + h·U). */
 import { vecMat } from '../linalg';
 import type { FloatArray } from '../tensor';
-import { preActivation, quantity, type CellStepper } from './cell';
+import type { CellStepper } from './cell';
 import { roundTo as sharedRoundTo, gateSpec, type BatchedCell, type BoundWeights } from './context';
+import { CELL_KINDS, quantityRow } from './kinds';
 
 // A module-local binding: hot loops then call it directly, not through a module namespace getter (tsx, tests).
 const roundTo = sharedRoundTo;
 
-const H = quantity('h', 'h', 'state', 'hidden state (the output)');
-const QUANTITIES = [H, preActivation(H)];
-const [Q_H, Q_PRE_H] = [0, 1];
+const KIND = CELL_KINDS.simple_rnn;
+const [Q_H, Q_PRE_H] = [quantityRow('simple_rnn', 'h'), quantityRow('simple_rnn', 'pre_h')];
 
 export function simpleRnnCell(w: BoundWeights): CellStepper & BatchedCell {
   const { units: u, features, kernel, recurrentKernel, bias, act, actScalar, f32 } = w;
@@ -36,8 +36,8 @@ export function simpleRnnCell(w: BoundWeights): CellStepper & BatchedCell {
   return {
     units: u,
     features,
-    quantities: QUANTITIES,
-    stateNames: ['h'],
+    quantities: KIND.quantities,
+    stateNames: KIND.states,
     outputQuantity: Q_H,
     kernel,
     recurrentKernel,

@@ -3,6 +3,7 @@
  * kernels and transposed to [out, in], and Keras's formulas as expressions, in the order Keras sums them.
  * Running the result gives the built-in cell's numbers; it also shows users what the built-in cells compute.
  */
+import { CELL_KINDS } from '../cells/kinds';
 import type { RecurrentLayer } from '../model';
 import type { Tensor } from '../tensor';
 import type { CustomCellSpec } from './define';
@@ -25,8 +26,10 @@ export function customFromKeras(layer: RecurrentLayer): CustomCellSpec {
   const { kernel, recurrentKernel, bias } = layer.weights;
   const features = kernel.shape[0]!;
   const weights: Record<string, Tensor> = {};
-  const gateNames = layer.cell === 'lstm' ? ['i', 'f', 'c', 'o'] : layer.cell === 'gru' ? ['z', 'r', 'h'] : ['h'];
-  gateNames.forEach((g, gi) => {
+  if (layer.cell === 'custom') throw new Error(`layer "${layer.name}" is already a custom cell`);
+  const kind = CELL_KINDS[layer.cell];
+  const label = (key: string) => kind.quantities.find((q) => q.key === key)!.label;
+  kind.gates.forEach(({ key: g }, gi) => {
     weights[`W_${g}`] = gateMatrix(kernel, gi, u);
     weights[`U_${g}`] = gateMatrix(recurrentKernel, gi, u);
     if (bias && bias.shape.length === 2) {
@@ -38,16 +41,16 @@ export function customFromKeras(layer: RecurrentLayer): CustomCellSpec {
   const base = { units: u, features, weights };
   switch (layer.cell) {
     case 'simple_rnn':
-      return { ...base, states: ['h'], gates: [], updates: [{ state: 'h', expr: `${act}(W_h @ x${b('h')} + U_h @ h)` }], output: 'h' };
+      return { ...base, states: [...kind.states], gates: [], updates: [{ state: 'h', expr: `${act}(W_h @ x${b('h')} + U_h @ h)` }], output: 'h' };
     case 'lstm': {
       const z = (g: string) => `W_${g} @ x + U_${g} @ h${b(g)}`;
       return {
         ...base,
-        states: ['h', 'c'],
+        states: [...kind.states],
         gates: [
           { name: 'i', expr: `${rec}(${z('i')})` },
           { name: 'f', expr: `${rec}(${z('f')})` },
-          { name: 'c_tilde', label: 'c̃', role: 'candidate', expr: `${act}(${z('c')})` },
+          { name: 'c_tilde', label: label('c_tilde'), role: 'candidate', expr: `${act}(${z('c')})` },
           { name: 'o', expr: `${rec}(${z('o')})` },
         ],
         updates: [
@@ -64,17 +67,15 @@ export function customFromKeras(layer: RecurrentLayer): CustomCellSpec {
       const candidate = resetAfter ? `${xPart('h')} + r * ${hPart('h')}` : `${xPart('h')} + U_h @ (r * h)`;
       return {
         ...base,
-        states: ['h'],
+        states: [...kind.states],
         gates: [
           { name: 'z', expr: `${rec}(${xPart('z')} + ${hPart('z')})` },
           { name: 'r', expr: `${rec}(${xPart('r')} + ${hPart('r')})` },
-          { name: 'h_tilde', label: 'h̃', role: 'candidate', expr: `${act}(${candidate})` },
+          { name: 'h_tilde', label: label('h_tilde'), role: 'candidate', expr: `${act}(${candidate})` },
         ],
         updates: [{ state: 'h', expr: 'z * h + (1 - z) * h_tilde' }],
         output: 'h',
       };
     }
-    case 'custom':
-      throw new Error(`layer "${layer.name}" is already a custom cell`);
   }
 }

@@ -10,6 +10,7 @@
  * float64 runs never come here: they keep Math.exp / Math.tanh.
  */
 import type { GateSpec } from '../cells/context';
+import { CELL_KINDS, kernelRows } from '../cells/kinds';
 import type { HardSigmoidFlavor } from '../model';
 import type { FloatArray } from '../tensor';
 import type { GateKernels } from './kernels';
@@ -33,10 +34,9 @@ export function activationCode(name: string, hardSigmoid: HardSigmoidFlavor): nu
   }
 }
 
-const QUANTITY_ROWS: Record<GateSpec['kind'], number> = { lstm: 10, gru: 7, simple_rnn: 2 };
-/** Rows the kernels write: the quantities, then scratch (LSTM: act(c)). */
-const KERNEL_ROWS: Record<GateSpec['kind'], number> = { lstm: 11, gru: 7, simple_rnn: 2 };
-const STATES: Record<GateSpec['kind'], number> = { lstm: 2, gru: 1, simple_rnn: 1 };
+/** Rows the kernels write (CELL_KINDS): the quantities, then scratch (LSTM: act(c)). */
+const KERNEL_ROWS = (kind: GateSpec['kind']) => kernelRows(kind);
+const STATES = (kind: GateSpec['kind']) => CELL_KINDS[kind].states.length;
 /**
  * Steps per staged run: `runBlock` has the kernels write a run of steps into a staging area, then copies it to the
  * trace. The whole projection block when it fits in 4 Mi values (16 MB) — for a short sequence (W2: 390 items × 5
@@ -45,7 +45,7 @@ const STATES: Record<GateSpec['kind'], number> = { lstm: 2, gru: 1, simple_rnn: 
  * run's size (tests).
  */
 export function stageSteps(spec: GateSpec, batch: number, units: number, blockSteps: number, values?: number): number {
-  const perStep = KERNEL_ROWS[spec.kind] * batch * units;
+  const perStep = KERNEL_ROWS(spec.kind) * batch * units;
   if (values !== undefined) return Math.max(1, Math.min(blockSteps, Math.floor(values / perStep)));
   return perStep * blockSteps <= 1 << 22 ? blockSteps : Math.max(1, Math.floor((1 << 18) / perStep));
 }
@@ -57,8 +57,8 @@ export function gatesSupported(spec: GateSpec | undefined, units: number): spec 
 
 /** Values of the arena the gate kernels need beyond the products. */
 export function gateElements(spec: GateSpec, batch: number, units: number, staged: number): number {
-  const stage = KERNEL_ROWS[spec.kind] * batch * units * staged;
-  return Math.max(spec.bias?.length ?? 0, 4) + STATES[spec.kind] * batch * units + (KERNEL_ROWS[spec.kind] + 2) * units + stage;
+  const stage = KERNEL_ROWS(spec.kind) * batch * units * staged;
+  return Math.max(spec.bias?.length ?? 0, 4) + STATES(spec.kind) * batch * units + (KERNEL_ROWS(spec.kind) + 2) * units + stage;
 }
 
 type KernelName = 'lstm' | 'gru_after' | 'gru_before' | 'simple';
@@ -95,15 +95,15 @@ export class WasmGates {
     const bias = [a.ptr(biasView), spec.bias ? 1 : 0];
     const act = activationCode(spec.activation, spec.hardSigmoid)!;
     const rec = activationCode(spec.recurrentActivation, spec.hardSigmoid)!;
-    this.states = Array.from({ length: STATES[spec.kind] }, () => a.alloc(batch * u) as Float32Array);
+    this.states = Array.from({ length: STATES(spec.kind) }, () => a.alloc(batch * u) as Float32Array);
     const [h, c] = this.states.map((s) => a.ptr(s));
-    const rows = a.alloc(KERNEL_ROWS[spec.kind] * u) as Float32Array;
+    const rows = a.alloc(KERNEL_ROWS(spec.kind) * u) as Float32Array;
     this.out = a.ptr(rows);
-    this.rows = Array.from({ length: QUANTITY_ROWS[spec.kind] }, (_, q) => rows.subarray(q * u, (q + 1) * u));
+    this.rows = Array.from({ length: CELL_KINDS[spec.kind].quantities.length }, (_, q) => rows.subarray(q * u, (q + 1) * u));
     const rh = a.ptr(a.alloc(u));
     const cand = a.ptr(a.alloc(u));
     // Every staged row is written by the kernels before `runBlock` copies it.
-    this.stage = a.scratch(KERNEL_ROWS[spec.kind] * batch * u * this.stageSteps) as Float32Array;
+    this.stage = a.scratch(KERNEL_ROWS(spec.kind) * batch * u * this.stageSteps) as Float32Array;
     switch (spec.kind) {
       case 'lstm':
         [this.name, this.params, this.stateParams] = ['lstm', [...bias, c!, h!, rec, act], [2, 3]];

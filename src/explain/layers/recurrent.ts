@@ -2,7 +2,7 @@
  * A recurrent layer call backwards: the gradient of its output (the sequence, or the last processed step without
  * return_sequences) and of its returned states becomes BPTT's seed (recurrent.ts).
  */
-import type { RecurrentLayer } from '../../engine/model';
+import { stateNames, type RecurrentLayer } from '../../engine/model';
 import { allocate, type FloatArray, type Tensor } from '../../engine/tensor';
 import type { Direction } from '../../engine/trace';
 import { lrpCell } from '../lrp/cells';
@@ -10,7 +10,7 @@ import { directionBackward } from '../recurrent';
 import { traceOf, type LayerCall } from './layer';
 
 export function stateCount(layer: RecurrentLayer): number {
-  return layer.custom ? layer.custom.states.length : layer.cell === 'lstm' ? 2 : 1;
+  return stateNames(layer).length;
 }
 
 /** The states a direction starts from, as the engine's session chooses them: given, a custom cell's own, or zeros (null). */

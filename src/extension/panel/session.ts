@@ -7,6 +7,7 @@ import { analyseRun, type RunAnalysis } from '../../panel/analyse-run';
 import { diagnosisFor } from '../../panel/analysis';
 import { compareHeatColumns, compareSeries } from '../../panel/compare-views';
 import { runModel, type LayerTrace, type RunResult, type Tensor } from '../../engine/index';
+import { CELL_KINDS } from '../../engine/cells/kinds';
 import { recurrentLayersOf, type Model } from '../../engine/model';
 import { summarizeModel } from '../../engine/summary';
 import type { LoadedModel } from '../../formats/index';
@@ -60,7 +61,8 @@ export function traceValueCount(model: Model, input: Tensor): number {
   const steps = input.shape[1] ?? 1;
   let per = 0;
   for (const { layer } of recurrentLayersOf(model)) {
-    const q = layer.cell === 'lstm' ? 10 : layer.cell === 'gru' ? 7 : layer.cell === 'simple_rnn' ? 2 : 12;
+    // A custom cell records its gates, their pre-activations (at most) and its states.
+    const q = layer.custom ? 2 * layer.custom.gates.length + layer.custom.states.length : layer.cell === 'custom' ? 12 : CELL_KINDS[layer.cell].quantities.length;
     per += q * layer.config.units;
   }
   return batch * steps * per;

@@ -6,6 +6,7 @@
  * The kind comes from the shapes: weight_hh is [gates·H, H] (or [4H, P] with weight_hr [P, H]); 1, 3, 4 gates
  * are RNN, GRU, LSTM.
  */
+import { CELL_KINDS } from '../../engine/cells/kinds';
 import type { Tensor } from '../../engine/tensor';
 import { LoadError } from '../load-error';
 
@@ -39,7 +40,8 @@ export interface TorchModule {
 }
 
 const PARAM = /^(.*?)(weight_ih|weight_hh|bias_ih|bias_hh|weight_hr)(_l(\d+)(_reverse)?)?$/;
-const KINDS: Record<number, TorchKind> = { 1: 'RNN', 3: 'GRU', 4: 'LSTM' };
+/** Gate blocks → module kind (CELL_KINDS: RNN 1, GRU 3, LSTM 4). */
+const KINDS: Record<number, TorchKind> = Object.fromEntries(Object.values(CELL_KINDS).map((k) => [k.gates.length, k.classes.pytorch as TorchKind]));
 
 export function moduleLabel(prefix: string): string {
   return prefix === '' ? '(the top level)' : prefix;

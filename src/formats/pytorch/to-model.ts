@@ -11,14 +11,15 @@
  * proj_size: the projection lives in the LSTM cell (h in the first P of H state slots), and a selection Dense
  * after the layer keeps the P real values of each direction (exact: ×1 and +0).
  */
+import { blockOrder, cellKindOfClass, type BuiltinCellKind } from '../../engine/cells/kinds';
 import type { BidirectionalLayer, DenseLayer, Layer, Model, RecurrentLayer } from '../../engine/model';
 import type { Tensor } from '../../engine/tensor';
 import { moduleLabel, type TorchDirection, type TorchModule } from './modules';
 
 export type Nonlinearity = 'tanh' | 'relu';
 
-/** For each Keras gate block, the PyTorch block it comes from. */
-export const KERAS_FROM_TORCH_BLOCK: Record<TorchModule['kind'], number[]> = { RNN: [0], LSTM: [0, 1, 2, 3], GRU: [1, 0, 2] };
+/** The engine's cell kind of a PyTorch module (CELL_KINDS' PyTorch class names). */
+export const cellOfModule = (kind: TorchModule['kind']): BuiltinCellKind => cellKindOfClass('pytorch', kind)!;
 
 /** [gates·H, cols] rows in PyTorch blocks → [rows, gates·H] columns in Keras blocks, `rows` ≥ cols (zero rows after). */
 function kerasKernel(w: Tensor, perm: number[], H: number, rows: number): Tensor {
@@ -62,12 +63,13 @@ export function layerName(m: TorchModule, suffix: string): string {
 }
 
 function recurrent(m: TorchModule, d: TorchDirection, nonlinearity: Nonlinearity, goBackwards: boolean): RecurrentLayer {
-  const perm = KERAS_FROM_TORCH_BLOCK[m.kind];
+  // For each Keras gate block, the PyTorch block it comes from.
+  const perm = blockOrder(cellOfModule(m.kind), 'pytorch', 'keras');
   const H = m.hiddenSize;
   return {
     kind: 'recurrent',
     name: layerName(m, d.suffix),
-    cell: m.kind === 'RNN' ? 'simple_rnn' : m.kind === 'LSTM' ? 'lstm' : 'gru',
+    cell: cellOfModule(m.kind),
     config: {
       units: H,
       activation: m.kind === 'RNN' ? nonlinearity : 'tanh',

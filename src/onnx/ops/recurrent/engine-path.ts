@@ -9,14 +9,12 @@
  * differ: those directions run on the reference cells (reference.ts), which follow the ONNX equations literally.
  */
 import { runRecurrent } from '../../../engine/recurrent';
-import type { CellKind, RecurrentLayer } from '../../../engine/model';
+import { blockOrder } from '../../../engine/cells/kinds';
+import type { RecurrentLayer } from '../../../engine/model';
 import { allocate, type FloatArray } from '../../../engine/tensor';
 import { lengthMask, type DirectionJob, type DirectionResult } from './direction';
-import { GATES, type RecurrentKind } from './spec';
+import { CELL_OF_OP, GATES } from './spec';
 
-/** Keras gate block k takes ONNX block KERAS_TO_ONNX[kind][k]. */
-const KERAS_TO_ONNX: Record<RecurrentKind, number[]> = { LSTM: [0, 2, 3, 1], GRU: [0, 1, 2], RNN: [0] };
-const CELL: Record<RecurrentKind, CellKind> = { LSTM: 'lstm', GRU: 'gru', RNN: 'simple_rnn' };
 
 /** Whether the engine's built-in cell computes exactly this direction's equations. */
 export function engineRuns(job: Pick<DirectionJob, 'spec' | 'acts' | 'P'>): boolean {
@@ -60,14 +58,15 @@ function kerasBias(job: DirectionJob, order: number[], separate: boolean): Float
 
 export function runOnEngine(job: DirectionJob): DirectionResult {
   const { spec, hidden: H, features: F, batch, steps } = job;
-  const order = KERAS_TO_ONNX[spec.kind];
+  // Keras gate block k takes ONNX block order[k].
+  const order = blockOrder(CELL_OF_OP[spec.kind], 'onnx', 'keras');
   const resetAfter = spec.kind === 'GRU' && spec.linearBeforeReset;
   const bias = kerasBias(job, order, resetAfter);
   const width = GATES[spec.kind] * H;
   const layer: RecurrentLayer = {
     kind: 'recurrent',
     name: job.layerName,
-    cell: CELL[spec.kind],
+    cell: CELL_OF_OP[spec.kind],
     config: {
       units: H,
       activation: job.acts[spec.kind === 'RNN' ? 0 : 1]!.engineName!,

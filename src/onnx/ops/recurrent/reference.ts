@@ -12,25 +12,14 @@
  * Every quantity is recorded under the engine's keys (i, f, c_tilde, o, c, h, pre_*; z, r, h_tilde, h; h, pre_h) in
  * the engine's trace layout, so traces from either runner read the same. In float32 each stored value is rounded.
  */
-import { makeCell, type QuantityInfo } from '../../../engine/cells';
-import type { RecurrentLayer } from '../../../engine/model';
+import { CELL_KINDS, type QuantityInfo } from '../../../engine/cells/kinds';
 import { allocate, type FloatArray } from '../../../engine/tensor';
 import { stepOrderMaps, type LayerTrace } from '../../../engine/trace';
 import type { DirectionJob, DirectionResult } from './direction';
-import { GATES, type RecurrentKind } from './spec';
+import { CELL_OF_OP, GATES, type RecurrentKind } from './spec';
 
-const CELL = { LSTM: 'lstm', GRU: 'gru', RNN: 'simple_rnn' } as const;
-
-/** The engine cell's own quantity list (keys, labels, order), taken from a one-unit cell of the same kind. */
-function engineQuantities(kind: RecurrentKind): readonly QuantityInfo[] {
-  const width = GATES[kind];
-  const zeros = (shape: number[]) => ({ shape, data: new Float64Array(shape.reduce((a, b) => a * b, 1)) });
-  const config = { units: 1, activation: 'tanh', recurrentActivation: 'sigmoid', useBias: false, returnSequences: true, returnState: false, goBackwards: false, stateful: false, resetAfter: true };
-  const layer: RecurrentLayer = { kind: 'recurrent', name: kind, cell: CELL[kind], config, weights: { kernel: zeros([1, width]), recurrentKernel: zeros([1, width]), bias: null } };
-  return makeCell(layer, { precision: 'float64', hardSigmoid: 'keras3', fastPath: false }).quantities;
-}
-
-const QUANTITIES: Record<RecurrentKind, readonly QuantityInfo[]> = { LSTM: engineQuantities('LSTM'), GRU: engineQuantities('GRU'), RNN: engineQuantities('RNN') };
+/** The engine cell's own quantity list (keys, labels, order: CELL_KINDS). */
+const QUANTITIES = (kind: RecurrentKind): readonly QuantityInfo[] => CELL_KINDS[CELL_OF_OP[kind]].quantities;
 
 /** out[0..n) = M[row0.., :]·v for rows [row0, row0+n) of a [rows, cols] matrix. */
 function rows(M: FloatArray, row0: number, n: number, cols: number, v: ArrayLike<number>, vOff: number, out: Float64Array): void {
@@ -47,7 +36,7 @@ export function runReference(job: DirectionJob): DirectionResult {
   const round = dtype === 'float32' ? Math.fround : (v: number) => v;
   const clip = spec.clip;
   const clamp = clip === undefined ? (v: number) => v : (v: number) => Math.max(-clip, Math.min(clip, v));
-  const quantities = QUANTITIES[spec.kind];
+  const quantities = QUANTITIES(spec.kind);
   const nq = quantities.length;
   const out: FloatArray[] = quantities.map(() => allocate(job.record ? batch * steps * Hn : Hn, dtype));
   /** Each quantity's trace rows by the engine's key (Q.i, Q.pre_f, Q.h_tilde, ...). */
@@ -58,7 +47,7 @@ export function runReference(job: DirectionJob): DirectionResult {
   if (job.initialH) h.set(job.initialH);
   if (job.initialC) c.set(job.initialC);
   const masked = lens && job.record ? new Uint8Array(batch * steps) : null;
-  const gates = spec.kind === 'LSTM' ? 4 : spec.kind === 'GRU' ? 3 : 1;
+  const gates = GATES[spec.kind];
   const xw = new Float64Array(gates * Hn);
   const hr = new Float64Array(gates * Hn);
   const rh = new Float64Array(Hn);
@@ -148,7 +137,7 @@ export function runReference(job: DirectionJob): DirectionResult {
         layerIndex: job.layerIndex,
         layerName: job.layerName,
         direction: job.traceDirection,
-        cell: CELL[spec.kind],
+        cell: CELL_OF_OP[spec.kind],
         batch,
         steps,
         units: Hn,

@@ -1,12 +1,15 @@
 /** The attributes of LSTM, GRU and RNN, read once at load as the ONNX spec defines them (opsets 7 – 22). */
+import { CELL_KINDS, cellKindOfClass, type BuiltinCellKind } from '../../../engine/cells/kinds';
 import { nodeError } from '../../attributes';
 import type { OnnxNode } from '../types';
 import { ActivationListError, resolveActivations, type RecurrentActivation } from './activations';
 
 export type RecurrentKind = 'LSTM' | 'GRU' | 'RNN';
 
-/** Gate blocks in W, R and B, in ONNX's order: LSTM i, o, f, c; GRU z, r, h; RNN one. */
-export const GATES: Record<RecurrentKind, number> = { LSTM: 4, GRU: 3, RNN: 1 };
+/** The engine's cell kind of each op (CELL_KINDS' ONNX class names). */
+export const CELL_OF_OP = Object.fromEntries((['LSTM', 'GRU', 'RNN'] as const).map((op) => [op, cellKindOfClass('onnx', op)!])) as Record<RecurrentKind, BuiltinCellKind>;
+/** Gate blocks in W, R and B, in ONNX's order (CELL_KINDS' layout.onnx): LSTM i, o, f, c; GRU z, r, h; RNN one. */
+export const GATES = Object.fromEntries(Object.entries(CELL_OF_OP).map(([op, k]) => [op, CELL_KINDS[k].gates.length])) as Record<RecurrentKind, number>;
 
 const DEFAULT_ACTIVATIONS: Record<RecurrentKind, string[]> = { LSTM: ['Sigmoid', 'Tanh', 'Tanh'], GRU: ['Sigmoid', 'Tanh'], RNN: ['Tanh'] };
 
