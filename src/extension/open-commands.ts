@@ -48,7 +48,7 @@ async function pickModelFile(): Promise<vscode.Uri | string | undefined> {
       });
       if (!items.length) {
         browse.detail = vscode.l10n.t('No model files found in the workspace');
-        items.push({ label: `$(beaker) ${vscode.l10n.t('Open the sine-wave example')}`, description: EXAMPLE_DETAILS['sine-wave'], example: DEFAULT_EXAMPLE });
+        items.push({ label: `$(beaker) ${vscode.l10n.t('Open the sine-wave example')}`, description: exampleDetail('sine-wave'), example: DEFAULT_EXAMPLE });
       }
       qp.items = [...items, browse];
       qp.busy = false;
@@ -133,21 +133,21 @@ async function listExamples(context: vscode.ExtensionContext): Promise<string[]>
   return out;
 }
 
-/** One line per example (by folder, or by file where a folder holds several): what opening it shows. */
-const EXAMPLE_DETAILS: Record<string, string> = {
-  'sine-wave': 'an LSTM following a sine wave for 300 steps: gates swing each cycle, and the period changes halfway',
-  'char-rnn': 'a character LSTM reading a line of text: which units fire on which letters',
-  'sine-lstm': 'seed 004: 395 five-step windows of a noisy sine, each predicting the next value',
-  'hand-built': 'hand-set cells with exact integer outputs',
-  'hand-built/seed000-relu-neuron.json': 'a single ReLU recurrent neuron that counts 1, 2, 3, …',
-  'hand-built/seed002-identity-lstm.json': 'an LSTM with ±inf biases that passes its input through unchanged',
-  'hand-built/seed002-count-lstm.json': 'an LSTM with ±inf biases whose cell state counts the steps',
-  'hand-built/seed002-sum-lstm.json': 'an LSTM with ±inf biases whose cell state sums its inputs',
-  'hand-built/seed002-mean-lstm.json': 'a two-unit LSTM keeping a running sum and a count (their ratio is the mean)',
-  'hand-built/seed003-tanh-neuron.json': 'a scalar tanh neuron with a linear readout',
-  'custom-cells': "the seeds' hand-written cells as custom cell definitions: gates written as equations",
-};
-const exampleDetail = (p: string) => EXAMPLE_DETAILS[p] ?? EXAMPLE_DETAILS[p.slice(0, p.indexOf('/'))] ?? '';
+/** One line per example (by folder, or by file where a folder holds several): what opening it shows, in the display language. */
+const exampleDetails = (): Record<string, string> => ({
+  'sine-wave': vscode.l10n.t('an LSTM following a sine wave for 300 steps: gates swing each cycle, and the period changes halfway'),
+  'char-rnn': vscode.l10n.t('a character LSTM reading a line of text: which units fire on which letters'),
+  'sine-lstm': vscode.l10n.t('seed 004: 395 five-step windows of a noisy sine, each predicting the next value'),
+  'hand-built': vscode.l10n.t('hand-set cells with exact integer outputs'),
+  'hand-built/seed000-relu-neuron.json': vscode.l10n.t('a single ReLU recurrent neuron that counts 1, 2, 3, …'),
+  'hand-built/seed002-identity-lstm.json': vscode.l10n.t('an LSTM with ±inf biases that passes its input through unchanged'),
+  'hand-built/seed002-count-lstm.json': vscode.l10n.t('an LSTM with ±inf biases whose cell state counts the steps'),
+  'hand-built/seed002-sum-lstm.json': vscode.l10n.t('an LSTM with ±inf biases whose cell state sums its inputs'),
+  'hand-built/seed002-mean-lstm.json': vscode.l10n.t('a two-unit LSTM keeping a running sum and a count (their ratio is the mean)'),
+  'hand-built/seed003-tanh-neuron.json': vscode.l10n.t('a scalar tanh neuron with a linear readout'),
+  'custom-cells': vscode.l10n.t("the seeds' hand-written cells as custom cell definitions: gates written as equations"),
+});
+const exampleDetail = (p: string, d = exampleDetails()) => d[p] ?? d[p.slice(0, p.indexOf('/'))] ?? '';
 
 /** `Cellscope: Open Example`: quick pick of the shipped examples (or `relPath` under examples/), opened in the panel. */
 async function openExample(

@@ -8,12 +8,12 @@ import type { StepAction } from '../../protocol';
 import { looksLikeModelJson } from '../model-files';
 import { activePanel, type CellscopePanel, type PanelStateInfo } from './index';
 
-const NO_PANEL = 'Cellscope: no visualizer panel is active. Open one with "Cellscope: Open Visualizer" first.';
+const noPanel = () => vscode.l10n.t('Cellscope: no visualizer panel is active. Open one with "{0}" first.', vscode.l10n.t('Cellscope: Open Visualizer'));
 
 function withPanel<T>(fn: (p: CellscopePanel) => Promise<T> | T): Promise<T | undefined> | T | undefined {
   const p = activePanel();
   if (!p) {
-    void vscode.window.showWarningMessage(NO_PANEL);
+    void vscode.window.showWarningMessage(noPanel());
     return undefined;
   }
   return fn(p);
@@ -45,14 +45,14 @@ export function registerPanelCommands(context: vscode.ExtensionContext): void {
     // (uri?) — a .json array, recording or fixture carrying an input; without one, a file dialog.
     vscode.commands.registerCommand('cellscope.loadInputSequence', (arg?: unknown) =>
       withPanel(async (p) => {
-        const uri = asUri(arg) ?? (await pickJson(p, 'Cellscope: Load Input Sequence', 'Load input'));
+        const uri = asUri(arg) ?? (await pickJson(p, vscode.l10n.t('Cellscope: Load Input Sequence'), vscode.l10n.t('Load input')));
         return uri ? loadInto(p, { input: uri }) : undefined;
       }),
     ),
     // (uri?) — a recording, a fixture with expected_output, or a bare array to compare the engine's output with.
     vscode.commands.registerCommand('cellscope.loadRecordedOutputs', (arg?: unknown) =>
       withPanel(async (p) => {
-        const uri = asUri(arg) ?? (await pickJson(p, 'Cellscope: Load Recorded Outputs', 'Compare'));
+        const uri = asUri(arg) ?? (await pickJson(p, vscode.l10n.t('Cellscope: Load Recorded Outputs'), vscode.l10n.t('Compare')));
         return uri ? loadInto(p, { recording: uri }) : undefined;
       }),
     ),
@@ -62,7 +62,7 @@ export function registerPanelCommands(context: vscode.ExtensionContext): void {
         try {
           return await p.exportTrace(format === 'csv' || format === 'json' ? format : undefined, asUri(target));
         } catch (e) {
-          void vscode.window.showErrorMessage(`Cellscope: export failed: ${e instanceof Error ? e.message : String(e)}`);
+          void vscode.window.showErrorMessage(vscode.l10n.t('Cellscope: export failed: {0}', e instanceof Error ? e.message : String(e)));
           return undefined;
         }
       }),

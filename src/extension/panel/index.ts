@@ -8,13 +8,13 @@
 import * as vscode from 'vscode';
 import type { Tensor } from '../../engine/index';
 import { traceToCsv, traceToJson } from '../../engine/trace-export';
-import type { LoadedModel } from '../../formats/index';
 import { readArray, readExpected } from '../isolation';
 import { currentLimits } from '../limits';
 import { loadModel } from '../load-model';
 import { summarizeComparison } from '../../compare/compare';
 import { isFromWebview, isPanelState, type FromWebview, type StepAction, type ToWebview } from '../../protocol';
-import { pageWords } from '../l10n';
+import { LoadError, type LoadedModel } from '../../formats/index';
+import { loadErrorText, pageWords } from '../l10n';
 import { makeNonce, panelHtml } from './html';
 import { PanelSession, type SessionFiles } from './session';
 import { RunCancelledError, type EngineRun } from '../../worker/client';
@@ -87,7 +87,7 @@ async function findInputs(loaded: LoadedModel, fileUri: vscode.Uri): Promise<Run
   if (inBytes) {
     return { input: await readArray(inBytes, 'input.json', currentLimits()), expected: rec?.output, predictCalls: rec?.predictCalls ?? loaded.predictCalls, inputName: 'input.json', recordingName: rec ? 'recording.json' : null };
   }
-  throw new Error(`${baseName(fileUri)} carries no input, and there is no input.json or recording.json next to it`);
+  throw new Error(vscode.l10n.t('{0} carries no input, and there is no input.json or recording.json next to it', baseName(fileUri)));
 }
 
 /** The host's end of the panel's channel (src/transport.ts): the wire encoding, the guard and the log line for a dropped message. */
@@ -103,7 +103,7 @@ function post(panel: vscode.WebviewPanel, m: ToWebview): void {
   channelOf(panel).send(m);
 }
 
-const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
+const errorText = (e: unknown) => (e instanceof LoadError ? loadErrorText(e) : e instanceof Error ? e.message : String(e));
 
 /** Reads an input sequence: a bare array (or typed-array object), else a recording / fixture that carries its input. */
 async function readInputFile(uri: vscode.Uri, lm: LoadedModel): Promise<RunInputs> {
@@ -121,7 +121,7 @@ async function readInputFile(uri: vscode.Uri, lm: LoadedModel): Promise<RunInput
   } catch {
     throw arrayError;
   }
-  if (!rec.input) throw new Error(`${name} holds no input sequence (a recording or fixture without input, or not an array)`);
+  if (!rec.input) throw new Error(vscode.l10n.t('{0} holds no input sequence (a recording or fixture without input, or not an array)', name));
   return { input: rec.input, expected: rec.output, predictCalls: rec.predictCalls, inputName: name, recordingName: name };
 }
 
@@ -237,7 +237,7 @@ export class CellscopePanel {
       if (done || this.disposed) return;
       this.progressShown = true;
       void vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: `Cellscope: running ${baseName(this.fileUri)}…`, cancellable: true },
+        { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Cellscope: running {0}…', baseName(this.fileUri)), cancellable: true },
         (_progress, token) => {
           token.onCancellationRequested(() => void this.cancelRun());
           return finished.catch(() => undefined);
@@ -332,7 +332,7 @@ export class CellscopePanel {
         const message = loadFailureText(e, this.fileUri);
         this.lastError = message;
         logLine(`[panel] re-run of ${baseName(this.fileUri)} failed: ${message}`);
-        if (!this.disposed) post(this.panel, { type: 'error', message: this.good ? `${message} — still showing the last good run.` : message });
+        if (!this.disposed) post(this.panel, { type: 'error', message: this.good ? stillShowing(message) : message });
         return message;
       }
     });
@@ -382,7 +382,7 @@ export class CellscopePanel {
         const s = await this.current();
         post(this.panel, s.initMessage());
         this.postComparison(s);
-        if (this.lastError) post(this.panel, { type: 'error', message: `${this.lastError} — still showing the last good run.` });
+        if (this.lastError) post(this.panel, { type: 'error', message: stillShowing(this.lastError) });
         return;
       }
       case 'requestTrace': {
@@ -437,11 +437,11 @@ export class CellscopePanel {
   async exportTrace(format?: 'csv' | 'json', target?: vscode.Uri): Promise<vscode.Uri | undefined> {
     const s = await this.current();
     const trace = s.result.trace;
-    if (!trace) throw new Error('this run recorded no trace');
+    if (!trace) throw new Error(vscode.l10n.t('this run recorded no trace'));
     const stem = baseName(this.fileUri).replace(/\.[^.]*$/, '');
     if (!target) {
       target = await vscode.window.showSaveDialog({
-        title: 'Cellscope: Export Trace',
+        title: vscode.l10n.t('Cellscope: Export Trace'),
         defaultUri: vscode.Uri.joinPath(this.fileUri, '..', `${stem}.trace.${format ?? 'csv'}`),
         filters: format === 'json' ? { JSON: ['json'] } : format === 'csv' ? { CSV: ['csv'] } : { CSV: ['csv'], JSON: ['json'] },
       });
@@ -450,7 +450,7 @@ export class CellscopePanel {
     const fmt = format ?? (/\.json$/i.test(target.path) ? 'json' : 'csv');
     const text = fmt === 'csv' ? traceToCsv(trace) : JSON.stringify(traceToJson(trace));
     await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(text));
-    void vscode.window.showInformationMessage(`Cellscope: trace written to ${baseName(target)}`);
+    void vscode.window.showInformationMessage(vscode.l10n.t('Cellscope: trace written to {0}', baseName(target)));
     return target;
   }
 
@@ -497,9 +497,10 @@ class SupersededRun extends Error {
   }
 }
 
+const stillShowing = (message: string) => vscode.l10n.t('{0} — still showing the last good run.', message);
 function loadFailureText(e: unknown, fileUri?: vscode.Uri): string {
-  if (e instanceof RunCancelledError) return `The run of ${fileUri ? baseName(fileUri) : 'the model'} was cancelled.`;
-  if (e instanceof vscode.FileSystemError) return `Cellscope could not read a file: ${e.message}`;
+  if (e instanceof RunCancelledError) return fileUri ? vscode.l10n.t('The run of {0} was cancelled.', baseName(fileUri)) : vscode.l10n.t('The run was cancelled.');
+  if (e instanceof vscode.FileSystemError) return vscode.l10n.t('Cellscope could not read a file: {0}', e.message);
   return errorText(e);
 }
 
