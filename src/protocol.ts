@@ -14,6 +14,7 @@ import * as v from 'valibot';
 import type { QuantityInfo, QuantityRole } from './engine/cells/cell';
 import { BUILTIN_CELL_KINDS } from './engine/cells/kinds';
 import type { CellKind } from './engine/model';
+import type { Method } from './explain/attribution/types';
 import type { Direction } from './engine/trace';
 
 export type { CellKind, Direction, QuantityRole };
@@ -297,6 +298,72 @@ const compareHeat = checked(
 export type CompareHeatMessage = v.InferOutput<typeof compareHeat>;
 
 // ---------------------------------------------------------------------------------------------------------------
+// Explain a prediction (src/explain, run by the engine worker): the model's output to pick a target from, then the
+// attribution of that target and the dynamics of the run (gradient flow, step Jacobians, state trajectories)
+
+const METHOD_NAMES = { gradient: 1, 'grad-input': 1, 'integrated-gradients': 1, occlusion: 1, lrp: 1 } satisfies Record<Method, 1>;
+const method = v.picklist(keysOf(METHOD_NAMES));
+const f64 = typed<Float64Array>(Float64Array);
+const sizeIs = (shape: number[], n: number) => shape.reduce((a, d) => a * d, 1) === n;
+
+/** One batch item of model output `output`, item shape `shape` ([units] or [steps, units]); values empty when too long to send. */
+const output = checked(
+  v.object({ type: v.literal('output'), re, batch: int(), output: int(), outputs: int(1), shape: v.pipe(v.array(int(1)), v.minLength(1)), values: floatData }),
+  (m) => m.values.length === 0 || sizeIs(m.shape, m.values.length),
+  'values hold the item shape’s values (or none)',
+);
+export type OutputMessage = v.InferOutput<typeof output>;
+
+/** Where an explanation under way is: attribution (points done of all, for the batched methods), then dynamics. */
+const explainProgress = v.object({ type: v.literal('explainProgress'), re, phase: v.picklist(['attribution', 'dynamics']), done: int(), total: int() });
+export type ExplainProgressMessage = v.InferOutput<typeof explainProgress>;
+
+/** One recurrent layer direction's dynamics for the target (`layer`: the id in InitMessage.layers). */
+const layerDynamics = checked(
+  v.object({
+    layer: int(),
+    /** ‖∂y/∂state_t‖ per input time, per state (h; c for LSTM). */
+    gradient: v.array(v.object({ name: str, norm: f64 })),
+    /** σ_max(∂s_t/∂s_{t−1}) per input time; NaN where sampled out (every `jacobianStride`-th step is computed). */
+    jacobian: f64,
+    jacobianStride: int(1),
+    /** PCA of `state` over every item and step: points[(b·steps + t)·components + k], NaN at padding. */
+    trajectory: v.object({ state: str, explained: v.array(num), components: int(1), batch: int(1), steps: int(1), points: f64 }),
+  }),
+  (d) => d.trajectory.points.length === d.trajectory.batch * d.trajectory.steps * d.trajectory.components && d.gradient.every((g) => g.norm.length === d.jacobian.length),
+  'points hold batch × steps × components; one norm and σ per step',
+);
+export type LayerDynamicsView = v.InferOutput<typeof layerDynamics>;
+
+const explanation = checked(
+  v.object({
+    type: v.literal('explanation'),
+    re,
+    batch: int(),
+    output: int(),
+    /** The target's indices within the batch item (resolved: no negatives). */
+    target: v.array(int()),
+    method,
+    value: num,
+    /** `embedding`: a token model, attributed per token (the sum over its embedding vector). */
+    space: v.picklist(['input', 'embedding']),
+    /** The attribution of this batch item: [steps, features] for an input, [steps] per token or per step (occlusion). */
+    shape: v.pipe(v.array(int(1)), v.minLength(1), v.maxLength(2)),
+    attribution: f64,
+    /** Integrated gradients: |Σ attribution − (f(x) − f(baseline))|; LRP: |Σ relevance − explainedValue|. */
+    completenessError: v.nullable(num),
+    conservationError: v.nullable(num),
+    explainedValue: v.nullable(num),
+    ms: num,
+    dynamics: v.array(layerDynamics),
+  }),
+  (m) => sizeIs(m.shape, m.attribution.length),
+  'attribution holds the shape’s values',
+);
+export type ExplanationMessage = v.InferOutput<typeof explanation>;
+const explainError = v.object({ type: v.literal('explainError'), re, message: str });
+
+// ---------------------------------------------------------------------------------------------------------------
 // Host → webview
 
 const stepAction = v.picklist(['forward', 'back', 'first', 'last', 'togglePlay']);
@@ -313,6 +380,10 @@ const toWebview = v.variant('type', [
   diagnosis,
   compareSeries,
   compareHeat,
+  output,
+  explainProgress,
+  explanation,
+  explainError,
   v.object({ type: v.literal('error'), message: str }),
   v.object({ type: v.literal('step'), action: stepAction }),
   /**
@@ -353,6 +424,14 @@ const fromWebview = v.variant('type', [
   /** A kept comparison's |Δ| heatmap over time [t0, t1) in `cols` columns: answered with `compareHeat`. */
   checked(v.object({ type: v.literal('requestCompareHeat'), id, batch: int(), ...timeRange }), ordered, 't1 > t0'),
   /** Where the panel is (input time step): the host's state query and stepping commands read it. */
+  /** One batch item of a model output, to pick an Explain target from: answered with `output`. */
+  v.object({ type: v.literal('requestOutput'), id, batch: int(), output: int() }),
+  /**
+   * Explain one output value (`target`: indices within the batch item) with `method`: answered with `explainProgress`
+   * messages and then `explanation` (or `explainError`). The engine worker does it; `cancelExplain` stops it.
+   */
+  v.object({ type: v.literal('requestExplain'), id, batch: int(), output: int(), target: v.pipe(v.array(v.pipe(v.number(), v.integer())), v.minLength(1), v.maxLength(4)), method, steps: v.pipe(int(1), v.maxValue(4096)), baseline: v.picklist(['zeros', 'mean']) }),
+  v.object({ type: v.literal('cancelExplain'), request: id }),
   v.object({ type: v.literal('stepChanged'), layer: int(), batch: int(), step: int() }),
   v.object({ type: v.literal('exportTrace'), format: v.picklist(['csv', 'json']) }),
   v.object({ type: v.literal('log'), level: v.picklist(['info', 'warn', 'error']), message: str }),
@@ -362,6 +441,7 @@ export type RequestTraceMessage = Extract<FromWebview, { type: 'requestTrace' }>
 /** A message the host answers: it carries an `id`, the answer carries it back as `re`. */
 export type RequestMessage = Extract<FromWebview, { id: number }>;
 export type RequestHeatMessage = Extract<FromWebview, { type: 'requestHeat' }>;
+export type RequestExplainMessage = Extract<FromWebview, { type: 'requestExplain' }>;
 
 // ---------------------------------------------------------------------------------------------------------------
 // The panel's saved state
@@ -385,6 +465,10 @@ const panelState = v.object({
   speed: v.pipe(num, v.minValue(0.001)),
   /** The data tables are open. */
   tablesOpen: bool,
+  /** The Explain view's choices (absent in a state saved before it existed); `target` null: the default target. */
+  explain: v.optional(
+    v.object({ method, steps: v.pipe(int(1), v.maxValue(4096)), baseline: v.picklist(['zeros', 'mean']), output: int(), target: v.nullable(v.array(int())), trajectoryLayer: int(), open: bool }),
+  ),
 });
 export type PanelState = v.InferOutput<typeof panelState>;
 

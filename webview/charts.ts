@@ -166,7 +166,8 @@ export class LineChart {
     const g = ov.getContext('2d')!;
     g.setTransform(dpr, 0, 0, dpr, 0, 0);
     g.clearRect(0, 0, w, h);
-    if (!c || !this.xCount) return;
+    // chart.js builds its scales once the canvas is in the page and laid out.
+    if (!c || !this.xCount || !c.scales.x || !c.scales.y) return;
     const area = c.chartArea;
     const px = c.scales.x!.getPixelForValue(x);
     g.strokeStyle = color;
@@ -183,6 +184,16 @@ export class LineChart {
       g.arc(px, py, 3, 0, Math.PI * 2);
       g.fill();
     }
+  }
+
+  /** Calls back with the x value (rounded) clicked on the plot area. */
+  onPickX(pick: (x: number) => void): void {
+    this.canvas.addEventListener('click', (e) => {
+      const c = this.chart;
+      if (!c || e.offsetX < c.chartArea.left || e.offsetX > c.chartArea.right) return;
+      const x = c.scales.x!.getValueForPixel(e.offsetX);
+      if (x !== undefined && Number.isFinite(x)) pick(Math.round(x));
+    });
   }
 
   /** The canvas the chart draws on (tests sample its pixels). */

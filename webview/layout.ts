@@ -5,6 +5,9 @@ import type { Panel } from './panel';
 import { mountSaturation, mountWeights } from './sections/analysis';
 import { mountCell } from './sections/cell';
 import { mountCompare } from './sections/compare';
+import { mountExplain } from './sections/explain';
+import { mountGradientFlow } from './sections/gradient-flow';
+import { mountTrajectory } from './sections/trajectory';
 import { mountGates } from './sections/gates';
 import { mountHeader } from './sections/header';
 import { mountHeat } from './sections/heat';
@@ -33,6 +36,9 @@ export function mountLayout(p: Panel, init: InitMessage, app: HTMLElement): Layo
     mountCell(p, grid),
     mountInput(p, grid),
     mountCompare(p, init, grid),
+    mountExplain(p, grid),
+    mountGradientFlow(p, grid),
+    mountTrajectory(p, grid),
     mountSaturation(p, grid),
     mountWeights(p, grid),
     mountTables(p, grid),

@@ -3,6 +3,8 @@
  * messages. It never computes a cell; each frame redraws what the store marks dirty and saves the panel state.
  */
 import { compareSource } from '../src/panel/compare-source';
+import { ExplainSource } from '../src/panel/explain-source';
+import { explainHandlers } from './explain-messages';
 import type { InitMessage, ToWebview } from '../src/protocol';
 import { benchHooks } from './bench-hooks';
 import { bridge } from './bridge';
@@ -19,7 +21,7 @@ import { registerToolkit } from './toolkit';
 l10n.readL10n(document);
 registerToolkit();
 const io = bridge();
-const store: Store = { init: null, data: null, compare: null, theme: readTheme(), state: initialState(''), playing: false, stepOfTime: new Int32Array(0) };
+const store: Store = { init: null, data: null, compare: null, explain: null, theme: readTheme(), state: initialState(''), playing: false, stepOfTime: new Int32Array(0) };
 const app = document.getElementById('app')!;
 const errorBanner = h('div', 'error-banner');
 errorBanner.setAttribute('role', 'alert');
@@ -62,7 +64,7 @@ function onInit(m: InitMessage): void {
   play.toggle(false);
   for (const v of layout?.views ?? []) v.dispose?.();
   errorBanner.hidden = true;
-  Object.assign(store, { init: m, data: null, compare: null, state: restoreState(io.saved(), m) });
+  Object.assign(store, { init: m, data: null, compare: null, explain: new ExplainSource(io.post), state: restoreState(io.saved(), m) });
   delete document.body.dataset.charts;
   app.replaceChildren(errorBanner);
   app.removeAttribute('aria-busy');
@@ -98,6 +100,7 @@ const handlers: { [K in ToWebview['type']]: (m: Extract<ToWebview, { type: K }>)
   diagnosis: (m) => store.compare && (store.compare.update({ ...store.compare.message, diagnosis: m.diagnosis }), scheduler.mark('data')),
   error: (m) => showError(m.message),
   step: (m) => play.onCommand(m.action),
+  ...explainHandlers(store, scheduler),
 };
 
 io.listen((m) => {

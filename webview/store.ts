@@ -6,6 +6,7 @@
  */
 import { isPanelState, type InitMessage, type PanelState, type TraceLayerMeta } from '../src/protocol';
 import type { CompareSource } from '../src/panel/compare-source';
+import type { ExplainSource } from '../src/panel/explain-source';
 import type { Theme } from './theme';
 import type { TraceSource } from '../src/panel/trace-source';
 
@@ -15,6 +16,8 @@ export interface Store {
   data: TraceSource | null;
   /** The comparison with the recorded output (both outputs here, or kept by the host). */
   compare: CompareSource | null;
+  /** The Explain views' output, explanation and request under way. */
+  explain: ExplainSource | null;
   theme: Theme;
   state: PanelState;
   playing: boolean;
@@ -89,8 +92,8 @@ export function shownQuantities(s: Store): number[] {
   return m.quantities.map((q, i) => ({ q, i })).filter(({ q }) => s.state.showPre || q.role !== 'pre_activation').map(({ i }) => i);
 }
 
-/** data: everything; charts / heat: the gate charts or the heatmap got their numbers; step: cursors and step views. */
-export type Dirty = 'data' | 'charts' | 'heat' | 'step';
+/** data: everything; charts / heat: the gate charts or the heatmap got their numbers; step: cursors and step views; explain: the Explain views' data. */
+export type Dirty = 'data' | 'charts' | 'heat' | 'step' | 'explain';
 
 /** A section of the panel: built once per init (`mount…`), redrawn from the store with what changed. */
 export interface View {

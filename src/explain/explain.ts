@@ -29,6 +29,8 @@ export interface ExplainOptions extends ForwardOptions {
   /** LRP: ε (default 0.001) and β (default 0: biases keep their share). */
   lrpEpsilon?: number;
   lrpBiasFactor?: number;
+  /** Called as the batched methods (integrated gradients, occlusion) finish each chunk: points done of all. */
+  onProgress?: (done: number, total: number) => void;
 }
 
 export interface Explanation {
@@ -64,6 +66,7 @@ export function explainPrediction(model: Model, input: Tensor, options: ExplainO
     window: options.window ?? 1,
     fill: options.fill ?? 0,
     lrp: { eps: options.lrpEpsilon ?? 0.001, biasFactor: options.lrpBiasFactor ?? 0 },
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
   };
   const r = run(options.method, m);
   const checks = {

@@ -8,12 +8,14 @@ import { parentPort } from 'node:worker_threads';
 import { runModel } from '../engine/index';
 import { analyseRun, analysisArrays, type RunAnalysis } from '../panel/analyse-run';
 import { diagnosisFor } from '../panel/analysis';
-import { transferablesOf, type WorkerReply, type WorkerRequest } from './protocol';
+import { explainInWorker } from './explain-worker';
+import { transferablesOf, type ExplainWorkerRequest, type WorkerReply, type WorkerRequest } from './protocol';
 
 const port = parentPort;
 if (!port) throw new Error('engine-worker must run in a worker thread');
 
-port.on('message', (req: WorkerRequest) => {
+port.on('message', (req: WorkerRequest | ExplainWorkerRequest) => {
+  if ('explain' in req) return explainInWorker(port, req);
   let reply: WorkerReply;
   let analysed: RunAnalysis | null = null;
   try {

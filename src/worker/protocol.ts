@@ -1,6 +1,8 @@
 /** Messages between the extension host and the engine worker (src/worker/engine-worker.ts). */
 import type { Model, PredictOptions, RunResult, Tensor } from '../engine/index';
 import type { RunAnalysis } from '../panel/analyse-run';
+import type { ExplainAsk, ExplainPhase, ExplainRun } from '../panel/explain-view';
+import type { ExplanationMessage } from '../protocol';
 
 export interface WorkerRequest {
   model: Model;
@@ -12,6 +14,18 @@ export interface WorkerRequest {
    */
   expected?: Tensor | undefined;
 }
+
+/** Explain one target of the panel's run (src/worker/explain-worker.ts): a request of its own, one per worker. */
+export interface ExplainWorkerRequest {
+  explain: true;
+  run: ExplainRun;
+  ask: ExplainAsk;
+}
+
+export type ExplainWorkerReply =
+  | { type: 'progress'; phase: ExplainPhase; done: number; total: number }
+  | { type: 'explanation'; message: ExplanationMessage }
+  | { type: 'error'; name: string; message: string };
 
 /** `analysed`: what `analyseRun` made of the run next to it (whole-trace scans and eigenvalues: not the host's work). */
 export type WorkerReply =

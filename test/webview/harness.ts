@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { panelHtml } from '../../src/extension/panel/html';
 import type { PanelSession } from '../../src/extension/panel/session';
+import { ExplainRequests, isExplainMessage } from '../../src/extension/panel/explain-requests';
 import { isFromWebview, type FromWebview } from '../../src/protocol';
 import { fromWire, toWire } from '../../src/transport';
 
@@ -17,6 +18,7 @@ import { fromWire, toWire } from '../../src/transport';
 export const ROOT = resolve(process.cwd());
 export const OUT = join(ROOT, '.test-output');
 export const SHOTS = join(OUT, 'screenshots');
+const WORKER = join(ROOT, 'dist', 'engine-worker.js');
 
 const TYPES: Record<string, string> = { '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml', '.map': 'application/json', '.html': 'text/html' };
 
@@ -139,6 +141,7 @@ export async function openPanelPage(browser: Browser, served: Served, session: P
     // (favicon requests are the server's 404s, not the panel's)
     if (m.type() === 'error' && !/status of 404/.test(m.text())) pageErrors.push(m.text());
   });
+  let explainer: ExplainRequests | undefined;
   const send = async (m: unknown) => {
     await page.evaluate((x) => (window as unknown as { __send(m: unknown): void }).__send(x), encode(toWire(m)));
   };
@@ -150,6 +153,8 @@ export async function openPanelPage(browser: Browser, served: Served, session: P
     }
     received.push(raw);
     if (!session) return;
+    // Explanations run in the real engine worker when it is built (dist/engine-worker.js), as in the extension.
+    if (isExplainMessage(raw)) return (explainer ??= new ExplainRequests((m) => void send(m), existsSync(WORKER) ? WORKER : undefined)).handle(session, raw);
     if (raw.type === 'ready') {
       await send(session.initMessage());
       const c = session.comparisonMessage();

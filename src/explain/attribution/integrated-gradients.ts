@@ -54,6 +54,7 @@ export function integratedGradients(m: MethodInput): MethodResult {
     const fr = space.evaluate({ shape: [n, ...itemShape], data: points }, b);
     const g = backward(fr, pointSeeds(fr.run.outputs, target)).grad.data;
     for (let k = 0; k < n; k++) for (let j = 0; j < per; j++) sum[j] += g[k * per + j]!;
+    m.onProgress?.(k0 + n, steps);
   }
   const data = new Float64Array(space.value.data.length);
   let total = 0;

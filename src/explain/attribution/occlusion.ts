@@ -32,6 +32,7 @@ export function occlusion(m: MethodInput): MethodResult {
     const fr = space.evaluate({ shape: [n, ...itemShape], data: points }, b);
     const ys = targetValues(fr.run.outputs, m, n);
     for (let k = 0; k < n; k++) drops[s0 + k] = fx - ys[k]!;
+    m.onProgress?.(s0 + n, windows);
   }
   const data = new Float64Array(batch * steps);
   for (let t = 0; t < steps; t++) {

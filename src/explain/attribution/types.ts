@@ -25,6 +25,8 @@ export interface MethodInput {
   fill: number;
   /** LRP's ε-rule: ε (default 0.001) and β, the bias share given back to the inputs (default 0, as Arras et al.). */
   lrp: RuleOptions;
+  /** Points (interpolation steps, occluded windows) done of all, after each chunk. */
+  onProgress?: (done: number, total: number) => void;
 }
 
 /** An attribution in the space (same shape as the input, or as the embedding vectors), with its checks. */

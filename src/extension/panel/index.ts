@@ -17,6 +17,7 @@ import { LoadError, type LoadedModel } from '../../formats/index';
 import { loadErrorText, pageWords } from '../l10n';
 import { makeNonce, panelHtml } from './html';
 import { PanelSession, type SessionFiles } from './session';
+import { ExplainRequests, isExplainMessage } from './explain-requests';
 import { RunCancelledError, type EngineRun } from '../../worker/client';
 import { channel } from '../../transport';
 
@@ -188,6 +189,7 @@ export class CellscopePanel {
   private choiceRun = false;
   /** The session whose comparison the webview last got (a later diagnosis from the worker is sent for it). */
   private comparisonSent: PanelSession | undefined;
+  private explainer: ExplainRequests | undefined;
 
   constructor(
     readonly panel: vscode.WebviewPanel,
@@ -377,6 +379,7 @@ export class CellscopePanel {
   }
 
   async onMessage(m: FromWebview): Promise<void> {
+    if (isExplainMessage(m)) return (this.explainer ??= new ExplainRequests((x) => post(this.panel, x), workerPath, logLine)).handle(await this.current(), m);
     switch (m.type) {
       case 'ready': {
         const s = await this.current();
@@ -385,11 +388,8 @@ export class CellscopePanel {
         if (this.lastError) post(this.panel, { type: 'error', message: stillShowing(this.lastError) });
         return;
       }
-      case 'requestTrace': {
-        const s = await this.current();
-        post(this.panel, s.traceMessage(m.layer, m.batch, m.view, m.id));
-        return;
-      }
+      case 'requestTrace':
+        return post(this.panel, (await this.current()).traceMessage(m.layer, m.batch, m.view, m.id));
       // A long trace stays here: the webview asks for what it draws.
       case 'requestCompare': {
         const c = (await this.current()).comparisonMessage({ atol: m.atol, rtol: m.rtol }, m.id);
@@ -482,6 +482,7 @@ export class CellscopePanel {
 
   dispose(): void {
     this.disposed = true;
+    this.explainer?.stop();
     void this.cancelRun();
     clearTimeout(this.rerunTimer);
     for (const w of this.watchers) w.dispose();

@@ -1,0 +1,196 @@
+/**
+ * Explain: pick an output value (a bar of a per-item output, a step of an output over time, or its indices typed)
+ * and see which inputs made it: the attribution by the chosen method as a feature × step heatmap, or the input text
+ * coloured per token. The numbers come from the engine worker (src/explain through src/panel/explain-view.ts);
+ * this view only draws them and sends the choices.
+ */
+import type { ExplanationMessage, OutputMessage } from '../../src/protocol';
+import { AttributionView } from '../attribution';
+import { LineChart } from '../charts';
+import { h, labelled, section } from '../dom';
+import { askOf, explainChoices, METHOD_LABELS, targetOf, targetText, type ExplainChoices } from '../explain-state';
+import type { Panel } from '../panel';
+import { fmt, type View } from '../store';
+import { button, dropdown, textField } from '../toolkit';
+
+export function mountExplain(p: Panel, parent: ParentNode): View {
+  const { store, scheduler, nav } = p;
+  const card = section('Explain', 'explain');
+  const status = h('span', 'muted explain-status');
+  status.setAttribute('aria-live', 'polite');
+  card.head.append(status);
+  const choose = (f: (c: ExplainChoices) => void) => {
+    f(explainChoices(store));
+    scheduler.mark('explain');
+  };
+  const method = dropdown('Attribution method', (v) => choose((c) => ((c.method = v as ExplainChoices['method']), (c.open = true))));
+  method.setChoices(Object.entries(METHOD_LABELS).map(([value, label]) => ({ value, label })), 'gradient');
+  const steps = textField('', '64', (v) => choose((c) => (c.steps = Math.max(1, Math.min(4096, Math.round(Number(v)) || 64)))), 4, 'Integrated gradients: interpolation steps');
+  const baseline = dropdown('Integrated gradients: baseline', (v) => choose((c) => (c.baseline = v as 'zeros' | 'mean')));
+  baseline.setChoices([{ value: 'zeros', label: 'zeros' }, { value: 'mean', label: 'batch mean' }], 'zeros');
+  const igFields = h('span', 'explain-ig');
+  igFields.append(labelled('Steps', steps.element), labelled('Baseline', baseline.element));
+  const target = textField('', '', (v) => {
+    const idx = v.split(/[\s,]+/).filter(Boolean).map(Number);
+    if (idx.every((x) => Number.isInteger(x) && x >= 0)) choose((c) => ((c.target = idx), (c.open = true)));
+  }, 10, 'Target: indices within the batch item');
+  const go = button({ label: 'Explain', appearance: 'primary', onClick: () => choose((c) => (c.open = true)) });
+  const cancel = button({ label: 'Cancel', appearance: 'secondary', onClick: () => (store.explain?.cancel(), scheduler.mark('explain')) });
+  const progress = h('progress', 'explain-progress');
+  const controls = h('div', 'explain-controls');
+  controls.append(labelled('Method', method.element), igFields, labelled('Target', target.element), go, cancel, progress);
+  const picker = h('div', 'explain-picker');
+  const pickerNote = h('div', 'muted', '');
+  const summary = h('div', 'explain-summary');
+  const error = h('div', 'explain-error');
+  error.setAttribute('role', 'alert');
+  const attribution = new AttributionView((t) => nav.setStep(t));
+  card.body.append(controls, pickerNote, picker, summary, error, attribution.root);
+  parent.append(card.root);
+
+  let chart: LineChart | null = null;
+  let bars: HTMLElement | null = null;
+  let drawnOutput: OutputMessage | null = null;
+  let drawnResult: ExplanationMessage | null = null;
+  let drawnTheme = store.theme;
+  let drawnTarget = '';
+
+  const pick = (t: number[]) => choose((c) => ((c.target = t), (c.open = true)));
+
+  /**
+   * Output values as bars, largest first (12 of them, the target among them): a per-item output, or one step of an
+   * output over time (`row`); a click explains that value.
+   */
+  const drawBars = (o: OutputMessage, row: number, chosen: number, pickUnit: (j: number) => void): HTMLElement => {
+    bars ??= h('div', 'output-bars');
+    const vocab = store.init!.input.vocabulary;
+    const n = o.shape[o.shape.length - 1]!;
+    const at = (j: number) => o.values[row * n + j]!;
+    const label = (j: number) => (vocab && vocab.length === n ? JSON.stringify(vocab[j]) : `unit ${j}`);
+    const order = Array.from({ length: n }, (_, j) => j).sort((a, b) => at(b) - at(a));
+    const shown = order.slice(0, 12);
+    if (!shown.includes(chosen)) shown.push(chosen);
+    let max = 0;
+    for (const j of shown) max = Math.max(max, Math.abs(at(j)));
+    bars.replaceChildren(
+      ...shown.map((j) => {
+        const r = h('button', `output-bar${j === chosen ? ' selected' : ''}`);
+        r.type = 'button';
+        r.dataset.unit = String(j);
+        r.title = `Explain output unit ${j}${o.shape.length === 2 ? ` at step ${row}` : ''}`;
+        const fill = h('span', 'bar-fill');
+        fill.style.width = `${(100 * Math.abs(at(j))) / (max || 1)}%`;
+        const track = h('span', 'bar-track');
+        track.append(fill);
+        r.append(h('span', 'bar-label', label(j)), track, h('span', 'bar-value', fmt(at(j))));
+        r.addEventListener('click', () => pickUnit(j));
+        return r;
+      }),
+    );
+    return bars;
+  };
+
+  /** An output over time: the target unit's value per step; a click picks that step. */
+  const drawChart = (o: OutputMessage, tgt: number[]) => {
+    const [T, U] = o.shape as [number, number];
+    const unit = tgt[1]!;
+    if (!chart) {
+      chart = new LineChart({ title: '', ariaLabel: '', xLabel: 'time step', height: 120 });
+      chart.onPickX((t) => (pick([Math.max(0, Math.min(T - 1, t)), targetOf(explainChoices(store), o)[1]!]), nav.setStep(Math.max(0, Math.min(T - 1, t)))));
+      chart.onRendered = () => drawCursors();
+    }
+    const caption = h('div', 'muted', `step ${tgt[0]}:`);
+    const stepBars = drawBars(o, tgt[0]!, unit, (j) => pick([tgt[0]!, j]));
+    // Attached before chart.js draws: it builds its scales only on a canvas in the page.
+    picker.replaceChildren(chart.root, caption, stepBars);
+    const ys = new Float64Array(T);
+    for (let t = 0; t < T; t++) ys[t] = o.values[t * U + unit]!;
+    chart.setTitle(`output unit ${unit} over time: click a step to explain its value there`, `Output unit ${unit} of batch item ${o.batch} over ${T} steps; click a step to explain that value`);
+    chart.setData([{ label: `output unit ${unit}`, color: store.theme.series[0]!, ys }], store.theme);
+    pickerNote.textContent = `Output ${o.output} of batch item ${o.batch}: ${T} steps × ${U} units. Click a step of the chart, then a value of that step (largest first).`;
+  };
+
+  const drawCursors = () => {
+    const o = store.explain?.output;
+    if (!chart || !o || o.shape.length !== 2) return;
+    const tgt = targetOf(explainChoices(store), o);
+    chart.drawCursor(store.state.step, store.theme.cursor, [{ y: o.values[tgt[0]! * o.shape[1]! + tgt[1]!]!, color: store.theme.series[0]! }]);
+  };
+
+  const drawResult = (r: ExplanationMessage) => {
+    const init = store.init!;
+    const tokens = r.space === 'embedding' || init.input.tokens;
+    const data = store.data;
+    const vocab = init.input.vocabulary;
+    const steps = r.shape[0]!;
+    const text = tokens && data && data.input.length >= steps ? Array.from({ length: steps }, (_, t) => vocab?.[data.input[t]!] ?? `⟨${data.input[t]}⟩`) : null;
+    const label = r.method === 'occlusion' ? 'drop' : r.method === 'lrp' ? 'relevance' : r.method === 'integrated-gradients' ? 'IG' : r.method === 'grad-input' ? 'gradient × input' : '∂y/∂x';
+    attribution.set({ values: r.attribution, steps, features: r.shape[1] ?? 1, tokens: text, label }, store.theme);
+    const checks = [
+      r.completenessError !== null ? `completeness error ${fmt(r.completenessError)} (Σ attribution vs f(x) − f(baseline))` : '',
+      r.conservationError !== null ? `conservation error ${fmt(r.conservationError)} (Σ relevance vs ${fmt(r.explainedValue ?? r.value)})` : '',
+    ].filter(Boolean);
+    let sum = 0;
+    for (const v of r.attribution) sum += v;
+    summary.textContent = `${targetText(store.explain!.output ?? { output: r.output }, r.batch, r.target)} = ${fmt(r.value)} · ${METHOD_LABELS[r.method]} · Σ attribution ${fmt(sum)}${checks.length ? ' · ' + checks.join(' · ') : ''} · ${(r.ms / 1000).toFixed(2)} s`;
+  };
+
+  return {
+    render(dirty) {
+      const src = store.explain;
+      if (!src || !store.init) return;
+      const c = explainChoices(store);
+      if (dirty.has('data') || dirty.has('explain')) src.askOutput(store.state.batch, c.output);
+      const o = src.output && src.output.batch === store.state.batch ? src.output : null;
+      if (o && c.open) {
+        const ask = askOf(store, o);
+        if (!src.has(ask)) src.explain(ask);
+      }
+      if (dirty.has('data') || dirty.has('explain')) {
+        method.setValue(c.method);
+        igFields.hidden = c.method !== 'integrated-gradients';
+        steps.setValue(String(c.steps));
+        baseline.setValue(c.baseline);
+        const run = src.running;
+        cancel.hidden = !run;
+        progress.hidden = !run;
+        go.hidden = c.open && !!src.result;
+        if (run) {
+          const pr = run.progress;
+          progress.max = Math.max(1, pr?.total ?? 1);
+          progress.value = pr?.done ?? 0;
+          status.textContent = pr?.phase === 'dynamics' ? 'gradient flow, step Jacobians and trajectories…' : `${METHOD_LABELS[run.ask.method]}${pr && pr.total > 1 ? `: ${pr.done} / ${pr.total} points` : ''}…`;
+        } else status.textContent = src.result ? '' : 'pick an output value, then Explain';
+        error.textContent = src.error && src.error !== 'cancelled' ? src.error : src.error === 'cancelled' ? 'Cancelled: the last explanation stays.' : '';
+        error.hidden = !src.error;
+        if (o) {
+          const tgt = targetOf(c, o);
+          target.setValue(tgt.join(', '));
+          const key = `${tgt.join()}|${store.theme.kind}`;
+          if (o !== drawnOutput || key !== drawnTarget || store.theme !== drawnTheme) {
+            drawnOutput = o;
+            drawnTarget = key;
+            if (o.values.length && o.shape.length === 1) {
+              chart?.destroy();
+              chart = null;
+              picker.replaceChildren(drawBars(o, 0, tgt[0]!, (j) => pick([j])));
+              pickerNote.textContent = `Output ${o.output} of batch item ${o.batch} (${o.values.length} values, largest first): click one to explain it.`;
+            }
+            else if (o.values.length && o.shape.length === 2) drawChart(o, tgt);
+            else (picker.replaceChildren(), (pickerNote.textContent = `Output ${o.output} has shape [${o.shape.join(', ')}] per item: type the target's indices.`));
+          }
+        }
+        if (src.result && (src.result !== drawnResult || store.theme !== drawnTheme)) drawResult(src.result);
+        drawnResult = src.result;
+        drawnTheme = store.theme;
+        attribution.root.hidden = !src.result;
+      }
+      attribution.setCursor(store.state.step);
+      drawCursors();
+    },
+    dispose() {
+      store.explain?.cancel();
+      chart?.destroy();
+    },
+  };
+}

@@ -1,0 +1,176 @@
+/**
+ * State trajectory: a recurrent layer's h_t projected on its first two principal components (fitted on every item
+ * and step of the run, src/explain/dynamics/trajectory.ts) and drawn as a path over time — the current batch item
+ * bold, shading from start (faint) to end, the others thin — with the step cursor as a ring. Hovering names the
+ * nearest step; a click moves the cursor there.
+ */
+import type { LayerDynamicsView } from '../../src/protocol';
+import { h, labelled, section } from '../dom';
+import { explainChoices } from '../explain-state';
+import type { Panel } from '../panel';
+import { fmt, type View } from '../store';
+import { dropdown } from '../toolkit';
+
+const PAD = 36;
+
+export function mountTrajectory(p: Panel, parent: ParentNode): View {
+  const { store, scheduler, nav } = p;
+  const card = section('State trajectory', 'trajectory');
+  const layerPick = dropdown('Trajectory layer', (v) => ((explainChoices(store).trajectoryLayer = Number(v)), scheduler.mark('explain')));
+  const note = h('span', 'muted', '');
+  card.head.append(labelled('Layer', layerPick.element), note);
+  const box = h('div', 'trajectory-box');
+  const canvas = h('canvas');
+  canvas.setAttribute('role', 'img');
+  canvas.tabIndex = 0;
+  const readout = h('div', 'muted trajectory-readout');
+  box.append(canvas);
+  card.body.append(box, readout);
+  parent.append(card.root);
+  let view: { d: LayerDynamicsView; lo: [number, number]; hi: [number, number] } | null = null;
+  let layersKey = '';
+
+  const current = (): LayerDynamicsView | null => {
+    const r = store.explain?.result;
+    if (!r?.dynamics.length) return null;
+    const want = explainChoices(store).trajectoryLayer;
+    return r.dynamics.find((d) => d.layer === want) ?? r.dynamics[0]!;
+  };
+  const pt = (d: LayerDynamicsView, b: number, t: number): [number, number] => {
+    const o = (b * d.trajectory.steps + t) * d.trajectory.components;
+    return [d.trajectory.points[o]!, d.trajectory.components > 1 ? d.trajectory.points[o + 1]! : 0];
+  };
+  const toPx = (x: number, y: number): [number, number] => {
+    const { lo, hi } = view!;
+    const w = canvas.clientWidth - 2 * PAD;
+    const hh = canvas.clientHeight - 2 * PAD;
+    return [PAD + ((x - lo[0]) / (hi[0] - lo[0] || 1)) * w, PAD + hh - ((y - lo[1]) / (hi[1] - lo[1] || 1)) * hh];
+  };
+  const nearest = (px: number, py: number): number => {
+    const d = view!.d;
+    let best = -1;
+    let bestD = Infinity;
+    for (let t = 0; t < d.trajectory.steps; t++) {
+      const [x, y] = pt(d, store.state.batch, t);
+      if (!Number.isFinite(x)) continue;
+      const [qx, qy] = toPx(x, y);
+      const dd = (qx - px) ** 2 + (qy - py) ** 2;
+      if (dd < bestD) [best, bestD] = [t, dd];
+    }
+    return best;
+  };
+  const describe = (t: number) => {
+    const d = view!.d;
+    const [x, y] = pt(d, store.state.batch, t);
+    return `step ${t}: PC1 ${fmt(x)}, PC2 ${fmt(y)}`;
+  };
+
+  const draw = () => {
+    const d = current();
+    if (!d || !canvas.clientWidth) return;
+    const th = store.theme;
+    const dpr = window.devicePixelRatio || 1;
+    const W = canvas.clientWidth;
+    const H = canvas.clientHeight;
+    canvas.width = Math.round(W * dpr);
+    canvas.height = Math.round(H * dpr);
+    const g = canvas.getContext('2d')!;
+    g.setTransform(dpr, 0, 0, dpr, 0, 0);
+    const lo: [number, number] = [Infinity, Infinity];
+    const hi: [number, number] = [-Infinity, -Infinity];
+    for (let b = 0; b < d.trajectory.batch; b++) for (let t = 0; t < d.trajectory.steps; t++) {
+      const q = pt(d, b, t);
+      for (let k = 0; k < 2; k++) if (Number.isFinite(q[k]!)) [lo[k], hi[k]] = [Math.min(lo[k]!, q[k]!), Math.max(hi[k]!, q[k]!)];
+    }
+    view = { d, lo, hi };
+    g.strokeStyle = th.grid;
+    g.strokeRect(PAD - 0.5, PAD - 0.5, W - 2 * PAD + 1, H - 2 * PAD + 1);
+    g.fillStyle = th.muted;
+    g.font = `11px ${th.font}`;
+    const pct = (k: number) => `${((d.trajectory.explained[k] ?? 0) * 100).toFixed(0)} %`;
+    g.textAlign = 'center';
+    g.fillText(`PC1 (${pct(0)} of the variance)`, W / 2, H - 10);
+    g.save();
+    g.translate(12, H / 2);
+    g.rotate(-Math.PI / 2);
+    g.fillText(`PC2 (${pct(1)})`, 0, 0);
+    g.restore();
+    const path = (b: number, width: number, colour: (t: number) => string) => {
+      let prev: [number, number] | null = null;
+      for (let t = 0; t < d.trajectory.steps; t++) {
+        const [x, y] = pt(d, b, t);
+        if (!Number.isFinite(x)) continue;
+        const q = toPx(x, y);
+        if (prev) {
+          g.strokeStyle = colour(t);
+          g.lineWidth = width;
+          g.beginPath();
+          g.moveTo(prev[0], prev[1]);
+          g.lineTo(q[0], q[1]);
+          g.stroke();
+        }
+        prev = q;
+      }
+    };
+    g.globalAlpha = 0.35;
+    for (let b = 0; b < d.trajectory.batch; b++) if (b !== store.state.batch) path(b, 1, () => th.series[(b % (th.series.length - 1)) + 1]!);
+    g.globalAlpha = 1;
+    const T = d.trajectory.steps;
+    path(store.state.batch, 2, (t) => mix(th.series[0]!, t / Math.max(1, T - 1)));
+    const dot = (t: number, r: number, fill: string | null, stroke: string | null) => {
+      const [x, y] = pt(d, store.state.batch, t);
+      if (!Number.isFinite(x)) return;
+      const [qx, qy] = toPx(x, y);
+      g.beginPath();
+      g.arc(qx, qy, r, 0, Math.PI * 2);
+      if (fill) ((g.fillStyle = fill), g.fill());
+      if (stroke) ((g.strokeStyle = stroke), (g.lineWidth = 2), g.stroke());
+    };
+    dot(0, 4, th.bg, th.series[0]!);
+    dot(T - 1, 4, th.series[0]!, null);
+    const t = store.state.step;
+    if (t < T) dot(t, 6, null, th.cursor);
+    readout.textContent = t < T ? `cursor ${describe(t)} · ○ start, ● end; batch item ${store.state.batch} bold, the others thin` : '';
+  };
+
+  canvas.addEventListener('mousemove', (e) => {
+    if (!view) return;
+    const t = nearest(e.offsetX, e.offsetY);
+    if (t >= 0) canvas.title = describe(t);
+  });
+  canvas.addEventListener('click', (e) => {
+    if (!view) return;
+    const t = nearest(e.offsetX, e.offsetY);
+    if (t >= 0) nav.setStep(t);
+  });
+  new ResizeObserver(() => draw()).observe(box);
+
+  return {
+    render(dirty) {
+      const r = store.explain?.result ?? null;
+      card.root.hidden = !store.init?.layers.length;
+      box.hidden = !r?.dynamics.length;
+      if (!r) note.textContent = 'Explain a target to project the states (PCA)';
+      if (r && (dirty.has('explain') || dirty.has('data'))) {
+        const key = r.dynamics.map((d) => d.layer).join();
+        const d = current()!;
+        if (key !== layersKey) {
+          layersKey = key;
+          layerPick.setChoices(r.dynamics.map((x) => ({ value: String(x.layer), label: store.init!.layers[x.layer]!.layerName + (store.init!.layers[x.layer]!.direction === 'backward' ? ' (backward)' : '') })), String(d.layer));
+        }
+        layerPick.setValue(String(d.layer));
+        note.textContent = `${d.trajectory.state}_t of ${d.trajectory.batch} item(s) × ${d.trajectory.steps} steps, PCA fitted on them all`;
+      }
+      draw();
+    },
+  };
+}
+
+/** The colour at share f of the way from faint to full (the path's direction in time). */
+function mix(colour: string, f: number): string {
+  const m = /^#([0-9a-f]{6})$/i.exec(colour.trim());
+  const a = 0.25 + 0.75 * f;
+  if (!m) return colour;
+  const n = parseInt(m[1]!, 16);
+  return `rgba(${n >> 16},${(n >> 8) & 255},${n & 255},${a.toFixed(3)})`;
+}
