@@ -397,8 +397,7 @@ export class CellscopePanel {
         return;
       }
       case 'requestCompareSeries':
-        post(this.panel, (await this.current()).compareSeriesMessage(m.batch, m.unit, m.id));
-        return;
+        return post(this.panel, (await this.current()).compareSeriesMessage(m.batch, m.unit, m.id));
       case 'requestCompareHeat':
         post(this.panel, (await this.current()).compareHeatMessage(m.batch, m.t0, m.t1, m.cols, m.id));
         return;
