@@ -500,8 +500,7 @@ class SupersededRun extends Error {
 const stillShowing = (message: string) => vscode.l10n.t('{0} — still showing the last good run.', message);
 function loadFailureText(e: unknown, fileUri?: vscode.Uri): string {
   if (e instanceof RunCancelledError) return fileUri ? vscode.l10n.t('The run of {0} was cancelled.', baseName(fileUri)) : vscode.l10n.t('The run was cancelled.');
-  if (e instanceof vscode.FileSystemError) return vscode.l10n.t('Cellscope could not read a file: {0}', e.message);
-  return errorText(e);
+  return e instanceof vscode.FileSystemError ? vscode.l10n.t('Cellscope could not read a file: {0}', e.message) : errorText(e);
 }
 
 const controllers = new Map<string, CellscopePanel>();
