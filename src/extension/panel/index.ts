@@ -399,8 +399,7 @@ export class CellscopePanel {
       case 'requestCompareSeries':
         return post(this.panel, (await this.current()).compareSeriesMessage(m.batch, m.unit, m.id));
       case 'requestCompareHeat':
-        post(this.panel, (await this.current()).compareHeatMessage(m.batch, m.t0, m.t1, m.cols, m.id));
-        return;
+        return post(this.panel, (await this.current()).compareHeatMessage(m.batch, m.t0, m.t1, m.cols, m.id));
       case 'requestSeries':
       case 'requestHeat':
       case 'requestWindow': {
