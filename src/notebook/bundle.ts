@@ -5,6 +5,7 @@
  * extension host calls it when the renderer asks (the renderer holds no engine).
  */
 import { compareTensors } from '../compare/compare';
+import { CELL_KINDS } from '../engine/cells/kinds';
 import { runModel, type LayerTrace, type Tensor } from '../engine';
 import { loadArrayBytes, loadModelText, loadRecordingBytes, LoadError, type LoadedModel, type Recording } from '../formats';
 import { describeValue } from '../formats/load-error';
@@ -106,7 +107,7 @@ export function loadBundle(doc: unknown, file: string): LoadedBundle {
 function layerText(l: LoadedModel['model']['layers'][number]): string {
   switch (l.kind) {
     case 'recurrent':
-      return `${l.cell === 'simple_rnn' ? 'SimpleRNN' : l.cell === 'custom' ? 'CustomCell' : l.cell.toUpperCase()}(${l.config.units})`;
+      return `${l.cell === 'custom' ? 'CustomCell' : CELL_KINDS[l.cell].title}(${l.config.units})`;
     case 'bidirectional':
       return `Bidirectional(${layerText(l.forward)})`;
     case 'dense':

@@ -4,6 +4,7 @@
  * One layer, one direction shown; other layers / directions use the suffixes _l<k> and _reverse (PyTorch) or the
  * num_directions axis (ONNX).
  */
+import { CELL_KINDS } from '../engine/cells/kinds';
 import type { CellKind } from '../engine/model';
 import type { Framework } from './frameworks';
 
@@ -126,5 +127,5 @@ export function mappingCode(from: Framework, to: Framework, cell: CellKind): { t
   const code = TABLE[`${a}->${b}`]?.[cell];
   if (!code) return null;
   const name = { keras: 'Keras', pytorch: 'PyTorch', onnx: 'ONNX' };
-  return { title: `the ${name[a]} → ${name[b]} weight mapping (${cell === 'simple_rnn' ? 'RNN' : cell.toUpperCase()}, one layer)`, code: `import numpy as np\n${code}` };
+  return { title: `the ${name[a]} → ${name[b]} weight mapping (${CELL_KINDS[cell].classes.pytorch}, one layer)`, code: `import numpy as np\n${code}` };
 }

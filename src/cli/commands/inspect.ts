@@ -2,6 +2,7 @@
 import { layerSaturation, radiusHint, spectralRadii, type GateRadius, type LayerSaturation } from '../../analysis/index';
 import { summarizeModel, summaryText } from '../../engine/summary';
 import { weightBlocks, weightStats, type BlockStats } from '../../engine/weight-stats';
+import { CELL_KINDS, BUILTIN_CELL_KINDS, storedGateNames } from '../../engine/cells/kinds';
 import { recurrentLayersOf, type Model } from '../../engine/model';
 import { frameworkOf } from '../../port/frameworks';
 import { displayCopy } from '../output';
@@ -61,10 +62,14 @@ function spectralSkipped(model: Model): string | undefined {
 function frameworkGateNames(model: Model): string[] {
   if (frameworkOf(model.source, model) !== 'pytorch') return [];
   const cells = new Set(recurrentLayersOf(model).map((r) => r.layer.cell));
-  const lines: string[] = [];
-  if (cells.has('lstm')) lines.push('gate names: PyTorch LSTM i, f, g, o = Keras i, f, c, o (the tables use Keras\'s)');
-  if (cells.has('gru')) lines.push('gate names: PyTorch GRU r, z, n = Keras r, z, h (blocks stored r, z, n in PyTorch, z, r, h in Keras; the tables use Keras\'s)');
-  return lines;
+  // Every kind whose PyTorch gate names or block order differ from Keras's (CELL_KINDS: LSTM's g, GRU's r, z, n).
+  return BUILTIN_CELL_KINDS.filter((k) => cells.has(k) && storedGateNames(k, 'pytorch').join() !== storedGateNames(k, 'keras').join()).map((k) => {
+    const { title, layout } = CELL_KINDS[k];
+    const torch = storedGateNames(k, 'pytorch').join(', ');
+    const keras = storedGateNames(k, 'keras').join(', ');
+    const stored = layout.pytorch.join() === layout.keras.join() ? '' : `blocks stored ${torch} in PyTorch, ${keras} in Keras; `;
+    return `gate names: PyTorch ${title} ${torch} = Keras ${layout.pytorch.join(', ')} (${stored}the tables use Keras's)`;
+  });
 }
 
 export async function inspectCommand(o: CliOptions, print: Print): Promise<number> {

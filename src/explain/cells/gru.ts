@@ -10,14 +10,15 @@
  *   otherwise:    d(rh) = U_h·da;  dr = d(rh)·h₋;  dh₋ += d(rh)·r + U_zr·[rec'(pre_z)·dz, rec'(pre_r)·dr]
  *   dx += K·[rec'(pre_z)·dz, rec'(pre_r)·dr, da]
  */
+import { quantityRow } from '../../engine/cells/kinds';
 import type { RecurrentLayer } from '../../engine/model';
 import { activationVjp } from '../derivatives';
 import { addVecMat, weightIn } from '../linalg';
 import { backwardProducts } from '../products';
 import type { BackwardContext, CellBackward, StepValues } from './cell';
 
-// Quantity rows of the engine's GRU trace: z, r, h_tilde, h, pre_z, pre_r, pre_h_tilde.
-const [Q_Z, Q_R, Q_HT, , Q_PRE_Z, Q_PRE_R, Q_PRE_HT] = [0, 1, 2, 3, 4, 5, 6];
+// Quantity rows of the engine's GRU trace (CELL_KINDS.gru).
+const [Q_Z, Q_R, Q_HT, Q_PRE_Z, Q_PRE_R, Q_PRE_HT] = ['z', 'r', 'h_tilde', 'pre_z', 'pre_r', 'pre_h_tilde'].map((k) => quantityRow('gru', k)) as [number, number, number, number, number, number];
 
 export function gruBackward(layer: RecurrentLayer, ctx: BackwardContext): CellBackward {
   const u = layer.config.units;

@@ -6,6 +6,7 @@
  *   dz = [rec'(z_i)·di, rec'(z_f)·df, act'(z_g)·dg, rec'(z_o)·do]
  *   dh₋ = U·dz;  dx += K·dz
  */
+import { quantityRow } from '../../engine/cells/kinds';
 import { activation } from '../../engine/activations';
 import type { RecurrentLayer } from '../../engine/model';
 import { activationVjp } from '../derivatives';
@@ -13,8 +14,8 @@ import { addMatVec, weightIn } from '../linalg';
 import { backwardProducts } from '../products';
 import type { BackwardContext, CellBackward, StepValues } from './cell';
 
-// Quantity rows of the engine's LSTM trace: i, f, c_tilde, o, c, h, pre_i, pre_f, pre_c_tilde, pre_o.
-const [Q_I, Q_F, Q_G, Q_O, Q_C, , Q_PRE] = [0, 1, 2, 3, 4, 5, 6];
+// Quantity rows of the engine's LSTM trace (CELL_KINDS.lstm); the pre-activations' rows run in gate order.
+const [Q_I, Q_F, Q_G, Q_O, Q_C, Q_PRE] = ['i', 'f', 'c_tilde', 'o', 'c', 'pre_i'].map((k) => quantityRow('lstm', k)) as [number, number, number, number, number, number];
 
 export function lstmBackward(layer: RecurrentLayer, ctx: BackwardContext): CellBackward {
   const u = layer.config.units;

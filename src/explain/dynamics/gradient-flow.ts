@@ -3,6 +3,7 @@
  * ‖∂y/∂c_t‖ for LSTM), from one backward pass watched at every step. Falling towards the start of the sequence is
  * the vanishing-gradient picture; growing, the exploding one. Steps are given in input time.
  */
+import { CELL_KINDS } from '../../engine/cells/kinds';
 import type { Direction, LayerTrace } from '../../engine/trace';
 import { backward, type ForwardRun } from '../backward';
 import { targetSeeds, type Target } from '../target';
@@ -24,7 +25,7 @@ export function gradientFlow(fr: ForwardRun, target: Target): LayerGradientFlow[
     const lt = byKey.get(`${layerIndex}/${direction}`)!;
     let f = flows.get(lt);
     if (!f) {
-      const names = lt.cell === 'lstm' ? ['h', 'c'] : lt.cell === 'custom' ? lt.quantities.filter((q) => q.role === 'state').map((q) => q.key) : ['h'];
+      const names = lt.cell === 'custom' ? lt.quantities.filter((q) => q.role === 'state').map((q) => q.key) : CELL_KINDS[lt.cell].states;
       f = { layerIndex, layerName: lt.layerName, direction, states: dStates.map((_, k) => ({ name: names[k] ?? `state ${k}`, norm: new Float64Array(lt.steps) })) };
       flows.set(lt, f);
     }

@@ -2,7 +2,7 @@
  * The dynamics of a prediction, per recurrent layer direction: gradient flow ‖∂y/∂h_t‖ over time, the step
  * Jacobian's largest singular value, and the state trajectory by PCA. Pure functions the CLI and panel share.
  */
-import { recurrentLayersOf, type Model } from '../../engine/model';
+import { GATE_COUNT, recurrentLayersOf, stateNames, type Model } from '../../engine/model';
 import type { Tensor } from '../../engine/tensor';
 import type { Direction } from '../../engine/trace';
 import { forwardRun, type ForwardOptions } from '../backward';
@@ -37,8 +37,8 @@ export function dynamicsOf(model: Model, input: Tensor, options: ForwardOptions 
   return recurrentLayersOf(model).map(({ layerIndex, direction, layer }) => {
     const lt = fr.trace.layers.find((t) => t.layerIndex === layerIndex && t.direction === direction)!;
     const flow = flows.find((f) => f.layerIndex === layerIndex && f.direction === direction);
-    const n = (layer.cell === 'lstm' ? 2 : 1) * layer.config.units;
-    const perStep = n * n * (layer.cell === 'lstm' ? 4 : 3) + 60 * 2 * n * n;
+    const n = stateNames(layer).length * layer.config.units;
+    const perStep = n * n * Math.max(3, GATE_COUNT[layer.cell]) + 60 * 2 * n * n;
     const stride = Math.max(1, Math.ceil((perStep * lt.steps) / JACOBIAN_BUDGET));
     const given = fr.initialStates[model.layers[layerIndex]!.name];
     const half = given && model.layers[layerIndex]!.kind === 'bidirectional' ? given.length / 2 : 0;
