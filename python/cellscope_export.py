@@ -61,8 +61,27 @@ What real Keras computed for one input, to compare Cellscope's forward pass agai
 - The sub-models are checked: rebuilding up to each layer unchanged must reproduce the model's own
   intermediate output, and the full sequence's last processed step must equal ``layer_output``.
 
-Only models that are a chain (each layer feeding the next: Sequential, or a Functional model built as one)
-get per-layer sequences; for other models ``layers`` is empty and a warning is printed.
+Layer replay (for models Cellscope cannot run whole)
+----------------------------------------------------
+Every entry of ``layers`` also holds what the layer read in the model, so Cellscope can run the layer alone::
+
+    "input": {...},                 # [batch, time, features]: the tensor Keras fed the layer (its first call)
+    "mask"?: {...},                 # [batch, time] int32 1/0: the mask it received, when one reached it
+    "initial_state"?: [{...}, ...], # the initial_state= tensors it was called with
+    "config": {module, class_name, config, registered_name},  # keras.saving.serialize_keras_object(layer)
+    "weights": [[...], ...]         # layer.get_weights()
+
+For models that are not a chain (branches, several inputs, nested models) or that hold layers only Python runs
+(``Lambda``, layer classes defined outside Keras), each recurrent layer is recorded this way: its input, mask and
+initial states from a sub-model of the real model (``keras.Model(model.inputs, [input, mask, *states])``), its
+``output`` / ``states`` from a clone with ``return_sequences`` and ``return_state`` called on that input, checked
+against the layer's own output in the model. With Python layers the recording says ``"replay": true`` and a
+warning names each such layer. ``cellscope compare MODEL --recording recording.json`` then replays each layer
+("layer replay: inputs as recorded by Keras").
+
+Command-line options for such models: ``--unsafe-lambda`` loads a Lambda's Python code (Keras
+``safe_mode=False``: only for files you trust); ``--custom-objects FILE.py`` runs a file that defines and
+registers your layer classes before loading.
 """
 
 from __future__ import annotations
@@ -246,14 +265,115 @@ def _is_chain(model, layers, x, predict_calls, stateful, expected) -> bool:
         got = _call(full, x, predict_calls, stateful)
         _check_close("chain rebuild", got, expected)
         return True
-    except Exception as e:  # not a chain (branches, several inputs, shared layers...)
-        warnings.warn(f"cellscope_export: model is not a single chain of layers ({e}); no per-layer sequences")
+    except Exception:  # not a chain (branches, several inputs, shared layers...): each layer is recorded on its own
         return False
 
 
 def _as_input(x):
     x = np.asarray(x)
     return x.astype(np.float32) if x.dtype == np.float64 else x
+
+
+# ---------------------------------------------------------------------------------------------- layer replay
+
+
+def python_code_layers(model) -> list:
+    """The layers only Python can run: Lambda (its function is bytecode) and layer classes defined outside Keras.
+    Cellscope refuses to run such a model whole; it replays each recurrent layer on the input recorded here."""
+    found = []
+
+    def visit(layer, inside):
+        subs = getattr(layer, "layers", None)
+        if isinstance(subs, list) and layer is not model and isinstance(layer, keras.Model):
+            for s in subs:
+                visit(s, layer.name)
+            return
+        module = type(layer).__module__
+        if type(layer).__name__ == "Lambda" or not module.startswith("keras."):
+            found.append((layer.name, type(layer).__name__, inside))
+
+    for layer in model.layers:
+        visit(layer, None)
+    return found
+
+
+def _node_tensors(layer):
+    """The symbolic tensors of the layer's first call: its input sequence, the mask it received, initial_state."""
+    node = layer._inbound_nodes[0]
+    args, kwargs = node.arguments.args, node.arguments.kwargs
+    x = args[0]
+    if isinstance(x, (list, tuple)):  # Keras passes [sequence, *initial_state] positionally in some spellings
+        x, rest = x[0], list(x[1:])
+    else:
+        rest = list(args[1:])
+    mask = kwargs.get("mask")
+    if isinstance(mask, (list, tuple)):
+        mask = mask[0] if mask else None
+    states = kwargs.get("initial_state") or rest
+    return x, mask, [s for s in states if s is not None]
+
+
+def _replay_inputs(model, layer, x, predict_calls: int, stateful: bool):
+    """What Keras fed the layer in the model: input sequence, mask (or None) and initial states, as arrays."""
+    seq, mask, states = _node_tensors(layer)
+    outs = [seq] + ([mask] if mask is not None else []) + states
+    sub = keras.Model(model.inputs, outs)
+    got = _call(sub, x, predict_calls, stateful)
+    got = got if isinstance(got, list) else [got]
+    return got[0], (got[1] if mask is not None else None), got[(2 if mask is not None else 1):]
+
+
+def _run_clone(layer, config, seq, mask, states):
+    clone = _clone(layer, config)
+    kwargs = {}
+    if mask is not None:
+        kwargs["mask"] = mask.astype(bool)
+    if states:
+        kwargs["initial_state"] = list(states)
+    y = clone(seq, training=False, **kwargs)
+    clone.set_weights(layer.get_weights())
+    y = clone(seq, training=False, **kwargs)
+    return [np.asarray(v) for v in y] if isinstance(y, (list, tuple)) else [np.asarray(y)]
+
+
+def _replay_entry(model, layer, x, predict_calls: int, stateful: bool, check: bool) -> dict:
+    """The layer on its own: its recorded input, mask and initial states, its config and weights, and what it
+    outputs there (full sequence and final states, from a clone with return_sequences/return_state)."""
+    seq_in, mask, states = _replay_inputs(model, layer, x, predict_calls, stateful)
+    cls = layer.__class__.__name__
+    entry = {
+        "input": tensor(seq_in),
+        "config": json.loads(json.dumps(keras.saving.serialize_keras_object(layer))),
+        "weights": [np.asarray(w).tolist() for w in layer.get_weights()],
+    }
+    if mask is not None:
+        entry["mask"] = tensor(np.asarray(mask).astype(np.int32))
+    if states:
+        entry["initial_state"] = [tensor(s) for s in states]
+    if stateful:
+        return entry  # a stateful layer's clone would start from zeros: the sequences come from the chain route
+    own = _run_clone(layer, None, seq_in, mask, states)
+    got = _run_clone(layer, _set_sequences(layer.get_config(), cls, return_state=True), seq_in, mask, states)
+    if check:
+        in_model = keras.Model(model.inputs, layer._inbound_nodes[0].outputs[0])
+        _check_close(f"layer {layer.name}: replayed alone vs in the model", own[0], _call(in_model, x, predict_calls, stateful))
+    entry.update({"name": layer.name, "class_name": cls, "output": tensor(got[0]), "layer_output": tensor(own[0]), "states": [tensor(s) for s in got[1:]]})
+    return entry
+
+
+def _recurrent_calls(model):
+    """Recurrent layers anywhere in the model (nested models included), in call order."""
+    out = []
+
+    def visit(m):
+        for layer in m.layers:
+            if isinstance(layer, keras.Model) and not isinstance(layer, keras.layers.RNN):
+                visit(layer)
+            elif _is_recurrent(layer):
+                out.append(layer)
+
+    visit(model)
+    return out
 
 
 def recording_dict(model, x, predict_calls: int = 1, check: bool = True) -> dict:
@@ -278,9 +398,20 @@ def recording_dict(model, x, predict_calls: int = 1, check: bool = True) -> dict
     if several:
         rec["inputs"] = [tensor(v) for v in xs]
     layers = _real_layers(model)
-    if not any(_is_recurrent(l) for l in layers):
+    if not any(_is_recurrent(l) for l in layers) and not _recurrent_calls(model):
         return rec
-    if not _is_chain(model, layers, x, predict_calls, stateful, outputs[0]):
+    python_code = python_code_layers(model)
+    if python_code or not _is_chain(model, layers, x, predict_calls, stateful, outputs[0], ):
+        # Branches, several inputs, or layers only Python runs: each recurrent layer recorded on its own.
+        if stateful and predict_calls > 1:
+            warnings.warn("cellscope_export: a stateful model that is not a chain: no per-layer sequences")
+            return rec
+        for layer in _recurrent_calls(model):
+            entry = _replay_entry(model, layer, x, predict_calls, stateful, check)
+            entry["index"] = model.layers.index(layer) if layer in model.layers else -1
+            rec["layers"].append(entry)
+        if python_code:
+            rec["replay"] = True
         return rec
     for k, layer in enumerate(layers):
         if not _is_recurrent(layer):
@@ -306,7 +437,8 @@ def recording_dict(model, x, predict_calls: int = 1, check: bool = True) -> dict
                 rows = np.arange(seq.shape[0])
                 _check_close(f"layer {layer.name}: forward last step", seq[rows, fwd[1], :u], own[:, :u])
                 _check_close(f"layer {layer.name}: backward last step", seq[rows, bwd[0], u:], own[:, u:])
-        rec["layers"].append(
+        entry = _replay_entry(model, layer, x, predict_calls, stateful, check=False)
+        entry.update(
             {
                 "name": layer.name,
                 "class_name": cls,
@@ -316,6 +448,7 @@ def recording_dict(model, x, predict_calls: int = 1, check: bool = True) -> dict
                 "states": [tensor(s) for s in states],
             }
         )
+        rec["layers"].append(entry)
     if stateful:
         _reset_states(model)
         for _ in range(predict_calls):  # leave the caller's model in the state it would be in after recording
@@ -391,8 +524,27 @@ def main(argv=None) -> int:
     p.add_argument("--out-dir", default=".", help="where to write model.cellscope.json and recording.json")
     p.add_argument("--predict-calls", type=int, default=1, help="run a stateful model this many times (default 1)")
     p.add_argument("--vocabulary", help="JSON list of the token strings, for Embedding models")
+    p.add_argument("--unsafe-lambda", action="store_true", help="load Lambda layers' Python code (Keras safe_mode=False): only for a file you trust")
+    p.add_argument("--custom-objects", metavar="FILE.py", help="a Python file defining (and registering) the model's custom layer classes, run before loading")
     a = p.parse_args(argv)
-    model = keras.models.load_model(a.model, compile=False)
+    if a.custom_objects:
+        import runpy
+
+        runpy.run_path(a.custom_objects)  # @keras.saving.register_keras_serializable registers the classes
+    try:
+        model = keras.models.load_model(a.model, compile=False, safe_mode=not a.unsafe_lambda)
+    except ValueError as e:
+        if "safe_mode" not in str(e):
+            raise
+        print(f"{a.model}: the model holds a Lambda layer, whose Python code Keras will not load by default. If you trust this file, run again with --unsafe-lambda (Keras safe_mode=False).", file=sys.stderr)
+        return 2
+    for name, cls, inside in python_code_layers(model):
+        where = f" inside {inside}" if inside else ""
+        print(
+            f"warning: Cellscope cannot run {cls} layer \"{name}\"{where} (Python code); it will replay each recurrent layer on the input "
+            "recorded here: cellscope compare MODEL --recording recording.json",
+            file=sys.stderr,
+        )
     vocabulary = None
     if a.vocabulary:
         with open(a.vocabulary, encoding="utf-8") as f:

@@ -20,7 +20,18 @@ const COMMANDS: Record<string, () => Promise<(o: CliOptions, print: Print, warn:
   explain: async () => (await import('./commands/explain')).explainCommand,
 };
 
+/** `cellscope compare … | head -1`: the reader went away; stop quietly, as other command-line tools do. */
+function endQuietlyOnClosedPipe(stream: NodeJS.WriteStream): void {
+  if (stream.listenerCount('error')) return;
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+    process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
+  });
+}
+
 export async function main(argv: string[], rawPrint: Print = (t) => process.stdout.write(t + '\n'), rawPrintError: Print = (t) => process.stderr.write(t + '\n')): Promise<number> {
+  endQuietlyOnClosedPipe(process.stdout);
+  endQuietlyOnClosedPipe(process.stderr);
   // Names in a user's file reach the terminal escaped, never as escape sequences; an error is always one line.
   const print: Print = (t) => rawPrint(terminalText(t));
   const printError: Print = (t) => rawPrintError(oneLine(t));

@@ -10,6 +10,8 @@ export interface CliOptions {
   model: string;
   input?: string;
   expected?: string;
+  /** compare: the exporter's recording (expected outputs, the input when --input is absent, per-layer replay). */
+  recording?: string;
   out?: string;
   force: boolean;
   json: boolean;
@@ -68,6 +70,7 @@ export function parseCli(argv: string[]): CliOptions | 'help' {
       options: {
         input: { type: 'string' },
         expected: { type: 'string' },
+        recording: { type: 'string' },
         out: { type: 'string' },
         precision: { type: 'string' },
         'hard-sigmoid': { type: 'string' },
@@ -107,6 +110,8 @@ export function parseCli(argv: string[]): CliOptions | 'help' {
   const hs = v['hard-sigmoid'];
   if (hs !== undefined && hs !== 'keras2' && hs !== 'keras3') throw new UsageError(`--hard-sigmoid takes keras2 or keras3; got "${hs}"`);
   if (v.nonlinearity !== undefined && v.nonlinearity !== 'tanh' && v.nonlinearity !== 'relu') throw new UsageError(`--nonlinearity takes tanh or relu; got "${v.nonlinearity}"`);
+  if (v.recording !== undefined && command !== 'compare') throw new UsageError(`--recording goes with compare, not ${command}`);
+  if (v.recording !== undefined && v.expected !== undefined) throw new UsageError('--recording and --expected name the same thing (what Keras computed); give one');
   if (v.against !== undefined && command !== 'compare') throw new UsageError(`--against goes with compare, not ${command}`);
   if (v.method !== undefined && !METHODS.includes(v.method as Method)) throw new UsageError(`--method takes ${METHODS.join(', ')}; got "${v.method}"`);
   if (v.fill !== undefined && (v.fill.trim() === '' || !Number.isFinite(Number(v.fill)))) throw new UsageError(`--fill takes a number; got "${v.fill}"`);
@@ -117,6 +122,7 @@ export function parseCli(argv: string[]): CliOptions | 'help' {
     model,
     input: v.input,
     expected: v.expected,
+    ...(v.recording !== undefined ? { recording: v.recording } : {}),
     out: v.out,
     force: v.force ?? false,
     json: v.json ?? false,

@@ -6,6 +6,10 @@ usage:
       prints the model's output as JSON {"shape": [...], "data": [...]} (flat, row-major)
   cellscope compare MODEL [--input IN] [--expected EXP] [--atol 1e-5] [--rtol 0] [--diagnose]
       exit 0 when every element is within atol + rtol·|expected|, 1 when not, 2 when a file is unusable
+  cellscope compare MODEL --recording REC [--input IN] [--atol 1e-5] [--rtol 0] [--diagnose]
+      REC: python/cellscope_export.py's recording; its input is used when --input is absent. A model holding
+      Python code (Lambda, custom layer classes) is compared layer by layer ("layer replay: inputs as recorded by
+      Keras"): each recurrent layer runs alone on the input Keras fed it
   cellscope compare MODEL --against OTHER [--input IN] [--atol 1e-5] [--diagnose]
       the port checker: two models (any formats) that should compute the same function, run on the same input;
       every recurrent layer and gate compared, the first divergence named; --diagnose names the conversion mistake
@@ -23,6 +27,7 @@ usage:
 options:
   --input IN            input array: nested lists or {"shape", "data"}; a fixture file carries its own
   --expected EXP        recorded output: a recording, a fixture, or an array; a fixture carries its own
+  --recording REC       compare: the exporter's recording (expected outputs, input, per-layer sequences)
   --precision P         float64 (default) or float32 (Keras's float32 arithmetic)
   --hard-sigmoid K      keras2 (clip(0.2x+0.5)) or keras3 (clip(x/6+0.5)); default: from the file
   --predict-calls N     run N times without resetting states (stateful models); default from the file, else 1
@@ -38,6 +43,7 @@ options:
                         reset_after, hard_sigmoid formula, activations, go_backwards, time order, stateful calls,
                         bias, float32) and print "diagnosis: ..." with the error before → after; exit code unchanged
 
-MODEL: a Keras export JSON ({"model": to_json(), "weights": get_weights()}), a keras-model-fixture/v1 or
-keras-recorded-fixture/v1 file, a PyTorch state dict (torch.save(model.state_dict(), "model.pt")) or .safetensors
+MODEL: a Keras 3 .keras archive, a legacy Keras .h5 file, a Keras export JSON ({"model": to_json(), "weights":
+get_weights()}), a TF.js model.json (with its weight shards beside it), an ONNX .onnx graph, a keras-model-fixture/v1
+or keras-recorded-fixture/v1 file, a PyTorch state dict (torch.save(model.state_dict(), "model.pt")) or .safetensors
 file (inputs batch first [batch, time, features]; the output is the module's whole output sequence).`;

@@ -20,6 +20,14 @@ export interface LayerHeader {
   at: At;
   /** Where `config` sits, for paths to its keys. */
   configAt: At;
+  /** A Lambda, or a class from outside Keras (Keras 3 writes `registered_name` "package>Class" and the module it came from). */
+  pythonCode: boolean;
+}
+
+function isPythonCode(obj: Record<string, unknown>): boolean {
+  if (obj.class_name === 'Lambda') return true;
+  if (typeof obj.registered_name === 'string' && obj.registered_name.includes('>')) return true;
+  return typeof obj.module === 'string' && !/^(keras|tf_keras|tensorflow)(\.|$)/.test(obj.module);
 }
 
 export function readLayerHeader(json: unknown, where: At, fallbackName: string): LayerHeader {
@@ -29,7 +37,7 @@ export function readLayerHeader(json: unknown, where: At, fallbackName: string):
   const config = readObject(obj.config ?? {}, configAt, 'the layer config (an object)');
   const nameValue = config.name ?? obj.name;
   const name = typeof nameValue === 'string' && nameValue ? nameValue : fallbackName;
-  return { className: obj.class_name, config, name, at: where, configAt };
+  return { className: obj.class_name, config, name, at: where, configAt, pythonCode: isPythonCode(obj) };
 }
 
 /** Keras's own default names (`SimpleRNN` → `simple_rnn`, then `simple_rnn_1`, ...) for entries that carry none. */

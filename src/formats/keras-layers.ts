@@ -48,13 +48,18 @@ const PASS_THROUGH = new Set(['InputLayer', 'Dropout', 'SpatialDropout1D', 'Spat
 export const SUPPORTED_LAYERS =
   'InputLayer, SimpleRNN, LSTM, GRU, Bidirectional, Dense, TimeDistributed(any of these but recurrent ones), Embedding, Flatten, Activation, Dropout and the other noise layers, Masking, Conv1D, Conv2D, MaxPooling1D/2D, AveragePooling1D/2D, AveragePooling1D, GlobalMax/GlobalAveragePooling1D, BatchNormalization, LayerNormalization, RepeatVector, Reshape, Permute, ZeroPadding1D, Cropping1D, ReLU, LeakyReLU, PReLU, ELU, Softmax, Concatenate, Add, Subtract, Multiply, Average, Maximum, Minimum, RNN of SimpleRNNCell/LSTMCell/GRUCell/StackedRNNCells; CustomCell in keras-model-fixture/v1 files';
 
+/** The way out for a model that holds Python code: the exporter's recording, and each recurrent layer replayed on it. */
+export const LAYER_REPLAY_HINT =
+  'record the model with python/cellscope_export.py MODEL --input X.json --out-dir DIR (add --unsafe-lambda for a Lambda, --custom-objects FILE.py for your classes), then `cellscope compare MODEL --recording DIR/recording.json` replays each recurrent layer on the input Keras fed it';
+
 export function unsupported(h: LayerHeader, inside?: string): never {
+  const what = h.className === 'Lambda' ? 'a Lambda layer holds Python code, which only Python can run' : `${h.className} is a layer class defined in Python, outside Keras`;
   return fail(child(h.at, 'class_name'), `a supported layer (${SUPPORTED_LAYERS})`, `${h.className} layer "${h.name}"${inside ? ` inside ${inside}` : ''}`, {
     subject: `layer "${h.name}"`,
-    hint:
-      h.className === 'Lambda'
-        ? 'a Lambda layer holds Python code, which only Python can run; replace it by a built-in layer, or save the recurrent part alone (keras.Model(its input, the recurrent layer\'s output)) and open that'
-        : `${h.className} has no implementation in Cellscope (docs/graph.md lists the layers it runs); save the recurrent part alone (keras.Model(its input, the recurrent layer's output)) and open that`,
+    ...(h.pythonCode ? { pythonLayer: h.name } : {}),
+    hint: h.pythonCode
+      ? `${what}, so the whole model cannot run here; ${LAYER_REPLAY_HINT}`
+      : `${h.className} has no implementation in Cellscope (docs/graph.md lists the layers it runs); save the recurrent part alone (keras.Model(its input, the recurrent layer's output)) and open that`,
   });
 }
 

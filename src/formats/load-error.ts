@@ -14,6 +14,11 @@ export interface LoadErrorDetails {
   found?: string;
   /** What the user can do about it. */
   hint?: string;
+  /**
+   * The file is sound but holds a layer only Python can run (a Lambda, a custom layer class), by name: the whole
+   * model cannot run here, each recurrent layer can (layer replay on the exporter's recording).
+   */
+  pythonLayer?: string;
   /** What the path points at in words, e.g. `recurrent_kernel of layer "lstm"`. */
   subject?: string;
   /** Character offset in the file text, when known (for editor ranges). */

@@ -21,6 +21,24 @@ export interface RecordedLayer {
   index?: number;
   /** What the layer outputs as configured (the last step when return_sequences is false). */
   layerOutput?: Tensor;
+  /** For layer replay (docs/graph.md): what the layer read in the model, as Keras computed it. */
+  replay?: ReplayRecord;
+}
+
+/** One recurrent layer on its own: its input sequence, mask and initial states as Keras fed them, its config and weights. */
+export interface ReplayRecord {
+  /** [batch, time, features] */
+  input: Tensor;
+  /** [batch, time], 1 for a real step, 0 for a padded one; absent: no mask reached the layer. */
+  mask?: Tensor;
+  /** `initial_state=` tensors ([h] or [h, c]; Bidirectional: forward's then backward's), each [batch, units]. */
+  initialState?: Tensor[];
+  /** The layer's serialized Keras config (`{class_name, config, …}`) and where it sits in the recording file. */
+  config: unknown;
+  configPath: (string | number)[];
+  /** `layer.get_weights()` in Keras's order, and where they sit. */
+  weights: Tensor[];
+  weightsPath: (string | number)[];
 }
 
 export interface Recording {
@@ -30,7 +48,11 @@ export interface Recording {
   outputs?: Tensor[];
   predictCalls: number;
   kerasVersion?: string;
+  /** Every input of a multi-input model, in the model's input order (`input` is the first). */
+  inputs?: Tensor[];
   layers: RecordedLayer[];
+  /** The exporter found layers only Python runs (Lambda, custom classes): compare per layer (layer replay). */
+  replayOnly?: boolean;
 }
 
 export function readRecording(doc: unknown, file: string): Recording {
@@ -48,7 +70,8 @@ export function readRecording(doc: unknown, file: string): Recording {
   const layersAt = child(rootAt, 'layers');
   const layers = readArray(root.layers ?? [], layersAt, 'a list of recorded layers').map((l, i) => readLayer(l, child(layersAt, i), output.shape[0]!));
   const outputs = root.outputs === undefined ? undefined : readArray(root.outputs, child(rootAt, 'outputs'), 'a list of arrays').map((o, i) => readArrayValue(o, child(rootAt, 'outputs', i)).tensor);
-  return { ...(input ? { input } : {}), output, ...(outputs ? { outputs } : {}), predictCalls, ...(kerasVersion ? { kerasVersion } : {}), layers };
+  const inputs = root.inputs === undefined ? undefined : readArray(root.inputs, child(rootAt, 'inputs'), 'a list of arrays').map((o, i) => readArrayValue(o, child(rootAt, 'inputs', i)).tensor);
+    return { ...(input ? { input } : {}), ...(inputs ? { inputs } : {}), output, ...(outputs ? { outputs } : {}), predictCalls, ...(kerasVersion ? { kerasVersion } : {}), layers, ...(root.replay === true ? { replayOnly: true } : {}) };
 }
 
 function readLayer(v: unknown, at: At, batch: number): RecordedLayer {
@@ -68,5 +91,31 @@ function readLayer(v: unknown, at: At, batch: number): RecordedLayer {
   if (obj.states !== undefined) {
     layer.states = readArray(obj.states, child(at, 'states'), 'a list of state arrays').map((s, j) => readArrayValue(s, child(at, 'states', j)).tensor);
   }
+  if (obj.input !== undefined && obj.config !== undefined) layer.replay = readReplay(obj, at, batch);
   return layer;
+}
+
+function readReplay(obj: Record<string, unknown>, at: At, batch: number): ReplayRecord {
+  const input = readArrayValue(obj.input, child(at, 'input')).tensor;
+  if (input.shape.length !== 3 || input.shape[0] !== batch) {
+    fail(child(at, 'input'), `the layer's input sequence: shape [${batch}, time steps, features]`, `shape ${shapeText(input.shape)}`);
+  }
+  const replay: ReplayRecord = {
+    input,
+    config: readObject(obj.config, child(at, 'config'), "the layer's Keras config {class_name, config}"),
+    configPath: child(at, 'config').path as (string | number)[],
+    weights: readArray(obj.weights ?? [], child(at, 'weights'), "the layer's weights (layer.get_weights())").map((w, j) => readArrayValue(w, child(at, 'weights', j)).tensor),
+    weightsPath: child(at, 'weights').path as (string | number)[],
+  };
+  if (obj.mask !== undefined) {
+    const mask = readArrayValue(obj.mask, child(at, 'mask')).tensor;
+    if (mask.shape.length !== 2 || mask.shape[0] !== batch || mask.shape[1] !== input.shape[1]) {
+      fail(child(at, 'mask'), `one flag per step: shape [${batch}, ${input.shape[1]}]`, `shape ${shapeText(mask.shape)}`);
+    }
+    replay.mask = mask;
+  }
+  if (obj.initial_state !== undefined) {
+    replay.initialState = readArray(obj.initial_state, child(at, 'initial_state'), 'a list of state arrays').map((s, j) => readArrayValue(s, child(at, 'initial_state', j)).tensor);
+  }
+  return replay;
 }

@@ -153,3 +153,11 @@ test('trace writes every quantity to CSV: one row per layer direction, step and 
   assert.ok(!existsSync(join(tmp, 'nothing.csv')));
   assert.equal(cellscope('trace', STACK).code, 2);
 });
+
+test('a reader that goes away (`| head -1`, `| true`) ends the command quietly: no EPIPE stack trace', () => {
+  // `true` exits before node has started, so every write meets a closed pipe.
+  const cmd = `"${process.execPath}" "${join(REPO, 'bin', 'cellscope.js')}" inspect "${STACK}" | true; "${process.execPath}" "${join(REPO, 'bin', 'cellscope.js')}" inspect "${STACK}" | head -1`;
+  const r = spawnSync('sh', ['-c', cmd], { encoding: 'utf8', cwd: tmp });
+  assert.equal(r.stdout.split('\n').filter(Boolean).length, 1);
+  assert.doesNotMatch(r.stderr, /EPIPE|Error/);
+});

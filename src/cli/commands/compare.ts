@@ -1,21 +1,35 @@
 /** `cellscope compare`: the model's output against a recording; with --diagnose, which culprit explains a mismatch. */
 import { compareTensors, summarizeComparison } from '../../compare/compare';
 import { describeDiagnosis, diagnose } from '../../diagnose';
-import { loadExpectedOutputsFile } from '../../formats/node-files';
+import { loadExpectedFile, loadExpectedOutputsFile } from '../../formats/node-files';
+import { LoadError } from '../../formats/load-error';
+import type { Recording } from '../../formats/recording';
 import { UsageError } from '../files';
 import type { CliOptions } from '../options';
 import { loadModelAndInput, run, type Print } from './shared';
 
 export async function compareCommand(o: CliOptions, print: Print): Promise<number> {
   if (o.against) return (await import('./port')).portCommand(o, print);
-  const l = await loadModelAndInput(o);
+  const recPath = o.recording ?? o.expected;
+  // The recording's own input, when neither --input nor the model file gives one (read once, only then).
+  let kept: Promise<Recording> | undefined;
+  const recording_ = recPath ? () => (kept ??= loadExpectedFile(recPath)) : undefined;
+  const recordedInputs = recording_ ? async () => ((r) => r.inputs ?? (r.input ? [r.input] : undefined))(await recording_()) : undefined;
+  let l;
+  try {
+    l = await loadModelAndInput(o, recordedInputs);
+  } catch (e) {
+    // A model holding Python code (Lambda, custom classes): each recurrent layer is replayed on its recorded input.
+    if (e instanceof LoadError && e.details.pythonLayer && recording_) return (await import('./replay')).replayCommand(o, e, await recording_(), print);
+    throw e;
+  }
   const { runnable } = l;
   const loaded = runnable.loaded;
   // Several expected outputs (a JSON array of {"shape", "data"}, for ONNX graphs) are compared in output order.
-  const given = o.expected ? await loadExpectedOutputsFile(o.expected, runnable.outputNames) : null;
+  const given = recPath ? await loadExpectedOutputsFile(recPath, runnable.outputNames) : null;
   const recording = given?.recording ?? null;
   const expectedOutputs = given ? given.outputs : loaded?.expectedOutput ? [loaded.expectedOutput] : null;
-  if (!expectedOutputs) throw new UsageError(`${o.model} carries no expected output; pass --expected EXP`);
+  if (!expectedOutputs) throw new UsageError(`${o.model} carries no expected output; pass --recording REC (or --expected EXP)`);
   if (expectedOutputs.length > runnable.outputNames.length) {
     throw new UsageError(`${o.expected} holds ${expectedOutputs.length} outputs; ${o.model} gives ${runnable.outputNames.length} (${runnable.outputNames.join(', ')})`);
   }

@@ -15,11 +15,12 @@ export interface Loaded {
   inputs: Tensor[];
 }
 
-export async function loadModelAndInput(o: CliOptions): Promise<Loaded> {
+/** `recorded`: the input(s) a recording holds, used when there is no --input and the model file carries none. */
+export async function loadModelAndInput(o: CliOptions, recorded?: () => Promise<Tensor[] | undefined>): Promise<Loaded> {
   const runnable = await loadRunnableFile(o.model, undefined, { module: o.module, nonlinearity: o.nonlinearity });
   const fixtureInput = runnable.loaded?.input;
-  const inputs = o.input ? await loadInputsFile(o.input, runnable.inputNames) : fixtureInput ? [fixtureInput] : undefined;
-  if (!inputs) throw new UsageError(`${o.model} carries no input; pass --input IN`);
+  const inputs = o.input ? await loadInputsFile(o.input, runnable.inputNames) : fixtureInput ? [fixtureInput] : await recorded?.();
+  if (!inputs) throw new UsageError(`${o.model} carries no input${recorded ? ', nor does the recording' : ''}; pass --input IN`);
   return { runnable, inputs };
 }
 
