@@ -32,11 +32,12 @@ function canvas(w: number, h: number, label: string): { c: HTMLCanvasElement; g:
 // ---------------------------------------------------------------------------------------------------------------
 // Weights
 
+/** ρ is a weight statistic, never an alarm by itself: whether the run explodes is Gradient flow's (see gradientVerdict). */
 export function radiusHint(r: number): { text: string; kind: 'ok' | 'warn' | 'info' } {
   if (!Number.isFinite(r)) return { text: 'not finite (NaN/Inf in the block)', kind: 'warn' };
-  if (r > 1) return { text: '> 1: may explode', kind: 'warn' };
-  if (r < 0.5) return { text: '≪ 1: vanishes', kind: 'info' };
-  return { text: '≤ 1: stable', kind: 'ok' };
+  if (r > 1) return { text: '> 1 (weights only: see Gradient flow)', kind: 'ok' };
+  if (r < 0.5) return { text: '< 0.5 (small)', kind: 'ok' };
+  return { text: '≤ 1', kind: 'ok' };
 }
 
 function drawImage(b: WeightBlockView, theme: Theme): HTMLCanvasElement {
@@ -120,7 +121,7 @@ function blockTile(b: WeightBlockView, theme: Theme): HTMLElement {
     const hint = radiusHint(b.radius);
     const r = el('div', `radius ${hint.kind}`);
     r.append(el('span', '', `ρ = ${fmt(b.radius, 3)}`), el('span', 'muted', ` ${hint.text}`));
-    r.title = 'Spectral radius of this gate’s recurrent block U (max |eigenvalue|): > 1 the recurrence can amplify its state (may explode), ≪ 1 its signal fades (vanishes).';
+    r.title = 'Spectral radius of this gate’s recurrent block U (max |eigenvalue|): a statistic of the weights. The gates and activation slopes scale U down, so ρ > 1 does not mean the run explodes: Explain a target and read Gradient flow (σ of each step’s Jacobian, ‖∂y/∂h_t‖).';
     tile.append(r);
   } else if (b.radiusNote) tile.append(el('div', 'radius muted', b.radiusNote));
   return tile;

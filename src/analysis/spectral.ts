@@ -1,7 +1,7 @@
 /**
  * Spectral radius of each recurrent gate block U_g: the [units, units] slice of a recurrent kernel that feeds gate g
- * (SimpleRNN one block, LSTM i/f/c/o, GRU z/r/h). ρ(U_g) > 1 lets the linearised recurrence grow (may explode),
- * ρ ≪ 1 makes it shrink (gradients vanish). Eigenvalues come from ml-matrix's EigenvalueDecomposition (Hessenberg
+ * (SimpleRNN one block, LSTM i/f/c/o, GRU z/r/h). ρ(U_g) > 1 lets the linearised recurrence of that block alone
+ * grow; the gates and activation slopes scale it down, so what a run does is src/explain/dynamics's step Jacobian. Eigenvalues come from ml-matrix's EigenvalueDecomposition (Hessenberg
  * + QR, the JAMA algorithm), accurate to rounding for these sizes.
  */
 import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
@@ -49,10 +49,14 @@ export function spectralRadii(model: Model): GateRadius[] {
     .map((b) => ({ layer: b.layer, weight: blockWeightName(b), gate: b.gate, units: b.c1 - b.c0, radius: spectralRadius(columnBlock(b.data, b.c1 - b.c0, b.cols, b.c0)) }));
 }
 
-/** A short reading of ρ for users: > 1 may explode, ≪ 1 vanishes. */
+/**
+ * A short reading of ρ for users. It is a statistic of the weights only: in a gated cell the gates and the
+ * activations' slopes scale U's effect down, so ρ > 1 is no verdict (a 100 %-accurate character LSTM has ρ ≈ 2).
+ * Whether a run stretches or contracts its state is the step Jacobian's σ_t (`cellscope explain --dynamics`).
+ */
 export function radiusHint(radius: number): string {
   if (!Number.isFinite(radius)) return 'not finite: the block holds NaN or ±Inf';
-  if (radius > 1) return '> 1: the recurrence can amplify its state (may explode)';
-  if (radius < 0.5) return '≪ 1: the recurrent signal fades quickly (vanishes)';
-  return '≤ 1: stable recurrence';
+  if (radius > 1) return '> 1 (a weight statistic, not a verdict: `cellscope explain --dynamics` shows whether the run stretches its state)';
+  if (radius < 0.5) return '< 0.5 (small recurrent weights)';
+  return '≤ 1';
 }

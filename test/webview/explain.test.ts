@@ -15,6 +15,7 @@ import { explainPrediction } from '../../src/explain/index';
 import { dynamicsOf } from '../../src/explain/dynamics/index';
 import { loadExpectedBytes, loadModelBytes } from '../../src/formats/index';
 import { fmt } from '../../webview/store';
+import { gradientVerdict } from '../../src/panel/gradient-verdict';
 import { ROOT, SHOTS, applyTheme, canvasVariety, launch, nextFrames, openPanelPage, serve, type PanelPage, type Served } from './harness';
 import { syntheticLstm } from '../support/synthetic-lstm';
 
@@ -131,6 +132,13 @@ describe('Explain on examples/char-rnn (a token model)', () => {
     const ref = dynamicsOf(session.inputs.loaded.model, session.inputs.input, { target: { output: 0, index: [0, ...idx], flat: idx[0]! * 25 + idx[1]! }, predictCalls: session.inputs.predictCalls ?? 1 });
     const flow = await p.page.locator('.flow-readout').innerText();
     assert.ok(flow.startsWith(`step ${s3}: lstm h 10^${Math.log10(ref[0]!.gradient[0]!.norm[s3]!).toFixed(2)} · lstm c 10^${Math.log10(ref[0]!.gradient[1]!.norm[s3]!).toFixed(2)}`), flow);
+    // The Weights view: no ρ alarm, the run's verdict instead (ρ ≈ 2 in some blocks of this 100 %-accurate model).
+    const v = gradientVerdict(ref[0]!.gradient[0]!.norm)!;
+    const line = await p.page.locator('.weights-dynamics').innerText();
+    assert.equal(v.kind, 'steady');
+    assert.ok(line.includes(`lstm: ‖∂y/∂h‖ changes 10^${v.log10Ratio.toFixed(1)}× from step ${v.last} back to step ${v.first}`) && line.includes('neither exploding nor vanishing, whatever ρ says'), line);
+    assert.equal(await p.page.locator('.weights .radius.warn').count(), 0, 'no ρ shown as an alarm');
+    await p.page.locator('.weights').screenshot({ path: join(SHOTS, 'weights-verdict-char-rnn.png') });
     for (const theme of ['light', 'dark'] as const) {
       await applyTheme(p.page, theme);
       await p.page.locator('.gradient-flow').screenshot({ path: join(SHOTS, `gradient-flow-char-rnn-${theme}.png`) });

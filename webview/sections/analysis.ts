@@ -1,4 +1,5 @@
 /** The debugging views made beside the run: Weights (per layer, array and gate) and Gate saturation (of the current layer). */
+import { gradientVerdict } from '../../src/panel/gradient-verdict';
 import { h, section } from '../dom';
 import { renderSaturation, renderWeights } from '../inspect';
 import type { Panel } from '../panel';
@@ -7,7 +8,10 @@ import { layerMeta, type View } from '../store';
 export function mountWeights(p: Panel, parent: ParentNode): View {
   const { store } = p;
   const card = section('Weights', 'weights');
-  card.head.append(h('span', 'muted', 'per gate: colours (blue −, red +), histogram, statistics; ρ = spectral radius of the recurrent block'));
+  card.head.append(h('span', 'muted', 'per gate: colours (blue −, red +), histogram, statistics; ρ = spectral radius of the recurrent block (a weight statistic)'));
+  const dynamics = h('div', 'weights-dynamics');
+  const body = h('div');
+  card.body.append(dynamics, body);
   parent.append(card.root);
   /** Weights depend only on the run and the theme. */
   let drawnFor = '';
@@ -15,13 +19,37 @@ export function mountWeights(p: Panel, parent: ParentNode): View {
     render(dirty) {
       const a = store.init?.analysis;
       card.root.hidden = !a;
-      if (!a || !dirty.has('data')) return;
+      if (!a) return;
+      if (dirty.has('data') || dirty.has('explain')) dynamicsLine(dynamics, store, a.weights.some((l) => l.blocks.some((b) => b.radius !== null && b.radius > 1)));
+      if (!dirty.has('data')) return;
       const key = `${store.theme.kind}|${store.theme.bg}`;
       if (key === drawnFor) return;
       drawnFor = key;
-      renderWeights(card.body, a.weights, store.theme);
+      renderWeights(body, a.weights, store.theme);
     },
   };
+}
+
+/**
+ * ρ > 1 is no alarm by itself: the line says what the run's gradient flow shows for the explained target (growth or
+ * decay of ‖∂y/∂h_t‖ over the sequence), or that an explanation would tell.
+ */
+function dynamicsLine(el: HTMLElement, store: Panel['store'], anyAbove: boolean): void {
+  const r = store.explain?.result;
+  const lines: { text: string; kind: string }[] = [];
+  for (const d of r?.dynamics ?? []) {
+    const v = gradientVerdict(d.gradient[0]?.norm ?? []);
+    const m = store.init!.layers[d.layer]!;
+    if (!v) continue;
+    const span = `from step ${v.last} back to step ${v.first}`;
+    const ratio = `10^${v.log10Ratio.toFixed(1)}×`;
+    const who = `${m.layerName}${m.direction === 'backward' ? ' (backward)' : ''}`;
+    if (v.kind === 'explodes') lines.push({ text: `⚠ ${who}: ‖∂y/∂h‖ grows ${ratio} ${span} for y[${[r!.batch, ...r!.target].join(', ')}]: the gradient explodes in this run.`, kind: 'warn' });
+    else if (v.kind === 'vanishes') lines.push({ text: `${who}: ‖∂y/∂h‖ shrinks ${ratio} ${span} for y[${[r!.batch, ...r!.target].join(', ')}]: early steps barely reach the target (vanishing gradient).`, kind: 'info' });
+    else lines.push({ text: `${who}: ‖∂y/∂h‖ changes ${ratio} ${span} for y[${[r!.batch, ...r!.target].join(', ')}]: neither exploding nor vanishing${anyAbove ? ', whatever ρ says' : ''}.`, kind: 'ok' });
+  }
+  if (!lines.length && anyAbove) lines.push({ text: 'ρ > 1 in some blocks: a statistic of the weights, not a verdict (the gates scale U down). Explain a target to see whether this run’s gradient explodes (Gradient flow).', kind: 'muted' });
+  el.replaceChildren(...lines.map((l) => h('div', `radius ${l.kind}`, l.text)));
 }
 
 export function mountSaturation(p: Panel, parent: ParentNode): View {
