@@ -37,6 +37,8 @@ const f32 = typed<Float32Array>(Float32Array);
 export type FloatData = Float32Array | Float64Array;
 const floatData = v.custom<FloatData>((x) => x instanceof Float32Array || x instanceof Float64Array, 'a Float32Array or Float64Array');
 const dims = v.array(v.nullable(int()));
+/** nn.RNN's nonlinearity, which a state dict does not store. */
+const nonlinearity = v.picklist(['tanh', 'relu']);
 const lines = v.nullable(v.array(str));
 const indices = v.nullable(v.array(int()));
 /** An object whose fields are checked together (array lengths against counts). */
@@ -150,6 +152,8 @@ const init = checked(
     precisionNote: v.nullable(str),
     /** Weight and saturation views; undefined when that analysis failed (they are extras, never fatal). */
     analysis: v.optional(analysisPayload),
+    /** What the file leaves to the user (a PyTorch state dict's module, nn.RNN's nonlinearity); null when nothing. */
+    choices: v.nullable(v.object({ modules: v.array(v.object({ prefix: str, label: str })), module: str, nonlinearity: v.nullable(nonlinearity) })),
   }),
   (m) => m.layers.every((l, k) => l.id === k),
   'layers[k].id is k',
@@ -434,6 +438,8 @@ const fromWebview = v.variant('type', [
   v.object({ type: v.literal('cancelExplain'), request: id }),
   v.object({ type: v.literal('stepChanged'), layer: int(), batch: int(), step: int() }),
   v.object({ type: v.literal('exportTrace'), format: v.picklist(['csv', 'json']) }),
+  /** The module picker / nonlinearity switch: the host loads the file again with them and re-runs (a new `init`). */
+  v.object({ type: v.literal('setChoices'), module: str, nonlinearity }),
   v.object({ type: v.literal('log'), level: v.picklist(['info', 'warn', 'error']), message: str }),
 ]);
 export type FromWebview = v.InferOutput<typeof fromWebview>;
@@ -469,6 +475,11 @@ const panelState = v.object({
   explain: v.optional(
     v.object({ method, steps: v.pipe(int(1), v.maxValue(4096)), baseline: v.picklist(['zeros', 'mean']), output: int(), target: v.nullable(v.array(int())), trajectoryLayer: int(), open: bool }),
   ),
+  /**
+   * The module and nonlinearity picked for a PyTorch state dict (the serializer loads the file with them). Optional:
+   * a state saved before this field existed must still restore its panel.
+   */
+  choices: v.optional(v.nullable(v.object({ module: str, nonlinearity }))),
 });
 export type PanelState = v.InferOutput<typeof panelState>;
 

@@ -4,6 +4,7 @@ import { h } from './dom';
 import type { Panel } from './panel';
 import { mountSaturation, mountWeights } from './sections/analysis';
 import { mountCell } from './sections/cell';
+import { mountChoices } from './sections/choices';
 import { mountCompare } from './sections/compare';
 import { mountExplain } from './sections/explain';
 import { mountGradientFlow } from './sections/gradient-flow';
@@ -25,10 +26,12 @@ export interface Layout {
 export function mountLayout(p: Panel, init: InitMessage, app: HTMLElement): Layout {
   const top = document.createDocumentFragment();
   const header = mountHeader(p, init, top);
+  const choices = mountChoices(p, init, top);
   const toolbar = mountToolbar(p, top);
   const grid = h('main', 'grid');
   const views = [
     header,
+    choices,
     toolbar,
     mountGates(p, grid),
     mountHeat(p, grid),

@@ -1,12 +1,14 @@
 /** Reads a model file through `vscode.workspace.fs` (so remote and virtual workspaces work) and loads it. */
 import * as vscode from 'vscode';
-import { loadModelBytes, type LoadedModel } from '../formats/index';
+import { loadModelBytes, type ModelChoices } from '../formats/index';
+import { isGraph, type OpenedModel } from '../formats/loaded-model';
+import { openModelBytes } from '../formats/runnable';
 import { LoadError } from '../formats/load-error';
 import { loadIsolated } from '../worker/load-client';
 import { loadWorkerPath } from './isolation';
 import { loadErrorText } from './l10n';
 import { currentLimits } from './limits';
-import { summarizeModel, type ModelSummaryInfo } from './model-summary';
+import { summarizeGraph, summarizeModel, type GraphSummaryInfo, type ModelSummaryInfo } from './model-summary';
 
 /** How the file is named in messages: workspace-relative when inside the workspace. */
 export function displayName(uri: vscode.Uri): string {
@@ -19,21 +21,23 @@ export function displayName(uri: vscode.Uri): string {
  * through workspace.fs and loaded in the worker without sibling files. In-process only when the worker bundle is
  * missing (tests on the sources).
  */
-export async function loadModel(uri: vscode.Uri, name = displayName(uri)): Promise<LoadedModel> {
+export async function loadModel(uri: vscode.Uri, name = displayName(uri), choices: ModelChoices = {}): Promise<OpenedModel> {
   const limits = currentLimits();
   const workerPath = loadWorkerPath();
   if (workerPath) {
-    const req = uri.scheme === 'file' ? { type: 'load' as const, fsPath: uri.fsPath, fileName: name, limits } : { type: 'load' as const, bytes: await vscode.workspace.fs.readFile(uri), fileName: name, limits };
+    const req = uri.scheme === 'file' ? { type: 'load' as const, fsPath: uri.fsPath, fileName: name, limits, choices } : { type: 'load' as const, bytes: await vscode.workspace.fs.readFile(uri), fileName: name, limits, choices };
     return loadIsolated(req, { workerPath }).promise;
   }
   const bytes = await vscode.workspace.fs.readFile(uri);
   const dir = vscode.Uri.joinPath(uri, '..');
   const readSibling = (relativePath: string) => vscode.workspace.fs.readFile(vscode.Uri.joinPath(dir, relativePath));
-  return loadModelBytes(bytes, name, readSibling, limits);
+  return openModelBytes(bytes, name, () => loadModelBytes(bytes, name, readSibling, limits, choices), limits);
 }
 
-export async function loadModelSummary(uri: vscode.Uri): Promise<ModelSummaryInfo> {
-  return summarizeModel(await loadModel(uri));
+/** An engine model's summary; an ONNX graph's is its own (nodes, not Keras layers). */
+export async function loadModelSummary(uri: vscode.Uri): Promise<ModelSummaryInfo | GraphSummaryInfo> {
+  const m = await loadModel(uri);
+  return isGraph(m) ? summarizeGraph(m) : summarizeModel(m);
 }
 
 /** The message for a failed load: a LoadError's own text (file, JSON path, expected, found), never a stack. */

@@ -53,7 +53,7 @@ async function mapLimit<T, R>(items: T[], limit: number, fn: (t: T) => Promise<R
 export async function findModelFiles(token?: vscode.CancellationToken): Promise<vscode.Uri[]> {
   const [json, binary] = await Promise.all([
     vscode.workspace.findFiles('**/*.json', EXCLUDE, MAX_FILES, token),
-    vscode.workspace.findFiles('**/*.{keras,h5,hdf5}', EXCLUDE, MAX_FILES, token),
+    vscode.workspace.findFiles('**/*.{keras,h5,hdf5,pt,pth,safetensors,onnx}', EXCLUDE, MAX_FILES, token),
   ]);
   const keep = await mapLimit(json, 8, isModelJson);
   const found = [...json.filter((_, i) => keep[i]), ...binary];

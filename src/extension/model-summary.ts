@@ -5,7 +5,8 @@
  * whether the file carries an input or Keras's output.
  */
 import type { Layer, Model } from '../engine/model';
-import { summarizeModel as summarizeEngineModel, summaryText as engineSummaryText, type LayerSummary } from '../engine/summary';
+import { summarizeModel as summarizeEngineModel, summaryText as engineSummaryText, type LayerSummary, type ModelSummary } from '../engine/summary';
+import type { LoadedGraph } from '../formats/loaded-model';
 
 export interface LayerInfo extends LayerSummary {
   /** Our layer kind: recurrent, bidirectional, dense, embedding, flatten, activation, pass_through. */
@@ -82,4 +83,20 @@ export function summaryText(s: ModelSummaryInfo): string {
     `  sample input in file: ${s.hasInput ? 'yes' : 'no'}; Keras output in file: ${s.hasExpectedOutput ? 'yes' : 'no'}` +
       (s.predictCalls > 1 ? `; predict calls: ${s.predictCalls}` : ''),
   ].join('\n');
+}
+
+/** An ONNX graph: the nodes that hold weights or recurrence (src/onnx/summary.ts), its inputs and outputs. */
+export interface GraphSummaryInfo extends ModelSummary {
+  file: string;
+  format: 'onnx';
+  inputNames: string[];
+  outputNames: string[];
+}
+
+export function summarizeGraph(g: LoadedGraph): GraphSummaryInfo {
+  return { ...g.summary, file: g.file, format: 'onnx', inputNames: g.inputNames, outputNames: g.outputNames };
+}
+
+export function graphSummaryText(s: GraphSummaryInfo): string {
+  return [`${s.file} (ONNX; inputs ${s.inputNames.join(', ')}; outputs ${s.outputNames.join(', ')})`, ...engineSummaryText(s).split('\n').map((l) => '  ' + l)].join('\n');
 }

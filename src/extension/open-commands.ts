@@ -5,10 +5,10 @@
  * channel and opens the visualizer panel on it.
  */
 import * as vscode from 'vscode';
-import type { LoadedModel } from '../formats/index';
+import { isGraph, type OpenedModel } from '../formats/loaded-model';
 import { displayName, loadFailureMessage, loadModel, loadModelSummary } from './load-model';
 import { findModelFiles } from './model-files';
-import { summarizeModel, summaryText, type ModelSummaryInfo } from './model-summary';
+import { graphSummaryText, summarizeGraph, summarizeModel, summaryText, type GraphSummaryInfo, type ModelSummaryInfo } from './model-summary';
 import { openPanel } from './panel/index';
 
 export function registerOpenCommands(context: vscode.ExtensionContext, output: vscode.OutputChannel): void {
@@ -33,7 +33,7 @@ const DEFAULT_EXAMPLE = 'sine-wave/model.cellscope.json';
 async function pickModelFile(): Promise<vscode.Uri | string | undefined> {
   const qp = vscode.window.createQuickPick<Pick>();
   qp.title = vscode.l10n.t('Cellscope: Open Visualizer');
-  qp.placeholder = vscode.l10n.t('Pick a model file (Keras JSON, .keras, .h5, TF.js model.json)');
+  qp.placeholder = vscode.l10n.t('Pick a model file (Keras JSON, .keras, .h5, TF.js model.json, PyTorch .pt / .safetensors, ONNX)');
   qp.matchOnDescription = true;
   qp.busy = true;
   const browse: Pick = { label: `$(folder-opened) ${vscode.l10n.t('Browse…')}`, description: vscode.l10n.t('choose a file anywhere'), alwaysShow: true, browse: true };
@@ -69,7 +69,7 @@ async function pickModelFile(): Promise<vscode.Uri | string | undefined> {
   const picked = await vscode.window.showOpenDialog({
     canSelectMany: false,
     openLabel: vscode.l10n.t('Visualize'),
-    filters: { [vscode.l10n.t('Keras models')]: ['json', 'keras', 'h5', 'hdf5'], [vscode.l10n.t('All files')]: ['*'] },
+    filters: { [vscode.l10n.t('Model files')]: ['json', 'keras', 'h5', 'hdf5', 'pt', 'pth', 'safetensors', 'onnx'], [vscode.l10n.t('All files')]: ['*'] },
     ...(vscode.workspace.workspaceFolders?.[0] ? { defaultUri: vscode.workspace.workspaceFolders[0].uri } : {}),
   });
   return picked?.[0];
@@ -79,7 +79,7 @@ async function openVisualizer(
   context: vscode.ExtensionContext,
   output: vscode.OutputChannel,
   given?: vscode.Uri,
-): Promise<ModelSummaryInfo | undefined> {
+): Promise<ModelSummaryInfo | GraphSummaryInfo | undefined> {
   const uri = given instanceof vscode.Uri ? given : await pickModelFile();
   if (!uri) return undefined;
   if (typeof uri === 'string') return openExample(context, output, uri);
@@ -93,12 +93,13 @@ async function loadAndShow(
   output: vscode.OutputChannel,
   uri: vscode.Uri,
   name: string,
-): Promise<ModelSummaryInfo | undefined> {
-  let loaded: LoadedModel;
+): Promise<ModelSummaryInfo | GraphSummaryInfo | undefined> {
+  let loaded: OpenedModel;
   try {
     loaded = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Window, title: vscode.l10n.t('Cellscope: loading {0}', name) },
-      () => loadModel(uri, name),
+      // A state dict with several recurrent modules opens the first; the panel offers the others.
+      () => loadModel(uri, name, { firstWhenSeveral: true }),
     );
   } catch (e) {
     const message = loadFailureMessage(uri, e, name);
@@ -106,8 +107,9 @@ async function loadAndShow(
     void vscode.window.showErrorMessage(message);
     return undefined;
   }
-  const summary = summarizeModel(loaded);
-  output.appendLine(summaryText(summary));
+  let summary: ModelSummaryInfo | GraphSummaryInfo;
+  if (isGraph(loaded)) output.appendLine(graphSummaryText((summary = summarizeGraph(loaded))));
+  else output.appendLine(summaryText((summary = summarizeModel(loaded))));
   output.appendLine('');
   openPanel(context, loaded, uri);
   return summary;
@@ -154,7 +156,7 @@ async function openExample(
   context: vscode.ExtensionContext,
   output: vscode.OutputChannel,
   relPath?: string,
-): Promise<ModelSummaryInfo | undefined> {
+): Promise<ModelSummaryInfo | GraphSummaryInfo | undefined> {
   let rel = typeof relPath === 'string' ? relPath : undefined;
   if (!rel) {
     const examples = await listExamples(context);

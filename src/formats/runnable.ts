@@ -8,7 +8,7 @@ import { runModel } from '../engine/index';
 import type { HardSigmoidFlavor, SourceInfo, TensorRef } from '../engine/model';
 import type { Precision, Tensor } from '../engine/tensor';
 import type { Trace } from '../engine/trace';
-import type { LoadedModel } from './loaded-model';
+import type { LoadedGraph, LoadedModel, OpenedModel } from './loaded-model';
 import type { LoadLimits } from './limits';
 import { isOnnx } from './onnx';
 
@@ -68,4 +68,20 @@ export async function loadRunnableBytes(
 ): Promise<RunnableModel> {
   if (isOnnx(bytes, fileName)) return (await import('../onnx/load')).loadOnnxWithSiblings(bytes, fileName, readSibling, limits);
   return runnableFromLoaded(await loadModel());
+}
+
+/**
+ * A model file as the extension opens it: an ONNX graph checked in full and kept as its bytes and summary
+ * (LoadedGraph), anything else loaded by the loader table.
+ */
+export async function openModelBytes(
+  bytes: Uint8Array,
+  fileName: string,
+  loadModel: () => Promise<LoadedModel>,
+  limits?: Partial<LoadLimits>,
+): Promise<OpenedModel> {
+  if (!isOnnx(bytes, fileName)) return loadModel();
+  const model = (await import('../onnx/load')).loadOnnx(bytes, fileName, limits);
+  const graph: LoadedGraph = { kind: 'graph', file: fileName, bytes, summary: (await import('../onnx/summary')).summarizeOnnxGraph(model.graph), inputNames: [...model.inputNames], outputNames: [...model.outputNames] };
+  return graph;
 }

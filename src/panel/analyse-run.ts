@@ -5,10 +5,11 @@
  * re-runs the model dozens of times, so the worker sends it after the result.
  */
 import { compareTensors, type Comparison } from '../compare/compare';
-import type { Model, RunResult, Tensor } from '../engine/index';
+import type { RunResult, Tensor } from '../engine/index';
 import type { AnalysisPayload } from '../protocol';
 import { analysisPayload } from './analysis';
 import { traceRanges } from './ranges';
+import { engineModel, type PanelModel } from './run-panel-model';
 
 export interface RunAnalysis {
   /** Per traced layer: per-quantity [min, max] over the whole trace (stable chart and colour scales). */
@@ -19,11 +20,11 @@ export interface RunAnalysis {
   comparison: Comparison | null;
 }
 
-export function analyseRun(model: Model, result: RunResult, expected?: Tensor | undefined): RunAnalysis {
+export function analyseRun(model: PanelModel, result: RunResult, expected?: Tensor | undefined): RunAnalysis {
   const layers = result.trace?.layers ?? [];
   return {
     ranges: layers.map(traceRanges),
-    analysis: analysisPayload(model, layers),
+    analysis: analysisPayload(engineModel(model), layers),
     comparison: expected ? compareTensors(result.output, expected) : null,
   };
 }

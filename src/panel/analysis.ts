@@ -64,11 +64,12 @@ export function saturationViews(layers: readonly LayerTrace[]): SaturationView[]
 const analysed = new WeakMap<readonly LayerTrace[], AnalysisPayload>();
 
 /** Computed once per run (by the engine worker, or here); never lets an analysis failure break the panel: the views are extras. */
-export function analysisPayload(model: Model, layers: readonly LayerTrace[]): AnalysisPayload | undefined {
+export function analysisPayload(model: Model | null, layers: readonly LayerTrace[]): AnalysisPayload | undefined {
   try {
     const hit = analysed.get(layers);
     if (hit) return hit;
-    const a = { weights: weightViews(model), saturation: saturationViews(layers) };
+    // An ONNX graph has no engine Model: its weights are not shown (yet); saturation reads the trace alone.
+    const a = { weights: model ? weightViews(model) : [], saturation: saturationViews(layers) };
     analysed.set(layers, a);
     return a;
   } catch (e) {

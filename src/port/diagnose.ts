@@ -13,7 +13,7 @@ import { PORT_HYPOTHESES } from '../diagnose/port-table';
 import { recurrentLayersOf, type CellKind } from '../engine/model';
 import type { Tensor } from '../engine/tensor';
 import type { PortCheck, PortModel } from './check';
-import { FRAMEWORK_LABEL } from './frameworks';
+import { FRAMEWORK_LABEL, STORED_ORDER } from './frameworks';
 import { mappingCode } from './mapping-code';
 
 export interface PortDiagnosis {
@@ -56,11 +56,39 @@ function structuralNotes(a: PortModel, b: PortModel): string[] {
 const SIMULATED = new Set(['bias-doubled', 'gru-bias-not-split', 'kernel-reshaped', 'recurrentKernel-reshaped', 'bias-zero']);
 const KERAS_ONLY: ReadonlySet<string> = new Set(['gru-reset', 'hard-sigmoid', 'activation', 'time-order']);
 
-function faultySide(r: HypothesisResult, triedOn: 'A' | 'B', framework: string): 'A' | 'B' {
+function faultySide(r: HypothesisResult, triedOn: 'A' | 'B', framework: string, otherIsGraph: boolean): 'A' | 'B' {
   const other = triedOn === 'A' ? 'B' : 'A';
   if (SIMULATED.has(r.id.split('@')[0]!)) return other;
+  // Permuted gate blocks read the same from either side. Against an ONNX graph (which cannot be re-run under the
+  // table, so only the other side was tried) the graph is the converted file: a state dict or a Keras model holds its
+  // framework's own layout, an ONNX file is what a converter wrote.
+  if (r.concept === 'gate-order' && otherIsGraph) return other;
   if (KERAS_ONLY.has(r.concept) && (framework === 'pytorch' || framework === 'onnx')) return other;
   return triedOn;
+}
+
+/**
+ * A gate order found on the engine model, said as the ONNX file holds it: hypothesis `lstm-gate-order:i,o,f,c` on
+ * the Keras-layout model means the graph's ONNX slots (i, o, f, c) hold Keras blocks i, f, c, o: the converter wrote
+ * Keras's (= PyTorch's) order where ONNX reads its own.
+ */
+function onnxTitle(r: HypothesisResult): string | null {
+  const id = r.id.split('@')[0]!;
+  // Keras's reset_after is ONNX's linear_before_reset (PyTorch's GRU: reset after, linear_before_reset=1).
+  if (id === 'gru-reset-after') return 'GRU linear_before_reset flipped (ONNX linear_before_reset=1 is Keras reset_after=True, what PyTorch\'s GRU computes; 0 resets before the recurrent product)';
+  const m = /^(lstm|gru)-gate-order:([a-z,]+)$/.exec(id);
+  if (!m) return null;
+  const cell = m[1] as 'lstm' | 'gru';
+  const stored = m[2]!.split(',');
+  const kerasOrder = STORED_ORDER.keras[cell].split(', ');
+  const onnx = STORED_ORDER.onnx[cell].split(', ');
+  // ONNX slot g holds the Keras block k whose gate the hypothesis moves to g.
+  const held = onnx.map((g) => kerasOrder[stored.indexOf(g)]!);
+  const same = (order: string) => order.split(', ').join() === held.join();
+  const keras = same(STORED_ORDER.keras[cell]);
+  const torch = same(STORED_ORDER.pytorch[cell].replace('g', 'c').replace('n', 'h'));
+  const named = keras && torch ? ' (Keras and PyTorch order)' : keras ? ' (Keras order)' : torch ? ' (PyTorch order)' : '';
+  return `ONNX ${cell.toUpperCase()} gate blocks (W, R, B) written in order ${held.join(',')}${named}, where ONNX reads ${onnx.join(',')}`;
 }
 
 function firstCell(m: PortModel): CellKind | undefined {
@@ -93,7 +121,8 @@ export function diagnosePort(check: PortCheck, input: Tensor, tolerance: Toleran
   let found: PortDiagnosis['found'] = null;
   if (best) {
     const triedOn = best.triedOn;
-    found = { result: best.r!, triedOn, faulty: faultySide(best.r!, triedOn, sides[triedOn].framework) };
+    const other = sides[triedOn === 'A' ? 'B' : 'A'];
+    found = { result: best.r!, triedOn, faulty: faultySide(best.r!, triedOn, sides[triedOn].framework, other.model === null && other.framework === 'onnx') };
   }
   const closest = tried.flatMap((c) => c.d.top).sort((x, y) => x.after - y.after).slice(0, 3);
   let code: PortDiagnosis['code'] = null;
@@ -104,7 +133,8 @@ export function diagnosePort(check: PortCheck, input: Tensor, tolerance: Toleran
     const bad = sides[found.faulty];
     const good = sides[found.faulty === 'A' ? 'B' : 'A'];
     const r = found.result;
-    lines.push(`diagnosis: ${r.title} — in ${found.faulty} (${bad.file}, ${FRAMEWORK_LABEL[bad.framework]}); max |Δ| ${fmtError(r.before)} → ${fmtError(r.after)} when ${found.triedOn === found.faulty ? 'undone in' : 'made in'} ${found.triedOn} (${sides[found.triedOn].file})`);
+    const title = found.faulty !== found.triedOn && bad.framework === 'onnx' ? (onnxTitle(r) ?? r.title) : r.title;
+    lines.push(`diagnosis: ${title} — in ${found.faulty} (${bad.file}, ${FRAMEWORK_LABEL[bad.framework]}); max |Δ| ${fmtError(r.before)} → ${fmtError(r.after)} when ${found.triedOn === found.faulty ? 'undone in' : 'made in'} ${found.triedOn} (${sides[found.triedOn].file})`);
     const cell: CellKind | undefined = firstCell(good) ?? firstCell(bad);
     code = cell ? mappingCode(good.framework, bad.framework, cell) : null;
   } else if (notes.length) {

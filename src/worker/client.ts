@@ -6,8 +6,9 @@
  */
 import { existsSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
-import { runModel, type Model, type PredictOptions, type RunResult, type Tensor } from '../engine/index';
+import type { PredictOptions, RunResult, Tensor } from '../engine/index';
 import { analyseRun, type RunAnalysis } from '../panel/analyse-run';
+import { runPanelModel, type PanelModel } from '../panel/run-panel-model';
 import type { WorkerReply, WorkerRequest } from './protocol';
 
 /** The rejection of a cancelled run. */
@@ -52,7 +53,7 @@ export interface EngineRunOptions {
   expected?: Tensor | undefined;
 }
 
-function inProcess(model: Model, input: Tensor, options: PredictOptions, expected?: Tensor): EngineRun {
+function inProcess(model: PanelModel, input: Tensor, options: PredictOptions, expected?: Tensor): EngineRun {
   let cancelled = false;
   const promise = new Promise<EngineRunOutcome>((resolve, reject) => {
     // Next turn, so a caller can still cancel or show progress first; the run itself blocks this thread.
@@ -60,7 +61,7 @@ function inProcess(model: Model, input: Tensor, options: PredictOptions, expecte
       if (cancelled) return reject(new RunCancelledError());
       try {
         const t0 = performance.now();
-        const result = runModel(model, input, options);
+        const result = runPanelModel(model, input, options);
         const runMs = performance.now() - t0;
         resolve({ result, runMs, analysed: analyseRun(model, result, expected), where: 'in-process' });
       } catch (e) {
@@ -84,7 +85,7 @@ function errorFromReply(r: Extract<WorkerReply, { type: 'error' }>): Error {
   return e;
 }
 
-export function startEngineRun(model: Model, input: Tensor, options: PredictOptions = {}, o: EngineRunOptions = {}): EngineRun {
+export function startEngineRun(model: PanelModel, input: Tensor, options: PredictOptions = {}, o: EngineRunOptions = {}): EngineRun {
   const path = o.workerPath;
   if (!path || !existsSync(path)) {
     if (path) o.onFallback?.(`no worker bundle at ${path}`);

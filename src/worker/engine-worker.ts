@@ -5,9 +5,9 @@
  * recording (diagnose() re-runs the model dozens of times: here, not on the extension host's thread) and posts that.
  */
 import { parentPort } from 'node:worker_threads';
-import { runModel } from '../engine/index';
 import { analyseRun, analysisArrays, type RunAnalysis } from '../panel/analyse-run';
 import { diagnosisFor } from '../panel/analysis';
+import { engineModel, runPanelModel } from '../panel/run-panel-model';
 import { explainInWorker } from './explain-worker';
 import { transferablesOf, type ExplainWorkerRequest, type WorkerReply, type WorkerRequest } from './protocol';
 
@@ -20,7 +20,7 @@ port.on('message', (req: WorkerRequest | ExplainWorkerRequest) => {
   let analysed: RunAnalysis | null = null;
   try {
     const t0 = performance.now();
-    const result = runModel(req.model, req.input, req.options);
+    const result = runPanelModel(req.model, req.input, req.options);
     const runMs = performance.now() - t0;
     // Ranges, saturation (whole-trace scans), weight views (eigenvalues) and the comparison: here, off the host's
     // thread, before the result's buffers are transferred away; a mismatch is diagnosed after the result is on its way.
@@ -38,7 +38,13 @@ port.on('message', (req: WorkerRequest | ExplainWorkerRequest) => {
   const comparison = analysed?.comparison;
   if (req.expected && comparison) {
     const { predictCalls, precision } = req.options;
-    const lines = diagnosisFor({ loaded: { model: req.model }, input: req.input, expected: req.expected, predictCalls, precision }, comparison);
+    const model = engineModel(req.model);
+    // diagnose() re-runs a layer chain under each hypothesis; an ONNX graph is checked against another model instead.
+    const lines = model
+      ? diagnosisFor({ loaded: { model }, input: req.input, expected: req.expected, predictCalls, precision }, comparison)
+      : comparison.pass
+        ? null
+        : ['note: an ONNX graph is not diagnosed against a recording; "Compare with another model…" against the Keras or PyTorch model it came from names the conversion mistake'];
     port.postMessage({ type: 'diagnosis', lines } satisfies WorkerReply);
   }
 });

@@ -5,7 +5,8 @@
  * terminates the worker at once. No `vscode` import: node tests drive this directly.
  */
 import { Worker } from 'node:worker_threads';
-import { LoadError, type LoadedModel, type Recording } from '../formats/index';
+import { LoadError, type Recording } from '../formats/index';
+import type { OpenedModel } from '../formats/loaded-model';
 import type { Tensor } from '../engine/tensor';
 import type { ClonedProblem, LoadReply, LoadRequest } from './load-protocol';
 
@@ -130,7 +131,7 @@ export function checkIsolated(req: Extract<LoadRequest, { type: 'check' }>, o: I
 }
 
 /** A model loaded in a worker; its LoadError rethrown here as a LoadError. */
-export function loadIsolated(req: Extract<LoadRequest, { type: 'load' }>, o: IsolatedOptions): Isolated<LoadedModel> {
+export function loadIsolated(req: Extract<LoadRequest, { type: 'load' }>, o: IsolatedOptions): Isolated<OpenedModel> {
   const run = start(req, o);
   return {
     cancel: run.cancel,

@@ -1,6 +1,7 @@
 /** Messages between the extension host and the load worker (src/worker/load-worker.ts). */
 import type { LoadErrorDetails } from '../formats/load-error';
-import type { LoadLimits, LoadedModel, Recording } from '../formats/index';
+import type { LoadLimits, ModelChoices, Recording } from '../formats/index';
+import type { OpenedModel } from '../formats/loaded-model';
 import type { Tensor } from '../engine/tensor';
 import type { CellscopeKind, TextProblem } from '../formats/text-check';
 
@@ -11,7 +12,7 @@ export type LoadRequest =
    * A model file: from disk by `fsPath` (read there with every file check of node-files.ts, shards beside it), or
    * from `bytes` the host read (virtual workspaces: no sibling files then).
    */
-  | { type: 'load'; fsPath?: string; bytes?: Uint8Array; fileName: string; limits: LoadLimits }
+  | { type: 'load'; fsPath?: string; bytes?: Uint8Array; fileName: string; limits: LoadLimits; choices?: ModelChoices }
   /** An input array (loadArrayBytes) or expected outputs (loadExpectedBytes) the panel reads. */
   | { type: 'array'; bytes: Uint8Array; fileName: string; limits: LoadLimits }
   | { type: 'expected'; bytes: Uint8Array; fileName: string; limits: LoadLimits };
@@ -21,7 +22,8 @@ export type ClonedProblem = Omit<TextProblem, 'error'> & { details: LoadErrorDet
 
 export type LoadReply =
   | { type: 'checked'; problem: ClonedProblem | null }
-  | { type: 'loaded'; loaded: LoadedModel }
+  /** An engine model, or an ONNX graph checked in full and sent back as its bytes and summary. */
+  | { type: 'loaded'; loaded: OpenedModel }
   | { type: 'array'; tensor: Tensor }
   | { type: 'expected'; recording: Recording }
   | { type: 'load-error'; details: LoadErrorDetails }

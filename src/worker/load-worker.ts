@@ -8,6 +8,7 @@ import { parentPort } from 'node:worker_threads';
 import { LoadError, loadArrayBytes, loadExpectedBytes, loadModelBytes } from '../formats/index';
 import { readChecked, siblingReader } from '../formats/node-files';
 import { checkText } from '../formats/text-check';
+import { openModelBytes } from '../formats/runnable';
 import type { LoadReply, LoadRequest } from './load-protocol';
 
 const port = parentPort;
@@ -23,9 +24,9 @@ async function answer(req: LoadRequest): Promise<LoadReply> {
     }
     if (req.type === 'array') return { type: 'array', tensor: loadArrayBytes(req.bytes, req.fileName, req.limits) };
     if (req.type === 'expected') return { type: 'expected', recording: loadExpectedBytes(req.bytes, req.fileName, req.limits) };
-    const loaded = req.fsPath
-      ? await loadModelBytes(await readChecked(req.fsPath, req.fileName, req.limits), req.fileName, siblingReader(req.fsPath, req.limits), req.limits)
-      : await loadModelBytes(req.bytes ?? new Uint8Array(), req.fileName, undefined, req.limits);
+    const bytes = req.fsPath ? await readChecked(req.fsPath, req.fileName, req.limits) : (req.bytes ?? new Uint8Array());
+    const siblings = req.fsPath ? siblingReader(req.fsPath, req.limits) : undefined;
+    const loaded = await openModelBytes(bytes, req.fileName, () => loadModelBytes(bytes, req.fileName, siblings, req.limits, req.choices), req.limits);
     return { type: 'loaded', loaded };
   } catch (e) {
     if (e instanceof LoadError) return { type: 'load-error', details: e.details };

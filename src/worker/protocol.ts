@@ -1,11 +1,13 @@
 /** Messages between the extension host and the engine worker (src/worker/engine-worker.ts). */
-import type { Model, PredictOptions, RunResult, Tensor } from '../engine/index';
+import type { PredictOptions, RunResult, Tensor } from '../engine/index';
+import type { PanelModel } from '../panel/run-panel-model';
 import type { RunAnalysis } from '../panel/analyse-run';
 import type { ExplainAsk, ExplainPhase, ExplainRun } from '../panel/explain-view';
 import type { ExplanationMessage } from '../protocol';
 
 export interface WorkerRequest {
-  model: Model;
+  /** An engine Model, or an ONNX graph's file (read again here). */
+  model: PanelModel;
   input: Tensor;
   options: PredictOptions;
   /**

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spectralRadii } from '../../src/analysis/index';
 import { PanelSession } from '../../src/extension/panel/session';
-import { loadExpectedBytes, loadModelBytes } from '../../src/formats/index';
+import { loadExpectedBytes, loadModelBytes, type LoadedModel } from '../../src/formats/index';
 import { isToWebview } from '../../src/protocol';
 import { REPO } from '../fixtures-path';
 
@@ -24,7 +24,7 @@ test('init carries weights (per gate, ρ on recurrent blocks) and saturation; th
   const a = init.analysis!;
   assert.deepEqual(a.weights.map((l) => l.layer), ['lstm', 'dense']);
   const rk = a.weights[0]!.blocks.filter((b) => b.weight === 'recurrent_kernel');
-  assert.deepEqual(rk.map((b) => b.radius), spectralRadii(s.inputs.loaded.model).map((r) => r.radius));
+  assert.deepEqual(rk.map((b) => b.radius), spectralRadii((s.inputs.loaded as LoadedModel).model).map((r) => r.radius));
   assert.ok(a.weights[0]!.blocks.filter((b) => b.weight !== 'recurrent_kernel').every((b) => b.radius === null));
   assert.equal(a.weights[0]!.blocks.reduce((n, b) => n + b.hist.reduce((x, y) => x + y, 0), 0), 192, 'every LSTM weight in one histogram bin');
   assert.equal(a.saturation.length, 1);

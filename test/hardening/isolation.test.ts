@@ -79,7 +79,7 @@ test('a model loads in the worker with the file checks of node-files (a FIFO sha
   const [, model] = attack.build(mkdtempSync(join(dir, 'fifo-')));
   await assert.rejects(loadIsolated({ type: 'load', fsPath: model!, fileName: 'model.json', limits: resolveLimits() }, { workerPath }).promise, (e: unknown) => e instanceof LoadError && /FIFO/.test(e.message));
   const ok = await loadIsolated({ type: 'load', fsPath: join(REPO, 'examples', 'char-rnn', 'model.keras'), fileName: 'model.keras', limits: resolveLimits() }, { workerPath }).promise;
-  assert.ok(ok.model.layers.length > 0);
+  assert.ok('model' in ok && ok.model.layers.length > 0);
 });
 
 test("the panel's input and recording reads run in the worker too: values back, LoadErrors as LoadErrors", async () => {

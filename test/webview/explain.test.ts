@@ -13,7 +13,7 @@ import type { Browser } from 'playwright-core';
 import { PanelSession } from '../../src/extension/panel/session';
 import { explainPrediction } from '../../src/explain/index';
 import { dynamicsOf } from '../../src/explain/dynamics/index';
-import { loadExpectedBytes, loadModelBytes } from '../../src/formats/index';
+import { loadExpectedBytes, loadModelBytes, type LoadedModel } from '../../src/formats/index';
 import { fmt } from '../../webview/store';
 import { gradientVerdict } from '../../src/panel/gradient-verdict';
 import { ROOT, SHOTS, applyTheme, canvasVariety, launch, nextFrames, openPanelPage, serve, type PanelPage, type Served } from './harness';
@@ -78,7 +78,7 @@ describe('Explain on examples/char-rnn (a token model)', () => {
     const text = await explained(p, new RegExp(`y\\[0, ${step}, ${unit}\\]`));
     assert.match(text, /gradient \(saliency\)/);
     const shown = await p.page.locator('.token-text span').evaluateAll((els) => els.map((e) => Number((e as HTMLElement).dataset.value)));
-    const ref = explainPrediction(session.inputs.loaded.model, session.inputs.input, { method: 'gradient', target: [0, step, unit], predictCalls: session.inputs.predictCalls ?? 1 });
+    const ref = explainPrediction((session.inputs.loaded as LoadedModel).model, session.inputs.input, { method: 'gradient', target: [0, step, unit], predictCalls: session.inputs.predictCalls ?? 1 });
     assert.equal(shown.length, 44);
     assert.deepEqual(shown, Array.from(ref.attribution.data), 'the panel shows explainPrediction’s numbers, exactly');
     // A later step's token cannot change the prediction at `step` (causal LSTM): exactly zero there.
@@ -129,7 +129,7 @@ describe('Explain on examples/char-rnn (a token model)', () => {
     const s3 = Math.min(5, idx[0]!);
     await p.page.locator('.token-text span').nth(s3).click();
     await nextFrames(p.page, 3);
-    const ref = dynamicsOf(session.inputs.loaded.model, session.inputs.input, { target: { output: 0, index: [0, ...idx], flat: idx[0]! * 25 + idx[1]! }, predictCalls: session.inputs.predictCalls ?? 1 });
+    const ref = dynamicsOf((session.inputs.loaded as LoadedModel).model, session.inputs.input, { target: { output: 0, index: [0, ...idx], flat: idx[0]! * 25 + idx[1]! }, predictCalls: session.inputs.predictCalls ?? 1 });
     const flow = await p.page.locator('.flow-readout').innerText();
     assert.ok(flow.startsWith(`step ${s3}: lstm h 10^${Math.log10(ref[0]!.gradient[0]!.norm[s3]!).toFixed(2)} · lstm c 10^${Math.log10(ref[0]!.gradient[1]!.norm[s3]!).toFixed(2)}`), flow);
     // The Weights view: no ρ alarm, the run's verdict instead (ρ ≈ 2 in some blocks of this 100 %-accurate model).

@@ -129,8 +129,34 @@ export interface PanelPage {
   send(m: unknown): Promise<void>;
 }
 
+/** The host's answer to `raw` from `session`, as the extension's CellscopePanel gives it. */
+export async function answer(session: PanelSession, raw: FromWebview, send: (m: unknown) => Promise<void>): Promise<void> {
+  if (raw.type === 'ready') {
+    await send(session.initMessage());
+    const c = session.comparisonMessage();
+    if (c) await send(c);
+  } else if (raw.type === 'requestTrace') {
+    await send(session.traceMessage(raw.layer, raw.batch, raw.view, raw.id));
+  } else if (raw.type === 'requestSeries') {
+    await send(session.seriesMessage(raw.layer, raw.batch, raw.units, raw.buckets, raw.id));
+  } else if (raw.type === 'requestHeat') {
+    await send(session.heatMessage(raw.layer, raw.batch, raw.quantity, raw.t0, raw.t1, raw.cols, raw.id));
+  } else if (raw.type === 'requestWindow') {
+    await send(session.windowMessage(raw.layer, raw.batch, raw.start, raw.count, raw.id));
+  } else if (raw.type === 'requestCompare') {
+    await send(session.comparisonMessage({ atol: raw.atol, rtol: raw.rtol }, raw.id));
+  } else if (raw.type === 'requestCompareSeries') {
+    await send(session.compareSeriesMessage(raw.batch, raw.unit, raw.id));
+  } else if (raw.type === 'requestCompareHeat') {
+    await send(session.compareHeatMessage(raw.batch, raw.t0, raw.t1, raw.cols, raw.id));
+  }
+}
+
+/** What the fake host answers besides the session's requests (a test's own host part: new choices, a comparison). */
+export type HostPart = (m: FromWebview, send: (m: unknown) => Promise<void>) => Promise<void>;
+
 /** Opens the panel and plays the host: answers `ready` with init (+ comparison), and the trace, series, heat and window requests. */
-export async function openPanelPage(browser: Browser, served: Served, session: PanelSession | null, opts: { width?: number; height?: number; state?: unknown } = {}): Promise<PanelPage> {
+export async function openPanelPage(browser: Browser, served: Served, session: PanelSession | null, opts: { width?: number; height?: number; state?: unknown; host?: HostPart } = {}): Promise<PanelPage> {
   const context = await browser.newContext({ viewport: { width: opts.width ?? 1280, height: opts.height ?? 900 }, deviceScaleFactor: 1 });
   const page = await context.newPage();
   const received: FromWebview[] = [];
@@ -152,28 +178,11 @@ export async function openPanelPage(browser: Browser, served: Served, session: P
       return;
     }
     received.push(raw);
+    await opts.host?.(raw, send);
     if (!session) return;
     // Explanations run in the real engine worker when it is built (dist/engine-worker.js), as in the extension.
     if (isExplainMessage(raw)) return (explainer ??= new ExplainRequests((m) => void send(m), existsSync(WORKER) ? WORKER : undefined)).handle(session, raw);
-    if (raw.type === 'ready') {
-      await send(session.initMessage());
-      const c = session.comparisonMessage();
-      if (c) await send(c);
-    } else if (raw.type === 'requestTrace') {
-      await send(session.traceMessage(raw.layer, raw.batch, raw.view, raw.id));
-    } else if (raw.type === 'requestSeries') {
-      await send(session.seriesMessage(raw.layer, raw.batch, raw.units, raw.buckets, raw.id));
-    } else if (raw.type === 'requestHeat') {
-      await send(session.heatMessage(raw.layer, raw.batch, raw.quantity, raw.t0, raw.t1, raw.cols, raw.id));
-    } else if (raw.type === 'requestWindow') {
-      await send(session.windowMessage(raw.layer, raw.batch, raw.start, raw.count, raw.id));
-    } else if (raw.type === 'requestCompare') {
-      await send(session.comparisonMessage({ atol: raw.atol, rtol: raw.rtol }, raw.id));
-    } else if (raw.type === 'requestCompareSeries') {
-      await send(session.compareSeriesMessage(raw.batch, raw.unit, raw.id));
-    } else if (raw.type === 'requestCompareHeat') {
-      await send(session.compareHeatMessage(raw.batch, raw.t0, raw.t1, raw.cols, raw.id));
-    }
+    await answer(session, raw, send);
   });
   // tsx (esbuild keepNames) wraps functions in __name(); functions shipped into the page need it defined there.
   await page.addInitScript('window.__name = (f) => f;');

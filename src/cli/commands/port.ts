@@ -2,26 +2,13 @@
  * `cellscope compare A --against B`: the port checker (src/port). Both models run on the same input (--input, else
  * the one a model file carries, else a seeded random sequence of 2 × 8 steps); exit 0 when they agree, 1 when not.
  */
-import type { Tensor } from '../../engine/tensor';
 import { loadArrayFile, loadRunnableFile } from '../../formats/node-files';
 import { checkPort, describePortCheck, portModel } from '../../port/check';
 import { diagnosePort } from '../../port/diagnose';
+import { seededInput } from '../../port/seeded-input';
 import { UsageError } from '../files';
 import type { CliOptions } from '../options';
 import type { Print } from './shared';
-
-/** A fixed pseudo-random input in [-1, 1) (mulberry32), so two runs of the checker see the same numbers. */
-function seededInput(features: number, batch = 2, steps = 8): Tensor {
-  let s = 0x5eed;
-  const next = () => {
-    s = (s + 0x6d2b79f5) | 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const data = new Float64Array(batch * steps * features).map(() => 2 * next() - 1);
-  return { shape: [batch, steps, features], data };
-}
 
 export async function portCommand(o: CliOptions, print: Print): Promise<number> {
   const choices = { module: o.module, nonlinearity: o.nonlinearity };

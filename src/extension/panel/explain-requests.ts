@@ -8,19 +8,22 @@ import { outputMessage, type ExplainRun } from '../../panel/explain-view';
 import type { FromWebview, ToWebview } from '../../protocol';
 import { RunCancelledError } from '../../worker/client';
 import { startExplain, type ExplainJob } from '../../worker/explain-client';
+import { isGraph } from '../../formats/loaded-model';
 import type { PanelSession } from './session';
 
 type ExplainMessage = Extract<FromWebview, { type: 'requestOutput' | 'requestExplain' | 'cancelExplain' }>;
 
 export const isExplainMessage = (m: FromWebview): m is ExplainMessage => m.type === 'requestOutput' || m.type === 'requestExplain' || m.type === 'cancelExplain';
 
-/** The run a session shows, as an explanation needs it. */
-export function explainRunOf(s: PanelSession): ExplainRun {
+/** The run a session shows, as an explanation needs it; null for an ONNX graph (explanations re-run a layer chain). */
+export function explainRunOf(s: PanelSession): ExplainRun | null {
+  const loaded = s.inputs.loaded;
+  if (isGraph(loaded)) return null;
   return {
-    model: s.inputs.loaded.model,
+    model: loaded.model,
     input: s.inputs.input,
     precision: s.result.trace?.precision ?? s.inputs.precision ?? 'float64',
-    predictCalls: s.inputs.predictCalls ?? s.inputs.loaded.predictCalls ?? 1,
+    predictCalls: s.inputs.predictCalls ?? loaded.predictCalls ?? 1,
     layers: s.trace.map((lt) => ({ layerIndex: lt.layerIndex, direction: lt.direction })),
   };
 }
@@ -45,7 +48,9 @@ export class ExplainRequests {
     let last = 0;
     const id = m.id;
     const { type: _t, id: _i, ...ask } = m;
-    const job = startExplain(explainRunOf(s), ask, {
+    const run = explainRunOf(s);
+    if (!run) return this.post({ type: 'explainError', re: id, message: 'an ONNX graph is not explained in the panel (explanations re-run a Keras-style layer chain); open the PyTorch or Keras model it was exported from' });
+    const job = startExplain(run, ask, {
       workerPath: this.workerPath,
       onProgress: (phase, done, total) => {
         const now = Date.now();

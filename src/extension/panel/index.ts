@@ -6,16 +6,18 @@
  * the webview's state.
  */
 import * as vscode from 'vscode';
-import type { Tensor } from '../../engine/index';
 import { traceToCsv, traceToJson } from '../../engine/trace-export';
-import { readArray, readExpected } from '../isolation';
+import type { ModelChoices } from '../../formats/index';
+import type { OpenedModel } from '../../formats/loaded-model';
+import { readExpected } from '../isolation';
 import { currentLimits } from '../limits';
 import { loadModel } from '../load-model';
 import { summarizeComparison } from '../../compare/compare';
 import { isFromWebview, isPanelState, type FromWebview, type StepAction, type ToWebview } from '../../protocol';
-import { LoadError, type LoadedModel } from '../../formats/index';
+import { LoadError } from '../../formats/index';
 import { loadErrorText, pageWords } from '../l10n';
 import { makeNonce, panelHtml } from './html';
+import { baseName, findInputs, readInputFile } from './inputs';
 import { PanelSession, type SessionFiles } from './session';
 import { ExplainRequests, isExplainMessage } from './explain-requests';
 import { RunCancelledError, type EngineRun } from '../../worker/client';
@@ -43,52 +45,11 @@ function panelOptions(context: vscode.ExtensionContext): vscode.WebviewPanelOpti
   };
 }
 
-function baseName(uri: vscode.Uri): string {
-  const p = uri.path;
-  return p.slice(p.lastIndexOf('/') + 1);
-}
 
 /** Tab title: `Cellscope: sine-lstm/model.cellscope.json` (with the folder: many models share a file name). */
 function panelTitle(uri: vscode.Uri): string {
   const parts = uri.path.split('/').filter(Boolean);
   return `Cellscope: ${parts.slice(-2).join('/')}`;
-}
-
-async function tryRead(uri: vscode.Uri): Promise<Uint8Array | undefined> {
-  try {
-    return await vscode.workspace.fs.readFile(uri);
-  } catch {
-    return undefined;
-  }
-}
-
-interface RunInputs {
-  input: Tensor;
-  expected?: Tensor | undefined;
-  predictCalls: number;
-  inputName: string | null;
-  recordingName: string | null;
-}
-
-/**
- * Input and expected output: the file's own (fixtures), else `recording.json` / `input.json` next to the model (the
- * layout of the examples: a recording carries its input).
- */
-async function findInputs(loaded: LoadedModel, fileUri: vscode.Uri): Promise<RunInputs> {
-  if (loaded.input) {
-    return { input: loaded.input, expected: loaded.expectedOutput, predictCalls: loaded.predictCalls, inputName: baseName(fileUri), recordingName: loaded.expectedOutput ? baseName(fileUri) : null };
-  }
-  const dir = vscode.Uri.joinPath(fileUri, '..');
-  const recUri = vscode.Uri.joinPath(dir, 'recording.json');
-  const recBytes = await tryRead(recUri);
-  const rec = recBytes ? await readExpected(recBytes, baseName(recUri), currentLimits()) : undefined;
-  if (rec?.input) return { input: rec.input, expected: rec.output, predictCalls: rec.predictCalls, inputName: 'recording.json', recordingName: 'recording.json' };
-  const inUri = vscode.Uri.joinPath(dir, 'input.json');
-  const inBytes = await tryRead(inUri);
-  if (inBytes) {
-    return { input: await readArray(inBytes, 'input.json', currentLimits()), expected: rec?.output, predictCalls: rec?.predictCalls ?? loaded.predictCalls, inputName: 'input.json', recordingName: rec ? 'recording.json' : null };
-  }
-  throw new Error(vscode.l10n.t('{0} carries no input, and there is no input.json or recording.json next to it', baseName(fileUri)));
 }
 
 /** The host's end of the panel's channel (src/transport.ts): the wire encoding, the guard and the log line for a dropped message. */
@@ -105,26 +66,6 @@ function post(panel: vscode.WebviewPanel, m: ToWebview): void {
 }
 
 const errorText = (e: unknown) => (e instanceof LoadError ? loadErrorText(e) : e instanceof Error ? e.message : String(e));
-
-/** Reads an input sequence: a bare array (or typed-array object), else a recording / fixture that carries its input. */
-async function readInputFile(uri: vscode.Uri, lm: LoadedModel): Promise<RunInputs> {
-  const bytes = await vscode.workspace.fs.readFile(uri);
-  const name = baseName(uri);
-  let arrayError: unknown;
-  try {
-    return { input: await readArray(bytes, name, currentLimits()), predictCalls: lm.predictCalls, inputName: name, recordingName: null };
-  } catch (e) {
-    arrayError = e;
-  }
-  let rec;
-  try {
-    rec = await readExpected(bytes, name, currentLimits());
-  } catch {
-    throw arrayError;
-  }
-  if (!rec.input) throw new Error(vscode.l10n.t('{0} holds no input sequence (a recording or fixture without input, or not an array)', name));
-  return { input: rec.input, expected: rec.output, predictCalls: rec.predictCalls, inputName: name, recordingName: name };
-}
 
 /** What the hidden `cellscope.panelState` command reports (tests read it). */
 export interface PanelStateInfo {
@@ -194,7 +135,9 @@ export class CellscopePanel {
   constructor(
     readonly panel: vscode.WebviewPanel,
     readonly fileUri: vscode.Uri,
-    loaded: Promise<LoadedModel>,
+    loaded: Promise<OpenedModel>,
+    /** What the file leaves to the user (a state dict's module, nn.RNN's nonlinearity), as last picked. */
+    private choices: ModelChoices = {},
   ) {
     this.key = fileUri.toString();
     this.session = loaded.then((lm) => this.build(lm));
@@ -212,7 +155,7 @@ export class CellscopePanel {
     this.watch();
   }
 
-  private async build(lm: LoadedModel, inputUri = this.inputUri, recordingUri = this.recordingUri): Promise<PanelSession> {
+  private async build(lm: OpenedModel, inputUri = this.inputUri, recordingUri = this.recordingUri): Promise<PanelSession> {
     let found = inputUri ? await readInputFile(inputUri, lm) : await findInputs(lm, this.fileUri);
     if (recordingUri) {
       const rec = await readExpected(await vscode.workspace.fs.readFile(recordingUri), baseName(recordingUri), currentLimits());
@@ -310,18 +253,20 @@ export class CellscopePanel {
    * (it keeps its place); on failure it keeps the last good trace and shows the error in its banner, and, when the
    * run was for a newly chosen file, the choice is undone. Resolves to the error text, or null.
    */
-  rerun(choice: { input?: vscode.Uri; recording?: vscode.Uri } = {}): Promise<string | null> {
+  rerun(choice: { input?: vscode.Uri; recording?: vscode.Uri; choices?: ModelChoices } = {}): Promise<string | null> {
     const run = this.pending.then(async () => {
       const input = choice.input ?? this.inputUri;
       const recording = choice.recording ?? this.recordingUri;
+      const choices = choice.choices ?? this.choices;
       try {
-        this.choiceRun = !!(choice.input || choice.recording);
-        const s = await this.build(await loadFromUri(this.fileUri), input, recording).finally(() => (this.choiceRun = false));
+        this.choiceRun = !!(choice.input || choice.recording || choice.choices);
+        const s = await this.build(await loadFromUri(this.fileUri, choices), input, recording).finally(() => (this.choiceRun = false));
         if (this.disposed) return null;
         this.good = s;
         this.session = Promise.resolve(s);
         this.inputUri = input;
         this.recordingUri = recording;
+        this.choices = choices;
         this.runs++;
         this.lastError = null;
         post(this.panel, s.initMessage());
@@ -416,6 +361,10 @@ export class CellscopePanel {
         post(this.panel, reply);
         return;
       }
+      // The module picker or the nonlinearity switch: the file is loaded again with the new choice and re-run.
+      case 'setChoices':
+        await this.rerun({ choices: { module: m.module, nonlinearity: m.nonlinearity } });
+        return;
       case 'stepChanged':
         this.position = { layer: m.layer, batch: m.batch, step: m.step };
         return;
@@ -515,7 +464,7 @@ export function activePanel(): CellscopePanel | undefined {
 }
 
 /** Fills a panel: HTML, message handling, engine run. Used for new panels and for deserialized ones. */
-function attach(context: vscode.ExtensionContext, panel: vscode.WebviewPanel, fileUri: vscode.Uri, loaded: Promise<LoadedModel>): CellscopePanel {
+function attach(context: vscode.ExtensionContext, panel: vscode.WebviewPanel, fileUri: vscode.Uri, loaded: Promise<OpenedModel>, choices: ModelChoices = {}): CellscopePanel {
   const key = fileUri.toString();
   workerPath ??= context.extensionUri.scheme === 'file' ? vscode.Uri.joinPath(context.extensionUri, 'dist', 'engine-worker.js').fsPath : undefined;
   panels.set(key, panel);
@@ -531,7 +480,7 @@ function attach(context: vscode.ExtensionContext, panel: vscode.WebviewPanel, fi
   });
   panel.iconPath = vscode.Uri.joinPath(context.extensionUri, 'media', 'cellscope.svg');
 
-  const ctl = new CellscopePanel(panel, fileUri, loaded);
+  const ctl = new CellscopePanel(panel, fileUri, loaded, choices);
   controllers.set(key, ctl);
   active = ctl;
 
@@ -555,7 +504,7 @@ function attach(context: vscode.ExtensionContext, panel: vscode.WebviewPanel, fi
 }
 
 /** Opens (or reveals) the visualizer for a loaded model file. */
-export function openPanel(context: vscode.ExtensionContext, model: LoadedModel, fileUri: vscode.Uri): vscode.WebviewPanel {
+export function openPanel(context: vscode.ExtensionContext, model: OpenedModel, fileUri: vscode.Uri): vscode.WebviewPanel {
   const existing = panels.get(fileUri.toString());
   if (existing) {
     existing.reveal();
@@ -566,8 +515,9 @@ export function openPanel(context: vscode.ExtensionContext, model: LoadedModel, 
   return panel;
 }
 
-function loadFromUri(fileUri: vscode.Uri): Promise<LoadedModel> {
-  return loadModel(fileUri, baseName(fileUri));
+/** A state dict with several recurrent modules and none picked yet opens the first (the panel offers the others). */
+function loadFromUri(fileUri: vscode.Uri, choices: ModelChoices = {}): Promise<OpenedModel> {
+  return loadModel(fileUri, baseName(fileUri), { ...choices, firstWhenSeveral: true });
 }
 
 /** Restores panels after a window reload from the model URI in their saved state. */
@@ -579,7 +529,8 @@ export function registerPanelSerializer(context: vscode.ExtensionContext): vscod
         return;
       }
       const uri = vscode.Uri.parse(state.fileUri);
-      attach(context, panel, uri, loadFromUri(uri));
+      const choices: ModelChoices = state.choices ? { module: state.choices.module, nonlinearity: state.choices.nonlinearity } : {};
+      attach(context, panel, uri, loadFromUri(uri, choices), choices);
     },
   });
   context.subscriptions.push(d, ...registerRunCommands());

@@ -6,11 +6,12 @@ import { compareTensors, summarizeComparison, type Comparison } from '../../comp
 import { analyseRun, type RunAnalysis } from '../../panel/analyse-run';
 import { diagnosisFor } from '../../panel/analysis';
 import { compareHeatColumns, compareSeries } from '../../panel/compare-views';
-import { runModel, type LayerTrace, type RunResult, type Tensor } from '../../engine/index';
+import type { LayerTrace, RunResult, Tensor } from '../../engine/index';
 import { CELL_KINDS } from '../../engine/cells/kinds';
 import { recurrentLayersOf, type Model } from '../../engine/model';
 import { summarizeModel } from '../../engine/summary';
-import type { LoadedModel } from '../../formats/index';
+import { isGraph, type OpenedModel } from '../../formats/loaded-model';
+import { runPanelModel, type PanelModel } from '../../panel/run-panel-model';
 import { startEngineRun, type EngineRun, type EngineRunOptions } from '../../worker/client';
 import type { CompareHeatMessage, CompareSeriesMessage, ComparisonMessage, FloatData, HeatMessage, InitMessage, SeriesMessage, TraceLayerMeta, TraceMessage, TraceView, WindowMessage } from '../../protocol';
 import { MAX_HEAT_VALUES, MAX_WINDOW_VALUES, WHOLE_INPUT_VALUES, WHOLE_TRACE_VALUES, bucketsFor, heatColumns, minMaxSeriesOf, windowSteps } from '../../panel/overview';
@@ -24,7 +25,8 @@ export interface SessionFiles {
 }
 
 export interface SessionInputs {
-  loaded: LoadedModel;
+  /** An engine model (Keras, TF.js, PyTorch, fixtures) or an ONNX graph, which runs whole. */
+  loaded: OpenedModel;
   input: Tensor;
   /** Keras's recorded output for `input`, when known. */
   expected?: Tensor | undefined;
@@ -48,8 +50,13 @@ function copy(a: FloatData, start: number, end: number): FloatData {
 /** What the Compare view says while the engine worker diagnoses a mismatch (a `note:` line is shown muted). */
 const DIAGNOSING = ['note: diagnosing — the engine worker re-runs the model under each hypothesis…'];
 
+/** What runs: the engine Model, or the graph. */
+function panelModel(loaded: OpenedModel): PanelModel {
+  return isGraph(loaded) ? loaded : loaded.model;
+}
+
 function runOptions(inputs: SessionInputs) {
-  return { predictCalls: inputs.predictCalls ?? inputs.loaded.predictCalls ?? 1, ...(inputs.precision ? { precision: inputs.precision } : {}) };
+  return { predictCalls: inputs.predictCalls ?? (isGraph(inputs.loaded) ? 1 : inputs.loaded.predictCalls),  ...(inputs.precision ? { precision: inputs.precision } : {}) };
 }
 
 /** Above this many bytes of float64 trace the panel runs in float32 (and says so in the header). */
@@ -88,12 +95,13 @@ export interface StartedSession {
 export class PanelSession {
   /** Starts the engine run off this thread (worker), in-process when the worker cannot start. */
   static start(inputs: SessionInputs, o: EngineRunOptions = {}): StartedSession {
-    if (!inputs.precision) {
+    // An ONNX graph computes in the element types it declares; an engine model in float64 unless its trace is huge.
+    if (!inputs.precision && !isGraph(inputs.loaded)) {
       const p = panelPrecision(inputs.loaded.model, inputs.input);
       inputs = { ...inputs, precision: p.precision, precisionNote: p.note };
     }
     // A recording to compare with: the worker compares, and diagnoses a mismatch after sending the result (off this thread).
-    const run = startEngineRun(inputs.loaded.model, inputs.input, runOptions(inputs), { ...o, expected: inputs.expected });
+    const run = startEngineRun(panelModel(inputs.loaded), inputs.input, runOptions(inputs), { ...o, expected: inputs.expected });
     return { run, session: run.promise.then((r) => new PanelSession(inputs, { ...r, diagnosis: run.diagnosis })) };
   }
 
@@ -130,9 +138,9 @@ export class PanelSession {
       this.analysed = ran.analysed;
     } else {
       const t0 = performance.now();
-      this.result = runModel(inputs.loaded.model, inputs.input, runOptions(inputs));
+      this.result = runPanelModel(panelModel(inputs.loaded), inputs.input, runOptions(inputs));
       this.runMs = performance.now() - t0;
-      this.analysed = analyseRun(inputs.loaded.model, this.result, inputs.expected);
+      this.analysed = analyseRun(panelModel(inputs.loaded), this.result, inputs.expected);
     }
     this.layers = this.result.trace?.layers ?? [];
     this.comparison = this.analysed.comparison;
@@ -149,8 +157,8 @@ export class PanelSession {
 
   initMessage(): InitMessage {
     const { loaded, input, files } = this.inputs;
-    const model = loaded.model;
-    const s = summarizeModel(model);
+    const model = isGraph(loaded) ? null : loaded.model;
+    const s = isGraph(loaded) ? loaded.summary : summarizeModel(loaded.model);
     const layers: TraceLayerMeta[] = this.layers.map((lt, id) => ({
       id,
       layerIndex: lt.layerIndex,
@@ -164,7 +172,7 @@ export class PanelSession {
       inputTimeOfStep: lt.inputTimeOfStep.slice(),
       ranges: this.analysed.ranges[id]!,
     }));
-    const tokens = !!model.inputIsTokens;
+    const tokens = !!model?.inputIsTokens;
     return {
       type: 'init',
       fileUri: files.fileUri,
@@ -179,12 +187,13 @@ export class PanelSession {
       precision: this.result.trace?.precision ?? 'float64',
       batch: input.shape[0] ?? 1,
       steps: input.shape[1] ?? 0,
-      input: { features: tokens ? 1 : input.shape.slice(2).reduce((a, d) => a * d, 1) || 1, tokens, vocabulary: model.vocabulary ? [...model.vocabulary] : null },
+      input: { features: tokens ? 1 : input.shape.slice(2).reduce((a, d) => a * d, 1) || 1, tokens, vocabulary: model?.vocabulary ? [...model.vocabulary] : null },
       layers,
       hasComparison: this.comparison !== null,
       runMs: this.runMs,
       precisionNote: this.inputs.precisionNote ?? null,
       analysis: this.analysed.analysis,
+      choices: !isGraph(loaded) && loaded.choices ? { ...loaded.choices, modules: loaded.choices.modules.map((m) => ({ ...m })) } : null,
     };
   }
 
@@ -254,7 +263,7 @@ export class PanelSession {
   private wholeInput(layer: number): boolean {
     const lt = this.layers[layer]!;
     const { steps, features } = this.inputLayout();
-    return this.isWhole(layer) || !!this.inputs.loaded.model.inputIsTokens || steps !== lt.steps || steps * features <= WHOLE_INPUT_VALUES;
+    return this.isWhole(layer) || (!isGraph(this.inputs.loaded) && this.inputs.loaded.model.inputIsTokens) || steps !== lt.steps || steps * features <= WHOLE_INPUT_VALUES;
   }
 
   private inputSeries(batch: number): { buckets: number; min: Float32Array; max: Float32Array } {
@@ -321,7 +330,9 @@ export class PanelSession {
   diagnosis(c0 = this.comparison): string[] | null {
     if (!c0) return null;
     if (this.workerDiagnosis === 'pending') return DIAGNOSING;
-    return this.workerDiagnosis !== undefined ? this.workerDiagnosis : diagnosisFor(this.inputs, c0);
+    if (this.workerDiagnosis !== undefined) return this.workerDiagnosis;
+    const loaded = this.inputs.loaded;
+    return isGraph(loaded) ? null : diagnosisFor({ ...this.inputs, loaded }, c0);
   }
 
   /** A long output over time stays here (WHOLE_TRACE_VALUES): the panel asks for what it draws of the comparison. */

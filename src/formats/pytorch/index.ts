@@ -17,10 +17,15 @@ export interface TorchChoices {
   module?: string;
   /** nn.RNN / RNNCell nonlinearity (not stored in state dicts): tanh by default. */
   nonlinearity?: Nonlinearity;
+  /**
+   * With several modules and none named: open the first instead of refusing (the panel, which then offers the
+   * others in a picker; the CLI asks for --module).
+   */
+  firstWhenSeveral?: boolean;
 }
 
-export function pickModule(dict: Map<string, Tensor | null>, file: string, wanted: string | undefined): TorchModule {
-  const found = findRecurrentModules(dict, file);
+/** The module `wanted` among those `found` in the state dict, or the only one; a LoadError listing them otherwise. */
+export function pickModule(found: TorchModule[], dict: Map<string, Tensor | null>, file: string, wanted: string | undefined, firstWhenSeveral: boolean): TorchModule {
   const list = found.map(describeModule).join('; ');
   if (!found.length) {
     const keys = [...dict.keys()];
@@ -37,15 +42,21 @@ export function pickModule(dict: Map<string, Tensor | null>, file: string, wante
     if (!m) throw new LoadError({ file, path: [], expected: `a recurrent module "${wanted}" (--module)`, found: `the recurrent modules ${list}`, hint: `pass --module with one of: ${found.map((f) => moduleLabel(f.prefix)).join(', ')}` });
     return m;
   }
-  if (found.length > 1) {
+  if (found.length > 1 && !firstWhenSeveral) {
     throw new LoadError({ file, path: [], expected: 'one recurrent module, or --module PREFIX to pick one', found: `${found.length} recurrent modules: ${list}`, hint: `pass --module ${found[0]!.prefix || "''"} (or another of them)` });
   }
   return found[0]!;
 }
 
 function toLoaded(dict: Map<string, Tensor | null>, file: string, format: string, choices: TorchChoices): LoadedModel {
-  const m = pickModule(dict, file, choices.module);
-  return { model: torchModuleToModel(m, choices.nonlinearity ?? 'tanh', { file, format }), predictCalls: 1 };
+  const found = findRecurrentModules(dict, file);
+  const m = pickModule(found, dict, file, choices.module, choices.firstWhenSeveral ?? false);
+  const nonlinearity = choices.nonlinearity ?? 'tanh';
+  return {
+    model: torchModuleToModel(m, nonlinearity, { file, format }),
+    predictCalls: 1,
+    choices: { modules: found.map((f) => ({ prefix: f.prefix, label: describeModule(f) })), module: m.prefix, nonlinearity: m.kind === 'RNN' ? nonlinearity : null },
+  };
 }
 
 export function loadTorchStateDict(bytes: Uint8Array, file: string, limits: LoadLimits, choices: TorchChoices = {}): LoadedModel {

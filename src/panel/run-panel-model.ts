@@ -1,0 +1,29 @@
+/**
+ * The one place the panel's run happens, whatever the model: an engine Model (Keras, TF.js, PyTorch, fixtures) runs
+ * as a layer chain; an ONNX graph (LoadedGraph) is read again from its bytes and run whole, every recurrent operator
+ * traced. The engine worker, its in-process fallback and PanelSession all call this.
+ */
+import { RunError } from '../engine/errors';
+import { runModel, type PredictOptions, type RunResult } from '../engine/index';
+import type { Model } from '../engine/model';
+import type { Tensor } from '../engine/tensor';
+import type { LoadedGraph } from '../formats/loaded-model';
+import { loadOnnx } from '../onnx/load';
+
+/** What the panel runs: an engine Model or an ONNX graph's file. */
+export type PanelModel = Model | LoadedGraph;
+
+export const isGraphModel = (m: PanelModel): m is LoadedGraph => (m as LoadedGraph).kind === 'graph';
+
+/** The engine Model when there is one (weight views and diagnoses need it). */
+export const engineModel = (m: PanelModel): Model | null => (isGraphModel(m) ? null : m);
+
+export function runPanelModel(m: PanelModel, input: Tensor, options: PredictOptions): RunResult {
+  if (!isGraphModel(m)) return runModel(m, input, options);
+  const graph = loadOnnx(m.bytes, m.file);
+  if (graph.inputNames.length !== 1) {
+    throw new RunError(`${m.file} takes ${graph.inputNames.length} inputs (${graph.inputNames.join(', ')}); the panel feeds one`, 'run it from the command line: cellscope trace FILE --input IN, with a JSON array of the inputs');
+  }
+  const r = graph.run([input], { record: options.record ?? true });
+  return { output: r.output, outputs: r.outputs, layerOutputs: [], trace: r.trace };
+}
