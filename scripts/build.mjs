@@ -5,7 +5,7 @@
 import * as esbuild from 'esbuild';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
@@ -35,6 +35,37 @@ export function extensionHostTargets(outdir = 'dist', production = false) {
 }
 
 /**
+ * VS Code for the Web (`browser` in package.json): the same front door and lazy host in one file for the web worker
+ * extension host. Node's modules are replaced (src/web/node-absent.ts: no worker bundle exists, so every load and run
+ * takes its in-process path); `./host.js` is bundled in and still evaluated on first use; the worker has no
+ * setImmediate or __dirname. test/repository/web-bundle.test.mjs checks that no Node built-in is left.
+ * @returns {esbuild.BuildOptions}
+ */
+export function webTarget(outdir = 'dist', production = false) {
+  const absent = fileURLToPath(new URL('../src/web/node-absent.ts', import.meta.url));
+  const host = fileURLToPath(new URL('../src/extension/host.ts', import.meta.url));
+  return {
+    ...commonOptions(production),
+    entryPoints: ['src/extension/extension.ts'],
+    outfile: join(outdir, 'web', 'extension.js'),
+    platform: 'browser',
+    format: 'cjs',
+    external: ['vscode'],
+    define: { __dirname: '"/"' },
+    banner: { js: 'globalThis.setImmediate ??= (f, ...a) => setTimeout(f, 0, ...a);' },
+    plugins: [
+      {
+        name: 'cellscope-web',
+        setup(b) {
+          b.onResolve({ filter: /^node:(fs|path|worker_threads)$/ }, () => ({ path: absent }));
+          b.onResolve({ filter: /^\.\/host\.js$/ }, () => ({ path: host }));
+        },
+      },
+    ],
+  };
+}
+
+/**
  * Every bundle, written under `outdir` (paths relative to the repository root).
  * @returns {esbuild.BuildOptions[]}
  */
@@ -50,6 +81,7 @@ export function allTargets(outdir = 'dist', production = false) {
     { ...common, entryPoints: ['webview/main.ts'], outfile: join(outdir, 'webview.js'), platform: 'browser', format: 'iife' },
     // The notebook output renderer (`cellscope.show()` in Jupyter): an ES module VS Code's notebook webview imports.
     { ...common, entryPoints: ['webview/notebook/renderer.ts'], outfile: join(outdir, 'notebook-renderer.js'), platform: 'browser', format: 'esm' },
+    webTarget(outdir, production),
   ];
 }
 
