@@ -7,6 +7,7 @@
  *   npm run bench -- --no-vscode     everything but the real-VS-Code parts (activation + VSIX, the panel under load)
  *   npm run bench -- --only W1,W2    a subset of workloads
  *   npm run bench -- --only explain  explain on W1 only: gradient vs forward, 64-step integrated gradients
+ *   npm run bench -- --only imdb     loading the 2.7 M-parameter IMDB BiLSTM (.keras, .h5, export JSON; target ≤ 0.5 s)
  *   npm run bench -- --reference     force the plain TypeScript kernels (no WebAssembly)
  *   npm run bench -- --json FILE     also write the rows as JSON
  *
@@ -23,6 +24,7 @@ import { runModel } from '../src/engine';
 import { setFastPath } from '../src/engine/recurrent';
 import { endToEnd } from './cli-e2e';
 import { explainRows } from './explain';
+import { imdbLoadRows } from './imdb-load';
 import { onnxRows } from './onnx-peer';
 import { torchRows } from './torch-peer';
 import { tfjsModel, tfjsReady } from './tfjs-peer';
@@ -100,6 +102,12 @@ function add(w: Workload, engine: string, precision: string, trace: string, t: T
   );
 }
 
+/** A row that is not a recurrent workload's run (loading a file): its own name, no GFLOP/s, its own target. */
+function loadRow(workload: string, engine: string, t: Timing, targetMs: number, note: string): void {
+  rows.push({ workload, engine, precision: 'n/a', trace: 'n/a', ms: t.median, cpuMs: t.cpu, spread: `${fmt(t.min)}–${fmt(t.max)} (${t.runs})`, gflops: 0, target: targetMs, note });
+  console.error(`  ${workload.padEnd(30)} ${engine.padEnd(16)} ${fmt(t.median).padStart(9)} (cpu ${t.cpu === null ? '—' : fmt(t.cpu)})`);
+}
+
 async function engineRows(): Promise<void> {
   for (const w of WORKLOADS) {
     if (only && !only.has(w.id)) continue;
@@ -146,6 +154,7 @@ async function main(): Promise<void> {
   await engineRows();
   if (!quick && (!only || only.has('W1'))) await endToEnd(time, add);
   if (!only || only.has('W1') || only.has('explain')) await explainRows(time, add);
+  if (!only || only.has('imdb')) await imdbLoadRows(time, loadRow);
   console.log(table());
   const inVsCode: Record<string, unknown> = {};
   if (vscode) {
