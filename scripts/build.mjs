@@ -91,6 +91,9 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   // Imported here, not at the top: tests and benchmarks import the targets above without assembling anything.
   const { buildWasm } = await import('./build-wasm.mjs');
   await buildWasm();
+  // The cells' float32/float64 twins (src/engine/cells/generated/fused.ts) from their one source.
+  const { buildTwins } = await import('./build-twins.mjs');
+  buildTwins();
   mkdirSync('dist', { recursive: true });
   if (watch) {
     for (const t of targets) await (await esbuild.context(t)).watch();

@@ -107,6 +107,11 @@ test('the generated WebAssembly module is up to date with scripts/build-wasm.mjs
   assert.ok(wasmAvailable(), 'WebAssembly SIMD kernels should load on Node ≥ 20');
 });
 
+test('the cells\' float32/float64 twins are up to date with their one source (scripts/build-twins.mjs)', () => {
+  const r = spawnSync(process.execPath, ['scripts/build-twins.mjs', '--check'], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+});
+
 const CASES: { name: string; cell: CellKind; resetAfter?: boolean; goBackwards?: boolean; useBias?: boolean; batch: number; steps: number; features: number; units: number }[] = [
   { name: 'LSTM, batch 1', cell: 'lstm', batch: 1, steps: 37, features: 5, units: 16 },
   { name: 'LSTM, batch 9 (4-row blocks + tail), odd units', cell: 'lstm', batch: 9, steps: 13, features: 3, units: 7 },

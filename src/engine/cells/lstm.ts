@@ -7,10 +7,13 @@ import { vecMat } from '../linalg';
 import type { FloatArray, Tensor } from '../tensor';
 import type { CellStepper } from './cell';
 import { roundTo as sharedRoundTo, gateSpec, type BatchedCell, type BoundWeights } from './context';
+import { lstmStep32, lstmStep64 } from './generated/fused';
 import { CELL_KINDS, quantityRow } from './kinds';
 
-// A module-local binding: hot loops then call it directly, not through a module namespace getter (tsx, tests).
+// Module-local bindings: hot loops then call them directly, not through a module namespace getter (tsx, tests).
 const roundTo = sharedRoundTo;
+// The fused step when both activations are element-wise, one twin per precision (generated from fused.template.ts).
+const [fusedStep32, fusedStep64] = [lstmStep32, lstmStep64];
 
 const KIND = CELL_KINDS.lstm;
 // Rows of the quantities (CELL_KINDS.lstm); the gates' rows and their pre-activations' rows run in gate order.
@@ -113,125 +116,3 @@ function projector(w: BoundWeights, projection: Tensor): (hOut: FloatArray, oOff
     }
   };
 }
-
-/**
- * The step when both activations are element-wise: one pass per unit with the same roundings as activating the
- * stored rows in place: float32 rounds every stored value (`fround`), float64 needs no rounding. Top-level functions
- * with everything as arguments, one per precision (same body but the roundings): V8 then keeps one monomorphic fast
- * loop per precision that every run reuses, whatever ran before.
- */
-const fusedStep32 = function fusedStep32(
-  xk: FloatArray,
-  xkOff: number,
-  hu: FloatArray,
-  huOff: number,
-  bias: FloatArray | null,
-  h: FloatArray,
-  c: FloatArray,
-  sOff: number,
-  out: FloatArray[],
-  oOff: number,
-  u: number,
-  rec: (x: number) => number,
-  act: (x: number) => number,
-): void {
-  const fround = Math.fround;
-  const preI = out[Q_PRE]!;
-  const preF = out[Q_PRE + 1]!;
-  const preG = out[Q_PRE + 2]!;
-  const preO = out[Q_PRE + 3]!;
-  const gi = out[Q_I]!;
-  const gf = out[Q_F]!;
-  const gg = out[Q_G]!;
-  const go = out[Q_O]!;
-  const cOut = out[Q_C]!;
-  const hOut = out[Q_H]!;
-  for (let j = 0; j < u; j++) {
-    const k = oOff + j;
-    let zi = fround(xk[xkOff + j]! + hu[huOff + j]!);
-    let zf = fround(xk[xkOff + u + j]! + hu[huOff + u + j]!);
-    let zg = fround(xk[xkOff + 2 * u + j]! + hu[huOff + 2 * u + j]!);
-    let zo = fround(xk[xkOff + 3 * u + j]! + hu[huOff + 3 * u + j]!);
-    if (bias) {
-      zi = fround(zi + bias[j]!);
-      zf = fround(zf + bias[u + j]!);
-      zg = fround(zg + bias[2 * u + j]!);
-      zo = fround(zo + bias[3 * u + j]!);
-    }
-    preI[k] = zi;
-    preF[k] = zf;
-    preG[k] = zg;
-    preO[k] = zo;
-    const iv = fround(rec(zi));
-    const fv = fround(rec(zf));
-    const gv = fround(act(zg));
-    const ov = fround(rec(zo));
-    gi[k] = iv;
-    gf[k] = fv;
-    gg[k] = gv;
-    go[k] = ov;
-    const cNew = fround(fround(fv * c[sOff + j]!) + fround(iv * gv));
-    const hNew = fround(ov * fround(act(cNew)));
-    cOut[k] = cNew;
-    hOut[k] = hNew;
-    c[sOff + j] = cNew;
-    h[sOff + j] = hNew;
-  }
-};
-const fusedStep64 = function fusedStep64(
-  xk: FloatArray,
-  xkOff: number,
-  hu: FloatArray,
-  huOff: number,
-  bias: FloatArray | null,
-  h: FloatArray,
-  c: FloatArray,
-  sOff: number,
-  out: FloatArray[],
-  oOff: number,
-  u: number,
-  rec: (x: number) => number,
-  act: (x: number) => number,
-): void {
-  const preI = out[Q_PRE]!;
-  const preF = out[Q_PRE + 1]!;
-  const preG = out[Q_PRE + 2]!;
-  const preO = out[Q_PRE + 3]!;
-  const gi = out[Q_I]!;
-  const gf = out[Q_F]!;
-  const gg = out[Q_G]!;
-  const go = out[Q_O]!;
-  const cOut = out[Q_C]!;
-  const hOut = out[Q_H]!;
-  for (let j = 0; j < u; j++) {
-    const k = oOff + j;
-    let zi = xk[xkOff + j]! + hu[huOff + j]!;
-    let zf = xk[xkOff + u + j]! + hu[huOff + u + j]!;
-    let zg = xk[xkOff + 2 * u + j]! + hu[huOff + 2 * u + j]!;
-    let zo = xk[xkOff + 3 * u + j]! + hu[huOff + 3 * u + j]!;
-    if (bias) {
-      zi = zi + bias[j]!;
-      zf = zf + bias[u + j]!;
-      zg = zg + bias[2 * u + j]!;
-      zo = zo + bias[3 * u + j]!;
-    }
-    preI[k] = zi;
-    preF[k] = zf;
-    preG[k] = zg;
-    preO[k] = zo;
-    const iv = rec(zi);
-    const fv = rec(zf);
-    const gv = act(zg);
-    const ov = rec(zo);
-    gi[k] = iv;
-    gf[k] = fv;
-    gg[k] = gv;
-    go[k] = ov;
-    const cNew = fv * c[sOff + j]! + iv * gv;
-    const hNew = ov * act(cNew);
-    cOut[k] = cNew;
-    hOut[k] = hNew;
-    c[sOff + j] = cNew;
-    h[sOff + j] = hNew;
-  }
-};

@@ -3,10 +3,13 @@ import { vecMat } from '../linalg';
 import type { FloatArray } from '../tensor';
 import type { CellStepper } from './cell';
 import { roundTo as sharedRoundTo, gateSpec, type BatchedCell, type BoundWeights } from './context';
+import { simpleStep32 as step32, simpleStep64 as step64 } from './generated/fused';
 import { CELL_KINDS, quantityRow } from './kinds';
 
-// A module-local binding: hot loops then call it directly, not through a module namespace getter (tsx, tests).
+// Module-local bindings: hot loops then call them directly, not through a module namespace getter (tsx, tests).
 const roundTo = sharedRoundTo;
+// The step for an element-wise activation, one twin per precision (generated from fused.template.ts).
+const [simpleStep32, simpleStep64] = [step32, step64];
 
 const KIND = CELL_KINDS.simple_rnn;
 const [Q_H, Q_PRE_H] = [quantityRow('simple_rnn', 'h'), quantityRow('simple_rnn', 'pre_h')];
@@ -51,58 +54,3 @@ export function simpleRnnCell(w: BoundWeights): CellStepper & BatchedCell {
     },
   };
 }
-
-/** The step for an element-wise activation, one top-level function per precision (see lstm.ts fusedStep32). */
-const simpleStep32 = function simpleStep32(
-  xk: FloatArray,
-  xkOff: number,
-  hu: FloatArray,
-  huOff: number,
-  bias: FloatArray | null,
-  h: FloatArray,
-  sOff: number,
-  out: FloatArray[],
-  oOff: number,
-  u: number,
-  act: (x: number) => number,
-): void {
-  const fround = Math.fround;
-  const pre = out[Q_PRE_H]!;
-  const hOut = out[Q_H]!;
-  for (let j = 0; j < u; j++) {
-    const k = oOff + j;
-    let xb = xk[xkOff + j]!;
-    if (bias) xb = fround(xb + bias[j]!);
-    const p = fround(xb + hu[huOff + j]!);
-    pre[k] = p;
-    const hNew = fround(act(p));
-    hOut[k] = hNew;
-    h[sOff + j] = hNew;
-  }
-};
-const simpleStep64 = function simpleStep64(
-  xk: FloatArray,
-  xkOff: number,
-  hu: FloatArray,
-  huOff: number,
-  bias: FloatArray | null,
-  h: FloatArray,
-  sOff: number,
-  out: FloatArray[],
-  oOff: number,
-  u: number,
-  act: (x: number) => number,
-): void {
-  const pre = out[Q_PRE_H]!;
-  const hOut = out[Q_H]!;
-  for (let j = 0; j < u; j++) {
-    const k = oOff + j;
-    let xb = xk[xkOff + j]!;
-    if (bias) xb = xb + bias[j]!;
-    const p = xb + hu[huOff + j]!;
-    pre[k] = p;
-    const hNew = act(p);
-    hOut[k] = hNew;
-    h[sOff + j] = hNew;
-  }
-};
