@@ -6,7 +6,6 @@
  */
 import { outputMessage, type ExplainRun } from '../../panel/explain-view';
 import type { FromWebview, ToWebview } from '../../protocol';
-import { RunCancelledError } from '../../worker/client';
 import { startExplain, type ExplainJob } from '../../worker/explain-client';
 import { isGraph } from '../../formats/loaded-model';
 import type { PanelSession } from './session';
@@ -68,7 +67,8 @@ export class ExplainRequests {
       },
       (e: unknown) => {
         if (this.job?.job === job) this.job = null;
-        const message = e instanceof RunCancelledError ? 'cancelled' : e instanceof Error ? e.message : String(e);
+        // By name: a test may load the worker client twice (two class identities).
+        const message = e instanceof Error && e.name === 'RunCancelledError' ? 'cancelled' : e instanceof Error ? e.message : String(e);
         this.post({ type: 'explainError', re: id, message });
       },
     );
