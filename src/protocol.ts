@@ -132,6 +132,14 @@ export type SaturationView = v.InferOutput<typeof saturationView>;
 const analysisPayload = v.object({ weights: v.array(weightLayerView), saturation: v.array(saturationView) });
 export type AnalysisPayload = v.InferOutput<typeof analysisPayload>;
 
+/** The model's graph of layer calls for the graph view (src/panel/graph-view.ts); null for an ONNX graph. */
+const graphView = v.object({
+  nodes: v.array(v.object({ label: str, className: str, layer: int(-1), recurrent: bool, column: int(), row: int(), output: bool })),
+  edges: v.array(v.object({ from: int(), to: int(), kind: v.picklist(['data', 'mask', 'state']) })),
+  columns: int(),
+  rows: int(),
+});
+
 const init = checked(
   v.object({
     type: v.literal('init'),
@@ -139,6 +147,7 @@ const init = checked(
     fileUri: str,
     files: v.object({ model: str, input: v.nullable(str), recording: v.nullable(str) }),
     summary: v.object({ name: str, layers: v.array(summaryLayer), params: num, inputShape: dims, semantics: str }),
+    graph: v.nullable(graphView),
     precision: v.picklist(['float64', 'float32']),
     batch: int(1),
     steps: int(),

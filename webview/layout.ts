@@ -10,6 +10,7 @@ import { mountExplain } from './sections/explain';
 import { mountGradientFlow } from './sections/gradient-flow';
 import { mountTrajectory } from './sections/trajectory';
 import { mountGates } from './sections/gates';
+import { mountGraph } from './sections/graph';
 import { mountHeader } from './sections/header';
 import { mountHeat } from './sections/heat';
 import { mountInput } from './sections/input';
@@ -33,6 +34,7 @@ export function mountLayout(p: Panel, init: InitMessage, app: HTMLElement): Layo
     header,
     choices,
     toolbar,
+    mountGraph(p, init, grid),
     mountGates(p, grid),
     mountHeat(p, grid),
     mountStepDetail(p, grid),

@@ -2,6 +2,7 @@
  * The host side of the panel without `vscode`: runs the engine once and turns the result into protocol messages.
  * The extension and the webview tests build their messages with this same code.
  */
+import { graphView } from '../../panel/graph-view';
 import { compareTensors, summarizeComparison, type Comparison } from '../../compare/compare';
 import { analyseRun, type RunAnalysis } from '../../panel/analyse-run';
 import { diagnosisFor } from '../../panel/analysis';
@@ -184,6 +185,7 @@ export class PanelSession {
         inputShape: [...s.inputShape],
         semantics: s.semantics,
       },
+      graph: model ? graphView(model) : null,
       precision: this.result.trace?.precision ?? 'float64',
       batch: input.shape[0] ?? 1,
       steps: input.shape[1] ?? 0,
