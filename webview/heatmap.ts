@@ -3,10 +3,13 @@
  * when several steps or units fall on one pixel they are averaged (level of detail). The columns come from the data
  * source (`columns`: computed here for a small trace, by the host for a long one), so a 512 × 100 000 trace costs
  * about as much as the canvas has pixels. The image is cached; moving the step redraws only the cursor overlay.
+ * Hovering a cell shows its step (or batch item), unit and value; the legend below shows the colour scale.
  */
-import { colourTable, rgbaText, type Theme } from './theme';
+import { legend } from './colour';
+import { colourTable, type Theme } from './theme';
 import { fmt } from './store';
 import { bucketEnd, bucketStart } from '../src/panel/overview';
+import { position, type ValueScale } from '../src/panel/value-scale';
 
 export interface HeatmapData {
   /**
@@ -16,14 +19,18 @@ export interface HeatmapData {
   columns(t0: number, t1: number, cols: number): ArrayLike<number> | null;
   steps: number;
   units: number;
-  lo: number;
-  hi: number;
-  diverging: boolean;
+  /** The colour scale (src/panel/value-scale.ts). */
+  scale: ValueScale;
   label: string;
+  /** What the x axis counts (default "step"); only a time axis is zoomed with the wheel. */
+  xLabel?: string;
+  zoomable?: boolean;
+  /** The exact value at (x, unit) for the hover readout; NaN when it is not at hand (the column's mean is shown). */
+  value?(x: number, unit: number): number;
 }
 
 const LEFT = 44;
-const BOTTOM = 20;
+const BOTTOM = 32;
 const TOP = 4;
 const RIGHT = 10;
 
@@ -32,6 +39,9 @@ export class Heatmap {
   readonly canvas: HTMLCanvasElement;
   private readonly overlay: HTMLCanvasElement;
   private readonly legend: HTMLElement;
+  private readonly tip: HTMLElement;
+  /** The last picture's columns, for the hover readout when no exact value is at hand. */
+  private shown: { cols: ArrayLike<number>; iw: number; ih: number } | null = null;
   private data: HeatmapData | null = null;
   private theme: Theme | null = null;
   private table: Uint8ClampedArray | null = null;
@@ -51,11 +61,16 @@ export class Heatmap {
     this.overlay = document.createElement('canvas');
     this.overlay.className = 'overlay';
     this.overlay.setAttribute('aria-hidden', 'true');
-    box.append(this.canvas, this.overlay);
+    this.tip = document.createElement('div');
+    this.tip.className = 'tip';
+    this.tip.hidden = true;
+    box.append(this.canvas, this.overlay, this.tip);
     this.legend = document.createElement('div');
     this.legend.className = 'heatmap-legend';
     this.root.append(box, this.legend);
     this.canvas.addEventListener('click', (e) => this.pick(e));
+    this.canvas.addEventListener('mousemove', (e) => this.hover(e));
+    this.canvas.addEventListener('mouseleave', () => (this.tip.hidden = true));
     this.canvas.addEventListener('wheel', (e) => this.wheel(e), { passive: false });
     new ResizeObserver(() => this.redraw()).observe(box);
   }
@@ -67,16 +82,17 @@ export class Heatmap {
       this.t0 = 0;
       this.t1 = d.steps;
     }
-    if (this.theme !== theme || this.table === null || (this.data && this.tableDiverging !== d.diverging)) {
-      this.table = colourTable(theme, d.diverging);
-      this.tableDiverging = d.diverging;
-    }
+    this.table = colourTable(theme, d.scale.kind);
     this.theme = theme;
-    this.canvas.setAttribute('aria-label', `Heatmap of ${d.label} for ${d.units} units over ${d.steps} steps; click a cell to select its unit and step`);
-    this.drawLegend();
+    const x = d.xLabel ?? 'step';
+    this.canvas.setAttribute('aria-label', `Heatmap of ${d.label} for ${d.units} units over ${d.steps} ${x}s; hover a cell for its value, click it to select its unit and ${x}`);
+    this.legend.replaceChildren(legend(theme, d.scale, d.label, this.zoomable ? 'wheel or + / − to zoom time' : ''));
     this.redraw();
   }
-  private tableDiverging = false;
+
+  private get zoomable(): boolean {
+    return this.data?.zoomable ?? true;
+  }
 
   /** Moves the cursor; pans the window when the step leaves it. */
   setCursor(t: number, unit: number): void {
@@ -110,7 +126,7 @@ export class Heatmap {
   }
 
   private wheel(e: WheelEvent): void {
-    if (!this.data) return;
+    if (!this.data || !this.zoomable) return;
     e.preventDefault();
     const { t } = this.at(e.offsetX, e.offsetY);
     this.zoom(e.deltaY > 0 ? 1.25 : 0.8, t);
@@ -128,6 +144,37 @@ export class Heatmap {
     const t = this.t0 + Math.floor(((px - p.x) / p.w) * (this.t1 - this.t0));
     const unit = Math.floor(((py - p.y) / p.h) * d.units);
     return { t: Math.max(0, Math.min(d.steps - 1, t)), unit: Math.max(0, Math.min(d.units - 1, unit)) };
+  }
+
+  private hover(e: MouseEvent): void {
+    const d = this.data;
+    const p = this.plot();
+    if (!d || e.offsetX < p.x || e.offsetX > p.x + p.w || e.offsetY < p.y || e.offsetY > p.y + p.h) {
+      this.tip.hidden = true;
+      return;
+    }
+    const { t, unit } = this.at(e.offsetX, e.offsetY);
+    let v = d.value ? d.value(t, unit) : NaN;
+    let what = '';
+    const sh = this.shown;
+    if (Number.isNaN(v) && sh) {
+      // The picture's own number: the mean of the steps (and units) that fall on this pixel.
+      const ix = Math.max(0, Math.min(sh.iw - 1, Math.floor(((e.offsetX - p.x) / p.w) * sh.iw)));
+      const iy = Math.max(0, Math.min(sh.ih - 1, Math.floor(((e.offsetY - p.y) / p.h) * sh.ih)));
+      const ua = bucketStart(iy, d.units, sh.ih);
+      const ub = bucketEnd(iy, d.units, sh.ih);
+      let sum = 0;
+      for (let u = ua; u < ub; u++) sum += sh.cols[ix * d.units + u]!;
+      v = sum / (ub - ua);
+      const ta = this.t0 + bucketStart(ix, this.t1 - this.t0, sh.iw);
+      const tb = this.t0 + bucketEnd(ix, this.t1 - this.t0, sh.iw) - 1;
+      if (tb > ta || ub - ua > 1) what = ` (mean of ${tb > ta ? `${d.xLabel ?? 'step'}s ${ta}–${tb}` : ''}${tb > ta && ub - ua > 1 ? ', ' : ''}${ub - ua > 1 ? `units ${ua}–${ub - 1}` : ''})`;
+    }
+    this.tip.textContent = `${d.xLabel ?? 'step'} ${t} · unit ${unit} · ${d.label} = ${fmt(v, 6)}${what}`;
+    this.tip.hidden = false;
+    const x = Math.min(e.offsetX + 12, Math.max(0, this.canvas.clientWidth - this.tip.offsetWidth - 4));
+    const y = e.offsetY + 14 + this.tip.offsetHeight > this.canvas.clientHeight ? e.offsetY - this.tip.offsetHeight - 6 : e.offsetY + 14;
+    this.tip.style.transform = `translate(${x}px, ${y}px)`;
   }
 
   private pick(e: MouseEvent): void {
@@ -168,7 +215,7 @@ export class Heatmap {
     const img = g.createImageData(iw, ih);
     const px = img.data;
     const span = this.t1 - this.t0;
-    const scale = 255 / (d.hi - d.lo || 1);
+    this.shown = { cols, iw, ih };
     for (let ix = 0; ix < iw; ix++) {
       const base = ix * d.units;
       for (let iy = 0; iy < ih; iy++) {
@@ -177,7 +224,7 @@ export class Heatmap {
         let s = 0;
         for (let u = ua; u < ub; u++) s += cols[base + u]!;
         const v = s / (ub - ua);
-        const k = Number.isFinite(v) ? Math.max(0, Math.min(255, Math.round((v - d.lo) * scale))) : 0;
+        const k = Number.isFinite(v) ? Math.round(position(d.scale, v) * 255) : 0;
         const o = (iy * iw + ix) * 4;
         px[o] = table[k * 4]!;
         px[o + 1] = table[k * 4 + 1]!;
@@ -213,6 +260,9 @@ export class Heatmap {
     g.textBaseline = 'middle';
     g.fillText('unit', 0, 0);
     g.restore();
+    g.textAlign = 'center';
+    g.textBaseline = 'top';
+    g.fillText(d.xLabel ?? 'step', p.x + p.w / 2, p.y + p.h + 17);
     this.drawOverlay();
     this.onDrawn?.();
   }
@@ -257,28 +307,5 @@ export class Heatmap {
       g.strokeRect(p.x + 0.5, y + 0.5, p.w - 1, Math.max(1, rowH - 1));
       g.setLineDash([]);
     }
-  }
-
-  private drawLegend(): void {
-    const d = this.data!;
-    const table = this.table!;
-    const bar = document.createElement('canvas');
-    bar.width = 128;
-    bar.height = 10;
-    bar.className = 'legend-bar';
-    bar.setAttribute('aria-hidden', 'true');
-    const g = bar.getContext('2d')!;
-    for (let i = 0; i < 128; i++) {
-      g.fillStyle = rgbaText(table, i * 2);
-      g.fillRect(i, 0, 1, 10);
-    }
-    const lo = document.createElement('span');
-    lo.textContent = fmt(d.lo, 3);
-    const hi = document.createElement('span');
-    hi.textContent = fmt(d.hi, 3);
-    const what = document.createElement('span');
-    what.className = 'muted';
-    what.textContent = `${d.label}  ·  wheel to zoom time${d.steps > 1 ? '' : ''}`;
-    this.legend.replaceChildren(lo, bar, hi, what);
   }
 }

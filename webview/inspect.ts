@@ -4,8 +4,10 @@
  * dead units listed). Plain DOM + canvas.
  */
 import type { SaturationView, WeightBlockView, WeightLayerView } from '../src/protocol';
+import { weightScale } from '../src/panel/value-scale';
+import { colourAt, legend } from './colour';
 import { fmt } from './store';
-import { colourTable, rgbaText, type Theme } from './theme';
+import type { Theme } from './theme';
 
 const el = <K extends keyof HTMLElementTagNameMap>(tag: K, cls = '', text = ''): HTMLElementTagNameMap[K] => {
   const e = document.createElement(tag);
@@ -40,27 +42,42 @@ export function radiusHint(r: number): { text: string; kind: 'ok' | 'warn' | 'in
   return { text: '≤ 1', kind: 'ok' };
 }
 
-function drawImage(b: WeightBlockView, theme: Theme): HTMLCanvasElement {
+/** The block's image (weights as colours on a symmetric scale) with a hover readout: row, column, gate, value. */
+function drawImage(b: WeightBlockView, theme: Theme, tip: HTMLElement): HTMLCanvasElement {
   // Cells of at least 2 px, the whole image within 150 × 110 px.
   const cell = Math.max(2, Math.min(16, Math.floor(Math.min(150 / b.imageCols, 110 / b.imageRows))));
   const w = Math.max(24, b.imageCols * cell);
   const h = Math.max(8, b.imageRows * cell);
-  const { c, g } = canvas(w, h, `${b.weight} gate ${b.gate}: ${b.shape.join(' × ')} weights as colours, blue negative, red positive`);
+  const scale = weightScale(Math.max(Math.abs(b.min), Math.abs(b.max)));
+  const { c, g } = canvas(w, h, `${b.weight} gate ${b.gate}: ${b.shape.join(' × ')} weights as colours, blue negative, red positive; hover for values`);
   c.className = 'weight-image';
-  const table = colourTable(theme, true);
-  let m = 0;
-  for (const v of b.image) if (Number.isFinite(v)) m = Math.max(m, Math.abs(v));
   const cw = w / b.imageCols;
   const ch = h / b.imageRows;
   for (let r = 0; r < b.imageRows; r++)
     for (let k = 0; k < b.imageCols; k++) {
-      const v = b.image[r * b.imageCols + k]!;
-      g.fillStyle = Number.isFinite(v) ? rgbaText(table, Math.round(((m ? v / m : 0) * 0.5 + 0.5) * 255)) : theme.warning;
+      g.fillStyle = colourAt(theme, scale, b.image[r * b.imageCols + k]!);
       g.fillRect(k * cw, r * ch, Math.ceil(cw), Math.ceil(ch));
     }
   g.strokeStyle = theme.border;
   g.strokeRect(0.5, 0.5, w - 1, h - 1);
-  c.title = `colour scale ±${fmt(m)}`;
+  // The image's cell (ir, ic) is the mean of the rows and columns of the block that fall on it (blockImage).
+  const [R, C] = b.shape.length === 2 ? [b.shape[0]!, b.shape[1]!] : [1, b.shape[0] ?? b.imageCols];
+  const span = (i: number, n: number, parts: number) => {
+    const a = Math.ceil((i * n) / parts);
+    const e = Math.ceil(((i + 1) * n) / parts) - 1;
+    return e > a ? `${a}–${e}` : `${a}`;
+  };
+  c.addEventListener('mousemove', (e) => {
+    const ir = Math.max(0, Math.min(b.imageRows - 1, Math.floor(e.offsetY / ch)));
+    const ic = Math.max(0, Math.min(b.imageCols - 1, Math.floor(e.offsetX / cw)));
+    const merged = R > b.imageRows || C > b.imageCols;
+    const rows = span(ir, R, b.imageRows);
+    const cols = span(ic, C, b.imageCols);
+    tip.textContent = `${b.shape.length === 2 ? `row ${rows} · ` : ''}column ${cols} · ${b.gate === 'all' ? b.weight : `gate ${b.gate}`} · ${merged ? 'mean ' : ''}${fmt(b.image[ir * b.imageCols + ic]!, 6)}`;
+    tip.hidden = false;
+    tip.style.transform = `translate(${Math.min(e.offsetX + 8, 40)}px, ${c.offsetTop + e.offsetY + 14}px)`;
+  });
+  c.addEventListener('mouseleave', () => (tip.hidden = true));
   return c;
 }
 
@@ -113,7 +130,9 @@ function blockTile(b: WeightBlockView, theme: Theme): HTMLElement {
     a.setAttribute('role', 'alert');
     tile.append(a);
   }
-  tile.append(drawImage(b, theme), drawHistogram(b, theme));
+  const tip = el('div', 'tip');
+  tip.hidden = true;
+  tile.append(drawImage(b, theme, tip), legend(theme, weightScale(Math.max(Math.abs(b.min), Math.abs(b.max))), 'w'), drawHistogram(b, theme), tip);
   const stats = el('div', 'weight-stats');
   stats.append(el('span', '', `min ${fmt(b.min, 3)}  max ${fmt(b.max, 3)}`), el('span', '', `mean ${fmt(b.mean, 3)}  std ${fmt(b.std, 3)}`));
   tile.append(stats);

@@ -1,29 +1,38 @@
 /**
- * The current step in detail: every quantity's vector as bars (numbers on hover), and an SVG cell diagram with the
- * focus unit's values flowing through the gates.
+ * The current step in detail: every quantity's vector as bars on its own axis (the quantity's value scale, ticks at
+ * its ends and 0, unit numbers below, values on hover), coloured on the panel's colour scales with their legends; and
+ * an SVG cell diagram with the focus unit's values flowing through the gates.
  */
 import { diagramOf } from '../src/engine/cells/kinds';
 import type { CellKind, QuantityMeta } from '../src/protocol';
+import { tickText, type ValueScale } from '../src/panel/value-scale';
+import { colourAt, legend } from './colour';
 import { fmt } from './store';
 import type { Theme } from './theme';
 
 export interface BarRow {
   q: QuantityMeta;
   values: ArrayLike<number>;
-  lo: number;
-  hi: number;
+  scale: ValueScale;
 }
 
-const ROW_H = 34;
-const LABEL_W = 46;
+const ROW_H = 46;
+/** Quantity label, then the row's value ticks. */
+const LEFT = 84;
+const AXIS_H = 30;
+/** A bar is at most this wide: one unit does not fill the card. */
+const MAX_BAR = 40;
 
 export class StepBars {
   readonly root: HTMLElement;
   readonly canvas: HTMLCanvasElement;
   private readonly tip: HTMLElement;
+  private readonly legends: HTMLElement;
   private rows: BarRow[] = [];
   private focus = 0;
+  private step = 0;
   private theme: Theme | null = null;
+  private legendKey = '';
 
   constructor(private readonly onPickUnit: (unit: number) => void) {
     this.root = document.createElement('div');
@@ -34,7 +43,9 @@ export class StepBars {
     this.tip.className = 'tip';
     this.tip.hidden = true;
     this.tip.setAttribute('role', 'status');
-    this.root.append(this.canvas, this.tip);
+    this.legends = document.createElement('div');
+    this.legends.className = 'bar-legends';
+    this.root.append(this.canvas, this.tip, this.legends);
     this.canvas.addEventListener('mousemove', (e) => this.hover(e));
     this.canvas.addEventListener('mouseleave', () => (this.tip.hidden = true));
     this.canvas.addEventListener('click', (e) => {
@@ -48,17 +59,41 @@ export class StepBars {
     this.rows = rows;
     this.focus = focus;
     this.theme = theme;
-    this.canvas.setAttribute('aria-label', `Values of ${rows.map((r) => r.q.label).join(', ')} for every unit at step ${step}; the data table below lists them`);
+    this.step = step;
+    this.canvas.setAttribute('aria-label', `Values of ${rows.map((r) => r.q.label).join(', ')} for every unit at step ${step}; hover a bar for its value; the data table below lists them`);
+    this.drawLegends();
     this.draw();
+  }
+
+  /** One legend per distinct scale (gates share one; each state its own range). */
+  private drawLegends(): void {
+    const theme = this.theme!;
+    const groups = new Map<string, { scale: ValueScale; labels: string[] }>();
+    for (const r of this.rows) {
+      const k = `${r.scale.kind}|${r.scale.lo}|${r.scale.hi}`;
+      const g = groups.get(k) ?? { scale: r.scale, labels: [] };
+      g.labels.push(r.q.label);
+      groups.set(k, g);
+    }
+    const key = `${theme.kind}|${theme.bg}|${[...groups].map(([k, g]) => `${k}:${g.labels}`).join(';')}`;
+    if (key === this.legendKey) return;
+    this.legendKey = key;
+    this.legends.replaceChildren(...[...groups.values()].map((g) => legend(theme, g.scale, g.labels.join(', '))));
+  }
+
+  /** Bar width and the plot's width for n units in a canvas w wide. */
+  private geometry(n: number, w: number): { bw: number; pw: number } {
+    const bw = Math.min(MAX_BAR, Math.max(0.5, (w - LEFT - 4) / Math.max(1, n)));
+    return { bw, pw: bw * n };
   }
 
   private hit(x: number, y: number): { row: BarRow; unit: number } | null {
     const r = Math.floor(y / ROW_H);
     const row = this.rows[r];
-    if (!row || x < LABEL_W) return null;
+    if (!row || x < LEFT) return null;
     const n = row.values.length;
-    const w = this.canvas.clientWidth - LABEL_W - 4;
-    const unit = Math.floor(((x - LABEL_W) / w) * n);
+    const { bw } = this.geometry(n, this.canvas.clientWidth);
+    const unit = Math.floor((x - LEFT) / bw);
     return unit >= 0 && unit < n ? { row, unit } : null;
   }
 
@@ -69,8 +104,8 @@ export class StepBars {
       return;
     }
     this.tip.hidden = false;
-    this.tip.textContent = `${h.row.q.label}[${h.unit}] = ${fmt(h.row.values[h.unit]!, 6)}`;
-    const x = Math.min(e.offsetX + 12, this.canvas.clientWidth - 160);
+    this.tip.textContent = `unit ${h.unit} · step ${this.step} · ${h.row.q.label} = ${fmt(h.row.values[h.unit]!, 6)}`;
+    const x = Math.min(e.offsetX + 12, Math.max(0, this.canvas.clientWidth - this.tip.offsetWidth - 4));
     this.tip.style.transform = `translate(${x}px, ${e.offsetY + 12}px)`;
   }
 
@@ -79,7 +114,7 @@ export class StepBars {
     if (!theme) return;
     const dpr = window.devicePixelRatio || 1;
     const w = this.root.clientWidth;
-    const h = this.rows.length * ROW_H;
+    const h = this.rows.length * ROW_H + AXIS_H;
     this.canvas.style.height = `${h}px`;
     if (!w) return;
     if (this.canvas.width !== Math.round(w * dpr) || this.canvas.height !== Math.round(h * dpr)) {
@@ -89,48 +124,86 @@ export class StepBars {
     const g = this.canvas.getContext('2d')!;
     g.setTransform(dpr, 0, 0, dpr, 0, 0);
     g.clearRect(0, 0, w, h);
-    g.font = `12px ${theme.font}`;
     g.textBaseline = 'middle';
-    const pw = w - LABEL_W - 4;
+    const n = this.rows[0]?.values.length ?? 0;
+    const { bw, pw } = this.geometry(n, w);
+    const gap = bw > 4 ? 1 : 0;
     this.rows.forEach((row, r) => {
-      const top = r * ROW_H + 3;
-      const bh = ROW_H - 8;
+      const top = r * ROW_H + 6;
+      const bh = ROW_H - 12;
+      g.font = `600 12px ${theme.font}`;
       g.fillStyle = theme.fg;
       g.textAlign = 'left';
       g.fillText(row.q.label, 4, top + bh / 2);
-      const lo = Math.min(0, row.lo);
-      const hi = Math.max(0, row.hi);
+      const lo = Math.min(0, row.scale.lo);
+      const hi = Math.max(0, row.scale.hi);
       const yOf = (v: number) => top + bh - ((v - lo) / (hi - lo || 1)) * bh;
       const y0 = yOf(0);
+      // The row's axis: its ends and 0, with light grid lines.
+      g.font = `10px ${theme.font}`;
+      g.fillStyle = theme.muted;
+      g.textAlign = 'right';
       g.strokeStyle = theme.grid;
       g.lineWidth = 1;
+      for (const v of lo < 0 ? [hi, 0, lo] : [hi, lo]) {
+        const y = Math.round(yOf(v)) + 0.5;
+        g.fillText(tickText(v), LEFT - 4, Math.min(top + bh, Math.max(top, y)));
+        g.beginPath();
+        g.moveTo(LEFT, y);
+        g.lineTo(LEFT + pw, y);
+        g.stroke();
+      }
       g.beginPath();
-      g.moveTo(LABEL_W, Math.round(y0) + 0.5);
-      g.lineTo(LABEL_W + pw, Math.round(y0) + 0.5);
+      g.moveTo(LEFT - 0.5, top);
+      g.lineTo(LEFT - 0.5, top + bh);
       g.stroke();
-      const n = row.values.length;
-      const bw = pw / n;
-      const gap = bw > 4 ? 1 : 0;
       for (let j = 0; j < n; j++) {
         const v = row.values[j]!;
-        if (!Number.isFinite(v)) continue;
-        const y = yOf(Math.max(lo, Math.min(hi, v)));
-        g.fillStyle = v < 0 ? theme.negative : theme.positive;
-        g.globalAlpha = j === this.focus ? 1 : 0.6;
-        const bx = LABEL_W + j * bw;
-        const by = Math.min(y, y0);
+        const bx = LEFT + j * bw;
         const bwid = Math.max(1, bw - gap);
+        if (!Number.isFinite(v)) {
+          g.fillStyle = theme.warning;
+          g.fillText(Number.isNaN(v) ? '?' : '∞', bx + bwid / 2 + 3, top + bh / 2);
+          continue;
+        }
+        const y = yOf(Math.max(lo, Math.min(hi, v)));
+        g.fillStyle = colourAt(theme, row.scale, barShade(row.scale, v));
+        const by = Math.min(y, y0);
         const bht = Math.max(1, Math.abs(y - y0));
         g.fillRect(bx, by, bwid, bht);
-        g.globalAlpha = 1;
         if (j === this.focus) {
           g.strokeStyle = theme.cursor;
           g.lineWidth = 1.5;
           g.strokeRect(bx + 0.75, top + 0.75, Math.max(1, bwid - 1.5), bh - 1.5);
+          g.strokeStyle = theme.grid;
+          g.lineWidth = 1;
         }
       }
     });
+    // Unit numbers under the last row, thinned to fit.
+    const base = this.rows.length * ROW_H;
+    g.font = `10px ${theme.font}`;
+    g.fillStyle = theme.muted;
+    g.textAlign = 'center';
+    g.textBaseline = 'top';
+    const every = Math.max(1, Math.ceil(26 / bw));
+    const nice = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000].find((k) => k >= every) ?? every;
+    for (let j = 0; j < n; j += nice) g.fillText(String(j), LEFT + (j + 0.5) * bw, base + 1);
+    g.textAlign = 'left';
+    g.fillText('unit', LEFT, base + 15);
   }
+}
+
+/**
+ * The value a bar is coloured as: its own, but at least a fifth of the way from the scale's neutral point, so a bar
+ * near 0 on a diverging scale (the background colour) stays visible.
+ */
+function barShade(s: ValueScale, v: number): number {
+  if (s.kind !== 'diverging') return v;
+  const m = (s.hi - s.lo) / 2;
+  const mid = (s.hi + s.lo) / 2;
+  const d = v - mid;
+  return Math.abs(d) >= m * 0.2 ? v : mid + (d < 0 ? -1 : 1) * m * 0.2;
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ import type { CompareSource } from '../src/panel/compare-source';
 import type { ExplainSource } from '../src/panel/explain-source';
 import type { Theme } from './theme';
 import type { TraceSource } from '../src/panel/trace-source';
+import { scaleFor, type ValueScale } from '../src/panel/value-scale';
 
 export interface Store {
   init: InitMessage | null;
@@ -49,23 +50,16 @@ export function heatQuantity(s: Store): number {
   return q >= 0 ? q : m.quantities.length - 1;
 }
 
-/** A chart's y range for quantity q: 0…1 for gates, else a round symmetric bound over the whole trace's range. */
-export function quantityRange(s: Store, q: number): [number, number] {
+/** The value scale (range and colour kind) of quantity q over the whole layer: see src/panel/value-scale.ts. */
+export function quantityScale(s: Store, q: number): ValueScale {
   const m = layerMeta(s)!;
-  const role = m.quantities[q]!.role;
-  if (role === 'gate') return [0, 1];
-  const lo = m.ranges[2 * q]!;
-  const hi = m.ranges[2 * q + 1]!;
-  const a = niceCeil(Math.max(Math.abs(lo), Math.abs(hi), 1e-9));
-  return lo >= -1 && hi <= 1 && role !== 'pre_activation' ? [-1, 1] : [-a, a];
+  return scaleFor(m.quantities[q]!.role, m.ranges[2 * q]!, m.ranges[2 * q + 1]!);
 }
 
-/** 1.77 → 2, 14.9 → 15, 0.34 → 0.4: a round axis bound just above x. */
-function niceCeil(x: number): number {
-  const p = 10 ** Math.floor(Math.log10(x));
-  const m = x / p;
-  const step = m <= 2 ? 0.5 : m <= 5 ? 1 : 2;
-  return Math.ceil(m / step) * step * p;
+/** A chart's y range for quantity q: 0…1 for gates, else a round symmetric bound over the whole trace's range. */
+export function quantityRange(s: Store, q: number): [number, number] {
+  const sc = quantityScale(s, q);
+  return [sc.lo, sc.hi];
 }
 
 /** The colour of the k-th charted unit. */

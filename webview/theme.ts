@@ -1,7 +1,10 @@
 /**
  * Colours for canvases, read from VS Code's `--vscode-*` CSS variables (canvas cannot use CSS variables), and read
  * again when VS Code switches theme (it changes the body's class: vscode-light / vscode-dark / vscode-high-contrast).
+ * Line colours (units) and the diverging scale's ends are made legible on the theme's background (3:1 at least):
+ * a theme's dark orange on a dark editor, or a pale one on Solarized Light, would otherwise vanish.
  */
+import { colourTable as scaleTable, legibleOn, type Rgb, type ScaleKind } from '../src/panel/value-scale';
 
 export interface Theme {
   kind: 'light' | 'dark' | 'high-contrast' | 'high-contrast-light';
@@ -53,6 +56,11 @@ export function readTheme(): Theme {
     light ? '#0b7a75' : '#4ec9b0',
     light ? '#8a5a00' : '#dcdcaa',
   ];
+  const bgRgb = toRgb(bg);
+  const legible = (c: string) => {
+    const rgb = legibleOn(toRgb(c), bgRgb);
+    return `#${rgb.map((x) => x.toString(16).padStart(2, '0')).join('')}`;
+  };
   return {
     kind,
     fg,
@@ -62,9 +70,9 @@ export function readTheme(): Theme {
     border: css(s, '--vscode-panel-border', css(s, '--vscode-contrastBorder', light ? '#e5e5e5' : '#444444')),
     focus: css(s, '--vscode-focusBorder', blue),
     cursor: hc ? css(s, '--vscode-contrastActiveBorder', css(s, '--vscode-focusBorder', '#f38518')) : css(s, '--vscode-editorCursor-foreground', fg),
-    series,
-    negative: blue,
-    positive: red,
+    series: series.map(legible),
+    negative: legible(blue),
+    positive: legible(red),
     error: css(s, '--vscode-errorForeground', red),
     warning: css(s, '--vscode-editorWarning-foreground', '#cca700'),
     font: css(s, '--vscode-font-family', 'system-ui, sans-serif'),
@@ -83,7 +91,7 @@ export function watchTheme(onChange: (t: Theme) => void): () => void {
   return () => obs.disconnect();
 }
 
-export type Rgb = [number, number, number];
+export type { Rgb };
 
 let probe: CanvasRenderingContext2D | null = null;
 
@@ -99,26 +107,18 @@ export function toRgb(color: string): Rgb {
   return [d[0]!, d[1]!, d[2]!];
 }
 
-/** A 256-entry colour table: diverging (neg ← bg → pos) or sequential (bg → pos). */
-export function colourTable(theme: Theme, diverging: boolean): Uint8ClampedArray {
-  const bg = toRgb(theme.bg);
-  const neg = toRgb(theme.negative);
-  const pos = toRgb(diverging ? theme.positive : theme.negative);
-  const out = new Uint8ClampedArray(256 * 4);
-  for (let i = 0; i < 256; i++) {
-    const t = i / 255;
-    let from: Rgb, to: Rgb, f: number;
-    if (diverging) {
-      if (t < 0.5) [from, to, f] = [neg, bg, t * 2];
-      else [from, to, f] = [bg, pos, (t - 0.5) * 2];
-    } else [from, to, f] = [bg, pos, t];
-    // A slight ease so small values are visible.
-    const e = diverging ? f : Math.sqrt(f);
-    for (let c = 0; c < 3; c++) out[i * 4 + c] = from[c]! + (to[c]! - from[c]!) * (diverging && t < 0.5 ? e : e);
-    out[i * 4 + 3] = 255;
+/** The 256-entry colour table of a scale kind in this theme (cached: one per theme and kind). */
+export function colourTable(theme: Theme, kind: ScaleKind | boolean): Uint8ClampedArray {
+  if (typeof kind === 'boolean') kind = kind ? 'diverging' : 'sequential';
+  const key = `${kind}|${theme.negative}|${theme.bg}|${theme.positive}`;
+  let t = tables.get(key);
+  if (!t) {
+    t = scaleTable(kind, toRgb(theme.negative), toRgb(theme.bg), toRgb(theme.positive));
+    tables.set(key, t);
   }
-  return out;
+  return t;
 }
+const tables = new Map<string, Uint8ClampedArray>();
 
 export function rgbaText(t: Uint8ClampedArray, i: number): string {
   return `rgb(${t[i * 4]},${t[i * 4 + 1]},${t[i * 4 + 2]})`;

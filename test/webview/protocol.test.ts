@@ -73,7 +73,8 @@ test('webview messages: accepted and rejected', () => {
 test('panel HTML: strict CSP, one nonce script, no inline style or script', () => {
   const html = panelHtml({ cspSource: 'https://x.vscode-cdn.net', scriptUri: 'https://x/dist/webview.js', styleUri: 'https://x/media/panel.css', nonce: 'abc123', title: 'Cellscope: <m>.json' });
   assert.ok(html.includes(panelCsp('https://x.vscode-cdn.net', 'abc123').replace(/'/g, '&#39;')));
-  assert.equal(panelCsp('S', 'N'), "default-src 'none'; script-src 'nonce-N'; style-src S; img-src S data:; font-src S");
+  assert.equal(panelCsp('S', 'N'), "default-src 'none'; script-src 'nonce-N'; style-src S 'nonce-N'; img-src S data:; font-src S");
+  assert.match(html, /<meta property="csp-nonce" content="abc123">/);
   assert.equal((html.match(/<script/g) ?? []).length, 1);
   assert.match(html, /<script nonce="abc123" src="https:\/\/x\/dist\/webview.js"><\/script>/);
   assert.doesNotMatch(html, /<style|style="/);

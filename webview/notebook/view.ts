@@ -6,6 +6,8 @@
  */
 import type { NotebookLayer, NotebookResult } from '../../src/notebook/bundle';
 import { heatColumns } from '../../src/panel/overview';
+import type { QuantityRole } from '../../src/protocol';
+import { scaleFor } from '../../src/panel/value-scale';
 import { LineChart } from '../charts';
 import { Heatmap } from '../heatmap';
 import { readTheme, type Theme } from '../theme';
@@ -177,15 +179,12 @@ export class NotebookView {
       if (v < lo) lo = v;
       if (v > hi) hi = v;
     }
-    const bound = Math.max(Math.abs(lo), Math.abs(hi)) || 1;
     this.heat!.setData(
       {
         columns: (t0, t1, cols) => heatColumns(values, base, lt.units, identity, t0, t1, cols),
         steps: lt.steps,
         units: lt.units,
-        lo: gate ? 0 : -bound,
-        hi: gate ? 1 : bound,
-        diverging: !gate,
+        scale: scaleFor(q.role as QuantityRole, lo, hi),
         label: `${q.label} (${lt.name})`,
       },
       this.theme,

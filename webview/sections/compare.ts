@@ -159,7 +159,10 @@ export function mountCompare(p: Panel, init: InitMessage, parent: ParentNode): V
     heatBox.firstElementChild!.textContent = overTime
       ? `|Δ| per time step × output unit, batch item ${b} (click: go to that step and unit)`
       : `|Δ| per batch item × output unit (click: go to that batch item and unit)`;
-    heat.setData({ columns: (t0, t1, cols) => c.heat(b, t0, t1, cols), steps: rows, units, lo: 0, hi: c.heatTop || 1e-12, diverging: false, label: '|Δ| engine − Keras' }, store.theme);
+    heat.setData(
+      { columns: (t0, t1, cols) => c.heat(b, t0, t1, cols), steps: rows, units, scale: { kind: 'magnitude', lo: 0, hi: c.heatTop || 1e-12 }, label: '|Δ| engine − Keras', xLabel: overTime ? 'step' : 'batch item', zoomable: overTime },
+      store.theme,
+    );
   }
 
   function drawChart(c: CompareSource): void {

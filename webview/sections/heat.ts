@@ -2,7 +2,7 @@
 import { h, section } from '../dom';
 import { Heatmap } from '../heatmap';
 import type { Panel } from '../panel';
-import { heatQuantity, layerMeta, quantityRange, type View } from '../store';
+import { heatQuantity, layerMeta, quantityScale, valueAt, type View } from '../store';
 import { button } from '../toolkit';
 
 export function mountHeat(p: Panel, parent: ParentNode): View {
@@ -36,9 +36,11 @@ export function mountHeat(p: Panel, parent: ParentNode): View {
         const m = layerMeta(store)!;
         const qi = heatQuantity(store);
         const info = m.quantities[qi]!;
-        const [lo, hi] = quantityRange(store, qi);
         title.textContent = `${info.label} · ${m.units} units × ${m.steps} steps`;
-        heatmap.setData({ columns: (t0, t1, cols) => data.heat(qi, t0, t1, cols), steps: m.steps, units: m.units, lo, hi, diverging: info.role !== 'gate', label: info.label }, store.theme);
+        heatmap.setData(
+          { columns: (t0, t1, cols) => data.heat(qi, t0, t1, cols), steps: m.steps, units: m.units, scale: quantityScale(store, qi), label: info.label, value: (t, j) => valueAt(store, qi, t, j) },
+          store.theme,
+        );
       }
       heatmap.setCursor(store.state.step, store.state.focusUnit);
     },

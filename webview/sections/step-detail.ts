@@ -2,7 +2,7 @@
 import { section } from '../dom';
 import type { Panel } from '../panel';
 import { StepBars, type BarRow } from '../stepdetail';
-import { layerMeta, quantityRange, shownQuantities, type View } from '../store';
+import { layerMeta, quantityScale, shownQuantities, type View } from '../store';
 
 export function mountStepDetail(p: Panel, parent: ParentNode): View {
   const { store, scheduler } = p;
@@ -20,10 +20,7 @@ export function mountStepDetail(p: Panel, parent: ParentNode): View {
       const t = store.state.step;
       const s = store.stepOfTime[t]!;
       if (!tr || !m || !tr.hasStep(s)) return;
-      const rows: BarRow[] = shownQuantities(store).map((q) => {
-        const [lo, hi] = quantityRange(store, q);
-        return { q: m.quantities[q]!, values: tr.rowAtStep(q, s)!, lo, hi };
-      });
+      const rows: BarRow[] = shownQuantities(store).map((q) => ({ q: m.quantities[q]!, values: tr.rowAtStep(q, s)!, scale: quantityScale(store, q) }));
       bars.set(rows, store.state.focusUnit, store.theme, t);
     },
   };

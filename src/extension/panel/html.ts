@@ -1,4 +1,9 @@
-/** The panel's HTML: strict CSP, one nonce'd script, one stylesheet, no inline script or style, no remote content. */
+/**
+ * The panel's HTML: strict CSP, one nonce'd script, one stylesheet, no inline script or style, no remote content.
+ * The nonce is allowed for style elements too and published in a `csp-nonce` meta tag: the UI toolkit's FAST
+ * foundation probes `:focus-visible` support with a <style> element it stamps with that nonce (without it the CSP
+ * blocked the probe, a console error on every panel). Nothing of ours writes a style element or attribute.
+ */
 
 export interface PanelHtmlOptions {
   /** webview.cspSource */
@@ -34,7 +39,7 @@ export function panelCsp(cspSource: string, nonce: string): string {
   return [
     "default-src 'none'",
     `script-src 'nonce-${nonce}'`,
-    `style-src ${cspSource}`,
+    `style-src ${cspSource} 'nonce-${nonce}'`,
     `img-src ${cspSource} data:`,
     `font-src ${cspSource}`,
   ].join('; ');
@@ -48,6 +53,7 @@ export function panelHtml(o: PanelHtmlOptions): string {
 <meta name="cellscope-l10n" content="${escapeHtml(JSON.stringify(o.l10n?.bundle ?? {}))}">
 <meta http-equiv="Content-Security-Policy" content="${escapeHtml(panelCsp(o.cspSource, o.nonce))}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
+<meta property="csp-nonce" content="${o.nonce}">
 <link rel="stylesheet" href="${escapeHtml(o.styleUri)}">
 <title>${escapeHtml(o.title)}</title>
 </head>
