@@ -55,7 +55,6 @@ function render(dirty: Set<Dirty>): void {
   if (store.data && s !== undefined && store.data.hasStep(s)) bench.drawn();
   const ms = performance.now() - t0;
   document.body.dataset.renderMs = ms.toFixed(3);
-  layout.toolbar.timing.textContent = l10n.t('drawn in {0} ms', l10n.fixed(ms, 1));
   io.save(store.state);
 }
 

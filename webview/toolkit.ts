@@ -105,20 +105,32 @@ export interface TextField {
   setValue(v: string): void;
 }
 
-/** Calls onCommit when the user presses Enter or leaves the field. */
+/** Calls onCommit when the user presses Enter or leaves the field with a changed value. */
 export function textField(label: string, value: string, onCommit: (value: string) => void, size = 10, ariaLabel?: string): TextField {
   const t = document.createElement('vscode-text-field') as HTMLElement & { value: string };
   t.setAttribute('size', String(size));
   t.setAttribute('value', value);
   if (label) t.textContent = label;
-  t.setAttribute('aria-label', ariaLabel ?? label);
-  t.addEventListener('change', () => onCommit(t.value));
+  // The toolkit names a field without text content "Text field" when it connects: keep the name given here.
+  const name = ariaLabel ?? label;
+  const keepName = () => t.getAttribute('aria-label') !== name && t.setAttribute('aria-label', name);
+  keepName();
+  new MutationObserver(keepName).observe(t, { attributes: true, attributeFilter: ['aria-label'] });
+  // Enter and the change event that follows it commit once; a value the panel put back (setValue) is not a commit.
+  let committed = value;
+  const commit = () => {
+    if (t.value === committed) return;
+    committed = t.value;
+    onCommit(t.value);
+  };
+  t.addEventListener('change', commit);
   t.addEventListener('keydown', (e) => {
-    if ((e as KeyboardEvent).key === 'Enter') onCommit(t.value);
+    if ((e as KeyboardEvent).key === 'Enter') commit();
   });
   return {
     element: t,
     setValue(v) {
+      committed = v;
       if (t.value !== v) t.value = v;
     },
   };

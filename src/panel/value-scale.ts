@@ -30,7 +30,7 @@ export function niceCeil(x: number): number {
   const p = 10 ** Math.floor(Math.log10(x));
   const m = x / p;
   const step = m <= 2 ? 0.5 : m <= 5 ? 1 : 2;
-  return Math.ceil(m / step) * step * p;
+  return Number((Math.ceil(m / step) * step * p).toPrecision(12));
 }
 
 /**

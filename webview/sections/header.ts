@@ -1,16 +1,44 @@
 /** The header: model summary, files, layers table, and the selectors (layer, batch item, units, heatmap quantity, pre-activations, export). */
 import type { InitMessage } from '../../src/protocol';
 import { h, labelled } from '../dom';
+import * as l10n from '../l10n';
 import type { Panel } from '../panel';
 import { layerMeta, parseUnits, unitsText, type View } from '../store';
 import { button, checkbox, dropdown, textField } from '../toolkit';
 
 const shape = (d: (number | null)[]) => `[${d.map((x) => (x === null ? 'None' : x)).join(', ')}]`;
 
-function fileChip(what: string, name: string): HTMLElement {
+function fileChip(what: string, name: string, title = ''): HTMLElement {
   const s = h('span', 'chip');
   s.append(h('span', 'muted', `${what}: `), h('span', '', name));
+  if (title) s.title = title;
   return s;
+}
+
+/**
+ * Where the input came from, said once: a recording carries the input it was made with (and is preferred to an
+ * input.json beside the model, whose run would not match the recorded output), a fixture carries its own.
+ */
+function fileChips(f: InitMessage['files']): HTMLElement[] {
+  const model = fileChip(l10n.t('model'), f.model);
+  if (f.input && f.input === f.model) return [model, fileChip(l10n.t('input and expected output'), l10n.t('in the model file'))];
+  if (f.input && f.input === f.recording)
+    return [model, fileChip(l10n.t('input and recorded output'), f.input, l10n.t('The recording carries the input it was recorded with, so the run can be compared with it. Cellscope: Load Input Sequence runs another input.'))];
+  return [model, fileChip(l10n.t('input'), f.input ?? '—'), fileChip(l10n.t('recorded output'), f.recording ?? l10n.t('none'))];
+}
+
+/** A field's message under the selectors: what is valid, after an entry that was not (role=alert: read out). */
+function fieldMessage(): { element: HTMLElement; say(text: string): void } {
+  const e = h('span', 'field-error');
+  e.setAttribute('role', 'alert');
+  e.hidden = true;
+  return {
+    element: e,
+    say(text) {
+      e.textContent = text;
+      e.hidden = !text;
+    },
+  };
 }
 
 function summary(init: InitMessage): HTMLElement[] {
@@ -18,7 +46,7 @@ function summary(init: InitMessage): HTMLElement[] {
   const meta = h('p', 'muted');
   meta.textContent = `input ${shape(s.inputShape)} · ${s.params.toLocaleString()} parameters · ${init.precisionNote ?? init.precision} · engine run ${init.runMs.toFixed(1)} ms`;
   const files = h('p', 'files');
-  files.append(fileChip('model', init.files.model), fileChip('input', init.files.input ?? '—'), fileChip('recorded output', init.files.recording ?? 'none'));
+  files.append(...fileChips(init.files));
   const layers = h('table', 'layers');
   layers.createCaption().textContent = 'Layers';
   const thead = layers.createTHead().insertRow();
@@ -43,12 +71,24 @@ export function mountHeader(p: Panel, init: InitMessage, parent: ParentNode): Vi
   controls.setAttribute('aria-label', 'What to show');
   const layer = dropdown('Layer and direction', (v) => nav.selectLayer(Number(v)));
   layer.setChoices(
-    init.layers.map((l) => ({ value: String(l.id), label: `${l.layerName}${init.layers.some((o) => o.layerIndex === l.layerIndex && o !== l) ? ` (${l.direction})` : ''} · ${l.cell} · ${l.units} units` })),
+    init.layers.map((l) => {
+      const dir = init.layers.some((o) => o.layerIndex === l.layerIndex && o !== l) ? `, ${l.direction}` : '';
+      return { value: String(l.id), label: `${l.layerName} (${init.summary.layers.find((x) => x.name === l.layerName)?.className ?? l.cell}, ${l10n.t('{0} units', l.units)}${dir})` };
+    }),
     String(store.state.layer),
   );
-  const batch = textField('', String(store.state.batch), (v) => {
-    if (!nav.selectBatch(Number(v))) batch.setValue(String(store.state.batch));
-  }, 6);
+  const batchMessage = fieldMessage();
+  const batchValid = () => (init.batch === 1 ? l10n.t('Batch item: this input has one, 0.') : l10n.t('Batch item: a whole number from 0 to {0}.', init.batch - 1));
+  const pickBatch = (v: string) => {
+    const ok = v.trim() !== '' && nav.selectBatch(Number(v));
+    batchMessage.say(ok ? '' : batchValid());
+    if (!ok) batch.setValue(String(store.state.batch));
+  };
+  const batch = textField('', String(store.state.batch), pickBatch, 4, l10n.t('Batch item'));
+  const stepBatch = (d: number) => pickBatch(String(Math.max(0, Math.min(init.batch - 1, store.state.batch + d))));
+  const batchDown = button({ label: '−', ariaLabel: l10n.t('Previous batch item'), appearance: 'icon', onClick: () => stepBatch(-1) });
+  const batchUp = button({ label: '+', ariaLabel: l10n.t('Next batch item'), appearance: 'icon', onClick: () => stepBatch(1) });
+  const unitsMessage = fieldMessage();
   const quantity = dropdown('Heatmap quantity', (v) => {
     store.state.quantity = v;
     scheduler.mark('data');
@@ -56,19 +96,22 @@ export function mountHeader(p: Panel, init: InitMessage, parent: ParentNode): Vi
   const units = textField('', unitsText(store.state.units), (v) => {
     const m = layerMeta(store);
     const parsed = m ? parseUnits(v, m.units) : null;
+    unitsMessage.say(parsed || !m ? '' : l10n.t('Units: numbers and ranges from 0 to {0}, such as 0-3, 7.', m.units - 1));
     if (!parsed) return units.setValue(unitsText(store.state.units));
     store.state.units = parsed;
     if (!parsed.includes(store.state.focusUnit)) store.state.focusUnit = parsed[0]!;
     scheduler.mark('data');
-  }, 14);
+  }, 14, l10n.t('Units to chart'));
   const pre = checkbox('Pre-activations', store.state.showPre, (v) => {
     store.state.showPre = v;
     scheduler.mark('data');
   });
   const exportCsv = button({ label: 'Export CSV', title: 'Save the whole trace as CSV', onClick: () => p.post({ type: 'exportTrace', format: 'csv' }) });
   const exportJson = button({ label: 'Export JSON', title: 'Save the whole trace as JSON', onClick: () => p.post({ type: 'exportTrace', format: 'json' }) });
-  controls.append(labelled('Layer', layer.element), labelled('Batch', batch.element, h('span', 'muted', `of ${init.batch}`)), labelled('Units', units.element), labelled('Heatmap', quantity.element), pre.element, exportCsv, exportJson);
-  header.append(...summary(init), controls);
+  controls.append(labelled('Layer', layer.element), labelled('Batch', batchDown, batch.element, batchUp, h('span', 'muted', `of ${init.batch}`)), labelled('Units', units.element), labelled('Heatmap', quantity.element), pre.element, exportCsv, exportJson);
+  const messages = h('div', 'field-errors');
+  messages.append(batchMessage.element, unitsMessage.element);
+  header.append(...summary(init), controls, messages);
   parent.append(header);
 
   return {

@@ -1,14 +1,11 @@
-/** The stepping toolbar: first / previous / play / next / last, the step slider and readout, the playback speed, the render time. */
+/** The stepping toolbar: first / previous / play / next / last, the step slider and readout, the playback speed. (The render time is body[data-render-ms], for the benchmark; not shown.) */
 import { h } from '../dom';
 import * as l10n from '../l10n';
 import type { Panel } from '../panel';
 import { layerMeta, type View } from '../store';
 import { button, dropdown, setButtonLabel } from '../toolkit';
 
-export interface Toolbar extends View {
-  /** The last frame's render time (a readout beside the step). */
-  timing: HTMLElement;
-}
+export type Toolbar = View;
 
 export function mountToolbar(p: Panel, parent: ParentNode): Toolbar {
   const { store, nav } = p;
@@ -26,7 +23,6 @@ export function mountToolbar(p: Panel, parent: ParentNode): Toolbar {
   speed.setChoices([1, 2, 5, 10, 20, 50, 100].map((n) => ({ value: String(n), label: l10n.t('{0} steps/s', n) })), String(store.state.speed));
   const readout = h('span', 'readout');
   readout.setAttribute('aria-live', 'polite');
-  const timing = h('span', 'muted timing');
   bar.append(
     button({ label: '|◀', ariaLabel: l10n.t('First step'), title: l10n.t('First step (Home)'), appearance: 'icon', onClick: () => nav.setStep(0) }),
     button({ label: '◀', ariaLabel: l10n.t('Previous step'), title: l10n.t('Previous step (←)'), appearance: 'icon', onClick: () => nav.setStep(store.state.step - 1) }),
@@ -36,13 +32,11 @@ export function mountToolbar(p: Panel, parent: ParentNode): Toolbar {
     slider,
     readout,
     speed.element,
-    timing,
   );
   parent.append(bar);
   let playing: boolean | null = null;
 
   return {
-    timing,
     render(dirty) {
       if (playing !== store.playing) {
         playing = store.playing;
