@@ -134,12 +134,12 @@ describe('friction', () => {
   });
 
   test('invalid Batch and Units entries say what is valid; fields have names; a stepper for the batch item', async () => {
-    const batch = p.page.getByRole('textbox', { name: 'Batch item' });
+    const batch = p.page.getByRole('textbox', { name: 'Batch item', exact: true });
     await batch.fill('3');
     await batch.press('Enter');
     await nextFrames(p.page, 2);
     assert.equal(await p.page.locator('.field-error').first().innerText(), 'Batch item: this input has one, 0.');
-    const units = p.page.getByRole('textbox', { name: 'Units to chart' });
+    const units = p.page.getByRole('textbox', { name: 'Units to chart', exact: true });
     await units.fill('40-50');
     await units.press('Enter');
     await nextFrames(p.page, 2);
