@@ -220,7 +220,7 @@ export class AttributionView {
     g.textBaseline = 'middle';
     const rowH = p.h / d.features;
     const fEvery = niceStep(Math.ceil(14 / rowH));
-    for (let f = 0; f < d.features; f += fEvery) g.fillText(String(f), p.x - 4, p.y + (f + 0.5) * rowH);
+    if (d.features > 1) for (let f = 0; f < d.features; f += fEvery) g.fillText(String(f), p.x - 4, p.y + (f + 0.5) * rowH);
     g.textAlign = 'center';
     g.textBaseline = 'top';
     const colW = p.w / d.steps;

@@ -180,3 +180,35 @@ describe('Explain on a synthetic LSTM (8 features): the heatmap', () => {
     assert.deepEqual(pageErrors(p), []);
   });
 });
+
+describe('Explain on examples/sine-lstm (395 sequences, one output each)', () => {
+  let p: PanelPage;
+  before(async () => {
+    const base = join(ROOT, 'examples', 'sine-lstm');
+    const loaded = await loadModelBytes(readFileSync(join(base, 'model.cellscope.json')), 'model.cellscope.json');
+    const rec = loadExpectedBytes(readFileSync(join(base, 'recording.json')), 'recording.json');
+    const session = new PanelSession({ loaded, input: rec.input!, expected: rec.output, predictCalls: rec.predictCalls, files: { fileUri: `file://${base}/model.cellscope.json`, model: 'model.cellscope.json', input: 'recording.json', recording: 'recording.json' } });
+    p = await openPanelPage(browser, served, session, { height: 2400 });
+    await ready(p);
+  });
+  after(async () => p?.page.context().close());
+
+  test('the one output value as a bar; occlusion per step; the trajectory of every sequence, high contrast too', async () => {
+    await p.page.locator('.explain .output-bar').first().click();
+    await explained(p, /^y\[0, 0\] = /);
+    await p.page.locator('.explain vscode-dropdown[aria-label="Attribution method"]').evaluate((d) => {
+      (d as HTMLElement & { value: string }).value = 'occlusion';
+      d.dispatchEvent(new Event('change'));
+    });
+    await explained(p, /occlusion \(per step\)/);
+    assert.ok((await canvasVariety(p.page, '.attribution-box canvas')) > 3, 'one row of 5 steps drawn');
+    assert.match(await p.page.locator('.trajectory .card-head').innerText(), /h_t of 395 item\(s\) × 5 steps/);
+    assert.ok((await canvasVariety(p.page, '.trajectory canvas')) > 10, 'the 395 paths drawn');
+    for (const theme of ['light', 'high-contrast'] as const) {
+      await applyTheme(p.page, theme);
+      await p.page.locator('.explain').screenshot({ path: join(SHOTS, `explain-sine-lstm-${theme}.png`) });
+      await p.page.locator('.trajectory').screenshot({ path: join(SHOTS, `trajectory-sine-lstm-${theme}.png`) });
+    }
+    assert.deepEqual(pageErrors(p), []);
+  });
+});

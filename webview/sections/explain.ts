@@ -174,7 +174,7 @@ export function mountExplain(p: Panel, parent: ParentNode): View {
               chart?.destroy();
               chart = null;
               picker.replaceChildren(drawBars(o, 0, tgt[0]!, (j) => pick([j])));
-              pickerNote.textContent = `Output ${o.output} of batch item ${o.batch} (${o.values.length} values, largest first): click one to explain it.`;
+              pickerNote.textContent = `Output ${o.output} of batch item ${o.batch} (${o.values.length} value${o.values.length === 1 ? '' : 's'}, largest first): click one to explain it.`;
             }
             else if (o.values.length && o.shape.length === 2) drawChart(o, tgt);
             else (picker.replaceChildren(), (pickerNote.textContent = `Output ${o.output} has shape [${o.shape.join(', ')}] per item: type the target's indices.`));
