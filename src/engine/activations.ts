@@ -3,7 +3,7 @@
  * because softmax needs the whole slice and the cells call them on gate blocks.
  */
 import erf from '@stdlib/math-base-special-erf';
-import type { HardSigmoidFlavor } from './model';
+import type { HardSigmoidFlavor } from './hard-sigmoid';
 
 /** Applies the activation to `v[offset .. offset+length)` in place. */
 export type VectorActivation = (v: Float64Array | Float32Array, offset: number, length: number) => void;

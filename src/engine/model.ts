@@ -4,13 +4,13 @@
  */
 import { CELL_KINDS, type BuiltinCellKind } from './cells/kinds';
 import type { CustomCellDef } from './custom/define';
+import type { HardSigmoidFlavor } from './hard-sigmoid';
 import type { GraphLayer } from './layers/types';
 import type { Tensor } from './tensor';
 
-export type KerasMajor = 2 | 3;
+export type { HardSigmoidFlavor } from './hard-sigmoid';
 
-/** Which `hard_sigmoid` formula: Keras 2 / tf.keras ≤ 2.15 / TF.js `clip(0.2x+0.5)`, Keras 3 `clip(x/6+0.5)`. */
-export type HardSigmoidFlavor = 'keras2' | 'keras3';
+export type KerasMajor = 2 | 3;
 
 export interface Semantics {
   kerasMajor: KerasMajor;

@@ -13,7 +13,7 @@
  */
 import { describeValue } from './load-error';
 import { child, fail, isObject, readArray, readObject, type At } from './json-read';
-import { kerasSnakeCase } from './keras-layer-plan';
+import { kerasSnakeCase } from './keras-names';
 
 /** A tensor while planning: a model input, or output `output` of call `call`. */
 export type PlanRef = { input: number } | { call: number; output: number };

@@ -3,6 +3,7 @@
  * and TF.js loaders; kept apart from them so the TF.js loader does not pull in the HDF5 reader.
  */
 import { isObject } from './json-read';
+import { kerasSnakeCase } from './keras-names';
 import { needsGraph, resolveGraph } from './keras-graph';
 import type { JsonPath } from './load-error';
 
@@ -30,13 +31,6 @@ export function cellOrderOf(entry: unknown): string[] | undefined {
     counters.set(snake, seen === undefined ? 0 : seen + 1);
     return seen === undefined ? snake : `${snake}_${seen + 1}`;
   });
-}
-
-/** keras.src.utils.naming.to_snake_case. */
-export function kerasSnakeCase(name: string): string {
-  let s = name.replace(/\W+/g, '');
-  s = s.replace(/(.)([A-Z][a-z]+)/g, '$1_$2');
-  return s.replace(/([a-z])([A-Z])/g, '$1_$2').toLowerCase();
 }
 
 /**

@@ -9,7 +9,7 @@ import { describeValue } from './load-error';
 import { child, fail, readBool, readPositiveInt } from './json-read';
 import { readActivation } from './keras-activation';
 import { readInnerLayer, type LayerEnv, type LayerHeader } from './keras-layer-json';
-import { rnnAsLayer } from './keras-rnn-layer';
+import { rnnAsLayer } from './keras-rnn-cells';
 import type { WeightCursor } from './weights';
 
 /** Keras class name → cell kind (CELL_KINDS' titles: SimpleRNN, LSTM, GRU). */

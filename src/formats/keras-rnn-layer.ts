@@ -5,24 +5,11 @@
  * its own, named `<rnn>/<cell name>`.
  */
 import type { Layer, RecurrentLayer } from '../engine/model';
-import { child, fail, isObject, readArray } from './json-read';
-import { describeValue } from './load-error';
-import { readLayerHeader, type LayerEnv, type LayerHeader } from './keras-layer-json';
+import { child, fail } from './json-read';
+import type { LayerEnv, LayerHeader } from './keras-layer-json';
 import { convertRecurrent, type Converted, type Flow } from './keras-recurrent';
+import { CELL_CLASSES, LAYER_KEYS, cellHeaders } from './keras-rnn-cells';
 import type { WeightCursor } from './weights';
-
-export const CELL_CLASSES: Record<string, string> = { SimpleRNNCell: 'SimpleRNN', LSTMCell: 'LSTM', GRUCell: 'GRU' };
-const LAYER_KEYS = ['return_sequences', 'return_state', 'go_backwards', 'stateful', 'time_major'];
-
-function cellHeaders(h: LayerHeader): LayerHeader[] {
-  const at = child(h.configAt, 'cell');
-  const cell = h.config.cell;
-  if (!isObject(cell)) fail(at, `the cell of RNN layer "${h.name}": {"class_name": "LSTMCell", "config": {...}}`, describeValue(cell), { subject: `layer "${h.name}"` });
-  const top = readLayerHeader(cell, at, `${h.name}_cell`);
-  if (top.className !== 'StackedRNNCells') return [top];
-  const cellsAt = child(top.configAt, 'cells');
-  return readArray(top.config.cells, cellsAt, 'the list of stacked cells').map((c, i) => readLayerHeader(c, child(cellsAt, i), `cell_${i}`));
-}
 
 export function convertRnnLayer(h: LayerHeader, flow: Flow, weights: WeightCursor, env: LayerEnv): Converted<Layer> & { stack: Layer[] } {
   const cells = cellHeaders(h);
@@ -56,15 +43,4 @@ export function convertRnnLayer(h: LayerHeader, flow: Flow, weights: WeightCurso
   });
   const top = last!;
   return { layer: top.layer, stack: layers.slice(0, -1), out: top.out, consumed: flow.dims ?? top.consumed };
-}
-
-/** `RNN(LSTMCell(...))` read as the LSTM layer it is (for Bidirectional); undefined for anything else. */
-export function rnnAsLayer(h: LayerHeader): LayerHeader | undefined {
-  if (h.className !== 'RNN') return undefined;
-  const cells = cellHeaders(h);
-  const className = cells.length === 1 ? CELL_CLASSES[cells[0]!.className] : undefined;
-  if (!className) return undefined;
-  const config: Record<string, unknown> = { ...cells[0]!.config, name: h.name };
-  for (const key of LAYER_KEYS) if (h.config[key] !== undefined) config[key] = h.config[key];
-  return { ...cells[0]!, className, config, name: h.name };
 }

@@ -5,39 +5,13 @@
  * and so has no `Model`. Commands that need the Keras structure (diagnose, inspect) use `loaded` when it is there.
  */
 import { runModel } from '../engine/index';
-import type { HardSigmoidFlavor, SourceInfo, TensorRef } from '../engine/model';
-import type { Precision, Tensor } from '../engine/tensor';
-import type { Trace } from '../engine/trace';
+import type { TensorRef } from '../engine/model';
 import type { LoadedGraph, LoadedModel, OpenedModel } from './loaded-model';
 import type { LoadLimits } from './limits';
 import { isOnnx } from './onnx';
+import type { RunnableModel } from './runnable-model';
 
-export interface RunnableOptions {
-  /** Engine models: float64 (default) or float32. ONNX graphs compute in the element types they declare. */
-  precision?: Precision;
-  hardSigmoid?: HardSigmoidFlavor;
-  /** Engine models: stateful predict calls (default: the file's). */
-  predictCalls?: number;
-  record: boolean;
-}
-
-export interface RunnableResult {
-  /** The first output. */
-  output: Tensor;
-  /** Every output, in the model's output order. */
-  outputs: Tensor[];
-  trace: Trace | null;
-}
-
-export interface RunnableModel {
-  readonly source: SourceInfo;
-  /** The inputs' names in order (one unnamed input for engine models). */
-  readonly inputNames: readonly string[];
-  readonly outputNames: readonly string[];
-  run(inputs: readonly Tensor[], options: RunnableOptions): RunnableResult;
-  /** The engine model and its fixture data, for engine models. */
-  readonly loaded?: LoadedModel;
-}
+export type { RunnableModel, RunnableOptions, RunnableResult } from './runnable-model';
 
 export function runnableFromLoaded(loaded: LoadedModel): RunnableModel {
   // A Keras graph names its inputs (input layers) and outputs (the layers that make them); a chain has one of each.

@@ -7,7 +7,7 @@ import { RunError } from '../engine/errors';
 import type { SourceInfo } from '../engine/model';
 import type { Tensor } from '../engine/tensor';
 import { ONNX_FORMAT } from '../formats/onnx';
-import type { RunnableModel, RunnableOptions, RunnableResult } from '../formats/runnable';
+import type { RunnableModel, RunnableOptions, RunnableResult } from '../formats/runnable-model';
 import type { GraphValue, OnnxGraph } from './graph';
 import type { RunContext } from './ops/types';
 import { isFloat, make, type OnnxTensor } from './tensor';

@@ -3,7 +3,7 @@
  * position of every axis but the last (batch × time for a sequence): 1 for a real step, 0 for padding.
  */
 import { RunError } from '../errors';
-import type { HardSigmoidFlavor } from '../model';
+import type { HardSigmoidFlavor } from '../hard-sigmoid';
 import { allocate, shapeText, type FloatArray, type Precision, type Tensor } from '../tensor';
 
 export interface Flow {
