@@ -4,6 +4,7 @@
  */
 import { Chart, Decimation, LineController, LineElement, LinearScale, PointElement, Tooltip, type ChartDataset, type Plugin } from 'chart.js';
 import type { Theme } from './theme';
+import * as l10n from './l10n';
 
 Chart.register(LineController, LineElement, PointElement, LinearScale, Decimation, Tooltip);
 
@@ -44,7 +45,7 @@ const tick = (v: number | string): string => {
   const x = Number(v);
   if (x === 0) return '0';
   const a = Math.abs(x);
-  return a < 1e-3 || a >= 1e5 ? x.toExponential(1) : String(Number(x.toPrecision(4)));
+  return a < 1e-3 || a >= 1e5 ? l10n.exp(x, 1) : l10n.plain(Number(x.toPrecision(4)));
 };
 
 function dataset(s: Series): ChartDataset<'line', { x: number; y: number }[]> {

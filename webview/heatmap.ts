@@ -10,6 +10,7 @@ import { colourTable, type Theme } from './theme';
 import { fmt } from './store';
 import { bucketEnd, bucketStart } from '../src/panel/overview';
 import { position, type ValueScale } from '../src/panel/value-scale';
+import * as l10n from './l10n';
 
 export interface HeatmapData {
   /**
@@ -84,9 +85,9 @@ export class Heatmap {
     }
     this.table = colourTable(theme, d.scale.kind);
     this.theme = theme;
-    const x = d.xLabel ?? 'step';
-    this.canvas.setAttribute('aria-label', `Heatmap of ${d.label} for ${d.units} units over ${d.steps} ${x}s; hover a cell for its value, click it to select its unit and ${x}`);
-    this.legend.replaceChildren(legend(theme, d.scale, d.label, this.zoomable ? 'wheel or + / − to zoom time' : ''));
+    const x = d.xLabel ?? l10n.t('step');
+    this.canvas.setAttribute('aria-label', l10n.t('Heatmap of {0} for {1} units over {2} columns ({3}); hover a cell for its value, click it to select its unit and {3}', d.label, d.units, d.steps, x));
+    this.legend.replaceChildren(legend(theme, d.scale, d.label, this.zoomable ? l10n.t('wheel or + / − to zoom time') : ''));
     this.redraw();
   }
 
@@ -168,9 +169,9 @@ export class Heatmap {
       v = sum / (ub - ua);
       const ta = this.t0 + bucketStart(ix, this.t1 - this.t0, sh.iw);
       const tb = this.t0 + bucketEnd(ix, this.t1 - this.t0, sh.iw) - 1;
-      if (tb > ta || ub - ua > 1) what = ` (mean of ${tb > ta ? `${d.xLabel ?? 'step'}s ${ta}–${tb}` : ''}${tb > ta && ub - ua > 1 ? ', ' : ''}${ub - ua > 1 ? `units ${ua}–${ub - 1}` : ''})`;
+      if (tb > ta || ub - ua > 1) what = ` (${l10n.t('mean of {0}', [tb > ta ? `${d.xLabel ?? l10n.t('step')} ${ta}–${tb}` : '', ub - ua > 1 ? l10n.t('units {0}–{1}', ua, ub - 1) : ''].filter(Boolean).join(', '))})`;
     }
-    this.tip.textContent = `${d.xLabel ?? 'step'} ${t} · unit ${unit} · ${d.label} = ${fmt(v, 6)}${what}`;
+    this.tip.textContent = `${d.xLabel ?? l10n.t('step')} ${t} · ${l10n.t('unit {0}', unit)} · ${d.label} = ${fmt(v, 6)}${what}`;
     this.tip.hidden = false;
     const x = Math.min(e.offsetX + 12, Math.max(0, this.canvas.clientWidth - this.tip.offsetWidth - 4));
     const y = e.offsetY + 14 + this.tip.offsetHeight > this.canvas.clientHeight ? e.offsetY - this.tip.offsetHeight - 6 : e.offsetY + 14;
@@ -258,7 +259,7 @@ export class Heatmap {
     g.translate(10, p.y + p.h / 2);
     g.rotate(-Math.PI / 2);
     g.textBaseline = 'middle';
-    g.fillText('unit', 0, 0);
+    g.fillText(l10n.t('unit'), 0, 0);
     g.restore();
     g.textAlign = 'center';
     g.textBaseline = 'top';

@@ -8,6 +8,7 @@ import { weightScale } from '../src/panel/value-scale';
 import { colourAt, legend } from './colour';
 import { fmt } from './store';
 import type { Theme } from './theme';
+import * as l10n from './l10n';
 
 const el = <K extends keyof HTMLElementTagNameMap>(tag: K, cls = '', text = ''): HTMLElementTagNameMap[K] => {
   const e = document.createElement(tag);
@@ -36,9 +37,9 @@ function canvas(w: number, h: number, label: string): { c: HTMLCanvasElement; g:
 
 /** ρ is a weight statistic, never an alarm by itself: whether the run explodes is Gradient flow's (see gradientVerdict). */
 export function radiusHint(r: number): { text: string; kind: 'ok' | 'warn' | 'info' } {
-  if (!Number.isFinite(r)) return { text: 'not finite (NaN/Inf in the block)', kind: 'warn' };
-  if (r > 1) return { text: '> 1 (weights only: see Gradient flow)', kind: 'ok' };
-  if (r < 0.5) return { text: '< 0.5 (small)', kind: 'ok' };
+  if (!Number.isFinite(r)) return { text: l10n.t('not finite (NaN/Inf in the block)'), kind: 'warn' };
+  if (r > 1) return { text: l10n.t('> 1 (weights only: see Gradient flow)'), kind: 'ok' };
+  if (r < 0.5) return { text: l10n.t('< 0.5 (small)'), kind: 'ok' };
   return { text: '≤ 1', kind: 'ok' };
 }
 
@@ -49,7 +50,7 @@ function drawImage(b: WeightBlockView, theme: Theme, tip: HTMLElement): HTMLCanv
   const w = Math.max(24, b.imageCols * cell);
   const h = Math.max(8, b.imageRows * cell);
   const scale = weightScale(Math.max(Math.abs(b.min), Math.abs(b.max)));
-  const { c, g } = canvas(w, h, `${b.weight} gate ${b.gate}: ${b.shape.join(' × ')} weights as colours, blue negative, red positive; hover for values`);
+  const { c, g } = canvas(w, h, l10n.t('{0} gate {1}: {2} weights as colours, blue negative, red positive; hover for values', b.weight, b.gate, b.shape.join(' × ')));
   c.className = 'weight-image';
   const cw = w / b.imageCols;
   const ch = h / b.imageRows;
@@ -73,7 +74,7 @@ function drawImage(b: WeightBlockView, theme: Theme, tip: HTMLElement): HTMLCanv
     const merged = R > b.imageRows || C > b.imageCols;
     const rows = span(ir, R, b.imageRows);
     const cols = span(ic, C, b.imageCols);
-    tip.textContent = `${b.shape.length === 2 ? `row ${rows} · ` : ''}column ${cols} · ${b.gate === 'all' ? b.weight : `gate ${b.gate}`} · ${merged ? 'mean ' : ''}${fmt(b.image[ir * b.imageCols + ic]!, 6)}`;
+    tip.textContent = `${b.shape.length === 2 ? `row ${rows} · ` : ''}column ${cols} · ${b.gate === 'all' ? b.weight : l10n.t('gate {0}', b.gate)} · ${merged ? 'mean ' : ''}${fmt(b.image[ir * b.imageCols + ic]!, 6)}`;
     tip.hidden = false;
     tip.style.transform = `translate(${Math.min(e.offsetX + 8, 40)}px, ${c.offsetTop + e.offsetY + 14}px)`;
   });
@@ -84,7 +85,7 @@ function drawImage(b: WeightBlockView, theme: Theme, tip: HTMLElement): HTMLCanv
 function drawHistogram(b: WeightBlockView, theme: Theme): HTMLCanvasElement {
   const w = 150;
   const h = 54;
-  const { c, g } = canvas(w, h, `Histogram of ${b.weight} gate ${b.gate}: ${b.hist.length} bins from ${fmt(b.histLo)} to ${fmt(b.histHi)}`);
+  const { c, g } = canvas(w, h, l10n.t('Histogram of {0} gate {1}: {2} bins from {3} to {4}', b.weight, b.gate, b.hist.length, fmt(b.histLo), fmt(b.histHi)));
   c.className = 'weight-hist';
   const top = Math.max(1, ...b.hist);
   const plotH = h - 14;
@@ -123,7 +124,7 @@ function drawHistogram(b: WeightBlockView, theme: Theme): HTMLCanvasElement {
 function blockTile(b: WeightBlockView, theme: Theme): HTMLElement {
   const tile = el('figure', 'weight-tile');
   const cap = el('figcaption', 'weight-title');
-  cap.append(el('strong', '', b.gate === 'all' ? b.weight : `gate ${b.gate}`), el('span', 'muted', ` [${b.shape.join('×')}]`));
+  cap.append(el('strong', '', b.gate === 'all' ? b.weight : l10n.t('gate {0}', b.gate)), el('span', 'muted', ` [${b.shape.join('×')}]`));
   tile.append(cap);
   if (b.nan || b.inf) {
     const a = el('div', 'alert', `⚠ ${b.nan} NaN, ${b.inf} ±Inf`);
@@ -134,13 +135,13 @@ function blockTile(b: WeightBlockView, theme: Theme): HTMLElement {
   tip.hidden = true;
   tile.append(drawImage(b, theme, tip), legend(theme, weightScale(Math.max(Math.abs(b.min), Math.abs(b.max))), 'w'), drawHistogram(b, theme), tip);
   const stats = el('div', 'weight-stats');
-  stats.append(el('span', '', `min ${fmt(b.min, 3)}  max ${fmt(b.max, 3)}`), el('span', '', `mean ${fmt(b.mean, 3)}  std ${fmt(b.std, 3)}`));
+  stats.append(el('span', '', `${l10n.t('min {0}', fmt(b.min, 3))}  ${l10n.t('max {0}', fmt(b.max, 3))}`), el('span', '', `${l10n.t('mean {0}', fmt(b.mean, 3))}  ${l10n.t('std {0}', fmt(b.std, 3))}`));
   tile.append(stats);
   if (b.radius !== null) {
     const hint = radiusHint(b.radius);
     const r = el('div', `radius ${hint.kind}`);
     r.append(el('span', '', `ρ = ${fmt(b.radius, 3)}`), el('span', 'muted', ` ${hint.text}`));
-    r.title = 'Spectral radius of this gate’s recurrent block U (max |eigenvalue|): a statistic of the weights. The gates and activation slopes scale U down, so ρ > 1 does not mean the run explodes: Explain a target and read Gradient flow (σ of each step’s Jacobian, ‖∂y/∂h_t‖).';
+    r.title = l10n.t('Spectral radius of this gate’s recurrent block U (max |eigenvalue|): a statistic of the weights. The gates and activation slopes scale U down, so ρ > 1 does not mean the run explodes: Explain a target and read Gradient flow (σ of each step’s Jacobian, ‖∂y/∂h_t‖).');
     tile.append(r);
   } else if (b.radiusNote) tile.append(el('div', 'radius muted', b.radiusNote));
   return tile;
@@ -150,7 +151,7 @@ function blockTile(b: WeightBlockView, theme: Theme): HTMLElement {
 export function renderWeights(root: HTMLElement, layers: WeightLayerView[], theme: Theme): void {
   root.replaceChildren();
   if (!layers.length) {
-    root.append(el('p', 'muted', 'This model has no weights.'));
+    root.append(el('p', 'muted', l10n.t('This model has no weights.')));
     return;
   }
   for (const l of layers) {
@@ -170,10 +171,10 @@ export function renderWeights(root: HTMLElement, layers: WeightLayerView[], them
   }
   // Data-table fallback: every block's numbers.
   const d = el('details', 'weight-table');
-  d.append(el('summary', '', 'Weights as a table'));
+  d.append(el('summary', '', l10n.t('Weights as a table')));
   const t = el('table', 'data');
-  t.createCaption().textContent = 'Weight statistics per layer, array and gate';
-  const head = ['layer', 'weight', 'gate', 'shape', 'min', 'max', 'mean', 'std', 'NaN', 'Inf', 'ρ'];
+  t.createCaption().textContent = l10n.t('Weight statistics per layer, array and gate');
+  const head = [l10n.t('layer'), l10n.t('weight'), l10n.t('gate'), l10n.t('shape'), 'min', 'max', l10n.t('mean'), 'std', 'NaN', 'Inf', 'ρ'];
   const hr = t.createTHead().insertRow();
   for (const x of head) hr.append(Object.assign(el('th', '', x), { scope: 'col' }));
   const body = t.createTBody();
@@ -195,7 +196,7 @@ export function renderWeights(root: HTMLElement, layers: WeightLayerView[], them
 export function renderSaturation(root: HTMLElement, s: SaturationView | undefined, layerName: string, theme: Theme, width: number): void {
   root.replaceChildren();
   if (!s) {
-    root.append(el('p', 'muted', 'No saturation data for this layer.'));
+    root.append(el('p', 'muted', l10n.t('No saturation data for this layer.')));
     return;
   }
   const legend = el('p', 'muted sat-legend');
@@ -203,9 +204,9 @@ export function renderSaturation(root: HTMLElement, s: SaturationView | undefine
   up.style.background = theme.positive;
   const down = el('span', 'swatch');
   down.style.background = theme.negative;
-  legend.append(up, ' right-saturated (> 0.9, gate open) above the line · ', down, ` left-saturated (< 0.1, gate closed) below · share of ${s.counted} steps, per unit`);
+  legend.append(up, ` ${l10n.t('right-saturated (> 0.9, gate open) above the line')} · `, down, ` ${l10n.t('left-saturated (< 0.1, gate closed) below · share of {0} steps, per unit', s.counted)}`);
   if (s.gates.length) root.append(legend);
-  else root.append(el('p', 'muted', `${layerName} has no gates (SimpleRNN or a custom cell without gates): only dead units are checked.`));
+  else root.append(el('p', 'muted', l10n.t('{0} has no gates (SimpleRNN or a custom cell without gates): only dead units are checked.', layerName)));
   const U = s.units;
   const left = 34;
   // At most 28 px per unit: a handful of units stays a compact chart.
@@ -213,7 +214,7 @@ export function renderSaturation(root: HTMLElement, s: SaturationView | undefine
   for (let gi = 0; gi < s.gates.length; gi++) {
     const gate = s.gates[gi]!;
     const h = 100;
-    const { c, g } = canvas(w, h, `Gate ${gate.label} of ${layerName}: per unit, share of steps above 0.9 (up) and below 0.1 (down)`);
+    const { c, g } = canvas(w, h, l10n.t('Gate {0} of {1}: per unit, share of steps above 0.9 (up) and below 0.1 (down)', gate.label, layerName));
     c.className = 'sat-chart';
     const mid = (h - 14) / 2;
     const half = mid - 8;
@@ -260,35 +261,35 @@ export function renderSaturation(root: HTMLElement, s: SaturationView | undefine
       for (let j = 0; j < U; j++) t += a[k * U + j]!;
       return t / U;
     };
-    const cap = el('figcaption', 'chart-title', `gate ${gate.label}: open ${(100 * mean(s.right, gi)).toFixed(0)}% · closed ${(100 * mean(s.left, gi)).toFixed(0)}% of steps (mean over ${U} units)`);
+    const cap = el('figcaption', 'chart-title', l10n.t('gate {0}: open {1}% · closed {2}% of steps (mean over {3} units)', gate.label, l10n.fixed(100 * mean(s.right, gi), 0), l10n.fixed(100 * mean(s.left, gi), 0), U));
     fig.append(cap, c);
     root.append(fig);
   }
   const dead = el('div', 'dead-units');
-  if (!s.dead.length) dead.append(el('p', '', `No dead units: every unit is active and no gate is stuck (${U} units).`));
+  if (!s.dead.length) dead.append(el('p', '', l10n.t('No dead units: every unit is active and no gate is stuck ({0} units).', U)));
   else {
-    dead.append(el('p', 'alert', `${s.dead.length} dead unit${s.dead.length > 1 ? 's' : ''} of ${U}:`));
+    dead.append(el('p', 'alert', s.dead.length > 1 ? l10n.t('{0} dead units of {1}:', s.dead.length, U) : l10n.t('1 dead unit of {0}:', U)));
     const ul = el('ul');
-    for (const d of s.dead.slice(0, 50)) ul.append(el('li', '', `unit ${d.unit}: ${d.reason}`));
-    if (s.dead.length > 50) ul.append(el('li', 'muted', `… and ${s.dead.length - 50} more`));
+    for (const d of s.dead.slice(0, 50)) ul.append(el('li', '', `${l10n.t('unit {0}', d.unit)}: ${d.reason}`));
+    if (s.dead.length > 50) ul.append(el('li', 'muted', l10n.t('… and {0} more', s.dead.length - 50)));
     dead.append(ul);
   }
   root.append(dead);
   if (!s.gates.length) return;
   // Data-table fallback: every unit's shares.
   const d = el('details', 'weight-table');
-  d.append(el('summary', '', 'Saturation as a table'));
+  d.append(el('summary', '', l10n.t('Saturation as a table')));
   const t = el('table', 'data');
-  t.createCaption().textContent = `Share of steps each gate of ${layerName} is below 0.1 / above 0.9, per unit`;
+  t.createCaption().textContent = l10n.t('Share of steps each gate of {0} is below 0.1 / above 0.9, per unit', layerName);
   const hr = t.createTHead().insertRow();
-  for (const x of ['unit', ...s.gates.flatMap((g) => [`${g.label} < 0.1`, `${g.label} > 0.9`])]) hr.append(Object.assign(el('th', '', x), { scope: 'col' }));
+  for (const x of [l10n.t('unit'), ...s.gates.flatMap((g) => [`${g.label} < 0.1`, `${g.label} > 0.9`])]) hr.append(Object.assign(el('th', '', x), { scope: 'col' }));
   const body = t.createTBody();
   for (let j = 0; j < Math.min(U, 1024); j++) {
     const tr = body.insertRow();
     tr.append(Object.assign(el('th', '', String(j)), { scope: 'row' }));
     s.gates.forEach((_, gi) => {
-      tr.insertCell().textContent = `${(100 * s.left[gi * U + j]!).toFixed(1)}%`;
-      tr.insertCell().textContent = `${(100 * s.right[gi * U + j]!).toFixed(1)}%`;
+      tr.insertCell().textContent = `${l10n.fixed(100 * s.left[gi * U + j]!, 1)}%`;
+      tr.insertCell().textContent = `${l10n.fixed(100 * s.right[gi * U + j]!, 1)}%`;
     });
   }
   d.append(t);

@@ -59,6 +59,9 @@ export function int(n: number): string {
   return Number.isFinite(n) ? grouping.format(n) : String(n);
 }
 
+/** `String(x)` in the display language: `0,001` for 0.001 in French. */
+export const plain = (x: number): string => local(String(x));
+
 /** `x.toFixed(digits)` in the display language: `0,125` in French. */
 export const fixed = (x: number, digits: number): string => local(x.toFixed(digits));
 
@@ -67,3 +70,19 @@ export const sig = (x: number, digits = 4): string => local(x.toPrecision(digits
 
 /** `x.toExponential(digits)` in the display language: `1,25e-5` in French. */
 export const exp = (x: number, digits: number): string => local(x.toExponential(digits));
+
+/**
+ * A text from the engine's own tables, not from this code: a quantity's description (src/engine/cells). Translated
+ * when the bundle has it (test/repository/l10n-bundles.test.ts collects those texts from the cells), else as given:
+ * a custom cell's descriptions are the user's own words.
+ */
+export function known(text: string): string {
+  const entry = bundle[text];
+  return typeof entry === 'string' ? entry : (entry?.message ?? text);
+}
+
+/** A quantity's description in the display language (pre-activations are described from their gate's label). */
+export function describe(q: { role: string; description: string }): string {
+  const pre = q.role === 'pre_activation' ? /^(.*) before its activation$/.exec(q.description) : null;
+  return pre ? t('{0} before its activation', pre[1]!) : known(q.description);
+}

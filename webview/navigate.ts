@@ -7,6 +7,7 @@ import { TraceData } from '../src/panel/trace-source';
 import type { FromWebview, TraceMessage } from '../src/protocol';
 import type { BenchHooks } from './bench-hooks';
 import { defaultUnits, invert, layerMeta, type Scheduler, type Store } from './store';
+import * as l10n from './l10n';
 
 export interface Navigation {
   /** Steps of the current layer (0 before its metadata). */
@@ -92,7 +93,7 @@ export function navigation(store: Store, scheduler: Scheduler, post: (m: FromWeb
 
   function requestTrace(): void {
     if (!store.init || !store.init.layers.length) return;
-    announce(`Loading layer ${store.state.layer}, batch item ${store.state.batch}…`);
+    announce(l10n.t('Loading layer {0}, batch item {1}…', store.state.layer, store.state.batch));
     // What will be drawn first comes with the trace (a long one): one round trip.
     const m = layerMeta(store)!;
     const qh = m.quantities.findIndex((q) => q.key === store.state.quantity);

@@ -9,6 +9,7 @@ import { tickText, type ValueScale } from '../src/panel/value-scale';
 import { colourAt, legend } from './colour';
 import { fmt } from './store';
 import type { Theme } from './theme';
+import * as l10n from './l10n';
 
 export interface BarRow {
   q: QuantityMeta;
@@ -60,7 +61,7 @@ export class StepBars {
     this.focus = focus;
     this.theme = theme;
     this.step = step;
-    this.canvas.setAttribute('aria-label', `Values of ${rows.map((r) => r.q.label).join(', ')} for every unit at step ${step}; hover a bar for its value; the data table below lists them`);
+    this.canvas.setAttribute('aria-label', l10n.t('Values of {0} for every unit at step {1}; hover a bar for its value; the data table below lists them', rows.map((r) => r.q.label).join(', '), step));
     this.drawLegends();
     this.draw();
   }

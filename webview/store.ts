@@ -10,6 +10,7 @@ import type { ExplainSource } from '../src/panel/explain-source';
 import type { Theme } from './theme';
 import type { TraceSource } from '../src/panel/trace-source';
 import { scaleFor, type ValueScale } from '../src/panel/value-scale';
+import * as l10n from './l10n';
 
 export interface Store {
   init: InitMessage | null;
@@ -140,6 +141,7 @@ export function fmt(x: number, digits = 4): string {
   if (!Number.isFinite(x)) return String(x);
   if (x === 0) return '0';
   const a = Math.abs(x);
-  if (a < 1e-3 || a >= 1e5) return x.toExponential(2);
-  return x.toFixed(digits);
+  // The digits JavaScript writes, with the display language's decimal mark (webview/l10n.ts).
+  if (a < 1e-3 || a >= 1e5) return l10n.exp(x, 2);
+  return l10n.fixed(x, digits);
 }

@@ -59,6 +59,16 @@ test('display language French: the palette, the quick pick and the panel in Fren
     assert.match(await frame.locator('.toolbar').first().innerText(), /Lecture/);
     assert.match(await frame.locator('.timing').first().innerText(), /^dessiné en \d+,\d ms$/);
     assert.equal(await frame.locator('html').getAttribute('lang'), 'fr');
+    // The header, the gate charts (the engine's descriptions, in the field's words) and the comparison.
+    assert.match(await frame.locator('header').first().innerText(), /199 paramètres · float64 · exécution du moteur \d+,\d ms/);
+    await frame.locator('.gate-grid figure').first().waitFor({ timeout: 30_000 });
+    const gates = await frame.locator('.gate-grid').first().innerText();
+    assert.match(gates, /f — porte d'oubli : quelle part de c est conservée/);
+    await frame.locator('.compare-text .max-error').waitFor({ timeout: 60_000 });
+    const cmp = await frame.locator('.compare-text').innerText();
+    assert.match(cmp, /^concorde\s+max \|Δ\| = \d,\d+e-\d+ sur 395 × 1 valeurs/, cmp);
     await screenshot(page, 'l10n-fr-panel');
+    await frame.locator('.compare-text').scrollIntoViewIfNeeded();
+    await screenshot(page, 'l10n-fr-panel-compare');
   });
 });

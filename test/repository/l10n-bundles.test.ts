@@ -37,6 +37,13 @@ function calls(): { keys: Map<string, string>; nonLiteral: string[] } {
       else keys.set(unquote(lit[1]!), where);
     }
   }
+  // The engine's quantity descriptions (its cell kinds' tables), shown by the page through l10n.known/describe.
+  for (const file of sources(join(REPO, 'src', 'engine', 'cells'))) {
+    const text = readFileSync(file, 'utf8');
+    for (const m of text.matchAll(/\b(?:quantity|q)\(\s*'[^']*',\s*'[^']*',\s*'[^']*',\s*('(?:[^'\\\n]|\\.)*')\s*\)/g)) keys.set(unquote(m[1]!), `${relative(REPO, file)} (quantity description)`);
+    // A pre-activation's description is made from its gate's label; the page rebuilds it (l10n.describe).
+    if (text.includes('`${g.label} before its activation`')) keys.set('{0} before its activation', `${relative(REPO, file)} (pre-activation description)`);
+  }
   return { keys, nonLiteral };
 }
 

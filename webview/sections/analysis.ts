@@ -4,11 +4,12 @@ import { h, section } from '../dom';
 import { renderSaturation, renderWeights } from '../inspect';
 import type { Panel } from '../panel';
 import { layerMeta, type View } from '../store';
+import * as l10n from '../l10n';
 
 export function mountWeights(p: Panel, parent: ParentNode): View {
   const { store } = p;
-  const card = section('Weights', 'weights');
-  card.head.append(h('span', 'muted', 'per gate: colours (blue −, red +), histogram, statistics; ρ = spectral radius of the recurrent block (a weight statistic)'));
+  const card = section(l10n.t('Weights'), 'weights');
+  card.head.append(h('span', 'muted', l10n.t('per gate: colours (blue −, red +), histogram, statistics; ρ = spectral radius of the recurrent block (a weight statistic)')));
   const dynamics = h('div', 'weights-dynamics');
   const body = h('div');
   card.body.append(dynamics, body);
@@ -41,20 +42,21 @@ function dynamicsLine(el: HTMLElement, store: Panel['store'], anyAbove: boolean)
     const v = gradientVerdict(d.gradient[0]?.norm ?? []);
     const m = store.init!.layers[d.layer]!;
     if (!v) continue;
-    const span = `from step ${v.last} back to step ${v.first}`;
-    const ratio = `10^${v.log10Ratio.toFixed(1)}×`;
-    const who = `${m.layerName}${m.direction === 'backward' ? ' (backward)' : ''}`;
-    if (v.kind === 'explodes') lines.push({ text: `⚠ ${who}: ‖∂y/∂h‖ grows ${ratio} ${span} for y[${[r!.batch, ...r!.target].join(', ')}]: the gradient explodes in this run.`, kind: 'warn' });
-    else if (v.kind === 'vanishes') lines.push({ text: `${who}: ‖∂y/∂h‖ shrinks ${ratio} ${span} for y[${[r!.batch, ...r!.target].join(', ')}]: early steps barely reach the target (vanishing gradient).`, kind: 'info' });
-    else lines.push({ text: `${who}: ‖∂y/∂h‖ changes ${ratio} ${span} for y[${[r!.batch, ...r!.target].join(', ')}]: neither exploding nor vanishing${anyAbove ? ', whatever ρ says' : ''}.`, kind: 'ok' });
+    const y = [r!.batch, ...r!.target].join(', ');
+    const span = l10n.t('from step {0} back to step {1}', v.last, v.first);
+    const ratio = `10^${l10n.fixed(v.log10Ratio, 1)}×`;
+    const who = m.direction === 'backward' ? l10n.t('{0} (backward)', m.layerName) : m.layerName;
+    if (v.kind === 'explodes') lines.push({ text: `⚠ ${l10n.t('{0}: ‖∂y/∂h‖ grows {1} {2} for y[{3}]: the gradient explodes in this run.', who, ratio, span, y)}`, kind: 'warn' });
+    else if (v.kind === 'vanishes') lines.push({ text: l10n.t('{0}: ‖∂y/∂h‖ shrinks {1} {2} for y[{3}]: early steps barely reach the target (vanishing gradient).', who, ratio, span, y), kind: 'info' });
+    else lines.push({ text: anyAbove ? l10n.t('{0}: ‖∂y/∂h‖ changes {1} {2} for y[{3}]: neither exploding nor vanishing, whatever ρ says.', who, ratio, span, y) : l10n.t('{0}: ‖∂y/∂h‖ changes {1} {2} for y[{3}]: neither exploding nor vanishing.', who, ratio, span, y), kind: 'ok' });
   }
-  if (!lines.length && anyAbove) lines.push({ text: 'ρ > 1 in some blocks: a statistic of the weights, not a verdict (the gates scale U down). Explain a target to see whether this run’s gradient explodes (Gradient flow).', kind: 'muted' });
+  if (!lines.length && anyAbove) lines.push({ text: l10n.t('ρ > 1 in some blocks: a statistic of the weights, not a verdict (the gates scale U down). Explain a target to see whether this run’s gradient explodes (Gradient flow).'), kind: 'muted' });
   el.replaceChildren(...lines.map((l) => h('div', `radius ${l.kind}`, l.text)));
 }
 
 export function mountSaturation(p: Panel, parent: ParentNode): View {
   const { store } = p;
-  const card = section('Gate saturation', 'saturation');
+  const card = section(l10n.t('Gate saturation'), 'saturation');
   const title = h('span', 'muted', '');
   card.head.append(title);
   parent.append(card.root);
@@ -65,7 +67,7 @@ export function mountSaturation(p: Panel, parent: ParentNode): View {
       if (!a || !dirty.has('data')) return;
       const meta = layerMeta(store);
       const sv = a.saturation.find((x) => x.layer === store.state.layer);
-      title.textContent = meta ? `${meta.layerName}${meta.direction === 'backward' ? ' (backward)' : ''}, all batch items and steps` : '';
+      title.textContent = meta ? l10n.t('{0}, all batch items and steps', meta.direction === 'backward' ? l10n.t('{0} (backward)', meta.layerName) : meta.layerName) : '';
       renderSaturation(card.body, sv, meta?.layerName ?? '', store.theme, Math.max(200, card.body.clientWidth || 600));
     },
   };

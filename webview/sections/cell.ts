@@ -3,10 +3,11 @@ import { h, section } from '../dom';
 import type { Panel } from '../panel';
 import { CellDiagram } from '../stepdetail';
 import { layerMeta, type View } from '../store';
+import * as l10n from '../l10n';
 
 export function mountCell(p: Panel, parent: ParentNode): View {
   const { store } = p;
-  const card = section('Cell', 'cell');
+  const card = section(l10n.t('Cell'), 'cell');
   const diagram = new CellDiagram();
   const caption = h('p', 'muted');
   card.body.append(diagram.root, caption);
@@ -28,7 +29,7 @@ export function mountCell(p: Panel, parent: ParentNode): View {
       const prev = (key: string) => {
         const qi = m.quantities.findIndex((q) => q.key === key);
         if (qi < 0) return undefined;
-        return s > 0 ? tr.valueAtStep(qi, s - 1, j) : 'initial';
+        return s > 0 ? tr.valueAtStep(qi, s - 1, j) : l10n.t('initial');
       };
       vals.h_prev = prev('h');
       vals.c_prev = prev('c');
@@ -36,9 +37,9 @@ export function mountCell(p: Panel, parent: ParentNode): View {
       if (init.input.tokens) {
         const id = tr.input[t]!;
         vals.x = JSON.stringify(init.input.vocabulary?.[id] ?? id);
-      } else vals.x = F === 1 ? tr.inputAt(t, 0) : `${F} values`;
-      diagram.update(vals, `${m.cell.toUpperCase()} cell, unit ${j}, step ${t}`);
-      caption.textContent = `unit ${j} at t = ${t} (${m.layerName}, ${m.direction}); click a bar or the heatmap to pick another unit`;
+      } else vals.x = F === 1 ? tr.inputAt(t, 0) : l10n.t('{0} values', F);
+      diagram.update(vals, l10n.t('{0} cell, unit {1}, step {2}', m.cell.toUpperCase(), j, t));
+      caption.textContent = l10n.t('unit {0} at t = {1} ({2}, {3}); click a bar or the heatmap to pick another unit', j, t, m.layerName, m.direction);
     },
   };
 }

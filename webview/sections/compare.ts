@@ -12,29 +12,30 @@ import { fmt, type View } from '../store';
 import { button, dropdown, textField } from '../toolkit';
 import type { CompareSource } from '../../src/panel/compare-source';
 import type { InitMessage } from '../../src/protocol';
+import * as l10n from '../l10n';
 
 const MAX_UNITS = 512;
 
 export function mountCompare(p: Panel, init: InitMessage, parent: ParentNode): View {
   const { store, scheduler, nav } = p;
   const st = () => store.state;
-  const card = section('Output vs recorded Keras output', 'compare');
+  const card = section(l10n.t('Output vs recorded Keras output'), 'compare');
   const text = h('p', 'compare-text');
   text.setAttribute('aria-live', 'polite');
-  const outUnit = dropdown('Output unit', (v) => {
+  const outUnit = dropdown(l10n.t('Output unit'), (v) => {
     st().outUnit = Number(v);
     scheduler.mark('data');
   });
-  const outField = labelled('Output unit', outUnit.element);
+  const outField = labelled(l10n.t('Output unit'), outUnit.element);
   outField.hidden = !init.hasComparison;
-  const atol = textField('', '1e-5', (v) => setTolerance('atol', v), 7, 'Absolute tolerance (atol)');
-  const rtol = textField('', '0', (v) => setTolerance('rtol', v), 7, 'Relative tolerance (rtol)');
+  const atol = textField('', '1e-5', (v) => setTolerance('atol', v), 7, l10n.t('Absolute tolerance (atol)'));
+  const rtol = textField('', '0', (v) => setTolerance('rtol', v), 7, l10n.t('Relative tolerance (rtol)'));
   atol.element.classList.add('atol');
   rtol.element.classList.add('rtol');
   const tolField = h('div', 'tol-fields');
   tolField.append(labelled('atol', atol.element), labelled('rtol', rtol.element));
   tolField.hidden = !init.hasComparison;
-  const jump = button({ label: 'Jump to first divergence', title: 'Select the batch item, step and output unit of the first value outside the tolerance', onClick: () => jumpToDivergence() });
+  const jump = button({ label: l10n.t('Jump to first divergence'), title: l10n.t('Select the batch item, step and output unit of the first value outside the tolerance'), onClick: () => jumpToDivergence() });
   jump.classList.add('jump');
   jump.hidden = true;
   card.head.append(outField, tolField, jump);
@@ -45,7 +46,7 @@ export function mountCompare(p: Panel, init: InitMessage, parent: ParentNode): V
   heatBox.append(h('div', 'chart-title', ''), heat.root);
   heatBox.hidden = true;
   card.body.append(text, diagnosis, heatBox);
-  if (!init.hasComparison) text.textContent = 'No recorded Keras output for this input: nothing to compare.';
+  if (!init.hasComparison) text.textContent = l10n.t('No recorded Keras output for this input: nothing to compare.');
   parent.append(card.root);
   let chart: LineChart | null = null;
 
@@ -118,8 +119,8 @@ export function mountCompare(p: Panel, init: InitMessage, parent: ParentNode): V
         g.fillText(label, x + (g.textAlign === 'right' ? -4 : 4), area.top + 10 + dy);
         g.restore();
       };
-      mark(c.message.maxAbsAt, 'max |Δ|', store.theme.error);
-      mark(c.message.firstDivergence, 'first divergence', store.theme.warning);
+      mark(c.message.maxAbsAt, l10n.t('max |Δ|'), store.theme.error);
+      mark(c.message.firstDivergence, l10n.t('first divergence'), store.theme.warning);
     },
   };
 
@@ -129,25 +130,25 @@ export function mountCompare(p: Panel, init: InitMessage, parent: ParentNode): V
     atol.setValue(String(v.tolerance.atol));
     rtol.setValue(String(v.tolerance.rtol));
     if (outUnit.element.childElementCount !== Math.min(c.axes.units, MAX_UNITS)) {
-      outUnit.setChoices(Array.from({ length: Math.min(c.axes.units, MAX_UNITS) }, (_, k) => ({ value: String(k), label: `unit ${k}` })), String(unitOf(c)));
+      outUnit.setChoices(Array.from({ length: Math.min(c.axes.units, MAX_UNITS) }, (_, k) => ({ value: String(k), label: l10n.t('unit {0}', k) })), String(unitOf(c)));
       outUnit.element.hidden = false;
     } else outUnit.setValue(String(unitOf(c)));
-    const verdict = m.shapeMismatch ? 'shapes differ' : v.pass ? 'matches' : `${v.mismatches} of ${m.count} differ`;
-    const names = m.shape.length === 3 ? ['batch', 'step', 'unit'] : ['batch', 'unit'];
-    const where = (at: number[] | null) => (at ? at.map((x, i) => `${names[i] ?? `axis ${i}`} ${x}`).join(', ') : 'none');
-    const { atol: a, rtol: r } = v.tolerance;
+    const verdict = m.shapeMismatch ? l10n.t('shapes differ') : v.pass ? l10n.t('matches') : l10n.t('{0} of {1} differ', v.mismatches, m.count);
+    const names = m.shape.length === 3 ? [l10n.t('batch'), l10n.t('step'), l10n.t('unit')] : [l10n.t('batch'), l10n.t('unit')];
+    const where = (at: number[] | null) => (at ? at.map((x, i) => `${names[i] ?? l10n.t('axis {0}', i)} ${x}`).join(', ') : l10n.t('none'));
+    const [a, r] = [l10n.sig(v.tolerance.atol, 6).replace(/\.?0+(?=e|$)/, ''), l10n.sig(v.tolerance.rtol, 6).replace(/\.?0+(?=e|$)/, '')].map((x) => x.replace(/[.,]?0+(?=e|$)/, ''));
     text.replaceChildren(
       badge(verdict, v.pass ? 'pass' : 'fail'),
       h('span', 'max-error', ` max |Δ| = ${fmt(m.maxAbs)}`),
       m.shapeMismatch
         ? ` — ${m.shapeMismatch}`
-        : ` over ${m.shape.join(' × ')} values — ${v.pass ? `matches (atol ${a}, rtol ${r})` : `${v.mismatches} differ beyond atol ${a}, rtol ${r}; first at ${where(v.first)}`} · max at ${where(m.maxAbsAt)} · max rel ${fmt(m.maxRel)}`,
+        : ` ${l10n.t('over {0} values', m.shape.join(' × '))} — ${v.pass ? l10n.t('matches (atol {0}, rtol {1})', a, r) : l10n.t('{0} differ beyond atol {1}, rtol {2}; first at {3}', v.mismatches, a, r, where(v.first))} · ${l10n.t('max at {0}', where(m.maxAbsAt))} · ${l10n.t('max rel {0}', fmt(m.maxRel))}`,
     );
     jump.hidden = !v.first;
     // The host's diagnosis explains its own (default-tolerance) verdict; shown while the values still differ.
     const diag = !v.pass && m.diagnosis?.length ? m.diagnosis : null;
     diagnosis.hidden = !diag;
-    diagnosis.replaceChildren(...(diag ? [h('div', 'diagnosis-head', 'Diagnosis'), ...diag.map((l) => h('p', /^note:/.test(l) ? 'muted' : '', l))] : []));
+    diagnosis.replaceChildren(...(diag ? [h('div', 'diagnosis-head', l10n.t('Diagnosis')), ...diag.map((l) => h('p', /^note:/.test(l) ? 'muted' : '', l))] : []));
   }
 
   function drawHeat(c: CompareSource): void {
@@ -157,10 +158,10 @@ export function mountCompare(p: Panel, init: InitMessage, parent: ParentNode): V
     // Few output units: a low strip, not 170 px of one row.
     (heat.root.firstElementChild as HTMLElement).style.height = `${Math.max(70, Math.min(170, 28 * units + 30))}px`;
     heatBox.firstElementChild!.textContent = overTime
-      ? `|Δ| per time step × output unit, batch item ${b} (click: go to that step and unit)`
-      : `|Δ| per batch item × output unit (click: go to that batch item and unit)`;
+      ? l10n.t('|Δ| per time step × output unit, batch item {0} (click: go to that step and unit)', b)
+      : l10n.t('|Δ| per batch item × output unit (click: go to that batch item and unit)');
     heat.setData(
-      { columns: (t0, t1, cols) => c.heat(b, t0, t1, cols), steps: rows, units, scale: { kind: 'magnitude', lo: 0, hi: c.heatTop || 1e-12 }, label: '|Δ| engine − Keras', xLabel: overTime ? 'step' : 'batch item', zoomable: overTime },
+      { columns: (t0, t1, cols) => c.heat(b, t0, t1, cols), steps: rows, units, scale: { kind: 'magnitude', lo: 0, hi: c.heatTop || 1e-12 }, label: l10n.t('|Δ| engine − Keras'), xLabel: overTime ? l10n.t('step') : l10n.t('batch item'), zoomable: overTime },
       store.theme,
     );
   }
@@ -168,7 +169,7 @@ export function mountCompare(p: Panel, init: InitMessage, parent: ParentNode): V
   function drawChart(c: CompareSource): void {
     const { overTime, rows } = c.axes;
     if (!chart) {
-      chart = new LineChart({ title: '', ariaLabel: '', xLabel: overTime ? 'time step' : 'batch item', height: 190, y1Label: '|Δ|', plugins: [marks] });
+      chart = new LineChart({ title: '', ariaLabel: '', xLabel: overTime ? l10n.t('time step') : l10n.t('batch item'), height: 190, y1Label: '|Δ|', plugins: [marks] });
       const ch = chart;
       chart.onRendered = () => store.compare && ch.drawCursor(row(store.compare), store.theme.cursor);
       card.body.append(chart.root);
@@ -177,11 +178,11 @@ export function mountCompare(p: Panel, init: InitMessage, parent: ParentNode): V
     const lines = c.lines(st().batch, ou);
     if (!lines) return; // asked the host: drawn when its answer comes
     const theme = store.theme;
-    const title = overTime ? `output unit ${ou} over time, batch item ${st().batch}` : `output unit ${ou} over the batch`;
-    chart.setTitle(`Engine (solid) vs Keras (dashed), ${title}; |Δ| right axis`, `Engine output and recorded Keras output, ${title}, with the absolute error`);
+    const title = overTime ? l10n.t('output unit {0} over time, batch item {1}', ou, st().batch) : l10n.t('output unit {0} over the batch', ou);
+    chart.setTitle(l10n.t('Engine (solid) vs Keras (dashed), {0}; |Δ| right axis', title), l10n.t('Engine output and recorded Keras output, {0}, with the absolute error', title));
     chart.setData(
       [
-        { label: 'engine', color: theme.series[0]!, ys: lines.actual.ys, xs: lines.actual.xs, width: 2 },
+        { label: l10n.t('engine'), color: theme.series[0]!, ys: lines.actual.ys, xs: lines.actual.xs, width: 2 },
         { label: 'Keras', color: theme.series[1]!, ys: lines.expected.ys, xs: lines.expected.xs, dashed: true, width: 1.5 },
         { label: '|Δ|', color: theme.error, ys: lines.err.ys, xs: lines.err.xs, yAxis: 'y1', width: 1, faint: true },
       ],

@@ -3,12 +3,13 @@ import { LineChart, type Series } from '../charts';
 import { h, section } from '../dom';
 import type { Panel } from '../panel';
 import { layerMeta, quantityRange, shownQuantities, unitColour, unitsText, valueAt, type View } from '../store';
+import * as l10n from '../l10n';
 
 export function mountGates(p: Panel, parent: ParentNode): View {
   const { store } = p;
-  const card = section('Gates over time', 'gates');
+  const card = section(l10n.t('Gates over time'), 'gates');
   const legend = h('div', 'unit-legend');
-  legend.setAttribute('aria-label', 'Unit colours');
+  legend.setAttribute('aria-label', l10n.t('Unit colours'));
   card.head.append(legend);
   const grid = h('div', 'gate-grid');
   card.body.append(grid);
@@ -29,7 +30,7 @@ export function mountGates(p: Panel, parent: ParentNode): View {
         const chip = h('span', `unit-chip${j === focusUnit ? ' focus' : ''}`);
         const sw = h('span', 'swatch');
         sw.style.background = unitColour(store, k);
-        chip.append(sw, `unit ${j}`);
+        chip.append(sw, l10n.t('unit {0}', j));
         return chip;
       }),
     );
@@ -52,7 +53,7 @@ export function mountGates(p: Panel, parent: ParentNode): View {
       const info = m.quantities[q]!;
       let chart = charts.get(q);
       if (!chart) {
-        chart = new LineChart({ title: info.label, ariaLabel: '', xLabel: 'time step', height: 150 });
+        chart = new LineChart({ title: info.label, ariaLabel: '', xLabel: l10n.t('time step'), height: 150 });
         chart.onRendered = () => drawCursor(q);
         charts.set(q, chart);
       }
@@ -61,13 +62,13 @@ export function mountGates(p: Panel, parent: ParentNode): View {
       for (const [k, j] of units.entries()) {
         const pts = data.series(q, j, units);
         if (!pts) break;
-        series.push({ label: `unit ${j}`, color: unitColour(store, k), ys: pts.ys, xs: pts.xs, width: j === focusUnit ? 2.5 : 1.5 });
+        series.push({ label: l10n.t('unit {0}', j), color: unitColour(store, k), ys: pts.ys, xs: pts.xs, width: j === focusUnit ? 2.5 : 1.5 });
       }
       if (series.length < units.length) {
         complete = false; // the host is computing them: this chart keeps its picture until they come
         continue;
       }
-      chart.setTitle(`${info.label} — ${info.description}`, `${info.label} (${info.description}) of units ${unitsText(units)} over ${m.steps} steps, batch item ${store.state.batch}`);
+      chart.setTitle(`${info.label} — ${l10n.describe(info)}`, l10n.t('{0} ({1}) of units {2} over {3} steps, batch item {4}', info.label, l10n.describe(info), unitsText(units), m.steps, store.state.batch));
       const [lo, hi] = quantityRange(store, q);
       chart.setData(series, store.theme, lo, hi, m.steps);
     }

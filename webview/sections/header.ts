@@ -6,7 +6,7 @@ import type { Panel } from '../panel';
 import { layerMeta, parseUnits, unitsText, type View } from '../store';
 import { button, checkbox, dropdown, textField } from '../toolkit';
 
-const shape = (d: (number | null)[]) => `[${d.map((x) => (x === null ? 'None' : x)).join(', ')}]`;
+const shape = (d: (number | null)[]) => `[${d.map((x) => (x === null ? 'None' : l10n.int(x))).join(', ')}]`;
 
 function fileChip(what: string, name: string, title = ''): HTMLElement {
   const s = h('span', 'chip');
@@ -44,13 +44,13 @@ function fieldMessage(): { element: HTMLElement; say(text: string): void } {
 function summary(init: InitMessage): HTMLElement[] {
   const s = init.summary;
   const meta = h('p', 'muted');
-  meta.textContent = `input ${shape(s.inputShape)} · ${s.params.toLocaleString()} parameters · ${init.precisionNote ?? init.precision} · engine run ${init.runMs.toFixed(1)} ms`;
+  meta.textContent = [l10n.t('input {0}', shape(s.inputShape)), l10n.t('{0} parameters', s.params), init.precisionNote ?? init.precision, l10n.t('engine run {0} ms', l10n.fixed(init.runMs, 1))].join(' · ');
   const files = h('p', 'files');
   files.append(...fileChips(init.files));
   const layers = h('table', 'layers');
-  layers.createCaption().textContent = 'Layers';
+  layers.createCaption().textContent = l10n.t('Layers');
   const thead = layers.createTHead().insertRow();
-  for (const c of ['layer', 'class', 'output', 'params', 'settings']) {
+  for (const c of [l10n.t('layer'), l10n.t('class'), l10n.t('output'), l10n.t('params'), l10n.t('settings')]) {
     const th = h('th', '', c);
     th.scope = 'col';
     thead.append(th);
@@ -58,7 +58,7 @@ function summary(init: InitMessage): HTMLElement[] {
   const tb = layers.createTBody();
   for (const l of s.layers) {
     const r = tb.insertRow();
-    for (const c of [l.name, l.className, shape([null, ...l.outputShape]), l.params.toLocaleString(), l.details]) r.insertCell().textContent = c;
+    for (const c of [l.name, l.className, shape([null, ...l.outputShape]), l10n.int(l.params), l.details]) r.insertCell().textContent = c;
   }
   return [h('h1', '', s.name), meta, h('p', 'semantics', s.semantics), files, layers];
 }
@@ -68,8 +68,8 @@ export function mountHeader(p: Panel, init: InitMessage, parent: ParentNode): Vi
   const header = h('header', 'card header');
   const controls = h('div', 'selectors');
   controls.setAttribute('role', 'group');
-  controls.setAttribute('aria-label', 'What to show');
-  const layer = dropdown('Layer and direction', (v) => nav.selectLayer(Number(v)));
+  controls.setAttribute('aria-label', l10n.t('What to show'));
+  const layer = dropdown(l10n.t('Layer and direction'), (v) => nav.selectLayer(Number(v)));
   layer.setChoices(
     init.layers.map((l) => {
       const dir = init.layers.some((o) => o.layerIndex === l.layerIndex && o !== l) ? `, ${l.direction}` : '';
@@ -89,7 +89,7 @@ export function mountHeader(p: Panel, init: InitMessage, parent: ParentNode): Vi
   const batchDown = button({ label: '−', ariaLabel: l10n.t('Previous batch item'), appearance: 'icon', onClick: () => stepBatch(-1) });
   const batchUp = button({ label: '+', ariaLabel: l10n.t('Next batch item'), appearance: 'icon', onClick: () => stepBatch(1) });
   const unitsMessage = fieldMessage();
-  const quantity = dropdown('Heatmap quantity', (v) => {
+  const quantity = dropdown(l10n.t('Heatmap quantity'), (v) => {
     store.state.quantity = v;
     scheduler.mark('data');
   });
@@ -102,13 +102,13 @@ export function mountHeader(p: Panel, init: InitMessage, parent: ParentNode): Vi
     if (!parsed.includes(store.state.focusUnit)) store.state.focusUnit = parsed[0]!;
     scheduler.mark('data');
   }, 14, l10n.t('Units to chart'));
-  const pre = checkbox('Pre-activations', store.state.showPre, (v) => {
+  const pre = checkbox(l10n.t('Pre-activations'), store.state.showPre, (v) => {
     store.state.showPre = v;
     scheduler.mark('data');
   });
-  const exportCsv = button({ label: 'Export CSV', title: 'Save the whole trace as CSV', onClick: () => p.post({ type: 'exportTrace', format: 'csv' }) });
-  const exportJson = button({ label: 'Export JSON', title: 'Save the whole trace as JSON', onClick: () => p.post({ type: 'exportTrace', format: 'json' }) });
-  controls.append(labelled('Layer', layer.element), labelled('Batch', batchDown, batch.element, batchUp, h('span', 'muted', `of ${init.batch}`)), labelled('Units', units.element), labelled('Heatmap', quantity.element), pre.element, exportCsv, exportJson);
+  const exportCsv = button({ label: l10n.t('Export CSV'), title: l10n.t('Save the whole trace as CSV'), onClick: () => p.post({ type: 'exportTrace', format: 'csv' }) });
+  const exportJson = button({ label: l10n.t('Export JSON'), title: l10n.t('Save the whole trace as JSON'), onClick: () => p.post({ type: 'exportTrace', format: 'json' }) });
+  controls.append(labelled(l10n.t('Layer'), layer.element), labelled(l10n.t('Batch'), batchDown, batch.element, batchUp, h('span', 'muted', l10n.t('of {0}', init.batch))), labelled(l10n.t('Units'), units.element), labelled(l10n.t('Heatmap'), quantity.element), pre.element, exportCsv, exportJson);
   const messages = h('div', 'field-errors');
   messages.append(batchMessage.element, unitsMessage.element);
   header.append(...summary(init), controls, messages);

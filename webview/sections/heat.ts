@@ -4,10 +4,11 @@ import { Heatmap } from '../heatmap';
 import type { Panel } from '../panel';
 import { heatQuantity, layerMeta, quantityScale, valueAt, type View } from '../store';
 import { button } from '../toolkit';
+import * as l10n from '../l10n';
 
 export function mountHeat(p: Panel, parent: ParentNode): View {
   const { store, scheduler, nav } = p;
-  const card = section('Heatmap', 'heat');
+  const card = section(l10n.t('Heatmap'), 'heat');
   const title = h('span', 'muted');
   const heatmap = new Heatmap((unit, t) => {
     const st = store.state;
@@ -18,8 +19,8 @@ export function mountHeat(p: Panel, parent: ParentNode): View {
   });
   card.head.append(
     title,
-    button({ label: '+', ariaLabel: 'Zoom in time', appearance: 'icon', onClick: () => heatmap.zoom(0.5) }),
-    button({ label: '−', ariaLabel: 'Zoom out time', appearance: 'icon', onClick: () => heatmap.zoom(2) }),
+    button({ label: '+', ariaLabel: l10n.t('Zoom in time'), appearance: 'icon', onClick: () => heatmap.zoom(0.5) }),
+    button({ label: '−', ariaLabel: l10n.t('Zoom out time'), appearance: 'icon', onClick: () => heatmap.zoom(2) }),
   );
   card.body.append(heatmap.root);
   parent.append(card.root);
@@ -36,7 +37,7 @@ export function mountHeat(p: Panel, parent: ParentNode): View {
         const m = layerMeta(store)!;
         const qi = heatQuantity(store);
         const info = m.quantities[qi]!;
-        title.textContent = `${info.label} · ${m.units} units × ${m.steps} steps`;
+        title.textContent = `${info.label} · ${l10n.t('{0} units × {1} steps', m.units, m.steps)}`;
         heatmap.setData(
           { columns: (t0, t1, cols) => data.heat(qi, t0, t1, cols), steps: m.steps, units: m.units, scale: quantityScale(store, qi), label: info.label, value: (t, j) => valueAt(store, qi, t, j) },
           store.theme,

@@ -7,10 +7,11 @@ import { h, section } from '../dom';
 import type { Panel } from '../panel';
 import { layerMeta, quantityRange, unitColour, valueAt, type View } from '../store';
 import { colourTable, rgbaText } from '../theme';
+import * as l10n from '../l10n';
 
 export function mountInput(p: Panel, parent: ParentNode): View {
   const { store, nav } = p;
-  const card = section('Input', 'input');
+  const card = section(l10n.t('Input'), 'input');
   parent.append(card.root);
   let chart: LineChart | null = null;
   let tokens: HTMLElement | null = null;
@@ -25,7 +26,7 @@ export function mountInput(p: Panel, parent: ParentNode): View {
     chart = null;
     if (!tokens) {
       tokens = h('p', 'tokens');
-      tokens.setAttribute('aria-label', 'Input tokens, coloured by the focus unit’s h');
+      tokens.setAttribute('aria-label', l10n.t('Input tokens, coloured by the focus unit’s h'));
       card.body.replaceChildren(tokens);
     }
     const vocab = init.input.vocabulary;
@@ -67,7 +68,7 @@ export function mountInput(p: Panel, parent: ParentNode): View {
       tokens = null;
     }
     if (!chart) {
-      chart = new LineChart({ title: 'x', ariaLabel: '', xLabel: 'time step', height: 150 });
+      chart = new LineChart({ title: 'x', ariaLabel: '', xLabel: l10n.t('time step'), height: 150 });
       const c = chart;
       chart.onRendered = () => c.drawCursor(store.state.step, store.theme.cursor);
       card.body.replaceChildren(chart.root);
@@ -77,9 +78,9 @@ export function mountInput(p: Panel, parent: ParentNode): View {
     const series: Series[] = [];
     for (let f = 0; f < shownF; f++) {
       const pts = tr.inputSeries(f);
-      series.push({ label: `feature ${f}`, color: unitColour(store, f), ys: pts.ys, xs: pts.xs });
+      series.push({ label: l10n.t('feature {0}', f), color: unitColour(store, f), ys: pts.ys, xs: pts.xs });
     }
-    chart.setTitle(`x — ${F} feature${F > 1 ? 's' : ''}${F > shownF ? ` (first ${shownF} shown)` : ''}, batch item ${store.state.batch}`, `Input features over ${m.steps} steps`);
+    chart.setTitle(`x — ${F > 1 ? l10n.t('{0} features', F) : l10n.t('1 feature')}${F > shownF ? ` (${l10n.t('first {0} shown', shownF)})` : ''}, ${l10n.t('batch item {0}', store.state.batch)}`, l10n.t('Input features over {0} steps', m.steps));
     chart.setData(series, store.theme, undefined, undefined, tr.inputSteps);
   };
 

@@ -3,10 +3,11 @@ import { section } from '../dom';
 import type { Panel } from '../panel';
 import { StepBars, type BarRow } from '../stepdetail';
 import { layerMeta, quantityScale, shownQuantities, type View } from '../store';
+import * as l10n from '../l10n';
 
 export function mountStepDetail(p: Panel, parent: ParentNode): View {
   const { store, scheduler } = p;
-  const card = section('Step detail', 'detail');
+  const card = section(l10n.t('Step detail'), 'detail');
   const bars = new StepBars((unit) => {
     store.state.focusUnit = unit;
     scheduler.mark('step');
