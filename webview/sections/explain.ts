@@ -78,7 +78,7 @@ export function mountExplain(p: Panel, parent: ParentNode): View {
         r.type = 'button';
         r.dataset.unit = String(j);
         r.title = `Explain output unit ${j}${o.shape.length === 2 ? ` at step ${row}` : ''}`;
-        const fill = h('span', 'bar-fill');
+        const fill = h('span', at(j) < 0 ? 'bar-fill negative' : 'bar-fill');
         fill.style.width = `${(100 * Math.abs(at(j))) / (max || 1)}%`;
         const track = h('span', 'bar-track');
         track.append(fill);
