@@ -53,6 +53,8 @@ test('one box per input and call, the mask arrow dashed, recurrent layers highli
   const hover = await p.page.locator('.graph-view .node.recurrent title').first().textContent();
   assert.match(hover ?? '', /^lstm \(LSTM\)\nreads masking\nmask from any$/);
   assert.equal(await p.page.locator('.graph-view .node.selected text.label').textContent(), 'lstm', 'the shown layer is marked');
+  // Item 0's last two steps are all-zero rows, which Masking(0) masks: the heatmap says the LSTM skipped them.
+  assert.match(await p.page.locator('.heat .card-head').innerText(), /padding skipped at t = 6–7/);
 });
 
 test('the graph fits its card: no box overlaps another, none is cut off', async () => {
@@ -70,6 +72,8 @@ test('the graph fits its card: no box overlaps another, none is cut off', async 
     const box = (await p.page.locator('.model-graph').boundingBox())!;
     await p.page.screenshot({ path: join(SHOTS, `graph-${theme}.png`), fullPage: true, clip: box });
   }
+  const heat = (await p.page.locator('.heat').boundingBox())!;
+  await p.page.screenshot({ path: join(SHOTS, 'graph-heat-masked.png'), fullPage: true, clip: heat });
 });
 
 test('a click on a recurrent box selects that layer (and a click on another box does nothing)', async () => {

@@ -5,6 +5,7 @@ import type { Panel } from '../panel';
 import { heatQuantity, layerMeta, quantityScale, valueAt, type View } from '../store';
 import { button } from '../toolkit';
 import * as l10n from '../l10n';
+import { rangesText, skippedTimes } from '../../src/panel/masked-steps';
 
 export function mountHeat(p: Panel, parent: ParentNode): View {
   const { store, scheduler, nav } = p;
@@ -37,7 +38,8 @@ export function mountHeat(p: Panel, parent: ParentNode): View {
         const m = layerMeta(store)!;
         const qi = heatQuantity(store);
         const info = m.quantities[qi]!;
-        title.textContent = `${info.label} · ${l10n.t('{0} units × {1} steps', m.units, m.steps)}`;
+        const skipped = skippedTimes(data.masked, m.inputTimeOfStep);
+        title.textContent = `${info.label} · ${l10n.t('{0} units × {1} steps', m.units, m.steps)}${skipped.length ? ` · ${l10n.t('padding skipped at t = {0}', rangesText(skipped))}` : ''}`;
         heatmap.setData(
           { columns: (t0, t1, cols) => data.heat(qi, t0, t1, cols), steps: m.steps, units: m.units, scale: quantityScale(store, qi), label: info.label, value: (t, j) => valueAt(store, qi, t, j) },
           store.theme,
