@@ -139,20 +139,51 @@ const graphView = v.object({
   columns: int(),
   rows: int(),
 });
+/** A token model's top-k next tokens per step, read from the run's output (src/panel/predictions.ts). */
+const predictions = checked(
+  v.object({
+    /** Where the probabilities come from (a softmax head, or the softmax the panel applied to a linear head's logits). */
+    source: str,
+    k: int(1),
+    batch: int(1),
+    /** Output steps (1 when the output has no time axis: the prediction after the last input step). */
+    steps: int(1),
+    /** [(batch item · steps + step) · k + rank] */
+    ids: typed<Int32Array>(Int32Array),
+    probs: f32,
+  }),
+  (p) => p.ids.length === p.batch * p.steps * p.k && p.probs.length === p.ids.length,
+  'ids and probs hold batch × steps × k values',
+);
+export type Predictions = v.InferOutput<typeof predictions>;
+
+const precision = v.picklist(['float64', 'float32']);
+export type PanelPrecision = v.InferOutput<typeof precision>;
 
 const init = checked(
   v.object({
     type: v.literal('init'),
+    /** The playground's `run` request this run answers; 0 for a run the webview did not ask for (opening, a file change). */
+    re,
     /** The model file's URI (saved in the webview state so a reload can re-open it). */
     fileUri: str,
     files: v.object({ model: str, input: v.nullable(str), recording: v.nullable(str) }),
     summary: v.object({ name: str, layers: v.array(summaryLayer), params: num, inputShape: dims, semantics: str }),
     graph: v.nullable(graphView),
-    precision: v.picklist(['float64', 'float32']),
+    precision,
     batch: int(1),
     steps: int(),
     /** Input time steps and features per step (features 1 for token ids). */
-    input: v.object({ features: int(1), tokens: bool, vocabulary: v.nullable(v.array(str)) }),
+    input: v.object({
+      features: int(1),
+      tokens: bool,
+      vocabulary: v.nullable(v.array(str)),
+      /** The input was edited in the panel's playground (not the file's): reset and "save as" apply. */
+      edited: bool,
+    }),
+    /** A token model's next-token predictions; null otherwise, with `predictionsNote` saying why for a token model. */
+    predictions: v.nullable(predictions),
+    predictionsNote: v.nullable(str),
     layers: v.array(traceLayerMeta),
     /** A recorded Keras output exists: a `comparison` message follows. */
     hasComparison: bool,
@@ -399,6 +430,8 @@ const toWebview = v.variant('type', [
   explainError,
   v.object({ type: v.literal('error'), message: str }),
   v.object({ type: v.literal('step'), action: stepAction }),
+  /** The answer to `saveInput`: the file written (its name), or null when the user cancelled the save dialog. */
+  v.object({ type: v.literal('saved'), re, name: v.nullable(str) }),
   /**
    * Asks the webview to record (`start`) or stop recording (`stop`) the time from each key press to the frame that
    * drew its step; the figures are written to `data-cellscope-perf` on <html> (the benchmark reads them).
@@ -449,6 +482,20 @@ const fromWebview = v.variant('type', [
   v.object({ type: v.literal('exportTrace'), format: v.picklist(['csv', 'json']) }),
   /** The module picker / nonlinearity switch: the host loads the file again with them and re-runs (a new `init`). */
   v.object({ type: v.literal('setChoices'), module: str, nonlinearity }),
+  /**
+   * The playground: re-run on an edited batch item's input (`edit`: its rows, [step][feature]; null: the input as it
+   * is), back on the file's input (`reset`), in `precision`. Answered with an `init` whose `re` is this id (or an
+   * `error`); a newer `run` cancels the one under way.
+   */
+  v.object({
+    type: v.literal('run'),
+    id,
+    precision,
+    reset: bool,
+    edit: v.nullable(checked(v.object({ batch: int(), steps: int(1), data: floatData }), (e) => e.data.length > 0 && e.data.length % e.steps === 0, 'data holds steps × features values')),
+  }),
+  /** Save the run's (edited) input as a new file, through the save dialog: answered with `saved`. */
+  v.object({ type: v.literal('saveInput'), id }),
   v.object({ type: v.literal('log'), level: v.picklist(['info', 'warn', 'error']), message: str }),
 ]);
 export type FromWebview = v.InferOutput<typeof fromWebview>;
@@ -457,6 +504,7 @@ export type RequestTraceMessage = Extract<FromWebview, { type: 'requestTrace' }>
 export type RequestMessage = Extract<FromWebview, { id: number }>;
 export type RequestHeatMessage = Extract<FromWebview, { type: 'requestHeat' }>;
 export type RequestExplainMessage = Extract<FromWebview, { type: 'requestExplain' }>;
+export type RunMessage = Extract<FromWebview, { type: 'run' }>;
 
 // ---------------------------------------------------------------------------------------------------------------
 // The panel's saved state
@@ -489,6 +537,11 @@ const panelState = v.object({
    * a state saved before this field existed must still restore its panel.
    */
   choices: v.optional(v.nullable(v.object({ module: str, nonlinearity }))),
+  /**
+   * The arithmetic chosen with the panel's switch; null: the panel's own choice (float64 unless the trace is huge).
+   * Optional: a state saved before this field existed must still restore its panel.
+   */
+  precision: v.optional(v.nullable(precision)),
 });
 export type PanelState = v.InferOutput<typeof panelState>;
 

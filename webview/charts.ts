@@ -31,6 +31,8 @@ export interface LineChartOptions {
   y1Label?: string;
   height: number;
   plugins?: Plugin<'line'>[];
+  /** The x axis's tick text (e.g. the step's token under its number); default the number. */
+  xTick?: ((x: number) => string | string[]) | undefined;
 }
 
 /** #rrggbb (or any colour chart.js accepts) with an alpha; non-hex colours are returned unchanged. */
@@ -73,6 +75,8 @@ export class LineChart {
   private readonly overlay: HTMLCanvasElement;
   private chart: Chart<'line', { x: number; y: number }[]> | null = null;
   private xCount = 0;
+  /** The x range shown when zoomed ([min, max] in x units); null: the whole axis. */
+  private range: [number, number] | null = null;
 
   constructor(private readonly o: LineChartOptions) {
     this.root = document.createElement('figure');
@@ -107,7 +111,11 @@ export class LineChart {
     const grid = { color: theme.grid };
     const hasY1 = series.some((s) => s.yAxis === 'y1');
     const scales = {
-      x: { type: 'linear' as const, min: 0, max: Math.max(1, n - 1), ticks: { ...ticks, precision: 0 }, grid, title: { display: true, text: this.o.xLabel, color: theme.muted, font: { size: 11 } } },
+      x: {
+        type: 'linear' as const,
+        ...this.xBounds(),
+        ticks: { ...ticks, precision: 0, ...(this.o.xTick ? { callback: (v: number | string) => (Number.isInteger(Number(v)) ? this.o.xTick!(Number(v)) : '') } : {}) },
+        grid, title: { display: true, text: this.o.xLabel, color: theme.muted, font: { size: 11 } } },
       y: { type: 'linear' as const, ticks: { ...ticks, callback: tick }, grid, ...(yMin !== undefined ? { min: yMin } : {}), ...(yMax !== undefined ? { max: yMax } : {}) },
       ...(hasY1
         ? { y1: { type: 'linear' as const, position: 'right' as const, min: 0, ticks: { ...ticks, color: theme.error, callback: tick }, grid: { drawOnChartArea: false }, title: { display: !!this.o.y1Label, text: this.o.y1Label ?? '', color: theme.error, font: { size: 11 } } } }
@@ -148,6 +156,40 @@ export class LineChart {
         plugins: [...(this.o.plugins ?? []), { id: 'cursorSync', afterRender: () => this.onRendered?.() }],
       });
     }
+  }
+
+  private xBounds(): { min: number; max: number } {
+    const last = Math.max(1, this.xCount - 1);
+    const r = this.range;
+    return r ? { min: Math.max(0, r[0]), max: Math.min(last, r[1]) } : { min: 0, max: last };
+  }
+
+  /** Shows x range [min, max] (null: the whole axis); redraws only when it changed. */
+  setXRange(r: [number, number] | null): void {
+    if (this.range === r || (r && this.range && r[0] === this.range[0] && r[1] === this.range[1])) return;
+    this.range = r ? [r[0], r[1]] : null;
+    this.root.dataset.xRange = r ? `${r[0]}:${r[1]}` : '';
+    const x = this.chart?.options.scales?.x;
+    if (!x) return;
+    Object.assign(x, this.xBounds());
+    this.chart!.update('none');
+  }
+
+  /** The x value at a pixel offset of the chart's canvas and the plot's pixel span (null before the first draw). */
+  xAt(px: number): { x: number; left: number; right: number } | null {
+    const c = this.chart;
+    if (!c) return null;
+    return { x: c.scales.x!.getValueForPixel(px) ?? 0, left: c.chartArea.left, right: c.chartArea.right };
+  }
+
+  /** The pixel of a (x, y) point on the canvas, and the y value at a pixel row (dragging a point). */
+  pixelOf(x: number, y: number): { px: number; py: number } | null {
+    const c = this.chart;
+    return c ? { px: c.scales.x!.getPixelForValue(x), py: c.scales.y!.getPixelForValue(y) } : null;
+  }
+
+  yAt(py: number): number {
+    return this.chart?.scales.y!.getValueForPixel(py) ?? NaN;
   }
 
   /** Called after chart.js re-rendered (resize, data): the overlay must be redrawn. */

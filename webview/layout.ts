@@ -14,6 +14,8 @@ import { mountGraph } from './sections/graph';
 import { mountHeader } from './sections/header';
 import { mountHeat } from './sections/heat';
 import { mountInput } from './sections/input';
+import { mountPlayground } from './sections/playground';
+import { mountPredictions } from './sections/predictions';
 import { mountStepDetail } from './sections/step-detail';
 import { mountTables } from './sections/tables';
 import { mountToolbar, type Toolbar } from './sections/toolbar';
@@ -38,8 +40,10 @@ export function mountLayout(p: Panel, init: InitMessage, app: HTMLElement): Layo
     mountGates(p, grid),
     mountHeat(p, grid),
     mountStepDetail(p, grid),
+    mountPredictions(p, grid),
     mountCell(p, grid),
     mountInput(p, grid),
+    mountPlayground(p, grid),
     mountCompare(p, init, grid),
     mountExplain(p, grid),
     mountGradientFlow(p, grid),

@@ -14,6 +14,7 @@ import { mountLayout, type Layout } from './layout';
 import { navigation } from './navigate';
 import type { Panel } from './panel';
 import { playback } from './playback';
+import { playground } from './playground';
 import { Scheduler, initialState, restoreState, type Dirty, type Store } from './store';
 import { readTheme, watchTheme } from './theme';
 import { registerToolkit } from './toolkit';
@@ -21,7 +22,7 @@ import { registerToolkit } from './toolkit';
 l10n.readL10n(document);
 registerToolkit();
 const io = bridge();
-const store: Store = { init: null, data: null, compare: null, explain: null, theme: readTheme(), state: initialState(''), playing: false, stepOfTime: new Int32Array(0) };
+const store: Store = { init: null, data: null, compare: null, explain: null, theme: readTheme(), state: initialState(''), playing: false, stepOfTime: new Int32Array(0), xRange: null };
 const app = document.getElementById('app')!;
 const errorBanner = h('div', 'error-banner');
 errorBanner.setAttribute('role', 'alert');
@@ -34,7 +35,8 @@ const scheduler = new Scheduler(render);
 const bench = benchHooks(() => store.data?.bytes() ?? 0);
 const nav = navigation(store, scheduler, io.post, bench, (t) => status.replaceChildren(t));
 const play = playback(store, scheduler, nav);
-const panel: Panel = { store, scheduler, post: io.post, nav, bench, togglePlay: play.toggle, announce: (t) => status.replaceChildren(t) };
+const panel: Panel = { store, scheduler, post: io.post, nav, bench, togglePlay: play.toggle, announce: (t) => status.replaceChildren(t), playground: playground(store, io.post, () => scheduler.mark('step')) };
+const pg = panel.playground;;
 
 function showError(message: string): void {
   errorBanner.textContent = message;
@@ -78,7 +80,7 @@ function onInit(m: InitMessage): void {
 }
 
 const handlers: { [K in ToWebview['type']]: (m: Extract<ToWebview, { type: K }>) => void } = {
-  init: (m) => (bench.restart(), bench.mark('init'), onInit(m)),
+  init: (m) => pg.accepts(m) && (bench.restart(), bench.mark('init'), onInit(m), pg.afterInit(m)),
   trace: (m) => (bench.mark('trace'), nav.onTrace(m), play.resume()),
   series: (m) => (bench.mark('series', true), store.data?.onSeries(m) && scheduler.mark('charts')),
   heat: (m) => (bench.mark('heat columns', true), store.data?.onHeat(m) && scheduler.mark('heat')),
@@ -97,7 +99,8 @@ const handlers: { [K in ToWebview['type']]: (m: Extract<ToWebview, { type: K }>)
   },
   // The worker's lines for the comparison already shown (the tolerance the user set stays).
   diagnosis: (m) => store.compare && (store.compare.update({ ...store.compare.message, diagnosis: m.diagnosis }), scheduler.mark('data')),
-  error: (m) => showError(m.message),
+  error: (m) => (pg.onError(), showError(m.message)),
+  saved: (m) => pg.onSaved(m),
   step: (m) => play.onCommand(m.action),
   ...explainHandlers(store, scheduler),
 };
@@ -110,9 +113,6 @@ io.listen((m) => {
     io.post({ type: 'log', level: 'error', message: e instanceof Error ? `${e.message}\n${e.stack ?? ''}` : String(e) });
   }
 });
-watchTheme((t) => {
-  store.theme = t;
-  scheduler.mark('data');
-});
+watchTheme((t) => ((store.theme = t), scheduler.mark('data')));
 bench.ready();
 io.post({ type: 'ready' });

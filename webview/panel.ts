@@ -5,6 +5,7 @@
 import type { FromWebview } from '../src/protocol';
 import type { BenchHooks } from './bench-hooks';
 import type { Navigation } from './navigate';
+import type { Playground } from './playground';
 import type { Scheduler, Store } from './store';
 
 export interface Panel {
@@ -17,4 +18,6 @@ export interface Panel {
   togglePlay(force?: boolean): void;
   /** A line for screen readers (the panel's live region). */
   announce(text: string): void;
+  /** The input playground: edits, precision, reset, save (kept across re-runs). */
+  playground: Playground;
 }

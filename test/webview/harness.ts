@@ -9,10 +9,13 @@ import { join, resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { panelHtml } from '../../src/extension/panel/html';
-import type { PanelSession } from '../../src/extension/panel/session';
+import { PanelSession } from '../../src/extension/panel/session';
 import { ExplainRequests, isExplainMessage } from '../../src/extension/panel/explain-requests';
+import type { Tensor } from '../../src/engine/index';
+import { applyEdit, inputFileText } from '../../src/panel/playground';
 import { isFromWebview, type FromWebview } from '../../src/protocol';
 import { fromWire, toWire } from '../../src/transport';
+import { loadExpectedBytes, loadModelBytes } from '../../src/formats/index';
 
 // Tests run from the repository root (npm test).
 export const ROOT = resolve(process.cwd());
@@ -51,6 +54,20 @@ export async function serve(): Promise<Served> {
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return { server, origin, close: () => new Promise((r) => server.close(() => r())) };
+}
+
+/** A panel session on one of the shipped examples (its model, the recording's input and output), run in-process. */
+export async function exampleSession(dir: string): Promise<PanelSession> {
+  const base = join(ROOT, 'examples', dir);
+  const loaded = await loadModelBytes(readFileSync(join(base, 'model.cellscope.json')), 'model.cellscope.json');
+  const rec = loadExpectedBytes(readFileSync(join(base, 'recording.json')), 'recording.json');
+  return new PanelSession({
+    loaded,
+    input: rec.input!,
+    expected: rec.output,
+    predictCalls: rec.predictCalls,
+    files: { fileUri: `file://${base}/model.cellscope.json`, model: 'model.cellscope.json', input: 'recording.json', recording: 'recording.json' },
+  });
 }
 
 export async function launch(): Promise<Browser> {
@@ -127,6 +144,10 @@ export interface PanelPage {
   malformedFromWebview: unknown[];
   pageErrors: string[];
   send(m: unknown): Promise<void>;
+  /** The session the fake host answers from now (a playground run replaces it). */
+  session(): PanelSession | null;
+  /** Files the fake host's "save input as" wrote (name → text). */
+  saved: Map<string, string>;
 }
 
 /** The host's answer to `raw` from `session`, as the extension's CellscopePanel gives it. */
@@ -156,7 +177,11 @@ export async function answer(session: PanelSession, raw: FromWebview, send: (m: 
 export type HostPart = (m: FromWebview, send: (m: unknown) => Promise<void>) => Promise<void>;
 
 /** Opens the panel and plays the host: answers `ready` with init (+ comparison), and the trace, series, heat and window requests. */
-export async function openPanelPage(browser: Browser, served: Served, session: PanelSession | null, opts: { width?: number; height?: number; state?: unknown; host?: HostPart } = {}): Promise<PanelPage> {
+export async function openPanelPage(browser: Browser, served: Served, first: PanelSession | null, opts: { width?: number; height?: number; state?: unknown; host?: HostPart } = {}): Promise<PanelPage> {
+  let session = first;
+  /** The playground's edited input (null: the file's), as the host keeps it. */
+  let edited: Tensor | null = null;
+  const saved = new Map<string, string>();
   const context = await browser.newContext({ viewport: { width: opts.width ?? 1280, height: opts.height ?? 900 }, deviceScaleFactor: 1 });
   const page = await context.newPage();
   const received: FromWebview[] = [];
@@ -182,13 +207,32 @@ export async function openPanelPage(browser: Browser, served: Served, session: P
     if (!session) return;
     // Explanations run in the real engine worker when it is built (dist/engine-worker.js), as in the extension.
     if (isExplainMessage(raw)) return (explainer ??= new ExplainRequests((m) => void send(m), existsSync(WORKER) ? WORKER : undefined)).handle(session, raw);
-    await answer(session, raw, send);
+    if (raw.type === 'run') {
+      // As the host's playground run (CellscopePanel.playRun), in-process: the edit applied to the input as it is,
+      // no recording for an edited input, the precision asked for.
+      const file = first!.inputs;
+      try {
+        edited = raw.reset ? null : raw.edit ? applyEdit(edited ?? session.inputs.input, raw.edit) : edited;
+        session = new PanelSession({ ...file, ...(edited ? { input: edited, expected: undefined, edited: true, files: { ...file.files, input: 'edited in the panel', recording: null } } : {}), precision: raw.precision });
+      } catch (e) {
+        await send({ type: 'error', message: `The edited input cannot run: ${e instanceof Error ? e.message : String(e)}` });
+        return;
+      }
+      await send(session.initMessage(raw.id));
+      const c = session.comparisonMessage();
+      if (c) await send(c);
+    } else if (raw.type === 'saveInput') {
+      const name = `edited-${saved.size + 1}.json`;
+      const loaded = session.inputs.loaded;
+      saved.set(name, inputFileText(session.inputs.input, 'model' in loaded && loaded.model.inputIsTokens));
+      await send({ type: 'saved', re: raw.id, name });
+    } else await answer(session, raw, send);
   });
   // tsx (esbuild keepNames) wraps functions in __name(); functions shipped into the page need it defined there.
   await page.addInitScript('window.__name = (f) => f;');
   await page.addInitScript(fakeVsCode, opts.state ?? null);
   await page.goto(served.origin + '/');
-  return { page, received, malformedFromWebview, pageErrors, send };
+  return { page, received, malformedFromWebview, pageErrors, send, session: () => session, saved };
 }
 
 /** Theme variables as VS Code sets them (a representative subset), on <html>, plus the body class. */

@@ -4,26 +4,12 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { PanelSession } from '../../src/extension/panel/session';
-import { loadExpectedBytes, loadModelBytes } from '../../src/formats/index';
-import { OUT, ROOT, SHOTS, applyTheme, canvasHash, canvasVariety, launch, nextFrames, openPanelPage, serve, type PanelPage, type Served } from './harness';
+import { exampleSession, OUT, SHOTS, applyTheme, canvasHash, canvasVariety, launch, nextFrames, openPanelPage, serve, type PanelPage, type Served } from './harness';
 import { syntheticLstm } from '../support/synthetic-lstm';
-
-async function exampleSession(dir: string): Promise<PanelSession> {
-  const base = join(ROOT, 'examples', dir);
-  const loaded = await loadModelBytes(readFileSync(join(base, 'model.cellscope.json')), 'model.cellscope.json');
-  const rec = loadExpectedBytes(readFileSync(join(base, 'recording.json')), 'recording.json');
-  return new PanelSession({
-    loaded,
-    input: rec.input!,
-    expected: rec.output,
-    predictCalls: rec.predictCalls,
-    files: { fileUri: `file://${base}/model.cellscope.json`, model: 'model.cellscope.json', input: 'recording.json', recording: 'recording.json' },
-  });
-}
 
 /** A random LSTM with `units` units over `steps` steps (batch 1, 8 features), for timing. */
 function syntheticSession(units: number, steps: number): PanelSession {

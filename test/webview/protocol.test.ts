@@ -66,7 +66,14 @@ test('webview messages: accepted and rejected', () => {
   for (const m of [{ type: 'requestTrace', id: 1, layer: 0, batch: 0 }, { type: 'requestTrace', layer: 0, batch: 0, view: { units: [0], quantity: 0, cols: 0, step: 0 } }, { type: 'requestTrace', id: 2, layer: -1, batch: 0, view: { units: [0], quantity: 0, cols: 0, step: 0 } }, { type: 'requestTrace', layer: '0', batch: 0 }, { type: 'exportTrace', format: 'xml' }, { type: 'log', level: 'debug', message: 'x' }, { type: 'ready2' }, undefined]) {
     assert.equal(isFromWebview(m), false, JSON.stringify(m));
   }
-  assert.ok(isPanelState({ fileUri: 'file:///a', layer: 0, batch: 0, step: 3, quantity: 'h', units: [0, 1], focusUnit: 1, showPre: false, tolerance: { atol: 1e-3, rtol: 0 }, outUnit: null, speed: 10, tablesOpen: false }));
+  assert.ok(isPanelState({ fileUri: 'file:///a', layer: 0, batch: 0, step: 3, quantity: 'h', units: [0, 1], focusUnit: 1, showPre: false, tolerance: { atol: 1e-3, rtol: 0 }, outUnit: null, speed: 10, tablesOpen: false, precision: 'float32' }));
+  // The playground's requests: an edit's rows must be steps × features; a precision is one of the two.
+  assert.ok(isFromWebview({ type: 'run', id: 3, precision: 'float32', reset: false, edit: { batch: 0, steps: 2, data: new Float64Array(4) } }));
+  assert.ok(isFromWebview({ type: 'run', id: 4, precision: 'float64', reset: true, edit: null }));
+  assert.ok(isFromWebview({ type: 'saveInput', id: 5 }));
+  assert.equal(isFromWebview({ type: 'run', id: 3, precision: 'float16', reset: false, edit: null }), false);
+  assert.equal(isFromWebview({ type: 'run', id: 3, precision: 'float32', reset: false, edit: { batch: 0, steps: 3, data: new Float64Array(4) } }), false);
+  assert.equal(isFromWebview({ type: 'run', precision: 'float32', reset: false, edit: null }), false);
   assert.equal(isPanelState({ fileUri: 'file:///a', layer: 0 }), false);
 });
 

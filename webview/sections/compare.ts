@@ -11,6 +11,7 @@ import type { Panel } from '../panel';
 import { fmt, type View } from '../store';
 import { button, dropdown, textField } from '../toolkit';
 import type { CompareSource } from '../../src/panel/compare-source';
+import { outputUnitToken } from '../../src/panel/predictions';
 import type { InitMessage } from '../../src/protocol';
 import * as l10n from '../l10n';
 
@@ -130,7 +131,7 @@ export function mountCompare(p: Panel, init: InitMessage, parent: ParentNode): V
     atol.setValue(String(v.tolerance.atol));
     rtol.setValue(String(v.tolerance.rtol));
     if (outUnit.element.childElementCount !== Math.min(c.axes.units, MAX_UNITS)) {
-      outUnit.setChoices(Array.from({ length: Math.min(c.axes.units, MAX_UNITS) }, (_, k) => ({ value: String(k), label: l10n.t('unit {0}', k) })), String(unitOf(c)));
+      outUnit.setChoices(Array.from({ length: Math.min(c.axes.units, MAX_UNITS) }, (_, k) => ({ value: String(k), label: l10n.t('unit {0}', k) + outputUnitToken(k, init.input.vocabulary, init.predictions !== null) })), String(unitOf(c)));
       outUnit.element.hidden = false;
     } else outUnit.setValue(String(unitOf(c)));
     const verdict = m.shapeMismatch ? l10n.t('shapes differ') : v.pass ? l10n.t('matches') : l10n.t('{0} of {1} differ', v.mismatches, m.count);

@@ -1,16 +1,31 @@
 /** Gates over time: one line chart per shown quantity, the charted units as lines (min/max per bucket on long traces), a unit legend. */
+import { tokenText } from '../../src/panel/predictions';
 import { LineChart, type Series } from '../charts';
+import { shownRange, zoomable } from '../chart-zoom';
 import { h, section } from '../dom';
 import type { Panel } from '../panel';
-import { layerMeta, quantityRange, shownQuantities, unitColour, unitsText, valueAt, type View } from '../store';
+import { layerMeta, quantityRange, shownQuantities, unitColour, unitsText, valueAt, type Store, type View } from '../store';
 import * as l10n from '../l10n';
+import { button } from '../toolkit';
+
+/** A token model's time axis: the step's number and, under it, the token read at that step. */
+export function tokenTicks(store: Store): ((x: number) => string | string[]) | undefined {
+  const vocab = store.init?.input.vocabulary;
+  if (!store.init?.input.tokens || !vocab) return undefined;
+  return (x) => {
+    const id = store.data?.input[x];
+    return id === undefined ? String(x) : [String(x), tokenText(vocab[id] ?? `⟨${id}⟩`)];
+  };
+}
 
 export function mountGates(p: Panel, parent: ParentNode): View {
   const { store } = p;
   const card = section(l10n.t('Gates over time'), 'gates');
   const legend = h('div', 'unit-legend');
   legend.setAttribute('aria-label', l10n.t('Unit colours'));
-  card.head.append(legend);
+  const hint = h('span', 'muted zoom-hint', 'wheel: zoom time · drag: pan · double-click: all steps');
+  const resetZoom = button({ label: 'All steps', title: 'Show every step again (double-click a chart)', onClick: () => ((store.xRange = null), p.scheduler.mark('step')) });
+  card.head.append(legend, hint, resetZoom);
   const grid = h('div', 'gate-grid');
   card.body.append(grid);
   parent.append(card.root);
@@ -53,8 +68,9 @@ export function mountGates(p: Panel, parent: ParentNode): View {
       const info = m.quantities[q]!;
       let chart = charts.get(q);
       if (!chart) {
-        chart = new LineChart({ title: info.label, ariaLabel: '', xLabel: l10n.t('time step'), height: 150 });
+        chart = new LineChart({ title: info.label, ariaLabel: '', xLabel: l10n.t('time step'), height: 150, xTick: tokenTicks(store) });
         chart.onRendered = () => drawCursor(q);
+        zoomable(chart, store, { steps: () => m.steps, changed: () => p.scheduler.mark('step'), click: (t) => p.nav.setStep(t) });
         charts.set(q, chart);
       }
       grid.append(chart.root); // keeps quantity order
@@ -70,6 +86,7 @@ export function mountGates(p: Panel, parent: ParentNode): View {
       }
       chart.setTitle(`${info.label} — ${l10n.describe(info)}`, l10n.t('{0} ({1}) of units {2} over {3} steps, batch item {4}', info.label, l10n.describe(info), unitsText(units), m.steps, store.state.batch));
       const [lo, hi] = quantityRange(store, q);
+      chart.setXRange(shownRange(store, m.steps));
       chart.setData(series, store.theme, lo, hi, m.steps);
     }
     // What the panel has drawn (tests and the benchmark wait for it).
@@ -84,6 +101,10 @@ export function mountGates(p: Panel, parent: ParentNode): View {
       if (!store.data) return;
       if (dirty.has('data')) drawLegend();
       if (dirty.has('data') || dirty.has('charts')) drawCharts();
+      const m = layerMeta(store);
+      const range = m ? shownRange(store, m.steps) : null;
+      resetZoom.hidden = range === null;
+      for (const c of charts.values()) c.setXRange(range);
       for (const q of charts.keys()) drawCursor(q);
     },
     dispose() {

@@ -1,8 +1,11 @@
 /**
  * The model input: a line chart of the features (min/max per bucket for long inputs), or the tokens of a token model
- * coloured by the focus unit's h, the current one outlined (a click goes to its step).
+ * coloured by the focus unit's h, the current one outlined (a click goes to its step). The chart zooms with the gate
+ * charts (one time range), and a point dragged up or down is an edit of the input: the playground re-runs on it.
  */
 import { LineChart, type Series } from '../charts';
+import { shownRange, zoomable } from '../chart-zoom';
+import { editableRows } from './playground';
 import { h, section } from '../dom';
 import type { Panel } from '../panel';
 import { layerMeta, quantityRange, unitColour, valueAt, type View } from '../store';
@@ -18,6 +21,32 @@ export function mountInput(p: Panel, parent: ParentNode): View {
   let table: { theme: unknown; colours: Uint8ClampedArray } | null = null;
   /** Token colours follow the focus unit only: a step move just moves the outline. */
   let colouredFor = -1;
+  /** A point being dragged: its step and feature, and the input rows with the new value. */
+  let dragged: { t: number; f: number; rows: Float64Array; pointer: number } | null = null;
+
+  /** The point within 8 px of the pointer (the first shown features), for a drag. */
+  const pointAt = (e: PointerEvent): { t: number; f: number } | null => {
+    const rows = editableRows(p);
+    const c = chart;
+    const at = c?.xAt(e.offsetX);
+    if (!rows || !c || !at) return null;
+    const F = store.init!.input.features;
+    const t = Math.round(at.x);
+    if (t < 0 || t >= rows.length / F) return null;
+    for (let f = 0; f < Math.min(F, 8); f++) {
+      const px = c.pixelOf(t, rows[t * F + f]!);
+      if (px && Math.hypot(px.px - e.offsetX, px.py - e.offsetY) <= 8) return { t, f };
+    }
+    return null;
+  };
+
+  const grab = (e: PointerEvent): boolean => {
+    const hit = pointAt(e);
+    if (!hit) return false;
+    dragged = { ...hit, rows: editableRows(p)!, pointer: e.pointerId };
+    (e.currentTarget as HTMLElement).setPointerCapture(e.pointerId);
+    return true;
+  };
 
   const drawTokens = () => {
     const init = store.init!;
@@ -71,23 +100,47 @@ export function mountInput(p: Panel, parent: ParentNode): View {
       chart = new LineChart({ title: 'x', ariaLabel: '', xLabel: l10n.t('time step'), height: 150 });
       const c = chart;
       chart.onRendered = () => c.drawCursor(store.state.step, store.theme.cursor);
-      card.body.replaceChildren(chart.root);
+      card.body.replaceChildren(chart.root, h('p', 'muted', 'Drag a point up or down to edit the input (the model re-runs); wheel: zoom time, like the gate charts.'));
+      zoomable(chart, store, { steps: () => store.data?.inputSteps ?? 1, changed: () => p.scheduler.mark('step'), click: (t) => nav.setStep(t), grab });
+      const box = chart.chartCanvas.parentElement!;
+      box.addEventListener('pointermove', (e) => {
+        if (!dragged || e.pointerId !== dragged.pointer) {
+          box.classList.toggle('draggable', !!pointAt(e));
+          return;
+        }
+        const F = store.init!.input.features;
+        dragged.rows[dragged.t * F + dragged.f] = c.yAt(e.offsetY);
+        drawSeries((f) => ({ ys: dragged!.rows.filter((_, i) => i % F === f) }));
+      });
+      box.addEventListener('pointerup', (e) => {
+        if (!dragged || e.pointerId !== dragged.pointer) return;
+        const { rows } = dragged;
+        dragged = null;
+        p.playground.edit(rows, rows.length / store.init!.input.features);
+      });
     }
     const F = init.input.features;
     const shownF = Math.min(F, 8);
-    const series: Series[] = [];
-    for (let f = 0; f < shownF; f++) {
-      const pts = tr.inputSeries(f);
-      series.push({ label: l10n.t('feature {0}', f), color: unitColour(store, f), ys: pts.ys, xs: pts.xs });
-    }
     chart.setTitle(`x — ${F > 1 ? l10n.t('{0} features', F) : l10n.t('1 feature')}${F > shownF ? ` (${l10n.t('first {0} shown', shownF)})` : ''}, ${l10n.t('batch item {0}', store.state.batch)}`, l10n.t('Input features over {0} steps', m.steps));
-    chart.setData(series, store.theme, undefined, undefined, tr.inputSteps);
+    drawSeries((f) => tr.inputSeries(f));
+  };
+
+  const drawSeries = (points: (f: number) => { ys: ArrayLike<number>; xs?: ArrayLike<number> | undefined }) => {
+    const tr = store.data!;
+    const series: Series[] = [];
+    for (let f = 0; f < Math.min(store.init!.input.features, 8); f++) {
+      const pts = points(f);
+      series.push({ label: l10n.t('feature {0}', f), color: unitColour(store, f), ys: pts.ys, ...(pts.xs ? { xs: pts.xs } : {}) });
+    }
+    chart!.setXRange(shownRange(store, tr.inputSteps));
+    chart!.setData(series, store.theme, undefined, undefined, tr.inputSteps);
   };
 
   return {
     render(dirty) {
       if (!store.data) return;
       if (dirty.has('data')) (store.init!.input.tokens ? drawTokens : drawChart)();
+      chart?.setXRange(shownRange(store, store.data.inputSteps));
       chart?.drawCursor(store.state.step, store.theme.cursor);
       if (!tokens) return;
       if (colouredFor !== store.state.focusUnit) colourTokens(tokens);

@@ -21,6 +21,16 @@ export function mountToolbar(p: Panel, parent: ParentNode): Toolbar {
   slider.addEventListener('input', () => nav.setStep(Number(slider.value)));
   const speed = dropdown(l10n.t('Playback speed'), (v) => (store.state.speed = Number(v)));
   speed.setChoices([1, 2, 5, 10, 20, 50, 100].map((n) => ({ value: String(n), label: l10n.t('{0} steps/s', n) })), String(store.state.speed));
+  // The arithmetic switch: a re-run in the other precision (the header says which ran; saved with the panel).
+  const arithmetic = dropdown('Arithmetic (re-runs the model)', (v) => p.playground.setPrecision(v === 'float32' ? 'float32' : 'float64'));
+  arithmetic.setChoices(
+    [
+      { value: 'float64', label: 'float64' },
+      { value: 'float32', label: 'float32 (as Keras)' },
+    ],
+    store.init?.precision ?? 'float64',
+  );
+  arithmetic.element.title = 'Arithmetic of the engine run: float32 rounds like Keras’s float32 does; the panel re-runs the model';
   const readout = h('span', 'readout');
   readout.setAttribute('aria-live', 'polite');
   bar.append(
@@ -32,6 +42,7 @@ export function mountToolbar(p: Panel, parent: ParentNode): Toolbar {
     slider,
     readout,
     speed.element,
+    arithmetic.element,
   );
   parent.append(bar);
   let playing: boolean | null = null;

@@ -13,11 +13,15 @@ import { readExpected } from '../isolation';
 import { currentLimits } from '../limits';
 import { loadModel } from '../load-model';
 import { summarizeComparison } from '../../compare/compare';
-import { isFromWebview, isPanelState, type FromWebview, type StepAction, type ToWebview } from '../../protocol';
+import { isFromWebview, isPanelState, type FromWebview, type PanelPrecision, type RunMessage, type StepAction, type ToWebview } from '../../protocol';
+import type { Tensor } from '../../engine/index';
+import { applyEdit } from '../../panel/playground';
 import { LoadError } from '../../formats/index';
 import { loadErrorText, pageWords } from '../l10n';
 import { makeNonce, panelHtml } from './html';
-import { baseName, findInputs, readInputFile } from './inputs';
+import { baseName, findInputs, readInputFile, type RunInputs } from './inputs';
+import { saveInputAs } from './playground';
+import type { PanelRunInfo, PanelStateInfo } from './panel-info';
 import { PanelSession, type SessionFiles } from './session';
 import { ExplainRequests, isExplainMessage } from './explain-requests';
 import { RunCancelledError, type EngineRun } from '../../worker/client';
@@ -67,38 +71,7 @@ function post(panel: vscode.WebviewPanel, m: ToWebview): void {
 
 const errorText = (e: unknown) => (e instanceof LoadError ? loadErrorText(e) : e instanceof Error ? e.message : String(e));
 
-/** What the hidden `cellscope.panelState` command reports (tests read it). */
-export interface PanelStateInfo {
-  fileUri: string;
-  title: string;
-  files: { model: string; input: string | null; recording: string | null };
-  batch: number;
-  steps: number;
-  features: number;
-  /** Where the webview says it is (input time step), as last reported; -1 before it has drawn a trace. */
-  layer: number;
-  step: number;
-  runs: number;
-  comparison: { pass: boolean; maxAbs: number; mismatches: number; count: number; text: string } | null;
-  /** The last load / run error, shown in the panel's banner; null after a good run. */
-  error: string | null;
-  watching: string[];
-}
-
-/** What the hidden `cellscope.panelRunInfo` command reports at once (it does not wait for a run under way). */
-export interface PanelRunInfo {
-  fileUri: string;
-  /** An engine run is under way. */
-  running: boolean;
-  /** The progress notification is showing for the run under way. */
-  progress: boolean;
-  runs: number;
-  error: string | null;
-  /** The last finished run: where it ran and its engine time. */
-  lastRun: { where: 'worker' | 'in-process'; runMs: number } | null;
-  /** Runs cancelled so far. */
-  cancelled: number;
-}
+export type { PanelRunInfo, PanelStateInfo } from './panel-info';
 
 /**
  * One visualizer panel: its model file, optional input / recording files chosen by the user, the last good engine
@@ -130,6 +103,11 @@ export class CellscopePanel {
   private choiceRun = false;
   /** The session whose comparison the webview last got (a later diagnosis from the worker is sent for it). */
   private comparisonSent: PanelSession | undefined;
+  /** The input as edited in the playground (null: the file's), the arithmetic chosen with the panel's switch. */
+  private edited: Tensor | null = null;
+  private precision: PanelPrecision | undefined;
+  /** Counts playground requests: a queued one that a newer one replaced is skipped. */
+  private playGen = 0;
   private explainer: ExplainRequests | undefined;
 
   constructor(
@@ -155,15 +133,20 @@ export class CellscopePanel {
     this.watch();
   }
 
-  private async build(lm: OpenedModel, inputUri = this.inputUri, recordingUri = this.recordingUri): Promise<PanelSession> {
-    let found = inputUri ? await readInputFile(inputUri, lm) : await findInputs(lm, this.fileUri);
-    if (recordingUri) {
+  private async build(lm: OpenedModel, inputUri = this.inputUri, recordingUri = this.recordingUri, edited = this.edited, precision = this.precision): Promise<PanelSession> {
+    // An edited input has no recording to compare with: Keras never ran on it.
+    let found: RunInputs = edited
+      ? { input: edited, predictCalls: 'predictCalls' in lm ? lm.predictCalls : 1, inputName: 'edited in the panel', recordingName: null }
+      : inputUri
+        ? await readInputFile(inputUri, lm)
+        : await findInputs(lm, this.fileUri);
+    if (recordingUri && !edited) {
       const rec = await readExpected(await vscode.workspace.fs.readFile(recordingUri), baseName(recordingUri), currentLimits());
       found = { ...found, expected: rec.output, recordingName: baseName(recordingUri) };
     }
     const files: SessionFiles = { fileUri: this.key, model: baseName(this.fileUri), input: found.inputName, recording: found.recordingName };
     const started = PanelSession.start(
-      { loaded: lm, input: found.input, expected: found.expected, predictCalls: found.predictCalls, files },
+      { loaded: lm, input: found.input, expected: found.expected, predictCalls: found.predictCalls, files, precision, edited: !!edited },
       { workerPath, onFallback: (why) => logLine(`[panel] running ${baseName(this.fileUri)} in the extension host: ${why}`) },
     );
     const run = started.run;
@@ -253,23 +236,33 @@ export class CellscopePanel {
    * (it keeps its place); on failure it keeps the last good trace and shows the error in its banner, and, when the
    * run was for a newly chosen file, the choice is undone. Resolves to the error text, or null.
    */
-  rerun(choice: { input?: vscode.Uri; recording?: vscode.Uri; choices?: ModelChoices } = {}): Promise<string | null> {
+  rerun(choice: { input?: vscode.Uri; recording?: vscode.Uri; choices?: ModelChoices } = {}, play?: { edited: Tensor | null; precision: PanelPrecision; re: number }): Promise<string | null> {
+    const gen = play ? ++this.playGen : this.playGen;
     const run = this.pending.then(async () => {
+      // A newer playground request came while this one waited: it would be cancelled at once, skip it.
+      if (play && gen !== this.playGen) return null;
       const input = choice.input ?? this.inputUri;
       const recording = choice.recording ?? this.recordingUri;
       const choices = choice.choices ?? this.choices;
+      // A newly chosen input file replaces the playground's edit.
+      const edited = play ? play.edited : choice.input ? null : this.edited;
+      const precision = play ? play.precision : this.precision;
       try {
         this.choiceRun = !!(choice.input || choice.recording || choice.choices);
-        const s = await this.build(await loadFromUri(this.fileUri, choices), input, recording).finally(() => (this.choiceRun = false));
+        // The playground re-runs the model already loaded (a keystroke must not parse the file again).
+        const lm = play ? (await this.current()).inputs.loaded : await loadFromUri(this.fileUri, choices);
+        const s = await this.build(lm, input, recording, edited, precision).finally(() => (this.choiceRun = false));
         if (this.disposed) return null;
         this.good = s;
         this.session = Promise.resolve(s);
         this.inputUri = input;
         this.recordingUri = recording;
         this.choices = choices;
+        this.edited = edited;
+        this.precision = precision;
         this.runs++;
         this.lastError = null;
-        post(this.panel, s.initMessage());
+        post(this.panel, s.initMessage(play?.re ?? 0));
         this.postComparison(s);
         this.followDiagnosis(s);
         if (choice.input || choice.recording) this.watch();
@@ -285,6 +278,29 @@ export class CellscopePanel {
     });
     this.pending = run;
     return run;
+  }
+
+  /**
+   * The playground: a re-run on an edited batch item (applied to the input as it is), on the file's input (`reset`),
+   * or in another precision. The run under way is stopped; the reply is an init with `re` = the request's id.
+   */
+  async playRun(m: RunMessage): Promise<string | null> {
+    const s = await this.current();
+    let edited: Tensor | null;
+    try {
+      edited = m.reset ? null : m.edit ? applyEdit(this.edited ?? s.inputs.input, m.edit) : this.edited;
+    } catch (e) {
+      const message = `The edited input cannot run: ${errorText(e)}`;
+      post(this.panel, { type: 'error', message });
+      return message;
+    }
+    this.supersedeRun();
+    return this.rerun({}, { edited, precision: m.precision, re: m.id });
+  }
+
+  /** "Save input as…": the run's input (as edited) to a new file; the URI, or undefined when cancelled. */
+  async saveInput(target?: vscode.Uri): Promise<vscode.Uri | undefined> {
+    return saveInputAs(this.fileUri, await this.current(), target);
   }
 
   /** Watches the model file, the input and recording files (chosen, or input.json / recording.json beside the model). */
@@ -371,6 +387,14 @@ export class CellscopePanel {
       case 'exportTrace':
         await this.exportTrace(m.format);
         return;
+      case 'run':
+        await this.playRun(m);
+        return;
+      case 'saveInput': {
+        const uri = await this.saveInput().catch((e: unknown) => (post(this.panel, { type: 'error', message: `The input was not saved: ${errorText(e)}` }), null));
+        if (uri !== null) post(this.panel, { type: 'saved', re: m.id, name: uri ? vscode.workspace.asRelativePath(uri) : null });
+        return;
+      }
       case 'log':
         logLine(`[webview ${m.level}] ${m.message}`);
         return;
@@ -545,5 +569,7 @@ function registerRunCommands(): vscode.Disposable[] {
   return [
     vscode.commands.registerCommand('cellscope.cancelRun', async () => (await activePanel()?.cancelRun()) ?? false),
     vscode.commands.registerCommand('cellscope.panelRunInfo', (): PanelRunInfo | undefined => activePanel()?.runInfo()),
+    // The playground's "Save input as…" to a given new file (tests; the panel's button uses the save dialog).
+    vscode.commands.registerCommand('cellscope.saveInputAs', async (target?: unknown) => (await activePanel()?.saveInput(typeof target === 'string' ? vscode.Uri.parse(target) : target instanceof vscode.Uri ? target : undefined))?.toString()),
   ];
 }

@@ -14,7 +14,8 @@ import { summarizeModel } from '../../engine/summary';
 import { isGraph, type OpenedModel } from '../../formats/loaded-model';
 import { runPanelModel, type PanelModel } from '../../panel/run-panel-model';
 import { startEngineRun, type EngineRun, type EngineRunOptions } from '../../worker/client';
-import type { CompareHeatMessage, CompareSeriesMessage, ComparisonMessage, FloatData, HeatMessage, InitMessage, SeriesMessage, TraceLayerMeta, TraceMessage, TraceView, WindowMessage } from '../../protocol';
+import { headNote, outputHead, topKPredictions } from '../../panel/predictions';
+import type { Predictions, CompareHeatMessage, CompareSeriesMessage, ComparisonMessage, FloatData, HeatMessage, InitMessage, SeriesMessage, TraceLayerMeta, TraceMessage, TraceView, WindowMessage } from '../../protocol';
 import { MAX_HEAT_VALUES, MAX_WINDOW_VALUES, WHOLE_INPUT_VALUES, WHOLE_TRACE_VALUES, bucketsFor, heatColumns, minMaxSeriesOf, windowSteps } from '../../panel/overview';
 
 export interface SessionFiles {
@@ -36,6 +37,8 @@ export interface SessionInputs {
   precision?: 'float64' | 'float32' | undefined;
   /** Why the panel chose `precision` itself (shown in the header). */
   precisionNote?: string | null | undefined;
+  /** The input was edited in the panel's playground. */
+  edited?: boolean | undefined;
   files: SessionFiles;
 }
 
@@ -47,6 +50,9 @@ function copy(a: FloatData, start: number, end: number): FloatData {
   if (start === 0 && end === a.length && a.byteOffset === 0 && a.byteLength === a.buffer.byteLength) return a;
   return a.slice(start, end);
 }
+
+/** Next tokens shown per step. */
+const PREDICTIONS_K = 5;
 
 /** What the Compare view says while the engine worker diagnoses a mismatch (a `note:` line is shown muted). */
 const DIAGNOSING = ['note: diagnosing — the engine worker re-runs the model under each hypothesis…'];
@@ -156,7 +162,8 @@ export class PanelSession {
     return this.layers;
   }
 
-  initMessage(): InitMessage {
+  /** The run's metadata; `re`: the playground request it answers. */
+  initMessage(re = 0): InitMessage {
     const { loaded, input, files } = this.inputs;
     const model = isGraph(loaded) ? null : loaded.model;
     const s = isGraph(loaded) ? loaded.summary : summarizeModel(loaded.model);
@@ -174,8 +181,10 @@ export class PanelSession {
       ranges: this.analysed.ranges[id]!,
     }));
     const tokens = !!model?.inputIsTokens;
+    const next = this.predictions();
     return {
       type: 'init',
+      re,
       fileUri: files.fileUri,
       files: { model: files.model, input: files.input, recording: files.recording },
       summary: {
@@ -189,7 +198,9 @@ export class PanelSession {
       precision: this.result.trace?.precision ?? 'float64',
       batch: input.shape[0] ?? 1,
       steps: input.shape[1] ?? 0,
-      input: { features: tokens ? 1 : input.shape.slice(2).reduce((a, d) => a * d, 1) || 1, tokens, vocabulary: model?.vocabulary ? [...model.vocabulary] : null },
+      input: { features: tokens ? 1 : input.shape.slice(2).reduce((a, d) => a * d, 1) || 1, tokens, vocabulary: model?.vocabulary ? [...model.vocabulary] : null, edited: !!this.inputs.edited },
+      predictions: 'note' in next ? null : next,
+      predictionsNote: 'note' in next ? next.note : null,
       layers,
       hasComparison: this.comparison !== null,
       runMs: this.runMs,
@@ -197,6 +208,20 @@ export class PanelSession {
       analysis: this.analysed.analysis,
       choices: !isGraph(loaded) && loaded.choices ? { ...loaded.choices, modules: loaded.choices.modules.map((m) => ({ ...m })) } : null,
     };
+  }
+
+  /** A token model's top-k next tokens per step, from the run's output; else why there are none (null: not a token model). */
+  private predictions(): Predictions | { note: string | null } {
+    const loaded = this.inputs.loaded;
+    if (isGraph(loaded)) return { note: null };
+    const model = loaded.model;
+    const vocab = model.vocabulary;
+    if (!vocab) return { note: model.inputIsTokens ? 'the model file carries no vocabulary: ids cannot be named' : null };
+    const head = outputHead(model);
+    if ('reason' in head) return { note: `no predictions: ${head.reason}` };
+    const top = topKPredictions(this.result.output, vocab.length, head.kind, PREDICTIONS_K);
+    if (!top) return { note: `no predictions: the output ${JSON.stringify(this.result.output.shape)} is not one score per vocabulary token (${vocab.length})` };
+    return { source: headNote(head), ...top };
   }
 
   private layerAt(layer: number, batch: number): LayerTrace {

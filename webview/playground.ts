@@ -1,0 +1,99 @@
+/**
+ * The input playground's controller (one per page, kept across re-runs): sends `run` requests (an edited batch item,
+ * a reset, another precision) with ids, drops an init that answers an older request, and keeps what the user is
+ * typing — the text and where the caret was — because every run re-mounts the panel's sections.
+ */
+import { Requests } from '../src/panel/requests';
+import type { InitMessage, PanelPrecision, ToWebview } from '../src/protocol';
+import type { Store } from './store';
+
+export interface Playground {
+  /** The text typed into a token model's box (with characters outside the vocabulary), null before any typing. */
+  text: string | null;
+  /** Where keyboard focus was in the playground when a run re-mounted it (the caret), restored in the new one. */
+  focus: { where: string; start: number; end: number } | null;
+  /** A line for the playground (running…, saved to …, why nothing ran). */
+  status: string;
+  /** A run asked for by the playground is under way. */
+  readonly busy: boolean;
+  /** Re-run on batch item `batch`'s edited rows ([step][feature]); `delay` ms of quiet first (typing). */
+  edit(rows: Float64Array, steps: number, delay?: number): void;
+  /** Re-run in another precision (saved in the panel state). */
+  setPrecision(p: PanelPrecision): void;
+  /** Back to the file's input. */
+  reset(): void;
+  save(): void;
+  /** False for an init answering an older request than the latest (a newer one is on its way). */
+  accepts(m: InitMessage): boolean;
+  /** After an init was shown: the saved precision is asked for when the host ran another one. */
+  afterInit(m: InitMessage): void;
+  onSaved(m: Extract<ToWebview, { type: 'saved' }>): void;
+  onError(): void;
+}
+
+export function playground(store: Store, post: (m: import('../src/protocol').FromWebview) => void, changed: () => void): Playground {
+  const requests = new Requests(post);
+  let latest = 0;
+  let saving = 0;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const precision = (): PanelPrecision => store.state.precision ?? store.init?.precision ?? 'float64';
+  const run = (m: { reset: boolean; edit: { batch: number; steps: number; data: Float64Array } | null }) => {
+    clearTimeout(timer);
+    latest = requests.ask(null, { type: 'run', precision: precision(), ...m });
+    pg.status = 'running…';
+    changed();
+  };
+  const pg: Playground = {
+    text: null,
+    focus: null,
+    status: '',
+    get busy() {
+      return latest !== 0;
+    },
+    edit(rows, steps, delay = 0) {
+      clearTimeout(timer);
+      const go = () => run({ reset: false, edit: { batch: store.state.batch, steps, data: rows } });
+      if (delay > 0) timer = setTimeout(go, delay);
+      else go();
+    },
+    setPrecision(p) {
+      store.state.precision = p;
+      run({ reset: false, edit: null });
+    },
+    reset() {
+      pg.text = null;
+      run({ reset: true, edit: null });
+    },
+    save() {
+      saving = requests.ask('save', { type: 'saveInput' });
+      if (saving) pg.status = 'saving…';
+      changed();
+    },
+    accepts(m) {
+      if (m.re !== 0 && m.re !== latest && requests.settle(m.re)) return false;
+      if (m.re === latest && latest) {
+        requests.settle(latest);
+        latest = 0;
+        pg.status = m.input.edited ? `ran on the edited input (${m.steps} steps, ${m.precision}, ${m.runMs.toFixed(0)} ms)` : `ran on the file’s input (${m.precision})`;
+      }
+      if (!m.input.edited) pg.text = null;
+      return true;
+    },
+    afterInit(m) {
+      if (m.re === 0 && store.state.precision && store.state.precision !== m.precision) run({ reset: false, edit: null });
+    },
+    onSaved(m) {
+      if (!requests.settle(m.re)) return;
+      saving = 0;
+      pg.status = m.name ? `saved as ${m.name}` : 'not saved (cancelled)';
+      changed();
+    },
+    onError() {
+      // The host refused or the run failed: the banner says why; nothing is pending any more.
+      if (latest) requests.settle(latest);
+      latest = 0;
+      pg.status = '';
+    },
+  };
+  return pg;
+}

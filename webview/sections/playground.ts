@@ -1,0 +1,171 @@
+/**
+ * The input playground: edit the input and the panel re-runs the model on it (through the engine worker, like any
+ * run). Token models: the text, typed, through the vocabulary (characters outside it are listed, not silently
+ * dropped). Float models: a step × feature grid around the cursor (and the input chart's points can be dragged).
+ * Reset goes back to the file's input; "Save input as…" writes the edited input to a new file.
+ */
+import { detokenize, tokenize, unknownText } from '../../src/panel/playground';
+import { h, section } from '../dom';
+import type { Panel } from '../panel';
+import { fmt, type View } from '../store';
+import { button } from '../toolkit';
+
+/** Steps of the grid shown around the cursor, and features at most. */
+const GRID_STEPS = 10;
+const GRID_FEATURES = 8;
+/** Quiet time after a keystroke before the re-run is asked for. */
+const TYPING_MS = 250;
+
+/** The current batch item's input rows ([step][feature]) as a fresh array, or null when the panel holds only a chart of a long input. */
+export function editableRows(p: Panel): Float64Array | null {
+  const tr = p.store.data;
+  const F = p.store.init!.input.features;
+  if (!tr || tr.input.length !== tr.inputSteps * F) return null;
+  return Float64Array.from(tr.input);
+}
+
+export function mountPlayground(p: Panel, parent: ParentNode): View {
+  const { store, playground: pg } = p;
+  const init = store.init!;
+  const card = section('Playground: edit the input', 'playground');
+  const status = h('span', 'muted pg-status');
+  status.setAttribute('aria-live', 'polite');
+  const warn = h('p', 'pg-warn');
+  warn.setAttribute('role', 'status');
+  const reset = button({ label: 'Reset to the file’s input', title: 'Run on the input file again', onClick: () => pg.reset() });
+  const save = button({ label: 'Save input as…', title: 'Write this input to a new JSON file (a save dialog; nothing is overwritten without asking)', onClick: () => pg.save() });
+  const actions = h('div', 'pg-actions');
+  actions.append(reset, save, status);
+  const area = h('div', 'pg-area');
+  card.body.append(area, warn, actions);
+  parent.append(card.root);
+  if (!init.input.edited) reset.setAttribute('disabled', '');
+  let gridFrom = -1;
+  let textFor = -1;
+
+  /** Once the new section is in the page (the layout attaches it after mounting): the caret where it was. */
+  const restoreFocus = (el: HTMLInputElement | HTMLTextAreaElement) => {
+    const f = pg.focus;
+    if (!f || f.where !== el.dataset.playground) return;
+    pg.focus = null;
+    queueMicrotask(() => {
+      el.focus();
+      try {
+        el.setSelectionRange(f.start, f.end);
+      } catch {
+        // some inputs have no selection
+      }
+    });
+  };
+
+  const mountText = () => {
+    const vocab = init.input.vocabulary;
+    if (!vocab) {
+      area.replaceChildren(h('p', 'muted', 'This token model carries no vocabulary: its input cannot be typed as text.'));
+      return;
+    }
+    const box = h('textarea', 'pg-text');
+    box.dataset.playground = 'text';
+    box.rows = 3;
+    box.spellcheck = false;
+    box.setAttribute('aria-label', 'Input text (re-runs the model as you type)');
+    box.value = pg.text ?? detokenize(store.data?.input ?? [], vocab);
+    const check = () => {
+      const { ids, unknown } = tokenize(box.value, vocab);
+      warn.textContent = unknownText(unknown, vocab) || (ids.length ? '' : 'Type at least one character of the vocabulary: a run needs one step.');
+      return ids;
+    };
+    box.addEventListener('input', () => {
+      pg.text = box.value;
+      const ids = check();
+      if (ids.length) pg.edit(Float64Array.from(ids), ids.length, TYPING_MS);
+    });
+    area.replaceChildren(h('label', 'muted', `Type text (${vocab.length}-token vocabulary); the model re-runs as you type.`), box);
+    check();
+    restoreFocus(box);
+  };
+
+  const drawGrid = () => {
+    const tr = store.data!;
+    const F = init.input.features;
+    const t = store.state.step;
+    const from = Math.max(0, Math.min(t - 3, tr.inputSteps - GRID_STEPS));
+    if (from === gridFrom) {
+      // The same rows (a step within them, or the user editing a cell): only the current row's mark moves.
+      area.querySelector('tr.current')?.classList.remove('current');
+      area.querySelector(`tr[data-t="${t}"]`)?.classList.add('current');
+      return;
+    }
+    gridFrom = from;
+    const rows = editableRows(p);
+    if (!rows) {
+      area.replaceChildren(h('p', 'muted', `This input is too long to edit here (${tr.inputSteps} steps × ${F} features): edit its file, or load another with Cellscope: Load Input Sequence.`));
+      return;
+    }
+    const table = h('table', 'pg-grid');
+    table.createCaption().textContent = `Input values, steps ${from}–${Math.min(tr.inputSteps, from + GRID_STEPS) - 1} of ${tr.inputSteps} (Enter re-runs)`;
+    const head = table.createTHead().insertRow();
+    head.append(h('th', '', 'step'));
+    const shownF = Math.min(F, GRID_FEATURES);
+    for (let f = 0; f < shownF; f++) head.append(h('th', '', `x${F > 1 ? f : ''}`));
+    const body = table.createTBody();
+    for (let s = from; s < Math.min(tr.inputSteps, from + GRID_STEPS); s++) {
+      const row = body.insertRow();
+      row.dataset.t = String(s);
+      if (s === t) row.className = 'current';
+      const th = h('th', '', String(s));
+      th.scope = 'row';
+      row.append(th);
+      for (let f = 0; f < shownF; f++) {
+        const cell = h('input', 'pg-cell');
+        cell.type = 'text';
+        cell.inputMode = 'decimal';
+        cell.value = fmt(rows[s * F + f]!, 6);
+        cell.dataset.playground = `c${s}:${f}`;
+        cell.setAttribute('aria-label', `input at step ${s}, feature ${f}`);
+        cell.addEventListener('change', () => {
+          const x = Number(cell.value.trim());
+          if (cell.value.trim() === '' || !Number.isFinite(x)) {
+            cell.setAttribute('aria-invalid', 'true');
+            warn.textContent = `Step ${s}, feature ${f}: “${cell.value}” is not a number (write e.g. 0.5, -1e-3).`;
+            return;
+          }
+          cell.removeAttribute('aria-invalid');
+          warn.textContent = '';
+          const fresh = editableRows(p)!;
+          fresh[s * F + f] = x;
+          pg.edit(fresh, tr.inputSteps);
+        });
+        row.insertCell().append(cell);
+        restoreFocus(cell);
+      }
+    }
+    area.replaceChildren(table, ...(F > shownF ? [h('p', 'muted', `first ${shownF} of ${F} features shown`)] : []));
+  };
+
+  // While the user types, the box is there at once (before the new run's trace arrives): no keystroke falls outside it.
+  if (init.input.tokens && pg.text !== null) {
+    mountText();
+    textFor = store.state.batch;
+  }
+
+  return {
+    dispose() {
+      // A re-run re-mounts the panel: the caret (or the grid cell being edited) comes back where it is now.
+      const a = document.activeElement as HTMLInputElement | HTMLTextAreaElement | null;
+      const where = a && card.root.contains(a) ? a.dataset.playground : undefined;
+      pg.focus = where ? { where, start: a!.selectionStart ?? 0, end: a!.selectionEnd ?? 0 } : null;
+    },
+    render(dirty) {
+      status.textContent = pg.status;
+      if (!store.data) return;
+      if (dirty.has('data')) {
+        gridFrom = -1;
+        // The text box is built once per batch item: a redraw (theme, units) must not take the caret away.
+        if (init.input.tokens && textFor !== store.state.batch) mountText();
+        textFor = store.state.batch;
+      }
+      if (!init.input.tokens) drawGrid();
+    },
+  };
+}
