@@ -21,7 +21,7 @@ export function registerNotebookCommand(context: vscode.ExtensionContext, output
       if (message.type === 'run') {
         let reply: ToRenderer;
         try {
-          reply = { type: 'result', requestId: message.requestId, result: runBundle(message.data) };
+          reply = { type: 'result', requestId: message.requestId, result: runBundle(message.data), l10n: { language: vscode.env.language, bundle: vscode.l10n.bundle ?? {} } };
         } catch (e) {
           const text = e instanceof LoadError ? loadErrorText(e) : e instanceof RangeError ? e.message : vscode.l10n.t('Cellscope could not run this output: {0}', String(e));
           output.appendLine(`[notebook] ${text}`);

@@ -12,7 +12,13 @@ export const NOTEBOOK_RENDERER_ID = 'cellscope.notebook';
 export type ToHost = { type: 'run'; requestId: number; data: unknown } | { type: 'openPanel'; data: unknown };
 
 /** Host → renderer: the answer to `run` with the same requestId. */
-export type ToRenderer = { type: 'result'; requestId: number; result: NotebookResult } | { type: 'error'; requestId: number; message: string };
+export type ToRenderer = { type: 'result'; requestId: number; result: NotebookResult; l10n: RendererL10n } | { type: 'error'; requestId: number; message: string };
+
+/** VS Code's display language and its bundle (vscode.l10n.bundle), for the renderer's words and numbers (webview/l10n.ts). */
+export interface RendererL10n {
+  language: string;
+  bundle: Record<string, string>;
+}
 
 const isRecord = (m: unknown): m is Record<string, unknown> => typeof m === 'object' && m !== null && !Array.isArray(m);
 
@@ -25,7 +31,7 @@ export function isToHost(m: unknown): m is ToHost {
 export function isToRenderer(m: unknown): m is ToRenderer {
   if (!isRecord(m) || !Number.isInteger(m.requestId)) return false;
   if (m.type === 'error') return typeof m.message === 'string';
-  if (m.type !== 'result' || !isRecord(m.result)) return false;
+  if (m.type !== 'result' || !isRecord(m.result) || !isRecord(m.l10n) || typeof m.l10n.language !== 'string' || !isRecord(m.l10n.bundle)) return false;
   const r = m.result;
   return typeof r.name === 'string' && Array.isArray(r.layers) && Array.isArray(r.inputShape) && typeof r.layersText === 'string';
 }

@@ -28,8 +28,10 @@ test("runBundle: the example's LSTM, input order, every gate and state, and the 
   const h = l.values[l.quantities.findIndex((q) => q.key === 'h')]!;
   for (let j = 0; j < 4; j++) assert.ok(Math.abs(h[(1 * 60 + 59) * 4 + j]! - seq.data[(1 * 60 + 59) * 4 + j]) < 1e-6);
   // What crosses renderer messaging (JSON) comes back whole and passes the renderer's guard.
-  const reply = fromWire(JSON.parse(JSON.stringify(toWire({ type: 'result', requestId: 7, result: r }))));
+  const reply = fromWire(JSON.parse(JSON.stringify(toWire({ type: 'result', requestId: 7, result: r, l10n: { language: 'fr', bundle: { Play: 'Lecture' } } }))));
   assert.ok(isToRenderer(reply));
+  // The renderer's words come with the answer: a result without the display language's bundle is refused.
+  assert.equal(isToRenderer({ ...(reply as object), l10n: undefined }), false);
 });
 
 test('a broken output is a LoadError naming the part of the bundle, never a stack trace', () => {

@@ -9,6 +9,7 @@ import { isToRenderer, type ToHost, type ToRenderer } from '../../src/notebook/m
 import { fromWire } from '../../src/transport';
 import { addStyle } from './style';
 import { NotebookView } from './view';
+import * as l10n from '../l10n';
 
 export const activate: ActivationFunction = (ctx) => {
   addStyle(document);
@@ -43,7 +44,8 @@ export const activate: ActivationFunction = (ctx) => {
       }
       view.message('Running the model…');
       const requestId = nextRequest++;
-      waiting.set(requestId, (m) => (m.type === 'result' ? view.show(m.result) : view.message(m.message)));
+      // The host's answer carries the display language and its bundle (the renderer has no other way to know them).
+      waiting.set(requestId, (m) => (m.type === 'result' ? (l10n.setL10n(m.l10n.language, m.l10n.bundle), view.show(m.result)) : view.message(m.message)));
       post({ type: 'run', requestId, data });
     },
     disposeOutputItem(id) {

@@ -11,6 +11,7 @@ import { scaleFor } from '../../src/panel/value-scale';
 import { LineChart } from '../charts';
 import { Heatmap } from '../heatmap';
 import { readTheme, type Theme } from '../theme';
+import * as l10n from '../l10n';
 
 /** Units charted as lines (all of them in the heatmap and the table). */
 const CHARTED_UNITS = 8;
@@ -23,7 +24,7 @@ const el = <K extends keyof HTMLElementTagNameMap>(tag: K, cls = '', text = ''):
   return e;
 };
 
-const fmt = (v: number) => (Number.isFinite(v) ? (Math.abs(v) >= 1e4 || (v !== 0 && Math.abs(v) < 1e-3) ? v.toExponential(3) : v.toFixed(4)) : String(v));
+const fmt = (v: number) => (Number.isFinite(v) ? (Math.abs(v) >= 1e4 || (v !== 0 && Math.abs(v) < 1e-3) ? l10n.exp(v, 3) : l10n.fixed(v, 4)) : String(v));
 
 export class NotebookView {
   readonly root = el('div', 'cellscope-nb');
@@ -61,10 +62,10 @@ export class NotebookView {
 
   show(result: NotebookResult): void {
     this.result = result;
-    this.verdict.textContent = result.comparison?.text ?? 'no recording to compare with';
+    this.verdict.textContent = result.comparison?.text ?? l10n.t('no recording to compare with');
     this.verdict.className = `nb-verdict ${result.comparison ? (result.comparison.pass ? 'pass' : 'fail') : 'nb-muted'}`;
     if (!result.layers.length) {
-      this.message(`${result.layersText}: no recurrent layer to show.`);
+      this.message(l10n.t('{0}: no recurrent layer to show.', result.layersText));
       return;
     }
     this.layer = Math.min(this.layer, result.layers.length - 1);
@@ -78,10 +79,10 @@ export class NotebookView {
   private build(): void {
     const r = this.result!;
     const lt = this.current;
-    const info = el('div', 'nb-muted', `${r.layersText} · input ${r.inputShape.join('×')}`);
+    const info = el('div', 'nb-muted', `${r.layersText} · ${l10n.t('input {0}', r.inputShape.join('×'))}`);
     const controls = el('div', 'nb-controls');
     const layerPick = this.select(
-      'Layer',
+      l10n.t('Layer'),
       r.layers.map((l) => (r.layers.some((o) => o !== l && o.name === l.name) ? `${l.name} (${l.direction})` : l.name)),
       this.layer,
       (i) => {
@@ -92,42 +93,42 @@ export class NotebookView {
         this.build();
       },
     );
-    const qPick = this.select('Quantity', lt.quantities.map((q) => q.label), this.quantity, (i) => {
+    const qPick = this.select(l10n.t('Quantity'), lt.quantities.map((q) => q.label), this.quantity, (i) => {
       this.quantity = i;
       this.draw();
     });
     controls.append(layerPick, qPick);
     if (lt.batch > 1) {
       controls.append(
-        this.select('Batch item', Array.from({ length: lt.batch }, (_, b) => String(b)), this.batch, (b) => {
+        this.select(l10n.t('Batch item'), Array.from({ length: lt.batch }, (_, b) => String(b)), this.batch, (b) => {
           this.batch = b;
           this.draw();
         }),
       );
     }
     const back = el('button', 'secondary', '◀');
-    back.title = 'Step back (←)';
-    back.setAttribute('aria-label', 'Step back');
+    back.title = l10n.t('Step back (←)');
+    back.setAttribute('aria-label', l10n.t('Step back'));
     back.addEventListener('click', () => this.goto(this.step - 1));
     const fwd = el('button', 'secondary', '▶');
-    fwd.title = 'Step forward (→)';
-    fwd.setAttribute('aria-label', 'Step forward');
+    fwd.title = l10n.t('Step forward (→)');
+    fwd.setAttribute('aria-label', l10n.t('Step forward'));
     fwd.addEventListener('click', () => this.goto(this.step + 1));
     const slider = el('input');
     slider.type = 'range';
     slider.min = '0';
     slider.max = String(lt.steps - 1);
-    slider.setAttribute('aria-label', 'Time step');
+    slider.setAttribute('aria-label', l10n.t('Time step'));
     slider.addEventListener('input', () => this.goto(Number(slider.value)));
     this.slider = slider;
     controls.append(back, slider, fwd, this.readout);
     if (this.openPanel) {
-      const open = el('button', '', 'Open in Cellscope panel');
+      const open = el('button', '', l10n.t('Open in Cellscope panel'));
       open.addEventListener('click', () => this.openPanel!());
       controls.append(open);
     }
     this.chart?.destroy();
-    this.chart = new LineChart({ title: '', ariaLabel: '', xLabel: 'time step', height: 170 });
+    this.chart = new LineChart({ title: '', ariaLabel: '', xLabel: l10n.t('time step'), height: 170 });
     this.heat = new Heatmap((_unit, t) => this.goto(t));
     const grid = el('div', 'nb-grid');
     const left = el('div');
@@ -161,14 +162,14 @@ export class NotebookView {
     const base = this.batch * lt.steps * lt.units;
     const units = Math.min(lt.units, CHARTED_UNITS);
     const series = Array.from({ length: units }, (_, j) => ({
-      label: `unit ${j}`,
+      label: l10n.t('unit {0}', j),
       color: this.theme.series[j % this.theme.series.length]!,
       ys: Array.from({ length: lt.steps }, (_, t) => values[base + t * lt.units + j]!),
     }));
     const gate = q.role === 'gate';
     this.chart!.setTitle(
-      `${lt.name}: ${q.label}${lt.units > units ? ` (units 0–${units - 1} of ${lt.units})` : ''}, batch item ${this.batch}`,
-      `${q.label} of ${units} units over ${lt.steps} steps`,
+      `${lt.name}: ${q.label}${lt.units > units ? ` (${l10n.t('units 0–{0} of {1}', units - 1, lt.units)})` : ''}, ${l10n.t('batch item {0}', this.batch)}`,
+      l10n.t('{0} of {1} units over {2} steps', q.label, units, lt.steps),
     );
     this.chart!.setData(series, this.theme, gate ? 0 : undefined, gate ? 1 : undefined);
     const identity = Int32Array.from({ length: lt.steps }, (_, t) => t);
@@ -196,8 +197,8 @@ export class NotebookView {
     const lt = this.current;
     this.step = Math.max(0, Math.min(lt.steps - 1, step));
     if (this.slider) this.slider.value = String(this.step);
-    const masked = lt.masked?.[this.batch * lt.steps + this.step] ? ' (padding: skipped)' : '';
-    this.readout.textContent = `step ${this.step} / ${lt.steps - 1}${masked}`;
+    const masked = lt.masked?.[this.batch * lt.steps + this.step] ? ` (${l10n.t('padding: skipped')})` : '';
+    this.readout.textContent = `${l10n.t('step')} ${this.step} / ${lt.steps - 1}${masked}`;
     this.chart?.drawCursor(this.step, this.theme.cursor);
     this.heat?.setCursor(this.step, 0);
     this.renderTable();
@@ -208,13 +209,13 @@ export class NotebookView {
     const lt = this.current;
     const row = (this.batch * lt.steps + this.step) * lt.units;
     const head = el('tr');
-    head.append(el('th', '', 'unit'), ...lt.quantities.map((q) => el('th', '', q.label)));
+    head.append(el('th', '', l10n.t('unit')), ...lt.quantities.map((q) => el('th', '', q.label)));
     const rows = Array.from({ length: Math.min(lt.units, TABLE_UNITS) }, (_, j) => {
       const tr = el('tr');
       tr.append(el('td', '', String(j)), ...lt.values.map((v) => el('td', '', fmt(v[row + j]!))));
       return tr;
     });
-    const caption = el('caption', 'nb-muted', `step ${this.step}, batch item ${this.batch}${lt.units > TABLE_UNITS ? ` (first ${TABLE_UNITS} of ${lt.units} units)` : ''}`);
+    const caption = el('caption', 'nb-muted', `${l10n.t('step')} ${this.step}, ${l10n.t('batch item {0}', this.batch)}${lt.units > TABLE_UNITS ? ` (${l10n.t('first {0} of {1} units', TABLE_UNITS, lt.units)})` : ''}`);
     this.table.replaceChildren(caption, head, ...rows);
   }
 
