@@ -6,6 +6,7 @@
  */
 import type { InitMessage } from '../../src/protocol';
 import { h, section } from '../dom';
+import * as l10n from '../l10n';
 import type { Panel } from '../panel';
 import type { View } from '../store';
 
@@ -29,12 +30,12 @@ export function mountGraph(p: Panel, init: InitMessage, parent: ParentNode): Vie
   // A chain of one recurrent layer says nothing a graph would add; ONNX graphs have none.
   if (!g || g.nodes.length <= 2) return { render: () => undefined };
   const { store, nav } = p;
-  const card = section('Model graph', 'model-graph');
-  const legend = h('span', 'muted', 'blue: recurrent layers (click to show one; glowing: shown); dashed: mask; orange: initial state; bold: model output');
+  const card = section(l10n.t('Model graph'), 'model-graph');
+  const legend = h('span', 'muted', l10n.t('blue: recurrent layers (click to show one; glowing: shown); dashed: mask; orange: initial state; bold: model output'));
   card.head.append(legend);
   const width = g.columns * (BOX_W + GAP_X) - GAP_X + 16;
   const height = g.rows * (BOX_H + GAP_Y) - GAP_Y + 16;
-  const root = svg('svg', { viewBox: `0 0 ${width} ${height}`, width, height, role: 'group', 'aria-label': 'Model graph' }, 'graph-view');
+  const root = svg('svg', { viewBox: `0 0 ${width} ${height}`, width, height, role: 'group', 'aria-label': l10n.t('Model graph') }, 'graph-view');
   const defs = svg('defs', {});
   const marker = svg('marker', { id: 'graph-arrow', viewBox: '0 0 8 8', refX: 8, refY: 4, markerWidth: 7, markerHeight: 7, orient: 'auto' });
   marker.append(svg('path', { d: 'M0,0 L8,4 L0,8 z' }, 'arrowhead'));
@@ -56,9 +57,9 @@ export function mountGraph(p: Panel, init: InitMessage, parent: ParentNode): Vie
   const traced = g.nodes.map((n) => init.layers.findIndex((l) => l.layerIndex === n.layer));
   const boxes = g.nodes.map((n, i) => {
     const box = svg('g', { transform: `translate(${x(n.column)},${y(n.row)})` }, `node${n.recurrent ? ' recurrent' : ''}${n.output ? ' output' : ''}`);
-    const reads = g.edges.filter((e) => e.to === i).map((e) => `${e.kind === 'data' ? 'reads' : e.kind === 'mask' ? 'mask from' : 'initial state from'} ${g.nodes[e.from]!.label}`);
+    const reads = g.edges.filter((e) => e.to === i).map((e) => e.kind === 'data' ? l10n.t('reads {0}', g.nodes[e.from]!.label) : e.kind === 'mask' ? l10n.t('mask from {0}', g.nodes[e.from]!.label) : l10n.t('initial state from {0}', g.nodes[e.from]!.label));
     const title = svg('title', {});
-    title.textContent = [`${n.label} (${n.className})`, ...reads, n.output ? 'a model output' : ''].filter(Boolean).join('\n');
+    title.textContent = [`${n.label} (${n.className})`, ...reads, n.output ? l10n.t('a model output') : ''].filter(Boolean).join('\n');
     box.append(title, svg('rect', { width: BOX_W, height: BOX_H, rx: 5 }));
     const name = svg('text', { x: 8, y: 16 }, 'label');
     name.textContent = clip(n.label, 20);
@@ -68,7 +69,7 @@ export function mountGraph(p: Panel, init: InitMessage, parent: ParentNode): Vie
     if (traced[i]! >= 0) {
       box.setAttribute('tabindex', '0');
       box.setAttribute('role', 'button');
-      box.setAttribute('aria-label', `Show layer ${n.label}`);
+      box.setAttribute('aria-label', l10n.t('Show layer {0}', n.label));
       const pick = () => nav.selectLayer(traced[i]!);
       box.addEventListener('click', pick);
       box.addEventListener('keydown', (ev) => {
