@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { runModel, type Model, type Tensor } from '../../src/engine';
 import { loadModelText } from '../../src/formats';
+import { rng } from '../random';
 import { SEED_DATA, seed000Run, seed002Case, seed002MeanCase, seedNumbers as numbers } from '../seed-text';
 
 const input = (values: number[], features = 1): Tensor => ({ shape: [1, values.length / features, features], data: Float64Array.from(values) });
@@ -144,8 +145,7 @@ test('seed 001: its LSTM with one weight matrix per gate over [h, x] equals Kera
   assert.equal(SEED_DATA['001'].forget_gate_weights_line, 'Wf = np.random.randn(hidden_size, hidden_size+vocab_size)');
   const units = 3;
   const features = 2;
-  let s = 7;
-  const rnd = () => ((s = (s * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff - 0.5) * 2;
+  const rnd = rng(7);
   const per = Object.fromEntries(['i', 'f', 'c', 'o'].map((g) => [g, { W: Array.from({ length: units * (units + features) }, rnd), b: Array.from({ length: units }, rnd) }]));
   const custom = customModel(
     {

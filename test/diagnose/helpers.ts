@@ -4,6 +4,7 @@ import type { TestContext } from 'node:test';
 import type { Layer, Model, RecurrentLayer } from '../../src/engine/model';
 import type { Tensor } from '../../src/engine/tensor';
 import { loadModelFile } from '../../src/formats/node-files';
+import { rng } from '../random';
 import { FIXTURES } from '../fixtures-path';
 
 export interface Case {
@@ -70,16 +71,8 @@ export function reversedInTime(t: Tensor): Tensor {
 
 /** Deterministic values in [-1, 1). */
 export function pseudoRandom(shape: number[], seed: number): Tensor {
-  let x = seed >>> 0 || 1;
-  const n = shape.reduce((a, b) => a * b, 1);
-  const data = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    data[i] = ((x >>> 0) / 2 ** 32) * 2 - 1;
-  }
-  return { shape, data };
+  const next = rng(seed);
+  return { shape, data: Float64Array.from({ length: shape.reduce((a, b) => a * b, 1) }, next) };
 }
 
 /** Every corruption's before → after errors, printed at the end of each test file for the report. */

@@ -10,6 +10,7 @@ import { after, before, test } from 'node:test';
 import { quickOpen, runCommand, screenshot, waitForNotification, webviewFrame } from '../vscode/browser.mjs';
 import { REPO_ROOT } from '../vscode/server.mjs';
 import { ensureVSCode } from '../vscode/setup.mjs';
+import { rng } from '../random.mjs';
 import { timing, withWorkbench } from '../vscode/workbench.mjs';
 
 const KEEP = !!process.env.CELLSCOPE_KEEP_VSCODE;
@@ -26,8 +27,7 @@ before(async () => {
 
 /** A random LSTM fixture whose run takes seconds (predict_calls repeats it; only the last call is traced). */
 function writeSlowModel(file, { units = 64, steps = 2000, calls = 100 } = {}) {
-  let seed = 3;
-  const rnd = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff - 0.5) * 2;
+  const rnd = rng(3);
   const F = 8;
   const arr = (n, sc) => Array.from({ length: n }, () => Math.fround(rnd() * sc));
   const w = (name, shape, data) => ({ name, shape, dtype: 'float32', data });

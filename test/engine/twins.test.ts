@@ -7,20 +7,17 @@ import { bindWeights } from '../../src/engine/cells/context';
 import { gruCell } from '../../src/engine/cells/gru';
 import { lstmCell } from '../../src/engine/cells/lstm';
 import { simpleRnnCell } from '../../src/engine/cells/simple-rnn';
-import { GATE_COUNT, type CellKind, type RecurrentLayer } from '../../src/engine/model';
+import type { CellKind, RecurrentLayer } from '../../src/engine/model';
 import { allocate, type Precision } from '../../src/engine/tensor';
 import { rng } from '../random';
+import { recurrent } from '../support/random-models';
 
 const F = 5;
 const U = 7;
 const STEPS = 40;
 
 function layer(cell: Exclude<CellKind, 'custom'>, resetAfter: boolean, activation: string, recurrentActivation: string): RecurrentLayer {
-  const next = rng(11);
-  const w = GATE_COUNT[cell] * U;
-  const t = (shape: number[]) => ({ shape, data: Float64Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => next()) });
-  const config = { units: U, activation, recurrentActivation, useBias: true, returnSequences: true, returnState: false, goBackwards: false, stateful: false, resetAfter };
-  return { kind: 'recurrent', name: cell, cell, config, weights: { kernel: t([F, w]), recurrentKernel: t([U, w]), bias: t(resetAfter ? [2, w] : [w]) } };
+  return recurrent(cell, cell, F, U, rng(11), { activation, recurrentActivation, resetAfter });
 }
 
 /** Every quantity of every step, run through `step` with the scalar activations present (fused) or removed (generic). */

@@ -9,7 +9,7 @@ import type { Layer } from '../../src/engine';
 import { runModel } from '../../src/engine';
 import { dynamicsOf, largestSingularValue, stateTrajectory } from '../../src/explain/dynamics';
 import { resolveTarget } from '../../src/explain/target';
-import { dense, model, random, recurrent, rng } from './models';
+import { dense, model, random, recurrent, rng } from '../support/random-models';
 
 test('linear SimpleRNN: σ_max(∂h_t/∂h_{t−1}) = σ_max(U) at every step; ‖∂y/∂h_t‖ follows g_{t−1} = U·g_t', () => {
   const next = rng(31);

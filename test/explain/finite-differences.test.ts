@@ -14,7 +14,7 @@ import { activationVjp } from '../../src/explain/derivatives';
 import { explainPrediction, type ExplainOptions } from '../../src/explain';
 import { resolveTarget } from '../../src/explain/target';
 import { loadModelText } from '../../src/formats';
-import { dense, model, random, recurrent, rng } from './models';
+import { dense, model, random, recurrent, rng } from '../support/random-models';
 
 /** ∂y/∂x by central differences of the engine in float64. */
 function finiteDifferences(m: Model, x: Tensor, target: number[], output = 0, initialStates?: Record<string, Tensor[]>, h = 1e-5): Float64Array {

@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import { explainPrediction } from '../../src/explain';
 import type { Layer } from '../../src/engine';
 import { loadModelText } from '../../src/formats';
-import { dense, model, random, recurrent, rng } from './models';
+import { dense, model, random, recurrent, rng } from '../support/random-models';
 
 function fixture(name: string) {
   const c = JSON.parse(readFileSync(join(__dirname, '../fixtures/explain', `${name}.json`), 'utf8'));

@@ -1,7 +1,5 @@
-import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { LoadError } from '../../src/formats/load-error';
 import { loadModelText } from '../../src/formats/index';
 
 export { FIXTURES, fixtureFiles } from '../fixtures-path';
@@ -19,17 +17,7 @@ export function nested(shape: number[], start = 0): unknown {
 }
 
 /** Runs `f`, asserts it throws a LoadError, and checks every fragment appears in the message. */
-export function expectLoadError(f: () => unknown, ...fragments: string[]): LoadError {
-  let caught: unknown;
-  try {
-    f();
-  } catch (e) {
-    caught = e;
-  }
-  assert.ok(caught instanceof LoadError, `expected a LoadError, got ${caught instanceof Error ? `${caught.name}: ${caught.message}` : String(caught)}`);
-  for (const fragment of fragments) assert.ok(caught.message.includes(fragment), `message lacks ${JSON.stringify(fragment)}:\n${caught.message}`);
-  return caught;
-}
+export { expectLoadError } from '../support/rejects';
 
 export function loadDoc(doc: unknown, file = 'model.json') {
   return loadModelText(JSON.stringify(doc), file);

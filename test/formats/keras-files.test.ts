@@ -12,7 +12,8 @@ import { join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { strToU8, unzipSync, zipSync } from 'fflate';
 import { runModel, type Model, type Tensor } from '../../src/engine/index';
-import { LoadError, loadModelBytes, loadRecordingBytes } from '../../src/formats/index';
+import { loadModelBytes, loadRecordingBytes } from '../../src/formats/index';
+import { rejects } from '../support/rejects';
 import { loadModelFile } from '../../src/formats/node-files';
 // @ts-expect-error TS7016: plain .mjs helper
 import { ensurePythonEnv, kerasEnv } from '../../scripts/python-env.mjs';
@@ -198,18 +199,6 @@ describe('Keras 2-written legacy .h5 (layout rebuilt from Keras 2 recordings)', 
 const sineKeras = () => new Uint8Array(readFileSync(join(ROOT, 'examples/sine-lstm/model.keras')));
 const sineH5 = () => new Uint8Array(readFileSync(join(ROOT, 'examples/sine-lstm/model.h5')));
 const members = (): Record<string, Uint8Array> => unzipSync(sineKeras());
-
-async function rejects(p: Promise<unknown>, ...fragments: string[]): Promise<LoadError> {
-  let caught: unknown;
-  try {
-    await p;
-  } catch (e) {
-    caught = e;
-  }
-  assert.ok(caught instanceof LoadError, `expected a LoadError, got ${caught instanceof Error ? `${caught.name}: ${caught.message}` : String(caught)}`);
-  for (const f of fragments) assert.ok(caught.message.includes(f), `message lacks ${JSON.stringify(f)}:\n${caught.message}`);
-  return caught;
-}
 
 test('a corrupt or truncated .keras archive', async () => {
   const bytes = sineKeras();

@@ -7,7 +7,8 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { runModel } from '../../src/engine/index';
-import { LoadError, loadModelBytes, loadModelText } from '../../src/formats/index';
+import { loadModelBytes, loadModelText } from '../../src/formats/index';
+import { rejects } from '../support/rejects';
 import { loadModelFile } from '../../src/formats/node-files';
 import { DATA, expectLoadError } from './helpers';
 
@@ -86,18 +87,6 @@ function loadWith(doc: unknown, files: Record<string, Uint8Array>, asked: string
     if (f) return f;
     throw Object.assign(new Error(`ENOENT: no such file or directory, open '${rel}'`), { code: 'ENOENT' });
   });
-}
-
-async function rejects(p: Promise<unknown>, ...fragments: string[]): Promise<LoadError> {
-  let caught: unknown;
-  try {
-    await p;
-  } catch (e) {
-    caught = e;
-  }
-  assert.ok(caught instanceof LoadError, `expected a LoadError, got ${caught instanceof Error ? `${caught.name}: ${caught.message}` : String(caught)}`);
-  for (const f of fragments) assert.ok(caught.message.includes(f), `message lacks ${JSON.stringify(f)}:\n${caught.message}`);
-  return caught;
 }
 
 test('a manifest pointing outside the model folder is refused before anything is read', async () => {

@@ -12,19 +12,15 @@
 import * as tf from '@tensorflow/tfjs';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { rng } from '../../random.mjs';
 import { fileURLToPath } from 'node:url';
 
 const OUT = resolve(process.argv[2] ?? join(dirname(fileURLToPath(import.meta.url)), 'tfjs'));
 
+/** Uniform in [0, 1): test/random.mjs's mulberry32 (which gives [-1, 1)) mapped back, bit for bit. */
 function mulberry32(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = rng(seed);
+  return () => (next() + 1) / 2;
 }
 
 /** Every weight uniform in [-0.8, 0.8): non-zero biases so bias bugs show. */

@@ -1,4 +1,4 @@
-/** Small engine models with seeded random weights for the explain tests that check against finite differences. */
+/** Small engine models with seeded random weights (test/random.mjs), for tests that need shapes no fixture has (explain, engine). */
 import type { CellKind, Layer, Model, RecurrentConfig, RecurrentLayer } from '../../src/engine/model';
 import { GATE_COUNT } from '../../src/engine/model';
 import type { Tensor } from '../../src/engine/tensor';
