@@ -3,9 +3,10 @@
 // there, `R(x)` (round to the run's precision) becomes `fround(x)` in f32 and `(x)` in f64, the same expression tree
 // (so the twins compute exactly what the template says, in either precision). Run by scripts/build.mjs; `--check`
 // exits 1 when the committed module is stale (test/engine/fast-path.test.ts runs it).
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { writeGenerated } from './generated-file.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const TEMPLATE = join(root, 'src/engine/cells/fused.template.ts');
@@ -56,14 +57,7 @@ export function twinsSource() {
 }
 
 export function buildTwins({ check = false } = {}) {
-  const text = twinsSource();
-  const current = existsSync(OUT) ? readFileSync(OUT, 'utf8') : null;
-  if (check) return current === text;
-  if (current !== text) {
-    mkdirSync(dirname(OUT), { recursive: true });
-    writeFileSync(OUT, text);
-  }
-  return true;
+  return writeGenerated(OUT, twinsSource(), check);
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

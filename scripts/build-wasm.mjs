@@ -12,9 +12,10 @@
 // item, both products included, quantity rows staged in the trace's layout), for LSTM, GRU (reset_after true/false)
 // and SimpleRNN; act_f32 (tests). Memory: [0, 64 Ki) gemm's packing buffer, then 1 Ki of constants (CONST_BASE);
 // src/engine/wasm/kernels.ts allocates above.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { writeGenerated } from './generated-file.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const OUT = join(root, 'src/engine/wasm/generated/kernels.ts');
@@ -565,13 +566,7 @@ export const KERNEL_BYTES = ${CONST_BASE + CONST_BYTES};
 export const KERNELS_WASM_BASE64 =
   '${b64}';
 `;
-  const current = existsSync(OUT) ? readFileSync(OUT, 'utf8') : null;
-  if (check) return current === text;
-  if (current !== text) {
-    mkdirSync(dirname(OUT), { recursive: true });
-    writeFileSync(OUT, text);
-  }
-  return true;
+  return writeGenerated(OUT, text, check);
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
