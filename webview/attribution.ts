@@ -6,6 +6,7 @@
  */
 import { fmt } from './store';
 import { colourTable, type Theme } from './theme';
+import * as l10n from './l10n';
 
 export interface AttributionData {
   /** [steps][features] row-major (features 1 for a per-step or per-token attribution). */
@@ -84,7 +85,7 @@ export class AttributionView {
     const tokens = d.tokens !== null;
     this.box.hidden = tokens;
     this.text.hidden = !tokens;
-    this.canvas.setAttribute('aria-label', `${d.label} of ${d.features} features over ${d.steps} steps; blue lowers the target, red raises it`);
+    this.canvas.setAttribute('aria-label', l10n.t('{0} of {1} features over {2} steps; blue lowers the target, red raises it', d.label, d.features, d.steps));
     this.drawLegend();
     if (tokens) this.drawText();
     else this.draw();
@@ -97,7 +98,7 @@ export class AttributionView {
       this.text.querySelector('.at-cursor')?.classList.remove('at-cursor');
       this.text.querySelector(`[data-t="${t}"]`)?.classList.add('at-cursor');
     } else this.draw();
-    if (t < this.d.steps) this.readout.textContent = `at the cursor: ${this.describe(t, this.d.features === 1 ? 0 : -1)}`;
+    if (t < this.d.steps) this.readout.textContent = l10n.t('at the cursor: {0}', this.describe(t, this.d.features === 1 ? 0 : -1));
   }
 
   /** "t 12 · feature 3: +1.2e-3" (f −1: the step's sum over its features). */
@@ -107,7 +108,7 @@ export class AttributionView {
     if (f < 0) {
       let s = 0;
       for (let k = 0; k < d.features; k++) s += d.values[t * d.features + k]!;
-      return `step ${t}: Σ over features ${signed(s)}`;
+      return l10n.t('step {0}: Σ over features {1}', t, signed(s));
     }
     return `step ${t}${tok}${d.features > 1 ? ` · feature ${f}` : ''}: ${d.label} ${signed(d.values[t * d.features + f]!)}`;
   }
@@ -123,7 +124,7 @@ export class AttributionView {
     const bar = document.createElement('span');
     bar.className = 'legend-bar';
     bar.style.background = `linear-gradient(to right, ${theme.negative}, ${theme.bg}, ${theme.positive})`;
-    this.legend.replaceChildren(span(`−${fmt(this.max, 3)}`), bar, span(`+${fmt(this.max, 3)}`), span('  blue lowers the target, red raises it', 'muted'));
+    this.legend.replaceChildren(span(`−${fmt(this.max, 3)}`), bar, span(`+${fmt(this.max, 3)}`), span(`  ${l10n.t('blue lowers the target, red raises it')}`, 'muted'));
   }
 
   private drawText(): void {

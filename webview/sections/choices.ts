@@ -8,6 +8,7 @@ import { h, labelled } from '../dom';
 import type { Panel } from '../panel';
 import type { View } from '../store';
 import { dropdown } from '../toolkit';
+import * as l10n from '../l10n';
 
 type Nonlinearity = 'tanh' | 'relu';
 
@@ -18,22 +19,22 @@ export function mountChoices(p: Panel, init: InitMessage, parent: ParentNode): V
   if (!c || (c.modules.length < 2 && c.nonlinearity === null)) return { render() {} };
   const bar = h('div', 'card choices');
   bar.setAttribute('role', 'group');
-  bar.setAttribute('aria-label', 'What the PyTorch file leaves open');
+  bar.setAttribute('aria-label', l10n.t('What the PyTorch file leaves open'));
   const pick = (module: string, nonlinearity: Nonlinearity) => {
     p.store.state.choices = { module, nonlinearity };
-    p.announce(`Re-running with module ${module || '(top level)'}, ${nonlinearity}…`);
+    p.announce(l10n.t('Re-running with module {0}, {1}…', module || l10n.t('(top level)'), nonlinearity));
     p.post({ type: 'setChoices', module, nonlinearity });
   };
   const current = () => p.store.state.choices ?? { module: c.module, nonlinearity: 'tanh' as Nonlinearity };
   if (c.modules.length > 1) {
-    const modules = dropdown('Recurrent module', (v) => pick(v, current().nonlinearity));
+    const modules = dropdown(l10n.t('Recurrent module'), (v) => pick(v, current().nonlinearity));
     modules.setChoices(c.modules.map((m) => ({ value: m.prefix, label: m.label })), c.module);
-    bar.append(labelled('Module', modules.element, h('span', 'muted', `${c.modules.length} recurrent modules in this state dict`)));
+    bar.append(labelled(l10n.t('Module'), modules.element, h('span', 'muted', l10n.t('{0} recurrent modules in this state dict', c.modules.length))));
   }
   if (c.nonlinearity !== null) {
-    const nl = dropdown('nn.RNN nonlinearity', (v) => pick(current().module, v === 'relu' ? 'relu' : 'tanh'));
+    const nl = dropdown(l10n.t('nn.RNN nonlinearity'), (v) => pick(current().module, v === 'relu' ? 'relu' : 'tanh'));
     nl.setChoices([{ value: 'tanh', label: 'tanh' }, { value: 'relu', label: 'relu' }], c.nonlinearity);
-    bar.append(labelled('Nonlinearity', nl.element, h('span', 'muted', 'nn.RNN(nonlinearity=…) is not stored in a state dict')));
+    bar.append(labelled(l10n.t('Nonlinearity'), nl.element, h('span', 'muted', l10n.t('nn.RNN(nonlinearity=…) is not stored in a state dict'))));
   }
   parent.append(bar);
   return { render() {} };

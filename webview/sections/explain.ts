@@ -12,10 +12,11 @@ import { askOf, explainChoices, METHOD_LABELS, targetOf, targetText, type Explai
 import type { Panel } from '../panel';
 import { fmt, type View } from '../store';
 import { button, dropdown, textField } from '../toolkit';
+import * as l10n from '../l10n';
 
 export function mountExplain(p: Panel, parent: ParentNode): View {
   const { store, scheduler, nav } = p;
-  const card = section('Explain', 'explain');
+  const card = section(l10n.t('Explain'), 'explain');
   const status = h('span', 'muted explain-status');
   status.setAttribute('aria-live', 'polite');
   card.head.append(status);
@@ -23,22 +24,22 @@ export function mountExplain(p: Panel, parent: ParentNode): View {
     f(explainChoices(store));
     scheduler.mark('explain');
   };
-  const method = dropdown('Attribution method', (v) => choose((c) => ((c.method = v as ExplainChoices['method']), (c.open = true))));
+  const method = dropdown(l10n.t('Attribution method'), (v) => choose((c) => ((c.method = v as ExplainChoices['method']), (c.open = true))));
   method.setChoices(Object.entries(METHOD_LABELS).map(([value, label]) => ({ value, label })), 'gradient');
-  const steps = textField('', '64', (v) => choose((c) => (c.steps = Math.max(1, Math.min(4096, Math.round(Number(v)) || 64)))), 4, 'Integrated gradients: interpolation steps');
-  const baseline = dropdown('Integrated gradients: baseline', (v) => choose((c) => (c.baseline = v as 'zeros' | 'mean')));
-  baseline.setChoices([{ value: 'zeros', label: 'zeros' }, { value: 'mean', label: 'batch mean' }], 'zeros');
+  const steps = textField('', '64', (v) => choose((c) => (c.steps = Math.max(1, Math.min(4096, Math.round(Number(v)) || 64)))), 4, l10n.t('Integrated gradients: interpolation steps'));
+  const baseline = dropdown(l10n.t('Integrated gradients: baseline'), (v) => choose((c) => (c.baseline = v as 'zeros' | 'mean')));
+  baseline.setChoices([{ value: 'zeros', label: l10n.t('zeros') }, { value: 'mean', label: l10n.t('batch mean') }], 'zeros');
   const igFields = h('span', 'explain-ig');
-  igFields.append(labelled('Steps', steps.element), labelled('Baseline', baseline.element));
+  igFields.append(labelled(l10n.t('Steps'), steps.element), labelled(l10n.t('Baseline'), baseline.element));
   const target = textField('', '', (v) => {
     const idx = v.split(/[\s,]+/).filter(Boolean).map(Number);
     if (idx.every((x) => Number.isInteger(x) && x >= 0)) choose((c) => ((c.target = idx), (c.open = true)));
-  }, 10, 'Target: indices within the batch item');
-  const go = button({ label: 'Explain', appearance: 'primary', onClick: () => choose((c) => (c.open = true)) });
-  const cancel = button({ label: 'Cancel', appearance: 'secondary', onClick: () => (store.explain?.cancel(), scheduler.mark('explain')) });
+  }, 10, l10n.t('Target: indices within the batch item'));
+  const go = button({ label: l10n.t('Explain'), appearance: 'primary', onClick: () => choose((c) => (c.open = true)) });
+  const cancel = button({ label: l10n.t('Cancel'), appearance: 'secondary', onClick: () => (store.explain?.cancel(), scheduler.mark('explain')) });
   const progress = h('progress', 'explain-progress');
   const controls = h('div', 'explain-controls');
-  controls.append(labelled('Method', method.element), igFields, labelled('Target', target.element), go, cancel, progress);
+  controls.append(labelled(l10n.t('Method'), method.element), igFields, labelled(l10n.t('Target'), target.element), go, cancel, progress);
   const picker = h('div', 'explain-picker');
   const pickerNote = h('div', 'muted', '');
   const summary = h('div', 'explain-summary');
@@ -77,7 +78,7 @@ export function mountExplain(p: Panel, parent: ParentNode): View {
         const r = h('button', `output-bar${j === chosen ? ' selected' : ''}`);
         r.type = 'button';
         r.dataset.unit = String(j);
-        r.title = `Explain output unit ${j}${o.shape.length === 2 ? ` at step ${row}` : ''}`;
+        r.title = o.shape.length === 2 ? l10n.t('Explain output unit {0} at step {1}', j, row) : l10n.t('Explain output unit {0}', j);
         const fill = h('span', at(j) < 0 ? 'bar-fill negative' : 'bar-fill');
         fill.style.width = `${(100 * Math.abs(at(j))) / (max || 1)}%`;
         const track = h('span', 'bar-track');
@@ -95,7 +96,7 @@ export function mountExplain(p: Panel, parent: ParentNode): View {
     const [T, U] = o.shape as [number, number];
     const unit = tgt[1]!;
     if (!chart) {
-      chart = new LineChart({ title: '', ariaLabel: '', xLabel: 'time step', height: 120 });
+      chart = new LineChart({ title: '', ariaLabel: '', xLabel: l10n.t('time step'), height: 120 });
       chart.onPickX((t) => (pick([Math.max(0, Math.min(T - 1, t)), targetOf(explainChoices(store), o)[1]!]), nav.setStep(Math.max(0, Math.min(T - 1, t)))));
       chart.onRendered = () => drawCursors();
     }
@@ -105,9 +106,9 @@ export function mountExplain(p: Panel, parent: ParentNode): View {
     picker.replaceChildren(chart.root, caption, stepBars);
     const ys = new Float64Array(T);
     for (let t = 0; t < T; t++) ys[t] = o.values[t * U + unit]!;
-    chart.setTitle(`output unit ${unit} over time: click a step to explain its value there`, `Output unit ${unit} of batch item ${o.batch} over ${T} steps; click a step to explain that value`);
-    chart.setData([{ label: `output unit ${unit}`, color: store.theme.series[0]!, ys }], store.theme);
-    pickerNote.textContent = `Output ${o.output} of batch item ${o.batch}: ${T} steps × ${U} units. Click a step of the chart, then a value of that step (largest first).`;
+    chart.setTitle(l10n.t('output unit {0} over time: click a step to explain its value there', unit), l10n.t('Output unit {0} of batch item {1} over {2} steps; click a step to explain that value', unit, o.batch, T));
+    chart.setData([{ label: l10n.t('output unit {0}', unit), color: store.theme.series[0]!, ys }], store.theme);
+    pickerNote.textContent = l10n.t('Output {0} of batch item {1}: {2} steps × {3} units. Click a step of the chart, then a value of that step (largest first).', o.output, o.batch, T, U);
   };
 
   const drawCursors = () => {
@@ -127,8 +128,8 @@ export function mountExplain(p: Panel, parent: ParentNode): View {
     const label = r.method === 'occlusion' ? 'drop' : r.method === 'lrp' ? 'relevance' : r.method === 'integrated-gradients' ? 'IG' : r.method === 'grad-input' ? 'gradient × input' : '∂y/∂x';
     attribution.set({ values: r.attribution, steps, features: r.shape[1] ?? 1, tokens: text, label }, store.theme);
     const checks = [
-      r.completenessError !== null ? `completeness error ${fmt(r.completenessError)} (Σ attribution vs f(x) − f(baseline))` : '',
-      r.conservationError !== null ? `conservation error ${fmt(r.conservationError)} (Σ relevance vs ${fmt(r.explainedValue ?? r.value)})` : '',
+      r.completenessError !== null ? l10n.t('completeness error {0} (Σ attribution vs f(x) − f(baseline))', fmt(r.completenessError)) : '',
+      r.conservationError !== null ? l10n.t('conservation error {0} (Σ relevance vs {1})', fmt(r.conservationError), fmt(r.explainedValue ?? r.value)) : '',
     ].filter(Boolean);
     let sum = 0;
     for (const v of r.attribution) sum += v;
@@ -159,9 +160,9 @@ export function mountExplain(p: Panel, parent: ParentNode): View {
           const pr = run.progress;
           progress.max = Math.max(1, pr?.total ?? 1);
           progress.value = pr?.done ?? 0;
-          status.textContent = pr?.phase === 'dynamics' ? 'gradient flow, step Jacobians and trajectories…' : `${METHOD_LABELS[run.ask.method]}${pr && pr.total > 1 ? `: ${pr.done} / ${pr.total} points` : ''}…`;
-        } else status.textContent = src.result ? '' : 'pick an output value, then Explain';
-        error.textContent = src.error && src.error !== 'cancelled' ? src.error : src.error === 'cancelled' ? 'Cancelled: the last explanation stays.' : '';
+          status.textContent = pr?.phase === 'dynamics' ? l10n.t('gradient flow, step Jacobians and trajectories…') : `${METHOD_LABELS[run.ask.method]}${pr && pr.total > 1 ? `: ${l10n.t('{0} / {1} points', pr.done, pr.total)}` : ''}…`;
+        } else status.textContent = src.result ? '' : l10n.t('pick an output value, then Explain');
+        error.textContent = src.error && src.error !== 'cancelled' ? src.error : src.error === 'cancelled' ? l10n.t('Cancelled: the last explanation stays.') : '';
         error.hidden = !src.error;
         if (o) {
           const tgt = targetOf(c, o);
@@ -174,10 +175,10 @@ export function mountExplain(p: Panel, parent: ParentNode): View {
               chart?.destroy();
               chart = null;
               picker.replaceChildren(drawBars(o, 0, tgt[0]!, (j) => pick([j])));
-              pickerNote.textContent = `Output ${o.output} of batch item ${o.batch} (${o.values.length} value${o.values.length === 1 ? '' : 's'}, largest first): click one to explain it.`;
+              pickerNote.textContent = o.values.length === 1 ? l10n.t('Output {0} of batch item {1} (1 value): click it to explain it.', o.output, o.batch) : l10n.t('Output {0} of batch item {1} ({2} values, largest first): click one to explain it.', o.output, o.batch, o.values.length);
             }
             else if (o.values.length && o.shape.length === 2) drawChart(o, tgt);
-            else (picker.replaceChildren(), (pickerNote.textContent = `Output ${o.output} has shape [${o.shape.join(', ')}] per item: type the target's indices.`));
+            else (picker.replaceChildren(), (pickerNote.textContent = l10n.t("Output {0} has shape [{1}] per item: type the target's indices.", o.output, o.shape.join(', '))));
           }
         }
         if (src.result && (src.result !== drawnResult || store.theme !== drawnTheme)) drawResult(src.result);

@@ -8,14 +8,15 @@ import { LineChart, type Series } from '../charts';
 import { h, section } from '../dom';
 import type { Panel } from '../panel';
 import { fmt, type View } from '../store';
+import * as l10n from '../l10n';
 
 export function mountGradientFlow(p: Panel, parent: ParentNode): View {
   const { store, nav } = p;
-  const card = section('Gradient flow', 'gradient-flow');
-  const note = h('span', 'muted', 'Explain a target to see how its gradient flows back through time');
+  const card = section(l10n.t('Gradient flow'), 'gradient-flow');
+  const note = h('span', 'muted', l10n.t('Explain a target to see how its gradient flows back through time'));
   card.head.append(note);
-  const norms = new LineChart({ title: 'log₁₀ ‖∂y/∂state_t‖ per layer (solid h, dashed c)', ariaLabel: 'Gradient norm of the target with respect to each layer state over time (log scale)', xLabel: 'time step', height: 150 });
-  const sigma = new LineChart({ title: 'σ_max(∂s_t/∂s_{t−1}): step Jacobian’s largest singular value (1 = neither stretches nor contracts)', ariaLabel: 'Largest singular value of the step Jacobian over time', xLabel: 'time step', height: 120 });
+  const norms = new LineChart({ title: l10n.t('log₁₀ ‖∂y/∂state_t‖ per layer (solid h, dashed c)'), ariaLabel: l10n.t('Gradient norm of the target with respect to each layer state over time (log scale)'), xLabel: l10n.t('time step'), height: 150 });
+  const sigma = new LineChart({ title: l10n.t('σ_max(∂s_t/∂s_{t−1}): step Jacobian’s largest singular value (1 = neither stretches nor contracts)'), ariaLabel: l10n.t('Largest singular value of the step Jacobian over time'), xLabel: l10n.t('time step'), height: 120 });
   const readout = h('div', 'muted flow-readout');
   const charts = h('div', 'flow-charts');
   charts.append(norms.root, sigma.root);
@@ -36,7 +37,7 @@ export function mountGradientFlow(p: Panel, parent: ParentNode): View {
     if (!drawn) return;
     // A zero norm: the target does not depend on that step's state (it comes after the target's step).
     const normText = (s: (typeof norm)[number]) => (s.raw[t] === 0 ? '0' : Number.isFinite(s.ys[t]!) ? `10^${s.ys[t]!.toFixed(2)}` : '—');
-    const parts = [...norm.map((s) => `${s.label} ${normText(s)}`), ...sig.map((s) => `σ ${s.label} ${Number.isFinite(s.ys[t]!) ? fmt(s.ys[t]!) : 'not sampled'}`)];
+    const parts = [...norm.map((s) => `${s.label} ${normText(s)}`), ...sig.map((s) => `σ ${s.label} ${Number.isFinite(s.ys[t]!) ? fmt(s.ys[t]!) : l10n.t('not sampled')}`)];
     readout.textContent = `step ${t}: ${parts.join(' · ')}`;
   };
   norms.onRendered = cursors;
@@ -63,7 +64,7 @@ export function mountGradientFlow(p: Panel, parent: ParentNode): View {
         const ones = new Float64Array(steps).fill(1);
         sigma.setData([...sig.map((s, k) => ({ label: `σ ${s.label}`, color: colour(k), ys: s.ys })), { label: 'σ = 1', color: store.theme.muted, ys: ones, dashed: true, faint: true }], store.theme, 0);
         const stride = Math.max(...r.dynamics.map((d) => d.jacobianStride), 1);
-        note.textContent = `for ${`y[${[r.batch, ...r.target].join(', ')}]`}${stride > 1 ? ` · σ sampled every ${stride} steps` : ''}`;
+        note.textContent = `for ${`y[${[r.batch, ...r.target].join(', ')}]`}${stride > 1 ? ` · ${l10n.t('σ sampled every {0} steps', stride)}` : ''}`;
       }
       cursors();
     },

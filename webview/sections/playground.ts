@@ -9,6 +9,7 @@ import { h, section } from '../dom';
 import type { Panel } from '../panel';
 import { fmt, type View } from '../store';
 import { button } from '../toolkit';
+import * as l10n from '../l10n';
 
 /** Steps of the grid shown around the cursor, and features at most. */
 const GRID_STEPS = 10;
@@ -27,13 +28,13 @@ export function editableRows(p: Panel): Float64Array | null {
 export function mountPlayground(p: Panel, parent: ParentNode): View {
   const { store, playground: pg } = p;
   const init = store.init!;
-  const card = section('Playground: edit the input', 'playground');
+  const card = section(l10n.t('Playground: edit the input'), 'playground');
   const status = h('span', 'muted pg-status');
   status.setAttribute('aria-live', 'polite');
   const warn = h('p', 'pg-warn');
   warn.setAttribute('role', 'status');
-  const reset = button({ label: 'Reset to the file’s input', title: 'Run on the input file again', onClick: () => pg.reset() });
-  const save = button({ label: 'Save input as…', title: 'Write this input to a new JSON file (a save dialog; nothing is overwritten without asking)', onClick: () => pg.save() });
+  const reset = button({ label: l10n.t('Reset to the file’s input'), title: l10n.t('Run on the input file again'), onClick: () => pg.reset() });
+  const save = button({ label: l10n.t('Save input as…'), title: l10n.t('Write this input to a new JSON file (a save dialog; nothing is overwritten without asking)'), onClick: () => pg.save() });
   const actions = h('div', 'pg-actions');
   actions.append(reset, save, status);
   const area = h('div', 'pg-area');
@@ -61,18 +62,18 @@ export function mountPlayground(p: Panel, parent: ParentNode): View {
   const mountText = () => {
     const vocab = init.input.vocabulary;
     if (!vocab) {
-      area.replaceChildren(h('p', 'muted', 'This token model carries no vocabulary: its input cannot be typed as text.'));
+      area.replaceChildren(h('p', 'muted', l10n.t('This token model carries no vocabulary: its input cannot be typed as text.')));
       return;
     }
     const box = h('textarea', 'pg-text');
     box.dataset.playground = 'text';
     box.rows = 3;
     box.spellcheck = false;
-    box.setAttribute('aria-label', 'Input text (re-runs the model as you type)');
+    box.setAttribute('aria-label', l10n.t('Input text (re-runs the model as you type)'));
     box.value = pg.text ?? detokenize(store.data?.input ?? [], vocab);
     const check = () => {
       const { ids, unknown } = tokenize(box.value, vocab);
-      warn.textContent = unknownText(unknown, vocab) || (ids.length ? '' : 'Type at least one character of the vocabulary: a run needs one step.');
+      warn.textContent = unknownText(unknown, vocab) || (ids.length ? '' : l10n.t('Type at least one character of the vocabulary: a run needs one step.'));
       return ids;
     };
     box.addEventListener('input', () => {
@@ -80,7 +81,7 @@ export function mountPlayground(p: Panel, parent: ParentNode): View {
       const ids = check();
       if (ids.length) pg.edit(Float64Array.from(ids), ids.length, TYPING_MS);
     });
-    area.replaceChildren(h('label', 'muted', `Type text (${vocab.length}-token vocabulary); the model re-runs as you type.`), box);
+    area.replaceChildren(h('label', 'muted', l10n.t('Type text ({0}-token vocabulary); the model re-runs as you type.', vocab.length)), box);
     check();
     restoreFocus(box);
   };
@@ -99,11 +100,11 @@ export function mountPlayground(p: Panel, parent: ParentNode): View {
     gridFrom = from;
     const rows = editableRows(p);
     if (!rows) {
-      area.replaceChildren(h('p', 'muted', `This input is too long to edit here (${tr.inputSteps} steps × ${F} features): edit its file, or load another with Cellscope: Load Input Sequence.`));
+      area.replaceChildren(h('p', 'muted', l10n.t('This input is too long to edit here ({0} steps × {1} features): edit its file, or load another with Cellscope: Load Input Sequence.', tr.inputSteps, F)));
       return;
     }
     const table = h('table', 'pg-grid');
-    table.createCaption().textContent = `Input values, steps ${from}–${Math.min(tr.inputSteps, from + GRID_STEPS) - 1} of ${tr.inputSteps} (Enter re-runs)`;
+    table.createCaption().textContent = l10n.t('Input values, steps {0}–{1} of {2} (Enter re-runs)', from, Math.min(tr.inputSteps, from + GRID_STEPS) - 1, tr.inputSteps);
     const head = table.createTHead().insertRow();
     head.append(h('th', '', 'step'));
     const shownF = Math.min(F, GRID_FEATURES);
@@ -122,12 +123,12 @@ export function mountPlayground(p: Panel, parent: ParentNode): View {
         cell.inputMode = 'decimal';
         cell.value = fmt(rows[s * F + f]!, 6);
         cell.dataset.playground = `c${s}:${f}`;
-        cell.setAttribute('aria-label', `input at step ${s}, feature ${f}`);
+        cell.setAttribute('aria-label', l10n.t('input at step {0}, feature {1}', s, f));
         cell.addEventListener('change', () => {
           const x = Number(cell.value.trim());
           if (cell.value.trim() === '' || !Number.isFinite(x)) {
             cell.setAttribute('aria-invalid', 'true');
-            warn.textContent = `Step ${s}, feature ${f}: “${cell.value}” is not a number (write e.g. 0.5, -1e-3).`;
+            warn.textContent = l10n.t('Step {0}, feature {1}: “{2}” is not a number (write e.g. 0.5, -1e-3).', s, f, cell.value);
             return;
           }
           cell.removeAttribute('aria-invalid');
@@ -140,7 +141,7 @@ export function mountPlayground(p: Panel, parent: ParentNode): View {
         restoreFocus(cell);
       }
     }
-    area.replaceChildren(table, ...(F > shownF ? [h('p', 'muted', `first ${shownF} of ${F} features shown`)] : []));
+    area.replaceChildren(table, ...(F > shownF ? [h('p', 'muted', l10n.t('first {0} of {1} features shown', shownF, F))] : []));
   };
 
   // While the user types, the box is there at once (before the new run's trace arrives): no keystroke falls outside it.

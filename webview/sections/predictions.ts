@@ -7,15 +7,16 @@ import { tokenText } from '../../src/panel/predictions';
 import { h, section } from '../dom';
 import type { Panel } from '../panel';
 import type { View } from '../store';
+import * as l10n from '../l10n';
 
 export function mountPredictions(p: Panel, parent: ParentNode): View {
   const { store } = p;
   const init = store.init!;
   if (!init.input.tokens || (!init.predictions && !init.predictionsNote)) return { render() {} };
-  const card = section('Next token', 'predictions');
+  const card = section(l10n.t('Next token'), 'predictions');
   const caption = h('p', 'pred-caption');
   const list = h('ol', 'pred-list');
-  list.setAttribute('aria-label', 'Most likely next tokens');
+  list.setAttribute('aria-label', l10n.t('Most likely next tokens'));
   const note = h('p', 'muted pred-note');
   card.body.append(caption, list, note);
   parent.append(card.root);
@@ -40,9 +41,9 @@ export function mountPredictions(p: Panel, parent: ParentNode): View {
       const here = tr.input[read];
       const next = pr.steps === 1 ? undefined : tr.input[read + 1];
       caption.replaceChildren(
-        pr.steps === 1 ? 'After the whole input, ending in ' : `After t = ${t}, reading `,
+        pr.steps === 1 ? `${l10n.t('After the whole input, ending in')} ` : `${l10n.t('After t = {0}, reading', t)} `,
         h('code', 'tok-inline', here === undefined ? '?' : tokenText(name(here))),
-        ', the model predicts:',
+        `, ${l10n.t('the model predicts:')}`,
       );
       const at = (b * pr.steps + step) * pr.k;
       const rows: HTMLElement[] = [];
@@ -55,14 +56,14 @@ export function mountPredictions(p: Panel, parent: ParentNode): View {
         const track = h('span', 'pred-track');
         track.append(bar);
         li.append(h('code', 'pred-tok', tokenText(name(id))), track, h('span', 'pred-p', `${(prob * 100).toFixed(prob >= 0.995 || prob < 0.001 ? 2 : 1)} %`));
-        li.title = `${JSON.stringify(name(id))} (id ${id}): p = ${prob.toPrecision(6)}${next === id ? ' — the input’s next token' : ''}`;
+        li.title = `${JSON.stringify(name(id))} (id ${id}): p = ${l10n.sig(prob, 6)}${next === id ? ` — ${l10n.t('the input’s next token')}` : ''}`;
         li.dataset.id = String(id);
         li.dataset.p = String(prob);
         rows.push(li);
       }
       list.replaceChildren(...rows);
       if (next !== undefined && !rows.some((r) => r.classList.contains('actual'))) {
-        list.append(h('li', 'pred-miss muted', `the input continues with ${tokenText(name(next))}, not in the top ${pr.k}`));
+        list.append(h('li', 'pred-miss muted', l10n.t('the input continues with {0}, not in the top {1}', tokenText(name(next)), pr.k)));
       }
     },
   };

@@ -22,7 +22,7 @@ export function mountToolbar(p: Panel, parent: ParentNode): Toolbar {
   const speed = dropdown(l10n.t('Playback speed'), (v) => (store.state.speed = Number(v)));
   speed.setChoices([1, 2, 5, 10, 20, 50, 100].map((n) => ({ value: String(n), label: l10n.t('{0} steps/s', n) })), String(store.state.speed));
   // The arithmetic switch: a re-run in the other precision (the header says which ran; saved with the panel).
-  const arithmetic = dropdown('Arithmetic (re-runs the model)', (v) => p.playground.setPrecision(v === 'float32' ? 'float32' : 'float64'));
+  const arithmetic = dropdown(l10n.t('Arithmetic (re-runs the model)'), (v) => p.playground.setPrecision(v === 'float32' ? 'float32' : 'float64'));
   arithmetic.setChoices(
     [
       { value: 'float64', label: 'float64' },
@@ -30,7 +30,7 @@ export function mountToolbar(p: Panel, parent: ParentNode): Toolbar {
     ],
     store.init?.precision ?? 'float64',
   );
-  arithmetic.element.title = 'Arithmetic of the engine run: float32 rounds like Keras’s float32 does; the panel re-runs the model';
+  arithmetic.element.title = l10n.t('Arithmetic of the engine run: float32 rounds like Keras’s float32 does; the panel re-runs the model');
   const readout = h('span', 'readout');
   readout.setAttribute('aria-live', 'polite');
   bar.append(

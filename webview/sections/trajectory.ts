@@ -10,15 +10,16 @@ import { explainChoices } from '../explain-state';
 import type { Panel } from '../panel';
 import { fmt, type View } from '../store';
 import { dropdown } from '../toolkit';
+import * as l10n from '../l10n';
 
 const PAD = 36;
 
 export function mountTrajectory(p: Panel, parent: ParentNode): View {
   const { store, scheduler, nav } = p;
-  const card = section('State trajectory', 'trajectory');
-  const layerPick = dropdown('Trajectory layer', (v) => ((explainChoices(store).trajectoryLayer = Number(v)), scheduler.mark('explain')));
+  const card = section(l10n.t('State trajectory'), 'trajectory');
+  const layerPick = dropdown(l10n.t('Trajectory layer'), (v) => ((explainChoices(store).trajectoryLayer = Number(v)), scheduler.mark('explain')));
   const note = h('span', 'muted', '');
-  card.head.append(labelled('Layer', layerPick.element), note);
+  card.head.append(labelled(l10n.t('Layer'), layerPick.element), note);
   const box = h('div', 'trajectory-box');
   const canvas = h('canvas');
   canvas.setAttribute('role', 'img');
@@ -89,7 +90,7 @@ export function mountTrajectory(p: Panel, parent: ParentNode): View {
     g.font = `11px ${th.font}`;
     const pct = (k: number) => `${((d.trajectory.explained[k] ?? 0) * 100).toFixed(0)} %`;
     g.textAlign = 'center';
-    g.fillText(`PC1 (${pct(0)} of the variance)`, W / 2, H - 10);
+    g.fillText(l10n.t('PC1 ({0} of the variance)', pct(0)), W / 2, H - 10);
     g.save();
     g.translate(12, H / 2);
     g.rotate(-Math.PI / 2);
@@ -130,7 +131,7 @@ export function mountTrajectory(p: Panel, parent: ParentNode): View {
     dot(T - 1, 4, th.series[0]!, null);
     const t = store.state.step;
     if (t < T) dot(t, 6, null, th.cursor);
-    readout.textContent = t < T ? `cursor ${describe(t)} · ○ start, ● end; batch item ${store.state.batch} bold, the others thin` : '';
+    readout.textContent = t < T ? l10n.t('cursor {0} · ○ start, ● end; batch item {1} bold, the others thin', describe(t), store.state.batch) : '';
   };
 
   canvas.addEventListener('mousemove', (e) => {
@@ -150,7 +151,7 @@ export function mountTrajectory(p: Panel, parent: ParentNode): View {
       const r = store.explain?.result ?? null;
       card.root.hidden = !store.init?.layers.length;
       box.hidden = !r?.dynamics.length;
-      if (!r) note.textContent = 'Explain a target to project the states (PCA)';
+      if (!r) note.textContent = l10n.t('Explain a target to project the states (PCA)');
       if (r && (dirty.has('explain') || dirty.has('data'))) {
         const key = r.dynamics.map((d) => d.layer).join();
         const d = current()!;
@@ -159,7 +160,7 @@ export function mountTrajectory(p: Panel, parent: ParentNode): View {
           layerPick.setChoices(r.dynamics.map((x) => ({ value: String(x.layer), label: store.init!.layers[x.layer]!.layerName + (store.init!.layers[x.layer]!.direction === 'backward' ? ' (backward)' : '') })), String(d.layer));
         }
         layerPick.setValue(String(d.layer));
-        note.textContent = `${d.trajectory.state}_t of ${d.trajectory.batch} item(s) × ${d.trajectory.steps} steps, PCA fitted on them all`;
+        note.textContent = l10n.t('{0}_t of {1} item(s) × {2} steps, PCA fitted on them all', d.trajectory.state, d.trajectory.batch, d.trajectory.steps);
       }
       draw();
     },
