@@ -414,7 +414,64 @@ const stepAction = v.picklist(['forward', 'back', 'first', 'last', 'togglePlay']
 /** What a host stepping command (Step Forward / Step Back / Play/Pause, keybindings) asks of the webview. */
 export type StepAction = v.InferOutput<typeof stepAction>;
 
+// ---------------------------------------------------------------------------------------------------------------
+// Compare with another model (the port checker, src/port): the panel's model is A, the file picked is B
+
+/** B's values of one paired layer-direction, in input-time order [batch][time][unit], for the gate charts' overlay. */
+const portOverlay = checked(
+  v.object({ batch: int(1), steps: int(1), units: int(1), keys: v.array(str), values: v.array(floatData) }),
+  (o) => o.keys.length === o.values.length && o.values.every((x) => x.length === o.batch * o.steps * o.units),
+  'one array of batch × steps × units per key',
+);
+const portPair = v.object({
+  /** A's layer-direction (its id in InitMessage.layers). */
+  layer: int(),
+  a: str,
+  b: str,
+  /** Why the pair cannot be compared value by value (cell kinds or sizes differ). */
+  mismatch: v.nullable(str),
+  pass: bool,
+  /** Max |Δ| per recorded quantity: engine key, and the name in both frameworks (`g (PyTorch) = c (gate) (ONNX)`). */
+  gates: v.array(v.object({ key: str, name: str, maxAbs: num })),
+  /** The first value beyond the tolerance: input time step, batch item, unit, the gate's name, A's and B's values. */
+  first: v.nullable(v.object({ step: int(), batch: int(), unit: int(), gate: str, a: num, b: num })),
+  /** Null when B's trace of this pair is too long to send. */
+  overlay: v.nullable(portOverlay),
+});
+export type PortPair = v.InferOutput<typeof portPair>;
+const portSide = v.object({ file: str, framework: str });
+/** What `cellscope compare A --against B --diagnose` says, for the panel's views. */
+const portResult = v.object({
+  a: portSide,
+  b: portSide,
+  atol: num,
+  output: v.object({ pass: bool, maxAbs: num, text: str }),
+  pairs: v.array(portPair),
+  /** The CLI's lines (per layer, first divergence) for the text view. */
+  lines: v.array(str),
+  diagnosis: v.object({
+    lines: v.array(str),
+    /** The mistake found, the model that carries it and max |Δ| before → after the fix; null when none explains it. */
+    found: v.nullable(v.object({ title: str, faulty: v.picklist(['A', 'B']), file: str, before: num, after: num })),
+    notes: v.array(str),
+    /** The correct weight mapping for this direction, as numpy code. */
+    code: v.nullable(v.object({ title: str, code: str })),
+  }),
+});
+export type PortResult = v.InferOutput<typeof portResult>;
+/**
+ * The answer to `requestPortCheck`: the result, or why there is none (the file could not be loaded or run: a
+ * LoadError's text; or the user closed the file picker: `cancelled`).
+ */
+const portCheck = checked(
+  v.object({ type: v.literal('portCheck'), re, result: v.nullable(portResult), error: v.nullable(v.object({ message: str, cancelled: bool })) }),
+  (m) => (m.result === null) !== (m.error === null),
+  'a result or an error',
+);
+export type PortCheckMessage = v.InferOutput<typeof portCheck>;
+
 const toWebview = v.variant('type', [
+  portCheck,
   init,
   trace,
   series,
@@ -480,6 +537,8 @@ const fromWebview = v.variant('type', [
   v.object({ type: v.literal('cancelExplain'), request: id }),
   v.object({ type: v.literal('stepChanged'), layer: int(), batch: int(), step: int() }),
   v.object({ type: v.literal('exportTrace'), format: v.picklist(['csv', 'json']) }),
+  /** "Compare with another model…": the host asks for a file, runs the port check: answered with `portCheck` or `portCheckError`. */
+  v.object({ type: v.literal('requestPortCheck'), id }),
   /** The module picker / nonlinearity switch: the host loads the file again with them and re-runs (a new `init`). */
   v.object({ type: v.literal('setChoices'), module: str, nonlinearity }),
   /**

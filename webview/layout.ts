@@ -6,6 +6,7 @@ import { mountSaturation, mountWeights } from './sections/analysis';
 import { mountCell } from './sections/cell';
 import { mountChoices } from './sections/choices';
 import { mountCompare } from './sections/compare';
+import { mountPort } from './sections/port';
 import { mountExplain } from './sections/explain';
 import { mountGradientFlow } from './sections/gradient-flow';
 import { mountTrajectory } from './sections/trajectory';
@@ -45,6 +46,7 @@ export function mountLayout(p: Panel, init: InitMessage, app: HTMLElement): Layo
     mountInput(p, grid),
     mountPlayground(p, grid),
     mountCompare(p, init, grid),
+    mountPort(p, grid),
     mountExplain(p, grid),
     mountGradientFlow(p, grid),
     mountTrajectory(p, grid),

@@ -4,7 +4,7 @@
  */
 import { compareSource } from '../src/panel/compare-source';
 import { ExplainSource } from '../src/panel/explain-source';
-import { explainHandlers } from './explain-messages';
+import { sectionHandlers } from './section-messages';
 import type { InitMessage, ToWebview } from '../src/protocol';
 import { benchHooks } from './bench-hooks';
 import { bridge } from './bridge';
@@ -22,7 +22,7 @@ import { registerToolkit } from './toolkit';
 l10n.readL10n(document);
 registerToolkit();
 const io = bridge();
-const store: Store = { init: null, data: null, compare: null, explain: null, theme: readTheme(), state: initialState(''), playing: false, stepOfTime: new Int32Array(0), xRange: null };
+const store: Store = { init: null, data: null, compare: null, explain: null, port: null, theme: readTheme(), state: initialState(''), playing: false, stepOfTime: new Int32Array(0), xRange: null };
 const app = document.getElementById('app')!;
 const errorBanner = h('div', 'error-banner');
 errorBanner.setAttribute('role', 'alert');
@@ -65,7 +65,7 @@ function onInit(m: InitMessage): void {
   play.toggle(false);
   for (const v of layout?.views ?? []) v.dispose?.();
   errorBanner.hidden = true;
-  Object.assign(store, { init: m, data: null, compare: null, explain: new ExplainSource(io.post), state: restoreState(io.saved(), m) });
+  Object.assign(store, { init: m, data: null, compare: null, explain: new ExplainSource(io.post), port: null, state: restoreState(io.saved(), m) });
   delete document.body.dataset.charts;
   app.replaceChildren(errorBanner);
   app.removeAttribute('aria-busy');
@@ -102,7 +102,7 @@ const handlers: { [K in ToWebview['type']]: (m: Extract<ToWebview, { type: K }>)
   error: (m) => (pg.onError(), showError(m.message)),
   saved: (m) => pg.onSaved(m),
   step: (m) => play.onCommand(m.action),
-  ...explainHandlers(store, scheduler),
+  ...sectionHandlers(store, scheduler),
 };
 
 io.listen((m) => {

@@ -4,7 +4,7 @@
  * `step` (only cursors, step detail, readouts). Every choice the user makes lives in `state` (PanelState), which is
  * saved with the panel after each frame and read back on a reload: nothing a view shows is kept anywhere else.
  */
-import { isPanelState, type InitMessage, type PanelState, type TraceLayerMeta } from '../src/protocol';
+import { isPanelState, type InitMessage, type PortCheckMessage, type PanelState, type TraceLayerMeta } from '../src/protocol';
 import type { CompareSource } from '../src/panel/compare-source';
 import type { ExplainSource } from '../src/panel/explain-source';
 import type { Theme } from './theme';
@@ -20,6 +20,8 @@ export interface Store {
   compare: CompareSource | null;
   /** The Explain views' output, explanation and request under way. */
   explain: ExplainSource | null;
+  /** The last "Compare with another model…" answer (B's gates overlaid on the charts, the port view); null per run. */
+  port: PortCheckMessage | null;
   theme: Theme;
   state: PanelState;
   playing: boolean;

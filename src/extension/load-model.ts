@@ -48,3 +48,8 @@ export function loadFailureMessage(uri: vscode.Uri, e: unknown, name = displayNa
   const msg = e instanceof Error ? e.message : String(e);
   return vscode.l10n.t('Cellscope could not load {0}: {1}', name, msg);
 }
+
+/** The file dialogs' filter for model files: every format Cellscope opens. */
+export function modelFileFilters(): Record<string, string[]> {
+  return { [vscode.l10n.t('Model files')]: ['json', 'keras', 'h5', 'hdf5', 'pt', 'pth', 'safetensors', 'onnx'], [vscode.l10n.t('All files')]: ['*'] };
+}

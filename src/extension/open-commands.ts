@@ -6,7 +6,7 @@
  */
 import * as vscode from 'vscode';
 import { isGraph, type OpenedModel } from '../formats/loaded-model';
-import { displayName, loadFailureMessage, loadModel, loadModelSummary } from './load-model';
+import { displayName, loadFailureMessage, loadModel, loadModelSummary, modelFileFilters } from './load-model';
 import { findModelFiles } from './model-files';
 import { graphSummaryText, summarizeGraph, summarizeModel, summaryText, type GraphSummaryInfo, type ModelSummaryInfo } from './model-summary';
 import { openPanel } from './panel/index';
@@ -69,7 +69,7 @@ async function pickModelFile(): Promise<vscode.Uri | string | undefined> {
   const picked = await vscode.window.showOpenDialog({
     canSelectMany: false,
     openLabel: vscode.l10n.t('Visualize'),
-    filters: { [vscode.l10n.t('Model files')]: ['json', 'keras', 'h5', 'hdf5', 'pt', 'pth', 'safetensors', 'onnx'], [vscode.l10n.t('All files')]: ['*'] },
+    filters: modelFileFilters(),
     ...(vscode.workspace.workspaceFolders?.[0] ? { defaultUri: vscode.workspace.workspaceFolders[0].uri } : {}),
   });
   return picked?.[0];

@@ -7,7 +7,7 @@ import { RunError } from '../engine/errors';
 import { runModel, type PredictOptions, type RunResult } from '../engine/index';
 import type { Model } from '../engine/model';
 import type { Tensor } from '../engine/tensor';
-import type { LoadedGraph } from '../formats/loaded-model';
+import { isGraph, type LoadedGraph, type OpenedModel } from '../formats/loaded-model';
 import { loadOnnx } from '../onnx/load';
 
 /** What the panel runs: an engine Model or an ONNX graph's file. */
@@ -17,6 +17,11 @@ export const isGraphModel = (m: PanelModel): m is LoadedGraph => (m as LoadedGra
 
 /** The engine Model when there is one (weight views and diagnoses need it). */
 export const engineModel = (m: PanelModel): Model | null => (isGraphModel(m) ? null : m);
+
+/** What runs of a model file as the extension opened it: the engine Model, or the graph. */
+export function panelModelOf(opened: OpenedModel): PanelModel {
+  return isGraph(opened) ? opened : opened.model;
+}
 
 export function runPanelModel(m: PanelModel, input: Tensor, options: PredictOptions): RunResult {
   if (!isGraphModel(m)) return runModel(m, input, options);

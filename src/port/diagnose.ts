@@ -20,7 +20,7 @@ export interface PortDiagnosis {
   /** Structural reasons an exact port is impossible or incomplete. */
   notes: string[];
   /** The hypothesis that explains the difference, and on which model it was tried. */
-  found: { result: HypothesisResult; triedOn: 'A' | 'B'; faulty: 'A' | 'B' } | null;
+  found: { result: HypothesisResult; triedOn: 'A' | 'B'; faulty: 'A' | 'B'; /** As the faulty model's framework says it. */ title: string } | null;
   /** Closest tries when nothing explains it. */
   closest: HypothesisResult[];
   code: { title: string; code: string } | null;
@@ -122,7 +122,9 @@ export function diagnosePort(check: PortCheck, input: Tensor, tolerance: Toleran
   if (best) {
     const triedOn = best.triedOn;
     const other = sides[triedOn === 'A' ? 'B' : 'A'];
-    found = { result: best.r!, triedOn, faulty: faultySide(best.r!, triedOn, sides[triedOn].framework, other.model === null && other.framework === 'onnx') };
+    const faulty = faultySide(best.r!, triedOn, sides[triedOn].framework, other.model === null && other.framework === 'onnx');
+    const title = faulty !== triedOn && sides[faulty].framework === 'onnx' ? (onnxTitle(best.r!) ?? best.r!.title) : best.r!.title;
+    found = { result: best.r!, triedOn, faulty, title };
   }
   const closest = tried.flatMap((c) => c.d.top).sort((x, y) => x.after - y.after).slice(0, 3);
   let code: PortDiagnosis['code'] = null;
@@ -133,8 +135,7 @@ export function diagnosePort(check: PortCheck, input: Tensor, tolerance: Toleran
     const bad = sides[found.faulty];
     const good = sides[found.faulty === 'A' ? 'B' : 'A'];
     const r = found.result;
-    const title = found.faulty !== found.triedOn && bad.framework === 'onnx' ? (onnxTitle(r) ?? r.title) : r.title;
-    lines.push(`diagnosis: ${title} — in ${found.faulty} (${bad.file}, ${FRAMEWORK_LABEL[bad.framework]}); max |Δ| ${fmtError(r.before)} → ${fmtError(r.after)} when ${found.triedOn === found.faulty ? 'undone in' : 'made in'} ${found.triedOn} (${sides[found.triedOn].file})`);
+    lines.push(`diagnosis: ${found.title} — in ${found.faulty} (${bad.file}, ${FRAMEWORK_LABEL[bad.framework]}); max |Δ| ${fmtError(r.before)} → ${fmtError(r.after)} when ${found.triedOn === found.faulty ? 'undone in' : 'made in'} ${found.triedOn} (${sides[found.triedOn].file})`);
     const cell: CellKind | undefined = firstCell(good) ?? firstCell(bad);
     code = cell ? mappingCode(good.framework, bad.framework, cell) : null;
   } else if (notes.length) {

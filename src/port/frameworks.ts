@@ -42,3 +42,18 @@ export function gatePair(a: Framework, b: Framework, cell: CellKind, key: string
 export const STORED_ORDER = Object.fromEntries(
   (['keras', 'pytorch', 'onnx'] as const).map((fw) => [fw, { lstm: storedGateNames('lstm', fw).join(', '), gru: storedGateNames('gru', fw).join(', ') }]),
 ) as Record<WeightFramework, Record<'lstm' | 'gru', string>>;
+
+/**
+ * A recorded quantity as the panel shows it for a model from `framework`: the framework's own gate name as the label
+ * (PyTorch `g`, `n`; ONNX `c gate`, `h gate`, which would otherwise read as the states c and h), and the Keras
+ * equivalent at the head of the description ("Keras c̃ · candidate cell value"); unchanged where both say the same.
+ */
+export function frameworkQuantity<Q extends { key: string; label: string; description: string }>(framework: Framework, cell: CellKind, q: Q): Q {
+  const pre = q.key.startsWith('pre_');
+  const base = pre ? q.key.slice(4) : q.key;
+  const fw = framework === 'pytorch' || framework === 'onnx' ? framework : null;
+  const gate = cell !== 'custom' && fw ? gateOfQuantity(cell, base) : undefined;
+  if (!gate || !fw || gate.names[fw] === gate.quantity) return q;
+  const own = framework === 'onnx' ? `${gate.names[fw]} gate` : gate.names[fw];
+  return { ...q, label: pre ? `pre ${own}` : own, description: `Keras ${q.label} · ${q.description}` };
+}

@@ -9,13 +9,15 @@ import { analyseRun, analysisArrays, type RunAnalysis } from '../panel/analyse-r
 import { diagnosisFor } from '../panel/analysis';
 import { engineModel, runPanelModel } from '../panel/run-panel-model';
 import { explainInWorker } from './explain-worker';
-import { transferablesOf, type ExplainWorkerRequest, type WorkerReply, type WorkerRequest } from './protocol';
+import { portCheckInWorker } from './port-job';
+import { transferablesOf, type ExplainWorkerRequest, type PortWorkerRequest, type WorkerReply, type WorkerRequest } from './protocol';
 
 const port = parentPort;
 if (!port) throw new Error('engine-worker must run in a worker thread');
 
-port.on('message', (req: WorkerRequest | ExplainWorkerRequest) => {
+port.on('message', (req: WorkerRequest | ExplainWorkerRequest | PortWorkerRequest) => {
   if ('explain' in req) return explainInWorker(port, req);
+  if ('port' in req) return portCheckInWorker(port, req);
   let reply: WorkerReply;
   let analysed: RunAnalysis | null = null;
   try {

@@ -1,6 +1,9 @@
 /** Messages between the extension host and the engine worker (src/worker/engine-worker.ts). */
 import type { PredictOptions, RunResult, Tensor } from '../engine/index';
 import type { PanelModel } from '../panel/run-panel-model';
+import type { PortSide } from '../panel/port-view';
+import type { Tolerance } from '../compare/compare';
+import type { PortResult } from '../protocol';
 import type { RunAnalysis } from '../panel/analyse-run';
 import type { ExplainAsk, ExplainPhase, ExplainRun } from '../panel/explain-view';
 import type { ExplanationMessage } from '../protocol';
@@ -23,6 +26,17 @@ export interface ExplainWorkerRequest {
   run: ExplainRun;
   ask: ExplainAsk;
 }
+
+/** The port checker for the panel's "Compare with another model…" (src/panel/port-view.ts). */
+export interface PortWorkerRequest {
+  port: true;
+  a: PortSide;
+  b: PortSide;
+  input: Tensor;
+  tolerance: Tolerance;
+}
+
+export type PortWorkerReply = { type: 'portResult'; result: PortResult } | { type: 'error'; name: string; message: string };
 
 export type ExplainWorkerReply =
   | { type: 'progress'; phase: ExplainPhase; done: number; total: number }

@@ -13,6 +13,8 @@ import type { Browser } from 'playwright-core';
 import { PanelSession } from '../../src/extension/panel/session';
 import { loadArrayBytes, loadModelBytes, type ModelChoices } from '../../src/formats/index';
 import { openModelBytes } from '../../src/formats/runnable';
+import { portCheckForPanel } from '../../src/panel/port-view';
+import { panelModelOf } from '../../src/panel/run-panel-model';
 import { FIXTURES } from '../fixtures-path';
 import { SHOTS, answer, applyTheme, launch, nextFrames, openPanelPage, serve, type PanelPage, type Served } from './harness';
 
@@ -86,7 +88,10 @@ describe('PyTorch and ONNX files in the panel', () => {
     assert.match(await p.page.locator('.choices').innerText(), /2 recurrent modules in this state dict/);
     assert.equal(await p.page.locator('.choices vscode-dropdown[aria-label="nn.RNN nonlinearity"]').count(), 0);
     assert.deepEqual((await saved(p)).choices, { module: 'encoder', nonlinearity: 'tanh' });
-    assert.match(await p.page.locator('.gates').innerText(), /c̃|f/);
+    // PyTorch's gate names, Keras's beside them: nn.LSTM's g is Keras's c̃.
+    const titles = await p.page.locator('.gates .chart-title').allInnerTexts();
+    assert.ok(titles.some((t) => t.startsWith('g — Keras c̃ · candidate cell value')), titles.join(' | '));
+    assert.ok(!titles.some((t) => t.startsWith('c̃')), titles.join(' | '));
 
     await choose(p, 'Recurrent module', 'decoder');
     await p.page.waitForFunction(() => /SimpleRNN|RNN/.test(document.querySelector('.header table.layers')?.textContent ?? '') && document.querySelector('.choices vscode-dropdown[aria-label="nn.RNN nonlinearity"]') !== null, null, { timeout: 30_000 });
@@ -123,8 +128,53 @@ describe('PyTorch and ONNX files in the panel', () => {
     assert.match(header, /ONNX opset 17/);
     assert.match(header, /LSTM/);
     assert.equal(await p.page.locator('.choices').count(), 0);
+    // ONNX's LSTM gate c is not the state c: "c gate", Keras's c̃ beside it.
+    const titles = await p.page.locator('.gates .chart-title').allInnerTexts();
+    assert.ok(titles.some((t) => t.startsWith('c gate — Keras c̃')), titles.join(' | '));
     await p.page.screenshot({ path: join(SHOTS, 'onnx-lstm-light.png'), fullPage: true });
     assert.deepEqual(p.pageErrors.filter((e) => !/Applying inline style violates/.test(e)), []); // (the toolkit's own styles)
+    await p.page.context().close();
+  });
+
+  test('Compare with another model: B (an ONNX file with its gate blocks in Keras order) overlaid, per-gate |Δ|, first divergence, diagnosis and mapping code', async () => {
+    const a = await loadModelBytes(readFileSync(join(DIR, 'lstm.pt')), 'lstm.pt');
+    const input = loadArrayBytes(readFileSync(join(DIR, 'input.json')), 'input.json');
+    const session = new PanelSession({ loaded: a, input, files: { fileUri: `file://${DIR}/lstm.pt`, model: 'lstm.pt', input: 'input.json', recording: null } });
+    const bBytes = readFileSync(join(DIR, 'lstm_keras_order.onnx'));
+    const b = await openModelBytes(bBytes, 'lstm_keras_order.onnx', () => Promise.reject(new Error('not an engine model')));
+    const p = await openPanelPage(browser, served, session, {
+      width: 1400,
+      host: async (m, send) => {
+        // As PortCompare.run, with the file the user would pick: the check runs on the panel's own input.
+        if (m.type === 'requestPortCheck') await send({ type: 'portCheck', re: m.id, result: portCheckForPanel({ model: panelModelOf(a), file: 'lstm.pt' }, { model: panelModelOf(b), file: 'lstm_keras_order.onnx' }, input, { atol: 1e-5, rtol: 0 }), error: null });
+      },
+    });
+    await applyTheme(p.page, 'dark');
+    await drawn(p);
+    await p.page.locator('.port vscode-button', { hasText: 'Compare with another model' }).click();
+    await p.page.waitForFunction(() => document.querySelector('.port-verdict') !== null, null, { timeout: 30_000 });
+    await drawn(p);
+    assert.ok(p.received.some((m) => m.type === 'requestPortCheck' && m.id > 0));
+    const text = await p.page.locator('.port').innerText();
+    assert.match(text, /differ\s+A: lstm\.pt \(PyTorch\) ↔ B: lstm_keras_order\.onnx \(ONNX\)/);
+    // The per-gate table names both frameworks' gates: PyTorch g is ONNX's c gate.
+    assert.match(text, /g \(PyTorch\) = c \(gate\) \(ONNX\)\s+\d\.\d\de[+-]\d+/);
+    assert.match(text, /First divergence:\s+layer 1 \(lstm_l0 ↔ \/rnn\/LSTM\), gate f, step 0, unit 0, batch item 0/);
+    assert.match(text, /ONNX LSTM gate blocks \(W, R, B\) written in order i,f,c,o \(Keras and PyTorch order\), where ONNX reads i,o,f,c — in B \(lstm_keras_order\.onnx\)/);
+    assert.match(text, /max \|Δ\| \S+ → \S+ once it is undone/);
+    assert.match(await p.page.locator('.port-code').innerText(), /def iofc\(w\)/);
+    // B's gates dashed on A's charts, said in the legend.
+    assert.match(await p.page.locator('.gates .unit-legend').innerText(), /dashed: lstm_keras_order\.onnx \(ONNX\)/);
+    await p.page.locator('.port vscode-button', { hasText: 'Show in the charts' }).click();
+    await nextFrames(p.page, 3);
+    const st = (await saved(p)) as unknown as { layer: number; step: number; focusUnit: number; batch: number };
+    assert.deepEqual([st.layer, st.step, st.focusUnit, st.batch], [0, 0, 0, 0]);
+    await p.page.screenshot({ path: join(SHOTS, 'port-compare-dark.png'), fullPage: true });
+    await applyTheme(p.page, 'light');
+    await nextFrames(p.page, 3);
+    await p.page.locator('.port').screenshot({ path: join(SHOTS, 'port-compare-card-light.png') });
+    assert.deepEqual(p.pageErrors.filter((e) => !/Applying inline style violates/.test(e)), []); // (the toolkit's own styles)
+    assert.deepEqual(p.malformedFromWebview, []);
     await p.page.context().close();
   });
 });

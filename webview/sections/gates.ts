@@ -4,6 +4,7 @@ import { LineChart, type Series } from '../charts';
 import { shownRange, zoomable } from '../chart-zoom';
 import { h, section } from '../dom';
 import type { Panel } from '../panel';
+import { portLegend, portSeries } from '../port-overlay';
 import { layerMeta, quantityRange, shownQuantities, unitColour, unitsText, valueAt, type Store, type View } from '../store';
 import * as l10n from '../l10n';
 import { button } from '../toolkit';
@@ -49,6 +50,8 @@ export function mountGates(p: Panel, parent: ParentNode): View {
         return chip;
       }),
     );
+    const b = portLegend(store);
+    if (b) legend.append(h('span', 'unit-chip port-legend', b));
   };
 
   const drawCharts = () => {
@@ -79,8 +82,11 @@ export function mountGates(p: Panel, parent: ParentNode): View {
         const pts = data.series(q, j, units);
         if (!pts) break;
         series.push({ label: l10n.t('unit {0}', j), color: unitColour(store, k), ys: pts.ys, xs: pts.xs, width: j === focusUnit ? 2.5 : 1.5 });
+        // "Compare with another model…": B's same gate, dashed (whole traces only: a bucketed chart has no steps to match).
+        const other = pts.xs ? null : portSeries(store, info.key, j);
+        if (other) series.push({ label: `${l10n.t('unit {0}', j)} · B`, color: unitColour(store, k), ys: other, dashed: true, width: 1.2 });
       }
-      if (series.length < units.length) {
+      if (series.filter((x) => !x.dashed).length < units.length) {
         complete = false; // the host is computing them: this chart keeps its picture until they come
         continue;
       }

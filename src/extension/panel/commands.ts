@@ -67,6 +67,8 @@ export function registerPanelCommands(context: vscode.ExtensionContext): void {
         }
       }),
     ),
+    // (uri?) — a second model file of any format; without one, a file dialog. Returns the `portCheck` answer (tests read it).
+    vscode.commands.registerCommand('cellscope.compareWithModel', (arg?: unknown) => withPanel((p) => p.compareWith(asUri(arg)))),
     vscode.commands.registerCommand('cellscope.stepForward', step('forward')),
     vscode.commands.registerCommand('cellscope.stepBack', step('back')),
     vscode.commands.registerCommand('cellscope.togglePlay', step('togglePlay')),

@@ -13,7 +13,7 @@ import { readExpected } from '../isolation';
 import { currentLimits } from '../limits';
 import { loadModel } from '../load-model';
 import { summarizeComparison } from '../../compare/compare';
-import { isFromWebview, isPanelState, type FromWebview, type PanelPrecision, type RunMessage, type StepAction, type ToWebview } from '../../protocol';
+import { isFromWebview, isPanelState, type FromWebview, type PanelPrecision, type PortCheckMessage, type RunMessage, type StepAction, type ToWebview } from '../../protocol';
 import type { Tensor } from '../../engine/index';
 import { applyEdit } from '../../panel/playground';
 import { LoadError } from '../../formats/index';
@@ -23,6 +23,7 @@ import { baseName, findInputs, readInputFile, type RunInputs } from './inputs';
 import { saveInputAs } from './playground';
 import type { PanelRunInfo, PanelStateInfo } from './panel-info';
 import { PanelSession, type SessionFiles } from './session';
+import { PortCompare } from './port-compare';
 import { ExplainRequests, isExplainMessage } from './explain-requests';
 import { RunCancelledError, type EngineRun } from '../../worker/client';
 import { channel } from '../../transport';
@@ -109,6 +110,7 @@ export class CellscopePanel {
   /** Counts playground requests: a queued one that a newer one replaced is skipped. */
   private playGen = 0;
   private explainer: ExplainRequests | undefined;
+  private porter: PortCompare | undefined;
 
   constructor(
     readonly panel: vscode.WebviewPanel,
@@ -381,6 +383,9 @@ export class CellscopePanel {
       case 'setChoices':
         await this.rerun({ choices: { module: m.module, nonlinearity: m.nonlinearity } });
         return;
+      case 'requestPortCheck':
+        await this.compareWith(undefined, m.id);
+        return;
       case 'stepChanged':
         this.position = { layer: m.layer, batch: m.batch, step: m.step };
         return;
@@ -451,9 +456,17 @@ export class CellscopePanel {
     };
   }
 
+  /** "Compare with another model…": `other` (else a file the user picks) against this panel's model; the webview gets the answer. */
+  async compareWith(other?: vscode.Uri, re = 0): Promise<PortCheckMessage> {
+    const m = await (this.porter ??= new PortCompare(workerPath, logLine)).run(await this.current(), this.fileUri, other, re);
+    if (!this.disposed) post(this.panel, m);
+    return m;
+  }
+
   dispose(): void {
     this.disposed = true;
     this.explainer?.stop();
+    this.porter?.stop();
     void this.cancelRun();
     clearTimeout(this.rerunTimer);
     for (const w of this.watchers) w.dispose();

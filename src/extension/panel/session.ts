@@ -12,7 +12,8 @@ import { CELL_KINDS } from '../../engine/cells/kinds';
 import { recurrentLayersOf, type Model } from '../../engine/model';
 import { summarizeModel } from '../../engine/summary';
 import { isGraph, type OpenedModel } from '../../formats/loaded-model';
-import { runPanelModel, type PanelModel } from '../../panel/run-panel-model';
+import { panelModelOf, runPanelModel } from '../../panel/run-panel-model';
+import { frameworkOf, frameworkQuantity } from '../../port/frameworks';
 import { startEngineRun, type EngineRun, type EngineRunOptions } from '../../worker/client';
 import { headNote, outputHead, topKPredictions } from '../../panel/predictions';
 import type { Predictions, CompareHeatMessage, CompareSeriesMessage, ComparisonMessage, FloatData, HeatMessage, InitMessage, SeriesMessage, TraceLayerMeta, TraceMessage, TraceView, WindowMessage } from '../../protocol';
@@ -56,11 +57,6 @@ const PREDICTIONS_K = 5;
 
 /** What the Compare view says while the engine worker diagnoses a mismatch (a `note:` line is shown muted). */
 const DIAGNOSING = ['note: diagnosing — the engine worker re-runs the model under each hypothesis…'];
-
-/** What runs: the engine Model, or the graph. */
-function panelModel(loaded: OpenedModel): PanelModel {
-  return isGraph(loaded) ? loaded : loaded.model;
-}
 
 function runOptions(inputs: SessionInputs) {
   return { predictCalls: inputs.predictCalls ?? (isGraph(inputs.loaded) ? 1 : inputs.loaded.predictCalls),  ...(inputs.precision ? { precision: inputs.precision } : {}) };
@@ -108,7 +104,7 @@ export class PanelSession {
       inputs = { ...inputs, precision: p.precision, precisionNote: p.note };
     }
     // A recording to compare with: the worker compares, and diagnoses a mismatch after sending the result (off this thread).
-    const run = startEngineRun(panelModel(inputs.loaded), inputs.input, runOptions(inputs), { ...o, expected: inputs.expected });
+    const run = startEngineRun(panelModelOf(inputs.loaded), inputs.input, runOptions(inputs), { ...o, expected: inputs.expected });
     return { run, session: run.promise.then((r) => new PanelSession(inputs, { ...r, diagnosis: run.diagnosis })) };
   }
 
@@ -145,9 +141,9 @@ export class PanelSession {
       this.analysed = ran.analysed;
     } else {
       const t0 = performance.now();
-      this.result = runPanelModel(panelModel(inputs.loaded), inputs.input, runOptions(inputs));
+      this.result = runPanelModel(panelModelOf(inputs.loaded), inputs.input, runOptions(inputs));
       this.runMs = performance.now() - t0;
-      this.analysed = analyseRun(panelModel(inputs.loaded), this.result, inputs.expected);
+      this.analysed = analyseRun(panelModelOf(inputs.loaded), this.result, inputs.expected);
     }
     this.layers = this.result.trace?.layers ?? [];
     this.comparison = this.analysed.comparison;
@@ -167,6 +163,7 @@ export class PanelSession {
     const { loaded, input, files } = this.inputs;
     const model = isGraph(loaded) ? null : loaded.model;
     const s = isGraph(loaded) ? loaded.summary : summarizeModel(loaded.model);
+    const framework = isGraph(loaded) ? 'onnx' : frameworkOf(loaded.model.source, loaded.model);
     const layers: TraceLayerMeta[] = this.layers.map((lt, id) => ({
       id,
       layerIndex: lt.layerIndex,
@@ -176,7 +173,8 @@ export class PanelSession {
       batch: lt.batch,
       steps: lt.steps,
       units: lt.units,
-      quantities: lt.quantities.map((q) => ({ key: q.key, label: q.label, role: q.role, description: q.description })),
+      // Gate names as the model's framework says them (PyTorch g, n; ONNX c gate, h gate), Keras's in the description.
+      quantities: lt.quantities.map((q) => frameworkQuantity(framework, lt.cell, { key: q.key, label: q.label, role: q.role, description: q.description })),
       inputTimeOfStep: lt.inputTimeOfStep.slice(),
       ranges: this.analysed.ranges[id]!,
     }));
