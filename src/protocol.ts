@@ -17,32 +17,14 @@ import type { CellKind } from './engine/model';
 import type { Method } from './explain/attribution/types';
 import type { Direction } from './engine/trace';
 
-export type { CellKind, Direction, QuantityRole };
+import { bool, checked, dims, f32, floatData, id, indices, int, lines, nonlinearity, num, re, str, typed, type FloatData } from './protocol-blocks';
+import { portCheck } from './protocol-port';
+
+export type { CellKind, Direction, QuantityRole, FloatData };
+export type { PortCheckMessage, PortPair, PortResult } from './protocol-port';
 
 // ---------------------------------------------------------------------------------------------------------------
-// Building blocks
-
-const int = (min = 0) => v.pipe(v.number(), v.integer(), v.minValue(min));
-/** A request's id (the webview numbers its requests from 1) … */
-const id = int(1);
-/** … and the id of the request a reply answers; 0 for what the host sends unasked (the comparison after `ready`). */
-const re = int();
-/** Any number, NaN and ±Infinity included (a weight block that is all +Infinity has mean NaN; transport.ts carries them). */
-const num = v.custom<number>((x) => typeof x === 'number', 'a number');
-const str = v.string();
-const bool = v.boolean();
-/** A typed array of class C (over any buffer: what the engine makes, what postMessage delivers). */
-const typed = <T>(C: abstract new (...a: never[]) => unknown) => v.custom<T>((x) => x instanceof C, `a ${C.name}`);
-const f32 = typed<Float32Array>(Float32Array);
-export type FloatData = Float32Array | Float64Array;
-const floatData = v.custom<FloatData>((x) => x instanceof Float32Array || x instanceof Float64Array, 'a Float32Array or Float64Array');
-const dims = v.array(v.nullable(int()));
-/** nn.RNN's nonlinearity, which a state dict does not store. */
-const nonlinearity = v.picklist(['tanh', 'relu']);
-const lines = v.nullable(v.array(str));
-const indices = v.nullable(v.array(int()));
-/** An object whose fields are checked together (array lengths against counts). */
-const checked = <S extends v.GenericSchema<unknown, Record<string, unknown>>>(s: S, ok: (m: v.InferOutput<S>) => boolean, what: string) => v.pipe(s, v.check(ok, what));
+// Building blocks (src/protocol-blocks.ts) and their use here
 
 const ROLE_NAMES = { gate: 1, candidate: 1, state: 1, pre_activation: 1 } satisfies Record<QuantityRole, 1>;
 /** Every cell kind: CELL_KINDS' (plain data), and `custom`. */
@@ -413,62 +395,6 @@ const explainError = v.object({ type: v.literal('explainError'), re, message: st
 const stepAction = v.picklist(['forward', 'back', 'first', 'last', 'togglePlay']);
 /** What a host stepping command (Step Forward / Step Back / Play/Pause, keybindings) asks of the webview. */
 export type StepAction = v.InferOutput<typeof stepAction>;
-
-// ---------------------------------------------------------------------------------------------------------------
-// Compare with another model (the port checker, src/port): the panel's model is A, the file picked is B
-
-/** B's values of one paired layer-direction, in input-time order [batch][time][unit], for the gate charts' overlay. */
-const portOverlay = checked(
-  v.object({ batch: int(1), steps: int(1), units: int(1), keys: v.array(str), values: v.array(floatData) }),
-  (o) => o.keys.length === o.values.length && o.values.every((x) => x.length === o.batch * o.steps * o.units),
-  'one array of batch × steps × units per key',
-);
-const portPair = v.object({
-  /** A's layer-direction (its id in InitMessage.layers). */
-  layer: int(),
-  a: str,
-  b: str,
-  /** Why the pair cannot be compared value by value (cell kinds or sizes differ). */
-  mismatch: v.nullable(str),
-  pass: bool,
-  /** Max |Δ| per recorded quantity: engine key, and the name in both frameworks (`g (PyTorch) = c (gate) (ONNX)`). */
-  gates: v.array(v.object({ key: str, name: str, maxAbs: num })),
-  /** The first value beyond the tolerance: input time step, batch item, unit, the gate's name, A's and B's values. */
-  first: v.nullable(v.object({ step: int(), batch: int(), unit: int(), gate: str, a: num, b: num })),
-  /** Null when B's trace of this pair is too long to send. */
-  overlay: v.nullable(portOverlay),
-});
-export type PortPair = v.InferOutput<typeof portPair>;
-const portSide = v.object({ file: str, framework: str });
-/** What `cellscope compare A --against B --diagnose` says, for the panel's views. */
-const portResult = v.object({
-  a: portSide,
-  b: portSide,
-  atol: num,
-  output: v.object({ pass: bool, maxAbs: num, text: str }),
-  pairs: v.array(portPair),
-  /** The CLI's lines (per layer, first divergence) for the text view. */
-  lines: v.array(str),
-  diagnosis: v.object({
-    lines: v.array(str),
-    /** The mistake found, the model that carries it and max |Δ| before → after the fix; null when none explains it. */
-    found: v.nullable(v.object({ title: str, faulty: v.picklist(['A', 'B']), file: str, before: num, after: num })),
-    notes: v.array(str),
-    /** The correct weight mapping for this direction, as numpy code. */
-    code: v.nullable(v.object({ title: str, code: str })),
-  }),
-});
-export type PortResult = v.InferOutput<typeof portResult>;
-/**
- * The answer to `requestPortCheck`: the result, or why there is none (the file could not be loaded or run: a
- * LoadError's text; or the user closed the file picker: `cancelled`).
- */
-const portCheck = checked(
-  v.object({ type: v.literal('portCheck'), re, result: v.nullable(portResult), error: v.nullable(v.object({ message: str, cancelled: bool })) }),
-  (m) => (m.result === null) !== (m.error === null),
-  'a result or an error',
-);
-export type PortCheckMessage = v.InferOutput<typeof portCheck>;
 
 const toWebview = v.variant('type', [
   portCheck,
