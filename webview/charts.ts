@@ -161,7 +161,8 @@ export class LineChart {
   private xBounds(): { min: number; max: number } {
     const last = Math.max(1, this.xCount - 1);
     const r = this.range;
-    return r ? { min: Math.max(0, r[0]), max: Math.min(last, r[1]) } : { min: 0, max: last };
+    // Whole steps at the edges: the axis's end ticks read 118 and 272, not 118.0 and 271.07.
+    return r ? { min: Math.max(0, Math.floor(r[0])), max: Math.min(last, Math.ceil(r[1])) } : { min: 0, max: last };
   }
 
   /** Shows x range [min, max] (null: the whole axis); redraws only when it changed. */
