@@ -219,23 +219,42 @@ function el<K extends keyof SVGElementTagNameMap>(name: K, attrs: Record<string,
   return e;
 }
 
+/** A quantity of the cell at the step, as the diagram shows it: its label, equation (description) and value. */
+export interface CellQuantity {
+  key: string;
+  label: string;
+  role: QuantityMeta['role'];
+  description: string;
+}
+
+const EQ_ROW = 30;
+
 export class CellDiagram {
   readonly root: SVGSVGElement;
   private readonly values = new Map<string, SVGTextElement>();
+  /** Each node's hover text (an SVG <title>): its name and exact value. */
+  private readonly tips = new Map<string, { el: SVGTitleElement; name: string }>();
   private readonly title: SVGTitleElement;
-  private cell: CellKind | null = null;
+  private built = '';
 
   constructor() {
     this.root = el('svg', { viewBox: '0 0 480 280', class: 'diagram', role: 'img' });
     this.title = el('title', {}, this.root);
   }
 
-  build(cell: CellKind): void {
-    if (this.cell === cell) return;
-    this.cell = cell;
+  /**
+   * Builds the cell's picture once per cell kind (and custom definition): the kind's diagram (CELL_KINDS), or for a
+   * custom cell its equations, one row per gate and state, each with its value.
+   */
+  build(cell: CellKind, quantities: readonly CellQuantity[] = [], actLabel = 'tanh(c)'): void {
+    const key = `${cell}|${quantities.map((q) => `${q.key}:${q.role}=${q.description}`).join(';')}|${actLabel}`;
+    if (this.built === key) return;
+    this.built = key;
     this.root.replaceChildren(this.title);
     this.values.clear();
-    // Node positions and arrows per cell kind (CELL_KINDS); keys are quantity keys, `x`, `h_prev`, `c_prev`, operators.
+    this.tips.clear();
+    if (cell === 'custom') return this.buildEquations(quantities);
+    this.root.setAttribute('viewBox', '0 0 480 280');
     const layout = diagramOf(cell);
     const pos = new Map(layout.nodes.map((n) => [n.key, n]));
     const defs = el('defs', {}, this.root);
@@ -253,27 +272,60 @@ export class CellDiagram {
     }
     for (const n of layout.nodes) {
       const g = el('g', { class: `node ${n.kind}`, transform: `translate(${n.x},${n.y})` }, this.root);
+      const label = n.key === 'act_c' ? actLabel : n.label;
+      const tip = el('title', {}, g);
+      this.tips.set(n.key, { el: tip, name: label });
       if (n.kind === 'op') {
-        const wide = n.label.length > 1;
+        const wide = label.length > 1;
         if (wide) el('rect', { x: -34, y: -12, width: 68, height: 24, rx: 12 }, g);
         else el('circle', { r: 12 }, g);
-        el('text', { 'text-anchor': 'middle', 'dominant-baseline': 'central', class: 'op-label' }, g).textContent = n.label;
-        if (n.key === 'pre_h') this.values.set(n.key, el('text', { y: 26, 'text-anchor': 'middle', class: 'value' }, g));
+        el('text', { 'text-anchor': 'middle', 'dominant-baseline': 'central', class: 'op-label' }, g).textContent = label;
+        if (n.key === 'pre_h' || n.key === 'act_c') this.values.set(n.key, el('text', { x: n.key === 'act_c' ? -40 : 0, y: n.key === 'act_c' ? 4 : 26, 'text-anchor': n.key === 'act_c' ? 'end' : 'middle', class: 'value' }, g));
       } else {
         el('rect', { x: -34, y: -20, width: 68, height: 40, rx: n.kind === 'gate' ? 6 : 3 }, g);
-        el('text', { y: -6, 'text-anchor': 'middle', class: 'label' }, g).textContent = n.label;
+        el('text', { y: -6, 'text-anchor': 'middle', class: 'label' }, g).textContent = label;
         this.values.set(n.key, el('text', { y: 12, 'text-anchor': 'middle', class: 'value' }, g));
       }
     }
   }
 
-  /** values by node key (quantity keys plus x, h_prev, c_prev); missing keys show "—". */
+  /** A custom cell: x and the states before the step, then each gate and state update as written, with its value. */
+  private buildEquations(quantities: readonly CellQuantity[]): void {
+    const rows: { key: string; label: string; eq: string; kind: string }[] = [{ key: 'x', label: 'xₜ', eq: 'the input at this step', kind: 'io' }];
+    const stateKeys = new Set(quantities.filter((q) => q.role === 'state').map((q) => q.key));
+    for (const k of stateKeys) rows.push({ key: `${k}_prev`, label: `${quantities.find((q) => q.key === k)!.label}₍ₜ₋₁₎`, eq: 'carried from the step before', kind: 'state' });
+    for (const q of quantities) {
+      if (stateKeys.has(q.key) || q.role === 'pre_activation') continue;
+      rows.push({ key: q.key, label: q.label, eq: q.description.replace(/^gate \S+ = /, ''), kind: 'gate' });
+    }
+    for (const k of stateKeys) {
+      const q = quantities.find((x) => x.key === k)!;
+      rows.push({ key: k, label: `${q.label}ₜ`, eq: q.description.replace(new RegExp(`^${k} = `), '').replace(/^state \S+ \(kept\)$/, 'kept (no update)'), kind: 'state' });
+    }
+    const h = rows.length * EQ_ROW + 10;
+    this.root.setAttribute('viewBox', `0 0 480 ${h}`);
+    rows.forEach((r, i) => {
+      const g = el('g', { class: `node ${r.kind} eq`, transform: `translate(0,${i * EQ_ROW + 6})` }, this.root);
+      const tip = el('title', {}, g);
+      this.tips.set(r.key, { el: tip, name: r.label });
+      el('rect', { x: 2, y: 0, width: 56, height: EQ_ROW - 6, rx: r.kind === 'gate' ? 6 : 3 }, g);
+      el('text', { x: 30, y: (EQ_ROW - 6) / 2, 'text-anchor': 'middle', 'dominant-baseline': 'central', class: 'label' }, g).textContent = r.label;
+      this.values.set(r.key, el('text', { x: 126, y: (EQ_ROW - 6) / 2, 'text-anchor': 'end', 'dominant-baseline': 'central', class: 'value' }, g));
+      el('text', { x: 136, y: (EQ_ROW - 6) / 2, 'dominant-baseline': 'central', class: 'equation' }, g).textContent = r.kind === 'gate' || (r.kind === 'state' && !r.key.endsWith('_prev')) ? `= ${r.eq}` : r.eq;
+    });
+  }
+
+  /** values by node key (quantity keys plus x, h_prev, c_prev, act_c); missing keys show "—". */
   update(values: Record<string, number | string | undefined>, caption: string): void {
     this.title.textContent = caption;
     this.root.setAttribute('aria-label', caption);
     for (const [key, t] of this.values) {
       const v = values[key];
-      t.textContent = v === undefined ? '—' : typeof v === 'string' ? v : fmt(v, 3);
+      t.textContent = v === undefined || (typeof v === 'number' && Number.isNaN(v)) ? '—' : typeof v === 'string' ? v : fmt(v, 3);
+    }
+    for (const [key, { el: tip, name }] of this.tips) {
+      const v = values[key];
+      tip.textContent = v === undefined ? name : `${name} = ${typeof v === 'string' ? v : fmt(v, 6)}`;
     }
   }
 }

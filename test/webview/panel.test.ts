@@ -124,7 +124,7 @@ describe('panel with examples/sine-lstm', () => {
     assert.equal(st.focusUnit, 4);
     assert.equal(st.step, 3);
     assert.ok(st.units.includes(4));
-    assert.match((await p.page.locator('.diagram title').textContent())!, /unit 4, step 3/);
+    assert.match((await p.page.locator('.diagram > title').textContent())!, /unit 4, step 3/);
   });
 
   test('the comparison shows the max error figure and a verdict', async () => {

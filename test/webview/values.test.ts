@@ -171,3 +171,44 @@ describe('friction', () => {
     assert.deepEqual(p.pageErrors, []);
   });
 });
+
+describe('the cell diagram', () => {
+  test('LSTM: a tanh(c) node between c and the output gate; at t = 0 the initial states read 0; hover text carries the value', async () => {
+    await p.page.locator('body').click({ position: { x: 5, y: 5 } });
+    await p.page.keyboard.press('Home');
+    await nextFrames(p.page, 2);
+    const labels = await p.page.locator('.diagram .op-label').allTextContents();
+    assert.ok(labels.includes('tanh(c)'), labels.join(' '));
+    const prev = await p.page.locator('.diagram g.node.state').evaluateAll((gs) => gs.map((g) => g.querySelector('title')?.textContent ?? ''));
+    assert.ok(prev.includes('h₍ₜ₋₁₎ = 0') && prev.includes('c₍ₜ₋₁₎ = 0'), prev.join(' | '));
+    // h at t = 0 for the focus unit (0 after the Units entry above: 0-2): what Keras recorded.
+    const h = prev.find((x) => x.startsWith('hₜ = '))!;
+    close(Number(h.slice('hₜ = '.length)), kerasHAt(0, 0), 'diagram hₜ');
+  });
+
+  test('a custom cell draws its equations and the value of each gate and state (examples/custom-cells/seed001-lstm)', async () => {
+    const file = join(ROOT, 'examples', 'custom-cells', 'seed001-lstm.json');
+    const loaded = await loadModelBytes(readFileSync(file), 'seed001-lstm.json');
+    const fixture = JSON.parse(readFileSync(file, 'utf8')) as { expected_output: { data: number[] } };
+    const session = new PanelSession({ loaded, input: loaded.input!, expected: loaded.expectedOutput, predictCalls: loaded.predictCalls, files: { fileUri: `file://${file}`, model: 'seed001-lstm.json', input: 'seed001-lstm.json', recording: 'seed001-lstm.json' } });
+    const q = await openPanelPage(browser, served, session, { width: 1280, height: 900 });
+    try {
+      await applyTheme(q.page, 'dark');
+      await q.page.waitForFunction(() => document.querySelectorAll('.diagram .equation').length > 0, null, { timeout: 20000 });
+      await nextFrames(q.page, 3);
+      const eqs = await q.page.locator('.diagram .equation').allTextContents();
+      for (const e of ['= sigmoid(Wf @ [h, x] + bf)', '= tanh(Wc @ [h, x] + bc)', '= f * c + i * c_bar', '= o * tanh(c)']) assert.ok(eqs.includes(e), `${e} in ${eqs.join(' | ')}`);
+      assert.equal(await q.page.locator('.diagram .op-label', { hasText: 'custom' }).count(), 0, 'no black box');
+      const titles = await q.page.locator('.diagram g.node').evaluateAll((gs) => gs.map((g) => g.querySelector('title')?.textContent ?? ''));
+      const h = titles.find((x) => x.startsWith('hₜ = '))!;
+      // The fixture's expected output (a float64 transcription of the seed's formulas): h at step 0, unit 0.
+      close(Number(h.slice('hₜ = '.length)), fixture.expected_output.data[0]!, 'custom hₜ');
+      const card = q.page.locator('section.cell');
+      await card.scrollIntoViewIfNeeded();
+      await card.screenshot({ path: join(SHOTS, 'values-custom-cell-dark.png') });
+      assert.deepEqual(q.pageErrors, []);
+    } finally {
+      await q.page.context().close();
+    }
+  });
+});

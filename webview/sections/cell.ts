@@ -17,7 +17,12 @@ export function mountCell(p: Panel, parent: ParentNode): View {
       const tr = store.data;
       const m = layerMeta(store);
       if (!tr || !m) return;
-      if (dirty.has('data')) diagram.build(m.cell);
+      if (dirty.has('data')) {
+        // The activation of c in h = o·act(c) is tanh unless the layer says otherwise (its summary line: "tanh / sigmoid").
+        const details = store.init!.summary.layers.find((l) => l.name === m.layerName)?.details ?? '';
+        const act = /\b(\w+) \/ \w+/.exec(details)?.[1] ?? 'tanh';
+        diagram.build(m.cell, m.quantities, `${act}(c)`);
+      }
       const t = store.state.step;
       const s = store.stepOfTime[t]!;
       const j = store.state.focusUnit;
@@ -26,13 +31,16 @@ export function mountCell(p: Panel, parent: ParentNode): View {
       // Previous states from the previous processing step (zeros before the first).
       const vals: Record<string, number | string | undefined> = {};
       m.quantities.forEach((q, qi) => (vals[q.key] = tr.valueAtStep(qi, s, j)));
+      // At the first processing step the states before it are the initial ones: zeros (what Keras and the engine
+      // start from unless the model feeds initial_state).
       const prev = (key: string) => {
         const qi = m.quantities.findIndex((q) => q.key === key);
         if (qi < 0) return undefined;
-        return s > 0 ? tr.valueAtStep(qi, s - 1, j) : l10n.t('initial');
+        return s > 0 ? tr.valueAtStep(qi, s - 1, j) : 0;
       };
-      vals.h_prev = prev('h');
-      vals.c_prev = prev('c');
+      for (const q of m.quantities) if (q.role === 'state') vals[`${q.key}_prev`] = prev(q.key);
+      // h = o·act(c): the value between c and the output gate, read off the trace rather than recomputed.
+      if (m.cell === 'lstm') vals.act_c = Number(vals.h) / Number(vals.o);
       const F = init.input.features;
       if (init.input.tokens) {
         const id = tr.input[t]!;
@@ -40,6 +48,7 @@ export function mountCell(p: Panel, parent: ParentNode): View {
       } else vals.x = F === 1 ? tr.inputAt(t, 0) : l10n.t('{0} values', F);
       diagram.update(vals, l10n.t('{0} cell, unit {1}, step {2}', m.cell.toUpperCase(), j, t));
       caption.textContent = l10n.t('unit {0} at t = {1} ({2}, {3}); click a bar or the heatmap to pick another unit', j, t, m.layerName, m.direction);
+      if (s === 0) caption.append(' ', l10n.t('The states before the first step are the initial zeros.'));
     },
   };
 }

@@ -137,6 +137,7 @@ export const CELL_KINDS: Record<BuiltinCellKind, CellKindInfo> = {
         { key: 'c_tilde', x: 300, y: 120, kind: 'gate' },
         { key: 'mul_i', label: '×', x: 265, y: 80, kind: 'op' },
         { key: 'o', x: 370, y: 120, kind: 'gate' },
+        { key: 'act_c', label: 'tanh(c)', x: 440, y: 110, kind: 'op' },
         { key: 'mul_o', label: '×', x: 400, y: 170, kind: 'op' },
         { key: 'h', x: 440, y: 220, kind: 'state' },
         { key: 'h_prev', x: 40, y: 190, kind: 'state' },
@@ -144,7 +145,7 @@ export const CELL_KINDS: Record<BuiltinCellKind, CellKindInfo> = {
       ],
       edges: [
         ['c_prev', 'mul_f'], ['f', 'mul_f'], ['mul_f', 'add'], ['i', 'mul_i'], ['c_tilde', 'mul_i'], ['mul_i', 'add'], ['add', 'c'],
-        ['c', 'mul_o'], ['o', 'mul_o'], ['mul_o', 'h'],
+        ['c', 'act_c'], ['act_c', 'mul_o'], ['o', 'mul_o'], ['mul_o', 'h'],
         ['h_prev', 'f'], ['h_prev', 'i'], ['h_prev', 'c_tilde'], ['h_prev', 'o'], ['x', 'f'], ['x', 'i'], ['x', 'c_tilde'], ['x', 'o'],
       ],
     },

@@ -153,7 +153,11 @@ export function compileCustomCell(def: CustomCellDef, ctx: CellContext): CellSte
   };
 
   const gateQuantities: QuantityInfo[] = def.gates.map((g) => quantity(g.name, g.label, g.role, g.description));
-  const stateQuantities = def.states.map((s) => quantity(s.name, s.name, 'state', `state ${s.name}`));
+  // A state's description is its update equation (the panel's cell diagram shows it); a state no update names keeps its value.
+  const stateQuantities = def.states.map((s) => {
+    const up = def.updates.find((u) => u.state === s.name);
+    return quantity(s.name, s.name, 'state', up ? `${s.name} = ${up.expr}` : `state ${s.name} (kept)`);
+  });
   const pre: { gate: number; q: number; arg: Compiled }[] = [];
   const preQuantities: QuantityInfo[] = [];
   const gates = def.gates.map((g, i) => build(planVec(g.tree, i)));
