@@ -5,10 +5,10 @@
  */
 import { diagramOf } from '../src/engine/cells/kinds';
 import type { CellKind, QuantityMeta } from '../src/protocol';
-import { tickText, type ValueScale } from '../src/panel/value-scale';
-import { colourAt, legend } from './colour';
+import { position, tickText, type ValueScale } from '../src/panel/value-scale';
+import { legend } from './colour';
 import { fmt } from './store';
-import type { Theme } from './theme';
+import { colourTable, rgbaText, type Theme } from './theme';
 import * as l10n from './l10n';
 
 export interface BarRow {
@@ -158,6 +158,7 @@ export class StepBars {
       g.moveTo(LEFT - 0.5, top);
       g.lineTo(LEFT - 0.5, top + bh);
       g.stroke();
+      const table = colourTable(theme, row.scale.kind);
       for (let j = 0; j < n; j++) {
         const v = row.values[j]!;
         const bx = LEFT + j * bw;
@@ -168,7 +169,7 @@ export class StepBars {
           continue;
         }
         const y = yOf(Math.max(lo, Math.min(hi, v)));
-        g.fillStyle = colourAt(theme, row.scale, barShade(row.scale, v));
+        g.fillStyle = rgbaText(table, Math.round(position(row.scale, barShade(row.scale, v)) * 255));
         const by = Math.min(y, y0);
         const bht = Math.max(1, Math.abs(y - y0));
         g.fillRect(bx, by, bwid, bht);
