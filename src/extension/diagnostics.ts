@@ -5,7 +5,7 @@
  */
 import * as vscode from 'vscode';
 import { LoadError } from '../formats/load-error';
-import { loadErrorText } from './l10n';
+import { loadErrorBodyText } from './l10n';
 import { currentLimits } from './limits';
 import { INPUT_NAME, MAX_CHECKED_CHARS, MODEL_SIBLING_NAME, RECORDING_NAME, baseName, isJsonDocument } from '../formats/cellscope-files';
 import { cellscopeKind, checkText, type TextProblem } from '../formats/text-check';
@@ -172,7 +172,7 @@ function toDiagnostic(doc: vscode.TextDocument, p: TextProblem): vscode.Diagnost
     // The file as a whole: its first line.
     range = doc.lineCount ? doc.lineAt(0).range : new vscode.Range(0, 0, 0, 0);
   }
-  const d = new vscode.Diagnostic(range, p.error ? loadErrorText(p.error) : p.message, vscode.DiagnosticSeverity.Error);
+  const d = new vscode.Diagnostic(range, p.error ? loadErrorBodyText(p.error) : p.message, vscode.DiagnosticSeverity.Error);
   d.source = DIAGNOSTIC_SOURCE;
   return d;
 }

@@ -236,7 +236,8 @@ function syntaxErrorAt(text: string, file: string, bomOffset: number, at: { offs
   return new LoadError({
     file,
     path: [],
-    subject: `JSON syntax error at line ${line}, column ${column}, offset ${at.offset + bomOffset}`,
+    // line:column lead the message (file:line:column:), so the subject does not repeat them.
+    subject: `JSON syntax error at offset ${at.offset + bomOffset}`,
     expected: `valid JSON (${describeCode(at.code)})`,
     found: snippet ? JSON.stringify(snippet) : 'the end of the file',
     offset: at.offset + bomOffset,

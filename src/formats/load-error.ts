@@ -70,12 +70,17 @@ export interface LoadErrorFrame {
 const ENGLISH_FRAME: LoadErrorFrame = { expected: (x) => `expected ${x}`, found: (x) => `; found ${x}`, hint: (x) => `. Hint: ${x}` };
 
 export function renderLoadError(d: LoadErrorDetails, frame: LoadErrorFrame = ENGLISH_FRAME): string {
-  const where = d.path.length ? ` \`${formatJsonPath(d.path)}\`` : '';
-  const subject = d.subject ? ` (${d.subject})` : '';
+  const position = d.line !== undefined ? `:${d.line}:${d.column ?? 1}` : '';
+  return `${d.file}${position}: ${renderLoadErrorBody(d, frame)}`;
+}
+
+/** The message without its leading `file[:line:column]:`, for places that show the location themselves (Problems). */
+export function renderLoadErrorBody(d: LoadErrorDetails, frame: LoadErrorFrame = ENGLISH_FRAME): string {
+  const where = d.path.length ? `\`${formatJsonPath(d.path)}\` ` : '';
+  const subject = d.subject ? `(${d.subject}) ` : '';
   const found = d.found !== undefined ? frame.found(d.found) : '';
   const hint = d.hint ? frame.hint(d.hint) : '';
-  const position = d.line !== undefined ? `:${d.line}:${d.column ?? 1}` : '';
-  return `${d.file}${position}:${where}${subject} ${frame.expected(d.expected)}${found}${hint}`;
+  return `${where}${subject}${frame.expected(d.expected)}${found}${hint}`;
 }
 
 /** Short description of a JSON value for "found ..." texts. */

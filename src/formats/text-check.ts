@@ -6,6 +6,7 @@
 import { parseTree, type Node } from 'jsonc-parser';
 import { loadArrayBytes, loadExpectedBytes, loadModelText, loadRecordingBytes, LoadError, type LoadLimits } from './index';
 import { INPUT_NAME, MODEL_FORMATS, RECORDING_FORMAT, RECORDING_NAME } from './cellscope-files';
+import { renderLoadErrorBody } from './load-error';
 
 /** model: a fixture or Keras export; recording: expected outputs; input: an input array. */
 export type CellscopeKind = 'model' | 'recording' | 'input';
@@ -62,12 +63,9 @@ export interface TextProblem {
   error: LoadError;
 }
 
-/** The LoadError's message without its leading `file[:line:column]:`. */
+/** The LoadError's message without its leading `file[:line:column]:` (the Problems panel shows the place itself). */
 export function messageWithoutFile(e: LoadError): string {
-  const d = e.details;
-  const prefix = `${d.file}${d.line !== undefined ? `:${d.line}:${d.column ?? 1}` : ''}:`;
-  const msg = e.message.startsWith(prefix) ? e.message.slice(prefix.length) : e.message;
-  return msg.trim();
+  return renderLoadErrorBody(e.details);
 }
 
 /** Runs the loader for `kind` on the text; undefined when it loads. Non-LoadError failures are rethrown. */

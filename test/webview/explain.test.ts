@@ -168,6 +168,8 @@ describe('Explain on a synthetic LSTM (8 features): the heatmap', () => {
     await explained(p, /y\[0, 59, \d+\]/);
     assert.ok((await canvasVariety(p.page, '.attribution-box canvas')) > 10, 'heatmap drawn');
     assert.match(await p.page.locator(".attribution-legend").innerText(), /−[\d.]+\s+\+[\d.]+/);
+    // The panel has grown sections above Explain: bring the heatmap into view before pointing at it.
+    await p.page.locator('.attribution-box canvas').scrollIntoViewIfNeeded();
     const box = (await p.page.locator('.attribution-box canvas').boundingBox())!;
     await p.page.mouse.move(box.x + box.width * 0.97, box.y + box.height * 0.1);
     const tip = await p.page.locator('.attribution-tip').innerText();

@@ -15,6 +15,9 @@ import { fmt } from '../../webview/store';
 import { SHOTS, applyTheme, canvasVariety, launch, nextFrames, openPanelPage, serve, type PanelPage, type Served } from './harness';
 import { syntheticLstm } from '../support/synthetic-lstm';
 
+/** The panel writes integers with the display language's grouping (English here: 99,999). */
+const en = (x: number) => x.toLocaleString('en-US');
+
 const UNITS = 32;
 const STEPS = 100_000;
 
@@ -63,7 +66,7 @@ async function stepTable(): Promise<{ caption: string; rows: string[][] }> {
 
 async function assertStepValues(t: number): Promise<void> {
   const { caption, rows } = await stepTable();
-  assert.match(caption, new RegExp(`^Values at step ${t} `));
+  assert.match(caption, new RegExp(`^Values at step ${en(t)} `));
   const lt = session.trace[0]!;
   const shown = lt.quantities.map((q, i) => ({ q, i })).filter(({ q }) => q.role !== 'pre_activation');
   assert.equal(rows.length, shown.length);
@@ -105,7 +108,7 @@ describe(`long trace: LSTM ${UNITS} units × ${STEPS} steps, float64`, () => {
       const v = await canvasVariety(p.page, sel);
       assert.ok(v > 8, `${sel}: only ${v} colours`);
     }
-    assert.match(await readout(), /^t = 0 \/ 99999/);
+    assert.match(await readout(), /^t = 0 \/ 99,999/);
     await p.page.screenshot({ path: join(SHOTS, 'long-trace-32x100000-dark.png'), fullPage: true });
   });
 
@@ -127,15 +130,20 @@ describe(`long trace: LSTM ${UNITS} units × ${STEPS} steps, float64`, () => {
     await p.page.locator('body').click({ position: { x: 5, y: 5 } });
     for (let k = 0; k < 20; k++) await p.page.keyboard.press('ArrowRight');
     await settled();
-    assert.match(await readout(), new RegExp(`^t = ${W + 10} /`));
+    assert.match(await readout(), new RegExp(`^t = ${en(W + 10)} /`));
     await assertStepValues(W + 10);
     // The focus unit over steps around the boundary, every one of them from a window.
-    const series = await p.page.locator('details.tables table').nth(1).locator('tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.children].map((c) => c.textContent ?? '')));
+    const seriesTable = p.page.locator('details.tables table').nth(1);
+    const series = await seriesTable.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.children].map((c) => c.textContent ?? '')));
     assert.ok(series.length >= 40);
     const hq = session.trace[0]!.quantities.findIndex((q) => q.key === 'h');
+    // The table shows the charted quantities only: find h's column by its header.
+    const headers = await seriesTable.locator('thead th').allTextContents();
+    const hColumn = headers.indexOf('h');
+    assert.ok(hColumn > 0, `an h column among ${headers.join(', ')}`);
     for (const r of series) {
-      const t = parseInt(r[0]!, 10);
-      assert.equal(r[1 + hq], engine(hq, t, 0), `h of unit 0 at t = ${t}`);
+      const t = parseInt(r[0]!.replace(/,/g, ''), 10);
+      assert.equal(r[hColumn], engine(hq, t, 0), `h of unit 0 at t = ${t}`);
     }
     await p.page.screenshot({ path: join(SHOTS, 'long-trace-32x100000-boundary-dark.png'), fullPage: true });
   });
@@ -143,7 +151,7 @@ describe(`long trace: LSTM ${UNITS} units × ${STEPS} steps, float64`, () => {
   test('End jumps to the last step and its values arrive; Home goes back', async () => {
     await p.page.keyboard.press('End');
     await settled();
-    assert.match(await readout(), /^t = 99999 \/ 99999/);
+    assert.match(await readout(), /^t = 99,999 \/ 99,999/);
     await assertStepValues(STEPS - 1);
     await p.page.keyboard.press('Home');
     await settled();
@@ -197,12 +205,12 @@ describe('long trace, go_backwards: LSTM 16 units × 30 000 steps, float32 (proc
       s.dispatchEvent(new Event('input'));
     }, t0);
     await settled();
-    assert.match(await readout(), new RegExp(`^t = ${t0} / ${T - 1} \\(processing step ${W - 7}\\)`));
+    assert.match(await readout(), new RegExp(`^t = ${en(t0)} / ${en(T - 1)} \\(processing step ${en(W - 7)}\\)`));
     await assertStepValues(t0);
     await p.page.locator('body').click({ position: { x: 5, y: 5 } });
     for (let k = 0; k < 14; k++) await p.page.keyboard.press('ArrowLeft'); // input time down = processing step up
     await settled();
-    assert.match(await readout(), new RegExp(`^t = ${t0 - 14} / ${T - 1} \\(processing step ${W + 7}\\)`));
+    assert.match(await readout(), new RegExp(`^t = ${en(t0 - 14)} / ${en(T - 1)} \\(processing step ${en(W + 7)}\\)`));
     await assertStepValues(t0 - 14);
     for (const sel of ['.gate-grid figure:nth-child(6) canvas:not(.overlay)', '.heatmap-box canvas:not(.overlay)', '.bars canvas']) {
       assert.ok((await canvasVariety(p.page, sel)) > 8, `${sel} drawn`);
@@ -244,7 +252,7 @@ describe('long output compared with a recording (16 units × 100 000 steps): the
   });
 
   test('verdict, chart and |Δ| heatmap drawn from what the host sends', async () => {
-    assert.match(await text(), /1 of 1600000 differ/);
+    assert.match(await text(), /1 of 1,600,000 differ/);
     assert.match(await text(), /first at batch 0, step 70000, unit 3/);
     await p.page.waitForFunction(() => {
       const c = document.querySelector('.compare figure canvas:not(.overlay)') as HTMLCanvasElement | null;
@@ -263,10 +271,10 @@ describe('long output compared with a recording (16 units × 100 000 steps): the
     await p.page.waitForFunction(() => /matches \(atol 0\.1/.test(document.querySelector('.compare-text')?.textContent ?? ''), null, { timeout: 30_000 });
     assert.ok(p.received.some((m) => m.type === 'requestCompare' && m.atol === 0.1));
     await setAtol('1e-5');
-    await p.page.waitForFunction(() => /1 of 1600000 differ/.test(document.querySelector('.compare-text')?.textContent ?? ''), null, { timeout: 30_000 });
+    await p.page.waitForFunction(() => /1 of 1,600,000 differ/.test(document.querySelector('.compare-text')?.textContent ?? ''), null, { timeout: 30_000 });
     await p.page.locator('.compare .jump').click();
     await settled();
-    assert.match(await readout(), /^t = 70000 \//);
+    assert.match(await readout(), /^t = 70,000 \//);
     assert.deepEqual(p.pageErrors.filter((e) => !/Applying inline style violates/.test(e)), []);
     assert.deepEqual(p.malformedFromWebview, []);
   });

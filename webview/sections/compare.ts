@@ -137,7 +137,7 @@ export function mountCompare(p: Panel, init: InitMessage, parent: ParentNode): V
     const verdict = m.shapeMismatch ? l10n.t('shapes differ') : v.pass ? l10n.t('matches') : l10n.t('{0} of {1} differ', v.mismatches, m.count);
     const names = m.shape.length === 3 ? [l10n.t('batch'), l10n.t('step'), l10n.t('unit')] : [l10n.t('batch'), l10n.t('unit')];
     const where = (at: number[] | null) => (at ? at.map((x, i) => `${names[i] ?? l10n.t('axis {0}', i)} ${x}`).join(', ') : l10n.t('none'));
-    const [a, r] = [l10n.sig(v.tolerance.atol, 6).replace(/\.?0+(?=e|$)/, ''), l10n.sig(v.tolerance.rtol, 6).replace(/\.?0+(?=e|$)/, '')].map((x) => x.replace(/[.,]?0+(?=e|$)/, ''));
+    const [a, r] = [v.tolerance.atol, v.tolerance.rtol].map(shortNumber);
     text.replaceChildren(
       badge(verdict, v.pass ? 'pass' : 'fail'),
       h('span', 'max-error', ` max |Δ| = ${fmt(m.maxAbs)}`),
@@ -212,4 +212,9 @@ export function mountCompare(p: Panel, init: InitMessage, parent: ParentNode): V
       chart?.destroy();
     },
   };
+}
+
+/** A tolerance as typed: six significant digits without trailing zeros (0 → "0", 1e-5 → "0.00001" or "1e-5"). */
+function shortNumber(x: number): string {
+  return l10n.sig(x, 6).replace(/([.,]\d*?)0+(?=e|$)/, '$1').replace(/[.,](?=e|$)/, '');
 }
