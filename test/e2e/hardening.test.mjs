@@ -120,7 +120,7 @@ test('a model file broken on disk: error banner naming the file and line (then a
     await input.waitFor({ state: 'visible', timeout: 30_000 });
     await input.fill('slow-lstm.json');
     await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'slow-lstm.json' }).first().click({ timeout: 30_000 });
-    await frame.locator('.readout').filter({ hasText: /^t = \d+ \/ 1999/ }).first().waitFor({ timeout: 60_000 });
+    await frame.locator('.readout').filter({ hasText: /^t = [\d,]+ \/ 1,999/ }).first().waitFor({ timeout: 60_000 });
     timing('hardening: slow model drawn', t0);
     writeSlowModel(slow, { calls: 300 });
     const note = await waitForNotification(page, 'running slow-lstm.json', { timeout: 20_000 });

@@ -38,6 +38,7 @@ test('display language French: the palette, the quick pick and the panel in Fren
     assert.deepEqual(shown, [
       'Cellscope: Charger les sorties enregistrées',
       "Cellscope: Charger une séquence d'entrée",
+      'Cellscope: Comparer avec un autre modèle…',
       'Cellscope: Exporter la trace',
       'Cellscope: Lecture/Pause',
       'Cellscope: Ouvrir le visualiseur',
