@@ -57,10 +57,20 @@ after(() => {
 
 /** Runs Open Visualizer and picks `<folder>/model.cellscope.json` from the quick pick (other rows share the folder). */
 async function openExampleModel(page, folder) {
-  await runCommand(page, 'Cellscope: Open Visualizer');
   const input = page.locator('.quick-input-widget .quick-input-box input');
-  await input.waitFor({ state: 'visible', timeout: 30_000 });
-  await input.fill('model.cellscope.json');
+  // Seen once in CI (not reproduced alone): the quick pick closed between showing and typing, while the panel
+  // beside it was still busy. Ask again rather than fail on the race; a second failure is real.
+  for (let attempt = 1; ; attempt++) {
+    await runCommand(page, 'Cellscope: Open Visualizer');
+    await input.waitFor({ state: 'visible', timeout: 30_000 });
+    try {
+      await input.fill('model.cellscope.json', { timeout: 10_000 });
+      break;
+    } catch (e) {
+      if (attempt === 2) throw e;
+      console.log(`# the quick pick closed before typing (attempt ${attempt}); asking again`);
+    }
+  }
   const row = page
     .locator('.quick-input-widget .monaco-list-row')
     .filter({ hasText: folder })
