@@ -80,7 +80,8 @@ test('a model file broken on disk: error banner naming the file and line (then a
     await screenshot(page, 'hardening-error-banner');
     console.log(`# banner: ${text.replace(/\s+/g, ' ')}`);
     assert.match(text, /model\.cellscope\.json/, 'the banner names the file');
-    assert.match(text, /line 4\b/, 'the banner names the line');
+    assert.match(text, /model\.cellscope\.json:4:\d+:/, 'the banner names the line (file:line:column, said once)');
+    assert.doesNotMatch(text, /line 4\b/, 'line and column are not repeated in words');
     assert.match(text, /last good run/, 'the banner says the last good run is still shown');
     assert.doesNotMatch(text, /\bat .*\.js:\d+/, 'no stack trace');
     timing('hardening: error banner shown', t0);
