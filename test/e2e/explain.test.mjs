@@ -52,8 +52,8 @@ for (const [theme, colorTheme] of [['dark', 'Default Dark Modern'], ['light', 'D
       assert.ok(flow > 3, `gradient-flow chart looks blank (${flow} colours)`);
       assert.ok((await canvasVariety(frame, '.trajectory canvas')) > 3, 'trajectory looks blank');
       await frame.locator('.token-text span').nth(9).click();
-      await frame.locator('.flow-readout').filter({ hasText: /^step 9:/ }).waitFor({ timeout: 15_000 });
-      await frame.locator('.trajectory-readout').filter({ hasText: /^cursor step 9:/ }).waitFor({ timeout: 15_000 });
+      await frame.locator('.flow-readout').filter({ hasText: /^step 9:/ }).waitFor({ timeout: 30_000 });
+      await frame.locator('.trajectory-readout').filter({ hasText: /^cursor step 9:/ }).waitFor({ timeout: 30_000 });
       await frame.locator('.gradient-flow').scrollIntoViewIfNeeded();
       await screenshot(page, `explain-vscode-${theme}-flow`);
     });

@@ -90,7 +90,7 @@ test('a model file broken on disk: error banner naming the file and line (then a
     const before = await readout.innerText();
     await frame.locator('body').click({ position: { x: 2, y: 2 } });
     await page.keyboard.press('ArrowRight');
-    await assert.doesNotReject(frame.locator('.readout').filter({ hasNotText: before }).first().waitFor({ timeout: 10_000 }), `→ did not move the step (${before})`);
+    await assert.doesNotReject(frame.locator('.readout').filter({ hasNotText: before }).first().waitFor({ timeout: 30_000 }), `→ did not move the step (${before})`);
     const moved = await frame.locator('.readout').first().innerText();
     assert.ok(await banner.isVisible(), 'the banner stays while the file is broken');
     console.log(`# stepping with the banner up: ${before.split('\n')[0]} → ${moved.split('\n')[0]}`);
@@ -109,14 +109,14 @@ test('a model file broken on disk: error banner naming the file and line (then a
     // Restored: the re-run succeeds and the banner clears.
     writeFileSync(modelFile, good);
     await banner.waitFor({ state: 'hidden', timeout: 20_000 });
-    await frame.locator('.gate-grid figure canvas:not(.overlay)').first().waitFor({ timeout: 10_000 });
+    await frame.locator('.gate-grid figure canvas:not(.overlay)').first().waitFor({ timeout: 30_000 });
     await screenshot(page, 'hardening-restored');
     timing('hardening: banner cleared after restore', t0);
 
     // A long run: the progress notification shows, its Cancel stops the run, the panel keeps the last good trace.
     const slow = join(workspace, 'slow', 'slow-lstm.json');
     await runCommand(page, 'View: Close All Editors');
-    await page.locator('.tab', { hasText: 'Cellscope:' }).first().waitFor({ state: 'detached', timeout: 10_000 });
+    await page.locator('.tab', { hasText: 'Cellscope:' }).first().waitFor({ state: 'detached', timeout: 30_000 });
     await runCommand(page, 'Cellscope: Open Visualizer');
     await input.waitFor({ state: 'visible', timeout: 30_000 });
     await input.fill('slow-lstm.json');
@@ -127,9 +127,9 @@ test('a model file broken on disk: error banner naming the file and line (then a
     const note = await waitForNotification(page, 'running slow-lstm.json', { timeout: 20_000 });
     await screenshot(page, 'hardening-progress');
     const cancel = page.locator('.notification-list-item, .notification-toast', { hasText: 'running slow-lstm.json' }).locator('.monaco-button', { hasText: 'Cancel' }).first();
-    await cancel.click({ timeout: 10_000 });
+    await cancel.click({ timeout: 30_000 });
     const tc = Date.now();
-    await frame.locator('.error-banner', { hasText: 'cancelled' }).waitFor({ state: 'visible', timeout: 10_000 });
+    await frame.locator('.error-banner', { hasText: 'cancelled' }).waitFor({ state: 'visible', timeout: 30_000 });
     const cancelText = await frame.locator('.error-banner').innerText();
     console.log(`# progress: ${note.split('\n')[0]}; cancelled → banner in ${Date.now() - tc} ms: ${cancelText}`);
     assert.match(cancelText, /slow-lstm\.json was cancelled.*last good run/);
@@ -137,7 +137,7 @@ test('a model file broken on disk: error banner naming the file and line (then a
     await frame.locator('body').click({ position: { x: 2, y: 2 } });
     const before2 = await frame.locator('.readout').first().innerText();
     await page.keyboard.press('ArrowRight');
-    await frame.locator('.readout').filter({ hasNotText: before2 }).first().waitFor({ timeout: 10_000 });
+    await frame.locator('.readout').filter({ hasNotText: before2 }).first().waitFor({ timeout: 30_000 });
     await screenshot(page, 'hardening-cancelled');
     timing('hardening: long run cancelled from its notification', t0);
   });
@@ -176,7 +176,7 @@ test('the worst attack opened while typing in another file and stepping a panel:
     await page.keyboard.type('and while the attack is checked');
     // The editor renders what was typed (a keystroke lost or held up by a blocked host would never show).
     const lines = page.locator('.editor-instance .view-lines', { hasText: /checked/ }).first();
-    await lines.waitFor({ timeout: 10_000 });
+    await lines.waitFor({ timeout: 30_000 });
     const typed = (await lines.innerText()).replace(/[\s\u00a0]+/g, ' ');
     assert.match(typed, /before and while the attack is checked/, 'every keystroke typed while the attack was checked reached the editor');
     const typingMs = Date.now() - ta;
@@ -191,11 +191,11 @@ test('the worst attack opened while typing in another file and stepping a panel:
     await screenshot(page, 'hardening-attack-problem');
 
     // The panel still steps.
-    await page.locator('.tab', { hasText: 'Cellscope:' }).first().click({ timeout: 10_000 });
+    await page.locator('.tab', { hasText: 'Cellscope:' }).first().click({ timeout: 30_000 });
     await frame.locator('body').click({ position: { x: 2, y: 2 } });
     const before = await readout.innerText();
     await page.keyboard.press('ArrowRight');
-    await frame.locator('.readout').filter({ hasNotText: before }).first().waitFor({ timeout: 10_000 });
+    await frame.locator('.readout').filter({ hasNotText: before }).first().waitFor({ timeout: 30_000 });
     timing('hardening: attack refused, typing and stepping unaffected', t0);
   });
 });

@@ -40,10 +40,10 @@ test('a saved cellscope.show() output renders in the notebook, steps with the ke
     const before = await firstRow();
     await out.click({ position: { x: 5, y: 5 } });
     for (let k = 0; k < 3; k++) await page.keyboard.press('ArrowRight');
-    await readout.filter({ hasText: 'step 3 / 59' }).waitFor({ timeout: 10_000 });
+    await readout.filter({ hasText: 'step 3 / 59' }).waitFor({ timeout: 30_000 });
     assert.notEqual(await firstRow(), before, 'the step table follows the step');
     await page.keyboard.press('End');
-    await readout.filter({ hasText: 'step 59 / 59' }).waitFor({ timeout: 10_000 });
+    await readout.filter({ hasText: 'step 59 / 59' }).waitFor({ timeout: 30_000 });
     await screenshot(page, 'notebook-output-dark');
 
     await out.getByRole('button', { name: 'Open in Cellscope panel' }).click();

@@ -52,7 +52,7 @@ test('playground: typed text re-runs the model in the engine worker; save input 
 
     // The last step's next-token predictions against Keras on the same text.
     await frame.locator('.tok').nth(ids.length - 1).click();
-    await frame.locator('.pred-caption').filter({ hasText: `t = ${ids.length - 1}` }).waitFor({ timeout: 15_000 });
+    await frame.locator('.pred-caption').filter({ hasText: `t = ${ids.length - 1}` }).waitFor({ timeout: 30_000 });
     const shown = await frame.locator('.pred').evaluateAll((els) => els.map((e) => ({ id: Number(e.dataset.id), p: Number(e.dataset.p) })));
     const want = keras[ids.length - 1].map((p, i) => [p, i]).sort((a, b) => b[0] - a[0]).slice(0, shown.length);
     assert.deepEqual(shown.map((s) => s.id), want.map((w) => w[1]));

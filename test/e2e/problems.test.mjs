@@ -47,15 +47,15 @@ async function focusProblems(page) {
   const input = page.locator('.quick-input-widget .quick-input-box input');
   const rows = page.locator('.quick-input-widget .monaco-list-row');
   await page.keyboard.press('F1');
-  await input.waitFor({ state: 'visible', timeout: 10_000 });
+  await input.waitFor({ state: 'visible', timeout: 30_000 });
   await input.fill('>Problems');
-  await rows.first().waitFor({ state: 'visible', timeout: 10_000 });
+  await rows.first().waitFor({ state: 'visible', timeout: 30_000 });
   const texts = (await rows.allInnerTexts()).map((t) => t.replace(/\s+/g, ' '));
   console.log(`# palette rows for "Problems": ${JSON.stringify(texts)}`);
   const i = texts.findIndex((t) => /Focus on Problems View|Toggle Problems|View: Problems|Problems: Focus/i.test(t));
   assert.ok(i >= 0, `no Problems command in the palette: ${JSON.stringify(texts)}`);
   await rows.nth(i).click();
-  await page.locator('.markers-panel').first().waitFor({ state: 'visible', timeout: 10_000 });
+  await page.locator('.markers-panel').first().waitFor({ state: 'visible', timeout: 30_000 });
 }
 
 let root;
@@ -103,8 +103,8 @@ describe('Problems panel diagnostics', { concurrency: 2 }, () => {
       const explorerRow = (name) => page.locator('.explorer-folders-view .monaco-list-row', { hasText: name }).first();
       await explorerRow('models').click({ timeout: 20_000 });
       for (const name of ['typo-activation.json', 'broken-model.json']) {
-        await explorerRow(name).dblclick({ timeout: 10_000 });
-        await page.locator('.tab.active', { hasText: name }).waitFor({ timeout: 15_000 });
+        await explorerRow(name).dblclick({ timeout: 30_000 });
+        await page.locator('.tab.active', { hasText: name }).waitFor({ timeout: 30_000 });
       }
       timing('problems: files open', t0);
 
@@ -116,7 +116,7 @@ describe('Problems panel diagnostics', { concurrency: 2 }, () => {
       await typoMarker.waitFor({ state: 'visible', timeout: 30_000 });
       timing('problems: markers shown', t0);
       // The editor (broken-model.json) underlines the same range.
-      await page.locator('.monaco-editor .squiggly-error').first().waitFor({ state: 'attached', timeout: 10_000 });
+      await page.locator('.monaco-editor .squiggly-error').first().waitFor({ state: 'attached', timeout: 30_000 });
       await page.waitForTimeout(300); // let the panel finish painting before the screenshot
       const shot = await screenshot(page, 'problems-dark');
       console.log(`# screenshot: ${shot}`);

@@ -61,48 +61,45 @@ export async function openWorkbench(server, o = {}) {
 }
 
 /**
+ * Presses Enter in the open quick input once its *focused* row shows `text`. A row with `text` being visible is not
+ * enough: under load the list still shows the previous (unfiltered, recently-opened) rows for a moment after the
+ * filter was typed, and Enter then picks whatever row is first (seen in CI: Quick Open of notes.txt opened the
+ * attack file, the first of the recently opened).
+ */
+export async function acceptFocusedRow(page, text, { timeout = 30_000 } = {}) {
+  await page.locator('.quick-input-widget .monaco-list-row.focused', { hasText: text }).first().waitFor({ state: 'visible', timeout });
+  await page.keyboard.press('Enter');
+}
+
+/**
  * Runs a command from the command palette by its full title ('Cellscope: Open Visualizer'). Retries because
  * contributed commands show up only once the extension host has registered them.
  */
 export async function runCommand(page, title, { attempts = 15 } = {}) {
   const input = page.locator('.quick-input-widget .quick-input-box input');
-  const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: title });
   for (let attempt = 1; ; attempt++) {
     await page.keyboard.press('F1');
-    await input.waitFor({ state: 'visible', timeout: 10_000 });
+    await input.waitFor({ state: 'visible', timeout: 30_000 });
     await input.fill(`>${title}`);
     try {
-      await row.first().waitFor({ state: 'visible', timeout: 3000 });
-      break;
+      await acceptFocusedRow(page, title, { timeout: 3000 });
+      return;
     } catch (e) {
       if (attempt >= attempts) throw new Error(`command "${title}" never appeared in the command palette (${attempts} tries)`);
       await page.keyboard.press('Escape');
       await page.waitForTimeout(500);
     }
   }
-  await page.keyboard.press('Enter');
 }
 
 /** Opens a workspace file by name through Quick Open (Ctrl+P) and waits for its editor tab. */
 export async function quickOpen(page, fileName, { timeout = 30_000 } = {}) {
-  // Seen in CI since the panel grew (playground, explain): right after a panel opens, the quick input can lose
-  // focus and close before Enter reaches it. Not reproduced alone; asked again up to twice, then a real failure.
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await page.keyboard.press('Control+P');
-      const input = page.locator('.quick-input-widget .quick-input-box input');
-      await input.waitFor({ state: 'visible', timeout });
-      await input.fill(fileName, { timeout: 10_000 });
-      await page.locator('.quick-input-widget .monaco-list-row', { hasText: fileName }).first().waitFor({ timeout });
-      await page.keyboard.press('Enter');
-      await page.locator('.tab.active', { hasText: fileName }).first().waitFor({ timeout: attempt < 3 ? 10_000 : timeout });
-      return;
-    } catch (e) {
-      if (attempt === 3) throw e;
-      console.log(`# quick open of ${fileName} did not take (attempt ${attempt}); asking again`);
-      await page.keyboard.press('Escape');
-    }
-  }
+  await page.keyboard.press('Control+P');
+  const input = page.locator('.quick-input-widget .quick-input-box input');
+  await input.waitFor({ state: 'visible', timeout });
+  await input.fill(fileName);
+  await acceptFocusedRow(page, fileName, { timeout });
+  await page.locator('.tab.active', { hasText: fileName }).first().waitFor({ timeout });
 }
 
 /** The rows of the open quick pick (labels as shown). */
