@@ -71,11 +71,33 @@ export interface CellWeights {
   projection?: Tensor;
 }
 
+/**
+ * How a ConvLSTM layer's products are convolutions (Keras ConvLSTM1D/2D/3D). Its weights are the Keras arrays with
+ * the kernel axes folded into rows: kernel [taps·channels, 4·filters], recurrent kernel [taps·filters, 4·filters]
+ * (taps = product of kernel_size), bias [4·filters]; `config.units` is the number of filters. A run specializes the
+ * layer to its input (`atInputShape`, src/engine/recurrent-shape.ts): `spatial` known, `config.units` = output
+ * positions × filters, the units the trace records (channels_last: position-major; channels_first: filter-major).
+ */
+export interface ConvRecurrentSpec {
+  filters: number;
+  /** Input channels per position. */
+  channels: number;
+  kernelSize: number[];
+  strides: number[];
+  dilation: number[];
+  padding: 'valid' | 'same';
+  channelsFirst: boolean;
+  /** Input sizes per spatial axis (the rank is its length); null where the file leaves a size free. */
+  spatial: (number | null)[];
+}
+
 export interface RecurrentLayer {
   kind: 'recurrent';
   name: string;
   cell: CellKind;
   config: RecurrentConfig;
+  /** ConvLSTM only (`cell: 'conv_lstm'`). */
+  conv?: ConvRecurrentSpec;
   /** For `cell: 'custom'`: kernel [features, 0] and recurrent kernel [units, 0] (no values; they only carry the sizes), no bias. */
   weights: CellWeights;
   /** The definition of a `cell: 'custom'` layer, with its named weights. */

@@ -9,6 +9,7 @@ import { mergeDirections } from './merge';
 import { applyGraphLayer, maskOf, type Flow } from './layers';
 import { graphOf, stateNames, type BidirectionalLayer, type HardSigmoidFlavor, type Layer, type Model, type ModelGraph, type RecurrentLayer, type TensorRef } from './model';
 import { runRecurrent, type RecurrentResult } from './recurrent';
+import { atInputShape, withStepShape, type RecurrentView } from './recurrent-shape';
 import { allocate, shapeText, withPrecision, type FloatArray, type Precision, type Tensor } from './tensor';
 import type { Direction, LayerTrace, Trace } from './trace';
 
@@ -157,11 +158,14 @@ export class Session {
       case 'flatten':
         return one(applyFlatten(flow.value), null);
       case 'recurrent': {
-        const r = this.runDirection(layer, index, call, 'forward', flow, ctx, record, initial, false);
+        const view = atInputShape(layer, flow.value);
+        const r = this.runDirection(view.layer, index, call, 'forward', { value: view.input, mask: flow.mask }, ctx, record, initial, false);
         if (r.trace) traces.push(r.trace);
         const batch = flow.value.shape[0]!;
-        const states = layer.config.returnState ? r.states.map((s): Flow => ({ value: { shape: [batch, layer.config.units], data: s }, mask: null })) : [];
-        return [{ value: sequenceOutput(layer, r.sequence, flow.value), mask: layer.config.returnSequences ? flow.mask : null }, ...states];
+        const stateTensor = (s: FloatArray): Tensor => withStepShape({ shape: [batch, view.layer.config.units], data: s }, view.stepShape);
+        const states = layer.config.returnState ? r.states.map((s): Flow => ({ value: stateTensor(s), mask: null })) : [];
+        const value = withStepShape(sequenceOutput(view.layer, r.sequence, view.input), view.stepShape);
+        return [{ value, mask: layer.config.returnSequences ? flow.mask : null }, ...states];
       }
       case 'bidirectional': {
         const out = this.runBidirectional(layer, index, call, flow, ctx, record, initial);
@@ -193,18 +197,21 @@ export class Session {
   ): { value: Tensor; others: Tensor[]; states: Tensor[]; traces: LayerTrace[] } {
     const half = initial ? initial.length / 2 : 0;
     const seq = layer.forward.config.returnSequences;
-    const f = this.runDirection(layer.forward, index, call, 'forward', flow, ctx, record, initial?.slice(0, half), seq);
-    const b = this.runDirection(layer.backward, index, call, 'backward', flow, ctx, record, initial?.slice(half), seq);
+    const fv = atInputShape(layer.forward, flow.value);
+    const bv = atInputShape(layer.backward, flow.value);
+    const input = { value: fv.input, mask: flow.mask };
+    const f = this.runDirection(fv.layer, index, call, 'forward', input, ctx, record, initial?.slice(0, half), seq);
+    const b = this.runDirection(bv.layer, index, call, 'backward', input, ctx, record, initial?.slice(half), seq);
     const [batch, steps] = flow.value.shape as [number, number];
-    const fOut = sequenceOutput(layer.forward, f.sequence, flow.value);
+    const fOut = withStepShape(sequenceOutput(fv.layer, f.sequence, fv.input), fv.stepShape);
     // Keras flips the backward sequence back to input time so that step t of both directions lines up.
-    const bOut = sequenceOutput(layer.backward, seq ? reverseTime(b.sequence, batch, steps, layer.backward.config.units) : b.sequence, flow.value);
-    const toTensors = (r: RecurrentResult, l: RecurrentLayer) => r.states.map((s) => ({ shape: [batch, l.config.units], data: s }));
+    const bOut = withStepShape(sequenceOutput(bv.layer, seq ? reverseTime(b.sequence, batch, steps, bv.layer.config.units) : b.sequence, bv.input), bv.stepShape);
+    const toTensors = (r: RecurrentResult, v: RecurrentView) => r.states.map((s) => withStepShape({ shape: [batch, v.layer.config.units], data: s }, v.stepShape));
     const [value, ...others] = mergeDirections(layer.mergeMode, fOut, bOut);
     return {
       value: value!,
       others,
-      states: [...toTensors(f, layer.forward), ...toTensors(b, layer.backward)],
+      states: [...toTensors(f, fv), ...toTensors(b, bv)],
       traces: [f.trace, b.trace].filter((t): t is LayerTrace => t !== null),
     };
   }
@@ -288,7 +295,8 @@ function checkRecurrentInput(layer: RecurrentLayer, x: Tensor, tokens: boolean):
         : undefined,
     );
   }
-  if (x.shape[2] !== features) {
+  // A ConvLSTM's frame was checked against its channels when the layer was specialized (atInputShape).
+  if (!layer.conv && x.shape[2] !== features) {
     throw new RunError(
       `layer "${layer.name}" expects ${features} feature(s) per time step; the input has ${x.shape[2]} (shape ${shapeText(x.shape)})`,
     );

@@ -1,10 +1,11 @@
 /** A model described for people: each layer's class, units, output shape and parameter count, as Keras's summary(). */
+import { convOutput } from './conv-patches';
 import { customParams } from './custom/define';
 import { GATE_COUNT, type CellKind, type Layer, type Model, type RecurrentLayer, type TensorRef } from './model';
 import type { GraphLayer } from './layers/types';
 import { shapeText, type Tensor } from './tensor';
 
-export const CELL_CLASS: Record<CellKind, string> = { simple_rnn: 'SimpleRNN', lstm: 'LSTM', gru: 'GRU', custom: 'CustomCell' };
+export const CELL_CLASS: Record<CellKind, string> = { simple_rnn: 'SimpleRNN', lstm: 'LSTM', gru: 'GRU', conv_lstm: 'ConvLSTM', custom: 'CustomCell' };
 
 export interface LayerSummary {
   name: string;
@@ -49,7 +50,27 @@ function recurrentDetails(l: RecurrentLayer): string {
     !c.useBias && !custom && 'no bias',
     l.cell === 'gru' && `reset_after=${c.resetAfter}`,
   ].filter(Boolean);
-  return [`units ${c.units}`, acts, ...flags].join(', ');
+  const conv = l.conv;
+  const size = conv
+    ? [`filters ${conv.filters}`, `kernel ${conv.kernelSize.join('×')}`, conv.padding, conv.strides.some((s) => s > 1) && `strides ${conv.strides.join('×')}`, conv.dilation.some((d) => d > 1) && `dilation ${conv.dilation.join('×')}`, conv.channelsFirst && 'channels_first'].filter(Boolean)
+    : [`units ${c.units}`];
+  return [...size, acts, ...flags].join(', ');
+}
+
+/** Keras's class of a recurrent layer: `LSTM`, `ConvLSTM2D`. */
+function recurrentClass(l: RecurrentLayer): string {
+  return l.conv ? `ConvLSTM${l.conv.spatial.length}D` : CELL_CLASS[l.cell];
+}
+
+/** One step's output shape: [units], or a ConvLSTM's output frame (null where the input leaves a size free). */
+function stepShape(l: RecurrentLayer, inShape: (number | null)[]): (number | null)[] {
+  const conv = l.conv;
+  if (!conv) return [l.config.units];
+  const rank = conv.spatial.length;
+  const frame = inShape.slice(1);
+  const spatial = frame.length === rank + 1 ? (conv.channelsFirst ? frame.slice(1) : frame.slice(0, rank)) : conv.spatial;
+  const out = spatial.map((n, a) => (n === null ? null : convOutput({ spatial: [n], kernel: [conv.kernelSize[a]!], strides: [conv.strides[a]!], dilation: [conv.dilation[a]!], padding: conv.padding })[0]!));
+  return conv.channelsFirst ? [conv.filters, ...out] : [...out, conv.filters];
 }
 
 function describeLayer(layer: Layer, inShape: (number | null)[]): LayerSummary {
@@ -57,21 +78,23 @@ function describeLayer(layer: Layer, inShape: (number | null)[]): LayerSummary {
   const steps = inShape[0] ?? null;
   switch (layer.kind) {
     case 'recurrent': {
-      const u = layer.config.units;
+      const u = stepShape(layer, inShape);
       return {
         ...base,
-        className: CELL_CLASS[layer.cell],
-        outputShape: layer.config.returnSequences ? [steps, u] : [u],
+        className: recurrentClass(layer),
+        outputShape: layer.config.returnSequences ? [steps, ...u] : u,
         params: recurrentParams(layer),
         details: recurrentDetails(layer),
       };
     }
     case 'bidirectional': {
-      const u = layer.forward.config.units * (layer.mergeMode === 'concat' ? 2 : 1);
+      const one = stepShape(layer.forward, inShape);
+      const last = one[one.length - 1]!;
+      const u = [...one.slice(0, -1), last === null ? null : last * (layer.mergeMode === 'concat' ? 2 : 1)];
       return {
         ...base,
-        className: `Bidirectional(${CELL_CLASS[layer.forward.cell]})`,
-        outputShape: layer.forward.config.returnSequences ? [steps, u] : [u],
+        className: `Bidirectional(${recurrentClass(layer.forward)})`,
+        outputShape: layer.forward.config.returnSequences ? [steps, ...u] : u,
         params: recurrentParams(layer.forward) + recurrentParams(layer.backward),
         details: `merge ${layer.mergeMode ?? 'none'}; ${recurrentDetails(layer.forward)}`,
       };
@@ -141,6 +164,8 @@ function describeGraphLayer(layer: GraphLayer): { className: string; params: num
       return { className: 'Dot', params: 0, details: `axes ${layer.axes.join(', ')}${layer.normalize ? ', normalized' : ''}` };
     case 'conv2d':
       return { className: 'Conv2D', params: size(layer.kernel, layer.bias), details: `filters ${layer.filters}, kernel ${layer.kernelSize.join('×')}, ${layer.padding}, ${layer.activation}` };
+    case 'conv3d':
+      return { className: 'Conv3D', params: size(layer.kernel, layer.bias), details: `filters ${layer.filters}, kernel ${layer.kernelSize.join('×')}, ${layer.padding}, ${layer.activation}` };
     case 'pool2d':
       return { className: layer.op === 'max' ? 'MaxPooling2D' : 'AveragePooling2D', params: 0, details: `pool ${layer.poolSize.join('×')}, ${layer.padding}` };
     case 'repeat_vector':

@@ -4,7 +4,8 @@ import { windowPlan, type Conv1DLayer, type ConvPadding } from '../engine/layers
 import { shapeText } from '../engine/tensor';
 import { child, fail, readBool, readPositiveInt } from './json-read';
 import { readActivation } from './keras-activation';
-import { readChoice, readSize, readSize2, requireChannelsLast } from './keras-layer-args';
+import { readChoice, readSize, readSize2, readSizes, requireChannelsLast } from './keras-layer-args';
+import { describeValue } from './load-error';
 import type { LayerHeader } from './keras-layer-json';
 import type { Converted, Flow } from './keras-recurrent';
 import type { WeightCursor } from './weights';
@@ -90,4 +91,23 @@ export function convertPool2D(h: LayerHeader, flow: Flow): Converted<Layer> {
   const [H, W, C] = image(h, flow);
   const dims = [steps(H!, poolSize[0], strides[0], 1, padding), steps(W!, poolSize[1], strides[1], 1, padding), C!];
   return { layer: { kind: 'pool2d', name: h.name, op, poolSize, strides, padding }, out: out(h, dims), consumed: flow.dims ?? [] };
+}
+
+export function convertConv3D(h: LayerHeader, flow: Flow, weights: WeightCursor): Converted<Layer> {
+  requireChannelsLast(h);
+  const at = (k: string) => child(h.configAt, k);
+  const filters = readPositiveInt(h.config.filters, at('filters'), 'the number of filters (a positive integer)');
+  const kernelSize = readSizes(h, 'kernel_size', 3);
+  const strides = readSizes(h, 'strides', 3, 1);
+  const dilation = readSizes(h, 'dilation_rate', 3, 1);
+  if (h.config.groups !== undefined && h.config.groups !== 1) fail(at('groups'), `groups 1 for Conv3D layer "${h.name}" (grouped 3-D convolutions are not implemented)`, describeValue(h.config.groups), { subject: `layer "${h.name}"` });
+  const padding = readChoice(h, 'padding', ['valid', 'same'] as const, 'valid');
+  const activation = readActivation(h.config.activation, at('activation'), 'linear', `activation of layer "${h.name}"`);
+  if (flow.dims && flow.dims.length !== 4) fail(h.configAt, `a volume input (depth, height, width, channels) for Conv3D layer "${h.name}"`, `shape ${shapeText(flow.dims)} (${flow.from})`, { subject: `layer "${h.name}"` });
+  const [D, H, W, C] = flow.dims ?? [null, null, null, null];
+  const kernel = weights.take({ layer: h.name, role: 'kernel', shape: [...kernelSize, C!, filters], because: `[kernel ${kernelSize.join('×')}, ${C ?? 'any number of'} channels, ${filters} filters]` });
+  const bias = readBool(h.config.use_bias, at('use_bias'), true) ? weights.take({ layer: h.name, role: 'bias', shape: [filters], because: `[${filters} filters]` }) : null;
+  const dims = [D!, H!, W!].map((n, a) => steps(n, kernelSize[a]!, strides[a]!, dilation[a]!, padding));
+  const folded = { shape: [kernel.data.length / filters, filters], data: kernel.data };
+  return { layer: { kind: 'conv3d', name: h.name, filters, kernelSize, strides, dilation, padding, activation, kernel: folded, bias }, out: out(h, [...dims, filters]), consumed: flow.dims ?? [] };
 }

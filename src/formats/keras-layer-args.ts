@@ -54,3 +54,20 @@ export function readSize2(h: LayerHeader, key: string, fallback?: number): [numb
   if (Array.isArray(v) && v.length === 2 && ok(v[0]) && ok(v[1])) return [v[0], v[1]];
   return fail(child(h.configAt, key), `a positive integer or a pair of them for ${key} of layer "${h.name}"`, describeValue(v), { subject: `layer "${h.name}"` });
 }
+
+/** An n-D size Keras accepts as `k` or a list of n (ConvLSTM1D/2D/3D, Conv3D). */
+export function readSizes(h: LayerHeader, key: string, rank: number, fallback?: number): number[] {
+  const v = h.config[key] ?? fallback;
+  const ok = (n: unknown): n is number => typeof n === 'number' && Number.isInteger(n) && n >= 1;
+  if (ok(v)) return new Array<number>(rank).fill(v);
+  if (Array.isArray(v) && v.length === rank && v.every(ok)) return v as number[];
+  return fail(child(h.configAt, key), `a positive integer or a list of ${rank} of them for ${key} of layer "${h.name}"`, describeValue(v), { subject: `layer "${h.name}"` });
+}
+
+/** channels_last (the default, also for null) or channels_first, for the layers that run both. */
+export function readDataFormat(h: LayerHeader): 'channels_last' | 'channels_first' {
+  const v = h.config.data_format;
+  if (v === undefined || v === null) return 'channels_last';
+  if (v !== 'channels_last' && v !== 'channels_first') fail(child(h.configAt, 'data_format'), `"channels_last" or "channels_first" for data_format of layer "${h.name}"`, describeValue(v), { subject: `layer "${h.name}"` });
+  return v;
+}

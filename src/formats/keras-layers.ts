@@ -10,12 +10,15 @@ import { declaredInputShape, defaultLayerNames, readInnerLayer, readLayerHeader,
 import { CELL_OF_CLASS, convertBidirectional, convertRecurrent, type Converted, type Flow } from './keras-recurrent';
 import { CUSTOM_CELL_CLASS, convertCustomCell } from './custom-cell';
 import type { WeightCursor } from './weights';
-import { convertConv1D, convertConv2D, convertGlobalPool1D, convertPool1D, convertPool2D } from './keras-conv';
+import { convertConv1D, convertConv2D, convertConv3D, convertGlobalPool1D, convertPool1D, convertPool2D } from './keras-conv';
 import { convertBatchNorm, convertLayerNorm } from './keras-norm';
 import { convertReshapeFamily, RESHAPE_CLASSES } from './keras-reshape';
 import { ACTIVATION_LAYER_CLASSES, convertActivationLayer } from './keras-activation-layers';
 import { convertMasking } from './keras-mask';
 import { convertRnnLayer } from './keras-rnn-layer';
+import { CONV_LSTM_RANK, convertConvLstm } from './keras-conv-lstm';
+
+const CONV_LSTM_CONVERTERS = Object.fromEntries(Object.keys(CONV_LSTM_RANK).map((c) => [c, convertConvLstm]));
 
 type SingleInputConverter = (h: LayerHeader, flow: Flow, weights: WeightCursor, env: LayerEnv) => Converted<Layer>;
 
@@ -23,6 +26,7 @@ type SingleInputConverter = (h: LayerHeader, flow: Flow, weights: WeightCursor, 
 const AROUND_CELLS: Record<string, SingleInputConverter> = {
   Conv1D: convertConv1D,
   Conv2D: convertConv2D,
+  Conv3D: convertConv3D,
   MaxPooling2D: convertPool2D,
   AveragePooling2D: convertPool2D,
   MaxPool2D: convertPool2D,
@@ -46,7 +50,7 @@ const AROUND_CELLS: Record<string, SingleInputConverter> = {
 const PASS_THROUGH = new Set(['InputLayer', 'Dropout', 'SpatialDropout1D', 'SpatialDropout2D', 'GaussianNoise', 'GaussianDropout', 'AlphaDropout', 'ActivityRegularization']);
 
 export const SUPPORTED_LAYERS =
-  'InputLayer, SimpleRNN, LSTM, GRU, Bidirectional, Dense, TimeDistributed(any of these but recurrent ones), Embedding, Flatten, Activation, Dropout and the other noise layers, Masking, Conv1D, Conv2D, MaxPooling1D/2D, AveragePooling1D/2D, AveragePooling1D, GlobalMax/GlobalAveragePooling1D, BatchNormalization, LayerNormalization, RepeatVector, Reshape, Permute, ZeroPadding1D, Cropping1D, ReLU, LeakyReLU, PReLU, ELU, Softmax, Concatenate, Add, Subtract, Multiply, Average, Maximum, Minimum, RNN of SimpleRNNCell/LSTMCell/GRUCell/StackedRNNCells; CustomCell in keras-model-fixture/v1 files';
+  'InputLayer, SimpleRNN, LSTM, GRU, Bidirectional, Dense, TimeDistributed(any of these but recurrent ones), ConvLSTM1D/2D/3D, Embedding, Flatten, Activation, Dropout and the other noise layers, Masking, Conv1D, Conv2D, Conv3D, MaxPooling1D/2D, AveragePooling1D/2D, AveragePooling1D, GlobalMax/GlobalAveragePooling1D, BatchNormalization, LayerNormalization, RepeatVector, Reshape, Permute, ZeroPadding1D, Cropping1D, ReLU, LeakyReLU, PReLU, ELU, Softmax, Concatenate, Add, Subtract, Multiply, Average, Maximum, Minimum, RNN of SimpleRNNCell/LSTMCell/GRUCell/StackedRNNCells; CustomCell in keras-model-fixture/v1 files';
 
 /** The way out for a model that holds Python code: the exporter's recording, and each recurrent layer replayed on it. */
 export const LAYER_REPLAY_HINT =
@@ -120,12 +124,13 @@ export function convertKerasLayer(h: LayerHeader, flow: Flow, weights: WeightCur
   const same = (layer: Layer): Converted<Layer> => ({ layer, out: flow, consumed: flow.dims ?? [] });
   if (PASS_THROUGH.has(h.className)) return same({ kind: 'pass_through', name: h.name, className: h.className });
   if (CELL_OF_CLASS[h.className]) return convertRecurrent(h, flow, weights, env);
+  if (CONV_LSTM_RANK[h.className]) return convertConvLstm(h, flow, weights, env);
   if (h.className === CUSTOM_CELL_CLASS) return convertCustomCell(h, flow, weights, env);
   const around = AROUND_CELLS[h.className];
   if (around) return around(h, flow, weights, env);
   switch (h.className) {
     case 'Bidirectional':
-      return convertBidirectional(h, flow, weights, env);
+      return convertBidirectional(h, flow, weights, env, CONV_LSTM_CONVERTERS);
     case 'Dense':
       return convertDense(h, flow, weights, false);
     case 'TimeDistributed': {
@@ -146,7 +151,7 @@ export function convertKerasLayer(h: LayerHeader, flow: Flow, weights: WeightCur
 
 /** TimeDistributed around any other one-tensor layer (Conv2D, pooling, Flatten…): the layer on each step's slice. */
 function convertTimeDistributed(h: LayerHeader, inner: LayerHeader, flow: Flow, weights: WeightCursor, env: LayerEnv): Converted<Layer> {
-  if (CELL_OF_CLASS[inner.className] || inner.className === 'Bidirectional' || inner.className === 'RNN') {
+  if (CELL_OF_CLASS[inner.className] || CONV_LSTM_RANK[inner.className] || inner.className === 'Bidirectional' || inner.className === 'RNN') {
     unsupported(inner, `TimeDistributed "${h.name}" (a recurrent layer there would need a sequence per step)`);
   }
   if (flow.dims && flow.dims.length < 2) {

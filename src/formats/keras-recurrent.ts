@@ -119,15 +119,22 @@ export function convertRecurrent(
 
 const MERGE_MODES: readonly (MergeMode | 'None')[] = ['concat', 'sum', 'mul', 'ave', null, 'None'];
 
-export function convertBidirectional(h: LayerHeader, flow: Flow, weights: WeightCursor, env: LayerEnv): Converted<BidirectionalLayer> {
+/** Converts one direction of a Bidirectional: `convertRecurrent`, or another recurrent family's converter (ConvLSTM). */
+export type DirectionConverter = (h: LayerHeader, flow: Flow, weights: WeightCursor, env: LayerEnv, wrap: { direction: 'forward' | 'backward'; owner: string }) => Converted<RecurrentLayer>;
+
+/**
+ * `others`: recurrent classes beyond SimpleRNN / LSTM / GRU and their converters, given by the caller (the ConvLSTM
+ * reader imports this module's types, so this module cannot import it).
+ */
+export function convertBidirectional(h: LayerHeader, flow: Flow, weights: WeightCursor, env: LayerEnv, others: Record<string, DirectionConverter> = {}): Converted<BidirectionalLayer> {
   const read = (key: string, fallback: string) => {
     const l = readInnerLayer(h, key, fallback);
     return rnnAsLayer(l) ?? l;
   };
   const inner = read('layer', `${h.name}_layer`);
   const requireCell = (l: LayerHeader) => {
-    if (!CELL_OF_CLASS[l.className]) {
-      fail(child(l.at, 'class_name'), 'SimpleRNN, LSTM or GRU inside Bidirectional', `${l.className} layer "${l.name}"`, {
+    if (!CELL_OF_CLASS[l.className] && !others[l.className]) {
+      fail(child(l.at, 'class_name'), `SimpleRNN, LSTM or GRU${Object.keys(others).map((c) => `, ${c}`).join('')} inside Bidirectional`, `${l.className} layer "${l.name}"`, {
         subject: `layer "${h.name}"`,
       });
     }
@@ -155,8 +162,9 @@ export function convertBidirectional(h: LayerHeader, flow: Flow, weights: Weight
     // Keras builds the backward copy from the forward config with go_backwards flipped.
     backwardHeader = { ...inner, config: { ...inner.config, go_backwards: !(inner.config.go_backwards === true) } };
   }
-  const forward = convertRecurrent(inner, flow, weights, env, { direction: 'forward', owner: h.name });
-  const backward = convertRecurrent(backwardHeader, flow, weights, env, { direction: 'backward', owner: h.name });
+  const convert = (l: LayerHeader): DirectionConverter => others[l.className] ?? convertRecurrent;
+  const forward = convert(inner)(inner, flow, weights, env, { direction: 'forward', owner: h.name });
+  const backward = convert(backwardHeader)(backwardHeader, flow, weights, env, { direction: 'backward', owner: h.name });
   if (forward.layer.config.returnSequences !== backward.layer.config.returnSequences) {
     fail(child(backwardHeader.configAt, 'return_sequences'), `return_sequences ${forward.layer.config.returnSequences} like the forward layer`, String(backward.layer.config.returnSequences), { subject: `backward layer of "${h.name}"` });
   }
@@ -165,15 +173,19 @@ export function convertBidirectional(h: LayerHeader, flow: Flow, weights: Weight
   if (mergeMode !== 'concat' && mergeMode !== null && fu !== bu) {
     fail(child(backwardHeader.configAt, 'units'), `${fu} units like the forward layer (merge_mode "${mergeMode}" combines them element-wise)`, String(bu), { subject: `backward layer of "${h.name}"` });
   }
-  const merged = mergeMode === 'concat' ? fu + bu : fu;
-  const time = forward.out.dims && forward.out.dims.length === 2 ? forward.out.dims[0]! : null;
+  // Keras concatenates on the last axis (units; a ConvLSTM's filters, or its last spatial axis for channels_first).
+  const fDims = forward.out.dims ?? [];
+  const lastOf = (d: (number | null)[] | null) => (d && d.length ? d[d.length - 1]! : null);
+  const fLast = lastOf(forward.out.dims);
+  const bLast = lastOf(backward.out.dims);
+  const merged = mergeMode === 'concat' ? (fLast === null || bLast === null ? null : fLast + bLast) : fLast;
   const layer: BidirectionalLayer = { kind: 'bidirectional', name: h.name, mergeMode, forward: forward.layer, backward: backward.layer };
   return {
     layer,
     // merge_mode None returns two tensors; the engine carries the forward one down the chain (the backward one joins
     // the model's outputs), so a layer after it is checked against the forward output's shape.
     out: {
-      dims: forward.layer.config.returnSequences ? [time, merged] : [merged],
+      dims: [...fDims.slice(0, -1), merged],
       from: mergeMode === null ? `the forward output of layer "${h.name}" (merge_mode None; the chain carries the forward output)` : `the output of layer "${h.name}"`,
     },
     consumed: forward.consumed,

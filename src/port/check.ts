@@ -72,7 +72,7 @@ export interface PortCheck {
   counts: { a: number; b: number };
 }
 
-const CELL_LABEL = { lstm: 'LSTM', gru: 'GRU', simple_rnn: 'RNN', custom: 'custom cell' } as const;
+const CELL_LABEL = { lstm: 'LSTM', gru: 'GRU', simple_rnn: 'RNN', conv_lstm: 'ConvLSTM', custom: 'custom cell' } as const;
 
 function lastStep(t: Tensor): Tensor {
   const [batch, steps, units] = t.shape as [number, number, number];

@@ -123,7 +123,7 @@ const TABLE: Partial<Record<`${Side}->${Side}`, Record<'lstm' | 'gru' | 'simple_
 export function mappingCode(from: Framework, to: Framework, cell: CellKind): { title: string; code: string } | null {
   const a = side(from);
   const b = side(to);
-  if (!a || !b || a === b || cell === 'custom') return null;
+  if (!a || !b || a === b || cell === 'custom' || cell === 'conv_lstm') return null;
   const code = TABLE[`${a}->${b}`]?.[cell];
   if (!code) return null;
   const name = { keras: 'Keras', pytorch: 'PyTorch', onnx: 'ONNX' };

@@ -33,7 +33,7 @@ import logging  # noqa: E402
 
 logging.getLogger("absl").setLevel(logging.ERROR)
 
-RECURRENT = ("SimpleRNN", "LSTM", "GRU", "Bidirectional")
+RECURRENT = ("SimpleRNN", "LSTM", "GRU", "Bidirectional", "ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D")
 CASES = {}
 
 
@@ -340,6 +340,62 @@ def _(rng):
         ]
     )
     return m, [floats(rng, 2, 4, 8, 8, 2)]
+
+
+@case("next_frame_convlstm2d")
+def _(rng):
+    """keras.io conv_lstm (next-frame video prediction): ConvLSTM2D(5×5, 3×3, 1×1; same, relu, seq) with BatchNormalization between, then Conv3D(3×3×3, sigmoid)."""
+    inp = keras.Input(shape=(None, 8, 8, 1))
+    x = L.ConvLSTM2D(4, (5, 5), padding="same", return_sequences=True, activation="relu")(inp)
+    x = L.BatchNormalization()(x)
+    x = L.ConvLSTM2D(4, (3, 3), padding="same", return_sequences=True, activation="relu")(x)
+    x = L.BatchNormalization()(x)
+    x = L.ConvLSTM2D(4, (1, 1), padding="same", return_sequences=True, activation="relu")(x)
+    out = L.Conv3D(1, (3, 3, 3), activation="sigmoid", padding="same")(x)
+    return keras.Model(inp, out), [floats(rng, 2, 3, 8, 8, 1)]
+
+
+@case("convlstm2d_variants")
+def _(rng):
+    """ConvLSTM2D valid with strides 2, go_backwards and hard_sigmoid → ConvLSTM2D same with dilation (2, 1), no bias, return_state → Flatten → Dense; outputs [dense, h, c]."""
+    inp = keras.Input(shape=(4, 9, 9, 2))
+    x = L.ConvLSTM2D(3, (3, 3), strides=(2, 2), return_sequences=True, go_backwards=True, recurrent_activation="hard_sigmoid")(inp)
+    y, h, c = L.ConvLSTM2D(2, (2, 3), dilation_rate=(2, 1), padding="same", use_bias=False, return_state=True)(x)
+    out = L.Dense(3)(L.Flatten()(y))
+    return keras.Model(inp, [out, h, c]), [floats(rng, 2, 4, 9, 9, 2)]
+
+
+@case("convlstm1d_stack")
+def _(rng):
+    """ConvLSTM1D(same, dilation 2, seq) → ConvLSTM1D(valid, strides 2, unit_forget_bias False) → GlobalAveragePooling1D → Dense, Sequential."""
+    m = keras.Sequential(
+        [
+            keras.Input(shape=(5, 10, 3)),
+            L.ConvLSTM1D(4, 3, padding="same", dilation_rate=2, return_sequences=True),
+            L.ConvLSTM1D(3, 2, strides=2, unit_forget_bias=False),
+            L.GlobalAveragePooling1D(),
+            L.Dense(2),
+        ]
+    )
+    return m, [floats(rng, 3, 5, 10, 3)]
+
+
+@case("convlstm2d_channels_first")
+def _(rng):
+    """ConvLSTM2D data_format channels_first (frames [channels, rows, cols]), same, seq → ConvLSTM2D channels_first valid → Flatten → Dense."""
+    inp = keras.Input(shape=(3, 2, 7, 6))
+    x = L.ConvLSTM2D(3, (3, 2), padding="same", data_format="channels_first", return_sequences=True)(inp)
+    x = L.ConvLSTM2D(2, (2, 2), data_format="channels_first")(x)
+    return keras.Model(inp, L.Dense(2)(L.Flatten()(x))), [floats(rng, 2, 3, 2, 7, 6)]
+
+
+@case("bidirectional_convlstm2d")
+def _(rng):
+    """Bidirectional(ConvLSTM2D same, seq; concat) → Bidirectional(ConvLSTM2D valid; sum) → Flatten → Dense."""
+    inp = keras.Input(shape=(3, 6, 6, 2))
+    x = L.Bidirectional(L.ConvLSTM2D(2, 3, padding="same", return_sequences=True))(inp)
+    x = L.Bidirectional(L.ConvLSTM2D(2, 3), merge_mode="sum")(x)
+    return keras.Model(inp, L.Dense(2)(L.Flatten()(x))), [floats(rng, 2, 3, 6, 6, 2)]
 
 
 @case("lstm_multi_head_attention")

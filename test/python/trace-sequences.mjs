@@ -37,7 +37,7 @@ function hSequence(lt, order) {
 
 /** Final state vectors ([batch, units]) of one direction: h, then c for LSTM — Keras's return_state order. */
 function finalStates(lt) {
-  const keys = lt.cell === 'lstm' ? ['h', 'c'] : ['h'];
+  const keys = lt.cell === 'lstm' || lt.cell === 'conv_lstm' ? ['h', 'c'] : ['h'];
   const last = lt.steps - 1;
   return keys.map((key) => {
     const values = lt.values[lt.quantities.findIndex((x) => x.key === key)];
@@ -49,17 +49,20 @@ function finalStates(lt) {
   });
 }
 
-function merge(mode, f, b) {
-  const [batch, steps, u] = f.shape;
+/** `group`: values Keras's concat puts side by side (units; a channels_last ConvLSTM's filters per position). */
+function merge(mode, f, b, group) {
+  const [batch, steps, width] = f.shape;
   if (mode === 'concat') {
-    const out = new Float64Array(batch * steps * 2 * u);
-    for (let r = 0; r < batch * steps; r++) {
+    const u = group ?? width;
+    const out = new Float64Array(batch * steps * 2 * width);
+    for (let r = 0; r < (batch * steps * width) / u; r++) {
       for (let j = 0; j < u; j++) {
         out[r * 2 * u + j] = f.data[r * u + j];
         out[r * 2 * u + u + j] = b.data[r * u + j];
       }
     }
-    return { shape: [batch, steps, 2 * u], data: out };
+    const u2 = width;
+    return { shape: [batch, steps, 2 * u2], data: out };
   }
   const op = { sum: (x, y) => x + y, mul: (x, y) => x * y, ave: (x, y) => (x + y) / 2 }[mode];
   assert.ok(op, `merge mode ${mode}`);
@@ -78,7 +81,7 @@ export function sequenceFromTrace(trace, layer, index) {
   assert.ok(fwd && bwd, `trace of Bidirectional ${layer.name}`);
   // Keras reverses the backward sequence so step t of both directions lines up, then merges.
   return {
-    seq: merge(layer.mergeMode, hSequence(fwd, 'input'), hSequence(bwd, 'input')),
+    seq: merge(layer.mergeMode, hSequence(fwd, 'input'), hSequence(bwd, 'input'), layer.forward.conv?.channelsFirst === false ? layer.forward.conv.filters : undefined),
     states: [...finalStates(fwd), ...finalStates(bwd)],
   };
 }

@@ -3,6 +3,7 @@ import { compileCustomCell } from '../custom/compile';
 import type { RecurrentLayer } from '../model';
 import type { CellStepper } from './cell';
 import { bindWeights, type CellContext } from './context';
+import { convLstmCell } from './conv-lstm';
 import { gruCell } from './gru';
 import { lstmCell } from './lstm';
 import { simpleRnnCell } from './simple-rnn';
@@ -15,6 +16,7 @@ export function makeCell(layer: RecurrentLayer, ctx: CellContext): CellStepper {
     if (!layer.custom) throw new Error(`layer "${layer.name}" is a custom cell without its definition`);
     return compileCustomCell(layer.custom, ctx);
   }
+  if (layer.cell === 'conv_lstm') return convLstmCell(layer, ctx);
   const w = bindWeights(layer, ctx);
   switch (layer.cell) {
     case 'simple_rnn':

@@ -8,7 +8,7 @@
  * states and quantities) and has no fused gate blocks.
  */
 
-export type BuiltinCellKind = 'simple_rnn' | 'lstm' | 'gru';
+export type BuiltinCellKind = 'simple_rnn' | 'lstm' | 'gru' | 'conv_lstm';
 /** The frameworks whose fused weight layouts the readers translate: the engine runs Keras's. */
 export type WeightFramework = 'keras' | 'pytorch' | 'onnx';
 
@@ -54,8 +54,8 @@ export interface CellKindInfo {
   kind: BuiltinCellKind;
   /** The Keras class: `LSTM`, `SimpleRNN`. */
   title: string;
-  /** The layer / module / op class in each framework: Keras `SimpleRNN`, PyTorch `nn.RNN`, ONNX `RNN`. */
-  classes: Record<WeightFramework, string>;
+  /** The layer / module / op class in each framework: Keras `SimpleRNN`, PyTorch `nn.RNN`, ONNX `RNN`; null where it has none. */
+  classes: Record<WeightFramework, string | null>;
   /** The fused kernel's column blocks, in Keras's order. */
   gates: readonly GateInfo[];
   /** Each framework's block order of the fused weights, by Keras gate key: PyTorch's GRU stores r, z, h (n). */
@@ -95,6 +95,41 @@ const GRU_Z = q('z', 'z', 'gate', 'update gate: how much of the old h is kept');
 const GRU_R = q('r', 'r', 'gate', 'reset gate: how much of the old h feeds the candidate');
 const GRU_HT = q('h_tilde', 'h̃', 'candidate', 'candidate hidden state');
 
+const LSTM: CellKindInfo = {
+  kind: 'lstm',
+  title: 'LSTM',
+  classes: { keras: 'LSTM', pytorch: 'LSTM', onnx: 'LSTM' },
+  gates: [gate('i', 'i', 'recurrent'), gate('f', 'f', 'recurrent'), gate('c', 'c_tilde', 'activation', { pytorch: 'g' }), gate('o', 'o', 'recurrent')],
+  layout: { keras: ['i', 'f', 'c', 'o'], pytorch: ['i', 'f', 'c', 'o'], onnx: ['i', 'o', 'f', 'c'] },
+  states: ['h', 'c'],
+  quantities: withPre([LSTM_I, LSTM_F, LSTM_G, LSTM_O, LSTM_C, H], [LSTM_I, LSTM_F, LSTM_G, LSTM_O]),
+  output: 'h',
+  kernelScratch: ['act_c'],
+  diagram: {
+    nodes: [
+      { key: 'c_prev', x: 40, y: 40, kind: 'state' },
+      { key: 'mul_f', label: '×', x: 150, y: 40, kind: 'op' },
+      { key: 'add', label: '+', x: 300, y: 40, kind: 'op' },
+      { key: 'c', x: 440, y: 40, kind: 'state' },
+      { key: 'f', x: 150, y: 120, kind: 'gate' },
+      { key: 'i', x: 230, y: 120, kind: 'gate' },
+      { key: 'c_tilde', x: 300, y: 120, kind: 'gate' },
+      { key: 'mul_i', label: '×', x: 265, y: 80, kind: 'op' },
+      { key: 'o', x: 370, y: 120, kind: 'gate' },
+      { key: 'act_c', label: 'tanh(c)', x: 440, y: 110, kind: 'op' },
+      { key: 'mul_o', label: '×', x: 400, y: 170, kind: 'op' },
+      { key: 'h', x: 440, y: 220, kind: 'state' },
+      { key: 'h_prev', x: 40, y: 190, kind: 'state' },
+      { key: 'x', label: 'xₜ', x: 40, y: 250, kind: 'io' },
+    ],
+    edges: [
+      ['c_prev', 'mul_f'], ['f', 'mul_f'], ['mul_f', 'add'], ['i', 'mul_i'], ['c_tilde', 'mul_i'], ['mul_i', 'add'], ['add', 'c'],
+      ['c', 'act_c'], ['act_c', 'mul_o'], ['o', 'mul_o'], ['mul_o', 'h'],
+      ['h_prev', 'f'], ['h_prev', 'i'], ['h_prev', 'c_tilde'], ['h_prev', 'o'], ['x', 'f'], ['x', 'i'], ['x', 'c_tilde'], ['x', 'o'],
+    ],
+  },
+};
+
 export const CELL_KINDS: Record<BuiltinCellKind, CellKindInfo> = {
   simple_rnn: {
     kind: 'simple_rnn',
@@ -116,40 +151,7 @@ export const CELL_KINDS: Record<BuiltinCellKind, CellKindInfo> = {
       edges: [['h_prev', 'pre_h'], ['x', 'pre_h'], ['pre_h', 'h']],
     },
   },
-  lstm: {
-    kind: 'lstm',
-    title: 'LSTM',
-    classes: { keras: 'LSTM', pytorch: 'LSTM', onnx: 'LSTM' },
-    gates: [gate('i', 'i', 'recurrent'), gate('f', 'f', 'recurrent'), gate('c', 'c_tilde', 'activation', { pytorch: 'g' }), gate('o', 'o', 'recurrent')],
-    layout: { keras: ['i', 'f', 'c', 'o'], pytorch: ['i', 'f', 'c', 'o'], onnx: ['i', 'o', 'f', 'c'] },
-    states: ['h', 'c'],
-    quantities: withPre([LSTM_I, LSTM_F, LSTM_G, LSTM_O, LSTM_C, H], [LSTM_I, LSTM_F, LSTM_G, LSTM_O]),
-    output: 'h',
-    kernelScratch: ['act_c'],
-    diagram: {
-      nodes: [
-        { key: 'c_prev', x: 40, y: 40, kind: 'state' },
-        { key: 'mul_f', label: '×', x: 150, y: 40, kind: 'op' },
-        { key: 'add', label: '+', x: 300, y: 40, kind: 'op' },
-        { key: 'c', x: 440, y: 40, kind: 'state' },
-        { key: 'f', x: 150, y: 120, kind: 'gate' },
-        { key: 'i', x: 230, y: 120, kind: 'gate' },
-        { key: 'c_tilde', x: 300, y: 120, kind: 'gate' },
-        { key: 'mul_i', label: '×', x: 265, y: 80, kind: 'op' },
-        { key: 'o', x: 370, y: 120, kind: 'gate' },
-        { key: 'act_c', label: 'tanh(c)', x: 440, y: 110, kind: 'op' },
-        { key: 'mul_o', label: '×', x: 400, y: 170, kind: 'op' },
-        { key: 'h', x: 440, y: 220, kind: 'state' },
-        { key: 'h_prev', x: 40, y: 190, kind: 'state' },
-        { key: 'x', label: 'xₜ', x: 40, y: 250, kind: 'io' },
-      ],
-      edges: [
-        ['c_prev', 'mul_f'], ['f', 'mul_f'], ['mul_f', 'add'], ['i', 'mul_i'], ['c_tilde', 'mul_i'], ['mul_i', 'add'], ['add', 'c'],
-        ['c', 'act_c'], ['act_c', 'mul_o'], ['o', 'mul_o'], ['mul_o', 'h'],
-        ['h_prev', 'f'], ['h_prev', 'i'], ['h_prev', 'c_tilde'], ['h_prev', 'o'], ['x', 'f'], ['x', 'i'], ['x', 'c_tilde'], ['x', 'o'],
-      ],
-    },
-  },
+  lstm: LSTM,
   gru: {
     kind: 'gru',
     title: 'GRU',
@@ -176,6 +178,22 @@ export const CELL_KINDS: Record<BuiltinCellKind, CellKindInfo> = {
         ['h_prev', 'mul_z'], ['z', 'mul_z'], ['mul_z', 'add'], ['h_tilde', 'mul_1z'], ['z', 'mul_1z'], ['mul_1z', 'add'], ['add', 'h'],
         ['h_prev', 'z'], ['h_prev', 'r'], ['r', 'h_tilde'], ['x', 'z'], ['x', 'r'], ['x', 'h_tilde'],
       ],
+    },
+  },
+  /**
+   * ConvLSTM (Keras ConvLSTM1D/2D/3D): the LSTM's gates, states and step with every product a convolution, so each
+   * quantity is one value per output position × filter (the trace's units). Only Keras has it: no PyTorch or ONNX class,
+   * and the same block order everywhere (the kernel's last axis: i, f, c, o).
+   */
+  conv_lstm: {
+    ...LSTM,
+    kind: 'conv_lstm',
+    title: 'ConvLSTM',
+    classes: { keras: 'ConvLSTM', pytorch: null, onnx: null },
+    layout: { keras: ['i', 'f', 'c', 'o'], pytorch: ['i', 'f', 'c', 'o'], onnx: ['i', 'f', 'c', 'o'] },
+    diagram: {
+      nodes: LSTM.diagram.nodes.map((n) => (n.key === 'x' ? { ...n, label: 'xₜ ∗' } : n.key === 'h_prev' ? { ...n, label: 'h₍ₜ₋₁₎ ∗' } : n)),
+      edges: LSTM.diagram.edges,
     },
   },
 };

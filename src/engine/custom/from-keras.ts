@@ -27,6 +27,8 @@ export function customFromKeras(layer: RecurrentLayer): CustomCellSpec {
   const features = kernel.shape[0]!;
   const weights: Record<string, Tensor> = {};
   if (layer.cell === 'custom') throw new Error(`layer "${layer.name}" is already a custom cell`);
+  // The expression language has matrix products, not convolutions.
+  if (layer.cell === 'conv_lstm') throw new Error(`layer "${layer.name}" is a ConvLSTM, which custom cells cannot express`);
   const kind = CELL_KINDS[layer.cell];
   const label = (key: string) => kind.quantities.find((q) => q.key === key)!.label;
   kind.gates.forEach(({ key: g }, gi) => {

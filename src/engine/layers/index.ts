@@ -5,6 +5,7 @@ import { applyDot } from './dot';
 import { applyMultiHeadAttention } from './multi-head-attention';
 import { applyConv1D } from './conv1d';
 import { applyConv2D, applyPool2D } from './conv2d';
+import { applyConv3D } from './conv3d';
 import type { Flow, LayerContext } from './flow';
 import { applyMasking, applyMaskOp } from './masking';
 import { applyMerge } from './merge';
@@ -51,6 +52,8 @@ export function applyGraphLayer(layer: GraphLayer, inputs: Flow[], ctx: LayerCon
       return applyConv2D(layer, x, ctx);
     case 'pool2d':
       return applyPool2D(layer, x, ctx);
+    case 'conv3d':
+      return applyConv3D(layer, x, ctx);
     case 'attention':
       return applyAttention(layer, inputs, ctx);
     case 'dot':

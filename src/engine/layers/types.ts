@@ -5,13 +5,14 @@ import type { DotLayer } from './dot';
 import type { MultiHeadAttentionLayer } from './multi-head-attention';
 import type { Conv1DLayer } from './conv1d';
 import type { Conv2DLayer, Pool2DLayer } from './conv2d';
+import type { Conv3DLayer } from './conv3d';
 import type { MaskingLayer, MaskOpLayer } from './masking';
 import type { MergeLayer } from './merge';
 import type { BatchNormLayer, LayerNormLayer } from './normalization';
 import type { GlobalPool1DLayer, Pool1DLayer } from './pooling';
 import type { ShapeLayer } from './shape';
 
-export type { DotLayer, MultiHeadAttentionLayer, Conv2DLayer, Pool2DLayer, AttentionLayer, ActivationFnLayer, Conv1DLayer, MaskingLayer, MaskOpLayer, MergeLayer, BatchNormLayer, LayerNormLayer, GlobalPool1DLayer, Pool1DLayer, ShapeLayer };
+export type { Conv3DLayer, DotLayer, MultiHeadAttentionLayer, Conv2DLayer, Pool2DLayer, AttentionLayer, ActivationFnLayer, Conv1DLayer, MaskingLayer, MaskOpLayer, MergeLayer, BatchNormLayer, LayerNormLayer, GlobalPool1DLayer, Pool1DLayer, ShapeLayer };
 
 export type GraphLayer =
   | MergeLayer
@@ -26,6 +27,7 @@ export type GraphLayer =
   | MaskOpLayer
   | AttentionLayer
   | Conv2DLayer
+  | Conv3DLayer
   | Pool2DLayer
   | MultiHeadAttentionLayer
   | DotLayer;

@@ -105,6 +105,8 @@ export class WasmGates {
     // Every staged row is written by the kernels before `runBlock` copies it.
     this.stage = a.scratch(KERNEL_ROWS(spec.kind) * batch * u * this.stageSteps) as Float32Array;
     switch (spec.kind) {
+      case 'conv_lstm': // its cell takes the TypeScript step (no gate spec): the kernels would see no convolution
+        throw new Error('the WebAssembly gate kernels do not run ConvLSTM');
       case 'lstm':
         [this.name, this.params, this.stateParams] = ['lstm', [...bias, c!, h!, rec, act], [2, 3]];
         break;

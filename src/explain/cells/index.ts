@@ -1,4 +1,5 @@
 /** The backward step of every cell kind the engine runs, by kind. */
+import { RunError } from '../../engine/errors';
 import type { RecurrentLayer } from '../../engine/model';
 import type { BackwardContext, CellBackward } from './cell';
 import { customBackward } from './custom';
@@ -18,5 +19,7 @@ export function cellBackward(layer: RecurrentLayer, ctx: BackwardContext): CellB
       return simpleRnnBackward(layer, ctx);
     case 'custom':
       return customBackward(layer, ctx);
+    case 'conv_lstm':
+      throw new RunError(`layer "${layer.name}" is a ConvLSTM: gradients through its convolutions are not implemented yet, so explanations are not available for this model`);
   }
 }
