@@ -59,14 +59,32 @@ export function numberToken(v: number, seen: NonFinite): string {
   return v > 0 ? 'Infinity' : '-Infinity';
 }
 
-/** `[v, v, …]` with Python's tokens; pieces of at most `chunk` values are handed to `write`. */
-export function writeNumberArray(data: ArrayLike<number>, write: (text: string) => void, seen: NonFinite, chunk = 65536): void {
+/**
+ * `[v, v, …]` with Python's tokens; pieces of at most `chunk` values are handed to `write`. A piece with only finite
+ * values (nearly always) is one JSON.stringify of a plain array: V8's serialiser writes the same digits as String(v)
+ * at ~3× the speed of a String() per value. Pieces of 4096 values (~80 KB of text) stay below V8's large-object size,
+ * so they are made and dropped in the young generation's pages instead of fresh memory each.
+ */
+export function writeNumberArray(data: ArrayLike<number>, write: (text: string) => void, seen: NonFinite, chunk = 4096): void {
   write('[');
   for (let i = 0; i < data.length; i += chunk) {
     const end = Math.min(data.length, i + chunk);
-    const parts = new Array<string>(end - i);
-    for (let k = i; k < end; k++) parts[k - i] = numberToken(data[k]!, seen);
-    write((i ? ',' : '') + parts.join(','));
+    const values: number[] = [];
+    let finite = true;
+    for (let k = i; k < end; k++) {
+      const v = data[k]!;
+      if (v - v !== 0) finite = false; // NaN and ±Infinity, in one test
+      values.push(v);
+    }
+    let text: string;
+    if (finite) text = JSON.stringify(values).slice(1, -1);
+    else {
+      const parts = new Array<string>(values.length);
+      for (let k = 0; k < values.length; k++) parts[k] = numberToken(values[k]!, seen);
+      text = parts.join(',');
+    }
+    if (i) write(',');
+    write(text);
   }
   write(']');
 }

@@ -37,6 +37,21 @@ test('NaN and ±Infinity are written as the tokens Cellscope reads back, and cou
   assert.equal(numberToken(3, seen), '3');
 });
 
+test('finite numbers are written as the shortest text that reads back to the same value, in every chunk', () => {
+  // float32 values (their double expansions have up to 9 significant digits), subnormals, extremes and -0.
+  const data = new Float32Array([0.1, -1 / 3, 3.4028234663852886e38, 1.401298464324817e-45, -0, 1e-7, 123456.7890625, 2 ** -126]);
+  for (const chunk of [1, 3, 65536]) {
+    const parts: string[] = [];
+    const seen: NonFinite = { nan: 0, inf: 0 };
+    writeNumberArray(data, (t) => parts.push(t), seen, chunk);
+    const back = JSON.parse(parts.join('')) as number[];
+    assert.equal(back.length, data.length);
+    back.forEach((v, i) => assert.ok(Object.is(v, data[i] === 0 ? 0 : data[i]), `value ${i} (chunk ${chunk}): ${v} vs ${data[i]}`));
+    assert.ok(parts.join('').startsWith('[0.10000000149011612,-0.3333333432674408,'), 'a float32 value is written as its exact double');
+    assert.deepEqual(seen, { nan: 0, inf: 0 });
+  }
+});
+
 test('control characters are escaped: all of them on one line, all but newline and tab in multi-line text', () => {
   const name = '\u001b[31mred\u001b]0;owned\u0007\nsecond\u009b';
   assert.equal(oneLine(name), '\\u001b[31mred\\u001b]0;owned\\u0007\\nsecond\\u009b');
