@@ -124,8 +124,11 @@ const graphView = v.object({
 /** A token model's top-k next tokens per step, read from the run's output (src/panel/predictions.ts). */
 const predictions = checked(
   v.object({
-    /** Where the probabilities come from (a softmax head, or the softmax the panel applied to a linear head's logits). */
-    source: str,
+    /**
+     * Where the probabilities come from: a softmax head, the softmax the panel applied to a linear head's logits, or
+     * exp of a log_softmax (the page says it in the display language).
+     */
+    head: v.object({ kind: v.picklist(['probabilities', 'logits', 'log-probabilities']), layer: str }),
     k: int(1),
     batch: int(1),
     /** Output steps (1 when the output has no time axis: the prediction after the last input step). */

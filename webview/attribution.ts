@@ -110,7 +110,8 @@ export class AttributionView {
       for (let k = 0; k < d.features; k++) s += d.values[t * d.features + k]!;
       return l10n.t('step {0}: Σ over features {1}', t, signed(s));
     }
-    return `step ${t}${tok}${d.features > 1 ? ` · feature ${f}` : ''}: ${d.label} ${signed(d.values[t * d.features + f]!)}`;
+    const where = d.features > 1 ? l10n.t('step {0}{1} · feature {2}', t, tok, f) : l10n.t('step {0}{1}', t, tok);
+    return `${where}: ${d.label} ${signed(d.values[t * d.features + f]!)}`;
   }
 
   private colourOf(v: number): [number, number, number] {

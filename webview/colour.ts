@@ -4,6 +4,7 @@
  */
 import { position, tickText, type ValueScale } from '../src/panel/value-scale';
 import { colourTable, rgbaText, type Theme } from './theme';
+import * as l10n from './l10n';
 
 /** The colour of v on the scale (a value that is not finite: the theme's warning colour). */
 export function colourAt(theme: Theme, scale: ValueScale, v: number): string {
@@ -12,10 +13,13 @@ export function colourAt(theme: Theme, scale: ValueScale, v: number): string {
   return rgbaText(colourTable(theme, scale.kind), Math.round(p * 255));
 }
 
-const KIND_WORDS: Record<ValueScale['kind'], (s: ValueScale) => string> = {
-  sequential: (s) => `from ${tickText(s.lo)} (dark purple) to ${tickText(s.hi)} (yellow)`,
-  diverging: (s) => `from ${tickText(s.lo)} (blue) through 0 (background) to ${tickText(s.hi)} (red)`,
-  magnitude: (s) => `from ${tickText(s.lo)} (background) to ${tickText(s.hi)} (red)`,
+/** A scale's end as its tick shows it, with the display language's decimal mark. */
+const tick = (x: number): string => l10n.localise(tickText(x));
+
+const KIND_WORDS: Record<ValueScale['kind'], (what: string, s: ValueScale) => string> = {
+  sequential: (what, s) => l10n.t('Colour scale of {0}: from {1} (dark purple) to {2} (yellow)', what, tick(s.lo), tick(s.hi)),
+  diverging: (what, s) => l10n.t('Colour scale of {0}: from {1} (blue) through 0 (background) to {2} (red)', what, tick(s.lo), tick(s.hi)),
+  magnitude: (what, s) => l10n.t('Colour scale of {0}: from {1} (background) to {2} (red)', what, tick(s.lo), tick(s.hi)),
 };
 
 /**
@@ -26,7 +30,7 @@ export function legend(theme: Theme, scale: ValueScale, what: string, note = '')
   const root = document.createElement('div');
   root.className = 'legend';
   root.setAttribute('role', 'img');
-  const words = `Colour scale of ${what}: ${KIND_WORDS[scale.kind](scale)}`;
+  const words = KIND_WORDS[scale.kind](what, scale);
   root.setAttribute('aria-label', words);
   root.title = words;
   const bar = document.createElement('canvas');
@@ -49,6 +53,6 @@ export function legend(theme: Theme, scale: ValueScale, what: string, note = '')
     s.textContent = text;
     return s;
   };
-  root.append(span('legend-end', tickText(scale.lo)), bar, span('legend-end', tickText(scale.hi)), span('muted legend-what', note ? `${what} · ${note}` : what));
+  root.append(span('legend-end', tick(scale.lo)), bar, span('legend-end', tick(scale.hi)), span('muted legend-what', note ? `${what} · ${note}` : what));
   return root;
 }

@@ -2,16 +2,18 @@
 import type { ExplainAsk } from '../src/panel/explain-view';
 import type { OutputMessage, PanelState } from '../src/protocol';
 import type { Store } from './store';
+import * as l10n from './l10n';
 
 export type ExplainChoices = NonNullable<PanelState['explain']>;
 
-export const METHOD_LABELS: Record<ExplainChoices['method'], string> = {
-  gradient: 'gradient (saliency)',
-  'grad-input': 'gradient × input',
-  'integrated-gradients': 'integrated gradients',
-  occlusion: 'occlusion (per step)',
+/** The attribution methods' names in the display language (a function: the page's bundle is read after imports). */
+export const methodLabels = (): Record<ExplainChoices['method'], string> => ({
+  gradient: l10n.t('gradient (saliency)'),
+  'grad-input': l10n.t('gradient × input'),
+  'integrated-gradients': l10n.t('integrated gradients'),
+  occlusion: l10n.t('occlusion (per step)'),
   lrp: 'LRP (LSTM/GRU)',
-};
+});
 
 /** The choices, made once (defaults) and then kept in the state. */
 export function explainChoices(s: Store): ExplainChoices {
@@ -44,5 +46,6 @@ export function askOf(s: Store, o: OutputMessage): ExplainAsk {
 
 /** "y[0, 12, 3]" with the output's number when the model has several. */
 export function targetText(o: { outputs?: number; output: number }, batch: number, target: number[]): string {
-  return `${o.outputs && o.outputs > 1 ? `output ${o.output} ` : ''}y[${[batch, ...target].join(', ')}]`;
+  const y = `y[${[batch, ...target].join(', ')}]`;
+  return o.outputs && o.outputs > 1 ? l10n.t('output {0} {1}', o.output, y) : y;
 }

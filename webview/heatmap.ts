@@ -263,7 +263,7 @@ export class Heatmap {
     g.restore();
     g.textAlign = 'center';
     g.textBaseline = 'top';
-    g.fillText(d.xLabel ?? 'step', p.x + p.w / 2, p.y + p.h + 17);
+    g.fillText(d.xLabel ?? l10n.t('step'), p.x + p.w / 2, p.y + p.h + 17);
     this.drawOverlay();
     this.onDrawn?.();
   }

@@ -50,7 +50,7 @@ function drawImage(b: WeightBlockView, theme: Theme, tip: HTMLElement): HTMLCanv
   const w = Math.max(24, b.imageCols * cell);
   const h = Math.max(8, b.imageRows * cell);
   const scale = weightScale(Math.max(Math.abs(b.min), Math.abs(b.max)));
-  const { c, g } = canvas(w, h, l10n.t('{0} gate {1}: {2} weights as colours, blue negative, red positive; hover for values', b.weight, b.gate, b.shape.join(' × ')));
+  const { c, g } = canvas(w, h, b.gate === 'all' ? l10n.t('{0}: {1} weights as colours, blue negative, red positive; hover for values', b.weight, b.shape.join(' × ')) : l10n.t('{0} gate {1}: {2} weights as colours, blue negative, red positive; hover for values', b.weight, b.gate, b.shape.join(' × ')));
   c.className = 'weight-image';
   const cw = w / b.imageCols;
   const ch = h / b.imageRows;
@@ -74,7 +74,8 @@ function drawImage(b: WeightBlockView, theme: Theme, tip: HTMLElement): HTMLCanv
     const merged = R > b.imageRows || C > b.imageCols;
     const rows = span(ir, R, b.imageRows);
     const cols = span(ic, C, b.imageCols);
-    tip.textContent = `${b.shape.length === 2 ? `row ${rows} · ` : ''}column ${cols} · ${b.gate === 'all' ? b.weight : l10n.t('gate {0}', b.gate)} · ${merged ? 'mean ' : ''}${fmt(b.image[ir * b.imageCols + ic]!, 6)}`;
+    const value = fmt(b.image[ir * b.imageCols + ic]!, 6);
+    tip.textContent = [...(b.shape.length === 2 ? [l10n.t('row {0}', rows)] : []), l10n.t('column {0}', cols), b.gate === 'all' ? b.weight : l10n.t('gate {0}', b.gate), merged ? l10n.t('mean {0}', value) : value].join(' · ');
     tip.hidden = false;
     tip.style.transform = `translate(${Math.min(e.offsetX + 8, 40)}px, ${c.offsetTop + e.offsetY + 14}px)`;
   });
@@ -85,7 +86,7 @@ function drawImage(b: WeightBlockView, theme: Theme, tip: HTMLElement): HTMLCanv
 function drawHistogram(b: WeightBlockView, theme: Theme): HTMLCanvasElement {
   const w = 150;
   const h = 54;
-  const { c, g } = canvas(w, h, l10n.t('Histogram of {0} gate {1}: {2} bins from {3} to {4}', b.weight, b.gate, b.hist.length, fmt(b.histLo), fmt(b.histHi)));
+  const { c, g } = canvas(w, h, b.gate === 'all' ? l10n.t('Histogram of {0}: {1} bins from {2} to {3}', b.weight, b.hist.length, fmt(b.histLo), fmt(b.histHi)) : l10n.t('Histogram of {0} gate {1}: {2} bins from {3} to {4}', b.weight, b.gate, b.hist.length, fmt(b.histLo), fmt(b.histHi)));
   c.className = 'weight-hist';
   const top = Math.max(1, ...b.hist);
   const plotH = h - 14;
@@ -143,7 +144,7 @@ function blockTile(b: WeightBlockView, theme: Theme): HTMLElement {
     r.append(el('span', '', `ρ = ${fmt(b.radius, 3)}`), el('span', 'muted', ` ${hint.text}`));
     r.title = l10n.t('Spectral radius of this gate’s recurrent block U (max |eigenvalue|): a statistic of the weights. The gates and activation slopes scale U down, so ρ > 1 does not mean the run explodes: Explain a target and read Gradient flow (σ of each step’s Jacobian, ‖∂y/∂h_t‖).');
     tile.append(r);
-  } else if (b.radiusNote) tile.append(el('div', 'radius muted', b.radiusNote));
+  } else if (b.radiusNote) tile.append(el('div', 'radius muted', l10n.t('ρ not computed in the panel ({0} units); `cellscope inspect` prints it', b.shape[0]!)));
   return tile;
 }
 

@@ -54,6 +54,9 @@ let grouping = new Intl.NumberFormat('en', { maximumFractionDigits: 0 });
 /** A number as JavaScript writes it (same rounding, same exponent form), with the language's decimal mark. */
 const local = (s: string): string => (decimalMark === '.' ? s : s.replace('.', decimalMark));
 
+/** A number someone else wrote as JavaScript does (an axis tick, `1.5e-3`), with the language's decimal mark. */
+export const localise = local;
+
 /** An integer (a count, an index) with the language's grouping: 12 345 in French, 12,345 in English. */
 export function int(n: number): string {
   return Number.isFinite(n) ? grouping.format(n) : String(n);

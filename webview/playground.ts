@@ -6,6 +6,7 @@
 import { Requests } from '../src/panel/requests';
 import type { InitMessage, PanelPrecision, ToWebview } from '../src/protocol';
 import type { Store } from './store';
+import * as l10n from './l10n';
 
 export interface Playground {
   /** The text typed into a token model's box (with characters outside the vocabulary), null before any typing. */
@@ -74,7 +75,7 @@ export function playground(store: Store, post: (m: import('../src/protocol').Fro
       if (m.re === latest && latest) {
         requests.settle(latest);
         latest = 0;
-        pg.status = m.input.edited ? `ran on the edited input (${m.steps} steps, ${m.precision}, ${m.runMs.toFixed(0)} ms)` : `ran on the file’s input (${m.precision})`;
+        pg.status = m.input.edited ? l10n.t('ran on the edited input ({0} steps, {1}, {2} ms)', m.steps, m.precision, Math.round(m.runMs)) : l10n.t('ran on the file’s input ({0})', m.precision);
       }
       if (!m.input.edited) pg.text = null;
       return true;
@@ -85,7 +86,7 @@ export function playground(store: Store, post: (m: import('../src/protocol').Fro
     onSaved(m) {
       if (!requests.settle(m.re)) return;
       saving = 0;
-      pg.status = m.name ? `saved as ${m.name}` : 'not saved (cancelled)';
+      pg.status = m.name ? l10n.t('saved as {0}', m.name) : l10n.t('not saved (cancelled)');
       changed();
     },
     onError() {

@@ -4,6 +4,7 @@
  * overlay (no comparison, the pair not comparable, a quantity B does not record, a long trace drawn as buckets).
  */
 import type { Store } from './store';
+import * as l10n from './l10n';
 
 export function portSeries(s: Store, key: string, unit: number): Float64Array | null {
   const o = s.port?.result?.pairs.find((p) => p.layer === s.state.layer)?.overlay;
@@ -20,5 +21,5 @@ export function portSeries(s: Store, key: string, unit: number): Float64Array | 
 /** The legend's words for the overlay, when there is one for the layer shown. */
 export function portLegend(s: Store): string | null {
   const r = s.port?.result;
-  return r && r.pairs.some((p) => p.layer === s.state.layer && p.overlay) ? `dashed: ${r.b.file} (${r.b.framework})` : null;
+  return r && r.pairs.some((p) => p.layer === s.state.layer && p.overlay) ? l10n.t('dashed: {0} ({1})', r.b.file, r.b.framework) : null;
 }

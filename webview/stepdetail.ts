@@ -105,7 +105,7 @@ export class StepBars {
       return;
     }
     this.tip.hidden = false;
-    this.tip.textContent = `unit ${h.unit} · step ${this.step} · ${h.row.q.label} = ${fmt(h.row.values[h.unit]!, 6)}`;
+    this.tip.textContent = l10n.t('unit {0} · step {1} · {2} = {3}', h.unit, this.step, h.row.q.label, fmt(h.row.values[h.unit]!, 6));
     const x = Math.min(e.offsetX + 12, Math.max(0, this.canvas.clientWidth - this.tip.offsetWidth - 4));
     this.tip.style.transform = `translate(${x}px, ${e.offsetY + 12}px)`;
   }
@@ -148,7 +148,7 @@ export class StepBars {
       g.lineWidth = 1;
       for (const v of lo < 0 ? [hi, 0, lo] : [hi, lo]) {
         const y = Math.round(yOf(v)) + 0.5;
-        g.fillText(tickText(v), LEFT - 4, Math.min(top + bh, Math.max(top, y)));
+        g.fillText(l10n.localise(tickText(v)), LEFT - 4, Math.min(top + bh, Math.max(top, y)));
         g.beginPath();
         g.moveTo(LEFT, y);
         g.lineTo(LEFT + pw, y);
@@ -292,16 +292,16 @@ export class CellDiagram {
 
   /** A custom cell: x and the states before the step, then each gate and state update as written, with its value. */
   private buildEquations(quantities: readonly CellQuantity[]): void {
-    const rows: { key: string; label: string; eq: string; kind: string }[] = [{ key: 'x', label: 'xₜ', eq: 'the input at this step', kind: 'io' }];
+    const rows: { key: string; label: string; eq: string; kind: string }[] = [{ key: 'x', label: 'xₜ', eq: l10n.t('the input at this step'), kind: 'io' }];
     const stateKeys = new Set(quantities.filter((q) => q.role === 'state').map((q) => q.key));
-    for (const k of stateKeys) rows.push({ key: `${k}_prev`, label: `${quantities.find((q) => q.key === k)!.label}₍ₜ₋₁₎`, eq: 'carried from the step before', kind: 'state' });
+    for (const k of stateKeys) rows.push({ key: `${k}_prev`, label: `${quantities.find((q) => q.key === k)!.label}₍ₜ₋₁₎`, eq: l10n.t('carried from the step before'), kind: 'state' });
     for (const q of quantities) {
       if (stateKeys.has(q.key) || q.role === 'pre_activation') continue;
       rows.push({ key: q.key, label: q.label, eq: q.description.replace(/^gate \S+ = /, ''), kind: 'gate' });
     }
     for (const k of stateKeys) {
       const q = quantities.find((x) => x.key === k)!;
-      rows.push({ key: k, label: `${q.label}ₜ`, eq: q.description.replace(new RegExp(`^${k} = `), '').replace(/^state \S+ \(kept\)$/, 'kept (no update)'), kind: 'state' });
+      rows.push({ key: k, label: `${q.label}ₜ`, eq: q.description.replace(new RegExp(`^${k} = `), '').replace(/^state \S+ \(kept\)$/, l10n.t('kept (no update)')), kind: 'state' });
     }
     const h = rows.length * EQ_ROW + 10;
     this.root.setAttribute('viewBox', `0 0 480 ${h}`);

@@ -93,12 +93,6 @@ export function topKPredictions(output: Tensor, vocabularySize: number, kind: Sc
   return { k: K, batch, steps, ids, probs };
 }
 
-/** What the panel says about where the probabilities come from. */
-export function headNote(head: OutputHead): string {
-  if (head.kind === 'probabilities') return `probabilities from ${head.layer} (softmax)`;
-  if (head.kind === 'logits') return `softmax of ${head.layer}'s logits (the head is linear: the panel applies the softmax)`;
-  return `exp of ${head.layer}'s log_softmax`;
-}
 
 /** A token as the panel shows it: a newline, space or tab visible. */
 export function tokenText(token: string): string {

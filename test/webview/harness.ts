@@ -31,13 +31,16 @@ export interface Served {
   close(): Promise<void>;
 }
 
-/** Serves `/` (the panel HTML, CSP and nonce as the host builds them), /dist/* and /media/*. */
-export async function serve(): Promise<Served> {
+/**
+ * Serves `/` (the panel HTML, CSP and nonce as the host builds them), /dist/* and /media/*. `l10n`: the display
+ * language and its bundle, as the host writes them into the page (src/extension/l10n.ts pageWords).
+ */
+export async function serve(l10n?: { language: string; bundle: Record<string, unknown> }): Promise<Served> {
   let origin = '';
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
     if (url.pathname === '/' || url.pathname === '/harness.html') {
-      const html = panelHtml({ cspSource: origin, scriptUri: `${origin}/dist/webview.js`, styleUri: `${origin}/media/panel.css`, nonce: 'testnonce' + Math.random().toString(36).slice(2), title: 'Cellscope test' });
+      const html = panelHtml({ cspSource: origin, scriptUri: `${origin}/dist/webview.js`, styleUri: `${origin}/media/panel.css`, nonce: 'testnonce' + Math.random().toString(36).slice(2), title: 'Cellscope test', ...(l10n ? { l10n } : {}) });
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
       res.end(html);
       return;

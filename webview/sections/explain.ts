@@ -8,7 +8,7 @@ import type { ExplanationMessage, OutputMessage } from '../../src/protocol';
 import { AttributionView } from '../attribution';
 import { LineChart } from '../charts';
 import { h, labelled, section } from '../dom';
-import { askOf, explainChoices, METHOD_LABELS, targetOf, targetText, type ExplainChoices } from '../explain-state';
+import { askOf, explainChoices, methodLabels, targetOf, targetText, type ExplainChoices } from '../explain-state';
 import type { Panel } from '../panel';
 import { fmt, type View } from '../store';
 import { button, dropdown, textField } from '../toolkit';
@@ -25,7 +25,7 @@ export function mountExplain(p: Panel, parent: ParentNode): View {
     scheduler.mark('explain');
   };
   const method = dropdown(l10n.t('Attribution method'), (v) => choose((c) => ((c.method = v as ExplainChoices['method']), (c.open = true))));
-  method.setChoices(Object.entries(METHOD_LABELS).map(([value, label]) => ({ value, label })), 'gradient');
+  method.setChoices(Object.entries(methodLabels()).map(([value, label]) => ({ value, label })), 'gradient');
   const steps = textField('', '64', (v) => choose((c) => (c.steps = Math.max(1, Math.min(4096, Math.round(Number(v)) || 64)))), 4, l10n.t('Integrated gradients: interpolation steps'));
   const baseline = dropdown(l10n.t('Integrated gradients: baseline'), (v) => choose((c) => (c.baseline = v as 'zeros' | 'mean')));
   baseline.setChoices([{ value: 'zeros', label: l10n.t('zeros') }, { value: 'mean', label: l10n.t('batch mean') }], 'zeros');
@@ -67,7 +67,7 @@ export function mountExplain(p: Panel, parent: ParentNode): View {
     const vocab = store.init!.input.vocabulary;
     const n = o.shape[o.shape.length - 1]!;
     const at = (j: number) => o.values[row * n + j]!;
-    const label = (j: number) => (vocab && vocab.length === n ? JSON.stringify(vocab[j]) : `unit ${j}`);
+    const label = (j: number) => (vocab && vocab.length === n ? JSON.stringify(vocab[j]) : l10n.t('unit {0}', j));
     const order = Array.from({ length: n }, (_, j) => j).sort((a, b) => at(b) - at(a));
     const shown = order.slice(0, 12);
     if (!shown.includes(chosen)) shown.push(chosen);
@@ -100,7 +100,7 @@ export function mountExplain(p: Panel, parent: ParentNode): View {
       chart.onPickX((t) => (pick([Math.max(0, Math.min(T - 1, t)), targetOf(explainChoices(store), o)[1]!]), nav.setStep(Math.max(0, Math.min(T - 1, t)))));
       chart.onRendered = () => drawCursors();
     }
-    const caption = h('div', 'muted', `step ${tgt[0]}:`);
+    const caption = h('div', 'muted', l10n.t('step {0}:', tgt[0]!));
     const stepBars = drawBars(o, tgt[0]!, unit, (j) => pick([tgt[0]!, j]));
     // Attached before chart.js draws: it builds its scales only on a canvas in the page.
     picker.replaceChildren(chart.root, caption, stepBars);
@@ -125,7 +125,7 @@ export function mountExplain(p: Panel, parent: ParentNode): View {
     const vocab = init.input.vocabulary;
     const steps = r.shape[0]!;
     const text = tokens && data && data.input.length >= steps ? Array.from({ length: steps }, (_, t) => vocab?.[data.input[t]!] ?? `⟨${data.input[t]}⟩`) : null;
-    const label = r.method === 'occlusion' ? 'drop' : r.method === 'lrp' ? 'relevance' : r.method === 'integrated-gradients' ? 'IG' : r.method === 'grad-input' ? 'gradient × input' : '∂y/∂x';
+    const label = r.method === 'occlusion' ? l10n.t('drop') : r.method === 'lrp' ? l10n.t('relevance') : r.method === 'integrated-gradients' ? 'IG' : r.method === 'grad-input' ? l10n.t('gradient × input') : '∂y/∂x';
     attribution.set({ values: r.attribution, steps, features: r.shape[1] ?? 1, tokens: text, label }, store.theme);
     const checks = [
       r.completenessError !== null ? l10n.t('completeness error {0} (Σ attribution vs f(x) − f(baseline))', fmt(r.completenessError)) : '',
@@ -133,7 +133,7 @@ export function mountExplain(p: Panel, parent: ParentNode): View {
     ].filter(Boolean);
     let sum = 0;
     for (const v of r.attribution) sum += v;
-    summary.textContent = `${targetText(store.explain!.output ?? { output: r.output }, r.batch, r.target)} = ${fmt(r.value)} · ${METHOD_LABELS[r.method]} · Σ attribution ${fmt(sum)}${checks.length ? ' · ' + checks.join(' · ') : ''} · ${(r.ms / 1000).toFixed(2)} s`;
+    summary.textContent = [`${targetText(store.explain!.output ?? { output: r.output }, r.batch, r.target)} = ${fmt(r.value)}`, methodLabels()[r.method], l10n.t('Σ attribution {0}', fmt(sum)), ...checks, `${l10n.fixed(r.ms / 1000, 2)} s`].join(' · ');
   };
 
   return {
@@ -160,7 +160,7 @@ export function mountExplain(p: Panel, parent: ParentNode): View {
           const pr = run.progress;
           progress.max = Math.max(1, pr?.total ?? 1);
           progress.value = pr?.done ?? 0;
-          status.textContent = pr?.phase === 'dynamics' ? l10n.t('gradient flow, step Jacobians and trajectories…') : `${METHOD_LABELS[run.ask.method]}${pr && pr.total > 1 ? `: ${l10n.t('{0} / {1} points', pr.done, pr.total)}` : ''}…`;
+          status.textContent = pr?.phase === 'dynamics' ? l10n.t('gradient flow, step Jacobians and trajectories…') : `${methodLabels()[run.ask.method]}${pr && pr.total > 1 ? `: ${l10n.t('{0} / {1} points', pr.done, pr.total)}` : ''}…`;
         } else status.textContent = src.result ? '' : l10n.t('pick an output value, then Explain');
         error.textContent = src.error && src.error !== 'cancelled' ? src.error : src.error === 'cancelled' ? l10n.t('Cancelled: the last explanation stays.') : '';
         error.hidden = !src.error;

@@ -24,8 +24,8 @@ export function mountGates(p: Panel, parent: ParentNode): View {
   const card = section(l10n.t('Gates over time'), 'gates');
   const legend = h('div', 'unit-legend');
   legend.setAttribute('aria-label', l10n.t('Unit colours'));
-  const hint = h('span', 'muted zoom-hint', 'wheel: zoom time · drag: pan · double-click: all steps');
-  const resetZoom = button({ label: 'All steps', title: 'Show every step again (double-click a chart)', onClick: () => ((store.xRange = null), p.scheduler.mark('step')) });
+  const hint = h('span', 'muted zoom-hint', l10n.t('wheel: zoom time · drag: pan · double-click: all steps'));
+  const resetZoom = button({ label: l10n.t('All steps'), title: l10n.t('Show every step again (double-click a chart)'), onClick: () => ((store.xRange = null), p.scheduler.mark('step')) });
   card.head.append(legend, hint, resetZoom);
   const grid = h('div', 'gate-grid');
   card.body.append(grid);

@@ -58,7 +58,7 @@ function summary(init: InitMessage): HTMLElement[] {
   const tb = layers.createTBody();
   for (const l of s.layers) {
     const r = tb.insertRow();
-    for (const c of [l.name, l.className, shape([null, ...l.outputShape]), l10n.int(l.params), l.details]) r.insertCell().textContent = c;
+    for (const c of [l.name, l.className, shape([null, ...l.outputShape]), l10n.int(l.params), settingsText(l.details)]) r.insertCell().textContent = c;
   }
   return [h('h1', '', s.name), meta, h('p', 'semantics', s.semantics), files, layers];
 }
@@ -125,4 +125,27 @@ export function mountHeader(p: Panel, init: InitMessage, parent: ParentNode): Vi
       quantity.setChoices(m.quantities.filter((q) => st.showPre || q.role !== 'pre_activation' || q.key === st.quantity).map((q) => ({ value: q.key, label: q.label })), st.quantity);
     },
   };
+}
+
+/**
+ * A layer's settings as src/engine/summary.ts writes them for the CLI too ("units 8, tanh / sigmoid, return_sequences"),
+ * with its few words in the display language; Keras's own names (activations, flags such as return_sequences) stay.
+ */
+function settingsText(details: string): string {
+  const words: [RegExp, (n: string) => string][] = [
+    [/^units (\d+)$/, (n) => l10n.t('units {0}', Number(n))],
+    [/^vocabulary (\d+)$/, (n) => l10n.t('vocabulary {0}', Number(n))],
+    [/^no-op at inference$/, () => l10n.t('no-op at inference')],
+    [/^no bias$/, () => l10n.t('no bias')],
+  ];
+  return details
+    .split(/(, |; )/)
+    .map((part) => {
+      for (const [re, say] of words) {
+        const m = re.exec(part);
+        if (m) return say(m[1] ?? '');
+      }
+      return part;
+    })
+    .join('');
 }

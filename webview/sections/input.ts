@@ -100,7 +100,7 @@ export function mountInput(p: Panel, parent: ParentNode): View {
       chart = new LineChart({ title: 'x', ariaLabel: '', xLabel: l10n.t('time step'), height: 150 });
       const c = chart;
       chart.onRendered = () => c.drawCursor(store.state.step, store.theme.cursor);
-      card.body.replaceChildren(chart.root, h('p', 'muted', 'Drag a point up or down to edit the input (the model re-runs); wheel: zoom time, like the gate charts.'));
+      card.body.replaceChildren(chart.root, h('p', 'muted', l10n.t('Drag a point up or down to edit the input (the model re-runs); wheel: zoom time, like the gate charts.')));
       zoomable(chart, store, { steps: () => store.data?.inputSteps ?? 1, changed: () => p.scheduler.mark('step'), click: (t) => nav.setStep(t), grab });
       const box = chart.chartCanvas.parentElement!;
       box.addEventListener('pointermove', (e) => {

@@ -106,7 +106,7 @@ export function mountPlayground(p: Panel, parent: ParentNode): View {
     const table = h('table', 'pg-grid');
     table.createCaption().textContent = l10n.t('Input values, steps {0}–{1} of {2} (Enter re-runs)', from, Math.min(tr.inputSteps, from + GRID_STEPS) - 1, tr.inputSteps);
     const head = table.createTHead().insertRow();
-    head.append(h('th', '', 'step'));
+    head.append(h('th', '', l10n.t('step')));
     const shownF = Math.min(F, GRID_FEATURES);
     for (let f = 0; f < shownF; f++) head.append(h('th', '', `x${F > 1 ? f : ''}`));
     const body = table.createTBody();

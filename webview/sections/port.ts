@@ -8,17 +8,18 @@
 import type { PortResult } from '../../src/protocol';
 import { Requests } from '../../src/panel/requests';
 import { badge, h, section } from '../dom';
+import * as l10n from '../l10n';
 import type { Panel } from '../panel';
 import { fmt, type View } from '../store';
 import { button } from '../toolkit';
 
-const err = (x: number) => (Number.isFinite(x) ? x.toExponential(2) : String(x));
+const err = (x: number) => (Number.isFinite(x) ? l10n.exp(x, 2) : String(x));
 
 function pairTable(r: PortResult): HTMLTableElement {
   const table = h('table', 'port-pairs');
-  table.createCaption().textContent = `Max |Δ| per gate (beyond atol ${r.atol} in red)`;
+  table.createCaption().textContent = l10n.t('Max |Δ| per gate (beyond atol {0} in red)', l10n.plain(r.atol));
   const head = table.createTHead().insertRow();
-  for (const c of ['layer (A ↔ B)', 'gate', 'max |Δ|', '']) head.append(Object.assign(h('th', '', c), { scope: 'col' }));
+  for (const c of [l10n.t('layer (A ↔ B)'), l10n.t('gate'), 'max |Δ|', '']) head.append(Object.assign(h('th', '', c), { scope: 'col' }));
   const body = table.createTBody();
   for (const p of r.pairs) {
     const gates = p.mismatch ? [] : p.gates.filter((g) => !g.key.startsWith('pre_'));
@@ -27,7 +28,7 @@ function pairTable(r: PortResult): HTMLTableElement {
     lead.textContent = `${p.layer + 1}: ${p.a} ↔ ${p.b}`;
     lead.rowSpan = Math.max(1, gates.length);
     if (p.mismatch) {
-      first.insertCell().textContent = 'not comparable';
+      first.insertCell().textContent = l10n.t('not comparable');
       first.insertCell().textContent = p.mismatch;
       first.insertCell();
       continue;
@@ -50,22 +51,22 @@ function pairTable(r: PortResult): HTMLTableElement {
 export function mountPort(p: Panel, parent: ParentNode): View {
   const { store, nav, scheduler } = p;
   store.port = null;
-  const card = section('Compare with another model', 'port');
+  const card = section(l10n.t('Compare with another model'), 'port');
   const requests = new Requests(p.post);
   let asked = 0;
   const status = h('span', 'muted port-status');
   status.setAttribute('aria-live', 'polite');
   const ask = button({
-    label: 'Compare with another model…',
+    label: l10n.t('Compare with another model…'),
     appearance: 'primary',
-    title: 'Pick a second model file (Keras, TF.js, PyTorch, ONNX, custom cell) that should compute the same function',
+    title: l10n.t('Pick a second model file (Keras, TF.js, PyTorch, ONNX, custom cell) that should compute the same function'),
     onClick: () => {
       asked = requests.ask(null, { type: 'requestPortCheck' });
-      status.textContent = 'choosing a file, then comparing…';
+      status.textContent = l10n.t('choosing a file, then comparing…');
     },
   });
   card.head.append(ask, status);
-  const intro = h('p', 'muted', 'Both models run on this panel’s input; their recurrent layers are paired in order and every gate is compared under each framework’s names (PyTorch i, f, g, o / r, z, n; ONNX i, o, f, c / z, r, h). The first divergence is named and the conversion mistake diagnosed, with the corrected weight mapping.');
+  const intro = h('p', 'muted', l10n.t('Both models run on this panel’s input; their recurrent layers are paired in order and every gate is compared under each framework’s names (PyTorch i, f, g, o / r, z, n; ONNX i, o, f, c / z, r, h). The first divergence is named and the conversion mistake diagnosed, with the corrected weight mapping.'));
   const out = h('div', 'port-result');
   card.body.append(intro, out);
   parent.append(card.root);
@@ -87,14 +88,14 @@ export function mountPort(p: Panel, parent: ParentNode): View {
     intro.hidden = true;
     const verdict = h('p', 'port-verdict');
     const agree = r.output.pass && r.pairs.every((x) => x.pass);
-    verdict.append(badge(agree ? 'agree' : 'differ', agree ? 'pass' : 'fail'), ` A: ${r.a.file} (${r.a.framework}) ↔ B: ${r.b.file} (${r.b.framework}) · output max |Δ| ${err(r.output.maxAbs)}`);
+    verdict.append(badge(agree ? l10n.t('agree') : l10n.t('differ'), agree ? 'pass' : 'fail'), ' ' + l10n.t('A: {0} ({1}) ↔ B: {2} ({3}) · output max |Δ| {4}', r.a.file, r.a.framework, r.b.file, r.b.framework, err(r.output.maxAbs)));
     const parts: HTMLElement[] = [verdict, pairTable(r)];
     const bad = r.pairs.find((x) => !x.pass);
     if (bad?.first) {
       const d = bad.first;
       const line = h('p', 'port-first');
       const go = button({
-        label: 'Show in the charts',
+        label: l10n.t('Show in the charts'),
         appearance: 'secondary',
         onClick: () => {
           nav.selectLayer(bad.layer);
@@ -105,26 +106,26 @@ export function mountPort(p: Panel, parent: ParentNode): View {
           scheduler.mark('data');
         },
       });
-      line.append(h('strong', '', 'First divergence: '), `layer ${bad.layer + 1} (${bad.a} ↔ ${bad.b}), gate ${d.gate}, step ${d.step}, unit ${d.unit}, batch item ${d.batch}: A ${fmt(d.a, 6)} vs B ${fmt(d.b, 6)} `, go);
+      line.append(h('strong', '', l10n.t('First divergence:') + ' '), l10n.t('layer {0} ({1} ↔ {2}), gate {3}, step {4}, unit {5}, batch item {6}: A {7} vs B {8}', bad.layer + 1, bad.a, bad.b, d.gate, d.step, d.unit, d.batch, fmt(d.a, 6), fmt(d.b, 6)) + ' ', go);
       parts.push(line);
-    } else if (bad) parts.push(h('p', 'port-first', `First divergence: layer ${bad.layer + 1} (${bad.a} ↔ ${bad.b}): ${bad.mismatch}`));
+    } else if (bad) parts.push(h('p', 'port-first', l10n.t('First divergence: layer {0} ({1} ↔ {2}): {3}', bad.layer + 1, bad.a, bad.b, bad.mismatch ?? '')));
     const diag = h('div', 'diagnosis port-diagnosis');
     const f = r.diagnosis.found;
     if (f) {
-      diag.append(h('div', 'diagnosis-head', 'Diagnosis'), h('p', '', `${f.title} — in ${f.faulty} (${f.file})`), h('p', '', `max |Δ| ${err(f.before)} → ${err(f.after)} once it is undone`));
-    } else diag.append(h('div', 'diagnosis-head', 'Diagnosis'), ...r.diagnosis.lines.filter((l) => l.startsWith('diagnosis:')).map((l) => h('p', '', l.replace(/^diagnosis: /, ''))));
+      diag.append(h('div', 'diagnosis-head', l10n.t('Diagnosis')), h('p', '', l10n.t('{0} — in {1} ({2})', f.title, f.faulty, f.file)), h('p', '', l10n.t('max |Δ| {0} → {1} once it is undone', err(f.before), err(f.after))));
+    } else diag.append(h('div', 'diagnosis-head', l10n.t('Diagnosis')), ...r.diagnosis.lines.filter((l) => l.startsWith('diagnosis:')).map((l) => h('p', '', l.replace(/^diagnosis: /, ''))));
     for (const n of r.diagnosis.notes) diag.append(h('p', 'muted', n));
     if (r.diagnosis.code) {
       const code = h('pre', 'port-code');
       code.textContent = r.diagnosis.code.code;
       code.tabIndex = 0;
-      diag.append(h('div', 'diagnosis-head', `Correct mapping, ${r.diagnosis.code.title}`), code);
+      diag.append(h('div', 'diagnosis-head', l10n.t('Correct mapping, {0}', r.diagnosis.code.title)), code);
     }
     if (!agree || f) parts.push(diag);
     const cli = h('details', 'port-cli');
     const pre = h('pre', '');
     pre.textContent = [...r.lines, ...r.diagnosis.lines].join('\n');
-    cli.append(h('summary', '', 'As cellscope compare --against --diagnose prints it'), pre);
+    cli.append(h('summary', '', l10n.t('As `cellscope compare --against --diagnose` prints it')), pre);
     parts.push(cli);
     out.replaceChildren(...parts);
   };

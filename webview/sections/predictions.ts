@@ -31,7 +31,13 @@ export function mountPredictions(p: Panel, parent: ParentNode): View {
         note.textContent = init.predictionsNote ?? '';
         return;
       }
-      note.textContent = `${pr.source}; top ${pr.k} of ${vocab.length} tokens.`;
+      const source =
+        pr.head.kind === 'probabilities'
+          ? l10n.t('probabilities from {0} (softmax)', pr.head.layer)
+          : pr.head.kind === 'logits'
+            ? l10n.t("softmax of {0}'s logits (the head is linear: the panel applies the softmax)", pr.head.layer)
+            : l10n.t("exp of {0}'s log_softmax", pr.head.layer);
+      note.textContent = l10n.t('{0}; top {1} of {2} tokens.', source, pr.k, vocab.length);
       if (!tr) return;
       const t = store.state.step;
       const b = store.state.batch;

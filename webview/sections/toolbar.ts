@@ -26,7 +26,7 @@ export function mountToolbar(p: Panel, parent: ParentNode): Toolbar {
   arithmetic.setChoices(
     [
       { value: 'float64', label: 'float64' },
-      { value: 'float32', label: 'float32 (as Keras)' },
+      { value: 'float32', label: l10n.t('float32 (as Keras)') },
     ],
     store.init?.precision ?? 'float64',
   );

@@ -63,7 +63,7 @@ export function mountTrajectory(p: Panel, parent: ParentNode): View {
   const describe = (t: number) => {
     const d = view!.d;
     const [x, y] = pt(d, store.state.batch, t);
-    return `step ${t}: PC1 ${fmt(x)}, PC2 ${fmt(y)}`;
+    return l10n.t('step {0}: PC1 {1}, PC2 {2}', t, fmt(x), fmt(y));
   };
 
   const draw = () => {

@@ -396,7 +396,7 @@ export class CellscopePanel {
         await this.playRun(m);
         return;
       case 'saveInput': {
-        const uri = await this.saveInput().catch((e: unknown) => (post(this.panel, { type: 'error', message: `The input was not saved: ${errorText(e)}` }), null));
+        const uri = await this.saveInput().catch((e: unknown) => (post(this.panel, { type: 'error', message: vscode.l10n.t('The input was not saved: {0}', errorText(e)) }), null));
         if (uri !== null) post(this.panel, { type: 'saved', re: m.id, name: uri ? vscode.workspace.asRelativePath(uri) : null });
         return;
       }

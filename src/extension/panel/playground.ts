@@ -30,7 +30,7 @@ export async function saveInputAs(fileUri: vscode.Uri, s: PanelSession, target?:
   if (target) {
     if (await exists(target)) throw new Error(`${baseName(target)} exists: Cellscope saves an edited input only to a new file (pick another name)`);
   } else {
-    target = await vscode.window.showSaveDialog({ title: 'Cellscope: Save Input As', defaultUri: await freeName(fileUri), filters: { JSON: ['json'] }, saveLabel: 'Save input' });
+    target = await vscode.window.showSaveDialog({ title: vscode.l10n.t('Cellscope: Save Input As'), defaultUri: await freeName(fileUri), filters: { JSON: ['json'] }, saveLabel: vscode.l10n.t('Save input') });
     if (!target) return undefined;
   }
   if (target.toString() === fileUri.toString()) throw new Error(`${baseName(target)} is the model file: Cellscope will not write the input over it`);

@@ -15,7 +15,7 @@ import { isGraph, type OpenedModel } from '../../formats/loaded-model';
 import { panelModelOf, runPanelModel } from '../../panel/run-panel-model';
 import { frameworkOf, frameworkQuantity } from '../../port/frameworks';
 import { startEngineRun, type EngineRun, type EngineRunOptions } from '../../worker/client';
-import { headNote, outputHead, topKPredictions } from '../../panel/predictions';
+import { outputHead, topKPredictions } from '../../panel/predictions';
 import type { Predictions, CompareHeatMessage, CompareSeriesMessage, ComparisonMessage, FloatData, HeatMessage, InitMessage, SeriesMessage, TraceLayerMeta, TraceMessage, TraceView, WindowMessage } from '../../protocol';
 import { MAX_HEAT_VALUES, MAX_WINDOW_VALUES, WHOLE_INPUT_VALUES, WHOLE_TRACE_VALUES, bucketsFor, heatColumns, minMaxSeriesOf, windowSteps } from '../../panel/overview';
 
@@ -219,7 +219,7 @@ export class PanelSession {
     if ('reason' in head) return { note: `no predictions: ${head.reason}` };
     const top = topKPredictions(this.result.output, vocab.length, head.kind, PREDICTIONS_K);
     if (!top) return { note: `no predictions: the output ${JSON.stringify(this.result.output.shape)} is not one score per vocabulary token (${vocab.length})` };
-    return { source: headNote(head), ...top };
+    return { head: { kind: head.kind, layer: head.layer }, ...top };
   }
 
   private layerAt(layer: number, batch: number): LayerTrace {
