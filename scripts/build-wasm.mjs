@@ -10,12 +10,14 @@
 // pack_* / gemm_packed_*: the same product against a matrix repacked once per run in column panels (see there).
 // float32 gate kernels: <kind>_f32 (one step of one batch item) and <kind>_steps_f32 (a run of steps of every batch
 // item, both products included, quantity rows staged in the trace's layout), for LSTM, GRU (reset_after true/false)
-// and SimpleRNN; act_f32 (tests). Memory: [0, 64 Ki) gemm's packing buffer, then 1 Ki of constants (CONST_BASE);
-// src/engine/wasm/kernels.ts allocates above.
+// and SimpleRNN; act_f32 (tests); lstm_bwd_steps_f32, an LSTM's backward (scripts/wasm-backward.mjs).
+// Memory: [0, 64 Ki) gemm's packing buffer, then 1 Ki of constants (CONST_BASE); src/engine/wasm/kernels.ts
+// allocates above.
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeGenerated } from './generated-file.mjs';
+import { lstmBackwardWat } from './wasm-backward.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const OUT = join(root, 'src/engine/wasm/generated/kernels.ts');
@@ -543,6 +545,7 @@ export function kernelsWat() {
   ${gruAfterFn}
   ${gruBeforeFn}
   ${simpleFn}
+  ${lstmBackwardWat()}
   (func (export "act_f32") (param $k i32) (param $p i32) (param $n i32)
     (call $act_rows (local.get $k) (local.get $p) (local.get $p) (local.get $n)))
   ${constData()}

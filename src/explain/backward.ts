@@ -87,7 +87,9 @@ export interface InputGradient {
 
 /**
  * ∂(Σ_k ⟨seeds[k], outputs[k]⟩)/∂(input): the vector-Jacobian product of the model at the recorded run, one seed per
- * model output (null: none). `watch` sees every recurrent step's state gradients (gradient flow).
+ * model output (null: none). `watch` sees every recurrent step's state gradients (gradient flow). The seeds are
+ * given, not lent: the pass may add into them (every caller makes them for the one pass; a copy of a long
+ * sequence's seed costs more than its backward's gate arithmetic).
  */
 export function backward(fr: ForwardRun, seeds: (Float64Array | null)[], watch?: StepWatcher, lrp?: RuleOptions): InputGradient {
   const { model, run } = fr;
@@ -173,9 +175,10 @@ function embeddedValue(fr: ForwardRun): Tensor {
   return fr.run.layerOutputs[i]!;
 }
 
+/** acc + g into acc; the first g is taken as it is (add() is given seeds and layers' fresh gradients only). */
 function accumulate(acc: Float64Array | null, g: Float64Array | null): Float64Array | null {
   if (!g) return acc;
-  if (!acc) return Float64Array.from(g);
+  if (!acc) return g;
   for (let k = 0; k < acc.length; k++) acc[k] += g[k]!;
   return acc;
 }

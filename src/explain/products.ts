@@ -18,6 +18,11 @@ export function setBackwardFastPath(on: boolean): void {
   wasmAllowed = on;
 }
 
+/** Whether later backward passes may use the WebAssembly kernels (products, and fast-lstm.ts's whole walk). */
+export function backwardFastPathOn(): boolean {
+  return wasmAllowed;
+}
+
 export interface BackwardProducts {
   /** dh[0 .. units) += U[:, c0 .. c0+n) · dz[dzOff .. +n) */
   recur(dz: Float64Array, dzOff: number, c0: number, n: number, dh: Float64Array): void;

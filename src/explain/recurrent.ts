@@ -10,6 +10,7 @@ import type { FloatArray } from '../engine/tensor';
 import type { LayerTrace } from '../engine/trace';
 import { cellBackward, type BackwardContext, type CellBackward, type StepValues } from './cells';
 import { stateQuantities } from './cells/cell';
+import { fastLstmApplies, fastLstmBackward } from './fast-lstm';
 
 export interface DirectionGradInput {
   layer: RecurrentLayer;
@@ -40,6 +41,11 @@ export function directionBackward(inp: DirectionGradInput, ctx: BackwardContext,
   const { layer, trace: lt, dSeq } = inp;
   const { batch, steps, units: u } = lt;
   const items = Array.from({ length: batch }, (_, b) => b).filter((b) => itemHasGradient(inp, b, steps, u));
+  // A float32 Keras LSTM walks in WebAssembly (float32 throughout); this walk stays the reference.
+  if (!given && fastLstmApplies(inp, ctx, items)) {
+    const fast = fastLstmBackward(inp, items);
+    if (fast) return fast;
+  }
   const cell = given ?? cellBackward(layer, { ...ctx, rows: items.length });
   const F = cell.features;
   const nStates = cell.stateNames.length;

@@ -18,17 +18,23 @@ export interface Space {
   run: ForwardRun;
   /** Runs n points of item b's space ([n, ...item shape]). */
   evaluate(points: Tensor, item: number): ForwardRun;
-  /** How many points one forward/backward should take at most (keeps the trace under ~256 MB). */
+  /** How many points one forward/backward should take at most (keeps a chunk's trace near TRACE_BUDGET_BYTES). */
   chunk: number;
 }
 
-const TRACE_BUDGET_VALUES = 32 * 1024 * 1024;
+/**
+ * A chunk's trace. Small on purpose: the chunks reuse one another's arrays (reusingArrays), so this is about all the
+ * fresh memory a long integrated gradients touches, and fresh pages cost more than batching saves (W1, 64 steps in
+ * float32, CPU: 4.3–4.8 s in chunks of 1–4 points, 6.2 s in chunks of 16, 7.3 s in chunks of 32; dev VM, shared).
+ */
+const TRACE_BUDGET_BYTES = 32 * 1024 * 1024;
 
 export function spaceOf(model: Model, input: Tensor, options: ForwardOptions = {}): { space: Space; gradientAt: (seeds: (Float64Array | null)[]) => InputGradient } {
   const run = forwardRun(model, input, options);
   const first = backward(run, run.run.outputs.map(() => null));
   const perItem = traceValuesPerItem(model, input);
-  const chunk = Math.max(1, Math.floor(TRACE_BUDGET_VALUES / Math.max(1, perItem)));
+  const bytes = (options.precision ?? 'float64') === 'float32' ? 4 : 8;
+  const chunk = Math.max(1, Math.floor(TRACE_BUDGET_BYTES / bytes / Math.max(1, perItem)));
   const states = (item: number, n: number) => tileStates(run.initialStates, item, n);
   const evaluate =
     first.space === 'input'

@@ -2,7 +2,7 @@
  * The explained number: one element of one model output, named by indices (`--target b,t,u`; negatives count from
  * the end; as many indices as the output has axes). Its gradient's seed is 1 there and 0 elsewhere.
  */
-import { shapeText, sizeOf, type Tensor } from '../engine/tensor';
+import { allocate, shapeText, sizeOf, type Tensor } from '../engine/tensor';
 import { ExplainError } from './layers';
 
 export interface Target {
@@ -60,7 +60,8 @@ export function targetSeeds(outputs: readonly Tensor[], t: Target): (Float64Arra
 export function pointSeeds(outputs: readonly Tensor[], t: Target): (Float64Array | null)[] {
   return outputs.map((o, k) => {
     if (k !== t.output) return null;
-    const s = new Float64Array(sizeOf(o.shape));
+    // From the engine's allocator: integrated gradients recycles them between chunks.
+    const s = allocate(sizeOf(o.shape), 'float64') as Float64Array;
     const n = o.shape[0]!;
     const per = s.length / n;
     const within = t.flat % (sizeOf(o.shape.slice(1)) || 1);

@@ -15,6 +15,7 @@ import { explainPrediction, type ExplainOptions } from '../../src/explain';
 import { resolveTarget } from '../../src/explain/target';
 import { loadModelText } from '../../src/formats';
 import { dense, model, random, recurrent, rng } from '../support/random-models';
+import { relError } from '../support/rel-error';
 
 /** ∂y/∂x by central differences of the engine in float64. */
 function finiteDifferences(m: Model, x: Tensor, target: number[], output = 0, initialStates?: Record<string, Tensor[]>, h = 1e-5): Float64Array {
@@ -32,16 +33,6 @@ function finiteDifferences(m: Model, x: Tensor, target: number[], output = 0, in
     g[k] = (up - f(p)) / (2 * h);
   }
   return g;
-}
-
-function relError(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let d = 0;
-  let s = 0;
-  for (let k = 0; k < b.length; k++) {
-    d = Math.max(d, Math.abs(a[k]! - b[k]!));
-    s = Math.max(s, Math.abs(b[k]!));
-  }
-  return d / (s || 1);
 }
 
 function checkAgainstFd(m: Model, x: Tensor, target: number[], extra: Partial<ExplainOptions> = {}, tol = 1e-7): number {

@@ -29,6 +29,11 @@ export interface GateKernels {
   gru_after_steps_f32(...args: number[]): void;
   gru_before_steps_f32(...args: number[]): void;
   simple_steps_f32(...args: number[]): void;
+  /**
+   * An LSTM's backward over a block of steps for `rows` items (scripts/wasm-backward.mjs has the layout):
+   * (n, rows, u, stage, dz, dh, ldh, dc, packedUT). The explain package's float32 fast path.
+   */
+  lstm_bwd_steps_f32(n: number, rows: number, u: number, stage: number, dz: number, dh: number, ldh: number, dc: number, UT: number): void;
   /** p[0 .. n) = activation k of itself, n a multiple of 4 ≥ 4 (tests). */
   act_f32(k: number, p: number, n: number): void;
 }

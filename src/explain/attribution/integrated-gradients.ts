@@ -4,7 +4,7 @@
  * (in chunks that keep the trace small): one forward and one backward per chunk. Completeness: Σ attribution should
  * be f(x) − f(x₀); the error reports how far the m-point sum is from it.
  */
-import { shapeText, sizeOf, type Tensor } from '../../engine/tensor';
+import { reusingArrays, shapeText, sizeOf, type Tensor } from '../../engine/tensor';
 import { backward } from '../backward';
 import { ExplainError } from '../layers';
 import { pointSeeds } from '../target';
@@ -44,18 +44,28 @@ export function integratedGradients(m: MethodInput): MethodResult {
   const x = space.value.data.subarray(b * per, (b + 1) * per);
   const x0 = baselineOf(m.baseline, space.value, b);
   const sum = new Float64Array(per);
-  for (let k0 = 0; k0 < steps; k0 += space.chunk) {
-    const n = Math.min(space.chunk, steps - k0);
-    const points = new Float64Array(n * per);
-    for (let k = 0; k < n; k++) {
-      const a = (k0 + k + 0.5) / steps;
-      for (let j = 0; j < per; j++) points[k * per + j] = x0[j]! + a * (x[j]! - x0[j]!);
+  // Each chunk's trace, outputs and seeds go back to the allocator for the next chunk (same shapes).
+  reusingArrays((recycle) => {
+    // Chunks of equal sizes (±1), so that all but the first of each size find their arrays in the pool.
+    const chunks = Math.ceil(steps / space.chunk);
+    for (let c = 0, k0 = 0; c < chunks; c++) {
+      const n = Math.floor((steps * (c + 1)) / chunks) - k0;
+      const points = new Float64Array(n * per);
+      for (let k = 0; k < n; k++) {
+        const a = (k0 + k + 0.5) / steps;
+        for (let j = 0; j < per; j++) points[k * per + j] = x0[j]! + a * (x[j]! - x0[j]!);
+      }
+      const fr = space.evaluate({ shape: [n, ...itemShape], data: points }, b);
+      const seeds = pointSeeds(fr.run.outputs, target);
+      const g = backward(fr, seeds).grad.data;
+      for (let k = 0; k < n; k++) for (let j = 0; j < per; j++) sum[j] += g[k * per + j]!;
+      recycle(fr.trace.layers.flatMap((l) => l.values));
+      recycle(fr.run.layerOutputs.map((t) => t?.data));
+      recycle(seeds);
+      k0 += n;
+      m.onProgress?.(k0, steps);
     }
-    const fr = space.evaluate({ shape: [n, ...itemShape], data: points }, b);
-    const g = backward(fr, pointSeeds(fr.run.outputs, target)).grad.data;
-    for (let k = 0; k < n; k++) for (let j = 0; j < per; j++) sum[j] += g[k * per + j]!;
-    m.onProgress?.(k0 + n, steps);
-  }
+  });
   const data = new Float64Array(space.value.data.length);
   let total = 0;
   for (let j = 0; j < per; j++) {
