@@ -427,9 +427,9 @@ def lstm_1unit(kernel_cfio, bias_cfio):
 def hand_built_fixtures():
     out = {}
     # ---- seed 000: RecurenceNeurone(theta=1, w=1, h=0), relu, compute(1) printed 1, 2, then 3..17.
-    out["seed000-relu-neuron"] = (
+    out["relu-counter"] = (
         fixture(
-            "examples/hand-built/seed000-relu-neuron",
+            "examples/hand-built/relu-counter",
             {**SEED_000, "cell": "RecurenceNeurone: h = relu(theta*x + w*h), output relu(h)", "printed": "1, 2, 3, ..., 17"},
             [
                 {
@@ -466,9 +466,9 @@ def hand_built_fixtures():
     # mean_lstm: 2 units; unit 0 sums x, unit 1 counts. Keras kernel [1, 8] = i(2) f(2) c(2) o(2).
     sums = np.cumsum(SEQ_002)
     counts = np.arange(1, 6)
-    out["seed002-mean-lstm"] = (
+    out["mean-lstm"] = (
         fixture(
-            "examples/hand-built/seed002-mean-lstm",
+            "examples/hand-built/mean-lstm",
             {
                 **SEED_002,
                 "cell": "mean_lstm (expected output: the raw [sum, count] pairs; the seed printed their ratio)",
@@ -493,9 +493,9 @@ def hand_built_fixtures():
     )
     # ---- seed 003: RecurrentNeuron with random weights (not printed): documented choice wx=0.8, wh=0.5, wyh=2.0,
     # predict(0.1) three times. Expected output computed by Keras below.
-    out["seed003-tanh-neuron"] = (
+    out["tanh-neuron"] = (
         fixture(
-            "examples/hand-built/seed003-tanh-neuron",
+            "examples/hand-built/tanh-neuron",
             {
                 **SEED_003,
                 "cell": "h = tanh(wh*h + wx*x), y = wyh*h; weights chosen here (the seed draws them at random and prints none): wx=0.8, wh=0.5, wyh=2.0",
@@ -525,7 +525,7 @@ def make_hand(out):
         if kind == "exact":
             want = np.asarray(fx["expected_output"]["data"]).reshape(fx["expected_output"]["shape"])
             assert np.array_equal(got, want), f"{name}: Keras gives {got.ravel()}, the seed printed {want.ravel()}"
-            if name == "seed002-mean-lstm":
+            if name == "mean-lstm":
                 ratio = got[0, :, 0] / got[0, :, 1]
                 assert np.allclose(ratio, [2.0, 3.5, 1.0, 0.75, 2.6], rtol=0, atol=1e-7), ratio
         else:
@@ -546,7 +546,7 @@ def make_hand(out):
 
 
 def hand_readme(results):
-    y003 = ", ".join(f"{v:.7g}" for v in results["seed003-tanh-neuron"])
+    y003 = ", ".join(f"{v:.7g}" for v in results["tanh-neuron"])
     return f"""# hand-built — the seeds' hand-written cells as Keras models
 
 Seeds 000, 002 and 003 build recurrent cells by hand in numpy and print what they compute. Each file here is that
@@ -559,12 +559,12 @@ seed's printed numbers (where the seed printed any).
 
 | file | seed | cell | input | expected output |
 |---|---|---|---|---|
-| `seed000-relu-neuron.json` | 000 | `RecurenceNeurone`: `h = relu(θ·x + w·h)`, θ = w = 1 → `SimpleRNN(1, relu)`, kernel 1, recurrent 1, bias 0, `return_sequences` | 17 × `1` | 1, 2, …, 17 (printed by the seed) |
-| `seed002-identity-lstm.json` | 002 | `identity_lstm` | 2, 5, −4, 0, 10 | 2, 5, −4, 0, 10 (printed) |
-| `seed002-count-lstm.json` | 002 | `count_lstm` | 2, 5, −4, 0, 10 | 1, 2, 3, 4, 5 (printed) |
-| `seed002-sum-lstm.json` | 002 | `sum_lstm` | 2, 5, −4, 0, 10 | 2, 7, 3, 3, 13 (printed) |
-| `seed002-mean-lstm.json` | 002 | `mean_lstm` (2 units: sum, count) | 2, 5, −4, 0, 10 | [2, 1], [7, 2], [3, 3], [3, 4], [13, 5]; the seed printed the ratio 2, 3.5, 1, 0.75, 2.6 |
-| `seed003-tanh-neuron.json` | 003 | `RecurrentNeuron`: `h = tanh(wh·h + wx·x)`, `y = wyh·h` → `SimpleRNN(1, tanh, use_bias=False)` + `Dense(1, use_bias=False)` | 0.1, 0.1, 0.1 | {y003} (computed by Keras) |
+| `relu-counter.json` | 000 | `RecurenceNeurone`: `h = relu(θ·x + w·h)`, θ = w = 1 → `SimpleRNN(1, relu)`, kernel 1, recurrent 1, bias 0, `return_sequences` | 17 × `1` | 1, 2, …, 17 (printed by the seed) |
+| `identity-lstm.json` | 002 | `identity_lstm` | 2, 5, −4, 0, 10 | 2, 5, −4, 0, 10 (printed) |
+| `count-lstm.json` | 002 | `count_lstm` | 2, 5, −4, 0, 10 | 1, 2, 3, 4, 5 (printed) |
+| `sum-lstm.json` | 002 | `sum_lstm` | 2, 5, −4, 0, 10 | 2, 7, 3, 3, 13 (printed) |
+| `mean-lstm.json` | 002 | `mean_lstm` (2 units: sum, count) | 2, 5, −4, 0, 10 | [2, 1], [7, 2], [3, 3], [3, 4], [13, 5]; the seed printed the ratio 2, 3.5, 1, 0.75, 2.6 |
+| `tanh-neuron.json` | 003 | `RecurrentNeuron`: `h = tanh(wh·h + wx·x)`, `y = wyh·h` → `SimpleRNN(1, tanh, use_bias=False)` + `Dense(1, use_bias=False)` | 0.1, 0.1, 0.1 | {y003} (computed by Keras) |
 
 ## How the seeds' cells map onto Keras
 

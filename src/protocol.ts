@@ -68,6 +68,9 @@ const weightBlockView = checked(
   v.object({
     weight: str,
     gate: str,
+    /** What the block feeds, as the charts name it (WeightBlock.part / label): gate i, the candidate c̃, or a whole array. */
+    part: v.picklist(['gate', 'candidate', 'whole']),
+    label: str,
     shape: v.array(int()),
     min: num,
     max: num,
@@ -106,6 +109,8 @@ const saturationView = checked(
     left: f32,
     right: f32,
     dead: v.array(v.object({ unit: int(), reason: str })),
+    /** Units with a gate saturated at every step whose h still changes: said, not alarmed (LayerSaturation.stuck). */
+    stuck: v.array(v.object({ unit: int(), reason: str })),
   }),
   (s) => s.left.length === s.gates.length * s.units && s.right.length === s.left.length,
   'left and right hold gates × units shares',
@@ -253,6 +258,8 @@ const trace = checked(
     values: v.array(floatData),
     /** masked[s] = 1 where padding made the layer skip processing step s; null when nothing is masked. */
     masked: v.nullable(typed<Uint8Array>(Uint8Array)),
+    /** Per quantity: a state's values [unit] before the first processing step (LayerTrace.initial); null for the others. */
+    initial: v.array(v.nullable(floatData)),
     /** The model input of this batch item, [time][feature]; empty for a long input of a long trace (then `inputSeries`). */
     input: floatData,
     /** A long input's chart: min and max of each feature per bucket of time, [feature][bucket], float32. */
@@ -260,8 +267,12 @@ const trace = checked(
     /** A long trace asked for with a `view`: the series, heat columns and window that view draws first. */
     first: v.nullable(v.object({ series, heat: v.nullable(heat), window: window_ })),
   }),
-  (m) => m.values.every((x) => x.length === m.steps * m.units) && (m.masked === null || m.masked.length === m.steps) && (m.input.length > 0 || m.inputSeries !== null),
-  'values hold steps × units each, masked one per step, and an input or its chart',
+  (m) =>
+    m.values.every((x) => x.length === m.steps * m.units) &&
+    (m.masked === null || m.masked.length === m.steps) &&
+    m.initial.every((x) => x === null || x.length === m.units) &&
+    (m.input.length > 0 || m.inputSeries !== null),
+  'values hold steps × units each, masked one per step, initial states one per unit, and an input or its chart',
 );
 export type TraceMessage = v.InferOutput<typeof trace>;
 
@@ -530,6 +541,11 @@ const panelState = v.object({
    * Optional: a state saved before this field existed must still restore its panel.
    */
   precision: v.optional(v.nullable(precision)),
+  /**
+   * The playground's edits (the last one per batch item: its rows, [step][feature]) so a reload runs the edited input
+   * again; null: the file's input. JSON keeps NaN as null. Optional: older saved states have none.
+   */
+  edits: v.optional(v.nullable(v.array(v.object({ batch: int(), steps: int(1), data: v.array(v.nullable(v.number())) })))),
 });
 export type PanelState = v.InferOutput<typeof panelState>;
 

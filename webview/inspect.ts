@@ -43,6 +43,11 @@ export function radiusHint(r: number): { text: string; kind: 'ok' | 'warn' | 'in
   return { text: '≤ 1', kind: 'ok' };
 }
 
+/** A block as the charts name what it feeds: `gate i`, `candidate c̃`, or the whole array's name. */
+function partName(b: WeightBlockView): string {
+  return b.part === 'whole' ? b.weight : b.part === 'candidate' ? l10n.t('candidate {0}', b.label) : l10n.t('gate {0}', b.label);
+}
+
 /** The block's image (weights as colours on a symmetric scale) with a hover readout: row, column, gate, value. */
 function drawImage(b: WeightBlockView, theme: Theme, tip: HTMLElement): HTMLCanvasElement {
   // Cells of at least 2 px, the whole image within 150 × 110 px.
@@ -50,7 +55,7 @@ function drawImage(b: WeightBlockView, theme: Theme, tip: HTMLElement): HTMLCanv
   const w = Math.max(24, b.imageCols * cell);
   const h = Math.max(8, b.imageRows * cell);
   const scale = weightScale(Math.max(Math.abs(b.min), Math.abs(b.max)));
-  const { c, g } = canvas(w, h, b.gate === 'all' ? l10n.t('{0}: {1} weights as colours, blue negative, red positive; hover for values', b.weight, b.shape.join(' × ')) : l10n.t('{0} gate {1}: {2} weights as colours, blue negative, red positive; hover for values', b.weight, b.gate, b.shape.join(' × ')));
+  const { c, g } = canvas(w, h, b.part === 'whole' ? l10n.t('{0}: {1} weights as colours, blue negative, red positive; hover for values', b.weight, b.shape.join(' × ')) : l10n.t('{0}, {1}: {2} weights as colours, blue negative, red positive; hover for values', b.weight, partName(b), b.shape.join(' × ')));
   c.className = 'weight-image';
   const cw = w / b.imageCols;
   const ch = h / b.imageRows;
@@ -75,7 +80,7 @@ function drawImage(b: WeightBlockView, theme: Theme, tip: HTMLElement): HTMLCanv
     const rows = span(ir, R, b.imageRows);
     const cols = span(ic, C, b.imageCols);
     const value = fmt(b.image[ir * b.imageCols + ic]!, 6);
-    tip.textContent = [...(b.shape.length === 2 ? [l10n.t('row {0}', rows)] : []), l10n.t('column {0}', cols), b.gate === 'all' ? b.weight : l10n.t('gate {0}', b.gate), merged ? l10n.t('mean {0}', value) : value].join(' · ');
+    tip.textContent = [...(b.shape.length === 2 ? [l10n.t('row {0}', rows)] : []), l10n.t('column {0}', cols), partName(b), merged ? l10n.t('mean {0}', value) : value].join(' · ');
     tip.hidden = false;
     tip.style.transform = `translate(${Math.min(e.offsetX + 8, 40)}px, ${c.offsetTop + e.offsetY + 14}px)`;
   });
@@ -86,7 +91,7 @@ function drawImage(b: WeightBlockView, theme: Theme, tip: HTMLElement): HTMLCanv
 function drawHistogram(b: WeightBlockView, theme: Theme): HTMLCanvasElement {
   const w = 150;
   const h = 54;
-  const { c, g } = canvas(w, h, b.gate === 'all' ? l10n.t('Histogram of {0}: {1} bins from {2} to {3}', b.weight, b.hist.length, fmt(b.histLo), fmt(b.histHi)) : l10n.t('Histogram of {0} gate {1}: {2} bins from {3} to {4}', b.weight, b.gate, b.hist.length, fmt(b.histLo), fmt(b.histHi)));
+  const { c, g } = canvas(w, h, b.part === 'whole' ? l10n.t('Histogram of {0}: {1} bins from {2} to {3}', b.weight, b.hist.length, fmt(b.histLo), fmt(b.histHi)) : l10n.t('Histogram of {0}, {1}: {2} bins from {3} to {4}', b.weight, partName(b), b.hist.length, fmt(b.histLo), fmt(b.histHi)));
   c.className = 'weight-hist';
   const top = Math.max(1, ...b.hist);
   const plotH = h - 14;
@@ -125,7 +130,7 @@ function drawHistogram(b: WeightBlockView, theme: Theme): HTMLCanvasElement {
 function blockTile(b: WeightBlockView, theme: Theme): HTMLElement {
   const tile = el('figure', 'weight-tile');
   const cap = el('figcaption', 'weight-title');
-  cap.append(el('strong', '', b.gate === 'all' ? b.weight : l10n.t('gate {0}', b.gate)), el('span', 'muted', ` [${b.shape.join('×')}]`));
+  cap.append(el('strong', '', partName(b)), el('span', 'muted', ` [${b.shape.join('×')}]`));
   tile.append(cap);
   if (b.nan || b.inf) {
     const a = el('div', 'alert', `⚠ ${b.nan} NaN, ${b.inf} ±Inf`);
@@ -182,7 +187,7 @@ export function renderWeights(root: HTMLElement, layers: WeightLayerView[], them
   for (const l of layers)
     for (const b of l.blocks) {
       const tr = body.insertRow();
-      [l.layer, b.weight, b.gate, b.shape.join('×'), fmt(b.min, 4), fmt(b.max, 4), fmt(b.mean, 4), fmt(b.std, 4), String(b.nan), String(b.inf), b.radius === null ? '–' : fmt(b.radius, 4)].forEach(
+      [l.layer, b.weight, b.part === 'whole' ? '–' : b.label, b.shape.join('×'), fmt(b.min, 4), fmt(b.max, 4), fmt(b.mean, 4), fmt(b.std, 4), String(b.nan), String(b.inf), b.radius === null ? '–' : fmt(b.radius, 4)].forEach(
         (x) => (tr.insertCell().textContent = x),
       );
     }
@@ -267,13 +272,21 @@ export function renderSaturation(root: HTMLElement, s: SaturationView | undefine
     root.append(fig);
   }
   const dead = el('div', 'dead-units');
-  if (!s.dead.length) dead.append(el('p', '', l10n.t('No dead units: every unit is active and no gate is stuck ({0} units).', U)));
+  if (!s.dead.length && !s.stuck.length) dead.append(el('p', '', l10n.t('No dead units: every unit is active and no gate is stuck ({0} units).', U)));
+  else if (!s.dead.length) dead.append(el('p', '', l10n.t('No dead units ({0} units).', U)));
   else {
     dead.append(el('p', 'alert', s.dead.length > 1 ? l10n.t('{0} dead units of {1}:', s.dead.length, U) : l10n.t('1 dead unit of {0}:', U)));
     const ul = el('ul');
     for (const d of s.dead.slice(0, 50)) ul.append(el('li', '', `${l10n.t('unit {0}', d.unit)}: ${d.reason}`));
     if (s.dead.length > 50) ul.append(el('li', 'muted', l10n.t('… and {0} more', s.dead.length - 50)));
     dead.append(ul);
+  }
+  // Stuck gates in units whose state still moves: hand-set cells do this on purpose; the fact, in plain text.
+  if (s.stuck.length) {
+    const ul = el('ul', 'muted stuck-units');
+    for (const d of s.stuck.slice(0, 50)) ul.append(el('li', '', `${l10n.t('unit {0}', d.unit)}: ${d.reason}`));
+    if (s.stuck.length > 50) ul.append(el('li', 'muted', l10n.t('… and {0} more', s.stuck.length - 50)));
+    dead.append(el('p', 'muted', l10n.t('Gates saturated at every step, in units whose state still changes (not dead):')), ul);
   }
   root.append(dead);
   if (!s.gates.length) return;

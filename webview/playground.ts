@@ -4,7 +4,7 @@
  * typing — the text and where the caret was — because every run re-mounts the panel's sections.
  */
 import { Requests } from '../src/panel/requests';
-import type { InitMessage, PanelPrecision, ToWebview } from '../src/protocol';
+import type { InitMessage, PanelPrecision, PanelState, ToWebview } from '../src/protocol';
 import type { Store } from './store';
 import * as l10n from './l10n';
 
@@ -32,14 +32,42 @@ export interface Playground {
   onError(): void;
 }
 
+/** Edited values kept in the saved panel state up to this many; a larger edit is not run again after a reload. */
+export const KEEP_EDIT_VALUES = 200_000;
+
+type Edit = { batch: number; steps: number; data: Float64Array };
+type SavedEdit = NonNullable<PanelState['edits']>[number];
+
 export function playground(store: Store, post: (m: import('../src/protocol').FromWebview) => void, changed: () => void): Playground {
   const requests = new Requests(post);
   let latest = 0;
   let saving = 0;
   let timer: ReturnType<typeof setTimeout> | undefined;
+  /** The edit the latest run carries: kept in the saved state once the run answers. */
+  let sent: Edit | null = null;
+  /** The first init of this page (a reload's) has not come yet; saved edits are run again after it, one by one. */
+  let first = true;
+  let replay: SavedEdit[] = [];
+  let replayId = 0;
   const precision = (): PanelPrecision => store.state.precision ?? store.init?.precision ?? 'float64';
-  const run = (m: { reset: boolean; edit: { batch: number; steps: number; data: Float64Array } | null }) => {
+  /** The last edit of each batch item, in the saved state (too large: none kept, and the status says so). */
+  const keep = (e: Edit) => {
+    const edits = (store.state.edits ?? []).filter((x) => x.batch !== e.batch);
+    edits.push({ batch: e.batch, steps: e.steps, data: Array.from(e.data, (x) => (Number.isNaN(x) ? null : x)) });
+    const total = edits.reduce((n, x) => n + x.data.length, 0);
+    store.state.edits = total <= KEEP_EDIT_VALUES ? edits : null;
+    return total <= KEEP_EDIT_VALUES;
+  };
+  const next = () => {
+    const e = replay.shift();
+    if (!e) return false;
+    run({ reset: false, edit: { batch: e.batch, steps: e.steps, data: Float64Array.from(e.data, (x) => x ?? NaN) } });
+    replayId = latest;
+    return true;
+  };
+  const run = (m: { reset: boolean; edit: Edit | null }) => {
     clearTimeout(timer);
+    sent = m.edit;
     latest = requests.ask(null, { type: 'run', precision: precision(), ...m });
     pg.status = 'running…';
     changed();
@@ -76,11 +104,27 @@ export function playground(store: Store, post: (m: import('../src/protocol').Fro
         requests.settle(latest);
         latest = 0;
         pg.status = m.input.edited ? l10n.t('ran on the edited input ({0} steps, {1}, {2} ms)', m.steps, m.precision, Math.round(m.runMs)) : l10n.t('ran on the file’s input ({0})', m.precision);
+        if (sent && m.input.edited && !keep(sent)) pg.status += ` — ${l10n.t('too large to keep across a reload')}`;
+        sent = null;
       }
+      // The file's input again (reset, or a newly chosen input file): no edit to keep. A reload's first init is the
+      // file's input too, but its saved edits are run again (afterInit).
+      if (!m.input.edited && !first) store.state.edits = null;
       if (!m.input.edited) pg.text = null;
       return true;
     },
     afterInit(m) {
+      if (m.re === 0 && first) {
+        first = false;
+        // A reload: the host ran the file's input; the edits saved with the panel are run again (in its precision).
+        if (!m.input.edited && store.state.edits?.length) {
+          replay = store.state.edits.filter((e) => e.batch < m.batch);
+          if (next()) return;
+        }
+      } else if (replayId && m.re === replayId) {
+        replayId = 0;
+        if (next()) return;
+      }
       if (m.re === 0 && store.state.precision && store.state.precision !== m.precision) run({ reset: false, edit: null });
     },
     onSaved(m) {

@@ -33,7 +33,7 @@ export interface Store {
 
 /** The state of a panel that has not been shown yet (or whose saved state belongs to another file). */
 export function initialState(fileUri: string): PanelState {
-  return { fileUri, layer: 0, batch: 0, step: 0, quantity: 'h', units: [0], focusUnit: 0, showPre: false, tolerance: null, outUnit: null, speed: 10, tablesOpen: false, choices: null, precision: null };
+  return { fileUri, layer: 0, batch: 0, step: 0, quantity: 'h', units: [0], focusUnit: 0, showPre: false, tolerance: null, outUnit: null, speed: 10, tablesOpen: false, choices: null, precision: null, edits: null };
 }
 
 /** The saved state when it belongs to this run's file (clipped to the run), else a fresh one. */

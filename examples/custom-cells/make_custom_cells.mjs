@@ -49,8 +49,8 @@ function write(file, { id, source, layer, input, expected }) {
   let h = 0;
   const ours = xs.map((x) => (h = relu(1 * x + 1 * h)));
   assert.deepEqual(ours, printed);
-  write('seed000-relu-neuron.json', {
-    id: 'seed000-relu-neuron',
+  write('relu-counter.json', {
+    id: 'relu-counter',
     source: { seed: seedName('000'), cell: 'RecurenceNeurone: h = relu(theta·x + w·h), output relu(h) = h', printed },
     layer: {
       class_name: 'CustomCell',
@@ -98,13 +98,13 @@ function write(file, { id, source, layer, input, expected }) {
     close(ours, gruSeen.out);
   }
   const gateWeights = (names) => [...names.map((g) => w(`w_${g}`, [1, 2], [1, 1])), ...names.map((g) => w(`b_${g}`, [1], [0.5]))];
-  write('seed000-lstm-neurone.json', {
-    id: 'seed000-lstm-neurone',
+  write('relu-gated-lstm.json', {
+    id: 'relu-gated-lstm',
     source: { seed: seedName('000'), cell: 'LSTM_Neurone: ReLU input and forget gates, returns its output gate o', printed: lstmSeen.out },
     layer: {
       class_name: 'CustomCell',
       config: {
-        name: 'lstm_neurone',
+        name: 'relu_gated_lstm',
         units: 1,
         input_shape: [null, 1],
         return_sequences: true,
@@ -123,13 +123,13 @@ function write(file, { id, source, layer, input, expected }) {
     input: lstmSeen.inputs,
     expected: lstmSeen.out,
   });
-  write('seed000-gru-neurone.json', {
-    id: 'seed000-gru-neurone',
+  write('coupled-gate-gru.json', {
+    id: 'coupled-gate-gru',
     source: { seed: seedName('000'), cell: 'GRU_Neurone: coupled forget gate c = f·c + (1 − f)·c̃, returns its output gate o', printed: gruSeen.out },
     layer: {
       class_name: 'CustomCell',
       config: {
-        name: 'gru_neurone',
+        name: 'coupled_gate_gru',
         units: 1,
         input_shape: [null, 1],
         return_sequences: true,
@@ -243,8 +243,8 @@ function write(file, { id, source, layer, input, expected }) {
     h = c.map((cj, j) => o[j] * Math.tanh(cj));
     outputs.push(...h);
   }
-  write('seed001-lstm.json', {
-    id: 'seed001-lstm',
+  write('hx-matrix-lstm.json', {
+    id: 'hx-matrix-lstm',
     source: {
       seed: seedName('001'),
       cell: 'LSTM with one weight matrix per gate over X_t = [h_{t-1}, x_t]: f, i, o = σ(W·X + b), c̃ = tanh(W_c·X + b_c), c = f∘c + i∘c̃, h = o∘tanh(c)',

@@ -1,7 +1,9 @@
 /**
  * Gate saturation over a trace (Karpathy, Johnson & Fei-Fei 2015, "Visualizing and Understanding Recurrent
  * Networks"): per unit, the share of steps a gate is left-saturated (< 0.1) or right-saturated (> 0.9).
- * Dead units: never active (|h| < 1e-3 at every step) or with a gate stuck saturated at every step.
+ * Dead units: never active (|h| < 1e-3 at every step), or with a gate stuck saturated at every step while h does
+ * not change. A gate stuck open or closed in a unit whose state still moves is what hand-set cells do on purpose
+ * (the counter's ±inf biases): it is listed (`stuck`) but is no alarm.
  * Counted over every batch item and processing step; steps skipped by masking are left out.
  */
 import type { LayerTrace } from '../engine/trace';
@@ -34,6 +36,8 @@ export interface LayerSaturation {
   counted: number;
   gates: GateSaturation[];
   dead: DeadUnit[];
+  /** Units with a gate saturated at every step whose h still changes (so not dead): the fact, without the alarm. */
+  stuck: DeadUnit[];
 }
 
 export function layerSaturation(lt: LayerTrace, o: SaturationOptions = {}): LayerSaturation {
@@ -66,22 +70,39 @@ export function layerSaturation(lt: LayerTrace, o: SaturationOptions = {}): Laye
     gates.push({ key: q.key, label: q.label, left, right });
   });
   const dead: DeadUnit[] = [];
+  const stuck: DeadUnit[] = [];
   const hq = lt.quantities.findIndex((q) => q.key === 'h');
   for (let j = 0; j < U; j++) {
     const reasons: string[] = [];
+    // h over the counted steps: never active, or never changing (then a stuck gate is the reason it is dead).
+    let maxAbs = 0;
+    let lo = Infinity;
+    let hi = -Infinity;
     if (hq >= 0 && counted) {
       const h = lt.values[hq]!;
-      let maxAbs = 0;
-      for (let r = 0; r < rows; r++) if (live(r)) maxAbs = Math.max(maxAbs, Math.abs(h[r * U + j]!));
+      for (let r = 0; r < rows; r++) {
+        if (!live(r)) continue;
+        const x = h[r * U + j]!;
+        maxAbs = Math.max(maxAbs, Math.abs(x));
+        lo = Math.min(lo, x);
+        hi = Math.max(hi, x);
+      }
       if (maxAbs < deadAbs) reasons.push(`never active: |h| < ${deadAbs} at every step (max ${maxAbs.toExponential(1)})`);
     }
+    const gateReasons: string[] = [];
     if (counted) {
       for (const g of gates) {
-        if (g.left[j] === 1) reasons.push(`gate ${g.label} stuck closed (< ${low} at every step)`);
-        else if (g.right[j] === 1) reasons.push(`gate ${g.label} stuck open (> ${high} at every step)`);
+        if (g.left[j] === 1) gateReasons.push(`gate ${g.label} stuck closed (< ${low} at every step)`);
+        else if (g.right[j] === 1) gateReasons.push(`gate ${g.label} stuck open (> ${high} at every step)`);
       }
     }
+    // Without an h to look at (a custom cell naming its output otherwise) a stuck gate keeps its old weight.
+    const hMoves = hq >= 0 && counted > 1 && hi - lo >= deadAbs;
+    if (gateReasons.length && !hMoves) reasons.push(...gateReasons);
     if (reasons.length) dead.push({ unit: j, reason: reasons.join('; ') });
+    else if (gateReasons.length) stuck.push({ unit: j, reason: `${gateReasons.join('; ')}; h still changes (${fmt(lo)} to ${fmt(hi)})` });
   }
-  return { layerName: lt.layerName, direction: lt.direction, units: U, counted, gates, dead };
+  return { layerName: lt.layerName, direction: lt.direction, units: U, counted, gates, dead, stuck };
 }
+
+const fmt = (x: number) => (Number.isInteger(x) ? String(x) : x.toPrecision(3));

@@ -69,6 +69,8 @@ export function diagnose(model: Model, input: Tensor, expectedOrRecording: Tenso
 
   const ranked: HypothesisResult[] = [];
   const notes: string[] = [];
+  /** Hypotheses the weights' shapes rule out, said once in one note (not one line each). */
+  const ruledOut: string[] = [];
   if (!baseline.pass && model.dtypePolicies) {
     notes.push(`the model computes in float16 (dtype policy ${model.dtypePolicies}): Keras rounded every layer's arithmetic to half precision, which explains differences near 1e-3; Cellscope computes in float64 or float32`);
   }
@@ -77,7 +79,7 @@ export function diagnose(model: Model, input: Tensor, expectedOrRecording: Tenso
     for (const h of hypothesesFor(model, options.hypotheses ?? HYPOTHESES)) {
       const ok = h.applies(model, ctx);
       if (ok !== true) {
-        if (h.noteWhenInapplicable) notes.push(`${h.title}: ${ok}`);
+        if (h.noteWhenInapplicable) ruledOut.push(`${h.title} (${ok})`);
         continue;
       }
       const result: HypothesisResult = { id: h.id, title: h.title, concept: h.concept, before, after: Infinity, pass: false, comparison: null };
@@ -91,6 +93,7 @@ export function diagnose(model: Model, input: Tensor, expectedOrRecording: Tenso
     }
     // Stable: equal errors keep the table's order.
     ranked.sort((a, b) => a.after - b.after);
+    if (ruledOut.length) notes.push(`not tried, the shapes rule ${ruledOut.length > 1 ? 'them' : 'it'} out: ${[...new Set(ruledOut)].join('; ')}`);
   }
 
   const precisionFix = ranked.find((r) => r.concept === 'precision' && r.pass) ?? null;

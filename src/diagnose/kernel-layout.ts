@@ -17,7 +17,7 @@ export const kernelLayoutHypotheses: LayerHypothesis[] = [
     title: 'input kernel stored transposed',
     concept: 'kernel-layout',
     noteWhenInapplicable: true,
-    layerApplies: (l) => (isSquare(l.weights.kernel.shape) ? true : `kernel ${shapeText(l.weights.kernel.shape)} is not square, so a transposed one would not load (not tried)`),
+    layerApplies: (l) => (isSquare(l.weights.kernel.shape) ? true : `kernel ${shapeText(l.weights.kernel.shape)} is not square, so a transposed one would not load`),
     applyLayer: (l) => withWeights(l, { kernel: transpose(l.weights.kernel) }),
   }),
   layerHypothesis({
@@ -28,7 +28,7 @@ export const kernelLayoutHypotheses: LayerHypothesis[] = [
     layerApplies: (l) =>
       isSquare(l.weights.recurrentKernel.shape)
         ? true
-        : `recurrent kernel ${shapeText(l.weights.recurrentKernel.shape)} is not square, so a transposed one would not load (each gate's [${l.config.units}, ${l.config.units}] block is tried instead)`,
+        : `recurrent kernel ${shapeText(l.weights.recurrentKernel.shape)} is not square; each gate's [${l.config.units}, ${l.config.units}] block is tried instead`,
     applyLayer: (l) => withWeights(l, { recurrentKernel: transpose(l.weights.recurrentKernel) }),
   }),
   layerHypothesis({
@@ -54,7 +54,7 @@ export const kernelLayoutHypotheses: LayerHypothesis[] = [
     layerApplies: (l) =>
       l.weights.kernel.shape[0] === l.config.units
         ? true
-        : `kernel ${shapeText(l.weights.kernel.shape)} and recurrent kernel ${shapeText(l.weights.recurrentKernel.shape)} differ in shape, so swapped ones would not load (not tried)`,
+        : `kernel ${shapeText(l.weights.kernel.shape)} and recurrent kernel ${shapeText(l.weights.recurrentKernel.shape)} differ in shape`,
     applyLayer: (l) => withWeights(l, { kernel: l.weights.recurrentKernel, recurrentKernel: l.weights.kernel }),
   }),
 ];

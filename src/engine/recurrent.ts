@@ -60,6 +60,13 @@ export function runRecurrent(layer: RecurrentLayer, input: RecurrentInput, opts:
     return s;
   });
   const sequence = allocate(batch * steps * u, precision);
+  // The states the walk starts from, kept for the trace (the walk updates `states` in place).
+  const initial = opts.record
+    ? cell.quantities.map((q) => {
+        const si = cell.stateNames.indexOf(q.key);
+        return si >= 0 ? states[si]!.slice() : null;
+      })
+    : null;
   // Recording writes straight into the trace; otherwise every step reuses one scratch row per quantity.
   const out: FloatArray[] = [];
   for (let q = 0; q < nq; q++) out.push(allocate(opts.record ? batch * steps * u : u, precision));
@@ -90,6 +97,7 @@ export function runRecurrent(layer: RecurrentLayer, input: RecurrentInput, opts:
       values: out,
       ...stepOrderMaps(steps, goBackwards),
       masked: maskedSteps,
+      initial: initial!,
     };
   }
   return { sequence, states, trace };

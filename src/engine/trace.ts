@@ -30,6 +30,12 @@ export interface LayerTrace {
   stepOfInputTime: Int32Array;
   /** masked[b·steps + s] = 1 where a padding token made the layer skip that step (state carried over). */
   masked: Uint8Array | null;
+  /**
+   * initial[q][b·units + j]: state quantity q of unit j before the first processing step (zeros, a stateful layer's
+   * states carried from the previous call, `initial_state`, a custom cell's declared start); null for the other
+   * quantities. Absent in traces that do not record it (the ONNX reference path): read as zeros.
+   */
+  initial?: (FloatArray | null)[];
 }
 
 export interface Trace {

@@ -5,7 +5,7 @@
  * statistics: min, max, mean, std and the count of NaN/Inf values (which are loaded, and flagged here), so a user
  * sees e.g. that the forget gate's bias is large.
  */
-import { CELL_KINDS } from './cells/kinds';
+import { CELL_KINDS, type BuiltinCellKind } from './cells/kinds';
 import { GATE_COUNT, type Model, type RecurrentLayer } from './model';
 import type { FloatArray, Tensor } from './tensor';
 import type { Direction } from './trace';
@@ -21,6 +21,12 @@ export interface WeightBlock {
   array: WeightArrayName;
   /** The gate (`i`, `f`, `c`, `o`, `z`, `r`, `h`), or `all` for arrays not cut into gates. */
   gate: string;
+  /**
+   * What the block feeds, named as the charts name it: a gate (`i`), the candidate (LSTM's `c` block is `c̃`, GRU's
+   * `h` block `h̃`), or the whole array (SimpleRNN's one block, arrays not cut into gates: `label` is the array).
+   */
+  part: 'gate' | 'candidate' | 'whole';
+  label: string;
   /** A recurrent kernel's gate block U_g: square [units, units], the one ρ is defined for. */
   recurrent: boolean;
   /** The whole array (not copied) and its layout. */
@@ -38,12 +44,23 @@ export function blockWeightName(b: Pick<WeightBlock, 'array' | 'direction'>): st
   return b.direction ? `${b.direction}/${b.array}` : b.array;
 }
 
-function cut(layer: string, direction: Direction | null, array: WeightArrayName, t: Tensor, gates: readonly string[], recurrent = false): WeightBlock[] {
+/** A built-in kind's gate blocks with the quantity each one's activation is (its label and role). */
+function gateParts(cell: BuiltinCellKind): { gate: string; part: WeightBlock['part']; label: string }[] {
+  const kind = CELL_KINDS[cell];
+  return kind.gates.map((g) => {
+    const q = kind.quantities.find((x) => x.key === g.quantity)!;
+    return { gate: g.key, part: q.role === 'gate' ? 'gate' : q.role === 'candidate' ? 'candidate' : 'whole', label: q.label };
+  });
+}
+
+const WHOLE = [{ gate: 'all', part: 'whole' as const, label: '' }];
+
+function cut(layer: string, direction: Direction | null, array: WeightArrayName, t: Tensor, gates: readonly { gate: string; part: WeightBlock['part']; label: string }[], recurrent = false): WeightBlock[] {
   const shape = t.shape.length ? t.shape : [1];
   const cols = shape[shape.length - 1]!;
   const width = cols / gates.length;
-  return gates.map((gate, g) => ({
-    layer, direction, array, gate, data: t.data, rows: t.data.length / cols, cols, c0: g * width, c1: (g + 1) * width,
+  return gates.map(({ gate, part, label }, g) => ({
+    layer, direction, array, gate, part, label: part === 'whole' ? array : label, data: t.data, rows: t.data.length / cols, cols, c0: g * width, c1: (g + 1) * width,
     shape: [...shape.slice(0, -1), width],
     recurrent: recurrent && gate !== 'all' && shape.length === 2 && shape[0] === width,
   }));
@@ -51,9 +68,9 @@ function cut(layer: string, direction: Direction | null, array: WeightArrayName,
 
 function recurrentBlocks(l: RecurrentLayer, name: string, direction: Direction | null): WeightBlock[] {
   // A custom cell's weights are already one array per gate, by the names its expressions use.
-  if (l.custom) return Object.entries(l.custom.weights).flatMap(([w, t]) => cut(name, direction, w, t, ['all']));
+  if (l.custom) return Object.entries(l.custom.weights).flatMap(([w, t]) => cut(name, direction, w, t, WHOLE));
   if (l.cell === 'custom') return [];
-  const gates = CELL_KINDS[l.cell].gates.map((g) => g.key);
+  const gates = gateParts(l.cell);
   const out = [...cut(name, direction, 'kernel', l.weights.kernel, gates), ...cut(name, direction, 'recurrent_kernel', l.weights.recurrentKernel, gates, true)];
   const bias = l.weights.bias;
   if (bias && bias.shape.length === 2) {
@@ -63,7 +80,7 @@ function recurrentBlocks(l: RecurrentLayer, name: string, direction: Direction |
     out.push(...cut(name, direction, 'input_bias', row(0), gates), ...cut(name, direction, 'recurrent_bias', row(1), gates));
   } else if (bias) out.push(...cut(name, direction, 'bias', bias, gates));
   // PyTorch proj_size: W_hrᵀ [units, proj], one block (not cut per gate).
-  if (l.weights.projection) out.push(...cut(name, direction, 'projection', l.weights.projection, ['all']));
+  if (l.weights.projection) out.push(...cut(name, direction, 'projection', l.weights.projection, WHOLE));
   return out;
 }
 
@@ -76,9 +93,9 @@ export function weightBlocks(model: Model): WeightBlock[] {
       case 'bidirectional':
         return [...recurrentBlocks(layer.forward, layer.name, 'forward'), ...recurrentBlocks(layer.backward, layer.name, 'backward')];
       case 'dense':
-        return [...cut(layer.name, null, 'kernel', layer.kernel, ['all']), ...(layer.bias ? cut(layer.name, null, 'bias', layer.bias, ['all']) : [])];
+        return [...cut(layer.name, null, 'kernel', layer.kernel, WHOLE), ...(layer.bias ? cut(layer.name, null, 'bias', layer.bias, WHOLE) : [])];
       case 'embedding':
-        return cut(layer.name, null, 'embeddings', layer.embeddings, ['all']);
+        return cut(layer.name, null, 'embeddings', layer.embeddings, WHOLE);
       default:
         return [];
     }

@@ -9,8 +9,10 @@ import { registerNotebookCommand } from './notebook';
 import { registerOpenCommands } from './open-commands';
 import { registerPanelCommands } from './panel/commands';
 import { registerPanelSerializer } from './panel/index';
+import { registerUserMessages } from './user-messages';
 
 export function startHost(context: vscode.ExtensionContext, output: vscode.OutputChannel): void {
+  registerUserMessages(context, output);
   registerOpenCommands(context, output);
   registerPanelSerializer(context);
   registerPanelCommands(context);

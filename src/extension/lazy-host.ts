@@ -11,7 +11,7 @@ import * as vscode from 'vscode';
 import type * as Host from './host';
 
 /** Commands the host registers that package.json does not contribute (tests call them before anything else). */
-const HIDDEN_COMMANDS = ['cellscope.loadModelSummary', 'cellscope.panelState', 'cellscope.cancelRun', 'cellscope.panelRunInfo', 'cellscope.saveInputAs', 'cellscope.notebookMessage'];
+const HIDDEN_COMMANDS = ['cellscope.loadModelSummary', 'cellscope.panelState', 'cellscope.cancelRun', 'cellscope.panelRunInfo', 'cellscope.saveInputAs', 'cellscope.notebookMessage', 'cellscope.showLog', 'cellscope.lastMessage'];
 
 export interface LazyHost {
   readonly loaded: boolean;

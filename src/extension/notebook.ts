@@ -10,6 +10,7 @@ import { isToHost, type ToRenderer } from '../notebook/messages';
 import { toWire } from '../transport';
 import { loadErrorText } from './l10n';
 import { openModelUri } from './open-commands';
+import { tellUser } from './user-messages';
 
 export function registerNotebookCommand(context: vscode.ExtensionContext, output: vscode.OutputChannel): void {
   context.subscriptions.push(
@@ -51,7 +52,6 @@ async function openInPanel(context: vscode.ExtensionContext, output: vscode.Outp
     await openModelUri(context, output, vscode.Uri.joinPath(dir, 'model.cellscope.json'), `notebook: ${bundle.name}`);
   } catch (e) {
     const text = e instanceof LoadError ? loadErrorText(e) : vscode.l10n.t('Cellscope could not open this output in the panel: {0}', String(e));
-    output.appendLine(`[notebook] ${text}`);
-    void vscode.window.showErrorMessage(text);
+    tellUser('error', text);
   }
 }

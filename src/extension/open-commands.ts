@@ -10,6 +10,7 @@ import { displayName, loadFailureMessage, loadModel, loadModelSummary, modelFile
 import { findModelFiles } from './model-files';
 import { graphSummaryText, summarizeGraph, summarizeModel, summaryText, type GraphSummaryInfo, type ModelSummaryInfo } from './model-summary';
 import { openPanel } from './panel/index';
+import { clearUserMessage, tellUser } from './user-messages';
 
 export function registerOpenCommands(context: vscode.ExtensionContext, output: vscode.OutputChannel): void {
   context.subscriptions.push(
@@ -102,15 +103,14 @@ async function loadAndShow(
       () => loadModel(uri, name, { firstWhenSeveral: true }),
     );
   } catch (e) {
-    const message = loadFailureMessage(uri, e, name);
-    output.appendLine(`[error] ${message}`);
-    void vscode.window.showErrorMessage(message);
+    tellUser('error', loadFailureMessage(uri, e, name));
     return undefined;
   }
   let summary: ModelSummaryInfo | GraphSummaryInfo;
   if (isGraph(loaded)) output.appendLine(graphSummaryText((summary = summarizeGraph(loaded))));
   else output.appendLine(summaryText((summary = summarizeModel(loaded))));
   output.appendLine('');
+  clearUserMessage(); // an earlier failure's message is stale now
   openPanel(context, loaded, uri);
   return summary;
 }
@@ -141,12 +141,12 @@ const exampleDetails = (): Record<string, string> => ({
   'char-rnn': vscode.l10n.t('a character LSTM reading a line of text: which units fire on which letters'),
   'sine-lstm': vscode.l10n.t('seed 004: 395 five-step windows of a noisy sine, each predicting the next value'),
   'hand-built': vscode.l10n.t('hand-set cells with exact integer outputs'),
-  'hand-built/seed000-relu-neuron.json': vscode.l10n.t('a single ReLU recurrent neuron that counts 1, 2, 3, …'),
-  'hand-built/seed002-identity-lstm.json': vscode.l10n.t('an LSTM with ±inf biases that passes its input through unchanged'),
-  'hand-built/seed002-count-lstm.json': vscode.l10n.t('an LSTM with ±inf biases whose cell state counts the steps'),
-  'hand-built/seed002-sum-lstm.json': vscode.l10n.t('an LSTM with ±inf biases whose cell state sums its inputs'),
-  'hand-built/seed002-mean-lstm.json': vscode.l10n.t('a two-unit LSTM keeping a running sum and a count (their ratio is the mean)'),
-  'hand-built/seed003-tanh-neuron.json': vscode.l10n.t('a scalar tanh neuron with a linear readout'),
+  'hand-built/relu-counter.json': vscode.l10n.t('a single ReLU recurrent neuron that counts 1, 2, 3, …'),
+  'hand-built/identity-lstm.json': vscode.l10n.t('an LSTM with ±inf biases that passes its input through unchanged'),
+  'hand-built/count-lstm.json': vscode.l10n.t('an LSTM with ±inf biases whose cell state counts the steps'),
+  'hand-built/sum-lstm.json': vscode.l10n.t('an LSTM with ±inf biases whose cell state sums its inputs'),
+  'hand-built/mean-lstm.json': vscode.l10n.t('a two-unit LSTM keeping a running sum and a count (their ratio is the mean)'),
+  'hand-built/tanh-neuron.json': vscode.l10n.t('a scalar tanh neuron with a linear readout'),
   'custom-cells': vscode.l10n.t("the seeds' hand-written cells as custom cell definitions: gates written as equations"),
 });
 const exampleDetail = (p: string, d = exampleDetails()) => d[p] ?? d[p.slice(0, p.indexOf('/'))] ?? '';

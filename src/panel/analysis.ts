@@ -33,7 +33,7 @@ export function weightViews(model: Model, bins = 24): WeightLayerView[] {
       else radiusNote = `ρ not computed in the panel (${width} units); \`cellscope inspect\` prints it`;
     }
     const view: WeightBlockView = {
-      weight: s.weight, gate: s.gate, shape: s.shape,
+      weight: s.weight, gate: s.gate, part: b.part, label: b.label, shape: s.shape,
       min: s.min, max: s.max, mean: s.mean, std: s.std, nan: s.nan, inf: s.inf,
       imageRows: img.rows, imageCols: img.cols, image: img.values,
       histLo: hst.lo, histHi: hst.hi, hist: hst.counts,
@@ -57,7 +57,7 @@ export function saturationViews(layers: readonly LayerTrace[]): SaturationView[]
       left.set(g.left, k * U);
       right.set(g.right, k * U);
     });
-    return { layer: id, units: U, counted: s.counted, gates: s.gates.map((g) => ({ key: g.key, label: g.label })), left, right, dead: s.dead };
+    return { layer: id, units: U, counted: s.counted, gates: s.gates.map((g) => ({ key: g.key, label: g.label })), left, right, dead: s.dead, stuck: s.stuck };
   });
 }
 

@@ -37,6 +37,7 @@ export interface TraceSource {
   hasStep(s: number): boolean;
   rowAtStep(q: number, s: number): ArrayLike<number> | null;
   valueAtStep(q: number, s: number, j: number): number;
+  valueBeforeStep(q: number, s: number, j: number): number;
   value(q: number, t: number, j: number): number;
   ensureAround(s: number): void;
   series(q: number, j: number, units: number[]): Points | null;
@@ -61,6 +62,8 @@ export class TraceData implements TraceSource {
   /** Every value is here (a small trace). */
   readonly whole: boolean;
   readonly masked: Uint8Array | null;
+  /** Per quantity: a state's values before the first processing step, [unit]; null for the other quantities. */
+  private readonly initial: (FloatData | null)[];
   /** The whole input, [time][feature], or empty (a long input: a chart, and rows with each window). */
   readonly input: FloatData;
   readonly features: number;
@@ -92,6 +95,7 @@ export class TraceData implements TraceSource {
     this.quantities = quantities;
     this.whole = m.values.length > 0;
     this.masked = m.masked;
+    this.initial = m.initial;
     this.input = m.input;
     this.features = o.features;
     this.inputOverview = m.inputSeries;
@@ -122,6 +126,15 @@ export class TraceData implements TraceSource {
   valueAtStep(q: number, s: number, j: number): number {
     const w = this.win(s);
     return w ? w.values[q]![(s - w.start) * this.units + j]! : NaN;
+  }
+
+  /**
+   * Quantity q of unit j as processing step s found it: the step before's value, or before the first step the
+   * state the run started from (zeros, a stateful layer's carried state, initial_state); NaN for a gate there.
+   */
+  valueBeforeStep(q: number, s: number, j: number): number {
+    if (s > 0) return this.valueAtStep(q, s - 1, j);
+    return this.initial[q]?.[j] ?? NaN;
   }
 
   /** Quantity q of unit j at input time t; NaN while it is being fetched. */

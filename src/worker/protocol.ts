@@ -67,6 +67,7 @@ export function transferablesOf(result: RunResult, extra: ArrayBufferView[] = []
     add(lt.inputTimeOfStep);
     add(lt.stepOfInputTime);
     add(lt.masked);
+    for (const a of lt.initial ?? []) add(a);
   }
   for (const a of extra) add(a);
   return [...seen];

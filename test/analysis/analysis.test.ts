@@ -121,6 +121,24 @@ describe('saturation and dead units', () => {
     assert.match(s.dead[2]!.reason, /never active/);
   });
 
+  test('a gate stuck open in a unit whose h still changes is listed as stuck, not dead (the hand-built counter)', async () => {
+    // examples/hand-built/count-lstm: ±inf biases pin i, f and o open; c counts 1 … 5 (the seed's printed numbers).
+    const { runModel } = await import('../../src/engine/index');
+    const loaded = await loadModelBytes(readFileSync(join(REPO, 'examples', 'hand-built', 'count-lstm.json')), 'count-lstm.json');
+    const run = runModel(loaded.model, loaded.input!, { record: true });
+    assert.deepEqual(Array.from(run.output.data), Array.from(loaded.expectedOutput!.data));
+    const s = layerSaturation(run.trace!.layers[0]!);
+    assert.deepEqual(s.dead, []);
+    assert.deepEqual(s.stuck.map((d) => d.unit), [0]);
+    assert.match(s.stuck[0]!.reason, /gate i stuck open.*gate f stuck open.*gate o stuck open.*h still changes \(1 to 5\)/);
+    // The same gates with an h that never moves: dead.
+    const lt = run.trace!.layers[0]!;
+    const hq = lt.quantities.findIndex((q) => q.key === 'h');
+    const still = { ...lt, values: lt.values.map((v, q) => (q === hq ? v.map(() => 0.7) : v)) };
+    assert.deepEqual(layerSaturation(still).dead.map((d) => d.unit), [0]);
+    assert.deepEqual(layerSaturation(still).stuck, []);
+  });
+
   test('masked steps are left out', () => {
     const t = syntheticTrace();
     t.masked = Uint8Array.from({ length: 10 }, (_, s) => (s < 5 ? 1 : 0));

@@ -15,7 +15,7 @@ const DIR = join(REPO, 'examples', 'custom-cells');
 const files = readdirSync(DIR).filter((f) => f.endsWith('.json')).sort();
 
 test('examples/custom-cells: the seed cells are all there', () => {
-  for (const name of ['seed000-relu-neuron', 'seed000-lstm-neurone', 'seed000-gru-neurone', 'seed001-lstm', 'seed002-identity-lstm', 'seed002-count-lstm', 'seed002-sum-lstm', 'seed002-mean-lstm']) {
+  for (const name of ['relu-counter', 'relu-gated-lstm', 'coupled-gate-gru', 'hx-matrix-lstm', 'identity-lstm', 'count-lstm', 'sum-lstm', 'mean-lstm']) {
     assert.ok(files.includes(`${name}.json`), name);
   }
 });
@@ -37,7 +37,7 @@ for (const file of files) {
 }
 
 test('the panel host session runs a custom model: init and trace messages pass the protocol guards', async () => {
-  const file = join(DIR, 'seed000-lstm-neurone.json');
+  const file = join(DIR, 'relu-gated-lstm.json');
   const loaded = await loadModelFile(file);
   const session = new PanelSession({ loaded, input: loaded.input!, expected: loaded.expectedOutput, files: { fileUri: `file://${file}`, model: file, input: null, recording: null } });
   const init = session.initMessage();
@@ -72,7 +72,7 @@ function describeCli() {
       const cmp = spawnSync(process.execPath, [join(REPO, 'bin', 'cellscope.js'), 'compare', path], { cwd: REPO, encoding: 'utf8' });
       assert.equal(cmp.status, 0, `${file}: ${cmp.stdout}${cmp.stderr}`);
     }
-    const inspect = spawnSync(process.execPath, [join(REPO, 'bin', 'cellscope.js'), 'inspect', join('examples', 'custom-cells', 'seed000-lstm-neurone.json')], { cwd: REPO, encoding: 'utf8' });
+    const inspect = spawnSync(process.execPath, [join(REPO, 'bin', 'cellscope.js'), 'inspect', join('examples', 'custom-cells', 'relu-gated-lstm.json')], { cwd: REPO, encoding: 'utf8' });
     assert.equal(inspect.status, 0, inspect.stderr);
     assert.match(inspect.stdout, /CustomCell/);
   });

@@ -19,9 +19,9 @@ before(async () => {
   assert.equal(b.status, 0, b.stderr);
   served = await serve();
   browser = await launch();
-  const file = join(REPO, 'examples', 'custom-cells', 'seed000-lstm-neurone.json');
+  const file = join(REPO, 'examples', 'custom-cells', 'relu-gated-lstm.json');
   const loaded = await loadModelFile(file);
-  const session = new PanelSession({ loaded, input: loaded.input!, expected: loaded.expectedOutput, files: { fileUri: `file://${file}`, model: 'seed000-lstm-neurone.json', input: null, recording: null } });
+  const session = new PanelSession({ loaded, input: loaded.input!, expected: loaded.expectedOutput, files: { fileUri: `file://${file}`, model: 'relu-gated-lstm.json', input: null, recording: null } });
   p = await openPanelPage(browser, served, session);
   await p.page.waitForFunction(() => document.body.dataset.renderMs !== undefined && document.querySelector('.gate-grid canvas') !== null, null, { timeout: 20000 });
   await nextFrames(p.page, 3);

@@ -18,7 +18,7 @@ test('every examples/custom-cells file validates against the schema', () => {
 });
 
 test('CustomCell without updates, or with a weight without a name, fails the schema and the loader', () => {
-  const good = readDoc('seed000-relu-neuron.json');
+  const good = readDoc('relu-counter.json');
   const noUpdates = structuredClone(good);
   delete noUpdates.layers[0].config.updates;
   assert.equal(validate(noUpdates), false);

@@ -66,6 +66,10 @@ test('transposed square kernels: SimpleRNN recurrent kernel, LSTM recurrent gate
   const l = await fixture('keras-recorded', 'kerasjs-LSTM-0');
   const d = expectCause(t, 'LSTM-0 recurrent gate blocks transposed', { ...l, model: mapRecurrent(l.model, (x) => weights(x, { recurrentKernel: blocksTransposed(x.weights.recurrentKernel) })) }, 'recurrent-kernel-gates-transposed');
   assert.ok(d.notes.some((n) => n.includes('kernel [6, 16] is not square')), d.notes.join('\n'));
+  // What the shapes rule out is said once, in one note naming each hypothesis (not one "not tried" line each).
+  const ruled = d.notes.filter((n) => /not tried|not square|differ in shape/.test(n));
+  assert.equal(ruled.length, 1, d.notes.join('\n'));
+  assert.match(ruled[0]!, /^not tried, the shapes rule them out: input kernel stored transposed \(lstm: kernel \[6, 16\] is not square[^)]*\); .*input kernel and recurrent kernel swapped \(/);
 });
 
 test('kernel and recurrent kernel swapped (features = units = 5)', async (t) => {

@@ -12,7 +12,7 @@ import { writeTraceCsv, writeTraceJson } from '../../src/cli/trace-writer';
 import { REPO } from '../fixtures-path';
 
 test('the streamed trace CSV and JSON are the whole-string exports, piece by piece', () => {
-  const file = join(REPO, 'examples', 'custom-cells', 'seed001-lstm.json');
+  const file = join(REPO, 'examples', 'custom-cells', 'hx-matrix-lstm.json');
   const loaded = loadModelText(readFileSync(file, 'utf8'), file);
   const trace = runModel(loaded.model, loaded.input!, { record: true }).trace!;
   const csv: string[] = [];

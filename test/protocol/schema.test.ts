@@ -13,8 +13,8 @@ import { isToWebview } from '../../src/protocol';
 import { fromWire, toWire } from '../../src/transport';
 
 test("seed 002's init (Infinity and NaN in the weight statistics) and comparison pass the guard, before and after the wire", async () => {
-  const file = join(process.cwd(), 'examples', 'hand-built', 'seed002-count-lstm.json');
-  const loaded = await loadModelBytes(readFileSync(file), 'seed002-count-lstm.json');
+  const file = join(process.cwd(), 'examples', 'hand-built', 'count-lstm.json');
+  const loaded = await loadModelBytes(readFileSync(file), 'count-lstm.json');
   const s = new PanelSession({ loaded, input: loaded.input!, expected: loaded.expectedOutput, predictCalls: loaded.predictCalls, files: { fileUri: `file://${file}`, model: 'm', input: 'm', recording: 'm' } });
   const init = s.initMessage();
   const stats = init.analysis!.weights.flatMap((l) => l.blocks).flatMap((b) => [b.min, b.max, b.mean, b.std]);

@@ -30,15 +30,15 @@ test('every .json under examples/ parses with the strict JSON.parse', () => {
 });
 
 test("seed 002's counting LSTM keeps its +Infinity biases when written as 1e999", () => {
-  const text = readFileSync(join(REPO, 'examples', 'hand-built', 'seed002-count-lstm.json'), 'utf8');
+  const text = readFileSync(join(REPO, 'examples', 'hand-built', 'count-lstm.json'), 'utf8');
   assert.ok(text.includes('1e999') && !/\bInfinity\b/.test(text));
-  const layer = loadModelText(text, 'seed002-count-lstm.json').model.layers.find((l) => l.kind === 'recurrent');
+  const layer = loadModelText(text, 'count-lstm.json').model.layers.find((l) => l.kind === 'recurrent');
   assert.ok(layer && layer.kind === 'recurrent' && layer.weights.bias);
   assert.ok(Array.from(layer.weights.bias.data).includes(Infinity));
 });
 
 test("Python's Infinity / NaN tokens are still accepted in users' files", () => {
-  const text = readFileSync(join(REPO, 'examples', 'hand-built', 'seed002-count-lstm.json'), 'utf8').replace(/\b1e999\b/g, 'Infinity');
+  const text = readFileSync(join(REPO, 'examples', 'hand-built', 'count-lstm.json'), 'utf8').replace(/\b1e999\b/g, 'Infinity');
   assert.ok(/\bInfinity\b/.test(text));
   const layer = loadModelText(text, 'user.json').model.layers.find((l) => l.kind === 'recurrent');
   assert.ok(layer && layer.kind === 'recurrent' && Array.from(layer.weights.bias!.data).includes(Infinity));

@@ -243,12 +243,12 @@ describe('compare over time: an LSTM returning sequences, one value off', () => 
   });
 });
 
-describe("examples/hand-built/seed002-count-lstm (a bias of +Infinity), as VS Code's JSON postMessage delivers it", () => {
+describe("examples/hand-built/count-lstm (a bias of +Infinity), as VS Code's JSON postMessage delivers it", () => {
   let p: PanelPage;
   before(async () => {
-    const file = join(ROOT, 'examples', 'hand-built', 'seed002-count-lstm.json');
-    const loaded = await loadModelBytes(readFileSync(file), 'seed002-count-lstm.json');
-    const files = { fileUri: `file://${file}`, model: 'seed002-count-lstm.json', input: 'seed002-count-lstm.json', recording: 'seed002-count-lstm.json' };
+    const file = join(ROOT, 'examples', 'hand-built', 'count-lstm.json');
+    const loaded = await loadModelBytes(readFileSync(file), 'count-lstm.json');
+    const files = { fileUri: `file://${file}`, model: 'count-lstm.json', input: 'count-lstm.json', recording: 'count-lstm.json' };
     const session = new PanelSession({ loaded, input: loaded.input!, expected: loaded.expectedOutput, predictCalls: loaded.predictCalls, files });
     p = await openPanelPage(browser, served, session);
     await applyTheme(p.page, 'dark');

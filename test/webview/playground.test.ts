@@ -186,6 +186,30 @@ describe('examples/char-rnn: typed text, next tokens, precision', () => {
     assert.deepEqual(JSON.parse(p.saved.get('edited-1.json')!), { shape: [1, 4], dtype: 'int32', data: tokenize('Deep', model.vocabulary!).ids });
   });
 
+  test('a reload keeps the edited input: the saved state holds the edit, the restored panel runs it again', { timeout: 120_000 }, async () => {
+    // The previous test left "Deep" typed (4 tokens): the saved state carries it.
+    const ids = tokenize('Deep', model.vocabulary!).ids;
+    const state = (await p.page.evaluate(() => (window as unknown as { __state: unknown }).__state)) as { edits: { batch: number; steps: number; data: number[] }[] | null };
+    assert.deepEqual(state.edits, [{ batch: 0, steps: 4, data: ids }]);
+    // VS Code restores the webview with that state; the host (re-created) knows only the file's input.
+    const q = await openPanelPage(browser, served, await exampleSession('char-rnn'), { width: 1300, state });
+    try {
+      await ran(q, /ran on the edited input \(4 steps/);
+      assert.equal(await q.page.locator('.tok').count(), 4);
+      assert.match(await q.page.locator('.header .files').innerText(), /input: edited in the panel/);
+      const runs = q.received.filter((m) => m.type === 'run');
+      assert.equal(runs.length, 1, 'one run asked for: the saved edit');
+      assert.deepEqual(Array.from((runs[0] as Extract<typeof runs[0], { type: 'run' }>).edit!.data), ids);
+      // Reset: the file's input, and nothing edited is kept any more.
+      await q.page.locator('.pg-actions vscode-button', { hasText: 'Reset' }).click();
+      await ran(q, /ran on the file’s input/);
+      assert.equal(await q.page.evaluate(() => (window as unknown as { __state: { edits: unknown } }).__state.edits), null);
+      assert.deepEqual(q.pageErrors.filter((e) => !/Applying inline style violates/.test(e)), []);
+    } finally {
+      await q.page.context().close();
+    }
+  });
+
   test('no page errors, no new CSP violations', async () => {
     // (the toolkit's one inline style is issue 16 §4's, handled apart; panel.test.ts holds it to one)
     assert.deepEqual(p.pageErrors.filter((e) => !/Applying inline style violates/.test(e)), []);

@@ -186,11 +186,11 @@ describe('the cell diagram', () => {
     close(Number(h.slice('hₜ = '.length)), kerasHAt(0, 0), 'diagram hₜ');
   });
 
-  test('a custom cell draws its equations and the value of each gate and state (examples/custom-cells/seed001-lstm)', async () => {
-    const file = join(ROOT, 'examples', 'custom-cells', 'seed001-lstm.json');
-    const loaded = await loadModelBytes(readFileSync(file), 'seed001-lstm.json');
+  test('a custom cell draws its equations and the value of each gate and state (examples/custom-cells/hx-matrix-lstm)', async () => {
+    const file = join(ROOT, 'examples', 'custom-cells', 'hx-matrix-lstm.json');
+    const loaded = await loadModelBytes(readFileSync(file), 'hx-matrix-lstm.json');
     const fixture = JSON.parse(readFileSync(file, 'utf8')) as { expected_output: { data: number[] } };
-    const session = new PanelSession({ loaded, input: loaded.input!, expected: loaded.expectedOutput, predictCalls: loaded.predictCalls, files: { fileUri: `file://${file}`, model: 'seed001-lstm.json', input: 'seed001-lstm.json', recording: 'seed001-lstm.json' } });
+    const session = new PanelSession({ loaded, input: loaded.input!, expected: loaded.expectedOutput, predictCalls: loaded.predictCalls, files: { fileUri: `file://${file}`, model: 'hx-matrix-lstm.json', input: 'hx-matrix-lstm.json', recording: 'hx-matrix-lstm.json' } });
     const q = await openPanelPage(browser, served, session, { width: 1280, height: 900 });
     try {
       await applyTheme(q.page, 'dark');

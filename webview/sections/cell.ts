@@ -31,14 +31,15 @@ export function mountCell(p: Panel, parent: ParentNode): View {
       // Previous states from the previous processing step (zeros before the first).
       const vals: Record<string, number | string | undefined> = {};
       m.quantities.forEach((q, qi) => (vals[q.key] = tr.valueAtStep(qi, s, j)));
-      // At the first processing step the states before it are the initial ones: zeros (what Keras and the engine
-      // start from unless the model feeds initial_state).
-      const prev = (key: string) => {
-        const qi = m.quantities.findIndex((q) => q.key === key);
-        if (qi < 0) return undefined;
-        return s > 0 ? tr.valueAtStep(qi, s - 1, j) : 0;
-      };
-      for (const q of m.quantities) if (q.role === 'state') vals[`${q.key}_prev`] = prev(q.key);
+      // At the first processing step the states before it are the ones the run started from, as the trace recorded
+      // them: zeros, unless the layer is stateful (carried from the previous call) or is given initial_state.
+      let startsAtZero = true;
+      m.quantities.forEach((q, qi) => {
+        if (q.role !== 'state') return;
+        const v = tr.valueBeforeStep(qi, s, j);
+        vals[`${q.key}_prev`] = v;
+        if (s === 0 && v !== 0) startsAtZero = false;
+      });
       // h = o·act(c): the value between c and the output gate, read off the trace rather than recomputed.
       if (m.cell === 'lstm') vals.act_c = Number(vals.h) / Number(vals.o);
       const F = init.input.features;
@@ -48,7 +49,7 @@ export function mountCell(p: Panel, parent: ParentNode): View {
       } else vals.x = F === 1 ? tr.inputAt(t, 0) : l10n.t('{0} values', F);
       diagram.update(vals, l10n.t('{0} cell, unit {1}, step {2}', m.cell.toUpperCase(), j, t));
       caption.textContent = l10n.t('unit {0} at t = {1} ({2}, {3}); click a bar or the heatmap to pick another unit', j, t, m.layerName, m.direction);
-      if (s === 0) caption.append(' ', l10n.t('The states before the first step are the initial zeros.'));
+      if (s === 0) caption.append(' ', startsAtZero ? l10n.t('The states before the first step are the initial zeros.') : l10n.t('The states before the first step are the ones the run started from (a stateful layer’s carried states, or initial_state).'));
     },
   };
 }

@@ -149,7 +149,8 @@ export function mountCompare(p: Panel, init: InitMessage, parent: ParentNode): V
     // The host's diagnosis explains its own (default-tolerance) verdict; shown while the values still differ.
     const diag = !v.pass && m.diagnosis?.length ? m.diagnosis : null;
     diagnosis.hidden = !diag;
-    diagnosis.replaceChildren(...(diag ? [h('div', 'diagnosis-head', l10n.t('Diagnosis')), ...diag.map((l) => h('p', /^note:/.test(l) ? 'muted' : '', l))] : []));
+    // The heading says "Diagnosis" once: the lines' own `diagnosis:` / `note:` prefixes (the CLI's) are left off.
+    diagnosis.replaceChildren(...(diag ? [h('div', 'diagnosis-head', l10n.t('Diagnosis')), ...diag.map((l) => h('p', /^note:/.test(l) ? 'muted' : '', l.replace(/^(diagnosis|note): /, '')))] : []));
   }
 
   function drawHeat(c: CompareSource): void {

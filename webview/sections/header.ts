@@ -73,7 +73,11 @@ export function mountHeader(p: Panel, init: InitMessage, parent: ParentNode): Vi
   layer.setChoices(
     init.layers.map((l) => {
       const dir = init.layers.some((o) => o.layerIndex === l.layerIndex && o !== l) ? `, ${l.direction}` : '';
-      return { value: String(l.id), label: `${l.layerName} (${init.summary.layers.find((x) => x.name === l.layerName)?.className ?? l.cell}, ${l10n.t('{0} units', l.units)}${dir})` };
+      // "lstm (6 units)", not "lstm (LSTM, 6 units)": the class is named only when the layer's name does not say it.
+      const cls = init.summary.layers.find((x) => x.name === l.layerName)?.className ?? l.cell;
+      const named = l.layerName.replace(/_\d+$/, '').replace(/_/g, '').toLowerCase() === cls.replace(/_/g, '').toLowerCase();
+      const units = l.units === 1 ? l10n.t('1 unit') : l10n.t('{0} units', l.units);
+      return { value: String(l.id), label: `${l.layerName} (${named ? '' : `${cls}, `}${units}${dir})` };
     }),
     String(store.state.layer),
   );

@@ -39,7 +39,7 @@ export function mountHeat(p: Panel, parent: ParentNode): View {
         const qi = heatQuantity(store);
         const info = m.quantities[qi]!;
         const skipped = skippedTimes(data.masked, m.inputTimeOfStep);
-        title.textContent = `${info.label} · ${l10n.t('{0} units × {1} steps', m.units, m.steps)}${skipped.length ? ` · ${l10n.t('padding skipped at t = {0}', rangesText(skipped))}` : ''}`;
+        title.textContent = `${info.label} · ${(m.units === 1 ? l10n.t('1 unit × {0} steps', m.steps) : l10n.t('{0} units × {1} steps', m.units, m.steps))}${skipped.length ? ` · ${l10n.t('padding skipped at t = {0}', rangesText(skipped))}` : ''}`;
         heatmap.setData(
           { columns: (t0, t1, cols) => data.heat(qi, t0, t1, cols), steps: m.steps, units: m.units, scale: quantityScale(store, qi), label: info.label, value: (t, j) => valueAt(store, qi, t, j) },
           store.theme,

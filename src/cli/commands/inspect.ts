@@ -39,6 +39,8 @@ function saturationText(sat: LayerSaturation[]): string[] {
     lines.push(l.dead.length ? `  ${name}: ${l.dead.length} dead unit(s)` : `  ${name}: no dead units`);
     for (const d of l.dead.slice(0, 20)) lines.push(`    unit ${d.unit}: ${d.reason}`);
     if (l.dead.length > 20) lines.push(`    … and ${l.dead.length - 20} more`);
+    if (l.stuck.length) lines.push(`  ${name}: ${l.stuck.length} unit(s) with a gate saturated at every step whose state still changes (not dead)`);
+    for (const d of l.stuck.slice(0, 20)) lines.push(`    unit ${d.unit}: ${d.reason}`);
   }
   return lines;
 }

@@ -6,6 +6,7 @@
 import * as vscode from 'vscode';
 import type { StepAction } from '../../protocol';
 import { looksLikeModelJson } from '../model-files';
+import { tellUser } from '../user-messages';
 import { activePanel, type CellscopePanel, type PanelStateInfo } from './index';
 
 const noPanel = () => vscode.l10n.t('Cellscope: no visualizer panel is active. Open one with "{0}" first.', vscode.l10n.t('Cellscope: Open Visualizer'));
@@ -13,7 +14,7 @@ const noPanel = () => vscode.l10n.t('Cellscope: no visualizer panel is active. O
 function withPanel<T>(fn: (p: CellscopePanel) => Promise<T> | T): Promise<T | undefined> | T | undefined {
   const p = activePanel();
   if (!p) {
-    void vscode.window.showWarningMessage(noPanel());
+    tellUser('warning', noPanel());
     return undefined;
   }
   return fn(p);
@@ -32,10 +33,9 @@ async function pickJson(p: CellscopePanel, title: string, openLabel: string): Pr
   return picked?.[0];
 }
 
-/** Re-runs with a newly chosen file; a failure is also a notification (the panel banner says it too). */
+/** Re-runs with a newly chosen file; a failure is told to the user by the panel (banner and status bar). */
 async function loadInto(p: CellscopePanel, choice: { input?: vscode.Uri; recording?: vscode.Uri }): Promise<PanelStateInfo> {
-  const error = await p.rerun(choice);
-  if (error) void vscode.window.showErrorMessage(error);
+  await p.rerun(choice);
   return p.state();
 }
 
@@ -62,7 +62,7 @@ export function registerPanelCommands(context: vscode.ExtensionContext): void {
         try {
           return await p.exportTrace(format === 'csv' || format === 'json' ? format : undefined, asUri(target));
         } catch (e) {
-          void vscode.window.showErrorMessage(vscode.l10n.t('Cellscope: export failed: {0}', e instanceof Error ? e.message : String(e)));
+          tellUser('error', vscode.l10n.t('Cellscope: export failed: {0}', e instanceof Error ? e.message : String(e)));
           return undefined;
         }
       }),

@@ -18,6 +18,7 @@ import type { Tensor } from '../../engine/index';
 import { applyEdit } from '../../panel/playground';
 import { LoadError } from '../../formats/index';
 import { loadErrorText, pageWords } from '../l10n';
+import { tellUser } from '../user-messages';
 import { makeNonce, panelHtml } from './html';
 import { baseName, findInputs, readInputFile, type RunInputs } from './inputs';
 import { saveInputAs } from './playground';
@@ -128,7 +129,9 @@ export class CellscopePanel {
         this.followDiagnosis(s);
       },
       (e) => {
-        if (!(e instanceof SupersededRun)) this.lastError = loadFailureText(e, fileUri);
+        if (e instanceof SupersededRun) return;
+        this.lastError = loadFailureText(e, fileUri);
+        if (mustTell(e)) tellUser('error', this.lastError);
       },
     );
     this.pending = this.session.catch(() => undefined);
@@ -274,6 +277,8 @@ export class CellscopePanel {
         const message = loadFailureText(e, this.fileUri);
         this.lastError = message;
         logLine(`[panel] re-run of ${baseName(this.fileUri)} failed: ${message}`);
+        // A file the user just chose, or a crash, is said beyond the banner too (a half-saved file is not).
+        if (choice.input || choice.recording || mustTell(e)) tellUser('error', message);
         if (!this.disposed) post(this.panel, { type: 'error', message: this.good ? stillShowing(message) : message });
         return message;
       }
@@ -426,7 +431,7 @@ export class CellscopePanel {
     const fmt = format ?? (/\.json$/i.test(target.path) ? 'json' : 'csv');
     const text = fmt === 'csv' ? traceToCsv(trace) : JSON.stringify(traceToJson(trace));
     await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(text));
-    void vscode.window.showInformationMessage(vscode.l10n.t('Cellscope: trace written to {0}', baseName(target)));
+    tellUser('info', vscode.l10n.t('Cellscope: trace written to {0}', baseName(target)));
     return target;
   }
 
@@ -482,6 +487,8 @@ class SupersededRun extends Error {
   }
 }
 
+/** A failure that is not about the user's files (a worker that stopped, an internal error): told beyond the banner. */
+const mustTell = (e: unknown) => !(e instanceof LoadError || e instanceof RunCancelledError || e instanceof vscode.FileSystemError || (e instanceof Error && /^(Run|Load)Error$/.test(e.name)));
 const stillShowing = (message: string) => vscode.l10n.t('{0} — still showing the last good run.', message);
 function loadFailureText(e: unknown, fileUri?: vscode.Uri): string {
   if (e instanceof RunCancelledError) return fileUri ? vscode.l10n.t('The run of {0} was cancelled.', baseName(fileUri)) : vscode.l10n.t('The run was cancelled.');

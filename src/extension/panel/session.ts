@@ -256,6 +256,11 @@ export class PanelSession {
       units: lt.units,
       values: this.isWhole(layer) ? lt.values.map((v) => copy(v, start, start + n)) : [],
       masked: lt.masked ? lt.masked.slice(batch * lt.steps, (batch + 1) * lt.steps) : null,
+      // A state's start for this batch item; a trace without it (ONNX reference) started from zeros.
+      initial: lt.quantities.map((q, qi) => {
+        const a = lt.initial?.[qi];
+        return a ? copy(a, batch * lt.units, (batch + 1) * lt.units) : q.role === 'state' ? new Float64Array(lt.units) : null;
+      }),
       input: whole ? copy(inp.data, batch * per, (batch + 1) * per) : new Float32Array(0),
       inputSeries: whole ? null : this.inputSeries(batch),
       first: view && !this.isWhole(layer) ? this.firstView(lt, layer, batch, view, re) : null,

@@ -119,11 +119,11 @@ const tabLabels = () => panelTabs().map((t) => t.label).join(', ');
 
 test('openExample opens a shipped example in the visualizer panel; opening it again reveals the same panel', async () => {
   const before = panelTabs().length;
-  const summary = await vscode.commands.executeCommand('cellscope.openExample', 'hand-built/seed002-count-lstm.json');
+  const summary = await vscode.commands.executeCommand('cellscope.openExample', 'hand-built/count-lstm.json');
   assert.ok(summary && summary.layers.some((l) => l.className === 'LSTM'), JSON.stringify(summary));
-  await eventually(() => panelTabs().some((t) => t.label.includes('hand-built/seed002-count-lstm.json')), () => `no panel tab: ${tabLabels()}`);
+  await eventually(() => panelTabs().some((t) => t.label.includes('hand-built/count-lstm.json')), () => `no panel tab: ${tabLabels()}`);
   assert.strictEqual(panelTabs().length, before + 1, `one panel opened: ${tabLabels()}`);
-  await vscode.commands.executeCommand('cellscope.openExample', 'hand-built/seed002-count-lstm.json');
+  await vscode.commands.executeCommand('cellscope.openExample', 'hand-built/count-lstm.json');
   await new Promise((r) => setTimeout(r, 300));
   assert.strictEqual(panelTabs().length, before + 1, `no second panel for the same file: ${tabLabels()}`);
 });
@@ -136,9 +136,9 @@ test("a panel's tab carries the view type of the package's onWebviewPanel activa
 });
 
 test("a custom-cell example (seed 000's LSTM neurone) opens in the panel like any other model", async () => {
-  const summary = await vscode.commands.executeCommand('cellscope.openExample', 'custom-cells/seed000-lstm-neurone.json');
+  const summary = await vscode.commands.executeCommand('cellscope.openExample', 'custom-cells/relu-gated-lstm.json');
   assert.ok(summary && summary.layers.some((l) => l.className === 'CustomCell'), JSON.stringify(summary));
-  await eventually(() => panelTabs().some((t) => t.label.includes('custom-cells/seed000-lstm-neurone.json')), () => `no panel tab: ${tabLabels()}`);
+  await eventually(() => panelTabs().some((t) => t.label.includes('custom-cells/relu-gated-lstm.json')), () => `no panel tab: ${tabLabels()}`);
 });
 
 test('the cellscope.limits settings apply to loads: a tiny maxElements refuses a model and names the setting', async () => {
@@ -262,8 +262,8 @@ test('Load Recorded Outputs updates the comparison (recording, then a perturbed 
 });
 
 test('Export Trace writes a CSV (and a JSON) to the given path', async () => {
-  await vscode.commands.executeCommand('cellscope.openExample', 'hand-built/seed002-count-lstm.json');
-  await stateWhen((s) => s.fileUri.includes('seed002-count-lstm') && s.runs >= 1, 'hand-built panel not active');
+  await vscode.commands.executeCommand('cellscope.openExample', 'hand-built/count-lstm.json');
+  await stateWhen((s) => s.fileUri.includes('count-lstm') && s.runs >= 1, 'hand-built panel not active');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cellscope-export-'));
   try {
     const csv = path.join(dir, 'trace.csv');
