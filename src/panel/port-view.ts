@@ -10,13 +10,12 @@ import type { Tolerance } from '../compare/compare';
 import type { Tensor } from '../engine/tensor';
 import type { LayerTrace } from '../engine/trace';
 import { runnableFromLoaded, type RunnableModel } from '../formats/runnable';
-import { loadOnnx } from '../onnx/load';
 import type { PortResult } from '../protocol';
 import { checkPort, describePortCheck, portModel } from '../port/check';
 import { diagnosePort } from '../port/diagnose';
 import { FRAMEWORK_LABEL } from '../port/frameworks';
 import { WHOLE_TRACE_VALUES } from './overview';
-import { isGraphModel, type PanelModel } from './run-panel-model';
+import { isGraphModel, onnxReader, type PanelModel } from './run-panel-model';
 
 /** One side: what runs, and how the file is named in the views. */
 export interface PortSide {
@@ -25,7 +24,7 @@ export interface PortSide {
 }
 
 function runnableOf(m: PanelModel): RunnableModel {
-  return isGraphModel(m) ? loadOnnx(m.bytes, m.file) : runnableFromLoaded({ model: m, predictCalls: 1 });
+  return isGraphModel(m) ? onnxReader().loadOnnx(m.bytes, m.file) : runnableFromLoaded({ model: m, predictCalls: 1 });
 }
 
 /** B's recorded quantities that A has too, in input-time order, when they are small enough to send. */

@@ -8,7 +8,7 @@ import { runModel, type PredictOptions, type RunResult } from '../engine/index';
 import type { Model } from '../engine/model';
 import type { Tensor } from '../engine/tensor';
 import { isGraph, type LoadedGraph, type OpenedModel } from '../formats/loaded-model';
-import { loadOnnx } from '../onnx/load';
+import type * as OnnxLoad from '../onnx/load';
 
 /** What the panel runs: an engine Model or an ONNX graph's file. */
 export type PanelModel = Model | LoadedGraph;
@@ -23,9 +23,19 @@ export function panelModelOf(opened: OpenedModel): PanelModel {
   return isGraph(opened) ? opened : opened.model;
 }
 
+/**
+ * The ONNX reader (protobufjs and the graph interpreter, ~100 modules), loaded the first time a graph is read, not
+ * with dist/host.js: imported statically it was evaluated on the extension's first use for every model (host.js's
+ * load went from 165 to 266 module initialisations, ~2× the CPU time). require() keeps the run synchronous; esbuild
+ * bundles the module and initialises it on the first call.
+ */
+export function onnxReader(): typeof OnnxLoad {
+  return require('../onnx/load') as typeof OnnxLoad;
+}
+
 export function runPanelModel(m: PanelModel, input: Tensor, options: PredictOptions): RunResult {
   if (!isGraphModel(m)) return runModel(m, input, options);
-  const graph = loadOnnx(m.bytes, m.file);
+  const graph = onnxReader().loadOnnx(m.bytes, m.file);
   if (graph.inputNames.length !== 1) {
     throw new RunError(`${m.file} takes ${graph.inputNames.length} inputs (${graph.inputNames.join(', ')}); the panel feeds one`, 'run it from the command line: cellscope trace FILE --input IN, with a JSON array of the inputs');
   }
