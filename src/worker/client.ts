@@ -1,14 +1,16 @@
 /**
  * Runs the engine off the calling thread: one `worker_threads` Worker per run (dist/engine-worker.js), the model and
  * input structured-cloned in, the result's typed arrays transferred back. `cancel()` terminates the worker at once.
- * When the worker cannot start (no bundle, a host without worker_threads) the run happens in-process instead,
- * synchronously, with the same result. No `vscode` import: node tests drive this directly.
+ * When the worker cannot start (no bundle, a host without worker_threads: VS Code for the Web) the run happens
+ * in-process instead, with the same result, a block of batch items at a time (src/panel/run-in-blocks.ts) so that
+ * progress, Cancel and the page's requests get their turn between blocks. No `vscode` import: node tests drive this directly.
  */
 import { existsSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import type { PredictOptions, RunResult, Tensor } from '../engine/index';
 import { analyseRun, type RunAnalysis } from '../panel/analyse-run';
-import { runPanelModel, type PanelModel } from '../panel/run-panel-model';
+import { runInBlocks } from '../panel/run-in-blocks';
+import type { PanelModel } from '../panel/run-panel-model';
 import type { WorkerReply, WorkerRequest } from './protocol';
 
 /** The rejection of a cancelled run. */
@@ -51,17 +53,21 @@ export interface EngineRunOptions {
   onFallback?: ((reason: string) => void) | undefined;
   /** Keras's recorded output: the worker compares with it and diagnoses a mismatch once the result is sent (see EngineRun.diagnosis). */
   expected?: Tensor | undefined;
+  /** An in-process run's progress: batch items done, of total (after each block). */
+  onProgress?: ((done: number, total: number) => void) | undefined;
 }
 
-function inProcess(model: PanelModel, input: Tensor, options: PredictOptions, expected?: Tensor): EngineRun {
+function inProcess(model: PanelModel, input: Tensor, options: PredictOptions, expected?: Tensor, onProgress?: (done: number, total: number) => void): EngineRun {
   let cancelled = false;
+  let rejectRun: (e: unknown) => void = () => {};
   const promise = new Promise<EngineRunOutcome>((resolve, reject) => {
-    // Next turn, so a caller can still cancel or show progress first; the run itself blocks this thread.
-    setImmediate(() => {
-      if (cancelled) return reject(new RunCancelledError());
+    rejectRun = reject;
+    // Next turn, so a caller can still cancel or show progress first; then a block of batch items per turn.
+    setImmediate(async () => {
+      if (cancelled) return;
       try {
         const t0 = performance.now();
-        const result = runPanelModel(model, input, options);
+        const result = await runInBlocks(model, input, options, { isCancelled: () => cancelled, ...(onProgress ? { onProgress } : {}) });
         const runMs = performance.now() - t0;
         resolve({ result, runMs, analysed: analyseRun(model, result, expected), where: 'in-process' });
       } catch (e) {
@@ -74,7 +80,9 @@ function inProcess(model: PanelModel, input: Tensor, options: PredictOptions, ex
     where: 'in-process',
     diagnosis: null,
     cancel: async () => {
+      // As with the worker: the promise rejects at once; the blocks stop before the next one.
       cancelled = true;
+      rejectRun(new RunCancelledError());
     },
   };
 }
@@ -89,14 +97,14 @@ export function startEngineRun(model: PanelModel, input: Tensor, options: Predic
   const path = o.workerPath;
   if (!path || !existsSync(path)) {
     if (path) o.onFallback?.(`no worker bundle at ${path}`);
-    return inProcess(model, input, options, o.expected);
+    return inProcess(model, input, options, o.expected, o.onProgress);
   }
   let worker: Worker;
   try {
     worker = new Worker(path);
   } catch (e) {
     o.onFallback?.(`the engine worker did not start: ${e instanceof Error ? e.message : String(e)}`);
-    return inProcess(model, input, options, o.expected);
+    return inProcess(model, input, options, o.expected, o.onProgress);
   }
   let settled = false;
   let online = false;
@@ -132,7 +140,7 @@ export function startEngineRun(model: PanelModel, input: Tensor, options: Predic
         if (!online) {
           // It never started (a broken bundle, a sandbox without threads): the run still happens, in-process.
           o.onFallback?.(`the engine worker failed to start: ${e.message}`);
-          fallback = inProcess(model, input, options, o.expected);
+          fallback = inProcess(model, input, options, o.expected, o.onProgress);
           fallback.promise.then(resolve, reject);
         } else reject(e);
       });

@@ -150,9 +150,15 @@ export class CellscopePanel {
       found = { ...found, expected: rec.output, recordingName: baseName(recordingUri) };
     }
     const files: SessionFiles = { fileUri: this.key, model: baseName(this.fileUri), input: found.inputName, recording: found.recordingName };
+    let report: ((doneItems: number, total: number) => void) | undefined;
     const started = PanelSession.start(
       { loaded: lm, input: found.input, expected: found.expected, predictCalls: found.predictCalls, files, precision, edited: !!edited },
-      { workerPath, onFallback: (why) => logLine(`[panel] running ${baseName(this.fileUri)} in the extension host: ${why}`) },
+      {
+        workerPath,
+        onFallback: (why) => logLine(`[panel] running ${baseName(this.fileUri)} in the extension host: ${why}`),
+        // In the extension host (VS Code for the Web), the run goes a block of batch items at a time: say how far.
+        onProgress: (doneItems, total) => report?.(doneItems, total),
+      },
     );
     const run = started.run;
     this.running = run;
@@ -165,13 +171,15 @@ export class CellscopePanel {
         this.progressShown = false;
       }
     });
-    // A long run shows a cancellable notification; Cancel terminates the worker.
+    // A long run shows a cancellable notification; Cancel terminates the worker (or stops the blocks in-process).
     const timer = setTimeout(() => {
       if (done || this.disposed) return;
       this.progressShown = true;
       void vscode.window.withProgress(
         { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Cellscope: running {0}…', baseName(this.fileUri)), cancellable: true },
-        (_progress, token) => {
+        (progress, token) => {
+          let shown = 0;
+          report = (doneItems, total) => (progress.report({ increment: (100 * doneItems) / total - shown, message: vscode.l10n.t('{0} of {1} batch items', doneItems, total) }), (shown = (100 * doneItems) / total));
           token.onCancellationRequested(() => void this.cancelRun());
           return finished.catch(() => undefined);
         },
