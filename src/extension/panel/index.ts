@@ -153,12 +153,8 @@ export class CellscopePanel {
     let report: ((doneItems: number, total: number) => void) | undefined;
     const started = PanelSession.start(
       { loaded: lm, input: found.input, expected: found.expected, predictCalls: found.predictCalls, files, precision, edited: !!edited },
-      {
-        workerPath,
-        onFallback: (why) => logLine(`[panel] running ${baseName(this.fileUri)} in the extension host: ${why}`),
-        // In the extension host (VS Code for the Web), the run goes a block of batch items at a time: say how far.
-        onProgress: (doneItems, total) => report?.(doneItems, total),
-      },
+      // In the extension host (VS Code for the Web) the run goes a block of batch items at a time: onProgress says how far.
+      { workerPath, onProgress: (doneItems, total) => report?.(doneItems, total), onFallback: (why) => logLine(`[panel] running ${baseName(this.fileUri)} in the extension host: ${why}`) },
     );
     const run = started.run;
     this.running = run;
