@@ -170,6 +170,12 @@ function describeGraphLayer(layer: GraphLayer): { className: string; params: num
       return { className: layer.op === 'max' ? 'MaxPooling2D' : 'AveragePooling2D', params: 0, details: `pool ${layer.poolSize.join('×')}, ${layer.padding}` };
     case 'repeat_vector':
       return { className: 'RepeatVector', params: 0, details: `n ${layer.n}` };
+    case 'up_sampling1d':
+      return { className: 'UpSampling1D', params: 0, details: `size ${layer.size}` };
+    case 'normalization':
+      return { className: 'Normalization', params: size(layer.mean, layer.variance), details: `${layer.invert ? 'inverted, ' : ''}statistics over axis ${layer.keepAxes.join(', ') || 'none (one mean and variance)'}` };
+    case 'rescaling':
+      return { className: 'Rescaling', params: 0, details: `scale ${layer.scale.join(', ')}, offset ${layer.offset.join(', ')}` };
     default:
       return { className: GRAPH_CLASS[layer.kind], params: 0, details: '' };
   }

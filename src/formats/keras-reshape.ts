@@ -1,4 +1,4 @@
-/** RepeatVector, Reshape, Permute, ZeroPadding1D, Cropping1D → engine layers, with the shapes they make. */
+/** RepeatVector, Reshape, Permute, ZeroPadding1D, Cropping1D, UpSampling1D → engine layers, with the shapes they make. */
 import type { Layer } from '../engine/model';
 import { shapeText } from '../engine/tensor';
 import { child, fail, readArray, readPositiveInt } from './json-read';
@@ -37,6 +37,12 @@ export function convertReshapeFamily(h: LayerHeader, flow: Flow): Converted<Laye
       const dims = ints(h, 'dims', 'the axis order (a list of 1-based axes)');
       return { layer: { kind: 'permute', name: h.name, dims }, out: out(h, d ? dims.map((a) => d[a - 1] ?? null) : null), consumed };
     }
+    case 'UpSampling1D': {
+      const size = readPositiveInt(h.config.size ?? 2, child(h.configAt, 'size'), 'the repeat count size (a positive integer)');
+      if (d && d.length !== 2) fail(h.configAt, `a sequence input (time steps, features) for UpSampling1D layer "${h.name}"`, `shape ${shapeText(d)} (${flow.from})`, { subject: `layer "${h.name}"` });
+      const t = d?.[0] ?? null;
+      return { layer: { kind: 'up_sampling1d', name: h.name, size }, out: out(h, d ? [t === null ? null : t * size, d[1] ?? null] : null), consumed };
+    }
     default: {
       const pad = h.className === 'ZeroPadding1D';
       const [left, right] = pairOf(h, pad ? 'padding' : 'cropping', 1);
@@ -47,4 +53,4 @@ export function convertReshapeFamily(h: LayerHeader, flow: Flow): Converted<Laye
   }
 }
 
-export const RESHAPE_CLASSES = ['RepeatVector', 'Reshape', 'Permute', 'ZeroPadding1D', 'Cropping1D'];
+export const RESHAPE_CLASSES = ['RepeatVector', 'Reshape', 'Permute', 'ZeroPadding1D', 'Cropping1D', 'UpSampling1D'];

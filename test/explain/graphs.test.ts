@@ -23,6 +23,9 @@ const FD_CASES: [string, string][] = [
   ['merge_ops', 'two LSTM branches joined by Add, Subtract, Multiply, Average, Maximum, Minimum'],
   ['two_branch_concat', 'two recurrent branches and Concatenate'],
   ['rnn_stacked_cells', 'stacked cells'],
+  ['normalization_lstm', 'adapted Normalization → LSTM'],
+  ['rescaling_lstm', 'Rescaling → LSTM'],
+  ['normalization_given_stats_inverted', 'Normalization over (time, features) → GRU → Dense → inverted Normalization'],
 ];
 
 for (const [name, what] of FD_CASES) test(`${name} (${what}): gradient = central differences on the real rows`, () => {
@@ -43,7 +46,8 @@ for (const [name, what] of FD_CASES) test(`${name} (${what}): gradient = central
       assert.equal(e.attribution.data[k], 0, 'a masked row gets no gradient');
       continue;
     }
-    const h = 1e-6;
+    // Relative step: Rescaling's inputs are in the hundreds (pixel-like values scaled by 1/255 in the model).
+    const h = 1e-6 * Math.max(1, Math.abs(input.data[k]!));
     const up = Float64Array.from(input.data);
     up[k] += h;
     const dn = Float64Array.from(input.data);

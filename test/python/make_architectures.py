@@ -444,11 +444,145 @@ def _(rng):
 # ------------------------------------------------------------------------------------------- recording
 
 
+@case("normalization_lstm")
+def _(rng):
+    """TF time-series tutorial: Normalization (adapted) → LSTM → Dense."""
+    x = floats(rng, 3, 7, 4) * 5 + 2
+    norm = L.Normalization()
+    norm.adapt(x)
+    inp = keras.Input(shape=(7, 4))
+    y = L.LSTM(5)(norm(inp))
+    return keras.Model(inp, L.Dense(2)(y)), [x]
+
+@case("spatial_dropout_gru")
+def _(rng):
+    """Embedding → SpatialDropout1D → GRU → Dropout → Dense (Kaggle text classifiers)."""
+    m = keras.Sequential([keras.Input(shape=(8,), dtype="int32"), L.Embedding(30, 6), L.SpatialDropout1D(0.3), L.GRU(5), L.Dropout(0.5), L.Dense(3, activation="softmax")])
+    return m, [tokens(rng, 3, 8, 30, pad_rows=False)]
+
+@case("flatten_after_lstm")
+def _(rng):
+    """LSTM(return_sequences) → Flatten → Dense (common forecasting head)."""
+    m = keras.Sequential([keras.Input(shape=(6, 3)), L.LSTM(4, return_sequences=True), L.Flatten(), L.Dense(2)])
+    return m, [floats(rng, 2, 6, 3)]
+
+@case("dense_on_sequence_softmax")
+def _(rng):
+    """LSTM(return_sequences) → Dense on 3-D (no TimeDistributed) → Activation softmax (char model per step)."""
+    m = keras.Sequential([keras.Input(shape=(6, 5)), L.LSTM(7, return_sequences=True), L.Dense(5), L.Activation("softmax")])
+    return m, [floats(rng, 2, 6, 5)]
+
+@case("gru_v1_dropouts")
+def _(rng):
+    """GRU(reset_after=False, dropout, recurrent_dropout) stacked, inference."""
+    m = keras.Sequential([keras.Input(shape=(5, 3)), L.GRU(4, reset_after=False, dropout=0.2, recurrent_dropout=0.2, return_sequences=True), L.GRU(3, recurrent_dropout=0.1), L.Dense(1)])
+    return m, [floats(rng, 2, 5, 3)]
+
+@case("lstm_unroll")
+def _(rng):
+    """LSTM(unroll=True, use_bias=False) → SimpleRNN(relu)."""
+    m = keras.Sequential([keras.Input(shape=(4, 3)), L.LSTM(4, unroll=True, use_bias=False, return_sequences=True), L.SimpleRNN(3, activation="relu")])
+    return m, [floats(rng, 2, 4, 3)]
+
+@case("upsampling_autoencoder")
+def _(rng):
+    """Conv1D → MaxPooling1D → LSTM → RepeatVector → LSTM → UpSampling1D → Conv1D (anomaly detection)."""
+    m = keras.Sequential([keras.Input(shape=(8, 2)), L.Conv1D(4, 3, padding="same", activation="relu"), L.MaxPooling1D(2), L.LSTM(5), L.RepeatVector(4), L.LSTM(5, return_sequences=True), L.UpSampling1D(2), L.Conv1D(2, 3, padding="same")])
+    return m, [floats(rng, 2, 8, 2)]
+
+@case("noise_regularizers")
+def _(rng):
+    """GaussianNoise, GaussianDropout, ActivityRegularization, AlphaDropout around a BiGRU (inference no-ops)."""
+    inp = keras.Input(shape=(5, 3))
+    x = L.GaussianNoise(0.1)(inp)
+    x = L.Bidirectional(L.GRU(4, return_sequences=True), merge_mode="ave")(x)
+    x = L.GaussianDropout(0.2)(x)
+    x = L.ActivityRegularization(l1=0.01)(x)
+    x = L.Bidirectional(L.LSTM(3), merge_mode="mul")(x)
+    x = L.AlphaDropout(0.1)(x)
+    return keras.Model(inp, L.Dense(2)(x)), [floats(rng, 2, 5, 3)]
+
+@case("char_textgen")
+def _(rng):
+    """keras.io text generation with LSTM: one-hot chars → LSTM(16) → Dense softmax."""
+    idx = rng.integers(0, 10, (2, 6))
+    x = np.eye(10, dtype=np.float32)[idx]
+    m = keras.Sequential([keras.Input(shape=(6, 10)), L.LSTM(16), L.Dense(10, activation="softmax")])
+    return m, [x]
+
+@case("rescaling_lstm")
+def _(rng):
+    """Rescaling → LSTM → Dense (sensor data scaled in the model)."""
+    m = keras.Sequential([keras.Input(shape=(5, 3)), L.Rescaling(1 / 255.0, offset=-0.5), L.LSTM(4), L.Dense(1)])
+    return m, [floats(rng, 2, 5, 3) * 255]
+
+@case("attention_concat_score")
+def _(rng):
+    """Attention(use_scale, score_mode=concat) between two LSTM sequences, GlobalAveragePooling1D."""
+    inp = keras.Input(shape=(6, 3))
+    q = L.LSTM(4, return_sequences=True)(inp)
+    v = L.GRU(4, return_sequences=True)(inp)
+    a = L.Attention(use_scale=True, score_mode="concat")([q, v])
+    return keras.Model(inp, L.Dense(2)(L.GlobalAveragePooling1D()(a))), [floats(rng, 2, 6, 3)]
+
+@case("mha_causal")
+def _(rng):
+    """LSTM → MultiHeadAttention(use_causal_mask=True) self-attention → LayerNormalization → Dense."""
+    inp = keras.Input(shape=(6, 3))
+    h = L.LSTM(8, return_sequences=True)(inp)
+    a = L.MultiHeadAttention(num_heads=2, key_dim=4)(h, h, use_causal_mask=True)
+    x = L.LayerNormalization()(L.Add()([h, a]))
+    return keras.Model(inp, L.Dense(2)(x)), [floats(rng, 2, 6, 3)]
+
+@case("return_state_outputs")
+def _(rng):
+    """GRU(return_sequences, return_state) with both as model outputs; LSTM states into a Dense."""
+    inp = keras.Input(shape=(5, 3))
+    seq, st = L.GRU(4, return_sequences=True, return_state=True)(inp)
+    o, h, c = L.LSTM(3, return_state=True)(seq)
+    x = L.Concatenate()([o, h, c, st])
+    return keras.Model(inp, [seq, L.Dense(1)(x)]), [floats(rng, 2, 5, 3)]
+
+@case("bidir_ner_tagger")
+def _(rng):
+    """NER tagger: Embedding(mask_zero) → BiLSTM(seq) → TimeDistributed(Dense softmax)."""
+    m = keras.Sequential([keras.Input(shape=(7,), dtype="int32"), L.Embedding(25, 6, mask_zero=True), L.Bidirectional(L.LSTM(5, return_sequences=True)), L.TimeDistributed(L.Dense(4, activation="softmax"))])
+    return m, [tokens(rng, 3, 7, 25)]
+
+@case("stateful_lstm")
+def _(rng):
+    """Stateful LSTM with a fixed batch (batch_shape), one predict from zero state."""
+    m = keras.Sequential([keras.Input(batch_shape=(2, 5, 3)), L.LSTM(4, stateful=True, return_sequences=True), L.LSTM(3, stateful=True), L.Dense(1)])
+    return m, [floats(rng, 2, 5, 3)]
+
+@case("gru_conv1d_dilated_wavenet")
+def _(rng):
+    """Causal dilated Conv1D stack (WaveNet-ish) → GRU → Dense (DLwP time series)."""
+    m = keras.Sequential([keras.Input(shape=(12, 2)), L.Conv1D(4, 2, padding="causal", dilation_rate=1, activation="relu"), L.Conv1D(4, 2, padding="causal", dilation_rate=2, activation="relu"), L.AveragePooling1D(2), L.GRU(5), L.Dense(1)])
+    return m, [floats(rng, 2, 12, 2)]
+
+@case("normalization_given_stats_inverted")
+def _(rng):
+    """Normalization with given statistics over (time, features), and an inverted Normalization de-normalizing the
+    forecast (TF time-series tutorial's scaling kept inside the model)."""
+    inp = keras.Input(shape=(5, 2))
+    x = L.Normalization(axis=(1, 2), mean=rng.uniform(-1, 1, (5, 2)).tolist(), variance=rng.uniform(0.5, 2, (5, 2)).tolist())(inp)
+    x = L.GRU(4)(x)
+    y = L.Dense(2)(x)
+    y = L.Normalization(mean=[3.0, -1.5], variance=[4.0, 0.25], invert=True)(y)
+    return keras.Model(inp, y), [floats(rng, 2, 5, 2) * 3]
+
+
 def randomize(model, rng, scale=0.6):
     ws = []
+    # Normalization keeps its adapted statistics: it computes from a copy made at adapt() (finalize_state), which
+    # set_weights does not refresh, so randomized statistics would be saved but not used by this model's predict.
+    adapted = {id(v) for layer in model._flatten_layers() if isinstance(layer, L.Normalization) for v in layer.weights}
     for w in model.weights:
         v = np.asarray(w)
-        if "moving_variance" in w.path or "variance" in w.name:
+        if id(w) in adapted:
+            ws.append(v)
+        elif "moving_variance" in w.path or "variance" in w.name:
             ws.append(rng.uniform(0.5, 1.5, v.shape).astype(np.float32))
         else:
             ws.append(rng.uniform(-scale, scale, v.shape).astype(np.float32))
@@ -472,6 +606,13 @@ def _set_sequences(cfg, cls):
     return cfg
 
 
+def _reset_stateful(model_or_layer):
+    layers = model_or_layer.layers if isinstance(model_or_layer, keras.Model) else [model_or_layer]
+    for layer in layers:
+        if getattr(layer, "stateful", False):
+            layer.reset_state()
+
+
 def layer_sequences(model, inputs):
     """Each recurrent layer's first call re-run by Keras with return_sequences/return_state on its own inputs."""
     out = []
@@ -490,6 +631,7 @@ def layer_sequences(model, inputs):
         init_t = kw.get("initial_state")
         init_t = [] if init_t is None else (list(init_t) if isinstance(init_t, (list, tuple)) else [init_t])
         tensors = [x_t] + ([mask_t] if mask_t is not None else []) + init_t
+        _reset_stateful(model)  # a stateful layer starts from zeros, as in the one predict the reference makes
         vals = _outputs(keras.Model(model.inputs, tensors)(inputs if len(inputs) > 1 else inputs[0], training=False))
         clone = layer.__class__.from_config(_set_sequences(layer.get_config(), cls))
         x = vals[0]
@@ -502,6 +644,7 @@ def layer_sequences(model, inputs):
             kwargs["initial_state"] = list(init)
         clone(x, **kwargs)
         clone.set_weights(layer.get_weights())
+        _reset_stateful(clone)
         got = _outputs(clone(x, **kwargs))
         out.append({"name": layer.name, "class_name": cls, "sequence": ce.tensor(got[0], "float64"), "states": [ce.tensor(s, "float64") for s in got[1:]]})
     return out

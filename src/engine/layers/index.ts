@@ -11,6 +11,7 @@ import { applyMasking, applyMaskOp } from './masking';
 import { applyMerge } from './merge';
 import { applyBatchNorm, applyLayerNorm } from './normalization';
 import { applyGlobalPool1D, applyPool1D } from './pooling';
+import { applyPreprocessing } from './preprocessing';
 import { applyShapeLayer } from './shape';
 import type { GraphLayer } from './types';
 
@@ -29,6 +30,7 @@ export function applyGraphLayer(layer: GraphLayer, inputs: Flow[], ctx: LayerCon
     case 'permute':
     case 'zero_padding1d':
     case 'cropping1d':
+    case 'up_sampling1d':
       return applyShapeLayer(layer, x, ctx);
     case 'conv1d':
       return applyConv1D(layer, x, ctx);
@@ -40,6 +42,9 @@ export function applyGraphLayer(layer: GraphLayer, inputs: Flow[], ctx: LayerCon
       return applyBatchNorm(layer, x, ctx);
     case 'layer_norm':
       return applyLayerNorm(layer, x, ctx);
+    case 'normalization':
+    case 'rescaling':
+      return applyPreprocessing(layer, x, ctx);
     case 'relu':
     case 'leaky_relu':
     case 'elu':

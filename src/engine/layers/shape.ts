@@ -1,6 +1,7 @@
 /**
  * Layers that only move values: RepeatVector (x[b, f] → [b, n, f]), Reshape (row-major, one -1 inferred), Permute
- * (axes 1-based, batch fixed), ZeroPadding1D and Cropping1D (time axis). None of them carries a mask on in Keras.
+ * (axes 1-based, batch fixed), ZeroPadding1D and Cropping1D (time axis), UpSampling1D (each step repeated `size` times).
+ * None of them carries a mask on in Keras.
  */
 import { RunError } from '../errors';
 import { shapeText, sizeOf } from '../tensor';
@@ -11,7 +12,8 @@ export type ShapeLayer =
   | { kind: 'reshape'; name: string; targetShape: number[] }
   | { kind: 'permute'; name: string; dims: number[] }
   | { kind: 'zero_padding1d'; name: string; left: number; right: number }
-  | { kind: 'cropping1d'; name: string; left: number; right: number };
+  | { kind: 'cropping1d'; name: string; left: number; right: number }
+  | { kind: 'up_sampling1d'; name: string; size: number };
 
 export function applyShapeLayer(layer: ShapeLayer, x: Flow, ctx: LayerContext): Flow {
   const v = x.value;
@@ -31,6 +33,16 @@ export function applyShapeLayer(layer: ShapeLayer, x: Flow, ctx: LayerContext): 
         throw new RunError(`layer "${layer.name}" (Reshape) cannot make ${shapeText(v.shape.slice(1))} into ${shapeText(layer.targetShape)}`);
       }
       return { value: { shape: [v.shape[0]!, ...shape], data: v.data }, mask: null };
+    }
+    case 'up_sampling1d': {
+      requireRank(v, 3, layer.name, 'a 3-D input [batch, time steps, features] (UpSampling1D)');
+      const [b, t, f] = v.shape as [number, number, number];
+      const out = alloc(b * t * layer.size * f, ctx);
+      for (let s = 0; s < b * t; s++) {
+        const row = v.data.subarray(s * f, (s + 1) * f);
+        for (let r = 0; r < layer.size; r++) out.set(row, (s * layer.size + r) * f);
+      }
+      return { value: { shape: [b, t * layer.size, f], data: out }, mask: null };
     }
     case 'permute':
       return { value: permute(v.data, v.shape, [0, ...layer.dims], ctx), mask: null };

@@ -10,9 +10,10 @@ import type { MaskingLayer, MaskOpLayer } from './masking';
 import type { MergeLayer } from './merge';
 import type { BatchNormLayer, LayerNormLayer } from './normalization';
 import type { GlobalPool1DLayer, Pool1DLayer } from './pooling';
+import type { NormalizationLayer, PreprocessingLayer, RescalingLayer } from './preprocessing';
 import type { ShapeLayer } from './shape';
 
-export type { Conv3DLayer, DotLayer, MultiHeadAttentionLayer, Conv2DLayer, Pool2DLayer, AttentionLayer, ActivationFnLayer, Conv1DLayer, MaskingLayer, MaskOpLayer, MergeLayer, BatchNormLayer, LayerNormLayer, GlobalPool1DLayer, Pool1DLayer, ShapeLayer };
+export type { NormalizationLayer, RescalingLayer, Conv3DLayer, DotLayer, MultiHeadAttentionLayer, Conv2DLayer, Pool2DLayer, AttentionLayer, ActivationFnLayer, Conv1DLayer, MaskingLayer, MaskOpLayer, MergeLayer, BatchNormLayer, LayerNormLayer, GlobalPool1DLayer, Pool1DLayer, ShapeLayer };
 
 export type GraphLayer =
   | MergeLayer
@@ -22,6 +23,7 @@ export type GraphLayer =
   | GlobalPool1DLayer
   | BatchNormLayer
   | LayerNormLayer
+  | PreprocessingLayer
   | ActivationFnLayer
   | MaskingLayer
   | MaskOpLayer

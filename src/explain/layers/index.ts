@@ -10,6 +10,7 @@ import { ExplainError, type LayerCall } from './layer';
 import { recurrentBackward } from './recurrent';
 import { lrpDense } from '../lrp/layers';
 import { maskingBackward } from './masking';
+import { normalizationBackward, rescalingBackward, upSampling1DBackward } from './preprocessing';
 
 export { ExplainError, type LayerCall, type StepWatcher } from './layer';
 
@@ -37,9 +38,15 @@ export function layerBackward(call: LayerCall): Float64Array | null {
       return bidirectionalBackward(call as LayerCall & { layer: BidirectionalLayer });
     case 'masking':
       return maskingBackward(call);
+    case 'normalization':
+      return normalizationBackward(call as LayerCall & { layer: typeof layer });
+    case 'rescaling':
+      return rescalingBackward(call as LayerCall & { layer: typeof layer });
+    case 'up_sampling1d':
+      return upSampling1DBackward(call as LayerCall & { layer: typeof layer });
     case 'embedding':
       throw new ExplainError(`layer "${name}" (Embedding) is not the model's first layer; explain differentiates up to the embedding vectors of the model's input only`);
     default:
-      throw new ExplainError(`layer "${name}" (${kind}) cannot be differentiated yet`, 'explain supports SimpleRNN, LSTM, GRU, custom cells, Bidirectional, Dense, TimeDistributed(Dense), Embedding, Activation, Masking, Flatten, Dropout and other pass-through layers');
+      throw new ExplainError(`layer "${name}" (${kind}) cannot be differentiated yet`, 'explain supports SimpleRNN, LSTM, GRU, custom cells, Bidirectional, Dense, TimeDistributed(Dense), Embedding, Activation, Masking, Normalization, Rescaling, UpSampling1D, Flatten, Dropout and other pass-through layers');
   }
 }
