@@ -7,7 +7,7 @@
  */
 import { recurrentLayersOf, stateNames, type HardSigmoidFlavor, type Model } from '../engine/model';
 import { Session, type RunResult } from '../engine/session';
-import { withPrecision, type Precision, type Tensor } from '../engine/tensor';
+import { withPrecision, type FloatArray, type Precision, type Tensor } from '../engine/tensor';
 import type { Trace } from '../engine/trace';
 import type { BackwardContext } from './cells';
 import type { RuleOptions } from './lrp/rule';
@@ -48,6 +48,11 @@ export function forwardRun(model: Model, input: Tensor, options: ForwardOptions 
     Object.assign(initialStates, finalStatesOfStateful(model, run.trace!));
   }
   throw new RangeError(`predictCalls must be ≥ 1; got ${calls}`);
+}
+
+/** The large arrays a forward run made (trace rows, layer outputs): what a chunked method recycles after a chunk. */
+export function runArrays(fr: ForwardRun): FloatArray[] {
+  return [...fr.trace.layers.flatMap((l) => l.values), ...fr.run.layerOutputs.map((t) => t.data)];
 }
 
 /** The states a stateful layer keeps for the next call: its trace's state rows at the last processed step. */

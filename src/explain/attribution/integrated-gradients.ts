@@ -5,7 +5,7 @@
  * be f(x) − f(x₀); the error reports how far the m-point sum is from it.
  */
 import { reusingArrays, shapeText, sizeOf, type Tensor } from '../../engine/tensor';
-import { backward } from '../backward';
+import { backward, runArrays } from '../backward';
 import { ExplainError } from '../layers';
 import { pointSeeds } from '../target';
 import type { Baseline, MethodInput, MethodResult } from './types';
@@ -59,8 +59,7 @@ export function integratedGradients(m: MethodInput): MethodResult {
       const seeds = pointSeeds(fr.run.outputs, target);
       const g = backward(fr, seeds).grad.data;
       for (let k = 0; k < n; k++) for (let j = 0; j < per; j++) sum[j] += g[k * per + j]!;
-      recycle(fr.trace.layers.flatMap((l) => l.values));
-      recycle(fr.run.layerOutputs.map((t) => t?.data));
+      recycle(runArrays(fr));
       recycle(seeds);
       k0 += n;
       m.onProgress?.(k0, steps);

@@ -3,7 +3,8 @@
  * f(x) − f(x with those steps set to `fill`) (for a token model: every component of those steps' vectors). A step's
  * attribution is the mean drop of the windows that cover it. All windows run as one batch (in chunks).
  */
-import { sizeOf } from '../../engine/tensor';
+import { reusingArrays, sizeOf } from '../../engine/tensor';
+import { runArrays } from '../backward';
 import { ExplainError } from '../layers';
 import { targetValues } from './integrated-gradients';
 import type { MethodInput, MethodResult } from './types';
@@ -22,18 +23,22 @@ export function occlusion(m: MethodInput): MethodResult {
   const drops = new Float64Array(windows);
   const base = space.evaluate({ shape: [1, ...itemShape], data: Float64Array.from(x) }, b);
   const fx = targetValues(base.run.outputs, m, 1)[0]!;
-  for (let s0 = 0; s0 < windows; s0 += space.chunk) {
-    const n = Math.min(space.chunk, windows - s0);
-    const points = new Float64Array(n * per);
-    for (let k = 0; k < n; k++) {
-      points.set(x, k * per);
-      points.fill(m.fill, k * per + (s0 + k) * perStep, k * per + (s0 + k + w) * perStep);
+  // Each chunk's trace and outputs go back to the allocator for the next (as integrated gradients' chunks).
+  reusingArrays((recycle) => {
+    for (let s0 = 0; s0 < windows; s0 += space.chunk) {
+      const n = Math.min(space.chunk, windows - s0);
+      const points = new Float64Array(n * per);
+      for (let k = 0; k < n; k++) {
+        points.set(x, k * per);
+        points.fill(m.fill, k * per + (s0 + k) * perStep, k * per + (s0 + k + w) * perStep);
+      }
+      const fr = space.evaluate({ shape: [n, ...itemShape], data: points }, b);
+      const ys = targetValues(fr.run.outputs, m, n);
+      for (let k = 0; k < n; k++) drops[s0 + k] = fx - ys[k]!;
+      recycle(runArrays(fr));
+      m.onProgress?.(s0 + n, windows);
     }
-    const fr = space.evaluate({ shape: [n, ...itemShape], data: points }, b);
-    const ys = targetValues(fr.run.outputs, m, n);
-    for (let k = 0; k < n; k++) drops[s0 + k] = fx - ys[k]!;
-    m.onProgress?.(s0 + n, windows);
-  }
+  });
   const data = new Float64Array(batch * steps);
   for (let t = 0; t < steps; t++) {
     let sum = 0;
