@@ -52,6 +52,8 @@ const traceLayerMeta = checked(
     units: int(1),
     quantities: v.pipe(v.array(quantity), v.minLength(1)),
     inputTimeOfStep: typed<Int32Array>(Int32Array),
+    /** A ConvLSTM's units on its output frame (src/engine/trace.ts UnitGrid); null for a plain vector of units. */
+    grid: v.nullable(v.object({ out: v.pipe(v.array(int(1)), v.minLength(1)), filters: int(1), channelsFirst: v.boolean() })),
     /** Per quantity: [min, max] over the whole trace (all batch items), for stable colour scales. */
     ranges: typed<Float64Array>(Float64Array),
   }),

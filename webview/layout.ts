@@ -14,6 +14,7 @@ import { mountGates } from './sections/gates';
 import { mountGraph } from './sections/graph';
 import { mountHeader } from './sections/header';
 import { mountHeat } from './sections/heat';
+import { mountFilterMaps } from './sections/filter-maps';
 import { mountInput } from './sections/input';
 import { mountPlayground } from './sections/playground';
 import { mountPredictions } from './sections/predictions';
@@ -40,6 +41,7 @@ export function mountLayout(p: Panel, init: InitMessage, app: HTMLElement): Layo
     mountGraph(p, init, grid),
     mountGates(p, grid),
     mountHeat(p, grid),
+    mountFilterMaps(p, grid),
     mountStepDetail(p, grid),
     mountPredictions(p, grid),
     mountCell(p, grid),

@@ -7,7 +7,8 @@
  */
 import { convOutput } from './conv-patches';
 import { RunError } from './errors';
-import type { RecurrentLayer } from './model';
+import type { ConvRecurrentSpec, RecurrentLayer } from './model';
+import type { UnitGrid } from './trace';
 import { shapeText, type Tensor } from './tensor';
 
 export interface RecurrentView {
@@ -46,6 +47,12 @@ export function atInputShape(layer: RecurrentLayer, x: Tensor): RecurrentView {
     input: { shape: [batch, steps, frame], data: x.data },
     stepShape: spec.channelsFirst ? [spec.filters, ...out] : [...out, spec.filters],
   };
+}
+
+/** The frame a specialized ConvLSTM's units lie on (its `spatial` known). */
+export function unitGrid(spec: ConvRecurrentSpec): UnitGrid {
+  const out = convOutput({ spatial: spec.spatial.map((n) => n ?? 0), kernel: spec.kernelSize, strides: spec.strides, dilation: spec.dilation, padding: spec.padding });
+  return { out, filters: spec.filters, channelsFirst: spec.channelsFirst };
 }
 
 /** A tensor [lead…, units] as [lead…, …stepShape] (the same values). */

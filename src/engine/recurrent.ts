@@ -6,6 +6,7 @@ import { makeCell, type CellContext, type CellStepper } from './cells';
 import { isBatchedCell, type BatchedCell } from './cells/context';
 import { ReferenceProducts, type LayerProducts, type ProductShape } from './linalg';
 import type { RecurrentLayer } from './model';
+import { unitGrid } from './recurrent-shape';
 import { stepOrderMaps, type Direction, type LayerTrace } from './trace';
 import { allocate, type FloatArray, type Precision } from './tensor';
 import { gateElements, gatesSupported, stageSteps, WasmGates } from './wasm/gates';
@@ -98,6 +99,7 @@ export function runRecurrent(layer: RecurrentLayer, input: RecurrentInput, opts:
       ...stepOrderMaps(steps, goBackwards),
       masked: maskedSteps,
       initial: initial!,
+      ...(layer.conv ? { grid: unitGrid(layer.conv) } : {}),
     };
   }
   return { sequence, states, trace };

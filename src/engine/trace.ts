@@ -36,6 +36,18 @@ export interface LayerTrace {
    * quantities. Absent in traces that do not record it (the ONNX reference path): read as zeros.
    */
   initial?: (FloatArray | null)[];
+  /** A ConvLSTM's units on its output frame; absent for cells whose units are a plain vector. */
+  grid?: UnitGrid;
+}
+
+/**
+ * Where a ConvLSTM's unit j lies: output position p (spatial row-major over `out`) and filter f, with
+ * j = p·filters + f (channels_last) or f·positions + p (channels_first), the layout of Keras's output frame.
+ */
+export interface UnitGrid {
+  out: number[];
+  filters: number;
+  channelsFirst: boolean;
 }
 
 export interface Trace {

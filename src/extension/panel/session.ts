@@ -176,6 +176,7 @@ export class PanelSession {
       // Gate names as the model's framework says them (PyTorch g, n; ONNX c gate, h gate), Keras's in the description.
       quantities: lt.quantities.map((q) => frameworkQuantity(framework, lt.cell, { key: q.key, label: q.label, role: q.role, description: q.description })),
       inputTimeOfStep: lt.inputTimeOfStep.slice(),
+      grid: lt.grid ? { out: [...lt.grid.out], filters: lt.grid.filters, channelsFirst: lt.grid.channelsFirst } : null,
       ranges: this.analysed.ranges[id]!,
     }));
     const tokens = !!model?.inputIsTokens;
