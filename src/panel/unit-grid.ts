@@ -1,6 +1,6 @@
 /**
  * A ConvLSTM's units on its output frame (src/engine/trace.ts UnitGrid), for the views: which unit a filter's
- * position is, where a unit lies, how to say it ("filter 2 at (3, 5)"), and the picture one filter's map makes
+ * position is, where a unit lies, and the picture one filter's map makes
  * (1-D: one row of steps; 2-D: rows × cols; 3-D: the first axis's slices stacked as rows).
  */
 import type { UnitGrid } from '../engine/trace';
@@ -24,12 +24,6 @@ export function cellOf(g: UnitGrid, unit: number): { position: number; coords: n
     rest = Math.floor(rest / g.out[a]!);
   }
   return { position, coords, filter };
-}
-
-/** `filter 2 at (3, 5)`: filters and coordinates counted from 0, as numpy indexes Keras's output. */
-export function unitText(g: UnitGrid, unit: number): string {
-  const c = cellOf(g, unit);
-  return `filter ${c.filter} at (${c.coords.join(', ')})`;
 }
 
 /** One filter's map as a picture: rows × cols cells, cell (r, c) is position r·cols + c. */

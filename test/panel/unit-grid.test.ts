@@ -2,7 +2,7 @@
 // as written out by hand for a 2 × 3 frame of 2 filters (channels_last [2, 3, 2], channels_first [2, 2, 3]).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { cellOf, mapSize, unitOf, unitText } from '../../src/panel/unit-grid';
+import { cellOf, mapSize, unitOf } from '../../src/panel/unit-grid';
 
 test('channels_last: the filter varies fastest; channels_first: the position does', () => {
   const last = { out: [2, 3], filters: 2, channelsFirst: false };
@@ -14,7 +14,7 @@ test('channels_last: the filter varies fastest; channels_first: the position doe
   // np.arange(12).reshape(2, 2, 3)[1, 1, 2] = 11, [0, 0, 1] = 1
   assert.equal(unitOf(first, 5, 1), 11);
   assert.deepEqual(cellOf(first, 1), { position: 1, coords: [0, 1], filter: 0 });
-  assert.equal(unitText(first, 11), 'filter 1 at (1, 2)');
+  assert.deepEqual(cellOf(first, 11), { position: 5, coords: [1, 2], filter: 1 });
   for (const g of [last, first]) for (let j = 0; j < 12; j++) assert.equal(unitOf(g, cellOf(g, j).position, cellOf(g, j).filter), j);
 });
 

@@ -3,7 +3,7 @@
  * output frame (src/panel/unit-grid.ts), on the heatmap's colour scale. Hover names the filter, the position and the
  * value; a click makes that unit the focus (step detail, cell diagram) and charts it. Hidden for other layers.
  */
-import { cellOf, mapSize, positionsOf, unitOf, unitText } from '../../src/panel/unit-grid';
+import { cellOf, mapSize, positionsOf, unitOf, type UnitGrid } from '../../src/panel/unit-grid';
 import { position } from '../../src/panel/value-scale';
 import { legend } from '../colour';
 import { h, section } from '../dom';
@@ -11,6 +11,12 @@ import type { Panel } from '../panel';
 import { fmt, heatQuantity, layerMeta, quantityScale, type View } from '../store';
 import { colourTable } from '../theme';
 import * as l10n from '../l10n';
+
+/** `filter 2 at (3, 5)`: filters and coordinates counted from 0, as numpy indexes Keras's output. */
+function unitText(g: UnitGrid, unit: number): string {
+  const c = cellOf(g, unit);
+  return l10n.t('filter {0} at ({1})', c.filter, c.coords.join(', '));
+}
 
 /** Screen pixels per cell: a filter's map is about 120 px on its longer side, 3–16 px a cell. */
 const cellPixels = (rows: number, cols: number) => Math.max(3, Math.min(16, Math.floor(120 / Math.max(rows, cols))));
