@@ -40,8 +40,8 @@ export interface TorchModule {
 }
 
 const PARAM = /^(.*?)(weight_ih|weight_hh|bias_ih|bias_hh|weight_hr)(_l(\d+)(_reverse)?)?$/;
-/** Gate blocks → module kind (CELL_KINDS: RNN 1, GRU 3, LSTM 4). */
-const KINDS: Record<number, TorchKind> = Object.fromEntries(Object.values(CELL_KINDS).map((k) => [k.gates.length, k.classes.pytorch as TorchKind]));
+/** Gate blocks → module kind (CELL_KINDS: RNN 1, GRU 3, LSTM 4; kinds PyTorch has no module for, e.g. ConvLSTM's 4, left out). */
+const KINDS: Record<number, TorchKind> = Object.fromEntries(Object.values(CELL_KINDS).flatMap((k) => (k.classes.pytorch ? [[k.gates.length, k.classes.pytorch as TorchKind]] : [])));
 
 export function moduleLabel(prefix: string): string {
   return prefix === '' ? '(the top level)' : prefix;
