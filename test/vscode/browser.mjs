@@ -49,7 +49,8 @@ export async function openWorkbench(server, o = {}) {
   const close = () => context.close().catch(() => {});
   try {
     if (o.beforeGoto) await o.beforeGoto(page);
-    await page.goto(o.url ?? server.workbenchUrl);
+    // Under load (CI, a shared machine) the first load of the workbench's bundles can take well over 30 s.
+    await page.goto(o.url ?? server.workbenchUrl, { timeout: 120_000 });
     await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
     // The status bar fills once the remote connection and the extension host are up.
     if (o.waitForStatusBar !== false) await page.waitForSelector('.statusbar-item', { timeout: 60_000 });
