@@ -17,7 +17,8 @@ export interface CliOptions {
   json: boolean;
   /** compare: on a mismatch, try the usual culprits and say which explains the recording. */
   diagnose: boolean;
-  precision: Precision;
+  /** Unset: the file's float16 / bfloat16 dtype policies when its layers declare any (Keras's own rounding), else float64. */
+  precision?: Precision;
   hardSigmoid?: HardSigmoidFlavor;
   predictCalls?: number;
   atol: number;
@@ -127,7 +128,7 @@ export function parseCli(argv: string[]): CliOptions | 'help' {
     force: v.force ?? false,
     json: v.json ?? false,
     diagnose: v.diagnose ?? false,
-    precision: (v.precision as Precision | undefined) ?? 'float64',
+    ...(v.precision !== undefined ? { precision: v.precision as Precision } : {}),
     hardSigmoid: hs as HardSigmoidFlavor | undefined,
     predictCalls: calls === undefined ? undefined : Number(calls),
     atol: number('atol', v.atol, 1e-5),

@@ -28,7 +28,8 @@ options:
   --input IN            input array: nested lists or {"shape", "data"}; a fixture file carries its own
   --expected EXP        recorded output: a recording, a fixture, or an array; a fixture carries its own
   --recording REC       compare: the exporter's recording (expected outputs, input, per-layer sequences)
-  --precision P         float64 (default) or float32 (Keras's float32 arithmetic)
+  --precision P         float64 or float32 (Keras's float32 arithmetic); default float64, or, for a model whose
+                        layers declare float16 / bfloat16 / mixed_* dtype policies, Keras's rounding to those
   --hard-sigmoid K      keras2 (clip(0.2x+0.5)) or keras3 (clip(x/6+0.5)); default: from the file
   --predict-calls N     run N times without resetting states (stateful models); default from the file, else 1
   --out FILE            write there instead of stdout; an existing file is kept unless --force

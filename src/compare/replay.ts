@@ -31,7 +31,7 @@ function stateNames(c: ReplayCase, n: number): string[] {
   return [...one.map((s) => `forward state ${s}`), ...one.map((s) => `backward state ${s}`)];
 }
 
-export function runReplay(c: ReplayCase, tolerance: Tolerance, precision: Precision, record = false): ReplayResult {
+export function runReplay(c: ReplayCase, tolerance: Tolerance, precision: Precision | undefined, record = false): ReplayResult {
   if (c.skipped) return { name: c.name, className: c.className, pass: true, parts: [], skipped: c.skipped };
   const run = runModel(c.model, c.inputs, { precision, record });
   const names = ['sequence', ...stateNames(c, c.expected.length - 1)];

@@ -18,7 +18,7 @@ export interface DiagnoseOptions {
   /** How many predict calls the recording was made with (default: the recording's, else 1). */
   predictCalls?: number;
   tolerance?: Tolerance;
-  /** The user's precision (default float64). */
+  /** The user's precision; unset: the model's float16 / bfloat16 dtype policies when it declares any, else float64. */
   precision?: Precision;
   /** The user's hard_sigmoid formula (default: the model's). */
   hardSigmoid?: HardSigmoidFlavor;
@@ -36,7 +36,7 @@ function isRecording(x: Tensor | Recording): x is Recording {
 }
 
 function runTrial(trial: Trial, input: Tensor, expected: Tensor, tolerance: Tolerance): Comparison {
-  const r = runModel(trial.model, input, { precision: trial.precision, hardSigmoid: trial.hardSigmoid, predictCalls: trial.predictCalls, record: false });
+  const r = runModel(trial.model, input, { precision: trial.precision, policies: trial.policies ?? false, hardSigmoid: trial.hardSigmoid, predictCalls: trial.predictCalls, record: false });
   return compareTensors(trial.transformOutput ? trial.transformOutput(r.output) : r.output, expected, tolerance);
 }
 
@@ -53,9 +53,12 @@ export function diagnose(model: Model, input: Tensor, expectedOrRecording: Tenso
   const recording = isRecording(expectedOrRecording) ? expectedOrRecording : null;
   const expected = recording ? recording.output : (expectedOrRecording as Tensor);
   const tolerance = options.tolerance ?? DEFAULT_TOLERANCE;
+  // As runModel decides: no precision given and half-precision layers declared → those layers' policies.
+  const policies = options.precision === undefined && model.layerDtypes !== undefined;
   const base: Trial = {
     model,
-    precision: options.precision ?? 'float64',
+    precision: options.precision ?? (policies ? 'float32' : 'float64'),
+    policies,
     hardSigmoid: options.hardSigmoid ?? model.semantics.hardSigmoid,
     predictCalls: options.predictCalls ?? recording?.predictCalls ?? 1,
   };
@@ -71,8 +74,8 @@ export function diagnose(model: Model, input: Tensor, expectedOrRecording: Tenso
   const notes: string[] = [];
   /** Hypotheses the weights' shapes rule out, said once in one note (not one line each). */
   const ruledOut: string[] = [];
-  if (!baseline.pass && model.dtypePolicies) {
-    notes.push(`the model computes in float16 (dtype policy ${model.dtypePolicies}): Keras rounded every layer's arithmetic to half precision, which explains differences near 1e-3; Cellscope computes in float64 or float32`);
+  if (!baseline.pass && policies) {
+    notes.push(`the run already reproduces the model's dtype policy (${model.dtypePolicies}): Keras's float16 / bfloat16 rounding (JAX / XLA on CPU) is not what differs`);
   }
   if (!baseline.pass) {
     const ctx: DiagnoseContext = { expected, base };

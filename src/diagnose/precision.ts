@@ -7,6 +7,7 @@ export const precisionHypotheses: Hypothesis[] = (['float32', 'float64'] as cons
   id: `precision:${precision}`,
   title: precision === 'float32' ? 'float32 arithmetic (as Keras computes)' : 'float64 arithmetic',
   concept: 'precision',
-  applies: (_m, ctx) => (ctx.base.precision === precision ? `already ${precision}` : true),
-  apply: (trial) => ({ ...trial, precision }),
+  applies: (_m, ctx) => (ctx.base.precision === precision && !ctx.base.policies ? `already ${precision}` : true),
+  // Every layer in this precision: a float16 / bfloat16 policy the run followed is set aside.
+  apply: (trial) => ({ ...trial, precision, policies: false }),
 }));

@@ -3,6 +3,7 @@ import { activationHypotheses, hardSigmoidHypotheses, recurrentActivationHypothe
 import { biasHypotheses } from './bias';
 import { gateOrderHypotheses } from './gate-order';
 import { gruResetHypotheses } from './gru-reset';
+import { halfPrecisionHypotheses } from './half-precision';
 import { kernelLayoutHypotheses } from './kernel-layout';
 import { precisionHypotheses } from './precision';
 import { stateHypotheses } from './state';
@@ -11,6 +12,7 @@ import type { Hypothesis } from './types';
 
 export const HYPOTHESES: readonly Hypothesis[] = [
   ...precisionHypotheses,
+  ...halfPrecisionHypotheses,
   ...hardSigmoidHypotheses,
   ...stateHypotheses,
   ...goBackwardsHypotheses,

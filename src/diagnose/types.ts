@@ -10,6 +10,8 @@ import type { Precision, Tensor } from '../engine/tensor';
 export interface Trial {
   model: Model;
   precision: Precision;
+  /** Follow the model's float16 / bfloat16 dtype policies (`Model.layerDtypes`; `precision` is then float32). */
+  policies?: boolean;
   hardSigmoid: HardSigmoidFlavor;
   predictCalls: number;
   /** Applied to the model's output before it is compared (e.g. a reversal in time). */

@@ -1,11 +1,14 @@
 /** The layers around the recurrent ones: Dense (any rank, on the last axis), Embedding, Flatten, Activation. */
 import { activation } from './activations';
+import { roundRange, type Round } from './half';
+import { halfActivation } from './half-activations';
 import { RunError } from './errors';
 import { addVecMat } from './linalg';
 import type { ActivationLayer, DenseLayer, EmbeddingLayer, HardSigmoidFlavor } from './model';
 import { allocate, shapeText, sizeOf, type Precision, type Tensor } from './tensor';
 
-export function applyDense(layer: DenseLayer, x: Tensor, precision: Precision, hardSigmoid: HardSigmoidFlavor): Tensor {
+/** `half`: a float16 / bfloat16 layer (precision float32): kernel and bias rounded, x·K summed in float32 then rounded, each op after it rounded. */
+export function applyDense(layer: DenseLayer, x: Tensor, precision: Precision, hardSigmoid: HardSigmoidFlavor, half?: Round): Tensor {
   const inputs = layer.kernel.shape[0]!;
   const last = x.shape[x.shape.length - 1];
   if (last !== inputs) {
@@ -17,21 +20,25 @@ export function applyDense(layer: DenseLayer, x: Tensor, precision: Precision, h
   const units = layer.units;
   const kernel = allocate(layer.kernel.data.length, precision);
   kernel.set(layer.kernel.data);
+  if (half) roundRange(kernel, 0, kernel.length, half);
   const out = allocate(rows * units, precision);
   for (let r = 0; r < rows; r++) addVecMat(out, r * units, x.data, r * inputs, inputs, kernel, units, 0, units);
+  if (half) roundRange(out, 0, out.length, half);
   if (layer.bias) {
     const bias = layer.bias.data;
-    for (let r = 0; r < rows; r++) for (let j = 0; j < units; j++) out[r * units + j] += bias[j]!;
+    const b = half ? (j: number) => half(bias[j]!) : (j: number) => bias[j]!;
+    for (let r = 0; r < rows; r++) for (let j = 0; j < units; j++) out[r * units + j] += b(j);
+    if (half) roundRange(out, 0, out.length, half);
   }
-  const act = activation(layer.activation, hardSigmoid);
+  const act = half ? halfActivation(layer.activation, hardSigmoid, half) : activation(layer.activation, hardSigmoid);
   for (let r = 0; r < rows; r++) act(out, r * units, units);
   return { shape: [...x.shape.slice(0, -1), units], data: out };
 }
 
-export function applyActivation(layer: ActivationLayer, x: Tensor, hardSigmoid: HardSigmoidFlavor): Tensor {
+export function applyActivation(layer: ActivationLayer, x: Tensor, hardSigmoid: HardSigmoidFlavor, half?: Round): Tensor {
   const data = x.data.slice();
   const n = x.shape[x.shape.length - 1] ?? 1;
-  const act = activation(layer.activation, hardSigmoid);
+  const act = half ? halfActivation(layer.activation, hardSigmoid, half) : activation(layer.activation, hardSigmoid);
   for (let off = 0; off < data.length; off += n) act(data, off, n);
   return { shape: [...x.shape], data };
 }

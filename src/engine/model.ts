@@ -4,6 +4,7 @@
  */
 import { CELL_KINDS, type BuiltinCellKind } from './cells/kinds';
 import type { CustomCellDef } from './custom/define';
+import type { HalfDtype } from './half';
 import type { HardSigmoidFlavor } from './hard-sigmoid';
 import type { GraphLayer } from './layers/types';
 import type { Tensor } from './tensor';
@@ -227,9 +228,14 @@ export interface Model {
   vocabulary?: string[];
   /**
    * Keras dtype policies other than float32 that the file's layers declare, e.g. `mixed_float16 (5 layers),
-   * float32 (1 layer)`: Keras computed those layers in half precision, which the engine does not reproduce.
+   * float32 (1 layer)`, as shown to the user.
    */
   dtypePolicies?: string;
+  /**
+   * The layers whose dtype policy computes in float16 or bfloat16 (`float16`, `mixed_float16`, `bfloat16`,
+   * `mixed_bfloat16`), by layer name: the engine reproduces Keras's rounding there (src/engine/half.ts).
+   */
+  layerDtypes?: Record<string, HalfDtype>;
 }
 
 /** The recurrent layers of a model, with Bidirectional unpacked, in run order. */

@@ -8,6 +8,7 @@ import { ReferenceProducts, type LayerProducts, type ProductShape } from './lina
 import type { RecurrentLayer } from './model';
 import { unitGrid } from './recurrent-shape';
 import { stepOrderMaps, type Direction, type LayerTrace } from './trace';
+import { halfRounding, roundRange, type Round } from './half';
 import { allocate, type FloatArray, type Precision } from './tensor';
 import { gateElements, gatesSupported, stageSteps, WasmGates } from './wasm/gates';
 import { WasmProducts } from './wasm/products';
@@ -73,9 +74,11 @@ export function runRecurrent(layer: RecurrentLayer, input: RecurrentInput, opts:
   for (let q = 0; q < nq; q++) out.push(allocate(opts.record ? batch * steps * u : u, precision));
   const maskedSteps = mask && opts.record ? new Uint8Array(batch * steps) : null;
 
-  const run: Walk = { batch, steps, u, F, goBackwards, mask, record: opts.record, zeroOutputForMask: opts.zeroOutputForMask, cell, states, sequence, out, maskedSteps };
+  const half = opts.ctx.half ? halfRounding(opts.ctx.half) : null;
+  const run: Walk = { batch, steps, u, F, goBackwards, mask, record: opts.record, zeroOutputForMask: opts.zeroOutputForMask, cell, states, sequence, out, maskedSteps, half };
   if (isBatchedCell(cell)) {
-    const p = products(cell, batch, steps, precision, opts.ctx.fastPath, opts.projectionBlock, opts.stageValues);
+    // A float16 / bfloat16 layer takes the TypeScript products (float32 sums, rounded to the type below).
+    const p = products(cell, batch, steps, precision, half ? false : opts.ctx.fastPath, opts.projectionBlock, opts.stageValues);
     if (p.gates) {
       // The states live in the kernel memory during the walk (masked steps read them there too).
       p.gates.load(states);
@@ -136,6 +139,8 @@ interface Walk {
   sequence: FloatArray;
   out: FloatArray[];
   maskedSteps: Uint8Array | null;
+  /** A float16 / bfloat16 layer: each matrix product is summed in float32, then rounded with this (as XLA's dot). */
+  half: Round | null;
 }
 
 /** Padding at (b, s): Keras keeps every state and repeats the previous output (or zeros, inside Bidirectional). */
@@ -182,7 +187,14 @@ function walkBatched(w: Walk & { cell: CellStepper & BatchedCell }, x: FloatArra
   const { products, blockSteps, gates } = p;
   const outQ = cell.outputQuantity;
   const W = cell.recurrentKernel.length / u;
-  const rowProduct = products.recurRow.bind(products);
+  const { half } = w;
+  const recurRow = products.recurRow.bind(products);
+  const rowProduct: typeof recurRow = half
+    ? (v, vOff, cOff, cols, dst, dOff) => {
+        recurRow(v, vOff, cOff, cols, dst, dOff);
+        roundRange(dst, dOff, cols, half);
+      }
+    : recurRow;
   for (let s0 = 0; s0 < steps; s0 += blockSteps) {
     const n = Math.min(blockSteps, steps - s0);
     // Input times of processing steps [s0, s0+n): [s0, s0+n) forwards, [steps-s0-n, steps-s0) backwards.
@@ -192,9 +204,11 @@ function walkBatched(w: Walk & { cell: CellStepper & BatchedCell }, x: FloatArra
       continue;
     }
     products.project(x, steps, t0, n);
+    if (half) roundRange(products.xk, 0, products.xk.length, half);
     for (let s = s0; s < s0 + n; s++) {
       const t = goBackwards ? steps - 1 - s : s;
       products.recur(w.states[0]!);
+      if (half) roundRange(products.hu, 0, products.hu.length, half);
       for (let b = 0; b < batch; b++) {
         if (mask && mask[b * steps + t] === 0) {
           skipMasked(w, b, s);

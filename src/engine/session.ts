@@ -5,6 +5,7 @@
 import type { CellContext } from './cells';
 import { RunError } from './errors';
 import { applyActivation, applyDense, applyEmbedding, applyFlatten } from './feedforward';
+import { halfRounding, roundRange, type HalfDtype, type Round } from './half';
 import { mergeDirections } from './merge';
 import { applyGraphLayer, maskOf, type Flow } from './layers';
 import { graphOf, stateNames, type BidirectionalLayer, type HardSigmoidFlavor, type Layer, type Model, type ModelGraph, type RecurrentLayer, type TensorRef } from './model';
@@ -14,8 +15,16 @@ import { allocate, shapeText, withPrecision, type FloatArray, type Precision, ty
 import type { Direction, LayerTrace, Trace } from './trace';
 
 export interface SessionOptions {
-  /** float64 (default) or float32, Keras's own arithmetic. */
+  /**
+   * float64 or float32, Keras's own arithmetic. Unset: float64, or, when the model's layers declare float16 /
+   * bfloat16 dtype policies (`Model.layerDtypes`), those policies (see `policies`).
+   */
   precision?: Precision;
+  /**
+   * Compute each layer in the dtype its Keras policy names (float16 / bfloat16 layers rounded as Keras rounds them,
+   * the rest in float32), as Keras itself runs the model. Default: true when no `precision` is given.
+   */
+  policies?: boolean;
   /** Overrides the hard_sigmoid formula the file's Keras version implies. */
   hardSigmoid?: HardSigmoidFlavor;
   /** Record every quantity at every step (default true). */
@@ -67,8 +76,16 @@ function neededNodes(graph: ModelGraph): boolean[] {
   return needed;
 }
 
+/** The float16 / bfloat16 layers a session runs as such, by name, or null: every layer in `precision`. */
+function halfLayers(model: Model, options: SessionOptions): Record<string, HalfDtype> | null {
+  const follow = options.policies ?? options.precision === undefined;
+  return follow && model.layerDtypes && Object.keys(model.layerDtypes).length > 0 ? model.layerDtypes : null;
+}
+
 export class Session {
   readonly precision: Precision;
+  /** Layers computed in float16 / bfloat16 (their dtype policy), by name; null when the policies are not followed. */
+  readonly halfLayers: Record<string, HalfDtype> | null;
   readonly hardSigmoid: HardSigmoidFlavor;
   readonly record: boolean;
   /** Kept states of stateful layers, by `layerIndex/direction`. */
@@ -78,7 +95,9 @@ export class Session {
     readonly model: Model,
     options: SessionOptions = {},
   ) {
-    this.precision = options.precision ?? 'float64';
+    this.halfLayers = halfLayers(model, options);
+    // Half values live in float32 arrays; a float32-policy layer beside them computes in float32, as in Keras.
+    this.precision = this.halfLayers ? 'float32' : (options.precision ?? 'float64');
     this.hardSigmoid = options.hardSigmoid ?? model.semantics.hardSigmoid;
     this.record = options.record ?? true;
   }
@@ -142,8 +161,32 @@ export class Session {
     record: boolean,
     traces: LayerTrace[],
   ): Flow[] {
+    const dtype = this.halfLayers?.[layer.name];
+    if (!dtype) return this.callInPrecision(layer, index, call, ins, initial, ctx, record, traces);
+    // A float16 / bfloat16 layer, as Keras's `Layer.__call__` runs it: floating inputs (and initial states) cast to
+    // the compute dtype, the layer computing in it (cells, Dense, Embedding, activations round op by op: `ctx.half`),
+    // its outputs in it. Layers without a half-precision form compute in float32 and have their outputs rounded.
+    const round = halfRounding(dtype);
+    const cast = (t: Tensor): Tensor => roundedCopy(t, round);
+    // Token ids stay integers (Keras does not cast an Embedding's int input).
+    const castIns = layer.kind === 'embedding' ? ins : ins.map((f) => ({ value: cast(f.value), mask: f.mask }));
+    const outs = this.callInPrecision(layer, index, call, castIns, initial?.map(cast), { ...ctx, half: dtype }, record, traces);
+    return outs.map((f) => ({ value: cast(f.value), mask: f.mask }));
+  }
+
+  private callInPrecision(
+    layer: Layer,
+    index: number,
+    call: number,
+    ins: Flow[],
+    initial: Tensor[] | undefined,
+    ctx: CellContext,
+    record: boolean,
+    traces: LayerTrace[],
+  ): Flow[] {
     const flow = ins[0]!;
     const one = (value: Tensor, mask: Uint8Array | null = flow.mask): Flow[] => [{ value, mask }];
+    const half = ctx.half ? halfRounding(ctx.half) : undefined;
     switch (layer.kind) {
       case 'pass_through':
         return [flow];
@@ -152,9 +195,9 @@ export class Session {
         return one(output, mask);
       }
       case 'dense':
-        return one(applyDense(layer, flow.value, this.precision, this.hardSigmoid));
+        return one(applyDense(layer, flow.value, this.precision, this.hardSigmoid, half));
       case 'activation':
-        return one(applyActivation(layer, flow.value, this.hardSigmoid));
+        return one(applyActivation(layer, flow.value, this.hardSigmoid, half));
       case 'flatten':
         return one(applyFlatten(flow.value), null);
       case 'recurrent': {
@@ -207,7 +250,7 @@ export class Session {
     // Keras flips the backward sequence back to input time so that step t of both directions lines up.
     const bOut = withStepShape(sequenceOutput(bv.layer, seq ? reverseTime(b.sequence, batch, steps, bv.layer.config.units) : b.sequence, bv.input), bv.stepShape);
     const toTensors = (r: RecurrentResult, v: RecurrentView) => r.states.map((s) => withStepShape({ shape: [batch, v.layer.config.units], data: s }, v.stepShape));
-    const [value, ...others] = mergeDirections(layer.mergeMode, fOut, bOut);
+    const [value, ...others] = mergeDirections(layer.mergeMode, fOut, bOut, ctx.half ? halfRounding(ctx.half) : undefined);
     return {
       value: value!,
       others,
@@ -254,6 +297,13 @@ export class Session {
     if (layer.config.stateful) this.kept.set(key, result.states.map((s) => s.slice()));
     return result;
   }
+}
+
+/** A copy of `t` with every value rounded (the cast Keras applies at a half-precision layer's inputs and outputs). */
+function roundedCopy(t: Tensor, round: Round): Tensor {
+  const data = t.data.slice();
+  roundRange(data, 0, data.length, round);
+  return { shape: t.shape, data };
 }
 
 function initialStates(layer: RecurrentLayer, given: Tensor[] | undefined, batch: number, precision: Precision): FloatArray[] | null {

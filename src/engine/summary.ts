@@ -217,7 +217,9 @@ export function summarizeModel(model: Model): ModelSummary {
     params: layers.reduce((a, l) => a + l.params, 0),
     inputShape: model.inputShape,
     semantics: `Keras ${sem.kerasMajor} semantics (hard_sigmoid ${sem.hardSigmoid === 'keras2' ? 'clip(0.2x+0.5)' : 'clip(x/6+0.5)'}), ${sem.decidedBy}${
-      model.dtypePolicies ? `; dtype policy ${model.dtypePolicies}: Keras computed in half precision, expect differences near 1e-3 (Cellscope computes in float64 or float32)` : ''
+      model.dtypePolicies
+        ? `; dtype policy ${model.dtypePolicies}: computed as Keras does (float16 / bfloat16 layers rounded op by op) unless a precision is chosen`
+        : ''
     }`,
   };
 }

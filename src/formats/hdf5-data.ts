@@ -157,7 +157,9 @@ export function checkGroupLinks(bytes: Uint8Array, dobj: JsfiveDataObjects, guar
 
 // ---- numeric datasets ---------------------------------------------------------------------------------------
 
-const DTYPE = /^([<>|=]?)([fiu])(\d+)$/;
+const DTYPE = /^([<>|=]?)([fiub])(\d+)$/;
+const f32 = new Float32Array(1);
+const u32 = new Uint32Array(f32.buffer);
 
 type Getter = (view: DataView, off: number) => number;
 
@@ -169,6 +171,8 @@ function getter(dtype: string): { get: Getter; size: number } {
   const kind = `${m[2]}${size}`;
   const get: Getter | undefined = {
     f2: (v: DataView, o: number) => float16FromBits(v.getUint16(o, little)),
+    // bfloat16 (`<b2`, see hdf5.ts datasetDtype): the upper half of a float32.
+    b2: (v: DataView, o: number) => ((u32[0] = v.getUint16(o, little) << 16), f32[0]!),
     f4: (v: DataView, o: number) => v.getFloat32(o, little),
     f8: (v: DataView, o: number) => v.getFloat64(o, little),
     i1: (v: DataView, o: number) => v.getInt8(o),

@@ -76,7 +76,27 @@ export interface H5Where {
   limits?: LoadLimits;
 }
 
-const ITEM_SIZE = /^[<>|=]?([fiu])(\d+)$/;
+const ITEM_SIZE = /^[<>|=]?([fiub])(\d+)$/;
+
+const DATATYPE_MSG = 0x0003;
+const OPAQUE_CLASS = 5;
+
+/**
+ * A dataset's numpy-style type. jsfive refuses HDF5's opaque class, which is how h5py stores ml_dtypes' bfloat16 (a
+ * 2-byte opaque type, no tag): Keras's variables under a `bfloat16` policy. Such a dataset reads as `<b2`.
+ */
+function datasetDtype(n: JsfiveNode, bytes: Uint8Array): unknown {
+  try {
+    return (n as unknown as { dtype: unknown }).dtype;
+  } catch (e) {
+    const msg = n._dataobjects.find_msg_type(DATATYPE_MSG)[0];
+    const off = msg?.get('offset_to_message');
+    if (off === undefined || off + 8 > bytes.length) throw e;
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    if ((view.getUint8(off) & 0x0f) === OPAQUE_CLASS && view.getUint32(off + 4, true) === 2) return '<b2';
+    throw e;
+  }
+}
 
 function message(e: unknown): string {
   if (e instanceof Error) return e.message;
@@ -270,7 +290,7 @@ export class H5File {
     if (!(n instanceof lib.Dataset)) {
       throw new LoadError({ ...base, expected: `${this.where.label}: a dataset at ${h5path}`, found: n ? 'a group' : 'nothing (no such dataset)' });
     }
-    const { shape, dtype } = this.guarded(h5path, 'a dataset header', () => ({ shape: [...n.shape], dtype: n.dtype as unknown }));
+    const { shape, dtype } = this.guarded(h5path, 'a dataset header', () => ({ shape: [...n.shape], dtype: datasetDtype(n, this.bytes) }));
     const m = typeof dtype === 'string' ? ITEM_SIZE.exec(dtype) : null;
     if (!m) {
       throw new LoadError({ ...base, expected: 'a numeric dataset (float or integer)', found: `HDF5 type ${typeof dtype === 'string' ? dtype : JSON.stringify(dtype)}` });

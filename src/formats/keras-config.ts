@@ -5,7 +5,7 @@ import type { Model, Semantics } from '../engine/model';
 import type { Tensor } from '../engine/tensor';
 import { describeValue, type JsonPath } from './load-error';
 import { child, fail, isObject, keysText, readArray, readDims, readObject, type At } from './json-read';
-import { dtypePoliciesOf } from './keras-dtype-policy';
+import { dtypePoliciesOf, halfLayersOf } from './keras-dtype-policy';
 import { isModelClass, needsGraph } from './keras-graph';
 import { graphModelLayers } from './keras-graph-model';
 import { convertChain, type ChainItem } from './keras-layers';
@@ -50,7 +50,8 @@ export function modelFromKerasConfig(modelJson: unknown, weights: readonly (Tens
   const name = typeof config.name === 'string' ? config.name : className.toLowerCase();
   const source = { file: ctx.file, format: ctx.format ?? 'keras-config', ...(version ? { kerasVersion: version } : {}) };
   const policies = dtypePoliciesOf(root);
-  const extra = policies ? { dtypePolicies: policies } : {};
+  const halfLayers = halfLayersOf(root);
+  const extra = { ...(policies ? { dtypePolicies: policies } : {}), ...(halfLayers ? { layerDtypes: halfLayers } : {}) };
   if (needsGraph(root)) {
     const built = graphModelLayers(root, where, cursor, { file: ctx.file, semantics });
     cursor.finish();

@@ -4,22 +4,13 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { main } from '../../src/cli/main';
 import { FIXTURES } from '../fixtures-path';
-import { record } from './helpers';
+import { cellscope, diagnosisLine, record } from './helpers';
 
 const LSTM_STATEFUL = join(FIXTURES, 'keras-recorded', 'kerasjs-LSTM-5.json');
 const LSTM_SEQ = join(FIXTURES, 'keras-recorded', 'kerasjs-LSTM-2.json');
 const tmp = mkdtempSync(join(tmpdir(), 'cellscope-diagnose-'));
 
-async function cellscope(...args: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(args, (t) => out.push(t), (t) => err.push(t));
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
-
-const diagnosisLine = (out: string) => out.split('\n').find((l) => l.startsWith('diagnosis: ')) ?? '';
 
 test('compare --diagnose on a mismatch: exit 1, the comparison, then the culprit with before → after', async (t) => {
   const r = await cellscope('compare', LSTM_STATEFUL, '--hard-sigmoid', 'keras3', '--diagnose');

@@ -1,6 +1,7 @@
 // Corrupting real Keras fixtures the way a wrong re-implementation would, written independently of src/diagnose.
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
+import { main } from '../../src/cli/main';
 import type { Layer, Model, RecurrentLayer } from '../../src/engine/model';
 import type { Tensor } from '../../src/engine/tensor';
 import { loadModelFile } from '../../src/formats/node-files';
@@ -81,3 +82,13 @@ export function record(t: TestContext, what: string, line: string): void {
   t.diagnostic(`${what}: ${line}`);
   table.push(`${what}: ${line}`);
 }
+
+/** The CLI run in-process: exit code and what it printed. */
+export async function cellscope(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await main(args, (t) => out.push(t), (t) => err.push(t));
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}
+
+export const diagnosisLine = (out: string): string => out.split('\n').find((l) => l.startsWith('diagnosis: ')) ?? '';

@@ -1,5 +1,7 @@
 /** What a cell needs besides its layer: the arithmetic precision and the hard_sigmoid formula in force. */
 import { activation, scalarActivation, type VectorActivation } from '../activations';
+import { halfActivation } from '../half-activations';
+import { halfRounding, roundRange, type HalfDtype, type Round } from '../half';
 import type { HardSigmoidFlavor, RecurrentLayer } from '../model';
 import { allocate, type FloatArray, type Precision, type Tensor } from '../tensor';
 import type { BuiltinCellKind } from './kinds';
@@ -12,6 +14,11 @@ export interface CellContext {
    * kernels where they load, unless `setFastPath(false)` (recurrent.ts) said otherwise.
    */
   fastPath?: boolean;
+  /**
+   * The layer computes in float16 / bfloat16 (its Keras dtype policy): values are kept in float32 arrays (`precision`
+   * is float32), every operation's result is rounded to this type, matrix products once after a float32 sum.
+   */
+  half?: HalfDtype;
 }
 
 /** Rounds a scalar result to the run's precision: Keras's float32 rounds after every operation. */
@@ -44,19 +51,24 @@ export interface BoundWeights {
   round: (x: number) => number;
   /** True for a float32 run: `roundTo(w.f32, x)` is `round(x)`. */
   f32: boolean;
+  /** A float16 / bfloat16 layer's rounding (then `round` is it too, and the activations round op by op); else null. */
+  half: Round | null;
   /** The Keras names of the two activations and the hard_sigmoid formula (for the WebAssembly gate kernels). */
   activationName: string;
   recurrentActivationName: string;
   hardSigmoid: HardSigmoidFlavor;
 }
 
-function inPrecision(t: Tensor, precision: Precision): FloatArray {
+function inPrecision(t: Tensor, precision: Precision, half?: Round | null): FloatArray {
   const a = allocate(t.data.length, precision);
   a.set(t.data);
+  // Keras keeps a mixed policy's variables in float32 and casts them to the compute dtype where the layer reads them.
+  if (half) roundRange(a, 0, a.length, half);
   return a;
 }
 
 export function bindWeights(layer: RecurrentLayer, ctx: CellContext): BoundWeights {
+  if (ctx.half) return bindHalfWeights(layer, ctx, halfRounding(ctx.half));
   const { kernel, recurrentKernel, bias } = layer.weights;
   return {
     units: layer.config.units,
@@ -71,6 +83,33 @@ export function bindWeights(layer: RecurrentLayer, ctx: CellContext): BoundWeigh
     buffer: (n) => allocate(n, ctx.precision),
     round: rounding(ctx.precision),
     f32: ctx.precision === 'float32',
+    half: null,
+    activationName: layer.config.activation,
+    recurrentActivationName: layer.config.recurrentActivation,
+    hardSigmoid: ctx.hardSigmoid,
+  };
+}
+
+/**
+ * A float16 / bfloat16 layer: weights rounded to the type, no scalar activations (the cells then take their generic
+ * step, where every rounding is written out), activations rounded op by op as JAX does.
+ */
+function bindHalfWeights(layer: RecurrentLayer, ctx: CellContext, round: Round): BoundWeights {
+  const { kernel, recurrentKernel, bias } = layer.weights;
+  return {
+    units: layer.config.units,
+    features: kernel.shape[0]!,
+    kernel: inPrecision(kernel, 'float32', round),
+    recurrentKernel: inPrecision(recurrentKernel, 'float32', round),
+    bias: layer.config.useBias && bias ? inPrecision(bias, 'float32', round) : null,
+    act: halfActivation(layer.config.activation, ctx.hardSigmoid, round),
+    rec: halfActivation(layer.config.recurrentActivation, ctx.hardSigmoid, round),
+    actScalar: undefined,
+    recScalar: undefined,
+    buffer: (n) => allocate(n, 'float32'),
+    round,
+    f32: true,
+    half: round,
     activationName: layer.config.activation,
     recurrentActivationName: layer.config.recurrentActivation,
     hardSigmoid: ctx.hardSigmoid,

@@ -7,12 +7,11 @@
 import { vecMat } from '../linalg';
 import type { FloatArray } from '../tensor';
 import type { CellStepper } from './cell';
-import { roundTo as sharedRoundTo, gateSpec, type BatchedCell, type BoundWeights, type RowProduct } from './context';
+import { gateSpec, type BatchedCell, type BoundWeights, type RowProduct } from './context';
 import { gruCandidate32 as candidate32, gruCandidate64 as candidate64, gruGates32 as gates32, gruGates64 as gates64 } from './generated/fused';
 import { CELL_KINDS, quantityRow } from './kinds';
 
 // Module-local bindings: hot loops then call them directly, not through a module namespace getter (tsx, tests).
-const roundTo = sharedRoundTo;
 // The fused step when both activations are element-wise, one twin per precision (generated from fused.template.ts).
 const [gruGates32, gruGates64, gruCandidate32, gruCandidate64] = [gates32, gates64, candidate32, candidate64];
 
@@ -21,7 +20,7 @@ const [Q_Z, Q_R, Q_HT, Q_H, Q_PRE_Z, Q_PRE_R, Q_PRE_HT] = ['z', 'r', 'h_tilde', 
 const GATES = KIND.gates.length;
 
 export function gruCell(w: BoundWeights, resetAfter: boolean): CellStepper & BatchedCell {
-  const { units: u, features, kernel, recurrentKernel: U, bias, act, rec, actScalar, recScalar, f32 } = w;
+  const { units: u, features, kernel, recurrentKernel: U, bias, act, rec, actScalar, recScalar, f32, round } = w;
   const gu = GATES * u;
   // reset_after=false needs r before the candidate's recurrent product, so only the z and r blocks come precomputed.
   const recurrentColumns = resetAfter ? gu : 2 * u;
@@ -61,31 +60,32 @@ export function gruCell(w: BoundWeights, resetAfter: boolean): CellStepper & Bat
       }
       return;
     }
+    // Every rounding written out (whole-vector activations, and float16 / bfloat16 layers kept in float32 arrays).
     const [zOut, rOut, htOut, hOut] = [out[Q_Z]!, out[Q_R]!, out[Q_HT]!, out[Q_H]!];
     const [preZ, preR, preHt] = [out[Q_PRE_Z]!, out[Q_PRE_R]!, out[Q_PRE_HT]!];
-    for (let j = 0; j < gu; j++) xw[j] = bias ? roundTo(f32, xk[xkOff + j]! + bias[j]!) : xk[xkOff + j]!;
-    for (let j = 0; j < recurrentColumns; j++) hw[j] = resetAfter && bias ? roundTo(f32, hu[huOff + j]! + bias[gu + j]!) : hu[huOff + j]!;
+    for (let j = 0; j < gu; j++) xw[j] = bias ? round(xk[xkOff + j]! + bias[j]!) : xk[xkOff + j]!;
+    for (let j = 0; j < recurrentColumns; j++) hw[j] = resetAfter && bias ? round(hu[huOff + j]! + bias[gu + j]!) : hu[huOff + j]!;
     if (recScalar) {
       for (let j = 0; j < u; j++) {
         const k = oOff + j;
-        zOut[k] = recScalar((preZ[k] = roundTo(f32, xw[j]! + hw[j]!)));
-        rOut[k] = recScalar((preR[k] = roundTo(f32, xw[u + j]! + hw[u + j]!)));
+        zOut[k] = recScalar((preZ[k] = round(xw[j]! + hw[j]!)));
+        rOut[k] = recScalar((preR[k] = round(xw[u + j]! + hw[u + j]!)));
       }
     } else {
       for (let j = 0; j < u; j++) {
         const k = oOff + j;
-        preZ[k] = zOut[k] = roundTo(f32, xw[j]! + hw[j]!);
-        preR[k] = rOut[k] = roundTo(f32, xw[u + j]! + hw[u + j]!);
+        preZ[k] = zOut[k] = round(xw[j]! + hw[j]!);
+        preR[k] = rOut[k] = round(xw[u + j]! + hw[u + j]!);
       }
       rec(zOut, oOff, u);
       rec(rOut, oOff, u);
     }
     if (resetAfter) {
-      for (let j = 0; j < u; j++) preHt[oOff + j] = xw[2 * u + j]! + roundTo(f32, rOut[oOff + j]! * hw[2 * u + j]!);
+      for (let j = 0; j < u; j++) preHt[oOff + j] = round(xw[2 * u + j]! + round(rOut[oOff + j]! * hw[2 * u + j]!));
     } else {
-      for (let j = 0; j < u; j++) rh[j] = rOut[oOff + j]! * h[sOff + j]!;
+      for (let j = 0; j < u; j++) rh[j] = round(rOut[oOff + j]! * h[sOff + j]!);
       candidateProduct(rh, 0, 2 * u, u, hw, 2 * u);
-      for (let j = 0; j < u; j++) preHt[oOff + j] = xw[2 * u + j]! + hw[2 * u + j]!;
+      for (let j = 0; j < u; j++) preHt[oOff + j] = round(xw[2 * u + j]! + hw[2 * u + j]!);
     }
     if (actScalar) for (let k = oOff; k < oOff + u; k++) htOut[k] = actScalar(preHt[k]!);
     else {
@@ -95,7 +95,7 @@ export function gruCell(w: BoundWeights, resetAfter: boolean): CellStepper & Bat
     for (let j = 0; j < u; j++) {
       const k = oOff + j;
       const zk = zOut[k]!;
-      hOut[k] = roundTo(f32, zk * h[sOff + j]!) + roundTo(f32, roundTo(f32, 1 - zk) * htOut[k]!);
+      hOut[k] = round(round(zk * h[sOff + j]!) + round(round(1 - zk) * htOut[k]!));
       h[sOff + j] = hOut[k]!;
     }
   }

@@ -6,12 +6,11 @@
 import { vecMat } from '../linalg';
 import type { FloatArray, Tensor } from '../tensor';
 import type { CellStepper } from './cell';
-import { roundTo as sharedRoundTo, gateSpec, type BatchedCell, type BoundWeights } from './context';
+import { gateSpec, type BatchedCell, type BoundWeights } from './context';
 import { lstmStep32, lstmStep64 } from './generated/fused';
 import { CELL_KINDS, quantityRow } from './kinds';
 
 // Module-local bindings: hot loops then call them directly, not through a module namespace getter (tsx, tests).
-const roundTo = sharedRoundTo;
 // The fused step when both activations are element-wise, one twin per precision (generated from fused.template.ts).
 const [fusedStep32, fusedStep64] = [lstmStep32, lstmStep64];
 
@@ -21,7 +20,7 @@ const [Q_I, Q_F, Q_G, Q_O, Q_C, Q_H, Q_PRE] = ['i', 'f', 'c_tilde', 'o', 'c', 'h
 const GATES = KIND.gates.length;
 
 export function lstmCell(w: BoundWeights, projection?: Tensor): CellStepper & BatchedCell {
-  const { units: u, features, kernel, recurrentKernel, bias, act, rec, actScalar, recScalar, f32 } = w;
+  const { units: u, features, kernel, recurrentKernel, bias, act, rec, actScalar, recScalar, f32, round } = w;
   const gu = GATES * u;
   const xkRow = w.buffer(gu);
   const huRow = w.buffer(gu);
@@ -35,7 +34,8 @@ export function lstmCell(w: BoundWeights, projection?: Tensor): CellStepper & Ba
   function unprojectedStep(xk: FloatArray, xkOff: number, hu: FloatArray, huOff: number, states: FloatArray[], sOff: number, out: FloatArray[], oOff: number): void {
     const h = states[0]!;
     const c = states[1]!;
-    // z = (x·K + h·U) + b, each sum rounded to the run's precision. Gate g's block of z is [g·u, (g+1)·u): recorded
+    // z = (x·K + h·U) + b, each sum rounded to the run's precision. This generic path (whole-vector activations, and
+    // every float16 / bfloat16 layer) writes each rounding out: half results are kept in float32 arrays. Gate g's block of z is [g·u, (g+1)·u): recorded
     // raw (pre_*), and activated in the gate's own trace row.
     if (actScalar && recScalar) {
       (f32 ? fusedStep32 : fusedStep64)(xk, xkOff, hu, huOff, bias, states[0]!, states[1]!, sOff, out, oOff, u, recScalar, actScalar);
@@ -46,8 +46,8 @@ export function lstmCell(w: BoundWeights, projection?: Tensor): CellStepper & Ba
       const gate = out[Q_I + g]!;
       const o0 = oOff - g * u;
       for (let j = g * u, end = (g + 1) * u; j < end; j++) {
-        let z = roundTo(f32, xk[xkOff + j]! + hu[huOff + j]!);
-        if (bias) z = roundTo(f32, z + bias[j]!);
+        let z = round(xk[xkOff + j]! + hu[huOff + j]!);
+        if (bias) z = round(z + bias[j]!);
         pre[o0 + j] = z;
         gate[o0 + j] = z;
       }
@@ -59,13 +59,13 @@ export function lstmCell(w: BoundWeights, projection?: Tensor): CellStepper & Ba
     rec(o, oOff, u);
     for (let j = 0; j < u; j++) {
       const k = oOff + j;
-      cOut[k] = roundTo(f32, f[k]! * c[sOff + j]!) + roundTo(f32, i[k]! * g[k]!);
+      cOut[k] = round(round(f[k]! * c[sOff + j]!) + round(i[k]! * g[k]!));
       hOut[k] = cOut[k]!;
     }
     act(hOut, oOff, u);
     for (let j = 0; j < u; j++) {
       const k = oOff + j;
-      hOut[k] = o[k]! * hOut[k]!;
+      hOut[k] = round(o[k]! * hOut[k]!);
       h[sOff + j] = hOut[k]!;
       c[sOff + j] = cOut[k]!;
     }

@@ -2,12 +2,11 @@
 import { vecMat } from '../linalg';
 import type { FloatArray } from '../tensor';
 import type { CellStepper } from './cell';
-import { roundTo as sharedRoundTo, gateSpec, type BatchedCell, type BoundWeights } from './context';
+import { gateSpec, type BatchedCell, type BoundWeights } from './context';
 import { simpleStep32 as step32, simpleStep64 as step64 } from './generated/fused';
 import { CELL_KINDS, quantityRow } from './kinds';
 
 // Module-local bindings: hot loops then call them directly, not through a module namespace getter (tsx, tests).
-const roundTo = sharedRoundTo;
 // The step for an element-wise activation, one twin per precision (generated from fused.template.ts).
 const [simpleStep32, simpleStep64] = [step32, step64];
 
@@ -15,7 +14,7 @@ const KIND = CELL_KINDS.simple_rnn;
 const [Q_H, Q_PRE_H] = [quantityRow('simple_rnn', 'h'), quantityRow('simple_rnn', 'pre_h')];
 
 export function simpleRnnCell(w: BoundWeights): CellStepper & BatchedCell {
-  const { units: u, features, kernel, recurrentKernel, bias, act, actScalar, f32 } = w;
+  const { units: u, features, kernel, recurrentKernel, bias, act, actScalar, f32, round } = w;
   const xkRow = w.buffer(u);
   const huRow = w.buffer(u);
 
@@ -29,8 +28,8 @@ export function simpleRnnCell(w: BoundWeights): CellStepper & BatchedCell {
     const hOut = out[Q_H]!;
     // (x·K + b) + h·U, each sum rounded to the run's precision.
     for (let j = 0; j < u; j++) {
-      const xb = bias ? roundTo(f32, xk[xkOff + j]! + bias[j]!) : xk[xkOff + j]!;
-      pre[oOff + j] = hOut[oOff + j] = roundTo(f32, xb + hu[huOff + j]!);
+      const xb = bias ? round(xk[xkOff + j]! + bias[j]!) : xk[xkOff + j]!;
+      pre[oOff + j] = hOut[oOff + j] = round(xb + hu[huOff + j]!);
     }
     act(hOut, oOff, u);
     for (let j = 0; j < u; j++) h[sOff + j] = hOut[oOff + j]!;
