@@ -12,8 +12,11 @@ import { readInnerLayer, type LayerEnv, type LayerHeader } from './keras-layer-j
 import { rnnAsLayer } from './keras-rnn-cells';
 import type { WeightCursor } from './weights';
 
-/** Keras class name → cell kind (CELL_KINDS' titles: SimpleRNN, LSTM, GRU). */
-export const CELL_OF_CLASS: Record<string, CellKind> = Object.fromEntries(Object.values(CELL_KINDS).map((k) => [k.title, k.kind]));
+/**
+ * Keras class name → cell kind (CELL_KINDS' titles: SimpleRNN, LSTM, GRU). ConvLSTM is left out: Keras has no class
+ * of that name, and ConvLSTM1D/2D/3D have their own reader (keras-conv-lstm.ts) for their convolution settings.
+ */
+export const CELL_OF_CLASS: Record<string, CellKind> = Object.fromEntries(Object.values(CELL_KINDS).filter((k) => k.kind !== 'conv_lstm').map((k) => [k.title, k.kind]));
 
 /** The sample shape flowing between layers (no batch axis); `null` until a layer or the input declares it. */
 export interface Flow {

@@ -7,8 +7,11 @@ import { child, fail, isObject, readArray } from './json-read';
 import { describeValue } from './load-error';
 import { readLayerHeader, type LayerHeader } from './keras-layer-json';
 
-/** Keras's cell classes → the layer class they make (CELL_KINDS' titles: LSTMCell → LSTM). */
-export const CELL_CLASSES: Record<string, string> = Object.fromEntries(Object.values(CELL_KINDS).map((k) => [`${k.title}Cell`, k.title]));
+/**
+ * Keras's cell classes → the layer class they make (CELL_KINDS' titles: LSTMCell → LSTM). Keras's ConvLSTMCell is
+ * internal to ConvLSTM1D/2D/3D (no RNN layer wraps it in a saved model), so it is left out.
+ */
+export const CELL_CLASSES: Record<string, string> = Object.fromEntries(Object.values(CELL_KINDS).filter((k) => k.kind !== 'conv_lstm').map((k) => [`${k.title}Cell`, k.title]));
 /** The RNN layer's own keys, which its cells take over. */
 export const LAYER_KEYS = ['return_sequences', 'return_state', 'go_backwards', 'stateful', 'time_major'];
 

@@ -47,9 +47,9 @@ test('a hand-written keras-model-fixture validates and loads; broken ones fail b
   assert.equal(validate(noUnits), false);
   assert.throws(() => loadModelText(JSON.stringify(noUnits), 'hand.json'), /`layers\[1\]\.config\.units`/);
 
-  const conv = { ...handWritten, layers: [{ class_name: 'Conv3D', config: {} }] };
+  const conv = { ...handWritten, layers: [{ class_name: 'Conv3DTranspose', config: {} }] };
   assert.equal(validate(conv), false);
-  assert.throws(() => loadModelText(JSON.stringify(conv), 'hand.json'), /found Conv3D layer/);
+  assert.throws(() => loadModelText(JSON.stringify(conv), 'hand.json'), /found Conv3DTranspose layer/);
 
   assert.equal(validate({ format: 'keras-model-fixture/v1' }), false);
 });
