@@ -152,3 +152,19 @@ test('min/max series of several units in one pass equal one unit at a time', () 
     assert.deepEqual(hi.subarray(k * B, (k + 1) * B), b);
   });
 });
+
+test('a mixed_float16 model: the panel asks no precision (the engine follows the policy) and says so in the header', async () => {
+  const { loadModelFile, loadArrayFile } = await import('../../src/formats/node-files');
+  const { runModel } = await import('../../src/engine');
+  const dir = new URL('../fixtures/mixed-precision/bidirectional_mixed_float16/', import.meta.url).pathname;
+  const loaded = await loadModelFile(`${dir}model.keras`);
+  const input = await loadArrayFile(`${dir}input.json`);
+  const p = panelPrecision(loaded.model, input);
+  assert.equal(p.precision, undefined);
+  assert.match(p.note!, /^float16 as Keras computes it \(dtype policy mixed_float16 \(\d+ layers\)/);
+  // What the panel's run then gives: Keras's own numbers.
+  const expected = await loadArrayFile(`${dir}expected.json`);
+  const out = runModel(loaded.model, input, { ...(p.precision ? { precision: p.precision } : {}) });
+  assert.equal(out.trace!.precision, 'float32');
+  out.output.data.forEach((v, i) => assert.ok(Math.abs(v - expected.data[i]!) <= 1e-6));
+});

@@ -80,9 +80,15 @@ export function traceValueCount(model: Model, input: Tensor): number {
 
 /**
  * The arithmetic the panel runs in when none was asked for: float64, unless its trace would pass
- * FLOAT64_TRACE_BYTES (512 units × 100 000 steps of LSTM: 4.1 GB), then float32 with a note for the header.
+ * FLOAT64_TRACE_BYTES (512 units × 100 000 steps of LSTM: 4.1 GB), then float32 with a note for the header. A model
+ * whose layers declare float16 / bfloat16 dtype policies runs as Keras runs it (no precision: the engine follows the
+ * policies, in float32 arrays), said in the header.
  */
-export function panelPrecision(model: Model, input: Tensor): { precision: 'float64' | 'float32'; note: string | null } {
+export function panelPrecision(model: Model, input: Tensor): { precision: 'float64' | 'float32' | undefined; note: string | null } {
+  if (model.layerDtypes) {
+    const types = [...new Set(Object.values(model.layerDtypes))].join(' / ');
+    return { precision: undefined, note: `${types} as Keras computes it (dtype policy ${model.dtypePolicies ?? types})` };
+  }
   const n = traceValueCount(model, input);
   if (n * 8 <= FLOAT64_TRACE_BYTES) return { precision: 'float64', note: null };
   const gb = (b: number) => `${(b / 1e9).toFixed(1)} GB`;
@@ -101,7 +107,7 @@ export class PanelSession {
     // An ONNX graph computes in the element types it declares; an engine model in float64 unless its trace is huge.
     if (!inputs.precision && !isGraph(inputs.loaded)) {
       const p = panelPrecision(inputs.loaded.model, inputs.input);
-      inputs = { ...inputs, precision: p.precision, precisionNote: p.note };
+      inputs = { ...inputs, ...(p.precision ? { precision: p.precision } : {}), precisionNote: p.note };
     }
     // A recording to compare with: the worker compares, and diagnoses a mismatch after sending the result (off this thread).
     const run = startEngineRun(panelModelOf(inputs.loaded), inputs.input, runOptions(inputs), { ...o, expected: inputs.expected });
