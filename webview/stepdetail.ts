@@ -281,7 +281,9 @@ export class CellDiagram {
         if (wide) el('rect', { x: -34, y: -12, width: 68, height: 24, rx: 12 }, g);
         else el('circle', { r: 12 }, g);
         el('text', { 'text-anchor': 'middle', 'dominant-baseline': 'central', class: 'op-label' }, g).textContent = label;
-        if (n.key === 'pre_h' || n.key === 'act_c') this.values.set(n.key, el('text', { x: n.key === 'act_c' ? -40 : 0, y: n.key === 'act_c' ? 4 : 26, 'text-anchor': n.key === 'act_c' ? 'end' : 'middle', class: 'value' }, g));
+        // Values under the node: left of tanh(c) the text ran into the output gate's box (seen in the e2e screenshots);
+        // tanh(c)'s sits a little right, clear of its arrow down-left to ×.
+        if (n.key === 'pre_h' || n.key === 'act_c') this.values.set(n.key, el('text', { x: n.key === 'act_c' ? 10 : 0, y: n.key === 'act_c' ? 28 : 26, 'text-anchor': 'middle', class: 'value' }, g));
       } else {
         el('rect', { x: -34, y: -20, width: 68, height: 40, rx: n.kind === 'gate' ? 6 : 3 }, g);
         el('text', { y: -6, 'text-anchor': 'middle', class: 'label' }, g).textContent = label;
