@@ -5,16 +5,18 @@
  */
 import { scalarActivation, UnknownActivationError, type VectorActivation } from './activations';
 import type { HardSigmoidFlavor } from './hard-sigmoid';
-import type { Round } from './half';
+import { roundFloat16, type Round } from './half';
 
 type Scalar = (x: number) => number;
 
 function halfScalars(round: Round): Record<string, Scalar> {
   // jax.nn.sigmoid = lax.logistic, expanded by XLA as 1 / (1 + exp(−x)), three rounded ops.
   const sigmoid: Scalar = (x) => round(1 / round(1 + round(Math.exp(-x))));
-  // jax.nn.hard_sigmoid = relu6(x + 3) / 6; XLA turns the division by a constant into a product with 1/6 rounded.
+  // jax.nn.hard_sigmoid = relu6(x + 3) / 6. Measured: in float16 XLA multiplies by 1/6 rounded to float16, in
+  // bfloat16 it divides (test/engine/half-activations.test.ts).
   const sixth = round(1 / 6);
-  const hardSigmoid: Scalar = (x) => round(Math.min(6, Math.max(0, round(x + 3))) * sixth);
+  const hardSigmoid: Scalar =
+    round === roundFloat16 ? (x) => round(Math.min(6, Math.max(0, round(x + 3))) * sixth) : (x) => round(Math.min(6, Math.max(0, round(x + 3))) / 6);
   return {
     linear: (x) => x,
     relu: (x) => (x > 0 ? x : 0),
