@@ -160,6 +160,8 @@ const init = checked(
     /** The model file's URI (saved in the webview state so a reload can re-open it). */
     fileUri: str,
     files: v.object({ model: str, input: v.nullable(str), recording: v.nullable(str) }),
+    /** The framework the model file comes from, as people name it (Keras, PyTorch, ONNX, TF.js, custom cell): the recorded output and the gate names are its. */
+    framework: str,
     summary: v.object({ name: str, layers: v.array(summaryLayer), params: num, inputShape: dims, semantics: str }),
     graph: v.nullable(graphView),
     precision,
@@ -172,6 +174,8 @@ const init = checked(
       vocabulary: v.nullable(v.array(str)),
       /** The input was edited in the panel's playground (not the file's): reset and "save as" apply. */
       edited: bool,
+      /** The model takes [time, batch, …] (an ONNX graph's layout 0): the panel shows and edits it batch first. */
+      timeMajor: bool,
     }),
     /** A token model's next-token predictions; null otherwise, with `predictionsNote` saying why for a token model. */
     predictions: v.nullable(predictions),

@@ -258,6 +258,8 @@ export class CellDiagram {
     this.root.setAttribute('viewBox', '0 0 480 280');
     const layout = diagramOf(cell);
     const pos = new Map(layout.nodes.map((n) => [n.key, n]));
+    // The gates under the model's framework's names (PyTorch g, n; ONNX c gate, h gate): the panel's quantities carry them.
+    const own = new Map(quantities.map((q) => [q.key, q.label]));
     const defs = el('defs', {}, this.root);
     const marker = el('marker', { id: 'arrow', viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 6, markerHeight: 6, orient: 'auto-start-reverse' }, defs);
     el('path', { d: 'M0,0 L10,5 L0,10 z', class: 'arrowhead' }, marker);
@@ -273,7 +275,7 @@ export class CellDiagram {
     }
     for (const n of layout.nodes) {
       const g = el('g', { class: `node ${n.kind}`, transform: `translate(${n.x},${n.y})` }, this.root);
-      const label = n.key === 'act_c' ? actLabel : n.label;
+      const label = n.key === 'act_c' ? actLabel : n.kind === 'gate' ? (own.get(n.key) ?? n.label) : n.label;
       const tip = el('title', {}, g);
       this.tips.set(n.key, { el: tip, name: label });
       if (n.kind === 'op') {

@@ -11,15 +11,10 @@ import type { PredictOptions, RunResult, Tensor } from '../engine/index';
 import { analyseRun, type RunAnalysis } from '../panel/analyse-run';
 import { runInBlocks } from '../panel/run-in-blocks';
 import type { PanelModel } from '../panel/run-panel-model';
+import { errorOfReply, RunCancelledError } from './job';
 import type { WorkerReply, WorkerRequest } from './protocol';
 
-/** The rejection of a cancelled run. */
-export class RunCancelledError extends Error {
-  constructor(message = 'the run was cancelled') {
-    super(message);
-    this.name = 'RunCancelledError';
-  }
-}
+export { RunCancelledError };
 
 export interface EngineRunOutcome {
   result: RunResult;
@@ -87,12 +82,6 @@ function inProcess(model: PanelModel, input: Tensor, options: PredictOptions, ex
   };
 }
 
-function errorFromReply(r: Extract<WorkerReply, { type: 'error' }>): Error {
-  const e = r.name === 'RangeError' ? new RangeError(r.message) : r.name === 'TypeError' ? new TypeError(r.message) : new Error(r.message);
-  if (!['Error', 'RangeError', 'TypeError'].includes(r.name)) e.name = r.name;
-  return e;
-}
-
 export function startEngineRun(model: PanelModel, input: Tensor, options: PredictOptions = {}, o: EngineRunOptions = {}): EngineRun {
   const path = o.workerPath;
   if (!path || !existsSync(path)) {
@@ -132,7 +121,7 @@ export function startEngineRun(model: PanelModel, input: Tensor, options: Predic
     worker.on('message', (reply: WorkerReply) => {
       if (reply.type === 'diagnosis') return stopDiagnosis(reply.lines);
       if (reply.type === 'error') stopDiagnosis(null);
-      finish(() => (reply.type === 'result' ? resolve({ result: reply.result, runMs: reply.runMs, analysed: reply.analysed, where: 'worker' }) : reject(errorFromReply(reply))));
+      finish(() => (reply.type === 'result' ? resolve({ result: reply.result, runMs: reply.runMs, analysed: reply.analysed, where: 'worker' }) : reject(errorOfReply(reply))));
     });
     worker.on('error', (e) => {
       stopDiagnosis(online ? [`diagnosis failed: ${e.message}`] : undefined);

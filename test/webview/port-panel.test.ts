@@ -92,6 +92,9 @@ describe('PyTorch and ONNX files in the panel', () => {
     const titles = await p.page.locator('.gates .chart-title').allInnerTexts();
     assert.ok(titles.some((t) => t.startsWith('g — Keras c̃ · candidate cell value')), titles.join(' | '));
     assert.ok(!titles.some((t) => t.startsWith('c̃')), titles.join(' | '));
+    // The cell diagram's gates under PyTorch's names too (it drew Keras's c̃ before).
+    const gates = await p.page.locator('.card.cell svg .node.gate text.label').allTextContents();
+    assert.deepEqual(gates.sort(), ['f', 'g', 'i', 'o']);
 
     await choose(p, 'Recurrent module', 'decoder');
     await p.page.waitForFunction(() => /SimpleRNN|RNN/.test(document.querySelector('.header table.layers')?.textContent ?? '') && document.querySelector('.choices vscode-dropdown[aria-label="nn.RNN nonlinearity"]') !== null, null, { timeout: 30_000 });
@@ -131,6 +134,9 @@ describe('PyTorch and ONNX files in the panel', () => {
     // ONNX's LSTM gate c is not the state c: "c gate", Keras's c̃ beside it.
     const titles = await p.page.locator('.gates .chart-title').allInnerTexts();
     assert.ok(titles.some((t) => t.startsWith('c gate — Keras c̃')), titles.join(' | '));
+    assert.deepEqual((await p.page.locator('.card.cell svg .node.gate text.label').allTextContents()).sort(), ['c gate', 'f', 'i', 'o']);
+    // The comparison card names ONNX, not Keras, when a recording is missing.
+    assert.match(await p.page.locator('.card.compare').innerText(), /No recorded ONNX output for this input/);
     await p.page.screenshot({ path: join(SHOTS, 'onnx-lstm-light.png'), fullPage: true });
     assert.deepEqual(p.pageErrors.filter((e) => !/Applying inline style violates/.test(e)), []); // (the toolkit's own styles)
     await p.page.context().close();

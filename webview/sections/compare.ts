@@ -1,6 +1,6 @@
 /**
- * Output vs the recorded Keras output: the verdict under the user's tolerance (saved with the panel), the diagnosis
- * of a mismatch, a chart of one output unit (engine solid, Keras dashed, |Δ| on the right axis) and the |Δ| heatmap.
+ * Output vs the recorded output (of the model's framework: Keras, PyTorch, ONNX…): the verdict under the user's tolerance (saved with the panel), the diagnosis
+ * of a mismatch, a chart of one output unit (engine solid, the recording dashed, |Δ| on the right axis) and the |Δ| heatmap.
  * Everything is read through the store's CompareSource: the same code draws a small and a long comparison.
  */
 import type { Chart } from 'chart.js';
@@ -20,7 +20,7 @@ const MAX_UNITS = 512;
 export function mountCompare(p: Panel, init: InitMessage, parent: ParentNode): View {
   const { store, scheduler, nav } = p;
   const st = () => store.state;
-  const card = section(l10n.t('Output vs recorded Keras output'), 'compare');
+  const card = section(l10n.t('Output vs recorded {0} output', init.framework), 'compare');
   const text = h('p', 'compare-text');
   text.setAttribute('aria-live', 'polite');
   const outUnit = dropdown(l10n.t('Output unit'), (v) => {
@@ -47,7 +47,7 @@ export function mountCompare(p: Panel, init: InitMessage, parent: ParentNode): V
   heatBox.append(h('div', 'chart-title', ''), heat.root);
   heatBox.hidden = true;
   card.body.append(text, diagnosis, heatBox);
-  if (!init.hasComparison) text.textContent = l10n.t('No recorded Keras output for this input: nothing to compare.');
+  if (!init.hasComparison) text.textContent = l10n.t('No recorded {0} output for this input: nothing to compare.', init.framework);
   parent.append(card.root);
   let chart: LineChart | null = null;
 
@@ -163,7 +163,7 @@ export function mountCompare(p: Panel, init: InitMessage, parent: ParentNode): V
       ? l10n.t('|Δ| per time step × output unit, batch item {0} (click: go to that step and unit)', b)
       : l10n.t('|Δ| per batch item × output unit (click: go to that batch item and unit)');
     heat.setData(
-      { columns: (t0, t1, cols) => c.heat(b, t0, t1, cols), steps: rows, units, scale: { kind: 'magnitude', lo: 0, hi: c.heatTop || 1e-12 }, label: l10n.t('|Δ| engine − Keras'), xLabel: overTime ? l10n.t('step') : l10n.t('batch item'), zoomable: overTime },
+      { columns: (t0, t1, cols) => c.heat(b, t0, t1, cols), steps: rows, units, scale: { kind: 'magnitude', lo: 0, hi: c.heatTop || 1e-12 }, label: l10n.t('|Δ| engine − {0}', init.framework), xLabel: overTime ? l10n.t('step') : l10n.t('batch item'), zoomable: overTime },
       store.theme,
     );
   }
@@ -181,11 +181,11 @@ export function mountCompare(p: Panel, init: InitMessage, parent: ParentNode): V
     if (!lines) return; // asked the host: drawn when its answer comes
     const theme = store.theme;
     const title = overTime ? l10n.t('output unit {0} over time, batch item {1}', ou, st().batch) : l10n.t('output unit {0} over the batch', ou);
-    chart.setTitle(l10n.t('Engine (solid) vs Keras (dashed), {0}; |Δ| right axis', title), l10n.t('Engine output and recorded Keras output, {0}, with the absolute error', title));
+    chart.setTitle(l10n.t('Engine (solid) vs {0} (dashed), {1}; |Δ| right axis', init.framework, title), l10n.t('Engine output and recorded {0} output, {1}, with the absolute error', init.framework, title));
     chart.setData(
       [
         { label: l10n.t('engine'), color: theme.series[0]!, ys: lines.actual.ys, xs: lines.actual.xs, width: 2 },
-        { label: 'Keras', color: theme.series[1]!, ys: lines.expected.ys, xs: lines.expected.xs, dashed: true, width: 1.5 },
+        { label: init.framework, color: theme.series[1]!, ys: lines.expected.ys, xs: lines.expected.xs, dashed: true, width: 1.5 },
         { label: '|Δ|', color: theme.error, ys: lines.err.ys, xs: lines.err.xs, yAxis: 'y1', width: 1, faint: true },
       ],
       theme,

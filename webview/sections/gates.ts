@@ -50,8 +50,11 @@ export function mountGates(p: Panel, parent: ParentNode): View {
         return chip;
       }),
     );
-    const b = portLegend(store);
-    if (b) legend.append(h('span', 'unit-chip port-legend', b));
+  };
+  const portChip = (bucketed: boolean) => {
+    legend.querySelector('.port-legend')?.remove();
+    const b = portLegend(store, bucketed);
+    if (b) legend.append(h('span', `unit-chip port-legend${b.off ? ' off' : ''}`, b.text));
   };
 
   const drawCharts = () => {
@@ -67,6 +70,7 @@ export function mountGates(p: Panel, parent: ParentNode): View {
     }
     grid.dataset.layer = String(store.state.layer);
     let complete = true;
+    let bucketed = false;
     for (const q of shown) {
       const info = m.quantities[q]!;
       let chart = charts.get(q);
@@ -81,8 +85,10 @@ export function mountGates(p: Panel, parent: ParentNode): View {
       for (const [k, j] of units.entries()) {
         const pts = data.series(q, j, units);
         if (!pts) break;
+        bucketed ||= !!pts.xs;
         series.push({ label: l10n.t('unit {0}', j), color: unitColour(store, k), ys: pts.ys, xs: pts.xs, width: j === focusUnit ? 2.5 : 1.5 });
-        // "Compare with another model…": B's same gate, dashed (whole traces only: a bucketed chart has no steps to match).
+        // "Compare with another model…": B's same gate, dashed (whole traces only: a bucketed chart has no steps to
+        // match; the legend says the overlay is off then).
         const other = pts.xs ? null : portSeries(store, info.key, j);
         if (other) series.push({ label: `${l10n.t('unit {0}', j)} · B`, color: unitColour(store, k), ys: other, dashed: true, width: 1.2 });
       }
@@ -95,6 +101,7 @@ export function mountGates(p: Panel, parent: ParentNode): View {
       chart.setXRange(shownRange(store, m.steps));
       chart.setData(series, store.theme, lo, hi, m.steps);
     }
+    portChip(bucketed);
     // What the panel has drawn (tests and the benchmark wait for it).
     if (complete) {
       if (!document.body.dataset.charts) p.bench.mark('charts');

@@ -25,6 +25,7 @@ import { saveInputAs } from './playground';
 import type { PanelRunInfo, PanelStateInfo } from './panel-info';
 import { PanelSession, type SessionFiles } from './session';
 import { PortCompare } from './port-compare';
+import { swapFirstAxes } from '../../panel/time-major';
 import { ExplainRequests, isExplainMessage } from './explain-requests';
 import { RunCancelledError, type EngineRun } from '../../worker/client';
 import { channel } from '../../transport';
@@ -271,6 +272,8 @@ export class CellscopePanel {
         this.precision = precision;
         this.runs++;
         this.lastError = null;
+        // A comparison under way was about the run this one replaces: stopped (compareWith says so).
+        this.porter?.stop();
         post(this.panel, s.initMessage(play?.re ?? 0));
         this.postComparison(s);
         this.followDiagnosis(s);
@@ -299,7 +302,9 @@ export class CellscopePanel {
     const s = await this.current();
     let edited: Tensor | null;
     try {
-      edited = m.reset ? null : m.edit ? applyEdit(this.edited ?? s.inputs.input, m.edit) : this.edited;
+      // The edit is of the input as shown (batch first); a time-major graph's runs on it swapped back.
+      const shown = (t: Tensor) => (s.timeMajor ? swapFirstAxes(t) : t);
+      edited = m.reset ? null : m.edit ? shown(applyEdit(shown(this.edited ?? s.inputs.input), m.edit)) : this.edited;
     } catch (e) {
       const message = `The edited input cannot run: ${errorText(e)}`;
       post(this.panel, { type: 'error', message });
@@ -467,7 +472,10 @@ export class CellscopePanel {
 
   /** "Compare with another model…": `other` (else a file the user picks) against this panel's model; the webview gets the answer. */
   async compareWith(other?: vscode.Uri, re = 0): Promise<PortCheckMessage> {
-    const m = await (this.porter ??= new PortCompare(workerPath, logLine)).run(await this.current(), this.fileUri, other, re);
+    const s = await this.current();
+    let m = await (this.porter ??= new PortCompare(workerPath, logLine)).run(s, this.fileUri, other, re);
+    // The model was re-run meanwhile (another module, input, edit): this answer is about the run before, not the one shown.
+    if (this.good !== s) m = { type: 'portCheck', re, result: null, error: { message: vscode.l10n.t('The model was re-run while comparing: that comparison was dropped. Compare again to compare this run.'), cancelled: true } };
     if (!this.disposed) post(this.panel, m);
     return m;
   }

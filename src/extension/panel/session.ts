@@ -13,7 +13,8 @@ import { recurrentLayersOf, type Model } from '../../engine/model';
 import { summarizeModel } from '../../engine/summary';
 import { isGraph, type OpenedModel } from '../../formats/loaded-model';
 import { panelModelOf, runPanelModel } from '../../panel/run-panel-model';
-import { frameworkOf, frameworkQuantity } from '../../port/frameworks';
+import { FRAMEWORK_LABEL, frameworkOf, frameworkQuantity } from '../../port/frameworks';
+import { isTimeMajor, swapFirstAxes } from '../../panel/time-major';
 import { startEngineRun, type EngineRun, type EngineRunOptions } from '../../worker/client';
 import { outputHead, topKPredictions } from '../../panel/predictions';
 import type { Predictions, CompareHeatMessage, CompareSeriesMessage, ComparisonMessage, FloatData, HeatMessage, InitMessage, SeriesMessage, TraceLayerMeta, TraceMessage, TraceView, WindowMessage } from '../../protocol';
@@ -152,6 +153,8 @@ export class PanelSession {
       this.analysed = analyseRun(panelModelOf(inputs.loaded), this.result, inputs.expected);
     }
     this.layers = this.result.trace?.layers ?? [];
+    this.timeMajor = isGraph(inputs.loaded) && isTimeMajor(inputs.input, this.layers[0]);
+    this.shownInput = this.timeMajor ? swapFirstAxes(inputs.input) : inputs.input;
     this.comparison = this.analysed.comparison;
     const pending = ran?.diagnosis;
     if (pending) {
@@ -160,13 +163,19 @@ export class PanelSession {
     } else this.diagnosisReady = Promise.resolve();
   }
 
+  /** The input is [time, batch, …] (an ONNX graph's own layout, src/panel/time-major.ts): the panel shows it batch first. */
+  readonly timeMajor: boolean;
+  /** The input as the panel shows it: batch first, [batch][time][feature]. */
+  readonly shownInput: Tensor;
+
   get trace(): LayerTrace[] {
     return this.layers;
   }
 
   /** The run's metadata; `re`: the playground request it answers. */
   initMessage(re = 0): InitMessage {
-    const { loaded, input, files } = this.inputs;
+    const { loaded, files } = this.inputs;
+    const input = this.shownInput;
     const model = isGraph(loaded) ? null : loaded.model;
     const s = isGraph(loaded) ? loaded.summary : summarizeModel(loaded.model);
     const framework = isGraph(loaded) ? 'onnx' : frameworkOf(loaded.model.source, loaded.model);
@@ -192,18 +201,20 @@ export class PanelSession {
       re,
       fileUri: files.fileUri,
       files: { model: files.model, input: files.input, recording: files.recording },
+      framework: FRAMEWORK_LABEL[framework],
       summary: {
         name: s.name,
         layers: s.layers.map((l) => ({ name: l.name, className: l.className, outputShape: [...l.outputShape], params: l.params, details: l.details })),
         params: s.params,
-        inputShape: [...s.inputShape],
+        // A time-major graph declares [time, batch, …]: the dims after the batch are [time, …] in the panel's terms.
+        inputShape: this.timeMajor ? [input.shape[1] ?? null, ...s.inputShape.slice(1)] : [...s.inputShape],
         semantics: s.semantics,
       },
       graph: model ? graphView(model) : null,
       precision: this.result.trace?.precision ?? 'float64',
       batch: input.shape[0] ?? 1,
       steps: input.shape[1] ?? 0,
-      input: { features: tokens ? 1 : input.shape.slice(2).reduce((a, d) => a * d, 1) || 1, tokens, vocabulary: model?.vocabulary ? [...model.vocabulary] : null, edited: !!this.inputs.edited },
+      input: { features: tokens ? 1 : input.shape.slice(2).reduce((a, d) => a * d, 1) || 1, tokens, vocabulary: model?.vocabulary ? [...model.vocabulary] : null, edited: !!this.inputs.edited, timeMajor: this.timeMajor },
       predictions: 'note' in next ? null : next,
       predictionsNote: 'note' in next ? next.note : null,
       layers,
@@ -251,7 +262,7 @@ export class PanelSession {
     const lt = this.layerAt(layer, batch);
     const n = lt.steps * lt.units;
     const start = batch * n;
-    const inp = this.inputs.input;
+    const inp = this.shownInput;
     const per = inp.data.length / (inp.shape[0] ?? 1);
     const whole = this.wholeInput(layer);
     return {
@@ -288,7 +299,7 @@ export class PanelSession {
 
   /** Input [time][feature] of the run: time steps and values per step. */
   private inputLayout(): { steps: number; features: number } {
-    const inp = this.inputs.input;
+    const inp = this.shownInput;
     const steps = inp.shape[1] ?? 1;
     return { steps, features: Math.max(1, Math.round(inp.data.length / ((inp.shape[0] ?? 1) * steps))) };
   }
@@ -309,7 +320,7 @@ export class PanelSession {
     const min = new Float32Array(features * b);
     const max = new Float32Array(features * b);
     const identity = Int32Array.from({ length: steps }, (_, t) => t);
-    minMaxSeriesOf(this.inputs.input.data, batch * steps * features, features, Array.from({ length: features }, (_, f) => f), identity, b, min, max);
+    minMaxSeriesOf(this.shownInput.data, batch * steps * features, features, Array.from({ length: features }, (_, f) => f), identity, b, min, max);
     return { buckets: b, min, max };
   }
 
@@ -353,7 +364,7 @@ export class PanelSession {
     if (!this.wholeInput(layer)) {
       // The rows these processing steps consumed, in processing order.
       const { steps, features: F } = this.inputLayout();
-      const src = this.inputs.input.data;
+      const src = this.shownInput.data;
       input = src instanceof Float32Array ? new Float32Array(n * F) : new Float64Array(n * F);
       for (let k = 0; k < n; k++) {
         const row = (batch * steps + lt.inputTimeOfStep[start + k]!) * F;
