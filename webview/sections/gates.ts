@@ -1,4 +1,5 @@
 /** Gates over time: one line chart per shown quantity, the charted units as lines (min/max per bucket on long traces), a unit legend. */
+import { bucketsFor } from '../../src/panel/overview';
 import { tokenText } from '../../src/panel/predictions';
 import { LineChart, type Series } from '../charts';
 import { shownRange, zoomable } from '../chart-zoom';
@@ -70,7 +71,8 @@ export function mountGates(p: Panel, parent: ParentNode): View {
     }
     grid.dataset.layer = String(store.state.layer);
     let complete = true;
-    let bucketed = false;
+    // More steps than buckets: the charts are min/max per bucket (TraceData.series), with no single step to match B's.
+    const bucketed = bucketsFor(m.steps) < m.steps;
     for (const q of shown) {
       const info = m.quantities[q]!;
       let chart = charts.get(q);
@@ -85,11 +87,10 @@ export function mountGates(p: Panel, parent: ParentNode): View {
       for (const [k, j] of units.entries()) {
         const pts = data.series(q, j, units);
         if (!pts) break;
-        bucketed ||= !!pts.xs;
         series.push({ label: l10n.t('unit {0}', j), color: unitColour(store, k), ys: pts.ys, xs: pts.xs, width: j === focusUnit ? 2.5 : 1.5 });
-        // "Compare with another model…": B's same gate, dashed (whole traces only: a bucketed chart has no steps to
-        // match; the legend says the overlay is off then).
-        const other = pts.xs ? null : portSeries(store, info.key, j);
+        // "Compare with another model…": B's same gate, dashed (one point per step only: a bucketed chart has no step
+        // to match; the legend says the overlay is off then). Points always carry xs, so the step count decides.
+        const other = bucketed ? null : portSeries(store, info.key, j);
         if (other) series.push({ label: `${l10n.t('unit {0}', j)} · B`, color: unitColour(store, k), ys: other, dashed: true, width: 1.2 });
       }
       if (series.filter((x) => !x.dashed).length < units.length) {
