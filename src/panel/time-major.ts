@@ -6,6 +6,7 @@
  * before running it. Known from the run: the first recurrent layer's batch and steps are the input's dims 1 and 0.
  */
 import type { Tensor } from '../engine/tensor';
+import { applyEdit, type InputEdit } from './playground';
 
 /**
  * True when the input is [time, batch, …] for this run: `first` (the first recurrent layer's trace) has
@@ -25,4 +26,9 @@ export function swapFirstAxes(t: Tensor): Tensor {
   const out = new (t.data.constructor as Float64ArrayConstructor)(t.data.length);
   for (let i = 0; i < a!; i++) for (let j = 0; j < b!; j++) out.set(t.data.subarray((i * b! + j) * per, (i * b! + j + 1) * per), (j * a! + i) * per);
   return { ...t, shape: [b!, a!, ...rest], data: out };
+}
+
+/** A playground edit (of the input as shown: batch first) applied to the run's input, in the run's layout. */
+export function applyEditShown(input: Tensor, edit: InputEdit, timeMajor: boolean): Tensor {
+  return timeMajor ? swapFirstAxes(applyEdit(swapFirstAxes(input), edit)) : applyEdit(input, edit);
 }

@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PanelSession } from '../../src/extension/panel/session';
 import { openModelBytes } from '../../src/formats/runnable';
-import { isTimeMajor, swapFirstAxes } from '../../src/panel/time-major';
+import { applyEditShown, isTimeMajor, swapFirstAxes } from '../../src/panel/time-major';
 import { FIXTURES } from '../fixtures-path';
 
 async function session(name: string): Promise<{ s: PanelSession; shape: number[]; data: number[] }> {
@@ -52,4 +52,18 @@ test('swapFirstAxes is its own inverse; equal time and batch sizes read as batch
   assert.deepEqual([...u.data.subarray(0, 4)], [0, 1, 4, 5]);
   assert.deepEqual([...swapFirstAxes(u).data], [...t.data]);
   assert.equal(isTimeMajor({ shape: [4, 4, 3], data: new Float64Array(48) }, { batch: 4, steps: 4 }), false);
+});
+
+test('a playground edit of batch item 1 (as shown, batch first) lands in the time-major input’s [t][1] rows', () => {
+  const T = 3, B = 2, F = 2;
+  const input = { shape: [T, B, F], data: Float64Array.from({ length: T * B * F }, (_, i) => i) };
+  const edit = { batch: 1, steps: T, data: Float64Array.from({ length: T * F }, (_, i) => 100 + i) };
+  const out = applyEditShown(input, edit, true);
+  assert.deepEqual(out.shape, [T, B, F]);
+  for (let t = 0; t < T; t++) {
+    for (let f = 0; f < F; f++) {
+      assert.equal(out.data[(t * B + 1) * F + f], 100 + t * F + f, `t ${t} item 1 feature ${f}`);
+      assert.equal(out.data[(t * B + 0) * F + f], input.data[(t * B + 0) * F + f], `t ${t} item 0 untouched`);
+    }
+  }
 });

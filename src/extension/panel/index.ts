@@ -15,7 +15,6 @@ import { loadModel } from '../load-model';
 import { summarizeComparison } from '../../compare/compare';
 import { isFromWebview, isPanelState, type FromWebview, type PanelPrecision, type PortCheckMessage, type RunMessage, type StepAction, type ToWebview } from '../../protocol';
 import type { Tensor } from '../../engine/index';
-import { applyEdit } from '../../panel/playground';
 import { LoadError } from '../../formats/index';
 import { loadErrorText, pageWords } from '../l10n';
 import { tellUser } from '../user-messages';
@@ -25,7 +24,7 @@ import { saveInputAs } from './playground';
 import type { PanelRunInfo, PanelStateInfo } from './panel-info';
 import { PanelSession, type SessionFiles } from './session';
 import { PortCompare } from './port-compare';
-import { swapFirstAxes } from '../../panel/time-major';
+import { applyEditShown } from '../../panel/time-major';
 import { ExplainRequests, isExplainMessage } from './explain-requests';
 import { RunCancelledError, type EngineRun } from '../../worker/client';
 import { channel } from '../../transport';
@@ -302,9 +301,7 @@ export class CellscopePanel {
     const s = await this.current();
     let edited: Tensor | null;
     try {
-      // The edit is of the input as shown (batch first); a time-major graph's runs on it swapped back.
-      const shown = (t: Tensor) => (s.timeMajor ? swapFirstAxes(t) : t);
-      edited = m.reset ? null : m.edit ? shown(applyEdit(shown(this.edited ?? s.inputs.input), m.edit)) : this.edited;
+      edited = m.reset ? null : m.edit ? applyEditShown(this.edited ?? s.inputs.input, m.edit, s.timeMajor) : this.edited;
     } catch (e) {
       const message = `The edited input cannot run: ${errorText(e)}`;
       post(this.panel, { type: 'error', message });
@@ -472,10 +469,7 @@ export class CellscopePanel {
 
   /** "Compare with another model…": `other` (else a file the user picks) against this panel's model; the webview gets the answer. */
   async compareWith(other?: vscode.Uri, re = 0): Promise<PortCheckMessage> {
-    const s = await this.current();
-    let m = await (this.porter ??= new PortCompare(workerPath, logLine)).run(s, this.fileUri, other, re);
-    // The model was re-run meanwhile (another module, input, edit): this answer is about the run before, not the one shown.
-    if (this.good !== s) m = { type: 'portCheck', re, result: null, error: { message: vscode.l10n.t('The model was re-run while comparing: that comparison was dropped. Compare again to compare this run.'), cancelled: true } };
+    const m = await (this.porter ??= new PortCompare(workerPath, logLine)).run(await this.current(), this.fileUri, other, re, () => this.good);
     if (!this.disposed) post(this.panel, m);
     return m;
   }

@@ -30,8 +30,18 @@ export class PortCompare {
 
   constructor(private readonly workerPath: string | undefined, private readonly log: (line: string) => void) {}
 
-  /** Compares the panel's model (`s`, file `fileUri`) with `other` (or a file the user picks); `re` answers a request. */
-  async run(s: PanelSession, fileUri: vscode.Uri, other: vscode.Uri | undefined, re: number): Promise<PortCheckMessage> {
+  /**
+   * Compares the panel's model (`s`, file `fileUri`) with `other` (or a file the user picks); `re` answers a request.
+   * `shown`: the panel's session now; when the model was re-run meanwhile (another module, input, edit), the answer
+   * would be about a run no longer shown: it is dropped, and the panel says so.
+   */
+  async run(s: PanelSession, fileUri: vscode.Uri, other: vscode.Uri | undefined, re: number, shown: () => PanelSession | undefined = () => s): Promise<PortCheckMessage> {
+    const m = await this.compare(s, fileUri, other, re);
+    if (shown() === s) return m;
+    return { type: 'portCheck', re, result: null, error: { message: vscode.l10n.t('The model was re-run while comparing: that comparison was dropped. Compare again to compare this run.'), cancelled: true } };
+  }
+
+  private async compare(s: PanelSession, fileUri: vscode.Uri, other: vscode.Uri | undefined, re: number): Promise<PortCheckMessage> {
     const fail = (message: string, cancelled = false): PortCheckMessage => ({ type: 'portCheck', re, result: null, error: { message, cancelled } });
     const uri = other ?? (await pickModel(fileUri));
     if (!uri) return fail(vscode.l10n.t('No file chosen.'), true);
