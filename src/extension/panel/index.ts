@@ -271,8 +271,6 @@ export class CellscopePanel {
         this.precision = precision;
         this.runs++;
         this.lastError = null;
-        // A comparison under way was about the run this one replaces: stopped (compareWith says so).
-        this.porter?.stop();
         post(this.panel, s.initMessage(play?.re ?? 0));
         this.postComparison(s);
         this.followDiagnosis(s);
