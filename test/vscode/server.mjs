@@ -73,6 +73,9 @@ export const BASE_SETTINGS = {
   'workbench.secondarySideBar.defaultVisibility': 'hidden',
   'window.commandCenter': false,
   'git.openRepositoryInParentFolders': 'never', // examples/ sits inside the repo: no prompt about it
+  // The theme asked for stays: with auto-detection on, VS Code may swap a high-contrast theme for the light one when
+  // the (headless) browser reports no forced colours, as seen once in CI.
+  'window.autoDetectHighContrast': false,
 };
 
 /**
