@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { relError } from '../support/rel-error';
 import { explainPrediction } from '../../src/explain';
 import { loadModelText } from '../../src/formats';
 
@@ -30,18 +31,6 @@ export function loadCases(): Case[] {
     .filter((f) => f.endsWith('.json') && f !== 'index.json')
     .sort()
     .map((f) => JSON.parse(readFileSync(join(DIR, f), 'utf8')) as Case);
-}
-
-/** max |a − b| / max |b| (the reference's scale; an all-zero reference compares absolutely). */
-export function relError(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  assert.equal(a.length, b.length);
-  let diff = 0;
-  let scale = 0;
-  for (let k = 0; k < b.length; k++) {
-    diff = Math.max(diff, Math.abs(a[k]! - b[k]!));
-    scale = Math.max(scale, Math.abs(b[k]!));
-  }
-  return diff / (scale || 1);
 }
 
 const cases = loadCases();
