@@ -1,9 +1,9 @@
 // Drives the workbench served by server.mjs in Debian's chromium through playwright-core (no browser download).
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { REPO_ROOT } from './server.mjs';
-import { CHROMIUM } from './setup.mjs';
+import { CHROMIUM, CODE_SERVER_DIR } from './setup.mjs';
 
 export const SCREENSHOT_DIR = join(REPO_ROOT, '.test-output', 'screenshots');
 
@@ -54,6 +54,7 @@ export async function openWorkbench(server, o = {}) {
     await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
     // The status bar fills once the remote connection and the extension host are up.
     if (o.waitForStatusBar !== false) await page.waitForSelector('.statusbar-item', { timeout: 60_000 });
+    if (server.colorTheme && o.waitForStatusBar !== false) await ensureColorTheme(page, server.colorTheme);
   } catch (e) {
     await close();
     throw e;
@@ -61,14 +62,59 @@ export async function openWorkbench(server, o = {}) {
   return { page, context, close, consoleLines };
 }
 
+/** A built-in theme of the VS Code under test: its settings id, picker label and base class on the workbench. */
+function builtinTheme(settingsId) {
+  const dir = join(CODE_SERVER_DIR, 'lib', 'vscode', 'extensions', 'theme-defaults');
+  const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+  const nls = JSON.parse(readFileSync(join(dir, 'package.nls.json'), 'utf8'));
+  // VS Code renamed 'Default Dark Modern' to 'Dark Modern' (and so on); settings with the old id are migrated.
+  const t = pkg.contributes.themes.find((x) => x.id === settingsId || `Default ${x.id}` === settingsId);
+  if (!t) throw new Error(`no built-in colour theme "${settingsId}" in ${dir}`);
+  const label = t.label.replace(/^%(.*)%$/, (_, key) => nls[key]);
+  return { label, baseClass: t.uiTheme, migrated: t.id !== settingsId };
+}
+
+/**
+ * Makes sure the workbench shows the colour theme the server's settings ask for. The web workbench picks its theme
+ * before the user settings have arrived (it starts in its default, Light 2026) and switches later only when a theme
+ * setting changes: 'Default Dark Modern' gets there because VS Code migrates that id (a settings write), but
+ * 'Default High Contrast' stays light (seen in CI and here, about one start in two). So, as a user would, the theme is
+ * chosen with Preferences: Color Theme when it has not shown up by itself.
+ */
+export async function ensureColorTheme(page, settingsId, { timeout = 30_000 } = {}) {
+  const { label, baseClass, migrated } = builtinTheme(settingsId);
+  const shown = page.locator(`.monaco-workbench.${baseClass}`);
+  // An old id is migrated a few seconds after start, and the theme then shows by itself.
+  if (await shown.waitFor({ state: 'attached', timeout: migrated ? 15_000 : 3000 }).then(() => true, () => false)) return;
+  await runCommand(page, 'Preferences: Color Theme');
+  const input = page.locator('.quick-input-widget .quick-input-box input');
+  await input.fill(label);
+  await acceptFocusedRow(page, label, { timeout });
+  await shown.waitFor({ state: 'attached', timeout });
+}
+
 /**
  * Presses Enter in the open quick input once its *focused* row shows `text`. A row with `text` being visible is not
  * enough: under load the list still shows the previous (unfiltered, recently-opened) rows for a moment after the
  * filter was typed, and Enter then picks whatever row is first (seen in CI: Quick Open of notes.txt opened the
- * attack file, the first of the recently opened).
+ * attack file, the first of the recently opened). When the filtered list ranks another row first (typing
+ * "Preferences: Color Theme" focuses "Preferences: Browse Color Themes in Marketplace"), the arrow keys move the
+ * focus down to the row, as a user would.
  */
 export async function acceptFocusedRow(page, text, { timeout = 30_000 } = {}) {
-  await page.locator('.quick-input-widget .monaco-list-row.focused', { hasText: text }).first().waitFor({ state: 'visible', timeout });
+  const focused = page.locator('.quick-input-widget .monaco-list-row.focused', { hasText: text }).first();
+  const rows = page.locator('.quick-input-widget .monaco-list-row');
+  const deadline = Date.now() + timeout;
+  while (!(await focused.isVisible().catch(() => false))) {
+    if (Date.now() > deadline) {
+      await focused.waitFor({ state: 'visible', timeout: 1 }); // throws playwright's own timeout error
+    }
+    const labels = await rows.allInnerTexts().catch(() => []);
+    const at = labels.findIndex((l) => l.includes(text));
+    const focusedAt = await rows.evaluateAll((els) => els.findIndex((e) => e.classList.contains('focused'))).catch(() => -1);
+    if (at > 0 && focusedAt >= 0 && focusedAt < at) await page.keyboard.press('ArrowDown');
+    else await page.waitForTimeout(100);
+  }
   await page.keyboard.press('Enter');
 }
 

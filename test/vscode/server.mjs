@@ -199,6 +199,8 @@ export async function startServer(o = {}) {
     pid: child.pid,
     workspace,
     workbenchUrl,
+    /** The theme asked for (settings id), or undefined. openWorkbench makes sure the workbench shows it. */
+    colorTheme: o.colorTheme,
     dirs,
     serverLog,
     exited,

