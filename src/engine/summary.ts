@@ -152,6 +152,10 @@ function describeGraphLayer(layer: GraphLayer): { className: string; params: num
       return { className: 'Masking', params: 0, details: `mask_value ${layer.maskValue}` };
     case 'mask_op':
       return { className: MASK_OP_CLASS[layer.op], params: 0, details: 'computes a mask' };
+    case 'tensor_op':
+      return { className: layer.className, params: 0, details: 'keras.ops' };
+    case 'unit_norm':
+      return { className: 'UnitNormalization', params: 0, details: `axis ${layer.axes.join(', ')}` };
     case 'prelu':
       return { className: 'PReLU', params: size(layer.alpha), details: '' };
     case 'attention':

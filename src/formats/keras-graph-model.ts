@@ -7,10 +7,10 @@
 import { outputCount, type GraphNode, type Layer, type ModelGraph, type TensorRef } from '../engine/model';
 import { shapeText } from '../engine/tensor';
 import { child, fail, isObject, type At } from './json-read';
-import { describeValue } from './load-error';
 import { declaredInputShape, readLayerHeader, type LayerEnv, type LayerHeader } from './keras-layer-json';
 import { convertKerasLayer } from './keras-layers';
 import { convertMaskOp, MASK_OP_CLASSES } from './keras-mask';
+import { convertTensorOp, isOperationEntry } from './keras-ops';
 import { ATTENTION_CLASSES, convertAttention, convertMultiHeadAttention } from './keras-attention';
 import { convertDot, convertMerge, MERGE_CLASSES } from './keras-merge';
 import type { Converted, Flow } from './keras-recurrent';
@@ -130,17 +130,14 @@ export function graphModelLayers(root: unknown, where: At, cursor: WeightCursor,
 }
 
 function convertCall(h: LayerHeader, module: unknown, flows: Flow[], weights: WeightCursor, env: LayerEnv, call: PlannedCall): Converted<Layer> {
-  if (MERGE_CLASSES[h.className]) return convertMerge(h, flows);
+  const isOp = isOperationEntry(module, h.className, h.config);
   if (MASK_OP_CLASSES[h.className]) return convertMaskOp(h, flows, call.constants, call.at);
+  // keras.ops.add / concatenate… share their class names with the merge layers: the module tells them apart.
+  if (isOp) return convertTensorOp(h, flows, call);
+  if (MERGE_CLASSES[h.className]) return convertMerge(h, flows);
   if (ATTENTION_CLASSES.includes(h.className)) return convertAttention(h, flows, weights, call.kwargs);
   if (h.className === 'Dot') return convertDot(h, flows);
   if (h.className === 'MultiHeadAttention') return convertMultiHeadAttention(h, flows, weights, call.kwargs);
-  if (typeof module === 'string' && /^keras\.src\.ops\b/.test(module)) {
-    fail(child(h.at, 'class_name'), `a layer, or one of the operations Keras 3 writes for masks (${Object.keys(MASK_OP_CLASSES).join(', ')})`, `operation ${h.className} "${h.name}" (${describeValue(module)})`, {
-      subject: `node "${h.name}"`,
-      hint: 'a keras.ops call on a symbolic tensor in a functional model is not supported; wrap it in a layer Cellscope knows, or remove it',
-    });
-  }
   if (flows.length !== 1) {
     fail(call.at, `one input tensor for ${h.className} layer "${h.name}"`, `${flows.length} tensors`, {
       subject: `layer "${h.name}"`,

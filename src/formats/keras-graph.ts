@@ -35,6 +35,8 @@ export interface PlannedCall {
   args: PlanRef[];
   /** Positional arguments that are not tensors (NotEqual's 0). */
   constants: unknown[];
+  /** The first positional argument is a number and a tensor follows (`1 - x` → Subtract(1, x)). */
+  leadingConstant?: boolean;
   /** `mask=` as given (flattened); undefined when the call names none. */
   mask?: (PlanRef | null)[];
   initialState?: PlanRef[];
@@ -95,6 +97,7 @@ function tensorsIn(v: unknown, keras2: boolean): RawRef[] | null {
 interface RawNode {
   args: RawRef[];
   constants: unknown[];
+  leadingConstant?: boolean;
   mask?: (RawRef | null)[];
   initialState?: RawRef[];
   kwargs: Record<string, unknown>;
@@ -127,6 +130,8 @@ function readNode(node: unknown, at: At, className: string): RawNode {
   flattenArgs(obj.args ?? [], args, constants);
   const kwargs = isObject(obj.kwargs) ? { ...obj.kwargs } : {};
   const out: RawNode = { args, constants, kwargs, at };
+  const first = Array.isArray(obj.args) ? obj.args[0] : undefined;
+  if (typeof first === 'number' && args.length) out.leadingConstant = true;
   if ('mask' in kwargs) {
     const m = kwargs.mask;
     const refs: (RawRef | null)[] = [];
@@ -298,7 +303,7 @@ export function resolveGraph(modelJson: unknown, where: At): ResolvedGraph {
         const nested = readScope(l.obj, l.at, `${scope.prefix}${l.savedAs}/layers/`, scope.topName ?? l.name);
         made = { outs: instantiate(nested, argRefs, raw.at) };
       } else {
-        const call: PlannedCall = { entry: -1, args: argRefs, constants: raw.constants, kwargs: raw.kwargs, at: raw.at };
+        const call: PlannedCall = { entry: -1, args: argRefs, constants: raw.constants, kwargs: raw.kwargs, at: raw.at, ...(raw.leadingConstant ? { leadingConstant: true } : {}) };
         if (raw.mask) call.mask = raw.mask.map((r, k) => (r ? ref(r, k, 'mask') : null));
         if (raw.initialState) call.initialState = raw.initialState.map((r, k) => ref(r, k, 'initial_state'));
         call.entry = entryIndex(scope, i);

@@ -11,7 +11,7 @@ import { CELL_OF_CLASS, convertBidirectional, convertRecurrent, type Converted, 
 import { CUSTOM_CELL_CLASS, convertCustomCell } from './custom-cell';
 import type { WeightCursor } from './weights';
 import { convertConv1D, convertConv2D, convertConv3D, convertGlobalPool1D, convertPool1D, convertPool2D } from './keras-conv';
-import { convertBatchNorm, convertLayerNorm } from './keras-norm';
+import { convertBatchNorm, convertLayerNorm, convertUnitNorm } from './keras-norm';
 import { convertNormalization, convertRescaling } from './keras-preprocessing';
 import { convertReshapeFamily, RESHAPE_CLASSES } from './keras-reshape';
 import { ACTIVATION_LAYER_CLASSES, convertActivationLayer } from './keras-activation-layers';
@@ -42,6 +42,7 @@ const AROUND_CELLS: Record<string, SingleInputConverter> = {
   GlobalAvgPool1D: convertGlobalPool1D,
   BatchNormalization: convertBatchNorm,
   LayerNormalization: convertLayerNorm,
+  UnitNormalization: convertUnitNorm,
   Normalization: convertNormalization,
   Rescaling: convertRescaling,
   Masking: convertMasking,
@@ -50,10 +51,10 @@ const AROUND_CELLS: Record<string, SingleInputConverter> = {
   ...Object.fromEntries(ACTIVATION_LAYER_CLASSES.map((c) => [c, convertActivationLayer])),
 };
 
-const PASS_THROUGH = new Set(['InputLayer', 'Dropout', 'SpatialDropout1D', 'SpatialDropout2D', 'GaussianNoise', 'GaussianDropout', 'AlphaDropout', 'ActivityRegularization']);
+const PASS_THROUGH = new Set(['InputLayer', 'Identity', 'Dropout', 'SpatialDropout1D', 'SpatialDropout2D', 'GaussianNoise', 'GaussianDropout', 'AlphaDropout', 'ActivityRegularization']);
 
 export const SUPPORTED_LAYERS =
-  'InputLayer, SimpleRNN, LSTM, GRU, Bidirectional, Dense, TimeDistributed(any of these but recurrent ones), ConvLSTM1D/2D/3D, Embedding, Flatten, Activation, Dropout and the other noise layers, Masking, Conv1D, Conv2D, Conv3D, MaxPooling1D/2D, AveragePooling1D/2D, AveragePooling1D, GlobalMax/GlobalAveragePooling1D, BatchNormalization, LayerNormalization, Normalization, Rescaling, RepeatVector, Reshape, Permute, ZeroPadding1D, Cropping1D, UpSampling1D, ReLU, LeakyReLU, PReLU, ELU, Softmax, Concatenate, Add, Subtract, Multiply, Average, Maximum, Minimum, RNN of SimpleRNNCell/LSTMCell/GRUCell/StackedRNNCells; CustomCell in keras-model-fixture/v1 files';
+  'InputLayer, SimpleRNN, LSTM, GRU, Bidirectional, Dense, TimeDistributed(any of these but recurrent ones), ConvLSTM1D/2D/3D, Embedding, Flatten, Activation, Dropout and the other noise layers, Identity, Masking, Conv1D, Conv2D, Conv3D, MaxPooling1D/2D, AveragePooling1D/2D, AveragePooling1D, GlobalMax/GlobalAveragePooling1D, BatchNormalization, LayerNormalization, UnitNormalization, Normalization, Rescaling, RepeatVector, Reshape, Permute, ZeroPadding1D, Cropping1D, UpSampling1D, ReLU, LeakyReLU, PReLU, ELU, Softmax, Concatenate, Add, Subtract, Multiply, Average, Maximum, Minimum, keras.ops nodes (sum, mean, max, transpose, squeeze, concatenate, arithmetic…), RNN of SimpleRNNCell/LSTMCell/GRUCell/StackedRNNCells; CustomCell in keras-model-fixture/v1 files';
 
 /** The way out for a model that holds Python code: the exporter's recording, and each recurrent layer replayed on it. */
 export const LAYER_REPLAY_HINT =

@@ -1,4 +1,4 @@
-/** BatchNormalization (inference: moving statistics) and LayerNormalization → engine layers. */
+/** BatchNormalization (inference: moving statistics), LayerNormalization and UnitNormalization → engine layers. */
 import type { Layer } from '../engine/model';
 import { child, fail, readBool } from './json-read';
 import { describeValue } from './load-error';
@@ -51,4 +51,14 @@ export function convertLayerNorm(h: LayerHeader, flow: Flow, weights: WeightCurs
   const beta = readBool(h.config.center, child(h.configAt, 'center'), true) && !rmsScaling ? weights.take({ layer: h.name, role: 'beta', shape: [n], because }) : null;
   const epsilon = readNumber(h, 'epsilon', 1e-3)!;
   return { layer: { kind: 'layer_norm', name: h.name, epsilon, gamma, beta, rmsScaling }, out: { ...flow, from: `the output of layer "${h.name}"` }, consumed: flow.dims ?? [] };
+}
+
+/** UnitNormalization(axis): an axis or a list of them, counted with the batch axis (which it cannot include). */
+export function convertUnitNorm(h: LayerHeader, flow: Flow): Converted<Layer> {
+  const v = h.config.axis ?? -1;
+  const axes = typeof v === 'number' ? [v] : Array.isArray(v) ? v : null;
+  const rank = flow.dims ? flow.dims.length + 1 : null;
+  const ok = axes !== null && axes.length > 0 && axes.every((a) => typeof a === 'number' && Number.isInteger(a) && (rank === null || (a >= -rank && a < rank && (a < 0 ? rank + a : a) !== 0)));
+  if (!ok) fail(child(h.configAt, 'axis'), `an axis or a list of axes other than the batch for UnitNormalization layer "${h.name}"${rank !== null ? ` (input rank ${rank} with the batch)` : ''}`, describeValue(v), { subject: `layer "${h.name}"` });
+  return { layer: { kind: 'unit_norm', name: h.name, axes: axes as number[] }, out: { ...flow, from: `the output of layer "${h.name}"` }, consumed: flow.dims ?? [] };
 }

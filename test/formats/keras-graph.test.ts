@@ -117,7 +117,31 @@ test('an operation node Cellscope cannot run is refused with its class, name, pa
   });
   assert.match(msg, /`model\.config\.layers\[\d\]\.class_name`/);
   assert.match(msg, /operation Einsum "concatenate\w*"/);
-  assert.match(msg, /Hint: a keras\.ops call/);
+  assert.match(msg, /Hint: keras\.ops\.einsum has no implementation in Cellscope; wrap the computation in a layer/);
+});
+
+test('a keras.ops node that reaches across the batch axis is refused with its config key and a way out', () => {
+  const doc = read('ops_attention_pooling', 'model.cellscope.json');
+  doc.model.config.layers.find((l: Json) => l.class_name === 'Sum').config.axis = 0;
+  assert.throws(
+    () => loadModelText(JSON.stringify(doc), 'edited.json'),
+    (e: Error) =>
+      /`model\.config\.layers\[\d+\]\.config\.axis`/.test(e.message) &&
+      /Sum with axis 0, which reaches across the batch axis/.test(e.message) &&
+      /Hint: Cellscope runs each sample of the batch on its own/.test(e.message),
+  );
+});
+
+test('keras.ops nodes in a legacy .h5 config (no module) are told from the merge layers by their config', () => {
+  // Keras 3's .h5 writes `{"class_name": "Multiply", "config": {"name": ...}}` for ops.multiply: no trainable, no dtype.
+  const doc = read('ops_attention_pooling', 'model.cellscope.json');
+  for (const l of doc.model.config.layers) delete l.module;
+  const ops = loadModelText(JSON.stringify(doc), 'no-module.json').model;
+  const multiply = ops.layers.find((l) => l.name === 'multiply')!;
+  assert.equal(multiply.kind, 'tensor_op');
+  const ref = read('ops_attention_pooling', 'reference.json');
+  const r = runModel(ops, toTensor(ref.inputs[0]));
+  assert.ok(worst(r.outputs[0]!, toTensor(ref.outputs_float64[0])) <= 1e-5);
 });
 
 test('a layer with no call in a functional model is refused', () => {

@@ -573,6 +573,196 @@ def _(rng):
     return keras.Model(inp, y), [floats(rng, 2, 5, 2) * 3]
 
 
+# ------------------------------------------------------------------------------------------- more real-world models
+# Round 2 (issue 12's held-out suite): keras.ops nodes in functional models, the remaining inference no-ops, states
+# as model inputs and outputs, Bidirectional with initial states, Conv2D front ends (keras.io CTC models).
+
+
+@case("ops_attention_pooling")
+def _(rng):
+    """Stack Overflow attention pooling written with keras.ops: Dense(1) scores → ops.softmax over time → h * w →
+    ops.sum over time, plus ops.mean / ops.max poolings and ops.concatenate → Dense."""
+    inp = keras.Input(shape=(7, 3))
+    h = L.LSTM(5, return_sequences=True)(inp)
+    score = L.Dense(1, activation="tanh")(h)
+    w = keras.ops.softmax(score, axis=1)
+    ctx = keras.ops.sum(h * w, axis=1)
+    pooled = keras.ops.concatenate([ctx, keras.ops.mean(h, axis=1), keras.ops.max(h, axis=1)], axis=-1)
+    return keras.Model(inp, L.Dense(2)(pooled)), [floats(rng, 2, 7, 3)]
+
+
+@case("ops_reshaping")
+def _(rng):
+    """keras.ops shape nodes around recurrent layers: expand_dims of a flat series → GRU(seq) → transpose → squeeze
+    after a Dense(1) → ops.add / ops.multiply / ops.tanh of tensors → LSTM."""
+    inp = keras.Input(shape=(6,))
+    x = keras.ops.expand_dims(inp, -1)
+    g = L.GRU(4, return_sequences=True)(x)
+    t = keras.ops.transpose(g, (0, 2, 1))
+    y = L.Dense(1)(t)
+    y = keras.ops.squeeze(y, axis=-1)
+    z = keras.ops.tanh(keras.ops.add(keras.ops.multiply(y, 2.0), 0.5))
+    seq = keras.ops.stack([z, y], axis=-1)
+    return keras.Model(inp, L.LSTM(3)(seq)), [floats(rng, 2, 6)]
+
+
+@case("unit_norm_identity")
+def _(rng):
+    """Identity and UnitNormalization (metric-learning heads): BiGRU → Identity → UnitNormalization over features,
+    then an LSTM and a UnitNormalization of the final embedding."""
+    inp = keras.Input(shape=(6, 3))
+    x = L.Bidirectional(L.GRU(4, return_sequences=True))(inp)
+    x = L.Identity()(x)
+    x = L.UnitNormalization()(x)
+    x = L.LSTM(5)(x)
+    return keras.Model(inp, L.UnitNormalization(axis=-1)(x)), [floats(rng, 2, 6, 3)]
+
+
+@case("bidirectional_initial_state")
+def _(rng):
+    """Bidirectional LSTM encoder (return_state: forward and backward h, c) whose four states start a Bidirectional
+    LSTM decoder (initial_state=[fh, fc, bh, bc]), the NMT-with-BiLSTM pattern from Stack Overflow."""
+    enc_in = keras.Input(shape=(5, 3))
+    dec_in = keras.Input(shape=(4, 2))
+    _, fh, fc, bh, bc = L.Bidirectional(L.LSTM(4, return_state=True))(enc_in)
+    y = L.Bidirectional(L.LSTM(4, return_sequences=True))(dec_in, initial_state=[fh, fc, bh, bc])
+    return keras.Model([enc_in, dec_in], L.Dense(2)(y)), [floats(rng, 2, 5, 3), floats(rng, 2, 4, 2)]
+
+
+@case("bilstm_encoder_concat_states")
+def _(rng):
+    """keras.io/SO seq2seq with a BiLSTM encoder: forward and backward h and c concatenated → decoder LSTM(2·units,
+    initial_state=[h, c]) → TimeDistributed(Dense softmax)."""
+    enc_in = keras.Input(shape=(None, 4))
+    dec_in = keras.Input(shape=(None, 3))
+    _, fh, fc, bh, bc = L.Bidirectional(L.LSTM(3, return_state=True))(enc_in)
+    h = L.Concatenate()([fh, bh])
+    c = L.Concatenate()([fc, bc])
+    y = L.LSTM(6, return_sequences=True)(dec_in, initial_state=[h, c])
+    return keras.Model([enc_in, dec_in], L.TimeDistributed(L.Dense(3, activation="softmax"))(y)), [floats(rng, 2, 6, 4), floats(rng, 2, 3, 3)]
+
+
+@case("seq2seq_inference_decoder")
+def _(rng):
+    """keras.io lstm_seq2seq's inference decoder: states as model inputs, LSTM(initial_state=inputs, return_state),
+    outputs [softmax, h, c]."""
+    dec_in = keras.Input(shape=(None, 5))
+    h_in = keras.Input(shape=(6,))
+    c_in = keras.Input(shape=(6,))
+    y, h, c = L.LSTM(6, return_sequences=True, return_state=True)(dec_in, initial_state=[h_in, c_in])
+    out = L.Dense(5, activation="softmax")(y)
+    return keras.Model([dec_in, h_in, c_in], [out, h, c]), [floats(rng, 2, 3, 5), floats(rng, 2, 6), floats(rng, 2, 6)]
+
+
+@case("gru_v1_functional_states")
+def _(rng):
+    """GRU(reset_after=False) (Keras 2 / CuDNN-free GRU) in a functional encoder–decoder: return_state → initial_state,
+    masked embedding on the encoder."""
+    enc_in = keras.Input(shape=(None,), dtype="int32")
+    dec_in = keras.Input(shape=(None, 3))
+    e = L.Embedding(20, 4, mask_zero=True)(enc_in)
+    _, h = L.GRU(5, reset_after=False, return_state=True)(e)
+    y = L.GRU(5, reset_after=False, return_sequences=True)(dec_in, initial_state=h)
+    return keras.Model([enc_in, dec_in], L.Dense(2)(y)), [tokens(rng, 3, 6, 20), floats(rng, 3, 4, 3)]
+
+
+@case("toxic_bigru_pooling")
+def _(rng):
+    """Kaggle toxic-comment classifier (functional): Embedding → SpatialDropout1D → Bidirectional GRU(seq) →
+    Conv1D → concatenate(GlobalAveragePooling1D, GlobalMaxPooling1D) → Dense sigmoid (6 labels)."""
+    inp = keras.Input(shape=(10,), dtype="int32")
+    x = L.Embedding(30, 6)(inp)
+    x = L.SpatialDropout1D(0.2)(x)
+    x = L.Bidirectional(L.GRU(4, return_sequences=True))(x)
+    x = L.Conv1D(5, 2, activation="relu")(x)
+    x = L.concatenate([L.GlobalAveragePooling1D()(x), L.GlobalMaxPooling1D()(x)])
+    return keras.Model(inp, L.Dense(6, activation="sigmoid")(x)), [tokens(rng, 3, 10, 30, pad_rows=False)]
+
+
+@case("ctc_speech_deepspeech2")
+def _(rng):
+    """keras.io CTC ASR (DeepSpeech2-like): spectrogram → Reshape(-1, fft, 1) → Conv2D (strides 2, no bias) → BN →
+    ReLU → Conv2D → BN → ReLU → Reshape(-1, f·c) → Bidirectional GRU(seq) → Dropout → Dense → ReLU → Dense softmax."""
+    inp = keras.Input(shape=(None, 8))
+    x = L.Reshape((-1, 8, 1))(inp)
+    x = L.Conv2D(3, (3, 5), strides=(2, 2), padding="same", use_bias=False)(x)
+    x = L.BatchNormalization()(x)
+    x = L.ReLU()(x)
+    x = L.Conv2D(2, (3, 3), strides=(1, 2), padding="same", use_bias=False)(x)
+    x = L.BatchNormalization()(x)
+    x = L.ReLU()(x)
+    x = L.Reshape((-1, x.shape[-2] * x.shape[-1]))(x)
+    x = L.Bidirectional(L.GRU(4, return_sequences=True, reset_after=True))(x)
+    x = L.Dropout(0.5)(x)
+    x = L.Dense(6)(x)
+    x = L.ReLU()(x)
+    return keras.Model(inp, L.Dense(5, activation="softmax")(x)), [floats(rng, 2, 10, 8)]
+
+
+@case("ocr_crnn")
+def _(rng):
+    """keras.io handwriting / captcha OCR (inference part): image → Conv2D → MaxPooling2D → Conv2D → MaxPooling2D →
+    Reshape → Dense → Dropout → Bidirectional LSTM(seq) ×2 → Dense softmax."""
+    inp = keras.Input(shape=(16, 8, 1))
+    x = L.Conv2D(4, 3, activation="relu", padding="same")(inp)
+    x = L.MaxPooling2D(2)(x)
+    x = L.Conv2D(4, 3, activation="relu", padding="same")(x)
+    x = L.MaxPooling2D(2)(x)
+    x = L.Reshape((4, 2 * 4))(x)
+    x = L.Dense(6, activation="relu")(x)
+    x = L.Dropout(0.2)(x)
+    x = L.Bidirectional(L.LSTM(4, return_sequences=True, dropout=0.25))(x)
+    x = L.Bidirectional(L.LSTM(3, return_sequences=True, dropout=0.25))(x)
+    return keras.Model(inp, L.Dense(5, activation="softmax")(x)), [floats(rng, 2, 16, 8, 1)]
+
+
+@case("multistep_lstm_reshape")
+def _(rng):
+    """TF time-series tutorial multi_lstm_model: LSTM(return_sequences=False) → Dense(OUT·features) → Reshape([OUT,
+    features]); a Lambda-free version of its last-step slicing."""
+    m = keras.Sequential([keras.Input(shape=(8, 3)), L.LSTM(6), L.Dense(4 * 3, kernel_initializer="zeros"), L.Reshape([4, 3])])
+    return m, [floats(rng, 2, 8, 3)]
+
+
+@case("univariate_reshape_lstm")
+def _(rng):
+    """Stack Overflow forecaster: flat window Input(T) → Reshape((T, 1)) → LSTM(seq) → Dropout → LSTM → Dense."""
+    m = keras.Sequential([keras.Input(shape=(9,)), L.Reshape((9, 1)), L.LSTM(5, return_sequences=True), L.Dropout(0.2), L.LSTM(4), L.Dense(1)])
+    return m, [floats(rng, 3, 9)]
+
+
+@case("nmt_cross_attention")
+def _(rng):
+    """TF NMT-with-attention tutorial: Bidirectional GRU encoder (merge sum, masked) → GRU decoder (masked) →
+    Attention over the encoder with masks (query, value) → Add → LayerNormalization → Dense logits."""
+    src = keras.Input(shape=(None,), dtype="int32")
+    tgt = keras.Input(shape=(None,), dtype="int32")
+    e = L.Embedding(20, 6, mask_zero=True)(src)
+    enc = L.Bidirectional(L.GRU(6, return_sequences=True), merge_mode="sum")(e)
+    d = L.Embedding(18, 6, mask_zero=True)(tgt)
+    dec = L.GRU(6, return_sequences=True)(d)
+    ctx = L.MultiHeadAttention(num_heads=1, key_dim=6)(query=dec, value=enc)
+    x = L.LayerNormalization()(L.Add()([dec, ctx]))
+    return keras.Model([src, tgt], L.Dense(18)(x)), [tokens(rng, 3, 7, 20), tokens(rng, 3, 5, 18)]
+
+
+@case("stacked_sequential_dropouts_bn")
+def _(rng):
+    """DLwP Jena weather: GRU(dropout, recurrent_dropout, seq) → GRU → Dense, with BatchNormalization after Dense and
+    a Dense(activation=None) head; plus Activation('swish') and LayerNormalization(rms_scaling)."""
+    m = keras.Sequential([
+        keras.Input(shape=(10, 4)),
+        L.GRU(6, dropout=0.1, recurrent_dropout=0.5, return_sequences=True),
+        L.LayerNormalization(rms_scaling=True),
+        L.GRU(5, dropout=0.1, recurrent_dropout=0.5),
+        L.Dense(4),
+        L.BatchNormalization(),
+        L.Activation("swish"),
+        L.Dense(1),
+    ])
+    return m, [floats(rng, 2, 10, 4)]
+
+
 def randomize(model, rng, scale=0.6):
     ws = []
     # Normalization keeps its adapted statistics: it computes from a copy made at adapt() (finalize_state), which

@@ -9,7 +9,8 @@ import { applyConv3D } from './conv3d';
 import type { Flow, LayerContext } from './flow';
 import { applyMasking, applyMaskOp } from './masking';
 import { applyMerge } from './merge';
-import { applyBatchNorm, applyLayerNorm } from './normalization';
+import { applyBatchNorm, applyLayerNorm, applyUnitNorm } from './normalization';
+import { applyTensorOp } from './tensor-ops';
 import { applyGlobalPool1D, applyPool1D } from './pooling';
 import { applyPreprocessing } from './preprocessing';
 import { applyShapeLayer } from './shape';
@@ -25,6 +26,10 @@ export function applyGraphLayer(layer: GraphLayer, inputs: Flow[], ctx: LayerCon
       return applyMerge(layer, inputs, ctx);
     case 'mask_op':
       return applyMaskOp(layer, inputs, ctx);
+    case 'tensor_op':
+      return applyTensorOp(layer, inputs, ctx);
+    case 'unit_norm':
+      return applyUnitNorm(layer, x, ctx);
     case 'repeat_vector':
     case 'reshape':
     case 'permute':

@@ -29,6 +29,14 @@ export interface LayerNormLayer {
   rmsScaling: boolean;
 }
 
+/** UnitNormalization: x · min(1/√(Σ x² over `axes`), 1e12), keras.ops.normalize's L2 form. */
+export interface UnitNormLayer {
+  kind: 'unit_norm';
+  name: string;
+  /** Counting the batch axis; negative ones from the end. */
+  axes: number[];
+}
+
 export function applyBatchNorm(layer: BatchNormLayer, x: Flow, ctx: LayerContext): Flow {
   const v = x.value;
   const axis = resolveAxis(layer.axis, v.shape.length, layer.name);
@@ -83,4 +91,30 @@ export function applyLayerNorm(layer: LayerNormLayer, x: Flow, ctx: LayerContext
 
 function roundTo(ctx: LayerContext, y: number): number {
   return ctx.precision === 'float32' ? Math.fround(y) : y;
+}
+
+export function applyUnitNorm(layer: UnitNormLayer, x: Flow, ctx: LayerContext): Flow {
+  const v = x.value;
+  const rank = v.shape.length;
+  const axes = new Set(layer.axes.map((a) => resolveAxis(a, rank, layer.name)));
+  if (axes.has(0)) throw new RunError(`layer "${layer.name}" (UnitNormalization) cannot normalize across the batch axis`);
+  // Each element's position among the kept axes: its sum of squares and inverse norm live there.
+  const pos = new Int32Array(v.data.length);
+  const strides = v.shape.map((_, i) => v.shape.slice(i + 1).reduce((p, d, j) => (axes.has(i + 1 + j) ? p : p * d), 1));
+  const idx = new Array<number>(rank).fill(0);
+  for (let k = 0; k < pos.length; k++) {
+    for (let i = 0; i < rank; i++) if (!axes.has(i)) pos[k] += idx[i]! * strides[i]!;
+    for (let i = rank - 1; i >= 0; i--) {
+      if (++idx[i]! < v.shape[i]!) break;
+      idx[i] = 0;
+    }
+  }
+  const round = ctx.precision === 'float32' ? Math.fround : (y: number) => y;
+  const sums = new Float64Array(v.shape.reduce((p, d, i) => (axes.has(i) ? p : p * d), 1));
+  for (let k = 0; k < pos.length; k++) sums[pos[k]!] = round(sums[pos[k]!]! + round(v.data[k]! * v.data[k]!));
+  const inv = alloc(sums.length, ctx);
+  for (let i = 0; i < sums.length; i++) inv[i] = Math.min(1 / Math.sqrt(sums[i]!), 1e12);
+  const out = alloc(v.data.length, ctx);
+  for (let k = 0; k < out.length; k++) out[k] = v.data[k]! * inv[pos[k]!]!;
+  return { value: { shape: [...v.shape], data: out }, mask: x.mask };
 }

@@ -8,12 +8,13 @@ import type { Conv2DLayer, Pool2DLayer } from './conv2d';
 import type { Conv3DLayer } from './conv3d';
 import type { MaskingLayer, MaskOpLayer } from './masking';
 import type { MergeLayer } from './merge';
-import type { BatchNormLayer, LayerNormLayer } from './normalization';
+import type { BatchNormLayer, LayerNormLayer, UnitNormLayer } from './normalization';
+import type { TensorOpLayer } from './tensor-ops';
 import type { GlobalPool1DLayer, Pool1DLayer } from './pooling';
 import type { NormalizationLayer, PreprocessingLayer, RescalingLayer } from './preprocessing';
 import type { ShapeLayer } from './shape';
 
-export type { NormalizationLayer, RescalingLayer, Conv3DLayer, DotLayer, MultiHeadAttentionLayer, Conv2DLayer, Pool2DLayer, AttentionLayer, ActivationFnLayer, Conv1DLayer, MaskingLayer, MaskOpLayer, MergeLayer, BatchNormLayer, LayerNormLayer, GlobalPool1DLayer, Pool1DLayer, ShapeLayer };
+export type { TensorOpLayer, UnitNormLayer, NormalizationLayer, RescalingLayer, Conv3DLayer, DotLayer, MultiHeadAttentionLayer, Conv2DLayer, Pool2DLayer, AttentionLayer, ActivationFnLayer, Conv1DLayer, MaskingLayer, MaskOpLayer, MergeLayer, BatchNormLayer, LayerNormLayer, GlobalPool1DLayer, Pool1DLayer, ShapeLayer };
 
 export type GraphLayer =
   | MergeLayer
@@ -23,6 +24,8 @@ export type GraphLayer =
   | GlobalPool1DLayer
   | BatchNormLayer
   | LayerNormLayer
+  | UnitNormLayer
+  | TensorOpLayer
   | PreprocessingLayer
   | ActivationFnLayer
   | MaskingLayer
