@@ -7,7 +7,6 @@
  */
 import * as vscode from 'vscode';
 import { traceToCsv, traceToJson } from '../../engine/trace-export';
-import type { ModelChoices } from '../../formats/index';
 import type { OpenedModel } from '../../formats/loaded-model';
 import { readExpected } from '../isolation';
 import { currentLimits } from '../limits';
@@ -15,7 +14,7 @@ import { loadModel } from '../load-model';
 import { summarizeComparison } from '../../compare/compare';
 import { isFromWebview, isPanelState, type FromWebview, type PanelPrecision, type PortCheckMessage, type RunMessage, type StepAction, type ToWebview } from '../../protocol';
 import type { Tensor } from '../../engine/index';
-import { LoadError } from '../../formats/index';
+import { LoadError, type ModelChoices } from '../../formats/index';
 import { loadErrorText, pageWords } from '../l10n';
 import { tellUser } from '../user-messages';
 import { makeNonce, panelHtml } from './html';
@@ -51,12 +50,8 @@ function panelOptions(context: vscode.ExtensionContext): vscode.WebviewPanelOpti
   };
 }
 
-
 /** Tab title: `Cellscope: sine-lstm/model.cellscope.json` (with the folder: many models share a file name). */
-function panelTitle(uri: vscode.Uri): string {
-  const parts = uri.path.split('/').filter(Boolean);
-  return `Cellscope: ${parts.slice(-2).join('/')}`;
-}
+const panelTitle = (uri: vscode.Uri): string => `Cellscope: ${uri.path.split('/').filter(Boolean).slice(-2).join('/')}`;
 
 /** The host's end of the panel's channel (src/transport.ts): the wire encoding, the guard and the log line for a dropped message. */
 function channelOf(panel: vscode.WebviewPanel) {
@@ -91,6 +86,8 @@ export class CellscopePanel {
   private runs = 0;
   private lastError: string | null = null;
   private position = { layer: -1, batch: -1, step: -1 };
+  /** A step command sent while the panel was hidden (its webview is gone until shown): sent on its next `ready`. */
+  private stepLater: StepAction | undefined;
   private disposed = false;
   /** Settles after the running (re-)load, whatever its outcome. */
   private pending: Promise<unknown> = Promise.resolve();
@@ -358,6 +355,7 @@ export class CellscopePanel {
         post(this.panel, s.initMessage());
         this.postComparison(s);
         if (this.lastError) post(this.panel, { type: 'error', message: stillShowing(this.lastError) });
+        if (this.stepLater) post(this.panel, { type: 'step', action: this.stepLater }), (this.stepLater = undefined);
         return;
       }
       case 'requestTrace':
@@ -440,7 +438,9 @@ export class CellscopePanel {
   }
 
   step(action: StepAction): void {
-    post(this.panel, { type: 'step', action });
+    // VS Code drops messages to a hidden webview; a command right after reveal() comes before the panel shows.
+    if (this.panel.visible) post(this.panel, { type: 'step', action });
+    else this.stepLater = action;
   }
 
   async state(): Promise<PanelStateInfo> {
