@@ -20,7 +20,7 @@ type Time<T> = (fn: () => unknown, budgetMs: number, childProcess: boolean) => P
 type Add<T> = (w: Workload, engine: string, precision: string, trace: string, t: T, note?: string) => void;
 
 /** W1 as a Keras export JSON ({"model": to_json(), "weights": get_weights() as nested lists}) and its input JSON. */
-function writeW1Files(dir: string): { modelFile: string; inputFile: string } {
+export function writeW1Files(dir: string): { modelFile: string; inputFile: string } {
   const w = WORKLOADS[0]!;
   const d = buildWorkload(w);
   const { kernel, recurrentKernel, bias } = d.layer.weights;

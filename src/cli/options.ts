@@ -37,6 +37,8 @@ export interface CliOptions {
   window?: number;
   fill?: number;
   dynamics?: boolean;
+  /** explain: threads for integrated gradients (default 2; 1: the calling thread only). */
+  threads?: number;
 }
 
 /** `--target -1,2` → `--target=-1,2`: node's parseArgs refuses a separate value that starts with a dash. */
@@ -92,6 +94,7 @@ export function parseCli(argv: string[]): CliOptions | 'help' {
         window: { type: 'string' },
         fill: { type: 'string' },
         dynamics: { type: 'boolean', default: false },
+        threads: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -144,5 +147,6 @@ export function parseCli(argv: string[]): CliOptions | 'help' {
     ...(v.window !== undefined ? { window: wholeNumber('window', v.window, 1) } : {}),
     ...(v.fill !== undefined ? { fill: Number(v.fill) } : {}),
     ...(v.dynamics ? { dynamics: true } : {}),
+    ...(v.threads !== undefined ? { threads: wholeNumber('threads', v.threads, 1) } : {}),
   };
 }

@@ -19,7 +19,7 @@ usage:
   cellscope trace MODEL [--input IN] --out FILE.json|FILE.csv
       every recorded quantity (gates, candidates, states, pre-activations) at every step
   cellscope explain MODEL --input IN --target b,t,u [--method M] [--steps 64] [--baseline zeros|mean|FILE]
-                  [--output K] [--window W] [--fill V] [--dynamics] --out FILE.json|FILE.csv
+                  [--output K] [--window W] [--fill V] [--dynamics] [--threads 1|2] --out FILE.json|FILE.csv
       which inputs made the model give one output value (see docs/explain.md): JSON {"target", "output", "value",
       "method", "attribution": {"shape", "data"}, "completeness_error"?}; M: gradient (default), grad-input,
       integrated-gradients, occlusion, lrp; token models: attribution per token (summed over its embedding vector)
@@ -39,6 +39,7 @@ options:
   --against OTHER       compare: a second model to compare with (see above)
   --target b,t,u        explain: the output element (negatives count from the end; b,u for a 2-D output)
   --output K            explain: which model output (default 0)
+  --threads N           explain: integrated gradients on N threads (default 2: half the points each; 1: one thread)
   --json                inspect: print JSON instead of text
   --diagnose            compare: on a mismatch, try the usual culprits (gate order, transposed or swapped kernels,
                         reset_after, hard_sigmoid formula, activations, go_backwards, time order, stateful calls,

@@ -1,5 +1,5 @@
 /** Explain a prediction: the backward pass through the engine's models, attribution methods, dynamics. Pure. */
-export { explainPrediction, perToken, type Explanation, type ExplainOptions } from './explain';
+export { explainPrediction, explainPredictionThreaded, perToken, type Explanation, type ExplainOptions, type IgHelper } from './explain';
 export { backward, forwardRun, type ForwardOptions, type ForwardRun, type InputGradient, type Tensor64 } from './backward';
 export { parseTargetText, resolveTarget, targetSeeds, type Target } from './target';
 export { METHODS, type Baseline, type Method } from './attribution/types';

@@ -6,7 +6,7 @@
 import type { Model, RunResult, Tensor } from '../engine/index';
 import { sizeOf } from '../engine/tensor';
 import { dynamicsOf } from '../explain/dynamics/index';
-import { explainPrediction } from '../explain/index';
+import { explainPrediction, explainPredictionThreaded, type Explanation, type ExplainOptions, type IgHelper } from '../explain/index';
 import type { ExplanationMessage, OutputMessage, RequestExplainMessage } from '../protocol';
 
 /** What an explanation needs of the run the panel shows. */
@@ -45,17 +45,37 @@ export function outputMessage(result: RunResult, batch: number, output: number, 
  */
 export function explainForPanel(run: ExplainRun, ask: ExplainAsk, onProgress: (phase: ExplainPhase, done: number, total: number) => void = () => {}, re = 0): ExplanationMessage {
   const t0 = performance.now();
-  const common = { precision: run.precision, predictCalls: run.predictCalls };
+  const e = explainPrediction(run.model, run.input, explainOptions(run, ask, onProgress));
+  return panelExplanation(run, e, onProgress, t0, re);
+}
+
+/**
+ * `explainForPanel` with integrated gradients' second half of the points on the thread `helper` gives (the engine
+ * worker: src/explain/threads.ts): the same message, numbers bit for bit (explainPredictionThreaded).
+ */
+export async function explainForPanelThreaded(run: ExplainRun, ask: ExplainAsk, onProgress: (phase: ExplainPhase, done: number, total: number) => void, helper: IgHelper | undefined): Promise<ExplanationMessage> {
+  const t0 = performance.now();
+  const e = await explainPredictionThreaded(run.model, run.input, explainOptions(run, ask, onProgress), helper);
+  return panelExplanation(run, e, onProgress, t0, 0);
+}
+
+function explainOptions(run: ExplainRun, ask: ExplainAsk, onProgress: (phase: ExplainPhase, done: number, total: number) => void): ExplainOptions {
   onProgress('attribution', 0, ask.method === 'integrated-gradients' ? ask.steps : 1);
-  const e = explainPrediction(run.model, run.input, {
-    ...common,
+  return {
+    precision: run.precision,
+    predictCalls: run.predictCalls,
     method: ask.method,
     target: [ask.batch, ...ask.target],
     output: ask.output,
     steps: ask.steps,
     baseline: ask.baseline,
     onProgress: (done, total) => onProgress('attribution', done, total),
-  });
+  };
+}
+
+/** The explanation and the run's dynamics for its target, as the panel's message. */
+function panelExplanation(run: ExplainRun, e: Explanation, onProgress: (phase: ExplainPhase, done: number, total: number) => void, t0: number, re: number): ExplanationMessage {
+  const common = { precision: run.precision, predictCalls: run.predictCalls };
   onProgress('dynamics', 0, 1);
   const dynamics = dynamicsOf(run.model, run.input, { ...common, target: e.target });
   const b = e.target.index[0]!;

@@ -9,14 +9,17 @@ import { analyseRun, analysisArrays, type RunAnalysis } from '../panel/analyse-r
 import { diagnosisFor } from '../panel/analysis';
 import { engineModel, runPanelModel } from '../panel/run-panel-model';
 import { explainInWorker } from './explain-worker';
+import { igHelpInWorker, type IgHelpRequest } from '../explain/threads';
 import { portCheckInWorker } from './port-job';
 import { transferablesOf, type ExplainWorkerRequest, type PortWorkerRequest, type WorkerReply, type WorkerRequest } from './protocol';
 
 const port = parentPort;
 if (!port) throw new Error('engine-worker must run in a worker thread');
 
-port.on('message', (req: WorkerRequest | ExplainWorkerRequest | PortWorkerRequest) => {
-  if ('explain' in req) return explainInWorker(port, req);
+port.on('message', (req: WorkerRequest | ExplainWorkerRequest | PortWorkerRequest | IgHelpRequest) => {
+  // This bundle is also the second thread of integrated gradients (a .ts source run by a test has no bundle).
+  if ('explain' in req) return void explainInWorker(port, req, __filename.endsWith('.js') ? __filename : undefined);
+  if ('igHelp' in req) return igHelpInWorker(port, req);
   if ('port' in req) return portCheckInWorker(port, req);
   let reply: WorkerReply;
   let analysed: RunAnalysis | null = null;

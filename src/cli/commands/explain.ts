@@ -1,14 +1,16 @@
 /**
  * `cellscope explain MODEL --input IN --target I [--method M] [--steps N] [--baseline zeros|mean|FILE] [--output K]
- * [--window W] [--fill V] [--dynamics] --out F.json|F.csv`: which inputs made the model give one output value.
+ * [--window W] [--fill V] [--dynamics] [--threads N] --out F.json|F.csv`: which inputs made the model give one output value.
  * JSON: {"target", "output", "value", "method", "attribution": {"shape", "data"}, "completeness_error"?,
  * "conservation_error"?, "space", "vectors"? (token models), "dynamics"? (--dynamics)}; CSV: one row per attributed
  * element.
  */
-import { explainPrediction, parseTargetText, type Explanation } from '../../explain';
+import { join } from 'node:path';
+import { explainPredictionThreaded, parseTargetText, type Explanation } from '../../explain';
 import { dynamicsOf, dynamicsJson } from '../../explain/dynamics';
 import type { Baseline } from '../../explain/attribution/types';
 import { loadArrayFile } from '../../formats/node-files';
+import { igThreadHelper } from '../../explain/threads';
 import { UsageError } from '../files';
 import type { CliOptions } from '../options';
 import { emit, loadModelAndInput, type Print } from './shared';
@@ -21,7 +23,9 @@ export async function explainCommand(o: CliOptions, print: Print): Promise<numbe
   const input = l.inputs[0]!;
   const baseline: Baseline = o.baseline === undefined || o.baseline === 'zeros' || o.baseline === 'mean' ? (o.baseline ?? 'zeros') : await loadArrayFile(o.baseline);
   const forward = { precision: o.precision, predictCalls: o.predictCalls ?? loaded.predictCalls, ...(o.hardSigmoid ? { hardSigmoid: o.hardSigmoid } : {}) };
-  const e = explainPrediction(loaded.model, input, {
+  // Integrated gradients' second thread runs the engine worker bundle beside this one (dist/engine-worker.js).
+  const helper = igThreadHelper(join(__dirname, 'engine-worker.js'), o.threads ?? 2);
+  const e = await explainPredictionThreaded(loaded.model, input, {
     ...forward,
     method: o.method ?? 'gradient',
     target: parseTargetText(o.target),
@@ -30,7 +34,7 @@ export async function explainCommand(o: CliOptions, print: Print): Promise<numbe
     baseline,
     ...(o.window !== undefined ? { window: o.window } : {}),
     ...(o.fill !== undefined ? { fill: o.fill } : {}),
-  });
+  }, helper);
   const dynamics = o.dynamics ? dynamicsOf(loaded.model, input, { ...forward, target: e.target }) : null;
   const csv = o.out?.toLowerCase().endsWith('.csv');
   await emit(o, csv ? csvOf(e) : JSON.stringify(jsonOf(e, dynamics ? dynamicsJson(dynamics) : null)), print);

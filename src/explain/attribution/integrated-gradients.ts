@@ -1,7 +1,8 @@
 /**
  * Integrated gradients (Sundararajan et al. 2017) by the midpoint rule: for the target's batch item x and baseline
- * x₀, attribution = (x − x₀) ⊙ (1/m) Σ_k ∂y/∂x at x₀ + α_k (x − x₀), α_k = (k + ½)/m. All m points run as one batch
- * (in chunks that keep the trace small): one forward and one backward per chunk. Completeness: Σ attribution should
+ * x₀, attribution = (x − x₀) ⊙ (1/m) Σ_k ∂y/∂x at x₀ + α_k (x − x₀), α_k = (k + ½)/m. The points run as batches (chunks
+ * that keep the trace small): one forward and one backward per chunk; the sum is taken in two halves (igHalves), which
+ * threaded.ts can give to two threads. Completeness: Σ attribution should
  * be f(x) − f(x₀); the error reports how far the m-point sum is from it.
  */
 import { reusingArrays, shapeText, sizeOf, type Tensor } from '../../engine/tensor';
@@ -34,25 +35,53 @@ function targetValues(outputs: readonly Tensor[], m: MethodInput, n: number): Fl
   return Float64Array.from({ length: n }, (_, k) => o.data[k * per + within]!);
 }
 
-export function integratedGradients(m: MethodInput): MethodResult {
-  const { space, target } = m;
+/**
+ * The m points in two halves, [0, ⌈m/2⌉) and [⌈m/2⌉, m): each half's gradients are summed in point order, then the
+ * halves are added. Always so, whether one thread does both halves or a second thread does the second (threaded.ts):
+ * the numbers are then the same bit for bit either way.
+ */
+export function igHalves(steps: number): [IgPart, IgPart] {
+  const h = Math.ceil(steps / 2);
+  return [{ from: 0, to: h }, { from: h, to: steps }];
+}
+
+/** Points [from, to) of the m interpolation points. */
+export interface IgPart {
+  from: number;
+  to: number;
+}
+
+/** Checks the steps and gives the target item's point x and its baseline x₀. */
+export function igEnds(m: MethodInput): { b: number; x: Float64Array; x0: Float64Array } {
   const steps = m.steps;
   if (!Number.isInteger(steps) || steps < 1) throw new ExplainError(`--steps takes a whole number ≥ 1; got ${steps}`);
-  const b = target.index[0]!;
+  const b = m.target.index[0]!;
+  const per = sizeOf(m.space.value.shape.slice(1));
+  return { b, x: m.space.value.data.subarray(b * per, (b + 1) * per), x0: baselineOf(m.baseline, m.space.value, b) };
+}
+
+/**
+ * Σ over points k in [from, to) of ∂y/∂x at x₀ + α_k (x − x₀): batches of points (chunks), one forward and one
+ * backward each. `onChunk(n)` after each chunk of n points; `stop()`, asked before each chunk, ends the part early
+ * (its sum is then incomplete: the caller throws it away).
+ */
+export function igPartSum(m: MethodInput, part: IgPart, onChunk: (n: number) => void = () => {}, stop: () => boolean = () => false): Float64Array {
+  const { space, target } = m;
+  const steps = m.steps;
+  const { b, x, x0 } = igEnds(m);
   const itemShape = space.value.shape.slice(1);
   const per = sizeOf(itemShape);
-  const x = space.value.data.subarray(b * per, (b + 1) * per);
-  const x0 = baselineOf(m.baseline, space.value, b);
   const sum = new Float64Array(per);
+  const count = part.to - part.from;
   // Each chunk's trace, outputs and seeds go back to the allocator for the next chunk (same shapes).
   reusingArrays((recycle) => {
     // Chunks of equal sizes (±1), so that all but the first of each size find their arrays in the pool.
-    const chunks = Math.ceil(steps / space.chunk);
-    for (let c = 0, k0 = 0; c < chunks; c++) {
-      const n = Math.floor((steps * (c + 1)) / chunks) - k0;
+    const chunks = Math.ceil(count / space.chunk);
+    for (let c = 0, k0 = 0; c < chunks && !stop(); c++) {
+      const n = Math.floor((count * (c + 1)) / chunks) - k0;
       const points = new Float64Array(n * per);
       for (let k = 0; k < n; k++) {
-        const a = (k0 + k + 0.5) / steps;
+        const a = (part.from + k0 + k + 0.5) / steps;
         for (let j = 0; j < per; j++) points[k * per + j] = x0[j]! + a * (x[j]! - x0[j]!);
       }
       const fr = space.evaluate({ shape: [n, ...itemShape], data: points }, b);
@@ -62,19 +91,39 @@ export function integratedGradients(m: MethodInput): MethodResult {
       recycle(runArrays(fr));
       recycle(seeds);
       k0 += n;
-      m.onProgress?.(k0, steps);
+      onChunk(n);
     }
   });
+  return sum;
+}
+
+/** The attribution (x − x₀) ⊙ (the halves' sums added) / m, and the completeness error. */
+export function igFinish(m: MethodInput, halves: readonly [Float64Array, Float64Array]): MethodResult {
+  const { space } = m;
+  const steps = m.steps;
+  const { b, x, x0 } = igEnds(m);
+  const itemShape = space.value.shape.slice(1);
+  const per = sizeOf(itemShape);
+  const [s0, s1] = halves;
   const data = new Float64Array(space.value.data.length);
   let total = 0;
   for (let j = 0; j < per; j++) {
-    const v = ((x[j]! - x0[j]!) * sum[j]!) / steps;
+    const v = ((x[j]! - x0[j]!) * (s0[j]! + s1[j]!)) / steps;
     data[b * per + j] = v;
     total += v;
   }
   const ends = space.evaluate({ shape: [2, ...itemShape], data: concat(x, x0) }, b);
   const [fx, f0] = targetValues(ends.run.outputs, m, 2) as unknown as [number, number];
   return { data, completenessError: Math.abs(total - (fx - f0)) };
+}
+
+/** Both halves on this thread, progress after every chunk. */
+export function integratedGradients(m: MethodInput): MethodResult {
+  igEnds(m);
+  let done = 0;
+  const progress = (n: number) => m.onProgress?.((done += n), m.steps);
+  const [h0, h1] = igHalves(m.steps);
+  return igFinish(m, [igPartSum(m, h0, progress), igPartSum(m, h1, progress)]);
 }
 
 function concat(a: Float64Array, b: Float64Array): Float64Array {

@@ -1,0 +1,74 @@
+/**
+ * Integrated gradients on two threads: `igThreadHelper` gives explainPredictionThreaded (src/explain/explain.ts) a
+ * second thread, a worker_threads Worker running the engine worker bundle (dist/engine-worker.js), which sums the
+ * second half of the interpolation points while the calling thread sums the first. The CLI and the panel's explain
+ * worker use it (the web build has no nested workers: its panel explains on one thread). `igHelpInWorker` is the
+ * worker's side. A thread that fails is reported as such (RunError: what failed there, and the one-thread way out);
+ * one that cannot be started at all leaves the whole job to the calling thread.
+ */
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { RunError } from '../engine/errors';
+import { igHelpPart, type IgHelper, type IgHelpJob } from './explain';
+
+/** The engine worker's request for one half of the points. */
+export interface IgHelpRequest {
+  igHelp: IgHelpJob;
+}
+
+export type IgHelpReply = { type: 'sum'; sum: Float64Array } | { type: 'error'; name: string; message: string };
+
+const WAY_OUT = 'cellscope explain --threads 1 computes every point on one thread';
+
+/**
+ * A helper for explainPredictionThreaded, or undefined (one thread) without the worker bundle, with `threads` < 2, or
+ * on a machine with one core (a second thread would only take turns with the first).
+ */
+export function igThreadHelper(workerPath: string | undefined, threads = 2): IgHelper | undefined {
+  if (threads < 2 || !workerPath || !existsSync(workerPath) || availableParallelism() < 2) return undefined;
+  return (job) => {
+    let worker: Worker;
+    try {
+      worker = new Worker(workerPath);
+      // A model the structured clone cannot copy (none is expected: the panel posts the same models) fails here.
+      worker.postMessage({ igHelp: job } satisfies IgHelpRequest);
+    } catch {
+      void worker!?.terminate();
+      return null;
+    }
+    let settled = false;
+    const promise = new Promise<Float64Array>((resolve, reject) => {
+      const finish = (f: () => void) => {
+        if (settled) return;
+        settled = true;
+        f();
+        void worker.terminate();
+      };
+      const failed = (what: string) => finish(() => reject(new RunError(`integrated gradients: the second thread ${what}`, WAY_OUT)));
+      worker.on('message', (r: IgHelpReply) => (r.type === 'sum' ? finish(() => resolve(r.sum)) : failed(`failed: ${r.message}`)));
+      worker.on('error', (e) => failed(`failed: ${e.message}`));
+      worker.on('exit', (code) => failed(`stopped (exit code ${code}) before its half of the points was done`));
+    });
+    // Cancelled (the calling thread failed first), nobody awaits it: its rejection is not news.
+    promise.catch(() => {});
+    return {
+      promise,
+      cancel() {
+        settled = true;
+        void worker.terminate();
+      },
+    };
+  };
+}
+
+/** The worker's side: the half's sum (its buffer transferred), or the error's name and message. */
+export function igHelpInWorker(port: { postMessage(m: unknown, transfer?: ArrayBuffer[]): void }, req: IgHelpRequest): void {
+  let reply: IgHelpReply;
+  try {
+    reply = { type: 'sum', sum: igHelpPart(req.igHelp) };
+  } catch (e) {
+    reply = { type: 'error', name: e instanceof Error ? e.name : 'Error', message: e instanceof Error ? e.message : String(e) };
+  }
+  port.postMessage(reply, reply.type === 'sum' ? [reply.sum.buffer as ArrayBuffer] : []);
+}
