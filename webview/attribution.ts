@@ -4,7 +4,9 @@
  * token model, the input text with each token's background coloured by its attribution (Karpathy style). A click
  * picks the step; the step cursor is outlined.
  */
+import { setText } from './dom';
 import { fmt } from './store';
+import { trackSize, type LayoutSize } from './layout-size';
 import { colourTable, type Theme } from './theme';
 import * as l10n from './l10n';
 
@@ -72,8 +74,12 @@ export class AttributionView {
       const t = Number((e.target as HTMLElement).dataset.t);
       if (Number.isInteger(t)) this.onPick(t);
     });
-    new ResizeObserver(() => this.draw()).observe(this.box);
+    this.size = trackSize(this.canvas, () => ((this.picture = null), this.draw()));
   }
+
+  /** The canvas's laid-out size (webview/layout-size.ts), and its picture without the cursor at that size. */
+  private readonly size: () => LayoutSize;
+  private picture: HTMLCanvasElement | null = null;
 
   set(d: AttributionData, theme: Theme): void {
     this.d = d;
@@ -82,6 +88,7 @@ export class AttributionView {
     let m = 0;
     for (const v of d.values) if (Number.isFinite(v)) m = Math.max(m, Math.abs(v));
     this.max = m || 1;
+    this.picture = null;
     const tokens = d.tokens !== null;
     this.box.hidden = tokens;
     this.text.hidden = !tokens;
@@ -97,8 +104,8 @@ export class AttributionView {
     if (this.d.tokens) {
       this.text.querySelector('.at-cursor')?.classList.remove('at-cursor');
       this.text.querySelector(`[data-t="${t}"]`)?.classList.add('at-cursor');
-    } else this.draw();
-    if (t < this.d.steps) this.readout.textContent = l10n.t('at the cursor: {0}', this.describe(t, this.d.features === 1 ? 0 : -1));
+    } else this.draw(); // the cached picture and the new cursor
+    if (t < this.d.steps) setText(this.readout, l10n.t('at the cursor: {0}', this.describe(t, this.d.features === 1 ? 0 : -1)));
   }
 
   /** "t 12 · feature 3: +1.2e-3" (f −1: the step's sum over its features). */
@@ -149,7 +156,8 @@ export class AttributionView {
   }
 
   private plot(): { x: number; y: number; w: number; h: number } {
-    return { x: LEFT, y: TOP, w: Math.max(1, this.canvas.clientWidth - LEFT - RIGHT), h: Math.max(1, this.canvas.clientHeight - TOP - BOTTOM) };
+    const { w, h } = this.size();
+    return { x: LEFT, y: TOP, w: Math.max(1, w - LEFT - RIGHT), h: Math.max(1, h - TOP - BOTTOM) };
   }
 
   private at(px: number, py: number): { t: number; f: number } | null {
@@ -173,16 +181,39 @@ export class AttributionView {
     this.tip.style.top = `${Math.max(0, py - 24)}px`;
   }
 
+  /** The picture (drawn once per data, theme and size) with the step cursor on it. */
   private draw(): void {
     const d = this.d;
     const theme = this.theme;
-    if (!d || !theme || d.tokens || !this.canvas.clientWidth) return;
+    const { w: W, h: H } = this.size();
+    if (!d || !theme || d.tokens || !W) return;
     const dpr = window.devicePixelRatio || 1;
-    const W = this.canvas.clientWidth;
-    const H = this.canvas.clientHeight;
-    this.canvas.width = Math.round(W * dpr);
-    this.canvas.height = Math.round(H * dpr);
+    if (this.canvas.width !== Math.round(W * dpr) || this.canvas.height !== Math.round(H * dpr)) {
+      this.canvas.width = Math.round(W * dpr);
+      this.canvas.height = Math.round(H * dpr);
+    }
+    if (!this.picture || this.picture.width !== this.canvas.width || this.picture.height !== this.canvas.height) this.picture = this.paint(d, theme, dpr);
     const g = this.canvas.getContext('2d')!;
+    g.setTransform(1, 0, 0, 1, 0, 0);
+    g.clearRect(0, 0, this.canvas.width, this.canvas.height);
+    g.drawImage(this.picture, 0, 0);
+    if (this.cursor < d.steps) {
+      const p = this.plot();
+      const colW = p.w / d.steps;
+      g.setTransform(dpr, 0, 0, dpr, 0, 0);
+      g.strokeStyle = theme.cursor;
+      g.lineWidth = 1.5;
+      const x = p.x + this.cursor * colW;
+      g.strokeRect(x + 0.75, p.y + 0.75, Math.max(1.5, colW - 1.5), p.h - 1.5);
+    }
+  }
+
+  /** The heatmap, its frame and axes on a canvas of the view's device pixels. */
+  private paint(d: AttributionData, theme: Theme, dpr: number): HTMLCanvasElement {
+    const out = document.createElement('canvas');
+    out.width = this.canvas.width;
+    out.height = this.canvas.height;
+    const g = out.getContext('2d')!;
     g.setTransform(dpr, 0, 0, dpr, 0, 0);
     const p = this.plot();
     // One image pixel per step and feature up to the plot's device pixels; beyond, the largest |a| of those it covers.
@@ -233,12 +264,7 @@ export class AttributionView {
     g.rotate(-Math.PI / 2);
     g.fillText(d.features > 1 ? 'feature' : '', 0, -6);
     g.restore();
-    if (this.cursor < d.steps) {
-      g.strokeStyle = theme.cursor;
-      g.lineWidth = 1.5;
-      const x = p.x + this.cursor * colW;
-      g.strokeRect(x + 0.75, p.y + 0.75, Math.max(1.5, colW - 1.5), p.h - 1.5);
-    }
+    return out;
   }
 }
 

@@ -201,8 +201,10 @@ export class LineChart {
     const c = this.chart;
     const ov = this.overlay;
     const dpr = window.devicePixelRatio || 1;
-    const w = this.canvas.clientWidth;
-    const h = this.canvas.clientHeight;
+    // The size chart.js laid the canvas out at (kept by its resize observer): reading clientWidth here would force a
+    // layout of the whole panel on every step after the sections before this one wrote theirs (webview/layout-size.ts).
+    const w = c?.width ?? 0;
+    const h = c?.height ?? 0;
     if (ov.width !== Math.round(w * dpr) || ov.height !== Math.round(h * dpr)) {
       ov.width = Math.round(w * dpr);
       ov.height = Math.round(h * dpr);

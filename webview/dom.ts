@@ -54,3 +54,15 @@ export function fillTable(table: HTMLTableElement, caption: string, head: string
     });
   }
 }
+
+/**
+ * Sets an element's text, writing only when it changed and into its text node when it has one: a step rewrites dozens
+ * of readouts, and `textContent =` replaces the node, a childList change that every chart.js chart's document-wide
+ * MutationObserver (its attach/detach watch) then walks.
+ */
+export function setText(el: Element, text: string): void {
+  const t = el.firstChild;
+  if (t && t === el.lastChild && t.nodeType === Node.TEXT_NODE) {
+    if ((t as Text).data !== text) (t as Text).data = text;
+  } else if (el.textContent !== text) el.textContent = text;
+}

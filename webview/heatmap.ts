@@ -6,6 +6,7 @@
  * Hovering a cell shows its step (or batch item), unit and value; the legend below shows the colour scale.
  */
 import { legend } from './colour';
+import { trackSize, type LayoutSize } from './layout-size';
 import { colourTable, type Theme } from './theme';
 import { fmt } from './store';
 import { bucketEnd, bucketStart } from '../src/panel/overview';
@@ -73,8 +74,11 @@ export class Heatmap {
     this.canvas.addEventListener('mousemove', (e) => this.hover(e));
     this.canvas.addEventListener('mouseleave', () => (this.tip.hidden = true));
     this.canvas.addEventListener('wheel', (e) => this.wheel(e), { passive: false });
-    new ResizeObserver(() => this.redraw()).observe(box);
+    this.size = trackSize(this.canvas, () => this.redraw());
   }
+
+  /** The canvas's laid-out size (webview/layout-size.ts: moving the cursor must not force a layout). */
+  private readonly size: () => LayoutSize;
 
   setData(d: HeatmapData, theme: Theme): void {
     const sameShape = this.data && this.data.steps === d.steps;
@@ -117,7 +121,7 @@ export class Heatmap {
 
   /** Pixel columns a picture of `steps` steps (the whole range) would ask its data for; 0 before layout. */
   columnsFor(steps: number): number {
-    if (!this.canvas.clientWidth) return 0;
+    if (!this.size().w) return 0;
     const dpr = window.devicePixelRatio || 1;
     return Math.max(1, Math.min(Math.round(this.plot().w * dpr), steps));
   }
@@ -134,8 +138,7 @@ export class Heatmap {
   }
 
   private plot(): { x: number; y: number; w: number; h: number } {
-    const w = this.canvas.clientWidth;
-    const h = this.canvas.clientHeight;
+    const { w, h } = this.size();
     return { x: LEFT, y: TOP, w: Math.max(1, w - LEFT - RIGHT), h: Math.max(1, h - TOP - BOTTOM) };
   }
 
@@ -188,8 +191,7 @@ export class Heatmap {
 
   private fit(c: HTMLCanvasElement): { g: CanvasRenderingContext2D; dpr: number; w: number; h: number } {
     const dpr = window.devicePixelRatio || 1;
-    const w = this.canvas.clientWidth;
-    const h = this.canvas.clientHeight;
+    const { w, h } = this.size();
     if (c.width !== Math.round(w * dpr) || c.height !== Math.round(h * dpr)) {
       c.width = Math.round(w * dpr);
       c.height = Math.round(h * dpr);
@@ -203,7 +205,7 @@ export class Heatmap {
     const d = this.data;
     const theme = this.theme;
     const table = this.table;
-    if (!d || !theme || !table || !this.canvas.clientWidth) return;
+    if (!d || !theme || !table || !this.size().w) return;
     const dpr = window.devicePixelRatio || 1;
     const p = this.plot();
     // Image in device pixels: one pixel column per aggregated time range, one row per aggregated unit range.
@@ -274,7 +276,7 @@ export class Heatmap {
   private drawOverlay(): void {
     const d = this.data;
     const theme = this.theme;
-    if (!d || !theme || !this.canvas.clientWidth) return;
+    if (!d || !theme || !this.size().w) return;
     const { g, w, h } = this.fit(this.overlay);
     g.clearRect(0, 0, w, h);
     const p = this.plot();

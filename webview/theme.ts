@@ -123,3 +123,14 @@ const tables = new Map<string, Uint8ClampedArray>();
 export function rgbaText(t: Uint8ClampedArray, i: number): string {
   return `rgb(${t[i * 4]},${t[i * 4 + 1]},${t[i * 4 + 2]})`;
 }
+
+/** A colour table's 256 entries as CSS colours (made once per table: canvases redraw with them on every step). */
+export function colourStyles(t: Uint8ClampedArray): readonly string[] {
+  let s = styles.get(t);
+  if (!s) {
+    s = Array.from({ length: t.length / 4 }, (_, i) => rgbaText(t, i));
+    styles.set(t, s);
+  }
+  return s;
+}
+const styles = new WeakMap<Uint8ClampedArray, string[]>();

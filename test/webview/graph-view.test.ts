@@ -76,6 +76,43 @@ test('the graph fits its card: no box overlaps another, none is cut off', async 
   await p.page.screenshot({ path: join(SHOTS, 'graph-heat-masked.png'), fullPage: true, clip: heat });
 });
 
+test('every box’s name and class read clearly on its fill in dark, light and both high-contrast themes, the shown layer too', async () => {
+  // WCAG contrast of each text on its box (the box's fill laid over the card behind it), as Chromium computes the
+  // colours from the theme's variables. VS Code's HC themes give editor.inactiveSelectionBackground as a translucent
+  // yellow (dark) or blue (light): a fill made of it put white text on pale yellow (issue #16's screenshot).
+  const worst: Record<string, number> = {};
+  for (const theme of ['dark', 'light', 'high-contrast', 'high-contrast-light'] as const) {
+    await applyTheme(p.page, theme);
+    const ratios = await p.page.evaluate(() => {
+      const c = document.createElement('canvas');
+      c.width = c.height = 1;
+      const g = c.getContext('2d', { willReadFrequently: true })!;
+      const over = (...colours: string[]): number[] => {
+        g.clearRect(0, 0, 1, 1);
+        for (const col of colours) ((g.fillStyle = col), g.fillRect(0, 0, 1, 1));
+        return [...g.getImageData(0, 0, 1, 1).data.slice(0, 3)];
+      };
+      const lum = (rgb: number[]) => rgb.map((v) => ((v /= 255) <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4)).reduce((a, v, i) => a + v * [0.2126, 0.7152, 0.0722][i]!, 0);
+      const ratio = (a: number[], b: number[]) => (Math.max(lum(a), lum(b)) + 0.05) / (Math.min(lum(a), lum(b)) + 0.05);
+      // The colours behind the graph: each ancestor's background, the page's first.
+      const behind: string[] = [];
+      for (let e: Element | null = document.querySelector('.graph-view'); e; e = e.parentElement) behind.unshift(getComputedStyle(e).backgroundColor);
+      return [...document.querySelectorAll('.graph-view .node')].map((n) => {
+        const fill = over(...behind, getComputedStyle(n.querySelector('rect')!).fill);
+        const texts = [...n.querySelectorAll('text')].map((t) => ratio(over(...behind, getComputedStyle(n.querySelector('rect')!).fill, getComputedStyle(t).fill), fill));
+        return { selected: n.classList.contains('selected'), recurrent: n.classList.contains('recurrent'), min: Math.min(...texts) };
+      });
+    });
+    const need = theme.startsWith('high-contrast') ? 7 : 4.5;
+    for (const r of ratios) assert.ok(r.min >= need, `${theme}: a ${r.selected ? 'selected ' : ''}${r.recurrent ? 'recurrent ' : ''}box's text has contrast ${r.min.toFixed(2)} < ${need}`);
+    worst[theme] = Math.min(...ratios.map((r) => r.min));
+    await p.page.evaluate(() => window.scrollTo(0, 0));
+    const box = (await p.page.locator('.model-graph').boundingBox())!;
+    await p.page.screenshot({ path: join(SHOTS, `graph-contrast-${theme}.png`), fullPage: true, clip: box });
+  }
+  console.log(`lowest text contrast on a graph box: ${Object.entries(worst).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ')}`);
+});
+
 test('a click on a recurrent box selects that layer (and a click on another box does nothing)', async () => {
   const layer = () => p.page.evaluate(() => (window as unknown as { __state: { layer: number } }).__state.layer);
   assert.equal(await layer(), 0);

@@ -239,7 +239,7 @@ export async function openPanelPage(browser: Browser, served: Served, first: Pan
 }
 
 /** Theme variables as VS Code sets them (a representative subset), on <html>, plus the body class. */
-export const THEMES: Record<'light' | 'dark' | 'high-contrast', { bodyClass: string; vars: Record<string, string> }> = {
+export const THEMES: Record<'light' | 'dark' | 'high-contrast' | 'high-contrast-light', { bodyClass: string; vars: Record<string, string> }> = {
   light: {
     bodyClass: 'vscode-light',
     vars: {
@@ -276,6 +276,7 @@ export const THEMES: Record<'light' | 'dark' | 'high-contrast', { bodyClass: str
       '--vscode-checkbox-background': '#f8f8f8',
       '--vscode-checkbox-border': '#cecece',
       '--vscode-editorCursor-foreground': '#000000',
+      '--vscode-editor-inactiveSelectionBackground': '#e5ebf1',
     },
   },
   dark: {
@@ -314,6 +315,7 @@ export const THEMES: Record<'light' | 'dark' | 'high-contrast', { bodyClass: str
       '--vscode-checkbox-background': '#313131',
       '--vscode-checkbox-border': '#3c3c3c',
       '--vscode-editorCursor-foreground': '#aeafad',
+      '--vscode-editor-inactiveSelectionBackground': '#3a3d41',
     },
   },
   'high-contrast': {
@@ -353,6 +355,49 @@ export const THEMES: Record<'light' | 'dark' | 'high-contrast', { bodyClass: str
       '--vscode-checkbox-background': '#000000',
       '--vscode-checkbox-border': '#6fc3df',
       '--vscode-editorCursor-foreground': '#ffffff',
+      // VS Code's editor.selectionBackground (#f3f518) at 0.7: the colour behind the graph's unreadable HC node (#16).
+      '--vscode-editor-inactiveSelectionBackground': 'rgba(243, 245, 24, 0.7)',
+    },
+  },
+  /** VS Code's "Light High Contrast" (its webviews get both classes). */
+  'high-contrast-light': {
+    bodyClass: 'vscode-high-contrast vscode-high-contrast-light',
+    vars: {
+      '--vscode-font-family': '-apple-system, "Segoe UI", "Noto Sans", "DejaVu Sans", sans-serif',
+      '--vscode-font-size': '13px',
+      '--vscode-editor-font-family': '"DejaVu Sans Mono", monospace',
+      '--vscode-foreground': '#292929',
+      '--vscode-editor-foreground': '#292929',
+      '--vscode-editor-background': '#ffffff',
+      '--vscode-editorWidget-background': '#ffffff',
+      '--vscode-widget-border': '#0f4a85',
+      '--vscode-panel-border': '#0f4a85',
+      '--vscode-contrastBorder': '#0f4a85',
+      '--vscode-contrastActiveBorder': '#006bbd',
+      '--vscode-descriptionForeground': '#292929',
+      '--vscode-focusBorder': '#006bbd',
+      '--vscode-errorForeground': '#b5200d',
+      '--vscode-editorWarning-foreground': '#895503',
+      '--vscode-charts-blue': '#0063d3',
+      '--vscode-charts-red': '#b5200d',
+      '--vscode-charts-orange': '#895503',
+      '--vscode-charts-green': '#374e06',
+      '--vscode-charts-purple': '#652d90',
+      '--vscode-charts-yellow': '#895503',
+      '--vscode-testing-iconPassed': '#374e06',
+      '--vscode-button-background': '#0f4a85',
+      '--vscode-button-foreground': '#ffffff',
+      '--vscode-button-border': '#0f4a85',
+      '--vscode-input-background': '#ffffff',
+      '--vscode-input-foreground': '#292929',
+      '--vscode-input-border': '#0f4a85',
+      '--vscode-dropdown-background': '#ffffff',
+      '--vscode-dropdown-foreground': '#292929',
+      '--vscode-dropdown-border': '#0f4a85',
+      '--vscode-checkbox-background': '#ffffff',
+      '--vscode-checkbox-border': '#0f4a85',
+      '--vscode-editorCursor-foreground': '#0f4a85',
+      '--vscode-editor-inactiveSelectionBackground': 'rgba(15, 74, 133, 0.5)',
     },
   },
 };

@@ -1,5 +1,5 @@
 /** The cell diagram of the focus unit at the cursor's step: every gate and state's value, previous states from the step before. */
-import { h, section } from '../dom';
+import { h, section, setText } from '../dom';
 import type { Panel } from '../panel';
 import { CellDiagram } from '../stepdetail';
 import { layerMeta, type View } from '../store';
@@ -48,8 +48,9 @@ export function mountCell(p: Panel, parent: ParentNode): View {
         vals.x = JSON.stringify(init.input.vocabulary?.[id] ?? id);
       } else vals.x = F === 1 ? tr.inputAt(t, 0) : l10n.t('{0} values', F);
       diagram.update(vals, l10n.t('{0} cell, unit {1}, step {2}', m.cell.toUpperCase(), j, t));
-      caption.textContent = l10n.t('unit {0} at t = {1} ({2}, {3}); click a bar or the heatmap to pick another unit', j, t, m.layerName, m.direction);
-      if (s === 0) caption.append(' ', startsAtZero ? l10n.t('The states before the first step are the initial zeros.') : l10n.t('The states before the first step are the ones the run started from (a stateful layer’s carried states, or initial_state).'));
+      const where = l10n.t('unit {0} at t = {1} ({2}, {3}); click a bar or the heatmap to pick another unit.', j, t, m.layerName, m.direction);
+      const start = startsAtZero ? l10n.t('The states before the first step are the initial zeros.') : l10n.t('The states before the first step are the ones the run started from (a stateful layer’s carried states, or initial_state).');
+      setText(caption, s === 0 ? `${where} ${start}` : where);
     },
   };
 }

@@ -5,7 +5,7 @@
  */
 import type { ExplanationMessage } from '../../src/protocol';
 import { LineChart, type Series } from '../charts';
-import { h, section } from '../dom';
+import { h, section, setText } from '../dom';
 import type { Panel } from '../panel';
 import { fmt, type View } from '../store';
 import * as l10n from '../l10n';
@@ -38,7 +38,7 @@ export function mountGradientFlow(p: Panel, parent: ParentNode): View {
     // A zero norm: the target does not depend on that step's state (it comes after the target's step).
     const normText = (s: (typeof norm)[number]) => (s.raw[t] === 0 ? '0' : Number.isFinite(s.ys[t]!) ? `10^${s.ys[t]!.toFixed(2)}` : '—');
     const parts = [...norm.map((s) => `${s.label} ${normText(s)}`), ...sig.map((s) => `σ ${s.label} ${Number.isFinite(s.ys[t]!) ? fmt(s.ys[t]!) : l10n.t('not sampled')}`)];
-    readout.textContent = `step ${t}: ${parts.join(' · ')}`;
+    setText(readout, `step ${t}: ${parts.join(' · ')}`);
   };
   norms.onRendered = cursors;
   sigma.onRendered = cursors;

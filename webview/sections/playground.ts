@@ -5,7 +5,7 @@
  * Reset goes back to the file's input; "Save input as…" writes the edited input to a new file.
  */
 import { detokenize, tokenize, unknownText } from '../../src/panel/playground';
-import { h, section } from '../dom';
+import { h, section, setText } from '../dom';
 import type { Panel } from '../panel';
 import { fmt, type View } from '../store';
 import { button } from '../toolkit';
@@ -86,45 +86,30 @@ export function mountPlayground(p: Panel, parent: ParentNode): View {
     restoreFocus(box);
   };
 
-  const drawGrid = () => {
-    const tr = store.data!;
-    const F = init.input.features;
-    const t = store.state.step;
-    const from = Math.max(0, Math.min(t - 3, tr.inputSteps - GRID_STEPS));
-    if (from === gridFrom) {
-      // The same rows (a step within them, or the user editing a cell): only the current row's mark moves.
-      area.querySelector('tr.current')?.classList.remove('current');
-      area.querySelector(`tr[data-t="${t}"]`)?.classList.add('current');
-      return;
-    }
-    gridFrom = from;
-    const rows = editableRows(p);
-    if (!rows) {
-      area.replaceChildren(h('p', 'muted', l10n.t('This input is too long to edit here ({0} steps × {1} features): edit its file, or load another with Cellscope: Load Input Sequence.', tr.inputSteps, F)));
-      return;
-    }
+  /** The grid's table and its cells, built once per trace; a step that moves its rows rewrites them in place. */
+  let grid: { table: HTMLTableElement; rows: HTMLTableRowElement[]; cells: HTMLInputElement[][] } | null = null;
+
+  const buildGrid = (steps: number, F: number, shownF: number) => {
     const table = h('table', 'pg-grid');
-    table.createCaption().textContent = l10n.t('Input values, steps {0}–{1} of {2} (Enter re-runs)', from, Math.min(tr.inputSteps, from + GRID_STEPS) - 1, tr.inputSteps);
+    table.createCaption();
     const head = table.createTHead().insertRow();
     head.append(h('th', '', l10n.t('step')));
-    const shownF = Math.min(F, GRID_FEATURES);
     for (let f = 0; f < shownF; f++) head.append(h('th', '', `x${F > 1 ? f : ''}`));
     const body = table.createTBody();
-    for (let s = from; s < Math.min(tr.inputSteps, from + GRID_STEPS); s++) {
+    const rows: HTMLTableRowElement[] = [];
+    const cells: HTMLInputElement[][] = [];
+    for (let r = 0; r < Math.min(steps, GRID_STEPS); r++) {
       const row = body.insertRow();
-      row.dataset.t = String(s);
-      if (s === t) row.className = 'current';
-      const th = h('th', '', String(s));
+      const th = h('th', '');
       th.scope = 'row';
       row.append(th);
+      const line: HTMLInputElement[] = [];
       for (let f = 0; f < shownF; f++) {
         const cell = h('input', 'pg-cell');
         cell.type = 'text';
         cell.inputMode = 'decimal';
-        cell.value = fmt(rows[s * F + f]!, 6);
-        cell.dataset.playground = `c${s}:${f}`;
-        cell.setAttribute('aria-label', l10n.t('input at step {0}, feature {1}', s, f));
         cell.addEventListener('change', () => {
+          const s = Number(row.dataset.t);
           const x = Number(cell.value.trim());
           if (cell.value.trim() === '' || !Number.isFinite(x)) {
             cell.setAttribute('aria-invalid', 'true');
@@ -135,13 +120,58 @@ export function mountPlayground(p: Panel, parent: ParentNode): View {
           warn.textContent = '';
           const fresh = editableRows(p)!;
           fresh[s * F + f] = x;
-          pg.edit(fresh, tr.inputSteps);
+          pg.edit(fresh, store.data!.inputSteps);
         });
         row.insertCell().append(cell);
-        restoreFocus(cell);
+        line.push(cell);
       }
+      rows.push(row);
+      cells.push(line);
     }
     area.replaceChildren(table, ...(F > shownF ? [h('p', 'muted', l10n.t('first {0} of {1} features shown', shownF, F))] : []));
+    grid = { table, rows, cells };
+  };
+
+  const drawGrid = () => {
+    const tr = store.data!;
+    const F = init.input.features;
+    const t = store.state.step;
+    // The rows stay while the cursor is inside them with a row of context either side (or at the input's edge): a
+    // step then moves only the current row's mark, and the cells are rewritten once every few steps.
+    const last = Math.max(0, tr.inputSteps - GRID_STEPS);
+    const inside = gridFrom >= 0 && t >= gridFrom + (gridFrom > 0 ? 1 : 0) && t <= gridFrom + GRID_STEPS - (gridFrom < last ? 2 : 1);
+    const from = inside ? gridFrom : Math.max(0, Math.min(t - 3, last));
+    if (from === gridFrom) {
+      // The same rows (a step within them, or the user editing a cell): only the current row's mark moves.
+      area.querySelector('tr.current')?.classList.remove('current');
+      area.querySelector(`tr[data-t="${t}"]`)?.classList.add('current');
+      return;
+    }
+    const rebuild = gridFrom < 0 || !grid;
+    gridFrom = from;
+    if (tr.input.length !== tr.inputSteps * F) {
+      grid = null;
+      area.replaceChildren(h('p', 'muted', l10n.t('This input is too long to edit here ({0} steps × {1} features): edit its file, or load another with Cellscope: Load Input Sequence.', tr.inputSteps, F)));
+      return;
+    }
+    const shownF = Math.min(F, GRID_FEATURES);
+    if (rebuild) buildGrid(tr.inputSteps, F, shownF);
+    const g = grid!;
+    const to = Math.min(tr.inputSteps, from + GRID_STEPS);
+    setText(g.table.caption!, l10n.t('Input values, steps {0}–{1} of {2} (Enter re-runs)', from, to - 1, tr.inputSteps));
+    g.rows.forEach((row, r) => {
+      const s = from + r;
+      row.dataset.t = String(s);
+      row.className = s === t ? 'current' : '';
+      setText(row.cells[0]!, String(s));
+      g.cells[r]!.forEach((cell, f) => {
+        cell.value = fmt(tr.input[s * F + f]!, 6);
+        cell.removeAttribute('aria-invalid');
+        cell.dataset.playground = `c${s}:${f}`;
+        cell.setAttribute('aria-label', l10n.t('input at step {0}, feature {1}', s, f));
+        if (rebuild) restoreFocus(cell);
+      });
+    });
   };
 
   // While the user types, the box is there at once (before the new run's trace arrives): no keystroke falls outside it.
@@ -158,7 +188,7 @@ export function mountPlayground(p: Panel, parent: ParentNode): View {
       pg.focus = where ? { where, start: a!.selectionStart ?? 0, end: a!.selectionEnd ?? 0 } : null;
     },
     render(dirty) {
-      status.textContent = pg.status;
+      setText(status, pg.status);
       if (!store.data) return;
       if (dirty.has('data')) {
         gridFrom = -1;

@@ -1,5 +1,5 @@
 /** The stepping toolbar: first / previous / play / next / last, the step slider and readout, the playback speed. (The render time is body[data-render-ms], for the benchmark; not shown.) */
-import { h } from '../dom';
+import { h, setText } from '../dom';
 import * as l10n from '../l10n';
 import type { Panel } from '../panel';
 import { layerMeta, type View } from '../store';
@@ -62,7 +62,7 @@ export function mountToolbar(p: Panel, parent: ParentNode): Toolbar {
       slider.value = String(t);
       slider.setAttribute('aria-valuetext', l10n.t('step {0} of {1}', t, m.steps - 1));
       const masked = tr.masked?.[s] ? ` · ${l10n.t('masked (state carried over)')}` : '';
-      readout.textContent = `t = ${l10n.int(t)} / ${l10n.int(m.steps - 1)}${m.direction === 'backward' || s !== t ? ` (${l10n.t('processing step {0}', s)})` : ''}${masked}${tr.hasStep(s) ? '' : ` · ${l10n.t('loading…')}`}`;
+      setText(readout, `t = ${l10n.int(t)} / ${l10n.int(m.steps - 1)}${m.direction === 'backward' || s !== t ? ` (${l10n.t('processing step {0}', s)})` : ''}${masked}${tr.hasStep(s) ? '' : ` · ${l10n.t('loading…')}`}`);
     },
   };
 }

@@ -5,7 +5,9 @@
  * nearest step; a click moves the cursor there.
  */
 import type { LayerDynamicsView } from '../../src/protocol';
-import { h, labelled, section } from '../dom';
+import { h, labelled, section, setText } from '../dom';
+import { trackSize } from '../layout-size';
+import type { Theme } from '../theme';
 import { explainChoices } from '../explain-state';
 import type { Panel } from '../panel';
 import { fmt, type View } from '../store';
@@ -43,8 +45,8 @@ export function mountTrajectory(p: Panel, parent: ParentNode): View {
   };
   const toPx = (x: number, y: number): [number, number] => {
     const { lo, hi } = view!;
-    const w = canvas.clientWidth - 2 * PAD;
-    const hh = canvas.clientHeight - 2 * PAD;
+    const w = size().w - 2 * PAD;
+    const hh = size().h - 2 * PAD;
     return [PAD + ((x - lo[0]) / (hi[0] - lo[0] || 1)) * w, PAD + hh - ((y - lo[1]) / (hi[1] - lo[1] || 1)) * hh];
   };
   const nearest = (px: number, py: number): number => {
@@ -66,16 +68,47 @@ export function mountTrajectory(p: Panel, parent: ParentNode): View {
     return l10n.t('step {0}: PC1 {1}, PC2 {2}', t, fmt(x), fmt(y));
   };
 
+  /** The paths (drawn once per layer, batch item, theme and size: a step moves only the ring) and the cursor's ring. */
   const draw = () => {
     const d = current();
-    if (!d || !canvas.clientWidth) return;
+    const { w: W, h: H } = size();
+    if (!d || !W) return;
     const th = store.theme;
     const dpr = window.devicePixelRatio || 1;
-    const W = canvas.clientWidth;
-    const H = canvas.clientHeight;
-    canvas.width = Math.round(W * dpr);
-    canvas.height = Math.round(H * dpr);
+    const key = [store.state.batch, W, H, dpr].join();
+    if (!picture || picture.d !== d || picture.theme !== th || picture.key !== key) picture = { d, theme: th, key, image: paint(d, W, H, dpr) };
+    if (canvas.width !== Math.round(W * dpr) || canvas.height !== Math.round(H * dpr)) {
+      canvas.width = Math.round(W * dpr);
+      canvas.height = Math.round(H * dpr);
+    }
     const g = canvas.getContext('2d')!;
+    g.setTransform(1, 0, 0, 1, 0, 0);
+    g.clearRect(0, 0, canvas.width, canvas.height);
+    g.drawImage(picture.image, 0, 0);
+    g.setTransform(dpr, 0, 0, dpr, 0, 0);
+    const T = d.trajectory.steps;
+    const t = store.state.step;
+    if (t < T) dot(g, d, t, 6, null, th.cursor);
+    setText(readout, t < T ? l10n.t('cursor {0} · ○ start, ● end; batch item {1} bold, the others thin', describe(t), store.state.batch) : '');
+  };
+
+  const dot = (g: CanvasRenderingContext2D, d: LayerDynamicsView, t: number, r: number, fill: string | null, stroke: string | null) => {
+    const [x, y] = pt(d, store.state.batch, t);
+    if (!Number.isFinite(x)) return;
+    const [qx, qy] = toPx(x, y);
+    g.beginPath();
+    g.arc(qx, qy, r, 0, Math.PI * 2);
+    if (fill) ((g.fillStyle = fill), g.fill());
+    if (stroke) ((g.strokeStyle = stroke), (g.lineWidth = 2), g.stroke());
+  };
+
+  /** Frame, axis names, every item's path and the start and end marks, on a canvas of W × H CSS pixels. */
+  const paint = (d: LayerDynamicsView, W: number, H: number, dpr: number): HTMLCanvasElement => {
+    const th = store.theme;
+    const out = h('canvas');
+    out.width = Math.round(W * dpr);
+    out.height = Math.round(H * dpr);
+    const g = out.getContext('2d')!;
     g.setTransform(dpr, 0, 0, dpr, 0, 0);
     const lo: [number, number] = [Infinity, Infinity];
     const hi: [number, number] = [-Infinity, -Infinity];
@@ -118,20 +151,9 @@ export function mountTrajectory(p: Panel, parent: ParentNode): View {
     g.globalAlpha = 1;
     const T = d.trajectory.steps;
     path(store.state.batch, 2, (t) => mix(th.series[0]!, t / Math.max(1, T - 1)));
-    const dot = (t: number, r: number, fill: string | null, stroke: string | null) => {
-      const [x, y] = pt(d, store.state.batch, t);
-      if (!Number.isFinite(x)) return;
-      const [qx, qy] = toPx(x, y);
-      g.beginPath();
-      g.arc(qx, qy, r, 0, Math.PI * 2);
-      if (fill) ((g.fillStyle = fill), g.fill());
-      if (stroke) ((g.strokeStyle = stroke), (g.lineWidth = 2), g.stroke());
-    };
-    dot(0, 4, th.bg, th.series[0]!);
-    dot(T - 1, 4, th.series[0]!, null);
-    const t = store.state.step;
-    if (t < T) dot(t, 6, null, th.cursor);
-    readout.textContent = t < T ? l10n.t('cursor {0} · ○ start, ● end; batch item {1} bold, the others thin', describe(t), store.state.batch) : '';
+    dot(g, d, 0, 4, th.bg, th.series[0]!);
+    dot(g, d, T - 1, 4, th.series[0]!, null);
+    return out;
   };
 
   canvas.addEventListener('mousemove', (e) => {
@@ -144,7 +166,8 @@ export function mountTrajectory(p: Panel, parent: ParentNode): View {
     const t = nearest(e.offsetX, e.offsetY);
     if (t >= 0) nav.setStep(t);
   });
-  new ResizeObserver(() => draw()).observe(box);
+  const size = trackSize(canvas, () => draw());
+  let picture: { d: LayerDynamicsView; theme: Theme; key: string; image: HTMLCanvasElement } | null = null;
 
   return {
     render(dirty) {

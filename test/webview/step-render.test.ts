@@ -1,0 +1,144 @@
+/**
+ * What one step press redraws, counted in the real panel (headless Chromium, the host's own PanelSession, the
+ * explanation from the engine worker): a step moves cursors and rewrites the step's values, nothing else (#16). The
+ * browser's own canvas and DOM calls are counted while the → key is pressed: chart.js's canvases (gate charts, input,
+ * Explain's output chart, gradient flow) and the heatmap's picture are not redrawn, only their cursor overlays; the
+ * pictures the step bars, attribution and trajectory keep are not repainted; no element is added or removed (every
+ * chart.js chart watches the whole document for that); and the step forces no layout of its own (CDP LayoutCount:
+ * one layout per frame at most, the browser's).
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, CDPSession } from 'playwright-core';
+import { PanelSession } from '../../src/extension/panel/session';
+import { ROOT, SHOTS, applyTheme, launch, nextFrames, openPanelPage, serve, type PanelPage, type Served } from './harness';
+import { syntheticLstm } from '../support/synthetic-lstm';
+
+const STEPS = 300;
+const PRESSES = 20;
+
+let browser: Browser;
+let served: Served;
+let p: PanelPage;
+
+const savedStep = () => p.page.evaluate(() => (window as unknown as { __state: { step: number } }).__state.step);
+
+before(async () => {
+  assert.ok(existsSync(join(ROOT, 'dist', 'engine-worker.js')), 'npm run build first (the explanation runs in dist/engine-worker.js)');
+  mkdirSync(SHOTS, { recursive: true });
+  const { model, input } = syntheticLstm(32, STEPS);
+  const session = new PanelSession({ loaded: { model, predictCalls: 1 }, input, files: { fileUri: 'untitled:step-render', model: 'synthetic', input: 'synthetic', recording: null } });
+  served = await serve();
+  browser = await launch();
+  p = await openPanelPage(browser, served, session, { width: 1400, height: 1000 });
+  await applyTheme(p.page, 'dark');
+  await p.page.waitForFunction(() => document.body.dataset.charts !== undefined && !/loading/.test(document.querySelector('.readout')?.textContent ?? 'loading'), null, { timeout: 30_000 });
+  // Every section that follows the cursor: Explain's output chart and attribution, gradient flow, trajectory.
+  await p.page.locator('.explain vscode-button', { hasText: 'Explain' }).click();
+  await p.page.waitForFunction(() => /y\[0, \d+, \d+\]/.test(document.querySelector('.explain-summary')?.textContent ?? ''), null, { timeout: 60_000 });
+  await p.page.waitForFunction(() => !(document.querySelector('.trajectory-box') as HTMLElement | null)?.hidden && !(document.querySelector('.flow-charts') as HTMLElement | null)?.hidden, null, { timeout: 30_000 });
+  await p.page.locator('.slider').evaluate((el: HTMLInputElement) => ((el.value = '100'), el.dispatchEvent(new Event('input'))));
+  await p.page.waitForFunction(() => (window as unknown as { __state: { step: number } }).__state.step === 100);
+  await nextFrames(p.page, 5);
+});
+
+after(async () => {
+  await p?.page.context().close();
+  await browser?.close();
+  await served?.close();
+});
+
+interface Counts {
+  /** Canvas drawing calls per canvas, by what the canvas is. */
+  canvases: { what: string; shown: boolean; calls: number; clears: number }[];
+  childList: number;
+  characterData: number;
+}
+
+/** Starts counting every 2D context call per canvas and every DOM change in the page. */
+async function startCounting(): Promise<void> {
+  await p.page.evaluate(() => {
+    const w = window as unknown as { __calls: Map<HTMLCanvasElement, { calls: number; clears: number }>; __mut: { childList: number; characterData: number }; __obs: MutationObserver };
+    w.__calls = new Map();
+    const proto = CanvasRenderingContext2D.prototype as unknown as Record<string, (...a: unknown[]) => unknown>;
+    for (const m of ['clearRect', 'fillRect', 'strokeRect', 'fill', 'stroke', 'fillText', 'drawImage', 'putImageData']) {
+      const real = proto[m]!;
+      proto[m] = function (this: CanvasRenderingContext2D, ...a: unknown[]) {
+        const c = w.__calls.get(this.canvas) ?? { calls: 0, clears: 0 };
+        c.calls++;
+        if (m === 'clearRect') c.clears++;
+        w.__calls.set(this.canvas, c);
+        return real.apply(this, a);
+      };
+    }
+    w.__mut = { childList: 0, characterData: 0 };
+    w.__obs = new MutationObserver((records) => {
+      for (const r of records) if (r.type === 'childList') w.__mut.childList++;
+      else if (r.type === 'characterData') w.__mut.characterData++;
+    });
+    w.__obs.observe(document, { childList: true, characterData: true, subtree: true });
+  });
+}
+
+async function counts(): Promise<Counts> {
+  return p.page.evaluate(() => {
+    const w = window as unknown as { __calls: Map<HTMLCanvasElement, { calls: number; clears: number }>; __mut: { childList: number; characterData: number }; __obs: MutationObserver };
+    w.__obs.takeRecords().forEach((r) => (r.type === 'childList' ? w.__mut.childList++ : r.type === 'characterData' && w.__mut.characterData++));
+    const what = (c: HTMLCanvasElement): string => {
+      if (!c.isConnected) return `off-page ${c.width}×${c.height}`;
+      const card = c.closest('section.card')?.className.replace('card ', '') ?? '?';
+      const kind = c.classList.contains('overlay') ? 'overlay' : c.closest('.chart-box') ? 'chart.js' : c.closest('.heatmap-box') ? 'heatmap' : 'canvas';
+      return `${card} ${kind}`;
+    };
+    const canvases: { what: string; shown: boolean; calls: number; clears: number }[] = [];
+    // Every canvas in the page, drawn on or not (a chart that drew nothing counts 0).
+    for (const c of document.querySelectorAll('canvas')) canvases.push({ what: what(c), shown: c.getClientRects().length > 0, calls: w.__calls.get(c)?.calls ?? 0, clears: w.__calls.get(c)?.clears ?? 0 });
+    for (const [c, n] of w.__calls) if (!c.isConnected) canvases.push({ what: what(c), shown: false, ...n });
+    return { canvases, childList: w.__mut.childList, characterData: w.__mut.characterData };
+  });
+}
+
+async function layoutCount(cdp: CDPSession): Promise<number> {
+  const { metrics } = await cdp.send('Performance.getMetrics');
+  return metrics.find((m) => m.name === 'LayoutCount')!.value;
+}
+
+test(`${PRESSES} presses of →: cursors and the step's values redrawn, nothing else`, async () => {
+  const cdp = await p.page.context().newCDPSession(p.page);
+  await cdp.send('Performance.enable');
+  await p.page.locator('.toolbar .readout').click();
+  await startCounting();
+  const layouts0 = await layoutCount(cdp);
+  for (let i = 1; i <= PRESSES; i++) {
+    await p.page.keyboard.press('ArrowRight');
+    await p.page.waitForFunction((t) => (window as unknown as { __state: { step: number } }).__state.step === t, 100 + i);
+    await nextFrames(p.page, 1);
+  }
+  const layouts = (await layoutCount(cdp)) - layouts0;
+  const c = await counts();
+  assert.equal(await savedStep(), 100 + PRESSES);
+  const by = (re: RegExp) => c.canvases.filter((x) => re.test(x.what));
+  const table = c.canvases.filter((x) => x.calls || /chart\.js|overlay|heatmap/.test(x.what)).map((x) => `${x.what}: ${x.calls}`).join('; ');
+  console.log(`over ${PRESSES} steps: ${table}; DOM: ${c.childList} childList, ${c.characterData} text changes; ${layouts} layouts`);
+
+  // chart.js canvases: the gate charts (LSTM: i, f, c̃, o, c, h), the input, Explain's output chart, gradient flow (2).
+  const charts = by(/chart\.js$/);
+  assert.ok(charts.length >= 10, `the charts are there (${charts.length})`);
+  for (const x of charts) assert.equal(x.calls, 0, `${x.what} was redrawn on a step (${table})`);
+  for (const x of by(/overlay$/).filter((o) => o.shown)) assert.ok(x.clears >= PRESSES, `${x.what}: the cursor overlay was drawn on every step (${x.clears})`);
+  for (const x of by(/heatmap$/)) assert.equal(x.calls, 0, `the heatmap's picture was redrawn (${table})`);
+  // Step bars, attribution and trajectory draw the step on a kept picture; the pictures themselves are not repainted.
+  for (const re of [/^detail canvas/, /^explain canvas/, /^trajectory canvas/]) {
+    const [x] = by(re);
+    assert.ok(x && x.calls >= PRESSES, `${re}: drawn on every step (${table})`);
+  }
+  assert.deepEqual(by(/^off-page/), [], 'a cached picture was repainted');
+  assert.equal(c.childList, 0, 'elements were added or removed on a step');
+  assert.ok(c.characterData >= PRESSES, 'the readouts changed');
+  // One layout per frame (the browser's; a press and its wait take a frame or two), none forced by the drawing.
+  assert.ok(layouts <= 2 * PRESSES, `${layouts} layouts for ${PRESSES} steps: the step forces layouts`);
+  await p.page.screenshot({ path: join(SHOTS, 'step-render-dark.png'), fullPage: true });
+  assert.deepEqual(p.pageErrors.filter((e) => !/Applying inline style violates/.test(e)), []);
+});
