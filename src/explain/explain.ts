@@ -4,6 +4,7 @@
  * attribution is then given per token (the sum over its vector's components) and per component in `vectors`.
  */
 import type { Model } from '../engine/model';
+import { adoptKernelModule, kernelModule } from '../engine/wasm/kernels';
 import { sizeOf, type Tensor } from '../engine/tensor';
 import { gradientMethod } from './attribution/gradient';
 import { igEnds, igFinish, igHalves, igPartSum, integratedGradients, type IgPart } from './attribution/integrated-gradients';
@@ -109,6 +110,8 @@ export interface IgHelpJob {
   options: Omit<ExplainOptions, 'onProgress'>;
   part: IgPart;
   shared: Int32Array;
+  /** This thread's compiled WebAssembly kernels (engine/wasm/kernels.ts), for the other thread to run too. */
+  kernels?: WebAssembly.Module | undefined;
 }
 
 /**
@@ -123,15 +126,23 @@ export type IgHelper = (job: IgHelpJob) => { promise: Promise<Float64Array>; can
  * about half the time on two cores. Every other method, and no helper, runs here as `explainPrediction`.
  */
 export async function explainPredictionThreaded(model: Model, input: Tensor, options: ExplainOptions, helper?: IgHelper): Promise<Explanation> {
-  const p = prepare(model, input, options);
-  if (options.method !== 'integrated-gradients' || !helper) return assemble(p, options, input, run(options.method, p.m));
-  const { m } = p;
-  igEnds(m);
-  const [h0, h1] = igHalves(m.steps);
+  const steps = options.steps ?? 64;
+  const [h0, h1] = igHalves(Number.isInteger(steps) && steps >= 1 ? steps : 1);
+  const threaded = options.method === 'integrated-gradients' && helper && h1.to > h1.from;
   const shared = new Int32Array(new SharedArrayBuffer(8));
   const { onProgress: _, ...plain } = options;
-  const job = h1.to > h1.from ? helper({ model, input, options: plain, part: h1, shared }) : null;
-  if (!job) return assemble(p, options, input, integratedGradients(m));
+  // The other thread starts first: it has its own start to make (and its own forward of the input).
+  const job = threaded ? helper({ model, input, options: plain, part: h1, shared, kernels: kernelModule() ?? undefined }) : null;
+  let p: Prepared;
+  try {
+    p = prepare(model, input, options);
+    if (job) igEnds(p.m);
+  } catch (e) {
+    job?.cancel();
+    throw e;
+  }
+  if (!job) return assemble(p, options, input, run(options.method, p.m));
+  const { m } = p;
   let mine = 0;
   const report = () => m.onProgress?.(mine + Atomics.load(shared, 0), m.steps);
   let s0: Float64Array;
@@ -156,6 +167,7 @@ export async function explainPredictionThreaded(model: Model, input: Tensor, opt
 /** The helper thread's side of `explainPredictionThreaded`: the sum of its part, its points counted in `shared`. */
 export function igHelpPart(job: IgHelpJob): Float64Array {
   try {
+    if (job.kernels) adoptKernelModule(job.kernels);
     const { m } = prepare(job.model, job.input, job.options as ExplainOptions);
     return igPartSum(m, job.part, (n) => Atomics.add(job.shared, 0, n));
   } catch (e) {

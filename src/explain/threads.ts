@@ -23,18 +23,25 @@ const WAY_OUT = 'cellscope explain --threads 1 computes every point on one threa
 
 /**
  * A helper for explainPredictionThreaded, or undefined (one thread) without the worker bundle, with `threads` < 2, or
- * on a machine with one core (a second thread would only take turns with the first).
+ * on a machine with one core (a second thread would only take turns with the first). The first worker is started
+ * here, before it is asked for anything (unref'd: it keeps no process alive), so that it loads its bundle while this
+ * thread loads the model; later jobs start their own.
  */
 export function igThreadHelper(workerPath: string | undefined, threads = 2): IgHelper | undefined {
   if (threads < 2 || !workerPath || !existsSync(workerPath) || availableParallelism() < 2) return undefined;
+  let spare = startThread(workerPath);
+  spare?.worker.unref();
   return (job) => {
-    let worker: Worker;
+    const thread = spare ?? startThread(workerPath);
+    spare = null;
+    if (!thread) return null;
+    const { worker } = thread;
+    worker.ref();
     try {
-      worker = new Worker(workerPath);
       // A model the structured clone cannot copy (none is expected: the panel posts the same models) fails here.
       worker.postMessage({ igHelp: job } satisfies IgHelpRequest);
     } catch {
-      void worker!?.terminate();
+      void worker.terminate();
       return null;
     }
     let settled = false;
@@ -46,9 +53,11 @@ export function igThreadHelper(workerPath: string | undefined, threads = 2): IgH
         void worker.terminate();
       };
       const failed = (what: string) => finish(() => reject(new RunError(`integrated gradients: the second thread ${what}`, WAY_OUT)));
-      worker.on('message', (r: IgHelpReply) => (r.type === 'sum' ? finish(() => resolve(r.sum)) : failed(`failed: ${r.message}`)));
-      worker.on('error', (e) => failed(`failed: ${e.message}`));
-      worker.on('exit', (code) => failed(`stopped (exit code ${code}) before its half of the points was done`));
+      thread.listen({
+        message: (r) => (r.type === 'sum' ? finish(() => resolve(r.sum)) : failed(`failed: ${r.message}`)),
+        error: (e) => failed(`failed: ${e.message}`),
+        exit: (code) => failed(`stopped (exit code ${code}) before its half of the points was done`),
+      });
     });
     // Cancelled (the calling thread failed first), nobody awaits it: its rejection is not news.
     promise.catch(() => {});
@@ -59,6 +68,42 @@ export function igThreadHelper(workerPath: string | undefined, threads = 2): IgH
         void worker.terminate();
       },
     };
+  };
+}
+
+interface ThreadEvents {
+  message(r: IgHelpReply): void;
+  error(e: Error): void;
+  exit(code: number): void;
+}
+
+/**
+ * A started worker whose events (an error or exit while it waits for its job, too) reach the job's listeners, given
+ * later; null when no thread can be started here (a sandbox): the calling thread then does the work.
+ */
+function startThread(workerPath: string): { worker: Worker; listen(l: ThreadEvents): void } | null {
+  let worker: Worker;
+  try {
+    worker = new Worker(workerPath);
+  } catch {
+    return null;
+  }
+  let listeners: ThreadEvents | null = null;
+  const missed: (() => void)[] = [];
+  const forward = <K extends keyof ThreadEvents>(k: K) => (arg: Parameters<ThreadEvents[K]>[0]) => {
+    const call = () => (listeners![k] as (a: typeof arg) => void)(arg);
+    if (listeners) call();
+    else missed.push(call);
+  };
+  worker.on('message', forward('message'));
+  worker.on('error', forward('error'));
+  worker.on('exit', forward('exit'));
+  return {
+    worker,
+    listen(l) {
+      listeners = l;
+      for (const call of missed.splice(0)) call();
+    },
   };
 }
 

@@ -50,13 +50,13 @@ test('two threads give one thread\'s numbers bit for bit (float64 and float32), 
   const { model, input } = syntheticLstm(32, 1500);
   for (const precision of ['float64', 'float32'] as const) {
     // 1500 steps × 32 units: the trace budget takes 8 (float64) or 17 (float32) points a chunk, so each half runs
-    // several chunks; 37 points: halves of 19 and 18.
+    // several chunks; 37 points: parts of 21 and 16 (igHalves).
     const options: ExplainOptions = { method: 'integrated-gradients', target: [0, 1499, 2], precision, steps: 37, baseline: 'zeros' };
     const one = explainPrediction(model, input, options);
     const { helper, parts } = watchedHelper();
     const progress: number[] = [];
     const two = await explainPredictionThreaded(model, input, { ...options, onProgress: (done, total) => (assert.equal(total, 37), progress.push(done)) }, helper);
-    assert.deepEqual(parts, [`19-37: ${one.attribution.data.length / input.shape[0]!} values`], `${precision}: the second thread summed points 19…36`);
+    assert.deepEqual(parts, [`21-37: ${one.attribution.data.length / input.shape[0]!} values`], `${precision}: the second thread summed points 21…36`);
     assert.deepEqual(two.attribution, one.attribution, `${precision}: attribution`);
     assert.equal(two.completenessError, one.completenessError);
     assert.equal(progress.at(-1), 37, progress.join(','));

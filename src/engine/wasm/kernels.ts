@@ -49,6 +49,7 @@ interface KernelExports extends GateKernels {
 }
 
 let loaded: KernelExports | null | undefined;
+let compiled: WebAssembly.Module | null | undefined;
 
 function decode(b64: string): Uint8Array<ArrayBuffer> {
   const s = atob(b64);
@@ -57,11 +58,31 @@ function decode(b64: string): Uint8Array<ArrayBuffer> {
   return bytes;
 }
 
+/**
+ * The compiled kernels, for another thread (postMessage clones a WebAssembly.Module without compiling it again): a
+ * thread that adopts it runs the code this one has already optimised, instead of starting on baseline code.
+ */
+export function kernelModule(): WebAssembly.Module | null {
+  if (compiled === undefined) {
+    try {
+      compiled = new WebAssembly.Module(decode(KERNELS_WASM_BASE64));
+    } catch {
+      compiled = null;
+    }
+  }
+  return compiled;
+}
+
+/** Uses another thread's `kernelModule()` here (before this thread has used its own kernels; after, nothing changes). */
+export function adoptKernelModule(module: WebAssembly.Module): void {
+  if (compiled === undefined) compiled = module;
+}
+
 function kernelExports(): KernelExports | null {
   if (loaded === undefined) {
+    const module = kernelModule();
     try {
-      const module = new WebAssembly.Module(decode(KERNELS_WASM_BASE64));
-      loaded = new WebAssembly.Instance(module, {}).exports as unknown as KernelExports;
+      loaded = module ? (new WebAssembly.Instance(module, {}).exports as unknown as KernelExports) : null;
     } catch {
       loaded = null;
     }
