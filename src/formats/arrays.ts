@@ -5,6 +5,7 @@
 import { shapeText, sizeOf, tensor, type Tensor } from '../engine/tensor';
 import { describeValue } from './load-error';
 import { child, fail, isObject, keysText, readArray, readDims, type At } from './json-read';
+import { preparsedTensor } from './json-weights';
 
 export interface ArrayValue {
   tensor: Tensor;
@@ -72,6 +73,8 @@ export function tensorFromNested(v: unknown, where: At): Tensor {
 /** A nested list, or `{shape, data, dtype?}` where data is flat row-major (nested data with the same shape is accepted too). */
 export function readArrayValue(v: unknown, where: At): ArrayValue {
   if (Array.isArray(v)) return { tensor: tensorFromNested(v, where) };
+  const preparsed = preparsedTensor(v);
+  if (preparsed) return { tensor: preparsed };
   if (!isObject(v)) fail(where, 'an array: nested lists of numbers, or {"shape": [...], "data": [...]}', describeValue(v));
   if (!('data' in v)) fail(where, 'an array: nested lists of numbers, or {"shape": [...], "data": [...]}', keysText(v));
   const dtype = readDtype(v.dtype, child(where, 'dtype'));

@@ -7,6 +7,7 @@ import { LoadError, describeValue, type JsonPath } from './load-error';
 import { readArrayValue } from './arrays';
 import { isObject, keysText } from './json-read';
 import { decodeUtf8, lineColumnAt, locateJsonPath, parseJsonText } from './json-text';
+import { FAST_WEIGHTS_MIN_BYTES, parseWithPreparsedWeights } from './json-weights';
 import { isKerasExport, loadKerasExport, KERAS_EXPORT_FORMAT, KERAS_EXPORT_TAG } from './keras-export';
 import { MODEL_FIXTURE, RECORDED_FIXTURE, loadFixture } from './fixture';
 import type { LoadedModel } from './loaded-model';
@@ -69,6 +70,11 @@ export class ModelSource {
     return /^\uFEFF?\s*(\S)/.exec(this.text())?.[1];
   }
   json(): unknown {
+    // A large export JSON is its weights: those are read from the bytes straight into Float64Arrays (json-weights.ts).
+    if (!this.jsonCache && this.bytes && this.textCache === undefined && this.bytes.length >= FAST_WEIGHTS_MIN_BYTES) {
+      const doc = parseWithPreparsedWeights(this.bytes, this.fileName);
+      if (doc !== undefined && isKerasExport(doc)) this.jsonCache = { value: doc };
+    }
     this.jsonCache ??= { value: parseJsonText(this.text(), this.fileName) };
     return this.jsonCache.value;
   }

@@ -37,6 +37,8 @@ export interface PlannedCall {
   constants: unknown[];
   /** The first positional argument is a number and a tensor follows (`1 - x` → Subtract(1, x)). */
   leadingConstant?: boolean;
+  /** Keras 3: the positional arguments as written (GetItem's key keeps its structure there). */
+  rawArgs?: unknown[];
   /** `mask=` as given (flattened); undefined when the call names none. */
   mask?: (PlanRef | null)[];
   initialState?: PlanRef[];
@@ -98,6 +100,7 @@ interface RawNode {
   args: RawRef[];
   constants: unknown[];
   leadingConstant?: boolean;
+  rawArgs?: unknown[];
   mask?: (RawRef | null)[];
   initialState?: RawRef[];
   kwargs: Record<string, unknown>;
@@ -132,6 +135,7 @@ function readNode(node: unknown, at: At, className: string): RawNode {
   const out: RawNode = { args, constants, kwargs, at };
   const first = Array.isArray(obj.args) ? obj.args[0] : undefined;
   if (typeof first === 'number' && args.length) out.leadingConstant = true;
+  if (Array.isArray(obj.args)) out.rawArgs = obj.args;
   if ('mask' in kwargs) {
     const m = kwargs.mask;
     const refs: (RawRef | null)[] = [];
@@ -303,7 +307,7 @@ export function resolveGraph(modelJson: unknown, where: At): ResolvedGraph {
         const nested = readScope(l.obj, l.at, `${scope.prefix}${l.savedAs}/layers/`, scope.topName ?? l.name);
         made = { outs: instantiate(nested, argRefs, raw.at) };
       } else {
-        const call: PlannedCall = { entry: -1, args: argRefs, constants: raw.constants, kwargs: raw.kwargs, at: raw.at, ...(raw.leadingConstant ? { leadingConstant: true } : {}) };
+        const call: PlannedCall = { entry: -1, args: argRefs, constants: raw.constants, kwargs: raw.kwargs, at: raw.at, ...(raw.leadingConstant ? { leadingConstant: true } : {}), ...(raw.rawArgs ? { rawArgs: raw.rawArgs } : {}) };
         if (raw.mask) call.mask = raw.mask.map((r, k) => (r ? ref(r, k, 'mask') : null));
         if (raw.initialState) call.initialState = raw.initialState.map((r, k) => ref(r, k, 'initial_state'));
         call.entry = entryIndex(scope, i);

@@ -5,9 +5,9 @@
  * An operation not listed here is refused with its class, its node and a way out.
  */
 import type { Layer } from '../engine/model';
-import type { BinaryFn, ReduceFn, UnaryFn } from '../engine/layers/tensor-ops';
+import { slicePositions, type BinaryFn, type ItemKey, type ReduceFn, type UnaryFn } from '../engine/layers/tensor-ops';
 import { shapeText } from '../engine/tensor';
-import { child, fail, type At } from './json-read';
+import { child, fail, isObject, type At } from './json-read';
 import { describeValue } from './load-error';
 import type { LayerHeader } from './keras-layer-json';
 import type { Converted, Flow } from './keras-recurrent';
@@ -21,7 +21,7 @@ const UNARY: Record<string, UnaryFn> = {
 };
 const BINARY: Record<string, BinaryFn> = { Add: 'add', Subtract: 'subtract', Multiply: 'multiply', Divide: 'divide', TrueDivide: 'divide', Maximum: 'maximum', Minimum: 'minimum', Power: 'power' };
 const REDUCE: Record<string, ReduceFn> = { Sum: 'sum', Mean: 'mean', Max: 'max', Min: 'min', Prod: 'prod' };
-const SHAPE_OPS = ['Transpose', 'Squeeze', 'Reshape', 'Concatenate', 'Stack', 'Softmax', 'Gelu'];
+const SHAPE_OPS = ['Transpose', 'Squeeze', 'Reshape', 'Concatenate', 'Stack', 'Softmax', 'Gelu', 'GetItem'];
 
 export const TENSOR_OP_CLASSES: readonly string[] = [...Object.keys(UNARY), ...Object.keys(BINARY), ...Object.keys(REDUCE), ...SHAPE_OPS];
 
@@ -41,6 +41,7 @@ export interface OpCall {
   constants: unknown[];
   /** A number came before the tensor (`1 - x`). */
   leadingConstant?: boolean;
+  rawArgs?: unknown[];
   at: At;
 }
 
@@ -119,6 +120,8 @@ export function convertTensorOp(h: LayerHeader, flows: Flow[], call: OpCall): Co
       const known = dims.slice(1).every((d) => d !== -1);
       return done({ ...base, op: 'reshape', shape: dims }, known ? [null, ...dims.slice(1)] : null);
     }
+    case 'GetItem':
+      return convertGetItem(h, x, call, done);
     case 'Concatenate':
     case 'Stack': {
       const axes = axisList('axis', rank === null ? null : h.className === 'Stack' ? rank + 1 : rank, false)!;
@@ -161,4 +164,39 @@ function broadcastDims(a: Dims, b: Dims, h: LayerHeader, at: At): Dims {
     if (e === 1 || d === e || d === null || e === null) return d ?? e;
     return fail(at, `operands that broadcast for ${h.className} node "${h.name}"`, `shapes ${shapeText(a)} and ${shapeText(b)}`, { subject: `node "${h.name}"` });
   });
+}
+
+/** `x[:, -1, :]` → GetItem(x, [slice(None), -1, slice(None)]): ints and slices, the batch axis taken whole. */
+function convertGetItem(h: LayerHeader, x: Flow, call: OpCall, done: (layer: Layer, dims: Dims | null) => Converted<Layer>): Converted<Layer> {
+  const subject = { subject: `node "${h.name}"` };
+  const keyAt = child(call.at, 'args', 1);
+  const raw = call.rawArgs?.[1];
+  const items = Array.isArray(raw) ? raw : [raw];
+  const read = (v: unknown, k: number): ItemKey => {
+    if (typeof v === 'number' && Number.isInteger(v)) return { index: v };
+    const c = isObject(v) && v.class_name === '__slice__' && isObject(v.config) ? v.config : null;
+    const part = (p: unknown) => (p === null || p === undefined ? null : typeof p === 'number' && Number.isInteger(p) ? p : undefined);
+    const s = c ? { start: part(c.start), stop: part(c.stop), step: part(c.step) } : null;
+    if (!s || s.start === undefined || s.stop === undefined || s.step === undefined || s.step === 0) {
+      fail(Array.isArray(raw) ? child(keyAt, k) : keyAt, `an index or a slice with whole-number bounds in GetItem node "${h.name}"`, describeValue(v), {
+        ...subject,
+        hint: 'Cellscope runs x[...] with integers and slices (x[:, -1, :], x[:, 1:3]); for another indexing, save the recurrent part alone and open that',
+      });
+    }
+    return s as ItemKey;
+  };
+  const key = items.map(read);
+  const first = key[0];
+  if (!first || 'index' in first || first.start !== null || first.stop !== null || (first.step !== null && first.step !== 1)) batchAxis(h, 'args');
+  const rest = key.slice(1);
+  if (x.dims && rest.length > x.dims.length) fail(keyAt, `at most ${x.dims.length + 1} indices for a tensor of shape ${shapeText([null, ...x.dims])} (${x.from})`, `${key.length}`, subject);
+  const dims = x.dims
+    ? [null, ...x.dims.flatMap((n, a) => {
+        const k = rest[a];
+        if (!k) return [n];
+        if ('index' in k) return [];
+        return [n === null ? null : slicePositions(n, k).length];
+      })]
+    : null;
+  return done({ kind: 'tensor_op', name: h.name, className: h.className, op: 'get_item', key: rest }, dims);
 }

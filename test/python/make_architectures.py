@@ -763,6 +763,19 @@ def _(rng):
     return m, [floats(rng, 2, 10, 4)]
 
 
+@case("last_step_slice")
+def _(rng):
+    """PyTorch-style last-step readout written in Keras: BiGRU(seq) → h[:, -1, :] and h[:, 0, :] (GetItem nodes),
+    joined with ops.concatenate, plus a 1 - sigmoid gate (a number before the tensor) → Dense."""
+    inp = keras.Input(shape=(6, 3))
+    h = L.Bidirectional(L.GRU(4, return_sequences=True))(inp)
+    last = h[:, -1, :]
+    first = h[:, 0]
+    gate = 1.0 - keras.ops.sigmoid(L.Dense(8)(last))
+    x = keras.ops.concatenate([last * gate, first], axis=-1)
+    return keras.Model(inp, L.Dense(2)(x)), [floats(rng, 2, 6, 3)]
+
+
 def randomize(model, rng, scale=0.6):
     ws = []
     # Normalization keeps its adapted statistics: it computes from a copy made at adapt() (finalize_state), which

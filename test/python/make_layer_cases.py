@@ -17,6 +17,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 import numpy as np  # noqa: E402
 import keras  # noqa: E402
 from keras import layers as L  # noqa: E402
+from keras import ops as O  # noqa: E402
 
 import cellscope_export as ce  # noqa: E402
 
@@ -33,8 +34,12 @@ def one(layer, shape):
     return keras.Model(inp, layer(inp))
 
 
+def _identity_then_pool(x):
+    return L.GlobalAveragePooling1D()(L.Identity()(x))
+
+
 def masked(layer, steps=6, dim=3):
-    """Masking in front (a padded float sequence), then the layer."""
+    """Masking in front (a padded float sequence), then the layer (or a function of layers)."""
     inp = seq_input((steps, dim))
     return keras.Model(inp, layer(L.Masking()(inp)))
 
@@ -74,7 +79,23 @@ CASES = {
     "bidirectional_gru_masked_last": lambda: masked(L.Bidirectional(L.GRU(2))),
     "attention_causal_masked": lambda: _attention(),
     "additive_attention": lambda: _additive(),
+    "unit_norm_last": lambda: one(L.UnitNormalization(), (4, 3)),
+    "unit_norm_two_axes": lambda: one(L.UnitNormalization(axis=[1, 2]), (4, 3)),
+    "identity_keeps_mask": lambda: masked(_identity_then_pool),
+    "ops_reduce": lambda: _ops(lambda x: O.concatenate([O.sum(x, axis=1), O.mean(x, axis=1), O.max(x, axis=1), O.min(x, axis=1), O.prod(x, axis=1)], axis=-1), (4, 3)),
+    "ops_reduce_keepdims_two_axes": lambda: _ops(lambda x: x - O.mean(x, axis=(1, 2), keepdims=True), (4, 3)),
+    "ops_binary_broadcast": lambda: _ops(lambda x: O.concatenate([x * O.sum(x, axis=-1, keepdims=True), 1.0 - x, x / 2.0, O.maximum(x, 0.1), 2.0 / (x + 3.0), O.power(x + 2.0, 1.5), O.minimum(x, x * 0.5)], axis=-1), (4, 3)),
+    "ops_unary": lambda: _ops(lambda x: O.concatenate([O.tanh(x), O.sigmoid(x), O.relu(x), O.exp(x), O.log(O.abs(x) + 1.0), O.square(x), O.sqrt(O.abs(x)), O.negative(x), O.softplus(x), O.silu(x), O.gelu(x), O.gelu(x, approximate=False), O.relu6(x * 8.0), O.sign(x)], axis=-1), (4, 3)),
+    "ops_shape": lambda: _ops(lambda x: O.concatenate([O.reshape(O.transpose(x, (0, 2, 1)), (-1, 4, 3)), O.squeeze(O.expand_dims(x, 1), axis=1), O.stack([x[:, :, 0], x[:, :, 1], x[:, :, 2]], axis=-1)], axis=1), (4, 3)),
+    "ops_softmax_time": lambda: _ops(lambda x: O.softmax(x, axis=1), (4, 3)),
+    "ops_getitem_last_step": lambda: _ops(lambda x: O.concatenate([x[:, -1, :], x[:, 0], O.reshape(x[:, 1:3, ::2], (-1, 4)), x[:, ::-2, 1]], axis=-1), (5, 3)),
 }
+
+
+def _ops(fn, shape):
+    """keras.ops applied to a symbolic tensor in a functional model: Keras 3 records each call as an operation node."""
+    inp = seq_input(shape)
+    return keras.Model(inp, fn(inp))
 
 
 def _attention():

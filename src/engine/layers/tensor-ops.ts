@@ -32,7 +32,12 @@ export type TensorOpLayer = { kind: 'tensor_op'; name: string; className: string
   /** The whole new shape, batch included; one -1 is inferred. */
   | { op: 'reshape'; shape: number[] }
   | { op: 'concatenate' | 'stack'; axis: number }
+  /** `x[:, -1, :]`: one entry per sample axis from axis 1 (the batch is taken whole); later axes are kept whole. */
+  | { op: 'get_item'; key: ItemKey[] }
 );
+
+/** An index (the axis goes) or a Python slice (null: the default). */
+export type ItemKey = { index: number } | { start: number | null; stop: number | null; step: number | null };
 
 const GELU_C = Math.sqrt(2 / Math.PI);
 const UNARY: Record<UnaryFn, (x: number) => number> = {
@@ -96,6 +101,8 @@ export function applyTensorOp(layer: TensorOpLayer, inputs: Flow[], ctx: LayerCo
       }
       case 'reduce':
         return reduce(layer, x, ctx);
+      case 'get_item':
+        return getItem(layer, x, ctx);
       case 'transpose':
         return transpose(layer, x, ctx);
       case 'squeeze': {
@@ -172,4 +179,43 @@ function transpose(layer: Extract<TensorOpLayer, { op: 'transpose' }>, x: Tensor
     }
   }
   return { shape, data: out };
+}
+
+/** Python's slice.indices: the positions a slice picks from an axis of `n`. */
+export function slicePositions(n: number, s: { start: number | null; stop: number | null; step: number | null }): number[] {
+  const step = s.step ?? 1;
+  const clamp = (v: number | null, lo: number, hi: number, fallback: number) => (v === null ? fallback : v < 0 ? Math.max(v + n, lo) : Math.min(v, hi));
+  const start = step > 0 ? clamp(s.start, 0, n, 0) : clamp(s.start, -1, n - 1, n - 1);
+  const stop = step > 0 ? clamp(s.stop, 0, n, n) : clamp(s.stop, -1, n - 1, -1);
+  const out: number[] = [];
+  for (let i = start; step > 0 ? i < stop : i > stop; i += step) out.push(i);
+  return out;
+}
+
+function getItem(layer: Extract<TensorOpLayer, { op: 'get_item' }>, x: Tensor, ctx: LayerContext): Tensor {
+  const rank = x.shape.length;
+  if (layer.key.length > rank - 1) throw new RunError(`node "${layer.name}" (GetItem) indexes ${layer.key.length} axes after the batch of a tensor of shape ${shapeText(x.shape)}`);
+  // Per axis: the positions kept; whether the axis stays in the output.
+  const picks = x.shape.map((n, a) => {
+    const k = a === 0 ? undefined : layer.key[a - 1];
+    if (!k) return { pos: Array.from({ length: n }, (_, i) => i), keep: true };
+    if ('index' in k) {
+      const i = k.index < 0 ? k.index + n : k.index;
+      if (i < 0 || i >= n) throw new RunError(`node "${layer.name}" (GetItem): index ${k.index} is out of range for axis ${a} of shape ${shapeText(x.shape)}`);
+      return { pos: [i], keep: false };
+    }
+    return { pos: slicePositions(n, k), keep: true };
+  });
+  const strides = x.shape.map((_, i) => x.shape.slice(i + 1).reduce((p, d) => p * d, 1));
+  const out = alloc(picks.reduce((p, q) => p * q.pos.length, 1), ctx);
+  let k = 0;
+  const walk = (axis: number, offset: number): void => {
+    if (axis === rank) {
+      out[k++] = x.data[offset]!;
+      return;
+    }
+    for (const p of picks[axis]!.pos) walk(axis + 1, offset + p * strides[axis]!);
+  };
+  walk(0, 0);
+  return { shape: picks.flatMap((q) => (q.keep ? [q.pos.length] : [])), data: out };
 }
