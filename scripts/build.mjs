@@ -1,5 +1,6 @@
-// One esbuild build for every target: the extension host's two bundles (node, `vscode` external), its engine
-// worker (node), the webview (browser) and the CLI (node). `--watch` rebuilds on change; `--production` minifies.
+// One esbuild build for every target: the extension host's two bundles (node, `vscode` external; the second is also
+// its engine and load workers), the webview and notebook renderer (browser), the web extension and the CLI (node).
+// `--watch` rebuilds on change; `--production` minifies.
 // Importable: `allTargets(outdir, production)` and `extensionHostTargets(...)` for tests and benchmarks that build
 // elsewhere than dist/.
 import * as esbuild from 'esbuild';
@@ -21,16 +22,25 @@ const commonOptions = (production) => ({
   mainFields: ['module', 'main'],
 });
 
+// Bundles a fresh process or worker reads on every start (the CLI, dist/host.js): without comments and
+// indentation (1.41 → 0.97 MB for the CLI, and ASCII only, so V8 holds the source as one-byte text). Each start
+// reads, decodes and keeps the whole text, and on a VM every fresh page costs ~10 µs: 1 400 pages fewer per
+// `cellscope run`. Names are kept (no identifier minification), and the linked source maps give the lines back.
+const compact = { minifyWhitespace: true, minifySyntax: true };
+
 /**
  * dist/extension.js is what activation evaluates, on every JSON file opened: commands' stand-ins and a cheap look at
- * documents. It requires dist/host.js (loaders, engine, panel, diagnostics) on first real use, as a separate file.
+ * documents. It requires dist/host.js (loaders, engine, panel, diagnostics) on first real use, as a separate file;
+ * dist/host.js is also the file the engine and load workers start from (one copy of the loaders and the engine).
  * @returns {esbuild.BuildOptions[]}
  */
 export function extensionHostTargets(outdir = 'dist', production = false) {
   const host = { ...commonOptions(production), platform: 'node', format: 'cjs', external: ['vscode'] };
   return [
     { ...host, entryPoints: ['src/extension/extension.ts'], outfile: join(outdir, 'extension.js'), external: ['vscode', './host.js'] },
-    { ...host, entryPoints: ['src/extension/host.ts'], outfile: join(outdir, 'host.js') },
+    // The host and, in worker threads, the engine and load workers (src/extension/host-bundle.ts: each role evaluates
+    // only its own modules). Read by every worker start, so compact (above).
+    { ...host, ...compact, entryPoints: ['src/extension/host-bundle.ts'], outfile: join(outdir, 'host.js') },
   ];
 }
 
@@ -71,17 +81,8 @@ export function webTarget(outdir = 'dist', production = false) {
  */
 export function allTargets(outdir = 'dist', production = false) {
   const common = commonOptions(production);
-  // Bundles a fresh process or worker reads on every start (the CLI, the two workers): without comments and
-  // indentation (1.41 → 0.97 MB for the CLI, and ASCII only, so V8 holds the source as one-byte text). Each start
-  // reads, decodes and keeps the whole text, and on a VM every fresh page costs ~10 µs: 1 400 pages fewer per
-  // `cellscope run`. Names are kept (no identifier minification), and the linked source maps give the lines back.
-  const compact = { minifyWhitespace: true, minifySyntax: true };
   return [
     ...extensionHostTargets(outdir, production),
-    // The engine in a worker_threads Worker: the panel runs models there, off the extension host's main thread.
-    { ...common, ...compact, entryPoints: ['src/worker/engine-worker.ts'], outfile: join(outdir, 'engine-worker.js'), platform: 'node', format: 'cjs' },
-    // Loads and checks of user files, with a heap limit and a deadline (src/worker/load-client.ts).
-    { ...common, ...compact, entryPoints: ['src/worker/load-worker.ts'], outfile: join(outdir, 'load-worker.js'), platform: 'node', format: 'cjs' },
     { ...common, ...compact, entryPoints: ['src/cli/main.ts'], outfile: join(outdir, 'cli.js'), platform: 'node', format: 'cjs' },
     { ...common, entryPoints: ['webview/main.ts'], outfile: join(outdir, 'webview.js'), platform: 'browser', format: 'iife' },
     // The notebook output renderer (`cellscope.show()` in Jupyter): an ES module VS Code's notebook webview imports.

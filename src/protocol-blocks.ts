@@ -3,6 +3,7 @@
  * from beside it): integers, ids, numbers that may be NaN, typed arrays, checks across fields.
  */
 import * as v from 'valibot';
+import type { Phrase, PhraseArg } from './phrase';
 
 export const int = (min = 0) => v.pipe(v.number(), v.integer(), v.minValue(min));
 /** A request's id (the webview numbers its requests from 1) … */
@@ -21,7 +22,17 @@ export const floatData = v.custom<FloatData>((x) => x instanceof Float32Array ||
 export const dims = v.array(v.nullable(int()));
 /** nn.RNN's nonlinearity, which a state dict does not store. */
 export const nonlinearity = v.picklist(['tanh', 'relu']);
-export const lines = v.nullable(v.array(str));
+/** A sentence for the page to word in the display language (src/phrase.ts): an English message and its arguments. */
+const phraseArg: v.GenericSchema<PhraseArg> = v.union([
+  str,
+  num,
+  v.object({ error: num }),
+  v.object({ list: v.array(v.lazy(() => phraseArg)), by: v.picklist(['; ', ', ']) }),
+  v.lazy(() => phrase),
+]);
+export const phrase: v.GenericSchema<Phrase> = v.object({ message: str, args: v.array(phraseArg) });
+/** A diagnosis, one line each (src/diagnose/text.ts: its kind and its words). */
+export const lines = v.nullable(v.array(v.object({ kind: v.picklist(['diagnosis', 'layers', 'note']), text: phrase })));
 export const indices = v.nullable(v.array(int()));
 /** An object whose fields are checked together (array lengths against counts). */
 export const checked = <S extends v.GenericSchema<unknown, Record<string, unknown>>>(s: S, ok: (m: v.InferOutput<S>) => boolean, what: string) => v.pipe(s, v.check(ok, what));

@@ -3,7 +3,7 @@
  * picked is B. Part of the panel's channel: src/protocol.ts lists `portCheck` among the host's messages.
  */
 import * as v from 'valibot';
-import { bool, checked, floatData, int, num, re, str } from './protocol-blocks';
+import { bool, checked, floatData, int, num, phrase, re, str } from './protocol-blocks';
 
 /** B's values of one paired layer-direction, in input-time order [batch][time][unit], for the gate charts' overlay. */
 const portOverlay = checked(
@@ -40,7 +40,7 @@ const portResult = v.object({
   diagnosis: v.object({
     lines: v.array(str),
     /** The mistake found, the model that carries it and max |Δ| before → after the fix; null when none explains it. */
-    found: v.nullable(v.object({ title: str, faulty: v.picklist(['A', 'B']), file: str, before: num, after: num })),
+    found: v.nullable(v.object({ title: phrase, faulty: v.picklist(['A', 'B']), file: str, before: num, after: num })),
     notes: v.array(str),
     /** The correct weight mapping for this direction, as numpy code. */
     code: v.nullable(v.object({ title: str, code: str })),

@@ -17,7 +17,7 @@ import type { CellKind } from './engine/model';
 import type { Method } from './explain/attribution/types';
 import type { Direction } from './engine/trace';
 
-import { bool, checked, dims, f32, floatData, id, indices, int, lines, nonlinearity, num, re, str, typed, type FloatData } from './protocol-blocks';
+import { bool, checked, dims, f32, floatData, id, indices, int, lines, nonlinearity, num, phrase, re, str, typed, type FloatData } from './protocol-blocks';
 import { portCheck } from './protocol-port';
 
 export type { CellKind, Direction, QuantityRole, FloatData };
@@ -162,7 +162,7 @@ const init = checked(
     files: v.object({ model: str, input: v.nullable(str), recording: v.nullable(str) }),
     /** The framework the model file comes from, as people name it (Keras, PyTorch, ONNX, TF.js, custom cell): the recorded output and the gate names are its. */
     framework: str,
-    summary: v.object({ name: str, layers: v.array(summaryLayer), params: num, inputShape: dims, semantics: str }),
+    summary: v.object({ name: str, layers: v.array(summaryLayer), params: num, inputShape: dims, semantics: phrase }),
     graph: v.nullable(graphView),
     precision,
     batch: int(1),
@@ -407,7 +407,7 @@ const explanation = checked(
   'attribution holds the shape’s values',
 );
 export type ExplanationMessage = v.InferOutput<typeof explanation>;
-const explainError = v.object({ type: v.literal('explainError'), re, message: str });
+const explainError = v.object({ type: v.literal('explainError'), re, message: phrase });
 
 // ---------------------------------------------------------------------------------------------------------------
 // Host → webview

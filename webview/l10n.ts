@@ -6,6 +6,8 @@
  * comma in French, Portuguese and Polish, the same digits as toFixed/toPrecision); machine-readable text (CSV, JSON, the CLI) never comes here.
  */
 
+import { ERROR_NOT_FINITE, fill, type Phrase, type PhraseArg } from '../src/phrase';
+
 /** A bundle as vscode.l10n has it: a message by its English text (a value may carry translator comments). */
 export type L10nBundle = Record<string, string | { message: string; comment?: string[] }>;
 
@@ -88,4 +90,21 @@ export function known(text: string): string {
 export function describe(q: { role: string; description: string }): string {
   const pre = q.role === 'pre_activation' ? /^(.*) before its activation$/.exec(q.description) : null;
   return pre ? t('{0} before its activation', pre[1]!) : known(q.description);
+}
+
+/**
+ * A sentence the core worded (src/phrase.ts: a diagnosis line, a hypothesis, the loader's semantics line) in the
+ * display language: its message through the bundle, its arguments rendered here (integers grouped, an error in
+ * exponent form with the language's decimal mark, lists and nested phrases in turn).
+ */
+export function phrase(p: Phrase): string {
+  return fill(known(p.message), p.args, phraseArg);
+}
+
+function phraseArg(a: PhraseArg): string {
+  if (typeof a === 'string') return a;
+  if (typeof a === 'number') return Number.isInteger(a) ? int(a) : sig(a);
+  if ('error' in a) return Number.isFinite(a.error) ? exp(a.error, 2) : phrase(ERROR_NOT_FINITE);
+  if ('list' in a) return a.list.map(phraseArg).join(a.by);
+  return phrase(a);
 }

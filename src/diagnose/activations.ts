@@ -7,6 +7,7 @@ import type { Model } from '../engine/model';
 import { recurrentLayersOf } from '../engine/model';
 import { layerHypothesis, withConfig, type LayerHypothesis } from './layers';
 import type { Hypothesis } from './types';
+import { phrase } from '../phrase';
 
 function usesHardSigmoid(model: Model): boolean {
   const recurrent = recurrentLayersOf(model).some(({ layer: l }) => l.config.activation === 'hard_sigmoid' || (l.cell !== 'simple_rnn' && l.config.recurrentActivation === 'hard_sigmoid'));
@@ -17,8 +18,8 @@ export const hardSigmoidHypotheses: Hypothesis[] = (['keras2', 'keras3'] as cons
   id: `hard-sigmoid:${flavor}`,
   title:
     flavor === 'keras2'
-      ? 'hard_sigmoid is the Keras 2 formula clip(0.2x+0.5) (Keras 2, tf.keras ≤ 2.15, TF.js)'
-      : 'hard_sigmoid is the Keras 3 formula clip(x/6+0.5) (Keras 3, tf.keras ≥ 2.16)',
+      ? phrase('hard_sigmoid is the Keras 2 formula clip(0.2x+0.5) (Keras 2, tf.keras ≤ 2.15, TF.js)')
+      : phrase('hard_sigmoid is the Keras 3 formula clip(x/6+0.5) (Keras 3, tf.keras ≥ 2.16)'),
   concept: 'hard-sigmoid',
   applies: (model, ctx) => (!usesHardSigmoid(model) ? 'no hard_sigmoid in the model' : ctx.base.hardSigmoid === flavor ? `already ${flavor}` : true),
   apply: (trial) => ({ ...trial, hardSigmoid: flavor }),
@@ -27,7 +28,7 @@ export const hardSigmoidHypotheses: Hypothesis[] = (['keras2', 'keras3'] as cons
 export const recurrentActivationHypotheses: LayerHypothesis[] = ['sigmoid', 'hard_sigmoid'].map((name) =>
   layerHypothesis({
     id: `recurrent-activation:${name}`,
-    title: `recurrent_activation is ${name}${name === 'sigmoid' ? ' (Keras 3 default)' : ' (Keras 2 default)'}`,
+    title: name === 'sigmoid' ? phrase('recurrent_activation is {0} (Keras 3 default)', name) : phrase('recurrent_activation is {0} (Keras 2 default)', name),
     concept: 'activation',
     layerApplies: (l) => (l.cell === 'simple_rnn' ? 'SimpleRNN has no recurrent activation' : l.config.recurrentActivation === name ? `already ${name}` : true),
     applyLayer: (l) => withConfig(l, { recurrentActivation: name }),
@@ -39,7 +40,7 @@ const MAIN_ACTIVATIONS = ['tanh', 'relu', 'linear', 'sigmoid', 'hard_sigmoid', '
 export const activationHypotheses: LayerHypothesis[] = MAIN_ACTIVATIONS.map((name) =>
   layerHypothesis({
     id: `activation:${name}`,
-    title: `activation is ${name}`,
+    title: phrase('activation is {0}', name),
     concept: 'activation',
     layerApplies: (l) => (l.config.activation === name ? `already ${name}` : true),
     applyLayer: (l) => withConfig(l, { activation: name }),

@@ -4,18 +4,19 @@
  */
 import { layerHypothesis, withConfig, withWeights, type LayerHypothesis } from './layers';
 import { zerosLike } from './weights';
+import { phrase } from '../phrase';
 
 export const biasHypotheses: LayerHypothesis[] = [
   layerHypothesis({
     id: 'bias-zero',
-    title: 'bias missing in the recorded model (zero bias / use_bias=False)',
+    title: phrase('bias missing in the recorded model (zero bias / use_bias=False)'),
     concept: 'bias',
     layerApplies: (l) => (l.config.useBias && l.weights.bias ? true : 'no bias in use'),
     applyLayer: (l) => withWeights(l, { bias: zerosLike(l.weights.bias!) }),
   }),
   layerHypothesis({
     id: 'bias-unused',
-    title: 'bias present but switched off (use_bias=False) in the model',
+    title: phrase('bias present but switched off (use_bias=False) in the model'),
     concept: 'bias',
     layerApplies: (l) => (!l.config.useBias && l.weights.bias ? true : 'no unused bias'),
     applyLayer: (l) => withConfig(l, { useBias: true }),

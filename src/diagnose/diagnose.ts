@@ -11,7 +11,8 @@ import type { Recording } from '../formats/recording';
 import { HYPOTHESES } from './table';
 import { recurrentLayerNames, restrictToLayer, type LayerHypothesis } from './layers';
 import { checkLayers } from './per-layer';
-import { describeDiagnosis } from './text';
+import { describeDiagnosis, lineText } from './text';
+import { listArg, phrase, type Phrase } from '../phrase';
 import type { DiagnoseContext, Diagnosis, Hypothesis, HypothesisResult, Trial } from './types';
 
 export interface DiagnoseOptions {
@@ -71,18 +72,21 @@ export function diagnose(model: Model, input: Tensor, expectedOrRecording: Tenso
   const firstDivergentLayer = layers.find((l) => !l.comparison.pass)?.layer ?? null;
 
   const ranked: HypothesisResult[] = [];
-  const notes: string[] = [];
+  const notes: Phrase[] = [];
   /** Hypotheses the weights' shapes rule out, said once in one note (not one line each). */
-  const ruledOut: string[] = [];
+  const ruledOut = new Map<string, Phrase>();
   if (!baseline.pass && policies) {
-    notes.push(`the run already reproduces the model's dtype policy (${model.dtypePolicies}): Keras's float16 / bfloat16 rounding (JAX / XLA on CPU) is not what differs`);
+    notes.push(phrase("the run already reproduces the model's dtype policy ({0}): Keras's float16 / bfloat16 rounding (JAX / XLA on CPU) is not what differs", model.dtypePolicies ?? ''));
   }
   if (!baseline.pass) {
     const ctx: DiagnoseContext = { expected, base };
     for (const h of hypothesesFor(model, options.hypotheses ?? HYPOTHESES)) {
       const ok = h.applies(model, ctx);
       if (ok !== true) {
-        if (h.noteWhenInapplicable) ruledOut.push(`${h.title} (${ok})`);
+        if (h.noteWhenInapplicable) {
+          const p = phrase('{0} ({1})', h.title, ok);
+          ruledOut.set(JSON.stringify(p), p);
+        }
         continue;
       }
       const result: HypothesisResult = { id: h.id, title: h.title, concept: h.concept, before, after: Infinity, pass: false, comparison: null };
@@ -96,7 +100,8 @@ export function diagnose(model: Model, input: Tensor, expectedOrRecording: Tenso
     }
     // Stable: equal errors keep the table's order.
     ranked.sort((a, b) => a.after - b.after);
-    if (ruledOut.length) notes.push(`not tried, the shapes rule ${ruledOut.length > 1 ? 'them' : 'it'} out: ${[...new Set(ruledOut)].join('; ')}`);
+    const out = [...ruledOut.values()];
+    if (out.length) notes.push(out.length > 1 ? phrase('not tried, the shapes rule them out: {0}', listArg(out, '; ')) : phrase('not tried, the shapes rule it out: {0}', out[0]!));
   }
 
   const precisionFix = ranked.find((r) => r.concept === 'precision' && r.pass) ?? null;
@@ -117,11 +122,11 @@ export function diagnose(model: Model, input: Tensor, expectedOrRecording: Tenso
     best,
     ranked,
     top: ranked.slice(0, 3),
-    notes: [...new Set(notes)],
+    notes,
     layers,
     firstDivergentLayer,
     summary: '',
   };
-  d.summary = describeDiagnosis(d)[0]!;
+  d.summary = lineText(describeDiagnosis(d)[0]!);
   return d;
 }

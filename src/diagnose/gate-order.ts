@@ -8,15 +8,16 @@ import { CELL_KINDS, type BuiltinCellKind } from '../engine/cells/kinds';
 import type { RecurrentLayer } from '../engine/model';
 import { layerHypothesis, withWeights, type LayerHypothesis } from './layers';
 import { permuteColumnBlocks } from './weights';
+import { phrase, type Phrase } from '../phrase';
 
 const kerasOrder = (cell: BuiltinCellKind) => CELL_KINDS[cell].layout.keras;
 
 /** Orders other software uses, keyed by the order written Keras-style. */
-const KNOWN: Record<string, string> = {
+const KNOWN: Record<string, string | Phrase> = {
   'i,c,f,o': 'TensorFlow 1.x LSTMCell/LSTMBlockCell (i, j, f, o)',
   'i,o,f,c': 'ONNX LSTM (i, o, f, c)',
   'c,i,f,o': 'Chainer LSTM (a, i, f, o)',
-  'r,z,h': 'PyTorch GRU (r, z, n), cuDNN and TF 1.x GRUCell',
+  'r,z,h': phrase('PyTorch GRU (r, z, n), cuDNN and TF 1.x GRUCell'),
 };
 
 function permutations<T>(items: readonly T[]): T[][] {
@@ -48,7 +49,9 @@ function orderHypotheses(cell: BuiltinCellKind): LayerHypothesis[] {
       const known = KNOWN[key];
       return layerHypothesis({
         id: `${cell}-gate-order:${key}`,
-        title: `${cellName} gate blocks stored in order ${key}${known ? ` (${known})` : ''}, not Keras's ${keras.join(',')}`,
+        title: known
+          ? phrase("{0} gate blocks stored in order {1} ({2}), not Keras's {3}", cellName, key, known, keras.join(','))
+          : phrase("{0} gate blocks stored in order {1}, not Keras's {2}", cellName, key, keras.join(',')),
         concept: 'gate-order',
         layerApplies: (layer) => (layer.cell === cell ? true : `not a ${cellName}`),
         applyLayer: (layer) => fromGateOrder(layer, stored),

@@ -6,11 +6,12 @@
  */
 import { layerHypothesis, withConfig, withWeights, type LayerHypothesis } from './layers';
 import { stackRows, sumRows, zerosLike } from './weights';
+import { phrase } from '../phrase';
 
 export const gruResetHypotheses: LayerHypothesis[] = [
   layerHypothesis({
     id: 'gru-reset-after',
-    title: 'GRU reset_after flipped (Keras 2 default False vs tf.keras 2 / Keras 3 default True)',
+    title: phrase('GRU reset_after flipped (Keras 2 default False vs tf.keras 2 / Keras 3 default True)'),
     concept: 'gru-reset',
     layerApplies: (l) => (l.cell === 'gru' ? true : 'not a GRU'),
     applyLayer: (l) => {

@@ -8,10 +8,11 @@
 import type { HalfDtype } from '../engine/half';
 import type { Model } from '../engine/model';
 import type { Hypothesis } from './types';
+import { phrase } from '../phrase';
 
 const declared = (dtype: HalfDtype): Hypothesis => ({
   id: `precision:policy-${dtype}`,
-  title: `the model computes in ${dtype} (its Keras dtype policy; Cellscope reproduces it when no --precision is given)`,
+  title: phrase('the model computes in {0} (its Keras dtype policy; Cellscope reproduces it when no --precision is given)', dtype),
   concept: 'precision',
   applies: (m, ctx) => {
     if (!m.layerDtypes || !Object.values(m.layerDtypes).includes(dtype)) return `no layer declares a ${dtype} policy`;
@@ -26,7 +27,7 @@ function everyLayerIn(model: Model, dtype: HalfDtype): Record<string, HalfDtype>
 
 const assumed = (dtype: HalfDtype): Hypothesis => ({
   id: `precision:all-${dtype}`,
-  title: `the model computes in ${dtype} (Keras ran it under the mixed_${dtype} policy, which the file does not declare)`,
+  title: phrase('the model computes in {0} (Keras ran it under the mixed_{0} policy, which the file does not declare)', dtype),
   concept: 'precision',
   applies: (m) => (m.layerDtypes ? 'the file declares its dtype policies' : true),
   apply: (trial) => ({ ...trial, policies: true, model: { ...trial.model, layerDtypes: everyLayerIn(trial.model, dtype) } }),

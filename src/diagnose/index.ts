@@ -3,6 +3,6 @@
  * `compare --diagnose` and the panel.
  */
 export { diagnose, hypothesesFor, ROUNDING_RELATIVE, type DiagnoseOptions } from './diagnose';
-export { describeDiagnosis } from './text';
+export { describeDiagnosis, lineText, type DiagnosisLine } from './text';
 export { HYPOTHESES } from './table';
 export type { Concept, DiagnoseContext, Diagnosis, Hypothesis, HypothesisResult, LayerCheck, Trial, Verdict } from './types';

@@ -7,6 +7,7 @@ import { GATE_COUNT, type RecurrentLayer } from '../engine/model';
 import { shapeText } from '../engine/tensor';
 import { layerHypothesis, withWeights, type LayerHypothesis } from './layers';
 import { transpose, transposeBlocks } from './weights';
+import { phrase } from '../phrase';
 
 const isSquare = (shape: readonly number[]) => shape.length === 2 && shape[0] === shape[1];
 const gates = (layer: RecurrentLayer) => GATE_COUNT[layer.cell];
@@ -14,33 +15,33 @@ const gates = (layer: RecurrentLayer) => GATE_COUNT[layer.cell];
 export const kernelLayoutHypotheses: LayerHypothesis[] = [
   layerHypothesis({
     id: 'kernel-transposed',
-    title: 'input kernel stored transposed',
+    title: phrase('input kernel stored transposed'),
     concept: 'kernel-layout',
     noteWhenInapplicable: true,
-    layerApplies: (l) => (isSquare(l.weights.kernel.shape) ? true : `kernel ${shapeText(l.weights.kernel.shape)} is not square, so a transposed one would not load`),
+    layerApplies: (l) => (isSquare(l.weights.kernel.shape) ? true : phrase('kernel {0} is not square, so a transposed one would not load', shapeText(l.weights.kernel.shape))),
     applyLayer: (l) => withWeights(l, { kernel: transpose(l.weights.kernel) }),
   }),
   layerHypothesis({
     id: 'recurrent-kernel-transposed',
-    title: 'recurrent kernel stored transposed',
+    title: phrase('recurrent kernel stored transposed'),
     concept: 'kernel-layout',
     noteWhenInapplicable: true,
     layerApplies: (l) =>
       isSquare(l.weights.recurrentKernel.shape)
         ? true
-        : `recurrent kernel ${shapeText(l.weights.recurrentKernel.shape)} is not square; each gate's [${l.config.units}, ${l.config.units}] block is tried instead`,
+        : phrase("recurrent kernel {0} is not square; each gate's [{1}, {1}] block is tried instead", shapeText(l.weights.recurrentKernel.shape), l.config.units),
     applyLayer: (l) => withWeights(l, { recurrentKernel: transpose(l.weights.recurrentKernel) }),
   }),
   layerHypothesis({
     id: 'recurrent-kernel-gates-transposed',
-    title: "each gate's block of the recurrent kernel stored transposed",
+    title: phrase("each gate's block of the recurrent kernel stored transposed"),
     concept: 'kernel-layout',
     layerApplies: (l) => (gates(l) > 1 ? true : 'one gate: the same as the whole recurrent kernel transposed'),
     applyLayer: (l) => withWeights(l, { recurrentKernel: transposeBlocks(l.weights.recurrentKernel, gates(l)) }),
   }),
   layerHypothesis({
     id: 'kernel-gates-transposed',
-    title: "each gate's block of the input kernel stored transposed",
+    title: phrase("each gate's block of the input kernel stored transposed"),
     concept: 'kernel-layout',
     layerApplies: (l) =>
       gates(l) > 1 && l.weights.kernel.shape[0] === l.config.units ? true : 'gate blocks of the kernel are not square',
@@ -48,13 +49,13 @@ export const kernelLayoutHypotheses: LayerHypothesis[] = [
   }),
   layerHypothesis({
     id: 'kernels-swapped',
-    title: 'input kernel and recurrent kernel swapped',
+    title: phrase('input kernel and recurrent kernel swapped'),
     concept: 'kernel-layout',
     noteWhenInapplicable: true,
     layerApplies: (l) =>
       l.weights.kernel.shape[0] === l.config.units
         ? true
-        : `kernel ${shapeText(l.weights.kernel.shape)} and recurrent kernel ${shapeText(l.weights.recurrentKernel.shape)} differ in shape`,
+        : phrase('kernel {0} and recurrent kernel {1} differ in shape', shapeText(l.weights.kernel.shape), shapeText(l.weights.recurrentKernel.shape)),
     applyLayer: (l) => withWeights(l, { kernel: l.weights.recurrentKernel, recurrentKernel: l.weights.kernel }),
   }),
 ];

@@ -6,13 +6,14 @@
 import type { Direction } from '../engine/trace';
 import { recurrentLayersOf, type Layer, type Model, type RecurrentLayer } from '../engine/model';
 import type { Concept, Hypothesis } from './types';
+import { phrase, type Phrase } from '../phrase';
 
 export interface LayerRule {
   id: string;
-  title: string;
+  title: Phrase;
   concept: Concept;
-  /** True, or why the rule does not fit this layer. */
-  layerApplies(layer: RecurrentLayer, direction: Direction, parent: Layer): true | string;
+  /** True, or why the rule does not fit this layer (a Phrase when noteWhenInapplicable may show it). */
+  layerApplies(layer: RecurrentLayer, direction: Direction, parent: Layer): true | string | Phrase;
   applyLayer(layer: RecurrentLayer, direction: Direction, parent: Layer): RecurrentLayer;
   noteWhenInapplicable?: boolean;
 }
@@ -25,25 +26,25 @@ export interface LayerHypothesis extends Hypothesis {
 
 export function layerHypothesis(rule: LayerRule, only?: string): LayerHypothesis {
   // A user-defined cell has no fused Keras weights or gate layout: none of these mistakes apply to it.
-  const fits = (layer: RecurrentLayer, direction: Direction, parent: Layer): true | string =>
-    (layer.cell as string) === 'custom' ? 'a custom cell' : rule.layerApplies(layer, direction, parent);
+  const fits = (layer: RecurrentLayer, direction: Direction, parent: Layer): true | string | Phrase =>
+    (layer.cell as string) === 'custom' ? phrase('a custom cell') : rule.layerApplies(layer, direction, parent);
   const pick = (model: Model) =>
     recurrentLayersOf(model).filter(({ layerIndex }) => only === undefined || model.layers[layerIndex]!.name === only);
   return {
     id: only === undefined ? rule.id : `${rule.id}@${only}`,
-    title: only === undefined ? rule.title : `${rule.title} (layer ${only} only)`,
+    title: only === undefined ? rule.title : phrase('{0} (layer {1} only)', rule.title, only),
     concept: rule.concept,
     rule,
     ...(only === undefined ? {} : { only }),
     ...(rule.noteWhenInapplicable ? { noteWhenInapplicable: true } : {}),
     applies(model) {
       const layers = pick(model);
-      if (!layers.length) return 'no recurrent layer';
-      let reason: string | undefined;
+      if (!layers.length) return phrase('no recurrent layer');
+      let reason: Phrase | undefined;
       for (const { layerIndex, direction, layer } of layers) {
         const ok = fits(layer, direction, model.layers[layerIndex]!);
         if (ok === true) return true;
-        reason ??= `${layer.name}: ${ok}`;
+        reason ??= phrase('{0}: {1}', layer.name, ok);
       }
       return reason!;
     },

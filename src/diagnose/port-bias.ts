@@ -6,10 +6,11 @@
  */
 import { layerHypothesis, withWeights, type LayerHypothesis } from './layers';
 import type { Tensor } from '../engine/tensor';
+import { phrase } from '../phrase';
 
 const scaled = (t: Tensor, k: number): Tensor => ({ shape: [...t.shape], data: t.data.map((v) => v * k) });
 
-const DOUBLED = 'biases doubled: one bias copied into both bias_ih and bias_hh (PyTorch and ONNX add the two)';
+const DOUBLED = phrase('biases doubled: one bias copied into both bias_ih and bias_hh (PyTorch and ONNX add the two)');
 
 export const portBiasHypotheses: LayerHypothesis[] = [
   layerHypothesis({
@@ -28,7 +29,7 @@ export const portBiasHypotheses: LayerHypothesis[] = [
   }),
   layerHypothesis({
     id: 'gru-bias-not-split',
-    title: "GRU biases not split: bias_hh (Keras's recurrent bias row) added into bias_ih instead of kept apart (reset_after / linear_before_reset needs it inside r·(W_hn·h + b_hn))",
+    title: phrase("GRU biases not split: bias_hh (Keras's recurrent bias row) added into bias_ih instead of kept apart (reset_after / linear_before_reset needs it inside r·(W_hn·h + b_hn))"),
     concept: 'bias',
     layerApplies: (l) => (l.cell === 'gru' && l.config.resetAfter && l.weights.bias?.shape.length === 2 ? true : 'not a reset_after GRU with two bias rows'),
     applyLayer: (l) => {

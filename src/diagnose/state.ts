@@ -4,6 +4,7 @@
  */
 import { recurrentLayersOf, type Layer, type Model, type RecurrentLayer } from '../engine/model';
 import type { Hypothesis } from './types';
+import { phrase } from '../phrase';
 
 const hasStateful = (m: Model) => recurrentLayersOf(m).some(({ layer }) => layer.config.stateful);
 
@@ -16,21 +17,21 @@ function makeStateful(model: Model): Model {
 export const stateHypotheses: Hypothesis[] = [
   {
     id: 'states-not-reset',
-    title: 'stateful states not reset: the recording is the 2nd predict call on the same input',
+    title: phrase('stateful states not reset: the recording is the 2nd predict call on the same input'),
     concept: 'state',
     applies: (m, ctx) => (!hasStateful(m) ? 'no stateful layer' : ctx.base.predictCalls !== 1 ? 'already more than one call' : true),
     apply: (trial) => ({ ...trial, predictCalls: 2 }),
   },
   {
     id: 'states-reset',
-    title: 'states reset: the recording is a single predict call from zero states',
+    title: phrase('states reset: the recording is a single predict call from zero states'),
     concept: 'state',
     applies: (m, ctx) => (!hasStateful(m) ? 'no stateful layer' : ctx.base.predictCalls === 1 ? 'already one call' : true),
     apply: (trial) => ({ ...trial, predictCalls: 1 }),
   },
   {
     id: 'stateful-layers',
-    title: 'recurrent layers were stateful: the recording is the 2nd predict call with states carried over',
+    title: phrase('recurrent layers were stateful: the recording is the 2nd predict call with states carried over'),
     concept: 'state',
     applies: (m) => (recurrentLayersOf(m).length === 0 ? 'no recurrent layer' : hasStateful(m) ? 'already stateful' : true),
     apply: (trial) => ({ ...trial, model: makeStateful(trial.model), predictCalls: Math.max(2, trial.predictCalls) }),

@@ -5,6 +5,7 @@
 import type { Comparison, Tolerance } from '../compare/compare';
 import type { HardSigmoidFlavor, Model } from '../engine/model';
 import type { Precision, Tensor } from '../engine/tensor';
+import type { Phrase } from '../phrase';
 
 /** Everything that decides what a run gives. */
 export interface Trial {
@@ -45,9 +46,11 @@ export type Concept =
  */
 export interface Hypothesis {
   id: string;
-  title: string;
+  /** What the mistake is, worded for the panel (src/phrase.ts) and the CLI. */
+  title: Phrase;
   concept: Concept;
-  applies(model: Model, ctx: DiagnoseContext): true | string;
+  /** A refusal that may be shown (noteWhenInapplicable) is a Phrase; the others are for the logs. */
+  applies(model: Model, ctx: DiagnoseContext): true | string | Phrase;
   apply(trial: Trial): Trial;
   /** The applies() refusal is worth telling the user (default: silent). */
   noteWhenInapplicable?: boolean;
@@ -55,7 +58,7 @@ export interface Hypothesis {
 
 export interface HypothesisResult {
   id: string;
-  title: string;
+  title: Phrase;
   concept: Concept;
   /** Max |Δ| before (the user's run) and after the hypothesis; Infinity when shapes differ or the run fails. */
   before: number;
@@ -90,11 +93,11 @@ export interface Diagnosis {
   /** The three closest, for "no single culprit". */
   top: HypothesisResult[];
   /** Hypotheses that could not be tried here, and why. */
-  notes: string[];
+  notes: Phrase[];
   /** Per-layer hidden sequences of the user's run, when the recording has them, in model order. */
   layers: LayerCheck[];
   /** First recorded layer whose hidden sequence differs beyond the tolerance. */
   firstDivergentLayer: string | null;
-  /** One line: the answer. */
+  /** One line: the answer (in English, as the CLI prints it). */
   summary: string;
 }

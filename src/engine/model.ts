@@ -8,6 +8,7 @@ import type { HalfDtype } from './half';
 import type { HardSigmoidFlavor } from './hard-sigmoid';
 import type { GraphLayer } from './layers/types';
 import type { Tensor } from './tensor';
+import type { Phrase } from '../phrase';
 
 export type { HardSigmoidFlavor } from './hard-sigmoid';
 
@@ -16,8 +17,8 @@ export type KerasMajor = 2 | 3;
 export interface Semantics {
   kerasMajor: KerasMajor;
   hardSigmoid: HardSigmoidFlavor;
-  /** Human-readable reason, shown to the user, e.g. `keras_version "2.1.2" in the file`. */
-  decidedBy: string;
+  /** Why, shown to the user (in the display language in the panel), e.g. `keras_version "2.1.2" in the file`. */
+  decidedBy: Phrase;
 }
 
 export interface SourceInfo {

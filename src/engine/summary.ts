@@ -4,6 +4,7 @@ import { customParams } from './custom/define';
 import { GATE_COUNT, type CellKind, type Layer, type Model, type RecurrentLayer, type TensorRef } from './model';
 import type { GraphLayer } from './layers/types';
 import { shapeText, type Tensor } from './tensor';
+import { english, phrase, type Phrase } from '../phrase';
 
 export const CELL_CLASS: Record<CellKind, string> = { simple_rnn: 'SimpleRNN', lstm: 'LSTM', gru: 'GRU', conv_lstm: 'ConvLSTM', custom: 'CustomCell' };
 
@@ -25,7 +26,8 @@ export interface ModelSummary {
   layers: LayerSummary[];
   params: number;
   inputShape: (number | null)[];
-  semantics: string;
+  /** Which framework semantics the engine follows, and why (src/phrase.ts: the panel words it). */
+  semantics: Phrase;
 }
 
 function recurrentParams(l: RecurrentLayer): number {
@@ -215,16 +217,15 @@ export function summarizeModel(model: Model): ModelSummary {
     return s;
   });
   const sem = model.semantics;
+  const formula = sem.hardSigmoid === 'keras2' ? 'clip(0.2x+0.5)' : 'clip(x/6+0.5)';
   return {
     name: model.name,
     layers,
     params: layers.reduce((a, l) => a + l.params, 0),
     inputShape: model.inputShape,
-    semantics: `Keras ${sem.kerasMajor} semantics (hard_sigmoid ${sem.hardSigmoid === 'keras2' ? 'clip(0.2x+0.5)' : 'clip(x/6+0.5)'}), ${sem.decidedBy}${
-      model.dtypePolicies
-        ? `; dtype policy ${model.dtypePolicies}: computed as Keras does (float16 / bfloat16 layers rounded op by op) unless a precision is chosen`
-        : ''
-    }`,
+    semantics: model.dtypePolicies
+      ? phrase('Keras {0} semantics (hard_sigmoid {1}), {2}; dtype policy {3}: computed as Keras does (float16 / bfloat16 layers rounded op by op) unless a precision is chosen', sem.kerasMajor, formula, sem.decidedBy, model.dtypePolicies)
+      : phrase('Keras {0} semantics (hard_sigmoid {1}), {2}', sem.kerasMajor, formula, sem.decidedBy),
   };
 }
 
@@ -253,7 +254,7 @@ export function summaryText(s: ModelSummary): string {
   const line = (r: string[]) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
   return [
     `model "${s.name}": input ${shapeText([null, ...s.inputShape])}, ${s.params} parameters`,
-    s.semantics,
+    english(s.semantics),
     line(head),
     ...rows.map(line),
   ].join('\n');

@@ -1,6 +1,7 @@
 /**
- * Where the extension host's loads and checks of user files run: dist/load-worker.js, beside the bundled host
- * (dist/host.js). Without it (tests running the sources) they run in-process, as before.
+ * Where the extension host's loads and checks of user files run: dist/host.js started as the load worker (the
+ * bundled host is its own worker: src/extension/host-bundle.ts). Without it (tests running the sources) they run
+ * in-process, as before.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,7 +13,7 @@ let cached: string | null | undefined;
 
 export function loadWorkerPath(): string | undefined {
   if (cached === undefined) {
-    const p = join(__dirname, 'load-worker.js');
+    const p = join(__dirname, 'host.js');
     cached = existsSync(p) ? p : null;
   }
   return cached ?? undefined;

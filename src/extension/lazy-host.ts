@@ -8,7 +8,7 @@
  * under the same id (the stand-ins are disposed first), and runs it with the same arguments.
  */
 import * as vscode from 'vscode';
-import type * as Host from './host';
+import type * as Host from './host-bundle';
 
 /** Commands the host registers that package.json does not contribute (tests call them before anything else). */
 const HIDDEN_COMMANDS = ['cellscope.loadModelSummary', 'cellscope.panelState', 'cellscope.cancelRun', 'cellscope.panelRunInfo', 'cellscope.saveInputAs', 'cellscope.notebookMessage', 'cellscope.showLog', 'cellscope.lastMessage'];

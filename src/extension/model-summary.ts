@@ -7,6 +7,7 @@
 import type { Layer, Model } from '../engine/model';
 import { summarizeModel as summarizeEngineModel, summaryText as engineSummaryText, type LayerSummary, type ModelSummary } from '../engine/summary';
 import type { LoadedGraph } from '../formats/loaded-model';
+import { english, verbatim } from '../phrase';
 
 export interface LayerInfo extends LayerSummary {
   /** Our layer kind: recurrent, bidirectional, dense, embedding, flatten, activation, pass_through. */
@@ -63,8 +64,8 @@ export function summarizeModel(loaded: { model: Model; input?: unknown; expected
     ...(m.source.kerasVersion ? { kerasVersion: m.source.kerasVersion } : {}),
     inputShape: m.inputShape,
     inputIsTokens: m.inputIsTokens,
-    semantics: { ...m.semantics },
-    semanticsText: s.semantics,
+    semantics: { ...m.semantics, decidedBy: english(m.semantics.decidedBy) },
+    semanticsText: english(s.semantics),
     layers,
     params: s.params,
     hasInput: loaded.input !== undefined,
@@ -75,7 +76,7 @@ export function summarizeModel(loaded: { model: Model; input?: unknown; expected
 
 /** Multi-line text for the output channel: the engine's table (as `cellscope inspect`) plus file facts. */
 export function summaryText(s: ModelSummaryInfo): string {
-  const table = engineSummaryText({ name: s.name, layers: s.layers, params: s.params, inputShape: s.inputShape, semantics: s.semanticsText });
+  const table = engineSummaryText({ name: s.name, layers: s.layers, params: s.params, inputShape: s.inputShape, semantics: verbatim(s.semanticsText) });
   return [
     `${s.file} (${s.format}${s.kerasVersion ? `, keras_version ${s.kerasVersion}` : ''})`,
     ...table.split('\n').map((l) => '  ' + l),

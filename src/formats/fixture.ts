@@ -14,6 +14,7 @@ import { convertChain, type ChainItem } from './keras-layers';
 import { semanticsFor, semanticsFromVersion } from './keras-semantics';
 import type { LoadedModel } from './loaded-model';
 import { WeightCursor, type WeightEntry } from './weights';
+import { phrase } from '../phrase';
 
 export const RECORDED_FIXTURE = 'keras-recorded-fixture/v1';
 export const MODEL_FIXTURE = 'keras-model-fixture/v1';
@@ -34,12 +35,12 @@ function fixtureVersion(root: Record<string, unknown>): string | undefined {
 }
 
 function fixtureSemantics(version: string | undefined, format: string): Semantics {
-  const fromVersion = semanticsFromVersion(version, 'in the fixture');
+  const fromVersion = semanticsFromVersion(version, (v) => phrase('keras_version "{0}" in the fixture', v));
   if (fromVersion) return fromVersion;
   // keras-recorded fixtures come from Keras 2 (keras-js's notebooks); model fixtures are written for Keras 3.
   return format === RECORDED_FIXTURE
-    ? semanticsFor(2, `format ${RECORDED_FIXTURE} (recorded with Keras 2)`)
-    : semanticsFor(3, `format ${MODEL_FIXTURE} without keras_version (Keras 3 assumed)`);
+    ? semanticsFor(2, phrase('format {0} (recorded with Keras 2)', RECORDED_FIXTURE))
+    : semanticsFor(3, phrase('format {0} without keras_version (Keras 3 assumed)', MODEL_FIXTURE));
 }
 
 export function loadFixture(doc: unknown, file: string): LoadedModel {

@@ -17,6 +17,7 @@ import { modelFromKerasConfig } from './keras-config';
 import { keras3Weights, parseEmbeddedJson, restateSemantics } from './keras-h5';
 import { planLayers } from './keras-layer-plan';
 import type { LoadedModel } from './loaded-model';
+import { phrase } from '../phrase';
 
 
 const CONFIG = 'config.json';
@@ -120,6 +121,6 @@ export function loadKerasArchive(bytes: Uint8Array, file: string, limits?: Parti
     format: KERAS_ARCHIVE_FORMAT,
     ...(version ? { kerasVersion: version } : {}),
   });
-  restateSemantics(model, version, `in ${METADATA} of the .keras archive`);
+  restateSemantics(model, version, (v) => phrase('keras_version "{0}" in {1} of the .keras archive', v, METADATA));
   return { model, predictCalls: 1 };
 }

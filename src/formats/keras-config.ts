@@ -11,6 +11,7 @@ import { graphModelLayers } from './keras-graph-model';
 import { convertChain, type ChainItem } from './keras-layers';
 import { semanticsFromConfigStyle, semanticsFromVersion } from './keras-semantics';
 import { WeightCursor, type WeightEntry } from './weights';
+import { phrase } from '../phrase';
 
 export interface KerasConfigContext {
   file: string;
@@ -36,7 +37,7 @@ export function modelFromKerasConfig(modelJson: unknown, weights: readonly (Tens
   }
   const version = ctx.kerasVersion ?? (typeof root.keras_version === 'string' ? root.keras_version : undefined);
   const semantics: Semantics =
-    semanticsFromVersion(version, ctx.kerasVersion ? 'in the file' : 'in the model config') ?? semanticsFromConfigStyle(root);
+    semanticsFromVersion(version, (v) => (ctx.kerasVersion ? phrase('keras_version "{0}" in the file', v) : phrase('keras_version "{0}" in the model config', v))) ?? semanticsFromConfigStyle(root);
 
   const configAt = child(where, 'config');
   // Keras ≤ 2.2.2 wrote a Sequential's config as the bare layer list.

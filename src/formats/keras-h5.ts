@@ -25,6 +25,7 @@ import { planLayers, type PlannedLayer } from './keras-layer-plan';
 import { semanticsFromVersion } from './keras-semantics';
 import type { LoadedModel } from './loaded-model';
 import type { WeightEntry } from './weights';
+import { phrase, type Phrase } from '../phrase';
 
 /** Sub-objects whose weights come in a fixed order, not by name: Bidirectional's directions, MultiHeadAttention's projections. */
 const SUB_ORDER: Record<string, number> = { forward_layer: 0, backward_layer: 1, query_dense: 0, key_dense: 1, value_dense: 2, output_dense: 3 };
@@ -114,8 +115,8 @@ export function legacyWeights(h5: H5File, weightsGroup: string, plan: readonly P
 }
 
 /** Replaces the converter's generic "in the file" with where exactly the version came from. */
-export function restateSemantics(model: Model, version: string | undefined, where: string): void {
-  const s = semanticsFromVersion(version, where);
+export function restateSemantics(model: Model, version: string | undefined, said: (version: string) => Phrase): void {
+  const s = semanticsFromVersion(version, said);
   if (s && s.kerasMajor === model.semantics.kerasMajor) model.semantics = s;
 }
 
@@ -159,6 +160,6 @@ export function loadLegacyH5(bytes: Uint8Array, file: string, limits?: Partial<L
     format: KERAS_H5_FORMAT,
     ...(version ? { kerasVersion: version } : {}),
   });
-  restateSemantics(model, version, 'in the keras_version attribute of the HDF5 file');
+  restateSemantics(model, version, (v) => phrase('keras_version "{0}" in the keras_version attribute of the HDF5 file', v));
   return { model, predictCalls: 1 };
 }

@@ -13,6 +13,7 @@ import { convertKerasLayer } from './keras-layers';
 import { semanticsFor, semanticsFromVersion } from './keras-semantics';
 import type { RecordedLayer, Recording } from './recording';
 import { WeightCursor } from './weights';
+import { phrase } from '../phrase';
 
 export const LAYER_REPLAY_LABEL = 'layer replay: inputs as recorded by Keras';
 
@@ -38,7 +39,7 @@ function returningEverything(layer: Layer): Layer {
 
 /** The recorded layers that carry what replay needs, each as a runnable one-layer model. */
 export function replayCases(recording: Recording, file: string): ReplayCase[] {
-  const semantics = semanticsFromVersion(recording.kerasVersion, 'in the recording') ?? semanticsFor(3, 'the recording names no Keras version; the exporter needs Keras 3');
+  const semantics = semanticsFromVersion(recording.kerasVersion, (v) => phrase('keras_version "{0}" in the recording', v)) ?? semanticsFor(3, phrase('the recording names no Keras version; the exporter needs Keras 3'));
   const cases: ReplayCase[] = [];
   recording.layers.forEach((rec, i) => {
     if (rec.replay) cases.push(replayCase(rec, { file, path: ['layers', i] }, semantics, recording.predictCalls));

@@ -21,6 +21,7 @@ import { semanticsFor } from './keras-semantics';
 import type { LoadedModel } from './loaded-model';
 import type { WeightEntry } from './weights';
 import { float16FromBits } from './half-float';
+import { phrase } from '../phrase';
 
 export const TFJS_FORMAT = 'tfjs-layers-model';
 
@@ -314,7 +315,9 @@ export function loadTfjs(doc: unknown, file: string, readSibling: ReadSibling | 
     const model: Model = modelFromKerasConfig(modelJson, weights, { file, path: configPath, weightsPath: ['weightsManifest'], format: TFJS_FORMAT, kerasVersion: '2.x' });
     model.semantics = semanticsFor(
       2,
-      `a TensorFlow.js layers model${version ? ` (${version})` : ''}: TF.js implements Keras 2 (hard_sigmoid clip(0.2x + 0.5, 0, 1), GRU reset_after=false by default)`,
+      version
+        ? phrase('a TensorFlow.js layers model ({0}): TF.js implements Keras 2 (hard_sigmoid clip(0.2x + 0.5, 0, 1), GRU reset_after=false by default)', version)
+        : phrase('a TensorFlow.js layers model: TF.js implements Keras 2 (hard_sigmoid clip(0.2x + 0.5, 0, 1), GRU reset_after=false by default)'),
     );
     model.source = { file, format: TFJS_FORMAT, ...(version ? { kerasVersion: version } : {}) };
     return { model, predictCalls: 1 };

@@ -5,6 +5,7 @@
  */
 import type { LayerSummary, ModelSummary } from '../engine/summary';
 import type { OnnxGraph } from './graph';
+import { phrase } from '../phrase';
 
 const RECURRENT = new Set(['LSTM', 'GRU', 'RNN']);
 
@@ -43,6 +44,8 @@ export function summarizeOnnxGraph(g: OnnxGraph): ModelSummary {
     params,
     // The first input's declared dims after the first (batch, or time for a time-major graph); symbolic dims unknown.
     inputShape: dims.slice(1).map((d) => (typeof d === 'number' ? d : null)),
-    semantics: `ONNX opset ${g.opset}${g.producer ? `, written by ${g.producer}` : ''}: the whole graph runs, in its declared element types`,
+    semantics: g.producer
+      ? phrase('ONNX opset {0}, written by {1}: the whole graph runs, in its declared element types', g.opset, g.producer)
+      : phrase('ONNX opset {0}: the whole graph runs, in its declared element types', g.opset),
   };
 }

@@ -5,7 +5,8 @@
  */
 import { blockImage, columnBlock, histogram, layerSaturation, spectralRadius } from '../analysis/index';
 import type { Comparison } from '../compare/compare';
-import { describeDiagnosis, diagnose } from '../diagnose/index';
+import { describeDiagnosis, diagnose, type DiagnosisLine } from '../diagnose/index';
+import { phrase, verbatim } from '../phrase';
 import type { LayerTrace, Model, Tensor } from '../engine/index';
 import { blockStats, weightBlocks } from '../engine/weight-stats';
 import type { AnalysisPayload, SaturationView, WeightBlockView, WeightLayerView } from '../protocol';
@@ -78,17 +79,17 @@ export function analysisPayload(model: Model | null, layers: readonly LayerTrace
   }
 }
 
-const diagnosed = new WeakMap<Comparison, string[] | null>();
+const diagnosed = new WeakMap<Comparison, DiagnosisLine[] | null>();
 
 /** What diagnose() says about a mismatch (computed once per comparison); null when the output matched. */
-export function diagnosisLines(model: Model, input: Tensor, expected: Tensor, c: Comparison, predictCalls?: number, precision?: 'float64' | 'float32'): string[] | null {
+export function diagnosisLines(model: Model, input: Tensor, expected: Tensor, c: Comparison, predictCalls?: number, precision?: 'float64' | 'float32'): DiagnosisLine[] | null {
   if (c.pass || c.shapeMismatch) return null;
   if (diagnosed.has(c)) return diagnosed.get(c)!;
-  let lines: string[] | null;
+  let lines: DiagnosisLine[] | null;
   try {
     lines = describeDiagnosis(diagnose(model, input, expected, { tolerance: c.tolerance, ...(predictCalls ? { predictCalls } : {}), ...(precision ? { precision } : {}) }));
   } catch (e) {
-    lines = [`diagnosis failed: ${e instanceof Error ? e.message : String(e)}`];
+    lines = [{ kind: 'diagnosis', text: phrase('the diagnosis failed: {0}', verbatim(e instanceof Error ? e.message : String(e))) }];
   }
   diagnosed.set(c, lines);
   return lines;
@@ -98,12 +99,12 @@ export function diagnosisLines(model: Model, input: Tensor, expected: Tensor, c:
 export const DIAGNOSE_BUDGET = 2e8;
 
 /** diagnosisLines for a PanelSession's inputs (what its comparison message carries). */
-export function diagnosisFor(s: { loaded: { model: Model; predictCalls?: number }; input: Tensor; expected?: Tensor | undefined; predictCalls?: number | undefined; precision?: 'float64' | 'float32' | undefined }, c: Comparison): string[] | null {
+export function diagnosisFor(s: { loaded: { model: Model; predictCalls?: number }; input: Tensor; expected?: Tensor | undefined; predictCalls?: number | undefined; precision?: 'float64' | 'float32' | undefined }, c: Comparison): DiagnosisLine[] | null {
   if (!s.expected || c.pass || c.shapeMismatch) return null;
   // diagnose() re-runs the model a few dozen times (in the engine worker; on the host only when the run fell back
   // in-process): past a budget the panel would wait too long for it, so it points to the CLI instead.
   const params = weightBlocks(s.loaded.model).reduce((n, b) => n + b.rows * (b.c1 - b.c0), 0);
   const work = params * (s.input.shape[0] ?? 1) * (s.input.shape[1] ?? 1);
-  if (work > DIAGNOSE_BUDGET) return [`diagnosis skipped in the panel (a large run); \`cellscope compare MODEL --input IN --expected EXP --diagnose\` runs it`];
+  if (work > DIAGNOSE_BUDGET) return [{ kind: 'diagnosis', text: phrase('diagnosis skipped in the panel (a large run); `cellscope compare MODEL --input IN --expected EXP --diagnose` runs it') }];
   return diagnosisLines(s.loaded.model, s.input, s.expected, c, s.predictCalls ?? s.loaded.predictCalls, s.precision);
 }

@@ -6,6 +6,7 @@
 import type { ExplainProgressMessage, ExplanationMessage, FromWebview, OutputMessage } from '../protocol';
 import type { ExplainAsk } from './explain-view';
 import { Requests } from './requests';
+import type { Phrase } from '../phrase';
 
 export class ExplainSource {
   output: OutputMessage | null = null;
@@ -13,7 +14,8 @@ export class ExplainSource {
   /** The explanation under way: its request id and where it is. */
   running: { id: number; ask: ExplainAsk; progress: ExplainProgressMessage | null } | null = null;
   /** Why the last explanation did not come (the engine's message, or "cancelled"). */
-  error: string | null = null;
+  /** Why the last explanation failed (worded for the page), or 'cancelled' when the user stopped it. */
+  error: Phrase | 'cancelled' | null = null;
   private readonly requests: Requests;
 
   constructor(private readonly post: (m: FromWebview) => void) {
@@ -69,7 +71,7 @@ export class ExplainSource {
     return true;
   }
 
-  onError(m: { re: number; message: string }): boolean {
+  onError(m: { re: number; message: Phrase }): boolean {
     this.requests.settle(m.re);
     if (this.running?.id !== m.re) return false;
     this.resultAsk = this.running.ask;

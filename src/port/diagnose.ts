@@ -8,7 +8,7 @@
  */
 import type { Tolerance } from '../compare/compare';
 import { diagnose, type Diagnosis, type HypothesisResult } from '../diagnose';
-import { fmtError } from '../diagnose/text';
+import { english, fmtError, phrase, type Phrase } from '../phrase';
 import { PORT_HYPOTHESES } from '../diagnose/port-table';
 import { recurrentLayersOf, type CellKind } from '../engine/model';
 import type { Tensor } from '../engine/tensor';
@@ -20,7 +20,7 @@ export interface PortDiagnosis {
   /** Structural reasons an exact port is impossible or incomplete. */
   notes: string[];
   /** The hypothesis that explains the difference, and on which model it was tried. */
-  found: { result: HypothesisResult; triedOn: 'A' | 'B'; faulty: 'A' | 'B'; /** As the faulty model's framework says it. */ title: string } | null;
+  found: { result: HypothesisResult; triedOn: 'A' | 'B'; faulty: 'A' | 'B'; /** As the faulty model's framework says it. */ title: Phrase } | null;
   /** Closest tries when nothing explains it. */
   closest: HypothesisResult[];
   code: { title: string; code: string } | null;
@@ -72,10 +72,10 @@ function faultySide(r: HypothesisResult, triedOn: 'A' | 'B', framework: string, 
  * the Keras-layout model means the graph's ONNX slots (i, o, f, c) hold Keras blocks i, f, c, o: the converter wrote
  * Keras's (= PyTorch's) order where ONNX reads its own.
  */
-function onnxTitle(r: HypothesisResult): string | null {
+function onnxTitle(r: HypothesisResult): Phrase | null {
   const id = r.id.split('@')[0]!;
   // Keras's reset_after is ONNX's linear_before_reset (PyTorch's GRU: reset after, linear_before_reset=1).
-  if (id === 'gru-reset-after') return 'GRU linear_before_reset flipped (ONNX linear_before_reset=1 is Keras reset_after=True, what PyTorch\'s GRU computes; 0 resets before the recurrent product)';
+  if (id === 'gru-reset-after') return phrase("GRU linear_before_reset flipped (ONNX linear_before_reset=1 is Keras reset_after=True, what PyTorch's GRU computes; 0 resets before the recurrent product)");
   const m = /^(lstm|gru)-gate-order:([a-z,]+)$/.exec(id);
   if (!m) return null;
   const cell = m[1] as 'lstm' | 'gru';
@@ -87,8 +87,10 @@ function onnxTitle(r: HypothesisResult): string | null {
   const same = (order: string) => order.split(', ').join() === held.join();
   const keras = same(STORED_ORDER.keras[cell]);
   const torch = same(STORED_ORDER.pytorch[cell].replace('g', 'c').replace('n', 'h'));
-  const named = keras && torch ? ' (Keras and PyTorch order)' : keras ? ' (Keras order)' : torch ? ' (PyTorch order)' : '';
-  return `ONNX ${cell.toUpperCase()} gate blocks (W, R, B) written in order ${held.join(',')}${named}, where ONNX reads ${onnx.join(',')}`;
+  const named = keras && torch ? phrase('Keras and PyTorch order') : keras ? phrase('Keras order') : torch ? phrase('PyTorch order') : null;
+  return named
+    ? phrase('ONNX {0} gate blocks (W, R, B) written in order {1} ({2}), where ONNX reads {3}', cell.toUpperCase(), held.join(','), named, onnx.join(','))
+    : phrase('ONNX {0} gate blocks (W, R, B) written in order {1}, where ONNX reads {2}', cell.toUpperCase(), held.join(','), onnx.join(','));
 }
 
 function firstCell(m: PortModel): CellKind | undefined {
@@ -135,14 +137,14 @@ export function diagnosePort(check: PortCheck, input: Tensor, tolerance: Toleran
     const bad = sides[found.faulty];
     const good = sides[found.faulty === 'A' ? 'B' : 'A'];
     const r = found.result;
-    lines.push(`diagnosis: ${found.title} — in ${found.faulty} (${bad.file}, ${FRAMEWORK_LABEL[bad.framework]}); max |Δ| ${fmtError(r.before)} → ${fmtError(r.after)} when ${found.triedOn === found.faulty ? 'undone in' : 'made in'} ${found.triedOn} (${sides[found.triedOn].file})`);
+    lines.push(`diagnosis: ${english(found.title)} — in ${found.faulty} (${bad.file}, ${FRAMEWORK_LABEL[bad.framework]}); max |Δ| ${fmtError(r.before)} → ${fmtError(r.after)} when ${found.triedOn === found.faulty ? 'undone in' : 'made in'} ${found.triedOn} (${sides[found.triedOn].file})`);
     const cell: CellKind | undefined = firstCell(good) ?? firstCell(bad);
     code = cell ? mappingCode(good.framework, bad.framework, cell) : null;
   } else if (notes.length) {
     // A structural difference no weight mapping fixes (a projection on one side, reset_after=False against PyTorch).
     lines.push(`diagnosis: no weight mapping can make these models agree: ${notes[0]}`);
   } else {
-    lines.push(`diagnosis: no single conversion mistake explains it; closest: ${closest.map((r) => `${r.title} (${fmtError(r.before)} → ${fmtError(r.after)})`).join('; ') || 'nothing could be tried'}`);
+    lines.push(`diagnosis: no single conversion mistake explains it; closest: ${closest.map((r) => `${english(r.title)} (${fmtError(r.before)} → ${fmtError(r.after)})`).join('; ') || 'nothing could be tried'}`);
     const cell = firstCell(a) ?? firstCell(b);
     code = cell ? mappingCode(a.framework, b.framework, cell) : null;
   }

@@ -1,10 +1,12 @@
 /**
- * Runs the engine off the calling thread: one `worker_threads` Worker per run (dist/engine-worker.js), the model and
+ * Runs the engine off the calling thread: one `worker_threads` Worker per run (dist/host.js as the engine worker), the model and
  * input structured-cloned in, the result's typed arrays transferred back. `cancel()` terminates the worker at once.
  * When the worker cannot start (no bundle, a host without worker_threads: VS Code for the Web) the run happens
  * in-process instead, with the same result, a block of batch items at a time (src/panel/run-in-blocks.ts) so that
  * progress, Cancel and the page's requests get their turn between blocks. No `vscode` import: node tests drive this directly.
  */
+import type { DiagnosisLine } from '../diagnose/text';
+import { phrase, verbatim, type Phrase } from '../phrase';
 import { existsSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import type { PredictOptions, RunResult, Tensor } from '../engine/index';
@@ -13,6 +15,7 @@ import { runInBlocks } from '../panel/run-in-blocks';
 import type { PanelModel } from '../panel/run-panel-model';
 import { errorOfReply, RunCancelledError } from './job';
 import type { WorkerReply, WorkerRequest } from './protocol';
+import { workerOptions } from './roles';
 
 export { RunCancelledError };
 
@@ -38,7 +41,7 @@ export interface EngineRun {
    * a line saying why when the worker stopped or was cancelled first). Null, or a promise of undefined when the run
    * fell back in-process: nobody diagnoses here, the caller does.
    */
-  readonly diagnosis: Promise<string[] | null | undefined> | null;
+  readonly diagnosis: Promise<DiagnosisLine[] | null | undefined> | null;
 }
 
 export interface EngineRunOptions {
@@ -82,6 +85,9 @@ function inProcess(model: PanelModel, input: Tensor, options: PredictOptions, ex
   };
 }
 
+/** A diagnosis that is one line about itself (failed, cancelled). */
+const said = (text: Phrase): DiagnosisLine[] => [{ kind: 'diagnosis', text }];
+
 export function startEngineRun(model: PanelModel, input: Tensor, options: PredictOptions = {}, o: EngineRunOptions = {}): EngineRun {
   const path = o.workerPath;
   if (!path || !existsSync(path)) {
@@ -90,7 +96,7 @@ export function startEngineRun(model: PanelModel, input: Tensor, options: Predic
   }
   let worker: Worker;
   try {
-    worker = new Worker(path);
+    worker = new Worker(path, workerOptions('engine'));
   } catch (e) {
     o.onFallback?.(`the engine worker did not start: ${e instanceof Error ? e.message : String(e)}`);
     return inProcess(model, input, options, o.expected, o.onProgress);
@@ -100,10 +106,10 @@ export function startEngineRun(model: PanelModel, input: Tensor, options: Predic
   let rejectRun: (e: unknown) => void = () => {};
   let fallback: EngineRun | undefined;
   // The worker outlives the result while it diagnoses; `diagnosed` settles the diagnosis, whatever ends it.
-  let settleDiagnosis: (lines: string[] | null | undefined) => void = () => {};
-  const diagnosis = o.expected ? new Promise<string[] | null | undefined>((r) => (settleDiagnosis = r)) : null;
+  let settleDiagnosis: (lines: DiagnosisLine[] | null | undefined) => void = () => {};
+  const diagnosis = o.expected ? new Promise<DiagnosisLine[] | null | undefined>((r) => (settleDiagnosis = r)) : null;
   let diagnosed = !o.expected;
-  const stopDiagnosis = (lines: string[] | null | undefined) => {
+  const stopDiagnosis = (lines: DiagnosisLine[] | null | undefined) => {
     if (diagnosed) return;
     diagnosed = true;
     settleDiagnosis(lines);
@@ -124,7 +130,7 @@ export function startEngineRun(model: PanelModel, input: Tensor, options: Predic
       finish(() => (reply.type === 'result' ? resolve({ result: reply.result, runMs: reply.runMs, analysed: reply.analysed, where: 'worker' }) : reject(errorOfReply(reply))));
     });
     worker.on('error', (e) => {
-      stopDiagnosis(online ? [`diagnosis failed: ${e.message}`] : undefined);
+      stopDiagnosis(online ? said(phrase('the diagnosis failed: {0}', verbatim(e.message))) : undefined);
       finish(() => {
         if (!online) {
           // It never started (a broken bundle, a sandbox without threads): the run still happens, in-process.
@@ -135,7 +141,7 @@ export function startEngineRun(model: PanelModel, input: Tensor, options: Predic
       });
     });
     worker.on('exit', (code) => {
-      stopDiagnosis([`diagnosis failed: the engine worker stopped (exit code ${code})`]);
+      stopDiagnosis(said(phrase('the diagnosis failed: the engine worker stopped (exit code {0})', code)));
       finish(() => reject(new Error(`the engine worker stopped (exit code ${code}) before it finished the run`)));
     });
     const req: WorkerRequest = { model, input, options, expected: o.expected };
@@ -147,8 +153,8 @@ export function startEngineRun(model: PanelModel, input: Tensor, options: Predic
     diagnosis,
     async cancel() {
       if (fallback) return fallback.cancel();
-      if (settled) return stopDiagnosis(['diagnosis cancelled']);
-      stopDiagnosis(['diagnosis cancelled']);
+      if (settled) return stopDiagnosis(said(phrase('diagnosis cancelled')));
+      stopDiagnosis(said(phrase('diagnosis cancelled')));
       settled = true;
       const stopped = worker.terminate();
       rejectRun(new RunCancelledError());

@@ -1,10 +1,11 @@
 /**
- * The engine in a `worker_threads` Worker (bundled to dist/engine-worker.js): receives an already-loaded model and
- * input (structured clone), runs `runModel`, and posts the result back with every typed array's buffer transferred,
- * not copied. One run per worker: the host terminates it to cancel. Asked to, it then diagnoses a mismatch with the
+ * The engine in a `worker_threads` Worker (dist/host.js started as the 'engine' worker: src/extension/host-bundle.ts):
+ * receives an already-loaded model and input (structured clone), runs `runModel`, and posts the result back with every
+ * typed array's buffer transferred, not copied. One run per worker: the host terminates it to cancel. Asked to, it then diagnoses a mismatch with the
  * recording (diagnose() re-runs the model dozens of times: here, not on the extension host's thread) and posts that.
  */
 import { parentPort } from 'node:worker_threads';
+import { phrase } from '../phrase';
 import { analyseRun, analysisArrays, type RunAnalysis } from '../panel/analyse-run';
 import { diagnosisFor } from '../panel/analysis';
 import { engineModel, runPanelModel } from '../panel/run-panel-model';
@@ -49,7 +50,7 @@ port.on('message', (req: WorkerRequest | ExplainWorkerRequest | PortWorkerReques
       ? diagnosisFor({ loaded: { model }, input: req.input, expected: req.expected, predictCalls, precision }, comparison)
       : comparison.pass
         ? null
-        : ['note: an ONNX graph is not diagnosed against a recording; "Compare with another model…" against the Keras or PyTorch model it came from names the conversion mistake'];
+        : [{ kind: 'note' as const, text: phrase('an ONNX graph is not diagnosed against a recording; "Compare with another model…" against the Keras or PyTorch model it came from names the conversion mistake') }];
     port.postMessage({ type: 'diagnosis', lines } satisfies WorkerReply);
   }
 });

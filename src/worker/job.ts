@@ -1,6 +1,6 @@
 /**
  * One request, one engine worker: the pattern of the panel's off-thread jobs (explanations, port checks). The worker
- * bundle (dist/engine-worker.js) gets the request (structured clone); its replies are read by the job's `reply`
+ * bundle (dist/host.js, as the engine worker) gets the request (structured clone); its replies are read by the job's `reply`
  * (progress, the answer or an error); `cancel()` terminates the worker at once. Without a worker bundle, or when the
  * worker cannot be created, the work runs in-process on the next turn (synchronously, the same result), so a caller
  * can still cancel first. Engine runs (src/worker/client.ts) follow the same lines with more to do (a fallback when
@@ -8,6 +8,7 @@
  */
 import { existsSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
+import { workerOptions } from './roles';
 
 /** The rejection of a cancelled run or job. */
 export class RunCancelledError extends Error {
@@ -48,7 +49,7 @@ export function errorOfReply(r: { name: string; message: string }): Error {
 export function startWorkerJob<T, R>(spec: WorkerJobSpec<T, R>): WorkerJob<T> {
   let worker: Worker | undefined;
   try {
-    if (spec.workerPath && existsSync(spec.workerPath)) worker = new Worker(spec.workerPath);
+    if (spec.workerPath && existsSync(spec.workerPath)) worker = new Worker(spec.workerPath, workerOptions('engine'));
   } catch {
     worker = undefined; // no threads here (a sandbox): the same work in-process
   }

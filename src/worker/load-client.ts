@@ -1,5 +1,5 @@
 /**
- * Runs a load or a check of a user file in a fresh worker (dist/load-worker.js) with a heap limit and a deadline:
+ * Runs a load or a check of a user file in a fresh worker (dist/host.js as the load worker) with a heap limit and a deadline:
  * a file that asks for gigabytes or hours ends that worker with a clear LoadError ("stopped after 20 s", "needed
  * more than 1024 MB"), and the extension host carries on. Cancelling (a newer edit of the same document)
  * terminates the worker at once. No `vscode` import: node tests drive this directly.
@@ -9,6 +9,7 @@ import { LoadError, type Recording } from '../formats/index';
 import type { OpenedModel } from '../formats/loaded-model';
 import type { Tensor } from '../engine/tensor';
 import type { ClonedProblem, LoadReply, LoadRequest } from './load-protocol';
+import { workerOptions } from './roles';
 
 /** A worker's heap (V8 old generation); typed arrays count as external memory, bounded by the load budgets. */
 export const LOAD_HEAP_MB = 512;
@@ -41,7 +42,7 @@ export interface Isolated<T> {
 const spares = new Map<string, Worker>();
 
 function newWorker(path: string, heap: number): Worker {
-  return new Worker(path, { resourceLimits: { maxOldGenerationSizeMb: heap, maxYoungGenerationSizeMb: 64 } });
+  return new Worker(path, { ...workerOptions('load'), resourceLimits: { maxOldGenerationSizeMb: heap, maxYoungGenerationSizeMb: 64 } });
 }
 
 function takeWorker(path: string, heap: number): Worker {

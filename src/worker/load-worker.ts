@@ -1,6 +1,6 @@
 /**
- * Loads and checks of user files, off the extension host's thread (bundled to dist/load-worker.js): the host starts
- * one worker per request with a heap limit and a deadline (src/worker/load-client.ts), so a file that asks for too
+ * Loads and checks of user files, off the extension host's thread (dist/host.js started as the 'load' worker:
+ * src/extension/host-bundle.ts): the host starts one worker per request with a heap limit and a deadline (src/worker/load-client.ts), so a file that asks for too
  * much memory or time ends this worker, never the editor. Reading from disk happens here too, through node-files.ts
  * (regular files only, shards inside the model's folder).
  */

@@ -1,4 +1,5 @@
 /** Messages between the extension host and the engine worker (src/worker/engine-worker.ts). */
+import type { DiagnosisLine } from '../diagnose/text';
 import type { PredictOptions, RunResult, Tensor } from '../engine/index';
 import type { PanelModel } from '../panel/run-panel-model';
 import type { PortSide } from '../panel/port-view';
@@ -48,7 +49,7 @@ export type WorkerReply =
   | { type: 'result'; result: RunResult; runMs: number; analysed: RunAnalysis }
   | { type: 'error'; name: string; message: string }
   /** After `result`, when the request asked: what diagnose() says (null: the output matched). */
-  | { type: 'diagnosis'; lines: string[] | null };
+  | { type: 'diagnosis'; lines: DiagnosisLine[] | null };
 
 /**
  * The distinct ArrayBuffers under every typed array of a run result (output, outputs, layer outputs, trace), for a

@@ -41,7 +41,7 @@ test('comparison: no diagnosis when it matches; diagnose() lines on a mismatch; 
   assert.ok(isToWebview(ok));
   const bad = (await sine(1.1)).comparisonMessage()!;
   assert.equal(bad.pass, false);
-  assert.ok(bad.diagnosis && bad.diagnosis.length > 0 && /diagnosis/.test(bad.diagnosis[0]!), String(bad.diagnosis));
+  assert.ok(bad.diagnosis && bad.diagnosis.length > 0 && bad.diagnosis[0]!.kind === 'diagnosis', String(bad.diagnosis));
   assert.ok(isToWebview(bad));
   assert.equal(isToWebview({ ...bad, diagnosis: [1] }), false);
 });

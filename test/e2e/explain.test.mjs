@@ -1,5 +1,5 @@
 // Explain in a real VS Code (code-server + chromium): open examples/char-rnn in the panel, click an output value,
-// and the extension host runs the explanation in its engine worker (dist/engine-worker.js): the input text comes back
+// and the extension host runs the explanation in its engine worker (dist/host.js): the input text comes back
 // coloured by the attribution, the gradient-flow charts and the state trajectory are drawn. Dark and light themes.
 import assert from 'node:assert/strict';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';

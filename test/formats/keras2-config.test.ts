@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { loadDoc, nested } from './helpers';
+import { english } from '../../src/phrase';
 
 const initializer = (name: string) => ({ class_name: name, config: { seed: null } });
 
@@ -43,7 +44,7 @@ test('tf.keras 2.15 Sequential: InputLayer batch_input_shape, LSTM, Dense → Ke
   const { model } = loadDoc(doc, 'tfkeras.json');
   assert.equal(model.semantics.kerasMajor, 2);
   assert.equal(model.semantics.hardSigmoid, 'keras2');
-  assert.match(model.semantics.decidedBy, /keras_version "2\.15\.0" in the model config/);
+  assert.match(english(model.semantics.decidedBy), /keras_version "2\.15\.0" in the model config/);
   assert.equal(model.source.kerasVersion, '2.15.0');
   assert.deepEqual(model.inputShape, [10, 3]);
   assert.deepEqual(model.layers.map((l) => l.kind), ['pass_through', 'recurrent', 'dense']);
@@ -68,7 +69,7 @@ for (const className of ['Functional', 'Model']) test(`Keras 2 ${className} (tf.
   };
   const { model } = loadDoc(doc);
   assert.equal(model.semantics.kerasMajor, 2);
-  assert.match(model.semantics.decidedBy, /no keras_version.*Keras 2 is assumed/);
+  assert.match(english(model.semantics.decidedBy), /no keras_version.*Keras 2 is assumed/);
   const gru = model.layers[1]!;
   assert.ok(gru.kind === 'recurrent' && gru.config.resetAfter === false && gru.config.recurrentActivation === 'hard_sigmoid');
   assert.deepEqual(model.inputShape, [null, 2]);
@@ -92,7 +93,7 @@ test('the same GRU config spelled Keras 3 style (module keys, no version) defaul
   };
   const { model } = loadDoc(doc);
   assert.equal(model.semantics.kerasMajor, 3);
-  assert.match(model.semantics.decidedBy, /Keras 3 keys \("module"\)/);
+  assert.match(english(model.semantics.decidedBy), /Keras 3 keys \("module"\)/);
   const gru = model.layers[1]!;
   assert.ok(gru.kind === 'recurrent' && gru.config.resetAfter === true && gru.config.activation === 'tanh');
 });
@@ -114,7 +115,7 @@ test('Keras 2.1 era: Sequential config as a bare list, batch_input_shape on the 
     weights: [nested([3, 2]), nested([2, 2]), nested([2]), nested([3, 2], 5), nested([2, 2], 5), nested([2], 5), nested([2, 1]), nested([1])],
   };
   const { model } = loadDoc(doc);
-  assert.match(model.semantics.decidedBy, /keras_version "2\.1\.2" in the file/);
+  assert.match(english(model.semantics.decidedBy), /keras_version "2\.1\.2" in the file/);
   const bi = model.layers[0]!;
   assert.ok(bi.kind === 'bidirectional' && bi.mergeMode === 'ave');
   assert.equal(bi.forward.config.goBackwards, true);

@@ -1,4 +1,4 @@
-// The extension host's loads and checks in the load worker (dist/load-worker.js): the worst attacks come back as
+// The extension host's loads and checks in the load worker (dist/host.js started as the load worker): the worst attacks come back as
 // located problems or LoadErrors while the calling thread keeps running; a check that overruns its deadline or heap
 // ends the worker with a clear LoadError; a superseded check is cancelled.
 import assert from 'node:assert/strict';
@@ -13,7 +13,7 @@ import { checkIsolated, loadIsolated, LoadCancelledError, readArrayIsolated, rea
 import { REPO } from '../fixtures-path';
 import { ATTACKS } from './attacks';
 
-const workerPath = join(REPO, 'dist', 'load-worker.js');
+const workerPath = join(REPO, 'dist', 'host.js');
 const dir = mkdtempSync(join(tmpdir(), 'cellscope-isolation-'));
 /** Limits that let the 4 M-step inputs below be read in full (their stated shape would be refused at once otherwise). */
 const LONG = resolveLimits({ maxSequenceLength: 1e7 });

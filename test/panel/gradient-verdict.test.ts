@@ -13,6 +13,7 @@ import { spectralRadii } from '../../src/analysis/index';
 import { gradientVerdict } from '../../src/panel/gradient-verdict';
 import type { Model } from '../../src/engine/model';
 import { rng } from '../random';
+import { verbatim } from '../../src/phrase';
 
 test('char-rnn: ρ > 1 in a gate block, yet the gradient flow for its prediction is steady', async () => {
   const base = join(process.cwd(), 'examples', 'char-rnn');
@@ -35,7 +36,7 @@ function simpleRnn(scale: number, units = 16, steps = 60): { model: Model; input
     name: 'rnn',
     inputShape: [steps, 2],
     inputIsTokens: false,
-    semantics: { kerasMajor: 3, hardSigmoid: 'keras3', decidedBy: 'test' },
+    semantics: { kerasMajor: 3, hardSigmoid: 'keras3', decidedBy: verbatim('test') },
     source: { file: 'synthetic', format: 'test' },
     layers: [
       {

@@ -1,4 +1,4 @@
-// The panel's "Compare with another model…" in the engine worker (dist/engine-worker.js, as the extension runs it):
+// The panel's "Compare with another model…" in the engine worker (dist/host.js started as the engine worker, as the extension runs it):
 // the same verdict, per-gate figures and diagnosis as `cellscope compare --against --diagnose`, and B's overlay is
 // B's own trace in input-time order (each gate's max |A − overlay| is the |Δ| the checker reports for it).
 import assert from 'node:assert/strict';
@@ -10,9 +10,10 @@ import { openModelBytes } from '../../src/formats/runnable';
 import { runPanelModel, panelModelOf } from '../../src/panel/run-panel-model';
 import { startPortCheck } from '../../src/worker/port-job';
 import { FIXTURES, REPO } from '../fixtures-path';
+import { english } from '../../src/phrase';
 
 const DIR = join(FIXTURES, 'torch', 'onnx-mistakes');
-const WORKER = join(REPO, 'dist', 'engine-worker.js');
+const WORKER = join(REPO, 'dist', 'host.js');
 
 test('lstm.pt against an ONNX export whose gate blocks are in Keras order, in the engine worker', { skip: !existsSync(WORKER) && 'npm run build first' }, async () => {
   const a = panelModelOf(await loadModelBytes(readFileSync(join(DIR, 'lstm.pt')), 'lstm.pt'));
@@ -24,7 +25,7 @@ test('lstm.pt against an ONNX export whose gate blocks are in Keras order, in th
   assert.equal(r.output.pass, false);
   assert.deepEqual([r.a.framework, r.b.framework], ['PyTorch', 'ONNX']);
   assert.equal(r.diagnosis.found?.faulty, 'B');
-  assert.match(r.diagnosis.found!.title, /written in order i,f,c,o/);
+  assert.match(english(r.diagnosis.found!.title), /written in order i,f,c,o/);
   assert.ok(r.diagnosis.found!.after < 1e-6 && r.diagnosis.found!.before > 0.1);
   assert.match(r.diagnosis.code!.code, /def iofc/);
   const pair = r.pairs[0]!;

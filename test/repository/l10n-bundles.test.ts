@@ -1,5 +1,5 @@
-// Host and page speak the user's language: every string the code passes to `vscode.l10n.t` (src/extension) or to the
-// page's `l10n.t` (webview/) is a literal (so this scan sees them all) and a key of every l10n/bundle.l10n.<lang>.json;
+// Host and page speak the user's language: every string the code passes to `vscode.l10n.t` (src/extension), to the
+// page's `l10n.t` (webview/) or words as a `phrase` for the page (src/, src/phrase.ts) is a literal (so this scan sees them all) and a key of every l10n/bundle.l10n.<lang>.json;
 // no bundle keeps a key the code no longer uses; every translation keeps the message's placeholders, code spans and
 // keyboard names, and is translated (no English left behind by accident).
 import assert from 'node:assert/strict';
@@ -44,6 +44,18 @@ function calls(): { keys: Map<string, string>; nonLiteral: string[] } {
     // A pre-activation's description is made from its gate's label; the page rebuilds it (l10n.describe).
     if (text.includes('`${g.label} before its activation`')) keys.set('{0} before its activation', `${relative(REPO, file)} (pre-activation description)`);
   }
+  // Sentences the core words for the panel (src/phrase.ts): every `phrase('…'` in src/ is a message the page looks up.
+  for (const file of sources(join(REPO, 'src'))) {
+    const text = readFileSync(file, 'utf8');
+    for (const m of text.matchAll(/\bphrase\(\s*/g)) {
+      if (text.slice(0, m.index).endsWith('function ')) continue;
+      const rest = text.slice(m.index + m[0].length);
+      const lit = /^('(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*"|`(?:[^`\\$]|\\.)*`)\s*[,)]/.exec(rest);
+      const where = `${relative(REPO, file)}:${text.slice(0, m.index).split('\n').length}`;
+      if (!lit) nonLiteral.push(where);
+      else keys.set(unquote(lit[1]!), `${where} (phrase)`);
+    }
+  }
   return { keys, nonLiteral };
 }
 
@@ -52,9 +64,9 @@ const read = (lang: string): Record<string, string> => JSON.parse(readFileSync(j
 /** What a translation must carry over: {0}-style placeholders, `code` spans, key names in parentheses, …/→ marks. */
 const invariants = (s: string) => [...(s.match(/\{\d+\}|`[^`]+`|\((?:Space|Home|End|←|→|↑|↓|Esc)\)|[←→↑↓]/g) ?? [])].sort();
 
-test('every l10n.t message in src/extension and webview is a literal', () => {
+test('every l10n.t message in src/extension and webview, and every phrase in src, is a literal', () => {
   const { keys, nonLiteral } = calls();
-  assert.deepEqual(nonLiteral, [], 'l10n.t called with something other than a string literal');
+  assert.deepEqual(nonLiteral, [], 'l10n.t or phrase called with something other than a string literal');
   assert.ok(keys.size >= 20, `only ${keys.size} messages found: is the scan broken?`);
 });
 

@@ -3,6 +3,7 @@ import type { CellKind, Layer, Model, RecurrentConfig, RecurrentLayer } from '..
 import { GATE_COUNT } from '../../src/engine/model';
 import type { Tensor } from '../../src/engine/tensor';
 import { rng } from '../random.mjs';
+import { verbatim } from '../../src/phrase';
 
 export function random(shape: number[], next: () => number, scale = 0.8): Tensor {
   const n = shape.reduce((a, b) => a * b, 1);
@@ -47,7 +48,7 @@ export function model(layers: Layer[], inputShape: (number | null)[], hardSigmoi
     layers,
     inputShape,
     inputIsTokens: false,
-    semantics: { kerasMajor: hardSigmoid === 'keras2' ? 2 : 3, hardSigmoid, decidedBy: 'test' },
+    semantics: { kerasMajor: hardSigmoid === 'keras2' ? 2 : 3, hardSigmoid, decidedBy: verbatim('test') },
     source: { file: '<test>', format: 'test' },
   };
 }

@@ -2,6 +2,7 @@
 // no fixture has. Numbers the tests check come from the engine run on these models, never from the builders.
 import type { Model, Tensor } from '../../src/engine';
 import { rng } from '../random';
+import { verbatim } from '../../src/phrase';
 
 export interface LstmShape {
   units: number;
@@ -22,7 +23,7 @@ export function lstmModel(o: LstmShape): Model {
     name: `synthetic-lstm-${U}x${o.steps}`,
     inputShape: [o.steps, F],
     inputIsTokens: false,
-    semantics: { kerasMajor: 3, hardSigmoid: 'keras3', decidedBy: 'test' },
+    semantics: { kerasMajor: 3, hardSigmoid: 'keras3', decidedBy: verbatim('test') },
     source: { file: 'synthetic', format: 'test' },
     layers: [
       {

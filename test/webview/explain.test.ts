@@ -23,7 +23,7 @@ let browser: Browser;
 let served: Served;
 
 before(async () => {
-  assert.ok(existsSync(join(ROOT, 'dist', 'engine-worker.js')), 'npm run build first (the explanation runs in dist/engine-worker.js)');
+  assert.ok(existsSync(join(ROOT, 'dist', 'host.js')), 'npm run build first (the explanation runs in dist/host.js, started as the engine worker)');
   mkdirSync(SHOTS, { recursive: true });
   served = await serve();
   browser = await launch();

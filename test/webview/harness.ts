@@ -15,13 +15,13 @@ import type { Tensor } from '../../src/engine/index';
 import { applyEdit, inputFileText } from '../../src/panel/playground';
 import { isFromWebview, type FromWebview } from '../../src/protocol';
 import { fromWire, toWire } from '../../src/transport';
-import { loadExpectedBytes, loadModelBytes } from '../../src/formats/index';
+import { loadExpectedBytes, loadModelBytes, type LoadedModel } from '../../src/formats/index';
 
 // Tests run from the repository root (npm test).
 export const ROOT = resolve(process.cwd());
 export const OUT = join(ROOT, '.test-output');
 export const SHOTS = join(OUT, 'screenshots');
-const WORKER = join(ROOT, 'dist', 'engine-worker.js');
+const WORKER = join(ROOT, 'dist', 'host.js');
 
 const TYPES: Record<string, string> = { '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml', '.map': 'application/json', '.html': 'text/html' };
 
@@ -60,9 +60,11 @@ export async function serve(l10n?: { language: string; bundle: Record<string, un
 }
 
 /** A panel session on one of the shipped examples (its model, the recording's input and output), run in-process. */
-export async function exampleSession(dir: string): Promise<PanelSession> {
+/** A shipped example against its recording; `change` alters the loaded model first (a mistake for the diagnosis to find). */
+export async function exampleSession(dir: string, change?: (loaded: LoadedModel) => LoadedModel): Promise<PanelSession> {
   const base = join(ROOT, 'examples', dir);
-  const loaded = await loadModelBytes(readFileSync(join(base, 'model.cellscope.json')), 'model.cellscope.json');
+  const read = await loadModelBytes(readFileSync(join(base, 'model.cellscope.json')), 'model.cellscope.json');
+  const loaded = change ? change(read) : read;
   const rec = loadExpectedBytes(readFileSync(join(base, 'recording.json')), 'recording.json');
   return new PanelSession({
     loaded,
@@ -208,7 +210,7 @@ export async function openPanelPage(browser: Browser, served: Served, first: Pan
     received.push(raw);
     await opts.host?.(raw, send);
     if (!session) return;
-    // Explanations run in the real engine worker when it is built (dist/engine-worker.js), as in the extension.
+    // Explanations run in the real engine worker when it is built (dist/host.js as the engine worker), as in the extension.
     if (isExplainMessage(raw)) return (explainer ??= new ExplainRequests((m) => void send(m), existsSync(WORKER) ? WORKER : undefined)).handle(session, raw);
     if (raw.type === 'run') {
       // As the host's playground run (CellscopePanel.playRun), in-process: the edit applied to the input as it is,

@@ -12,16 +12,18 @@ import { PanelSession } from '../../src/extension/panel/session';
 import { loadExpectedBytes, loadModelBytes } from '../../src/formats/index';
 import { RunCancelledError, startEngineRun } from '../../src/worker/client';
 import { syntheticLstm } from '../support/synthetic-lstm';
+import { lineText } from '../../src/diagnose/text';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 let dir: string;
 let workerPath: string;
 
 before(async () => {
-  // The same bundle scripts/build.mjs writes to dist/engine-worker.js, built from the current sources.
+  // dist/host.js as scripts/build.mjs writes it (host and workers in one bundle), built from the current sources;
+  // the clients start it as the engine worker.
   dir = mkdtempSync(join(tmpdir(), 'cellscope-worker-test-'));
-  workerPath = join(dir, 'engine-worker.js');
-  await esbuild.build({ entryPoints: [join(ROOT, 'src/worker/engine-worker.ts')], outfile: workerPath, bundle: true, platform: 'node', format: 'cjs', target: 'es2022', mainFields: ['module', 'main'], logLevel: 'warning' });
+  workerPath = join(dir, 'host.js');
+  await esbuild.build({ entryPoints: [join(ROOT, 'src/extension/host-bundle.ts')], outfile: workerPath, bundle: true, platform: 'node', format: 'cjs', external: ['vscode'], target: 'es2022', mainFields: ['module', 'main'], logLevel: 'warning' });
 });
 after(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -170,11 +172,11 @@ test('a mismatching recording is diagnosed in the worker, after the result: the 
   let arrived = false;
   void session.diagnosisReady.then(() => (arrived = true));
   const first = session.comparisonMessage()!;
-  if (!arrived) assert.match(first.diagnosis![0]!, /^note: diagnosing/);
+  if (!arrived) assert.match(lineText(first.diagnosis![0]!), /^note: diagnosing/);
   await session.diagnosisReady;
   const fromWorker = session.comparisonMessage()!.diagnosis!;
   assert.deepEqual(await started.run.diagnosis, fromWorker, 'the lines are the worker\'s');
-  assert.match(fromWorker.join('\n'), /time|revers|backward/i);
+  assert.match(fromWorker.map(lineText).join('\n'), /time|revers|backward/i);
   // The same diagnosis an in-process session computes on this thread.
   const here = new PanelSession({ loaded, input, expected, precision: session.inputs.precision, files: session.inputs.files });
   assert.deepEqual(fromWorker, here.comparisonMessage()!.diagnosis);

@@ -18,10 +18,11 @@ let dir: string;
 let workerPath: string;
 
 before(async () => {
-  // The same bundle scripts/build.mjs writes to dist/engine-worker.js, built from the current sources.
+  // dist/host.js as scripts/build.mjs writes it (host and workers in one bundle), built from the current sources;
+  // the clients start it as the engine worker.
   dir = mkdtempSync(join(tmpdir(), 'cellscope-explain-worker-'));
-  workerPath = join(dir, 'engine-worker.js');
-  await esbuild.build({ entryPoints: [join(ROOT, 'src/worker/engine-worker.ts')], outfile: workerPath, bundle: true, platform: 'node', format: 'cjs', target: 'es2022', mainFields: ['module', 'main'], logLevel: 'warning' });
+  workerPath = join(dir, 'host.js');
+  await esbuild.build({ entryPoints: [join(ROOT, 'src/extension/host-bundle.ts')], outfile: workerPath, bundle: true, platform: 'node', format: 'cjs', external: ['vscode'], target: 'es2022', mainFields: ['module', 'main'], logLevel: 'warning' });
 });
 after(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -149,8 +149,8 @@ export function mountCompare(p: Panel, init: InitMessage, parent: ParentNode): V
     // The host's diagnosis explains its own (default-tolerance) verdict; shown while the values still differ.
     const diag = !v.pass && m.diagnosis?.length ? m.diagnosis : null;
     diagnosis.hidden = !diag;
-    // The heading says "Diagnosis" once: the lines' own `diagnosis:` / `note:` prefixes (the CLI's) are left off.
-    diagnosis.replaceChildren(...(diag ? [h('div', 'diagnosis-head', l10n.t('Diagnosis')), ...diag.map((l) => h('p', /^note:/.test(l) ? 'muted' : '', l.replace(/^(diagnosis|note): /, '')))] : []));
+    // The heading says "Diagnosis" once (the CLI's `diagnosis:` / `note:` prefixes are its lines' kinds); notes muted.
+    diagnosis.replaceChildren(...(diag ? [h('div', 'diagnosis-head', l10n.t('Diagnosis')), ...diag.map((l) => h('p', l.kind === 'note' ? 'muted' : '', l10n.phrase(l.text)))] : []));
   }
 
   function drawHeat(c: CompareSource): void {

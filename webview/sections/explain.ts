@@ -162,7 +162,7 @@ export function mountExplain(p: Panel, parent: ParentNode): View {
           progress.value = pr?.done ?? 0;
           status.textContent = pr?.phase === 'dynamics' ? l10n.t('gradient flow, step Jacobians and trajectories…') : `${methodLabels()[run.ask.method]}${pr && pr.total > 1 ? `: ${l10n.t('{0} / {1} points', pr.done, pr.total)}` : ''}…`;
         } else status.textContent = src.result ? '' : l10n.t('pick an output value, then Explain');
-        error.textContent = src.error && src.error !== 'cancelled' ? src.error : src.error === 'cancelled' ? l10n.t('Cancelled: the last explanation stays.') : '';
+        error.textContent = src.error === 'cancelled' ? l10n.t('Cancelled: the last explanation stays.') : src.error ? l10n.phrase(src.error) : '';
         error.hidden = !src.error;
         if (o) {
           const tgt = targetOf(c, o);

@@ -61,7 +61,7 @@ function summary(init: InitMessage): HTMLElement[] {
     const r = tb.insertRow();
     for (const c of [l.name, l.className, shape([null, ...l.outputShape]), l10n.int(l.params), settingsText(l.details)]) r.insertCell().textContent = c;
   }
-  return [h('h1', '', s.name), meta, h('p', 'semantics', s.semantics), files, layers];
+  return [h('h1', '', s.name), meta, h('p', 'semantics', l10n.phrase(s.semantics)), files, layers];
 }
 
 export function mountHeader(p: Panel, init: InitMessage, parent: ParentNode): View {

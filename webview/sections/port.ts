@@ -112,7 +112,7 @@ export function mountPort(p: Panel, parent: ParentNode): View {
     const diag = h('div', 'diagnosis port-diagnosis');
     const f = r.diagnosis.found;
     if (f) {
-      diag.append(h('div', 'diagnosis-head', l10n.t('Diagnosis')), h('p', '', l10n.t('{0} — in {1} ({2})', f.title, f.faulty, f.file)), h('p', '', l10n.t('max |Δ| {0} → {1} once it is undone', err(f.before), err(f.after))));
+      diag.append(h('div', 'diagnosis-head', l10n.t('Diagnosis')), h('p', '', l10n.t('{0} — in {1} ({2})', l10n.phrase(f.title), f.faulty, f.file)), h('p', '', l10n.t('max |Δ| {0} → {1} once it is undone', err(f.before), err(f.after))));
     } else diag.append(h('div', 'diagnosis-head', l10n.t('Diagnosis')), ...r.diagnosis.lines.filter((l) => l.startsWith('diagnosis:')).map((l) => h('p', '', l.replace(/^diagnosis: /, ''))));
     for (const n of r.diagnosis.notes) diag.append(h('p', 'muted', n));
     if (r.diagnosis.code) {

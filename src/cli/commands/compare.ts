@@ -1,6 +1,6 @@
 /** `cellscope compare`: the model's output against a recording; with --diagnose, which culprit explains a mismatch. */
 import { compareTensors, summarizeComparison } from '../../compare/compare';
-import { describeDiagnosis, diagnose } from '../../diagnose';
+import { describeDiagnosis, diagnose, lineText } from '../../diagnose';
 import { loadExpectedFile, loadExpectedOutputsFile } from '../../formats/node-files';
 import { LoadError } from '../../formats/load-error';
 import type { Recording } from '../../formats/recording';
@@ -56,7 +56,7 @@ export async function compareCommand(o: CliOptions, print: Print): Promise<numbe
       hardSigmoid: o.hardSigmoid,
       predictCalls: o.predictCalls ?? loaded.predictCalls,
     });
-    describeDiagnosis(d).forEach((line) => print(line));
+    describeDiagnosis(d).forEach((line) => print(lineText(line)));
   }
   return pass ? 0 : 1;
 }

@@ -9,6 +9,7 @@ import type { FromWebview, ToWebview } from '../../protocol';
 import { startExplain, type ExplainJob } from '../../worker/explain-client';
 import { isGraph } from '../../formats/loaded-model';
 import type { PanelSession } from './session';
+import { phrase, verbatim } from '../../phrase';
 
 type ExplainMessage = Extract<FromWebview, { type: 'requestOutput' | 'requestExplain' | 'cancelExplain' }>;
 
@@ -48,7 +49,7 @@ export class ExplainRequests {
     const id = m.id;
     const { type: _t, id: _i, ...ask } = m;
     const run = explainRunOf(s);
-    if (!run) return this.post({ type: 'explainError', re: id, message: 'an ONNX graph is not explained in the panel (explanations re-run a Keras-style layer chain); open the PyTorch or Keras model it was exported from' });
+    if (!run) return this.post({ type: 'explainError', re: id, message: phrase('an ONNX graph is not explained in the panel (explanations re-run a Keras-style layer chain); open the PyTorch or Keras model it was exported from') });
     const job = startExplain(run, ask, {
       workerPath: this.workerPath,
       onProgress: (phase, done, total) => {
@@ -68,7 +69,7 @@ export class ExplainRequests {
       (e: unknown) => {
         if (this.job?.job === job) this.job = null;
         // By name: a test may load the worker client twice (two class identities).
-        const message = e instanceof Error && e.name === 'RunCancelledError' ? 'cancelled' : e instanceof Error ? e.message : String(e);
+        const message = e instanceof Error && e.name === 'RunCancelledError' ? phrase('the explanation was cancelled') : verbatim(e instanceof Error ? e.message : String(e));
         this.post({ type: 'explainError', re: id, message });
       },
     );

@@ -32,7 +32,7 @@ export const PANEL_VIEW_TYPE = 'cellscope.visualizer';
 
 const panels = new Map<string, vscode.WebviewPanel>();
 let log: vscode.OutputChannel | undefined;
-/** dist/engine-worker.js: the engine runs there, off the extension host's main thread (set on the first attach). */
+/** dist/host.js as the engine worker: the engine runs there, off the extension host's main thread (set on the first attach). */
 let workerPath: string | undefined;
 /** Runs longer than this show a cancellable progress notification. */
 const PROGRESS_AFTER_MS = 200;
@@ -514,7 +514,7 @@ export function activePanel(): CellscopePanel | undefined {
 /** Fills a panel: HTML, message handling, engine run. Used for new panels and for deserialized ones. */
 function attach(context: vscode.ExtensionContext, panel: vscode.WebviewPanel, fileUri: vscode.Uri, loaded: Promise<OpenedModel>, choices: ModelChoices = {}): CellscopePanel {
   const key = fileUri.toString();
-  workerPath ??= context.extensionUri.scheme === 'file' ? vscode.Uri.joinPath(context.extensionUri, 'dist', 'engine-worker.js').fsPath : undefined;
+  workerPath ??= context.extensionUri.scheme === 'file' ? vscode.Uri.joinPath(context.extensionUri, 'dist', 'host.js').fsPath : undefined;
   panels.set(key, panel);
   const webview = panel.webview;
   webview.options = panelOptions(context);

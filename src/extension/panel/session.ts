@@ -2,6 +2,8 @@
  * The host side of the panel without `vscode`: runs the engine once and turns the result into protocol messages.
  * The extension and the webview tests build their messages with this same code.
  */
+import type { DiagnosisLine } from '../../diagnose/text';
+import { phrase } from '../../phrase';
 import { graphView } from '../../panel/graph-view';
 import { compareTensors, summarizeComparison, type Comparison } from '../../compare/compare';
 import { analyseRun, type RunAnalysis } from '../../panel/analyse-run';
@@ -57,7 +59,7 @@ function copy(a: FloatData, start: number, end: number): FloatData {
 const PREDICTIONS_K = 5;
 
 /** What the Compare view says while the engine worker diagnoses a mismatch (a `note:` line is shown muted). */
-const DIAGNOSING = ['note: diagnosing — the engine worker re-runs the model under each hypothesis…'];
+const DIAGNOSING: DiagnosisLine[] = [{ kind: 'note', text: phrase('diagnosing — the engine worker re-runs the model under each hypothesis…') }];
 
 function runOptions(inputs: SessionInputs) {
   return { predictCalls: inputs.predictCalls ?? (isGraph(inputs.loaded) ? 1 : inputs.loaded.predictCalls),  ...(inputs.precision ? { precision: inputs.precision } : {}) };
@@ -125,7 +127,7 @@ export class PanelSession {
    * The worker's diagnosis of a mismatch: 'pending' until it arrives (`diagnosisReady` settles then); undefined when
    * no worker diagnoses, and this thread does it when the comparison message is built.
    */
-  private workerDiagnosis: string[] | null | 'pending' | undefined;
+  private workerDiagnosis: DiagnosisLine[] | null | 'pending' | undefined;
   /** Settles when the worker's diagnosis has arrived (immediately when there is none to wait for). */
   readonly diagnosisReady: Promise<void>;
 
@@ -139,7 +141,7 @@ export class PanelSession {
       result: RunResult;
       runMs: number;
       analysed: RunAnalysis;
-      diagnosis?: Promise<string[] | null | undefined> | null;
+      diagnosis?: Promise<DiagnosisLine[] | null | undefined> | null;
     },
   ) {
     if (ran) {
@@ -375,7 +377,7 @@ export class PanelSession {
   }
 
   /** The diagnosis of the default-tolerance comparison: the worker's (or "diagnosing…" until it comes), else made here. */
-  diagnosis(c0 = this.comparison): string[] | null {
+  diagnosis(c0 = this.comparison): DiagnosisLine[] | null {
     if (!c0) return null;
     if (this.workerDiagnosis === 'pending') return DIAGNOSING;
     if (this.workerDiagnosis !== undefined) return this.workerDiagnosis;

@@ -15,6 +15,7 @@ import { blockOrder, cellKindOfClass, type BuiltinCellKind } from '../../engine/
 import type { BidirectionalLayer, DenseLayer, Layer, Model, RecurrentLayer } from '../../engine/model';
 import type { Tensor } from '../../engine/tensor';
 import { moduleLabel, type TorchDirection, type TorchModule } from './modules';
+import { phrase } from '../../phrase';
 
 export type Nonlinearity = 'tanh' | 'relu';
 
@@ -112,7 +113,7 @@ export function torchModuleToModel(m: TorchModule, nonlinearity: Nonlinearity, s
     layers,
     inputShape: [null, m.inputSize],
     inputIsTokens: false,
-    semantics: { kerasMajor: 3, hardSigmoid: 'keras3', decidedBy: 'a PyTorch module (PyTorch recurrent modules use sigmoid and tanh only)' },
+    semantics: { kerasMajor: 3, hardSigmoid: 'keras3', decidedBy: phrase('a PyTorch module (PyTorch recurrent modules use sigmoid and tanh only)') },
     source,
   };
 }
