@@ -40,7 +40,7 @@ export async function explainRows(time: Time, add: Add): Promise<void> {
   const target = [0, w.steps - 1, 0];
   const row = { ...w, id: 'W1 explain' };
   // `npm run bench` builds dist/ first; without the bundle the two-thread rows would be one thread (said in the note).
-  const helper = igThreadHelper(join(REPO, 'dist/engine-worker.js'));
+  const helper = igThreadHelper(join(REPO, 'dist/host.js'));
   // The floor: 64 forwards and 64 backwards, each as many multiply-adds as one forward's two products (the backward
   // needs dh·Uᵀ and dz·Kᵀ, the transposes), at the products' own rate (gemm_packed_f32 alone: ~30–40 GFLOP/s here).
   const gflop = (2 * 64 * flopsOf(w)) / 1e9;
@@ -59,7 +59,7 @@ export async function explainRows(time: Time, add: Add): Promise<void> {
     // Two threads (CPU: both threads'): float32, the target's precision, the median of 3 after a warm-up; float64 once.
     const threaded = () => explainPredictionThreaded(d.model, d.input, options, helper);
     const two = precision === 'float32' ? await time(threaded, 1) : await once(threaded);
-    add(row, 'IG 64 ×2', precision, 'on', two, `${helper ? 'two threads' : 'ONE thread (no dist/engine-worker.js: run npm run build)'}: ${secs(two.median)} wall, ${secs(two.cpu!)} CPU of both; target ≤ 2 s: ${two.median <= 2000 ? 'met' : 'missed'}`);
+    add(row, 'IG 64 ×2', precision, 'on', two, `${helper ? 'two threads' : 'ONE thread (no dist/host.js: run npm run build)'}: ${secs(two.median)} wall, ${secs(two.cpu!)} CPU of both; target ≤ 2 s: ${two.median <= 2000 ? 'met' : 'missed'}`);
   }
   // The CLI as the held-out checks run it (float32: the W1 target's precision), process start to JSON written.
   const dir = mkdtempSync(join(tmpdir(), 'cellscope-bench-explain-'));

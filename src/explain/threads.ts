@@ -1,6 +1,6 @@
 /**
  * Integrated gradients on two threads: `igThreadHelper` gives explainPredictionThreaded (src/explain/explain.ts) a
- * second thread, a worker_threads Worker running the engine worker bundle (dist/engine-worker.js), which sums the
+ * second thread, a worker_threads Worker running the engine worker (dist/host.js as 'engine'), which sums the
  * second half of the interpolation points while the calling thread sums the first. The CLI and the panel's explain
  * worker use it (the web build has no nested workers: its panel explains on one thread). `igHelpInWorker` is the
  * worker's side. A thread that fails is reported as such (RunError: what failed there, and the one-thread way out);
@@ -10,6 +10,7 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { RunError } from '../engine/errors';
+import { workerOptions } from '../worker-roles';
 import { igHelpPart, type IgHelper, type IgHelpJob } from './explain';
 
 /** The engine worker's request for one half of the points. */
@@ -84,7 +85,7 @@ interface ThreadEvents {
 function startThread(workerPath: string): { worker: Worker; listen(l: ThreadEvents): void } | null {
   let worker: Worker;
   try {
-    worker = new Worker(workerPath);
+    worker = new Worker(workerPath, workerOptions('engine'));
   } catch {
     return null;
   }

@@ -8,7 +8,7 @@
 import type * as vscode from 'vscode';
 import { isMainThread, workerData } from 'node:worker_threads';
 import type * as Host from './host';
-import { roleOf } from '../worker/roles';
+import { roleOf } from '../worker-roles';
 
 const role = isMainThread ? undefined : roleOf(workerData);
 if (role === 'engine') require('../worker/engine-worker');

@@ -15,7 +15,7 @@ import { runInBlocks } from '../panel/run-in-blocks';
 import type { PanelModel } from '../panel/run-panel-model';
 import { errorOfReply, RunCancelledError } from './job';
 import type { WorkerReply, WorkerRequest } from './protocol';
-import { workerOptions } from './roles';
+import { workerOptions } from '../worker-roles';
 
 export { RunCancelledError };
 

@@ -8,7 +8,7 @@
  */
 import { existsSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
-import { workerOptions } from './roles';
+import { workerOptions } from '../worker-roles';
 
 /** The rejection of a cancelled run or job. */
 export class RunCancelledError extends Error {

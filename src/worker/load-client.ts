@@ -9,7 +9,7 @@ import { LoadError, type Recording } from '../formats/index';
 import type { OpenedModel } from '../formats/loaded-model';
 import type { Tensor } from '../engine/tensor';
 import type { ClonedProblem, LoadReply, LoadRequest } from './load-protocol';
-import { workerOptions } from './roles';
+import { workerOptions } from '../worker-roles';
 
 /** A worker's heap (V8 old generation); typed arrays count as external memory, bounded by the load budgets. */
 export const LOAD_HEAP_MB = 512;

@@ -27,8 +27,9 @@ let workerPath: string;
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'cellscope-ig-threads-'));
-  workerPath = join(dir, 'engine-worker.js');
-  await esbuild.build({ entryPoints: [join(ROOT, 'src/worker/engine-worker.ts')], outfile: workerPath, bundle: true, platform: 'node', format: 'cjs', target: 'es2022', mainFields: ['module', 'main'], logLevel: 'warning' });
+  // dist/host.js as scripts/build.mjs writes it (host and workers in one bundle); igThreadHelper starts it as 'engine'.
+  workerPath = join(dir, 'host.js');
+  await esbuild.build({ entryPoints: [join(ROOT, 'src/extension/host-bundle.ts')], outfile: workerPath, bundle: true, platform: 'node', format: 'cjs', external: ['vscode'], target: 'es2022', mainFields: ['module', 'main'], logLevel: 'warning' });
 });
 after(() => rmSync(dir, { recursive: true, force: true }));
 

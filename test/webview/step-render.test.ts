@@ -26,7 +26,7 @@ let p: PanelPage;
 const savedStep = () => p.page.evaluate(() => (window as unknown as { __state: { step: number } }).__state.step);
 
 before(async () => {
-  assert.ok(existsSync(join(ROOT, 'dist', 'engine-worker.js')), 'npm run build first (the explanation runs in dist/engine-worker.js)');
+  assert.ok(existsSync(join(ROOT, 'dist', 'host.js')), 'npm run build first (the explanation runs in dist/host.js, started as the engine worker)');
   mkdirSync(SHOTS, { recursive: true });
   const { model, input } = syntheticLstm(32, STEPS);
   const session = new PanelSession({ loaded: { model, predictCalls: 1 }, input, files: { fileUri: 'untitled:step-render', model: 'synthetic', input: 'synthetic', recording: null } });

@@ -193,5 +193,5 @@ test('a matching recording: no diagnosis from the worker; cancel after the resul
   const run = startEngineRun(bad.loaded.model, bad.input, {}, { workerPath, expected: bad.expected });
   await run.promise;
   await run.cancel();
-  assert.deepEqual(await run.diagnosis, ['diagnosis cancelled']);
+  assert.deepEqual((await run.diagnosis)?.map(lineText), ['diagnosis: diagnosis cancelled']);
 });

@@ -23,8 +23,8 @@ export async function explainCommand(o: CliOptions, print: Print): Promise<numbe
   const input = l.inputs[0]!;
   const baseline: Baseline = o.baseline === undefined || o.baseline === 'zeros' || o.baseline === 'mean' ? (o.baseline ?? 'zeros') : await loadArrayFile(o.baseline);
   const forward = { precision: o.precision, predictCalls: o.predictCalls ?? loaded.predictCalls, ...(o.hardSigmoid ? { hardSigmoid: o.hardSigmoid } : {}) };
-  // Integrated gradients' second thread runs the engine worker bundle beside this one (dist/engine-worker.js).
-  const helper = igThreadHelper(join(__dirname, 'engine-worker.js'), o.threads ?? 2);
+  // Integrated gradients' second thread runs the engine worker beside this bundle (dist/host.js started as 'engine').
+  const helper = igThreadHelper(join(__dirname, 'host.js'), o.threads ?? 2);
   const e = await explainPredictionThreaded(loaded.model, input, {
     ...forward,
     method: o.method ?? 'gradient',

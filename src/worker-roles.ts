@@ -1,7 +1,7 @@
 /**
  * dist/host.js is one bundle with three roles (src/extension/host-bundle.ts): the extension's host, the engine worker
  * and the load worker. A worker started from it says which one in its workerData; `workerOptions` is that, for the
- * clients that start them (client.ts, job.ts, load-client.ts).
+ * code that starts them (src/worker: client.ts, job.ts, load-client.ts; src/explain/threads.ts).
  */
 export type WorkerRole = 'engine' | 'load';
 
