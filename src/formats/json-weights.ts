@@ -78,7 +78,8 @@ export function readTopLevelNumberArrays(bytes: Uint8Array, key: string): { tens
       if (c !== 0x2c) throw new GiveUp();
     }
   } catch (e) {
-    if (e instanceof GiveUp) return undefined;
+    // RangeError: an array too large to hold here; the ordinary road has its own limits and messages for that.
+    if (e instanceof GiveUp || e instanceof RangeError) return undefined;
     throw e;
   }
 }
@@ -123,7 +124,8 @@ class Reader {
       if (c === 0x5c) throw new GiveUp();
       if (c === 0x22) break;
     }
-    return String.fromCharCode(...this.b.subarray(from, this.i - 1));
+    // Only equality with a short ASCII name matters; a long key (hostile or not) is simply not it.
+    return this.i - 1 - from > 64 ? '' : String.fromCharCode(...this.b.subarray(from, this.i - 1));
   }
   /** Skips any JSON value (strings with escapes, nesting), checking only the structure. */
   skipValue(): void {
@@ -190,7 +192,7 @@ function readNumberArray(b: Uint8Array, start: number, scratch: Float64Array): {
   for (;;) {
     // At the start of an item (or the whole array).
     while (i < len && (b[i] === 0x20 || b[i] === 0x0a || b[i] === 0x0d || b[i] === 0x09)) i++;
-    let c = b[i];
+    let c: number = b[i]!;
     if (c === 0x5b) {
       if (depth >= 32 || (rank >= 0 && depth >= rank)) throw new GiveUp();
       i++;
@@ -204,29 +206,29 @@ function readNumberArray(b: Uint8Array, start: number, scratch: Float64Array): {
     let neg = false;
     if (c === 0x2d) {
       neg = true;
-      c = b[++i];
+      c = b[++i]!;
     }
     let hi = 0;
     let lo = 0;
     let sig = 0;
     let loDigits = 0;
     let scale = 0;
-    if (c === 0x30) c = b[++i];
-    else if (c !== undefined && c > 0x30 && c <= 0x39) {
-      while (c !== undefined && c >= 0x30 && c <= 0x39) {
+    if (c === 0x30) c = b[++i]!;
+    else if (c > 0x30 && c <= 0x39) {
+      while (c >= 0x30 && c <= 0x39) {
         if (sig < 15) hi = hi * 10 + (c - 0x30);
         else if (sig < 19) {
           lo = lo * 10 + (c - 0x30);
           loDigits++;
         } else scale++;
         sig++;
-        c = b[++i];
+        c = b[++i]!;
       }
     } else throw new GiveUp();
     if (c === 0x2e) {
-      c = b[++i];
+      c = b[++i]!;
       const fracFrom = i;
-      while (c !== undefined && c >= 0x30 && c <= 0x39) {
+      while (c >= 0x30 && c <= 0x39) {
         if (sig === 0 && c === 0x30) scale--;
         else {
           if (sig < 15) {
@@ -239,22 +241,22 @@ function readNumberArray(b: Uint8Array, start: number, scratch: Float64Array): {
           }
           sig++;
         }
-        c = b[++i];
+        c = b[++i]!;
       }
       if (i === fracFrom) throw new GiveUp();
     }
     if (c === 0x65 || c === 0x45) {
-      c = b[++i];
+      c = b[++i]!;
       let eneg = false;
       if (c === 0x2b || c === 0x2d) {
         eneg = c === 0x2d;
-        c = b[++i];
+        c = b[++i]!;
       }
       const expFrom = i;
       let e = 0;
-      while (c !== undefined && c >= 0x30 && c <= 0x39) {
+      while (c >= 0x30 && c <= 0x39) {
         if (e < 100000) e = e * 10 + (c - 0x30);
-        c = b[++i];
+        c = b[++i]!;
       }
       if (i === expFrom) throw new GiveUp();
       scale += eneg ? -e : e;
@@ -273,7 +275,7 @@ function readNumberArray(b: Uint8Array, start: number, scratch: Float64Array): {
     // After an item: a comma (next item) or closing brackets, each closing array checked against its siblings.
     for (;;) {
       while (i < len && (b[i] === 0x20 || b[i] === 0x0a || b[i] === 0x0d || b[i] === 0x09)) i++;
-      c = b[i++];
+      c = b[i++]!;
       if (c === 0x2c) break;
       if (c !== 0x5d) throw new GiveUp();
       const d = depth - 1;
@@ -296,6 +298,7 @@ function isDelimiter(c: number): boolean {
 
 /** Number() of the digits (no sign) from..to: for what the exact paths leave. */
 function slow(b: Uint8Array, from: number, to: number): number {
+  if (to - from > 1000) throw new GiveUp(); // a thousand-digit number: JSON.parse's business
   const v = Number(String.fromCharCode(...b.subarray(from, to)));
   if (Number.isNaN(v)) throw new GiveUp();
   return v;
@@ -335,20 +338,6 @@ function pow10dd(k: number): number {
   return 2 * (k - POW_MIN);
 }
 
-/** a · b exactly as p + e (Dekker). */
-function twoProd(a: number, b: number, out: Float64Array): void {
-  const p = a * b;
-  let t = SPLITTER * a;
-  const ah = t - (t - a);
-  const al = a - ah;
-  t = SPLITTER * b;
-  const bh = t - (t - b);
-  const bl = b - bh;
-  out[0] = p;
-  out[1] = ah * bh - p + ah * bl + al * bh + al * bl;
-}
-
-const tp = new Float64Array(2);
 const word = new Float64Array(1);
 /** The double's bits as two 32-bit words (little-endian: low word first), to step to its neighbour. */
 const words = new Uint32Array(word.buffer);
@@ -359,17 +348,31 @@ const words = new Uint32Array(word.buffer);
  */
 function nearest(hi: number, lo: number, loDigits: number, scale: number): number | undefined {
   if (scale < POW_MIN || scale > POW_MAX) return undefined;
-  // The significand exactly as mh + ml (< 2^64, so two doubles hold it).
-  twoProd(hi, EXACT_POW10[loDigits]!, tp);
-  const mh = tp[0]! + lo;
-  const bb = mh - tp[0]!;
-  const ml = tp[1]! + (tp[0]! - (mh - bb) + (lo - bb));
+  // The significand exactly as mh + ml (< 2^64, so two doubles hold it): hi · 10^loDigits exactly (Dekker), plus lo.
+  const k = EXACT_POW10[loDigits]!;
+  const p0 = hi * k;
+  let t = SPLITTER * hi;
+  let ah = t - (t - hi);
+  let al = hi - ah;
+  t = SPLITTER * k;
+  let bh = t - (t - k);
+  let bl = k - bh;
+  const p1 = ah * bh - p0 + ah * bl + al * bh + al * bl;
+  const mh = p0 + lo;
+  const bb = mh - p0;
+  const ml = p1 + (p0 - (mh - bb) + (lo - bb));
+  // Times 10^scale as ph + pl: mh · ph exactly, the cross terms in double.
   const j = pow10dd(scale);
   const ph = powTable![j]!;
   const pl = powTable![j + 1]!;
-  twoProd(mh, ph, tp);
-  const r = tp[0]!;
-  const re = tp[1]! + mh * pl + ml * ph;
+  const r = mh * ph;
+  t = SPLITTER * mh;
+  ah = t - (t - mh);
+  al = mh - ah;
+  t = SPLITTER * ph;
+  bh = t - (t - ph);
+  bl = ph - bh;
+  const re = ah * bh - r + ah * bl + al * bh + al * bl + mh * pl + ml * ph;
   const v = r + re;
   if (!Number.isFinite(v) || Math.abs(v) < 2.2250738585072014e-308) return undefined;
   // The residue of rounding r + re to v, against half the gap to the neighbour on its side.

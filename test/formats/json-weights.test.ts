@@ -48,6 +48,9 @@ test('anything but plain rectangular number arrays is left to the ordinary road'
   }
   assert.equal(readTopLevelNumberArrays(enc('{"model": {"weights": [[1]]}}'), 'weights'), undefined, 'only the top-level key');
   assert.equal(readTopLevelNumberArrays(enc('[[1]]'), 'weights'), undefined);
+  // Hostile sizes give up quietly instead of overflowing the stack with a spread of millions of bytes.
+  assert.equal(readTopLevelNumberArrays(enc(`{"${'k'.repeat(1 << 20)}": 1}`), 'weights'), undefined);
+  assert.equal(readTopLevelNumberArrays(enc(`{"weights": [[0.${'1'.repeat(1 << 20)}]]}`), 'weights'), undefined);
 });
 
 /** The fixture grown past the fast road's threshold with trailing blanks (the bytes of the document are unchanged). */
