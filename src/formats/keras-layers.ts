@@ -60,6 +60,16 @@ export const SUPPORTED_LAYERS =
 export const LAYER_REPLAY_HINT =
   'record the model with python/cellscope_export.py MODEL --input X.json --out-dir DIR (add --unsafe-lambda for a Lambda, --custom-objects FILE.py for your classes), then `cellscope compare MODEL --recording DIR/recording.json` replays each recurrent layer on the input Keras fed it';
 
+/** Preprocessing that turns raw inputs (strings, categories) into the numbers the rest of the model reads. */
+const INPUT_PREPROCESSING = new Set(['StringLookup', 'TextVectorization', 'IntegerLookup', 'Hashing', 'CategoryEncoding', 'Discretization', 'HashedCrossing']);
+
+function noImplementationHint(h: LayerHeader): string {
+  if (INPUT_PREPROCESSING.has(h.className)) {
+    return `${h.className} prepares raw inputs (strings or categories) before the network and has no implementation in Cellscope; open the model from the layer after it (keras.Model(the ${h.className} output as a new keras.Input, the model's output)) and feed it what ${h.className} outputs (in Python: layer(raw_inputs))`;
+  }
+  return `${h.className} has no implementation in Cellscope (docs/graph.md lists the layers it runs); save the recurrent part alone (keras.Model(its input, the recurrent layer's output)) and open that`;
+}
+
 export function unsupported(h: LayerHeader, inside?: string): never {
   const what = h.className === 'Lambda' ? 'a Lambda layer holds Python code, which only Python can run' : `${h.className} is a layer class defined in Python, outside Keras`;
   return fail(child(h.at, 'class_name'), `a supported layer (${SUPPORTED_LAYERS})`, `${h.className} layer "${h.name}"${inside ? ` inside ${inside}` : ''}`, {
@@ -67,7 +77,7 @@ export function unsupported(h: LayerHeader, inside?: string): never {
     ...(h.pythonCode ? { pythonLayer: h.name } : {}),
     hint: h.pythonCode
       ? `${what}, so the whole model cannot run here; ${LAYER_REPLAY_HINT}`
-      : `${h.className} has no implementation in Cellscope (docs/graph.md lists the layers it runs); save the recurrent part alone (keras.Model(its input, the recurrent layer's output)) and open that`,
+      : noImplementationHint(h),
   });
 }
 

@@ -144,6 +144,18 @@ test('keras.ops nodes in a legacy .h5 config (no module) are told from the merge
   assert.ok(worst(r.outputs[0]!, toTensor(ref.outputs_float64[0])) <= 1e-5);
 });
 
+test('string and category preprocessing layers are refused with the class, layer, path and the model after them as the way out', () => {
+  for (const cls of ['StringLookup', 'TextVectorization', 'CategoryEncoding']) {
+    const msg = refusal((layers) => {
+      const lstm = byName(layers, 'LSTM');
+      layers[lstm] = { ...layers[lstm], class_name: cls };
+    });
+    assert.match(msg, /`model\.config\.layers\[\d\]\.class_name`/);
+    assert.match(msg, new RegExp(`found ${cls} layer "lstm\\w*"`));
+    assert.match(msg, new RegExp(`Hint: ${cls} prepares raw inputs .* open the model from the layer after it`));
+  }
+});
+
 test('a layer with no call in a functional model is refused', () => {
   const msg = refusal((layers) => {
     layers[byName(layers, 'Dense')]!.inbound_nodes = [];
