@@ -39,7 +39,7 @@ options:
   --against OTHER       compare: a second model to compare with (see above)
   --target b,t,u        explain: the output element (negatives count from the end; b,u for a 2-D output)
   --output K            explain: which model output (default 0)
-  --threads N           explain: integrated gradients on N threads (default 2: half the points each; 1: one thread)
+  --threads N           explain: integrated gradients on N threads (default 2: they share the points; 1: one thread)
   --json                inspect: print JSON instead of text
   --diagnose            compare: on a mismatch, try the usual culprits (gate order, transposed or swapped kernels,
                         reset_after, hard_sigmoid formula, activations, go_backwards, time order, stateful calls,

@@ -7,11 +7,12 @@ import type { Model } from '../engine/model';
 import { adoptKernelModule, kernelModule } from '../engine/wasm/kernels';
 import { sizeOf, type Tensor } from '../engine/tensor';
 import { gradientMethod } from './attribution/gradient';
-import { igEnds, igFinish, igHalves, igPartSum, integratedGradients, type IgPart } from './attribution/integrated-gradients';
+import { igEnds, igFinish, igGroups, igPartSum, integratedGradients } from './attribution/integrated-gradients';
 import { lrp } from './attribution/lrp';
 import { occlusion } from './attribution/occlusion';
 import type { Baseline, Method, MethodInput, MethodResult } from './attribution/types';
 import type { ForwardOptions, Tensor64 } from './backward';
+import { ExplainError } from './layers';
 import { spaceOf } from './space';
 import { resolveTarget, type Target } from './target';
 
@@ -101,38 +102,45 @@ function assemble({ m, target, value }: Prepared, options: ExplainOptions, input
 
 /**
  * A second thread's share of integrated gradients: the request (options without the progress callback, which cannot
- * cross threads), the half of the points it sums, and `shared` ([0]: points it has done, [1]: 1 once it has failed),
- * which both threads read while they work.
+ * cross threads) and `shared`, which both threads read and write while they work: [0] points the second thread has
+ * done, [1] 1 once it has failed, [2] the next group of points (igGroups) for either thread to take.
  */
 export interface IgHelpJob {
   model: Model;
   input: Tensor;
   options: Omit<ExplainOptions, 'onProgress'>;
-  part: IgPart;
   shared: Int32Array;
   /** This thread's compiled WebAssembly kernels (engine/wasm/kernels.ts), for the other thread to run too. */
   kernels?: WebAssembly.Module | undefined;
 }
 
-/**
- * Starts a job on another thread; null when no thread can be had (this thread then does the work). The promise gives
- * the part's sum, or rejects with an error that says what went wrong there; `cancel` ends the thread.
- */
-export type IgHelper = (job: IgHelpJob) => { promise: Promise<Float64Array>; cancel(): void } | null;
+/** The groups a thread took (igGroups indices) and their sums, in the same order. */
+export interface IgGroupSums {
+  groups: number[];
+  sums: Float64Array[];
+}
 
 /**
- * `explainPrediction`, with integrated gradients' second half of the points on another thread when `helper` gives
- * one (src/explain/threads.ts): the same numbers bit for bit (the halves are always summed apart, igHalves), in
- * about half the time on two cores. Every other method, and no helper, runs here as `explainPrediction`.
+ * Starts a job on another thread; null when no thread can be had (this thread then does the work). The promise gives
+ * the sums of the groups it took, or rejects with an error that says what went wrong there; `cancel` ends the thread.
+ */
+export type IgHelper = (job: IgHelpJob) => { promise: Promise<IgGroupSums>; cancel(): void } | null;
+
+const DONE = 0;
+const FAILED = 1;
+const NEXT = 2;
+
+/**
+ * `explainPrediction`, with integrated gradients' groups of points taken by two threads as they come free when
+ * `helper` gives a second one (src/explain/threads.ts): the same numbers bit for bit (each group is summed on its
+ * own and the groups are added in order, igGroups), in about half the time on two cores. Every other method, and no
+ * helper, runs here as `explainPrediction`.
  */
 export async function explainPredictionThreaded(model: Model, input: Tensor, options: ExplainOptions, helper?: IgHelper): Promise<Explanation> {
-  const steps = options.steps ?? 64;
-  const [h0, h1] = igHalves(Number.isInteger(steps) && steps >= 1 ? steps : 1);
-  const threaded = options.method === 'integrated-gradients' && helper && h1.to > h1.from;
-  const shared = new Int32Array(new SharedArrayBuffer(8));
+  const shared = new Int32Array(new SharedArrayBuffer(12));
   const { onProgress: _, ...plain } = options;
   // The other thread starts first: it has its own start to make (and its own forward of the input).
-  const job = threaded ? helper({ model, input, options: plain, part: h1, shared, kernels: kernelModule() ?? undefined }) : null;
+  const job = options.method === 'integrated-gradients' && helper ? helper({ model, input, options: plain, shared, kernels: kernelModule() ?? undefined }) : null;
   let p: Prepared;
   try {
     p = prepare(model, input, options);
@@ -144,34 +152,49 @@ export async function explainPredictionThreaded(model: Model, input: Tensor, opt
   if (!job) return assemble(p, options, input, run(options.method, p.m));
   const { m } = p;
   let mine = 0;
-  const report = () => m.onProgress?.(mine + Atomics.load(shared, 0), m.steps);
-  let s0: Float64Array;
+  const report = () => m.onProgress?.(mine + Atomics.load(shared, DONE), m.steps);
+  let here: IgGroupSums;
   try {
-    // This thread's half; it stops early when the other thread has failed (its error is what the caller gets).
-    s0 = igPartSum(m, h0, (n) => ((mine += n), report()), () => Atomics.load(shared, 1) !== 0);
+    // This thread's groups; it stops taking more when the other thread has failed (its error is what the caller gets).
+    here = takeGroups(m, shared, (n) => ((mine += n), report()));
   } catch (e) {
     job.cancel();
     throw e;
   }
-  // While the other half finishes, its progress (the thread counts its points in `shared`).
+  // While the other thread finishes its last group, its progress (it counts its points in `shared`).
   const timer = m.onProgress ? setInterval(report, 100) : null;
   try {
-    const s1 = await job.promise;
+    const there = await job.promise;
     report();
-    return assemble(p, options, input, igFinish(m, [s0, s1]));
+    const groups = igGroups(m);
+    const sums: (Float64Array | undefined)[] = groups.map(() => undefined);
+    for (const t of [here, there]) t.groups.forEach((g, k) => (sums[g] = t.sums[k]));
+    if (sums.some((s) => !s)) throw new ExplainError('integrated gradients: a group of points was not done by either thread (please report this)');
+    return assemble(p, options, input, igFinish(m, sums as Float64Array[]));
   } finally {
     if (timer) clearInterval(timer);
   }
 }
 
-/** The helper thread's side of `explainPredictionThreaded`: the sum of its part, its points counted in `shared`. */
-export function igHelpPart(job: IgHelpJob): Float64Array {
+/** Takes the next free group of points until none is left (or the other thread has failed) and sums each. */
+function takeGroups(m: MethodInput, shared: Int32Array, onChunk: (n: number) => void): IgGroupSums {
+  const groups = igGroups(m);
+  const out: IgGroupSums = { groups: [], sums: [] };
+  for (let g = Atomics.add(shared, NEXT, 1); g < groups.length && Atomics.load(shared, FAILED) === 0; g = Atomics.add(shared, NEXT, 1)) {
+    out.groups.push(g);
+    out.sums.push(igPartSum(m, groups[g]!, onChunk, () => Atomics.load(shared, FAILED) !== 0));
+  }
+  return out;
+}
+
+/** The helper thread's side of `explainPredictionThreaded`: the groups it took, its points counted in `shared`. */
+export function igHelpPart(job: IgHelpJob): IgGroupSums {
   try {
     if (job.kernels) adoptKernelModule(job.kernels);
     const { m } = prepare(job.model, job.input, job.options as ExplainOptions);
-    return igPartSum(m, job.part, (n) => Atomics.add(job.shared, 0, n));
+    return takeGroups(m, job.shared, (n) => Atomics.add(job.shared, DONE, n));
   } catch (e) {
-    Atomics.store(job.shared, 1, 1);
+    Atomics.store(job.shared, FAILED, 1);
     throw e;
   }
 }

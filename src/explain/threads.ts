@@ -1,7 +1,7 @@
 /**
  * Integrated gradients on two threads: `igThreadHelper` gives explainPredictionThreaded (src/explain/explain.ts) a
- * second thread, a worker_threads Worker running the engine worker (dist/host.js as 'engine'), which sums the
- * second half of the interpolation points while the calling thread sums the first. The CLI and the panel's explain
+ * second thread, a worker_threads Worker running the engine worker (dist/host.js as 'engine'): both threads take
+ * groups of interpolation points as they come free and sum them. The CLI and the panel's explain
  * worker use it (the web build has no nested workers: its panel explains on one thread). `igHelpInWorker` is the
  * worker's side. A thread that fails is reported as such (RunError: what failed there, and the one-thread way out);
  * one that cannot be started at all leaves the whole job to the calling thread.
@@ -11,14 +11,14 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { RunError } from '../engine/errors';
 import { workerOptions } from '../worker-roles';
-import { igHelpPart, type IgHelper, type IgHelpJob } from './explain';
+import { igHelpPart, type IgGroupSums, type IgHelper, type IgHelpJob } from './explain';
 
-/** The engine worker's request for one half of the points. */
+/** The engine worker's request: take groups of points until none is left. */
 export interface IgHelpRequest {
   igHelp: IgHelpJob;
 }
 
-export type IgHelpReply = { type: 'sum'; sum: Float64Array } | { type: 'error'; name: string; message: string };
+export type IgHelpReply = { type: 'sums'; sums: IgGroupSums } | { type: 'error'; name: string; message: string };
 
 const WAY_OUT = 'cellscope explain --threads 1 computes every point on one thread';
 
@@ -46,7 +46,7 @@ export function igThreadHelper(workerPath: string | undefined, threads = 2): IgH
       return null;
     }
     let settled = false;
-    const promise = new Promise<Float64Array>((resolve, reject) => {
+    const promise = new Promise<IgGroupSums>((resolve, reject) => {
       const finish = (f: () => void) => {
         if (settled) return;
         settled = true;
@@ -55,9 +55,9 @@ export function igThreadHelper(workerPath: string | undefined, threads = 2): IgH
       };
       const failed = (what: string) => finish(() => reject(new RunError(`integrated gradients: the second thread ${what}`, WAY_OUT)));
       thread.listen({
-        message: (r) => (r.type === 'sum' ? finish(() => resolve(r.sum)) : failed(`failed: ${r.message}`)),
+        message: (r) => (r.type === 'sums' ? finish(() => resolve(r.sums)) : failed(`failed: ${r.message}`)),
         error: (e) => failed(`failed: ${e.message}`),
-        exit: (code) => failed(`stopped (exit code ${code}) before its half of the points was done`),
+        exit: (code) => failed(`stopped (exit code ${code}) before its points were done`),
       });
     });
     // Cancelled (the calling thread failed first), nobody awaits it: its rejection is not news.
@@ -108,13 +108,13 @@ function startThread(workerPath: string): { worker: Worker; listen(l: ThreadEven
   };
 }
 
-/** The worker's side: the half's sum (its buffer transferred), or the error's name and message. */
+/** The worker's side: the sums of the groups it took (their buffers transferred), or the error's name and message. */
 export function igHelpInWorker(port: { postMessage(m: unknown, transfer?: ArrayBuffer[]): void }, req: IgHelpRequest): void {
   let reply: IgHelpReply;
   try {
-    reply = { type: 'sum', sum: igHelpPart(req.igHelp) };
+    reply = { type: 'sums', sums: igHelpPart(req.igHelp) };
   } catch (e) {
     reply = { type: 'error', name: e instanceof Error ? e.name : 'Error', message: e instanceof Error ? e.message : String(e) };
   }
-  port.postMessage(reply, reply.type === 'sum' ? [reply.sum.buffer as ArrayBuffer] : []);
+  port.postMessage(reply, reply.type === 'sums' ? reply.sums.sums.map((s) => s.buffer as ArrayBuffer) : []);
 }

@@ -50,7 +50,7 @@ export function explainForPanel(run: ExplainRun, ask: ExplainAsk, onProgress: (p
 }
 
 /**
- * `explainForPanel` with integrated gradients' second half of the points on the thread `helper` gives (the engine
+ * `explainForPanel` with integrated gradients' points shared with the thread `helper` gives (the engine
  * worker: src/explain/threads.ts): the same message, numbers bit for bit (explainPredictionThreaded).
  */
 export async function explainForPanelThreaded(run: ExplainRun, ask: ExplainAsk, onProgress: (phase: ExplainPhase, done: number, total: number) => void, helper: IgHelper | undefined): Promise<ExplanationMessage> {

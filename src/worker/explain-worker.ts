@@ -2,7 +2,7 @@
  * The engine worker's second job: explain one prediction (`explainForPanel`: attribution, gradient flow, step
  * Jacobians, trajectories) for the panel, posting progress on the way. One request per worker, like runs: the host
  * terminates the worker to cancel (which ends the second thread integrated gradients starts from here too:
- * `workerPath`, this worker's own bundle, runs half of its points; src/explain/threads.ts).
+ * `workerPath`, this worker's own bundle, takes groups of its points too; src/explain/threads.ts).
  */
 import { explainForPanelThreaded, explanationArrays } from '../panel/explain-view';
 import { igThreadHelper } from '../explain/threads';

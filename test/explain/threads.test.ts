@@ -1,7 +1,7 @@
 // Integrated gradients on two threads (src/explain/threads.ts, explainPredictionThreaded): the second half of the
 // points in a real worker thread (the engine worker bundle, built from the current sources as scripts/build.mjs
-// builds it). Stated agreement: bit for bit with one thread — the halves are summed apart on one thread too
-// (igHalves), and a point's gradient does not depend on which batch it ran in. The threaded numbers are held to JAX
+// builds it). Stated agreement: bit for bit with one thread — the groups of points are summed apart and added in
+// order on one thread too (igGroups), and a point's gradient does not depend on which thread or batch it ran in. The threaded numbers are held to JAX
 // (float64 fixtures, ≤ 1e-9 as test/explain/jax-gradients.test.ts) and, in float32, to the float64 path (≤ 1e-4,
 // test/explain/fast-lstm.test.ts's bound). Cancel ends both threads; a thread that fails is reported as such.
 import assert from 'node:assert/strict';
@@ -33,31 +33,39 @@ before(async () => {
 });
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-/** The real helper, recording the parts it was given and whether each came back (so a test knows it ran). */
-function watchedHelper(): { helper: IgHelper; parts: string[] } {
-  const parts: string[] = [];
+/**
+ * The real helper, recording the groups its thread took. `first`: this thread waits (Atomics.wait) until the second
+ * thread has taken its first group, so that both surely share the work (on a loaded machine a worker's start can
+ * outlast a small job).
+ */
+function watchedHelper(first = false): { helper: IgHelper; took: number[][] } {
+  const took: number[][] = [];
   const real = igThreadHelper(workerPath, 2);
   assert.ok(real, 'a second thread is available (2 cores, the bundle built)');
   const helper: IgHelper = (job) => {
     const j = real(job);
     assert.ok(j, 'the worker started');
-    j.promise.then((s) => parts.push(`${job.part.from}-${job.part.to}: ${s.length} values`), () => {});
+    const t0 = Date.now();
+    while (first && Atomics.load(job.shared, 2) === 0 && Date.now() - t0 < 60_000) Atomics.wait(job.shared, 2, 0, 20);
+    j.promise.then((s) => took.push(s.groups), () => {});
     return j;
   };
-  return { helper, parts };
+  return { helper, took };
 }
 
 test('two threads give one thread\'s numbers bit for bit (float64 and float32), progress counts both', async () => {
   const { model, input } = syntheticLstm(32, 1500);
   for (const precision of ['float64', 'float32'] as const) {
-    // 1500 steps × 32 units: the trace budget takes 8 (float64) or 17 (float32) points a chunk, so each half runs
-    // several chunks; 37 points: parts of 21 and 16 (igHalves).
+    // 1500 steps × 32 units: the trace budget takes 8 (float64) or 17 (float32) points a chunk, a group each: 37
+    // points in 5 or 3 groups (igGroups).
     const options: ExplainOptions = { method: 'integrated-gradients', target: [0, 1499, 2], precision, steps: 37, baseline: 'zeros' };
     const one = explainPrediction(model, input, options);
-    const { helper, parts } = watchedHelper();
+    const { helper, took } = watchedHelper(true);
     const progress: number[] = [];
     const two = await explainPredictionThreaded(model, input, { ...options, onProgress: (done, total) => (assert.equal(total, 37), progress.push(done)) }, helper);
-    assert.deepEqual(parts, [`21-37: ${one.attribution.data.length / input.shape[0]!} values`], `${precision}: the second thread summed points 21…36`);
+    assert.equal(took.length, 1);
+    assert.equal(took[0]![0], 0, `${precision}: the second thread took the first group (and this one the next): ${took[0]}`);
+    assert.ok(took[0]!.length < (precision === 'float64' ? 5 : 3), `${precision}: this thread did some too: ${took[0]}`);
     assert.deepEqual(two.attribution, one.attribution, `${precision}: attribution`);
     assert.equal(two.completenessError, one.completenessError);
     assert.equal(progress.at(-1), 37, progress.join(','));
@@ -74,9 +82,9 @@ test('two threads against JAX: real Keras models, IG 64 steps from zeros, ≤ 1e
     const c = JSON.parse(readFileSync(join(ROOT, 'test/fixtures/explain', `${name}.json`), 'utf8'));
     const { model } = loadModelText(JSON.stringify(c.model), `${name}.json`);
     const input = { shape: c.input.shape, data: Float64Array.from(c.input.data) };
-    const { helper, parts } = watchedHelper();
+    const { helper, took } = watchedHelper(true);
     const ig = await explainPredictionThreaded(model, input, { method: 'integrated-gradients', target: c.target, output: c.output, steps: c.ig.steps, baseline: 'zeros' }, helper);
-    assert.equal(parts.length, 1, `${name}: the second thread ran`);
+    assert.equal(took.length, 1, `${name}: the second thread answered`);
     const data = ig.space === 'embedding' ? ig.vectors!.data : ig.attribution.data;
     const err = relError(data, c.ig.attribution.data);
     assert.ok(err <= 1e-9, `${name}: relative error ${err}`);
@@ -111,8 +119,8 @@ test('a second thread that fails is reported as such, with the way out; one that
   const options: ExplainOptions = { method: 'integrated-gradients', target: [0, 19, 0], steps: 8 };
   // The real bundle, given a job it cannot do (a target outside the output): its ExplainError comes back named.
   const real = igThreadHelper(workerPath, 2)!;
-  const shared = new Int32Array(new SharedArrayBuffer(8));
-  const job: IgHelpJob = { model, input, options: { ...options, target: [0, 99, 0] }, part: { from: 4, to: 8 }, shared };
+  const shared = new Int32Array(new SharedArrayBuffer(12));
+  const job: IgHelpJob = { model, input, options: { ...options, target: [0, 99, 0] }, shared };
   await assert.rejects(real(job)!.promise, (e: Error) => {
     assert.match(e.message, /^integrated gradients: the second thread failed: .*(out of range|outside|has \d+)/);
     assert.match(e.message, /--threads 1/);

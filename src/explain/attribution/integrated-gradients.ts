@@ -1,8 +1,8 @@
 /**
  * Integrated gradients (Sundararajan et al. 2017) by the midpoint rule: for the target's batch item x and baseline
  * x₀, attribution = (x − x₀) ⊙ (1/m) Σ_k ∂y/∂x at x₀ + α_k (x − x₀), α_k = (k + ½)/m. The points run as batches (chunks
- * that keep the trace small): one forward and one backward per chunk; the sum is taken in two parts (igHalves), which
- * explain/threads.ts can give to two threads. Completeness: Σ attribution should
+ * that keep the trace small): one forward and one backward per chunk; the sum is taken in groups of points (igGroups),
+ * which explain/threads.ts gives out to two threads. Completeness: Σ attribution should
  * be f(x) − f(x₀); the error reports how far the m-point sum is from it.
  */
 import { reusingArrays, shapeText, sizeOf, type Tensor } from '../../engine/tensor';
@@ -35,16 +35,22 @@ function targetValues(outputs: readonly Tensor[], m: MethodInput, n: number): Fl
   return Float64Array.from({ length: n }, (_, k) => o.data[k * per + within]!);
 }
 
+/** Bytes the groups' sums may take together (beyond two groups, which are always allowed). */
+const GROUP_SUMS_BYTES = 32 * 1024 * 1024;
+
 /**
- * The m points in two parts, [0, ⌈9m/16⌉) and the rest: each part's gradients are summed in point order, then the
- * parts are added. Always so, whether one thread does both or a second thread does the second (explain/threads.ts):
- * the numbers are then the same bit for bit either way. The second part is the smaller because its thread starts
- * later (a worker's start, its own forward of the input, code not yet compiled: ~0.3–0.5 s, measured on W1, where a
- * point is ~55 ms of CPU: 64 points split 36 / 28).
+ * The m points in groups of consecutive points (sizes equal ±1): each group's gradients are summed in point order,
+ * then the groups' sums are added in group order. Always so, whichever thread did which group (explain/threads.ts
+ * gives them out to two threads as they come free): the numbers are the same bit for bit on one thread or two. A
+ * group is one chunk (W1 in float32: 22 groups of 2–3 points), so a thread that started late or runs slowly on a
+ * shared machine simply does fewer; at most GROUP_SUMS_BYTES of sums (an item of 4 M values: 2 groups).
  */
-export function igHalves(steps: number): [IgPart, IgPart] {
-  const h = Math.ceil((steps * 9) / 16);
-  return [{ from: 0, to: h }, { from: h, to: steps }];
+export function igGroups(m: MethodInput): IgPart[] {
+  const steps = m.steps;
+  const per = sizeOf(m.space.value.shape.slice(1));
+  const g = Math.max(1, Math.min(Math.ceil(steps / m.space.chunk), Math.max(2, Math.floor(GROUP_SUMS_BYTES / (8 * per)))));
+  const count = Math.min(g, steps);
+  return Array.from({ length: count }, (_, k) => ({ from: Math.floor((steps * k) / count), to: Math.floor((steps * (k + 1)) / count) }));
 }
 
 /** Points [from, to) of the m interpolation points. */
@@ -99,18 +105,19 @@ export function igPartSum(m: MethodInput, part: IgPart, onChunk: (n: number) => 
   return sum;
 }
 
-/** The attribution (x − x₀) ⊙ (the halves' sums added) / m, and the completeness error. */
-export function igFinish(m: MethodInput, halves: readonly [Float64Array, Float64Array]): MethodResult {
+/** The attribution (x − x₀) ⊙ (the groups' sums added in order) / m, and the completeness error. */
+export function igFinish(m: MethodInput, sums: readonly Float64Array[]): MethodResult {
   const { space } = m;
   const steps = m.steps;
   const { b, x, x0 } = igEnds(m);
   const itemShape = space.value.shape.slice(1);
   const per = sizeOf(itemShape);
-  const [s0, s1] = halves;
   const data = new Float64Array(space.value.data.length);
   let total = 0;
   for (let j = 0; j < per; j++) {
-    const v = ((x[j]! - x0[j]!) * (s0[j]! + s1[j]!)) / steps;
+    let sum = 0;
+    for (const s of sums) sum += s[j]!;
+    const v = ((x[j]! - x0[j]!) * sum) / steps;
     data[b * per + j] = v;
     total += v;
   }
@@ -119,13 +126,12 @@ export function igFinish(m: MethodInput, halves: readonly [Float64Array, Float64
   return { data, completenessError: Math.abs(total - (fx - f0)) };
 }
 
-/** Both halves on this thread, progress after every chunk. */
+/** Every group on this thread, progress after every chunk. */
 export function integratedGradients(m: MethodInput): MethodResult {
   igEnds(m);
   let done = 0;
   const progress = (n: number) => m.onProgress?.((done += n), m.steps);
-  const [h0, h1] = igHalves(m.steps);
-  return igFinish(m, [igPartSum(m, h0, progress), igPartSum(m, h1, progress)]);
+  return igFinish(m, igGroups(m).map((g) => igPartSum(m, g, progress)));
 }
 
 function concat(a: Float64Array, b: Float64Array): Float64Array {
