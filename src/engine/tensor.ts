@@ -3,6 +3,11 @@
 /** float64 is the default precision; float32 reproduces Keras's own float32 arithmetic. */
 export type Precision = 'float64' | 'float32';
 
+/** Rounds a scalar result to the run's precision: Keras's float32 rounds after every operation. */
+export function rounding(precision: Precision): (x: number) => number {
+  return precision === 'float32' ? Math.fround : (x: number) => x;
+}
+
 export type FloatArray = Float32Array | Float64Array;
 
 export interface Tensor {

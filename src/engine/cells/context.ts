@@ -3,7 +3,7 @@ import { activation, scalarActivation, type VectorActivation } from '../activati
 import { halfActivation } from '../half-activations';
 import { halfRounding, roundRange, type HalfDtype, type Round } from '../half';
 import type { HardSigmoidFlavor, RecurrentLayer } from '../model';
-import { allocate, type FloatArray, type Precision, type Tensor } from '../tensor';
+import { allocate, rounding, type FloatArray, type Precision, type Tensor } from '../tensor';
 import type { BuiltinCellKind } from './kinds';
 
 export interface CellContext {
@@ -21,10 +21,6 @@ export interface CellContext {
   half?: HalfDtype;
 }
 
-/** Rounds a scalar result to the run's precision: Keras's float32 rounds after every operation. */
-export function rounding(precision: Precision): (x: number) => number {
-  return precision === 'float32' ? Math.fround : (x: number) => x;
-}
 
 /**
  * `round` as one plain function for every precision: a call site in a hot loop then sees one target (V8 inlines it)

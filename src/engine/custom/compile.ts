@@ -7,7 +7,8 @@
  */
 import { activation } from '../activations';
 import { preActivation, quantity, type CellStepper, type QuantityInfo } from '../cells/cell';
-import { rounding, type CellContext } from '../cells/context';
+import type { CellContext } from '../cells/context';
+import { rounding } from '../tensor';
 import { allocate, type FloatArray } from '../tensor';
 import { planOf, scopeFor, type CustomCellDef, type VecPlan } from './define';
 

@@ -8,7 +8,7 @@
  */
 import { RunError } from '../errors';
 import type { Tensor } from '../tensor';
-import { shapeText } from '../tensor';
+import { rounding, shapeText } from '../tensor';
 import { alloc, type Flow, type LayerContext } from './flow';
 
 export interface AttentionLayer {
@@ -37,7 +37,7 @@ export function applyAttention(layer: AttentionLayer, inputs: Flow[], ctx: Layer
   const dv = v.shape[2]!;
   const qMask = inputs[0]!.mask;
   const vMask = inputs[1]!.mask;
-  const r = ctx.precision === 'float32' ? Math.fround : (y: number) => y;
+  const r = rounding(ctx.precision);
   const scores = alloc(tv, ctx);
   const out = alloc(batch * tq * dv, ctx);
   for (let b = 0; b < batch; b++) {

@@ -7,7 +7,7 @@
 import { activation } from '../activations';
 import { RunError } from '../errors';
 import type { Tensor } from '../tensor';
-import { shapeText } from '../tensor';
+import { rounding, shapeText } from '../tensor';
 import { windowPlan } from './conv1d';
 import { alloc, requireRank, type Flow, type LayerContext } from './flow';
 
@@ -89,7 +89,7 @@ export function applyPool2D(layer: Pool2DLayer, x: Flow, ctx: LayerContext): Flo
   const OH = rows.steps;
   const OW = cols.steps;
   const out = alloc(batch * OH * OW * C, ctx);
-  const round = ctx.precision === 'float32' ? Math.fround : (y: number) => y;
+  const round = rounding(ctx.precision);
   for (let b = 0; b < batch; b++) {
     for (let i = 0; i < OH; i++) {
       const r0 = Math.max(0, i * layer.strides[0] - rows.padLeft);

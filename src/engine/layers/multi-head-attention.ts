@@ -9,7 +9,7 @@
  */
 import { RunError } from '../errors';
 import type { Tensor } from '../tensor';
-import { shapeText } from '../tensor';
+import { rounding, shapeText } from '../tensor';
 import { alloc, type Flow, type LayerContext } from './flow';
 
 export interface MultiHeadAttentionLayer {
@@ -53,7 +53,7 @@ export function applyMultiHeadAttention(layer: MultiHeadAttentionLayer, inputs: 
   const [B, Tq] = q.shape as [number, number];
   const Tv = v.shape[1]!;
   const { heads: H, keyDim: E, valueDim: F } = layer;
-  const r = ctx.precision === 'float32' ? Math.fround : (y: number) => y;
+  const r = rounding(ctx.precision);
   const Q = project(q, layer.query, ctx);
   const scale = r(1 / Math.sqrt(E));
   for (let i = 0; i < Q.length; i++) Q[i] = Q[i]! * scale;

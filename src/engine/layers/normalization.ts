@@ -7,6 +7,7 @@
 import { RunError } from '../errors';
 import type { Tensor } from '../tensor';
 import { alloc, resolveAxis, type Flow, type LayerContext } from './flow';
+import { rounding } from '../tensor';
 
 export interface BatchNormLayer {
   kind: 'batch_norm';
@@ -109,7 +110,7 @@ export function applyUnitNorm(layer: UnitNormLayer, x: Flow, ctx: LayerContext):
       idx[i] = 0;
     }
   }
-  const round = ctx.precision === 'float32' ? Math.fround : (y: number) => y;
+  const round = rounding(ctx.precision);
   const sums = new Float64Array(v.shape.reduce((p, d, i) => (axes.has(i) ? p : p * d), 1));
   for (let k = 0; k < pos.length; k++) sums[pos[k]!] = round(sums[pos[k]!]! + round(v.data[k]! * v.data[k]!));
   const inv = alloc(sums.length, ctx);

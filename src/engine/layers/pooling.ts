@@ -7,6 +7,7 @@
 import { RunError } from '../errors';
 import { alloc, requireRank, type Flow, type LayerContext } from './flow';
 import { windowPlan } from './conv1d';
+import { rounding } from '../tensor';
 
 export interface Pool1DLayer {
   kind: 'pool1d';
@@ -54,7 +55,7 @@ export function applyGlobalPool1D(layer: GlobalPool1DLayer, x: Flow, ctx: LayerC
   const v = x.value;
   requireRank(v, 3, layer.name, 'a 3-D input [batch, time steps, channels] (global pooling)');
   const [batch, steps, ch] = v.shape as [number, number, number];
-  const round = ctx.precision === 'float32' ? Math.fround : (y: number) => y;
+  const round = rounding(ctx.precision);
   const mask = layer.op === 'average' ? x.mask : null;
   const out = alloc(batch * ch, ctx);
   for (let b = 0; b < batch; b++) {

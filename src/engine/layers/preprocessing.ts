@@ -6,7 +6,7 @@
  * the last); Rescaling's scale and offset are one number or one per channel (the last axis). Both pass the mask on.
  */
 import { RunError } from '../errors';
-import { shapeText, type Tensor } from '../tensor';
+import { rounding, shapeText, type Tensor } from '../tensor';
 import { alloc, type Flow, type LayerContext } from './flow';
 
 /** Keras's backend.epsilon(): the floor of the standard deviation Normalization divides by. */
@@ -76,7 +76,7 @@ export function statisticIndex(shape: readonly number[], axes: readonly number[]
 
 /** max(√variance, ε) per statistic, rounded as the run's precision rounds. */
 export function normalizationScale(layer: NormalizationLayer, ctx: LayerContext): Float64Array {
-  const r = ctx.precision === 'float32' ? Math.fround : (v: number) => v;
+  const r = rounding(ctx.precision);
   return Float64Array.from(layer.variance.data, (v) => Math.max(r(Math.sqrt(v)), r(NORMALIZATION_EPSILON)));
 }
 
@@ -86,7 +86,7 @@ export function applyNormalization(layer: NormalizationLayer, x: Flow, ctx: Laye
   const sd = normalizationScale(layer, ctx);
   const mean = layer.mean.data;
   const out = alloc(v.data.length, ctx);
-  const r = ctx.precision === 'float32' ? Math.fround : (y: number) => y;
+  const r = rounding(ctx.precision);
   for (let k = 0; k < out.length; k++) {
     const i = at[k]!;
     out[k] = layer.invert ? mean[i]! + r(v.data[k]! * sd[i]!) : r(v.data[k]! - mean[i]!) / sd[i]!;
@@ -100,7 +100,7 @@ export function applyRescaling(layer: RescalingLayer, x: Flow, ctx: LayerContext
   for (const [what, p] of [['scale', layer.scale], ['offset', layer.offset]] as const) {
     if (p.length !== 1 && p.length !== c) throw new RunError(`layer "${layer.name}" (Rescaling) has ${p.length} ${what} values; the input ${shapeText(v.shape)} has ${c} channels`);
   }
-  const r = ctx.precision === 'float32' ? Math.fround : (y: number) => y;
+  const r = rounding(ctx.precision);
   const scale = layer.scale.map(r);
   const offset = layer.offset.map(r);
   const out = alloc(v.data.length, ctx);

@@ -11,7 +11,7 @@
 import { runRecurrent } from '../../../engine/recurrent';
 import { blockOrder } from '../../../engine/cells/kinds';
 import type { RecurrentLayer } from '../../../engine/model';
-import { allocate, type FloatArray } from '../../../engine/tensor';
+import { allocate, rounding, type FloatArray } from '../../../engine/tensor';
 import { lengthMask, type DirectionJob, type DirectionResult } from './direction';
 import { CELL_OF_OP, GATES } from './spec';
 
@@ -43,7 +43,7 @@ function kerasBias(job: DirectionJob, order: number[], separate: boolean): Float
   if (!Wb || !Rb) return null;
   const width = order.length * H;
   const out = new Float64Array(separate ? 2 * width : width);
-  const round = job.dtype === 'float32' ? Math.fround : (v: number) => v;
+  const round = rounding(job.dtype);
   order.forEach((ob, kb) => {
     for (let j = 0; j < H; j++) {
       const [w, r] = [Wb[ob * H + j]!, Rb[ob * H + j]!];

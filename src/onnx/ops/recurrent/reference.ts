@@ -13,7 +13,7 @@
  * the engine's trace layout, so traces from either runner read the same. In float32 each stored value is rounded.
  */
 import { CELL_KINDS, type QuantityInfo } from '../../../engine/cells/kinds';
-import { allocate, type FloatArray } from '../../../engine/tensor';
+import { allocate, rounding, type FloatArray } from '../../../engine/tensor';
 import { stepOrderMaps, type LayerTrace } from '../../../engine/trace';
 import type { DirectionJob, DirectionResult } from './direction';
 import { CELL_OF_OP, GATES, type RecurrentKind } from './spec';
@@ -33,7 +33,7 @@ function rows(M: FloatArray, row0: number, n: number, cols: number, v: ArrayLike
 
 export function runReference(job: DirectionJob): DirectionResult {
   const { spec, hidden: Hn, features: Fn, batch, steps, x, W, R: Rm, Wb, Rb, P, lens, acts, dtype } = job;
-  const round = dtype === 'float32' ? Math.fround : (v: number) => v;
+  const round = rounding(dtype);
   const clip = spec.clip;
   const clamp = clip === undefined ? (v: number) => v : (v: number) => Math.max(-clip, Math.min(clip, v));
   const quantities = QUANTITIES(spec.kind);
