@@ -11,6 +11,7 @@ import type { Browser } from 'playwright-core';
 import { PanelSession } from '../../src/extension/panel/session';
 import { loadExpectedBytes, loadModelBytes } from '../../src/formats/index';
 import { runModel, type Tensor } from '../../src/engine/index';
+import { phrase, verbatim } from '../../src/phrase';
 import { lstmModel } from '../support/synthetic-lstm';
 import { ROOT, SHOTS, applyTheme, canvasVariety, launch, nextFrames, openPanelPage, serve, type PanelPage, type Served } from './harness';
 
@@ -205,10 +206,11 @@ describe('a mismatching recording of the sine example (input reversed in time)',
   test("the worker's later diagnosis replaces «diagnosing…» and keeps the tolerance the user typed", async () => {
     const d = p.page.locator('.compare .diagnosis');
     await setField(p, 'atol', '0.001');
-    await p.send({ type: 'diagnosis', diagnosis: ['note: diagnosing — the engine worker re-runs the model under each hypothesis…'] });
+    // The lines as src/extension/panel/session.ts and the worker send them: a kind and a phrase (message + arguments).
+    await p.send({ type: 'diagnosis', diagnosis: [{ kind: 'note', text: phrase('diagnosing — the engine worker re-runs the model under each hypothesis…') }] });
     await nextFrames(p.page, 3);
     assert.match(await d.innerText(), /diagnosing/);
-    await p.send({ type: 'diagnosis', diagnosis: ['input reversed in time (a line from the worker)'] });
+    await p.send({ type: 'diagnosis', diagnosis: [{ kind: 'diagnosis', text: verbatim('input reversed in time (a line from the worker)') }] });
     await nextFrames(p.page, 3);
     assert.match(await d.innerText(), /a line from the worker/);
     assert.doesNotMatch(await d.innerText(), /diagnosing/);
