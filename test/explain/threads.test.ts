@@ -5,11 +5,9 @@
 // (float64 fixtures, ≤ 1e-9 as test/explain/jax-gradients.test.ts) and, in float32, to the float64 path (≤ 1e-4,
 // test/explain/fast-lstm.test.ts's bound). Cancel ends both threads; a thread that fails is reported as such.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import * as esbuild from 'esbuild';
 import { recurrentLayersOf } from '../../src/engine/model';
 import { explainPrediction, explainPredictionThreaded, type ExplainOptions, type IgHelper } from '../../src/explain';
 import type { IgHelpJob } from '../../src/explain/explain';
@@ -20,18 +18,17 @@ import { startExplain } from '../../src/worker/explain-client';
 import { igThreadHelper } from '../../src/explain/threads';
 import { relError } from '../support/rel-error';
 import { syntheticLstm } from '../support/synthetic-lstm';
+import { buildHostBundle, type BuiltHostBundle } from '../support/host-bundle';
 
 const ROOT = join(import.meta.dirname, '..', '..');
+let bundle: BuiltHostBundle | undefined;
 let dir: string;
 let workerPath: string;
 
 before(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'cellscope-ig-threads-'));
-  // dist/host.js as scripts/build.mjs writes it (host and workers in one bundle); igThreadHelper starts it as 'engine'.
-  workerPath = join(dir, 'host.js');
-  await esbuild.build({ entryPoints: [join(ROOT, 'src/extension/host-bundle.ts')], outfile: workerPath, bundle: true, platform: 'node', format: 'cjs', external: ['vscode'], target: 'es2022', mainFields: ['module', 'main'], logLevel: 'warning' });
+  ({ dir, path: workerPath } = (bundle = await buildHostBundle('cellscope-ig-threads-')));
 });
-after(() => rmSync(dir, { recursive: true, force: true }));
+after(() => bundle?.remove());
 
 /**
  * The real helper, recording the groups its thread took. `first`: this thread waits (Atomics.wait) until the second

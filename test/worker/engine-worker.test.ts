@@ -1,11 +1,9 @@
 // The engine worker (src/worker): bit-identical to the in-process run on a real example, buffers transferred, and
 // cancel terminates a long run at once.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import * as esbuild from 'esbuild';
 import type { RunResult, Tensor } from '../../src/engine/index';
 import { runModel } from '../../src/engine/index';
 import { PanelSession } from '../../src/extension/panel/session';
@@ -13,19 +11,17 @@ import { loadExpectedBytes, loadModelBytes } from '../../src/formats/index';
 import { RunCancelledError, startEngineRun } from '../../src/worker/client';
 import { syntheticLstm } from '../support/synthetic-lstm';
 import { lineText } from '../../src/diagnose/text';
+import { buildHostBundle, type BuiltHostBundle } from '../support/host-bundle';
 
 const ROOT = join(import.meta.dirname, '..', '..');
+let bundle: BuiltHostBundle | undefined;
 let dir: string;
 let workerPath: string;
 
 before(async () => {
-  // dist/host.js as scripts/build.mjs writes it (host and workers in one bundle), built from the current sources;
-  // the clients start it as the engine worker.
-  dir = mkdtempSync(join(tmpdir(), 'cellscope-worker-test-'));
-  workerPath = join(dir, 'host.js');
-  await esbuild.build({ entryPoints: [join(ROOT, 'src/extension/host-bundle.ts')], outfile: workerPath, bundle: true, platform: 'node', format: 'cjs', external: ['vscode'], target: 'es2022', mainFields: ['module', 'main'], logLevel: 'warning' });
+  ({ dir, path: workerPath } = (bundle = await buildHostBundle('cellscope-worker-test-')));
 });
-after(() => rmSync(dir, { recursive: true, force: true }));
+after(() => bundle?.remove());
 
 async function sine() {
   const ex = join(ROOT, 'examples', 'sine-lstm');

@@ -2,29 +2,21 @@
 // process, progress reported on the way (integrated gradients in chunks), cancel stops the worker at once, and an
 // ExplainError (a method that does not apply) arrives as the engine's message.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import * as esbuild from 'esbuild';
 import { explainForPanel, type ExplainRun } from '../../src/panel/explain-view';
 import { RunCancelledError } from '../../src/worker/client';
 import { startExplain } from '../../src/worker/explain-client';
 import { recurrentLayersOf } from '../../src/engine/model';
 import { syntheticLstm } from '../support/synthetic-lstm';
+import { buildHostBundle, type BuiltHostBundle } from '../support/host-bundle';
 
-const ROOT = join(import.meta.dirname, '..', '..');
-let dir: string;
+let bundle: BuiltHostBundle | undefined;
 let workerPath: string;
 
 before(async () => {
-  // dist/host.js as scripts/build.mjs writes it (host and workers in one bundle), built from the current sources;
-  // the clients start it as the engine worker.
-  dir = mkdtempSync(join(tmpdir(), 'cellscope-explain-worker-'));
-  workerPath = join(dir, 'host.js');
-  await esbuild.build({ entryPoints: [join(ROOT, 'src/extension/host-bundle.ts')], outfile: workerPath, bundle: true, platform: 'node', format: 'cjs', external: ['vscode'], target: 'es2022', mainFields: ['module', 'main'], logLevel: 'warning' });
+  ({ path: workerPath } = (bundle = await buildHostBundle('cellscope-explain-worker-')));
 });
-after(() => rmSync(dir, { recursive: true, force: true }));
+after(() => bundle?.remove());
 
 function run(units: number, steps: number): ExplainRun {
   const { model, input } = syntheticLstm(units, steps);
