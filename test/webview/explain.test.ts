@@ -66,10 +66,15 @@ describe('Explain on examples/char-rnn (a token model)', () => {
   test('a click on a step of the output chart and on a character explains it: the text coloured by the attribution of explainPrediction', async () => {
     await p.page.locator('.explain .chart canvas').first().scrollIntoViewIfNeeded();
     const box = (await p.page.locator('.explain .chart canvas').first().boundingBox())!;
-    // Step 20 of 44: the chart's plot area spans most of the canvas; read back which step the click chose.
+    // Step 20 of 44: the chart's plot area spans most of the canvas; read back which step the click chose. The
+    // caption already names the default target (the last step) before the click, and the click is drawn on the next
+    // frame: wait for the caption to change, or a slow frame reads the default back (CI, 2026-12-05: "step 43").
+    const caption = () => p.page.locator('.explain-picker > .muted').innerText();
+    const before = await caption();
+    assert.match(before, /^step 43\b/, 'the default target is the last step');
     await p.page.mouse.click(box.x + box.width * 0.5, box.y + box.height * 0.4);
-    await p.page.waitForFunction(() => document.querySelector('.explain-picker .muted')?.textContent?.startsWith('step '), null, { timeout: 10000 });
-    const step = Number(/step (\d+)/.exec(await p.page.locator('.explain-picker > .muted').innerText())![1]);
+    await p.page.waitForFunction((b) => { const t = document.querySelector('.explain-picker > .muted')?.textContent ?? ''; return t.startsWith('step ') && t !== b; }, before, { timeout: 10000 });
+    const step = Number(/step (\d+)/.exec(await caption())![1]);
     assert.ok(step > 10 && step < 34, `a middle step was picked (${step})`);
     // The second bar: the second most likely character at that step.
     const bar = p.page.locator('.output-bar').nth(1);
