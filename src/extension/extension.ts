@@ -1,46 +1,15 @@
 /**
- * The extension's front door, kept small: activation (which any JSON file triggers) registers stand-ins for the
- * commands and watches for a reason to load the rest of the extension (host.ts, loaded by lazy-host.ts).
+ * The desktop entry (package.json `main`, dist/extension.js): the front door, with dist/host.js required beside it on
+ * first use. Kept out of this bundle (scripts/build.mjs marks `./host.js` external).
  */
-import * as vscode from 'vscode';
-import { loadHostWhenNeeded } from './host-triggers';
-import { lazyHost } from './lazy-host';
-import { registerNotebookMessaging } from './notebook-messaging';
+import type * as vscode from 'vscode';
+import { activateWith, type CellscopeApi } from './front-door';
+import type * as Host from './host-bundle';
 
-const loadedAt = performance.now();
-
-export interface CellscopeApi {
-  /** Milliseconds spent in activate() (to 0.1 ms). */
-  activationMs: number;
-  /** From this bundle being evaluated to the end of activate(). */
-  activationSinceLoadMs: number;
-  /** Whether the rest of the extension (dist/host.js) has been loaded yet. */
-  readonly hostLoaded: boolean;
-  /** How long loading it took, in ms (undefined until then). */
-  readonly hostLoadMs: number | undefined;
-}
+export type { CellscopeApi };
 
 export function activate(context: vscode.ExtensionContext): CellscopeApi {
-  const t0 = performance.now();
-  const output = vscode.window.createOutputChannel('Cellscope');
-  context.subscriptions.push(output);
-  const host = lazyHost(context, output);
-  loadHostWhenNeeded(context, host);
-  registerNotebookMessaging(context);
-  const ms = (since: number) => Math.round((performance.now() - since) * 10) / 10;
-  const activationMs = ms(t0);
-  const activationSinceLoadMs = ms(loadedAt);
-  output.appendLine(`Cellscope activated in ${activationMs} ms (${activationSinceLoadMs} ms since the bundle loaded)`);
-  return {
-    activationMs,
-    activationSinceLoadMs,
-    get hostLoaded() {
-      return host.loaded;
-    },
-    get hostLoadMs() {
-      return host.loadMs;
-    },
-  };
+  return activateWith(context, () => require('./host.js') as typeof Host);
 }
 
 export function deactivate(): void {}

@@ -14,7 +14,7 @@ const CHANGE_DEBOUNCE_MS = 300;
 export function loadHostWhenNeeded(context: vscode.ExtensionContext, host: LazyHost): void {
   const isPanelTab = panelTabTest(context);
   if (vscode.window.tabGroups.all.some((g) => g.tabs.some(isPanelTab))) {
-    host.load('a Cellscope panel to restore');
+    loadQuietly(host, 'a Cellscope panel to restore');
     return;
   }
   const listeners: vscode.Disposable[] = [];
@@ -28,7 +28,7 @@ export function loadHostWhenNeeded(context: vscode.ExtensionContext, host: LazyH
   /** True (and the host loaded) when `doc` may be a Cellscope file, or the host got loaded meanwhile. */
   const consider = (doc: vscode.TextDocument) => {
     if (!host.loaded && !doc.isClosed && isJsonDocument(doc) && mayBeCellscopeJson(doc.uri.path, doc.getText())) {
-      host.load(baseName(doc.uri.path));
+      loadQuietly(host, baseName(doc.uri.path));
     }
     if (host.loaded) stop();
     return host.loaded;
@@ -46,13 +46,18 @@ export function loadHostWhenNeeded(context: vscode.ExtensionContext, host: LazyH
       }, CHANGE_DEBOUNCE_MS);
     }),
     vscode.window.tabGroups.onDidChangeTabs((e) => {
-      if (e.opened.some(isPanelTab)) host.load('a Cellscope panel to restore');
+      if (e.opened.some(isPanelTab)) loadQuietly(host, 'a Cellscope panel to restore');
       if (host.loaded) stop();
     }),
   );
   context.subscriptions.push({ dispose: stop });
   // Activation comes from opening a JSON document: look at the open ones right after activate() returns.
   setTimeout(() => vscode.workspace.textDocuments.some(consider), 0);
+}
+
+/** A load nobody waits for: a failure is in the output channel already (lazy-host.ts), and the next trigger retries. */
+function loadQuietly(host: LazyHost, reason: string): void {
+  host.load(reason).catch(() => {});
 }
 
 /**

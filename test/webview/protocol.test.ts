@@ -83,7 +83,7 @@ test('panel HTML: strict CSP, one nonce script, no inline style or script', () =
   assert.equal(panelCsp('S', 'N'), "default-src 'none'; script-src 'nonce-N'; style-src S 'nonce-N'; img-src S data:; font-src S");
   assert.match(html, /<meta property="csp-nonce" content="abc123">/);
   assert.equal((html.match(/<script/g) ?? []).length, 1);
-  assert.match(html, /<script nonce="abc123" src="https:\/\/x\/dist\/webview.js"><\/script>/);
+  assert.match(html, /<script type="module" nonce="abc123" src="https:\/\/x\/dist\/webview.js"><\/script>/);
   assert.doesNotMatch(html, /<style|style="/);
   assert.ok(html.includes('&lt;m&gt;.json'));
 });

@@ -1,5 +1,7 @@
 /**
  * The panel's HTML: strict CSP, one nonce'd script, one stylesheet, no inline script or style, no remote content.
+ * The script is an ES module: it imports what it shares with the notebook renderer (dist/shared-*.js, beside it), and
+ * a module's imports carry its nonce, so the CSP names no other source.
  * The nonce is allowed for style elements too and published in a `csp-nonce` meta tag: the UI toolkit's FAST
  * foundation probes `:focus-visible` support with a <style> element it stamps with that nonce (without it the CSP
  * blocked the probe, a console error on every panel). Nothing of ours writes a style element or attribute.
@@ -59,7 +61,7 @@ export function panelHtml(o: PanelHtmlOptions): string {
 </head>
 <body>
 <div id="app" class="app" aria-busy="true"><p class="loading">${escapeHtml(o.loading ?? `Loading ${o.title}…`)}</p></div>
-<script nonce="${o.nonce}" src="${escapeHtml(o.scriptUri)}"></script>
+<script type="module" nonce="${o.nonce}" src="${escapeHtml(o.scriptUri)}"></script>
 </body>
 </html>`;
 }
