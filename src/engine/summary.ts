@@ -155,6 +155,8 @@ function describeGraphLayer(layer: GraphLayer): { className: string; params: num
     case 'mask_op':
       return { className: MASK_OP_CLASS[layer.op], params: 0, details: 'computes a mask' };
     case 'tensor_op':
+      if (layer.op === 'fold_time') return { className: 'TimeDistributed', params: 0, details: 'time steps folded into the batch for the wrapped model' };
+      if (layer.op === 'unfold_time') return { className: 'TimeDistributed', params: 0, details: "the wrapped model's output per time step" };
       return { className: layer.className, params: 0, details: 'keras.ops' };
     case 'unit_norm':
       return { className: 'UnitNormalization', params: 0, details: `axis ${layer.axes.join(', ')}` };

@@ -10,7 +10,7 @@ import { child, fail, isObject, type At } from './json-read';
 import { declaredInputShape, readLayerHeader, type LayerEnv, type LayerHeader } from './keras-layer-json';
 import { convertKerasLayer } from './keras-layers';
 import { convertMaskOp, MASK_OP_CLASSES } from './keras-mask';
-import { convertTensorOp, isOperationEntry } from './keras-ops';
+import { convertTensorOp, convertTimeFold, isOperationEntry } from './keras-ops';
 import { ATTENTION_CLASSES, convertAttention, convertMultiHeadAttention } from './keras-attention';
 import { convertDot, convertMerge, MERGE_CLASSES } from './keras-merge';
 import type { Converted, Flow } from './keras-recurrent';
@@ -90,7 +90,7 @@ export function graphModelLayers(root: unknown, where: At, cursor: WeightCursor,
     const taken: WeightEntry[] = [];
     const weights = first ? recordingCursor(cursor, taken) : new WeightCursor(weightsOf.get(call.entry)!, env.file, entry.at.path, `layer "${entry.name}"`);
     const module = isObject(entry.json) ? entry.json.module : undefined;
-    const converted = convertCall(h, module, flows, weights, env, call);
+    const converted = entry.timeFold ? convertTimeFold(entry.name, entry.timeFold, flows, call.at) : convertCall(h, module, flows, weights, env, call);
     if (first) {
       const own = [...(converted.stack ?? []), converted.layer];
       layersOf.set(call.entry, own.map((l) => layers.push(l) - 1));

@@ -8,7 +8,8 @@
  *   `[layer_name, node_index, tensor_index]`; `mask=` and `initial_state=` are kwargs.
  *
  * Nested Sequential / functional models are inlined, once per call, their layers kept once (shared weights). A layer
- * listed with several inbound nodes is called several times. A cycle or a reference to a missing layer, node or
+ * listed with several inbound nodes is called several times. TimeDistributed around a model (a sentence encoder in a
+ * document model) becomes what Keras computes: the time axis folded into the batch, the model inlined, unfolded. A cycle or a reference to a missing layer, node or
  * tensor is a LoadError at that node.
  */
 import { describeValue } from './load-error';
@@ -27,6 +28,11 @@ export interface GraphEntry {
   savedAs: string;
   /** The top-level layer of the legacy .h5 that holds its weights (the nested model's name for its layers). */
   topName: string;
+  /**
+   * One half of a TimeDistributed around a model: `fold` makes [b, t, …] into [b·t, …] for the inlined model,
+   * `unfold` (named as the TimeDistributed layer) makes its output [b, t, …] again. They hold no weights.
+   */
+  timeFold?: 'fold' | 'unfold';
 }
 
 export interface PlannedCall {
@@ -222,17 +228,25 @@ export function needsGraph(modelJson: unknown): boolean {
   if (!isObject(modelJson)) return false;
   if (modelJson.class_name !== 'Sequential') return true;
   const cfg = Array.isArray(modelJson.config) ? { layers: modelJson.config } : modelJson.config;
-  return isObject(cfg) && Array.isArray(cfg.layers) && cfg.layers.some((l) => isObject(l) && typeof l.class_name === 'string' && MODEL_CLASSES.has(l.class_name));
+  return isObject(cfg) && Array.isArray(cfg.layers) && cfg.layers.some((l) => isObject(l) && (isModelClass(l.class_name) || timeDistributedModel(l) !== undefined));
 }
 
 export function isModelClass(className: unknown): boolean {
   return typeof className === 'string' && MODEL_CLASSES.has(className);
 }
 
+/** The model a TimeDistributed layer entry wraps, when it wraps a model rather than a layer. */
+function timeDistributedModel(obj: Record<string, unknown>): Record<string, unknown> | undefined {
+  const inner = obj.class_name === 'TimeDistributed' && isObject(obj.config) ? obj.config.layer : undefined;
+  return isObject(inner) && isModelClass(inner.class_name) ? inner : undefined;
+}
+
 export function resolveGraph(modelJson: unknown, where: At): ResolvedGraph {
   const root = readObject(modelJson, where, 'a Keras model config');
   const entries: GraphEntry[] = [];
   const entryOf = new Map<object, number>();
+  /** A TimeDistributed-around-a-model layer's fold and unfold entries (kept once, like a shared layer's). */
+  const foldEntriesOf = new Map<object, { fold: number; unfold: number }>();
   const calls: PlannedCall[] = [];
   const top = readScope(root, where, '', null);
 
@@ -245,6 +259,27 @@ export function resolveGraph(modelJson: unknown, where: At): ResolvedGraph {
       entryOf.set(l.obj, e);
     }
     return e;
+  };
+
+  /** One call of TimeDistributed(model): fold, the model inlined on the folded tensor, unfold. Returns the unfolded output. */
+  const timeDistributed = (scope: ModelScope, i: number, inner: Record<string, unknown>, args: PlanRef[], at: At): PlanRef => {
+    const l = scope.layers[i]!;
+    if (args.length !== 1) fail(at, `one input tensor for TimeDistributed layer "${l.name}"`, `${args.length}`);
+    let e = foldEntriesOf.get(l.obj);
+    if (!e) {
+      const half = (timeFold: 'fold' | 'unfold', name: string) =>
+        entries.push({ json: l.obj, at: l.at, name, className: l.className, savedAs: scope.prefix + l.savedAs, topName: scope.topName ?? l.name, timeFold }) - 1;
+      e = { fold: half('fold', `${l.name}_fold`), unfold: -1 };
+      foldEntriesOf.set(l.obj, e);
+    }
+    calls.push({ entry: e.fold, args: [args[0]!], constants: [], kwargs: {}, at });
+    const nested = readScope(inner, child(l.at, 'config', 'layer'), `${scope.prefix}${l.savedAs}/layer/layers/`, scope.topName ?? l.name);
+    const outs = instantiate(nested, [{ call: calls.length - 1, output: 0 }], at);
+    if (outs.length !== 1) fail(child(l.at, 'config', 'layer'), `a model with one output inside TimeDistributed layer "${l.name}"`, `${outs.length} outputs`);
+    // The unfold entry comes after the inner model's layers, so the layer list reads in run order.
+    if (e.unfold < 0) e.unfold = entries.push({ json: l.obj, at: l.at, name: l.name, className: l.className, savedAs: scope.prefix + l.savedAs, topName: scope.topName ?? l.name, timeFold: 'unfold' }) - 1;
+    calls.push({ entry: e.unfold, args: [outs[0]!, args[0]!], constants: [], kwargs: {}, at });
+    return { call: calls.length - 1, output: 0 };
   };
 
   /**
@@ -303,9 +338,12 @@ export function resolveGraph(modelJson: unknown, where: At): ResolvedGraph {
       const ref = (r: RawRef, k: number, what: string) => resolve(r, child(raw.at, what, k));
       const argRefs = raw.args.map((r, k) => ref(r, k, 'args'));
       let made: { call: number } | { outs: PlanRef[] };
+      const tdModel = timeDistributedModel(l.obj);
       if (isModelClass(l.className)) {
         const nested = readScope(l.obj, l.at, `${scope.prefix}${l.savedAs}/layers/`, scope.topName ?? l.name);
         made = { outs: instantiate(nested, argRefs, raw.at) };
+      } else if (tdModel) {
+        made = { outs: [timeDistributed(scope, i, tdModel, argRefs, raw.at)] };
       } else {
         const call: PlannedCall = { entry: -1, args: argRefs, constants: raw.constants, kwargs: raw.kwargs, at: raw.at, ...(raw.leadingConstant ? { leadingConstant: true } : {}), ...(raw.rawArgs ? { rawArgs: raw.rawArgs } : {}) };
         if (raw.mask) call.mask = raw.mask.map((r, k) => (r ? ref(r, k, 'mask') : null));
@@ -343,6 +381,11 @@ export function resolveGraph(modelJson: unknown, where: At): ResolvedGraph {
         const nested = readScope(l.obj, l.at, `${scope.prefix}${l.savedAs}/layers/`, scope.topName ?? l.name);
         const outs = instantiate(nested, [current], l.at);
         current = outs[0]!;
+        return;
+      }
+      const tdModel = timeDistributedModel(l.obj);
+      if (tdModel) {
+        current = timeDistributed(scope, i, tdModel, [current], l.at);
         return;
       }
       calls.push({ entry: entryIndex(scope, i), args: [current], constants: [], kwargs: {}, at: l.at });

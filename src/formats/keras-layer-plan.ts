@@ -55,8 +55,9 @@ export function planLayers(modelJson: unknown, configPath: JsonPath, file: strin
     return { name, className, savedAs: seen === undefined ? snake : `${snake}_${seen + 1}`, ...(cellOrder ? { cellOrder } : {}) };
   });
   if (!needsGraph(modelJson) || Array.isArray(modelJson.config)) return planned;
-  // A graph's layers take their weights at their first call (the order modelFromKerasConfig converts them in).
-  return resolveGraph(modelJson, { file, path: configPath }).entries.map((e) => {
+  // A graph's layers take their weights at their first call (the order modelFromKerasConfig converts them in);
+  // TimeDistributed's fold and unfold hold none (its wrapped model's layers are entries of their own).
+  return resolveGraph(modelJson, { file, path: configPath }).entries.filter((e) => !e.timeFold).map((e) => {
     const cellOrder = cellOrderOf(e.json);
     return { name: e.name, className: e.className, savedAs: e.savedAs, topName: e.topName, ...(cellOrder ? { cellOrder } : {}) };
   });

@@ -54,7 +54,7 @@ const AROUND_CELLS: Record<string, SingleInputConverter> = {
 const PASS_THROUGH = new Set(['InputLayer', 'Identity', 'Dropout', 'SpatialDropout1D', 'SpatialDropout2D', 'GaussianNoise', 'GaussianDropout', 'AlphaDropout', 'ActivityRegularization']);
 
 export const SUPPORTED_LAYERS =
-  'InputLayer, SimpleRNN, LSTM, GRU, Bidirectional, Dense, TimeDistributed(any of these but recurrent ones), ConvLSTM1D/2D/3D, Embedding, Flatten, Activation, Dropout and the other noise layers, Identity, Masking, Conv1D, Conv2D, Conv3D, MaxPooling1D/2D, AveragePooling1D/2D, AveragePooling1D, GlobalMax/GlobalAveragePooling1D, BatchNormalization, LayerNormalization, UnitNormalization, Normalization, Rescaling, RepeatVector, Reshape, Permute, ZeroPadding1D, Cropping1D, UpSampling1D, ReLU, LeakyReLU, PReLU, ELU, Softmax, Concatenate, Add, Subtract, Multiply, Average, Maximum, Minimum, keras.ops nodes (sum, mean, max, transpose, squeeze, concatenate, arithmetic…), RNN of SimpleRNNCell/LSTMCell/GRUCell/StackedRNNCells; CustomCell in keras-model-fixture/v1 files';
+  'InputLayer, SimpleRNN, LSTM, GRU, Bidirectional, Dense, TimeDistributed(any of these, or a model), ConvLSTM1D/2D/3D, Embedding, Flatten, Activation, Dropout and the other noise layers, Identity, Masking, Conv1D, Conv2D, Conv3D, MaxPooling1D/2D, AveragePooling1D/2D, AveragePooling1D, GlobalMax/GlobalAveragePooling1D, BatchNormalization, LayerNormalization, UnitNormalization, Normalization, Rescaling, RepeatVector, Reshape, Permute, ZeroPadding1D, Cropping1D, UpSampling1D, ReLU, LeakyReLU, PReLU, ELU, Softmax, Concatenate, Add, Subtract, Multiply, Average, Maximum, Minimum, keras.ops nodes (sum, mean, max, transpose, squeeze, concatenate, arithmetic…), RNN of SimpleRNNCell/LSTMCell/GRUCell/StackedRNNCells; CustomCell in keras-model-fixture/v1 files';
 
 /** The way out for a model that holds Python code: the exporter's recording, and each recurrent layer replayed on it. */
 export const LAYER_REPLAY_HINT =
@@ -165,9 +165,6 @@ export function convertKerasLayer(h: LayerHeader, flow: Flow, weights: WeightCur
 
 /** TimeDistributed around any other one-tensor layer (Conv2D, pooling, Flatten…): the layer on each step's slice. */
 function convertTimeDistributed(h: LayerHeader, inner: LayerHeader, flow: Flow, weights: WeightCursor, env: LayerEnv): Converted<Layer> {
-  if (CELL_OF_CLASS[inner.className] || CONV_LSTM_RANK[inner.className] || inner.className === 'Bidirectional' || inner.className === 'RNN') {
-    unsupported(inner, `TimeDistributed "${h.name}" (a recurrent layer there would need a sequence per step)`);
-  }
   if (flow.dims && flow.dims.length < 2) {
     fail(h.configAt, `an input with a time axis for TimeDistributed layer "${h.name}"`, `shape ${shapeText(flow.dims)} (${flow.from})`, { subject: `layer "${h.name}"` });
   }

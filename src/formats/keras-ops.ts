@@ -200,3 +200,16 @@ function convertGetItem(h: LayerHeader, x: Flow, call: OpCall, done: (layer: Lay
     : null;
   return done({ kind: 'tensor_op', name: h.name, className: h.className, op: 'get_item', key: rest }, dims);
 }
+
+/**
+ * The two halves of TimeDistributed around a model (keras-graph.ts): `fold` reads [t, …] samples and gives […] ones
+ * (time joins the batch), `unfold` reads the wrapped model's output and the TimeDistributed input and gives [t, …].
+ */
+export function convertTimeFold(name: string, half: 'fold' | 'unfold', flows: Flow[], at: At): Converted<Layer> {
+  const x = flows[0]!;
+  const input = half === 'fold' ? x : flows[1]!;
+  if (input.dims && input.dims.length < 1) fail(at, `an input with a time axis for TimeDistributed layer "${name}"`, `shape ${shapeText(input.dims)} (${input.from})`, { subject: `layer "${name}"` });
+  const dims = half === 'fold' ? (x.dims ? x.dims.slice(1) : null) : x.dims && input.dims ? [input.dims[0]!, ...x.dims] : null;
+  const from = half === 'fold' ? `one time step of ${x.from}` : `the output of layer "${name}"`;
+  return { layer: { kind: 'tensor_op', name, className: 'TimeDistributed', op: half === 'fold' ? 'fold_time' : 'unfold_time' }, out: { dims, from }, consumed: x.dims ?? [] };
+}

@@ -77,9 +77,11 @@ test('an unsupported layer is named by class and name', () => {
   for (const cls of ['Lambda', 'UpSampling3D']) {
     expectLoadError(() => loadDoc({ model: seq(input([3, 2]), { class_name: cls, config: { name: 'x' } }), weights: [] }), `found ${cls} layer "x"`);
   }
+  // A recurrent layer inside TimeDistributed runs on each outer step's sequence, so it needs one more axis.
   expectLoadError(
     () => loadDoc({ model: seq(input([3, 2]), { class_name: 'TimeDistributed', config: { name: 'td', layer: lstm(2) } }), weights: [] }),
-    'found LSTM layer "lstm" inside TimeDistributed "td"',
+    'expected a sequence input of shape (time steps, features) per sample for LSTM layer "lstm"',
+    'found shape [2] (one time step of the input shape [3, 2])',
   );
 });
 

@@ -163,3 +163,28 @@ test('a layer with no call in a functional model is refused', () => {
   assert.match(msg, /the calls of layer "dense\w*"/);
   assert.match(msg, /no inbound nodes/);
 });
+
+test('TimeDistributed around a model: fold, the model inlined, unfold — and a wrapped model with two outputs is refused', () => {
+  const doc = read('han_timedistributed_model', 'model.cellscope.json');
+  const { model } = loadModelText(JSON.stringify(doc), 'han.json');
+  const names = model.layers.map((l) => l.name);
+  // The sentence encoder's layers sit between the two halves, in run order; the unfold carries the wrapper's name.
+  assert.deepEqual(names.slice(names.indexOf('time_distributed_fold'), names.indexOf('time_distributed') + 1), ['time_distributed_fold', 'embedding', 'bidirectional', 'time_distributed']);
+  const ref = read('han_timedistributed_model', 'reference.json');
+  const r = runModel(model, toTensor(ref.inputs[0]));
+  assert.deepEqual([...r.outputs[0]!.shape], ref.outputs_float64[0].shape);
+  assert.ok(worst(r.outputs[0]!, toTensor(ref.outputs_float64[0])) <= 1e-5);
+  // The Bidirectional inside runs once per sentence: 2 documents × 4 sentences = 8 sequences.
+  assert.equal(r.trace!.layers.find((lt) => lt.layerName.startsWith('forward'))?.batch, 8);
+
+  const td = doc.model.config.layers.find((l: Json) => l.class_name === 'TimeDistributed');
+  const inner = td.config.layer.config;
+  inner.output_layers = [inner.output_layers, inner.output_layers]; // Keras 3 writes one output unwrapped: ["bidirectional", 0, 0]
+  try {
+    loadModelText(JSON.stringify(doc), 'two-outputs.json');
+    assert.fail('a wrapped model with two outputs loaded');
+  } catch (e) {
+    assert.match((e as Error).message, /`model\.config\.layers\[1\]\.config\.layer`/);
+    assert.match((e as Error).message, /a model with one output inside TimeDistributed layer "time_distributed"; found 2 outputs/);
+  }
+});

@@ -775,6 +775,91 @@ def _(rng):
     x = keras.ops.concatenate([last * gate, first], axis=-1)
     return keras.Model(inp, L.Dense(2)(x)), [floats(rng, 2, 6, 3)]
 
+# ------------------------------------------------------------------------------------------- round 3
+# Session 7's probe of more keras.io / guide / DLwP patterns: a mask given as a model input, TimeDistributed around
+# a model and around a recurrent layer, Bidirectional merge_mode=None and a custom backward_layer.
+
+
+@case("video_cnn_rnn_mask_input")
+def _(rng):
+    """keras.io video classification CNN-RNN: frame features + a boolean mask Input passed as mask= to a GRU."""
+    f = keras.Input((6, 5))
+    m = keras.Input((6,), dtype="bool")
+    x = L.GRU(4, return_sequences=True)(f, mask=m)
+    x = L.GRU(3)(x)
+    x = L.Dropout(0.4)(x)
+    x = L.Dense(3, activation="relu")(x)
+    y = L.Dense(2, activation="softmax")(x)
+    mask = np.ones((3, 6), bool); mask[1, 4:] = False; mask[2, 2:] = False
+    return keras.Model([f, m], y), [floats(rng, 3, 6, 5), mask]
+
+@case("han_timedistributed_model")
+def _(rng):
+    """Hierarchical document model (HAN without the custom attention layer): a sentence-encoder Model (Embedding →
+    BiGRU) applied to every sentence by TimeDistributed, then a document GRU → Dense."""
+    s_in = keras.Input((5,), dtype="int32")
+    s = L.Embedding(20, 4)(s_in)
+    s = L.Bidirectional(L.GRU(3))(s)
+    enc = keras.Model(s_in, s)
+    d_in = keras.Input((4, 5), dtype="int32")
+    x = L.TimeDistributed(enc)(d_in)
+    x = L.GRU(4)(x)
+    return keras.Model(d_in, L.Dense(2)(x)), [rng.integers(1, 20, (2, 4, 5)).astype(np.int32)]
+
+@case("bidir_merge_none")
+def _(rng):
+    """Bidirectional(merge_mode=None): forward and backward sequences as two outputs, added and concatenated."""
+    inp = keras.Input((5, 3))
+    f, b = L.Bidirectional(L.LSTM(4, return_sequences=True), merge_mode=None)(inp)
+    x = L.Add()([f, b])
+    return keras.Model(inp, [L.Dense(2)(x), L.Concatenate()([f, b])]), [floats(rng, 2, 5, 3)]
+
+@case("bidir_backward_layer")
+def _(rng):
+    """Keras RNN guide: Bidirectional with a different backward_layer (relu GRU with go_backwards)."""
+    inp = keras.Input((5, 3))
+    x = L.Bidirectional(L.LSTM(4, return_sequences=True), backward_layer=L.LSTM(4, activation="relu", return_sequences=True, go_backwards=True))(inp)
+    return keras.Model(inp, L.Dense(2)(L.LSTM(3)(x))), [floats(rng, 2, 5, 3)]
+
+@case("jena_recurrent_dropout")
+def _(rng):
+    """DLwP ch. 10 Jena: LSTM(recurrent_dropout) → Dropout → Dense; GRU stack with dropout."""
+    m = keras.Sequential([keras.Input((8, 4)), L.GRU(5, recurrent_dropout=0.5, return_sequences=True), L.GRU(5, recurrent_dropout=0.5), L.Dropout(0.5), L.Dense(1)])
+    return m, [floats(rng, 2, 8, 4)]
+
+@case("td_bidir_sequence")
+def _(rng):
+    """TimeDistributed around a Bidirectional LSTM (per-sentence encoding on a [doc, sentence, word, feat] tensor)."""
+    inp = keras.Input((3, 5, 2))
+    x = L.TimeDistributed(L.Bidirectional(L.LSTM(3)))(inp)
+    x = L.LSTM(4)(x)
+    return keras.Model(inp, L.Dense(1)(x)), [floats(rng, 2, 3, 5, 2)]
+
+@case("embedding_conv_lstm_sentiment")
+def _(rng):
+    """Keras examples imdb_cnn_lstm: Embedding → Dropout → Conv1D(valid) → MaxPooling1D(4) → LSTM → Dense sigmoid."""
+    m = keras.Sequential([keras.Input((20,), dtype="int32"), L.Embedding(30, 6), L.Dropout(0.25), L.Conv1D(4, 5, padding="valid", activation="relu", strides=1), L.MaxPooling1D(pool_size=4), L.LSTM(5), L.Dense(1), L.Activation("sigmoid")])
+    return m, [tokens(rng, 2, 20, 30, pad_rows=False)]
+
+@case("gru_attention_dot_softmax")
+def _(rng):
+    """Luong attention written with layers (keras.io/SO seq2seq): Dot(axes=[2, 2]) scores → Activation softmax →
+    Dot(axes=[2, 1]) context → Concatenate → TimeDistributed(Dense tanh)."""
+    inp = keras.Input((6, 3)); q_in = keras.Input((4, 2))
+    enc = L.GRU(4, return_sequences=True)(inp)
+    dec = L.GRU(4, return_sequences=True)(q_in)
+    s = L.Dot(axes=[2, 2])([dec, enc])
+    a = L.Activation("softmax")(s)
+    c = L.Dot(axes=[2, 1])([a, enc])
+    x = L.Concatenate()([c, dec])
+    return keras.Model([inp, q_in], L.TimeDistributed(L.Dense(3, activation="tanh"))(x)), [floats(rng, 2, 6, 3), floats(rng, 2, 4, 2)]
+
+@case("simple_rnn_relu_clip")
+def _(rng):
+    """IRNN-style SimpleRNN(relu) stack with a clipped, leaky ReLU(max_value, negative_slope, threshold) between."""
+    m = keras.Sequential([keras.Input((7, 2)), L.SimpleRNN(5, activation="relu", return_sequences=True), L.ReLU(max_value=1.0, negative_slope=0.1, threshold=0.05), L.SimpleRNN(3, activation="relu"), L.Dense(2)])
+    return m, [floats(rng, 2, 7, 2)]
+
 
 def randomize(model, rng, scale=0.6):
     ws = []

@@ -79,6 +79,9 @@ export function sequenceFromTrace(trace, layer, index) {
   const fwd = parts.find((lt) => lt.direction === 'forward');
   const bwd = parts.find((lt) => lt.direction === 'backward');
   assert.ok(fwd && bwd, `trace of Bidirectional ${layer.name}`);
+  // merge_mode None: Keras returns both sequences, the forward first; the reference lists the backward one with the
+  // states (it is the layer's second output).
+  if (layer.mergeMode === null) return { seq: hSequence(fwd, 'input'), states: [hSequence(bwd, 'input'), ...finalStates(fwd), ...finalStates(bwd)] };
   // Keras reverses the backward sequence so step t of both directions lines up, then merges.
   return {
     seq: merge(layer.mergeMode, hSequence(fwd, 'input'), hSequence(bwd, 'input'), layer.forward.conv?.channelsFirst === false ? layer.forward.conv.filters : undefined),

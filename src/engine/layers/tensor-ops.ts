@@ -34,6 +34,12 @@ export type TensorOpLayer = { kind: 'tensor_op'; name: string; className: string
   | { op: 'concatenate' | 'stack'; axis: number }
   /** `x[:, -1, :]`: one entry per sample axis from axis 1 (the batch is taken whole); later axes are kept whole. */
   | { op: 'get_item'; key: ItemKey[] }
+  /**
+   * TimeDistributed around a model, as Keras runs it: `fold_time` makes [b, t, …] into [b·t, …] for the wrapped
+   * model; `unfold_time` makes its output [b·t, …] into [b, t, …], b and t read from its second input (the
+   * TimeDistributed input).
+   */
+  | { op: 'fold_time' | 'unfold_time' }
 );
 
 /** An index (the axis goes) or a Python slice (null: the default). */
@@ -109,6 +115,16 @@ export function applyTensorOp(layer: TensorOpLayer, inputs: Flow[], ctx: LayerCo
         const axes = layer.axes?.map((a) => resolveAxis(a, x.shape.length, layer.name)) ?? x.shape.flatMap((d, i) => (d === 1 && i > 0 ? [i] : []));
         for (const a of axes) if (x.shape[a] !== 1) throw new RunError(`node "${layer.name}" (Squeeze) cannot drop axis ${a} of shape ${shapeText(x.shape)}: its size is not 1`);
         return { shape: x.shape.filter((_, i) => !axes.includes(i)), data: x.data };
+      }
+      case 'fold_time': {
+        const [b, t, ...rest] = x.shape;
+        if (b === undefined || t === undefined) throw new RunError(`node "${layer.name}" (TimeDistributed) needs a time axis; got ${shapeText(x.shape)}`);
+        return { shape: [b * t, ...rest], data: x.data };
+      }
+      case 'unfold_time': {
+        const [b, t] = inputs[1]!.value.shape as [number, number];
+        if (x.shape[0] !== b * t) throw new RunError(`node "${layer.name}" (TimeDistributed) cannot unfold ${shapeText(x.shape)} into ${b} × ${t} steps`);
+        return { shape: [b, t, ...x.shape.slice(1)], data: x.data };
       }
       case 'reshape': {
         const known = layer.shape.filter((d) => d !== -1).reduce((a, d) => a * d, 1);
