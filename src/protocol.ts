@@ -54,6 +54,8 @@ const traceLayerMeta = checked(
     inputTimeOfStep: typed<Int32Array>(Int32Array),
     /** A ConvLSTM's units on its output frame (src/engine/trace.ts UnitGrid); null for a plain vector of units. */
     grid: v.nullable(v.object({ out: v.pipe(v.array(int(1)), v.minLength(1)), filters: int(1), channelsFirst: v.boolean() })),
+    /** The model input (index in InitMessage.modelInputs) this layer's sequence is computed from: the Input card's default. */
+    modelInput: int(),
     /** Per quantity: [min, max] over the whole trace (all batch items), for stable colour scales. */
     ranges: typed<Float64Array>(Float64Array),
   }),
@@ -177,6 +179,13 @@ const init = checked(
       /** The model takes [time, batch, …] (an ONNX graph's layout 0): the panel shows and edits it batch first. */
       timeMajor: bool,
     }),
+    /**
+     * Every input of the model in its order, as Keras names them (a multi-input graph has several): time steps and
+     * values per step of each, batch first; `input` above describes the first (the one the playground edits).
+     */
+    modelInputs: v.pipe(v.array(v.object({ name: str, steps: int(), features: int(1), tokens: bool })), v.minLength(1)),
+    /** The model's outputs in order, named as Keras names them (the layer that makes each). */
+    modelOutputs: v.pipe(v.array(str), v.minLength(1)),
     /** A token model's next-token predictions; null otherwise, with `predictionsNote` saying why for a token model. */
     predictions: v.nullable(predictions),
     predictionsNote: v.nullable(str),
@@ -266,7 +275,9 @@ const trace = checked(
     masked: v.nullable(typed<Uint8Array>(Uint8Array)),
     /** Per quantity: a state's values [unit] before the first processing step (LayerTrace.initial); null for the others. */
     initial: v.array(v.nullable(floatData)),
-    /** The model input of this batch item, [time][feature]; empty for a long input of a long trace (then `inputSeries`). */
+    /** Which model input `input` is (index in InitMessage.modelInputs): the one asked for. */
+    modelInput: int(),
+    /** That model input of this batch item, [time][feature]; empty for a long input of a long trace (then `inputSeries`). */
     input: floatData,
     /** A long input's chart: min and max of each feature per bucket of time, [feature][bucket], float32. */
     inputSeries: v.nullable(checked(v.object({ buckets: int(1), min: f32, max: f32 }), (s) => s.min.length === s.max.length && s.min.length > 0 && s.min.length % s.buckets === 0, 'min and max hold features × buckets')),
@@ -289,6 +300,10 @@ const comparison = checked(
   v.object({
     type: v.literal('comparison'),
     re,
+    /** Which model output this compares (index in InitMessage.modelOutputs). */
+    output: int(),
+    /** Every output that has a recording, judged under this message's tolerance: the Compare card's output picker. */
+    outputs: v.array(v.object({ name: str, pass: bool, maxAbs: num, shapeMismatch: v.nullable(str) })),
     /** Shape of the output, batch first: [batch, units] or [batch, steps, units]. */
     shape: v.pipe(v.array(int(1)), v.minLength(1)),
     /**
@@ -459,19 +474,19 @@ const ordered = (m: { t0: number; t1: number }) => m.t1 > m.t0;
 const fromWebview = v.variant('type', [
   v.object({ type: v.literal('ready') }),
   /** What the panel will draw first: a long trace's reply then carries it (`TraceMessage.first`), one round trip. */
-  v.object({ type: v.literal('requestTrace'), id, layer: int(), batch: int(), view: traceView }),
+  v.object({ type: v.literal('requestTrace'), id, layer: int(), batch: int(), view: traceView, /** The model input to send with it. */ modelInput: int() }),
   /** Min/max series of `units` (every quantity) in `buckets` buckets: answered with `series`. */
   v.object({ type: v.literal('requestSeries'), id, layer: int(), batch: int(), units: unitList, buckets: int(1) }),
   /** Heatmap columns of quantity `quantity` over input time [t0, t1): answered with `heat`. */
   checked(v.object({ type: v.literal('requestHeat'), id, layer: int(), batch: int(), quantity: int(), ...timeRange }), ordered, 't1 > t0'),
   /** Processing steps [start, start + count) at full resolution: answered with `window`. */
   v.object({ type: v.literal('requestWindow'), id, layer: int(), batch: int(), start: int(), count: int(1) }),
-  /** A kept comparison judged with another tolerance: answered with a new `comparison`. */
-  v.object({ type: v.literal('requestCompare'), id, atol: v.pipe(num, v.minValue(0)), rtol: v.pipe(num, v.minValue(0)) }),
+  /** Model output `output` compared (another output picked), or a kept comparison judged with another tolerance: answered with a new `comparison`. */
+  v.object({ type: v.literal('requestCompare'), id, output: int(), atol: v.pipe(num, v.minValue(0)), rtol: v.pipe(num, v.minValue(0)) }),
   /** A kept comparison's chart for one batch item and output unit: answered with `compareSeries`. */
-  v.object({ type: v.literal('requestCompareSeries'), id, batch: int(), unit: int() }),
+  v.object({ type: v.literal('requestCompareSeries'), id, output: int(), batch: int(), unit: int() }),
   /** A kept comparison's |Δ| heatmap over time [t0, t1) in `cols` columns: answered with `compareHeat`. */
-  checked(v.object({ type: v.literal('requestCompareHeat'), id, batch: int(), ...timeRange }), ordered, 't1 > t0'),
+  checked(v.object({ type: v.literal('requestCompareHeat'), id, output: int(), batch: int(), ...timeRange }), ordered, 't1 > t0'),
   /** Where the panel is (input time step): the host's state query and stepping commands read it. */
   /** One batch item of a model output, to pick an Explain target from: answered with `output`. */
   v.object({ type: v.literal('requestOutput'), id, batch: int(), output: int() }),
@@ -529,6 +544,13 @@ const panelState = v.object({
   tolerance: v.nullable(v.object({ atol: v.pipe(num, v.minValue(0)), rtol: v.pipe(num, v.minValue(0)) })),
   /** The Compare view's output unit; null: the one with the largest error. */
   outUnit: v.nullable(int()),
+  /**
+   * The model input the Input card shows (several-input models); null: the one the shown layer reads. Optional, like
+   * every field added after the first release: an older saved state must still restore its panel.
+   */
+  modelInput: v.optional(v.nullable(int())),
+  /** The model output the Compare card shows (several-output models). Optional: older saved states have none. */
+  compareOutput: v.optional(int()),
   /** Playback speed, steps per second. */
   speed: v.pipe(num, v.minValue(0.001)),
   /** The data tables are open. */

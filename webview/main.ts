@@ -89,7 +89,7 @@ const handlers: { [K in ToWebview['type']]: (m: Extract<ToWebview, { type: K }>)
   compareSeries: (m) => store.compare?.onSeries(m) && scheduler.mark('data'),
   compareHeat: (m) => store.compare?.onHeat(m) && scheduler.mark('data'),
   comparison: (m) => {
-    if (store.compare) store.compare.update(m);
+    if (store.compare?.message.output === m.output) store.compare.update(m);
     else {
       store.compare = compareSource(m, io.post);
       // The tolerance the user set (saved with the panel) holds for this run too.

@@ -6,7 +6,7 @@ import { Requests } from '../src/panel/requests';
 import { TraceData } from '../src/panel/trace-source';
 import type { FromWebview, TraceMessage } from '../src/protocol';
 import type { BenchHooks } from './bench-hooks';
-import { defaultUnits, invert, layerMeta, type Scheduler, type Store } from './store';
+import { defaultUnits, invert, layerMeta, shownInputIndex, type Scheduler, type Store } from './store';
 import * as l10n from './l10n';
 
 export interface Navigation {
@@ -17,6 +17,8 @@ export interface Navigation {
   selectLayer(id: number): void;
   /** False (and nothing changes) for a batch item outside the run. */
   selectBatch(b: number): boolean;
+  /** Shows model input k in the Input card (a multi-input model); the shown layer's own input means "follow the layer". */
+  selectModelInput(k: number): void;
   onTrace(m: TraceMessage): void;
   /** Pixel columns the heatmap draws for `steps` steps (sent with requestTrace so a long trace's first heat comes with it). */
   heatColumns: (steps: number) => number;
@@ -65,6 +67,11 @@ export function navigation(store: Store, scheduler: Scheduler, post: (m: FromWeb
       requestTrace();
       return true;
     },
+    selectModelInput(k) {
+      if (!store.init?.modelInputs[k]) return;
+      store.state.modelInput = k === layerMeta(store)?.modelInput ? null : k;
+      requestTrace();
+    },
     onTrace(m) {
       const meta = store.init?.layers[m.layer];
       if (!meta || m.steps !== meta.steps || m.units !== meta.units || (m.values.length > 0 && m.values.length !== meta.quantities.length)) {
@@ -73,13 +80,13 @@ export function navigation(store: Store, scheduler: Scheduler, post: (m: FromWeb
         return;
       }
       traces.settle(m.re);
-      if (m.re !== latest || m.layer !== store.state.layer || m.batch !== store.state.batch) return; // stale answer
+      if (m.re !== latest || m.layer !== store.state.layer || m.batch !== store.state.batch || m.modelInput !== shownInputIndex(store)) return; // stale answer
       const init = store.init!;
       const request = (r: FromWebview) => {
         bench.mark(r.type, true);
         post(r);
       };
-      store.data = new TraceData(m, meta.quantities.length, store.stepOfTime, request, { features: init.input.features, bytesPerValue: init.precision === 'float32' ? 4 : 8 });
+      store.data = new TraceData(m, meta.quantities.length, store.stepOfTime, request, { features: init.modelInputs[m.modelInput]!.features, bytesPerValue: init.precision === 'float32' ? 4 : 8 });
       if (m.first) {
         store.data.onSeries(m.first.series);
         if (m.first.heat) store.data.onHeat(m.first.heat);
@@ -103,7 +110,7 @@ export function navigation(store: Store, scheduler: Scheduler, post: (m: FromWeb
       cols: nav.heatColumns(m.steps),
       step: store.stepOfTime[Math.min(store.state.step, m.steps - 1)] ?? 0,
     };
-    latest = traces.ask(null, { type: 'requestTrace', layer: store.state.layer, batch: store.state.batch, view });
+    latest = traces.ask(null, { type: 'requestTrace', layer: store.state.layer, batch: store.state.batch, view, modelInput: shownInputIndex(store) });
   }
 
   return nav;

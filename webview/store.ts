@@ -77,6 +77,18 @@ export function layerMeta(s: Store): TraceLayerMeta | null {
   return s.init?.layers[s.state.layer] ?? null;
 }
 
+/** The model input the Input card shows (and the trace carries): the one picked, else the one the shown layer reads. */
+export function shownInputIndex(s: Store): number {
+  const n = s.init?.modelInputs.length ?? 1;
+  const k = s.state.modelInput ?? layerMeta(s)?.modelInput ?? 0;
+  return k < n ? k : 0;
+}
+
+/** Name, steps, features and kind of the model input shown. */
+export function shownInputMeta(s: Store): InitMessage['modelInputs'][number] {
+  return s.init!.modelInputs[shownInputIndex(s)]!;
+}
+
 /** Value of quantity q for unit j at input time t of the current trace (NaN while it is being fetched). */
 export function valueAt(s: Store, q: number, t: number, j: number): number {
   return s.data ? s.data.value(q, t, j) : NaN;

@@ -148,7 +148,7 @@ class RemoteCompare extends CompareBase implements CompareSource {
   }
 
   setTolerance(t: Tolerance): void {
-    if (!sameTolerance(t, this.hostVerdict().tolerance)) this.requests.ask(`t${t.atol}:${t.rtol}`, { type: 'requestCompare', atol: t.atol, rtol: t.rtol });
+    if (!sameTolerance(t, this.hostVerdict().tolerance)) this.requests.ask(`t${t.atol}:${t.rtol}`, { type: 'requestCompare', output: this.message.output, atol: t.atol, rtol: t.rtol });
   }
 
   update(m: ComparisonMessage): void {
@@ -159,14 +159,14 @@ class RemoteCompare extends CompareBase implements CompareSource {
   lines(batch: number, unit: number): CompareLines | null {
     const s = this.series.get(`${batch}:${unit}`);
     if (s) return linesOf(s, s.buckets, this.axes.rows);
-    this.requests.ask(`s${batch}:${unit}`, { type: 'requestCompareSeries', batch, unit });
+    this.requests.ask(`s${batch}:${unit}`, { type: 'requestCompareSeries', output: this.message.output, batch, unit });
     return null;
   }
 
   heat(batch: number, t0: number, t1: number, cols: number): Float32Array | null {
     const hit = this.heats.find((m) => m.batch === batch && m.t0 === t0 && m.t1 === t1 && m.cols === Math.min(cols, t1 - t0));
     if (hit) return hit.values;
-    this.requests.ask(`h${batch}:${t0}:${t1}:${cols}`, { type: 'requestCompareHeat', batch, t0, t1, cols });
+    this.requests.ask(`h${batch}:${t0}:${t1}:${cols}`, { type: 'requestCompareHeat', output: this.message.output, batch, t0, t1, cols });
     return null;
   }
 

@@ -10,7 +10,7 @@
 import type { PredictOptions, RunResult } from '../engine/index';
 import type { Tensor } from '../engine/tensor';
 import type { LayerTrace } from '../engine/trace';
-import { isGraphModel, runPanelModel, type PanelModel } from './run-panel-model';
+import { inputList, isGraphModel, runPanelModel, type PanelInput, type PanelModel } from './run-panel-model';
 
 export interface BlockRunOptions {
   /** After each block: batch items done, of total. */
@@ -81,14 +81,16 @@ function joinResults(parts: RunResult[]): RunResult {
 }
 
 /** `runPanelModel(model, input, options)`, a block of batch items at a time with a pause between blocks. */
-export async function runInBlocks(model: PanelModel, input: Tensor, options: PredictOptions, o: BlockRunOptions = {}): Promise<RunResult> {
-  const total = input.shape[0] ?? 1;
+export async function runInBlocks(model: PanelModel, input: PanelInput, options: PredictOptions, o: BlockRunOptions = {}): Promise<RunResult> {
+  const given = inputList(input);
+  const first = given[0]!;
+  const total = first.shape[0] ?? 1;
   const pause = o.pause ?? macrotask;
   const check = () => {
     if (o.isCancelled?.()) throw new BlockRunCancelled();
   };
   check();
-  if (isGraphModel(model) || total <= 1 || input.shape.length < 2) {
+  if (isGraphModel(model) || total <= 1 || first.shape.length < 2) {
     const r = runPanelModel(model, input, options);
     o.onProgress?.(total, total);
     return r;
@@ -101,7 +103,9 @@ export async function runInBlocks(model: PanelModel, input: Tensor, options: Pre
     const t0 = performance.now();
     let part: RunResult;
     try {
-      part = runPanelModel(model, sliceBatch(input, done, done + size), options);
+      // Every input of a multi-input model shares the batch axis: each is cut the same way.
+      const block = given.map((t) => sliceBatch(t, done, done + size));
+      part = runPanelModel(model, Array.isArray(input) ? block : block[0]!, options);
     } catch (e) {
       // A model that only takes its whole batch (a fixed batch size) says so on the first block: run it whole,
       // which gives its own answer or error.

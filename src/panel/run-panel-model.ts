@@ -13,6 +13,12 @@ import type * as OnnxLoad from '../onnx/load';
 /** What the panel runs: an engine Model or an ONNX graph's file. */
 export type PanelModel = Model | LoadedGraph;
 
+/** What a panel run takes: the one input, or one tensor per model input in the model's order (a multi-input graph). */
+export type PanelInput = Tensor | readonly Tensor[];
+
+/** The inputs of a run, one per model input. */
+export const inputList = (input: PanelInput): readonly Tensor[] => (Array.isArray(input) ? input : [input as Tensor]);
+
 export const isGraphModel = (m: PanelModel): m is LoadedGraph => (m as LoadedGraph).kind === 'graph';
 
 /** The engine Model when there is one (weight views and diagnoses need it). */
@@ -33,12 +39,17 @@ export function onnxReader(): typeof OnnxLoad {
   return require('../onnx/load') as typeof OnnxLoad;
 }
 
-export function runPanelModel(m: PanelModel, input: Tensor, options: PredictOptions): RunResult {
+export function runPanelModel(m: PanelModel, input: PanelInput, options: PredictOptions): RunResult {
   if (!isGraphModel(m)) return runModel(m, input, options);
   const graph = onnxReader().loadOnnx(m.bytes, m.file);
+  const given = inputList(input);
+  if (given.length > 1) {
+    const r = graph.run([...given], { record: options.record ?? true });
+    return { output: r.output, outputs: r.outputs, layerOutputs: [], trace: r.trace };
+  }
   if (graph.inputNames.length !== 1) {
     throw new RunError(`${m.file} takes ${graph.inputNames.length} inputs (${graph.inputNames.join(', ')}); the panel feeds one`, 'run it from the command line: cellscope trace FILE --input IN, with a JSON array of the inputs');
   }
-  const r = graph.run([input], { record: options.record ?? true });
+  const r = graph.run([given[0]!], { record: options.record ?? true });
   return { output: r.output, outputs: r.outputs, layerOutputs: [], trace: r.trace };
 }

@@ -12,7 +12,7 @@ import { Worker } from 'node:worker_threads';
 import type { PredictOptions, RunResult, Tensor } from '../engine/index';
 import { analyseRun, type RunAnalysis } from '../panel/analyse-run';
 import { runInBlocks } from '../panel/run-in-blocks';
-import type { PanelModel } from '../panel/run-panel-model';
+import type { PanelInput, PanelModel } from '../panel/run-panel-model';
 import { errorOfReply, RunCancelledError } from './job';
 import type { WorkerReply, WorkerRequest } from './protocol';
 import { workerOptions } from '../worker-roles';
@@ -55,7 +55,7 @@ export interface EngineRunOptions {
   onProgress?: ((done: number, total: number) => void) | undefined;
 }
 
-function inProcess(model: PanelModel, input: Tensor, options: PredictOptions, expected?: Tensor, onProgress?: (done: number, total: number) => void): EngineRun {
+function inProcess(model: PanelModel, input: PanelInput, options: PredictOptions, expected?: Tensor, onProgress?: (done: number, total: number) => void): EngineRun {
   let cancelled = false;
   let rejectRun: (e: unknown) => void = () => {};
   const promise = new Promise<EngineRunOutcome>((resolve, reject) => {
@@ -88,7 +88,7 @@ function inProcess(model: PanelModel, input: Tensor, options: PredictOptions, ex
 /** A diagnosis that is one line about itself (failed, cancelled). */
 const said = (text: Phrase): DiagnosisLine[] => [{ kind: 'diagnosis', text }];
 
-export function startEngineRun(model: PanelModel, input: Tensor, options: PredictOptions = {}, o: EngineRunOptions = {}): EngineRun {
+export function startEngineRun(model: PanelModel, input: PanelInput, options: PredictOptions = {}, o: EngineRunOptions = {}): EngineRun {
   const path = o.workerPath;
   if (!path || !existsSync(path)) {
     if (path) o.onFallback?.(`no worker bundle at ${path}`);

@@ -1,7 +1,7 @@
 /** Messages between the extension host and the engine worker (src/worker/engine-worker.ts). */
 import type { DiagnosisLine } from '../diagnose/text';
 import type { PredictOptions, RunResult, Tensor } from '../engine/index';
-import type { PanelModel } from '../panel/run-panel-model';
+import type { PanelInput, PanelModel } from '../panel/run-panel-model';
 import type { PortSide } from '../panel/port-view';
 import type { Tolerance } from '../compare/compare';
 import type { PortResult } from '../protocol';
@@ -12,7 +12,8 @@ import type { ExplanationMessage } from '../protocol';
 export interface WorkerRequest {
   /** An engine Model, or an ONNX graph's file (read again here). */
   model: PanelModel;
-  input: Tensor;
+  /** One tensor, or one per model input (a multi-input graph). */
+  input: PanelInput;
   options: PredictOptions;
   /**
    * Keras's recorded output: the worker compares the run with it (the comparison goes with the result) and, after

@@ -162,7 +162,7 @@ export async function answer(session: PanelSession, raw: FromWebview, send: (m: 
     const c = session.comparisonMessage();
     if (c) await send(c);
   } else if (raw.type === 'requestTrace') {
-    await send(session.traceMessage(raw.layer, raw.batch, raw.view, raw.id));
+    await send(session.traceMessage(raw.layer, raw.batch, raw.view, raw.id, raw.modelInput));
   } else if (raw.type === 'requestSeries') {
     await send(session.seriesMessage(raw.layer, raw.batch, raw.units, raw.buckets, raw.id));
   } else if (raw.type === 'requestHeat') {
@@ -170,11 +170,11 @@ export async function answer(session: PanelSession, raw: FromWebview, send: (m: 
   } else if (raw.type === 'requestWindow') {
     await send(session.windowMessage(raw.layer, raw.batch, raw.start, raw.count, raw.id));
   } else if (raw.type === 'requestCompare') {
-    await send(session.comparisonMessage({ atol: raw.atol, rtol: raw.rtol }, raw.id));
+    await send(session.comparisonMessage({ atol: raw.atol, rtol: raw.rtol }, raw.id, raw.output));
   } else if (raw.type === 'requestCompareSeries') {
-    await send(session.compareSeriesMessage(raw.batch, raw.unit, raw.id));
+    await send(session.compareSeriesMessage(raw.batch, raw.unit, raw.id, raw.output));
   } else if (raw.type === 'requestCompareHeat') {
-    await send(session.compareHeatMessage(raw.batch, raw.t0, raw.t1, raw.cols, raw.id));
+    await send(session.compareHeatMessage(raw.batch, raw.t0, raw.t1, raw.cols, raw.id, raw.output));
   }
 }
 

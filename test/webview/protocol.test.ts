@@ -60,10 +60,10 @@ test('host step commands pass the guard', () => {
 });
 
 test('webview messages: accepted and rejected', () => {
-  for (const m of [{ type: 'ready' }, { type: 'requestTrace', id: 1, layer: 0, batch: 2, view: { units: [0, 1], quantity: 0, cols: 300, step: 0 } }, { type: 'stepChanged', layer: 0, batch: 0, step: 4 }, { type: 'exportTrace', format: 'csv' }, { type: 'log', level: 'warn', message: 'x' }]) {
+  for (const m of [{ type: 'ready' }, { type: 'requestTrace', id: 1, layer: 0, batch: 2, view: { units: [0, 1], quantity: 0, cols: 300, step: 0 }, modelInput: 0 }, { type: 'stepChanged', layer: 0, batch: 0, step: 4 }, { type: 'exportTrace', format: 'csv' }, { type: 'log', level: 'warn', message: 'x' }]) {
     assert.ok(isFromWebview(m), JSON.stringify(m));
   }
-  for (const m of [{ type: 'requestTrace', id: 1, layer: 0, batch: 0 }, { type: 'requestTrace', layer: 0, batch: 0, view: { units: [0], quantity: 0, cols: 0, step: 0 } }, { type: 'requestTrace', id: 2, layer: -1, batch: 0, view: { units: [0], quantity: 0, cols: 0, step: 0 } }, { type: 'requestTrace', layer: '0', batch: 0 }, { type: 'exportTrace', format: 'xml' }, { type: 'log', level: 'debug', message: 'x' }, { type: 'ready2' }, undefined]) {
+  for (const m of [{ type: 'requestTrace', id: 1, layer: 0, batch: 0 }, { type: 'requestTrace', id: 1, layer: 0, batch: 2, view: { units: [0], quantity: 0, cols: 0, step: 0 } }, { type: 'requestTrace', id: 1, layer: 0, batch: 2, view: { units: [0], quantity: 0, cols: 0, step: 0 }, modelInput: -1 }, { type: 'requestTrace', layer: 0, batch: 0, view: { units: [0], quantity: 0, cols: 0, step: 0 } }, { type: 'requestTrace', id: 2, layer: -1, batch: 0, view: { units: [0], quantity: 0, cols: 0, step: 0 } }, { type: 'requestTrace', layer: '0', batch: 0 }, { type: 'exportTrace', format: 'xml' }, { type: 'log', level: 'debug', message: 'x' }, { type: 'ready2' }, undefined]) {
     assert.equal(isFromWebview(m), false, JSON.stringify(m));
   }
   assert.ok(isPanelState({ fileUri: 'file:///a', layer: 0, batch: 0, step: 3, quantity: 'h', units: [0, 1], focusUnit: 1, showPre: false, tolerance: { atol: 1e-3, rtol: 0 }, outUnit: null, speed: 10, tablesOpen: false, precision: 'float32' }));

@@ -2,7 +2,7 @@
 import { h, section, setText } from '../dom';
 import type { Panel } from '../panel';
 import { CellDiagram } from '../stepdetail';
-import { layerMeta, type View } from '../store';
+import { layerMeta, shownInputMeta, type View } from '../store';
 import * as l10n from '../l10n';
 
 export function mountCell(p: Panel, parent: ParentNode): View {
@@ -42,8 +42,8 @@ export function mountCell(p: Panel, parent: ParentNode): View {
       });
       // h = o·act(c): the value between c and the output gate, read off the trace rather than recomputed.
       if (m.cell === 'lstm') vals.act_c = Number(vals.h) / Number(vals.o);
-      const F = init.input.features;
-      if (init.input.tokens) {
+      const { features: F, tokens } = shownInputMeta(store);
+      if (tokens) {
         const id = tr.input[t]!;
         vals.x = JSON.stringify(init.input.vocabulary?.[id] ?? id);
       } else vals.x = F === 1 ? tr.inputAt(t, 0) : l10n.t('{0} values', F);

@@ -11,6 +11,7 @@ import type { Panel } from '../panel';
 import { fmt, type View } from '../store';
 import { button, dropdown, textField } from '../toolkit';
 import type { CompareSource } from '../../src/panel/compare-source';
+import { Requests } from '../../src/panel/requests';
 import { outputUnitToken } from '../../src/panel/predictions';
 import type { InitMessage } from '../../src/protocol';
 import * as l10n from '../l10n';
@@ -36,20 +37,33 @@ export function mountCompare(p: Panel, init: InitMessage, parent: ParentNode): V
   const tolField = h('div', 'tol-fields');
   tolField.append(labelled('atol', atol.element), labelled('rtol', rtol.element));
   tolField.hidden = !init.hasComparison;
+  // A model with several outputs: which one is compared (each has its own recording).
+  const asks = new Requests(p.post);
+  /** The output (and tolerance) last asked for, until its comparison arrives. */
+  let askedFor = '';
+  const outputPicker = dropdown(l10n.t('Model output'), (v) => {
+    st().compareOutput = Number(v);
+    scheduler.mark('data');
+  });
+  const outputField = labelled(l10n.t('Model output'), outputPicker.element);
+  outputField.hidden = !init.hasComparison || init.modelOutputs.length < 2;
+  const outputsLine = h('p', 'compare-outputs');
+  outputsLine.hidden = true;
   const jump = button({ label: l10n.t('Jump to first divergence'), title: l10n.t('Select the batch item, step and output unit of the first value outside the tolerance'), onClick: () => jumpToDivergence() });
   jump.classList.add('jump');
   jump.hidden = true;
-  card.head.append(outField, tolField, jump);
+  card.head.append(outputField, outField, tolField, jump);
   const diagnosis = h('div', 'diagnosis');
   diagnosis.hidden = true;
   const heat = new Heatmap((unit, t) => pick(unit, t));
   const heatBox = h('div', 'compare-heat');
   heatBox.append(h('div', 'chart-title', ''), heat.root);
   heatBox.hidden = true;
-  card.body.append(text, diagnosis, heatBox);
+  card.body.append(outputsLine, text, diagnosis, heatBox);
   if (!init.hasComparison) text.textContent = l10n.t('No recorded {0} output for this input: nothing to compare.', init.framework);
   parent.append(card.root);
   let chart: LineChart | null = null;
+  let chartOverTime = false;
 
   /** The output unit shown: the saved one, else the one with the largest error (the most telling view). */
   const unitOf = (c: CompareSource) => {
@@ -125,9 +139,23 @@ export function mountCompare(p: Panel, init: InitMessage, parent: ParentNode): V
     },
   };
 
+  /** Every recorded output's verdict in one line, and the picker's choices (several outputs only). */
+  function drawOutputs(c: CompareSource): void {
+    const outs = c.message.outputs;
+    outputsLine.hidden = outs.length < 2;
+    if (outs.length < 2) return;
+    const said = (o: (typeof outs)[number]) => (o.shapeMismatch ? l10n.t('shapes differ') : o.pass ? l10n.t('matches') : l10n.t('differs'));
+    outputsLine.replaceChildren(
+      l10n.t('{0} outputs compared:', outs.length),
+      ...outs.flatMap((o, k) => [' ', badge(`${o.name}: ${said(o)}`, o.pass && !o.shapeMismatch ? 'pass' : 'fail'), h('span', 'muted', ` max |Δ| = ${fmt(o.maxAbs)}${k < outs.length - 1 ? ' ·' : ''}`)]),
+    );
+    outputPicker.setChoices(outs.map((o, k) => ({ value: String(k), label: `${o.name} — ${said(o)}` })), String(c.message.output));
+  }
+
   function drawVerdict(c: CompareSource): void {
     const m = c.message;
     const v = c.verdict();
+    drawOutputs(c);
     atol.setValue(String(v.tolerance.atol));
     rtol.setValue(String(v.tolerance.rtol));
     if (outUnit.element.childElementCount !== Math.min(c.axes.units, MAX_UNITS)) {
@@ -170,6 +198,13 @@ export function mountCompare(p: Panel, init: InitMessage, parent: ParentNode): V
 
   function drawChart(c: CompareSource): void {
     const { overTime, rows } = c.axes;
+    // Another output (a multi-output model) may have other axes: the chart is made again with its own labels.
+    if (chart && chartOverTime !== overTime) {
+      chart.destroy();
+      chart.root.remove();
+      chart = null;
+    }
+    chartOverTime = overTime;
     if (!chart) {
       chart = new LineChart({ title: '', ariaLabel: '', xLabel: overTime ? l10n.t('time step') : l10n.t('batch item'), height: 190, y1Label: '|Δ|', plugins: [marks] });
       const ch = chart;
@@ -199,6 +234,15 @@ export function mountCompare(p: Panel, init: InitMessage, parent: ParentNode): V
     render(dirty) {
       const c = store.compare;
       if (!c) return;
+      // The output picked (or saved with the panel) is asked for; drawn when its comparison arrives.
+      const want = Math.min(st().compareOutput ?? 0, Math.max(0, c.message.outputs.length - 1));
+      const t = c.verdict().tolerance;
+      const key = `${want}:${t.atol}:${t.rtol}`;
+      if (want === c.message.output) askedFor = '';
+      else if (askedFor !== key) {
+        askedFor = key;
+        asks.ask(null, { type: 'requestCompare', output: want, atol: t.atol, rtol: t.rtol });
+      }
       if (dirty.has('data')) {
         drawVerdict(c);
         if (!c.message.shapeMismatch) {

@@ -6,14 +6,14 @@ import { shownRange, zoomable } from '../chart-zoom';
 import { h, section } from '../dom';
 import type { Panel } from '../panel';
 import { portLegend, portSeries } from '../port-overlay';
-import { layerMeta, quantityRange, shownQuantities, unitColour, unitsText, valueAt, type Store, type View } from '../store';
+import { layerMeta, quantityRange, shownInputMeta, shownQuantities, unitColour, unitsText, valueAt, type Store, type View } from '../store';
 import * as l10n from '../l10n';
 import { button } from '../toolkit';
 
 /** A token model's time axis: the step's number and, under it, the token read at that step. */
 export function tokenTicks(store: Store): ((x: number) => string | string[]) | undefined {
   const vocab = store.init?.input.vocabulary;
-  if (!store.init?.input.tokens || !vocab) return undefined;
+  if (!store.init || !shownInputMeta(store).tokens || !vocab) return undefined;
   return (x) => {
     const id = store.data?.input[x];
     return id === undefined ? String(x) : [String(x), tokenText(vocab[id] ?? `⟨${id}⟩`)];

@@ -6,9 +6,10 @@
 import { LineChart, type Series } from '../charts';
 import { shownRange, zoomable } from '../chart-zoom';
 import { editableRows } from './playground';
-import { h, section } from '../dom';
+import { h, labelled, section } from '../dom';
+import { dropdown } from '../toolkit';
 import type { Panel } from '../panel';
-import { layerMeta, quantityRange, unitColour, valueAt, type View } from '../store';
+import { layerMeta, quantityRange, shownInputIndex, shownInputMeta, unitColour, valueAt, type View } from '../store';
 import { colourTable, rgbaText } from '../theme';
 import * as l10n from '../l10n';
 
@@ -16,6 +17,13 @@ export function mountInput(p: Panel, parent: ParentNode): View {
   const { store, nav } = p;
   const card = section(l10n.t('Input'), 'input');
   parent.append(card.root);
+  // A model with several inputs: which one is shown (by default the one the shown layer reads).
+  const inputs = store.init!.modelInputs;
+  const picker = dropdown(l10n.t('Model input'), (v) => nav.selectModelInput(Number(v)));
+  if (inputs.length > 1) {
+    picker.setChoices(inputs.map((m, k) => ({ value: String(k), label: `${m.name} [${m.tokens ? l10n.t('{0} tokens', m.steps) : `${m.steps} × ${m.features}`}]` })), String(shownInputIndex(store)));
+    card.head.append(labelled(l10n.t('Model input'), picker.element));
+  }
   let chart: LineChart | null = null;
   let tokens: HTMLElement | null = null;
   let table: { theme: unknown; colours: Uint8ClampedArray } | null = null;
@@ -30,7 +38,7 @@ export function mountInput(p: Panel, parent: ParentNode): View {
     const c = chart;
     const at = c?.xAt(e.offsetX);
     if (!rows || !c || !at) return null;
-    const F = store.init!.input.features;
+    const F = shownInputMeta(store).features;
     const t = Math.round(at.x);
     if (t < 0 || t >= rows.length / F) return null;
     for (let f = 0; f < Math.min(F, 8); f++) {
@@ -100,7 +108,8 @@ export function mountInput(p: Panel, parent: ParentNode): View {
       chart = new LineChart({ title: 'x', ariaLabel: '', xLabel: l10n.t('time step'), height: 150 });
       const c = chart;
       chart.onRendered = () => c.drawCursor(store.state.step, store.theme.cursor);
-      card.body.replaceChildren(chart.root, h('p', 'muted', l10n.t('Drag a point up or down to edit the input (the model re-runs); wheel: zoom time, like the gate charts.')));
+      const hint = store.init!.modelInputs.length > 1 ? l10n.t('Wheel: zoom time, like the gate charts.') : l10n.t('Drag a point up or down to edit the input (the model re-runs); wheel: zoom time, like the gate charts.');
+      card.body.replaceChildren(chart.root, h('p', 'muted', hint));
       zoomable(chart, store, { steps: () => store.data?.inputSteps ?? 1, changed: () => p.scheduler.mark('step'), click: (t) => nav.setStep(t), grab });
       const box = chart.chartCanvas.parentElement!;
       box.addEventListener('pointermove', (e) => {
@@ -108,7 +117,7 @@ export function mountInput(p: Panel, parent: ParentNode): View {
           box.classList.toggle('draggable', !!pointAt(e));
           return;
         }
-        const F = store.init!.input.features;
+        const F = shownInputMeta(store).features;
         dragged.rows[dragged.t * F + dragged.f] = c.yAt(e.offsetY);
         drawSeries((f) => ({ ys: dragged!.rows.filter((_, i) => i % F === f) }));
       });
@@ -116,19 +125,22 @@ export function mountInput(p: Panel, parent: ParentNode): View {
         if (!dragged || e.pointerId !== dragged.pointer) return;
         const { rows } = dragged;
         dragged = null;
-        p.playground.edit(rows, rows.length / store.init!.input.features);
+        p.playground.edit(rows, rows.length / shownInputMeta(store).features);
       });
     }
-    const F = init.input.features;
+    const shown = shownInputMeta(store);
+    const F = shown.features;
     const shownF = Math.min(F, 8);
-    chart.setTitle(`x — ${F > 1 ? l10n.t('{0} features', F) : l10n.t('1 feature')}${F > shownF ? ` (${l10n.t('first {0} shown', shownF)})` : ''}, ${l10n.t('batch item {0}', store.state.batch)}`, l10n.t('Input features over {0} steps', m.steps));
+    // Several inputs: the chart names the one it shows and whether the shown layer reads it.
+    const which = init.modelInputs.length < 2 ? '' : `${shown.name} (${shownInputIndex(store) === m.modelInput ? l10n.t('read by {0}', m.layerName) : l10n.t('not read by {0}', m.layerName)}) `;
+    chart.setTitle(`${which}x — ${F > 1 ? l10n.t('{0} features', F) : l10n.t('1 feature')}${F > shownF ? ` (${l10n.t('first {0} shown', shownF)})` : ''}, ${l10n.t('batch item {0}', store.state.batch)}`, l10n.t('Input features over {0} steps', tr.inputSteps));
     drawSeries((f) => tr.inputSeries(f));
   };
 
   const drawSeries = (points: (f: number) => { ys: ArrayLike<number>; xs?: ArrayLike<number> | undefined }) => {
     const tr = store.data!;
     const series: Series[] = [];
-    for (let f = 0; f < Math.min(store.init!.input.features, 8); f++) {
+    for (let f = 0; f < Math.min(shownInputMeta(store).features, 8); f++) {
       const pts = points(f);
       series.push({ label: l10n.t('feature {0}', f), color: unitColour(store, f), ys: pts.ys, ...(pts.xs ? { xs: pts.xs } : {}) });
     }
@@ -139,7 +151,10 @@ export function mountInput(p: Panel, parent: ParentNode): View {
   return {
     render(dirty) {
       if (!store.data) return;
-      if (dirty.has('data')) (store.init!.input.tokens ? drawTokens : drawChart)();
+      if (dirty.has('data')) {
+        picker.setValue(String(shownInputIndex(store)));
+        (shownInputMeta(store).tokens ? drawTokens : drawChart)();
+      }
       chart?.setXRange(shownRange(store, store.data.inputSteps));
       chart?.drawCursor(store.state.step, store.theme.cursor);
       if (!tokens) return;

@@ -20,8 +20,10 @@ const TYPING_MS = 250;
 /** The current batch item's input rows ([step][feature]) as a fresh array, or null when the panel holds only a chart of a long input. */
 export function editableRows(p: Panel): Float64Array | null {
   const tr = p.store.data;
-  const F = p.store.init!.input.features;
-  if (!tr || tr.input.length !== tr.inputSteps * F) return null;
+  const init = p.store.init!;
+  const F = init.input.features;
+  // A multi-input model's inputs are not edited yet (the playground's run message carries one input).
+  if (!tr || init.modelInputs.length > 1 || tr.input.length !== tr.inputSteps * F) return null;
   return Float64Array.from(tr.input);
 }
 
@@ -41,6 +43,12 @@ export function mountPlayground(p: Panel, parent: ParentNode): View {
   card.body.append(area, warn, actions);
   parent.append(card.root);
   if (!init.input.edited) reset.setAttribute('disabled', '');
+  if (init.modelInputs.length > 1) {
+    // The playground's run request carries one input: a model with several is not edited here (yet), and says so.
+    area.append(h('p', 'muted', l10n.t('This model takes {0} inputs ({1}): editing them in the panel is not supported yet; edit the input file and the panel re-runs.', init.modelInputs.length, init.modelInputs.map((m) => m.name).join(', '))));
+    save.setAttribute('disabled', '');
+    return { render() {} };
+  }
   let gridFrom = -1;
   let textFor = -1;
 

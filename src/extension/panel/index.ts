@@ -18,7 +18,7 @@ import { LoadError, type ModelChoices } from '../../formats/index';
 import { loadErrorText, pageWords } from '../l10n';
 import { tellUser } from '../user-messages';
 import { makeNonce, panelHtml } from './html';
-import { baseName, findInputs, readInputFile, type RunInputs } from './inputs';
+import { baseName, findInputs, readInputFile, recordedOutputs, type RunInputs } from './inputs';
 import { saveInputAs } from './playground';
 import type { PanelRunInfo, PanelStateInfo } from './panel-info';
 import { PanelSession, type SessionFiles } from './session';
@@ -144,12 +144,12 @@ export class CellscopePanel {
         : await findInputs(lm, this.fileUri);
     if (recordingUri && !edited) {
       const rec = await readExpected(await vscode.workspace.fs.readFile(recordingUri), baseName(recordingUri), currentLimits());
-      found = { ...found, expected: rec.output, recordingName: baseName(recordingUri) };
+      found = { ...found, ...recordedOutputs(rec), recordingName: baseName(recordingUri) };
     }
     const files: SessionFiles = { fileUri: this.key, model: baseName(this.fileUri), input: found.inputName, recording: found.recordingName };
     let report: ((doneItems: number, total: number) => void) | undefined;
     const started = PanelSession.start(
-      { loaded: lm, input: found.input, expected: found.expected, predictCalls: found.predictCalls, files, precision, edited: !!edited },
+      { loaded: lm, input: found.input, inputs: found.inputs, expected: found.expected, expectedOutputs: found.expectedOutputs, predictCalls: found.predictCalls, files, precision, edited: !!edited },
       // In the extension host (VS Code for the Web) the run goes a block of batch items at a time: onProgress says how far.
       { workerPath, onProgress: (doneItems, total) => report?.(doneItems, total), onFallback: (why) => logLine(`[panel] running ${baseName(this.fileUri)} in the extension host: ${why}`) },
     );
@@ -359,17 +359,17 @@ export class CellscopePanel {
         return;
       }
       case 'requestTrace':
-        return post(this.panel, (await this.current()).traceMessage(m.layer, m.batch, m.view, m.id));
+        return post(this.panel, (await this.current()).traceMessage(m.layer, m.batch, m.view, m.id, m.modelInput));
       // A long trace stays here: the webview asks for what it draws.
       case 'requestCompare': {
-        const c = (await this.current()).comparisonMessage({ atol: m.atol, rtol: m.rtol }, m.id);
+        const c = (await this.current()).comparisonMessage({ atol: m.atol, rtol: m.rtol }, m.id, m.output);
         if (c) post(this.panel, c);
         return;
       }
       case 'requestCompareSeries':
-        return post(this.panel, (await this.current()).compareSeriesMessage(m.batch, m.unit, m.id));
+        return post(this.panel, (await this.current()).compareSeriesMessage(m.batch, m.unit, m.id, m.output));
       case 'requestCompareHeat':
-        return post(this.panel, (await this.current()).compareHeatMessage(m.batch, m.t0, m.t1, m.cols, m.id));
+        return post(this.panel, (await this.current()).compareHeatMessage(m.batch, m.t0, m.t1, m.cols, m.id, m.output));
       case 'requestSeries':
       case 'requestHeat':
       case 'requestWindow': {

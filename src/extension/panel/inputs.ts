@@ -8,6 +8,8 @@ import { isGraph, type OpenedModel } from '../../formats/loaded-model';
 import { readArray, readExpected } from '../isolation';
 import { currentLimits } from '../limits';
 import { seededInput } from '../../port/seeded-input';
+import { readInputsBytes } from '../../formats/onnx-io';
+import type { Recording } from '../../formats/recording';
 
 export function baseName(uri: vscode.Uri): string {
   const p = uri.path;
@@ -24,7 +26,11 @@ async function tryRead(uri: vscode.Uri): Promise<Uint8Array | undefined> {
 
 export interface RunInputs {
   input: Tensor;
+  /** Every input of a multi-input model, in its order (`inputs[0]` is `input`). */
+  inputs?: Tensor[] | undefined;
   expected?: Tensor | undefined;
+  /** Every recorded output of a multi-output model, in its order (`expectedOutputs[0]` is `expected`). */
+  expectedOutputs?: Tensor[] | undefined;
   predictCalls: number;
   inputName: string | null;
   recordingName: string | null;
@@ -44,15 +50,38 @@ export async function findInputs(opened: OpenedModel, fileUri: vscode.Uri): Prom
   const recUri = vscode.Uri.joinPath(dir, 'recording.json');
   const recBytes = await tryRead(recUri);
   const rec = recBytes ? await readExpected(recBytes, baseName(recUri), currentLimits()) : undefined;
-  if (rec?.input) return { input: rec.input, expected: rec.output, predictCalls: rec.predictCalls, inputName: 'recording.json', recordingName: 'recording.json' };
+  if (rec?.input) return { ...recordedInputs({ ...rec, input: rec.input }), ...recordedOutputs(rec), predictCalls: rec.predictCalls, inputName: 'recording.json', recordingName: 'recording.json' };
   const inUri = vscode.Uri.joinPath(dir, 'input.json');
   const inBytes = await tryRead(inUri);
   if (inBytes) {
-    return { input: await readArray(inBytes, 'input.json', currentLimits()), expected: rec?.output, predictCalls: rec?.predictCalls ?? predictCalls, inputName: 'input.json', recordingName: rec ? 'recording.json' : null };
+    return { ...(await readInputs(inBytes, 'input.json', opened)), ...(rec ? recordedOutputs(rec) : {}), predictCalls: rec?.predictCalls ?? predictCalls, inputName: 'input.json', recordingName: rec ? 'recording.json' : null };
   }
   const features = featuresOf(opened);
   if (features !== null) return { input: seededInput(features, 1, SEEDED_STEPS), expected: rec?.output, predictCalls, inputName: `a seeded random input [1, ${SEEDED_STEPS}, ${features}] (no input.json beside the model)`, recordingName: rec ? 'recording.json' : null };
   throw new Error(vscode.l10n.t('{0} carries no input, and there is no input.json or recording.json next to it', baseName(fileUri)));
+}
+
+/** The model inputs a recording carries: the first, and all of them for a multi-input model. */
+function recordedInputs(rec: Recording & { input: Tensor }): Pick<RunInputs, 'input' | 'inputs'> {
+  return { input: rec.input, ...(rec.inputs && rec.inputs.length > 1 ? { inputs: rec.inputs } : {}) };
+}
+
+/** The outputs a recording carries: the first, and all of them for a multi-output model. */
+export function recordedOutputs(rec: Recording): Pick<RunInputs, 'expected' | 'expectedOutputs'> {
+  return { expected: rec.output, ...(rec.outputs && rec.outputs.length > 1 ? { expectedOutputs: rec.outputs } : {}) };
+}
+
+/** The model's input names (one for a single-input model). */
+function inputNamesOf(m: OpenedModel): readonly string[] {
+  return isGraph(m) ? m.inputNames : (m.model.graph?.inputs.map((i) => i.name) ?? ['input']);
+}
+
+/** An input file: one array, or for a multi-input model a JSON array of N arrays in its order or an object keyed by input name. */
+async function readInputs(bytes: Uint8Array, name: string, m: OpenedModel): Promise<Pick<RunInputs, 'input' | 'inputs'>> {
+  const names = inputNamesOf(m);
+  if (names.length <= 1) return { input: await readArray(bytes, name, currentLimits()) };
+  const inputs = readInputsBytes(bytes, name, names, currentLimits());
+  return { input: inputs[0]!, inputs };
 }
 
 /** Time steps of the panel's own input for a model that carries none (a state dict, an ONNX graph). */
@@ -77,7 +106,7 @@ export async function readInputFile(uri: vscode.Uri, lm: OpenedModel): Promise<R
   const name = baseName(uri);
   let arrayError: unknown;
   try {
-    return { input: await readArray(bytes, name, currentLimits()), predictCalls: isGraph(lm) ? 1 : lm.predictCalls, inputName: name, recordingName: null };
+    return { ...(await readInputs(bytes, name, lm)), predictCalls: isGraph(lm) ? 1 : lm.predictCalls, inputName: name, recordingName: null };
   } catch (e) {
     arrayError = e;
   }
@@ -88,6 +117,6 @@ export async function readInputFile(uri: vscode.Uri, lm: OpenedModel): Promise<R
     throw arrayError;
   }
   if (!rec.input) throw new Error(vscode.l10n.t('{0} holds no input sequence (a recording or fixture without input, or not an array)', name));
-  return { input: rec.input, expected: rec.output, predictCalls: rec.predictCalls, inputName: name, recordingName: name };
+  return { ...recordedInputs({ ...rec, input: rec.input }), ...recordedOutputs(rec), predictCalls: rec.predictCalls, inputName: name, recordingName: name };
 }
 

@@ -14,7 +14,9 @@ import { CELL_KINDS } from '../../engine/cells/kinds';
 import { recurrentLayersOf, type Model } from '../../engine/model';
 import { summarizeModel } from '../../engine/summary';
 import { isGraph, type OpenedModel } from '../../formats/loaded-model';
-import { panelModelOf, runPanelModel } from '../../panel/run-panel-model';
+import { panelModelOf, runPanelModel, type PanelInput } from '../../panel/run-panel-model';
+import { modelInputOf } from '../../panel/model-io';
+import { runnableFromLoaded } from '../../formats/runnable';
 import { FRAMEWORK_LABEL, frameworkOf, frameworkQuantity } from '../../port/frameworks';
 import { isTimeMajor, swapFirstAxes } from '../../panel/time-major';
 import { startEngineRun, type EngineRun, type EngineRunOptions } from '../../worker/client';
@@ -33,9 +35,14 @@ export interface SessionFiles {
 export interface SessionInputs {
   /** An engine model (Keras, TF.js, PyTorch, fixtures) or an ONNX graph, which runs whole. */
   loaded: OpenedModel;
+  /** The model's input; for a multi-input model its first (the one the playground edits), `inputs` has them all. */
   input: Tensor;
-  /** Keras's recorded output for `input`, when known. */
+  /** Every input of a multi-input model, in the model's input order (`inputs[0]` is `input`). */
+  inputs?: Tensor[] | undefined;
+  /** Keras's recorded output for `input`, when known (the model's first output). */
   expected?: Tensor | undefined;
+  /** Keras's recorded outputs of a multi-output model, in output order (`expectedOutputs[0]` is `expected`). */
+  expectedOutputs?: Tensor[] | undefined;
   predictCalls?: number | undefined;
   /** Arithmetic of the run (default float64). */
   precision?: 'float64' | 'float32' | undefined;
@@ -60,6 +67,11 @@ const PREDICTIONS_K = 5;
 
 /** What the Compare view says while the engine worker diagnoses a mismatch (a `note:` line is shown muted). */
 const DIAGNOSING: DiagnosisLine[] = [{ kind: 'note', text: phrase('diagnosing — the engine worker re-runs the model under each hypothesis…') }];
+
+/** What the engine runs on: the one input, or every input of a multi-input model. */
+export function runInput(inputs: SessionInputs): PanelInput {
+  return inputs.inputs && inputs.inputs.length > 1 ? inputs.inputs : inputs.input;
+}
 
 function runOptions(inputs: SessionInputs) {
   return { predictCalls: inputs.predictCalls ?? (isGraph(inputs.loaded) ? 1 : inputs.loaded.predictCalls),  ...(inputs.precision ? { precision: inputs.precision } : {}) };
@@ -113,7 +125,7 @@ export class PanelSession {
       inputs = { ...inputs, ...(p.precision ? { precision: p.precision } : {}), precisionNote: p.note };
     }
     // A recording to compare with: the worker compares, and diagnoses a mismatch after sending the result (off this thread).
-    const run = startEngineRun(panelModelOf(inputs.loaded), inputs.input, runOptions(inputs), { ...o, expected: inputs.expected });
+    const run = startEngineRun(panelModelOf(inputs.loaded), runInput(inputs), runOptions(inputs), { ...o, expected: inputs.expected });
     return { run, session: run.promise.then((r) => new PanelSession(inputs, { ...r, diagnosis: run.diagnosis })) };
   }
 
@@ -150,13 +162,20 @@ export class PanelSession {
       this.analysed = ran.analysed;
     } else {
       const t0 = performance.now();
-      this.result = runPanelModel(panelModelOf(inputs.loaded), inputs.input, runOptions(inputs));
+      this.result = runPanelModel(panelModelOf(inputs.loaded), runInput(inputs), runOptions(inputs));
       this.runMs = performance.now() - t0;
       this.analysed = analyseRun(panelModelOf(inputs.loaded), this.result, inputs.expected);
     }
     this.layers = this.result.trace?.layers ?? [];
     this.timeMajor = isGraph(inputs.loaded) && isTimeMajor(inputs.input, this.layers[0]);
-    this.shownInput = this.timeMajor ? swapFirstAxes(inputs.input) : inputs.input;
+    const given = inputs.inputs && inputs.inputs.length > 1 ? inputs.inputs : [inputs.input];
+    this.shownInputs = given.map((t) => (this.timeMajor ? swapFirstAxes(t) : t));
+    this.shownInput = this.shownInputs[0]!;
+    const loaded = inputs.loaded;
+    const names = isGraph(loaded) ? loaded : runnableFromLoaded(loaded);
+    this.inputNames = this.shownInputs.map((_, k) => names.inputNames[k] ?? `input ${k}`);
+    this.outputNames = this.result.outputs.map((_, k) => names.outputNames[k] ?? `output ${k}`);
+    this.layerInputs = this.layers.map((lt) => (isGraph(loaded) || given.length < 2 ? 0 : Math.min(modelInputOf(loaded.model, lt.layerIndex), given.length - 1)));
     this.comparison = this.analysed.comparison;
     const pending = ran?.diagnosis;
     if (pending) {
@@ -167,8 +186,14 @@ export class PanelSession {
 
   /** The input is [time, batch, …] (an ONNX graph's own layout, src/panel/time-major.ts): the panel shows it batch first. */
   readonly timeMajor: boolean;
-  /** The input as the panel shows it: batch first, [batch][time][feature]. */
+  /** The input as the panel shows it: batch first, [batch][time][feature]; the first of `shownInputs`. */
   readonly shownInput: Tensor;
+  /** Every model input as the panel shows it, in the model's order. */
+  readonly shownInputs: Tensor[];
+  readonly inputNames: string[];
+  readonly outputNames: string[];
+  /** Per traced layer: the model input its sequence comes from (modelInputOf). */
+  private readonly layerInputs: number[];
 
   get trace(): LayerTrace[] {
     return this.layers;
@@ -194,6 +219,7 @@ export class PanelSession {
       quantities: lt.quantities.map((q) => frameworkQuantity(framework, lt.cell, { key: q.key, label: q.label, role: q.role, description: q.description })),
       inputTimeOfStep: lt.inputTimeOfStep.slice(),
       grid: lt.grid ? { out: [...lt.grid.out], filters: lt.grid.filters, channelsFirst: lt.grid.channelsFirst } : null,
+      modelInput: this.layerInputs[id]!,
       ranges: this.analysed.ranges[id]!,
     }));
     const tokens = !!model?.inputIsTokens;
@@ -217,6 +243,11 @@ export class PanelSession {
       batch: input.shape[0] ?? 1,
       steps: input.shape[1] ?? 0,
       input: { features: tokens ? 1 : input.shape.slice(2).reduce((a, d) => a * d, 1) || 1, tokens, vocabulary: model?.vocabulary ? [...model.vocabulary] : null, edited: !!this.inputs.edited, timeMajor: this.timeMajor },
+      modelInputs: this.shownInputs.map((_, k) => {
+        const tokensK = isGraph(loaded) ? false : k === 0 ? tokens : (loaded.model.graph?.inputs[k]?.tokens ?? false);
+        return { name: this.inputNames[k]!, ...this.inputLayout(k), tokens: tokensK };
+      }),
+      modelOutputs: [...this.outputNames],
       predictions: 'note' in next ? null : next,
       predictionsNote: 'note' in next ? next.note : null,
       layers,
@@ -258,15 +289,18 @@ export class PanelSession {
   /**
    * One layer/direction for one batch item: every value when it is small (WHOLE_TRACE_VALUES), else the masks, the
    * input (or its chart) and, given the `view` the panel draws first, that view's series, heat and window; throws
-   * RangeError for an unknown layer or batch item.
+   * RangeError for an unknown layer, batch item or model input. `modelInput`: the model input to send (default: the
+   * one the layer reads).
    */
-  traceMessage(layer: number, batch: number, view?: TraceView, re = 0): TraceMessage {
+  traceMessage(layer: number, batch: number, view?: TraceView, re = 0, modelInput?: number): TraceMessage {
     const lt = this.layerAt(layer, batch);
+    const k = modelInput ?? this.layerInputs[layer]!;
+    const inp = this.shownInputs[k];
+    if (!inp) throw new RangeError(`no model input ${k} (there are ${this.shownInputs.length})`);
     const n = lt.steps * lt.units;
     const start = batch * n;
-    const inp = this.shownInput;
     const per = inp.data.length / (inp.shape[0] ?? 1);
-    const whole = this.wholeInput(layer);
+    const whole = this.wholeInput(layer, k);
     return {
       type: 'trace',
       re,
@@ -281,8 +315,9 @@ export class PanelSession {
         const a = lt.initial?.[qi];
         return a ? copy(a, batch * lt.units, (batch + 1) * lt.units) : q.role === 'state' ? new Float64Array(lt.units) : null;
       }),
+      modelInput: k,
       input: whole ? copy(inp.data, batch * per, (batch + 1) * per) : new Float32Array(0),
-      inputSeries: whole ? null : this.inputSeries(batch),
+      inputSeries: whole ? null : this.inputSeries(batch, k),
       first: view && !this.isWhole(layer) ? this.firstView(lt, layer, batch, view, re) : null,
     };
   }
@@ -299,30 +334,32 @@ export class PanelSession {
     };
   }
 
-  /** Input [time][feature] of the run: time steps and values per step. */
-  private inputLayout(): { steps: number; features: number } {
-    const inp = this.shownInput;
+  /** Model input k [time][feature] of the run: time steps and values per step. */
+  private inputLayout(k: number): { steps: number; features: number } {
+    const inp = this.shownInputs[k]!;
     const steps = inp.shape[1] ?? 1;
     return { steps, features: Math.max(1, Math.round(inp.data.length / ((inp.shape[0] ?? 1) * steps))) };
   }
 
   /**
    * The input goes whole with the trace message unless both are long (then: a chart of it, and its rows with each
-   * window). Token ids always go whole (the panel shows the text); so does an input whose steps are not the layer's.
+   * window). Token ids always go whole (the panel shows the text); so does an input whose steps are not the layer's,
+   * and a model input the layer does not read (windows carry the rows of the layer's own).
    */
-  private wholeInput(layer: number): boolean {
+  private wholeInput(layer: number, k = this.layerInputs[layer]!): boolean {
     const lt = this.layers[layer]!;
-    const { steps, features } = this.inputLayout();
-    return this.isWhole(layer) || (!isGraph(this.inputs.loaded) && this.inputs.loaded.model.inputIsTokens) || steps !== lt.steps || steps * features <= WHOLE_INPUT_VALUES;
+    const { steps, features } = this.inputLayout(k);
+    const tokens = !isGraph(this.inputs.loaded) && (k === 0 ? this.inputs.loaded.model.inputIsTokens : !!this.inputs.loaded.model.graph?.inputs[k]?.tokens);
+    return this.isWhole(layer) || tokens || k !== this.layerInputs[layer] || steps !== lt.steps || steps * features <= WHOLE_INPUT_VALUES;
   }
 
-  private inputSeries(batch: number): { buckets: number; min: Float32Array; max: Float32Array } {
-    const { steps, features } = this.inputLayout();
+  private inputSeries(batch: number, k: number): { buckets: number; min: Float32Array; max: Float32Array } {
+    const { steps, features } = this.inputLayout(k);
     const b = bucketsFor(steps);
     const min = new Float32Array(features * b);
     const max = new Float32Array(features * b);
     const identity = Int32Array.from({ length: steps }, (_, t) => t);
-    minMaxSeriesOf(this.shownInput.data, batch * steps * features, features, Array.from({ length: features }, (_, f) => f), identity, b, min, max);
+    minMaxSeriesOf(this.shownInputs[k]!.data, batch * steps * features, features, Array.from({ length: features }, (_, f) => f), identity, b, min, max);
     return { buckets: b, min, max };
   }
 
@@ -364,9 +401,10 @@ export class PanelSession {
     const a = (batch * lt.steps + start) * lt.units;
     let input: FloatData | null = null;
     if (!this.wholeInput(layer)) {
-      // The rows these processing steps consumed, in processing order.
-      const { steps, features: F } = this.inputLayout();
-      const src = this.shownInput.data;
+      // The rows these processing steps consumed, in processing order (of the model input the layer reads).
+      const own = this.layerInputs[layer]!;
+      const { steps, features: F } = this.inputLayout(own);
+      const src = this.shownInputs[own]!.data;
       input = src instanceof Float32Array ? new Float32Array(n * F) : new Float64Array(n * F);
       for (let k = 0; k < n; k++) {
         const row = (batch * steps + lt.inputTimeOfStep[start + k]!) * F;
@@ -385,29 +423,66 @@ export class PanelSession {
     return isGraph(loaded) ? null : diagnosisFor({ ...this.inputs, loaded }, c0);
   }
 
+  /** Keras's recorded output `k` (the model's k-th output), when the recording has it. */
+  private expectedOf(k: number): Tensor | undefined {
+    return k === 0 ? this.inputs.expected : this.inputs.expectedOutputs?.[k];
+  }
+
+  /** The outputs that have a recording to compare with (0 without one), in output order. */
+  get comparedOutputs(): number {
+    if (!this.comparison) return 0;
+    const recorded = this.inputs.expectedOutputs?.length ?? 1;
+    return Math.max(1, Math.min(recorded, this.result.outputs.length));
+  }
+
+  /** Default-tolerance comparisons of the outputs after the first (the first is the analysis's), made when asked. */
+  private readonly otherComparisons = new Map<number, Comparison>();
+
+  /** Output k against its recording, under `tolerance` (default: the host's). */
+  private comparisonOf(k: number, tolerance?: { atol: number; rtol: number }): Comparison {
+    if (k >= this.comparedOutputs) throw new RangeError(`output ${k} has no recording to compare with (${this.comparedOutputs} have)`);
+    if (tolerance) return compareTensors(this.result.outputs[k] ?? this.result.output, this.expectedOf(k)!, tolerance);
+    if (k === 0) return this.comparison!;
+    let c = this.otherComparisons.get(k);
+    if (!c) this.otherComparisons.set(k, (c = compareTensors(this.result.outputs[k]!, this.expectedOf(k)!)));
+    return c;
+  }
+
   /** A long output over time stays here (WHOLE_TRACE_VALUES): the panel asks for what it draws of the comparison. */
+  isKept(output = 0): boolean {
+    if (output >= this.comparedOutputs) return false;
+    const out = this.result.outputs[output] ?? this.result.output;
+    return !this.comparisonOf(output).shapeMismatch && out.shape.length === 3 && out.data.length > WHOLE_TRACE_VALUES;
+  }
+
   get comparisonKept(): boolean {
-    const c = this.comparison;
-    const shape = this.result.output.shape;
-    return !!c && !c.shapeMismatch && shape.length === 3 && this.result.output.data.length > WHOLE_TRACE_VALUES;
+    return this.isKept(0);
   }
 
   /**
-   * The comparison with the recording; with `tolerance`, judged again with it (a kept comparison's new tolerance:
-   * the webview cannot re-judge values it does not hold). The diagnosis is the one of the default tolerance.
+   * The comparison of model output `output` with its recording; with `tolerance`, judged again with it (a kept
+   * comparison's new tolerance: the webview cannot re-judge values it does not hold). The diagnosis is the one of
+   * the first output at the default tolerance. `outputs` judges every recorded output the same way (the picker).
    */
-  comparisonMessage(tolerance?: { atol: number; rtol: number }, re = 0): ComparisonMessage | null {
+  comparisonMessage(tolerance?: { atol: number; rtol: number }, re = 0, output = 0): ComparisonMessage | null {
     const c0 = this.comparison;
-    const expected = this.inputs.expected;
-    if (!c0 || !expected) return null;
-    const c = tolerance ? compareTensors(this.result.output, expected, tolerance) : c0;
-    const kept = this.comparisonKept;
+    const expected = this.expectedOf(output);
+    if (!c0 || !expected || output >= this.comparedOutputs) return null;
+    const actual = this.result.outputs[output] ?? this.result.output;
+    const c = this.comparisonOf(output, tolerance);
+    const kept = this.isKept(output);
+    const outputs = Array.from({ length: this.comparedOutputs }, (_, k) => {
+      const ck = k === output ? c : this.comparisonOf(k, tolerance);
+      return { name: this.outputNames[k]!, pass: ck.pass, maxAbs: ck.maxAbs, shapeMismatch: ck.shapeMismatch };
+    });
     return {
       type: 'comparison',
       re,
-      shape: [...this.result.output.shape],
+      output,
+      outputs,
+      shape: [...actual.shape],
       kept,
-      actual: kept ? new Float32Array(0) : this.result.output.data.slice(),
+      actual: kept ? new Float32Array(0) : actual.data.slice(),
       expected: kept ? new Float32Array(0) : expected.data.slice(),
       pass: c.pass,
       maxAbs: c.maxAbs,
@@ -420,30 +495,31 @@ export class PanelSession {
       firstDivergence: c.firstDivergence ? [...c.firstDivergence.indices] : null,
       shapeMismatch: c.shapeMismatch,
       text: summarizeComparison(c),
-      diagnosis: this.diagnosis(c0),
+      diagnosis: output === 0 ? this.diagnosis(c0) : null,
     };
   }
 
   /** Output unit `unit` of batch item `batch` over time: engine and Keras min/max and max |Δ| per bucket. */
-  compareSeriesMessage(batch: number, unit: number, re = 0): CompareSeriesMessage {
-    const { a, e, T, U } = this.keptOutput(batch);
+  compareSeriesMessage(batch: number, unit: number, re = 0, output = 0): CompareSeriesMessage {
+    const { a, e, T, U } = this.keptOutput(batch, output);
     if (unit >= U) throw new RangeError(`output unit ${unit} is out of range (${U})`);
     const B = bucketsFor(T);
     return { type: 'compareSeries', re, batch, unit, buckets: B, ...compareSeries(a, e, batch * T * U, T, U, unit, B) };
   }
 
   /** Largest |Δ| of every output unit in each of `cols` parts of time [t0, t1) of batch item `batch` (one bad step shows). */
-  compareHeatMessage(batch: number, t0: number, t1: number, cols: number, re = 0): CompareHeatMessage {
-    const { a, e, T, U } = this.keptOutput(batch);
+  compareHeatMessage(batch: number, t0: number, t1: number, cols: number, re = 0, output = 0): CompareHeatMessage {
+    const { a, e, T, U } = this.keptOutput(batch, output);
     if (t1 > T || t0 >= t1) throw new RangeError(`time range [${t0}, ${t1}) is outside 0…${T}`);
     const c = Math.max(1, Math.min(cols, t1 - t0, Math.floor(MAX_HEAT_VALUES / U)));
     return { type: 'compareHeat', re, batch, t0, t1, cols: c, values: compareHeatColumns(a, e, batch * T * U, U, t0, t1, c) };
   }
 
-  private keptOutput(batch: number): { a: FloatData; e: FloatData; T: number; U: number } {
-    if (!this.comparisonKept) throw new RangeError('the comparison is not kept on the host');
-    const [B, T, U] = this.result.output.shape as [number, number, number];
+  private keptOutput(batch: number, output: number): { a: FloatData; e: FloatData; T: number; U: number } {
+    if (!this.isKept(output)) throw new RangeError(`the comparison of output ${output} is not kept on the host`);
+    const out = this.result.outputs[output] ?? this.result.output;
+    const [B, T, U] = out.shape as [number, number, number];
     if (batch >= B) throw new RangeError(`batch item ${batch} is out of range (batch ${B})`);
-    return { a: this.result.output.data, e: this.inputs.expected!.data, T, U };
+    return { a: out.data, e: this.expectedOf(output)!.data, T, U };
   }
 }

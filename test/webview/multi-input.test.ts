@@ -1,0 +1,159 @@
+/**
+ * A model with two inputs and two outputs in the panel (issue 12 §6), in headless Chromium with the host's own
+ * PanelSession, as a user opens it: test/fixtures/panel-multi-input (real Keras 3.15.1: an encoder–decoder whose
+ * encoder_inputs [3, 6, 3] and decoder_inputs [3, 4, 2] differ in length and features, heads next_step and category)
+ * with the recording python/cellscope_export.py wrote. The whole graph runs on both inputs; the Input card names each
+ * input and shows the one the shown layer reads; the gates of both LSTMs are Keras's (the recorded sequences); each
+ * output is compared with Keras's recorded output. Screenshots: .test-output/screenshots/multi-input-*.png.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
+import { PanelSession } from '../../src/extension/panel/session';
+import { loadExpectedBytes, loadModelBytes } from '../../src/formats/index';
+import { FIXTURES } from '../fixtures-path';
+import { SHOTS, applyTheme, launch, nextFrames, openPanelPage, serve, type PanelPage, type Served } from './harness';
+
+const DIR = join(FIXTURES, 'panel-multi-input');
+type Arr = { shape: number[]; data: number[] };
+/** What Keras recorded (the exporter's file, read as JSON: nothing of Cellscope's in between). */
+const keras = JSON.parse(readFileSync(join(DIR, 'recording.json'), 'utf8')) as { inputs: Arr[]; outputs: Arr[]; layers: { name: string; output: Arr }[] };
+const kerasH = (layer: string, b: number, t: number, j: number) => {
+  const o = keras.layers.find((l) => l.name === layer)!.output;
+  return o.data[(b * o.shape[1]! + t) * o.shape[2]! + j]!;
+};
+
+let browser: Browser;
+let served: Served;
+let p: PanelPage;
+let session: PanelSession;
+
+const inputTitle = () => p.page.locator('.input .chart-title').first().innerText();
+const pick = (label: string, value: string) =>
+  p.page.locator(`vscode-dropdown[aria-label="${label}"]`).first().evaluate((d, v) => {
+    (d as HTMLElement & { value: string }).value = v;
+    d.dispatchEvent(new Event('change'));
+  }, value);
+
+/** The data table of the current step: quantity label → the values shown for the charted units. */
+async function stepTable(): Promise<{ caption: string; rows: Record<string, number[]> }> {
+  const t = p.page.locator('details.tables table').first();
+  const caption = await t.locator('caption').innerText();
+  const rows: Record<string, number[]> = {};
+  for (const r of await t.locator('tbody tr').all()) {
+    const cells = await r.locator('th, td').allInnerTexts();
+    rows[cells[0]!] = cells.slice(1).map(Number);
+  }
+  return { caption, rows };
+}
+
+before(async () => {
+  mkdirSync(SHOTS, { recursive: true });
+  const loaded = await loadModelBytes(readFileSync(join(DIR, 'model.keras')), 'model.keras');
+  // As the extension's findInputs reads recording.json beside the model: every input, every output.
+  const rec = loadExpectedBytes(readFileSync(join(DIR, 'recording.json')), 'recording.json');
+  session = new PanelSession({
+    loaded,
+    input: rec.input!,
+    inputs: rec.inputs,
+    expected: rec.output,
+    expectedOutputs: rec.outputs,
+    predictCalls: rec.predictCalls,
+    files: { fileUri: `file://${DIR}/model.keras`, model: 'model.keras', input: 'recording.json', recording: 'recording.json' },
+  });
+  served = await serve();
+  browser = await launch();
+  p = await openPanelPage(browser, served, session, { width: 1280, height: 1000 });
+  await p.page.waitForFunction(() => document.querySelector('.gate-grid canvas') !== null && /encoder_inputs/.test(document.querySelector('.input .chart-title')?.textContent ?? '') && document.querySelector('.compare-outputs .badge') !== null, null, { timeout: 30000 });
+  await nextFrames(p.page, 2);
+});
+
+after(async () => {
+  await p?.page.context().close();
+  await browser?.close();
+  await served?.close();
+});
+
+describe('the host runs the whole graph on both inputs', () => {
+  test('each traced layer names the input it reads; a trace carries the input asked for', () => {
+    const init = session.initMessage();
+    assert.deepEqual(init.modelInputs.map((m) => [m.name, m.steps, m.features]), [['encoder_inputs', 6, 3], ['decoder_inputs', 4, 2]]);
+    assert.deepEqual(init.modelOutputs, ['next_step', 'category']);
+    assert.deepEqual(init.layers.map((l) => [l.layerName, l.modelInput, l.steps]), [['encoder', 0, 6], ['decoder', 1, 4]]);
+    for (const [layer, k] of [[1, 1], [1, 0], [0, 0]] as const) {
+      const t = session.traceMessage(layer, 2, undefined, 0, k);
+      const x = keras.inputs[k]!;
+      const per = x.data.length / x.shape[0]!;
+      assert.equal(t.modelInput, k);
+      assert.deepEqual([...t.input].map((v) => Math.fround(v)), x.data.slice(2 * per, 3 * per).map((v) => Math.fround(v)), `batch item 2 of ${['encoder_inputs', 'decoder_inputs'][k]}`);
+    }
+    assert.throws(() => session.traceMessage(0, 0, undefined, 0, 2), RangeError);
+  });
+});
+
+describe('the panel', () => {
+  test('the Input card names both inputs and shows the encoder’s beside the encoder; the gates are Keras’s', async () => {
+    const options = await p.page.locator('.input vscode-dropdown[aria-label="Model input"] vscode-option').allInnerTexts();
+    assert.deepEqual(options, ['encoder_inputs [6 × 3]', 'decoder_inputs [4 × 2]']);
+    assert.match(await inputTitle(), /^encoder_inputs \(read by encoder\) x — 3 features, batch item 0/);
+    assert.equal(await p.page.locator('.gate-grid canvas').count() >= 6, true, 'six LSTM charts: i, f, c̃, o, c, h');
+    await p.page.locator('details.tables summary').click();
+    await p.page.waitForFunction(() => /encoder/.test(document.querySelector('details.tables caption')?.textContent ?? ''));
+    const { caption, rows } = await stepTable();
+    assert.match(caption, /step 0 \(encoder, batch item 0\)/);
+    rows.h!.forEach((v, k) => assert.ok(Math.abs(v - kerasH('encoder', 0, 0, k)) < 2e-6, `encoder h[0][${k}] = ${v}, Keras ${kerasH('encoder', 0, 0, k)}`));
+    assert.deepEqual(p.pageErrors.filter((e) => !/Applying inline style violates/.test(e)), []);
+  });
+
+  test('selecting the decoder shows decoder_inputs and the decoder’s own gates (started from the encoder’s states)', async () => {
+    await pick('Layer and direction', '1');
+    // Only true once the decoder's trace (with decoder_inputs) has come and been drawn.
+    await p.page.waitForFunction(() => /^decoder_inputs \(read by decoder\)/.test(document.querySelector('.input .chart-title')?.textContent ?? ''), null, { timeout: 20000 });
+    const asked = p.received.filter((m) => m.type === 'requestTrace').at(-1);
+    assert.ok(asked?.type === 'requestTrace' && asked.layer === 1 && asked.modelInput === 1);
+    await p.page.waitForFunction(() => /decoder/.test(document.querySelector('details.tables caption')?.textContent ?? ''));
+    await p.page.locator('body').click({ position: { x: 5, y: 5 } });
+    for (let k = 0; k < 3; k++) await p.page.keyboard.press('ArrowRight');
+    await p.page.waitForFunction(() => /step 3 \(decoder/.test(document.querySelector('details.tables caption')?.textContent ?? ''));
+    const { rows } = await stepTable();
+    rows.h!.forEach((v, k) => assert.ok(Math.abs(v - kerasH('decoder', 0, 3, k)) < 2e-6, `decoder h[3][${k}] = ${v}, Keras ${kerasH('decoder', 0, 3, k)}`));
+  });
+
+  test('the other input can be picked: the chart says the shown layer does not read it', async () => {
+    await pick('Model input', '0');
+    await p.page.waitForFunction(() => /^encoder_inputs \(not read by decoder\)/.test(document.querySelector('.input .chart-title')?.textContent ?? ''), null, { timeout: 20000 });
+    assert.equal(await p.page.evaluate(() => (window as unknown as { __state: { modelInput: number | null } }).__state.modelInput), 0);
+    await pick('Model input', '1');
+    await p.page.waitForFunction(() => /^decoder_inputs \(read by decoder\)/.test(document.querySelector('.input .chart-title')?.textContent ?? ''), null, { timeout: 20000 });
+    assert.equal(await p.page.evaluate(() => (window as unknown as { __state: { modelInput: number | null } }).__state.modelInput), null, 'the layer’s own input: follow the layer again');
+    for (const theme of ['light', 'dark'] as const) {
+      await applyTheme(p.page, theme);
+      await nextFrames(p.page, 2);
+      await p.page.locator('.input').screenshot({ path: join(SHOTS, `multi-input-input-${theme}.png`) });
+    }
+  });
+
+  test('each output is compared with Keras’s: both named with their verdict, and the picker switches the chart', async () => {
+    const line = await p.page.locator('.compare-outputs').innerText();
+    assert.match(line, /2 outputs compared:\s*next_step: matches max \|Δ\| = [\d.e-]+ ·\s*category: matches max \|Δ\| = /);
+    const c0 = session.comparisonMessage()!;
+    const c1 = session.comparisonMessage(undefined, 0, 1)!;
+    // The engine (float64) against Keras's float32 recording: agreement to float32 rounding.
+    assert.ok(c0.maxAbs < 1e-6 && c1.maxAbs < 1e-6, `max |Δ| ${c0.maxAbs}, ${c1.maxAbs}`);
+    assert.match(await p.page.locator('.compare-text').innerText(), /over 3 × 4 × 2 values/);
+    await pick('Model output', '1');
+    await p.page.waitForFunction(() => /over 3 × 3 values/.test(document.querySelector('.compare-text')?.textContent ?? ''), null, { timeout: 20000 });
+    assert.match(await p.page.locator('.compare .chart-title').last().innerText(), /over the batch/);
+    const asked = p.received.filter((m) => m.type === 'requestCompare').at(-1);
+    assert.ok(asked?.type === 'requestCompare' && asked.output === 1);
+    for (const theme of ['light', 'dark'] as const) {
+      await applyTheme(p.page, theme);
+      await nextFrames(p.page, 2);
+      await p.page.locator('.compare').screenshot({ path: join(SHOTS, `multi-input-compare-${theme}.png`) });
+    }
+    await p.page.locator('.graph-view').screenshot({ path: join(SHOTS, 'multi-input-graph-dark.png') });
+    assert.deepEqual(p.pageErrors.filter((e) => !/Applying inline style violates/.test(e)), []);
+  });
+});
