@@ -44,7 +44,9 @@ const TYPES = [
 /**
  * An R-row × V-vector block of dst at rows [$i, $i+R), columns [$j, $j + V·lanes): accumulators start from dst (or
  * from +0 with `fromZero`), the loop over p adds a[i+r, p] · b[p, j..], then the accumulators are stored back. V = 0
- * means one scalar column.
+ * means one scalar column. A single row takes two terms per pass (its V accumulators alone would wait on the adds'
+ * latency); a block of several rows one: with two, TurboFan hoists both terms' loads of b and spills accumulators to
+ * the stack (seen in --print-wasm-code: 4×2 blocks ran at ~28 GFLOP/s, one term per pass at ~45).
  */
 function micro(T, R, V, fromZero = false) {
   const B = T.bytes;
@@ -65,7 +67,7 @@ function micro(T, R, V, fromZero = false) {
     for (let v = 0; v < vecs; v++) L.push(`(local.set ${scalar ? `$s${r}` : acc(r, v)} ${start(v)})`);
   }
   L.push(`(local.set $p (local.get $k))`);
-  if (!scalar) {
+  if (!scalar && R === 1) {
     // Two terms per pass (p, then p + 1: the same order), a[i+r, p] broadcast straight from memory.
     const term = (q) => {
       const T2 = [];
@@ -189,23 +191,22 @@ function gemm(T) {
 // The products of a step (h·U, and x·K in the gate kernels) run once per step against the same matrix, so it is
 // repacked once per run (pack_*) into column panels of P columns, each panel's k rows contiguous: gemm_packed_* then
 // streams it in order instead of reading 16-column strips of rows ldb apart (which alias in the cache when ldb is a
-// large power of two). Same sums in the same order as gemm_*. P depends on the row count m (the micro block used):
-// 2 vectors for m ≥ 4 (4-row blocks), PACKED_V vectors for fewer rows (8 accumulators measured no faster than 4).
+// large power of two). Same sums in the same order as gemm_*. Panels are PACKED_V vectors wide for any row count:
+// rows go in 2-row blocks (8 accumulators, one term per pass), an odd last row alone. Measured (W1's h·U, k = 256,
+// n = 1024, float32, shared VM): 2×4 blocks 43–46 GFLOP/s at 2, 4, 8, 64 rows, where the 4×2 blocks (2-vector
+// panels) used before for m ≥ 4 gave ~28 and 1×4 rows ~36; 3×4 and 4×4 blocks spill (V8 keeps 16 vector registers).
 // Columns are padded with zeros to a multiple of PACK_COLUMNS (a multiple of every P), so the padded dst row is
 // written whole: dst needs ldd ≥ n padded.
 export const PACK_COLUMNS = 16;
 const PACKED_V = 4;
-for (const T of TYPES) if (PACK_COLUMNS % (PACKED_V * T.lanes) || PACK_COLUMNS % (2 * T.lanes)) throw new Error('PACK_COLUMNS');
+for (const T of TYPES) if (PACK_COLUMNS % (PACKED_V * T.lanes)) throw new Error('PACK_COLUMNS');
 
-/** Panel width in vectors for m rows: the rule pack_* and gemm_packed_* share. */
-const panelVectors = (m) => `(select (i32.const 2) (i32.const ${PACKED_V}) (i32.ge_u ${m} (i32.const 4)))`;
-
-// pack_T(dst, b, ldb, k, n, m): dst = b[0 .. k, 0 .. n) in panels for an m-row product, n padded to PACK_COLUMNS.
+// pack_T(dst, b, ldb, k, n): dst = b[0 .. k, 0 .. n) in panels, n padded to PACK_COLUMNS.
 function packFn(T) {
   const B = T.bytes;
-  return `(func (export "pack_${T.name}") (param $dst i32) (param $b i32) (param $ldb i32) (param $k i32) (param $n i32) (param $m i32)
+  return `(func (export "pack_${T.name}") (param $dst i32) (param $b i32) (param $ldb i32) (param $k i32) (param $n i32)
     (local $P i32) (local $j0 i32) (local $p i32) (local $c i32) (local $npad i32)
-    (local.set $P (i32.mul ${panelVectors('(local.get $m)')} (i32.const ${T.lanes})))
+    (local.set $P (i32.const ${PACKED_V * T.lanes}))
     (local.set $npad (i32.and (i32.add (local.get $n) (i32.const ${PACK_COLUMNS - 1})) (i32.const ${-PACK_COLUMNS})))
     (local.set $j0 (i32.const 0))
     (block $jdone (loop $jnext
@@ -229,8 +230,8 @@ function packFn(T) {
       (br $jnext))))`;
 }
 
-// gemm_packed_T(dst, ldd, a, lda, m, k, bp, n): dst[i, j] = Σ_p a[i, p] · B[p, j], B packed by pack_T for the same m
-// and k, n padded (a multiple of PACK_COLUMNS). As gemm_T into a zeroed dst (each sum starts from +0, so a −0 product
+// gemm_packed_T(dst, ldd, a, lda, m, k, bp, n): dst[i, j] = Σ_p a[i, p] · B[p, j], B packed by pack_T for the same k,
+// n padded (a multiple of PACK_COLUMNS). As gemm_T into a zeroed dst (each sum starts from +0, so a −0 product
 // gives +0 as there), without zeroing dst or reading it.
 function gemmPacked(T) {
   const panel = (R, V) => `(block $jdone (loop $jnext
@@ -247,9 +248,7 @@ function gemmPacked(T) {
     (local.set $lddb (i32.mul (local.get $ldd) (i32.const ${T.bytes})))
     (local.set $ldab (i32.mul (local.get $lda) (i32.const ${T.bytes})))
     (local.set $j (i32.const 0))
-    (if (i32.ge_u (local.get $m) (i32.const 4))
-      (then ${panel(4, 2)})
-      (else ${panel(1, PACKED_V)})))`;
+    ${panel(2, PACKED_V)})`;
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -8,7 +8,7 @@
 //   dh' = dh + dseq;  do = dh'·tanh(c);  dc' = dc + dh'·o·(1 − tanh(c)²)
 //   dz = [dc'·c̃·i(1−i), dc'·c₋·f(1−f), dc'·i·(1−c̃²), do·o(1−o)];  dc ← dc'·f
 // written to dz + ((r·n + i)·4u)·4 (kept for the caller's one dx = dz·Kᵀ per block), then dh ← dz·Uᵀ for every item
-// in one gemm_packed_f32 (UT: Uᵀ [4u, u] packed by pack_f32 for `rows` rows; dh rows ldh ≥ u apart, ldh a multiple of
+// in one gemm_packed_f32 (UT: Uᵀ [4u, u] packed by pack_f32; dh rows ldh ≥ u apart, ldh a multiple of
 // PACK_COLUMNS). u must be a multiple of 4 (the caller checks): the unit loop updates dc in place, so vectors may
 // not overlap as the forward kernels' last one does.
 export function lstmBackwardWat() {

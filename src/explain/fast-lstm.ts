@@ -74,13 +74,13 @@ export function fastLstmBackward(inp: FastLstmInput, items: readonly number[]): 
   const stageLen = STAGED * R * (n + 1) * u;
   const a = WasmArena.create('float32', W * u + W * ldh + W * F + stageLen + R * n * (W + F) + R * (ldh + u));
   if (!a) return null;
-  // Uᵀ [4u, u] packed for R rows, Kᵀ [4u, F]: the transposes of the forward's h·U and x·K.
+  // Uᵀ [4u, u] packed, Kᵀ [4u, F]: the transposes of the forward's h·U and x·K.
   const U = layer.weights.recurrentKernel.data;
   const K = layer.weights.kernel.data;
   const UT = a.scratch(W * u);
   for (let r = 0; r < u; r++) for (let c = 0; c < W; c++) UT[c * u + r] = U[r * W + c]!;
   const UTp = a.scratch(W * ldh);
-  a.pack(a.ptr(UTp), a.ptr(UT), u, W, u, R);
+  a.pack(a.ptr(UTp), a.ptr(UT), u, W, u);
   const KT = a.scratch(W * F);
   for (let r = 0; r < F; r++) for (let c = 0; c < W; c++) KT[c * F + r] = K[r * W + c]!;
   const stage = a.alloc(stageLen);

@@ -9,10 +9,10 @@ import { KERNEL_BYTES, KERNELS_WASM_BASE64, PACK_COLUMNS } from './generated/ker
 export { PACK_COLUMNS };
 
 type Gemm = (dst: number, ldd: number, a: number, lda: number, m: number, k: number, b: number, ldb: number, n: number) => void;
-/** dst = a·B (as gemm into a zeroed dst) with B packed by `Pack` for the same m and k; n and ldd padded to PACK_COLUMNS. */
+/** dst = a·B (as gemm into a zeroed dst) with B packed by `Pack` for the same k; n and ldd padded to PACK_COLUMNS. */
 type GemmPacked = (dst: number, ldd: number, a: number, lda: number, m: number, k: number, bp: number, n: number) => void;
-/** dst = b[0 .. k, 0 .. n) in column panels for an m-row product; k · (n padded to PACK_COLUMNS) values. */
-type Pack = (dst: number, b: number, ldb: number, k: number, n: number, m: number) => void;
+/** dst = b[0 .. k, 0 .. n) in column panels (for any row count); k · (n padded to PACK_COLUMNS) values. */
+type Pack = (dst: number, b: number, ldb: number, k: number, n: number) => void;
 
 /**
  * Pointers in bytes; see scripts/build-wasm.mjs (cellKernels) for the parameters and quantity rows. `<kind>_f32`: one

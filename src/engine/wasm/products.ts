@@ -20,9 +20,9 @@ export class WasmProducts implements LayerProducts {
   private readonly K: FloatArray;
   /** U in the kernel memory (the GRU reset_after=false candidate product reads its columns [2u, 3u)). */
   readonly U: FloatArray;
-  /** U's first `recurrentColumns` columns packed for a `batch`-row product. */
+  /** U's first `recurrentColumns` columns packed (pack_*) for the h·U of every step. */
   readonly packedU: FloatArray;
-  /** K packed for a `batch`-row product (the gate kernels' one-step x·K), and that product's rows. */
+  /** K packed (the gate kernels' one-step x·K), and that product's rows. */
   readonly packedK: FloatArray;
   readonly xkStep: FloatArray;
   readonly xkStepStride: number;
@@ -45,10 +45,10 @@ export class WasmProducts implements LayerProducts {
     this.U = a.scratch(u * W);
     this.U.set(recurrentKernel);
     this.packedU = a.scratch(u * this.huStride);
-    a.pack(a.ptr(this.packedU), a.ptr(this.U), W, u, recurrentColumns, batch);
+    a.pack(a.ptr(this.packedU), a.ptr(this.U), W, u, recurrentColumns);
     this.xkStepStride = padded(W);
     this.packedK = a.scratch(F * this.xkStepStride);
-    a.pack(a.ptr(this.packedK), a.ptr(this.K), W, F, W, batch);
+    a.pack(a.ptr(this.packedK), a.ptr(this.K), W, F, W);
     this.xkStep = a.scratch(batch * this.xkStepStride);
     this.xIn = a.scratch(batch * blockSteps * F);
     this.xk = a.scratch(batch * blockSteps * W);
