@@ -5,7 +5,7 @@
  */
 import type { Model } from '../engine/model';
 import { adoptKernelModule, kernelModule } from '../engine/wasm/kernels';
-import { sizeOf, type Tensor } from '../engine/tensor';
+import { reusingArrays, sizeOf, type Tensor } from '../engine/tensor';
 import { gradientMethod } from './attribution/gradient';
 import { igEnds, igFinish, igGroups, igPartSum, integratedGradients } from './attribution/integrated-gradients';
 import { lrp } from './attribution/lrp';
@@ -180,10 +180,13 @@ export async function explainPredictionThreaded(model: Model, input: Tensor, opt
 function takeGroups(m: MethodInput, shared: Int32Array, onChunk: (n: number) => void): IgGroupSums {
   const groups = igGroups(m);
   const out: IgGroupSums = { groups: [], sums: [] };
-  for (let g = Atomics.add(shared, NEXT, 1); g < groups.length && Atomics.load(shared, FAILED) === 0; g = Atomics.add(shared, NEXT, 1)) {
-    out.groups.push(g);
-    out.sums.push(igPartSum(m, groups[g]!, onChunk, () => Atomics.load(shared, FAILED) !== 0));
-  }
+  // One pool of arrays for all the groups this thread takes (a group is one chunk: see integratedGradients).
+  reusingArrays(() => {
+    for (let g = Atomics.add(shared, NEXT, 1); g < groups.length && Atomics.load(shared, FAILED) === 0; g = Atomics.add(shared, NEXT, 1)) {
+      out.groups.push(g);
+      out.sums.push(igPartSum(m, groups[g]!, onChunk, () => Atomics.load(shared, FAILED) !== 0));
+    }
+  });
   return out;
 }
 

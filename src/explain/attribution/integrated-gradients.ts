@@ -131,7 +131,8 @@ export function integratedGradients(m: MethodInput): MethodResult {
   igEnds(m);
   let done = 0;
   const progress = (n: number) => m.onProgress?.((done += n), m.steps);
-  return igFinish(m, igGroups(m).map((g) => igPartSum(m, g, progress)));
+  // One pool for every group (a group is one chunk: igPartSum's own pool would give each chunk fresh memory).
+  return igFinish(m, reusingArrays(() => igGroups(m).map((g) => igPartSum(m, g, progress))));
 }
 
 function concat(a: Float64Array, b: Float64Array): Float64Array {
