@@ -9,6 +9,7 @@ import { fmt } from './store';
 import { trackSize, type LayoutSize } from './layout-size';
 import { colourTable, type Theme } from './theme';
 import * as l10n from './l10n';
+import { onScreen, type OnScreen } from './on-screen';
 
 export interface AttributionData {
   /** [steps][features] row-major (features 1 for a per-step or per-token attribution). */
@@ -74,6 +75,7 @@ export class AttributionView {
       const t = Number((e.target as HTMLElement).dataset.t);
       if (Number.isInteger(t)) this.onPick(t);
     });
+    this.shown = onScreen(this.canvas);
     this.size = trackSize(this.canvas, () => ((this.picture = null), this.draw()));
   }
 
@@ -182,7 +184,14 @@ export class AttributionView {
   }
 
   /** The picture (drawn once per data, theme and size) with the step cursor on it. */
+  /** The picture and the cursor, once the canvas is near the viewport (webview/on-screen.ts). */
   private draw(): void {
+    this.shown.draw(() => this.paintCursor());
+  }
+
+  private readonly shown: OnScreen;
+
+  private paintCursor(): void {
     const d = this.d;
     const theme = this.theme;
     const { w: W, h: H } = this.size();

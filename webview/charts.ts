@@ -5,6 +5,7 @@
 import { Chart, Decimation, LineController, LineElement, LinearScale, PointElement, Tooltip, type ChartDataset, type Plugin } from 'chart.js';
 import type { Theme } from './theme';
 import * as l10n from './l10n';
+import { onScreen, type OnScreen } from './on-screen';
 
 Chart.register(LineController, LineElement, PointElement, LinearScale, Decimation, Tooltip);
 
@@ -73,6 +74,8 @@ export class LineChart {
   readonly root: HTMLElement;
   private readonly canvas: HTMLCanvasElement;
   private readonly overlay: HTMLCanvasElement;
+  /** The cursor is drawn when the chart is near the viewport (webview/on-screen.ts). */
+  private readonly shown: OnScreen;
   private chart: Chart<'line', { x: number; y: number }[]> | null = null;
   private xCount = 0;
   /** The x range shown when zoomed ([min, max] in x units); null: the whole axis. */
@@ -94,6 +97,7 @@ export class LineChart {
     this.overlay.className = 'overlay';
     this.overlay.setAttribute('aria-hidden', 'true');
     box.append(this.canvas, this.overlay);
+    this.shown = onScreen(box);
     this.root.append(cap, box);
   }
 
@@ -198,6 +202,10 @@ export class LineChart {
 
   /** Draws the cursor at x (and dots at the given y values, on the y axis) on the overlay only. */
   drawCursor(x: number, color: string, dots: { y: number; color: string }[] = []): void {
+    this.shown.draw(() => this.paintCursor(x, color, dots));
+  }
+
+  private paintCursor(x: number, color: string, dots: { y: number; color: string }[]): void {
     const c = this.chart;
     const ov = this.overlay;
     const dpr = window.devicePixelRatio || 1;
@@ -250,6 +258,7 @@ export class LineChart {
   destroy(): void {
     this.chart?.destroy();
     this.chart = null;
+    this.shown.dispose();
     this.root.remove();
   }
 }

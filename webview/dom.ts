@@ -66,3 +66,11 @@ export function setText(el: Element, text: string): void {
     if ((t as Text).data !== text) (t as Text).data = text;
   } else if (el.textContent !== text) el.textContent = text;
 }
+
+/**
+ * Shows or hides an element, writing only when that changes: `hidden =` writes the attribute even when it holds
+ * already, a mutation every chart.js chart's observer walks and, on a toolkit button, its attribute callback — per step.
+ */
+export function setHidden(el: HTMLElement, hidden: boolean): void {
+  if (el.hidden !== hidden) el.hidden = hidden;
+}

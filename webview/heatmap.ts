@@ -12,6 +12,7 @@ import { fmt } from './store';
 import { bucketEnd, bucketStart } from '../src/panel/overview';
 import { position, type ValueScale } from '../src/panel/value-scale';
 import * as l10n from './l10n';
+import { onScreen, type OnScreen } from './on-screen';
 
 export interface HeatmapData {
   /**
@@ -40,6 +41,7 @@ export class Heatmap {
   readonly root: HTMLElement;
   readonly canvas: HTMLCanvasElement;
   private readonly overlay: HTMLCanvasElement;
+  private readonly nearView: OnScreen;
   private readonly legend: HTMLElement;
   private readonly tip: HTMLElement;
   /** The last picture's columns, for the hover readout when no exact value is at hand. */
@@ -67,6 +69,7 @@ export class Heatmap {
     this.tip.className = 'tip';
     this.tip.hidden = true;
     box.append(this.canvas, this.overlay, this.tip);
+    this.nearView = onScreen(box);
     this.legend = document.createElement('div');
     this.legend.className = 'heatmap-legend';
     this.root.append(box, this.legend);
@@ -273,7 +276,12 @@ export class Heatmap {
   /** Called after a picture was drawn from the data's columns. */
   onDrawn: (() => void) | null = null;
 
+  /** The cursor and focus row, once the heatmap is near the viewport (webview/on-screen.ts). */
   private drawOverlay(): void {
+    this.nearView.draw(() => this.paintOverlay());
+  }
+
+  private paintOverlay(): void {
     const d = this.data;
     const theme = this.theme;
     if (!d || !theme || !this.size().w) return;

@@ -9,6 +9,7 @@ import { position, tickText, type ValueScale } from '../src/panel/value-scale';
 import { legend } from './colour';
 import { setText } from './dom';
 import { trackSize, type LayoutSize } from './layout-size';
+import { onScreen, type OnScreen } from './on-screen';
 import { fmt } from './store';
 import { colourStyles, colourTable, type Theme } from './theme';
 import * as l10n from './l10n';
@@ -55,10 +56,17 @@ export class StepBars {
       const h = this.hit(e.offsetX, e.offsetY);
       if (h) this.onPickUnit(h.unit);
     });
+    this.shown = onScreen(this.canvas);
     this.size = trackSize(this.root, () => this.draw());
   }
 
+  dispose(): void {
+    this.shown.dispose();
+  }
+
   private readonly size: () => LayoutSize;
+  /** The bars are drawn when the canvas is near the viewport; the aria label follows every step (webview/on-screen.ts). */
+  private readonly shown: OnScreen;
 
   set(rows: BarRow[], focus: number, theme: Theme, step: number): void {
     this.rows = rows;
@@ -114,15 +122,21 @@ export class StepBars {
     this.tip.style.transform = `translate(${x}px, ${e.offsetY + 12}px)`;
   }
 
-  /** The bars over the cached frame (labels, axes, unit numbers: the same from step to step). */
+  /** The bars over the cached frame (labels, axes, unit numbers: the same from step to step), once near the viewport. */
   draw(): void {
+    const h = this.rows.length * ROW_H + AXIS_H;
+    // The card's height follows the rows at once, drawn or not. Written only when it changes: a style write is a
+    // layout the next frame pays for.
+    if (this.canvas.style.height !== `${h}px`) this.canvas.style.height = `${h}px`;
+    this.shown.draw(() => this.paint());
+  }
+
+  private paint(): void {
     const theme = this.theme;
     if (!theme) return;
     const dpr = window.devicePixelRatio || 1;
     const w = this.size().w;
     const h = this.rows.length * ROW_H + AXIS_H;
-    // Written only when it changes: a style write is a layout the next frame pays for.
-    if (this.canvas.style.height !== `${h}px`) this.canvas.style.height = `${h}px`;
     if (!w) return;
     if (this.canvas.width !== Math.round(w * dpr) || this.canvas.height !== Math.round(h * dpr)) {
       this.canvas.width = Math.round(w * dpr);

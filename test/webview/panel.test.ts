@@ -90,6 +90,9 @@ describe('panel with examples/sine-lstm', () => {
   test('→ advances the step; readout and step values change; ← goes back; End / Home', async () => {
     await p.page.locator('body').click({ position: { x: 5, y: 5 } });
     const r0 = await readout(p);
+    // In view: a canvas out of view is drawn only when it comes near (webview/on-screen.ts).
+    await p.page.locator('.bars canvas').first().scrollIntoViewIfNeeded();
+    await nextFrames(p.page);
     const bars0 = await canvasHash(p.page, '.bars canvas');
     const diagram0 = await p.page.locator('.diagram').textContent();
     await p.page.keyboard.press('ArrowRight');

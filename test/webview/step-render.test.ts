@@ -5,7 +5,8 @@
  * Explain's output chart, gradient flow) and the heatmap's picture are not redrawn, only their cursor overlays; the
  * pictures the step bars, attribution and trajectory keep are not repainted; no element is added or removed (every
  * chart.js chart watches the whole document for that); and the step forces no layout of its own (CDP LayoutCount:
- * one layout per frame at most, the browser's).
+ * one layout per frame at most, the browser's). Canvases out of view are not drawn on at all until they come near it
+ * (webview/on-screen.ts) while their readouts follow every step; scrolled into view, they show the current step.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -13,7 +14,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, CDPSession } from 'playwright-core';
 import { PanelSession } from '../../src/extension/panel/session';
-import { ROOT, SHOTS, applyTheme, launch, nextFrames, openPanelPage, serve, type PanelPage, type Served } from './harness';
+import { ROOT, SHOTS, applyTheme, canvasHash, launch, nextFrames, openPanelPage, serve, type PanelPage, type Served } from './harness';
 import { syntheticLstm } from '../support/synthetic-lstm';
 
 const STEPS = 300;
@@ -52,27 +53,32 @@ after(async () => {
 
 interface Counts {
   /** Canvas drawing calls per canvas, by what the canvas is. */
-  canvases: { what: string; shown: boolean; calls: number; clears: number }[];
+  /** near: shown within 200 px of the viewport (webview/on-screen.ts draws only those on a step). */
+  canvases: { what: string; shown: boolean; near: boolean; calls: number; clears: number }[];
   childList: number;
   characterData: number;
 }
 
-/** Starts counting every 2D context call per canvas and every DOM change in the page. */
+/** Starts counting (again) every 2D context call per canvas and every DOM change in the page. */
 async function startCounting(): Promise<void> {
   await p.page.evaluate(() => {
-    const w = window as unknown as { __calls: Map<HTMLCanvasElement, { calls: number; clears: number }>; __mut: { childList: number; characterData: number }; __obs: MutationObserver };
+    const w = window as unknown as { __calls: Map<HTMLCanvasElement, { calls: number; clears: number }>; __mut: { childList: number; characterData: number }; __obs: MutationObserver; __counting?: boolean };
     w.__calls = new Map();
-    const proto = CanvasRenderingContext2D.prototype as unknown as Record<string, (...a: unknown[]) => unknown>;
-    for (const m of ['clearRect', 'fillRect', 'strokeRect', 'fill', 'stroke', 'fillText', 'drawImage', 'putImageData']) {
-      const real = proto[m]!;
-      proto[m] = function (this: CanvasRenderingContext2D, ...a: unknown[]) {
-        const c = w.__calls.get(this.canvas) ?? { calls: 0, clears: 0 };
-        c.calls++;
-        if (m === 'clearRect') c.clears++;
-        w.__calls.set(this.canvas, c);
-        return real.apply(this, a);
-      };
+    if (!w.__counting) {
+      w.__counting = true;
+      const proto = CanvasRenderingContext2D.prototype as unknown as Record<string, (...a: unknown[]) => unknown>;
+      for (const m of ['clearRect', 'fillRect', 'strokeRect', 'fill', 'stroke', 'fillText', 'drawImage', 'putImageData']) {
+        const real = proto[m]!;
+        proto[m] = function (this: CanvasRenderingContext2D, ...a: unknown[]) {
+          const c = w.__calls.get(this.canvas) ?? { calls: 0, clears: 0 };
+          c.calls++;
+          if (m === 'clearRect') c.clears++;
+          w.__calls.set(this.canvas, c);
+          return real.apply(this, a);
+        };
+      }
     }
+    w.__obs?.disconnect();
     w.__mut = { childList: 0, characterData: 0 };
     w.__obs = new MutationObserver((records) => {
       for (const r of records) if (r.type === 'childList') w.__mut.childList++;
@@ -92,10 +98,14 @@ async function counts(): Promise<Counts> {
       const kind = c.classList.contains('overlay') ? 'overlay' : c.closest('.chart-box') ? 'chart.js' : c.closest('.heatmap-box') ? 'heatmap' : 'canvas';
       return `${card} ${kind}`;
     };
-    const canvases: { what: string; shown: boolean; calls: number; clears: number }[] = [];
+    const canvases: { what: string; shown: boolean; near: boolean; calls: number; clears: number }[] = [];
+    const near = (c: HTMLCanvasElement) => {
+      const r = c.getBoundingClientRect();
+      return c.getClientRects().length > 0 && r.bottom > -200 && r.top < innerHeight + 200;
+    };
     // Every canvas in the page, drawn on or not (a chart that drew nothing counts 0).
-    for (const c of document.querySelectorAll('canvas')) canvases.push({ what: what(c), shown: c.getClientRects().length > 0, calls: w.__calls.get(c)?.calls ?? 0, clears: w.__calls.get(c)?.clears ?? 0 });
-    for (const [c, n] of w.__calls) if (!c.isConnected) canvases.push({ what: what(c), shown: false, ...n });
+    for (const c of document.querySelectorAll('canvas')) canvases.push({ what: what(c), shown: c.getClientRects().length > 0, near: near(c), calls: w.__calls.get(c)?.calls ?? 0, clears: w.__calls.get(c)?.clears ?? 0 });
+    for (const [c, n] of w.__calls) if (!c.isConnected) canvases.push({ what: what(c), shown: false, near: false, ...n });
     return { canvases, childList: w.__mut.childList, characterData: w.__mut.characterData };
   });
 }
@@ -105,40 +115,111 @@ async function layoutCount(cdp: CDPSession): Promise<number> {
   return metrics.find((m) => m.name === 'LayoutCount')!.value;
 }
 
-test(`${PRESSES} presses of →: cursors and the step's values redrawn, nothing else`, async () => {
-  const cdp = await p.page.context().newCDPSession(p.page);
-  await cdp.send('Performance.enable');
+/** Presses → n times from where the panel is, each once the step is saved and a frame drawn; the step reached. */
+async function press(n: number): Promise<number> {
+  const from = await savedStep();
   await p.page.locator('.toolbar .readout').click();
-  await startCounting();
-  const layouts0 = await layoutCount(cdp);
-  for (let i = 1; i <= PRESSES; i++) {
+  for (let i = 1; i <= n; i++) {
     await p.page.keyboard.press('ArrowRight');
-    await p.page.waitForFunction((t) => (window as unknown as { __state: { step: number } }).__state.step === t, 100 + i);
+    await p.page.waitForFunction((t) => (window as unknown as { __state: { step: number } }).__state.step === t, from + i);
     await nextFrames(p.page, 1);
   }
+  return from + n;
+}
+
+const scrollTo = (selector: string | null) =>
+  p.page.evaluate((sel) => (sel ? document.querySelector(sel)!.scrollIntoView({ block: 'center' }) : window.scrollTo(0, 0)), selector);
+
+test(`${PRESSES} presses of →: cursors and the step's values redrawn, nothing else; canvases out of view wait`, async () => {
+  const cdp = await p.page.context().newCDPSession(p.page);
+  await cdp.send('Performance.enable');
+  // The top of the panel: the gate charts and the heatmap in view; step detail, input, Explain, trajectory below.
+  await scrollTo(null);
+  await nextFrames(p.page, 3);
+  await startCounting();
+  const layouts0 = await layoutCount(cdp);
+  const step = await press(PRESSES);
   const layouts = (await layoutCount(cdp)) - layouts0;
   const c = await counts();
-  assert.equal(await savedStep(), 100 + PRESSES);
+  assert.equal(await savedStep(), step);
   const by = (re: RegExp) => c.canvases.filter((x) => re.test(x.what));
-  const table = c.canvases.filter((x) => x.calls || /chart\.js|overlay|heatmap/.test(x.what)).map((x) => `${x.what}: ${x.calls}`).join('; ');
+  const table = c.canvases.filter((x) => x.calls || /chart\.js|overlay|heatmap/.test(x.what)).map((x) => `${x.what}${x.near ? '' : ' (out of view)'}: ${x.calls}`).join('; ');
   console.log(`over ${PRESSES} steps: ${table}; DOM: ${c.childList} childList, ${c.characterData} text changes; ${layouts} layouts`);
 
   // chart.js canvases: the gate charts (LSTM: i, f, c̃, o, c, h), the input, Explain's output chart, gradient flow (2).
   const charts = by(/chart\.js$/);
   assert.ok(charts.length >= 10, `the charts are there (${charts.length})`);
   for (const x of charts) assert.equal(x.calls, 0, `${x.what} was redrawn on a step (${table})`);
-  for (const x of by(/overlay$/).filter((o) => o.shown)) assert.ok(x.clears >= PRESSES, `${x.what}: the cursor overlay was drawn on every step (${x.clears})`);
+  const overlays = by(/overlay$/);
+  assert.ok(overlays.some((o) => o.near) && overlays.some((o) => o.shown && !o.near), `overlays in and out of view (${table})`);
+  for (const x of overlays.filter((o) => o.near)) assert.ok(x.clears >= PRESSES, `${x.what}: the cursor overlay in view was drawn on every step (${x.clears})`);
+  // Out of view, pixels wait for the canvas to come near (webview/on-screen.ts); the readouts below do not.
+  for (const x of c.canvases.filter((o) => o.shown && !o.near)) assert.equal(x.calls, 0, `${x.what} is out of view but was drawn on (${table})`);
   for (const x of by(/heatmap$/)) assert.equal(x.calls, 0, `the heatmap's picture was redrawn (${table})`);
-  // Step bars, attribution and trajectory draw the step on a kept picture; the pictures themselves are not repainted.
-  for (const re of [/^detail canvas/, /^explain canvas/, /^trajectory canvas/]) {
-    const [x] = by(re);
-    assert.ok(x && x.calls >= PRESSES, `${re}: drawn on every step (${table})`);
-  }
   assert.deepEqual(by(/^off-page/), [], 'a cached picture was repainted');
   assert.equal(c.childList, 0, 'elements were added or removed on a step');
   assert.ok(c.characterData >= PRESSES, 'the readouts changed');
+  // Readouts of the canvases out of view follow the step all the same (screen readers read them wherever the panel is).
+  const readouts = await p.page.evaluate(() => ({
+    bars: document.querySelector('section.detail .bars > canvas')!.getAttribute('aria-label') ?? '',
+    attribution: document.querySelector('.attribution-readout')!.textContent ?? '',
+    trajectory: document.querySelector('.trajectory-readout')!.textContent ?? '',
+  }));
+  assert.match(readouts.bars, new RegExp(`at step ${step};`), 'the step bars\' label');
+  assert.match(readouts.attribution, new RegExp(`step ${step}\\b`), 'the attribution readout');
+  assert.match(readouts.trajectory, new RegExp(`step ${step}:`), 'the trajectory readout');
   // One layout per frame (the browser's; a press and its wait take a frame or two), none forced by the drawing.
   assert.ok(layouts <= 2 * PRESSES, `${layouts} layouts for ${PRESSES} steps: the step forces layouts`);
   await p.page.screenshot({ path: join(SHOTS, 'step-render-dark.png'), fullPage: true });
   assert.deepEqual(p.pageErrors.filter((e) => !/Applying inline style violates/.test(e)), []);
+});
+
+// Step bars, attribution and trajectory in view draw the step on a kept picture; the pictures are not repainted.
+for (const [name, selector, kind] of [
+  ['step bars', 'section.detail .bars > canvas', /^detail canvas/],
+  ['attribution', '.attribution-box canvas', /^explain canvas/],
+  ['trajectory', '.trajectory-box canvas', /^trajectory canvas/],
+] as const) {
+  test(`${name} in view: drawn on every step over its kept picture`, async () => {
+    await scrollTo(selector);
+    await nextFrames(p.page, 3);
+    await startCounting();
+    await press(5);
+    const c = await counts();
+    const [x] = c.canvases.filter((o) => kind.test(o.what));
+    assert.ok(x && x.near && x.calls >= 5, `${name}: drawn on every step (${JSON.stringify(x)})`);
+    assert.deepEqual(c.canvases.filter((o) => /^off-page/.test(o.what)), [], 'a cached picture was repainted');
+    assert.deepEqual(c.canvases.filter((o) => /chart\.js$/.test(o.what) && o.calls), [], 'a chart.js chart was redrawn');
+  });
+}
+
+test('a canvas scrolled into view after steps shows the current step, as if drawn there', async () => {
+  for (const selector of ['section.detail .bars > canvas', 'section.input .chart-box canvas.overlay']) {
+    await scrollTo(selector);
+    await nextFrames(p.page, 3);
+    const before = await canvasHash(p.page, selector);
+    // Away: the bottom of the panel (the weights), far from both.
+    await p.page.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight));
+    await nextFrames(p.page, 3);
+    assert.ok(await p.page.evaluate((sel) => document.querySelector(sel)!.getBoundingClientRect().bottom < -400, selector), `${selector} is out of view`);
+    const step = await press(3);
+    assert.equal(await canvasHash(p.page, selector), before, `${selector}: drawn while out of view`);
+    await scrollTo(selector);
+    // Drawn once the browser reports it near (an intersection observer's callback, a frame or two later).
+    await p.page.waitForFunction(([sel, h]) => {
+      const c = document.querySelector(sel) as HTMLCanvasElement;
+      const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+      let x = 0;
+      for (let i = 0; i < d.length; i += 7) x = (x * 31 + d[i]!) | 0;
+      return x !== h;
+    }, [selector, before] as const, { timeout: 10_000 });
+    const shown = await canvasHash(p.page, selector);
+    // The same step drawn in view the ordinary way (one step on and back) gives the same pixels.
+    await press(1);
+    assert.notEqual(await canvasHash(p.page, selector), shown, `${selector}: a step in view redraws it`);
+    await p.page.keyboard.press('ArrowLeft');
+    await p.page.waitForFunction((t) => (window as unknown as { __state: { step: number } }).__state.step === t, step);
+    await nextFrames(p.page, 2);
+    assert.equal(await canvasHash(p.page, selector), shown, `${selector}: what was drawn on scrolling in is step ${step}`);
+  }
 });

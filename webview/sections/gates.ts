@@ -3,7 +3,7 @@ import { bucketsFor } from '../../src/panel/overview';
 import { tokenText } from '../../src/panel/predictions';
 import { LineChart, type Series } from '../charts';
 import { shownRange, zoomable } from '../chart-zoom';
-import { h, section } from '../dom';
+import { h, section, setHidden } from '../dom';
 import type { Panel } from '../panel';
 import { portLegend, portSeries } from '../port-overlay';
 import { layerMeta, quantityRange, shownInputMeta, shownQuantities, unitColour, unitsText, valueAt, type Store, type View } from '../store';
@@ -117,7 +117,7 @@ export function mountGates(p: Panel, parent: ParentNode): View {
       if (dirty.has('data') || dirty.has('charts')) drawCharts();
       const m = layerMeta(store);
       const range = m ? shownRange(store, m.steps) : null;
-      resetZoom.hidden = range === null;
+      setHidden(resetZoom, range === null);
       for (const c of charts.values()) c.setXRange(range);
       for (const q of charts.keys()) drawCursor(q);
     },

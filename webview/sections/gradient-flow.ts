@@ -5,7 +5,7 @@
  */
 import type { ExplanationMessage } from '../../src/protocol';
 import { LineChart, type Series } from '../charts';
-import { h, section, setText } from '../dom';
+import { h, section, setHidden, setText } from '../dom';
 import type { Panel } from '../panel';
 import { fmt, type View } from '../store';
 import * as l10n from '../l10n';
@@ -46,8 +46,8 @@ export function mountGradientFlow(p: Panel, parent: ParentNode): View {
   return {
     render(dirty) {
       const r = store.explain?.result ?? null;
-      card.root.hidden = !store.init?.layers.length;
-      charts.hidden = !r;
+      setHidden(card.root, !store.init?.layers.length);
+      setHidden(charts, !r);
       if (r && (r !== drawn || store.theme !== drawnTheme) && (dirty.has('explain') || dirty.has('data'))) {
         drawn = r;
         drawnTheme = store.theme;

@@ -15,6 +15,7 @@ export function mountStepDetail(p: Panel, parent: ParentNode): View {
   card.body.append(bars.root);
   parent.append(card.root);
   return {
+    dispose: () => bars.dispose(),
     render() {
       const tr = store.data;
       const m = layerMeta(store);

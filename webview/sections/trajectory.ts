@@ -5,7 +5,7 @@
  * nearest step; a click moves the cursor there.
  */
 import type { LayerDynamicsView } from '../../src/protocol';
-import { h, labelled, section, setText } from '../dom';
+import { h, labelled, section, setHidden, setText } from '../dom';
 import { trackSize } from '../layout-size';
 import type { Theme } from '../theme';
 import { explainChoices } from '../explain-state';
@@ -13,6 +13,7 @@ import type { Panel } from '../panel';
 import { fmt, type View } from '../store';
 import { dropdown } from '../toolkit';
 import * as l10n from '../l10n';
+import { onScreen } from '../on-screen';
 
 const PAD = 36;
 
@@ -62,14 +63,23 @@ export function mountTrajectory(p: Panel, parent: ParentNode): View {
     }
     return best;
   };
-  const describe = (t: number) => {
-    const d = view!.d;
+  /** The point at step t in words (of the layer shown, or of d: the readout is written before the picture is painted). */
+  const describe = (t: number, d: LayerDynamicsView = view!.d) => {
     const [x, y] = pt(d, store.state.batch, t);
     return l10n.t('step {0}: PC1 {1}, PC2 {2}', t, fmt(x), fmt(y));
   };
 
   /** The paths (drawn once per layer, batch item, theme and size: a step moves only the ring) and the cursor's ring. */
   const draw = () => {
+    const d = current();
+    if (!d || !size().w) return;
+    shown.draw(paintCanvas);
+    const T = d.trajectory.steps;
+    const t = store.state.step;
+    setText(readout, t < T ? l10n.t('cursor {0} · ○ start, ● end; batch item {1} bold, the others thin', describe(t, d), store.state.batch) : '');
+  };
+  /** The cursor's ring on the kept picture, once the canvas is near the viewport (webview/on-screen.ts). */
+  const paintCanvas = () => {
     const d = current();
     const { w: W, h: H } = size();
     if (!d || !W) return;
@@ -89,7 +99,6 @@ export function mountTrajectory(p: Panel, parent: ParentNode): View {
     const T = d.trajectory.steps;
     const t = store.state.step;
     if (t < T) dot(g, d, t, 6, null, th.cursor);
-    setText(readout, t < T ? l10n.t('cursor {0} · ○ start, ● end; batch item {1} bold, the others thin', describe(t), store.state.batch) : '');
   };
 
   const dot = (g: CanvasRenderingContext2D, d: LayerDynamicsView, t: number, r: number, fill: string | null, stroke: string | null) => {
@@ -167,14 +176,15 @@ export function mountTrajectory(p: Panel, parent: ParentNode): View {
     if (t >= 0) nav.setStep(t);
   });
   const size = trackSize(canvas, () => draw());
+  const shown = onScreen(canvas);
   let picture: { d: LayerDynamicsView; theme: Theme; key: string; image: HTMLCanvasElement } | null = null;
 
   return {
     render(dirty) {
       const r = store.explain?.result ?? null;
-      card.root.hidden = !store.init?.layers.length;
-      box.hidden = !r?.dynamics.length;
-      if (!r) note.textContent = l10n.t('Explain a target to project the states (PCA)');
+      setHidden(card.root, !store.init?.layers.length);
+      setHidden(box, !r?.dynamics.length);
+      if (!r) setText(note, l10n.t('Explain a target to project the states (PCA)'));
       if (r && (dirty.has('explain') || dirty.has('data'))) {
         const key = r.dynamics.map((d) => d.layer).join();
         const d = current()!;
