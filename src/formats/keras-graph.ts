@@ -175,16 +175,30 @@ function layerName(obj: Record<string, unknown>, i: number): string {
   return typeof obj.name === 'string' ? obj.name : typeof cfg.name === 'string' ? cfg.name : `layer_${i}`;
 }
 
-/** `[["in", 0, 0]]`, or Keras 3's unwrapped `["in", 0, 0]` for a single tensor. */
-function endpoints(v: unknown, where: At): RawRef[] {
+/**
+ * A model's inputs or outputs: `[["in", 0, 0], …]`, Keras 3's unwrapped `["in", 0, 0]` for a single tensor, a dict
+ * `{"a": [...], "b": [...]}` (a model built on dicts; Keras flattens them in sorted key order) or nested lists (a
+ * stacked cell's states). Flattened, each with where it is written.
+ */
+function endpoints(v: unknown, where: At): { ref: RawRef; at: At }[] {
   if (v === undefined) return [];
-  const list = readArray(v, where, 'a list of [layer_name, node_index, tensor_index]');
-  if (typeof list[0] === 'string') return [{ layer: list[0], node: typeof list[1] === 'number' ? list[1] : 0, tensor: typeof list[2] === 'number' ? list[2] : 0 }];
-  return list.map((e, i) => {
-    const item = readArray(e, child(where, i), '[layer_name, node_index, tensor_index]');
-    if (typeof item[0] !== 'string') fail(child(where, i, 0), 'a layer name', describeValue(item[0]));
-    return { layer: item[0], node: typeof item[1] === 'number' ? item[1] : 0, tensor: typeof item[2] === 'number' ? item[2] : 0 };
-  });
+  const out: { ref: RawRef; at: At }[] = [];
+  const walk = (x: unknown, at: At, depth: number) => {
+    if (depth > 6) fail(at, 'a [layer_name, node_index, tensor_index] within 6 levels of nesting', 'deeper nesting');
+    if (isObject(x)) {
+      for (const key of Object.keys(x).sort()) walk(x[key], child(at, key), depth + 1);
+      return;
+    }
+    const list = readArray(x, at, 'a list of [layer_name, node_index, tensor_index]');
+    if (typeof list[0] === 'string') {
+      out.push({ ref: { layer: list[0], node: typeof list[1] === 'number' ? list[1] : 0, tensor: typeof list[2] === 'number' ? list[2] : 0 }, at });
+      return;
+    }
+    if (depth > 0 && !Array.isArray(list[0]) && !isObject(list[0])) fail(child(at, 0), 'a layer name', describeValue(list[0]));
+    list.forEach((e, i) => walk(e, child(at, i), depth + 1));
+  };
+  walk(v, where, 0);
+  return out;
 }
 
 /** One model config (the top one or a nested one) with its layers read. */
@@ -290,7 +304,7 @@ export function resolveGraph(modelJson: unknown, where: At): ResolvedGraph {
     if (scope.className === 'Sequential') return instantiateSequential(scope, args, callAt);
     /** Per `layer/node`: the call made for it, or a nested model call's outputs. */
     const memo = new Map<string, { call: number } | { outs: PlanRef[] } | 'visiting'>();
-    const inputNames = endpoints(scope.config.input_layers, child(scope.configAt, 'input_layers')).map((r) => r.layer);
+    const inputNames = endpoints(scope.config.input_layers, child(scope.configAt, 'input_layers')).map((e) => e.ref.layer);
     if (!inputNames.length) scope.layers.forEach((l) => l.className === 'InputLayer' && inputNames.push(l.name));
     if (args && args.length !== inputNames.length) {
       fail(callAt, `${inputNames.length} input tensor(s) for the nested model (its inputs: ${inputNames.map((n) => `"${n}"`).join(', ')})`, `${args.length}`);
@@ -368,7 +382,7 @@ export function resolveGraph(modelJson: unknown, where: At): ResolvedGraph {
     });
     const outs = endpoints(scope.config.output_layers, child(scope.configAt, 'output_layers'));
     if (!outs.length) fail(child(scope.configAt, 'output_layers'), 'the model\'s outputs (output_layers)', 'none');
-    return outs.map((r, k) => resolve(r, child(scope.configAt, 'output_layers', k)));
+    return outs.map((e) => resolve(e.ref, e.at));
   };
 
   /** A Sequential: each layer reads the one before; its InputLayer (if any) binds the argument. */

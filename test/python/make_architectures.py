@@ -861,6 +861,60 @@ def _(rng):
     return m, [floats(rng, 2, 7, 2)]
 
 
+@case("dict_outputs")
+def _(rng):
+    """Named outputs as a dict (multi-task heads): Keras flattens them in sorted key order."""
+    inp = keras.Input((5, 3), name="series")
+    h = L.LSTM(4, return_sequences=True)(inp)
+    return keras.Model(inp, {"next": L.Dense(1, name="next")(L.LSTM(3)(h)), "tags": L.Dense(2, name="tags")(h)}), [floats(rng, 2, 5, 3)]
+
+@case("dict_inputs")
+def _(rng):
+    """Inputs given as a dict {"a": series, "b": side features}: input_layers is a dict in the config."""
+    a = keras.Input((5, 3), name="a"); b = keras.Input((2,), name="b")
+    h = L.GRU(4)(a)
+    return keras.Model({"a": a, "b": b}, L.Dense(1)(L.Concatenate()([h, b]))), [floats(rng, 2, 5, 3), floats(rng, 2, 2)]
+
+@case("td_sequential")
+def _(rng):
+    """TimeDistributed around a Sequential (Conv1D → LSTM) clip encoder, then a GRU over the clips."""
+    enc = keras.Sequential([keras.Input((6, 2)), L.Conv1D(3, 3, activation="relu"), L.LSTM(4)])
+    inp = keras.Input((3, 6, 2))
+    x = L.TimeDistributed(enc)(inp)
+    return keras.Model(inp, L.Dense(1)(L.GRU(3)(x))), [floats(rng, 2, 3, 6, 2)]
+
+@case("bidir_rnn_cell")
+def _(rng):
+    """Bidirectional around the generic RNN layer with an LSTMCell, then RNN(GRUCell, go_backwards)."""
+    inp = keras.Input((5, 3))
+    x = L.Bidirectional(L.RNN(L.LSTMCell(4), return_sequences=True))(inp)
+    return keras.Model(inp, L.Dense(1)(L.RNN(L.GRUCell(3), go_backwards=True)(x))), [floats(rng, 2, 5, 3)]
+
+@case("concat_time_residual")
+def _(rng):
+    """Two sequences joined along time (Concatenate(axis=1)), residual LSTM blocks (Add layer and `+`), LayerNormalization."""
+    a = keras.Input((4, 3)); b = keras.Input((3, 3))
+    x = L.Concatenate(axis=1)([a, b])
+    h = L.LSTM(3, return_sequences=True)(x)
+    h = L.Add()([h, x])
+    h = L.LayerNormalization()(h)
+    h2 = L.LSTM(3, return_sequences=True)(h) + h
+    return keras.Model([a, b], L.Dense(1)(L.GlobalAveragePooling1D()(h2))), [floats(rng, 2, 4, 3), floats(rng, 2, 3, 3)]
+
+@case("convlstm_state")
+def _(rng):
+    """ConvLSTM2D with return_state: the last output frame and the cell state both as model outputs."""
+    inp = keras.Input((4, 5, 5, 1))
+    y, h, c = L.ConvLSTM2D(2, 3, padding="same", return_state=True)(inp)
+    return keras.Model(inp, [L.Flatten()(y), L.Flatten()(c)]), [floats(rng, 2, 4, 5, 5, 1)]
+
+@case("embedding_lstm_go_backwards_unroll")
+def _(rng):
+    """Masked Embedding → LSTM(go_backwards, unroll, return_sequences) → GRU(go_backwards) → softmax."""
+    m = keras.Sequential([keras.Input((7,), dtype="int32"), L.Embedding(15, 4, mask_zero=True), L.LSTM(4, go_backwards=True, unroll=True, return_sequences=True), L.GRU(3, go_backwards=True), L.Dense(2, activation="softmax")])
+    return m, [tokens(rng, 3, 7, 15)]
+
+
 def randomize(model, rng, scale=0.6):
     ws = []
     # Normalization keeps its adapted statistics: it computes from a copy made at adapt() (finalize_state), which
@@ -878,7 +932,8 @@ def randomize(model, rng, scale=0.6):
 
 
 def _outputs(y):
-    return [np.asarray(v) for v in y] if isinstance(y, (list, tuple)) else [np.asarray(y)]
+    # Dict outputs (and nested state lists) in Keras's own flattening order: sorted keys, depth first.
+    return [np.asarray(v) for v in keras.tree.flatten(y)]
 
 
 def _set_sequences(cfg, cls):
