@@ -42,7 +42,7 @@ export async function explainRows(time: Time, add: Add): Promise<void> {
   // `npm run bench` builds dist/ first; without the bundle the two-thread rows would be one thread (said in the note).
   const helper = igThreadHelper(join(REPO, 'dist/host.js'));
   // The floor: 64 forwards and 64 backwards, each as many multiply-adds as one forward's two products (the backward
-  // needs dh·Uᵀ and dz·Kᵀ, the transposes), at the products' own rate (gemm_packed_f32 alone: ~30–40 GFLOP/s here).
+  // needs dh·Uᵀ and dz·Kᵀ, the transposes), at the products' own rate (gemm_packed_f32 alone, 2+ rows: ~45 GFLOP/s here).
   const gflop = (2 * 64 * flopsOf(w)) / 1e9;
   for (const precision of ['float64', 'float32'] as const) {
     const forward = await time(() => runModel(d.model, d.input, { precision }));
