@@ -224,8 +224,9 @@ def _call(model, x, predict_calls: int, stateful: bool):
         _reset_states(model)
         for _ in range(predict_calls):
             y = model(x, training=False)
-    if isinstance(y, (list, tuple)):
-        return [np.asarray(v) for v in y]
+    if isinstance(y, (list, tuple, dict)):
+        # Dict outputs (named heads) in Keras's flattening order, sorted keys: the order Cellscope reads the config in.
+        return [np.asarray(v) for v in keras.tree.flatten(y)]
     return np.asarray(y)
 
 

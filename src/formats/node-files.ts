@@ -149,5 +149,6 @@ export async function loadExpectedOutputsFile(path: string, names: readonly stri
   const list = readOutputListBytes(bytes, path, names, limits);
   if (list) return { outputs: list, recording: null };
   const recording = await loadExpectedBytes(bytes, path, limits);
-  return { outputs: [recording.output], recording };
+  // A recording of a model with several outputs lists them all (`outputs`, the first being `output`): compare each.
+  return { outputs: recording.outputs ?? [recording.output], recording };
 }

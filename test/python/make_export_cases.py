@@ -5,6 +5,7 @@
 
 OUT_DIR/masked_bidi/: Embedding(mask_zero) → Bidirectional(LSTM) without return_sequences, rows ending in padding.
 OUT_DIR/two_inputs/: an encoder–decoder with two inputs (initial_state), input.json as an object keyed by input name.
+OUT_DIR/dict_heads/: a model whose outputs are a dict of named heads ({"tags": …, "next": …}).
 Each gets model.keras and input.json. Run with KERAS_BACKEND=jax JAX_PLATFORMS=cpu.
 """
 import json
@@ -36,6 +37,10 @@ def main(out):
     m2 = keras.Model([enc_in, dec_in], L.Dense(2)(y))
     rng = np.random.default_rng(3)
     save(os.path.join(out, "two_inputs"), m2, {"decoder_in": rng.uniform(-1, 1, (2, 3, 2)).tolist(), "encoder_in": rng.uniform(-1, 1, (2, 4, 3)).tolist()})
+    inp = keras.Input(shape=(5, 3), name="series")
+    h = L.GRU(4, return_sequences=True)(inp)
+    m3 = keras.Model(inp, {"tags": L.Dense(2, name="tags")(h), "next": L.Dense(1, name="next")(L.LSTM(3)(h))})
+    save(os.path.join(out, "dict_heads"), m3, rng.uniform(-1, 1, (2, 5, 3)).tolist())
 
 
 if __name__ == "__main__":
