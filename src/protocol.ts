@@ -186,6 +186,8 @@ const init = checked(
     modelInputs: v.pipe(v.array(v.object({ name: str, steps: int(), features: int(1), tokens: bool })), v.minLength(1)),
     /** The model's outputs in order, named as Keras names them (the layer that makes each). */
     modelOutputs: v.pipe(v.array(str), v.minLength(1)),
+    /** Opened as layer replay (the model holds Python code): the refused layer and the recorded layers left out. */
+    replay: v.nullable(v.object({ refusal: str, skipped: v.array(v.object({ name: str, reason: str })) })),
     /** A token model's next-token predictions; null otherwise, with `predictionsNote` saying why for a token model. */
     predictions: v.nullable(predictions),
     predictionsNote: v.nullable(str),

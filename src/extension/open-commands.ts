@@ -6,10 +6,11 @@
  */
 import * as vscode from 'vscode';
 import { isGraph, type OpenedModel } from '../formats/loaded-model';
-import { displayName, loadFailureMessage, loadModel, loadModelSummary, modelFileFilters } from './load-model';
+import { displayName, loadFailureMessage, loadModelSummary, modelFileFilters } from './load-model';
 import { findModelFiles } from './model-files';
 import { graphSummaryText, summarizeGraph, summarizeModel, summaryText, type GraphSummaryInfo, type ModelSummaryInfo } from './model-summary';
 import { openPanel } from './panel/index';
+import { loadForPanel } from './panel/replay-open';
 import { clearUserMessage, tellUser } from './user-messages';
 
 export function registerOpenCommands(context: vscode.ExtensionContext, output: vscode.OutputChannel): void {
@@ -99,8 +100,9 @@ async function loadAndShow(
   try {
     loaded = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Window, title: vscode.l10n.t('Cellscope: loading {0}', name) },
-      // A state dict with several recurrent modules opens the first; the panel offers the others.
-      () => loadModel(uri, name, { firstWhenSeveral: true }),
+      // A state dict with several recurrent modules opens the first; the panel offers the others. A model holding
+      // Python code opens as layer replay on the recording beside it.
+      () => loadForPanel(uri, name, { firstWhenSeveral: true }),
     );
   } catch (e) {
     tellUser('error', loadFailureMessage(uri, e, name));

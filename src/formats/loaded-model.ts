@@ -14,6 +14,22 @@ export interface LoadedModel {
    * nonlinearity): the panel shows them as pickers. Absent for files that say everything themselves.
    */
   choices?: ChoicesOffered;
+  /** Every input of a model with several, in its graph's order (`input` is the first): a layer replay's recorded inputs. */
+  inputs?: Tensor[];
+  /** Every expected output, in the graph's order (`expectedOutput` is the first). */
+  expectedOutputs?: Tensor[];
+  /** The outputs' names when the file gives them (a layer replay's `encoder: h[t]`); else they come from the graph. */
+  outputNames?: string[];
+  /** Opened as layer replay (src/formats/layer-replay-model.ts): why, and what was left out. */
+  replay?: LayerReplayInfo;
+}
+
+/** What the panel says about a layer replay: why the model cannot run whole, and the layers that could not be replayed. */
+export interface LayerReplayInfo {
+  /** The layer only Python can run, as the refusal names it (e.g. `Lambda layer "double"`). */
+  refusal: string;
+  /** Recorded layers left out, each with why (English, as the CLI prints it). */
+  skipped: { name: string; reason: string }[];
 }
 
 export interface ChoicesOffered {

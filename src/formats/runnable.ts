@@ -20,7 +20,7 @@ export function runnableFromLoaded(loaded: LoadedModel): RunnableModel {
   return {
     source: loaded.model.source,
     inputNames: graph ? graph.inputs.map((i) => i.name) : ['input'],
-    outputNames: graph ? graph.outputs.map(layerName) : ['output'],
+    outputNames: loaded.outputNames ?? (graph ? graph.outputs.map(layerName) : ['output']),
     loaded,
     run: (inputs, o) => {
       const r = runModel(loaded.model, graph ? inputs : inputs[0]!, { precision: o.precision, hardSigmoid: o.hardSigmoid, predictCalls: o.predictCalls ?? loaded.predictCalls, record: o.record });

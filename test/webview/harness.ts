@@ -450,3 +450,35 @@ export async function canvasHash(page: Page, selector: string): Promise<number> 
 }
 
 export { isFromWebview };
+
+/** The data table of the current step (the Data tables fold-out open): its caption and, per quantity label, the values shown for the charted units. */
+export async function stepTable(page: Page): Promise<{ caption: string; rows: Record<string, number[]> }> {
+  const t = page.locator('details.tables table').first();
+  const caption = await t.locator('caption').innerText();
+  const rows: Record<string, number[]> = {};
+  for (const r of await t.locator('tbody tr').all()) {
+    const cells = await r.locator('th, td').allInnerTexts();
+    rows[cells[0]!] = cells.slice(1).map(Number);
+  }
+  return { caption, rows };
+}
+
+/** Closes what a test file opened (any of them may be missing when its `before` failed). */
+export async function closeAll(p: PanelPage | undefined, browser: Browser | undefined, served: Served | undefined): Promise<void> {
+  await p?.page.context().close();
+  await browser?.close();
+  await served?.close();
+}
+
+/**
+ * The hidden sequences an exporter recording holds (read as plain JSON: nothing of Cellscope's in between): h of
+ * recorded layer `layer` at batch item b, step t, unit j.
+ */
+export function recordedH(recordingPath: string): (layer: string, b: number, t: number, j: number) => number {
+  type Arr = { shape: number[]; data: number[] };
+  const rec = JSON.parse(readFileSync(recordingPath, 'utf8')) as { layers: { name: string; output: Arr }[] };
+  return (layer, b, t, j) => {
+    const o = rec.layers.find((l) => l.name === layer)!.output;
+    return o.data[(b * o.shape[1]! + t) * o.shape[2]! + j]!;
+  };
+}

@@ -14,16 +14,13 @@ import type { Browser } from 'playwright-core';
 import { PanelSession } from '../../src/extension/panel/session';
 import { loadExpectedBytes, loadModelBytes } from '../../src/formats/index';
 import { FIXTURES } from '../fixtures-path';
-import { SHOTS, applyTheme, launch, nextFrames, openPanelPage, serve, type PanelPage, type Served } from './harness';
+import { SHOTS, applyTheme, closeAll, launch, nextFrames, openPanelPage, recordedH, serve, stepTable, type PanelPage, type Served } from './harness';
 
 const DIR = join(FIXTURES, 'panel-multi-input');
 type Arr = { shape: number[]; data: number[] };
 /** What Keras recorded (the exporter's file, read as JSON: nothing of Cellscope's in between). */
-const keras = JSON.parse(readFileSync(join(DIR, 'recording.json'), 'utf8')) as { inputs: Arr[]; outputs: Arr[]; layers: { name: string; output: Arr }[] };
-const kerasH = (layer: string, b: number, t: number, j: number) => {
-  const o = keras.layers.find((l) => l.name === layer)!.output;
-  return o.data[(b * o.shape[1]! + t) * o.shape[2]! + j]!;
-};
+const keras = JSON.parse(readFileSync(join(DIR, 'recording.json'), 'utf8')) as { inputs: Arr[] };
+const kerasH = recordedH(join(DIR, 'recording.json'));
 
 let browser: Browser;
 let served: Served;
@@ -36,18 +33,6 @@ const pick = (label: string, value: string) =>
     (d as HTMLElement & { value: string }).value = v;
     d.dispatchEvent(new Event('change'));
   }, value);
-
-/** The data table of the current step: quantity label → the values shown for the charted units. */
-async function stepTable(): Promise<{ caption: string; rows: Record<string, number[]> }> {
-  const t = p.page.locator('details.tables table').first();
-  const caption = await t.locator('caption').innerText();
-  const rows: Record<string, number[]> = {};
-  for (const r of await t.locator('tbody tr').all()) {
-    const cells = await r.locator('th, td').allInnerTexts();
-    rows[cells[0]!] = cells.slice(1).map(Number);
-  }
-  return { caption, rows };
-}
 
 before(async () => {
   mkdirSync(SHOTS, { recursive: true });
@@ -70,11 +55,7 @@ before(async () => {
   await nextFrames(p.page, 2);
 });
 
-after(async () => {
-  await p?.page.context().close();
-  await browser?.close();
-  await served?.close();
-});
+after(() => closeAll(p, browser, served));
 
 describe('the host runs the whole graph on both inputs', () => {
   test('each traced layer names the input it reads; a trace carries the input asked for', () => {
@@ -101,7 +82,7 @@ describe('the panel', () => {
     assert.equal(await p.page.locator('.gate-grid canvas').count() >= 6, true, 'six LSTM charts: i, f, c̃, o, c, h');
     await p.page.locator('details.tables summary').click();
     await p.page.waitForFunction(() => /encoder/.test(document.querySelector('details.tables caption')?.textContent ?? ''));
-    const { caption, rows } = await stepTable();
+    const { caption, rows } = await stepTable(p.page);
     assert.match(caption, /step 0 \(encoder, batch item 0\)/);
     rows.h!.forEach((v, k) => assert.ok(Math.abs(v - kerasH('encoder', 0, 0, k)) < 2e-6, `encoder h[0][${k}] = ${v}, Keras ${kerasH('encoder', 0, 0, k)}`));
     assert.deepEqual(p.pageErrors.filter((e) => !/Applying inline style violates/.test(e)), []);
@@ -117,7 +98,7 @@ describe('the panel', () => {
     await p.page.locator('body').click({ position: { x: 5, y: 5 } });
     for (let k = 0; k < 3; k++) await p.page.keyboard.press('ArrowRight');
     await p.page.waitForFunction(() => /step 3 \(decoder/.test(document.querySelector('details.tables caption')?.textContent ?? ''));
-    const { rows } = await stepTable();
+    const { rows } = await stepTable(p.page);
     rows.h!.forEach((v, k) => assert.ok(Math.abs(v - kerasH('decoder', 0, 3, k)) < 2e-6, `decoder h[3][${k}] = ${v}, Keras ${kerasH('decoder', 0, 3, k)}`));
   });
 

@@ -61,7 +61,23 @@ function summary(init: InitMessage): HTMLElement[] {
     const r = tb.insertRow();
     for (const c of [l.name, l.className, shape([null, ...l.outputShape]), l10n.int(l.params), settingsText(l.details)]) r.insertCell().textContent = c;
   }
-  return [h('h1', '', s.name), meta, h('p', 'semantics', l10n.phrase(s.semantics)), files, layers];
+  return [...(init.replay ? [replayBanner(init.replay)] : []), h('h1', '', s.name), meta, h('p', 'semantics', l10n.phrase(s.semantics)), files, layers];
+}
+
+/** Layer replay, said first: what is shown is each recurrent layer on the input Keras recorded, not the model's run. */
+function replayBanner(r: NonNullable<InitMessage['replay']>): HTMLElement {
+  const b = h('div', 'replay-banner');
+  b.setAttribute('role', 'note');
+  b.append(
+    h('strong', '', l10n.t('layer replay: inputs as recorded by Keras')),
+    h('p', '', l10n.t('The whole model cannot run here: {0} holds Python code. Each recurrent layer runs alone on the input Keras fed it, and its sequence and final states are compared with what Keras recorded; the layers between them were computed by Keras, not by Cellscope.', r.refusal)),
+  );
+  for (const s of r.skipped) {
+    const p = h('p', 'muted', l10n.t('Layer {0} is not replayed: the recording does not hold what it needs.', s.name));
+    p.title = s.reason;
+    b.append(p);
+  }
+  return b;
 }
 
 export function mountHeader(p: Panel, init: InitMessage, parent: ParentNode): View {

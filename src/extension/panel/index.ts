@@ -10,7 +10,7 @@ import { traceToCsv, traceToJson } from '../../engine/trace-export';
 import type { OpenedModel } from '../../formats/loaded-model';
 import { readExpected } from '../isolation';
 import { currentLimits } from '../limits';
-import { loadModel } from '../load-model';
+import { loadForPanel } from './replay-open';
 import { summarizeComparison } from '../../compare/compare';
 import { isFromWebview, isPanelState, type FromWebview, type PanelPrecision, type PortCheckMessage, type RunMessage, type StepAction, type ToWebview } from '../../protocol';
 import type { Tensor } from '../../engine/index';
@@ -565,7 +565,7 @@ export function openPanel(context: vscode.ExtensionContext, model: OpenedModel, 
 
 /** A state dict with several recurrent modules and none picked yet opens the first (the panel offers the others). */
 function loadFromUri(fileUri: vscode.Uri, choices: ModelChoices = {}): Promise<OpenedModel> {
-  return loadModel(fileUri, baseName(fileUri), { ...choices, firstWhenSeveral: true });
+  return loadForPanel(fileUri, baseName(fileUri), { ...choices, firstWhenSeveral: true });
 }
 
 /** Restores panels after a window reload from the model URI in their saved state. */

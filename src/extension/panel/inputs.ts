@@ -44,7 +44,7 @@ export async function findInputs(opened: OpenedModel, fileUri: vscode.Uri): Prom
   const loaded = isGraph(opened) ? null : opened;
   const predictCalls = loaded?.predictCalls ?? 1;
   if (loaded?.input) {
-    return { input: loaded.input, expected: loaded.expectedOutput, predictCalls: loaded.predictCalls, inputName: baseName(fileUri), recordingName: loaded.expectedOutput ? baseName(fileUri) : null };
+    return { input: loaded.input, inputs: loaded.inputs, expected: loaded.expectedOutput, expectedOutputs: loaded.expectedOutputs, predictCalls: loaded.predictCalls, inputName: baseName(fileUri), recordingName: loaded.expectedOutput ? baseName(fileUri) : null };
   }
   const dir = vscode.Uri.joinPath(fileUri, '..');
   const recUri = vscode.Uri.joinPath(dir, 'recording.json');

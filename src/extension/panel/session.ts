@@ -248,6 +248,7 @@ export class PanelSession {
         return { name: this.inputNames[k]!, ...this.inputLayout(k), tokens: tokensK };
       }),
       modelOutputs: [...this.outputNames],
+      replay: model && 'replay' in loaded && loaded.replay ? { refusal: loaded.replay.refusal, skipped: loaded.replay.skipped.map((s) => ({ ...s })) } : null,
       predictions: 'note' in next ? null : next,
       predictionsNote: 'note' in next ? next.note : null,
       layers,
