@@ -12,6 +12,7 @@ import { halfRounding, roundRange, type Round } from './half';
 import { allocate, type FloatArray, type Precision } from './tensor';
 import { gateElements, gatesSupported, stageSteps, WasmGates } from './wasm/gates';
 import { WasmProducts } from './wasm/products';
+import { finish } from './steps';
 
 export interface RecurrentInput {
   /** [batch, steps, features], row-major, in the run's precision. */
@@ -36,6 +37,18 @@ export interface RecurrentOptions {
   projectionBlock?: number;
   /** Values of one staged run of the gate kernels (default: see wasm/gates.ts stageSteps); for tests, as above. */
   stageValues?: number;
+  /**
+   * Processing steps per chunk for `recurrentSteps`, which yields after each (default: the whole sequence, one chunk).
+   * A chunk holds nothing in the kernel memory when it yields (the states are back in their arrays), so whatever
+   * runs meanwhile may use the kernels.
+   */
+  chunkSteps?: number;
+}
+
+/** Where a chunked walk is (`recurrentSteps` yields it): processing steps done of the layer's `steps`. */
+export interface ChunkProgress {
+  done: number;
+  steps: number;
 }
 
 export interface RecurrentResult {
@@ -47,6 +60,16 @@ export interface RecurrentResult {
 }
 
 export function runRecurrent(layer: RecurrentLayer, input: RecurrentInput, opts: RecurrentOptions): RecurrentResult {
+  return finish(recurrentSteps(layer, input, opts));
+}
+
+/**
+ * `runRecurrent` a chunk of `opts.chunkSteps` processing steps at a time, yielding between chunks: the states are
+ * carried in their arrays from one chunk to the next, and every step computes what it computes in one go, so the
+ * result is the same bit for bit (test/engine/time-chunks.test.ts). For a caller that must give its thread back
+ * during a long sequence (VS Code for the Web: src/panel/run-in-blocks.ts).
+ */
+export function* recurrentSteps(layer: RecurrentLayer, input: RecurrentInput, opts: RecurrentOptions): Generator<ChunkProgress, RecurrentResult> {
   const cell = makeCell(layer, opts.ctx);
   const { batch, steps, mask } = input;
   const u = cell.units;
@@ -76,16 +99,13 @@ export function runRecurrent(layer: RecurrentLayer, input: RecurrentInput, opts:
 
   const half = opts.ctx.half ? halfRounding(opts.ctx.half) : null;
   const run: Walk = { batch, steps, u, F, goBackwards, mask, record: opts.record, zeroOutputForMask: opts.zeroOutputForMask, cell, states, sequence, out, maskedSteps, half };
-  if (isBatchedCell(cell)) {
-    // A float16 / bfloat16 layer takes the TypeScript products (float32 sums, rounded to the type below).
-    const p = products(cell, batch, steps, precision, half ? false : opts.ctx.fastPath, opts.projectionBlock, opts.stageValues);
-    if (p.gates) {
-      // The states live in the kernel memory during the walk (masked steps read them there too).
-      p.gates.load(states);
-      walkBatched({ ...run, cell, states: p.gates.states }, input.data, p);
-      p.gates.save(states);
-    } else walkBatched({ ...run, cell }, input.data, p);
-  } else walkItems(run, input.data);
+  const chunk = Math.max(1, Math.min(steps, opts.chunkSteps ?? steps));
+  for (let from = 0; from < steps || from === 0; from += chunk) {
+    const to = Math.min(steps, from + chunk);
+    walkRange(run, input.data, from, to, opts);
+    if (to >= steps) break;
+    yield { done: to, steps };
+  }
 
   let trace: LayerTrace | null = null;
   if (opts.record) {
@@ -106,6 +126,23 @@ export function runRecurrent(layer: RecurrentLayer, input: RecurrentInput, opts:
     };
   }
   return { sequence, states, trace };
+}
+
+/**
+ * Processing steps [from, to) of every batch item, the states carried in `w.states`. The kernel memory (products,
+ * gate kernels) is set up for this range and left when it ends: nothing in it outlives the call.
+ */
+function walkRange(w: Walk, x: FloatArray, from: number, to: number, opts: RecurrentOptions): void {
+  const { cell } = w;
+  if (!isBatchedCell(cell)) return walkItems(w, x, from, to);
+  // A float16 / bfloat16 layer takes the TypeScript products (float32 sums, rounded to the type below).
+  const p = products(cell, w.batch, to - from, opts.ctx.precision, w.half ? false : opts.ctx.fastPath, opts.projectionBlock, opts.stageValues);
+  if (p.gates) {
+    // The states live in the kernel memory during the walk (masked steps read them there too).
+    p.gates.load(w.states);
+    walkBatched({ ...w, cell, states: p.gates.states }, x, p, from, to);
+    p.gates.save(w.states);
+  } else walkBatched({ ...w, cell }, x, p, from, to);
 }
 
 /** A skipped step shows its carried states; gates it never computed are NaN (drawn as gaps). */
@@ -159,10 +196,10 @@ function copyOutput(w: Walk, oOff: number, seqOff: number): void {
 }
 
 /** Any cell: one batch item at a time, each step computing its own products (custom cells take this path). */
-function walkItems(w: Walk, x: FloatArray): void {
+function walkItems(w: Walk, x: FloatArray, from: number, to: number): void {
   const { batch, steps, u, F, goBackwards, mask } = w;
   for (let b = 0; b < batch; b++) {
-    for (let s = 0; s < steps; s++) {
+    for (let s = from; s < to; s++) {
       const t = goBackwards ? steps - 1 - s : s;
       if (mask && mask[b * steps + t] === 0) {
         skipMasked(w, b, s);
@@ -182,7 +219,7 @@ function walkItems(w: Walk, x: FloatArray): void {
  * With `gates` (float32 fast path) the WebAssembly gate kernels replace `stepWith`: a block without padding runs in
  * one `runBlock` (every step and item in WebAssembly), a block with padding step by step as below.
  */
-function walkBatched(w: Walk & { cell: CellStepper & BatchedCell }, x: FloatArray, p: Products): void {
+function walkBatched(w: Walk & { cell: CellStepper & BatchedCell }, x: FloatArray, p: Products, from: number, to: number): void {
   const { batch, steps, u, goBackwards, mask, cell } = w;
   const { products, blockSteps, gates } = p;
   const outQ = cell.outputQuantity;
@@ -195,8 +232,8 @@ function walkBatched(w: Walk & { cell: CellStepper & BatchedCell }, x: FloatArra
         roundRange(dst, dOff, cols, half);
       }
     : recurRow;
-  for (let s0 = 0; s0 < steps; s0 += blockSteps) {
-    const n = Math.min(blockSteps, steps - s0);
+  for (let s0 = from; s0 < to; s0 += blockSteps) {
+    const n = Math.min(blockSteps, to - s0);
     // Input times of processing steps [s0, s0+n): [s0, s0+n) forwards, [steps-s0-n, steps-s0) backwards.
     const t0 = goBackwards ? steps - s0 - n : s0;
     if (gates && !paddingIn(mask, batch, steps, t0, n)) {

@@ -9,7 +9,8 @@ import { halfRounding, roundRange, type HalfDtype, type Round } from './half';
 import { mergeDirections } from './merge';
 import { applyGraphLayer, maskOf, type Flow } from './layers';
 import { graphOf, stateNames, type BidirectionalLayer, type HardSigmoidFlavor, type Layer, type Model, type ModelGraph, type RecurrentLayer, type TensorRef } from './model';
-import { runRecurrent, type RecurrentResult } from './recurrent';
+import { recurrentSteps, type ChunkProgress, type RecurrentResult } from './recurrent';
+import { finish, relay } from './steps';
 import { atInputShape, withStepShape, type RecurrentView } from './recurrent-shape';
 import { allocate, shapeText, withPrecision, type FloatArray, type Precision, type Tensor } from './tensor';
 import type { Direction, LayerTrace, Trace } from './trace';
@@ -36,6 +37,17 @@ export interface RunOptions {
   record?: boolean;
   /** Initial states by layer name: [h] or [h, c], each [batch, units]; Bidirectional: forward's then backward's. */
   initialStates?: Record<string, Tensor[]>;
+  /**
+   * For `runSteps`: about how many multiply-adds of a recurrent layer's steps make one chunk, after which it yields
+   * (src/panel/run-in-blocks.ts). Unset: each layer in one go, no yield.
+   */
+  chunkWork?: number;
+}
+
+/** How far a chunked run is (`Session.runSteps` yields it): time steps of its recurrent passes done, of all. */
+export interface RunProgress {
+  done: number;
+  total: number;
 }
 
 export interface RunResult {
@@ -76,6 +88,14 @@ function neededNodes(graph: ModelGraph): boolean[] {
   return needed;
 }
 
+/** Recurrent passes over the time axis a run makes: one per needed recurrent call, two per Bidirectional one. */
+function recurrentPasses(model: Model, graph: ModelGraph, needed: boolean[]): number {
+  return graph.nodes.reduce((n, node, i) => {
+    const kind = needed[i] ? model.layers[node.layer]!.kind : null;
+    return n + (kind === 'recurrent' ? 1 : kind === 'bidirectional' ? 2 : 0);
+  }, 0);
+}
+
 /** The float16 / bfloat16 layers a session runs as such, by name, or null: every layer in `precision`. */
 function halfLayers(model: Model, options: SessionOptions): Record<string, HalfDtype> | null {
   const follow = options.policies ?? options.precision === undefined;
@@ -90,6 +110,8 @@ export class Session {
   readonly record: boolean;
   /** Kept states of stateful layers, by `layerIndex/direction`. */
   private readonly kept = new Map<string, FloatArray[]>();
+  /** The run in progress: its chunk size and how far it is (what `runSteps` yields). */
+  private chunking: { work: number | undefined; done: number; total: number } = { work: undefined, done: 0, total: 0 };
 
   constructor(
     readonly model: Model,
@@ -108,6 +130,15 @@ export class Session {
 
   /** One tensor for a one-input model, or one per model input in the graph's input order. */
   run(input: Tensor | readonly Tensor[], options: RunOptions = {}): RunResult {
+    return finish(this.runSteps(input, options));
+  }
+
+  /**
+   * `run` as a generator: with `options.chunkWork` it yields between chunks of its recurrent layers' steps (the
+   * states carried across, the result the same bit for bit), so that its caller can give the thread back. One run
+   * of a session at a time.
+   */
+  *runSteps(input: Tensor | readonly Tensor[], options: RunOptions = {}): Generator<RunProgress, RunResult> {
     const ctx: CellContext = { precision: this.precision, hardSigmoid: this.hardSigmoid };
     const record = options.record ?? this.record;
     const graph = graphOf(this.model);
@@ -129,18 +160,20 @@ export class Session {
     const traces: LayerTrace[] = [];
     const calls = new Map<number, number>();
     const needed = neededNodes(graph);
-    graph.nodes.forEach((node, i) => {
-      if (!needed[i]) return;
+    const steps = given[0]?.shape[1] ?? 1;
+    this.chunking = { work: options.chunkWork, done: 0, total: recurrentPasses(this.model, graph, needed) * steps };
+    for (const [i, node] of graph.nodes.entries()) {
+      if (!needed[i]) continue;
       const layer = this.model.layers[node.layer]!;
       const call = calls.get(node.layer) ?? 0;
       calls.set(node.layer, call + 1);
       let ins = node.inputs.map(read);
       if (node.masks) ins = ins.map((f, k) => ({ value: f.value, mask: explicitMask(node.masks![k], read) }));
       const initial = node.initialState ? node.initialState.map((r) => read(r).value) : call === 0 ? options.initialStates?.[layer.name] : undefined;
-      const outs = this.callLayer(layer, node.layer, call, ins, initial, ctx, record, traces);
+      const outs = yield* this.callLayer(layer, node.layer, call, ins, initial, ctx, record, traces);
       values[i] = outs;
       layerOutputs[node.layer] = outs[0]!.value;
-    });
+    }
     const outputs = graph.outputs.map((r) => read(r).value);
     return {
       output: outputs[0]!,
@@ -151,7 +184,7 @@ export class Session {
   }
 
   /** Every output of one call of `layer` (the output, then merge_mode None's backward output, then return_state's states). */
-  private callLayer(
+  private *callLayer(
     layer: Layer,
     index: number,
     call: number,
@@ -160,9 +193,9 @@ export class Session {
     ctx: CellContext,
     record: boolean,
     traces: LayerTrace[],
-  ): Flow[] {
+  ): Generator<RunProgress, Flow[]> {
     const dtype = this.halfLayers?.[layer.name];
-    if (!dtype) return this.callInPrecision(layer, index, call, ins, initial, ctx, record, traces);
+    if (!dtype) return yield* this.callInPrecision(layer, index, call, ins, initial, ctx, record, traces);
     // A float16 / bfloat16 layer, as Keras's `Layer.__call__` runs it: floating inputs (and initial states) cast to
     // the compute dtype, the layer computing in it (cells, Dense, Embedding, activations round op by op: `ctx.half`),
     // its outputs in it. Layers without a half-precision form compute in float32 and have their outputs rounded.
@@ -170,11 +203,11 @@ export class Session {
     const cast = (t: Tensor): Tensor => roundedCopy(t, round);
     // Token ids stay integers (Keras does not cast an Embedding's int input).
     const castIns = layer.kind === 'embedding' ? ins : ins.map((f) => ({ value: cast(f.value), mask: f.mask }));
-    const outs = this.callInPrecision(layer, index, call, castIns, initial?.map(cast), { ...ctx, half: dtype }, record, traces);
+    const outs = yield* this.callInPrecision(layer, index, call, castIns, initial?.map(cast), { ...ctx, half: dtype }, record, traces);
     return outs.map((f) => ({ value: cast(f.value), mask: f.mask }));
   }
 
-  private callInPrecision(
+  private *callInPrecision(
     layer: Layer,
     index: number,
     call: number,
@@ -183,7 +216,7 @@ export class Session {
     ctx: CellContext,
     record: boolean,
     traces: LayerTrace[],
-  ): Flow[] {
+  ): Generator<RunProgress, Flow[]> {
     const flow = ins[0]!;
     const one = (value: Tensor, mask: Uint8Array | null = flow.mask): Flow[] => [{ value, mask }];
     const half = ctx.half ? halfRounding(ctx.half) : undefined;
@@ -202,7 +235,7 @@ export class Session {
         return one(applyFlatten(flow.value), null);
       case 'recurrent': {
         const view = atInputShape(layer, flow.value);
-        const r = this.runDirection(view.layer, index, call, 'forward', { value: view.input, mask: flow.mask }, ctx, record, initial, false);
+        const r = yield* this.runDirection(view.layer, index, call, 'forward', { value: view.input, mask: flow.mask }, ctx, record, initial, false);
         if (r.trace) traces.push(r.trace);
         const batch = flow.value.shape[0]!;
         const stateTensor = (s: FloatArray): Tensor => withStepShape({ shape: [batch, view.layer.config.units], data: s }, view.stepShape);
@@ -211,7 +244,7 @@ export class Session {
         return [{ value, mask: layer.config.returnSequences ? flow.mask : null }, ...states];
       }
       case 'bidirectional': {
-        const out = this.runBidirectional(layer, index, call, flow, ctx, record, initial);
+        const out = yield* this.runBidirectional(layer, index, call, flow, ctx, record, initial);
         out.traces.forEach((t) => traces.push(t));
         const mask = layer.forward.config.returnSequences ? flow.mask : null;
         const rest = [...out.others.map((value) => ({ value, mask })), ...(layer.forward.config.returnState ? out.states.map((value) => ({ value, mask: null })) : [])];
@@ -221,7 +254,7 @@ export class Session {
         // Keras folds time into the batch, runs the layer, and unfolds: [b, t, ...] → [b·t, ...] → [b, t, ...].
         const [b, t, ...rest] = flow.value.shape;
         const folded = { value: { shape: [b! * t!, ...rest], data: flow.value.data }, mask: null };
-        const out = this.callLayer(layer.inner, index, call, [folded], undefined, ctx, record, traces)[0]!.value;
+        const out = (yield* this.callLayer(layer.inner, index, call, [folded], undefined, ctx, record, traces))[0]!.value;
         return one({ shape: [b!, t!, ...out.shape.slice(1)], data: out.data });
       }
       default:
@@ -229,7 +262,7 @@ export class Session {
     }
   }
 
-  private runBidirectional(
+  private *runBidirectional(
     layer: BidirectionalLayer,
     index: number,
     call: number,
@@ -237,14 +270,14 @@ export class Session {
     ctx: CellContext,
     record: boolean,
     initial: Tensor[] | undefined,
-  ): { value: Tensor; others: Tensor[]; states: Tensor[]; traces: LayerTrace[] } {
+  ): Generator<RunProgress, { value: Tensor; others: Tensor[]; states: Tensor[]; traces: LayerTrace[] }> {
     const half = initial ? initial.length / 2 : 0;
     const seq = layer.forward.config.returnSequences;
     const fv = atInputShape(layer.forward, flow.value);
     const bv = atInputShape(layer.backward, flow.value);
     const input = { value: fv.input, mask: flow.mask };
-    const f = this.runDirection(fv.layer, index, call, 'forward', input, ctx, record, initial?.slice(0, half), seq);
-    const b = this.runDirection(bv.layer, index, call, 'backward', input, ctx, record, initial?.slice(half), seq);
+    const f = yield* this.runDirection(fv.layer, index, call, 'forward', input, ctx, record, initial?.slice(0, half), seq);
+    const b = yield* this.runDirection(bv.layer, index, call, 'backward', input, ctx, record, initial?.slice(half), seq);
     const [batch, steps] = flow.value.shape as [number, number];
     const fOut = withStepShape(sequenceOutput(fv.layer, f.sequence, fv.input), fv.stepShape);
     // Keras flips the backward sequence back to input time so that step t of both directions lines up.
@@ -259,7 +292,7 @@ export class Session {
     };
   }
 
-  private runDirection(
+  private *runDirection(
     layer: RecurrentLayer,
     index: number,
     call: number,
@@ -269,7 +302,7 @@ export class Session {
     record: boolean,
     initial: Tensor[] | undefined,
     zeroOutputForMask: boolean,
-  ): RecurrentResult {
+  ): Generator<RunProgress, RecurrentResult> {
     const x = flow.value;
     checkRecurrentInput(layer, x, this.model.inputIsTokens);
     const [batch, steps] = x.shape as [number, number, number];
@@ -281,7 +314,11 @@ export class Session {
         'reset the states, or run with the same batch size (Keras requires a fixed batch for stateful layers)',
       );
     }
-    const result = runRecurrent(
+    const { work } = this.chunking;
+    const units = layer.config.units;
+    // A step's products: x·K and h·U of every batch item, up to four gate blocks wide.
+    const chunkSteps = work === undefined ? undefined : Math.max(1, Math.floor(work / (batch * (x.shape[2]! + units) * 4 * units)));
+    const walk = recurrentSteps(
       layer,
       { data: x.data, batch, steps, mask: flow.mask },
       {
@@ -292,10 +329,19 @@ export class Session {
         layerName: call ? `${layer.name} (call ${call + 1})` : layer.name,
         direction,
         zeroOutputForMask,
+        ...(chunkSteps === undefined ? {} : { chunkSteps }),
       },
     );
+    const result = yield* relay(walk, (p) => this.progressAt(p));
+    this.chunking.done += steps;
     if (layer.config.stateful) this.kept.set(key, result.states.map((s) => s.slice()));
     return result;
+  }
+
+  /** The run's progress at a chunk of the current pass (a layer after a pooling may have fewer steps: capped). */
+  private progressAt(p: ChunkProgress): RunProgress {
+    const { done, total } = this.chunking;
+    return { done: Math.min(done + p.done, total), total };
   }
 }
 

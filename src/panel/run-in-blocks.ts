@@ -4,24 +4,35 @@
  * items at a time, yielding to the event loop between blocks, so the host can show progress, take a Cancel and
  * answer the page while a long run goes on. Batch items are independent in the engine (states, masks and stateful
  * carry-over are per item), so the blocks' results, put back together along the batch axis, are the whole run's
- * numbers bit for bit (test/panel/run-in-blocks.test.ts). An ONNX graph (its batch axis is not always the first)
- * and a one-item batch run in one go.
+ * numbers bit for bit (test/panel/run-in-blocks.test.ts). Within a block the engine also yields between chunks of
+ * time steps (runModelSteps with `chunkWork`: the recurrent states carried from chunk to chunk, the same numbers bit
+ * for bit, test/engine/time-chunks.test.ts), so one long sequence (a batch of one, 20 000 steps) pauses as often;
+ * its progress is then counted in time steps. An ONNX graph (its batch axis is not always the first) runs in one go.
  */
-import type { PredictOptions, RunResult } from '../engine/index';
+import { runModelSteps, type PredictOptions, type RunProgress, type RunResult } from '../engine/index';
+import type { Model } from '../engine/model';
 import type { Tensor } from '../engine/tensor';
 import type { LayerTrace } from '../engine/trace';
 import { inputList, isGraphModel, runPanelModel, type PanelInput, type PanelModel } from './run-panel-model';
 
+/** What a run's progress counts: batch items (blocks of them), or the time steps of a one-item run's recurrent layers. */
+export type ProgressUnit = 'items' | 'steps';
+
 export interface BlockRunOptions {
-  /** After each block: batch items done, of total. */
-  onProgress?: (done: number, total: number) => void;
+  /** After each block: batch items done, of total; in a one-item run, after each chunk: time steps done, of total. */
+  onProgress?: (done: number, total: number, unit: ProgressUnit) => void;
   /** Asked before each block: true stops the run (the promise rejects with what `cancelled` gives). */
   isCancelled?: () => boolean;
   /** About how long one block should take (ms); the first block is one item, later ones are sized from it. */
   blockMs?: number;
   /** How a pause between blocks is taken (default: a macrotask, so messages and timers get their turn). */
   pause?: () => Promise<void>;
+  /** Multiply-adds per time chunk (default CHUNK_WORK); small values cut a short run into many chunks (tests). */
+  chunkWork?: number;
 }
+
+/** About a millisecond of a recurrent layer's products: the pauses come at most this late after `blockMs`. */
+const CHUNK_WORK = 1 << 20;
 
 /** The rejection of a run stopped between blocks. */
 export class BlockRunCancelled extends Error {
@@ -86,36 +97,59 @@ export async function runInBlocks(model: PanelModel, input: PanelInput, options:
   const first = given[0]!;
   const total = first.shape[0] ?? 1;
   const pause = o.pause ?? macrotask;
+  const blockMs = o.blockMs ?? 50;
   const check = () => {
     if (o.isCancelled?.()) throw new BlockRunCancelled();
   };
   check();
-  if (isGraphModel(model) || total <= 1 || first.shape.length < 2) {
+  if (isGraphModel(model)) {
     const r = runPanelModel(model, input, options);
-    o.onProgress?.(total, total);
+    o.onProgress?.(total, total, 'items');
     return r;
+  }
+  const engine: Model = model;
+  /** One run of the engine, paused whenever `blockMs` of its work went by; `ms`: its work time, pauses left out. */
+  const drive = async (x: PanelInput, onChunk?: (p: RunProgress) => void): Promise<{ result: RunResult; ms: number }> => {
+    const steps = runModelSteps(engine, x, { ...options, chunkWork: o.chunkWork ?? CHUNK_WORK });
+    let ms = 0;
+    let t0 = performance.now();
+    for (;;) {
+      const r = steps.next();
+      if (r.done) return { result: r.value, ms: ms + performance.now() - t0 };
+      onChunk?.(r.value);
+      if (performance.now() - t0 >= blockMs) {
+        ms += performance.now() - t0;
+        await pause();
+        check();
+        t0 = performance.now();
+      }
+    }
+  };
+  if (total <= 1 || first.shape.length < 2) {
+    const { result } = await drive(input, (p) => o.onProgress?.(p.done, p.total, 'steps'));
+    o.onProgress?.(total, total, 'items');
+    return result;
   }
   const parts: RunResult[] = [];
   let done = 0;
   let perItemMs = 0;
   while (done < total) {
-    const size = done === 0 ? 1 : Math.max(1, Math.min(total - done, Math.floor((o.blockMs ?? 50) / Math.max(perItemMs, 1e-3))));
-    const t0 = performance.now();
-    let part: RunResult;
+    const size = done === 0 ? 1 : Math.max(1, Math.min(total - done, Math.floor(blockMs / Math.max(perItemMs, 1e-3))));
+    let part: { result: RunResult; ms: number };
     try {
       // Every input of a multi-input model shares the batch axis: each is cut the same way.
       const block = given.map((t) => sliceBatch(t, done, done + size));
-      part = runPanelModel(model, Array.isArray(input) ? block : block[0]!, options);
+      part = await drive(Array.isArray(input) ? block : block[0]!);
     } catch (e) {
       // A model that only takes its whole batch (a fixed batch size) says so on the first block: run it whole,
       // which gives its own answer or error.
-      if (done === 0) return runPanelModel(model, input, options);
+      if (done === 0 && !(e instanceof BlockRunCancelled)) return (await drive(input)).result;
       throw e;
     }
-    perItemMs = (performance.now() - t0) / size;
-    parts.push(part);
+    perItemMs = part.ms / size;
+    parts.push(part.result);
     done += size;
-    o.onProgress?.(done, total);
+    o.onProgress?.(done, total, 'items');
     if (done < total) {
       await pause();
       check();

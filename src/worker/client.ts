@@ -11,7 +11,7 @@ import { existsSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import type { PredictOptions, RunResult, Tensor } from '../engine/index';
 import { analyseRun, type RunAnalysis } from '../panel/analyse-run';
-import { runInBlocks } from '../panel/run-in-blocks';
+import { runInBlocks, type ProgressUnit } from '../panel/run-in-blocks';
 import type { PanelInput, PanelModel } from '../panel/run-panel-model';
 import { errorOfReply, RunCancelledError } from './job';
 import type { WorkerReply, WorkerRequest } from './protocol';
@@ -51,11 +51,11 @@ export interface EngineRunOptions {
   onFallback?: ((reason: string) => void) | undefined;
   /** Keras's recorded output: the worker compares with it and diagnoses a mismatch once the result is sent (see EngineRun.diagnosis). */
   expected?: Tensor | undefined;
-  /** An in-process run's progress: batch items done, of total (after each block). */
-  onProgress?: ((done: number, total: number) => void) | undefined;
+  /** An in-process run's progress: batch items done, of total (after each block), or a one-item run's time steps. */
+  onProgress?: ((done: number, total: number, unit: ProgressUnit) => void) | undefined;
 }
 
-function inProcess(model: PanelModel, input: PanelInput, options: PredictOptions, expected?: Tensor, onProgress?: (done: number, total: number) => void): EngineRun {
+function inProcess(model: PanelModel, input: PanelInput, options: PredictOptions, expected?: Tensor, onProgress?: EngineRunOptions['onProgress']): EngineRun {
   let cancelled = false;
   let rejectRun: (e: unknown) => void = () => {};
   const promise = new Promise<EngineRunOutcome>((resolve, reject) => {

@@ -25,7 +25,7 @@ import { PanelSession, type SessionFiles } from './session';
 import { PortCompare } from './port-compare';
 import { applyEditShown } from '../../panel/time-major';
 import { ExplainRequests, isExplainMessage } from './explain-requests';
-import { RunCancelledError, type EngineRun } from '../../worker/client';
+import { RunCancelledError, type EngineRun, type EngineRunOptions } from '../../worker/client';
 import { channel } from '../../transport';
 
 export const PANEL_VIEW_TYPE = 'cellscope.visualizer';
@@ -147,11 +147,11 @@ export class CellscopePanel {
       found = { ...found, ...recordedOutputs(rec), recordingName: baseName(recordingUri) };
     }
     const files: SessionFiles = { fileUri: this.key, model: baseName(this.fileUri), input: found.inputName, recording: found.recordingName };
-    let report: ((doneItems: number, total: number) => void) | undefined;
+    let report: EngineRunOptions['onProgress'];
     const started = PanelSession.start(
       { loaded: lm, input: found.input, inputs: found.inputs, expected: found.expected, expectedOutputs: found.expectedOutputs, predictCalls: found.predictCalls, files, precision, edited: !!edited },
-      // In the extension host (VS Code for the Web) the run goes a block of batch items at a time: onProgress says how far.
-      { workerPath, onProgress: (doneItems, total) => report?.(doneItems, total), onFallback: (why) => logLine(`[panel] running ${baseName(this.fileUri)} in the extension host: ${why}`) },
+      // In the extension host (VS Code for the Web) the run goes a block of batch items (or time steps) at a time.
+      { workerPath, onProgress: (done, total, unit) => report?.(done, total, unit), onFallback: (why) => logLine(`[panel] running ${baseName(this.fileUri)} in the extension host: ${why}`) },
     );
     const run = started.run;
     this.running = run;
@@ -172,7 +172,7 @@ export class CellscopePanel {
         { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Cellscope: running {0}…', baseName(this.fileUri)), cancellable: true },
         (progress, token) => {
           let shown = 0;
-          report = (doneItems, total) => (progress.report({ increment: (100 * doneItems) / total - shown, message: vscode.l10n.t('{0} of {1} batch items', doneItems, total) }), (shown = (100 * doneItems) / total));
+          report = (done, total, unit) => (progress.report({ increment: (100 * done) / total - shown, message: unit === 'steps' ? vscode.l10n.t('{0} of {1} time steps', done, total) : vscode.l10n.t('{0} of {1} batch items', done, total) }), (shown = (100 * done) / total));
           token.onCancellationRequested(() => void this.cancelRun());
           return finished.catch(() => undefined);
         },
