@@ -47,35 +47,45 @@ export function applyFlatten(x: Tensor): Tensor {
   return { shape: [x.shape[0]!, sizeOf(x.shape.slice(1))], data: x.data };
 }
 
-/** Token ids [batch, time] → vectors [batch, time, dim]; with mask_zero, id 0 marks padding. */
+/**
+ * Token ids → vectors: [batch, time] → [batch, time, dim]; with mask_zero, id 0 marks padding. Several ids per step
+ * ([batch, time, k], categorical features) give [batch, time, k, dim], as Keras's take() does.
+ */
 export function applyEmbedding(
   layer: EmbeddingLayer,
   x: Tensor,
   precision: Precision,
 ): { output: Tensor; mask: Uint8Array | null } {
-  // Keras also accepts [batch, time, 1] id tensors; the trailing 1 carries no information.
+  // Keras also accepts [batch, time, 1] id tensors for a model declared on [batch, time]; the 1 carries nothing.
   const shape = x.shape.length === 3 && x.shape[2] === 1 ? x.shape.slice(0, 2) : x.shape;
-  if (shape.length !== 2) {
+  if (shape.length < 2) {
     throw new RunError(
       `layer "${layer.name}" (Embedding) expects token ids of shape [batch, time]; got ${shapeText(x.shape)}`,
       'an Embedding model takes integer ids, one per time step',
     );
   }
-  const [batch, steps] = shape as [number, number];
+  if (shape.length > 2 && layer.maskZero) {
+    throw new RunError(
+      `layer "${layer.name}" (Embedding, mask_zero) reads ${shapeText(x.shape)}: a mask over several ids per step is not supported`,
+      'give the Embedding one id per time step, or mask_zero=False',
+    );
+  }
+  const n = sizeOf(shape);
   const dim = layer.outputDim;
-  const out = allocate(batch * steps * dim, precision);
-  const mask = layer.maskZero ? new Uint8Array(batch * steps) : null;
+  const out = allocate(n * dim, precision);
+  const mask = layer.maskZero ? new Uint8Array(n) : null;
   const table = layer.embeddings.data;
-  for (let k = 0; k < batch * steps; k++) {
+  for (let k = 0; k < n; k++) {
     const id = x.data[k]!;
     if (!Number.isInteger(id) || id < 0 || id >= layer.inputDim) {
-      const b = Math.floor(k / steps);
+      const at: number[] = [];
+      for (let r = k, a = shape.length - 1; a >= 0; a--) (at.unshift(r % shape[a]!), (r = Math.floor(r / shape[a]!)));
       throw new RunError(
-        `input[${b}][${k % steps}] is ${id}, not a token id of layer "${layer.name}" (Embedding): expected an integer in 0..${layer.inputDim - 1}`,
+        `input${at.map((i) => `[${i}]`).join('')} is ${id}, not a token id of layer "${layer.name}" (Embedding): expected an integer in 0..${layer.inputDim - 1}`,
       );
     }
     out.set(table.subarray(id * dim, (id + 1) * dim), k * dim);
     if (mask) mask[k] = id === 0 ? 0 : 1;
   }
-  return { output: { shape: [batch, steps, dim], data: out }, mask };
+  return { output: { shape: [...shape, dim], data: out }, mask };
 }

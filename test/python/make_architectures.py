@@ -915,6 +915,52 @@ def _(rng):
     return m, [tokens(rng, 3, 7, 15)]
 
 
+@case("two_token_inputs_concat")
+def _(rng):
+    """Two categorical features per step (item id, category id): two Embeddings concatenated → LSTM (session-based recommenders)."""
+    a = keras.Input((6,), dtype="int32", name="item"); b = keras.Input((6,), dtype="int32", name="cat")
+    x = L.Concatenate()([L.Embedding(30, 4)(a), L.Embedding(8, 2)(b)])
+    return keras.Model([a, b], L.Dense(30, activation="softmax")(L.LSTM(5)(x))), [tokens(rng, 2, 6, 30, pad_rows=False), tokens(rng, 2, 6, 8, pad_rows=False)]
+
+@case("embedding_3d_reshape")
+def _(rng):
+    """Several ids per step: Embedding on [batch, steps, k] → Reshape(steps, k·dim) → GRU."""
+    inp = keras.Input((5, 3), dtype="int32")
+    x = L.Embedding(20, 2)(inp)
+    x = L.Reshape((5, 6))(x)
+    return keras.Model(inp, L.Dense(1)(L.GRU(4)(x))), [rng.integers(0, 20, (2, 5, 3)).astype(np.int32)]
+
+@case("classic_attention_repeat_permute")
+def _(rng):
+    """Keras-2-era attention: Dense(1, tanh) scores → Flatten → Activation softmax → RepeatVector(units) →
+    Permute([2, 1]) → Multiply with the LSTM sequence → sum over time (keras.ops.sum instead of the Lambda)."""
+    inp = keras.Input((7, 3))
+    h = L.LSTM(4, return_sequences=True)(inp)
+    a = L.Dense(1, activation="tanh")(h)
+    a = L.Flatten()(a)
+    a = L.Activation("softmax")(a)
+    a = L.RepeatVector(4)(a)
+    a = L.Permute([2, 1])(a)
+    x = L.Multiply()([h, a])
+    x = keras.ops.sum(x, axis=1)
+    return keras.Model(inp, L.Dense(2, activation="softmax")(x)), [floats(rng, 2, 7, 3)]
+
+@case("bidir_ave_masked_state")
+def _(rng):
+    """Masked Bidirectional GRU(merge_mode='ave', return_state) whose states feed a Dense, beside the output."""
+    inp = keras.Input((6,), dtype="int32")
+    e = L.Embedding(15, 3, mask_zero=True)(inp)
+    y, fh, bh = L.Bidirectional(L.GRU(4, return_state=True), merge_mode="ave")(e)
+    x = L.Concatenate()([y, fh, bh])
+    return keras.Model(inp, L.Dense(2)(x)), [tokens(rng, 3, 6, 15)]
+
+@case("lstm_hard_sigmoid_relu")
+def _(rng):
+    """LSTM(activation='relu', recurrent_activation='hard_sigmoid', unit_forget_bias=False) and GRU(activation='elu')."""
+    m = keras.Sequential([keras.Input((6, 3)), L.LSTM(4, activation="relu", recurrent_activation="hard_sigmoid", unit_forget_bias=False, return_sequences=True), L.GRU(3, activation="elu", recurrent_activation="sigmoid"), L.Dense(1)])
+    return m, [floats(rng, 2, 6, 3)]
+
+
 def randomize(model, rng, scale=0.6):
     ws = []
     # Normalization keeps its adapted statistics: it computes from a copy made at adapt() (finalize_state), which
