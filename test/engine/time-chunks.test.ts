@@ -56,14 +56,14 @@ interface Case {
 
 function architectures(): Case[] {
   const dir = join(FIXTURES, 'architectures');
-  return readdirSync(dir, { withFileTypes: true })
-    .filter((e) => e.isDirectory())
-    .map((e) => {
-      const model = loadModelText(readFileSync(join(dir, e.name, 'model.cellscope.json'), 'utf8'), `${e.name}.json`).model;
-      const ref = JSON.parse(readFileSync(join(dir, e.name, 'reference.json'), 'utf8')) as { inputs: { shape: number[]; data: number[] }[] };
-      const inputs = ref.inputs.map((i) => ({ shape: i.shape, data: Float64Array.from(i.data) }));
-      return { name: `architectures/${e.name}`, model, input: inputs.length === 1 ? inputs[0]! : inputs, predictCalls: 1 };
-    });
+  // The cases its index lists (the generator writes both).
+  const { cases } = JSON.parse(readFileSync(join(dir, 'index.json'), 'utf8')) as { cases: { name: string }[] };
+  return cases.map(({ name }) => {
+    const model = loadModelText(readFileSync(join(dir, name, 'model.cellscope.json'), 'utf8'), `${name}.json`).model;
+    const ref = JSON.parse(readFileSync(join(dir, name, 'reference.json'), 'utf8')) as { inputs: { shape: number[]; data: number[] }[] };
+    const inputs = ref.inputs.map((i) => ({ shape: i.shape, data: Float64Array.from(i.data) }));
+    return { name: `architectures/${name}`, model, input: inputs.length === 1 ? inputs[0]! : inputs, predictCalls: 1 };
+  });
 }
 
 async function recorded(): Promise<Case[]> {
