@@ -10,6 +10,7 @@ import type { Tensor } from '../engine/tensor';
 import { replayCases, type ReplayCase } from './layer-replay';
 import type { LayerReplayInfo, LoadedModel } from './loaded-model';
 import type { Recording } from './recording';
+import { replaySequenceName, replayStateName } from './replay-names';
 
 /** A replay ready to run: the joined model with the recorded inputs and Keras's outputs, both in the graph's order. */
 export interface LayerReplayModel extends LoadedModel {
@@ -24,7 +25,7 @@ function outputNames(c: ReplayCase, layer: Layer): string[] {
   const one = layer.kind === 'recurrent' ? stateNames(layer) : layer.kind === 'bidirectional' ? stateNames(layer.forward) : [];
   const states = layer.kind === 'bidirectional' ? [...one.map((s) => `→${s}_T`), ...one.map((s) => `←${s}_T`)] : one.map((s) => `${s}_T`);
   const n = c.expected.length - 1;
-  return [`${c.name}: h[t]`, ...Array.from({ length: n }, (_, k) => `${c.name}: ${states[k] ?? `state ${k}`}`)];
+  return [replaySequenceName(c.name), ...Array.from({ length: n }, (_, k) => replayStateName(c.name, states[k] ?? `state ${k}`))];
 }
 
 /**

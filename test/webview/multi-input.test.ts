@@ -135,6 +135,9 @@ describe('the panel', () => {
       await p.page.locator('.compare').screenshot({ path: join(SHOTS, `multi-input-compare-${theme}.png`) });
     }
     await p.page.locator('.graph-view').screenshot({ path: join(SHOTS, 'multi-input-graph-dark.png') });
+    // Explain perturbs one input: asked on a two-input model, it says so in the card (no stack, no silence).
+    await p.page.locator('.explain vscode-button', { hasText: 'Explain' }).first().click();
+    await p.page.locator('.explain .explain-error').filter({ hasText: 'several inputs is not explained in the panel yet' }).waitFor({ timeout: 20000 });
     assert.deepEqual(p.pageErrors.filter((e) => !/Applying inline style violates/.test(e)), []);
   });
 });

@@ -8,10 +8,11 @@ import { LineChart } from '../charts';
 import { badge, h, labelled, section } from '../dom';
 import { Heatmap } from '../heatmap';
 import type { Panel } from '../panel';
-import { fmt, type View } from '../store';
+import { fmt, layerMeta, type View } from '../store';
 import { button, dropdown, textField } from '../toolkit';
 import type { CompareSource } from '../../src/panel/compare-source';
 import { Requests } from '../../src/panel/requests';
+import { replaySequenceName } from '../../src/formats/replay-names';
 import { outputUnitToken } from '../../src/panel/predictions';
 import type { InitMessage } from '../../src/protocol';
 import * as l10n from '../l10n';
@@ -139,6 +140,13 @@ export function mountCompare(p: Panel, init: InitMessage, parent: ParentNode): V
     },
   };
 
+  /** Layer replay: the output holding the shown layer's sequence (src/formats/replay-names.ts); else 0. */
+  function replayOutput(c: CompareSource): number {
+    const layer = init.replay && init.summary.layers[layerMeta(store)?.layerIndex ?? -1]?.name;
+    const k = layer ? c.message.outputs.findIndex((o) => o.name === replaySequenceName(layer)) : -1;
+    return Math.max(0, k);
+  }
+
   /** Every recorded output's verdict in one line, and the picker's choices (several outputs only). */
   function drawOutputs(c: CompareSource): void {
     const outs = c.message.outputs;
@@ -234,8 +242,9 @@ export function mountCompare(p: Panel, init: InitMessage, parent: ParentNode): V
     render(dirty) {
       const c = store.compare;
       if (!c) return;
-      // The output picked (or saved with the panel) is asked for; drawn when its comparison arrives.
-      const want = Math.min(st().compareOutput ?? 0, Math.max(0, c.message.outputs.length - 1));
+      // The output picked (or saved with the panel) is asked for; drawn when its comparison arrives. In layer replay
+      // the shown layer's recorded sequence is, until one is picked.
+      const want = Math.min(st().compareOutput ?? replayOutput(c), Math.max(0, c.message.outputs.length - 1));
       const t = c.verdict().tolerance;
       const key = `${want}:${t.atol}:${t.rtol}`;
       if (want === c.message.output) askedFor = '';

@@ -50,6 +50,8 @@ export class ExplainRequests {
     const { type: _t, id: _i, ...ask } = m;
     const run = explainRunOf(s);
     if (!run) return this.post({ type: 'explainError', re: id, message: phrase('an ONNX graph is not explained in the panel (explanations re-run a Keras-style layer chain); open the PyTorch or Keras model it was exported from') });
+    // Explanations perturb and differentiate one input: a multi-input model (or a layer replay) says so, not a stack.
+    if ((s.inputs.inputs?.length ?? 1) > 1) return this.post({ type: 'explainError', re: id, message: phrase('a model with several inputs is not explained in the panel yet (explanations perturb one input)') });
     const job = startExplain(run, ask, {
       workerPath: this.workerPath,
       onProgress: (phase, done, total) => {

@@ -44,7 +44,9 @@ export async function findInputs(opened: OpenedModel, fileUri: vscode.Uri): Prom
   const loaded = isGraph(opened) ? null : opened;
   const predictCalls = loaded?.predictCalls ?? 1;
   if (loaded?.input) {
-    return { input: loaded.input, inputs: loaded.inputs, expected: loaded.expectedOutput, expectedOutputs: loaded.expectedOutputs, predictCalls: loaded.predictCalls, inputName: baseName(fileUri), recordingName: loaded.expectedOutput ? baseName(fileUri) : null };
+    // A fixture carries its own input; a layer replay's comes from the recording beside the model (replay-open.ts).
+    const from = loaded.replay ? 'recording.json' : baseName(fileUri);
+    return { input: loaded.input, inputs: loaded.inputs, expected: loaded.expectedOutput, expectedOutputs: loaded.expectedOutputs, predictCalls: loaded.predictCalls, inputName: from, recordingName: loaded.expectedOutput ? from : null };
   }
   const dir = vscode.Uri.joinPath(fileUri, '..');
   const recUri = vscode.Uri.joinPath(dir, 'recording.json');
