@@ -100,6 +100,11 @@ export class AttributionView {
     else this.draw();
   }
 
+  /** The panel is re-mounted (a new run): stop watching the viewport for this view. */
+  dispose(): void {
+    this.shown.dispose();
+  }
+
   setCursor(t: number): void {
     this.cursor = t;
     if (!this.d) return;

@@ -103,6 +103,11 @@ export class Heatmap {
   }
 
   /** Moves the cursor; pans the window when the step leaves it. */
+  /** The panel is re-mounted (a new run): stop watching the viewport for this heatmap. */
+  dispose(): void {
+    this.nearView.dispose();
+  }
+
   setCursor(t: number, unit: number): void {
     this.cursor = { t, unit };
     const span = this.t1 - this.t0;

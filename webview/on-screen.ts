@@ -52,6 +52,7 @@ export function onScreen(el: Element): OnScreen {
       } else w.pending = draw;
     },
     dispose() {
+      w.pending = null;
       observer?.unobserve(el);
       watched.delete(el);
     },

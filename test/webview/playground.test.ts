@@ -262,6 +262,32 @@ describe('examples/sine-lstm: the grid, the zoom', () => {
     await p.page.locator('.card.playground').screenshot({ path: join(SHOTS, 'playground-grid-dark.png') });
     assert.equal(p.received.filter((m) => m.type === 'run').length, runs);
   });
+
+  test('a re-run lets go of the old panel: every canvas watched for the viewport is unwatched (webview/on-screen.ts)', async () => {
+    const watched = '.chart-box, .heatmap-box, .bars > canvas, .attribution-box > canvas, .trajectory-box > canvas';
+    const n = await p.page.evaluate((sel) => {
+      const w = window as unknown as { __before: Element[]; __unobserved: Set<Element> };
+      w.__before = [...document.querySelectorAll(sel)];
+      w.__unobserved = new Set();
+      const real = IntersectionObserver.prototype.unobserve;
+      IntersectionObserver.prototype.unobserve = function (this: IntersectionObserver, el: Element) {
+        w.__unobserved.add(el);
+        return real.call(this, el);
+      };
+      return w.__before.length;
+    }, watched);
+    assert.ok(n >= 10, `gate charts, input, heatmaps, bars, attribution, trajectory (${n})`);
+    const cell = p.page.locator('.pg-cell[data-playground="c3:0"]');
+    await cell.fill('0.5');
+    await cell.press('Enter');
+    // The new run's panel is mounted (the old elements are gone) and drawn.
+    await p.page.waitForFunction(() => (window as unknown as { __before: Element[] }).__before.every((e) => !e.isConnected) && document.body.dataset.charts !== undefined, null, { timeout: 60_000 });
+    const kept = await p.page.evaluate(() => {
+      const w = window as unknown as { __before: Element[]; __unobserved: Set<Element> };
+      return w.__before.filter((e) => !w.__unobserved.has(e)).map((e) => `${e.closest('section.card')?.className ?? '?'} ${e.className || e.tagName}`);
+    });
+    assert.deepEqual(kept, [], 'still watched after the re-run');
+  });
 });
 
 describe('a 300-step LSTM: zoom and pan on the charts', () => {

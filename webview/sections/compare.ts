@@ -264,6 +264,7 @@ export function mountCompare(p: Panel, init: InitMessage, parent: ParentNode): V
     },
     dispose() {
       chart?.destroy();
+      heat.dispose();
     },
   };
 }

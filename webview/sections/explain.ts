@@ -192,6 +192,7 @@ export function mountExplain(p: Panel, parent: ParentNode): View {
     dispose() {
       store.explain?.cancel();
       chart?.destroy();
+      attribution.dispose();
     },
   };
 }

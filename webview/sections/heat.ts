@@ -31,6 +31,7 @@ export function mountHeat(p: Panel, parent: ParentNode): View {
   };
 
   return {
+    dispose: () => heatmap.dispose(),
     render(dirty) {
       const data = store.data;
       if (!data) return;

@@ -180,6 +180,7 @@ export function mountTrajectory(p: Panel, parent: ParentNode): View {
   let picture: { d: LayerDynamicsView; theme: Theme; key: string; image: HTMLCanvasElement } | null = null;
 
   return {
+    dispose: () => shown.dispose(),
     render(dirty) {
       const r = store.explain?.result ?? null;
       setHidden(card.root, !store.init?.layers.length);
