@@ -23,6 +23,7 @@ import { saveInputAs } from './playground';
 import type { PanelRunInfo, PanelStateInfo } from './panel-info';
 import { PanelSession, type SessionFiles } from './session';
 import { PortCompare } from './port-compare';
+import { StepDelivery } from './step-delivery';
 import { applyEditShown } from '../../panel/time-major';
 import { ExplainRequests, isExplainMessage } from './explain-requests';
 import { RunCancelledError, type EngineRun, type EngineRunOptions } from '../../worker/client';
@@ -86,8 +87,7 @@ export class CellscopePanel {
   private runs = 0;
   private lastError: string | null = null;
   private position = { layer: -1, batch: -1, step: -1 };
-  /** A step command sent while the panel was hidden (its webview is gone until shown): sent on its next `ready`. */
-  private stepLater: StepAction | undefined;
+  readonly steps = new StepDelivery((action) => post(this.panel, { type: 'step', action }));
   private disposed = false;
   /** Settles after the running (re-)load, whatever its outcome. */
   private pending: Promise<unknown> = Promise.resolve();
@@ -355,7 +355,7 @@ export class CellscopePanel {
         post(this.panel, s.initMessage());
         this.postComparison(s);
         if (this.lastError) post(this.panel, { type: 'error', message: stillShowing(this.lastError) });
-        if (this.stepLater) post(this.panel, { type: 'step', action: this.stepLater }), (this.stepLater = undefined);
+        this.steps.ready();
         return;
       }
       case 'requestTrace':
@@ -438,9 +438,7 @@ export class CellscopePanel {
   }
 
   step(action: StepAction): void {
-    // VS Code drops messages to a hidden webview; a command right after reveal() comes before the panel shows.
-    if (this.panel.visible) post(this.panel, { type: 'step', action });
-    else this.stepLater = action;
+    this.steps.step(action, this.panel.visible);
   }
 
   async state(): Promise<PanelStateInfo> {
@@ -539,6 +537,7 @@ function attach(context: vscode.ExtensionContext, panel: vscode.WebviewPanel, fi
   });
   const view = panel.onDidChangeViewState((e) => {
     if (e.webviewPanel.active) active = ctl;
+    if (!e.webviewPanel.visible) ctl.steps.hidden();
   });
   panel.onDidDispose(() => {
     sub.dispose();
