@@ -183,7 +183,7 @@ const init = checked(
      * Every input of the model in its order, as Keras names them (a multi-input graph has several): time steps and
      * values per step of each, batch first; `input` above describes the first (the one the playground edits).
      */
-    modelInputs: v.pipe(v.array(v.object({ name: str, steps: int(), features: int(1), tokens: bool })), v.minLength(1)),
+    modelInputs: v.pipe(v.array(v.object({ name: str, /** Without the batch axis, as shown. */ shape: v.array(int()), steps: int(), features: int(1), tokens: bool })), v.minLength(1)),
     /** The model's outputs in order, named as Keras names them (the layer that makes each). */
     modelOutputs: v.pipe(v.array(str), v.minLength(1)),
     /** Opened as layer replay (the model holds Python code): the refused layer and the recorded layers left out. */

@@ -79,6 +79,7 @@ describe('the panel', () => {
     const options = await p.page.locator('.input vscode-dropdown[aria-label="Model input"] vscode-option').allInnerTexts();
     assert.deepEqual(options, ['encoder_inputs [6 × 3]', 'decoder_inputs [4 × 2]']);
     assert.match(await inputTitle(), /^encoder_inputs \(read by encoder\) x — 3 features, batch item 0/);
+    assert.match(await p.page.locator('header.header p.muted').first().innerText(), /^inputs encoder_inputs \[6, 3\], decoder_inputs \[4, 2\] · /);
     assert.equal(await p.page.locator('.gate-grid canvas').count() >= 6, true, 'six LSTM charts: i, f, c̃, o, c, h');
     await p.page.locator('details.tables summary').click();
     await p.page.waitForFunction(() => /encoder/.test(document.querySelector('details.tables caption')?.textContent ?? ''));

@@ -44,7 +44,9 @@ function fieldMessage(): { element: HTMLElement; say(text: string): void } {
 function summary(init: InitMessage): HTMLElement[] {
   const s = init.summary;
   const meta = h('p', 'muted');
-  const input = l10n.t('input {0}', shape(s.inputShape));
+  // Several inputs (a multi-input graph, a layer replay's recorded ones): each by name, as the batch item holds it.
+  const several = init.modelInputs.map((m) => `${m.name} ${shape(m.shape)}`);
+  const input = several.length > 1 ? l10n.t('inputs {0}', several.join(', ')) : l10n.t('input {0}', shape(s.inputShape));
   meta.textContent = [init.input.timeMajor ? `${input} (${l10n.t('the graph takes it time-major, [time, batch, …]; shown batch first')})` : input, l10n.t('{0} parameters', s.params), init.precisionNote ?? init.precision, l10n.t('engine run {0} ms', l10n.fixed(init.runMs, 1))].join(' · ');
   const files = h('p', 'files');
   files.append(...fileChips(init.files));

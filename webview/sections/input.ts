@@ -21,7 +21,7 @@ export function mountInput(p: Panel, parent: ParentNode): View {
   const inputs = store.init!.modelInputs;
   const picker = dropdown(l10n.t('Model input'), (v) => nav.selectModelInput(Number(v)));
   if (inputs.length > 1) {
-    picker.setChoices(inputs.map((m, k) => ({ value: String(k), label: `${m.name} [${m.tokens ? l10n.t('{0} tokens', m.steps) : `${m.steps} × ${m.features}`}]` })), String(shownInputIndex(store)));
+    picker.setChoices(inputs.map((m, k) => ({ value: String(k), label: `${m.name} [${m.tokens ? l10n.t('{0} tokens', m.steps) : m.shape.join(' × ')}]` })), String(shownInputIndex(store)));
     card.head.append(labelled(l10n.t('Model input'), picker.element));
   }
   let chart: LineChart | null = null;

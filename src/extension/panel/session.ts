@@ -245,7 +245,7 @@ export class PanelSession {
       input: { features: tokens ? 1 : input.shape.slice(2).reduce((a, d) => a * d, 1) || 1, tokens, vocabulary: model?.vocabulary ? [...model.vocabulary] : null, edited: !!this.inputs.edited, timeMajor: this.timeMajor },
       modelInputs: this.shownInputs.map((_, k) => {
         const tokensK = isGraph(loaded) ? false : k === 0 ? tokens : (loaded.model.graph?.inputs[k]?.tokens ?? false);
-        return { name: this.inputNames[k]!, ...this.inputLayout(k), tokens: tokensK };
+        return { name: this.inputNames[k]!, shape: this.shownInputs[k]!.shape.slice(1), ...this.inputLayout(k), tokens: tokensK };
       }),
       modelOutputs: [...this.outputNames],
       replay: model && 'replay' in loaded && loaded.replay ? { refusal: loaded.replay.refusal, skipped: loaded.replay.skipped.map((s) => ({ ...s })) } : null,
