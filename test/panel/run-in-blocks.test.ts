@@ -55,6 +55,19 @@ test('examples/char-rnn (embedding, softmax head) in blocks of one item: the one
   assertSameRun(await runInBlocks(model, input, { precision: 'float32', record: true }, { blockMs: 0 }), whole);
 });
 
+test('a two-input, two-output model (test/fixtures/panel-multi-input) in blocks of one item: every input cut alike, the one-go run bit for bit, both of Keras\'s outputs met', async () => {
+  const dir = join(process.cwd(), 'test', 'fixtures', 'panel-multi-input');
+  const { model } = (await loadModelBytes(readFileSync(join(dir, 'model.keras')), 'model.keras')) as { model: Model };
+  const rec = loadExpectedBytes(readFileSync(join(dir, 'recording.json')), 'recording.json');
+  const inputs = rec.inputs!;
+  const whole = runModel(model, inputs, { record: true });
+  const progress: number[] = [];
+  const blocks = await runInBlocks(model, inputs, { record: true }, { blockMs: 0, onProgress: (d) => progress.push(d) });
+  assert.deepEqual(progress, [1, 2, 3], 'one item per block');
+  assertSameRun(blocks, whole);
+  rec.outputs!.forEach((e, i) => assert.ok(compareTensors(blocks.outputs[i]!, e, { atol: 1e-6, rtol: 0 }).pass, `output ${i} vs Keras`));
+});
+
 test('Cancel between blocks: the run stops before the next block; a timer set before the run fires while it runs', async () => {
   const { model, input } = await example('sine-lstm');
   let cancelled = false;
