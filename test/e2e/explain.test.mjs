@@ -50,7 +50,14 @@ for (const [theme, colorTheme] of [['dark', 'Default Dark Modern'], ['light', 'D
         if (flow <= 3) await page.waitForTimeout(250);
       }
       assert.ok(flow > 3, `gradient-flow chart looks blank (${flow} colours)`);
-      assert.ok((await canvasVariety(frame, '.trajectory canvas')) > 3, 'trajectory looks blank');
+      // Canvases out of view wait for the viewport (webview/on-screen.ts): bring the trajectory near it first.
+      await frame.locator('.trajectory').scrollIntoViewIfNeeded();
+      let path = 0;
+      for (let i = 0; i < 40 && path <= 3; i++) {
+        path = await canvasVariety(frame, '.trajectory canvas');
+        if (path <= 3) await page.waitForTimeout(250);
+      }
+      assert.ok(path > 3, `trajectory looks blank (${path} colours)`);
       await frame.locator('.token-text span').nth(9).click();
       await frame.locator('.flow-readout').filter({ hasText: /^step 9:/ }).waitFor({ timeout: 30_000 });
       await frame.locator('.trajectory-readout').filter({ hasText: /^cursor step 9:/ }).waitFor({ timeout: 30_000 });
