@@ -279,19 +279,17 @@ export function resolveGraph(modelJson: unknown, where: At): ResolvedGraph {
   const timeDistributed = (scope: ModelScope, i: number, inner: Record<string, unknown>, args: PlanRef[], at: At): PlanRef => {
     const l = scope.layers[i]!;
     if (args.length !== 1) fail(at, `one input tensor for TimeDistributed layer "${l.name}"`, `${args.length}`);
+    const half = (timeFold: 'fold' | 'unfold', name: string) =>
+      entries.push({ json: l.obj, at: l.at, name, className: l.className, savedAs: scope.prefix + l.savedAs, topName: scope.topName ?? l.name, timeFold }) - 1;
     let e = foldEntriesOf.get(l.obj);
-    if (!e) {
-      const half = (timeFold: 'fold' | 'unfold', name: string) =>
-        entries.push({ json: l.obj, at: l.at, name, className: l.className, savedAs: scope.prefix + l.savedAs, topName: scope.topName ?? l.name, timeFold }) - 1;
-      e = { fold: half('fold', `${l.name}_fold`), unfold: -1 };
-      foldEntriesOf.set(l.obj, e);
-    }
+    if (!e) foldEntriesOf.set(l.obj, (e = { fold: half('fold', `${l.name}_fold`), unfold: -1 }));
     calls.push({ entry: e.fold, args: [args[0]!], constants: [], kwargs: {}, at });
-    const nested = readScope(inner, child(l.at, 'config', 'layer'), `${scope.prefix}${l.savedAs}/layer/layers/`, scope.topName ?? l.name);
+    const innerAt = child(l.at, 'config', 'layer');
+    const nested = readScope(inner, innerAt, `${scope.prefix}${l.savedAs}/layer/layers/`, scope.topName ?? l.name);
     const outs = instantiate(nested, [{ call: calls.length - 1, output: 0 }], at);
-    if (outs.length !== 1) fail(child(l.at, 'config', 'layer'), `a model with one output inside TimeDistributed layer "${l.name}"`, `${outs.length} outputs`);
+    if (outs.length !== 1) fail(innerAt, `a model with one output inside TimeDistributed layer "${l.name}"`, `${outs.length} outputs`);
     // The unfold entry comes after the inner model's layers, so the layer list reads in run order.
-    if (e.unfold < 0) e.unfold = entries.push({ json: l.obj, at: l.at, name: l.name, className: l.className, savedAs: scope.prefix + l.savedAs, topName: scope.topName ?? l.name, timeFold: 'unfold' }) - 1;
+    if (e.unfold < 0) e.unfold = half('unfold', l.name);
     calls.push({ entry: e.unfold, args: [outs[0]!, args[0]!], constants: [], kwargs: {}, at });
     return { call: calls.length - 1, output: 0 };
   };
