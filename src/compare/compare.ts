@@ -2,7 +2,7 @@
  * Element-wise comparison of the engine's output with a recorded one, with numpy's `allclose` rule
  * |actual − expected| ≤ atol + rtol·|expected|. NaN never matches (a NaN output is a finding, not a pass).
  */
-import type { Tensor } from '../engine/tensor';
+import { indicesOf, type Tensor } from '../engine/tensor';
 
 export interface Tolerance {
   atol: number;
@@ -46,12 +46,7 @@ export function axisNames(rank: number): string[] {
 }
 
 export function positionOf(shape: readonly number[], flatIndex: number): Position {
-  const indices = new Array<number>(shape.length);
-  let rest = flatIndex;
-  for (let a = shape.length - 1; a >= 0; a--) {
-    indices[a] = rest % shape[a]!;
-    rest = Math.floor(rest / shape[a]!);
-  }
+  const indices = indicesOf(shape, flatIndex);
   const names = axisNames(shape.length);
   return { flatIndex, indices, text: indices.map((v, a) => `${names[a]} ${v}`).join(', ') };
 }

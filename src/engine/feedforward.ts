@@ -5,7 +5,7 @@ import { halfActivation } from './half-activations';
 import { RunError } from './errors';
 import { addVecMat } from './linalg';
 import type { ActivationLayer, DenseLayer, EmbeddingLayer, HardSigmoidFlavor } from './model';
-import { allocate, shapeText, sizeOf, type Precision, type Tensor } from './tensor';
+import { allocate, indicesOf, shapeText, sizeOf, type Precision, type Tensor } from './tensor';
 
 /** `half`: a float16 / bfloat16 layer (precision float32): kernel and bias rounded, x·K summed in float32 then rounded, each op after it rounded. */
 export function applyDense(layer: DenseLayer, x: Tensor, precision: Precision, hardSigmoid: HardSigmoidFlavor, half?: Round): Tensor {
@@ -78,10 +78,8 @@ export function applyEmbedding(
   for (let k = 0; k < n; k++) {
     const id = x.data[k]!;
     if (!Number.isInteger(id) || id < 0 || id >= layer.inputDim) {
-      const at: number[] = [];
-      for (let r = k, a = shape.length - 1; a >= 0; a--) (at.unshift(r % shape[a]!), (r = Math.floor(r / shape[a]!)));
       throw new RunError(
-        `input${at.map((i) => `[${i}]`).join('')} is ${id}, not a token id of layer "${layer.name}" (Embedding): expected an integer in 0..${layer.inputDim - 1}`,
+        `input${indicesOf(shape, k).map((i) => `[${i}]`).join('')} is ${id}, not a token id of layer "${layer.name}" (Embedding): expected an integer in 0..${layer.inputDim - 1}`,
       );
     }
     out.set(table.subarray(id * dim, (id + 1) * dim), k * dim);

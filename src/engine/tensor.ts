@@ -17,6 +17,17 @@ export interface Tensor {
   readonly data: FloatArray;
 }
 
+/** The per-axis indices of element `flat` of a row-major tensor of this shape. */
+export function indicesOf(shape: readonly number[], flat: number): number[] {
+  const indices = new Array<number>(shape.length);
+  let rest = flat;
+  for (let a = shape.length - 1; a >= 0; a--) {
+    indices[a] = rest % shape[a]!;
+    rest = Math.floor(rest / shape[a]!);
+  }
+  return indices;
+}
+
 export function sizeOf(shape: readonly number[]): number {
   let n = 1;
   for (const d of shape) n *= d;
