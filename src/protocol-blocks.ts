@@ -13,6 +13,8 @@ export const re = int();
 /** Any number, NaN and ±Infinity included (a weight block that is all +Infinity has mean NaN; transport.ts carries them). */
 export const num = v.custom<number>((x) => typeof x === 'number', 'a number');
 export const str = v.string();
+/** The keys of a `satisfies Record<Union, 1>` list, typed as the union (a new member fails to compile where it is listed). */
+export const keysOf = <K extends string>(o: Record<K, 1>) => Object.keys(o) as K[];
 export const bool = v.boolean();
 /** A typed array of class C (over any buffer: what the engine makes, what postMessage delivers). */
 export const typed = <T>(C: abstract new (...a: never[]) => unknown) => v.custom<T>((x) => x instanceof C, `a ${C.name}`);

@@ -14,13 +14,16 @@ import * as v from 'valibot';
 import type { QuantityInfo, QuantityRole } from './engine/cells/cell';
 import { BUILTIN_CELL_KINDS } from './engine/cells/kinds';
 import type { CellKind } from './engine/model';
-import type { Method } from './explain/attribution/types';
 import type { Direction } from './engine/trace';
 
-import { bool, checked, dims, f32, floatData, id, indices, int, lines, nonlinearity, num, phrase, re, str, typed, type FloatData } from './protocol-blocks';
+import { bool, checked, dims, f32, floatData, id, int, keysOf, nonlinearity, num, phrase, re, str, typed, type FloatData } from './protocol-blocks';
+import { comparison, compareHeat, compareSeries, diagnosis } from './protocol-compare';
+import { explainError, explainProgress, explanation, method, output } from './protocol-explain';
 import { portCheck } from './protocol-port';
 
 export type { CellKind, Direction, QuantityRole, FloatData };
+export type { ComparisonMessage, CompareHeatMessage, CompareSeriesMessage, DiagnosisMessage } from './protocol-compare';
+export type { ExplainProgressMessage, ExplanationMessage, LayerDynamicsView, OutputMessage } from './protocol-explain';
 export type { PortCheckMessage, PortPair, PortResult } from './protocol-port';
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -30,7 +33,6 @@ const ROLE_NAMES = { gate: 1, candidate: 1, state: 1, pre_activation: 1 } satisf
 /** Every cell kind: CELL_KINDS' (plain data), and `custom`. */
 const CELL_NAMES: CellKind[] = [...BUILTIN_CELL_KINDS, 'custom'];
 const DIRECTIONS = { forward: 1, backward: 1 } satisfies Record<Direction, 1>;
-const keysOf = <K extends string>(o: Record<K, 1>) => Object.keys(o) as K[];
 
 const quantity = v.object({ key: str, label: str, role: v.picklist(keysOf(ROLE_NAMES)), description: str });
 export type QuantityMeta = QuantityInfo & v.InferOutput<typeof quantity>;
@@ -295,136 +297,6 @@ const trace = checked(
 );
 export type TraceMessage = v.InferOutput<typeof trace>;
 
-// ---------------------------------------------------------------------------------------------------------------
-// The comparison with the recorded output
-
-const comparison = checked(
-  v.object({
-    type: v.literal('comparison'),
-    re,
-    /** Which model output this compares (index in InitMessage.modelOutputs). */
-    output: int(),
-    /** Every output that has a recording, judged under this message's tolerance: the Compare card's output picker. */
-    outputs: v.array(v.object({ name: str, pass: bool, maxAbs: num, shapeMismatch: v.nullable(str) })),
-    /** Shape of the output, batch first: [batch, units] or [batch, steps, units]. */
-    shape: v.pipe(v.array(int(1)), v.minLength(1)),
-    /**
-     * A long output over time (more than WHOLE_TRACE_VALUES values) stays on the host: `actual` and `expected` are
-     * empty, the figures below are the host's (a new tolerance is asked for with `requestCompare`) and the panel asks
-     * for its chart (`requestCompareSeries`) and |Δ| heatmap (`requestCompareHeat`).
-     */
-    kept: bool,
-    actual: floatData,
-    expected: floatData,
-    pass: bool,
-    maxAbs: num,
-    maxRel: num,
-    mismatches: int(),
-    count: int(),
-    atol: num,
-    rtol: num,
-    maxAbsAt: indices,
-    firstDivergence: indices,
-    shapeMismatch: v.nullable(str),
-    text: str,
-    /** On a mismatch: what `diagnose()` found, one line each (null when it matched or was not run). */
-    diagnosis: lines,
-  }),
-  (m) => {
-    // A kept comparison carries no values; else both arrays hold exactly shape's values (unless the shapes differ).
-    if (m.kept) return m.shapeMismatch === null && m.shape.length === 3 && m.actual.length === 0 && m.expected.length === 0;
-    const size = m.shape.reduce((a, d) => a * d, 1);
-    return m.shapeMismatch !== null || (m.actual.length === size && m.expected.length === size);
-  },
-  'actual and expected hold the shape’s values (none when kept)',
-);
-export type ComparisonMessage = v.InferOutput<typeof comparison>;
-
-/** The engine worker's diagnosis, arriving after the comparison it explains (which said "diagnosing…"). */
-const diagnosis = v.object({ type: v.literal('diagnosis'), diagnosis: lines });
-export type DiagnosisMessage = v.InferOutput<typeof diagnosis>;
-
-/** Engine and Keras output of one output unit over time (one batch item), min/max per bucket; max |Δ| per bucket. */
-const compareSeries = checked(
-  v.object({ type: v.literal('compareSeries'), re, batch: int(), unit: int(), buckets: int(1), actualMin: f32, actualMax: f32, expectedMin: f32, expectedMax: f32, errMax: f32 }),
-  (m) => [m.actualMin, m.actualMax, m.expectedMin, m.expectedMax, m.errMax].every((a) => a.length === m.buckets),
-  'one value per bucket',
-);
-export type CompareSeriesMessage = v.InferOutput<typeof compareSeries>;
-
-/** Largest |Δ| of every output unit in each of `cols` parts of time [t0, t1), one batch item: [col][unit], float32. */
-const compareHeat = checked(
-  v.object({ type: v.literal('compareHeat'), re, batch: int(), t0: int(), t1: int(1), cols: int(1), values: f32 }),
-  (m) => m.t1 > m.t0 && m.values.length > 0 && m.values.length % m.cols === 0,
-  't1 > t0 and values hold cols × units',
-);
-export type CompareHeatMessage = v.InferOutput<typeof compareHeat>;
-
-// ---------------------------------------------------------------------------------------------------------------
-// Explain a prediction (src/explain, run by the engine worker): the model's output to pick a target from, then the
-// attribution of that target and the dynamics of the run (gradient flow, step Jacobians, state trajectories)
-
-const METHOD_NAMES = { gradient: 1, 'grad-input': 1, 'integrated-gradients': 1, occlusion: 1, lrp: 1 } satisfies Record<Method, 1>;
-const method = v.picklist(keysOf(METHOD_NAMES));
-const f64 = typed<Float64Array>(Float64Array);
-const sizeIs = (shape: number[], n: number) => shape.reduce((a, d) => a * d, 1) === n;
-
-/** One batch item of model output `output`, item shape `shape` ([units] or [steps, units]); values empty when too long to send. */
-const output = checked(
-  v.object({ type: v.literal('output'), re, batch: int(), output: int(), outputs: int(1), shape: v.pipe(v.array(int(1)), v.minLength(1)), values: floatData }),
-  (m) => m.values.length === 0 || sizeIs(m.shape, m.values.length),
-  'values hold the item shape’s values (or none)',
-);
-export type OutputMessage = v.InferOutput<typeof output>;
-
-/** Where an explanation under way is: attribution (points done of all, for the batched methods), then dynamics. */
-const explainProgress = v.object({ type: v.literal('explainProgress'), re, phase: v.picklist(['attribution', 'dynamics']), done: int(), total: int() });
-export type ExplainProgressMessage = v.InferOutput<typeof explainProgress>;
-
-/** One recurrent layer direction's dynamics for the target (`layer`: the id in InitMessage.layers). */
-const layerDynamics = checked(
-  v.object({
-    layer: int(),
-    /** ‖∂y/∂state_t‖ per input time, per state (h; c for LSTM). */
-    gradient: v.array(v.object({ name: str, norm: f64 })),
-    /** σ_max(∂s_t/∂s_{t−1}) per input time; NaN where sampled out (every `jacobianStride`-th step is computed). */
-    jacobian: f64,
-    jacobianStride: int(1),
-    /** PCA of `state` over every item and step: points[(b·steps + t)·components + k], NaN at padding. */
-    trajectory: v.object({ state: str, explained: v.array(num), components: int(1), batch: int(1), steps: int(1), points: f64 }),
-  }),
-  (d) => d.trajectory.points.length === d.trajectory.batch * d.trajectory.steps * d.trajectory.components && d.gradient.every((g) => g.norm.length === d.jacobian.length),
-  'points hold batch × steps × components; one norm and σ per step',
-);
-export type LayerDynamicsView = v.InferOutput<typeof layerDynamics>;
-
-const explanation = checked(
-  v.object({
-    type: v.literal('explanation'),
-    re,
-    batch: int(),
-    output: int(),
-    /** The target's indices within the batch item (resolved: no negatives). */
-    target: v.array(int()),
-    method,
-    value: num,
-    /** `embedding`: a token model, attributed per token (the sum over its embedding vector). */
-    space: v.picklist(['input', 'embedding']),
-    /** The attribution of this batch item: [steps, features] for an input, [steps] per token or per step (occlusion). */
-    shape: v.pipe(v.array(int(1)), v.minLength(1), v.maxLength(2)),
-    attribution: f64,
-    /** Integrated gradients: |Σ attribution − (f(x) − f(baseline))|; LRP: |Σ relevance − explainedValue|. */
-    completenessError: v.nullable(num),
-    conservationError: v.nullable(num),
-    explainedValue: v.nullable(num),
-    ms: num,
-    dynamics: v.array(layerDynamics),
-  }),
-  (m) => sizeIs(m.shape, m.attribution.length),
-  'attribution holds the shape’s values',
-);
-export type ExplanationMessage = v.InferOutput<typeof explanation>;
-const explainError = v.object({ type: v.literal('explainError'), re, message: phrase });
 
 // ---------------------------------------------------------------------------------------------------------------
 // Host → webview
