@@ -14,7 +14,7 @@ import { CELL_KINDS } from '../../engine/cells/kinds';
 import { recurrentLayersOf, type Model } from '../../engine/model';
 import { summarizeModel } from '../../engine/summary';
 import { isGraph, type OpenedModel } from '../../formats/loaded-model';
-import { panelModelOf, runPanelModel, type PanelInput } from '../../panel/run-panel-model';
+import { inputList, panelModelOf, runPanelModel, type PanelInput } from '../../panel/run-panel-model';
 import { modelInputOf } from '../../panel/model-io';
 import { runnableFromLoaded } from '../../formats/runnable';
 import { FRAMEWORK_LABEL, frameworkOf, frameworkQuantity } from '../../port/frameworks';
@@ -168,7 +168,7 @@ export class PanelSession {
     }
     this.layers = this.result.trace?.layers ?? [];
     this.timeMajor = isGraph(inputs.loaded) && isTimeMajor(inputs.input, this.layers[0]);
-    const given = inputs.inputs && inputs.inputs.length > 1 ? inputs.inputs : [inputs.input];
+    const given = inputList(runInput(inputs));
     this.shownInputs = given.map((t) => (this.timeMajor ? swapFirstAxes(t) : t));
     this.shownInput = this.shownInputs[0]!;
     const loaded = inputs.loaded;
