@@ -24,6 +24,7 @@ import type { PanelRunInfo, PanelStateInfo } from './panel-info';
 import { PanelSession, type SessionFiles } from './session';
 import { PortCompare } from './port-compare';
 import { StepDelivery } from './step-delivery';
+import { RunFilesWatch } from './file-watch';
 import { applyEditShown } from '../../panel/time-major';
 import { ExplainRequests, isExplainMessage } from './explain-requests';
 import { RunCancelledError, type EngineRun, type EngineRunOptions } from '../../worker/client';
@@ -81,9 +82,12 @@ export class CellscopePanel {
   private good: PanelSession | undefined;
   private inputUri: vscode.Uri | undefined;
   private recordingUri: vscode.Uri | undefined;
-  private watchers: vscode.Disposable[] = [];
-  private watched: string[] = [];
-  private rerunTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Re-runs when the model, input or recording file changes on disk (not after the panel is disposed). */
+  private readonly files = new RunFilesWatch(() => {
+    if (this.disposed) return;
+    this.supersedeRun();
+    void this.rerun();
+  }, logLine);
   private runs = 0;
   private lastError: string | null = null;
   private position = { layer: -1, batch: -1, step: -1 };
@@ -132,7 +136,11 @@ export class CellscopePanel {
       },
     );
     this.pending = this.session.catch(() => undefined);
-    this.watch();
+    this.watchFiles();
+  }
+
+  private watchFiles(): void {
+    this.files.watch(this.fileUri, this.inputUri, this.recordingUri);
   }
 
   private async build(lm: OpenedModel, inputUri = this.inputUri, recordingUri = this.recordingUri, edited = this.edited, precision = this.precision): Promise<PanelSession> {
@@ -271,7 +279,7 @@ export class CellscopePanel {
         post(this.panel, s.initMessage(play?.re ?? 0));
         this.postComparison(s);
         this.followDiagnosis(s);
-        if (choice.input || choice.recording) this.watch();
+        if (choice.input || choice.recording) this.watchFiles();
         return null;
       } catch (e) {
         if (e instanceof SupersededRun) return null; // the re-run queued behind it reports
@@ -309,42 +317,6 @@ export class CellscopePanel {
   /** "Save input as…": the run's input (as edited) to a new file; the URI, or undefined when cancelled. */
   async saveInput(target?: vscode.Uri): Promise<vscode.Uri | undefined> {
     return saveInputAs(this.fileUri, await this.current(), target);
-  }
-
-  /** Watches the model file, the input and recording files (chosen, or input.json / recording.json beside the model). */
-  private watch(): void {
-    for (const w of this.watchers) w.dispose();
-    this.watchers = [];
-    const dir = vscode.Uri.joinPath(this.fileUri, '..');
-    const targets = [this.fileUri, this.inputUri ?? vscode.Uri.joinPath(dir, 'input.json'), this.recordingUri ?? vscode.Uri.joinPath(dir, 'recording.json')];
-    if (!this.inputUri) targets.push(vscode.Uri.joinPath(dir, 'recording.json'));
-    const seen = new Set<string>();
-    this.watched = [];
-    for (const uri of targets) {
-      if (seen.has(uri.toString())) continue;
-      seen.add(uri.toString());
-      this.watched.push(uri.toString());
-      try {
-        const w = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.joinPath(uri, '..'), baseName(uri)));
-        const onChange = () => this.scheduleRerun();
-        w.onDidChange(onChange);
-        w.onDidCreate(onChange);
-        w.onDidDelete(onChange);
-        this.watchers.push(w);
-      } catch (e) {
-        logLine(`[panel] cannot watch ${uri.toString()}: ${errorText(e)}`);
-      }
-    }
-  }
-
-  /** Debounced: editors often write a file in several steps. */
-  private scheduleRerun(): void {
-    if (this.disposed) return;
-    clearTimeout(this.rerunTimer);
-    this.rerunTimer = setTimeout(() => {
-      this.supersedeRun();
-      void this.rerun();
-    }, 300);
   }
 
   async onMessage(m: FromWebview): Promise<void> {
@@ -459,7 +431,7 @@ export class CellscopePanel {
       runs: this.runs,
       comparison: c ? { pass: c.pass, maxAbs: c.maxAbs, mismatches: c.mismatches, count: c.count, text: summarizeComparison(c) } : null,
       error: this.lastError,
-      watching: [...this.watched],
+      watching: [...this.files.watched],
     };
   }
 
@@ -475,9 +447,7 @@ export class CellscopePanel {
     this.explainer?.stop();
     this.porter?.stop();
     void this.cancelRun();
-    clearTimeout(this.rerunTimer);
-    for (const w of this.watchers) w.dispose();
-    this.watchers = [];
+    this.files.dispose();
   }
 }
 
