@@ -38,6 +38,11 @@ export interface RecurrentOptions {
   /** Values of one staged run of the gate kernels (default: see wasm/gates.ts stageSteps); for tests, as above. */
   stageValues?: number;
   /**
+   * With `record`: the quantity keys the caller reads (SessionOptions.recordOnly). When the float32 gate kernels walk
+   * every step (no padding mask), the other quantities are left out: rows of length 0 in the trace.
+   */
+  recordOnly?: readonly string[];
+  /**
    * Processing steps per chunk for `recurrentSteps`, which yields after each (default: the whole sequence, one chunk).
    * A chunk holds nothing in the kernel memory when it yields (the states are back in their arrays), so whatever
    * runs meanwhile may use the kernels.
@@ -92,9 +97,17 @@ export function* recurrentSteps(layer: RecurrentLayer, input: RecurrentInput, op
         return si >= 0 ? states[si]!.slice() : null;
       })
     : null;
-  // Recording writes straight into the trace; otherwise every step reuses one scratch row per quantity.
+  // Recording writes straight into the trace; otherwise every step reuses one scratch row per quantity. Rows the
+  // caller does not read are left out when the gate kernels write the trace (a copy per row and block saved); those
+  // kernels write every recorded value, so the rows need not be zeroed first (reused arrays held old values).
+  const gateWalk = opts.record && !mask && gateKernelsRun(cell, opts.ctx);
+  const wanted = gateWalk && opts.recordOnly ? new Set(opts.recordOnly) : null;
   const out: FloatArray[] = [];
-  for (let q = 0; q < nq; q++) out.push(allocate(opts.record ? batch * steps * u : u, precision));
+  for (let q = 0; q < nq; q++) {
+    if (!opts.record) out.push(allocate(u, precision));
+    else if (wanted && !wanted.has(cell.quantities[q]!.key)) out.push(allocate(0, precision));
+    else out.push(allocate(batch * steps * u, precision, !gateWalk));
+  }
   const maskedSteps = mask && opts.record ? new Uint8Array(batch * steps) : null;
 
   const half = opts.ctx.half ? halfRounding(opts.ctx.half) : null;
@@ -137,6 +150,12 @@ function walkRange(w: Walk, x: FloatArray, from: number, to: number, opts: Recur
   if (!isBatchedCell(cell)) return walkItems(w, x, from, to);
   // A float16 / bfloat16 layer takes the TypeScript products (float32 sums, rounded to the type below).
   const p = products(cell, w.batch, to - from, opts.ctx.precision, w.half ? false : opts.ctx.fastPath, opts.projectionBlock, opts.stageValues);
+  // No gate kernels after all (their memory could not be had): the TypeScript step writes every quantity, the rows
+  // left out into throwaway rows.
+  if (!p.gates && w.record && w.out.some((o) => o.length === 0)) {
+    const n = w.batch * w.steps * w.u;
+    w = { ...w, out: w.out.map((o) => (o.length === 0 ? allocate(n, o instanceof Float32Array ? 'float32' : 'float64') : o)) };
+  }
   if (p.gates) {
     // The states live in the kernel memory during the walk (masked steps read them there too).
     p.gates.load(w.states);
@@ -306,6 +325,11 @@ function projectionBlock(batch: number, steps: number, width: number): number {
   return batch * steps * width <= 1 << 22 ? 1 << 22 : 1 << 18;
 }
 
+/** Whether the float32 gate kernels run this cell (when its memory can be had): the fast path, float32, no half dtype. */
+function gateKernelsRun(cell: CellStepper, ctx: Pick<CellContext, 'precision' | 'fastPath' | 'half'>): boolean {
+  return isBatchedCell(cell) && !ctx.half && (ctx.fastPath ?? fastPathAllowed) && gateKernelsAllowed && ctx.precision === 'float32' && gatesSupported(cell.gates, cell.units);
+}
+
 function products(
   cell: CellStepper & BatchedCell,
   batch: number,
@@ -320,15 +344,14 @@ function products(
   const block = blockOption ?? projectionBlock(batch, steps, width);
   const blockSteps = Math.max(1, Math.min(steps, Math.floor(block / (batch * width))));
   const shape: ProductShape = { batch, features: cell.features, units, width, recurrentColumns: cell.recurrentColumns, blockSteps };
+  const spec = gateKernelsRun(cell, { precision, ...(fastPath === undefined ? {} : { fastPath }) }) ? cell.gates! : null;
   const fast = fastPath ?? fastPathAllowed;
-  const spec = cell.gates;
-  const useGates = fast && gateKernelsAllowed && precision === 'float32' && gatesSupported(spec, units);
-  const staged = useGates ? stageSteps(spec, batch, units, blockSteps, stageValues) : 0;
-  const extra = useGates ? gateElements(spec, batch, units, staged) : 0;
+  const staged = spec ? stageSteps(spec, batch, units, blockSteps, stageValues) : 0;
+  const extra = spec ? gateElements(spec, batch, units, staged) : 0;
   const wasm = fast ? WasmProducts.create(precision, shape, cell.kernel, cell.recurrentKernel, extra) : null;
   return {
     products: wasm ?? new ReferenceProducts(shape, cell.kernel, cell.recurrentKernel, (n) => allocate(n, precision)),
     blockSteps,
-    gates: wasm && useGates ? new WasmGates(wasm, spec, batch, units, width, cell.features, blockSteps, staged) : null,
+    gates: wasm && spec ? new WasmGates(wasm, spec, batch, units, width, cell.features, blockSteps, staged) : null,
   };
 }

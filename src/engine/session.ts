@@ -30,6 +30,13 @@ export interface SessionOptions {
   hardSigmoid?: HardSigmoidFlavor;
   /** Record every quantity at every step (default true). */
   record?: boolean;
+  /**
+   * With `record`: the quantities (trace keys, e.g. `['i', 'f', 'c_tilde', 'o', 'c']`) the caller will read; a layer
+   * may then leave its other quantities out of the trace (rows of length 0: trace.ts `isRecorded`, and the trace's
+   * readers throw on them). Only the float32 gate kernels' walk leaves rows out (it writes each row in one copy);
+   * other walks record everything. Keys a layer's cell does not have are ignored (a model may mix cell kinds).
+   */
+  recordOnly?: readonly string[];
 }
 
 export interface RunOptions {
@@ -108,6 +115,7 @@ export class Session {
   readonly halfLayers: Record<string, HalfDtype> | null;
   readonly hardSigmoid: HardSigmoidFlavor;
   readonly record: boolean;
+  readonly recordOnly: readonly string[] | undefined;
   /** Kept states of stateful layers, by `layerIndex/direction`. */
   private readonly kept = new Map<string, FloatArray[]>();
   /** The run in progress: its chunk size and how far it is (what `runSteps` yields). */
@@ -122,6 +130,7 @@ export class Session {
     this.precision = this.halfLayers ? 'float32' : (options.precision ?? 'float64');
     this.hardSigmoid = options.hardSigmoid ?? model.semantics.hardSigmoid;
     this.record = options.record ?? true;
+    this.recordOnly = options.recordOnly;
   }
 
   resetStates(): void {
@@ -324,6 +333,7 @@ export class Session {
       {
         ctx,
         record,
+        ...(this.recordOnly ? { recordOnly: this.recordOnly } : {}),
         initialStates: kept ?? initialStates(layer, initial, batch, this.precision),
         layerIndex: index,
         layerName: call ? `${layer.name} (call ${call + 1})` : layer.name,

@@ -55,12 +55,13 @@ let pool: { lists: Map<string, FloatArray[]>; held: Set<ArrayBufferLike> } | nul
 /** Arrays smaller than this are cheap to make (and many): never pooled. */
 const POOL_MIN = 1 << 16;
 
-export function allocate(n: number, precision: Precision): FloatArray {
+/** `zeroed` = false: a caller that writes every value itself takes a reused array as it is (fresh ones are zeros). */
+export function allocate(n: number, precision: Precision, zeroed = true): FloatArray {
   if (pool && n >= POOL_MIN) {
     const a = pool.lists.get(`${precision} ${n}`)?.pop();
     if (a) {
       pool.held.delete(a.buffer);
-      return a.fill(0);
+      return zeroed ? a.fill(0) : a;
     }
   }
   return precision === 'float32' ? new Float32Array(n) : new Float64Array(n);

@@ -61,9 +61,21 @@ export function quantityIndex(lt: LayerTrace, key: string): number {
   return q;
 }
 
+/** Whether quantity q's row holds every value (a run with SessionOptions.recordOnly may leave rows out: length 0). */
+export function isRecorded(lt: LayerTrace, q: number): boolean {
+  return lt.values[q]!.length === lt.batch * lt.steps * lt.units;
+}
+
+/** The row of quantity `key`; throws when the run left it out of the trace (SessionOptions.recordOnly). */
+export function recordedRow(lt: LayerTrace, key: string): FloatArray {
+  const q = quantityIndex(lt, key);
+  if (!isRecorded(lt, q)) throw new RangeError(`layer "${lt.layerName}": this run left quantity "${key}" out of its trace (recordOnly)`);
+  return lt.values[q]!;
+}
+
 /** One unit's values over all steps of one batch item, in the requested step order. */
 export function series(lt: LayerTrace, key: string, batch: number, unit: number, order: StepOrder = 'input'): Float64Array {
-  const values = lt.values[quantityIndex(lt, key)]!;
+  const values = recordedRow(lt, key);
   const out = new Float64Array(lt.steps);
   for (let i = 0; i < lt.steps; i++) {
     const s = order === 'input' ? lt.stepOfInputTime[i]! : i;
@@ -74,7 +86,7 @@ export function series(lt: LayerTrace, key: string, batch: number, unit: number,
 
 /** The vector of one quantity at one processing step of one batch item (a view, not a copy). */
 export function vectorAt(lt: LayerTrace, key: string, batch: number, step: number): FloatArray {
-  const values = lt.values[quantityIndex(lt, key)]!;
+  const values = recordedRow(lt, key);
   const start = (batch * lt.steps + step) * lt.units;
   return values.subarray(start, start + lt.units);
 }

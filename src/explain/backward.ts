@@ -37,9 +37,10 @@ export interface ForwardRun {
   initialStates: Record<string, Tensor[]>;
 }
 
-export function forwardRun(model: Model, input: Tensor, options: ForwardOptions = {}): ForwardRun {
+/** `recordOnly`: the trace quantities the caller reads (SessionOptions.recordOnly); unset: all. */
+export function forwardRun(model: Model, input: Tensor, options: ForwardOptions = {}, recordOnly?: readonly string[]): ForwardRun {
   const precision = options.precision ?? 'float64';
-  const session = new Session(model, { precision, record: true, ...(options.hardSigmoid ? { hardSigmoid: options.hardSigmoid } : {}) });
+  const session = new Session(model, { precision, record: true, ...(recordOnly ? { recordOnly } : {}), ...(options.hardSigmoid ? { hardSigmoid: options.hardSigmoid } : {}) });
   const initialStates: Record<string, Tensor[]> = { ...options.initialStates };
   const calls = options.predictCalls ?? 1;
   for (let i = 0; i < calls; i++) {

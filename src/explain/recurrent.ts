@@ -7,8 +7,9 @@
  */
 import type { RecurrentLayer } from '../engine/model';
 import type { FloatArray } from '../engine/tensor';
-import type { LayerTrace } from '../engine/trace';
-import { cellBackward, type BackwardContext, type CellBackward, type StepValues } from './cells';
+import { isRecorded, type LayerTrace } from '../engine/trace';
+import { ExplainError } from './layers/layer';
+import { backwardReads, cellBackward, type BackwardContext, type CellBackward, type StepValues } from './cells';
 import { stateQuantities } from './cells/cell';
 import { fastLstmApplies, fastLstmBackward } from './fast-lstm';
 
@@ -41,6 +42,7 @@ export function directionBackward(inp: DirectionGradInput, ctx: BackwardContext,
   const { layer, trace: lt, dSeq } = inp;
   const { batch, steps, units: u } = lt;
   const items = Array.from({ length: batch }, (_, b) => b).filter((b) => itemHasGradient(inp, b, steps, u));
+  if (items.length > 0) checkRecorded(lt, given ? null : backwardReads(layer));
   // A float32 Keras LSTM walks in WebAssembly (float32 throughout); this walk stays the reference.
   if (!given && fastLstmApplies(inp, ctx, items)) {
     const fast = fastLstmBackward(inp, items);
@@ -133,6 +135,15 @@ export function directionBackward(inp: DirectionGradInput, ctx: BackwardContext,
   }
   for (const w of walkers) for (let k = 0; k < nStates; k++) dInitial[k]!.set(w.dStates[k]!, w.b * u);
   return { dx, dInitial };
+}
+
+/** A forward run that left out a row this walk reads (SessionOptions.recordOnly) is a bug: say so, never read zeros. */
+function checkRecorded(lt: LayerTrace, reads: readonly string[] | null): void {
+  lt.quantities.forEach((q, k) => {
+    if ((!reads || reads.includes(q.key)) && !isRecorded(lt, k)) {
+      throw new ExplainError(`layer "${lt.layerName}": its forward run left "${q.key}" out of the trace, which the backward pass reads (please report this)`);
+    }
+  });
 }
 
 /** Whether any gradient reaches item b (a single target's gradient touches one item: skip the others). */

@@ -8,6 +8,7 @@ import type { EmbeddingLayer, Model } from '../engine/model';
 import { recurrentLayersOf } from '../engine/model';
 import type { Tensor } from '../engine/tensor';
 import { backward, forwardRun, type ForwardOptions, type ForwardRun, type InputGradient, type Tensor64 } from './backward';
+import { backwardReads } from './cells';
 import { ExplainError } from './layers';
 
 export interface Space {
@@ -36,14 +37,29 @@ export function spaceOf(model: Model, input: Tensor, options: ForwardOptions = {
   const bytes = (options.precision ?? 'float64') === 'float32' ? 4 : 8;
   const chunk = Math.max(1, Math.floor(TRACE_BUDGET_BYTES / bytes / Math.max(1, perItem)));
   const states = (item: number, n: number) => tileStates(run.initialStates, item, n);
+  // The points' runs are read by the gradient (and for their outputs) only: their traces keep what it reads.
+  const reads = gradientReads(model);
   const evaluate =
     first.space === 'input'
-      ? (points: Tensor, item: number) => forwardRun(model, points, { ...options, predictCalls: 1, initialStates: states(item, points.shape[0]!) })
+      ? (points: Tensor, item: number) => forwardRun(model, points, { ...options, predictCalls: 1, initialStates: states(item, points.shape[0]!) }, reads)
       : (points: Tensor, item: number) => {
           const { model: m, ids } = standInEmbedding(model, input, points, item);
-          return forwardRun(m, ids, { ...options, predictCalls: 1, initialStates: states(item, points.shape[0]!) });
+          return forwardRun(m, ids, { ...options, predictCalls: 1, initialStates: states(item, points.shape[0]!) }, reads);
         };
   return { space: { kind: first.space, value: first.value, run, evaluate, chunk }, gradientAt: (seeds) => backward(run, seeds) };
+}
+
+/** The trace quantities the backward reads, over every recurrent layer; undefined when some layer reads them all. */
+function gradientReads(model: Model): string[] | undefined {
+  // A wrapped layer (TimeDistributed) is not listed by recurrentLayersOf: its run records everything.
+  if (model.layers.some((l) => l.kind === 'time_distributed')) return undefined;
+  const keys = new Set<string>();
+  for (const { layer } of recurrentLayersOf(model)) {
+    const reads = backwardReads(layer);
+    if (!reads) return undefined;
+    reads.forEach((k) => keys.add(k));
+  }
+  return [...keys];
 }
 
 /** Recorded values per batch item over every recurrent layer (an upper bound on the quantities per step). */

@@ -90,3 +90,17 @@ test('what the kernel does not do takes the reference walk: 5 units, hard_sigmoi
   x.data.fill(0, 9, 12); // step 3 is padding
   same(masked, x, 'padding');
 });
+
+test('integrated gradients record only what the backward reads: the pre-activations too for hard_sigmoid, and a row left out is an error', async () => {
+  const next = rng(46);
+  // hard_sigmoid's derivative is read off the pre-activations: its points' runs must keep them (the reference walk).
+  const m = model([recurrent('lstm', 'lstm', 3, 8, next, { returnSequences: false, recurrentActivation: 'hard_sigmoid' }), dense('head', 8, 2, next)], [null, 3]);
+  const x = random([1, 6, 3], next);
+  const { fast, reference, f64 } = three(m, x, { method: 'integrated-gradients', target: [0, 1], steps: 8 });
+  assert.ok(relError(fast, reference) <= 1e-6 && relError(fast, f64) <= 1e-4, `hard_sigmoid IG: ${relError(fast, reference)}, ${relError(fast, f64)}`);
+  const { forwardRun, backward } = await import('../../src/explain/backward');
+  const lstm = model([recurrent('lstm', 'lstm', 3, 8, next, { returnSequences: false })], [null, 3]);
+  const fr = forwardRun(lstm, x, { precision: 'float32' }, ['i', 'f', 'o', 'c']);
+  const seed = new Float64Array(8).fill(1);
+  assert.throws(() => backward(fr, [seed]), /left "c_tilde" out of the trace/);
+});

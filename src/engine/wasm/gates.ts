@@ -163,7 +163,8 @@ export class WasmGates {
         if (m === steps) dst.set(this.stage.subarray(base, base + batch * chunk));
         else for (let b = 0; b < batch; b++) dst.set(this.stage.subarray(base + b * chunk, base + (b + 1) * chunk), (b * steps + s0 + i0) * u);
       };
-      if (out) out.forEach((dst, q) => copy(q, dst));
+      // A row of length 0 was left out of the trace (RecurrentOptions.recordOnly).
+      if (out) out.forEach((dst, q) => dst.length > 0 && copy(q, dst));
       copy(outQ, sequence);
     }
   }

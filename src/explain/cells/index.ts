@@ -4,7 +4,7 @@ import type { RecurrentLayer } from '../../engine/model';
 import type { BackwardContext, CellBackward } from './cell';
 import { customBackward } from './custom';
 import { gruBackward } from './gru';
-import { lstmBackward } from './lstm';
+import { lstmBackward, lstmBackwardReads } from './lstm';
 import { simpleRnnBackward } from './simple-rnn';
 
 export type { BackwardContext, CellBackward, StepValues } from './cell';
@@ -22,4 +22,12 @@ export function cellBackward(layer: RecurrentLayer, ctx: BackwardContext): CellB
     case 'conv_lstm':
       throw new RunError(`layer "${layer.name}" is a ConvLSTM: gradients through its convolutions are not implemented yet, so explanations are not available for this model`);
   }
+}
+
+/**
+ * The trace quantities a layer's backward step reads (a forward run for the gradient alone may record only these:
+ * SessionOptions.recordOnly); null: every quantity (the cells whose steps have not been listed).
+ */
+export function backwardReads(layer: RecurrentLayer): readonly string[] | null {
+  return layer.cell === 'lstm' ? lstmBackwardReads(layer) : null;
 }

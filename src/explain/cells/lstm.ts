@@ -17,6 +17,17 @@ import type { BackwardContext, CellBackward, StepValues } from './cell';
 // Quantity rows of the engine's LSTM trace (CELL_KINDS.lstm); the pre-activations' rows run in gate order.
 const [Q_I, Q_F, Q_G, Q_O, Q_C, Q_PRE] = ['i', 'f', 'c_tilde', 'o', 'c', 'pre_i'].map((k) => quantityRow('lstm', k)) as [number, number, number, number, number, number];
 
+/**
+ * The trace rows lstmBackward (and fast-lstm.ts, which reads the same) takes: the gates and c, and the
+ * pre-activations only for activations whose derivative is not read off their output.
+ */
+export function lstmBackwardReads(layer: RecurrentLayer): string[] {
+  const keys = ['i', 'f', 'c_tilde', 'o', 'c'];
+  if (layer.config.recurrentActivation !== 'sigmoid') keys.push('pre_i', 'pre_f', 'pre_o');
+  if (layer.config.activation !== 'tanh') keys.push('pre_c_tilde');
+  return keys;
+}
+
 export function lstmBackward(layer: RecurrentLayer, ctx: BackwardContext): CellBackward {
   const u = layer.config.units;
   const F = layer.weights.kernel.shape[0]!;
