@@ -148,9 +148,10 @@ function checkRecorded(lt: LayerTrace, reads: readonly string[] | null): void {
 
 /** Whether any gradient reaches item b (a single target's gradient touches one item: skip the others). */
 function itemHasGradient(inp: DirectionGradInput, b: number, steps: number, u: number): boolean {
+  // From the last step back: a target's gradient is usually at the end (the last output, or a whole sequence's).
   const nz = (a: Float64Array | null | undefined, from: number, to: number) => {
     if (!a) return false;
-    for (let k = from; k < to; k++) if (a[k] !== 0) return true;
+    for (let k = to - 1; k >= from; k--) if (a[k] !== 0) return true;
     return false;
   };
   return nz(inp.dSeq, b * steps * u, (b + 1) * steps * u) || inp.dFinal.some((d) => nz(d, b * u, (b + 1) * u));

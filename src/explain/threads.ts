@@ -85,7 +85,7 @@ interface ThreadEvents {
 function startThread(workerPath: string): { worker: Worker; listen(l: ThreadEvents): void } | null {
   let worker: Worker;
   try {
-    worker = new Worker(workerPath, workerOptions('engine'));
+    worker = new Worker(workerPath, { ...workerOptions('engine'), execArgv: bundleExecArgv(process.execArgv) });
   } catch {
     return null;
   }
@@ -106,6 +106,22 @@ function startThread(workerPath: string): { worker: Worker; listen(l: ThreadEven
       for (const call of missed.splice(0)) call();
     },
   };
+}
+
+/**
+ * The parent's Node flags without its module loaders (--import, --require, --loader and the like): the worker runs a
+ * bundle that needs none, and a loader such as tsx (the benchmarks and tests run under it) costs each new thread
+ * ~0.3 s of CPU hooking every module it loads. Other flags (--cpu-prof, --inspect…) pass as Node passes them.
+ */
+export function bundleExecArgv(argv: readonly string[]): string[] {
+  const loaders = /^--(import|require|loader|experimental-loader)(=|$)|^-r$/;
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (!loaders.test(a)) out.push(a);
+    else if (!a.includes('=')) i++; // its value is the next argument
+  }
+  return out;
 }
 
 /** The worker's side: the sums of the groups it took (their buffers transferred), or the error's name and message. */

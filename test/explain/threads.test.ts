@@ -15,7 +15,7 @@ import { loadModelText } from '../../src/formats';
 import { main } from '../../src/cli/main';
 import { RunCancelledError } from '../../src/worker/client';
 import { startExplain } from '../../src/worker/explain-client';
-import { igThreadHelper } from '../../src/explain/threads';
+import { bundleExecArgv, igThreadHelper } from '../../src/explain/threads';
 import { relError } from '../support/rel-error';
 import { syntheticLstm } from '../support/synthetic-lstm';
 import { buildHostBundle, type BuiltHostBundle } from '../support/host-bundle';
@@ -141,4 +141,9 @@ test('cellscope explain --threads: a whole number ≥ 1', async () => {
   const code = await main(['explain', 'm.json', '--input', 'x.json', '--target', '0,0,0', '--threads', '0'], () => {}, (t) => err.push(t));
   assert.equal(code, 2);
   assert.match(err.join('\n'), /--threads/);
+});
+
+test("the second thread gets the parent's Node flags without its module loaders (tsx under the tests and benchmarks)", () => {
+  const argv = ['--import', 'tsx', '--cpu-prof', '--require=./hook.js', '-r', 'other', '--experimental-loader', 'l.mjs', '--inspect=0', '--max-old-space-size=4096'];
+  assert.deepEqual(bundleExecArgv(argv), ['--cpu-prof', '--inspect=0', '--max-old-space-size=4096']);
 });

@@ -17,17 +17,19 @@ import { emit, loadModelAndInput, type Print } from './shared';
 
 export async function explainCommand(o: CliOptions, print: Print): Promise<number> {
   if (!o.target) throw new UsageError('explain needs --target b,t,u (indices into the output; negatives count from the end)');
+  const method = o.method ?? 'gradient';
+  // Integrated gradients' second thread runs the engine worker beside this bundle (dist/host.js started as 'engine'),
+  // started before the model loads so that it has its own bundle loaded when its job comes (other methods: one thread).
+  const helper = method === 'integrated-gradients' ? igThreadHelper(join(__dirname, 'host.js'), o.threads ?? 2) : undefined;
   const l = await loadModelAndInput(o);
   const loaded = l.runnable.loaded;
   if (!loaded) throw new UsageError(`${o.model}: explain runs Keras-structured models (not a whole ONNX graph)`);
   const input = l.inputs[0]!;
   const baseline: Baseline = o.baseline === undefined || o.baseline === 'zeros' || o.baseline === 'mean' ? (o.baseline ?? 'zeros') : await loadArrayFile(o.baseline);
   const forward = { precision: o.precision, predictCalls: o.predictCalls ?? loaded.predictCalls, ...(o.hardSigmoid ? { hardSigmoid: o.hardSigmoid } : {}) };
-  // Integrated gradients' second thread runs the engine worker beside this bundle (dist/host.js started as 'engine').
-  const helper = igThreadHelper(join(__dirname, 'host.js'), o.threads ?? 2);
   const e = await explainPredictionThreaded(loaded.model, input, {
     ...forward,
-    method: o.method ?? 'gradient',
+    method,
     target: parseTargetText(o.target),
     output: o.output ?? 0,
     ...(o.steps !== undefined ? { steps: o.steps } : {}),
