@@ -62,6 +62,46 @@ export function fastLstmApplies(inp: FastLstmInput, ctx: BackwardContext, items:
   );
 }
 
+interface Transposes {
+  /** The float64 weights they were made from (a copy: weights edited in place make new ones). */
+  U: Float64Array;
+  K: Float64Array;
+  UTp: Float32Array;
+  KT: Float32Array;
+}
+
+/**
+ * Every chunk of integrated gradients' points runs this backward again on the same weights: their transposes (a
+ * strided pass over U, then the packing) are kept with the weights, checked against a copy of them before each use
+ * (a compare costs a tenth of the transpose).
+ */
+const kept = new WeakMap<object, Transposes>();
+
+function transposesInto(layer: RecurrentLayer, a: WasmArena, UTp: Float32Array | Float64Array, KT: Float32Array | Float64Array): void {
+  const U = layer.weights.recurrentKernel.data;
+  const K = layer.weights.kernel.data;
+  const old = kept.get(U);
+  if (old && sameValues(old.U, U) && sameValues(old.K, K)) {
+    UTp.set(old.UTp);
+    KT.set(old.KT);
+    return;
+  }
+  const u = layer.config.units;
+  const W = 4 * u;
+  const F = K.length / W;
+  const UT = a.scratch(W * u);
+  for (let r = 0; r < u; r++) for (let c = 0; c < W; c++) UT[c * u + r] = U[r * W + c]!;
+  a.pack(a.ptr(UTp), a.ptr(UT), u, W, u);
+  for (let r = 0; r < F; r++) for (let c = 0; c < W; c++) KT[c * F + r] = K[r * W + c]!;
+  kept.set(U, { U: Float64Array.from(U), K: Float64Array.from(K), UTp: Float32Array.from(UTp), KT: Float32Array.from(KT) });
+}
+
+function sameValues(a: Float64Array, b: ArrayLike<number>): boolean {
+  if (a.length !== b.length) return false;
+  for (let k = 0; k < a.length; k++) if (a[k] !== b[k]) return false;
+  return true;
+}
+
 /** BPTT for the items with a gradient; null when the kernel memory cannot be had (the caller walks in TypeScript). */
 export function fastLstmBackward(inp: FastLstmInput, items: readonly number[]): FastLstmGrad | null {
   const { layer, trace: lt, dSeq } = inp;
@@ -74,15 +114,10 @@ export function fastLstmBackward(inp: FastLstmInput, items: readonly number[]): 
   const stageLen = STAGED * R * (n + 1) * u;
   const a = WasmArena.create('float32', W * u + W * ldh + W * F + stageLen + R * n * (W + F) + R * (ldh + u));
   if (!a) return null;
-  // Uᵀ [4u, u] packed, Kᵀ [4u, F]: the transposes of the forward's h·U and x·K.
-  const U = layer.weights.recurrentKernel.data;
-  const K = layer.weights.kernel.data;
-  const UT = a.scratch(W * u);
-  for (let r = 0; r < u; r++) for (let c = 0; c < W; c++) UT[c * u + r] = U[r * W + c]!;
+  // Uᵀ [4u, u] packed, Kᵀ [4u, F]: the transposes of the forward's h·U and x·K, made once per weights.
   const UTp = a.scratch(W * ldh);
-  a.pack(a.ptr(UTp), a.ptr(UT), u, W, u);
   const KT = a.scratch(W * F);
-  for (let r = 0; r < F; r++) for (let c = 0; c < W; c++) KT[c * F + r] = K[r * W + c]!;
+  transposesInto(layer, a, UTp, KT);
   const stage = a.alloc(stageLen);
   const dz = a.scratch(R * n * W);
   const dxb = a.scratch(R * n * F);

@@ -104,3 +104,19 @@ test('integrated gradients record only what the backward reads: the pre-activati
   const seed = new Float64Array(8).fill(1);
   assert.throws(() => backward(fr, [seed]), /left "c_tilde" out of the trace/);
 });
+
+test('weights edited in place between two explanations: the second uses the new weights (the kept transposes are checked)', () => {
+  const next = rng(47);
+  const lstm = recurrent('lstm', 'lstm', 3, 8, next, { returnSequences: false });
+  const m = model([lstm, dense('head', 8, 2, next)], [null, 3]);
+  const x = random([1, 7, 3], next);
+  assertFastRan(m, x, { method: 'gradient', target: [0, 1] }, 'before the edit');
+  const U = lstm.weights.recurrentKernel.data as Float64Array;
+  const K = lstm.weights.kernel.data as Float64Array;
+  const before = explainPrediction(m, x, { method: 'gradient', target: [0, 1], precision: 'float32' }).attribution.data;
+  U[5] = U[5]! + 0.5;
+  K[3] = K[3]! - 0.25;
+  const after = explainPrediction(m, x, { method: 'gradient', target: [0, 1], precision: 'float32' }).attribution.data;
+  assert.ok(relError(after, before) > 1e-3, 'the edit changes the gradient');
+  assertFastRan(m, x, { method: 'gradient', target: [0, 1] }, 'after the edit');
+});
