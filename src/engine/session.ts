@@ -64,6 +64,14 @@ export interface RunResult {
   outputs: Tensor[];
   /** Each layer's output (its last call's first output; empty for a layer the outputs do not need), in layer order. */
   layerOutputs: Tensor[];
+  /**
+   * Every output of every call (graph node order; null for a call the outputs do not need), with the mask that rode
+   * on it: what explain's backward reads for a call's second output or a shared layer's earlier call. A session
+   * run always gives it; results assembled elsewhere (panel blocks) may not.
+   */
+  nodeOutputs?: (Flow[] | null)[];
+  /** The masks each call was given, as it was given them (a later call may delete a tensor's mask, as MultiHeadAttention does). */
+  nodeInputMasks?: ((Uint8Array | null)[] | null)[];
   trace: Trace | null;
 }
 
@@ -159,7 +167,8 @@ export class Session {
       );
     }
     const inputs: Flow[] = given.map((t) => ({ value: withPrecision(t, this.precision), mask: null }));
-    const values: Flow[][] = [];
+    const values: (Flow[] | null)[] = graph.nodes.map(() => null);
+    const inputMasks: ((Uint8Array | null)[] | null)[] = graph.nodes.map(() => null);
     const read = (ref: TensorRef): Flow => {
       const f = 'input' in ref ? inputs[ref.input] : values[ref.node]?.[ref.output];
       if (!f) throw new RunError(`the model's graph reads ${'input' in ref ? `input ${ref.input}` : `output ${ref.output} of node ${ref.node}`}, which no call produced`);
@@ -178,6 +187,7 @@ export class Session {
       calls.set(node.layer, call + 1);
       let ins = node.inputs.map(read);
       if (node.masks) ins = ins.map((f, k) => ({ value: f.value, mask: explicitMask(node.masks![k], read) }));
+      inputMasks[i] = ins.map((f) => f.mask);
       const initial = node.initialState ? node.initialState.map((r) => read(r).value) : call === 0 ? options.initialStates?.[layer.name] : undefined;
       const outs = yield* this.callLayer(layer, node.layer, call, ins, initial, ctx, record, traces);
       values[i] = outs;
@@ -188,6 +198,8 @@ export class Session {
       output: outputs[0]!,
       outputs,
       layerOutputs,
+      nodeOutputs: values,
+      nodeInputMasks: inputMasks,
       trace: record ? { precision: this.precision, layers: traces } : null,
     };
   }

@@ -5,15 +5,17 @@
  * with respect to the model's input, or, for a token model, with respect to the embedding vectors its Embedding
  * layer looked up (token ids have no gradient).
  */
-import { recurrentLayersOf, stateNames, type HardSigmoidFlavor, type Model } from '../engine/model';
+import { graphOf, recurrentLayersOf, stateNames, type HardSigmoidFlavor, type Model } from '../engine/model';
+import { maskOf } from '../engine/layers';
 import { Session, type RunResult } from '../engine/session';
 import { withPrecision, type FloatArray, type Precision, type Tensor } from '../engine/tensor';
 import type { Trace } from '../engine/trace';
 import type { BackwardContext } from './cells';
 import type { RuleOptions } from './lrp/rule';
 import { callGraph, type CallRef } from './graph';
+import { pack, type InputPart } from './inputs';
 import { ExplainError, layerBackward, type StepWatcher } from './layers';
-import { mergeBackward } from './layers/merge';
+import { isMultiInputKind, multiInputBackward } from './layers/multi-input';
 
 export interface ForwardOptions {
   /** float64 (default) or float32: the forward's arithmetic; the backward accumulates in float64 either way. */
@@ -28,8 +30,10 @@ export interface ForwardOptions {
 /** A recorded forward run and what the backward needs from it. */
 export interface ForwardRun {
   model: Model;
-  /** The input in the run's precision. */
+  /** The (first) input in the run's precision. */
   input: Tensor;
+  /** Every model input in the run's precision, in the graph's input order. */
+  inputs: Tensor[];
   run: RunResult;
   trace: Trace;
   ctx: BackwardContext;
@@ -37,15 +41,27 @@ export interface ForwardRun {
   initialStates: Record<string, Tensor[]>;
 }
 
+/** One tensor for a one-input model, or one per model input in the graph's input order. */
+export type ModelInput = Tensor | readonly Tensor[];
+
+export function inputList(input: ModelInput): Tensor[] {
+  return Array.isArray(input) ? [...(input as readonly Tensor[])] : [input as Tensor];
+}
+
 /** `recordOnly`: the trace quantities the caller reads (SessionOptions.recordOnly); unset: all. */
-export function forwardRun(model: Model, input: Tensor, options: ForwardOptions = {}, recordOnly?: readonly string[]): ForwardRun {
+export function forwardRun(model: Model, input: ModelInput, options: ForwardOptions = {}, recordOnly?: readonly string[]): ForwardRun {
   const precision = options.precision ?? 'float64';
   const session = new Session(model, { precision, record: true, ...(recordOnly ? { recordOnly } : {}), ...(options.hardSigmoid ? { hardSigmoid: options.hardSigmoid } : {}) });
   const initialStates: Record<string, Tensor[]> = { ...options.initialStates };
   const calls = options.predictCalls ?? 1;
+  const list = inputList(input);
+  const given = list.length === 1 ? list[0]! : list;
   for (let i = 0; i < calls; i++) {
-    const run = session.run(input, { initialStates: options.initialStates ?? {} });
-    if (i === calls - 1) return { model, input: withPrecision(input, precision), run, trace: run.trace!, ctx: { precision, hardSigmoid: session.hardSigmoid }, initialStates };
+    const run = session.run(given, { initialStates: options.initialStates ?? {} });
+    if (i === calls - 1) {
+      const inputs = list.map((t) => withPrecision(t, precision));
+      return { model, input: inputs[0]!, inputs, run, trace: run.trace!, ctx: { precision, hardSigmoid: session.hardSigmoid }, initialStates };
+    }
     Object.assign(initialStates, finalStatesOfStateful(model, run.trace!));
   }
   throw new RangeError(`predictCalls must be ≥ 1; got ${calls}`);
@@ -86,9 +102,11 @@ export interface InputGradient {
   space: 'input' | 'embedding';
   /** Σ of ∂y/∂(every recurrent layer's initial states): for LRP, the relevance the initial states kept. */
   initialTotal: number;
-  /** The differentiable input's value (float64). */
+  /** The differentiable input's value (float64); several inputs: packed side by side per item (inputs.ts). */
   value: Tensor64;
   grad: Tensor64;
+  /** Several model inputs: what each packed part is (absent for a one-input model). */
+  parts?: InputPart[];
 }
 
 /**
@@ -100,34 +118,53 @@ export interface InputGradient {
 export function backward(fr: ForwardRun, seeds: (Float64Array | null)[], watch?: StepWatcher, lrp?: RuleOptions): InputGradient {
   const { model, run } = fr;
   const graph = callGraph(model);
-  if (graph.inputs.length !== 1) throw new ExplainError(`model "${model.name}" has ${graph.inputs.length} inputs; explain handles one-input models`);
+  const inputsMeta = graphOf(model).inputs;
+  const nIn = graph.inputs.length;
+  if (nIn > 1 && lrp) throw new ExplainError(`model "${model.name}" has ${nIn} inputs; lrp explains one-input models`, 'use --method gradient, grad-input or integrated-gradients');
+  // Which call of its layer each node is (a shared layer's traces come one call after another).
+  const callOf: number[] = [];
   const calls = new Map<number, number>();
-  graph.nodes.forEach((n) => calls.set(n.layer, (calls.get(n.layer) ?? 0) + 1));
+  graph.nodes.forEach((n, i) => {
+    if (run.nodeOutputs && !run.nodeOutputs[i]) return callOf.push(-1);
+    callOf.push(calls.get(n.layer) ?? 0);
+    calls.set(n.layer, (calls.get(n.layer) ?? 0) + 1);
+  });
   const grads: (Float64Array | null)[][] = graph.nodes.map(() => []);
-  let dInput: Float64Array | null = null;
+  const dInputs: (Float64Array | null)[] = graph.inputs.map(() => null);
   let initialTotal = 0;
-  type Embedded = { grad: Float64Array | null; value: Tensor };
-  let embedding = null as Embedded | null;
+  const embeddings: (Float64Array | null)[] = graph.inputs.map(() => null);
   const add = (ref: CallRef, g: Float64Array | null) => {
     if (!g) return;
     if ('input' in ref) {
-      dInput = accumulate(dInput, g);
+      dInputs[ref.input] = accumulate(dInputs[ref.input] ?? null, g);
       return;
     }
     const slot = grads[ref.node]!;
     slot[ref.output] = accumulate(slot[ref.output] ?? null, g);
   };
-  const valueOf = (ref: CallRef): Tensor => {
-    if ('input' in ref) return fr.input;
-    if (ref.output !== 0) throw new ExplainError(`layer "${model.layers[graph.nodes[ref.node]!.layer]!.name}": explain cannot read output ${ref.output} of a call (only the first)`);
-    return run.layerOutputs[graph.nodes[ref.node]!.layer]!;
+  const flowOf = (ref: CallRef): { value: Tensor; mask: Uint8Array | null } => {
+    if ('input' in ref) return { value: fr.inputs[ref.input]!, mask: null };
+    const f = run.nodeOutputs?.[ref.node]?.[ref.output];
+    if (f) return f;
+    const layer = graph.nodes[ref.node]!.layer;
+    if (ref.output !== 0 || (calls.get(layer) ?? 0) > 1) throw new ExplainError(`layer "${model.layers[layer]!.name}": explain cannot read output ${ref.output} of this call from the run`);
+    return { value: run.layerOutputs[layer]!, mask: null };
+  };
+  const valueOf = (ref: CallRef): Tensor => flowOf(ref).value;
+  /** The mask the call's k-th input carried in (explicit `mask=`, or the tensor's own). */
+  const maskIn = (node: (typeof graph.nodes)[number], k: number): Uint8Array | null => {
+    const given = run.nodeInputMasks?.[graph.nodes.indexOf(node)];
+    if (given) return given[k] ?? null;
+    const explicit = (node as { masks?: (CallRef | null)[] }).masks;
+    if (explicit) return explicit[k] ? maskOf(valueOf(explicit[k]!)) : null;
+    return flowOf(node.inputs[k]!).mask;
   };
   graph.outputs.forEach((ref, k) => add(ref, seeds[k] ?? null));
-  // InputLayer and other pass-through calls between the model's input and the Embedding.
-  const readsModelInput = (ref: CallRef): boolean => {
-    if ('input' in ref) return true;
+  // InputLayer and other pass-through calls between a model input and its Embedding: the input's index, or −1.
+  const modelInputOf = (ref: CallRef): number => {
+    if ('input' in ref) return ref.input;
     const n = graph.nodes[ref.node]!;
-    return model.layers[n.layer]!.kind === 'pass_through' && n.inputs.length === 1 && readsModelInput(n.inputs[0]!);
+    return model.layers[n.layer]!.kind === 'pass_through' && n.inputs.length === 1 ? modelInputOf(n.inputs[0]!) : -1;
   };
 
   for (let i = graph.nodes.length - 1; i >= 0; i--) {
@@ -135,44 +172,73 @@ export function backward(fr: ForwardRun, seeds: (Float64Array | null)[], watch?:
     const dOutputs = grads[i]!;
     if (!dOutputs.some((g) => g)) continue;
     const layer = model.layers[node.layer]!;
-    if ((calls.get(node.layer) ?? 0) > 1) throw new ExplainError(`layer "${layer.name}" is called ${calls.get(node.layer)} times; explain handles layers called once`);
-    if (layer.kind === 'merge' && !lrp) {
+    const call = callOf[i]!;
+    const layerTraces = fr.trace.layers.filter((t) => t.layerIndex === node.layer);
+    // Each call of a layer records the same number of traces (one per direction, also inside a TimeDistributed).
+    const nCalls = calls.get(node.layer) ?? 1;
+    const perCall = layerTraces.length / nCalls;
+    if (!Number.isInteger(perCall)) throw new ExplainError(`layer "${layer.name}" is called ${nCalls} times and its recorded traces do not tell the calls apart; explain handles such a layer called once`);
+    const initialRefs = node.initialState as CallRef[] | undefined;
+    if (node.inputs.length !== 1 || isMultiInputKind(layer)) {
+      if (lrp) throw new ExplainError(`layer "${layer.name}" (${layer.kind}) reads ${node.inputs.length} inputs; lrp has no rule for it`, 'use --method gradient or integrated-gradients');
       const ins = node.inputs.map(valueOf);
-      mergeBackward(layer, ins, dOutputs[0]!).forEach((g, k) => add(node.inputs[k]!, g));
+      const masks = node.inputs.map((_, k) => maskIn(node, k));
+      multiInputBackward(layer, ins, masks, dOutputs[0] ?? null, fr.ctx).forEach((g, k) => add(node.inputs[k]!, g));
       continue;
-    }
-    // An explicit mask= shaped the forward (the trace records the skipped steps); no gradient flows into a mask.
-    if (node.inputs.length !== 1 || node.initialState) {
-      throw new ExplainError(`layer "${layer.name}" (${layer.kind}) is called with ${node.initialState ? 'initial_state' : `${node.inputs.length} inputs`}; explain handles calls of one input (merges and initial_state= are not differentiated yet)`);
     }
     const inputRef = node.inputs[0]!;
     if (layer.kind === 'embedding') {
-      if (!readsModelInput(inputRef)) throw new ExplainError(`layer "${layer.name}" (Embedding) does not read the model's input; explain differentiates up to the first Embedding's vectors`);
-      embedding = { grad: accumulate(embedding?.grad ?? null, dOutputs[0] ?? null), value: run.layerOutputs[node.layer]! };
+      const at = modelInputOf(inputRef);
+      if (at < 0) throw new ExplainError(`layer "${layer.name}" (Embedding) does not read a model input; explain differentiates up to the Embedding vectors of the model's inputs`);
+      embeddings[at] = accumulate(embeddings[at] ?? null, dOutputs[0] ?? null);
       continue;
     }
     const input = valueOf(inputRef);
+    const given = initialRefs ? initialRefs.map(valueOf) : call === 0 ? fr.initialStates[layer.name] : undefined;
+    const dInitial: Float64Array[] = [];
     const dx = layerBackward({
       layer,
       layerIndex: node.layer,
       input: () => valueOf(inputRef),
+      inputMask: () => maskIn(node, 0),
       inputShape: input.shape,
       dOutputs,
-      traces: fr.trace.layers.filter((t) => t.layerIndex === node.layer),
-      ...(fr.initialStates[layer.name] ? { initialStates: fr.initialStates[layer.name] } : {}),
+      traces: layerTraces.slice(call * perCall, (call + 1) * perCall),
+      ...(given ? { initialStates: given } : {}),
       ctx: fr.ctx,
       ...(watch ? { watch } : {}),
       ...(lrp ? { lrp, isLast: i === graph.nodes.length - 1 } : {}),
-      onInitial: (d) => d.forEach((a) => a.forEach((v) => (initialTotal += v))),
+      onInitial: (d) => d.forEach((a) => (dInitial.push(a), a.forEach((v) => (initialTotal += v)))),
     });
     add(inputRef, dx);
+    // initial_state= of another call's output: its gradient flows on into that call.
+    if (initialRefs && !lrp) initialRefs.forEach((r, k) => add(r, dInitial[k] ?? null));
   }
 
-  if (model.inputIsTokens || embedding) {
-    const e = embedding ?? { grad: null, value: embeddedValue(fr) };
-    return { space: 'embedding', initialTotal, value: toFloat64(e.value), grad: { shape: [...e.value.shape], data: e.grad ?? new Float64Array(e.value.data.length) } };
+  const embeddingValue = (at: number): Tensor => {
+    const k = graph.nodes.findIndex((n, j) => model.layers[n.layer]!.kind === 'embedding' && callOf[j]! >= 0 && modelInputOf(n.inputs[0]!) === at);
+    if (k >= 0) return valueOf({ node: k, output: 0 });
+    if (nIn === 1) return embeddedValue(fr);
+    throw new ExplainError(`model "${model.name}": input ${inputsMeta[at]?.name ?? at} takes token ids but no Embedding layer reads it`);
+  };
+  if (nIn === 1) {
+    if (model.inputIsTokens || embeddings[0]) {
+      const value = embeddingValue(0);
+      return { space: 'embedding', initialTotal, value: toFloat64(value), grad: { shape: [...value.shape], data: embeddings[0] ?? new Float64Array(value.data.length) } };
+    }
+    return { space: 'input', initialTotal, value: toFloat64(fr.input), grad: { shape: [...fr.input.shape], data: dInputs[0] ?? new Float64Array(fr.input.data.length) } };
   }
-  return { space: 'input', initialTotal, value: toFloat64(fr.input), grad: { shape: [...fr.input.shape], data: dInput ?? new Float64Array(fr.input.data.length) } };
+  const parts: InputPart[] = [];
+  const values: Tensor[] = [];
+  const gs: Tensor[] = [];
+  graph.inputs.forEach((_, k) => {
+    const tokens = inputsMeta[k]?.tokens ?? false;
+    const value = tokens ? embeddingValue(k) : fr.inputs[k]!;
+    parts.push({ name: inputsMeta[k]?.name ?? `input ${k}`, space: tokens ? 'embedding' : 'input', shape: [...value.shape] });
+    values.push(value);
+    gs.push({ shape: value.shape, data: (tokens ? embeddings[k] : dInputs[k]) ?? new Float64Array(value.data.length) });
+  });
+  return { space: 'input', initialTotal, value: pack(values), grad: pack(gs), parts };
 }
 
 function embeddedValue(fr: ForwardRun): Tensor {

@@ -5,13 +5,14 @@
  */
 import type { Model } from '../engine/model';
 import { adoptKernelModule, kernelModule } from '../engine/wasm/kernels';
-import { reusingArrays, sizeOf, type Tensor } from '../engine/tensor';
+import { reusingArrays, sizeOf } from '../engine/tensor';
 import { gradientMethod } from './attribution/gradient';
 import { igEnds, igFinish, igGroups, igPartSum, integratedGradients } from './attribution/integrated-gradients';
 import { lrp } from './attribution/lrp';
 import { occlusion } from './attribution/occlusion';
 import type { Baseline, Method, MethodInput, MethodResult } from './attribution/types';
-import type { ForwardOptions, Tensor64 } from './backward';
+import { inputList, type ForwardOptions, type ModelInput, type Tensor64 } from './backward';
+import { unpack } from './inputs';
 import { ExplainError } from './layers';
 import { spaceOf } from './space';
 import { resolveTarget, type Target } from './target';
@@ -46,6 +47,11 @@ export interface Explanation {
   attribution: Tensor64;
   /** Token models: the attribution per embedding component, [batch, time, dim]. */
   vectors?: Tensor64;
+  /**
+   * Models of several inputs: one attribution per input, in the model's input order (`attribution` is the first's).
+   * A token input's is per token, with its per-component `vectors`.
+   */
+  attributions?: InputAttribution[];
   completenessError?: number;
   conservationError?: number;
   /** LRP: the value the relevance explains (the pre-activation of a non-linear head; else `value`). */
@@ -54,7 +60,15 @@ export interface Explanation {
   initialStateRelevance?: number;
 }
 
-export function explainPrediction(model: Model, input: Tensor, options: ExplainOptions): Explanation {
+/** One model input's share of a several-input explanation. */
+export interface InputAttribution {
+  name: string;
+  space: 'input' | 'embedding';
+  attribution: Tensor64;
+  vectors?: Tensor64;
+}
+
+export function explainPrediction(model: Model, input: ModelInput, options: ExplainOptions): Explanation {
   const p = prepare(model, input, options);
   return assemble(p, options, input, run(options.method, p.m));
 }
@@ -66,7 +80,7 @@ interface Prepared {
   value: number;
 }
 
-function prepare(model: Model, input: Tensor, options: ExplainOptions): Prepared {
+function prepare(model: Model, input: ModelInput, options: ExplainOptions): Prepared {
   const { space, gradientAt } = spaceOf(model, input, options);
   const outputs = space.run.run.outputs;
   const target = resolveTarget(outputs, options.target, options.output ?? 0);
@@ -85,7 +99,8 @@ function prepare(model: Model, input: Tensor, options: ExplainOptions): Prepared
   return { m, target, value };
 }
 
-function assemble({ m, target, value }: Prepared, options: ExplainOptions, input: Tensor, r: MethodResult): Explanation {
+function assemble({ m, target, value }: Prepared, options: ExplainOptions, given: ModelInput, r: MethodResult): Explanation {
+  const input = inputList(given)[0]!;
   const { space } = m;
   const checks = {
     ...(r.completenessError !== undefined ? { completenessError: r.completenessError } : {}),
@@ -94,6 +109,14 @@ function assemble({ m, target, value }: Prepared, options: ExplainOptions, input
     ...(r.initialStateRelevance !== undefined ? { initialStateRelevance: r.initialStateRelevance } : {}),
   };
   const [batch, steps] = space.value.shape as [number, number];
+  if (space.parts) {
+    const attributions = unpack({ shape: space.value.shape, data: r.data }, space.parts).map((a, k): InputAttribution => {
+      const p = space.parts![k]!;
+      return p.space === 'embedding' ? { name: p.name, space: p.space, attribution: perToken(a), vectors: a } : { name: p.name, space: p.space, attribution: a };
+    });
+    const first = attributions[0]!;
+    return { method: options.method, target, value, space: first.space, attribution: first.attribution, ...(first.vectors ? { vectors: first.vectors } : {}), attributions, ...checks };
+  }
   if (r.perStep) return { method: options.method, target, value, space: space.kind, attribution: { shape: [batch, steps], data: r.data }, ...checks };
   if (space.kind === 'input') return { method: options.method, target, value, space: space.kind, attribution: { shape: [...input.shape], data: r.data }, ...checks };
   const vectors = { shape: [...space.value.shape], data: r.data };
@@ -107,7 +130,7 @@ function assemble({ m, target, value }: Prepared, options: ExplainOptions, input
  */
 export interface IgHelpJob {
   model: Model;
-  input: Tensor;
+  input: ModelInput;
   options: Omit<ExplainOptions, 'onProgress'>;
   shared: Int32Array;
   /** This thread's compiled WebAssembly kernels (engine/wasm/kernels.ts), for the other thread to run too. */
@@ -136,7 +159,7 @@ const NEXT = 2;
  * own and the groups are added in order, igGroups), in about half the time on two cores. Every other method, and no
  * helper, runs here as `explainPrediction`.
  */
-export async function explainPredictionThreaded(model: Model, input: Tensor, options: ExplainOptions, helper?: IgHelper): Promise<Explanation> {
+export async function explainPredictionThreaded(model: Model, input: ModelInput, options: ExplainOptions, helper?: IgHelper): Promise<Explanation> {
   const shared = new Int32Array(new SharedArrayBuffer(12));
   const { onProgress: _, ...plain } = options;
   // The other thread starts first: it has its own start to make (and its own forward of the input).
@@ -203,6 +226,10 @@ export function igHelpPart(job: IgHelpJob): IgGroupSums {
 }
 
 function run(method: Method, m: MethodInput): MethodResult {
+  if (m.space.parts && (method === 'occlusion' || method === 'lrp')) {
+    throw new ExplainError(`--method ${method} explains one-input models; this model has ${m.space.parts.length} inputs (${m.space.parts.map((p) => p.name).join(', ')})`, 'use --method gradient, grad-input or integrated-gradients (which interpolates all inputs together)');
+  }
+  if (m.space.parts && typeof m.baseline === 'object') throw new ExplainError('a baseline file is read for one-input models; this model has several inputs', 'use --baseline zeros or mean');
   switch (method) {
     case 'gradient':
       return gradientMethod(m, false);

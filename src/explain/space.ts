@@ -7,7 +7,9 @@
 import type { EmbeddingLayer, Model } from '../engine/model';
 import { recurrentLayersOf } from '../engine/model';
 import type { Tensor } from '../engine/tensor';
-import { backward, forwardRun, type ForwardOptions, type ForwardRun, type InputGradient, type Tensor64 } from './backward';
+import { graphOf } from '../engine/model';
+import { backward, forwardRun, inputList, type ForwardOptions, type ForwardRun, type InputGradient, type ModelInput, type Tensor64 } from './backward';
+import { unpack, type InputPart } from './inputs';
 import { backwardReads } from './cells';
 import { ExplainError } from './layers';
 
@@ -21,6 +23,8 @@ export interface Space {
   evaluate(points: Tensor, item: number): ForwardRun;
   /** How many points one forward/backward should take at most (keeps a chunk's trace near TRACE_BUDGET_BYTES). */
   chunk: number;
+  /** Several model inputs: the packed parts of `value` (inputs.ts), one per input. */
+  parts?: InputPart[];
 }
 
 /**
@@ -30,23 +34,58 @@ export interface Space {
  */
 const TRACE_BUDGET_BYTES = 32 * 1024 * 1024;
 
-export function spaceOf(model: Model, input: Tensor, options: ForwardOptions = {}): { space: Space; gradientAt: (seeds: (Float64Array | null)[]) => InputGradient } {
+export function spaceOf(model: Model, input: ModelInput, options: ForwardOptions = {}): { space: Space; gradientAt: (seeds: (Float64Array | null)[]) => InputGradient } {
   const run = forwardRun(model, input, options);
   const first = backward(run, run.run.outputs.map(() => null));
-  const perItem = traceValuesPerItem(model, input);
+  const perItem = traceValuesPerItem(model, run.input);
   const bytes = (options.precision ?? 'float64') === 'float32' ? 4 : 8;
   const chunk = Math.max(1, Math.floor(TRACE_BUDGET_BYTES / bytes / Math.max(1, perItem)));
   const states = (item: number, n: number) => tileStates(run.initialStates, item, n);
   // The points' runs are read by the gradient (and for their outputs) only: their traces keep what it reads.
   const reads = gradientReads(model);
-  const evaluate =
-    first.space === 'input'
+  const evaluate = first.parts
+    ? severalInputs(model, inputList(input), first.parts, options, states, reads)
+    : first.space === 'input'
       ? (points: Tensor, item: number) => forwardRun(model, points, { ...options, predictCalls: 1, initialStates: states(item, points.shape[0]!) }, reads)
       : (points: Tensor, item: number) => {
-          const { model: m, ids } = standInEmbedding(model, input, points, item);
+          const { model: m, ids } = standInEmbedding(model, inputList(input)[0]!, points, item);
           return forwardRun(m, ids, { ...options, predictCalls: 1, initialStates: states(item, points.shape[0]!) }, reads);
         };
-  return { space: { kind: first.space, value: first.value, run, evaluate, chunk }, gradientAt: (seeds) => backward(run, seeds) };
+  return { space: { kind: first.space, value: first.value, run, evaluate, chunk, ...(first.parts ? { parts: first.parts } : {}) }, gradientAt: (seeds) => backward(run, seeds) };
+}
+
+/**
+ * `evaluate` for a model of several inputs: the packed points split back into one tensor per input; a token input's
+ * part (its embedding vectors) looked up through a stand-in Embedding, as for a one-input token model.
+ */
+function severalInputs(model: Model, inputs: Tensor[], parts: InputPart[], options: ForwardOptions, states: (item: number, n: number) => Record<string, Tensor[]>, reads: readonly string[] | undefined) {
+  const graph = graphOf(model);
+  const embeddingOf = (at: number): number => {
+    const readers = graph.nodes.filter((n) => model.layers[n.layer]!.kind === 'embedding' && readsInput(model, n.inputs[0]!, at));
+    const layers = new Set(readers.map((n) => n.layer));
+    if (layers.size !== 1) throw new ExplainError(`model "${model.name}": token input ${parts[at]!.name} is read by ${layers.size} Embedding layers; explain needs exactly one`);
+    const e = readers[0]!.layer;
+    if (graph.nodes.filter((n) => n.layer === e).length > 1) throw new ExplainError(`model "${model.name}": the Embedding "${model.layers[e]!.name}" is shared by several inputs; explain cannot replace its table for one of them`);
+    return e;
+  };
+  const embeddings = parts.map((p, at) => (p.space === 'embedding' ? embeddingOf(at) : -1));
+  return (points: Tensor, item: number) => {
+    const split = unpack(points, parts);
+    let m = model;
+    const given = split.map((t, at) => {
+      if (embeddings[at]! < 0) return t;
+      const r = standInEmbedding(m, inputs[at]!, t, item, embeddings[at]!);
+      m = r.model;
+      return r.ids;
+    });
+    return forwardRun(m, given, { ...options, predictCalls: 1, initialStates: states(item, points.shape[0]!) }, reads);
+  };
+}
+
+function readsInput(model: Model, ref: { input: number } | { node: number; output: number }, at: number): boolean {
+  if ('input' in ref) return ref.input === at;
+  const n = graphOf(model).nodes[ref.node]!;
+  return model.layers[n.layer]!.kind === 'pass_through' && n.inputs.length === 1 && readsInput(model, n.inputs[0]!, at);
 }
 
 /** The trace quantities the backward reads, over every recurrent layer; undefined when some layer reads them all. */
@@ -83,8 +122,8 @@ function tileStates(states: Record<string, Tensor[]>, item: number, n: number): 
 }
 
 /** The model with its Embedding replaced by one whose table is the given vectors, and the ids that look them up. */
-function standInEmbedding(model: Model, tokens: Tensor, points: Tensor, item: number): { model: Model; ids: Tensor } {
-  const e = model.layers.findIndex((l) => l.kind === 'embedding');
+function standInEmbedding(model: Model, tokens: Tensor, points: Tensor, item: number, at?: number): { model: Model; ids: Tensor } {
+  const e = at ?? model.layers.findIndex((l) => l.kind === 'embedding');
   if (e < 0) throw new ExplainError(`model "${model.name}" takes token ids but has no Embedding layer`);
   const emb = model.layers[e] as EmbeddingLayer;
   const [n, steps, dim] = points.shape as [number, number, number];

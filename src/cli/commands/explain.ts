@@ -2,7 +2,8 @@
  * `cellscope explain MODEL --input IN --target I [--method M] [--steps N] [--baseline zeros|mean|FILE] [--output K]
  * [--window W] [--fill V] [--dynamics] [--threads N] --out F.json|F.csv`: which inputs made the model give one output value.
  * JSON: {"target", "output", "value", "method", "attribution": {"shape", "data"}, "completeness_error"?,
- * "conservation_error"?, "space", "vectors"? (token models), "dynamics"? (--dynamics)}; CSV: one row per attributed
+ * "conservation_error"?, "space", "vectors"? (token models), "attributions"? (several inputs: [{"name", "space", "shape",
+ * "data", "vectors"?}] per input), "dynamics"? (--dynamics)}; CSV: one row per attributed
  * element.
  */
 import { join } from 'node:path';
@@ -24,7 +25,8 @@ export async function explainCommand(o: CliOptions, print: Print): Promise<numbe
   const l = await loadModelAndInput(o);
   const loaded = l.runnable.loaded;
   if (!loaded) throw new UsageError(`${o.model}: explain runs Keras-structured models (not a whole ONNX graph)`);
-  const input = l.inputs[0]!;
+  // A model of several inputs is explained with respect to all of them (JSON: `attributions`, one per input).
+  const input = l.inputs.length > 1 ? l.inputs : l.inputs[0]!;
   const baseline: Baseline = o.baseline === undefined || o.baseline === 'zeros' || o.baseline === 'mean' ? (o.baseline ?? 'zeros') : await loadArrayFile(o.baseline);
   const forward = { precision: o.precision, predictCalls: o.predictCalls ?? loaded.predictCalls, ...(o.hardSigmoid ? { hardSigmoid: o.hardSigmoid } : {}) };
   const e = await explainPredictionThreaded(loaded.model, input, {
@@ -37,7 +39,7 @@ export async function explainCommand(o: CliOptions, print: Print): Promise<numbe
     ...(o.window !== undefined ? { window: o.window } : {}),
     ...(o.fill !== undefined ? { fill: o.fill } : {}),
   }, helper);
-  const dynamics = o.dynamics ? dynamicsOf(loaded.model, input, { ...forward, target: e.target }) : null;
+  const dynamics = o.dynamics ? dynamicsOf(loaded.model, l.inputs[0]!, { ...forward, target: e.target }) : null;
   const csv = o.out?.toLowerCase().endsWith('.csv');
   await emit(o, csv ? csvOf(e) : JSON.stringify(jsonOf(e, dynamics ? dynamicsJson(dynamics) : null)), print);
   return 0;
@@ -54,6 +56,17 @@ function jsonOf(e: Explanation, dynamics: unknown): Record<string, unknown> {
     ...(e.conservationError !== undefined ? { conservation_error: e.conservationError } : {}),
     space: e.space,
     ...(e.vectors ? { vectors: { shape: e.vectors.shape, data: Array.from(e.vectors.data) } } : {}),
+    ...(e.attributions
+      ? {
+          attributions: e.attributions.map((a) => ({
+            name: a.name,
+            space: a.space,
+            shape: a.attribution.shape,
+            data: Array.from(a.attribution.data),
+            ...(a.vectors ? { vectors: { shape: a.vectors.shape, data: Array.from(a.vectors.data) } } : {}),
+          })),
+        }
+      : {}),
     ...(dynamics ? { dynamics } : {}),
   };
 }

@@ -94,24 +94,30 @@ function roundTo(ctx: LayerContext, y: number): number {
   return ctx.precision === 'float32' ? Math.fround(y) : y;
 }
 
+/** Each element's group (its index over the axes not normalized), where its sum of squares and inverse norm live. */
+export function unitNormGroups(shape: readonly number[], axes: ReadonlySet<number>): { pos: Int32Array; groups: number } {
+  const rank = shape.length;
+  const pos = new Int32Array(shape.reduce((p, d) => p * d, 1));
+  const strides = shape.map((_, i) => shape.slice(i + 1).reduce((p, d, j) => (axes.has(i + 1 + j) ? p : p * d), 1));
+  const idx = new Array<number>(rank).fill(0);
+  for (let k = 0; k < pos.length; k++) {
+    for (let i = 0; i < rank; i++) if (!axes.has(i)) pos[k] += idx[i]! * strides[i]!;
+    for (let i = rank - 1; i >= 0; i--) {
+      if (++idx[i]! < shape[i]!) break;
+      idx[i] = 0;
+    }
+  }
+  return { pos, groups: shape.reduce((p, d, i) => (axes.has(i) ? p : p * d), 1) };
+}
+
 export function applyUnitNorm(layer: UnitNormLayer, x: Flow, ctx: LayerContext): Flow {
   const v = x.value;
   const rank = v.shape.length;
   const axes = new Set(layer.axes.map((a) => resolveAxis(a, rank, layer.name)));
   if (axes.has(0)) throw new RunError(`layer "${layer.name}" (UnitNormalization) cannot normalize across the batch axis`);
-  // Each element's position among the kept axes: its sum of squares and inverse norm live there.
-  const pos = new Int32Array(v.data.length);
-  const strides = v.shape.map((_, i) => v.shape.slice(i + 1).reduce((p, d, j) => (axes.has(i + 1 + j) ? p : p * d), 1));
-  const idx = new Array<number>(rank).fill(0);
-  for (let k = 0; k < pos.length; k++) {
-    for (let i = 0; i < rank; i++) if (!axes.has(i)) pos[k] += idx[i]! * strides[i]!;
-    for (let i = rank - 1; i >= 0; i--) {
-      if (++idx[i]! < v.shape[i]!) break;
-      idx[i] = 0;
-    }
-  }
+  const { pos, groups } = unitNormGroups(v.shape, axes);
   const round = rounding(ctx.precision);
-  const sums = new Float64Array(v.shape.reduce((p, d, i) => (axes.has(i) ? p : p * d), 1));
+  const sums = new Float64Array(groups);
   for (let k = 0; k < pos.length; k++) sums[pos[k]!] = round(sums[pos[k]!]! + round(v.data[k]! * v.data[k]!));
   const inv = alloc(sums.length, ctx);
   for (let i = 0; i < sums.length; i++) inv[i] = Math.min(1 / Math.sqrt(sums[i]!), 1e12);

@@ -14,6 +14,8 @@ export interface LayerCall {
   layerIndex: number;
   /** The call's input value (read lazily: most layers do not need it). */
   input: () => Tensor;
+  /** The mask that rode in with the input (explicit mask= or the tensor's own); absent or null: none. */
+  inputMask?: () => Uint8Array | null;
   /** Batch, and for sequences the steps, of the call's input. */
   inputShape: readonly number[];
   /** ∂y/∂(each output of the call): the output, then merge_mode None's backward output, then return_state's states. */
