@@ -1,5 +1,6 @@
-// Functional Keras 3 models from test/fixtures/architectures (real Keras 3.15.1 exports): explicit mask= calls and
-// Masking layers differentiate (gradient = central differences of the engine away from the padded rows); token
+// Functional Keras 3 models from test/fixtures/architectures (real Keras 3.15.1 exports): explicit mask= calls,
+// Masking layers, convolutions, pooling, normalization and shape layers differentiate (gradient = central differences
+// of the engine away from the padded rows); token
 // models' integrated gradients are complete; what explain cannot differentiate yet is refused naming the layer.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -26,6 +27,12 @@ const FD_CASES: [string, string][] = [
   ['normalization_lstm', 'adapted Normalization → LSTM'],
   ['rescaling_lstm', 'Rescaling → LSTM'],
   ['normalization_given_stats_inverted', 'Normalization over (time, features) → GRU → Dense → inverted Normalization'],
+  ['cnn_lstm', 'Conv1D(relu) → MaxPooling1D → LSTM'],
+  ['norm_around_lstm', 'BatchNormalization and LayerNormalization around an LSTM'],
+  ['reshape_permute_padding', 'Reshape, Permute, ZeroPadding1D, Cropping1D around recurrent layers'],
+  ['activation_layers', 'ReLU, LeakyReLU, ELU, PReLU and Softmax layers'],
+  ['unit_norm_identity', 'UnitNormalization'],
+  ['conv1d_variants', 'Conv1D strides / dilation / causal / groups, pooling'],
 ];
 
 for (const [name, what] of FD_CASES) test(`${name} (${what}): gradient = central differences on the real rows`, () => {
