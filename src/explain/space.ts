@@ -19,8 +19,11 @@ export interface Space {
   value: Tensor64;
   /** The recorded run of the original input and its gradient machinery. */
   run: ForwardRun;
-  /** Runs n points of item b's space ([n, ...item shape]). */
-  evaluate(points: Tensor, item: number): ForwardRun;
+  /**
+   * Runs n points of item b's space ([n, ...item shape]), its trace kept for the gradient; `outputsOnly`: for their
+   * outputs alone (the trace may then hold nothing: no backward may read it).
+   */
+  evaluate(points: Tensor, item: number, outputsOnly?: boolean): ForwardRun;
   /** How many points one forward/backward should take at most (keeps a chunk's trace near TRACE_BUDGET_BYTES). */
   chunk: number;
   /** Several model inputs: the packed parts of `value` (inputs.ts), one per input. */
@@ -43,13 +46,13 @@ export function spaceOf(model: Model, input: ModelInput, options: ForwardOptions
   const states = (item: number, n: number) => tileStates(run.initialStates, item, n);
   // The points' runs are read by the gradient (and for their outputs) only: their traces keep what it reads.
   const reads = gradientReads(model);
-  const evaluate = first.parts
+  const evaluate: Space['evaluate'] = first.parts
     ? severalInputs(model, inputList(input), first.parts, options, states, reads)
     : first.space === 'input'
-      ? (points: Tensor, item: number) => forwardRun(model, points, { ...options, predictCalls: 1, initialStates: states(item, points.shape[0]!) }, reads)
-      : (points: Tensor, item: number) => {
+      ? (points, item, outputsOnly = false) => forwardRun(model, points, { ...options, predictCalls: 1, initialStates: states(item, points.shape[0]!) }, outputsOnly ? [] : reads)
+      : (points, item, outputsOnly = false) => {
           const { model: m, ids } = standInEmbedding(model, inputList(input)[0]!, points, item);
-          return forwardRun(m, ids, { ...options, predictCalls: 1, initialStates: states(item, points.shape[0]!) }, reads);
+          return forwardRun(m, ids, { ...options, predictCalls: 1, initialStates: states(item, points.shape[0]!) }, outputsOnly ? [] : reads);
         };
   return { space: { kind: first.space, value: first.value, run, evaluate, chunk, ...(first.parts ? { parts: first.parts } : {}) }, gradientAt: (seeds) => backward(run, seeds) };
 }
@@ -69,7 +72,7 @@ function severalInputs(model: Model, inputs: Tensor[], parts: InputPart[], optio
     return e;
   };
   const embeddings = parts.map((p, at) => (p.space === 'embedding' ? embeddingOf(at) : -1));
-  return (points: Tensor, item: number) => {
+  return (points: Tensor, item: number, outputsOnly = false) => {
     const split = unpack(points, parts);
     let m = model;
     const given = split.map((t, at) => {
@@ -78,7 +81,7 @@ function severalInputs(model: Model, inputs: Tensor[], parts: InputPart[], optio
       m = r.model;
       return r.ids;
     });
-    return forwardRun(m, given, { ...options, predictCalls: 1, initialStates: states(item, points.shape[0]!) }, reads);
+    return forwardRun(m, given, { ...options, predictCalls: 1, initialStates: states(item, points.shape[0]!) }, outputsOnly ? [] : reads);
   };
 }
 

@@ -42,13 +42,19 @@ const GROUP_SUMS_BYTES = 32 * 1024 * 1024;
  * The m points in groups of consecutive points (sizes equal ±1): each group's gradients are summed in point order,
  * then the groups' sums are added in group order. Always so, whichever thread did which group (explain/threads.ts
  * gives them out to two threads as they come free): the numbers are the same bit for bit on one thread or two. A
- * group is one chunk (W1 in float32: 22 groups of 2–3 points), so a thread that started late or runs slowly on a
- * shared machine simply does fewer; at most GROUP_SUMS_BYTES of sums (an item of 4 M values: 2 groups).
+ * group is one chunk (W1 in float32: 32 groups of 2 points), so a thread that started late or runs slowly on a
+ * shared machine simply does fewer; at most GROUP_SUMS_BYTES of sums (an item of 4 M values: 2 groups). Where m has
+ * a divisor between half the chunk and the chunk, every group has that size: a thread's array pool then serves every
+ * group after its first (groups of 2 and 3 points made each thread fault in two sets of fresh trace pages).
  */
 export function igGroups(m: MethodInput): IgPart[] {
   const steps = m.steps;
   const per = sizeOf(m.space.value.shape.slice(1));
-  const g = Math.max(1, Math.min(Math.ceil(steps / m.space.chunk), Math.max(2, Math.floor(GROUP_SUMS_BYTES / (8 * per)))));
+  const chunk = Math.min(m.space.chunk, steps);
+  let size = chunk;
+  while (steps % size !== 0) size--;
+  const wanted = 2 * size >= chunk ? steps / size : Math.ceil(steps / chunk);
+  const g = Math.max(1, Math.min(wanted, Math.max(2, Math.floor(GROUP_SUMS_BYTES / (8 * per)))));
   const count = Math.min(g, steps);
   return Array.from({ length: count }, (_, k) => ({ from: Math.floor((steps * k) / count), to: Math.floor((steps * (k + 1)) / count) }));
 }
@@ -121,7 +127,7 @@ export function igFinish(m: MethodInput, sums: readonly Float64Array[]): MethodR
     data[b * per + j] = v;
     total += v;
   }
-  const ends = space.evaluate({ shape: [2, ...itemShape], data: concat(x, x0) }, b);
+  const ends = space.evaluate({ shape: [2, ...itemShape], data: concat(x, x0) }, b, true);
   const [fx, f0] = targetValues(ends.run.outputs, m, 2) as unknown as [number, number];
   return { data, completenessError: Math.abs(total - (fx - f0)) };
 }
