@@ -223,3 +223,43 @@ test('a canvas scrolled into view after steps shows the current step, as if draw
     assert.equal(await canvasHash(p.page, selector), shown, `${selector}: what was drawn on scrolling in is step ${step}`);
   }
 });
+
+// In VS Code the webview sits inside the editor's rounded corners. A rounded clip of the page's own around a canvas
+// (a composited layer) makes the compositor draw the whole webview into a masked surface of its own, in software:
+// 15–30 ms of the GPU process per frame, which held every step's frame back (#16; the cards' paint containment did
+// that). Clips around canvases are square; the contained card bodies keep a margin for focus rings.
+test('no canvas is clipped by rounded corners; a contained card body leaves its focus rings room', async () => {
+  const rounded = await p.page.evaluate(() => {
+    const out: string[] = [];
+    for (const c of document.querySelectorAll('canvas')) {
+      if (!c.getClientRects().length) continue;
+      for (let e = c.parentElement; e && e !== document.body; e = e.parentElement) {
+        const s = getComputedStyle(e);
+        const clips = /paint|strict|content/.test(s.contain) || s.overflowX !== 'visible' || s.overflowY !== 'visible';
+        const radius = [s.borderTopLeftRadius, s.borderTopRightRadius, s.borderBottomLeftRadius, s.borderBottomRightRadius].some((r) => parseFloat(r) > 0);
+        if (clips && radius) out.push(`${e.tagName.toLowerCase()}.${[...e.classList].join('.')} around ${c.closest('section.card')?.className ?? '?'}`);
+      }
+    }
+    return [...new Set(out)];
+  });
+  assert.deepEqual(rounded, [], 'rounded clips around canvases');
+  // A box reaching 6 px past the left edge of a contained body (a focus ring's place) is still there to hit there.
+  const hit = await p.page.evaluate(() => {
+    const body = document.querySelector('section.detail > .card-body') as HTMLElement;
+    body.scrollIntoView({ block: 'center' });
+    const r = body.getBoundingClientRect();
+    const probe = document.createElement('div');
+    probe.style.cssText = 'position:absolute;left:-6px;top:0;width:6px;height:20px';
+    body.append(probe);
+    const at = document.elementFromPoint(r.left - 3, r.top + 10);
+    const beyond = document.elementFromPoint(r.left - 3, r.top + 10) === probe;
+    probe.style.left = '-14px';
+    probe.style.width = '4px';
+    const clipped = document.elementFromPoint(r.left - 12, r.top + 10) !== probe;
+    probe.remove();
+    return { inside: at === probe && beyond, clipped, contain: getComputedStyle(body).contain };
+  });
+  assert.match(hit.contain, /paint/, 'the step detail card body is paint-contained');
+  assert.ok(hit.inside, 'a box 3 px past the contained body\'s edge is painted and hit (overflow-clip-margin)');
+  assert.ok(hit.clipped, 'past the margin the body clips (it is contained)');
+});
