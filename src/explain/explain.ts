@@ -81,7 +81,7 @@ interface Prepared {
 }
 
 function prepare(model: Model, input: ModelInput, options: ExplainOptions): Prepared {
-  const { space, gradientAt } = spaceOf(model, input, options);
+  const { space, gradientAt } = spaceOf(model, input, options, options.method === 'integrated-gradients' ? [] : undefined);
   const outputs = space.run.run.outputs;
   const target = resolveTarget(outputs, options.target, options.output ?? 0);
   const value = outputs[target.output]!.data[target.flat]!;

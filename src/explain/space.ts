@@ -37,8 +37,12 @@ export interface Space {
  */
 const TRACE_BUDGET_BYTES = 32 * 1024 * 1024;
 
-export function spaceOf(model: Model, input: ModelInput, options: ForwardOptions = {}): { space: Space; gradientAt: (seeds: (Float64Array | null)[]) => InputGradient } {
-  const run = forwardRun(model, input, options);
+/**
+ * `runRecords`: the trace quantities the input's own run must keep (SessionOptions.recordOnly; unset: all): integrated
+ * gradients reads only its outputs (its gradients come from the points' runs), so it keeps none of them.
+ */
+export function spaceOf(model: Model, input: ModelInput, options: ForwardOptions = {}, runRecords?: readonly string[]): { space: Space; gradientAt: (seeds: (Float64Array | null)[]) => InputGradient } {
+  const run = forwardRun(model, input, options, runRecords);
   const first = backward(run, run.run.outputs.map(() => null));
   const perItem = traceValuesPerItem(model, run.input);
   const bytes = (options.precision ?? 'float64') === 'float32' ? 4 : 8;
