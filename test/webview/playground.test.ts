@@ -290,10 +290,13 @@ describe('examples/sine-lstm: the grid, the zoom', () => {
   });
 });
 
-describe('a 300-step LSTM: zoom and pan on the charts', () => {
+describe('a 300-step LSTM: zoom and pan on the charts; the grid out of view', () => {
   let p: PanelPage;
+  let input: Tensor;
   before(async () => {
-    const { model, input } = syntheticLstm(8, 300);
+    const made = syntheticLstm(8, 300);
+    const { model } = made;
+    input = made.input;
     p = await openPanelPage(browser, served, new PanelSession({ loaded: { model, predictCalls: 1 }, input, files: { fileUri: 'untitled:synthetic', model: 'synthetic', input: 'synthetic', recording: null } }), { width: 1300 });
     await applyTheme(p.page, 'light');
     await ready(p);
@@ -329,5 +332,41 @@ describe('a 300-step LSTM: zoom and pan on the charts', () => {
     await nextFrames(p.page, 2);
     assert.deepEqual(new Set(await p.page.$$eval('.gate-grid figure.chart, .card.input figure.chart', (fs) => fs.map((f) => (f as HTMLElement).dataset.xRange ?? ''))), new Set(['']));
     assert.deepEqual(p.pageErrors.filter((e) => !/Applying inline style violates/.test(e)), []);
+  });
+
+  test('the input grid scrolled away leaves its cells alone on steps, and shows the step when scrolled back', async () => {
+    const caption = () => p.page.locator('.pg-grid caption').innerText();
+    const grid = p.page.locator('.card.playground');
+    await grid.scrollIntoViewIfNeeded();
+    await goTo(p, 10);
+    await p.page.waitForFunction(() => /steps 7–16 of 300/.test(document.querySelector('.pg-grid caption')?.textContent ?? ''), null, { timeout: 10_000 });
+    // Away: the top of the panel, the grid more than 200 px below the view (webview/on-screen.ts's margin).
+    await p.page.evaluate(() => window.scrollTo(0, 0));
+    await nextFrames(p.page, 3);
+    assert.ok(await grid.evaluate((e) => e.getBoundingClientRect().top > innerHeight + 400), 'the grid is out of view');
+    await p.page.evaluate(() => {
+      const w = window as unknown as { __gridMut: number; __gridObs: MutationObserver };
+      w.__gridMut = 0;
+      w.__gridObs = new MutationObserver((r) => (w.__gridMut += r.length));
+      w.__gridObs.observe(document.querySelector('.pg-grid')!, { subtree: true, attributes: true, childList: true, characterData: true });
+    });
+    const values0 = await p.page.$$eval('.pg-cell', (cs) => cs.map((c) => (c as HTMLInputElement).value));
+    for (const t of [40, 100]) await goTo(p, t);
+    await p.page.locator('.toolbar .readout', { hasText: /^t = 100 \// }).waitFor();
+    assert.equal(await p.page.evaluate(() => (window as unknown as { __gridMut: number }).__gridMut), 0, 'the grid out of view was rewritten on a step');
+    assert.deepEqual(await p.page.$$eval('.pg-cell', (cs) => cs.map((c) => (c as HTMLInputElement).value)), values0);
+    assert.match(await caption(), /steps 7–16 of 300/, 'what it shows is what its caption says');
+    // Back in view: the rows around step 100, their values the input's and the current row marked.
+    await grid.scrollIntoViewIfNeeded();
+    await p.page.waitForFunction(() => /steps 97–106 of 300/.test(document.querySelector('.pg-grid caption')?.textContent ?? ''), null, { timeout: 10_000 });
+    const rows = await p.page.$$eval('.pg-grid tbody tr', (trs) => trs.map((tr) => ({ t: Number((tr as HTMLElement).dataset.t), current: tr.classList.contains('current'), xs: [...tr.querySelectorAll('input')].map((c) => Number((c as HTMLInputElement).value)), labels: [...tr.querySelectorAll('input')].map((c) => c.getAttribute('aria-label')) })));
+    assert.deepEqual(rows.map((r) => r.t), Array.from({ length: 10 }, (_, i) => 97 + i));
+    assert.deepEqual(rows.filter((r) => r.current).map((r) => r.t), [100]);
+    for (const r of rows) {
+      assert.equal(r.xs.length, 8);
+      r.xs.forEach((x, f) => assert.ok(Math.abs(x - input.data[r.t * 8 + f]!) <= 5e-7, `step ${r.t}, feature ${f}: ${x} vs ${input.data[r.t * 8 + f]}`));
+      assert.equal(r.labels[3], `input at step ${r.t}, feature 3`);
+    }
+    await grid.screenshot({ path: join(SHOTS, 'playground-grid-caught-up-dark.png') });
   });
 });

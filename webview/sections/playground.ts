@@ -6,6 +6,7 @@
  */
 import { detokenize, tokenize, unknownText } from '../../src/panel/playground';
 import { h, section, setText } from '../dom';
+import { onScreen } from '../on-screen';
 import type { Panel } from '../panel';
 import { fmt, type View } from '../store';
 import { button } from '../toolkit';
@@ -93,6 +94,14 @@ export function mountPlayground(p: Panel, parent: ParentNode): View {
     check();
     restoreFocus(box);
   };
+
+  /**
+   * The grid follows the cursor only near the viewport (webview/on-screen.ts): scrolled away, a step leaves its 80
+   * cells alone (a move of its rows rewrote them all, 2–10 ms every seventh step), and it catches up with the step
+   * shown when it comes back within 200 px of the view. It is built at once for each trace; its caption and cell
+   * labels always name the rows it shows.
+   */
+  const shown = onScreen(area);
 
   /** The grid's table and its cells, built once per trace; a step that moves its rows rewrites them in place. */
   let grid: { table: HTMLTableElement; rows: HTMLTableRowElement[]; cells: HTMLInputElement[][] } | null = null;
@@ -190,6 +199,7 @@ export function mountPlayground(p: Panel, parent: ParentNode): View {
 
   return {
     dispose() {
+      shown.dispose();
       // A re-run re-mounts the panel: the caret (or the grid cell being edited) comes back where it is now.
       const a = document.activeElement as HTMLInputElement | HTMLTextAreaElement | null;
       const where = a && card.root.contains(a) ? a.dataset.playground : undefined;
@@ -204,7 +214,8 @@ export function mountPlayground(p: Panel, parent: ParentNode): View {
         if (init.input.tokens && textFor !== store.state.batch) mountText();
         textFor = store.state.batch;
       }
-      if (!init.input.tokens) drawGrid();
+      // A new trace builds the grid at once (its cells are in the page and the tab order wherever it is scrolled).
+      if (!init.input.tokens) (gridFrom < 0 ? drawGrid() : shown.draw(drawGrid));
     },
   };
 }
