@@ -79,6 +79,7 @@ CASES = [
     "univariate_reshape_lstm", "upsampling_autoencoder", "video_cnn_rnn_mask_input", "return_state_outputs",
     "lstm_attention", "attention_concat_score", "additive_attention_decoder", "gru_attention_dot_softmax", "luong_dot_attention",
     "lstm_multi_head_attention", "mha_causal", "nmt_cross_attention", "ctc_speech_deepspeech2", "ocr_crnn", "video_timedistributed_conv2d",
+    "bidirectional_convlstm2d", "convlstm1d_stack", "convlstm2d_channels_first", "convlstm2d_variants", "convlstm_state", "next_frame_convlstm2d",
 ]
 WITH_IG = {"cnn_lstm", "concat_time_residual", "encoder_decoder_initial_state", "norm_around_lstm", "ops_reshaping", "activation_layers"}
 

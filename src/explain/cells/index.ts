@@ -1,7 +1,7 @@
 /** The backward step of every cell kind the engine runs, by kind. */
-import { RunError } from '../../engine/errors';
 import type { RecurrentLayer } from '../../engine/model';
 import type { BackwardContext, CellBackward } from './cell';
+import { convLstmBackward } from './conv-lstm';
 import { customBackward } from './custom';
 import { gruBackward } from './gru';
 import { lstmBackward, lstmBackwardReads } from './lstm';
@@ -20,7 +20,7 @@ export function cellBackward(layer: RecurrentLayer, ctx: BackwardContext): CellB
     case 'custom':
       return customBackward(layer, ctx);
     case 'conv_lstm':
-      throw new RunError(`layer "${layer.name}" is a ConvLSTM: gradients through its convolutions are not implemented yet, so explanations are not available for this model`);
+      return convLstmBackward(layer, ctx);
   }
 }
 

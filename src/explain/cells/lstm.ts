@@ -28,11 +28,12 @@ export function lstmBackwardReads(layer: RecurrentLayer): string[] {
   return keys;
 }
 
-export function lstmBackward(layer: RecurrentLayer, ctx: BackwardContext): CellBackward {
+/** One step's backward without its two products: dz (gate blocks i, f, c̃, o) into dzOut[off ..], dc ← dc₋, dh ← 0. */
+export type LstmGates = (v: StepValues, dStates: Float64Array[], dzOut: Float64Array, off: number) => void;
+
+/** The LSTM step's element-wise backward, shared with ConvLSTM (whose two products are convolutions: conv-lstm.ts). */
+export function lstmGates(layer: RecurrentLayer, ctx: BackwardContext): LstmGates {
   const u = layer.config.units;
-  const F = layer.weights.kernel.shape[0]!;
-  const K = weightIn(layer.weights.kernel, ctx.precision);
-  const U = weightIn(layer.weights.recurrentKernel, ctx.precision);
   const P = layer.weights.projection ? weightIn(layer.weights.projection, ctx.precision) : null;
   const proj = layer.weights.projection?.shape[1] ?? u;
   const act = activation(layer.config.activation, ctx.hardSigmoid);
@@ -41,15 +42,12 @@ export function lstmBackward(layer: RecurrentLayer, ctx: BackwardContext): CellB
   const actC = new Float64Array(u);
   const dm = new Float64Array(u);
   const dGate = new Float64Array(4 * u);
-  const dz = new Float64Array(4 * u);
-  const products = backwardProducts(K, F, U, u, 4 * u, ctx.rows ?? 1, ctx.precision);
   // Keras's defaults have derivatives in their own outputs, which the trace holds: σ' = s(1 − s), tanh' = 1 − t².
   // Reading them saves 5 of the 6 exp/tanh per unit and step (the backward's largest cost after the products).
   const sigmoidRec = layer.config.recurrentActivation === 'sigmoid';
   const tanhAct = layer.config.activation === 'tanh';
 
-  /** Everything but the two products: dz into dzOut[off ..], dc ← dc₋, dh ← 0 (its product part comes next). */
-  function gates(v: StepValues, dStates: Float64Array[], dzOut: Float64Array, off: number): void {
+  return function gates(v: StepValues, dStates: Float64Array[], dzOut: Float64Array, off: number): void {
     const { values, at, prev, prevOff } = v;
     const dh = dStates[0]!;
     const dc = dStates[1]!;
@@ -92,7 +90,17 @@ export function lstmBackward(layer: RecurrentLayer, ctx: BackwardContext): CellB
     if (tanhAct) for (let j = 0; j < u; j++) dzOut[off + 2 * u + j] = dGate[2 * u + j]! * (1 - g[at + j]! * g[at + j]!);
     else dAct(values[Q_PRE + 2]!, at, dGate, 2 * u, dzOut, off + 2 * u, u);
     dh.fill(0);
-  }
+  };
+}
+
+export function lstmBackward(layer: RecurrentLayer, ctx: BackwardContext): CellBackward {
+  const u = layer.config.units;
+  const F = layer.weights.kernel.shape[0]!;
+  const K = weightIn(layer.weights.kernel, ctx.precision);
+  const U = weightIn(layer.weights.recurrentKernel, ctx.precision);
+  const dz = new Float64Array(4 * u);
+  const products = backwardProducts(K, F, U, u, 4 * u, ctx.rows ?? 1, ctx.precision);
+  const gates = lstmGates(layer, ctx);
 
   return {
     units: u,

@@ -92,9 +92,9 @@ export function bidirectionalBackward(call: LayerCall & { layer: BidirectionalLa
   const { layer } = call;
   const [batch, steps] = call.inputShape as [number, number];
   const seq = layer.forward.config.returnSequences;
-  const u = layer.forward.config.units;
   const [df, dbMerged] = splitMerge(call, seq);
-  const db = dbMerged && seq ? flipTime(dbMerged, batch, steps, u) : dbMerged;
+  // Per step: units (a ConvLSTM: output positions × filters, more than its config.units, the filters).
+  const db = dbMerged && seq ? flipTime(dbMerged, batch, steps, dbMerged.length / (batch * steps)) : dbMerged;
   const n = stateCount(layer.forward);
   const firstState = layer.mergeMode === null ? 2 : 1;
   const states = (dir: number) => Array.from({ length: n }, (_, k) => (layer.forward.config.returnState ? call.dOutputs[firstState + dir * n + k] ?? null : null));

@@ -14,6 +14,7 @@ import { normalizationBackward, rescalingBackward, upSampling1DBackward } from '
 import { activationFnBackward } from './activation-fns';
 import { conv1DBackward } from './conv1d';
 import { conv2DBackward, pool2DBackward } from './conv2d';
+import { conv3DBackward } from './conv3d';
 import { gatherBackward } from './gather';
 import { batchNormBackward, layerNormBackward, unitNormBackward } from './normalization';
 import { globalPool1DBackward, pool1DBackward } from './pooling';
@@ -38,6 +39,7 @@ const GRADIENT_ONLY: Partial<Record<string, Backward>> = {
   unit_norm: unitNormBackward,
   conv1d: conv1DBackward,
   conv2d: conv2DBackward,
+  conv3d: conv3DBackward,
 };
 
 export function layerBackward(call: LayerCall): Float64Array | null {
@@ -96,7 +98,7 @@ export function layerBackward(call: LayerCall): Float64Array | null {
     case 'embedding':
       throw new ExplainError(`layer "${name}" (Embedding) is not the model's first layer; explain differentiates up to the embedding vectors of the model's input only`);
     default:
-      throw new ExplainError(`layer "${name}" (${kind}) cannot be differentiated yet`, 'explain supports SimpleRNN, LSTM, GRU, custom cells, Bidirectional, Dense, TimeDistributed, Embedding, Activation and the activation layers (ReLU, LeakyReLU, ELU, PReLU, Softmax), Conv1D, Conv2D, 1-D / 2-D pooling and global 1-D pooling, Batch/Layer/UnitNormalization, Masking, Normalization, Rescaling, the shape layers (Reshape, Permute, RepeatVector, padding, cropping, UpSampling1D, Flatten), merges, keras.ops nodes, Dropout and other pass-through layers');
+      throw new ExplainError(`layer "${name}" (${kind}) cannot be differentiated yet`, 'explain supports SimpleRNN, LSTM, GRU, custom cells, Bidirectional, Dense, TimeDistributed, Embedding, Activation and the activation layers (ReLU, LeakyReLU, ELU, PReLU, Softmax), Conv1D, Conv2D, Conv3D, 1-D / 2-D pooling and global 1-D pooling, Batch/Layer/UnitNormalization, Masking, Normalization, Rescaling, the shape layers (Reshape, Permute, RepeatVector, padding, cropping, UpSampling1D, Flatten), merges, keras.ops nodes, Dropout and other pass-through layers');
   }
 }
 

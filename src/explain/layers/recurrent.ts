@@ -3,6 +3,7 @@
  * return_sequences) and of its returned states becomes BPTT's seed (recurrent.ts).
  */
 import { stateNames, type RecurrentLayer } from '../../engine/model';
+import { atInputShape } from '../../engine/recurrent-shape';
 import { allocate, type FloatArray, type Tensor } from '../../engine/tensor';
 import type { Direction } from '../../engine/trace';
 import { lrpCell } from '../lrp/cells';
@@ -48,19 +49,21 @@ export function runDirectionBackward(
   const [batch, steps] = call.inputShape as [number, number];
   const lt = traceOf(call, direction);
   const watch = call.watch;
+  // A ConvLSTM runs as its view at this input's frame size (units = output positions × filters), as the session ran it.
+  const cellLayer = layer.conv ? atInputShape(layer, call.input()).layer : layer;
   const r = directionBackward(
     {
-      layer,
+      layer: cellLayer,
       trace: lt,
       x: () => call.input().data,
       initial: startStates(layer, initial, batch),
-      dSeq: sequenceGrad(layer, dOut, batch, steps),
+      dSeq: sequenceGrad(cellLayer, dOut, batch, steps),
       dFinal: dStates,
       zeroOutputForMask,
       ...(watch ? { onStep: (b: number, s: number, d: readonly Float64Array[]) => watch(call.layerIndex, direction, b, s, d) } : {}),
     },
     call.ctx,
-    call.lrp ? lrpCell(layer, call.ctx, call.lrp) : undefined,
+    call.lrp ? lrpCell(cellLayer, call.ctx, call.lrp) : undefined,
   );
   call.onInitial?.(r.dInitial);
   return r.dx;

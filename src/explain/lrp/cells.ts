@@ -13,6 +13,7 @@ import { ratios, sharedPart, splitSum, spread, type RuleOptions } from './rule';
 
 export function lrpCell(layer: RecurrentLayer, ctx: BackwardContext, o: RuleOptions): CellBackward {
   if (layer.cell === 'custom') throw new ExplainError(`layer "${layer.name}": lrp has rules for LSTM, GRU and SimpleRNN cells, not custom cells`, 'use --method gradient, grad-input or integrated-gradients');
+  if (layer.cell === 'conv_lstm') throw new ExplainError(`layer "${layer.name}": lrp has rules for LSTM, GRU and SimpleRNN cells, not ConvLSTM (its products are convolutions)`, 'use --method gradient, grad-input or integrated-gradients');
   if (layer.weights.projection) throw new ExplainError(`layer "${layer.name}": lrp has no rule for an LSTM projection`);
   const u = layer.config.units;
   const F = layer.weights.kernel.shape[0]!;
