@@ -160,11 +160,14 @@ export function backward(fr: ForwardRun, seeds: (Float64Array | null)[], watch?:
     return flowOf(node.inputs[k]!).mask;
   };
   graph.outputs.forEach((ref, k) => add(ref, seeds[k] ?? null));
-  // InputLayer and other pass-through calls between a model input and its Embedding: the input's index, or −1.
+  // InputLayer and other pass-through calls between a model input and its Embedding (and TimeDistributed(model)'s
+  // fold of time into the batch, which keeps the ids in order): the input's index, or −1.
   const modelInputOf = (ref: CallRef): number => {
     if ('input' in ref) return ref.input;
     const n = graph.nodes[ref.node]!;
-    return model.layers[n.layer]!.kind === 'pass_through' && n.inputs.length === 1 ? modelInputOf(n.inputs[0]!) : -1;
+    const l = model.layers[n.layer]!;
+    const passes = l.kind === 'pass_through' || (l.kind === 'tensor_op' && l.op === 'fold_time');
+    return passes && n.inputs.length === 1 ? modelInputOf(n.inputs[0]!) : -1;
   };
 
   for (let i = graph.nodes.length - 1; i >= 0; i--) {
@@ -222,9 +225,13 @@ export function backward(fr: ForwardRun, seeds: (Float64Array | null)[], watch?:
     throw new ExplainError(`model "${model.name}": input ${inputsMeta[at]?.name ?? at} takes token ids but no Embedding layer reads it`);
   };
   if (nIn === 1) {
-    if (model.inputIsTokens || embeddings[0]) {
-      const value = embeddingValue(0);
-      return { space: 'embedding', initialTotal, value: toFloat64(value), grad: { shape: [...value.shape], data: embeddings[0] ?? new Float64Array(value.data.length) } };
+    const embedded = graph.nodes.some((n, j) => model.layers[n.layer]!.kind === 'embedding' && callOf[j]! >= 0 && modelInputOf(n.inputs[0]!) === 0);
+    if (model.inputIsTokens || embeddings[0] || embedded) {
+      const found = embeddingValue(0);
+      // The vectors as the ids stand in the input: [...input shape, dim] (undoes a TimeDistributed fold).
+      const shape = found.data.length === fr.input.data.length * found.shape.at(-1)! ? [...fr.input.shape, found.shape.at(-1)!] : [...found.shape];
+      const value = { shape, data: found.data };
+      return { space: 'embedding', initialTotal, value: toFloat64(value), grad: { shape, data: embeddings[0] ?? new Float64Array(value.data.length) } };
     }
     return { space: 'input', initialTotal, value: toFloat64(fr.input), grad: { shape: [...fr.input.shape], data: dInputs[0] ?? new Float64Array(fr.input.data.length) } };
   }

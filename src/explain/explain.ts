@@ -244,15 +244,15 @@ function run(method: Method, m: MethodInput): MethodResult {
   }
 }
 
-/** [batch, time, dim] → [batch, time]: each token's attribution is the sum over its vector. */
+/** [batch, time, dim] → [batch, time] (any token positions: [..., dim] → [...]): each token's attribution is the sum over its vector. */
 export function perToken(v: Tensor64): Tensor64 {
-  const [batch, steps] = v.shape as [number, number];
-  const dim = sizeOf(v.shape.slice(2));
-  const out = new Float64Array(batch * steps);
-  for (let r = 0; r < batch * steps; r++) {
+  const dim = v.shape.at(-1)!;
+  const tokens = v.shape.slice(0, -1);
+  const out = new Float64Array(sizeOf(tokens));
+  for (let r = 0; r < out.length; r++) {
     let s = 0;
     for (let j = 0; j < dim; j++) s += v.data[r * dim + j]!;
     out[r] = s;
   }
-  return { shape: [batch, steps], data: out };
+  return { shape: tokens, data: out };
 }

@@ -133,7 +133,10 @@ function standInEmbedding(model: Model, tokens: Tensor, points: Tensor, item: nu
   const e = at ?? model.layers.findIndex((l) => l.kind === 'embedding');
   if (e < 0) throw new ExplainError(`model "${model.name}" takes token ids but has no Embedding layer`);
   const emb = model.layers[e] as EmbeddingLayer;
-  const [n, steps, dim] = points.shape as [number, number, number];
+  // Points [n, ...the item's token positions, dim] (a TimeDistributed model's ids: [n, sentences, words, dim]).
+  const n = points.shape[0]!;
+  const dim = points.shape.at(-1)!;
+  const steps = points.data.length / (n * dim);
   const table = new Float64Array((n * steps + 1) * dim);
   const ids = new Float64Array(n * steps);
   for (let k = 0; k < n; k++) {
@@ -146,5 +149,5 @@ function standInEmbedding(model: Model, tokens: Tensor, points: Tensor, item: nu
     }
   }
   const standIn: EmbeddingLayer = { ...emb, inputDim: n * steps + 1, embeddings: { shape: [n * steps + 1, dim], data: table } };
-  return { model: { ...model, layers: model.layers.map((l, i) => (i === e ? standIn : l)) }, ids: { shape: [n, steps], data: ids } };
+  return { model: { ...model, layers: model.layers.map((l, i) => (i === e ? standIn : l)) }, ids: { shape: points.shape.slice(0, -1), data: ids } };
 }

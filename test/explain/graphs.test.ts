@@ -1,7 +1,7 @@
 // Functional Keras 3 models from test/fixtures/architectures (real Keras 3.15.1 exports): explicit mask= calls,
 // Masking layers, convolutions, pooling, normalization and shape layers differentiate (gradient = central differences
 // of the engine away from the padded rows); token
-// models' integrated gradients are complete; what explain cannot differentiate yet is refused naming the layer.
+// models' integrated gradients are complete; what a method cannot do is refused naming the layer.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -78,15 +78,16 @@ test('imdb_bilstm_functional (Embedding mask_zero → Bidirectional(mask=) …):
   assert.equal(base.attribution.shape.length, 2);
 });
 
-test('layers explain cannot differentiate yet are refused by name', () => {
+test('what a method cannot do is refused by name: lrp through a ConvLSTM and through a MaxPooling1D', () => {
   for (const [name, layer] of [
-    ['han_timedistributed_model', 'embedding'],
+    ['convlstm_state', 'conv_lstm2d'],
+    ['cnn_lstm', 'max_pooling1d'],
   ]) {
     const { model, input } = architecture(name);
     const out = runModel(model, input).outputs[0]!;
     assert.throws(
-      () => explainPrediction(model, input, { method: 'gradient', target: out.shape.map(() => 0) }),
-      (err: Error) => err.name === 'ExplainError' && err.message.includes(layer),
+      () => explainPrediction(model, input, { method: 'lrp', target: out.shape.map(() => 0) }),
+      (err: Error) => err.name === 'ExplainError' && err.message.includes(layer) && err.message.includes('lrp'),
       name,
     );
   }

@@ -79,9 +79,38 @@ CASES = [
     "univariate_reshape_lstm", "upsampling_autoencoder", "video_cnn_rnn_mask_input", "return_state_outputs",
     "lstm_attention", "attention_concat_score", "additive_attention_decoder", "gru_attention_dot_softmax", "luong_dot_attention",
     "lstm_multi_head_attention", "mha_causal", "nmt_cross_attention", "ctc_speech_deepspeech2", "ocr_crnn", "video_timedistributed_conv2d",
-    "bidirectional_convlstm2d", "convlstm1d_stack", "convlstm2d_channels_first", "convlstm2d_variants", "convlstm_state", "next_frame_convlstm2d",
+    "han_timedistributed_model", "bidirectional_convlstm2d", "convlstm1d_stack", "convlstm2d_channels_first", "convlstm2d_variants", "convlstm_state", "next_frame_convlstm2d",
 ]
 WITH_IG = {"cnn_lstm", "concat_time_residual", "encoder_decoder_initial_state", "norm_around_lstm", "ops_reshaping", "activation_layers"}
+
+
+# Token models whose Embedding runs inside TimeDistributed(model), once per time step (a perturbation of its output
+# cannot be aligned with the steps): differentiated instead through a table with one row per token position (row
+# k + 1 holds the vector position k looked up; padding keeps id 0), as explain's own stand-in Embedding does.
+PER_POSITION_TABLE = {"han_timedistributed_model"}
+
+
+def per_position_gradient(model, feed, names, token_layer, idx):
+    (i, emb), = token_layer.items()
+    ids = np.asarray(feed[i])
+    table = np.asarray(emb.embeddings)
+    flat = ids.reshape(-1)
+    new_ids = np.where(flat != 0, np.arange(1, flat.size + 1), 0).reshape(ids.shape).astype(np.int32)
+    rows = np.concatenate([table[:1], table[flat]], axis=0)
+    # The ids themselves name their positions, so each per-step call of the Embedding looks its rows up in the table
+    # given here (its mask, ids ≠ 0, is unchanged).
+    orig = emb.call
+
+    def f(r):
+        emb.call = lambda t, *a, **kw: jnp.take(r, jnp.asarray(t, dtype=jnp.int32), axis=0)
+        try:
+            ma._reset_stateful(model)
+            return keras.tree.flatten(model(jnp.asarray(new_ids), training=False))[0][idx]
+        finally:
+            emb.call = orig
+
+    g = np.asarray(jax.grad(f)(jnp.asarray(rows)))[1:].reshape(ids.shape + (table.shape[1],))
+    return {"name": names[i], "space": "embedding", "gradient": ce.tensor(g, "float64")}
 
 
 def target_of(shape):
@@ -132,7 +161,8 @@ def build_case(name):
         def call(ids, *a, **k):
             out = orig(ids, *a, **k)
             d = deltas.get(id(layer))
-            return out if d is None else out + d
+            # d has the ids' own shape + (dim,): a TimeDistributed(model) folds time into the batch before the lookup.
+            return out if d is None else out + jnp.reshape(d, out.shape)
 
         layer.call = call
 
@@ -145,6 +175,8 @@ def build_case(name):
         # The Embedding fed by this input (the one whose first call reads it, through InputLayers).
         src = m64.inputs[i]
         hits = [e for e in embs if any(getattr(n.arguments.args[0], "name", None) == src.name or n.arguments.args[0] is src for n in e._inbound_nodes)]
+        if not hits and len(embs) == 1 and sum(tokens) == 1:
+            hits = embs  # the one Embedding, inside a nested model (TimeDistributed(model)) reading this input folded
         assert len(hits) <= 1, f"{name}: token input {names[i]} is read by {len(hits)} Embedding layers"
         if hits:
             token_layer[i] = hits[0]
@@ -169,8 +201,9 @@ def build_case(name):
     # The embedding vectors (value of each token input's Embedding output) fix the perturbations' shapes.
     zero_d = {}
     for i in token_layer:
-        emb_out = np.asarray(token_layer[i](jnp.asarray(feed[i], dtype=jnp.int32)))
-        zero_d[i] = jnp.zeros(emb_out.shape, dtype=jnp.float64)
+        if name in PER_POSITION_TABLE:
+            continue
+        zero_d[i] = jnp.zeros(feed[i].shape + (token_layer[i].output_dim,), dtype=jnp.float64)
     out = run(floats, zero_d, feed)
     assert out.dtype == jnp.float64, f"{name}: output is {out.dtype}"
     target = target_of(list(out.shape))
@@ -185,7 +218,7 @@ def build_case(name):
     g_fl, g_td = jax.grad(f, argnums=(0, 1))(floats, zero_d)
     parts = []
     k = 0
-    for i in range(len(feed)):
+    for i in range(len(feed)) if name not in PER_POSITION_TABLE else []:
         if tokens[i] and i not in token_layer:
             # Integers no Embedding reads (a mask given as an input): no gradient, zeros in the input's shape.
             g = np.zeros(feed[i].shape)
@@ -198,6 +231,8 @@ def build_case(name):
             k += 1
             parts.append({"name": names[i], "space": "input", "gradient": ce.tensor(g, "float64")})
         assert g.dtype == np.float64
+    if name in PER_POSITION_TABLE:
+        parts = [per_position_gradient(m64, feed, names, token_layer, idx)]
     case = {"name": name, "output": 0, "target": target, "value": value, "inputs": parts}
     if name in WITH_IG:
         assert not any(tokens)
