@@ -152,6 +152,36 @@ describe('weights, saturation and compare on examples/sine-lstm', () => {
   });
 });
 
+describe('weight tiles with long scale labels (weights near ±0.0625, as a 256-unit layer has)', () => {
+  let p: PanelPage;
+  before(async () => {
+    const model = lstmModel({ units: 6, features: 3, steps: 4, returnSequences: false, scales: [0.0625, 0.0625, 0.0625], seed: 11 });
+    const input = { shape: [1, 4, 3], data: Float64Array.from({ length: 12 }, (_, k) => Math.sin(k)) };
+    p = await openPanelPage(browser, served, new PanelSession({ loaded: { model, predictCalls: 1 }, input, files: { fileUri: 'untitled:small-weights', model: 'small-weights', input: 'small-weights', recording: null } }));
+    await applyTheme(p.page, 'dark');
+    await p.page.waitForFunction(() => document.querySelectorAll('.weights .weight-tile .legend').length > 0, null, { timeout: 20000 });
+  });
+  after(() => p.page.context().close());
+
+  test('each tile’s colour scale keeps its two ends on the bar’s line, inside the tile', async () => {
+    const legends = await p.page.locator('.weights .weight-tile').evaluateAll((tiles) =>
+      tiles.map((tile) => {
+        const legend = tile.querySelector('.legend')!;
+        const parts = [...legend.children].filter((c) => getComputedStyle(c).display !== 'none').map((c) => c.getBoundingClientRect());
+        const t = tile.getBoundingClientRect();
+        return { text: (legend as HTMLElement).innerText.replace(/\s+/g, ' '), tops: parts.map((r) => Math.round(r.top + r.height / 2)), right: Math.max(...parts.map((r) => r.right)), tileRight: t.right };
+      }),
+    );
+    assert.ok(legends.length >= 12, `tiles with a legend: ${legends.length}`);
+    assert.ok(legends.some((l) => /0\.06\d\d/.test(l.text)), `long labels shown: ${legends.map((l) => l.text).join(' | ')}`);
+    for (const l of legends) {
+      assert.ok(Math.max(...l.tops) - Math.min(...l.tops) <= 2, `"${l.text}" is on one line (centres ${l.tops.join(', ')})`);
+      assert.ok(l.right <= l.tileRight, `"${l.text}" ends inside its tile (${l.right.toFixed(0)} ≤ ${l.tileRight.toFixed(0)})`);
+    }
+    await shoot(p, '.card.weights', 'inspect-weights-long-labels-dark.png');
+  });
+});
+
 describe('examples/char-rnn (Embedding → LSTM → Dense)', () => {
   let p: PanelPage;
   before(async () => {
