@@ -120,3 +120,19 @@ test('cellscope explain on a two-input model: `attribution` is the first input\'
   assert.equal(o.code, 2);
   assert.match(o.err, /occlusion explains one-input models; this model has 2 inputs/);
 });
+
+// Integrated gradients where JAX's reference has none (token inputs through stand-in Embeddings, several inputs
+// interpolated together, a TimeDistributed model's folded ids, shared layers): the midpoint rule's completeness error
+// shrinks as 1/m² when the gradients are those of f along the path (64 → 256 points: ~16× smaller); a wrong
+// gradient anywhere on the path leaves an error that does not shrink.
+for (const name of ['two_token_inputs_concat', 'multi_input_multi_output', 'han_timedistributed_model', 'nested_siamese']) {
+  test(`${name}: integrated gradients' completeness error falls as 1/m² (64 → 256 points)`, async () => {
+    const { model } = await loadModelFile(join(ARCH, name, 'model.keras'));
+    const ins = inputsOf(name);
+    const input = ins.length === 1 ? ins[0]! : ins;
+    const at = (steps: number) => explainPrediction(model, input, { method: 'integrated-gradients', target: [1, 0], steps }).completenessError!;
+    const [e64, e256] = [at(64), at(256)];
+    assert.ok(e64 < 1e-5, `completeness at 64 points: ${e64}`);
+    assert.ok(e64 / e256 > 10 && e64 / e256 < 25, `64 → 256 points: ${e64} → ${e256} (×${(e64 / e256).toFixed(1)}; the midpoint rule gives ~16)`);
+  });
+}
