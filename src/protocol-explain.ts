@@ -41,6 +41,21 @@ const layerDynamics = checked(
 );
 export type LayerDynamicsView = v.InferOutput<typeof layerDynamics>;
 
+/** One model input's attribution in an explanation of a model with several inputs (shape and data as the message's own). */
+const inputAttribution = checked(
+  v.object({
+    /** The input's index in the model's input order (InitMessage.modelInputs). */
+    input: int(),
+    name: str,
+    space: v.picklist(['input', 'embedding']),
+    shape: v.pipe(v.array(int(1)), v.minLength(1), v.maxLength(2)),
+    attribution: f64,
+  }),
+  (a) => sizeIs(a.shape, a.attribution.length),
+  'an input’s attribution holds its shape’s values',
+);
+export type InputAttributionView = v.InferOutput<typeof inputAttribution>;
+
 export const explanation = checked(
   v.object({
     type: v.literal('explanation'),
@@ -56,6 +71,8 @@ export const explanation = checked(
     /** The attribution of this batch item: [steps, features] for an input, [steps] per token or per step (occlusion). */
     shape: v.pipe(v.array(int(1)), v.minLength(1), v.maxLength(2)),
     attribution: f64,
+    /** A model with several inputs: every input's attribution in the model's input order (the first is the one above). */
+    inputs: v.optional(v.array(inputAttribution)),
     /** Integrated gradients: |Σ attribution − (f(x) − f(baseline))|; LRP: |Σ relevance − explainedValue|. */
     completenessError: v.nullable(num),
     conservationError: v.nullable(num),

@@ -23,7 +23,7 @@ import { portCheck } from './protocol-port';
 
 export type { CellKind, Direction, QuantityRole, FloatData };
 export type { ComparisonMessage, CompareHeatMessage, CompareSeriesMessage, DiagnosisMessage } from './protocol-compare';
-export type { ExplainProgressMessage, ExplanationMessage, LayerDynamicsView, OutputMessage } from './protocol-explain';
+export type { ExplainProgressMessage, ExplanationMessage, InputAttributionView, LayerDynamicsView, OutputMessage } from './protocol-explain';
 export type { PortCheckMessage, PortPair, PortResult } from './protocol-port';
 
 // ---------------------------------------------------------------------------------------------------------------

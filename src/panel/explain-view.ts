@@ -3,16 +3,18 @@
  * functions the CLI and the JAX-checked tests use (`explainPrediction`, `dynamicsOf` from src/explain): the engine
  * worker calls `explainForPanel`, and so does a host without a worker. Pure: no vscode, no DOM, no worker.
  */
-import type { Model, RunResult, Tensor } from '../engine/index';
+import type { Model, RunResult } from '../engine/index';
 import { sizeOf } from '../engine/tensor';
 import { dynamicsOf } from '../explain/dynamics/index';
 import { explainPrediction, explainPredictionThreaded, type Explanation, type ExplainOptions, type IgHelper } from '../explain/index';
+import type { ModelInput, Tensor64 } from '../explain/backward';
 import type { ExplanationMessage, OutputMessage, RequestExplainMessage } from '../protocol';
 
 /** What an explanation needs of the run the panel shows. */
 export interface ExplainRun {
   model: Model;
-  input: Tensor;
+  /** The run's input; for a model of several inputs all of them, in the model's input order. */
+  input: ModelInput;
   precision: 'float64' | 'float32';
   predictCalls: number;
   /** The traced layers in the order of InitMessage.layers (the dynamics name them by that id). */
@@ -79,9 +81,8 @@ function panelExplanation(run: ExplainRun, e: Explanation, onProgress: (phase: E
   onProgress('dynamics', 0, 1);
   const dynamics = dynamicsOf(run.model, run.input, { ...common, target: e.target });
   const b = e.target.index[0]!;
-  const itemShape = e.attribution.shape.slice(1);
-  const per = sizeOf(itemShape);
-  const shape = itemShape.length > 2 ? [itemShape[0]!, per / itemShape[0]!] : itemShape;
+  const { shape, attribution } = itemOf(e.attribution, b);
+  const inputs = e.attributions?.map((a, input) => ({ input, name: a.name, space: a.space, ...itemOf(a.attribution, b) }));
   return {
     type: 'explanation',
     re,
@@ -92,7 +93,8 @@ function panelExplanation(run: ExplainRun, e: Explanation, onProgress: (phase: E
     value: e.value,
     space: e.space,
     shape,
-    attribution: e.attribution.data.slice(b * per, (b + 1) * per),
+    attribution,
+    ...(inputs ? { inputs } : {}),
     completenessError: e.completenessError ?? null,
     conservationError: e.conservationError ?? null,
     explainedValue: e.explainedValue ?? null,
@@ -117,7 +119,15 @@ function panelExplanation(run: ExplainRun, e: Explanation, onProgress: (phase: E
   };
 }
 
+/** Batch item b of an attribution, as the panel draws it: [steps, features] (wider items folded into features). */
+function itemOf(a: Tensor64, b: number): { shape: number[]; attribution: Float64Array } {
+  const itemShape = a.shape.slice(1);
+  const per = sizeOf(itemShape);
+  const shape = itemShape.length > 2 ? [itemShape[0]!, per / itemShape[0]!] : itemShape;
+  return { shape, attribution: a.data.slice(b * per, (b + 1) * per) };
+}
+
 /** The typed arrays of an explanation (to transfer with a worker's reply, not copy). */
 export function explanationArrays(m: ExplanationMessage): ArrayBufferView[] {
-  return [m.attribution, ...m.dynamics.flatMap((d) => [d.jacobian, d.trajectory.points, ...d.gradient.map((g) => g.norm)])];
+  return [m.attribution, ...(m.inputs ?? []).map((a) => a.attribution), ...m.dynamics.flatMap((d) => [d.jacobian, d.trajectory.points, ...d.gradient.map((g) => g.norm)])];
 }

@@ -4,7 +4,8 @@
  * encoder_inputs [3, 6, 3] and decoder_inputs [3, 4, 2] differ in length and features, heads next_step and category)
  * with the recording python/cellscope_export.py wrote. The whole graph runs on both inputs; the Input card names each
  * input and shows the one the shown layer reads; the gates of both LSTMs are Keras's (the recorded sequences); each
- * output is compared with Keras's recorded output. Screenshots: .test-output/screenshots/multi-input-*.png.
+ * output is compared with Keras’s recorded output; Explain shows each input’s gradient (explainPrediction’s numbers) for
+ * the input picked. Screenshots: .test-output/screenshots/multi-input-*.png.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,7 +13,10 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { PanelSession } from '../../src/extension/panel/session';
-import { loadExpectedBytes, loadModelBytes } from '../../src/formats/index';
+import { loadExpectedBytes, loadModelBytes, type LoadedModel } from '../../src/formats/index';
+import { explainPrediction } from '../../src/explain/index';
+import { explainRunOf } from '../../src/extension/panel/explain-requests';
+import { fmt } from '../../webview/store';
 import { FIXTURES } from '../fixtures-path';
 import { SHOTS, applyTheme, closeAll, launch, nextFrames, openPanelPage, recordedH, serve, stepTable, type PanelPage, type Served } from './harness';
 
@@ -136,9 +140,68 @@ describe('the panel', () => {
       await p.page.locator('.compare').screenshot({ path: join(SHOTS, `multi-input-compare-${theme}.png`) });
     }
     await p.page.locator('.graph-view').screenshot({ path: join(SHOTS, 'multi-input-graph-dark.png') });
-    // Explain perturbs one input: asked on a two-input model, it says so in the card (no stack, no silence).
+    assert.deepEqual(p.pageErrors.filter((e) => !/Applying inline style violates/.test(e)), []);
+  });
+});
+
+describe('Explain on the two inputs', () => {
+  const summary = () => p.page.locator('.explain-summary').innerText();
+  /** The heatmap's value of every cell, read as the user reads it: the tip under the pointer at each cell's centre. */
+  async function hoverAll(steps: number, features: number): Promise<string[]> {
+    const canvas = p.page.locator('.explain .attribution-box canvas');
+    await canvas.scrollIntoViewIfNeeded();
+    const box = (await canvas.boundingBox())!;
+    // The plot inside the canvas (webview/attribution.ts: 44 px left for the feature axis, 8 right, 4 top, 20 bottom).
+    const [x0, y0, w, h] = [44, 4, box.width - 52, box.height - 24];
+    const tips: string[] = [];
+    for (let t = 0; t < steps; t++) {
+      for (let f = 0; f < features; f++) {
+        await p.page.mouse.move(box.x + x0 + ((t + 0.5) * w) / steps, box.y + y0 + ((f + 0.5) * h) / features);
+        tips.push(await p.page.locator('.explain .attribution-tip').innerText());
+      }
+    }
+    return tips;
+  }
+  const expectedTips = (a: Float64Array, steps: number, features: number) =>
+    Array.from({ length: steps * features }, (_, k) => `step ${Math.floor(k / features)} · feature ${k % features}: ∂y/∂x ${a[k]! > 0 ? '+' : ''}${fmt(a[k]!, 5)}`);
+
+  test('the gradient of both inputs is shown, the picked input’s in the section, equal to explainPrediction’s; switching the input switches the picture without re-running', async () => {
+    const asked = () => p.received.filter((m) => m.type === 'requestExplain').length;
     await p.page.locator('.explain vscode-button', { hasText: 'Explain' }).first().click();
-    await p.page.locator('.explain .explain-error').filter({ hasText: 'several inputs is not explained in the panel yet' }).waitFor({ timeout: 20000 });
+    // The decoder is the shown layer (tests above): its input is the one shown.
+    await p.page.waitForFunction(() => /attribution to decoder_inputs/.test(document.querySelector('.explain-summary')?.textContent ?? ''), null, { timeout: 60000 });
+    const text = await summary();
+    assert.match(text, /gradient \(saliency\)/);
+    const target = /\[([\d, ]+)\] = /.exec(text)![1]!.split(', ').map(Number);
+    const loaded = session.inputs.loaded as LoadedModel;
+    // The engine's function, called here on the same model and both inputs (it is checked against JAX elsewhere).
+    const ref = explainPrediction(loaded.model, session.inputs.inputs!, { method: 'gradient', target, output: 0, predictCalls: session.inputs.predictCalls ?? 1, precision: explainRunOf(session)!.precision });
+    assert.deepEqual(ref.attributions!.map((a) => a.name), ['encoder_inputs', 'decoder_inputs']);
+    const item = (k: number, per: number) => ref.attributions![k]!.attribution.data.slice(target[0]! * per, (target[0]! + 1) * per);
+    const dec = item(1, 4 * 2);
+    const enc = item(0, 6 * 3);
+    assert.ok(enc.some((v) => v !== 0) && dec.some((v) => v !== 0), 'both inputs move the target (the decoder starts from the encoder’s states)');
+    assert.deepEqual(await hoverAll(4, 2), expectedTips(dec, 4, 2));
+    const requests = asked();
+    await pick('Model input', '0');
+    await p.page.waitForFunction(() => /attribution to encoder_inputs/.test(document.querySelector('.explain-summary')?.textContent ?? ''), null, { timeout: 20000 });
+    await nextFrames(p.page, 2);
+    assert.deepEqual(await hoverAll(6, 3), expectedTips(enc, 6, 3));
+    let sum = 0;
+    for (const v of enc) sum += v;
+    assert.match(await summary(), new RegExp(`Σ attribution ${fmt(sum).replace(/[.+]/g, '\\$&')}`));
+    assert.equal(asked(), requests, 'the other input’s attribution came with the first answer: no second request');
+    await applyTheme(p.page, 'dark');
+    await nextFrames(p.page, 2);
+    await p.page.locator('.explain').screenshot({ path: join(SHOTS, 'multi-input-explain-dark.png') });
+  });
+
+  test('occlusion, which the engine refuses for several inputs, says so in the section', async () => {
+    await p.page.locator('.explain vscode-dropdown[aria-label="Attribution method"]').evaluate((d) => {
+      (d as HTMLElement & { value: string }).value = 'occlusion';
+      d.dispatchEvent(new Event('change'));
+    });
+    await p.page.locator('.explain .explain-error').filter({ hasText: 'occlusion explains one-input models; this model has 2 inputs (encoder_inputs, decoder_inputs)' }).waitFor({ timeout: 20000 });
     assert.deepEqual(p.pageErrors.filter((e) => !/Applying inline style violates/.test(e)), []);
   });
 });

@@ -10,7 +10,7 @@ import { LineChart } from '../charts';
 import { h, labelled, section } from '../dom';
 import { askOf, explainChoices, methodLabels, targetOf, targetText, type ExplainChoices } from '../explain-state';
 import type { Panel } from '../panel';
-import { fmt, type View } from '../store';
+import { fmt, shownInputIndex, type View } from '../store';
 import { button, dropdown, textField } from '../toolkit';
 import * as l10n from '../l10n';
 
@@ -118,22 +118,31 @@ export function mountExplain(p: Panel, parent: ParentNode): View {
     chart.drawCursor(store.state.step, store.theme.cursor, [{ y: o.values[tgt[0]! * o.shape[1]! + tgt[1]!]!, color: store.theme.series[0]! }]);
   };
 
+  /**
+   * What is drawn of an explanation: its attribution, or for a model of several inputs (one attribution each, all
+   * sent at once) that of the input the Input card shows, so that picking another input there switches the picture.
+   */
+  const shownPart = (r: ExplanationMessage) => r.inputs?.[shownInputIndex(store)] ?? r.inputs?.[0] ?? r;
+
   const drawResult = (r: ExplanationMessage) => {
     const init = store.init!;
-    const tokens = r.space === 'embedding' || init.input.tokens;
+    const a = shownPart(r);
+    // The trace carries the shown input's values (its token ids for the text): the first's only for one input.
+    const tokens = a.space === 'embedding' || (!r.inputs && init.input.tokens);
     const data = store.data;
     const vocab = init.input.vocabulary;
-    const steps = r.shape[0]!;
+    const steps = a.shape[0]!;
     const text = tokens && data && data.input.length >= steps ? Array.from({ length: steps }, (_, t) => vocab?.[data.input[t]!] ?? `⟨${data.input[t]}⟩`) : null;
     const label = r.method === 'occlusion' ? l10n.t('drop') : r.method === 'lrp' ? l10n.t('relevance') : r.method === 'integrated-gradients' ? 'IG' : r.method === 'grad-input' ? l10n.t('gradient × input') : '∂y/∂x';
-    attribution.set({ values: r.attribution, steps, features: r.shape[1] ?? 1, tokens: text, label }, store.theme);
+    attribution.set({ values: a.attribution, steps, features: a.shape[1] ?? 1, tokens: text, label }, store.theme);
     const checks = [
       r.completenessError !== null ? l10n.t('completeness error {0} (Σ attribution vs f(x) − f(baseline))', fmt(r.completenessError)) : '',
       r.conservationError !== null ? l10n.t('conservation error {0} (Σ relevance vs {1})', fmt(r.conservationError), fmt(r.explainedValue ?? r.value)) : '',
     ].filter(Boolean);
     let sum = 0;
-    for (const v of r.attribution) sum += v;
-    summary.textContent = [`${targetText(store.explain!.output ?? { output: r.output }, r.batch, r.target)} = ${fmt(r.value)}`, methodLabels()[r.method], l10n.t('Σ attribution {0}', fmt(sum)), ...checks, `${l10n.fixed(r.ms / 1000, 2)} s`].join(' · ');
+    for (const v of a.attribution) sum += v;
+    const to = 'name' in a ? [l10n.t('attribution to {0}', a.name)] : [];
+    summary.textContent = [`${targetText(store.explain!.output ?? { output: r.output }, r.batch, r.target)} = ${fmt(r.value)}`, methodLabels()[r.method], ...to, l10n.t('Σ attribution {0}', fmt(sum)), ...checks, `${l10n.fixed(r.ms / 1000, 2)} s`].join(' · ');
   };
 
   return {
@@ -181,7 +190,8 @@ export function mountExplain(p: Panel, parent: ParentNode): View {
             else (picker.replaceChildren(), (pickerNote.textContent = l10n.t("Output {0} has shape [{1}] per item: type the target's indices.", o.output, o.shape.join(', '))));
           }
         }
-        if (src.result && (src.result !== drawnResult || store.theme !== drawnTheme)) drawResult(src.result);
+        // A new input shown (a trace with it has come: 'data') redraws a several-input explanation without re-running it.
+        if (src.result && (src.result !== drawnResult || store.theme !== drawnTheme || (src.result.inputs && dirty.has('data')))) drawResult(src.result);
         drawnResult = src.result;
         drawnTheme = store.theme;
         attribution.root.hidden = !src.result;

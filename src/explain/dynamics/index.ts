@@ -3,9 +3,8 @@
  * Jacobian's largest singular value, and the state trajectory by PCA. Pure functions the CLI and panel share.
  */
 import { GATE_COUNT, recurrentLayersOf, stateNames, type Model } from '../../engine/model';
-import type { Tensor } from '../../engine/tensor';
 import type { Direction } from '../../engine/trace';
-import { forwardRun, type ForwardOptions } from '../backward';
+import { forwardRun, type ForwardOptions, type ModelInput } from '../backward';
 import type { Target } from '../target';
 import { gradientFlow } from './gradient-flow';
 import { stepJacobianNorms } from './jacobian';
@@ -30,7 +29,7 @@ export interface LayerDynamics {
 /** Multiply-adds spent on step Jacobians at most: wider layers and longer runs get every k-th step. */
 const JACOBIAN_BUDGET = 4e8;
 
-export function dynamicsOf(model: Model, input: Tensor, options: ForwardOptions & { target: Target; components?: number }): LayerDynamics[] {
+export function dynamicsOf(model: Model, input: ModelInput, options: ForwardOptions & { target: Target; components?: number }): LayerDynamics[] {
   const fr = forwardRun(model, input, options);
   const flows = gradientFlow(fr, options.target);
   const b = options.target.index[0]!;

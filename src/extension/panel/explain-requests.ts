@@ -8,7 +8,7 @@ import { outputMessage, type ExplainRun } from '../../panel/explain-view';
 import type { FromWebview, ToWebview } from '../../protocol';
 import { startExplain, type ExplainJob } from '../../worker/explain-client';
 import { isGraph } from '../../formats/loaded-model';
-import type { PanelSession } from './session';
+import { runInput, type PanelSession } from './session';
 import { phrase, verbatim } from '../../phrase';
 
 type ExplainMessage = Extract<FromWebview, { type: 'requestOutput' | 'requestExplain' | 'cancelExplain' }>;
@@ -21,7 +21,8 @@ export function explainRunOf(s: PanelSession): ExplainRun | null {
   if (isGraph(loaded)) return null;
   return {
     model: loaded.model,
-    input: s.inputs.input,
+    // Every input of a model with several: the engine attributes to each (src/explain/inputs.ts).
+    input: runInput(s.inputs),
     precision: s.result.trace?.precision ?? s.inputs.precision ?? 'float64',
     predictCalls: s.inputs.predictCalls ?? loaded.predictCalls ?? 1,
     layers: s.trace.map((lt) => ({ layerIndex: lt.layerIndex, direction: lt.direction })),
@@ -50,8 +51,6 @@ export class ExplainRequests {
     const { type: _t, id: _i, ...ask } = m;
     const run = explainRunOf(s);
     if (!run) return this.post({ type: 'explainError', re: id, message: phrase('an ONNX graph is not explained in the panel (explanations re-run a Keras-style layer chain); open the PyTorch or Keras model it was exported from') });
-    // Explanations perturb and differentiate one input: a multi-input model (or a layer replay) says so, not a stack.
-    if ((s.inputs.inputs?.length ?? 1) > 1) return this.post({ type: 'explainError', re: id, message: phrase('a model with several inputs is not explained in the panel yet (explanations perturb one input)') });
     const job = startExplain(run, ask, {
       workerPath: this.workerPath,
       onProgress: (phase, done, total) => {
