@@ -1,6 +1,6 @@
 // Models the panel opens through the graph engine's newer routes, in a real VS Code (code-server + Chromium), opened
 // from the palette as a user does: a two-input, two-output encoder–decoder (test/fixtures/panel-multi-input: the
-// recording.json beside it carries both inputs and both outputs) and a model holding a custom layer and a Lambda
+// recording.json beside it carries both inputs and both outputs; Explain shows each input's attribution) and a model holding a custom layer and a Lambda
 // (test/fixtures/replay/encdec_custom), which the loader refuses and the panel opens as layer replay on the
 // exporter's recording beside it (src/extension/panel/replay-open.ts, through the load worker). Screenshots dark.
 import assert from 'node:assert/strict';
@@ -43,6 +43,17 @@ test('a two-input model runs on both inputs and compares both outputs; a model w
     timing('multi-input panel open', t0);
     await frame.locator('.card.compare').scrollIntoViewIfNeeded();
     await screenshot(page, 'e2e-multi-input-dark');
+    // Explain runs in the extension's engine worker on both inputs: the encoder's (the shown layer reads it) is
+    // drawn, and the decoder's, picked in the Input card, replaces it from the same answer.
+    await frame.locator('.explain vscode-button', { hasText: 'Explain' }).first().click({ timeout: 30_000 });
+    await frame.locator('.explain-summary').filter({ hasText: 'attribution to encoder_inputs' }).waitFor({ timeout: 120_000 });
+    await frame.locator('.input vscode-dropdown[aria-label="Model input"]').first().evaluate((d) => {
+      d.value = '1';
+      d.dispatchEvent(new Event('change'));
+    });
+    await frame.locator('.explain-summary').filter({ hasText: 'attribution to decoder_inputs' }).waitFor({ timeout: 60_000 });
+    await frame.locator('.card.explain').scrollIntoViewIfNeeded();
+    await screenshot(page, 'e2e-multi-input-explain-dark');
 
     // One panel at a time: the first one closed, so the webview frame is the replay's.
     await runCommand(page, 'View: Close All Editors');
