@@ -162,8 +162,13 @@ describe('Explain on the two inputs', () => {
     }
     return tips;
   }
-  const expectedTips = (a: Float64Array, steps: number, features: number) =>
-    Array.from({ length: steps * features }, (_, k) => `step ${Math.floor(k / features)} · feature ${k % features}: ∂y/∂x ${a[k]! > 0 ? '+' : ''}${fmt(a[k]!, 5)}`);
+  const expectedTips = (a: Float64Array, steps: number, features: number, label = '∂y/∂x') =>
+    Array.from({ length: steps * features }, (_, k) => `step ${Math.floor(k / features)} · feature ${k % features}: ${label} ${a[k]! > 0 ? '+' : ''}${fmt(a[k]!, 5)}`);
+  const setMethod = (m: string) =>
+    p.page.locator('.explain vscode-dropdown[aria-label="Attribution method"]').evaluate((d, v) => {
+      (d as HTMLElement & { value: string }).value = v;
+      d.dispatchEvent(new Event('change'));
+    }, m);
 
   test('the gradient of both inputs is shown, the picked input’s in the section, equal to explainPrediction’s; switching the input switches the picture without re-running', async () => {
     const asked = () => p.received.filter((m) => m.type === 'requestExplain').length;
@@ -189,18 +194,34 @@ describe('Explain on the two inputs', () => {
     assert.deepEqual(await hoverAll(6, 3), expectedTips(enc, 6, 3));
     let sum = 0;
     for (const v of enc) sum += v;
-    assert.match(await summary(), new RegExp(`Σ attribution ${fmt(sum).replace(/[.+]/g, '\\$&')}`));
+    let all = sum;
+    for (const v of dec) all += v;
+    const esc = (x: number) => fmt(x).replace(/[.+]/g, '\\$&');
+    assert.match(await summary(), new RegExp(`Σ attribution ${esc(sum)} \\(${esc(all)} over every input\\)`));
     assert.equal(asked(), requests, 'the other input’s attribution came with the first answer: no second request');
     await applyTheme(p.page, 'dark');
     await nextFrames(p.page, 2);
     await p.page.locator('.explain').screenshot({ path: join(SHOTS, 'multi-input-explain-dark.png') });
   });
 
+  test('integrated gradients interpolates both inputs together (in the worker’s two threads): explainPrediction’s numbers, complete over both', async () => {
+    await setMethod('integrated-gradients');
+    await p.page.waitForFunction(() => /integrated gradients · attribution to encoder_inputs/.test(document.querySelector('.explain-summary')?.textContent ?? ''), null, { timeout: 60000 });
+    await nextFrames(p.page, 2);
+    const text = await summary();
+    const target = /\[([\d, ]+)\] = /.exec(text)![1]!.split(', ').map(Number);
+    const loaded = session.inputs.loaded as LoadedModel;
+    const ref = explainPrediction(loaded.model, session.inputs.inputs!, { method: 'integrated-gradients', steps: 64, target, output: 0, predictCalls: session.inputs.predictCalls ?? 1, precision: explainRunOf(session)!.precision });
+    const enc = ref.attributions![0]!.attribution.data.slice(target[0]! * 18, (target[0]! + 1) * 18);
+    assert.deepEqual(await hoverAll(6, 3), expectedTips(enc, 6, 3, 'IG'));
+    // Σ over both inputs ≈ f(x) − f(0): the error the panel states is the engine's, and small.
+    const err = Number(/completeness error ([-\d.e+]+)/.exec(text)![1]);
+    assert.equal(fmt(err), fmt(ref.completenessError!));
+    assert.ok(ref.completenessError! < 1e-3 * Math.abs(ref.value) + 1e-6, `completeness error ${ref.completenessError} for f(x) = ${ref.value}`);
+  });
+
   test('occlusion, which the engine refuses for several inputs, says so in the section', async () => {
-    await p.page.locator('.explain vscode-dropdown[aria-label="Attribution method"]').evaluate((d) => {
-      (d as HTMLElement & { value: string }).value = 'occlusion';
-      d.dispatchEvent(new Event('change'));
-    });
+    await setMethod('occlusion');
     await p.page.locator('.explain .explain-error').filter({ hasText: 'occlusion explains one-input models; this model has 2 inputs (encoder_inputs, decoder_inputs)' }).waitFor({ timeout: 20000 });
     assert.deepEqual(p.pageErrors.filter((e) => !/Applying inline style violates/.test(e)), []);
   });

@@ -141,8 +141,11 @@ export function mountExplain(p: Panel, parent: ParentNode): View {
     ].filter(Boolean);
     let sum = 0;
     for (const v of a.attribution) sum += v;
+    // Completeness holds over every input together: their sum is said beside the shown input's.
+    let all = 0;
+    for (const v of r.inputs?.flatMap((i) => Array.from(i.attribution)) ?? []) all += v;
     const to = 'name' in a ? [l10n.t('attribution to {0}', a.name)] : [];
-    summary.textContent = [`${targetText(store.explain!.output ?? { output: r.output }, r.batch, r.target)} = ${fmt(r.value)}`, methodLabels()[r.method], ...to, l10n.t('Σ attribution {0}', fmt(sum)), ...checks, `${l10n.fixed(r.ms / 1000, 2)} s`].join(' · ');
+    summary.textContent = [`${targetText(store.explain!.output ?? { output: r.output }, r.batch, r.target)} = ${fmt(r.value)}`, methodLabels()[r.method], ...to, r.inputs ? l10n.t('Σ attribution {0} ({1} over every input)', fmt(sum), fmt(all)) : l10n.t('Σ attribution {0}', fmt(sum)), ...checks, `${l10n.fixed(r.ms / 1000, 2)} s`].join(' · ');
   };
 
   return {
