@@ -7,7 +7,7 @@
  * Used by ConvLSTM (its input and recurrent convolutions, src/engine/cells/conv-lstm.ts) and Conv3D (layers/conv3d.ts).
  * Padding per axis as Conv1D's `windowPlan` (`same`: the smaller half of the padding first, as XLA does).
  */
-import { windowPlan } from './layers/conv1d';
+import { windowPlan, type ConvPadding } from './layers/conv1d';
 import { vecMat } from './linalg';
 import type { FloatArray } from './tensor';
 
@@ -18,7 +18,8 @@ export interface ConvGeometry {
   kernel: readonly number[];
   strides: readonly number[];
   dilation: readonly number[];
-  padding: 'valid' | 'same';
+  /** `causal` (Conv1D only): all the padding before the input. */
+  padding: ConvPadding;
   /** Channels before the spatial axes ([C, …spatial], Keras channels_first) instead of after them. */
   channelsFirst: boolean;
 }
